@@ -1,0 +1,101 @@
+# vmsweep: host harness (harness/vmsweep) and built-in guest kernel (guest/guest.elf).
+#   make          build both
+#   make demo     install what is missing, build, run the main job
+#   make check    install what is missing, build, run every test
+#   make bench    the benchmarks, against the physical floor measured in the same run
+#   make deps     install the Debian packages the project needs
+
+CC      ?= gcc
+O       ?= -O2
+Q       := @
+
+# ---- host ----
+HOST_CFLAGS := -std=gnu11 $(O) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-D_GNU_SOURCE -Iinclude -Iharness -MMD -MP
+HOST_LIBS   := -ljansson -lpthread -lm
+
+HARNESS_MAIN := harness/main.c
+HARNESS_SRCS := $(filter-out $(HARNESS_MAIN),$(wildcard harness/*.c harness/*/*.c))
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=build/host/%.o)
+HARNESS_LIB  := build/host/libvmsweep.a
+
+# ---- guest ----
+GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
+	-fno-builtin-printf -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -mcmodel=small -Wall -Wextra -Werror -Wshadow \
+	-Iinclude -Iguest/include -MMD -MP
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guest/guest.ld -Wl,--build-id=sha1 \
+	-Wl,-z,noexecstack -Wl,-z,max-page-size=4096
+GUEST_SRCS := $(wildcard guest/*/*.c guest/*/*/*.c guest/*/*/*.S)
+GUEST_OBJS := $(patsubst %,build/guest/%.o,$(GUEST_SRCS))
+
+# ---- tests and benchmarks ----
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
+
+.PHONY: all deps demo check unit integration bench fuzz clean
+all: harness/vmsweep guest/guest.elf
+
+harness/vmsweep: $(HARNESS_MAIN) $(HARNESS_LIB)
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(HARNESS_MAIN) $(HARNESS_LIB) $(HOST_LIBS)
+
+$(HARNESS_LIB): $(HARNESS_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/host/%.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+guest/guest.elf: $(GUEST_OBJS) guest/guest.ld
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS) -lgcc
+
+build/guest/%.c.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+build/guest/%.S.o: %.S
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  AS      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+
+build/tests/%: tests/unit/%.c $(HARNESS_LIB)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -o $@ $< $(HARNESS_LIB) -lcmocka $(HOST_LIBS)
+
+build/bench/%: bench/%.c $(HARNESS_LIB)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(HARNESS_LIB) $(HOST_LIBS)
+
+deps:
+	$(Q)./scripts/deps.sh
+
+demo: deps all
+	$(Q)./scripts/demo.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)./tests/run-unit.sh $(UNIT_BINS)
+	$(Q)./tests/integration/run.sh
+
+unit: all $(UNIT_BINS)
+	$(Q)./tests/run-unit.sh $(UNIT_BINS)
+
+integration: all
+	$(Q)./tests/integration/run.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)./bench/run.sh
+
+clean:
+	rm -rf build harness/vmsweep guest/guest.elf
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,84 @@
+/*
+ * The per-CPU area: GS base points at it for the whole life of the guest. It starts
+ * with the nucleus's struct vms_vcpu_info; the kernel's per-CPU data follows, inside
+ * VMS_CPU_INFO_MAX bytes. Stacks for the nucleus and the boot/idle task lie above.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/task.h>
+#include <vmsweep/abi.h>
+
+struct timer_list;
+struct completion;
+
+struct rq {
+	raw_spinlock_t lock;
+	struct list_head queue[NR_PRIO];
+	unsigned nr_queued; /* runnable, not counting curr */
+	struct task_struct *curr, *idle;
+};
+
+struct cpu_stop_work {
+	struct list_head list;
+	int (*fn)(void *);
+	void *arg;
+	struct completion *done;
+	int ret;
+};
+
+struct cpu {
+	struct vms_vcpu_info vi;
+	struct task_struct *current_task; /* at CPU_CURRENT_OFFSET */
+	unsigned id;
+	u32 apic_id;
+	struct rq rq;
+	struct task_struct *prev_task; /* the task __switch_to left, for finish_task_switch */
+
+	/* timers (kernel/time/timer.c) */
+	raw_spinlock_t timer_lock;
+	struct list_head timers;
+	struct timer_list *running_timer;
+
+	/* migration/N: the stopper (kernel/stop_machine.c) */
+	raw_spinlock_t stop_lock;
+	struct list_head stop_works;
+	struct task_struct *stopper;
+
+	/* watchdog/N (kernel/watchdog.c) */
+	u64 watchdog_touch_ns;
+	bool soft_lockup_reported;
+	u64 buddy_seen_ticks, buddy_seen_ns;
+	bool hard_lockup_reported;
+
+	/* statistics, reported with the results */
+	u64 nr_switches, nr_ticks, nr_ipi_sent, nr_ipi_received, nr_wakeups, nr_migrations, nr_halts;
+	u64 work_loops;
+	u64 idle_ns, idle_since_ns;
+	u64 next_sample_ns;
+
+	struct task_struct idle_task;
+};
+_Static_assert(__builtin_offsetof(struct cpu, current_task) == CPU_CURRENT_OFFSET, "current");
+_Static_assert(sizeof(struct cpu) <= VMS_CPU_INFO_MAX, "struct cpu outgrows its page");
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	asm volatile("movq %%gs:%c1, %0" : "=r"(c) : "i"(VI_SELF));
+	return c;
+}
+
+static inline unsigned smp_processor_id(void)
+{
+	u64 id;
+	asm volatile("movq %%gs:%c1, %0" : "=r"(id) : "i"(VI_CPU));
+	return (unsigned)id;
+}
+
+extern unsigned nr_cpu_ids;
+struct cpu *cpu_area(unsigned cpu);
+#define cpu_rq(cpu) (&cpu_area(cpu)->rq)
+#define for_each_cpu(i) for (unsigned i = 0; i < nr_cpu_ids; i++)
+#endif

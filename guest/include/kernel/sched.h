@@ -1,0 +1,33 @@
+/* The scheduler: per-CPU run queues, three classes, preemption at the tick and on wake-up. */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+#include <kernel/percpu.h>
+
+void sched_init(void);
+void sched_init_cpu(struct cpu *c);
+void schedule(void);
+void __schedule(bool preempt);
+void preempt_schedule_irq(void);
+void scheduler_tick(struct cpu *c);
+int wake_up_process(struct task_struct *p);
+void set_current_state(long state);
+void cpu_idle(void) __noreturn;
+void do_exit(int code) __noreturn;
+void yield(void);
+
+/* Moves p onto a CPU of mask, through migration/N if it is running. */
+int set_cpus_allowed(struct task_struct *p, u64 mask);
+void sched_set_prio(struct task_struct *p, int prio);
+/* A task not yet started, ready for wake_up_process(). */
+struct task_struct *task_create(int (*fn)(void *), void *arg, const char *name, int cpu, int prio);
+void task_free_dead(void);
+
+static inline bool need_resched(void)
+{
+	return READ_ONCE(current->need_resched) != 0;
+}
+
+extern pid_t nr_tasks;
+extern struct list_head task_list;
+extern raw_spinlock_t task_list_lock;
+#endif

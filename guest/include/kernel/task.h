@@ -1,0 +1,51 @@
+/* struct task_struct and `current`, kept apart from the locks so that both can use them. */
+#ifndef KERNEL_TASK_H
+#define KERNEL_TASK_H
+#include <kernel/list.h>
+#include <kernel/types.h>
+
+#define TASK_RUNNING 0
+#define TASK_INTERRUPTIBLE 1
+#define TASK_UNINTERRUPTIBLE 2
+#define TASK_DEAD 64
+
+/* Scheduling classes, highest first: stop (migration/N), rt (watchdog/N), normal. */
+enum { PRIO_STOP, PRIO_RT, PRIO_NORMAL, NR_PRIO };
+
+#define TASK_COMM_LEN 16
+#define THREAD_SIZE (16 << 10)
+
+struct task_struct {
+	u64 sp; /* saved by __switch_to */
+	volatile long state;
+	int preempt_count;
+	volatile int need_resched; /* TIF_NEED_RESCHED */
+	int prio;
+	unsigned cpu;
+	u64 cpus_allowed; /* bit per CPU */
+	int on_rq; /* queued or running */
+	volatile int on_cpu; /* running, or still switching out */
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	struct list_head run_list;
+	struct list_head tasks; /* every task */
+	void *stack; /* lowest address; THREAD_SIZE bytes */
+	u64 wake_tsc; /* when woken; 0 once it runs */
+	u64 slice_start_ns;
+	u64 nr_switches;
+	int exit_code;
+	int (*threadfn)(void *);
+	void *data;
+};
+
+/* struct cpu (kernel/percpu.h) keeps the running task at this offset from GS base. */
+#define CPU_CURRENT_OFFSET 104
+
+static inline struct task_struct *get_current(void)
+{
+	struct task_struct *t;
+	asm volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(CPU_CURRENT_OFFSET));
+	return t;
+}
+#define current get_current()
+#endif

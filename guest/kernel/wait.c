@@ -1,0 +1,100 @@
+/* Wait queues and completions. */
+#include <kernel/wait.h>
+
+void init_waitqueue_head(wait_queue_head_t *wq)
+{
+	spin_lock_init(&wq->lock);
+	INIT_LIST_HEAD(&wq->head);
+}
+
+void prepare_to_wait(wait_queue_head_t *wq, struct wait_queue_entry *w, long state)
+{
+	unsigned long flags;
+
+	w->task = current;
+	local_irq_save(flags);
+	raw_spin_lock(&wq->lock);
+	if (w->entry.next == NULL || list_empty(&w->entry))
+		list_add_tail(&w->entry, &wq->head);
+	set_current_state(state);
+	raw_spin_unlock(&wq->lock);
+	local_irq_restore(flags);
+}
+
+void finish_wait(wait_queue_head_t *wq, struct wait_queue_entry *w)
+{
+	unsigned long flags;
+
+	set_current_state(TASK_RUNNING);
+	local_irq_save(flags);
+	raw_spin_lock(&wq->lock);
+	if (w->entry.next && !list_empty(&w->entry))
+		list_del_init(&w->entry);
+	raw_spin_unlock(&wq->lock);
+	local_irq_restore(flags);
+}
+
+void wake_up(wait_queue_head_t *wq)
+{
+	struct wait_queue_entry *w;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	raw_spin_lock(&wq->lock);
+	list_for_each_entry(w, &wq->head, entry)
+		wake_up_process(w->task);
+	raw_spin_unlock(&wq->lock);
+	local_irq_restore(flags);
+}
+
+void init_completion(struct completion *x)
+{
+	x->done = 0;
+	init_waitqueue_head(&x->wait);
+}
+
+/* Wakes under the lock: once it is dropped the waiter may return and free x. */
+static void complete_n(struct completion *x, unsigned n)
+{
+	struct wait_queue_entry *w;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	raw_spin_lock(&x->wait.lock);
+	x->done = n ? x->done + n : ~0u / 2;
+	list_for_each_entry(w, &x->wait.head, entry)
+		wake_up_process(w->task);
+	raw_spin_unlock(&x->wait.lock);
+	local_irq_restore(flags);
+}
+
+void complete(struct completion *x)
+{
+	complete_n(x, 1);
+}
+
+void complete_all(struct completion *x)
+{
+	complete_n(x, 0);
+}
+
+void wait_for_completion(struct completion *x)
+{
+	struct wait_queue_entry w = { 0 };
+	unsigned long flags;
+
+	for (;;) {
+		prepare_to_wait(&x->wait, &w, TASK_UNINTERRUPTIBLE);
+		local_irq_save(flags);
+		raw_spin_lock(&x->wait.lock);
+		bool done = x->done > 0;
+		if (done)
+			x->done--;
+		raw_spin_unlock(&x->wait.lock);
+		local_irq_restore(flags);
+		if (done)
+			break;
+		schedule();
+	}
+	finish_wait(&x->wait, &w);
+}

@@ -1,0 +1,101 @@
+/*
+ * init (pid 1): starts the per-CPU kernel threads, then runs the built-in workload the
+ * knobs describe and hands the results to the host:
+ *  - the self-tests (panic_test, fault_test, hang_test) that exercise failure paths;
+ *  - compute_iters: the compute benchmark loop, timed;
+ *  - pingpong: wake-ups from CPU 0 to a task on the last CPU (the IPI path);
+ *  - spin_ms/sleep_ms/duration_ms: every CPU alternates computing and sleeping.
+ */
+#include <asm/tsc.h>
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/kthread.h>
+#include <kernel/printk.h>
+#include <kernel/results.h>
+#include <kernel/stop_machine.h>
+#include <kernel/timer.h>
+#include <kernel/wait.h>
+#include <vmsweep/compute_loop.h>
+#include "workload.h"
+
+u64 tsc_workload;
+
+/* Computes for ns of TSC time in short chunks; returns the chunks done. */
+static u64 spin_for(u64 ns)
+{
+	u64 end = rdtsc() + ns_to_tsc(ns), loops = 0, x = 1;
+	do {
+		x = vms_compute_loop(256, x);
+		loops++;
+	} while (rdtsc() < end);
+	asm volatile("" : : "r"(x));
+	return loops;
+}
+
+struct spin_sleep {
+	u64 end_ns;
+	struct completion done;
+};
+
+static int spin_sleep_worker(void *data)
+{
+	struct spin_sleep *w = data;
+	u64 spin = (u64)knob(spin_ms) * NSEC_PER_MSEC;
+	unsigned sleep = (unsigned)knob(sleep_ms);
+
+	while (ktime_get_ns() < w->end_ns) {
+		u64 loops = spin_for(spin);
+		preempt_disable();
+		this_cpu()->work_loops += loops;
+		preempt_enable();
+		if (sleep)
+			msleep(sleep);
+	}
+	complete(&w->done);
+	return 0;
+}
+
+static void run_spin_sleep(void)
+{
+	struct spin_sleep w = { .end_ns = ktime_get_ns() + (u64)knob(duration_ms) * NSEC_PER_MSEC };
+
+	init_completion(&w.done);
+	for_each_cpu(i)
+		wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &w, (int)i, PRIO_NORMAL, "work/%u", i));
+	for_each_cpu(i)
+		wait_for_completion(&w.done);
+	printk("workload: %u CPUs x (spin %ld ms, sleep %ld ms) for %ld ms done\n", nr_cpu_ids, knob(spin_ms),
+	       knob(sleep_ms), knob(duration_ms));
+}
+
+static void run_compute(void)
+{
+	struct vms_rec_compute rec = { .iters = (u64)knob(compute_iters) };
+	preempt_disable();
+	u64 t0 = rdtsc();
+	rec.result = vms_compute_loop(rec.iters, boot_params->seed);
+	rec.ns = tsc_to_ns(rdtsc() - t0);
+	preempt_enable();
+	printk("compute: %lu iterations in %lu us\n", rec.iters, rec.ns / 1000);
+	results_record(VMS_REC_COMPUTE, &rec, sizeof(rec));
+}
+
+int kernel_init(void *unused)
+{
+	(void)unused;
+	cpu_stop_init();
+	lockup_detector_init();
+	if (boot_params->flags & VMS_BOOT_VERBOSE)
+		show_tasks();
+
+	tsc_workload = rdtsc();
+	run_selftests();
+	if (knob(compute_iters))
+		run_compute();
+	if (knob(pingpong))
+		run_pingpong((u64)knob(pingpong));
+	if (knob(duration_ms))
+		run_spin_sleep();
+	report_results();
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * The guest knobs (include/vmsweep/knobs.h) on the host: defaults, lookup by name,
+ * `--set key=value[,key=value...]` and the --help table.
+ */
+#ifndef VMSWEEP_UTIL_KNOB_H
+#define VMSWEEP_UTIL_KNOB_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmsweep/knobs.h"
+
+struct knob_desc {
+	const char *name;
+	int64_t def, min, max;
+	const char *unit, *help;
+};
+
+/* Indexed by enum vms_knob, built from VMS_KNOBS. */
+extern const struct knob_desc knob_table[VMS_KNOB_COUNT];
+
+/* Sets every knob to its default; values has VMS_KNOB_COUNT entries. */
+void knob_defaults(int64_t *values);
+
+/* Index of the knob with exactly this name, or -1. */
+int knob_find(const char *name);
+
+/* The knob name closest to name by edit distance (a swap of adjacent letters counts
+ * as one edit), for "did you mean"; NULL when none is within 3 edits. */
+const char *knob_suggest(const char *name);
+
+/*
+ * Applies one --set argument: "key=value" or "k1=v1,k2=v2", left to right (a later
+ * key wins). All or nothing: on error, values is left as it was.
+ * Values are integers ("12", "0x10"); knobs in "ms" or "s" also take a duration with
+ * a unit ("spin_ms=2s" is 2000, "watchdog_thresh=1m" is 60), which must be a whole
+ * number of the knob's unit; "bool" knobs also take true/false, yes/no, on/off.
+ * The error names the failing key=value, e.g.
+ *   --set spin_msx=3: unknown knob 'spin_msx' (did you mean 'spin_ms'?)
+ *   --set spin_ms=-1: out of range 0..3600000 ms
+ */
+int knob_set(int64_t *values, const char *arg, char *err, size_t errlen);
+
+/* Prints the knob table for --help: name, default, range, unit, help, aligned. */
+void knob_print_help(FILE *f);
+
+#endif

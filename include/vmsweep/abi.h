@@ -1,0 +1,273 @@
+/*
+ * The host <-> guest ABI of vmsweep: guest-physical layout, the per-CPU area the
+ * nucleus and the kernel share, the ELF note that describes the nucleus, the boot
+ * page, the rings, and the records the guest hands back.
+ *
+ * Shared by the host (harness/) and the freestanding guest (guest/). Also included
+ * from assembly: C declarations sit behind __ASSEMBLER__.
+ *
+ * Everything the guest writes here is untrusted by the host.
+ */
+#ifndef VMSWEEP_ABI_H
+#define VMSWEEP_ABI_H
+
+#define VMS_ABI_VERSION 1
+
+/* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
+#define VMS_PAGE_SIZE 0x1000
+#define VMS_BOOT_PAGE 0x1000 /* struct vms_boot, VMS_BOOT_SIZE bytes */
+#define VMS_BOOT_SIZE 0x2000
+#define VMS_GDT 0x3000
+#define VMS_IDT 0x4000
+#define VMS_TSS 0x5000 /* VMS_MAX_CPUS TSSs, VMS_TSS_STRIDE apart */
+#define VMS_TSS_STRIDE 128
+#define VMS_IOBITMAP 0x7000 /* shared by every TSS: only the doorbell port is open */
+#define VMS_PML4 0x8000
+#define VMS_PDPT 0x9000
+#define VMS_PT0 0xa000 /* 4 KiB pages for the first 2 MiB; page 0 is not present */
+#define VMS_PD_MMIO 0xb000 /* the device window */
+#define VMS_PD 0xc000 /* one page directory per GiB of RAM */
+#define VMS_KERNEL_MIN 0x100000 /* nothing of the guest ELF may load below this */
+
+#define VMS_MIN_MEM (16ull << 20)
+#define VMS_MAX_MEM (64ull << 30)
+#define VMS_MEM_ALIGN (2ull << 20) /* RAM is mapped with 2 MiB pages */
+#define VMS_MAX_CPUS 64
+
+/* Device (virtio-mmio) window: mapped uncached, outside RAM. */
+#define VMS_MMIO_BASE (256ull << 30)
+#define VMS_MMIO_SIZE (2ull << 20)
+
+/* GDT selectors */
+#define VMS_KERNEL_CS 0x08
+#define VMS_KERNEL_DS 0x10
+#define VMS_USER_CS 0x1b /* 0x18 | RPL 3 */
+#define VMS_USER_DS 0x23 /* 0x20 | RPL 3 */
+#define VMS_TSS_SEL(cpu) (0x28 + 16 * (cpu))
+
+/* ---- Ports ---- */
+/* The one port the TSS I/O bitmap opens to CPL 3: `out %eax, %dx` with an event. */
+#define VMS_PORT_DOORBELL 0x5e0
+/* Only the nucleus (CPL 0) writes here: a fault it cannot hand to the kernel. */
+#define VMS_PORT_NUCLEUS 0x5e4
+#define VMS_EV_DONE 1
+#define VMS_EV_PANIC 2
+
+/* ---- Vectors ---- */
+#define VMS_VEC_FIRST_IRQ 0x20 /* pending bit = vector - VMS_VEC_FIRST_IRQ */
+#define VMS_NR_IRQ_VECS 32
+#define VMS_VEC_TIMER 0x20
+#define VMS_VEC_RESCHED 0x21
+#define VMS_VEC_CALL 0x22
+#define VMS_VEC_SPURIOUS 0xff
+#define VMS_STUB_STRIDE 16 /* bytes between the nucleus's per-vector stubs */
+
+/* ---- Hypercalls: `int3` with rax = op; they clobber rax, rcx, rdx ---- */
+#define VMS_HC_HALT 0x564d0001 /* halt unless an interrupt is pending */
+#define VMS_HC_IPI 0x564d0002 /* rdi = x2APIC ID, rsi = vector */
+
+/* ---- The per-CPU area: GS base points at it; carved by the VMM ---- */
+#define VMS_CPU_AREA_SIZE 0x8000
+#define VMS_CPU_INFO_MAX 0x1000 /* vcpu_info + the kernel's per-CPU data */
+#define VMS_CPU_NUCLEUS_STACK_TOP 0x2000 /* RSP0: interrupts from CPL 3 land here */
+#define VMS_CPU_IST_STACK_TOP 0x3000 /* IST1: NMI, #DF, #MC */
+#define VMS_CPU_BOOT_STACK_TOP 0x8000 /* rsp at the first instruction; later the idle task's */
+
+/* Offsets into struct vms_vcpu_info, for the nucleus. */
+#define VI_SELF 0
+#define VI_PENDING 8
+#define VI_MASK 16
+#define VI_IN_FAULT 17
+#define VI_UPCALL 24
+#define VI_TRAP 32
+#define VI_CPU 40
+#define VI_F_VECTOR 48
+#define VI_F_ERROR 56
+#define VI_F_RIP 64
+#define VI_F_RSP 72
+#define VI_F_RFLAGS 80
+#define VI_F_CR2 88
+#define VI_TSC_FIRST 96
+
+/* ---- ELF note that describes the nucleus (name "vmsweep", type VMS_NOTE_TYPE) ---- */
+#define VMS_NOTE_NAME "vmsweep"
+#define VMS_NOTE_TYPE 0x564d5301
+
+/* ---- Rings ---- */
+#define VMS_RING_DATA 128 /* offset of the data in a ring */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct vms_vcpu_info {
+	uint64_t self; /* its own address: this_cpu() is one load */
+	uint64_t pending; /* bit v set by the nucleus for vector 0x20 + v */
+	uint8_t mask; /* the virtual IF: 1 = interrupts masked */
+	uint8_t in_fault; /* the kernel is handling a fault: a second one goes to the VMM */
+	uint8_t pad0[6];
+	uint64_t upcall_entry; /* CPL-3 address the nucleus redirects interrupts to */
+	uint64_t trap_entry; /* CPL-3 address the nucleus redirects faults to */
+	uint64_t cpu;
+	uint64_t f_vector, f_error, f_rip, f_rsp, f_rflags, f_cr2; /* the last fault */
+	uint64_t tsc_first; /* guest TSC at this CPU's first instruction */
+};
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, pending) == VI_PENDING, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, mask) == VI_MASK, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, in_fault) == VI_IN_FAULT, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, upcall_entry) == VI_UPCALL, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, trap_entry) == VI_TRAP, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, cpu) == VI_CPU, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, f_vector) == VI_F_VECTOR, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, f_cr2) == VI_F_CR2, "abi");
+_Static_assert(__builtin_offsetof(struct vms_vcpu_info, tsc_first) == VI_TSC_FIRST, "abi");
+
+/* Descriptor of the ELF note; all addresses guest-physical (identity). */
+struct vms_note {
+	uint32_t abi_version;
+	uint32_t stub_stride;
+	uint64_t exc_stubs; /* 32 stubs, vectors 0..31 */
+	uint64_t irq_stubs; /* VMS_NR_IRQ_VECS stubs from VMS_VEC_FIRST_IRQ */
+	uint64_t hcall_entry; /* vector 3 (int3), DPL 3 */
+	uint64_t spurious_entry;
+	uint64_t upcall_entry; /* kernel, CPL 3 */
+	uint64_t trap_entry; /* kernel, CPL 3 */
+};
+
+/*
+ * A single-producer single-consumer byte ring in guest memory. The guest produces
+ * (head), the host consumes (tail). The host keeps its own copy of the size and
+ * checks head on every read: 0 <= head - tail <= size.
+ */
+struct vms_ring {
+	uint64_t size; /* bytes of data, a power of two; written by the host */
+	volatile uint64_t head; /* bytes ever written, by the guest */
+	uint8_t pad0[48];
+	volatile uint64_t tail; /* bytes ever consumed, by the host */
+	uint8_t pad1[56];
+	uint8_t data[];
+};
+_Static_assert(__builtin_offsetof(struct vms_ring, data) == VMS_RING_DATA, "abi");
+
+struct vms_ring_desc {
+	uint64_t addr; /* guest-physical address of a struct vms_ring */
+	uint64_t size; /* its data size */
+};
+
+#define VMS_BOOT_MAGIC 0x3130544f4f42534dull /* "MSBOOT01" */
+#define VMS_BOOT_VERBOSE 1u
+
+#include <vmsweep/knobs.h>
+
+struct vms_boot {
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t nr_cpus;
+	uint64_t ram_size;
+	uint64_t tsc_khz;
+	uint32_t hz; /* periodic tick, 0 = none */
+	uint32_t flags; /* VMS_BOOT_* */
+	uint64_t seed;
+	uint64_t cpu_areas; /* CPU i's area at cpu_areas + i * VMS_CPU_AREA_SIZE */
+	uint64_t kernel_start, kernel_end;
+	uint64_t free_start, free_end; /* RAM the guest may allocate */
+	struct vms_ring_desc console, results, samples;
+	uint64_t workload_addr, workload_size; /* compiled workload spec (later issues) */
+	uint32_t nr_knobs;
+	uint32_t pad0;
+	int64_t knobs[VMS_KNOB_COUNT];
+};
+_Static_assert(sizeof(struct vms_boot) <= VMS_BOOT_SIZE, "boot page overflows");
+
+/* ---- Records in the results and samples rings: header, payload, padded to 8 ---- */
+enum vms_rec_type {
+	VMS_REC_BOOT = 1, /* struct vms_rec_boot */
+	VMS_REC_CPU = 2, /* struct vms_rec_cpu, one per CPU */
+	VMS_REC_HIST = 3, /* struct vms_rec_hist + buckets */
+	VMS_REC_PANIC = 4, /* struct vms_rec_panic */
+	VMS_REC_PINGPONG = 5, /* struct vms_rec_pingpong */
+	VMS_REC_COMPUTE = 6, /* struct vms_rec_compute */
+	VMS_REC_TASK = 7, /* struct vms_rec_task, one per task at boot (--verbose) */
+	VMS_REC_SAMPLE = 8, /* struct vms_rec_sample, in the samples ring */
+	VMS_REC_TYPE_MAX
+};
+#define VMS_REC_MAX_LEN (64u << 10)
+
+struct vms_rec_hdr {
+	uint32_t type;
+	uint32_t len; /* payload bytes, not counting this header or padding */
+};
+
+struct vms_rec_boot {
+	uint64_t tsc_first; /* CPU 0's first instruction */
+	uint64_t tsc_main; /* start_kernel entered */
+	uint64_t tsc_workload; /* the workload starts */
+	uint64_t tsc_done; /* the results are written */
+	uint64_t nr_tasks;
+	uint64_t hz;
+};
+
+struct vms_rec_cpu {
+	uint32_t cpu;
+	uint32_t pad;
+	uint64_t tsc_first;
+	uint64_t nr_switches;
+	uint64_t nr_ticks;
+	uint64_t nr_ipi_sent;
+	uint64_t nr_ipi_received;
+	uint64_t nr_wakeups;
+	uint64_t nr_migrations;
+	uint64_t work_loops; /* the built-in workload's compute iterations on this CPU */
+	uint64_t busy_ns; /* not idle */
+	uint64_t idle_ns;
+	uint64_t nr_halts;
+};
+
+enum vms_hist_id { VMS_HIST_WAKEUP = 1 };
+struct vms_rec_hist {
+	uint32_t id;
+	uint32_t nr_buckets; /* VMS_HIST_NR */
+	uint64_t samples, min_ns, max_ns, sum_ns;
+	uint32_t buckets[]; /* fio's log-linear buckets, see vmsweep/hist.h */
+};
+
+#define VMS_PANIC_FRAMES 24
+struct vms_rec_panic {
+	uint64_t cpu, pid;
+	char task[16];
+	char msg[160];
+	uint64_t vector; /* ~0 when not a CPU exception */
+	uint64_t error, rip, rsp, rflags, cr2;
+	uint64_t regs[16]; /* rax rbx rcx rdx rsi rdi rbp rsp r8..r15 */
+	uint32_t nr_frames;
+	uint32_t pad;
+	uint64_t frames[VMS_PANIC_FRAMES];
+};
+
+struct vms_rec_pingpong {
+	uint64_t rounds;
+	uint64_t target_cpu;
+	uint64_t ran_on_target; /* wake-ups after which the woken task ran on target_cpu */
+	uint64_t ipis; /* resched IPIs sent while ping-ponging */
+	uint64_t total_ns;
+};
+
+struct vms_rec_compute {
+	uint64_t iters;
+	uint64_t ns;
+	uint64_t result; /* the loop's value, so it cannot be optimised away */
+};
+
+struct vms_rec_task {
+	uint32_t pid, cpu;
+	uint32_t state, prio;
+	char name[16];
+};
+
+struct vms_rec_sample {
+	uint64_t tsc;
+	uint32_t cpu, pad;
+	uint64_t nr_switches, nr_ticks, nr_running;
+};
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,32 @@
+/*
+ * The guest kernel's knobs, set per run with `--set key=value` (and, later, swept).
+ * One table for host and guest: the host refuses unknown keys and out-of-range values
+ * by name; the guest reads knobs[VMS_KNOB_<name>].
+ *
+ * X(name, default, min, max, unit, help)
+ */
+#ifndef VMSWEEP_KNOBS_H
+#define VMSWEEP_KNOBS_H
+
+#define VMS_KNOBS(X)                                                                                        \
+	X(spin_ms, 2, 0, 3600000, "ms", "built-in workload: milliseconds each CPU computes per cycle")      \
+	X(sleep_ms, 2, 0, 3600000, "ms", "built-in workload: milliseconds each CPU sleeps per cycle")       \
+	X(duration_ms, 100, 0, 86400000, "ms", "built-in workload: how long it runs (0: boot and stop)")     \
+	X(pingpong, 0, 0, 10000000, "rounds", "cross-CPU wake-ups from CPU 0 to a task on the last CPU")    \
+	X(compute_iters, 0, 0, 1000000000000, "iters", "run the compute benchmark loop this many times")    \
+	X(timeslice_ms, 4, 1, 1000, "ms", "round-robin slice of normal tasks (preemption at the tick)")    \
+	X(watchdog_thresh, 10, 0, 60, "s", "soft-lockup detector threshold (0: off), as kernel.watchdog_thresh") \
+	X(softlockup_panic, 0, 0, 1, "bool", "panic on a soft lockup, as kernel.softlockup_panic")          \
+	X(sample_ms, 0, 0, 60000, "ms", "period of the per-CPU time-series samples (0: none)")              \
+	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
+	X(hang_test, 0, 0, 1, "bool", "test: CPU 0 spins forever with interrupts masked")                    \
+	X(fault_test, 0, 0, 2, "mode", "test: 1 writes to the null page, 2 reads past the end of RAM")
+
+enum vms_knob {
+#define VMS_KNOB_ENUM(name, def, min, max, unit, help) VMS_KNOB_##name,
+	VMS_KNOBS(VMS_KNOB_ENUM)
+#undef VMS_KNOB_ENUM
+		VMS_KNOB_COUNT
+};
+
+#endif

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages vmsweep needs, when they are missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -e
+PKGS="gcc make libc6-dev linux-libc-dev libjansson-dev libcmocka-dev liburing-dev \
+libsqlite3-dev sqlite3 libinih-dev libgsl-dev gnuplot-nox fio jq clang libclang-rt-14-dev"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: missing Debian packages:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: run as root:  apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || { echo "deps: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+	echo "deps: apt-get install$missing failed" >&2
+	exit 1
+}
+echo "deps: installed$missing"
