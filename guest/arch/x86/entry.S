@@ -9,6 +9,7 @@
 
 /* Every vCPU starts here at CPL 3: rdi = CPU number, rsi = boot page, rsp = its boot stack. */
 	.globl _start
+	.type _start, @function
 _start:
 	rdtsc
 	shl $32, %rdx
@@ -25,6 +26,7 @@ _start:
  * One arriving after that check is redirected again and nests one frame deeper.
  */
 	.globl irq_upcall
+	.type irq_upcall, @function
 irq_upcall:
 	pushfq
 	push %rax
@@ -65,6 +67,7 @@ irq_upcall:
  * pt_regs (rax rbx rcx rdx rsi rdi rbp rsp r8..r15) and hands it to do_trap.
  */
 	.globl trap_entry
+	.type trap_entry, @function
 trap_entry:
 	and $-16, %rsp
 	push %r15
@@ -90,6 +93,7 @@ trap_entry:
 
 /* void __switch_to(uint64_t *prev_sp, uint64_t next_sp): callee-saved registers only. */
 	.globl __switch_to
+	.type __switch_to, @function
 __switch_to:
 	push %rbp
 	push %rbx
@@ -109,6 +113,7 @@ __switch_to:
 
 /* A new task's first return from __switch_to lands here: r12 = fn, r13 = arg. */
 	.globl ret_from_fork
+	.type ret_from_fork, @function
 ret_from_fork:
 	call schedule_tail
 	mov %r13, %rdi

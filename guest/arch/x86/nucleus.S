@@ -22,6 +22,7 @@
 /* Exceptions 0..31: each stub pushes an error code where the CPU does not, then the vector. */
 	.balign VMS_STUB_STRIDE
 	.globl nucleus_exc_stubs
+	.type nucleus_exc_stubs, @function
 nucleus_exc_stubs:
 	.set vec, 0
 	.rept 32
@@ -38,6 +39,7 @@ nucleus_exc_stubs:
 /* Interrupts 0x20..0x3f: each stub pushes its pending-bit number. */
 	.balign VMS_STUB_STRIDE
 	.globl nucleus_irq_stubs
+	.type nucleus_irq_stubs, @function
 nucleus_irq_stubs:
 	.set bit, 0
 	.rept VMS_NR_IRQ_VECS
@@ -48,6 +50,7 @@ nucleus_irq_stubs:
 	.endr
 
 /* frame: bit, rip, cs, rflags, rsp, ss */
+	.type irq_common, @function
 irq_common:
 	push %rax
 	push %rcx
@@ -77,6 +80,7 @@ irq_common:
 	iretq
 
 /* frame: vector, error, rip, cs, rflags, rsp, ss */
+	.type fault_common, @function
 fault_common:
 	testb $3, 24(%rsp)
 	jz nucleus_fault
@@ -104,6 +108,7 @@ fault_common:
 	iretq
 
 /* Only the VMM can report this one; the frame stays on this stack for it to read. */
+	.type nucleus_fault, @function
 nucleus_fault:
 	mov (%rsp), %eax
 	mov $VMS_PORT_NUCLEUS, %dx
@@ -114,6 +119,7 @@ nucleus_fault:
 /* int3 from CPL 3 through an interrupt gate (IF = 0): rax = op. */
 	.balign VMS_STUB_STRIDE
 	.globl nucleus_hcall
+	.type nucleus_hcall, @function
 nucleus_hcall:
 	cmp $VMS_HC_HALT, %rax
 	je 1f
@@ -136,6 +142,7 @@ nucleus_hcall:
 
 	.balign VMS_STUB_STRIDE
 	.globl nucleus_spurious
+	.type nucleus_spurious, @function
 nucleus_spurious:
 	iretq
 

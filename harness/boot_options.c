@@ -1,0 +1,197 @@
+/* Parsing and checking `vmsweep boot` options; every error names its option. */
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot_options.h"
+#include "util/knob.h"
+#include "util/parse.h"
+
+#define DEFAULT_MEMORY (128ull << 20)
+#define DEFAULT_TIMEOUT_NS (30ull * 1000000000ull)
+
+void boot_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmsweep boot [options]\n"
+		"Boots the built-in guest kernel on vmsweep's own KVM driver, runs its built-in\n"
+		"workload (each CPU alternates computing and sleeping) and prints a summary.\n"
+		"\n"
+		"  --memory SIZE     guest RAM, 16M..64G, a multiple of 2M (default 128M)\n"
+		"  --vcpus N         virtual CPUs, 1..64 (default 2)\n"
+		"  --hz N            the guest's periodic tick, 0..5000; 0 = none (default 1000)\n"
+		"  --set KEY=VALUE   set a guest knob (repeatable, or KEY=V,KEY=V); see below\n"
+		"  --timeout TIME    stop the guest after TIME (30s, 500ms, 2m; 0 = never; default 30s)\n"
+		"  --seed N          the guest's random seed (default 1)\n"
+		"  --kernel PATH     the guest ELF (default: guest/guest.elf of this tree)\n"
+		"  --log PATH        write the guest console here (default vmsweep-console.log)\n"
+		"  --console         also show the guest console live on stderr\n"
+		"  --verbose         the guest prints a table of its tasks at boot\n"
+		"  --no-prefault     do not pre-fault guest RAM (faster start, noisier first touches)\n"
+		"  --json            print the summary as JSON on stdout\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"Exit status: 0 guest done, 1 host error, 2 bad option, 3 guest panic, 4 triple\n"
+		"fault, 5 KVM internal error or failed entry, 6 an exit vmsweep does not serve,\n"
+		"7 timeout, 8 the guest broke the host<->guest protocol.\n"
+		"\n"
+		"Guest knobs (--set):\n");
+	knob_print_help(f);
+}
+
+const char *default_kernel_path(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = 0;
+		snprintf(buf, len, "%s/../guest/guest.elf", dirname(exe));
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, len, "guest/guest.elf");
+	return buf;
+}
+
+enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
+       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON };
+
+static const struct option boot_long_options[] = {
+	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "hz", required_argument, NULL, OPT_HZ },	   { "set", required_argument, NULL, OPT_SET },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, { "seed", required_argument, NULL, OPT_SEED },
+	{ "kernel", required_argument, NULL, OPT_KERNEL }, { "log", required_argument, NULL, OPT_LOG },
+	{ "console", no_argument, NULL, OPT_CONSOLE },	   { "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "no-prefault", no_argument, NULL, OPT_NO_PREFAULT }, { "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
+};
+
+static int parse_memory(const char *arg, uint64_t *out, char *err, size_t errlen)
+{
+	char why[200];
+	if (parse_size(arg, out, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "--memory %s: %s", arg, why);
+		return -1;
+	}
+	if (*out < VMS_MIN_MEM || *out > VMS_MAX_MEM) {
+		snprintf(err, errlen, "--memory %s: out of range 16M..64G", arg);
+		return -1;
+	}
+	if (*out % VMS_MEM_ALIGN) {
+		snprintf(err, errlen, "--memory %s: must be a multiple of 2M (guest RAM is mapped in 2 MiB pages)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_option(int opt, const char *arg, struct boot_options *o, char *err, size_t errlen)
+{
+	char why[300];
+	int64_t v;
+
+	switch (opt) {
+	case OPT_MEMORY:
+		return parse_memory(arg, &o->vm.mem_size, err, errlen);
+	case OPT_VCPUS:
+		if (parse_int_range(arg, 1, VMS_MAX_CPUS, &v, why, sizeof(why)) != 0)
+			goto bad;
+		o->vm.nr_cpus = (unsigned)v;
+		return 0;
+	case OPT_HZ:
+		/* KVM clamps the LAPIC timer period to 200 us (min_timer_period_us): 5000 Hz at most. */
+		if (parse_int_range(arg, 0, 5000, &v, why, sizeof(why)) != 0)
+			goto bad;
+		o->vm.hz = (unsigned)v;
+		return 0;
+	case OPT_SET:
+		return knob_set(o->vm.knobs, arg, err, errlen);
+	case OPT_TIMEOUT:
+		if (parse_duration_ns(arg, &o->vm.timeout_ns, why, sizeof(why)) != 0)
+			goto bad;
+		return 0;
+	case OPT_SEED:
+		if (parse_int_range(arg, 0, INT64_MAX, &v, why, sizeof(why)) != 0)
+			goto bad;
+		o->vm.seed = (uint64_t)v;
+		return 0;
+	case OPT_KERNEL:
+		o->vm.kernel_path = arg;
+		return 0;
+	case OPT_LOG:
+		o->log_path = arg;
+		return 0;
+	case OPT_CONSOLE:
+		o->console = true;
+		return 0;
+	case OPT_VERBOSE:
+		o->vm.verbose = true;
+		return 0;
+	case OPT_NO_PREFAULT:
+		o->vm.prefault = false;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	}
+	snprintf(err, errlen, "internal: option %d", opt);
+	return -1;
+bad:
+	for (const struct option *lo = boot_long_options; lo->name; lo++)
+		if (lo->val == opt)
+			snprintf(err, errlen, "--%s %s", lo->name, why);
+	return -1;
+}
+
+int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->vm.mem_size = DEFAULT_MEMORY;
+	o->vm.nr_cpus = 2;
+	o->vm.hz = 1000;
+	o->vm.prefault = true;
+	o->vm.timeout_ns = DEFAULT_TIMEOUT_NS;
+	o->vm.seed = 1;
+	o->log_path = "vmsweep-console.log";
+	knob_defaults(o->vm.knobs);
+
+	optind = 0; /* reset getopt: tests parse more than once */
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+h", boot_long_options, NULL)) != -1) {
+		if (opt == 'h') {
+			boot_usage(out);
+			return 1;
+		}
+		if (opt == '?') {
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c' (see vmsweep boot --help)", optopt);
+			else if (argv[optind - 1][0] == '-' && strchr(argv[optind - 1], '='))
+				snprintf(err, errlen, "option '%s': no such option or it takes no value (see vmsweep boot --help)",
+					 argv[optind - 1]);
+			else
+				snprintf(err, errlen, "unknown option '%s' (see vmsweep boot --help)", argv[optind - 1]);
+			return -1;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+		if (parse_option(opt, optarg, o, err, errlen) != 0)
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see vmsweep boot --help)", argv[optind]);
+		return -1;
+	}
+	if (!o->vm.kernel_path)
+		o->vm.kernel_path = default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
+	if (o->vm.hz == 0 && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms]) {
+		snprintf(err, errlen, "--hz 0 (no tick) cannot run a workload that sleeps: set sleep_ms=0 or duration_ms=0");
+		return -1;
+	}
+	return 0;
+}

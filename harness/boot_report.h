@@ -1,0 +1,11 @@
+/* The summary of a `vmsweep boot` run: text for people, JSON for programs. */
+#ifndef BOOT_REPORT_H
+#define BOOT_REPORT_H
+#include <stdio.h>
+
+#include "boot_options.h"
+
+void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const struct vm_result *res);
+/* 0, or -1 if the JSON could not be written. */
+int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_result *res);
+#endif

@@ -1,0 +1,80 @@
+/*
+ * Where things go in guest memory. Below 1 MiB: the boot page and the privileged
+ * tables (include/vmsweep/abi.h). Above the kernel image: the per-CPU areas, the
+ * rings, then the RAM the guest may allocate.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/vm_internal.h"
+#include "vmm/x86_setup.h"
+
+#define PAGE_ALIGN(x) (((x) + VMS_PAGE_SIZE - 1) & ~(uint64_t)(VMS_PAGE_SIZE - 1))
+#define MIN_GUEST_HEAP (4ull << 20)
+
+int vm_layout_plan(struct vm *vm, char *err, size_t errlen)
+{
+	struct vm_layout *l = &vm->layout;
+	uint64_t at = PAGE_ALIGN(vm->elf.highest);
+
+	l->cpu_areas = at;
+	at += (uint64_t)vm->nr_vcpus * VMS_CPU_AREA_SIZE;
+	l->console = at;
+	at += PAGE_ALIGN(VMS_RING_DATA + CONSOLE_RING_SIZE);
+	l->results = at;
+	at += PAGE_ALIGN(VMS_RING_DATA + RESULTS_RING_SIZE);
+	l->samples = at;
+	at += PAGE_ALIGN(VMS_RING_DATA + SAMPLES_RING_SIZE);
+	l->free_start = at;
+	l->free_end = vm->mem.size;
+	if (at + MIN_GUEST_HEAP > vm->mem.size) {
+		snprintf(err, errlen,
+			 "--memory %llu MiB is too small for %u vCPUs: the kernel, per-CPU areas and rings end at %llu KiB and the guest needs %llu MiB more",
+			 (unsigned long long)(vm->mem.size >> 20), vm->nr_vcpus, (unsigned long long)(at >> 10),
+			 (unsigned long long)(MIN_GUEST_HEAP >> 20));
+		return -1;
+	}
+	return 0;
+}
+
+void vm_layout_write(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const struct vm_layout *l = &vm->layout;
+	struct vms_boot *bp = gmem_ptr(&vm->mem, VMS_BOOT_PAGE, VMS_BOOT_SIZE);
+
+	memset(bp, 0, VMS_BOOT_SIZE);
+	bp->magic = VMS_BOOT_MAGIC;
+	bp->abi_version = VMS_ABI_VERSION;
+	bp->nr_cpus = vm->nr_vcpus;
+	bp->ram_size = vm->mem.size;
+	bp->tsc_khz = vm->tsc_khz;
+	bp->hz = cfg->hz;
+	bp->flags = cfg->verbose ? VMS_BOOT_VERBOSE : 0;
+	bp->seed = cfg->seed;
+	bp->cpu_areas = l->cpu_areas;
+	bp->kernel_start = vm->elf.lowest;
+	bp->kernel_end = vm->elf.highest;
+	bp->free_start = l->free_start;
+	bp->free_end = l->free_end;
+	bp->console = (struct vms_ring_desc){ l->console, CONSOLE_RING_SIZE };
+	bp->results = (struct vms_ring_desc){ l->results, RESULTS_RING_SIZE };
+	bp->samples = (struct vms_ring_desc){ l->samples, SAMPLES_RING_SIZE };
+	bp->nr_knobs = VMS_KNOB_COUNT;
+	memcpy(bp->knobs, cfg->knobs, sizeof(bp->knobs));
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		uint64_t area = l->cpu_areas + (uint64_t)i * VMS_CPU_AREA_SIZE;
+		struct vms_vcpu_info *vi = gmem_ptr(&vm->mem, area, VMS_CPU_INFO_MAX);
+		vi->self = area;
+		vi->cpu = i;
+		vi->mask = 1; /* until the kernel is ready for interrupts */
+		vi->upcall_entry = vm->elf.note.upcall_entry;
+		vi->trap_entry = vm->elf.note.trap_entry;
+	}
+	/* The rings were sized by ring_reader_init; these cannot fail: the plan fits in RAM. */
+	ring_reader_init(&vm->console, "console", &vm->mem, l->console, CONSOLE_RING_SIZE);
+	ring_reader_init(&vm->results, "results", &vm->mem, l->results, RESULTS_RING_SIZE);
+	ring_reader_init(&vm->samples, "samples", &vm->mem, l->samples, SAMPLES_RING_SIZE);
+	x86_setup_tables(&vm->mem, vm->nr_vcpus, l->cpu_areas, &vm->elf.note);
+}

@@ -1,0 +1,196 @@
+/*
+ * What the guest hands back: the console (to the log, the terminal and memory), the
+ * results and samples records (checked, then copied into struct vm_result), and the
+ * guest's timestamps placed on the host's time line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/vm_internal.h"
+
+static int drain_one(struct vm *vm, struct ring_reader *r, struct buf *b)
+{
+	char err[256];
+	if (ring_drain(r, b, err, sizeof(err)) == 0)
+		return 0;
+	vm_finish(vm, VM_BAD_GUEST, -1, "%s", err);
+	return -1;
+}
+
+int vm_drain(struct vm *vm, bool final)
+{
+	size_t before = vm->console_buf.len;
+	int r = drain_one(vm, &vm->console, &vm->console_buf);
+
+	if (vm->console_buf.len > before) {
+		const uint8_t *text = vm->console_buf.data + before;
+		size_t n = vm->console_buf.len - before;
+		if (vm->log)
+			fwrite(text, 1, n, vm->log);
+		if (vm->cfg->console_live) {
+			fwrite(text, 1, n, vm->cfg->console_live);
+			fflush(vm->cfg->console_live);
+		}
+	}
+	if (drain_one(vm, &vm->results, &vm->results_buf) || drain_one(vm, &vm->samples, &vm->samples_buf))
+		r = -1;
+	if (final && vm->log)
+		fflush(vm->log);
+	return r;
+}
+
+static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, char *err, size_t errlen)
+{
+	struct vm *vm = ctx;
+	struct vm_result *res = vm->res;
+
+	(void)len; /* records_parse checked it against the type */
+	switch (type) {
+	case VMS_REC_BOOT:
+		memcpy(&res->boot, p, sizeof(res->boot));
+		res->have_boot = true;
+		break;
+	case VMS_REC_CPU: {
+		struct vms_rec_cpu c;
+		memcpy(&c, p, sizeof(c));
+		if (c.cpu >= vm->nr_vcpus || res->nr_cpu_recs >= vm->nr_vcpus) {
+			snprintf(err, errlen, "CPU record for CPU %u of %u", c.cpu, vm->nr_vcpus);
+			return -1;
+		}
+		res->cpus[res->nr_cpu_recs++] = c;
+		break;
+	}
+	case VMS_REC_HIST: {
+		struct vms_rec_hist h;
+		memcpy(&h, p, sizeof(h));
+		if (h.id != VMS_HIST_WAKEUP || h.nr_buckets != VMS_HIST_NR) {
+			snprintf(err, errlen, "histogram %u with %u buckets (expected id %u, %u buckets)", h.id, h.nr_buckets,
+				 VMS_HIST_WAKEUP, VMS_HIST_NR);
+			return -1;
+		}
+		res->wakeup = h;
+		memcpy(res->wakeup_buckets, (const uint8_t *)p + sizeof(h), sizeof(res->wakeup_buckets));
+		res->have_wakeup = true;
+		break;
+	}
+	case VMS_REC_PANIC:
+		memcpy(&res->panic, p, sizeof(res->panic));
+		res->panic.task[sizeof(res->panic.task) - 1] = 0;
+		res->panic.msg[sizeof(res->panic.msg) - 1] = 0;
+		if (res->panic.nr_frames > VMS_PANIC_FRAMES)
+			res->panic.nr_frames = VMS_PANIC_FRAMES;
+		res->have_panic = true;
+		break;
+	case VMS_REC_PINGPONG:
+		memcpy(&res->pingpong, p, sizeof(res->pingpong));
+		res->have_pingpong = true;
+		break;
+	case VMS_REC_COMPUTE:
+		memcpy(&res->compute, p, sizeof(res->compute));
+		res->have_compute = true;
+		break;
+	case VMS_REC_TASK:
+		if (res->nr_tasks < sizeof(res->tasks) / sizeof(res->tasks[0])) {
+			memcpy(&res->tasks[res->nr_tasks], p, sizeof(res->tasks[0]));
+			res->tasks[res->nr_tasks].name[sizeof(res->tasks[0].name) - 1] = 0;
+			res->nr_tasks++;
+		}
+		break;
+	case VMS_REC_SAMPLE: {
+		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
+		if (!s) {
+			snprintf(err, errlen, "out of host memory for samples");
+			return -1;
+		}
+		res->samples = s;
+		memcpy(&s[res->nr_samples++], p, sizeof(*s));
+		break;
+	}
+	}
+	return 0;
+}
+
+/* A return address: the call is the byte before it, which may end another function. */
+static const char *format_return_addr(const struct elf_image *elf, uint64_t addr, char *buf, size_t len)
+{
+	uint64_t off;
+	const struct elf_symbol *s = addr ? elf_symbolize(elf, addr - 1, &off) : NULL;
+	if (!s)
+		return elf_format_addr(elf, addr, buf, len);
+	snprintf(buf, len, "%s+%#llx", s->name, (unsigned long long)(addr - s->addr));
+	return buf;
+}
+
+static double guest_us(struct vm *vm, uint64_t tsc)
+{
+	if (!tsc || !vm->guest_tsc0)
+		return 0;
+	return (vm->host_at_tsc0 - vm->t0) * 1e6 + ((double)tsc - (double)vm->guest_tsc0) * 1000.0 / (double)vm->tsc_khz;
+}
+
+static void parse_all(struct vm *vm, struct buf *b, const char *what)
+{
+	char err[300];
+	size_t used = 0;
+
+	if (records_parse(b->data, b->len, &used, take_record, vm, err, sizeof(err)) != 0) {
+		if (!vm_finish(vm, VM_BAD_GUEST, -1, "%s ring: %s", what, err))
+			vm_detail(vm, "%s ring: %s\n", what, err);
+	} else if (used != b->len && atomic_load(&vm->status) == VM_DONE) {
+		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len - used);
+	}
+}
+
+void vm_results_finish(struct vm *vm)
+{
+	struct vm_result *res = vm->res;
+	char sym[128];
+
+	parse_all(vm, &vm->results_buf, "results");
+	parse_all(vm, &vm->samples_buf, "samples");
+	res->status = (enum vm_status)atomic_load(&vm->status);
+	if (res->status == VM_DONE && (!res->have_boot || res->nr_cpu_recs != vm->nr_vcpus)) {
+		res->status = VM_BAD_GUEST;
+		snprintf(res->reason, sizeof(res->reason), "guest said done but handed back %s (%u of %u CPU records)",
+			 res->have_boot ? "incomplete results" : "no boot record", res->nr_cpu_recs, vm->nr_vcpus);
+	}
+
+	if (res->have_boot) {
+		res->t_first_insn_us = guest_us(vm, res->boot.tsc_first);
+		res->t_main_us = guest_us(vm, res->boot.tsc_main);
+		res->t_workload_us = guest_us(vm, res->boot.tsc_workload);
+		res->t_done_us = guest_us(vm, res->boot.tsc_done);
+	}
+	if (res->status == VM_PANIC && res->have_panic) {
+		const struct vms_rec_panic *p = &res->panic;
+		snprintf(res->reason, sizeof(res->reason), "guest panic on CPU %llu (%s, pid %llu): %s",
+			 (unsigned long long)p->cpu, p->task, (unsigned long long)p->pid, p->msg);
+		if (p->vector != ~0ull)
+			vm_detail(vm, "RIP %s\n", elf_format_addr(&vm->elf, p->rip, sym, sizeof(sym)));
+		else /* panic(): its caller */
+			vm_detail(vm, "RIP %s\n", format_return_addr(&vm->elf, p->rip, sym, sizeof(sym)));
+		if (p->vector != ~0ull)
+			vm_detail(vm, "exception vector %llu, error code %#llx, CR2 %#llx\n", (unsigned long long)p->vector,
+				  (unsigned long long)p->error, (unsigned long long)p->cr2);
+		vm_detail(vm, "Call Trace:\n");
+		for (uint32_t i = 0; i < p->nr_frames; i++)
+			vm_detail(vm, "  %s\n", format_return_addr(&vm->elf, p->frames[i], sym, sizeof(sym)));
+	}
+	if (res->status == VM_TIMEOUT || res->status == VM_BAD_GUEST)
+		for (unsigned i = 0; i < res->nr_vcpus; i++) {
+			const struct vcpu_where *w = &res->where[i];
+			if (w->valid)
+				vm_detail(vm, "vCPU %u was at %s (CPL %d, RSP %#llx), interrupts %s%s\n", i, w->rip_sym, w->cpl,
+					  (unsigned long long)w->rsp, w->masked ? "masked" : "enabled",
+					  w->pending ? ", some pending" : "");
+		}
+
+	res->console = malloc(vm->console_buf.len + 1);
+	if (res->console) {
+		memcpy(res->console, vm->console_buf.data, vm->console_buf.len);
+		res->console[vm->console_buf.len] = 0;
+		res->console_len = vm->console_buf.len;
+	}
+	res->console_dropped = vm->console_buf.dropped;
+}

@@ -1,0 +1,272 @@
+/* The life of one run: create, load, set up, run with a deadline, stop, tear down. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/vm_internal.h"
+#include "vmm/x86_setup.h"
+
+#define POLL_MS 2 /* how often the rings are drained while the guest runs */
+#define MSR_IA32_TSC 0x10
+
+double now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+const char *vm_status_name(enum vm_status s)
+{
+	static const char *const names[] = {
+		[VM_RUNNING] = "running", [VM_DONE] = "done", [VM_PANIC] = "panic", [VM_TRIPLE_FAULT] = "triple-fault",
+		[VM_INTERNAL_ERROR] = "kvm-internal-error", [VM_UNSERVED_EXIT] = "unserved-exit", [VM_TIMEOUT] = "timeout",
+		[VM_BAD_GUEST] = "protocol-violation", [VM_HOST_ERROR] = "host-error",
+	};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+int vm_status_exit_code(enum vm_status s)
+{
+	static const int codes[] = {
+		[VM_RUNNING] = 1, [VM_DONE] = 0, [VM_PANIC] = 3, [VM_TRIPLE_FAULT] = 4, [VM_INTERNAL_ERROR] = 5,
+		[VM_UNSERVED_EXIT] = 6, [VM_TIMEOUT] = 7, [VM_BAD_GUEST] = 8, [VM_HOST_ERROR] = 1,
+	};
+	return (unsigned)s < sizeof(codes) / sizeof(codes[0]) ? codes[s] : 1;
+}
+
+bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, ...)
+{
+	int expected = VM_RUNNING;
+	if (!atomic_compare_exchange_strong(&vm->status, &expected, (int)status))
+		return false;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vm->res->reason, sizeof(vm->res->reason), fmt, ap);
+	va_end(ap);
+	vm->res->cpu = cpu;
+	vm->res->t_end_us = (now_seconds() - vm->t0) * 1e6;
+	uint64_t one = 1;
+	if (write(vm->wake_fd, &one, sizeof(one)) < 0) {
+		/* the main loop polls on a timer as well */
+	}
+	return true;
+}
+
+/* Only the thread that won vm_finish, or the main thread after the vCPUs stopped, writes here. */
+void vm_detail(struct vm *vm, const char *fmt, ...)
+{
+	size_t len = strlen(vm->res->detail);
+	va_list ap;
+	va_start(ap, fmt);
+	if (len < sizeof(vm->res->detail))
+		vsnprintf(vm->res->detail + len, sizeof(vm->res->detail) - len, fmt, ap);
+	va_end(ap);
+}
+
+static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
+{
+	uint8_t *file;
+	size_t size;
+	char why[512];
+
+	if (elf_read_file(vm->cfg->kernel_path, &file, &size, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "--kernel %s", why);
+		return -1;
+	}
+	int r = elf_parse(file, size, vm->mem.size, &vm->elf, why, sizeof(why));
+	if (r == 0)
+		elf_load(&vm->elf, file, vm->mem.host, vm->mem.size);
+	else
+		snprintf(err, errlen, "%s: %s", vm->cfg->kernel_path, why);
+	free(file);
+	return r;
+}
+
+static int vm_setup(struct vm *vm, char *err, size_t errlen)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	if (!(vm->kvm = kvm_host_get(err, errlen)))
+		return -1;
+	if ((int)cfg->nr_cpus > vm->kvm->max_vcpus) {
+		snprintf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus, vm->kvm->max_vcpus);
+		return -1;
+	}
+	vm->nr_vcpus = cfg->nr_cpus;
+	if (gmem_alloc(&vm->mem, cfg->mem_size, cfg->prefault, err, errlen) != 0)
+		return -1;
+	if (vm_load_kernel(vm, err, errlen) != 0 || vm_layout_plan(vm, err, errlen) != 0)
+		return -1;
+
+	vm->t0 = now_seconds();
+	vm->fd = ioctl(vm->kvm->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->mem.size, .userspace_addr = (uint64_t)vm->mem.host
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+		return -1;
+	}
+	ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul); /* needed on VMX without unrestricted guest only */
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		snprintf(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_create(vm, i, err, errlen) != 0)
+			return -1;
+	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
+	if (khz <= 0) {
+		snprintf(err, errlen, "KVM_GET_TSC_KHZ: %s", strerror(errno));
+		return -1;
+	}
+	vm->tsc_khz = (uint64_t)khz;
+	vm_layout_write(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct x86_vcpu_boot b = { .cpu = i, .nr_cpus = vm->nr_vcpus, .entry = vm->elf.entry,
+					   .cpu_area = vm->layout.cpu_areas + (uint64_t)i * VMS_CPU_AREA_SIZE, .hz = cfg->hz };
+		if (x86_setup_vcpu(vm->kvm, vm->vcpus[i].fd, &b, err, errlen) != 0)
+			return -1;
+	}
+	vm->res->t_created_us = (now_seconds() - vm->t0) * 1e6;
+	return 0;
+}
+
+/* The guest's TSC against our clock, to place the guest's own timestamps on our time line. */
+static void vm_sync_tsc(struct vm *vm)
+{
+	struct {
+		struct kvm_msrs m;
+		struct kvm_msr_entry e;
+	} msr = { .m.nmsrs = 1, .e.index = MSR_IA32_TSC };
+	if (ioctl(vm->vcpus[0].fd, KVM_GET_MSRS, &msr) == 1) {
+		vm->host_at_tsc0 = now_seconds();
+		vm->guest_tsc0 = msr.e.data;
+	}
+}
+
+static void vm_wait(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	double deadline = cfg->timeout_ns ? now_seconds() + (double)cfg->timeout_ns * 1e-9 : 0;
+	struct pollfd pfd = { .fd = vm->wake_fd, .events = POLLIN };
+
+	while (atomic_load(&vm->status) == VM_RUNNING) {
+		if (poll(&pfd, 1, POLL_MS) > 0) {
+			uint64_t n;
+			if (read(vm->wake_fd, &n, sizeof(n)) < 0) {
+				/* nothing to do: poll again */
+			}
+		}
+		if (vm_drain(vm, false) != 0)
+			break;
+		if (deadline && now_seconds() >= deadline)
+			vm_finish(vm, VM_TIMEOUT, -1, "timed out after %.3f s (--timeout)", (double)cfg->timeout_ns * 1e-9);
+	}
+}
+
+static void vm_stop(struct vm *vm)
+{
+	atomic_store(&vm->stopping, true);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	vm->res->nr_vcpus = vm->nr_vcpus;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_describe(&vm->vcpus[i], &vm->res->where[i]);
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		if (v->run)
+			munmap(v->run, (size_t)vm->kvm->vcpu_mmap_size);
+		if (v->fd > 0)
+			close(v->fd);
+	}
+	if (vm->fd > 0)
+		close(vm->fd);
+	if (vm->wake_fd >= 0)
+		close(vm->wake_fd);
+	if (vm->log)
+		fclose(vm->log);
+	gmem_free(&vm->mem);
+	elf_image_free(&vm->elf);
+	buf_free(&vm->console_buf);
+	buf_free(&vm->results_buf);
+	buf_free(&vm->samples_buf);
+}
+
+int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t errlen)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int ret = -1;
+
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(res, 0, sizeof(*res));
+	res->cpu = -1;
+	vm->cfg = cfg;
+	vm->res = res;
+	vm->fd = -1;
+	atomic_init(&vm->status, VM_RUNNING);
+	vm->console_buf.limit = 64u << 20;
+	vm->results_buf.limit = 64u << 20;
+	vm->samples_buf.limit = 256u << 20;
+	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto out;
+	}
+	if (cfg->console_log && !(vm->log = fopen(cfg->console_log, "w"))) {
+		snprintf(err, errlen, "--log %s: %s", cfg->console_log, strerror(errno));
+		goto out;
+	}
+	if (vm_setup(vm, err, errlen) != 0)
+		goto out;
+	res->tsc_khz = vm->tsc_khz;
+	memcpy(res->build_id, vm->elf.build_id, sizeof(res->build_id));
+
+	vcpus_block_kick_signal();
+	vm_sync_tsc(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_start(&vm->vcpus[i], err, errlen) != 0) {
+			vm_finish(vm, VM_HOST_ERROR, -1, "%s", err);
+			break;
+		}
+	vm_wait(vm);
+	vm_stop(vm);
+	vm_drain(vm, true);
+	vm_results_finish(vm);
+	ret = 0;
+out:
+	vm_destroy(vm);
+	free(vm);
+	return ret;
+}
+
+void vm_result_free(struct vm_result *res)
+{
+	free(res->samples);
+	free(res->console);
+	res->samples = NULL;
+	res->console = NULL;
+}

@@ -1,0 +1,88 @@
+/*
+ * One guest run on our own KVM driver: create the VM, load the kernel, prepare every
+ * privileged structure and the boot page, run the vCPUs (a host thread each), drain
+ * the rings, and end with a status and a report whatever the guest does.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <vmsweep/abi.h>
+#include <vmsweep/hist.h>
+
+enum vm_status {
+	VM_RUNNING = 0,
+	VM_DONE,
+	VM_PANIC, /* the guest's own report, or a fault its fault handler could not take */
+	VM_TRIPLE_FAULT, /* KVM_EXIT_SHUTDOWN */
+	VM_INTERNAL_ERROR, /* KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_FAIL_ENTRY */
+	VM_UNSERVED_EXIT, /* an exit the VMM does not serve */
+	VM_TIMEOUT,
+	VM_BAD_GUEST, /* the guest broke the host<->guest protocol */
+	VM_HOST_ERROR,
+};
+const char *vm_status_name(enum vm_status s);
+/* The process exit status for a run that ended so (documented in `vmsweep --help`). */
+int vm_status_exit_code(enum vm_status s);
+
+struct vm_config {
+	uint64_t mem_size;
+	unsigned nr_cpus;
+	bool prefault;
+	const char *kernel_path;
+	unsigned hz;
+	uint64_t timeout_ns; /* 0: none */
+	uint64_t seed;
+	bool verbose;
+	int64_t knobs[VMS_KNOB_COUNT];
+	FILE *console_live; /* NULL: do not show the console */
+	const char *console_log; /* NULL: keep it only in memory */
+};
+
+struct vcpu_where {
+	bool valid;
+	uint64_t rip, rsp, rflags;
+	int cpl;
+	bool masked; /* the kernel's virtual IF */
+	uint64_t pending;
+	char rip_sym[128];
+};
+
+struct vm_result {
+	enum vm_status status;
+	int cpu; /* the vCPU that ended the run, -1 if none */
+	char reason[512]; /* one line */
+	char detail[8192]; /* registers, backtrace, where each vCPU was */
+
+	/* microseconds from the start of VM creation */
+	double t_created_us, t_first_insn_us, t_main_us, t_workload_us, t_done_us, t_end_us;
+	uint64_t tsc_khz;
+	char build_id[41];
+
+	bool have_boot, have_wakeup, have_pingpong, have_compute, have_panic;
+	struct vms_rec_boot boot;
+	unsigned nr_cpu_recs;
+	struct vms_rec_cpu cpus[VMS_MAX_CPUS];
+	struct vms_rec_hist wakeup;
+	uint32_t wakeup_buckets[VMS_HIST_NR];
+	struct vms_rec_pingpong pingpong;
+	struct vms_rec_compute compute;
+	struct vms_rec_panic panic;
+	unsigned nr_tasks;
+	struct vms_rec_task tasks[256];
+	size_t nr_samples;
+	struct vms_rec_sample *samples;
+
+	char *console; /* NUL-terminated */
+	size_t console_len;
+	uint64_t console_dropped;
+	unsigned nr_vcpus;
+	struct vcpu_where where[VMS_MAX_CPUS];
+};
+
+/* Runs one guest. 0: it ran (res->status says how it ended); -1: it could not be set
+ * up (err says why: bad ELF, no KVM, too little memory). res is allocated by the caller. */
+int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t errlen);
+void vm_result_free(struct vm_result *res);
+#endif

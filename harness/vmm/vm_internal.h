@@ -1,0 +1,81 @@
+/* The VM's internals, shared by vm.c (life cycle), vcpu.c (threads, exits), layout.c and results.c. */
+#ifndef VMM_VM_INTERNAL_H
+#define VMM_VM_INTERNAL_H
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "vmm/elf_load.h"
+#include "vmm/guest_mem.h"
+#include "vmm/kvm.h"
+#include "vmm/ring.h"
+#include "vmm/vm.h"
+
+#define CONSOLE_RING_SIZE (64u << 10)
+#define RESULTS_RING_SIZE (256u << 10)
+#define SAMPLES_RING_SIZE (256u << 10)
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+struct vm_layout {
+	uint64_t cpu_areas;
+	uint64_t console, results, samples; /* ring addresses */
+	uint64_t free_start, free_end;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	const struct kvm_host *kvm;
+	struct vm_result *res;
+	int fd;
+	struct guest_mem mem;
+	struct elf_image elf;
+	struct vm_layout layout;
+	unsigned nr_vcpus;
+	struct vcpu vcpus[VMS_MAX_CPUS];
+
+	atomic_int status; /* enum vm_status: the first to end the run wins */
+	atomic_bool stopping;
+	int wake_fd; /* eventfd: a vCPU thread ended the run */
+
+	struct ring_reader console, results, samples;
+	struct buf console_buf, results_buf, samples_buf;
+	size_t results_used, samples_used;
+	FILE *log;
+
+	double t0; /* CLOCK_MONOTONIC seconds at the start of VM creation */
+	uint64_t tsc_khz, guest_tsc0;
+	double host_at_tsc0;
+};
+
+double now_seconds(void);
+
+/* layout.c */
+int vm_layout_plan(struct vm *vm, char *err, size_t errlen);
+void vm_layout_write(struct vm *vm);
+
+/* vcpu.c */
+int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen);
+int vcpu_start(struct vcpu *v, char *err, size_t errlen);
+void vcpu_kick(struct vcpu *v);
+void vcpu_describe(struct vcpu *v, struct vcpu_where *w);
+void vcpus_block_kick_signal(void);
+
+/* Ends the run with status unless something ended it first; returns whether this call did. */
+bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Appends to the result's detail text. */
+void vm_detail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* results.c */
+int vm_drain(struct vm *vm, bool final);
+void vm_results_finish(struct vm *vm);
+#endif

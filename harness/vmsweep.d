@@ -1,0 +1,9 @@
+harness/vmsweep: harness/main.c harness/boot_options.h harness/vmm/vm.h \
+ include/vmsweep/abi.h include/vmsweep/knobs.h include/vmsweep/hist.h \
+ harness/boot_report.h
+harness/boot_options.h:
+harness/vmm/vm.h:
+include/vmsweep/abi.h:
+include/vmsweep/knobs.h:
+include/vmsweep/hist.h:
+harness/boot_report.h:
