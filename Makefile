@@ -32,8 +32,9 @@ GUEST_OBJS := $(patsubst %,build/guest/%.o,$(GUEST_SRCS))
 # ---- tests and benchmarks ----
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
-BENCH_SRCS := $(wildcard bench/*.c)
-BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
+BENCH_MAINS := $(wildcard bench/*_bench.c)
+BENCH_LIBSRCS := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_MAINS:bench/%.c=build/bench/%)
 
 .PHONY: all deps demo check unit integration bench fuzz clean
 all: harness/vmsweep guest/guest.elf
@@ -69,10 +70,10 @@ build/tests/%: tests/unit/%.c $(HARNESS_LIB)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -o $@ $< $(HARNESS_LIB) -lcmocka $(HOST_LIBS)
 
-build/bench/%: bench/%.c $(HARNESS_LIB)
+build/bench/%: bench/%.c $(BENCH_LIBSRCS) $(HARNESS_LIB)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(HARNESS_LIB) $(HOST_LIBS)
+	$(Q)$(CC) $(HOST_CFLAGS) -Ibench -o $@ $< $(BENCH_LIBSRCS) $(HARNESS_LIB) $(HOST_LIBS)
 
 deps:
 	$(Q)./scripts/deps.sh

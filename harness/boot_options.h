@@ -6,6 +6,8 @@
 
 #include "vmm/vm.h"
 
+#define BOOT_DEFAULT_HZ 250
+
 struct boot_options {
 	struct vm_config vm;
 	bool json;

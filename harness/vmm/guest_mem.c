@@ -1,4 +1,8 @@
-/* Guest RAM allocation; pre-faulting removes first-touch costs from measured runs. */
+/*
+ * Guest RAM allocation; pre-faulting removes first-touch costs from measured runs.
+ * No MADV_HUGEPAGE: with THP defrag on madvise, populating with huge pages compacts
+ * memory on fault and was 10x slower on the project's machines (147 ms vs 14 ms, 64 MiB).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +50,6 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 		return -1;
 	}
 	if (prefault) {
-		madvise(p, size, MADV_HUGEPAGE);
 		if (madvise(p, size, MADV_POPULATE_WRITE) != 0) {
 			long page = sysconf(_SC_PAGESIZE);
 			for (uint64_t off = 0; off < size; off += (uint64_t)page)

@@ -18,7 +18,7 @@ static const struct {
 	int cap;
 	const char *name;
 } needed_caps[] = {
-	{ KVM_CAP_IRQCHIP, "irqchip" },	      { KVM_CAP_USER_MEMORY, "user-memory" },
+	{ KVM_CAP_SPLIT_IRQCHIP, "split-irqchip" },	      { KVM_CAP_USER_MEMORY, "user-memory" },
 	{ KVM_CAP_MP_STATE, "mp-state" },     { KVM_CAP_IMMEDIATE_EXIT, "immediate-exit" },
 	{ KVM_CAP_GET_TSC_KHZ, "tsc-khz" },   { KVM_CAP_EXT_CPUID, "ext-cpuid" },
 };
@@ -28,8 +28,7 @@ static const struct {
 	const char *name;
 } reported_caps[] = {
 	{ KVM_CAP_IOEVENTFD, "ioeventfd" }, { KVM_CAP_IRQFD, "irqfd" },	      { KVM_CAP_X2APIC_API, "x2apic-api" },
-	{ KVM_CAP_TSC_CONTROL, "tsc-control" }, { KVM_CAP_SPLIT_IRQCHIP, "split-irqchip" },
-};
+	{ KVM_CAP_TSC_CONTROL, "tsc-control" }};
 
 static int kvm_open_once_inner(void)
 {

@@ -121,8 +121,14 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul); /* needed on VMX without unrestricted guest only */
-	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-		snprintf(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	/*
+	 * The local APICs in the kernel (timer, IPIs, hlt), no PIC or IOAPIC: devices
+	 * interrupt through MSI routes. Destroying a VM with the full irqchip cost 14 ms
+	 * on the project's machines (0.15 ms split), more than the rest of a boot.
+	 */
+	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 0 } };
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0) {
+		snprintf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 		return -1;
 	}
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)

@@ -121,3 +121,5 @@ ret_from_fork:
 	mov %rax, %rdi
 	call do_exit
 	ud2
+
+	.section .note.GNU-stack, "", @progbits

@@ -162,3 +162,5 @@ nucleus_spurious:
 	.quad nucleus_spurious
 	.quad irq_upcall
 	.quad trap_entry
+
+	.section .note.GNU-stack, "", @progbits
