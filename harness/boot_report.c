@@ -50,17 +50,27 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 				(double)hist_percentile(res->wakeup_buckets, VMS_HIST_NR, percentiles[i]) / 1000.0);
 		fprintf(out, ", max %.1f us\n", (double)res->wakeup.max_ns / 1000.0);
 	}
-	fprintf(out, "%4s %9s %8s %8s %8s %8s %6s %8s %11s %6s\n", "CPU", "switches", "ticks", "IPIs out", "IPIs in",
-		"wakeups", "migr", "halts", "work loops", "idle");
+	fprintf(out, "%4s %9s %8s %8s %8s %8s %8s %6s %8s %11s %6s\n", "CPU", "switches", "preempt", "ticks", "IPIs out",
+		"IPIs in", "wakeups", "migr", "halts", "work loops", "idle");
 	for (unsigned i = 0; i < res->nr_cpu_recs; i++) {
 		const struct vms_rec_cpu *p = &res->cpus[i];
 		double total = (double)(p->busy_ns + p->idle_ns);
-		fprintf(out, "%4u %9llu %8llu %8llu %8llu %8llu %6llu %8llu %11llu %5.1f%%\n", p->cpu,
-			(unsigned long long)p->nr_switches, (unsigned long long)p->nr_ticks,
+		fprintf(out, "%4u %9llu %8llu %8llu %8llu %8llu %8llu %6llu %8llu %11llu %5.1f%%\n", p->cpu,
+			(unsigned long long)p->nr_switches, (unsigned long long)p->nr_preemptions,
+			(unsigned long long)p->nr_ticks,
 			(unsigned long long)p->nr_ipi_sent, (unsigned long long)p->nr_ipi_received,
 			(unsigned long long)p->nr_wakeups, (unsigned long long)p->nr_migrations,
 			(unsigned long long)p->nr_halts, (unsigned long long)p->work_loops,
 			total > 0 ? 100.0 * (double)p->idle_ns / total : 0.0);
+	}
+	if (res->nr_workers) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (unsigned i = 0; i < res->nr_workers; i++) {
+			lo = res->workers[i].loops < lo ? res->workers[i].loops : lo;
+			hi = res->workers[i].loops > hi ? res->workers[i].loops : hi;
+		}
+		fprintf(out, "workload: %u tasks, work loops per task min %llu max %llu\n", res->nr_workers,
+			(unsigned long long)lo, (unsigned long long)hi);
 	}
 	if (res->have_pingpong && res->pingpong.rounds)
 		fprintf(out, "pingpong: %llu rounds to CPU %llu, %llu ran there, %llu IPIs, %.1f us per round trip\n",
@@ -85,11 +95,11 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 
 static json_t *cpu_json(const struct vms_rec_cpu *p)
 {
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu", (int)p->cpu,
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu", (int)p->cpu,
 			 "context_switches", (json_int_t)p->nr_switches, "ticks", (json_int_t)p->nr_ticks, "ipis_sent",
 			 (json_int_t)p->nr_ipi_sent, "ipis_received", (json_int_t)p->nr_ipi_received, "wakeups",
 			 (json_int_t)p->nr_wakeups, "migrations", (json_int_t)p->nr_migrations, "halts",
-			 (json_int_t)p->nr_halts, "work_loops", (json_int_t)p->work_loops, "busy_ns", (json_int_t)p->busy_ns,
+			 (json_int_t)p->nr_halts, "preemptions", (json_int_t)p->nr_preemptions, "work_loops", (json_int_t)p->work_loops, "busy_ns", (json_int_t)p->busy_ns,
 			 "idle_ns", (json_int_t)p->idle_ns);
 }
 
@@ -127,6 +137,12 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 	for (unsigned i = 0; i < res->nr_cpu_recs; i++)
 		json_array_append_new(cpus, cpu_json(&res->cpus[i]));
 	json_object_set_new(root, "cpus", cpus);
+	json_t *workers = json_array();
+	for (unsigned i = 0; i < res->nr_workers; i++)
+		json_array_append_new(workers, json_pack("{s:i, s:i, s:I, s:I}", "cpu", (int)res->workers[i].cpu, "pid",
+							 (int)res->workers[i].pid, "loops", (json_int_t)res->workers[i].loops,
+							 "sleeps", (json_int_t)res->workers[i].sleeps));
+	json_object_set_new(root, "workers", workers);
 	if (res->have_wakeup)
 		json_object_set_new(root, "wakeup_latency_ns", wakeup_json(res));
 	if (res->have_pingpong)

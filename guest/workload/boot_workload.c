@@ -12,6 +12,7 @@
 #include <kernel/kthread.h>
 #include <kernel/printk.h>
 #include <kernel/results.h>
+#include <kernel/slab.h>
 #include <kernel/stop_machine.h>
 #include <kernel/timer.h>
 #include <kernel/wait.h>
@@ -37,35 +38,56 @@ struct spin_sleep {
 	struct completion done;
 };
 
+struct worker {
+	struct spin_sleep *w;
+	struct vms_rec_worker rec;
+};
+
 static int spin_sleep_worker(void *data)
 {
-	struct spin_sleep *w = data;
+	struct worker *me = data;
 	u64 spin = (u64)knob(spin_ms) * NSEC_PER_MSEC;
 	unsigned sleep = (unsigned)knob(sleep_ms);
 
-	while (ktime_get_ns() < w->end_ns) {
+	me->rec.pid = (u32)current->pid;
+	while (ktime_get_ns() < me->w->end_ns) {
 		u64 loops = spin_for(spin);
+		me->rec.loops += loops;
 		preempt_disable();
 		this_cpu()->work_loops += loops;
 		preempt_enable();
-		if (sleep)
+		if (sleep) {
 			msleep(sleep);
+			me->rec.sleeps++;
+		}
 	}
-	complete(&w->done);
+	complete(&me->w->done);
 	return 0;
 }
 
 static void run_spin_sleep(void)
 {
 	struct spin_sleep w = { .end_ns = ktime_get_ns() + (u64)knob(duration_ms) * NSEC_PER_MSEC };
+	unsigned per_cpu = (unsigned)knob(tasks_per_cpu), n = nr_cpu_ids * per_cpu;
+	struct worker *workers = kzalloc(n * sizeof(*workers));
 
+	if (!workers)
+		panic("workload: no memory for %u workers", n);
 	init_completion(&w.done);
-	for_each_cpu(i)
-		wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &w, (int)i, PRIO_NORMAL, "work/%u", i));
-	for_each_cpu(i)
+	for (unsigned i = 0; i < n; i++) {
+		unsigned cpu = i % nr_cpu_ids;
+		workers[i].w = &w;
+		workers[i].rec.cpu = cpu;
+		wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], (int)cpu, PRIO_NORMAL, "work/%u:%u",
+						      cpu, i / nr_cpu_ids));
+	}
+	for (unsigned i = 0; i < n; i++)
 		wait_for_completion(&w.done);
-	printk("workload: %u CPUs x (spin %ld ms, sleep %ld ms) for %ld ms done\n", nr_cpu_ids, knob(spin_ms),
-	       knob(sleep_ms), knob(duration_ms));
+	for (unsigned i = 0; i < n; i++)
+		results_record(VMS_REC_WORKER, &workers[i].rec, sizeof(workers[i].rec));
+	kfree(workers);
+	printk("workload: %u CPUs x %u tasks x (spin %ld ms, sleep %ld ms) for %ld ms done\n", nr_cpu_ids, per_cpu,
+	       knob(spin_ms), knob(sleep_ms), knob(duration_ms));
 }
 
 static void run_compute(void)

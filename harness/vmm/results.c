@@ -97,6 +97,13 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 			res->nr_tasks++;
 		}
 		break;
+	case VMS_REC_WORKER:
+		if (res->nr_workers >= sizeof(res->workers) / sizeof(res->workers[0])) {
+			snprintf(err, errlen, "more worker records than %zu", sizeof(res->workers) / sizeof(res->workers[0]));
+			return -1;
+		}
+		memcpy(&res->workers[res->nr_workers++], p, sizeof(res->workers[0]));
+		break;
 	case VMS_REC_SAMPLE: {
 		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
 		if (!s) {

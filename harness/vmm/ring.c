@@ -82,6 +82,7 @@ size_t record_min_len(uint32_t type)
 	case VMS_REC_COMPUTE: return sizeof(struct vms_rec_compute);
 	case VMS_REC_TASK: return sizeof(struct vms_rec_task);
 	case VMS_REC_SAMPLE: return sizeof(struct vms_rec_sample);
+	case VMS_REC_WORKER: return sizeof(struct vms_rec_worker);
 	default: return 0;
 	}
 }

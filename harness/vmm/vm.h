@@ -71,6 +71,8 @@ struct vm_result {
 	struct vms_rec_panic panic;
 	unsigned nr_tasks;
 	struct vms_rec_task tasks[256];
+	unsigned nr_workers;
+	struct vms_rec_worker workers[VMS_MAX_CPUS * 64];
 	size_t nr_samples;
 	struct vms_rec_sample *samples;
 

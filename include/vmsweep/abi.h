@@ -188,6 +188,7 @@ enum vms_rec_type {
 	VMS_REC_COMPUTE = 6, /* struct vms_rec_compute */
 	VMS_REC_TASK = 7, /* struct vms_rec_task, one per task at boot (--verbose) */
 	VMS_REC_SAMPLE = 8, /* struct vms_rec_sample, in the samples ring */
+	VMS_REC_WORKER = 9, /* struct vms_rec_worker, one per built-in workload task */
 	VMS_REC_TYPE_MAX
 };
 #define VMS_REC_MAX_LEN (64u << 10)
@@ -220,6 +221,13 @@ struct vms_rec_cpu {
 	uint64_t busy_ns; /* not idle */
 	uint64_t idle_ns;
 	uint64_t nr_halts;
+	uint64_t nr_preemptions; /* involuntary switches: the task was still runnable */
+};
+
+struct vms_rec_worker {
+	uint32_t cpu, pid;
+	uint64_t loops; /* compute chunks it did */
+	uint64_t sleeps;
 };
 
 enum vms_hist_id { VMS_HIST_WAKEUP = 1 };

@@ -12,6 +12,7 @@
 	X(spin_ms, 2, 0, 3600000, "ms", "built-in workload: milliseconds each CPU computes per cycle")      \
 	X(sleep_ms, 2, 0, 3600000, "ms", "built-in workload: milliseconds each CPU sleeps per cycle")       \
 	X(duration_ms, 100, 0, 86400000, "ms", "built-in workload: how long it runs (0: boot and stop)")     \
+	X(tasks_per_cpu, 1, 1, 64, "tasks", "built-in workload: tasks per CPU (more than 1: they share it by preemption)") \
 	X(pingpong, 0, 0, 10000000, "rounds", "cross-CPU wake-ups from CPU 0 to a task on the last CPU")    \
 	X(compute_iters, 0, 0, 1000000000000, "iters", "run the compute benchmark loop this many times")    \
 	X(timeslice_ms, 4, 1, 1000, "ms", "round-robin slice of normal tasks (preemption at the tick)")    \

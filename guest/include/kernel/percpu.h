@@ -53,7 +53,7 @@ struct cpu {
 	bool hard_lockup_reported;
 
 	/* statistics, reported with the results */
-	u64 nr_switches, nr_ticks, nr_ipi_sent, nr_ipi_received, nr_wakeups, nr_migrations, nr_halts;
+	u64 nr_switches, nr_ticks, nr_ipi_sent, nr_ipi_received, nr_wakeups, nr_migrations, nr_halts, nr_preemptions;
 	u64 work_loops;
 	u64 idle_ns, idle_since_ns;
 	u64 next_sample_ns;

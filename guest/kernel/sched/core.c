@@ -149,6 +149,8 @@ void __schedule(bool preempt)
 	next->on_cpu = 1;
 	next->nr_switches++;
 	c->nr_switches++;
+	if (preempt && prev != rq->idle && prev->state == TASK_RUNNING)
+		c->nr_preemptions++;
 	rq->curr = next;
 	c->current_task = next;
 	c->prev_task = prev;
