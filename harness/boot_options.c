@@ -11,8 +11,6 @@
 #include "util/parse.h"
 
 #define DEFAULT_MEMORY (128ull << 20)
-/* Debian's CONFIG_HZ_250: each tick costs ~60 us of interrupt delivery on the project's machines. */
-#define DEFAULT_HZ 250
 #define DEFAULT_TIMEOUT_NS (30ull * 1000000000ull)
 
 void boot_usage(FILE *f)
@@ -144,7 +142,7 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 bad:
 	for (const struct option *lo = boot_long_options; lo->name; lo++)
 		if (lo->val == opt)
-			snprintf(err, errlen, "--%s %s", lo->name, why);
+			snprintf(err, errlen, "--%s: %s", lo->name, why);
 	return -1;
 }
 
@@ -153,7 +151,7 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	memset(o, 0, sizeof(*o));
 	o->vm.mem_size = DEFAULT_MEMORY;
 	o->vm.nr_cpus = 2;
-	o->vm.hz = DEFAULT_HZ;
+	o->vm.hz = BOOT_DEFAULT_HZ;
 	o->vm.prefault = true;
 	o->vm.timeout_ns = DEFAULT_TIMEOUT_NS;
 	o->vm.seed = 1;
@@ -163,23 +161,23 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	optind = 0; /* reset getopt: tests parse more than once */
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "+h", boot_long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:h", boot_long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			boot_usage(out);
 			return 1;
 		}
-		if (opt == '?') {
-			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c' (see vmsweep boot --help)", optopt);
-			else if (argv[optind - 1][0] == '-' && strchr(argv[optind - 1], '='))
-				snprintf(err, errlen, "option '%s': no such option or it takes no value (see vmsweep boot --help)",
-					 argv[optind - 1]);
-			else
-				snprintf(err, errlen, "unknown option '%s' (see vmsweep boot --help)", argv[optind - 1]);
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value (see vmsweep boot --help)", argv[optind - 1]);
 			return -1;
 		}
-		if (opt == ':') {
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		if (opt == '?') {
+			/* glibc sets optopt to the val of a long option that took a value it must not */
+			if (optopt >= OPT_MEMORY)
+				snprintf(err, errlen, "option '%s' takes no value (see vmsweep boot --help)", argv[optind - 1]);
+			else if (optopt)
+				snprintf(err, errlen, "unknown option '-%c' (see vmsweep boot --help)", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s' (see vmsweep boot --help)", argv[optind - 1]);
 			return -1;
 		}
 		if (parse_option(opt, optarg, o, err, errlen) != 0)

@@ -3,9 +3,24 @@
 # prints one line per binary: "PASS name" or "FAIL name (why)". A failing binary's
 # own output follows its FAIL line, indented, so the failed assertion is on screen.
 # Every binary runs even when an earlier one fails; the exit status is 1 if any
-# failed, 2 on a usage error, 0 otherwise.
+# failed, 2 on a usage error, 0 otherwise. A binary that runs longer than
+# UNIT_TIMEOUT seconds (default 300; 0 = no limit) is killed and counts as failed,
+# so one hang does not stop the others from running.
 #   usage: tests/run-unit.sh build/tests/test_a build/tests/test_b ...
 set -u
+
+limit=${UNIT_TIMEOUT:-300}
+case "$limit" in
+'' | *[!0-9]*)
+	echo "$0: UNIT_TIMEOUT must be a whole number of seconds, not '$limit'" >&2
+	exit 2
+	;;
+esac
+if [ "$limit" -gt 0 ] && command -v timeout >/dev/null 2>&1; then
+	with_limit="timeout -k 10 $limit"
+else
+	with_limit=""
+fi
 
 if [ "$#" -eq 0 ]; then
 	echo "usage: $0 TEST_BINARY..." >&2
@@ -32,12 +47,14 @@ for t in "$@"; do
 	*/*) run=$t ;;
 	*) run=./$t ;;
 	esac
-	"$run" >"$out" 2>&1 </dev/null
+	$with_limit "$run" >"$out" 2>&1 </dev/null
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS $name"
 	else
-		if [ "$rc" -gt 128 ]; then
+		if [ -n "$with_limit" ] && [ "$rc" -eq 124 ]; then
+			why="no result after ${limit}s: killed"
+		elif [ "$rc" -gt 128 ]; then
 			why="killed by signal $((rc - 128))"
 		else
 			why="exit status $rc"

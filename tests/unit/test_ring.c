@@ -846,6 +846,7 @@ static void test_records_parse_survives_20000_random_streams(void **state)
 		free(data);
 	}
 	free(scratch);
+	print_message("20000 streams: %u parsed, %u refused, %u records handed over\n", ok, bad, records);
 	/* The generator reaches both outcomes and real records, or the test says little. */
 	assert_true(ok > 1000);
 	assert_true(bad > 1000);
