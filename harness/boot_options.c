@@ -36,7 +36,8 @@ void boot_usage(FILE *f)
 		"\n"
 		"Exit status: 0 guest done, 1 host error, 2 bad option, 3 guest panic, 4 triple\n"
 		"fault, 5 KVM internal error or failed entry, 6 an exit vmsweep does not serve,\n"
-		"7 timeout, 8 the guest broke the host<->guest protocol.\n"
+		"7 timeout, 8 the guest broke the host<->guest protocol, 130 interrupted (SIGINT,\n"
+		"SIGTERM: the run is stopped cleanly and the console log kept).\n"
 		"\n"
 		"Guest knobs (--set):\n");
 	knob_print_help(f);

@@ -1,4 +1,5 @@
 /* vmsweep: the command. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,23 @@ static void usage(FILE *f)
 		"the statuses of a guest run.\n");
 }
 
+static volatile int stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Ctrl-C or a kill ends the run cleanly: the guest is stopped, the console kept. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_boot(int argc, char **argv)
 {
 	struct boot_options o;
@@ -37,6 +55,8 @@ static int cmd_boot(int argc, char **argv)
 	}
 	o.vm.console_log = o.log_path;
 	o.vm.console_live = o.console ? stderr : NULL;
+	o.vm.stop_requested = &stop_requested;
+	catch_stop_signals();
 	struct vm_result *res = calloc(1, sizeof(*res));
 	if (!res) {
 		fprintf(stderr, "vmsweep boot: out of memory\n");

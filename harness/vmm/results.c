@@ -18,7 +18,7 @@ static int drain_one(struct vm *vm, struct ring_reader *r, struct buf *b)
 	return -1;
 }
 
-int vm_drain(struct vm *vm, bool final)
+int vm_drain(struct vm *vm)
 {
 	size_t before = vm->console_buf.len;
 	int r = drain_one(vm, &vm->console, &vm->console_buf);
@@ -26,8 +26,10 @@ int vm_drain(struct vm *vm, bool final)
 	if (vm->console_buf.len > before) {
 		const uint8_t *text = vm->console_buf.data + before;
 		size_t n = vm->console_buf.len - before;
-		if (vm->log)
+		if (vm->log) {
 			fwrite(text, 1, n, vm->log);
+			fflush(vm->log); /* the log is for people watching a long run, and survives a kill */
+		}
 		if (vm->cfg->console_live) {
 			fwrite(text, 1, n, vm->cfg->console_live);
 			fflush(vm->cfg->console_live);
@@ -35,8 +37,6 @@ int vm_drain(struct vm *vm, bool final)
 	}
 	if (drain_one(vm, &vm->results, &vm->results_buf) || drain_one(vm, &vm->samples, &vm->samples_buf))
 		r = -1;
-	if (final && vm->log)
-		fflush(vm->log);
 	return r;
 }
 
@@ -184,7 +184,7 @@ void vm_results_finish(struct vm *vm)
 		for (uint32_t i = 0; i < p->nr_frames; i++)
 			vm_detail(vm, "  %s\n", format_return_addr(&vm->elf, p->frames[i], sym, sizeof(sym)));
 	}
-	if (res->status == VM_TIMEOUT || res->status == VM_BAD_GUEST)
+	if (res->status == VM_TIMEOUT || res->status == VM_BAD_GUEST || res->status == VM_INTERRUPTED)
 		for (unsigned i = 0; i < res->nr_vcpus; i++) {
 			const struct vcpu_where *w = &res->where[i];
 			if (w->valid)

@@ -29,7 +29,7 @@ const char *vm_status_name(enum vm_status s)
 	static const char *const names[] = {
 		[VM_RUNNING] = "running", [VM_DONE] = "done", [VM_PANIC] = "panic", [VM_TRIPLE_FAULT] = "triple-fault",
 		[VM_INTERNAL_ERROR] = "kvm-internal-error", [VM_UNSERVED_EXIT] = "unserved-exit", [VM_TIMEOUT] = "timeout",
-		[VM_BAD_GUEST] = "protocol-violation", [VM_HOST_ERROR] = "host-error",
+		[VM_BAD_GUEST] = "protocol-violation", [VM_HOST_ERROR] = "host-error", [VM_INTERRUPTED] = "interrupted",
 	};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -39,6 +39,7 @@ int vm_status_exit_code(enum vm_status s)
 	static const int codes[] = {
 		[VM_RUNNING] = 1, [VM_DONE] = 0, [VM_PANIC] = 3, [VM_TRIPLE_FAULT] = 4, [VM_INTERNAL_ERROR] = 5,
 		[VM_UNSERVED_EXIT] = 6, [VM_TIMEOUT] = 7, [VM_BAD_GUEST] = 8, [VM_HOST_ERROR] = 1,
+		[VM_INTERRUPTED] = 130, /* as a shell reports SIGINT */
 	};
 	return (unsigned)s < sizeof(codes) / sizeof(codes[0]) ? codes[s] : 1;
 }
@@ -177,8 +178,10 @@ static void vm_wait(struct vm *vm)
 				/* nothing to do: poll again */
 			}
 		}
-		if (vm_drain(vm, false) != 0)
+		if (vm_drain(vm) != 0)
 			break;
+		if (cfg->stop_requested && *cfg->stop_requested)
+			vm_finish(vm, VM_INTERRUPTED, -1, "interrupted by a signal");
 		if (deadline && now_seconds() >= deadline)
 			vm_finish(vm, VM_TIMEOUT, -1, "timed out after %.3f s (--timeout)", (double)cfg->timeout_ns * 1e-9);
 	}
@@ -260,7 +263,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t
 		}
 	vm_wait(vm);
 	vm_stop(vm);
-	vm_drain(vm, true);
+	vm_drain(vm);
 	vm_results_finish(vm);
 	ret = 0;
 out:

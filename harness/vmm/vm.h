@@ -21,6 +21,7 @@ enum vm_status {
 	VM_TIMEOUT,
 	VM_BAD_GUEST, /* the guest broke the host<->guest protocol */
 	VM_HOST_ERROR,
+	VM_INTERRUPTED, /* SIGINT or SIGTERM: stopped cleanly, what was measured kept */
 };
 const char *vm_status_name(enum vm_status s);
 /* The process exit status for a run that ended so (documented in `vmsweep --help`). */
@@ -38,6 +39,7 @@ struct vm_config {
 	int64_t knobs[VMS_KNOB_COUNT];
 	FILE *console_live; /* NULL: do not show the console */
 	const char *console_log; /* NULL: keep it only in memory */
+	volatile int *stop_requested; /* set from a signal handler: end the run cleanly */
 };
 
 struct vcpu_where {

@@ -76,6 +76,6 @@ bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, .
 void vm_detail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* results.c */
-int vm_drain(struct vm *vm, bool final);
+int vm_drain(struct vm *vm);
 void vm_results_finish(struct vm *vm);
 #endif
