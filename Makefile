@@ -76,25 +76,25 @@ build/bench/%: bench/%.c $(BENCH_LIBSRCS) $(HARNESS_LIB)
 	$(Q)$(CC) $(HOST_CFLAGS) -Ibench -o $@ $< $(BENCH_LIBSRCS) $(HARNESS_LIB) $(HOST_LIBS)
 
 deps:
-	$(Q)./scripts/deps.sh
+	$(Q)sh ./scripts/deps.sh
 
 demo: deps all
-	$(Q)./scripts/demo.sh
+	$(Q)sh ./scripts/demo.sh
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
-	$(Q)./tests/run-unit.sh $(UNIT_BINS)
-	$(Q)./tests/integration/run.sh
+	$(Q)sh ./tests/run-unit.sh $(UNIT_BINS)
+	$(Q)bash ./tests/integration/run.sh
 
 unit: all $(UNIT_BINS)
-	$(Q)./tests/run-unit.sh $(UNIT_BINS)
+	$(Q)sh ./tests/run-unit.sh $(UNIT_BINS)
 
 integration: all
-	$(Q)./tests/integration/run.sh
+	$(Q)bash ./tests/integration/run.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
-	$(Q)./bench/run.sh
+	$(Q)sh ./bench/run.sh
 
 clean:
 	rm -rf build harness/vmsweep guest/guest.elf
