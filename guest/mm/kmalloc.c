@@ -136,6 +136,41 @@ void kfree(const void *p)
 	local_irq_restore(flags);
 }
 
+/* Page-aligned memory for rings and I/O buffers; the caller keeps the size. */
+void *alloc_pages_exact(size_t size)
+{
+	unsigned long flags;
+	u64 pages = ALIGN((u64)size, PAGE_SIZE) / PAGE_SIZE;
+
+	local_irq_save(flags);
+	raw_spin_lock(&kmalloc_lock);
+	void *p = alloc_pages_locked(pages);
+	if (p)
+		bytes_free -= pages * PAGE_SIZE;
+	raw_spin_unlock(&kmalloc_lock);
+	local_irq_restore(flags);
+	if (p)
+		memset(p, 0, pages * PAGE_SIZE);
+	return p;
+}
+
+void free_pages_exact(void *p, size_t size)
+{
+	unsigned long flags;
+	struct free_run *r = p;
+
+	if (!p)
+		return;
+	local_irq_save(flags);
+	raw_spin_lock(&kmalloc_lock);
+	r->pages = ALIGN((u64)size, PAGE_SIZE) / PAGE_SIZE;
+	r->next = free_runs;
+	free_runs = r;
+	bytes_free += r->pages * PAGE_SIZE;
+	raw_spin_unlock(&kmalloc_lock);
+	local_irq_restore(flags);
+}
+
 u64 kmalloc_bytes_free(void)
 {
 	return bytes_free;

@@ -34,9 +34,11 @@
 #define VMS_MEM_ALIGN (2ull << 20) /* RAM is mapped with 2 MiB pages */
 #define VMS_MAX_CPUS 64
 
-/* Device (virtio-mmio) window: mapped uncached, outside RAM. */
+/* Device (virtio-mmio) window: mapped uncached, outside RAM; one 512-byte window per device. */
 #define VMS_MMIO_BASE (256ull << 30)
 #define VMS_MMIO_SIZE (2ull << 20)
+#define VMS_MMIO_STRIDE 0x200
+#define VMS_MAX_DISKS 8
 
 /* GDT selectors */
 #define VMS_KERNEL_CS 0x08
@@ -59,6 +61,7 @@
 #define VMS_VEC_TIMER 0x20
 #define VMS_VEC_RESCHED 0x21
 #define VMS_VEC_CALL 0x22
+#define VMS_VEC_VIRTIO 0x23 /* every virtqueue's completions, routed to the queue's CPU */
 #define VMS_VEC_SPURIOUS 0xff
 #define VMS_STUB_STRIDE 16 /* bytes between the nucleus's per-vector stubs */
 
@@ -158,6 +161,16 @@ struct vms_ring_desc {
 
 #include <vmsweep/knobs.h>
 
+#define VMS_DISK_RO 1u
+
+/* A virtio-blk disk: /dev/vda is disks[0]. Queue q interrupts CPU q % nr_cpus. */
+struct vms_disk {
+	uint64_t mmio_base;
+	uint64_t capacity; /* bytes */
+	uint32_t nr_queues;
+	uint32_t flags; /* VMS_DISK_* */
+};
+
 struct vms_boot {
 	uint64_t magic;
 	uint32_t abi_version;
@@ -171,7 +184,10 @@ struct vms_boot {
 	uint64_t kernel_start, kernel_end;
 	uint64_t free_start, free_end; /* RAM the guest may allocate */
 	struct vms_ring_desc console, results, samples;
-	uint64_t workload_addr, workload_size; /* compiled workload spec (later issues) */
+	uint64_t workload_addr, workload_size; /* struct vms_workload (vmsweep/workload.h), 0 if none */
+	uint32_t nr_disks;
+	uint32_t pad1;
+	struct vms_disk disks[VMS_MAX_DISKS];
 	uint32_t nr_knobs;
 	uint32_t pad0;
 	int64_t knobs[VMS_KNOB_COUNT];

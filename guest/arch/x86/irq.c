@@ -8,6 +8,8 @@
 #include <kernel/sched.h>
 #include <kernel/timer.h>
 
+void virtio_irq(void);
+
 static void handle_pending(struct cpu *c)
 {
 	u64 pending = __atomic_exchange_n(&c->vi.pending, 0, __ATOMIC_ACQ_REL);
@@ -16,6 +18,8 @@ static void handle_pending(struct cpu *c)
 		timer_interrupt(c);
 	if (pending & BIT(VMS_VEC_RESCHED - VMS_VEC_FIRST_IRQ))
 		c->nr_ipi_received++; /* the waker has set need_resched already */
+	if (pending & BIT(VMS_VEC_VIRTIO - VMS_VEC_FIRST_IRQ))
+		virtio_irq();
 }
 
 /* Called by irq_upcall with interrupts masked; preempts on the way out, as CONFIG_PREEMPT. */

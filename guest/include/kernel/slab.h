@@ -8,4 +8,6 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(const void *p);
 u64 kmalloc_bytes_free(void);
+void *alloc_pages_exact(size_t size);
+void free_pages_exact(void *p, size_t size);
 #endif

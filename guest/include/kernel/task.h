@@ -4,6 +4,8 @@
 #include <kernel/list.h>
 #include <kernel/types.h>
 
+struct blk_plug;
+
 #define TASK_RUNNING 0
 #define TASK_INTERRUPTIBLE 1
 #define TASK_UNINTERRUPTIBLE 2
@@ -34,6 +36,7 @@ struct task_struct {
 	u64 slice_start_ns;
 	u64 nr_switches;
 	int exit_code;
+	struct blk_plug *plug; /* requests held back to merge (block/blk-core.c) */
 	int (*threadfn)(void *);
 	void *data;
 };

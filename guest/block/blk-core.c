@@ -1,0 +1,129 @@
+/*
+ * submit_bio and plugging: bios become requests, merged with an adjacent request
+ * that has not gone to the device yet (in the task's plug, or waiting in the
+ * hardware queue's dispatch list).
+ */
+#include <asm/tsc.h>
+#include <kernel/blkdev.h>
+#include <kernel/kernel.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+
+static u64 bio_end_sector(const struct bio *bio)
+{
+	return bio->sector + (bio->size >> SECTOR_SHIFT);
+}
+
+/* Back or front merge of bio into rq, if the device can take the result in one go. */
+static bool blk_attempt_merge(struct request_queue *q, struct request *rq, struct bio *bio)
+{
+	if (rq->op != bio->op || bio->op == REQ_OP_FLUSH || rq->nr_segs >= q->max_segments ||
+	    rq->nr_bytes + bio->size > q->max_bytes)
+		return false;
+	if (rq->sector + (rq->nr_bytes >> SECTOR_SHIFT) == bio->sector) {
+		rq->biotail->next = bio;
+		rq->biotail = bio;
+	} else if (bio_end_sector(bio) == rq->sector) {
+		bio->next = rq->bio;
+		rq->bio = bio;
+		rq->sector = bio->sector;
+	} else {
+		return false;
+	}
+	rq->nr_bytes += bio->size;
+	rq->nr_segs++;
+	return true;
+}
+
+static struct request *blk_mq_alloc_request(struct blk_mq_hw_ctx *hctx, struct bio *bio)
+{
+	struct request *rq = kzalloc(sizeof(*rq));
+	if (!rq)
+		panic("block: no memory for a request");
+	INIT_LIST_HEAD(&rq->queuelist);
+	rq->hctx = hctx;
+	rq->op = bio->op;
+	rq->sector = bio->sector;
+	rq->nr_bytes = bio->size;
+	rq->nr_segs = bio->op == REQ_OP_FLUSH ? 0 : 1;
+	rq->bio = rq->biotail = bio;
+	return rq;
+}
+
+static struct blk_mq_hw_ctx *blk_mq_map_queue(struct request_queue *q)
+{
+	return q->hctx[smp_processor_id() % q->nr_hw_queues];
+}
+
+void submit_bio(struct gendisk *disk, struct bio *bio)
+{
+	struct request_queue *q = disk->queue;
+	struct blk_plug *plug = current->plug;
+	unsigned long flags;
+
+	bio->next = NULL;
+	bio->error = 0;
+	bio->submit_ns = ktime_get_ns();
+	preempt_disable();
+	struct blk_mq_hw_ctx *hctx = blk_mq_map_queue(q);
+	preempt_enable();
+
+	if (plug) {
+		if (!list_empty(&plug->list)) {
+			struct request *last = list_entry(plug->list.prev, struct request, queuelist);
+			if (last->hctx->q == q && blk_attempt_merge(q, last, bio)) {
+				last->hctx->nr_merges++;
+				return;
+			}
+		}
+		list_add_tail(&blk_mq_alloc_request(hctx, bio)->queuelist, &plug->list);
+		if (++plug->count >= BLK_PLUG_MAX)
+			blk_finish_plug(plug), blk_start_plug(plug);
+		return;
+	}
+
+	spin_lock_irqsave(&hctx->lock, flags);
+	bool merged = false;
+	if (!list_empty(&hctx->dispatch)) {
+		struct request *last = list_entry(hctx->dispatch.prev, struct request, queuelist);
+		merged = blk_attempt_merge(q, last, bio);
+	}
+	if (merged)
+		hctx->nr_merges++;
+	else
+		list_add_tail(&blk_mq_alloc_request(hctx, bio)->queuelist, &hctx->dispatch);
+	spin_unlock_irqrestore(&hctx->lock, flags);
+	blk_mq_run_hw_queue(hctx);
+}
+
+void blk_start_plug(struct blk_plug *plug)
+{
+	INIT_LIST_HEAD(&plug->list);
+	plug->count = 0;
+	if (!current->plug)
+		current->plug = plug;
+}
+
+/* Hands the plugged requests to their hardware queues and runs them. */
+void blk_finish_plug(struct blk_plug *plug)
+{
+	struct request *rq, *n;
+	unsigned long flags;
+	struct blk_mq_hw_ctx *last = NULL;
+
+	if (current->plug == plug)
+		current->plug = NULL;
+	list_for_each_entry_safe(rq, n, &plug->list, queuelist) {
+		struct blk_mq_hw_ctx *hctx = rq->hctx;
+		list_del_init(&rq->queuelist);
+		spin_lock_irqsave(&hctx->lock, flags);
+		list_add_tail(&rq->queuelist, &hctx->dispatch);
+		spin_unlock_irqrestore(&hctx->lock, flags);
+		if (last && last != hctx)
+			blk_mq_run_hw_queue(last);
+		last = hctx;
+	}
+	plug->count = 0;
+	if (last)
+		blk_mq_run_hw_queue(last);
+}

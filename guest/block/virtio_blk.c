@@ -1,0 +1,125 @@
+/*
+ * virtio-blk: each request is [header (device-readable)] [data] [status (device-
+ * writable)] on the hardware queue's virtqueue. Queue i belongs to CPU i % nr_cpus,
+ * where its completions interrupt.
+ */
+#include <kernel/blkdev.h>
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/printk.h>
+#include <kernel/percpu.h>
+#include <kernel/slab.h>
+#include <lib/vsprintf.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
+
+#define VIRTBLK_QUEUE_SIZE 256
+
+struct gendisk *disks[VMS_MAX_DISKS];
+unsigned nr_disks;
+
+/* The queues whose completions interrupt each CPU. */
+static struct blk_mq_hw_ctx *cpu_queues[VMS_MAX_CPUS][VMS_MAX_DISKS * 2];
+static unsigned nr_cpu_queues[VMS_MAX_CPUS];
+
+static int virtblk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq)
+{
+	struct scatterlist sg[BLK_MAX_SEGMENTS + 2];
+	unsigned n = 0, out, in;
+
+	rq->hdr.type = rq->op == REQ_OP_READ ? VIRTIO_BLK_T_IN : rq->op == REQ_OP_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
+	rq->hdr.ioprio = 0;
+	rq->hdr.sector = rq->op == REQ_OP_FLUSH ? 0 : rq->sector;
+	rq->status = 0xff;
+	sg[n++] = (struct scatterlist){ (u64)&rq->hdr, sizeof(rq->hdr) };
+	for (struct bio *bio = rq->bio; bio && rq->op != REQ_OP_FLUSH; bio = bio->next)
+		sg[n++] = (struct scatterlist){ (u64)bio->buf, bio->size };
+	sg[n++] = (struct scatterlist){ (u64)&rq->status, 1 };
+	if (rq->op == REQ_OP_READ)
+		out = 1, in = n - 1;
+	else
+		out = n - 1, in = 1;
+	return virtqueue_add_sgs(hctx->vq, sg, out, in, rq) == 0 ? BLK_STS_OK : BLK_STS_RESOURCE;
+}
+
+static void virtblk_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	virtqueue_kick(hctx->vq);
+}
+
+/* Reaps used buffers; with hctx->lock held. */
+static void virtblk_reap(struct blk_mq_hw_ctx *hctx)
+{
+	struct request *rq;
+	u32 len;
+	while ((rq = virtqueue_get_buf(hctx->vq, &len)))
+		blk_mq_complete_request(rq, rq->status == VIRTIO_BLK_S_OK ? 0 : -5 /* EIO */);
+}
+
+static void virtblk_poll(struct blk_mq_hw_ctx *hctx)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&hctx->lock, flags);
+	virtblk_reap(hctx);
+	spin_unlock_irqrestore(&hctx->lock, flags);
+}
+
+static void virtblk_done(struct blk_mq_hw_ctx *hctx)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&hctx->lock, flags);
+	do {
+		virtqueue_disable_cb(hctx->vq);
+		virtblk_reap(hctx);
+	} while (!virtqueue_enable_cb(hctx->vq));
+	spin_unlock_irqrestore(&hctx->lock, flags);
+}
+
+/* The VMS_VEC_VIRTIO interrupt: look at every queue routed to this CPU. */
+void virtio_irq(void)
+{
+	unsigned cpu = smp_processor_id();
+	for (unsigned i = 0; i < nr_cpu_queues[cpu]; i++)
+		if (!cpu_queues[cpu][i]->q->poll_mode)
+			virtblk_done(cpu_queues[cpu][i]);
+}
+
+static void virtblk_probe(unsigned index, const struct vms_disk *d)
+{
+	struct gendisk *disk = kzalloc(sizeof(*disk));
+	u64 wanted = 1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_BLK_F_RO | 1ull << VIRTIO_BLK_F_MQ |
+		     1ull << VIRTIO_RING_F_EVENT_IDX | 1ull << VIRTIO_BLK_F_SEG_MAX;
+	unsigned nr_queues = d->nr_queues ? d->nr_queues : 1;
+
+	if (!disk)
+		panic("virtio_blk: no memory");
+	snprintf(disk->disk_name, sizeof(disk->disk_name), "vd%c", 'a' + index);
+	disk->index = index;
+	if (virtio_mmio_setup(&disk->vdev, d->mmio_base, wanted, nr_queues, VIRTBLK_QUEUE_SIZE) != 0)
+		panic("virtio_blk: %s at %#lx did not set up", disk->disk_name, d->mmio_base);
+	disk->capacity = virtio_config_read64(&disk->vdev, 0) << SECTOR_SHIFT;
+	disk->read_only = virtio_has_feature(&disk->vdev, VIRTIO_BLK_F_RO);
+	struct request_queue *q = blk_mq_init_queue(disk, nr_queues, (unsigned)knob(blk_queue_depth));
+	q->queue_rq = virtblk_queue_rq;
+	q->commit_rqs = virtblk_commit_rqs;
+	q->poll = virtblk_poll;
+	q->poll_mode = knob(blk_poll) != 0;
+	for (unsigned i = 0; i < nr_queues; i++) {
+		struct blk_mq_hw_ctx *h = q->hctx[i];
+		h->vq = disk->vdev.vqs[i];
+		if (q->poll_mode)
+			virtqueue_disable_cb(h->vq);
+		cpu_queues[h->cpu][nr_cpu_queues[h->cpu]++] = h;
+	}
+	disks[index] = disk;
+	printk("%s: virtio-blk, %lu MiB%s, %u queues of %u, depth %u, %s completions, features %#lx\n", disk->disk_name,
+	       disk->capacity >> 20, disk->read_only ? " (read-only)" : "", nr_queues, disk->vdev.vqs[0]->num, q->queue_depth,
+	       q->poll_mode ? "polled" : "interrupt", disk->vdev.features);
+}
+
+void virtio_blk_init(void)
+{
+	nr_disks = boot_params->nr_disks;
+	for (unsigned i = 0; i < nr_disks && i < VMS_MAX_DISKS; i++)
+		virtblk_probe(i, &boot_params->disks[i]);
+}

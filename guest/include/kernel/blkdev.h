@@ -1,0 +1,111 @@
+/*
+ * The block layer, after Linux's blk-mq: a bio is what a submitter asks for; requests
+ * are what the device sees, built from bios by plugging and merging adjacent ones;
+ * each disk has a hardware queue per virtqueue with a depth limit; kblockd/N
+ * dispatches what had to wait.
+ */
+#ifndef KERNEL_BLKDEV_H
+#define KERNEL_BLKDEV_H
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/virtio.h>
+
+#define SECTOR_SHIFT 9
+#define BLK_MAX_SEGMENTS 128
+#define BLK_PLUG_MAX 32 /* requests a plug holds before it flushes itself, as BLK_MAX_REQUEST_COUNT */
+
+enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH };
+
+struct bio;
+typedef void (*bio_end_io_t)(struct bio *bio);
+
+struct bio {
+	enum req_op op;
+	u64 sector; /* 512-byte sectors */
+	u32 size; /* bytes */
+	void *buf; /* kernel address = guest-physical */
+	int error; /* 0, or -EIO when the device refused it */
+	u64 submit_ns, issue_ns, complete_ns;
+	bio_end_io_t end_io;
+	void *private;
+	struct bio *next; /* bios merged into one request */
+};
+
+struct blk_mq_hw_ctx;
+
+struct request {
+	struct list_head queuelist;
+	struct blk_mq_hw_ctx *hctx;
+	enum req_op op;
+	u64 sector;
+	u32 nr_bytes;
+	unsigned nr_segs;
+	struct bio *bio, *biotail;
+	u64 issue_ns;
+	/* virtio-blk's framing */
+	struct {
+		u32 type, ioprio;
+		u64 sector;
+	} hdr;
+	u8 status;
+};
+
+struct blk_mq_hw_ctx {
+	struct request_queue *q;
+	unsigned index, cpu;
+	struct virtqueue *vq;
+	raw_spinlock_t lock;
+	struct list_head dispatch; /* built, not yet given to the device */
+	unsigned inflight;
+	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full;
+	bool run_pending; /* on its kblockd's list */
+	struct blk_mq_hw_ctx *kblockd_next;
+};
+
+enum { BLK_STS_OK, BLK_STS_RESOURCE }; /* queue_rq: taken, or the device is full */
+
+struct request_queue {
+	struct gendisk *disk;
+	int (*queue_rq)(struct blk_mq_hw_ctx *hctx, struct request *rq);
+	void (*commit_rqs)(struct blk_mq_hw_ctx *hctx); /* after a batch: notify the device */
+	void (*poll)(struct blk_mq_hw_ctx *hctx); /* reap completions */
+	unsigned nr_hw_queues;
+	unsigned queue_depth; /* per hardware queue */
+	unsigned max_segments;
+	u32 max_bytes;
+	bool poll_mode; /* submitters poll for completions, no interrupts */
+	struct blk_mq_hw_ctx *hctx[64];
+};
+
+struct gendisk {
+	char disk_name[8]; /* "vda" */
+	unsigned index;
+	u64 capacity; /* bytes */
+	bool read_only;
+	struct request_queue *queue;
+	struct virtio_device vdev;
+};
+
+struct blk_plug {
+	struct list_head list;
+	unsigned count;
+};
+
+void submit_bio(struct gendisk *disk, struct bio *bio);
+void blk_start_plug(struct blk_plug *plug);
+void blk_finish_plug(struct blk_plug *plug);
+/* Polled mode: reaps this CPU's queue of disk; returns completions reaped. */
+unsigned blk_poll(struct gendisk *disk);
+
+/* blk-mq internals used by drivers */
+void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx);
+void blk_mq_complete_request(struct request *rq, int error);
+void kblockd_schedule(struct blk_mq_hw_ctx *hctx);
+void kblockd_init(void);
+struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_queues, unsigned depth);
+
+extern struct gendisk *disks[];
+extern unsigned nr_disks;
+void virtio_blk_init(void);
+void virtio_irq(void);
+#endif

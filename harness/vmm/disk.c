@@ -1,0 +1,181 @@
+/* Disk options and backing files: every failure names the path and what to do. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/parse.h"
+#include "vmm/disk.h"
+
+const char *disk_cache_name(enum disk_cache c)
+{
+	return c == DISK_CACHE_NONE ? "none" : c == DISK_CACHE_WRITEBACK ? "writeback" : "unsafe";
+}
+
+const char *disk_engine_name(enum disk_engine e)
+{
+	return e == DISK_ENGINE_IO_URING ? "io_uring" : "sync";
+}
+
+static int parse_part(const char *part, struct disk_config *c, char *err, size_t errlen)
+{
+	char why[200];
+	const char *eq = strchr(part, '=');
+	size_t klen = eq ? (size_t)(eq - part) : strlen(part);
+	const char *v = eq ? eq + 1 : NULL;
+
+#define KEY(k) (klen == strlen(k) && !strncmp(part, k, klen))
+	if (KEY("ro") && !v) {
+		c->read_only = true;
+	} else if (KEY("size") && v) {
+		if (parse_size(v, &c->size, why, sizeof(why)) != 0 || c->size == 0 || c->size % 512) {
+			snprintf(err, errlen, "size=%s: %s", v, c->size % 512 ? "not a multiple of 512 bytes" : why);
+			return -1;
+		}
+	} else if (KEY("cache") && v) {
+		if (!strcmp(v, "none"))
+			c->cache = DISK_CACHE_NONE;
+		else if (!strcmp(v, "writeback"))
+			c->cache = DISK_CACHE_WRITEBACK;
+		else if (!strcmp(v, "unsafe"))
+			c->cache = DISK_CACHE_UNSAFE;
+		else {
+			snprintf(err, errlen, "cache=%s: expected none, writeback or unsafe", v);
+			return -1;
+		}
+	} else if (KEY("engine") && v) {
+		if (!strcmp(v, "io_uring"))
+			c->engine = DISK_ENGINE_IO_URING;
+		else if (!strcmp(v, "sync"))
+			c->engine = DISK_ENGINE_SYNC;
+		else {
+			snprintf(err, errlen, "engine=%s: expected io_uring or sync", v);
+			return -1;
+		}
+	} else if (KEY("queues") && v) {
+		int64_t n;
+		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "queues=%s: %s", v, why);
+			return -1;
+		}
+		c->queues = (unsigned)n;
+	} else {
+		snprintf(err, errlen, "'%s': expected size=, cache=, engine=, queues= or ro", part);
+		return -1;
+	}
+#undef KEY
+	return 0;
+}
+
+int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t errlen)
+{
+	char buf[PATH_MAX + 256], why[300];
+
+	memset(c, 0, sizeof(*c));
+	c->cache = DISK_CACHE_NONE;
+	c->engine = DISK_ENGINE_IO_URING;
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf)) {
+		snprintf(err, errlen, "--disk %.40s...: too long", arg);
+		return -1;
+	}
+	char *save = NULL, *part = strtok_r(buf, ",", &save);
+	if (!part || !*part) {
+		snprintf(err, errlen, "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,ro]", arg);
+		return -1;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", part);
+	while ((part = strtok_r(NULL, ",", &save)))
+		if (parse_part(part, c, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "--disk %s: %s", arg, why);
+			return -1;
+		}
+	return 0;
+}
+
+static int disk_create(const struct disk_config *c, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", c->path);
+	if (!c->size) {
+		snprintf(err, errlen, "--disk %s: no such file; add size= to create it", c->path);
+		return -1;
+	}
+	if (access(dirname(dir), W_OK) != 0) {
+		snprintf(err, errlen, "--disk %s: cannot create it in %s: %s", c->path, dir, strerror(errno));
+		return -1;
+	}
+	int fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)c->size) != 0) {
+		snprintf(err, errlen, "--disk %s: cannot create a %llu-byte image: %s", c->path, (unsigned long long)c->size,
+			 strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(c->path);
+		}
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(c->path, &st) != 0) {
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "--disk %s: %s", c->path, strerror(errno));
+			return -1;
+		}
+		if (c->read_only) {
+			snprintf(err, errlen, "--disk %s: no such file (a read-only disk is not created)", c->path);
+			return -1;
+		}
+		if (disk_create(c, err, errlen) != 0)
+			return -1;
+	}
+	int flags = (c->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (c->cache == DISK_CACHE_NONE ? O_DIRECT : 0);
+	int fd = open(c->path, flags);
+	if (fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
+		snprintf(err, errlen, "--disk %s: cache=none needs O_DIRECT, which this file system refuses; use cache=writeback",
+			 c->path);
+		return -1;
+	}
+	if (fd < 0) {
+		bool ro_fs = errno == EACCES || errno == EROFS || errno == EPERM;
+		snprintf(err, errlen, "--disk %s: %s%s", c->path, strerror(errno),
+			 ro_fs && !c->read_only ? " (a read-only image needs ,ro)" : "");
+		return -1;
+	}
+	uint64_t size = 0;
+	if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode))
+		ioctl(fd, BLKGETSIZE64, &size);
+	else if (S_ISREG(st.st_mode))
+		size = (uint64_t)st.st_size;
+	else {
+		snprintf(err, errlen, "--disk %s: not a regular file or block device", c->path);
+		close(fd);
+		return -1;
+	}
+	if (c->size && size != c->size) {
+		snprintf(err, errlen, "--disk %s: exists with %llu bytes, not size=%llu (remove it or drop size=)", c->path,
+			 (unsigned long long)size, (unsigned long long)c->size);
+		close(fd);
+		return -1;
+	}
+	if (size < 512 || size % 512) {
+		snprintf(err, errlen, "--disk %s: %llu bytes is not a whole number of 512-byte sectors", c->path,
+			 (unsigned long long)size);
+		close(fd);
+		return -1;
+	}
+	*fdp = fd;
+	*sizep = size;
+	return 0;
+}

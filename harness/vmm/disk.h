@@ -1,0 +1,31 @@
+/*
+ * A guest disk's backing file: `--disk PATH[,size=1G][,cache=none|writeback|unsafe]
+ * [,engine=io_uring|sync][,ro][,queues=N]`. A missing image is created sparse at
+ * size=; cache=none opens it O_DIRECT.
+ */
+#ifndef VMM_DISK_H
+#define VMM_DISK_H
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum disk_cache { DISK_CACHE_NONE, DISK_CACHE_WRITEBACK, DISK_CACHE_UNSAFE };
+enum disk_engine { DISK_ENGINE_IO_URING, DISK_ENGINE_SYNC };
+
+struct disk_config {
+	char path[PATH_MAX];
+	uint64_t size; /* 0: the existing file's size */
+	enum disk_cache cache;
+	enum disk_engine engine;
+	bool read_only;
+	unsigned queues; /* 0: one per vCPU */
+};
+
+/* Parses one --disk argument; -1 with err naming the part that is wrong. */
+int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t errlen);
+/* Opens (creating if missing and size= given) the backing file; fd and its size in bytes. */
+int disk_open(const struct disk_config *c, int *fd, uint64_t *size, char *err, size_t errlen);
+const char *disk_cache_name(enum disk_cache c);
+const char *disk_engine_name(enum disk_engine e);
+#endif
