@@ -129,10 +129,14 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 	for (int i = 0; i < VMS_KNOB_COUNT; i++)
 		json_object_set_new(knobs, knob_table[i].name, json_integer(c->knobs[i]));
 	json_object_set_new(root, "knobs", knobs);
-	json_object_set_new(root, "boot_us",
-			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "vm_created", res->t_created_us,
-				      "first_instruction", res->t_first_insn_us, "main", res->t_main_us, "workload",
-				      res->t_workload_us, "done", res->t_done_us, "end", res->t_end_us));
+	/* The guest's own milestones arrive with its results: null when it never handed them over. */
+	json_t *boot = json_pack("{s:f}", "vm_created", res->t_created_us);
+	json_object_set_new(boot, "first_instruction", res->have_boot ? json_real(res->t_first_insn_us) : json_null());
+	json_object_set_new(boot, "main", res->have_boot ? json_real(res->t_main_us) : json_null());
+	json_object_set_new(boot, "workload", res->have_boot ? json_real(res->t_workload_us) : json_null());
+	json_object_set_new(boot, "done", res->have_boot ? json_real(res->t_done_us) : json_null());
+	json_object_set_new(boot, "end", json_real(res->t_end_us));
+	json_object_set_new(root, "boot_us", boot);
 	json_t *cpus = json_array();
 	for (unsigned i = 0; i < res->nr_cpu_recs; i++)
 		json_array_append_new(cpus, cpu_json(&res->cpus[i]));

@@ -32,8 +32,9 @@ struct cpu *cpu_area(unsigned cpu)
 static void __noreturn start_kernel(const struct vms_boot *bp)
 {
 	tsc_main = rdtsc();
-	if (bp->magic != VMS_BOOT_MAGIC || bp->abi_version != VMS_ABI_VERSION || !bp->nr_cpus ||
-	    bp->nr_cpus > VMS_MAX_CPUS || !bp->tsc_khz) {
+	/* A host of another build: the same version but another knob table or boot page is refused too. */
+	if (bp->magic != VMS_BOOT_MAGIC || bp->abi_version != VMS_ABI_VERSION || bp->nr_knobs != VMS_KNOB_COUNT ||
+	    bp->boot_size != sizeof(*bp) || !bp->nr_cpus || bp->nr_cpus > VMS_MAX_CPUS || !bp->tsc_khz) {
 		host_doorbell(VMS_EV_PANIC); /* no console yet: the host reports a panic without a record */
 		for (;;)
 			cpu_relax();

@@ -7,6 +7,7 @@
  *  - spin_ms/sleep_ms/duration_ms: every CPU alternates computing and sleeping.
  */
 #include <asm/tsc.h>
+#include <kernel/blkdev.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
 #include <kernel/kthread.h>
@@ -17,6 +18,7 @@
 #include <kernel/timer.h>
 #include <kernel/wait.h>
 #include <vmsweep/compute_loop.h>
+#include "fio.h"
 #include "workload.h"
 
 u64 tsc_workload;
@@ -107,6 +109,8 @@ int kernel_init(void *unused)
 	(void)unused;
 	cpu_stop_init();
 	lockup_detector_init();
+	kblockd_init();
+	virtio_blk_init();
 	if (boot_params->flags & VMS_BOOT_VERBOSE)
 		show_tasks();
 
@@ -116,8 +120,12 @@ int kernel_init(void *unused)
 		run_compute();
 	if (knob(pingpong))
 		run_pingpong((u64)knob(pingpong));
-	if (knob(duration_ms))
+	if (boot_params->workload_size) {
+		fio_workload_check();
+		run_fio();
+	} else if (knob(duration_ms)) {
 		run_spin_sleep();
+	}
 	report_results();
 	return 0;
 }

@@ -61,6 +61,7 @@ void vm_layout_write(struct vm *vm)
 	bp->results = (struct vms_ring_desc){ l->results, RESULTS_RING_SIZE };
 	bp->samples = (struct vms_ring_desc){ l->samples, SAMPLES_RING_SIZE };
 	bp->nr_knobs = VMS_KNOB_COUNT;
+	bp->boot_size = sizeof(*bp);
 	memcpy(bp->knobs, cfg->knobs, sizeof(bp->knobs));
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {

@@ -11,7 +11,8 @@
 #ifndef VMSWEEP_ABI_H
 #define VMSWEEP_ABI_H
 
-#define VMS_ABI_VERSION 1
+/* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
+#define VMS_ABI_VERSION 2
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -188,8 +189,8 @@ struct vms_boot {
 	uint32_t nr_disks;
 	uint32_t pad1;
 	struct vms_disk disks[VMS_MAX_DISKS];
-	uint32_t nr_knobs;
-	uint32_t pad0;
+	uint32_t nr_knobs; /* VMS_KNOB_COUNT of the host: the guest refuses another */
+	uint32_t boot_size; /* sizeof(struct vms_boot) of the host: likewise */
 	int64_t knobs[VMS_KNOB_COUNT];
 };
 _Static_assert(sizeof(struct vms_boot) <= VMS_BOOT_SIZE, "boot page overflows");
@@ -205,9 +206,11 @@ enum vms_rec_type {
 	VMS_REC_TASK = 7, /* struct vms_rec_task, one per task at boot (--verbose) */
 	VMS_REC_SAMPLE = 8, /* struct vms_rec_sample, in the samples ring */
 	VMS_REC_WORKER = 9, /* struct vms_rec_worker, one per built-in workload task */
+	VMS_REC_FIO_JOB = 10, /* struct vms_rec_fio_job, one per (cloned) fio job */
 	VMS_REC_TYPE_MAX
 };
 #define VMS_REC_MAX_LEN (64u << 10)
+#define VMS_HIST_NR_ABI 1856 /* = VMS_HIST_NR of vmsweep/hist.h */
 
 struct vms_rec_hdr {
 	uint32_t type;
@@ -285,6 +288,23 @@ struct vms_rec_task {
 	uint32_t pid, cpu;
 	uint32_t state, prio;
 	char name[16];
+};
+
+/* One direction (read or write) of an fio job, as fio's io_stat + clat histogram. */
+struct vms_fio_dir {
+	uint64_t io_bytes, ios;
+	uint64_t runtime_ns; /* from the job's start (after ramp) to its last completion */
+	uint64_t clat_min_ns, clat_max_ns, clat_sum_ns;
+	uint64_t errors;
+	uint32_t clat_buckets[VMS_HIST_NR_ABI];
+};
+
+struct vms_rec_fio_job {
+	uint32_t job; /* index into the workload's jobs */
+	uint32_t error; /* 0, or the first error (e.g. 5 = EIO) */
+	uint64_t start_ns, end_ns; /* guest ns since boot */
+	uint64_t nr_merges_seen; /* block layer merges on its disk during the job */
+	struct vms_fio_dir dir[2]; /* [0] read, [1] write */
 };
 
 struct vms_rec_sample {

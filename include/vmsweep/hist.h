@@ -12,6 +12,7 @@
 #define VMS_HIST_VAL (1u << VMS_HIST_BITS)
 #define VMS_HIST_GROUPS 29
 #define VMS_HIST_NR (VMS_HIST_GROUPS * VMS_HIST_VAL)
+_Static_assert(VMS_HIST_NR == 1856, "the ABI's VMS_HIST_NR_ABI");
 
 /* fio's plat_val_to_idx. */
 static inline unsigned vms_hist_index(uint64_t val)

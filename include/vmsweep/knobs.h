@@ -22,7 +22,7 @@
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_poll, 0, 0, 1, "bool", "block layer: submitters poll for completions instead of interrupts") \
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
-	X(hang_test, 0, 0, 1, "bool", "test: CPU 0 spins forever with interrupts masked")                    \
+	X(hang_test, 0, 0, 1, "bool", "test: init spins forever with interrupts masked")                    \
 	X(fault_test, 0, 0, 2, "mode", "test: 1 writes to the null page, 2 reads past the end of RAM")
 
 enum vms_knob {

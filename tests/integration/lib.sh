@@ -70,28 +70,50 @@ fail_because()
 	REASONS+=("$1")
 }
 
-# vms ARGS...: runs `vmsweep boot --log $T/consoleN.log --timeout 20s ARGS...` under
+# vms ARGS...: runs `vmsweep boot --log $T/console.N.log --timeout 20s ARGS...` under
 # `timeout 60`. Later options win, so ARGS may override --log or --timeout.
 # Sets RC, OUT (stdout file), ERR (stderr file), LOG (console log file), WALL_MS.
 vms()
 {
+	_vms_run "timeout $HOST_TIMEOUT" "$@"
+	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
+		fail_because "vmsweep did not finish within ${HOST_TIMEOUT}s (killed by timeout)"
+	fi
+}
+
+# vms_signal SIG SECONDS ARGS...: as vms, but sends SIG to vmsweep after SECONDS
+# (the way a user's Ctrl-C or a CI job's kill would); RC is then vmsweep's own status.
+vms_signal()
+{
+	local sig=$1 secs=$2
+	shift 2
+	# A job started in the background by a non-interactive shell inherits SIGINT
+	# ignored; env --default-signal (coreutils >= 8.31) gives vmsweep the default back.
+	local reset=""
+	env --default-signal=INT true 2>/dev/null && reset="env --default-signal=INT,TERM"
+	_vms_run "timeout --preserve-status -k $HOST_TIMEOUT -s $sig $secs $reset" "$@"
+}
+
+_vms_run()
+{
+	local guard=$1
+	shift
 	NRUN=$((NRUN + 1))
 	OUT=$T/stdout.$NRUN
 	ERR=$T/stderr.$NRUN
 	LOG=$T/console.$NRUN.log
 	local cmd=("$VMSWEEP" boot --log "$LOG" --timeout "$GUEST_TIMEOUT" "$@")
-	printf '%q ' timeout "$HOST_TIMEOUT" "${cmd[@]}" >"$T/cmd.$NRUN"
+	# shellcheck disable=SC2086
+	{ printf '%s ' $guard; printf '%q ' "${cmd[@]}"; } >"$T/cmd.$NRUN"
 	local t0 t1
 	t0=$(date +%s%N)
-	(cd "$T" && timeout "$HOST_TIMEOUT" "${cmd[@]}" >"$OUT" 2>"$ERR" </dev/null)
+	# shellcheck disable=SC2086
+	(cd "$T" && exec $guard "${cmd[@]}" >"$OUT" 2>"$ERR" </dev/null)
 	RC=$?
 	t1=$(date +%s%N)
 	WALL_MS=$(((t1 - t0) / 1000000))
 	echo "$RC" >"$T/rc.$NRUN"
 	echo "$WALL_MS" >"$T/wall.$NRUN"
-	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
-		fail_because "vmsweep did not finish within ${HOST_TIMEOUT}s (killed by timeout)"
-	fi
 }
 
 expect_rc()
@@ -105,12 +127,12 @@ expect_json()
 {
 	local filter=$1 what=${2:-$1}
 	shift 2 2>/dev/null || shift $#
-	if ! jq -e "$@" "$filter" "$OUT" >/dev/null 2>"$T/jq.err"; then
-		if ! jq -e . "$OUT" >/dev/null 2>&1; then
-			fail_because "$what: stdout is not valid JSON"
-		else
-			fail_because "$what (jq: $filter)"
-		fi
+	# jq 1.6 -e exits 0 on empty input and on a filter with no output: insist on
+	# exactly one document, and on a filter whose every output is true.
+	if [ "$(jq -s length "$OUT" 2>/dev/null)" != 1 ]; then
+		fail_because "$what: stdout is not exactly one JSON document"
+	elif ! jq -e "$@" "[$filter] | length > 0 and all" "$OUT" >/dev/null 2>&1; then
+		fail_because "$what (jq: $filter)"
 	fi
 }
 

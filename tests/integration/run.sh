@@ -39,7 +39,7 @@ if [ ! -e /dev/kvm ]; then
 elif [ ! -c /dev/kvm ]; then
 	skip "/dev/kvm is not a character device"
 elif ! (exec 3<>/dev/kvm) 2>/dev/null; then
-	skip "/dev/kvm cannot be opened read-write by uid $(id -u): add the user to group $(stat -c %G /dev/kvm 2>/dev/null || echo kvm)"
+	skip "/dev/kvm ($(stat -c '%A %U:%G' /dev/kvm 2>/dev/null)) cannot be opened read-write by uid $(id -u): give this user access, e.g. through group kvm"
 fi
 
 # ---- what the tests need; missing pieces are failures, not skips ----
@@ -93,25 +93,27 @@ failed=0
 failed_names=()
 for t in "${tests[@]}"; do
 	script=$(basename "$t" .sh)
+	t0=$(date +%s%N)
 	bash "$t" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	printf '  (%s: %d.%03d s)\n' "$script" $((ms / 1000)) $((ms % 1000))
 	p=$(grep -c '^PASS ' "$out")
 	f=$(grep -c '^FAIL ' "$out")
 	passed=$((passed + p))
 	failed=$((failed + f))
 	while IFS= read -r line; do
-		line=${line#FAIL }
-		failed_names+=("${line%%: *}")
+		failed_names+=("${line#FAIL }")
 	done < <(grep '^FAIL ' "$out")
 	# A script that dies without saying why, or says nothing, is a failure too.
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL $script: the script exited with status $rc without reporting a failure"
 		failed=$((failed + 1))
-		failed_names+=("$script")
+		failed_names+=("$script: see above")
 	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL $script: the script ran no test"
 		failed=$((failed + 1))
-		failed_names+=("$script")
+		failed_names+=("$script: see above")
 	fi
 done
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
@@ -120,7 +122,7 @@ echo
 echo "integration: $passed passed, $failed failed, $(printf '%d.%03d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000))) s"
 if [ "$failed" -gt 0 ]; then
 	for n in "${failed_names[@]}"; do
-		echo "  FAILED: $n"
+		echo "  FAIL $n"
 	done
 	exit 1
 fi

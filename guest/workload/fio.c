@@ -1,0 +1,208 @@
+/*
+ * The fio engine of the built-in guest: each job of the compiled workload runs as a
+ * kernel thread over the block layer, keeping up to iodepth I/Os in flight (sync
+ * engines: one), and records completion latency (submission to completion, fio's
+ * clat) in fio's histogram buckets. Jobs of one group start together; a stonewall
+ * group waits for the groups before it.
+ */
+#include <asm/tsc.h>
+#include <kernel/blkdev.h>
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/kthread.h>
+#include <kernel/printk.h>
+#include <kernel/results.h>
+#include <kernel/slab.h>
+#include <kernel/timer.h>
+#include <kernel/wait.h>
+#include <lib/string.h>
+#include <vmsweep/hist.h>
+#include <vmsweep/workload.h>
+#include "fio.h"
+
+static void fio_end_io(struct bio *bio)
+{
+	struct fio_io *io = bio->private;
+	struct fio_job_run *run = io->run;
+	struct vms_fio_dir *d = &run->rec.dir[io->dir];
+	unsigned long flags;
+
+	spin_lock_irqsave(&run->stat_lock, flags);
+	if (bio->error) {
+		d->errors++;
+		if (!run->rec.error)
+			run->rec.error = 5; /* EIO, as fio reports it */
+		WRITE_ONCE(run->stop, true);
+	} else if (!READ_ONCE(run->ramping)) {
+		u64 clat = bio->complete_ns - bio->submit_ns;
+		d->io_bytes += bio->size;
+		d->ios++;
+		d->clat_sum_ns += clat;
+		if (clat < d->clat_min_ns || !d->clat_min_ns)
+			d->clat_min_ns = clat;
+		if (clat > d->clat_max_ns)
+			d->clat_max_ns = clat;
+		d->clat_buckets[vms_hist_index(clat)]++;
+		run->last_completion_ns = bio->complete_ns;
+	}
+	spin_unlock_irqrestore(&run->stat_lock, flags);
+	io->busy = false;
+	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
+	wake_up(&run->wq);
+}
+
+static bool fio_job_finished(struct fio_job_run *run, u64 now)
+{
+	const struct vms_job *j = run->job;
+	if (READ_ONCE(run->stop))
+		return true;
+	if (j->runtime_ns && now >= run->measure_start_ns + j->runtime_ns)
+		return true;
+	return !(j->flags & VMS_JOB_TIME_BASED) && run->bytes_issued >= run->io_size;
+}
+
+/* Rate limits, as fio's rate/rate_iops: the next I/O of a direction waits its turn. */
+static u64 fio_rate_delay(struct fio_job_run *run, int dir, u64 now)
+{
+	return run->next_issue_ns[dir] > now ? run->next_issue_ns[dir] - now : 0;
+}
+
+static void fio_rate_account(struct fio_job_run *run, int dir, u64 now, u64 bytes)
+{
+	const struct vms_job *j = run->job;
+	u64 gap = 0;
+	if (j->rate_bps[dir])
+		gap = bytes * NSEC_PER_SEC / j->rate_bps[dir];
+	if (j->rate_iops[dir])
+		gap = max(gap, NSEC_PER_SEC / j->rate_iops[dir]);
+	if (gap)
+		run->next_issue_ns[dir] = max(run->next_issue_ns[dir], now) + gap;
+}
+
+static struct fio_io *fio_get_io(struct fio_job_run *run)
+{
+	for (unsigned i = 0; i < run->depth; i++)
+		if (!run->ios[i].busy)
+			return &run->ios[i];
+	return NULL;
+}
+
+/* Issues what the depth and rate allow; returns ns to wait for the rate limiter (0: none). */
+static u64 fio_issue_batch(struct fio_job_run *run)
+{
+	const struct vms_job *j = run->job;
+	struct blk_plug plug;
+	u64 wait = 0;
+
+	blk_start_plug(&plug);
+	while (READ_ONCE(run->inflight) < run->depth) {
+		u64 now = ktime_get_ns();
+		if (fio_job_finished(run, now))
+			break;
+		int dir = fio_pick_dir(run);
+		if ((wait = fio_rate_delay(run, dir, now)))
+			break;
+		struct fio_io *io = fio_get_io(run);
+		if (!io)
+			break;
+		u64 bs = j->bs[dir];
+		io->dir = dir;
+		io->busy = true;
+		io->bio = (struct bio){ .op = dir ? REQ_OP_WRITE : REQ_OP_READ, .sector = fio_next_offset(run, bs) >> SECTOR_SHIFT,
+					.size = (u32)bs, .buf = io->buf, .end_io = fio_end_io, .private = io };
+		run->bytes_issued += bs;
+		fio_rate_account(run, dir, now, bs);
+		__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+		submit_bio(run->disk, &io->bio);
+	}
+	blk_finish_plug(&plug);
+	return wait;
+}
+
+static void fio_wait(struct fio_job_run *run, u64 rate_wait)
+{
+	if (run->disk->queue->poll_mode) {
+		u64 until = ktime_get_ns() + rate_wait;
+		do
+			blk_poll(run->disk);
+		while (READ_ONCE(run->inflight) >= run->depth || (rate_wait && ktime_get_ns() < until));
+		return;
+	}
+	if (rate_wait && READ_ONCE(run->inflight) == 0) {
+		/* a tick or more: sleep; less: yield to others until it is time */
+		if (rate_wait >= NSEC_PER_SEC / (HZ ? HZ : 1000))
+			msleep((unsigned)(rate_wait / NSEC_PER_MSEC));
+		else
+			yield();
+		return;
+	}
+	unsigned in = READ_ONCE(run->inflight);
+	if (in)
+		wait_event(run->wq, READ_ONCE(run->inflight) < in || READ_ONCE(run->stop));
+}
+
+static int fio_job_thread(void *data)
+{
+	struct fio_job_run *run = data;
+	const struct vms_job *j = run->job;
+
+	run->rec.start_ns = ktime_get_ns();
+	run->ramping = j->ramp_ns != 0;
+	run->measure_start_ns = run->rec.start_ns + j->ramp_ns;
+	while (!fio_job_finished(run, ktime_get_ns())) {
+		if (run->ramping && ktime_get_ns() >= run->measure_start_ns)
+			WRITE_ONCE(run->ramping, false);
+		u64 wait = fio_issue_batch(run);
+		if (j->thinktime_ns)
+			msleep((unsigned)max(j->thinktime_ns / NSEC_PER_MSEC, 1ul));
+		fio_wait(run, wait);
+	}
+	while (READ_ONCE(run->inflight)) {
+		if (run->disk->queue->poll_mode)
+			blk_poll(run->disk);
+		else
+			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
+	}
+	run->rec.end_ns = ktime_get_ns();
+	u64 measured_end = run->last_completion_ns > run->measure_start_ns ? run->last_completion_ns : run->rec.end_ns;
+	for (int d = 0; d < 2; d++)
+		run->rec.dir[d].runtime_ns = measured_end > run->measure_start_ns ? measured_end - run->measure_start_ns : 0;
+	complete(run->done);
+	return 0;
+}
+
+static void fio_run_group(struct fio_job_run *runs, unsigned first, unsigned last)
+{
+	struct completion done;
+	init_completion(&done);
+	for (unsigned i = first; i < last; i++) {
+		runs[i].done = &done;
+		wake_up_process(kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name));
+	}
+	for (unsigned i = first; i < last; i++)
+		wait_for_completion(&done);
+}
+
+void run_fio(void)
+{
+	const struct vms_workload *wl = (const struct vms_workload *)boot_params->workload_addr;
+	unsigned n = wl->nr_jobs;
+	struct fio_job_run *runs = kzalloc(n * sizeof(*runs));
+
+	if (!runs)
+		panic("fio: no memory for %u jobs", n);
+	for (unsigned i = 0; i < n; i++)
+		fio_job_setup(&runs[i], &wl->jobs[i], i);
+	for (unsigned first = 0; first < n;) {
+		unsigned last = first + 1;
+		while (last < n && wl->jobs[last].group == wl->jobs[first].group)
+			last++;
+		fio_run_group(runs, first, last);
+		first = last;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		results_record(VMS_REC_FIO_JOB, &runs[i].rec, sizeof(runs[i].rec));
+		fio_job_teardown(&runs[i]);
+	}
+	kfree(runs);
+}

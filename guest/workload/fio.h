@@ -1,0 +1,49 @@
+/* The fio engine's job state (workload/fio.c runs jobs, workload/fio_job.c sets them up). */
+#ifndef WORKLOAD_FIO_H
+#define WORKLOAD_FIO_H
+#include <kernel/blkdev.h>
+#include <kernel/wait.h>
+#include <vmsweep/abi.h>
+#include <vmsweep/workload.h>
+
+struct fio_job_run;
+
+struct fio_io {
+	struct bio bio;
+	struct fio_job_run *run;
+	void *buf;
+	int dir; /* 0 read, 1 write */
+	volatile bool busy;
+};
+
+struct fio_job_run {
+	const struct vms_job *job;
+	struct gendisk *disk;
+	u64 region_start, region_len; /* bytes on the disk */
+	u64 io_size; /* bytes to do unless time_based */
+	u64 bytes_issued;
+	u64 seq_pos; /* next sequential offset within the region */
+	u64 rand_state;
+	u64 *randommap; /* a bit per block of the smallest bs; NULL with norandommap */
+	u64 nr_blocks, blocks_used, block_size;
+	unsigned depth;
+	struct fio_io *ios;
+	size_t buf_size;
+	volatile unsigned inflight;
+	volatile bool stop, ramping;
+	raw_spinlock_t stat_lock; /* completions of one job can come from two CPUs */
+	u64 measure_start_ns, last_completion_ns;
+	u64 next_issue_ns[2];
+	wait_queue_head_t wq;
+	struct completion *done;
+	struct vms_rec_fio_job rec;
+};
+
+void fio_job_setup(struct fio_job_run *run, const struct vms_job *job, unsigned index);
+void fio_job_teardown(struct fio_job_run *run);
+int fio_pick_dir(struct fio_job_run *run);
+u64 fio_next_offset(struct fio_job_run *run, u64 bs);
+/* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
+void fio_workload_check(void);
+void run_fio(void);
+#endif

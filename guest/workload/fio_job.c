@@ -1,0 +1,149 @@
+/*
+ * Setting up an fio job: its disk region, buffers, random generator and random map
+ * (fio's default: every block once per pass; norandommap: with replacement).
+ */
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <lib/string.h>
+#include "fio.h"
+
+#define RANDOMMAP_MAX_BYTES (16u << 20)
+
+/* xorshift64*: fast, and the same sequence for the same randseed (randrepeat). */
+static u64 fio_rand(struct fio_job_run *run)
+{
+	u64 x = run->rand_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	run->rand_state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+void fio_workload_check(void)
+{
+	const struct vms_workload *wl = (const void *)boot_params->workload_addr;
+	u64 size = boot_params->workload_size;
+
+	if (size < sizeof(*wl) || wl->magic != VMS_WL_MAGIC || wl->version != VMS_WL_VERSION || !wl->nr_jobs ||
+	    wl->nr_jobs > VMS_WL_MAX_JOBS || size < sizeof(*wl) + wl->nr_jobs * sizeof(struct vms_job))
+		panic("fio: the workload the host wrote is malformed (%lu bytes)", size);
+	for (unsigned i = 0; i < wl->nr_jobs; i++) {
+		const struct vms_job *j = &wl->jobs[i];
+		if (j->disk >= nr_disks || !disks[j->disk])
+			panic("fio: job %u uses disk %u, the guest has %u", i, j->disk, nr_disks);
+		if (!j->iodepth || j->iodepth > 1024 || j->rw > VMS_RW_RANDRW || j->rwmixread > 100)
+			panic("fio: job %u: bad iodepth, rw or rwmixread", i);
+		for (int d = 0; d < 2; d++)
+			if (!j->bs[d] || j->bs[d] % 512 || j->bs[d] > (16u << 20))
+				panic("fio: job %u: bad block size", i);
+		if (j->offset % 512 || j->size % 512 || j->offset >= disks[j->disk]->capacity ||
+		    j->size > disks[j->disk]->capacity - j->offset)
+			panic("fio: job %u: region outside %s", i, disks[j->disk]->disk_name);
+	}
+}
+
+int fio_pick_dir(struct fio_job_run *run)
+{
+	switch (run->job->rw) {
+	case VMS_RW_READ:
+	case VMS_RW_RANDREAD:
+		return 0;
+	case VMS_RW_WRITE:
+	case VMS_RW_RANDWRITE:
+		return 1;
+	default:
+		return fio_rand(run) % 100 < run->job->rwmixread ? 0 : 1;
+	}
+}
+
+static bool fio_is_random(const struct fio_job_run *run)
+{
+	u32 rw = run->job->rw;
+	return rw == VMS_RW_RANDREAD || rw == VMS_RW_RANDWRITE || rw == VMS_RW_RANDRW;
+}
+
+/* A block not yet done in this pass: the random one, or the next free after it. */
+static u64 randommap_pick(struct fio_job_run *run, u64 block)
+{
+	if (run->blocks_used == run->nr_blocks) { /* a new pass */
+		memset(run->randommap, 0, ALIGN(run->nr_blocks, 64) / 8);
+		run->blocks_used = 0;
+	}
+	for (;;) {
+		u64 w = block / 64, bit = block % 64;
+		u64 free_bits = ~run->randommap[w] & (~0ull << bit);
+		if (w == (run->nr_blocks - 1) / 64 && run->nr_blocks % 64)
+			free_bits &= (1ull << (run->nr_blocks % 64)) - 1;
+		if (free_bits) {
+			block = w * 64 + (u64)__builtin_ctzll(free_bits);
+			run->randommap[w] |= 1ull << (block % 64);
+			run->blocks_used++;
+			return block;
+		}
+		block = (w + 1) * 64 >= run->nr_blocks ? 0 : (w + 1) * 64;
+	}
+}
+
+u64 fio_next_offset(struct fio_job_run *run, u64 bs)
+{
+	if (fio_is_random(run)) {
+		u64 blocks = run->region_len / bs;
+		u64 b = fio_rand(run) % blocks;
+		if (run->randommap && bs == run->block_size)
+			b = randommap_pick(run, b);
+		return run->region_start + b * bs;
+	}
+	if (run->seq_pos + bs > run->region_len)
+		run->seq_pos = 0; /* wrap, as fio does for time_based jobs */
+	u64 off = run->region_start + run->seq_pos;
+	run->seq_pos += bs;
+	return off;
+}
+
+void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned index)
+{
+	memset(run, 0, sizeof(*run));
+	run->job = j;
+	run->rec.job = index;
+	run->disk = disks[j->disk];
+	run->region_start = j->offset;
+	run->region_len = j->size ? j->size : run->disk->capacity - j->offset;
+	run->io_size = run->region_len;
+	run->depth = j->ioengine == VMS_IOENGINE_SYNC ? 1 : j->iodepth;
+	run->rand_state = (j->randseed ? j->randseed : 0x89abcdefull) ^ ((u64)j->clone * 0x9e3779b97f4a7c15ull);
+	if (!(j->flags & VMS_JOB_RANDREPEAT))
+		run->rand_state ^= boot_params->seed * 0xbf58476d1ce4e5b9ull;
+	if (!run->rand_state)
+		run->rand_state = 1;
+	init_waitqueue_head(&run->wq);
+	spin_lock_init(&run->stat_lock);
+
+	run->buf_size = max(j->bs[0], j->bs[1]);
+	run->ios = kzalloc(run->depth * sizeof(*run->ios));
+	if (!run->ios)
+		panic("fio: no memory for job %s", j->name);
+	for (unsigned i = 0; i < run->depth; i++) {
+		run->ios[i].run = run;
+		run->ios[i].buf = alloc_pages_exact(run->buf_size); /* page-aligned: O_DIRECT on the host */
+		if (!run->ios[i].buf)
+			panic("fio: no memory for %u buffers of %lu bytes (job %s)", run->depth, run->buf_size, j->name);
+		memset(run->ios[i].buf, 0xa5 ^ (int)i, run->buf_size);
+	}
+	run->block_size = min(j->bs[0], j->bs[1]);
+	run->nr_blocks = run->region_len / run->block_size;
+	if (fio_is_random(run) && !(j->flags & VMS_JOB_NORANDOMMAP) && run->nr_blocks &&
+	    ALIGN(run->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
+		run->randommap = alloc_pages_exact(ALIGN(run->nr_blocks, 64) / 8);
+}
+
+void fio_job_teardown(struct fio_job_run *run)
+{
+	for (unsigned i = 0; i < run->depth; i++)
+		free_pages_exact(run->ios[i].buf, run->buf_size);
+	kfree(run->ios);
+	if (run->randommap)
+		free_pages_exact(run->randommap, ALIGN(run->nr_blocks, 64) / 8);
+}
