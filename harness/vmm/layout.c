@@ -60,6 +60,12 @@ void vm_layout_write(struct vm *vm)
 	bp->console = (struct vms_ring_desc){ l->console, CONSOLE_RING_SIZE };
 	bp->results = (struct vms_ring_desc){ l->results, RESULTS_RING_SIZE };
 	bp->samples = (struct vms_ring_desc){ l->samples, SAMPLES_RING_SIZE };
+	bp->nr_disks = vm->nr_disks;
+	for (unsigned i = 0; i < vm->nr_disks; i++) {
+		const struct virtio_blk_dev *d = vm->disks[i];
+		bp->disks[i] = (struct vms_disk){ .mmio_base = d->mmio.base, .capacity = d->capacity,
+						  .nr_queues = d->nr_queues, .flags = d->cfg.read_only ? VMS_DISK_RO : 0 };
+	}
 	bp->nr_knobs = VMS_KNOB_COUNT;
 	bp->boot_size = sizeof(*bp);
 	memcpy(bp->knobs, cfg->knobs, sizeof(bp->knobs));

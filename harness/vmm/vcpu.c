@@ -167,6 +167,8 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_MMIO:
+		if (vm_devices_mmio(vm, run->mmio.phys_addr, run->mmio.data, run->mmio.len, run->mmio.is_write))
+			return true;
 		if (vm_finish(vm, VM_UNSERVED_EXIT, (int)v->id, "vCPU %u: MMIO %s %#llx (%u bytes): no device there", v->id,
 			      run->mmio.is_write ? "write to" : "read from", (unsigned long long)run->mmio.phys_addr,
 			      run->mmio.len))

@@ -141,6 +141,8 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	vm->tsc_khz = (uint64_t)khz;
+	if (vm_devices_create(vm, err, errlen) != 0)
+		return -1;
 	vm_layout_write(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct x86_vcpu_boot b = { .cpu = i, .nr_cpus = vm->nr_vcpus, .entry = vm->elf.entry,
@@ -202,6 +204,7 @@ static void vm_stop(struct vm *vm)
 
 static void vm_destroy(struct vm *vm)
 {
+	vm_devices_destroy(vm); /* stops the I/O threads before guest memory goes */
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		if (v->run)

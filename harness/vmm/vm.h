@@ -11,6 +11,8 @@
 #include <vmsweep/abi.h>
 #include <vmsweep/hist.h>
 
+#include "vmm/disk.h"
+
 enum vm_status {
 	VM_RUNNING = 0,
 	VM_DONE,
@@ -40,6 +42,20 @@ struct vm_config {
 	FILE *console_live; /* NULL: do not show the console */
 	const char *console_log; /* NULL: keep it only in memory */
 	volatile int *stop_requested; /* set from a signal handler: end the run cleanly */
+	unsigned nr_disks;
+	struct disk_config disks[VMS_MAX_DISKS];
+	uint64_t blk_poll_ns; /* an idle virtio-blk queue thread polls this long before it sleeps */
+};
+
+struct vm_disk_stats {
+	char name[8];
+	char path[256];
+	uint64_t capacity;
+	unsigned queues;
+	uint64_t reads, writes, flushes, bytes_read, bytes_written;
+	uint64_t io_errors, refused, unsupported;
+	uint64_t notifications, interrupts, interrupts_suppressed;
+	char first_error[256];
 };
 
 struct vcpu_where {
@@ -83,6 +99,8 @@ struct vm_result {
 	uint64_t console_dropped;
 	unsigned nr_vcpus;
 	struct vcpu_where where[VMS_MAX_CPUS];
+	unsigned nr_disks;
+	struct vm_disk_stats disks[VMS_MAX_DISKS];
 };
 
 /* Runs one guest. 0: it ran (res->status says how it ended); -1: it could not be set

@@ -9,6 +9,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/kvm.h"
 #include "vmm/ring.h"
+#include "vmm/virtio_blk.h"
 #include "vmm/vm.h"
 
 #define CONSOLE_RING_SIZE (64u << 10)
@@ -52,12 +53,23 @@ struct vm {
 	size_t results_used, samples_used;
 	FILE *log;
 
+	unsigned nr_disks;
+	struct virtio_blk_dev *disks[VMS_MAX_DISKS];
+	unsigned nr_routes;
+	struct kvm_irq_routing_entry routes[VMS_MAX_DISKS * VIRTIO_MMIO_MAX_QUEUES];
+
 	double t0; /* CLOCK_MONOTONIC seconds at the start of VM creation */
 	uint64_t tsc_khz, guest_tsc0;
 	double host_at_tsc0;
 };
 
 double now_seconds(void);
+
+/* devices.c */
+int vm_devices_create(struct vm *vm, char *err, size_t errlen);
+/* A vCPU's MMIO exit; false if no device is at that address. */
+bool vm_devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, uint32_t len, bool is_write);
+void vm_devices_destroy(struct vm *vm);
 
 /* layout.c */
 int vm_layout_plan(struct vm *vm, char *err, size_t errlen);
