@@ -27,6 +27,13 @@ void boot_usage(FILE *f)
 		"  --timeout TIME    stop the guest after TIME (30s, 500ms, 2m; 0 = never; default 30s)\n"
 		"  --seed N          the guest's random seed (default 1)\n"
 		"  --kernel PATH     the guest ELF (default: guest/guest.elf of this tree)\n"
+		"  --disk SPEC       a virtio-blk disk, /dev/vda first (repeatable, up to 8):\n"
+		"                    PATH[,size=1G][,cache=none|writeback|unsafe][,engine=io_uring|sync]\n"
+		"                    [,queues=N][,ro]; a missing image is created sparse at size=\n"
+		"  --job FILE        run an fio job file (workloads/README.md) instead of the built-in\n"
+		"                    workload; stdout is then fio's JSON (--output-format=json)\n"
+		"  --blk-poll-us N   an idle disk queue's host thread polls N us before it sleeps\n"
+		"                    (default 50)\n"
 		"  --log PATH        write the guest console here (default vmsweep-console.log)\n"
 		"  --console         also show the guest console live on stderr\n"
 		"  --verbose         the guest prints a table of its tasks at boot\n"
@@ -59,7 +66,7 @@ const char *default_kernel_path(char *buf, size_t len)
 }
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
-       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON };
+       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -68,6 +75,8 @@ static const struct option boot_long_options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL }, { "log", required_argument, NULL, OPT_LOG },
 	{ "console", no_argument, NULL, OPT_CONSOLE },	   { "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "no-prefault", no_argument, NULL, OPT_NO_PREFAULT }, { "json", no_argument, NULL, OPT_JSON },
+	{ "disk", required_argument, NULL, OPT_DISK },	   { "job", required_argument, NULL, OPT_JOB },
+	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -137,6 +146,20 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 	case OPT_JSON:
 		o->json = true;
 		return 0;
+	case OPT_DISK:
+		if (o->vm.nr_disks >= VMS_MAX_DISKS) {
+			snprintf(err, errlen, "--disk %s: at most %d disks", arg, VMS_MAX_DISKS);
+			return -1;
+		}
+		return disk_config_parse(arg, &o->vm.disks[o->vm.nr_disks++], err, errlen);
+	case OPT_JOB:
+		o->job_path = arg;
+		return 0;
+	case OPT_BLK_POLL:
+		if (parse_int_range(arg, 0, 1000000, &v, why, sizeof(why)) != 0)
+			goto bad;
+		o->vm.blk_poll_ns = (uint64_t)v * 1000;
+		return 0;
 	}
 	snprintf(err, errlen, "internal: option %d", opt);
 	return -1;
@@ -157,6 +180,7 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	o->vm.timeout_ns = DEFAULT_TIMEOUT_NS;
 	o->vm.seed = 1;
 	o->log_path = "vmsweep-console.log";
+	o->vm.blk_poll_ns = BOOT_DEFAULT_BLK_POLL_US * 1000;
 	knob_defaults(o->vm.knobs);
 
 	optind = 0; /* reset getopt: tests parse more than once */
@@ -190,7 +214,11 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	}
 	if (!o->vm.kernel_path)
 		o->vm.kernel_path = default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
-	if (o->vm.hz == 0 && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms]) {
+	if (o->job_path && !o->vm.nr_disks) {
+		snprintf(err, errlen, "--job %s: the guest has no disk: add --disk PATH,size=...", o->job_path);
+		return -1;
+	}
+	if (o->vm.hz == 0 && !o->job_path && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms]) {
 		snprintf(err, errlen, "--hz 0 (no tick) cannot run a workload that sleeps: set sleep_ms=0 or duration_ms=0");
 		return -1;
 	}

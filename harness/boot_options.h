@@ -8,12 +8,15 @@
 
 /* Debian's CONFIG_HZ_250: each tick costs ~60 us of interrupt delivery on the project's machines. */
 #define BOOT_DEFAULT_HZ 250
+/* How long an idle disk queue's host thread polls before it sleeps on its ioeventfd. */
+#define BOOT_DEFAULT_BLK_POLL_US 50
 
 struct boot_options {
 	struct vm_config vm;
 	bool json;
 	bool console;
 	const char *log_path;
+	const char *job_path; /* --job: an fio job file */
 	char kernel_buf[4096];
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "boot_report.h"
+#include "fio/fio_json.h"
 #include "util/hist_stats.h"
 #include "util/knob.h"
 #include "util/parse.h"
@@ -85,6 +86,17 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 		for (unsigned i = 0; i < res->nr_tasks; i++)
 			fprintf(out, "%6u %4u %5u %s\n", res->tasks[i].pid, res->tasks[i].cpu, res->tasks[i].state,
 				res->tasks[i].name);
+	}
+	for (unsigned i = 0; i < res->nr_disks; i++) {
+		const struct vm_disk_stats *d = &res->disks[i];
+		fprintf(out, "%s: %s, %u queues: %llu reads (%llu MiB), %llu writes (%llu MiB), %llu flushes, %llu I/O errors, %llu refused; %llu notifications, %llu interrupts (%llu suppressed)\n",
+			d->name, d->path, d->queues, (unsigned long long)d->reads, (unsigned long long)(d->bytes_read >> 20),
+			(unsigned long long)d->writes, (unsigned long long)(d->bytes_written >> 20),
+			(unsigned long long)d->flushes, (unsigned long long)d->io_errors, (unsigned long long)d->refused,
+			(unsigned long long)d->notifications, (unsigned long long)d->interrupts,
+			(unsigned long long)d->interrupts_suppressed);
+		if (d->first_error[0])
+			fprintf(out, "%s: first error: %s\n", d->name, d->first_error);
 	}
 	if (res->console_dropped)
 		fprintf(out, "console: %llu bytes beyond the host's limit were dropped\n",
@@ -182,6 +194,23 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 							       (json_int_t)res->where[i].rip, "where", res->where[i].rip_sym,
 							       "cpl", res->where[i].cpl, "irqs_masked", res->where[i].masked));
 	json_object_set_new(root, "vcpu_state", vcpus);
+	json_t *disks = json_array();
+	for (unsigned i = 0; i < res->nr_disks; i++) {
+		const struct vm_disk_stats *d = &res->disks[i];
+		json_array_append_new(disks, json_pack("{s:s, s:s, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+						       "name", d->name, "path", d->path, "capacity", (json_int_t)d->capacity,
+						       "queues", (int)d->queues, "reads", (json_int_t)d->reads, "writes",
+						       (json_int_t)d->writes, "flushes", (json_int_t)d->flushes, "bytes_read",
+						       (json_int_t)d->bytes_read, "bytes_written", (json_int_t)d->bytes_written,
+						       "io_errors", (json_int_t)d->io_errors, "refused", (json_int_t)d->refused,
+						       "unsupported", (json_int_t)d->unsupported, "notifications",
+						       (json_int_t)d->notifications, "interrupts", (json_int_t)d->interrupts,
+						       "interrupts_suppressed", (json_int_t)d->interrupts_suppressed,
+						       "first_error", d->first_error));
+	}
+	json_object_set_new(root, "disks", disks);
+	if (o->vm.workload && res->nr_fio_jobs)
+		json_object_set_new(root, "fio", fio_json_report(o->vm.workload, res->fio_jobs, res->nr_fio_jobs));
 	json_object_set_new(root, "detail", json_string(res->detail));
 	json_object_set_new(root, "samples", json_integer((json_int_t)res->nr_samples));
 	if (o->log_path)
@@ -189,5 +218,14 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 	int r = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);
+	return r;
+}
+
+int boot_report_fio(FILE *out, const struct boot_options *o, const struct vm_result *res)
+{
+	json_t *doc = fio_json_report(o->vm.workload, res->fio_jobs, res->nr_fio_jobs);
+	int r = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
 	return r;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot_job.h"
 #include "boot_options.h"
 #include "boot_report.h"
 
@@ -53,6 +54,10 @@ static int cmd_boot(int argc, char **argv)
 		fprintf(stderr, "vmsweep boot: %s\n", err);
 		return EXIT_USAGE;
 	}
+	if (o.job_path && boot_job_compile(&o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vmsweep boot: %s\n", err);
+		return EXIT_USAGE;
+	}
 	o.vm.console_log = o.log_path;
 	o.vm.console_live = o.console ? stderr : NULL;
 	o.vm.stop_requested = &stop_requested;
@@ -65,12 +70,16 @@ static int cmd_boot(int argc, char **argv)
 	if (vm_run(&o.vm, res, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep boot: %s\n", err);
 		free(res);
+		free((void *)o.vm.workload);
 		return 1;
 	}
 	if (o.json)
 		boot_report_json(stdout, &o, res);
+	else if (o.job_path && res->status == VM_DONE)
+		boot_report_fio(stdout, &o, res); /* fio's JSON on stdout, as fio --output-format=json */
 	if (!o.json || res->status != VM_DONE)
-		boot_report_text(stdout, stderr, &o, res);
+		boot_report_text(o.job_path ? stderr : stdout, stderr, &o, res);
+	free((void *)o.vm.workload);
 	int code = vm_status_exit_code(res->status);
 	vm_result_free(res);
 	free(res);

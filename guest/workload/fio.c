@@ -38,6 +38,7 @@ static void fio_end_io(struct bio *bio)
 		d->io_bytes += bio->size;
 		d->ios++;
 		d->clat_sum_ns += clat;
+		d->clat_sumsq_us2 += (clat / 1000) * (clat / 1000);
 		if (clat < d->clat_min_ns || !d->clat_min_ns)
 			d->clat_min_ns = clat;
 		if (clat > d->clat_max_ns)

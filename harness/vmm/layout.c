@@ -25,6 +25,10 @@ int vm_layout_plan(struct vm *vm, char *err, size_t errlen)
 	at += PAGE_ALIGN(VMS_RING_DATA + RESULTS_RING_SIZE);
 	l->samples = at;
 	at += PAGE_ALIGN(VMS_RING_DATA + SAMPLES_RING_SIZE);
+	if (vm->cfg->workload_size) {
+		l->workload = at;
+		at += PAGE_ALIGN(vm->cfg->workload_size);
+	}
 	l->free_start = at;
 	l->free_end = vm->mem.size;
 	if (at + MIN_GUEST_HEAP > vm->mem.size) {
@@ -60,6 +64,11 @@ void vm_layout_write(struct vm *vm)
 	bp->console = (struct vms_ring_desc){ l->console, CONSOLE_RING_SIZE };
 	bp->results = (struct vms_ring_desc){ l->results, RESULTS_RING_SIZE };
 	bp->samples = (struct vms_ring_desc){ l->samples, SAMPLES_RING_SIZE };
+	if (l->workload) {
+		memcpy(gmem_ptr(&vm->mem, l->workload, cfg->workload_size), cfg->workload, cfg->workload_size);
+		bp->workload_addr = l->workload;
+		bp->workload_size = cfg->workload_size;
+	}
 	bp->nr_disks = vm->nr_disks;
 	for (unsigned i = 0; i < vm->nr_disks; i++) {
 		const struct virtio_blk_dev *d = vm->disks[i];

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmsweep/workload.h>
+
 #include "vmm/vm_internal.h"
 
 static int drain_one(struct vm *vm, struct ring_reader *r, struct buf *b)
@@ -104,6 +106,22 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 		}
 		memcpy(&res->workers[res->nr_workers++], p, sizeof(res->workers[0]));
 		break;
+	case VMS_REC_FIO_JOB: {
+		struct vms_rec_fio_job j;
+		memcpy(&j, p, sizeof(j));
+		const struct vms_workload *wl = vm->cfg->workload;
+		if (!wl || j.job >= wl->nr_jobs) {
+			snprintf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
+			return -1;
+		}
+		if (!res->fio_jobs && !(res->fio_jobs = calloc(wl->nr_jobs, sizeof(*res->fio_jobs)))) {
+			snprintf(err, errlen, "out of host memory");
+			return -1;
+		}
+		res->fio_jobs[j.job] = j;
+		res->nr_fio_jobs++;
+		break;
+	}
 	case VMS_REC_SAMPLE: {
 		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
 		if (!s) {

@@ -83,6 +83,7 @@ size_t record_min_len(uint32_t type)
 	case VMS_REC_TASK: return sizeof(struct vms_rec_task);
 	case VMS_REC_SAMPLE: return sizeof(struct vms_rec_sample);
 	case VMS_REC_WORKER: return sizeof(struct vms_rec_worker);
+	case VMS_REC_FIO_JOB: return sizeof(struct vms_rec_fio_job);
 	default: return 0;
 	}
 }

@@ -279,6 +279,8 @@ void vm_result_free(struct vm_result *res)
 {
 	free(res->samples);
 	free(res->console);
+	free(res->fio_jobs);
+	res->fio_jobs = NULL;
 	res->samples = NULL;
 	res->console = NULL;
 }

@@ -45,11 +45,13 @@ struct vm_config {
 	unsigned nr_disks;
 	struct disk_config disks[VMS_MAX_DISKS];
 	uint64_t blk_poll_ns; /* an idle virtio-blk queue thread polls this long before it sleeps */
+	const void *workload; /* struct vms_workload, or NULL for the built-in workload */
+	size_t workload_size;
 };
 
 struct vm_disk_stats {
 	char name[8];
-	char path[256];
+	char path[PATH_MAX];
 	uint64_t capacity;
 	unsigned queues;
 	uint64_t reads, writes, flushes, bytes_read, bytes_written;
@@ -101,6 +103,8 @@ struct vm_result {
 	struct vcpu_where where[VMS_MAX_CPUS];
 	unsigned nr_disks;
 	struct vm_disk_stats disks[VMS_MAX_DISKS];
+	unsigned nr_fio_jobs;
+	struct vms_rec_fio_job *fio_jobs; /* malloc'd, in the workload's job order */
 };
 
 /* Runs one guest. 0: it ran (res->status says how it ended); -1: it could not be set

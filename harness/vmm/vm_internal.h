@@ -30,6 +30,7 @@ struct vcpu {
 struct vm_layout {
 	uint64_t cpu_areas;
 	uint64_t console, results, samples; /* ring addresses */
+	uint64_t workload; /* the compiled workload, or 0 */
 	uint64_t free_start, free_end;
 };
 

@@ -295,6 +295,7 @@ struct vms_fio_dir {
 	uint64_t io_bytes, ios;
 	uint64_t runtime_ns; /* from the job's start (after ramp) to its last completion */
 	uint64_t clat_min_ns, clat_max_ns, clat_sum_ns;
+	uint64_t clat_sumsq_us2; /* sum of squared latencies in us^2, for the standard deviation */
 	uint64_t errors;
 	uint32_t clat_buckets[VMS_HIST_NR_ABI];
 };

@@ -1,0 +1,855 @@
+/*
+ * fio job options to struct vms_job. [global] sections accumulate into a template
+ * that each later job starts from (fio's def_thread); a job's own options override
+ * it; numjobs then expands the job into clones. Values are checked as each option is
+ * applied, so that the error points at the option's own line, even when it came from
+ * [global] or an included file; checks that need several options (filename present,
+ * the region inside the disk) run when the job section ends and point at the option
+ * that breaks them.
+ */
+#include "fio/job_compile.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/parse.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define SECTOR 512u
+#define BS_MAX (16u << 20)
+#define IODEPTH_MAX 1024
+#define NUMJOBS_MAX 64
+#define FIO_DEFAULT_BS 4096 /* fio's bs default */
+#define FIO_DEFAULT_RANDSEED 0x89 /* fio's randseed default (options.c) */
+#define NS_PER_US 1000ull
+#define NS_PER_S 1000000000ull
+
+/* A job's options as they accumulate; the fio_option pointers say where a value came
+ * from, for errors found after the fact. */
+struct job_opts {
+	struct vms_job j; /* name stays empty unless name= is given */
+	int direct; /* -1: not set (fio's default, 0, is buffered I/O) */
+	uint32_t numjobs;
+	bool new_group;
+	const struct fio_option *filename_o, *direct_o, *iodepth_o, *ioengine_o, *numjobs_o;
+	const struct fio_option *bs_o, *offset_o, *size_o, *name_o;
+};
+
+struct compile {
+	const struct fio_disk_info *disks;
+	unsigned nr_disks;
+	struct vms_job *jobs; /* VMS_WL_MAX_JOBS */
+	uint32_t nr_jobs, group, group_jobs;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 4, 5))) static int fail_at(struct compile *c, const char *file, unsigned line,
+							  const char *fmt, ...)
+{
+	if (c->err && c->errlen) {
+		int n = snprintf(c->err, c->errlen, "%s:%u: ", file, line);
+		if (n >= 0 && (size_t)n < c->errlen) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+			va_end(ap);
+		}
+	}
+	return -1;
+}
+
+/* "file:line: key=value: why" for a value that is wrong. */
+#define bad_value(c, o, fmt, ...) \
+	fail_at(c, (o)->file, (o)->line, "%s=%s: " fmt, (o)->key, (o)->value, ##__VA_ARGS__)
+
+/* ---- values with fio's units ---- */
+
+/* Sizes: fio's k/m/g/t with its default kb_base=1024 (4k = 4096), which parse_size
+ * shares. Refused where fio would read the same text differently: "KiB" (under
+ * kb_base=1024 fio takes the IEC forms as powers of 1000: 4KiB is 4000 bytes), and
+ * fractions or a space before the unit (fio's strtoll stops there: "1.5k" and "4 k"
+ * are 1 and 4 bytes to fio). */
+static int size_parse(struct compile *c, const struct fio_option *o, const char *what, const char *s,
+		      uint64_t *out)
+{
+	char perr[160];
+	const char *u = s;
+
+	if (strchr(s, '%'))
+		return bad_value(c, o, "%spercentages are not supported by vmsweep; give a size in bytes", what);
+	if (strchr(s, '.'))
+		return bad_value(c, o, "%s'%s': fractions are not supported (fio drops them: give whole bytes or "
+				 "a smaller unit)", what, s);
+	if (strchr(s, ' '))
+		return bad_value(c, o, "%s'%s': no space between number and unit (fio would ignore the unit)", what,
+				 s);
+	while (isdigit((unsigned char)*u))
+		u++;
+	if (u[0] && (u[1] == 'i' || u[1] == 'I'))
+		return bad_value(c, o,
+				 "%s'%s' is ambiguous: fio reads %ciB as powers of 1000 under its default "
+				 "kb_base=1024; write '%.*s%c' for powers of 1024",
+				 what, s, toupper((unsigned char)u[0]), (int)(u - s), s, tolower((unsigned char)u[0]));
+	if (parse_size(s, out, perr, sizeof(perr)))
+		return bad_value(c, o, "%s%s", what, perr);
+	return 0;
+}
+
+/* Times: fio's units (us/usec, ms/msec, s, m, h, d); a bare number is in the option's
+ * own unit, seconds or (thinktime) microseconds, where parse_duration_ns always takes
+ * seconds. fio reads any other suffix as its internal microseconds ("10sec" and
+ * "10min" are 10 us, parse.c get_mult_time), so sec, min and ns are refused. */
+static int time_parse(struct compile *c, const struct fio_option *o, const char *s, bool bare_us, uint64_t *out)
+{
+	static const struct {
+		const char *fio, *canon;
+	} units[] = {
+		{ "us", "us" }, { "usec", "us" }, { "ms", "ms" }, { "msec", "ms" },
+		{ "s", "s" },	{ "m", "m" },	  { "h", "h" },	  { "d", "h" },
+	};
+	char num[64], buf[80], perr[160];
+	const char *u = s, *canon = NULL;
+	uint64_t v;
+
+	while (isdigit((unsigned char)*u))
+		u++;
+	if (*u == '.')
+		return bad_value(c, o, "fractions are not supported (fio drops them: use a smaller unit, e.g. 1500ms)");
+	if (u == s || (size_t)(u - s) >= sizeof(num))
+		return bad_value(c, o, "expected a time such as 10s, 500ms or 100us");
+	memcpy(num, s, (size_t)(u - s));
+	num[u - s] = '\0';
+	if (!*u)
+		canon = bare_us ? "us" : "s";
+	for (size_t i = 0; !canon && i < ARRAY_SIZE(units); i++)
+		if (strcasecmp(u, units[i].fio) == 0)
+			canon = units[i].canon;
+	if (!canon)
+		return bad_value(c, o, "unknown time unit '%s' (fio's units: us, ms, s, m, h, d)", u);
+	snprintf(buf, sizeof(buf), "%s%s", num, canon);
+	if (parse_duration_ns(buf, &v, perr, sizeof(perr)))
+		return bad_value(c, o, "%s", perr);
+	if (tolower((unsigned char)*u) == 'd') {
+		if (v > UINT64_MAX / 24)
+			return bad_value(c, o, "too long");
+		v *= 24;
+	}
+	*out = v;
+	return 0;
+}
+
+static int int_parse(struct compile *c, const struct fio_option *o, const char *s, int64_t min, int64_t max,
+		     int64_t *out)
+{
+	char perr[160];
+
+	if (parse_int_range(s, min, max, out, perr, sizeof(perr)))
+		return bad_value(c, o, "%s", perr);
+	return 0;
+}
+
+/* fio's bool: 0 or 1, given explicitly. */
+static int bool_parse(struct compile *c, const struct fio_option *o, bool *out)
+{
+	if (strcmp(o->value, "0") && strcmp(o->value, "1"))
+		return bad_value(c, o, "expected 0 or 1");
+	*out = o->value[0] == '1';
+	return 0;
+}
+
+/*
+ * fio's per-direction lists (bs, rate, rate_iops): "a" is for reads and writes,
+ * "a,b" for reads then writes; an empty field keeps the value already there (from
+ * [global] or the default). As in fio's handle_option, one trailing comma is dropped
+ * ("8k," is "8k"). A third field is for trims, which vmsweep never issues.
+ */
+static int pair_parse(struct compile *c, const struct fio_option *o, bool is_size, int64_t max,
+		      uint64_t out[2])
+{
+	char *dup = strdup(o->value), *p = dup, *field[4];
+	uint64_t v[2] = { out[0], out[1] };
+	unsigned n = 0;
+	int ret = -1;
+
+	if (!dup)
+		return fail_at(c, o->file, o->line, "out of memory");
+	if (*dup && dup[strlen(dup) - 1] == ',')
+		dup[strlen(dup) - 1] = '\0';
+	while (n < ARRAY_SIZE(field) && p) {
+		field[n++] = p;
+		p = strchr(p, ',');
+		if (p)
+			*p++ = '\0';
+	}
+	if (p || n > 3) {
+		bad_value(c, o, "too many values (at most read,write)");
+		goto out;
+	}
+	if (n == 3 && *field[2]) {
+		bad_value(c, o, "a third (trim) value is not supported: vmsweep does not trim");
+		goto out;
+	}
+	for (unsigned i = 0; i < n && i < 2; i++) {
+		const char *what = n == 1 ? "" : i ? "write value: " : "read value: ";
+		if (!*field[i])
+			continue;
+		if (is_size) {
+			if (size_parse(c, o, what, field[i], &v[i]))
+				goto out;
+		} else {
+			int64_t iv;
+			if (int_parse(c, o, field[i], 0, max, &iv))
+				goto out;
+			v[i] = (uint64_t)iv;
+		}
+	}
+	if (n == 1 ? !*field[0] : !*field[0] && !*field[1]) {
+		bad_value(c, o, "no value");
+		goto out;
+	}
+	if (n == 1)
+		v[1] = v[0];
+	out[0] = v[0];
+	out[1] = v[1];
+	ret = 0;
+out:
+	free(dup);
+	return ret;
+}
+
+/* ---- the supported options ---- */
+
+typedef int (*opt_fn)(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+
+static int opt_filename(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	const char *v = o->value;
+
+	if (strchr(v, ':'))
+		return bad_value(c, o, "several files per job are not supported; give one /dev/vdX");
+	if (strncmp(v, "/dev/vd", 7) || v[7] < 'a' || v[7] > 'z' || v[8])
+		return bad_value(c, o, "vmsweep jobs run on the guest's raw disks: expected /dev/vda, /dev/vdb, ...");
+	unsigned disk = (unsigned)(v[7] - 'a');
+	if (disk >= c->nr_disks) {
+		if (!c->nr_disks)
+			return bad_value(c, o, "no such disk: the guest has no disks (add --disk)");
+		if (c->nr_disks == 1)
+			return bad_value(c, o, "no such disk: the guest has 1 disk (/dev/vda)");
+		return bad_value(c, o, "no such disk: the guest has %u disks (/dev/vda../dev/vd%c)", c->nr_disks,
+				 (char)('a' + c->nr_disks - 1));
+	}
+	jo->j.disk = disk;
+	jo->filename_o = o;
+	return 0;
+}
+
+static int opt_rw(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	static const struct {
+		const char *name;
+		enum vms_rw rw;
+	} rws[] = {
+		{ "read", VMS_RW_READ },	   { "write", VMS_RW_WRITE },	  { "randread", VMS_RW_RANDREAD },
+		{ "randwrite", VMS_RW_RANDWRITE }, { "readwrite", VMS_RW_READWRITE }, { "rw", VMS_RW_READWRITE },
+		{ "randrw", VMS_RW_RANDRW },
+	};
+	const char *colon = strchr(o->value, ':');
+
+	if (colon)
+		return bad_value(c, o, "the offset modifier '%s' is not supported by vmsweep", colon);
+	for (size_t i = 0; i < ARRAY_SIZE(rws); i++) {
+		if (strcmp(o->value, rws[i].name) == 0) {
+			jo->j.rw = rws[i].rw;
+			return 0;
+		}
+	}
+	if (strstr(o->value, "trim") || !strncmp(o->value, "file", 4))
+		return bad_value(c, o, "not supported by vmsweep (read, write, randread, randwrite, readwrite, randrw)");
+	return bad_value(c, o, "expected read, write, randread, randwrite, readwrite (or rw) or randrw");
+}
+
+static int opt_rwmixread(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 0, 100, &v))
+		return -1;
+	jo->j.rwmixread = (uint32_t)v;
+	return 0;
+}
+
+static int opt_rwmixwrite(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 0, 100, &v))
+		return -1;
+	jo->j.rwmixread = 100 - (uint32_t)v;
+	return 0;
+}
+
+static int opt_bs(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	uint64_t bs[2] = { jo->j.bs[0], jo->j.bs[1] };
+
+	if (pair_parse(c, o, true, 0, bs))
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		const char *what = strchr(o->value, ',') ? (i ? "write block size: " : "read block size: ") : "";
+		if (bs[i] == 0)
+			return bad_value(c, o, "%smust be at least 512", what);
+		if (bs[i] % SECTOR)
+			return bad_value(c, o, "%snot a multiple of 512", what);
+		if (bs[i] > BS_MAX)
+			return bad_value(c, o, "%slarger than vmsweep's limit of 16 MiB", what);
+	}
+	jo->j.bs[0] = bs[0];
+	jo->j.bs[1] = bs[1];
+	jo->bs_o = o;
+	return 0;
+}
+
+static int opt_size(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	if (size_parse(c, o, "", o->value, &jo->j.size))
+		return -1;
+	if (jo->j.size % SECTOR)
+		return bad_value(c, o, "not a multiple of 512");
+	jo->size_o = o;
+	return 0;
+}
+
+static int opt_offset(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	if (size_parse(c, o, "", o->value, &jo->j.offset))
+		return -1;
+	if (jo->j.offset % SECTOR)
+		return bad_value(c, o, "not a multiple of 512");
+	jo->offset_o = o;
+	return 0;
+}
+
+static int opt_iodepth(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 1, IODEPTH_MAX, &v))
+		return -1;
+	jo->j.iodepth = (uint32_t)v;
+	jo->iodepth_o = o;
+	return 0;
+}
+
+static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	static const struct {
+		const char *name;
+		enum vms_ioengine e;
+	} engines[] = {
+		{ "libaio", VMS_IOENGINE_ASYNC }, { "io_uring", VMS_IOENGINE_ASYNC }, { "psync", VMS_IOENGINE_SYNC },
+		{ "sync", VMS_IOENGINE_SYNC },	  { "pvsync", VMS_IOENGINE_SYNC },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
+		if (strcmp(o->value, engines[i].name) == 0) {
+			jo->j.ioengine = engines[i].e;
+			jo->ioengine_o = o;
+			return 0;
+		}
+	}
+	return bad_value(c, o, "not supported by vmsweep (async: libaio, io_uring; one I/O at a time: psync, sync, "
+			       "pvsync)");
+}
+
+static int opt_direct(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (bool_parse(c, o, &v))
+		return -1;
+	if (!v)
+		return bad_value(c, o, "buffered I/O needs the page cache (issue #4); use direct=1");
+	jo->direct = 1;
+	jo->direct_o = o;
+	return 0;
+}
+
+static int opt_numjobs(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 1, NUMJOBS_MAX, &v))
+		return -1;
+	jo->numjobs = (uint32_t)v;
+	jo->numjobs_o = o;
+	return 0;
+}
+
+static int opt_runtime(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return time_parse(c, o, o->value, false, &jo->j.runtime_ns);
+}
+
+static int opt_ramp_time(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return time_parse(c, o, o->value, false, &jo->j.ramp_ns);
+}
+
+static int opt_thinktime(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return time_parse(c, o, o->value, true, &jo->j.thinktime_ns);
+}
+
+static int opt_randseed(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 0, INT64_MAX, &v))
+		return -1;
+	jo->j.randseed = (uint64_t)v;
+	return 0;
+}
+
+static int opt_randrepeat(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (bool_parse(c, o, &v))
+		return -1;
+	jo->j.flags = v ? jo->j.flags | VMS_JOB_RANDREPEAT : jo->j.flags & ~VMS_JOB_RANDREPEAT;
+	return 0;
+}
+
+static int opt_rate(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return pair_parse(c, o, true, 0, jo->j.rate_bps);
+}
+
+static int opt_rate_iops(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return pair_parse(c, o, false, INT64_MAX, jo->j.rate_iops);
+}
+
+static int opt_name(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	if (!*o->value)
+		return bad_value(c, o, "empty name");
+	if (strlen(o->value) >= VMS_WL_NAME_LEN)
+		return bad_value(c, o, "longer than %d characters", VMS_WL_NAME_LEN - 1);
+	snprintf(jo->j.name, sizeof(jo->j.name), "%s", o->value);
+	jo->name_o = o;
+	return 0;
+}
+
+static int opt_description(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	(void)c, (void)jo, (void)o; /* fio only prints it */
+	return 0;
+}
+
+/* Options without a value (fio's FIO_OPT_STR_SET); "=0" clears, "=1" sets. */
+static int flag_value(struct compile *c, const struct fio_option *o, bool *v)
+{
+	if (!o->value) {
+		*v = true;
+		return 0;
+	}
+	return bool_parse(c, o, v);
+}
+
+#define FLAG_OPT(fn, bit)                                                                         \
+	static int fn(struct compile *c, struct job_opts *jo, const struct fio_option *o)         \
+	{                                                                                         \
+		bool v = false;                                                                   \
+		if (flag_value(c, o, &v))                                                         \
+			return -1;                                                                \
+		jo->j.flags = v ? jo->j.flags | (bit) : jo->j.flags & ~(bit);                     \
+		return 0;                                                                         \
+	}
+FLAG_OPT(opt_time_based, VMS_JOB_TIME_BASED)
+FLAG_OPT(opt_norandommap, VMS_JOB_NORANDOMMAP)
+FLAG_OPT(opt_group_reporting, VMS_JOB_GROUP_REPORTING)
+FLAG_OPT(opt_stonewall, VMS_JOB_STONEWALL)
+
+static int opt_new_group(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return flag_value(c, o, &jo->new_group);
+}
+
+static const struct opt_def {
+	const char *name;
+	opt_fn fn;
+	bool flag; /* may stand without a value */
+} opt_defs[] = {
+#define OPT(name, fn) { name, fn, false }
+#define FLAG(name, fn) { name, fn, true }
+	OPT("filename", opt_filename),
+	OPT("rw", opt_rw),
+	OPT("readwrite", opt_rw),
+	OPT("rwmixread", opt_rwmixread),
+	OPT("rwmixwrite", opt_rwmixwrite),
+	OPT("bs", opt_bs),
+	OPT("blocksize", opt_bs),
+	OPT("size", opt_size),
+	OPT("offset", opt_offset),
+	OPT("fileoffset", opt_offset),
+	OPT("iodepth", opt_iodepth),
+	OPT("ioengine", opt_ioengine),
+	OPT("direct", opt_direct),
+	OPT("numjobs", opt_numjobs),
+	OPT("runtime", opt_runtime),
+	OPT("timeout", opt_runtime),
+	FLAG("time_based", opt_time_based),
+	OPT("ramp_time", opt_ramp_time),
+	OPT("randseed", opt_randseed),
+	OPT("randrepeat", opt_randrepeat),
+	FLAG("norandommap", opt_norandommap),
+	OPT("rate", opt_rate),
+	OPT("rate_iops", opt_rate_iops),
+	OPT("thinktime", opt_thinktime),
+	FLAG("group_reporting", opt_group_reporting),
+	FLAG("stonewall", opt_stonewall),
+	FLAG("wait_for_previous", opt_stonewall),
+	FLAG("new_group", opt_new_group),
+	OPT("name", opt_name),
+	OPT("description", opt_description),
+#undef OPT
+#undef FLAG
+};
+
+/* Real fio options outside the subset: refused by name rather than as typos. */
+#define RAW_DISKS "vmsweep jobs use raw disks: filename=/dev/vdX"
+static const struct {
+	const char *name, *hint;
+} fio_unsupported[] = {
+	{ "buffered", "buffered I/O needs the page cache (issue #4); use direct=1" },
+	{ "bsrange", "use one bs, or a read,write pair" }, { "blocksize_range", "use one bs, or a read,write pair" },
+	{ "bssplit", "use one bs, or a read,write pair" }, { "bs_unaligned", NULL }, { "blocksize_unaligned", NULL },
+	{ "blockalign", NULL }, { "ba", NULL }, { "bs_is_seq_rand", NULL },
+	{ "filesize", RAW_DISKS }, { "nrfiles", RAW_DISKS }, { "openfiles", RAW_DISKS }, { "directory", RAW_DISKS },
+	{ "opendir", RAW_DISKS }, { "filename_format", RAW_DISKS }, { "unique_filename", RAW_DISKS },
+	{ "file_service_type", RAW_DISKS }, { "create_on_open", RAW_DISKS }, { "create_serialize", RAW_DISKS },
+	{ "create_fsync", RAW_DISKS }, { "create_only", RAW_DISKS }, { "allow_file_create", RAW_DISKS },
+	{ "allow_mounted_write", NULL }, { "unlink", RAW_DISKS }, { "unlink_each_loop", RAW_DISKS },
+	{ "fallocate", RAW_DISKS }, { "file_append", RAW_DISKS }, { "lockfile", NULL }, { "pre_read", NULL },
+	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
+	{ "fill_device", NULL }, { "fill_fs", NULL }, { "offset_increment", "give each job its own offset" },
+	{ "offset_align", NULL }, { "loops", NULL }, { "startdelay", NULL }, { "rw_sequencer", NULL },
+	{ "verify", NULL }, { "do_verify", NULL }, { "verify_pattern", NULL }, { "verify_interval", NULL },
+	{ "verify_offset", NULL }, { "verify_fatal", NULL }, { "verify_dump", NULL }, { "verify_async", NULL },
+	{ "verify_backlog", NULL }, { "verify_only", NULL }, { "verify_state_save", NULL },
+	{ "experimental_verify", NULL }, { "trim_percentage", NULL }, { "trim_backlog", NULL },
+	{ "fsync", NULL }, { "fdatasync", NULL }, { "sync_file_range", NULL }, { "end_fsync", NULL },
+	{ "fsync_on_close", NULL }, { "write_barrier", NULL }, { "sync", NULL }, { "overwrite", NULL },
+	{ "invalidate", NULL }, { "fadvise_hint", NULL }, { "write_hint", NULL },
+	{ "zero_buffers", NULL }, { "refill_buffers", NULL }, { "scramble_buffers", NULL },
+	{ "buffer_pattern", NULL }, { "buffer_compress_percentage", NULL }, { "buffer_compress_chunk", NULL },
+	{ "dedupe_percentage", NULL }, { "iomem", NULL }, { "mem", NULL }, { "iomem_align", NULL },
+	{ "mem_align", NULL }, { "hugepage-size", NULL }, { "lockmem", NULL },
+	{ "iodepth_batch", NULL }, { "iodepth_batch_submit", NULL }, { "iodepth_batch_complete", NULL },
+	{ "iodepth_batch_complete_min", NULL }, { "iodepth_batch_complete_max", NULL }, { "iodepth_low", NULL },
+	{ "io_submit_mode", NULL }, { "serialize_overlap", NULL }, { "hipri", NULL }, { "fixedbufs", NULL },
+	{ "registerfiles", NULL }, { "sqthread_poll", NULL }, { "sqthread_poll_cpu", NULL },
+	{ "userspace_reap", NULL }, { "cmdprio_percentage", NULL }, { "nonvectored", NULL },
+	{ "thinktime_spin", NULL }, { "thinktime_blocks", NULL }, { "thinktime_blocks_type", NULL },
+	{ "thinktime_iotime", NULL }, { "rate_min", NULL }, { "ratemin", NULL }, { "rate_iops_min", NULL },
+	{ "rate_process", NULL }, { "rate_cycle", NULL }, { "ratecycle", NULL }, { "rate_ignore_thinktime", NULL },
+	{ "latency_target", NULL }, { "latency_window", NULL }, { "latency_percentile", NULL },
+	{ "latency_run", NULL }, { "max_latency", NULL },
+	{ "random_distribution", NULL }, { "random_generator", NULL }, { "percentage_random", NULL },
+	{ "allrandrepeat", NULL }, { "softrandommap", NULL }, { "unified_rw_reporting", NULL },
+	{ "cpus_allowed", NULL }, { "cpus_allowed_policy", NULL }, { "cpumask", NULL }, { "numa_cpu_nodes", NULL },
+	{ "numa_mem_policy", NULL }, { "nice", NULL }, { "prio", NULL }, { "prioclass", NULL }, { "uid", NULL },
+	{ "gid", NULL }, { "cgroup", NULL }, { "cgroup_weight", NULL }, { "cgroup_nodelete", NULL },
+	{ "thread", NULL }, { "wait_for", NULL }, { "exitall", NULL }, { "exitall_on_error", NULL },
+	{ "exec_prerun", NULL }, { "exec_postrun", NULL }, { "ioscheduler", NULL }, { "flow", NULL },
+	{ "flow_id", NULL }, { "flow_watermark", NULL }, { "flow_sleep", NULL },
+	{ "write_bw_log", NULL }, { "write_lat_log", NULL }, { "write_iops_log", NULL },
+	{ "write_hist_log", NULL }, { "log_avg_msec", NULL }, { "log_hist_msec", NULL },
+	{ "log_hist_coarseness", NULL }, { "log_max_value", NULL }, { "log_offset", NULL },
+	{ "log_compression", NULL }, { "log_store_compressed", NULL }, { "log_unix_epoch", NULL },
+	{ "per_job_logs", NULL }, { "write_iolog", NULL }, { "read_iolog", NULL }, { "replay_no_stall", NULL },
+	{ "replay_redirect", NULL }, { "replay_align", NULL }, { "replay_scale", NULL },
+	{ "bwavgtime", NULL }, { "iopsavgtime", NULL }, { "disk_util", NULL }, { "stats", NULL },
+	{ "clat_percentiles", NULL }, { "lat_percentiles", NULL }, { "slat_percentiles", NULL },
+	{ "percentile_list", NULL }, { "significant_figures", NULL }, { "disable_lat", NULL },
+	{ "disable_clat", NULL }, { "disable_slat", NULL }, { "disable_bw_measurement", NULL },
+	{ "block_error_percentiles", NULL }, { "gtod_reduce", NULL }, { "gtod_cpu", NULL },
+	{ "clocksource", NULL }, { "continue_on_error", NULL }, { "ignore_error", NULL }, { "error_dump", NULL },
+	{ "steadystate", NULL }, { "ss", NULL }, { "ss_duration", NULL }, { "ss_ramp", NULL },
+	{ "kb_base", "sizes are read as with fio's default kb_base=1024" }, { "unit_base", NULL },
+	{ "zonemode", NULL }, { "zonerange", NULL }, { "zonesize", NULL }, { "zonecapacity", NULL },
+	{ "zoneskip", NULL }, { "max_open_zones", NULL }, { "profile", NULL }, { "atomic", NULL },
+};
+
+/* Edit distance, with a swap of neighbouring letters as one edit (typing slips). */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned d[40][40];
+
+	if (la >= 40 || lb >= 40)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			unsigned v = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* An option that is neither supported nor a known fio option: a typo, most likely. */
+static int unknown_option(struct compile *c, const struct fio_option *o)
+{
+	size_t len = strlen(o->key);
+	unsigned limit = len <= 3 ? 1 : len <= 6 ? 2 : 3, best = limit + 1;
+	const char *near = NULL;
+	bool near_supported = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+		unsigned d = edit_distance(o->key, opt_defs[i].name);
+		if (d < best) {
+			best = d;
+			near = opt_defs[i].name;
+			near_supported = true;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fio_unsupported); i++) {
+		unsigned d = edit_distance(o->key, fio_unsupported[i].name);
+		if (d < best) {
+			best = d;
+			near = fio_unsupported[i].name;
+			near_supported = false;
+		}
+	}
+	if (near)
+		return fail_at(c, o->file, o->line, "option '%s': unknown option (did you mean '%s'?%s)", o->key, near,
+			       near_supported ? "" : " vmsweep does not support it");
+	return fail_at(c, o->file, o->line, "option '%s': unknown option (supported options: see workloads/README.md)",
+		       o->key);
+}
+
+static int option_apply(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+		const struct opt_def *d = &opt_defs[i];
+		if (strcmp(o->key, d->name))
+			continue;
+		if ((!o->value && !d->flag) || (o->value && !*o->value && d->fn != opt_description))
+			return fail_at(c, o->file, o->line, "option '%s': needs a value (%s=...)", o->key, o->key);
+		return d->fn(c, jo, o);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fio_unsupported); i++) {
+		if (strcmp(o->key, fio_unsupported[i].name))
+			continue;
+		if (fio_unsupported[i].hint)
+			return fail_at(c, o->file, o->line, "option '%s': not supported by vmsweep (%s)", o->key,
+				       fio_unsupported[i].hint);
+		return fail_at(c, o->file, o->line,
+			       "option '%s': not supported by vmsweep (supported options: see workloads/README.md)",
+			       o->key);
+	}
+	return unknown_option(c, o);
+}
+
+/* ---- a job section done: cross-option checks and the clones ---- */
+
+/* The block size that must fit the region: the larger of the directions the job uses. */
+static uint64_t job_bs_max(const struct vms_job *j)
+{
+	switch (j->rw) {
+	case VMS_RW_READ:
+	case VMS_RW_RANDREAD:
+		return j->bs[0];
+	case VMS_RW_WRITE:
+	case VMS_RW_RANDWRITE:
+		return j->bs[1];
+	default:
+		return j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1];
+	}
+}
+
+static int job_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+{
+	struct vms_job *j = &jo->j;
+	char b1[32], b2[32], b3[32];
+
+	if (!jo->filename_o)
+		return fail_at(c, s->file, s->line, "job '%s': option 'filename': missing (vmsweep needs "
+				  "filename=/dev/vdX)", s->name);
+	if (jo->direct < 0)
+		return fail_at(c, s->file, s->line,
+			       "job '%s': option 'direct': not set; fio's default (direct=0) is buffered I/O, which "
+			       "needs the page cache (issue #4): set direct=1", s->name);
+	if (j->ioengine == VMS_IOENGINE_SYNC && j->iodepth > 1) {
+		const struct fio_option *o = jo->iodepth_o;
+		return fail_at(c, o->file, o->line,
+			       "iodepth=%s: ioengine=%s has one I/O in flight at a time%s: use ioengine=libaio or "
+			       "io_uring (job '%s')", o->value, jo->ioengine_o ? jo->ioengine_o->value : "psync",
+			       jo->ioengine_o ? "" : " (fio's default engine)", s->name);
+	}
+	if (!jo->name_o && strlen(s->name) >= VMS_WL_NAME_LEN)
+		return fail_at(c, s->file, s->line, "job '%s': name longer than %d characters (shorten it or set name=)",
+			       s->name, VMS_WL_NAME_LEN - 1);
+
+	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
+	const char *dev = jo->filename_o->value;
+	if (disk_size) {
+		if (j->offset >= disk_size) {
+			const struct fio_option *o = jo->offset_o;
+			return fail_at(c, o->file, o->line, "offset=%s: at or beyond the end of %s (%s) (job '%s')",
+				       o->value, dev, format_size(disk_size, b1, sizeof(b1)), s->name);
+		}
+		if (j->size > disk_size - j->offset) {
+			const struct fio_option *o = jo->size_o;
+			return fail_at(c, o->file, o->line, "size=%s: offset %s + size %s is beyond the end of %s (%s) "
+				       "(job '%s')", o->value, format_size(j->offset, b1, sizeof(b1)),
+				       format_size(j->size, b2, sizeof(b2)), dev,
+				       format_size(disk_size, b3, sizeof(b3)), s->name);
+		}
+	}
+	uint64_t region = j->size ? j->size : disk_size ? disk_size - j->offset : 0;
+	uint64_t bs = job_bs_max(j);
+	if (region && region < bs) {
+		const struct fio_option *o = j->size ? jo->size_o : jo->offset_o ? jo->offset_o : jo->bs_o;
+		if (!o)
+			return fail_at(c, s->file, s->line, "job '%s': %s (%s) is smaller than the block size (%s)",
+				       s->name, dev, format_size(region, b1, sizeof(b1)), format_size(bs, b2, sizeof(b2)));
+		return fail_at(c, o->file, o->line, "%s=%s: the job's region (%s) is smaller than the block size (%s) "
+			       "(job '%s')", o->key, o->value, format_size(region, b1, sizeof(b1)),
+			       format_size(bs, b2, sizeof(b2)), s->name);
+	}
+	return 0;
+}
+
+static int job_emit(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+{
+	struct vms_job j = jo->j;
+
+	if (c->nr_jobs + jo->numjobs > VMS_WL_MAX_JOBS) {
+		const char *file = jo->numjobs_o ? jo->numjobs_o->file : s->file;
+		unsigned line = jo->numjobs_o ? jo->numjobs_o->line : s->line;
+		return fail_at(c, file, line, "job '%s': %u jobs in all (numjobs counted), more than vmsweep's limit "
+			       "of %d", s->name, c->nr_jobs + jo->numjobs, VMS_WL_MAX_JOBS);
+	}
+	if (!jo->name_o)
+		snprintf(j.name, sizeof(j.name), "%s", s->name);
+	j.flags |= VMS_JOB_DIRECT;
+	/* fio's add_job: stonewall or new_group opens a group unless the current one is empty. */
+	if (((j.flags & VMS_JOB_STONEWALL) || jo->new_group) && c->group_jobs) {
+		c->group++;
+		c->group_jobs = 0;
+	}
+	for (uint32_t i = 0; i < jo->numjobs; i++) {
+		struct vms_job *d = &c->jobs[c->nr_jobs++];
+		*d = j;
+		d->group = c->group;
+		d->clone = i;
+		/* fio clears stonewall in the clones: they start with clone 0. */
+		if (i)
+			d->flags &= ~VMS_JOB_STONEWALL;
+	}
+	c->group_jobs += jo->numjobs;
+	return 0;
+}
+
+/* fio's defaults, which [global] sections then change. */
+static void job_defaults(struct job_opts *jo)
+{
+	memset(jo, 0, sizeof(*jo));
+	jo->j.rw = VMS_RW_READ;
+	jo->j.rwmixread = 50;
+	jo->j.ioengine = VMS_IOENGINE_SYNC; /* fio's default on Linux: psync */
+	jo->j.iodepth = 1;
+	jo->j.flags = VMS_JOB_RANDREPEAT;
+	jo->j.bs[0] = jo->j.bs[1] = FIO_DEFAULT_BS;
+	jo->j.randseed = FIO_DEFAULT_RANDSEED;
+	jo->direct = -1;
+	jo->numjobs = 1;
+}
+
+int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks, unsigned nr_disks,
+		struct vms_workload **out, size_t *out_size, char *err, size_t errlen)
+{
+	struct compile c = { .disks = disks, .nr_disks = nr_disks, .err = err, .errlen = errlen };
+	struct job_opts global;
+	const struct fio_section *last_global = NULL;
+
+	*out = NULL;
+	*out_size = 0;
+	c.jobs = calloc(VMS_WL_MAX_JOBS, sizeof(*c.jobs));
+	if (!c.jobs)
+		return fail_at(&c, jf->nr_files ? jf->files[0] : "?", 0, "out of memory");
+	job_defaults(&global);
+	for (size_t i = 0; i < jf->nr_sections; i++) {
+		const struct fio_section *s = &jf->sections[i];
+		bool is_global = strcmp(s->name, "global") == 0;
+		struct job_opts jo = global;
+		struct job_opts *target = is_global ? &global : &jo;
+
+		for (size_t k = 0; k < s->nr_opts; k++)
+			if (option_apply(&c, target, &s->opts[k]))
+				goto fail;
+		if (is_global) {
+			last_global = s;
+			continue;
+		}
+		if (job_check(&c, s, &jo) || job_emit(&c, s, &jo))
+			goto fail;
+	}
+	if (!c.nr_jobs) {
+		if (last_global)
+			fail_at(&c, last_global->file, last_global->line,
+				"no jobs: the file has only [global] sections (add a [job] section)");
+		else
+			fail_at(&c, jf->nr_files ? jf->files[0] : "?", jf->nr_lines ? jf->nr_lines : 1,
+				"no jobs: the file has no [job] section");
+		goto fail;
+	}
+
+	size_t size = sizeof(struct vms_workload) + c.nr_jobs * sizeof(struct vms_job);
+	struct vms_workload *wl = calloc(1, size);
+	if (!wl) {
+		fail_at(&c, jf->files[0], 0, "out of memory");
+		goto fail;
+	}
+	wl->magic = VMS_WL_MAGIC;
+	wl->version = VMS_WL_VERSION;
+	wl->nr_jobs = c.nr_jobs;
+	wl->nr_groups = c.group + 1;
+	memcpy(wl->jobs, c.jobs, c.nr_jobs * sizeof(struct vms_job));
+	free(c.jobs);
+	*out = wl;
+	*out_size = size;
+	return 0;
+fail:
+	free(c.jobs);
+	return -1;
+}
+
+int fio_compile_file(const char *path, const struct fio_disk_info *disks, unsigned nr_disks,
+		     struct vms_workload **out, size_t *out_size, char *err, size_t errlen)
+{
+	struct fio_job_file jf;
+	int ret;
+
+	*out = NULL;
+	*out_size = 0;
+	if (fio_job_file_read(path, &jf, err, errlen))
+		return -1;
+	ret = fio_compile(&jf, disks, nr_disks, out, out_size, err, errlen);
+	fio_job_file_free(&jf);
+	return ret;
+}

@@ -1,0 +1,37 @@
+/*
+ * Checking fio jobs against the subset vmsweep runs (workloads/README.md) and
+ * compiling them into the workload spec the guest executes (vmsweep/workload.h).
+ *
+ * Every error names file, line and option, e.g.
+ *   workloads/x.fio:12: option 'iodeph': unknown option (did you mean 'iodepth'?)
+ *   workloads/x.fio:7: bs=1000: not a multiple of 512
+ *   workloads/x.fio:3: option 'verify': not supported by vmsweep (supported options: ...)
+ * and nothing is ignored: an option is either compiled or refused.
+ */
+#ifndef VMSWEEP_FIO_JOB_COMPILE_H
+#define VMSWEEP_FIO_JOB_COMPILE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fio/job_file.h"
+#include "vmsweep/workload.h"
+
+/* The guest's disks, indexed like their names: /dev/vda = 0, /dev/vdb = 1, ... */
+struct fio_disk_info {
+	uint64_t size; /* bytes; 0 when not known yet (then offset/size are not checked against it) */
+};
+
+/*
+ * Compiles the jobs of jf for a guest with nr_disks disks (disks may be NULL: sizes
+ * unknown). On success returns 0 and *out is a malloc'd workload of *out_size bytes
+ * (header and nr_jobs jobs, numjobs already expanded into clones). On error returns -1,
+ * *out is NULL and err says file:line: option: cause.
+ */
+int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks, unsigned nr_disks,
+		struct vms_workload **out, size_t *out_size, char *err, size_t errlen);
+
+/* Reads path (fio_job_file_read) and compiles it (fio_compile). */
+int fio_compile_file(const char *path, const struct fio_disk_info *disks, unsigned nr_disks,
+		     struct vms_workload **out, size_t *out_size, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * How a virtio-blk queue does its I/O on the backing file: io_uring (default) or
+ * synchronous pread/pwrite; an ops table, as fio's ioengine_ops.
+ */
+#ifndef VMM_BLK_ENGINE_H
+#define VMM_BLK_ENGINE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "vmm/virtio_blk_req.h"
+
+struct blk_io {
+	uint16_t head;
+	enum blk_req_type type;
+	uint64_t offset;
+	struct iovec iov[VIRTQ_MAX_SEGS];
+	unsigned niov;
+	uint64_t bytes;
+	uint8_t *status;
+	uint32_t used_len; /* bytes the device wrote into the chain */
+	int result; /* bytes done, or -errno */
+	struct blk_io *next_free;
+};
+
+struct blk_queue_io;
+typedef void (*blk_complete_fn)(struct blk_queue_io *qio, struct blk_io *io);
+
+struct blk_engine_ops {
+	const char *name;
+	int (*init)(struct blk_queue_io *qio, unsigned depth, int notify_fd, char *err, size_t errlen);
+	/* Starts io; completion is reported through qio->complete (maybe at once). */
+	void (*submit)(struct blk_queue_io *qio, struct blk_io *io);
+	/* Hands finished I/O to qio->complete; with wait, blocks until one finishes or the notify fd fires. Returns completions. */
+	unsigned (*reap)(struct blk_queue_io *qio, bool wait);
+	void (*exit)(struct blk_queue_io *qio);
+};
+
+struct blk_queue_io {
+	int fd;
+	bool flush_is_noop; /* cache=unsafe */
+	blk_complete_fn complete;
+	void *owner;
+	void *engine_data;
+	bool notified; /* the engine saw the queue's notify fd fire */
+};
+
+extern const struct blk_engine_ops blk_engine_sync, blk_engine_io_uring;
+#endif

@@ -1,0 +1,126 @@
+/*
+ * The io_uring engine (liburing): requests are prepared as they are popped and
+ * submitted in one system call per batch; the queue's notify eventfd is polled
+ * through the ring too, so one wait covers both completions and new requests.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/blk_engine.h"
+
+#define NOTIFY_TAG 1ull /* user_data of the poll on the notify fd; no blk_io sits at address 1 */
+
+struct uring_data {
+	struct io_uring ring;
+	int notify_fd;
+	bool poll_armed;
+	unsigned unsubmitted;
+};
+
+static int uring_init(struct blk_queue_io *qio, unsigned depth, int notify_fd, char *err, size_t errlen)
+{
+	struct uring_data *d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int r = io_uring_queue_init(depth + 1, &d->ring, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "io_uring_queue_init: %s (use engine=sync)", strerror(-r));
+		free(d);
+		return -1;
+	}
+	d->notify_fd = notify_fd;
+	qio->engine_data = d;
+	return 0;
+}
+
+static struct io_uring_sqe *get_sqe(struct uring_data *d)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&d->ring);
+	if (!sqe) { /* full: submit what is there to make room */
+		io_uring_submit(&d->ring);
+		d->unsubmitted = 0;
+		sqe = io_uring_get_sqe(&d->ring);
+	}
+	return sqe;
+}
+
+static void uring_submit(struct blk_queue_io *qio, struct blk_io *io)
+{
+	struct uring_data *d = qio->engine_data;
+
+	if (io->type == BLK_REQ_FLUSH && qio->flush_is_noop) {
+		io->result = 0;
+		qio->complete(qio, io);
+		return;
+	}
+	struct io_uring_sqe *sqe = get_sqe(d);
+	if (!sqe) {
+		io->result = -EAGAIN;
+		qio->complete(qio, io);
+		return;
+	}
+	if (io->type == BLK_REQ_READ)
+		io_uring_prep_readv(sqe, qio->fd, io->iov, io->niov, io->offset);
+	else if (io->type == BLK_REQ_WRITE)
+		io_uring_prep_writev(sqe, qio->fd, io->iov, io->niov, io->offset);
+	else
+		io_uring_prep_fsync(sqe, qio->fd, IORING_FSYNC_DATASYNC);
+	io_uring_sqe_set_data(sqe, io);
+	d->unsubmitted++;
+}
+
+static unsigned uring_reap(struct blk_queue_io *qio, bool wait)
+{
+	struct uring_data *d = qio->engine_data;
+	struct io_uring_cqe *cqe;
+	unsigned n = 0, head;
+
+	if (wait && !d->poll_armed) {
+		struct io_uring_sqe *sqe = get_sqe(d);
+		if (sqe) {
+			io_uring_prep_poll_add(sqe, d->notify_fd, POLLIN);
+			io_uring_sqe_set_data64(sqe, NOTIFY_TAG);
+			d->poll_armed = true;
+			d->unsubmitted++;
+		}
+	}
+	if (d->unsubmitted || wait) {
+		int r = wait ? io_uring_submit_and_wait(&d->ring, 1) : io_uring_submit(&d->ring);
+		if (r >= 0 || r == -EINTR)
+			d->unsubmitted = 0;
+	}
+	io_uring_for_each_cqe(&d->ring, head, cqe) {
+		n++;
+		if (cqe->user_data == NOTIFY_TAG) {
+			d->poll_armed = false;
+			qio->notified = true;
+			continue;
+		}
+		struct blk_io *io = (struct blk_io *)(uintptr_t)cqe->user_data;
+		io->result = (io->type != BLK_REQ_FLUSH && cqe->res >= 0 && (uint64_t)cqe->res != io->bytes) ? -EIO : cqe->res;
+		qio->complete(qio, io);
+	}
+	io_uring_cq_advance(&d->ring, n);
+	return n;
+}
+
+static void uring_exit(struct blk_queue_io *qio)
+{
+	struct uring_data *d = qio->engine_data;
+	if (!d)
+		return;
+	io_uring_queue_exit(&d->ring);
+	free(d);
+	qio->engine_data = NULL;
+}
+
+const struct blk_engine_ops blk_engine_io_uring = {
+	.name = "io_uring", .init = uring_init, .submit = uring_submit, .reap = uring_reap, .exit = uring_exit,
+};

@@ -1,0 +1,128 @@
+/*
+ * The VM's devices: virtio-blk disks in the device window, their queue notifications
+ * as ioeventfds (no exit to the VMM) and completions as irqfds routed as MSIs to the
+ * local APIC of the queue's CPU (the split irqchip has no IOAPIC).
+ */
+#include <errno.h>
+#include <linux/virtio_mmio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vmm/vm_internal.h"
+
+static void device_fatal(void *ctx, const char *msg)
+{
+	vm_finish(ctx, VM_BAD_GUEST, -1, "%s", msg);
+}
+
+static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr, unsigned cpu, char *err, size_t errlen)
+{
+	struct kvm_ioeventfd io = { .addr = notify_addr, .len = 4, .fd = q->notify_fd, .datamatch = q->index,
+				    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH };
+	if (ioctl(vm->fd, KVM_IOEVENTFD, &io) < 0) {
+		snprintf(err, errlen, "KVM_IOEVENTFD: %s", strerror(errno));
+		return -1;
+	}
+	unsigned gsi = vm->nr_routes;
+	struct kvm_irq_routing_entry *e = &vm->routes[vm->nr_routes++];
+	memset(e, 0, sizeof(*e));
+	e->gsi = gsi;
+	e->type = KVM_IRQ_ROUTING_MSI;
+	e->u.msi.address_lo = 0xfee00000u | (cpu << 12); /* fixed delivery to the x2APIC ID = CPU */
+	e->u.msi.data = VMS_VEC_VIRTIO; /* edge */
+	return (int)gsi;
+}
+
+int vm_devices_create(struct vm *vm, char *err, size_t errlen)
+{
+	const struct vm_config *cfg = vm->cfg;
+	int gsis[VMS_MAX_DISKS][VIRTIO_MMIO_MAX_QUEUES];
+
+	for (unsigned i = 0; i < cfg->nr_disks; i++) {
+		unsigned queues = cfg->disks[i].queues ? cfg->disks[i].queues : vm->nr_vcpus;
+		uint64_t base = VMS_MMIO_BASE + (uint64_t)i * VMS_MMIO_STRIDE;
+		struct virtio_blk_dev *d = calloc(1, sizeof(*d));
+		if (!d) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		vm->disks[vm->nr_disks++] = d;
+		if (virtio_blk_create(d, i, &cfg->disks[i], base, queues, &vm->mem, cfg->blk_poll_ns, err, errlen) != 0)
+			return -1;
+		d->fatal = device_fatal;
+		d->fatal_ctx = vm;
+		for (unsigned q = 0; q < queues; q++)
+			if ((gsis[i][q] = route_queue(vm, &d->q[q], base + VIRTIO_MMIO_QUEUE_NOTIFY, q % vm->nr_vcpus, err,
+						      errlen)) < 0)
+				return -1;
+	}
+	if (!vm->nr_routes)
+		return 0;
+	struct kvm_irq_routing *table = calloc(1, sizeof(*table) + vm->nr_routes * sizeof(table->entries[0]));
+	if (!table) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	table->nr = vm->nr_routes;
+	memcpy(table->entries, vm->routes, vm->nr_routes * sizeof(table->entries[0]));
+	int r = ioctl(vm->fd, KVM_SET_GSI_ROUTING, table);
+	free(table);
+	if (r < 0) {
+		snprintf(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < vm->nr_disks; i++)
+		for (unsigned q = 0; q < vm->disks[i]->nr_queues; q++) {
+			struct kvm_irqfd irqfd = { .fd = (uint32_t)vm->disks[i]->q[q].irq_fd, .gsi = (uint32_t)gsis[i][q] };
+			if (ioctl(vm->fd, KVM_IRQFD, &irqfd) < 0) {
+				snprintf(err, errlen, "KVM_IRQFD: %s", strerror(errno));
+				return -1;
+			}
+		}
+	return 0;
+}
+
+bool vm_devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
+{
+	if (addr < VMS_MMIO_BASE || len > 8)
+		return false;
+	uint64_t index = (addr - VMS_MMIO_BASE) / VMS_MMIO_STRIDE;
+	if (index >= vm->nr_disks)
+		return false;
+	uint64_t off = (addr - VMS_MMIO_BASE) % VMS_MMIO_STRIDE;
+	if (off + len > VMS_MMIO_STRIDE)
+		return false;
+	virtio_mmio_access(&vm->disks[index]->mmio, off, data, len, is_write);
+	return true;
+}
+
+void vm_devices_destroy(struct vm *vm)
+{
+	struct vm_result *res = vm->res;
+
+	for (unsigned i = 0; i < vm->nr_disks; i++) {
+		struct virtio_blk_dev *d = vm->disks[i];
+		virtio_blk_destroy(d);
+		struct vm_disk_stats *s = &res->disks[res->nr_disks++];
+		snprintf(s->name, sizeof(s->name), "%s", d->name);
+		snprintf(s->path, sizeof(s->path), "%s", d->cfg.path);
+		s->capacity = d->capacity;
+		s->queues = d->nr_queues;
+		s->reads = d->stats.reads;
+		s->writes = d->stats.writes;
+		s->flushes = d->stats.flushes;
+		s->bytes_read = d->stats.bytes_read;
+		s->bytes_written = d->stats.bytes_written;
+		s->io_errors = d->stats.io_errors;
+		s->refused = d->stats.refused;
+		s->unsupported = d->stats.unsupported;
+		s->notifications = d->stats.notifications;
+		s->interrupts = d->stats.interrupts;
+		s->interrupts_suppressed = d->stats.interrupts_suppressed;
+		snprintf(s->first_error, sizeof(s->first_error), "%s", d->first_error[0] ? d->first_error : d->mmio.failure);
+		free(d);
+	}
+	vm->nr_disks = 0;
+}

@@ -1,0 +1,303 @@
+/* virtio-blk (virtio 1.x 5.2) over virtio-mmio, served by per-queue I/O threads. */
+#include <errno.h>
+#include <stdarg.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/virtio_blk.h"
+
+#define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...)
+{
+	pthread_mutex_lock(&d->log_lock);
+	if (!d->first_error[0]) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(d->first_error, sizeof(d->first_error), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&d->log_lock);
+}
+
+static void blk_config_read(struct virtio_mmio_dev *m, uint32_t off, void *buf, uint32_t len)
+{
+	struct virtio_blk_dev *d = m->priv;
+	struct virtio_blk_config c = {
+		.capacity = d->capacity / 512,
+		.seg_max = BLK_SEG_MAX,
+		.blk_size = 512,
+		.num_queues = (uint16_t)d->nr_queues,
+	};
+	memset(buf, 0, len);
+	if (off < sizeof(c))
+		memcpy(buf, (uint8_t *)&c + off, len < sizeof(c) - off ? len : sizeof(c) - off);
+}
+
+/* An I/O finished: status byte, used ring. The interrupt is decided per batch. */
+static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
+{
+	struct blk_queue *q = qio->owner;
+	struct virtio_blk_dev *d = q->dev;
+
+	if (io->result < 0) {
+		atomic_fetch_add(&d->stats.io_errors, 1);
+		blk_note_error(d, "%s: %s of %llu bytes at byte %llu failed: %s", d->name,
+			       io->type == BLK_REQ_READ ? "read" : io->type == BLK_REQ_WRITE ? "write" : "flush",
+			       (unsigned long long)io->bytes, (unsigned long long)io->offset, strerror(-io->result));
+	} else if (io->type == BLK_REQ_READ) {
+		atomic_fetch_add(&d->stats.bytes_read, io->bytes);
+	} else if (io->type == BLK_REQ_WRITE) {
+		atomic_fetch_add(&d->stats.bytes_written, io->bytes);
+	}
+	*io->status = io->result < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	virtq_push(&q->vq, io->head, (io->type == BLK_REQ_READ && io->result >= 0 ? (uint32_t)io->bytes : 0) + 1);
+	io->next_free = q->free_ios;
+	q->free_ios = io;
+	q->inflight--;
+}
+
+static void blk_signal(struct blk_queue *q)
+{
+	uint64_t one = 1;
+	if (virtq_need_interrupt(&q->vq)) {
+		atomic_fetch_add(&q->dev->stats.interrupts, 1);
+		if (write(q->irq_fd, &one, sizeof(one)) < 0)
+			blk_note_error(q->dev, "%s: irqfd: %s", q->dev->name, strerror(errno));
+	} else {
+		atomic_fetch_add(&q->dev->stats.interrupts_suppressed, 1);
+	}
+}
+
+/* A request that is refused still goes back, with its status, so the guest never waits for it. */
+static void blk_refuse(struct blk_queue *q, const struct virtq_chain *c, const struct blk_req *r)
+{
+	struct virtio_blk_dev *d = q->dev;
+	atomic_fetch_add(r->result == VIRTIO_BLK_S_UNSUPP ? &d->stats.unsupported : &d->stats.refused, 1);
+	blk_note_error(d, "%s: request refused: %s", d->name, r->why);
+	if (r->status)
+		*r->status = r->result;
+	virtq_push(&q->vq, c->head, r->status ? 1 : 0);
+}
+
+static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
+{
+	struct virtio_blk_dev *d = q->dev;
+	struct blk_req r;
+
+	blk_req_parse(c, d->capacity, d->cfg.read_only, &r);
+	if (r.result != VIRTIO_BLK_S_OK) {
+		blk_refuse(q, c, &r);
+		return;
+	}
+	if (r.type == BLK_REQ_GET_ID) {
+		char id[VIRTIO_BLK_ID_BYTES] = { 0 };
+		snprintf(id, sizeof(id), "vmsweep-%s", d->name);
+		memcpy(r.data[0].host, id, sizeof(id));
+		*r.status = VIRTIO_BLK_S_OK;
+		virtq_push(&q->vq, c->head, sizeof(id) + 1);
+		return;
+	}
+	struct blk_io *io = q->free_ios;
+	q->free_ios = io->next_free;
+	q->inflight++;
+	io->head = c->head;
+	io->type = r.type;
+	io->offset = r.sector * 512;
+	io->bytes = r.bytes;
+	io->status = r.status;
+	io->niov = r.ndata;
+	for (unsigned i = 0; i < r.ndata; i++)
+		io->iov[i] = (struct iovec){ r.data[i].host, r.data[i].len };
+	atomic_fetch_add(r.type == BLK_REQ_READ ? &d->stats.reads : r.type == BLK_REQ_WRITE ? &d->stats.writes :
+										&d->stats.flushes,
+			 1);
+	d->engine->submit(&q->qio, io);
+}
+
+/* Sleeps until the guest notifies (or the device stops), with notifications enabled. */
+static void blk_queue_sleep(struct blk_queue *q)
+{
+	if (virtq_enable_notify(&q->vq)) { /* something arrived meanwhile */
+		virtq_disable_notify(&q->vq);
+		return;
+	}
+	struct pollfd p = { .fd = q->notify_fd, .events = POLLIN };
+	if (poll(&p, 1, 100) > 0) {
+		uint64_t n;
+		if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
+			atomic_fetch_add(&q->dev->stats.notifications, 1);
+	}
+	virtq_disable_notify(&q->vq);
+}
+
+static void *blk_queue_thread(void *arg)
+{
+	struct blk_queue *q = arg;
+	struct virtio_blk_dev *d = q->dev;
+	struct virtq_chain chain;
+	char err[256];
+	uint64_t last_work = mono_ns();
+
+	virtq_disable_notify(&q->vq);
+	while (!atomic_load(&d->stopping)) {
+		bool progress = false;
+		int r = 0;
+		while (q->free_ios && (r = virtq_pop(&q->vq, d->mem, &chain, err, sizeof(err))) == 1) {
+			blk_handle_chain(q, &chain);
+			progress = true;
+		}
+		if (q->free_ios && r < 0) {
+			char msg[320];
+			snprintf(msg, sizeof(msg), "%s queue %u: %s", d->name, q->index, err);
+			d->fatal(d->fatal_ctx, msg);
+			break;
+		}
+		if (d->engine->reap(&q->qio, false))
+			progress = true;
+		if (progress) {
+			blk_signal(q);
+			last_work = mono_ns();
+			continue;
+		}
+		if (q->inflight) {
+			d->engine->reap(&q->qio, true);
+			blk_signal(q);
+			continue;
+		}
+		if (mono_ns() - last_work < d->poll_ns) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		blk_queue_sleep(q);
+		last_work = mono_ns();
+	}
+	while (q->inflight) /* let the host finish what it started before the guest memory goes */
+		d->engine->reap(&q->qio, true);
+	return NULL;
+}
+
+static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
+{
+	struct virtio_blk_dev *d = m->priv;
+	bool event_idx = virtio_mmio_negotiated(m, VIRTIO_RING_F_EVENT_IDX);
+
+	atomic_store(&d->stopping, false);
+	for (unsigned i = 0; i < d->nr_queues; i++) {
+		struct blk_queue *q = &d->q[i];
+		struct virtio_mmio_queue *mq = &m->q[i];
+		if (!mq->ready)
+			continue;
+		if (virtq_init(&q->vq, d->mem, (uint16_t)mq->num, mq->desc, mq->driver, mq->device, event_idx, err,
+			       errlen) != 0)
+			return -1;
+		q->ios = calloc(mq->num, sizeof(*q->ios));
+		if (!q->ios) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		q->free_ios = NULL;
+		for (unsigned k = 0; k < mq->num; k++) {
+			q->ios[k].next_free = q->free_ios;
+			q->free_ios = &q->ios[k];
+		}
+		q->inflight = 0;
+		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
+						.complete = blk_complete, .owner = q };
+		if (d->engine->init(&q->qio, mq->num, q->notify_fd, err, errlen) != 0)
+			return -1;
+		if (pthread_create(&q->thread, NULL, blk_queue_thread, q) != 0) {
+			snprintf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
+			d->engine->exit(&q->qio);
+			return -1;
+		}
+		q->running = true;
+	}
+	return 0;
+}
+
+static void blk_stop(struct virtio_mmio_dev *m)
+{
+	struct virtio_blk_dev *d = m->priv;
+	uint64_t one = 1;
+
+	atomic_store(&d->stopping, true);
+	for (unsigned i = 0; i < d->nr_queues; i++) {
+		struct blk_queue *q = &d->q[i];
+		if (!q->running)
+			continue;
+		if (write(q->notify_fd, &one, sizeof(one)) < 0) {
+			/* the thread also wakes from its 100 ms poll */
+		}
+		pthread_join(q->thread, NULL);
+		d->engine->exit(&q->qio);
+		free(q->ios);
+		q->ios = NULL;
+		q->running = false;
+	}
+}
+
+static const struct virtio_dev_ops virtio_blk_ops = {
+	.name = "virtio-blk", .device_id = VIRTIO_ID_BLOCK, .config_read = blk_config_read, .start = blk_start,
+	.stop = blk_stop,
+};
+
+int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct disk_config *cfg, uint64_t base,
+		      unsigned nr_queues, const struct guest_mem *mem, uint64_t poll_ns, char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	snprintf(d->name, sizeof(d->name), "vd%c", 'a' + index);
+	d->cfg = *cfg;
+	d->mem = mem;
+	d->poll_ns = poll_ns;
+	d->nr_queues = nr_queues;
+	d->engine = cfg->engine == DISK_ENGINE_SYNC ? &blk_engine_sync : &blk_engine_io_uring;
+	pthread_mutex_init(&d->log_lock, NULL);
+	for (unsigned i = 0; i < nr_queues; i++)
+		d->q[i] = (struct blk_queue){ .dev = d, .index = i, .notify_fd = -1, .irq_fd = -1 };
+	if (disk_open(cfg, &d->fd, &d->capacity, err, errlen) != 0)
+		return -1;
+	for (unsigned i = 0; i < nr_queues; i++) {
+		d->q[i].notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		d->q[i].irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (d->q[i].notify_fd < 0 || d->q[i].irq_fd < 0) {
+			snprintf(err, errlen, "eventfd: %s", strerror(errno));
+			return -1;
+		}
+	}
+	uint64_t features = 1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
+			    1ull << VIRTIO_RING_F_EVENT_IDX | (nr_queues > 1 ? 1ull << VIRTIO_BLK_F_MQ : 0) |
+			    (cfg->read_only ? 1ull << VIRTIO_BLK_F_RO : 0);
+	virtio_mmio_init(&d->mmio, &virtio_blk_ops, d, d->name, base, features, nr_queues, VIRTQ_MAX_SIZE);
+	return 0;
+}
+
+void virtio_blk_destroy(struct virtio_blk_dev *d)
+{
+	virtio_mmio_destroy(&d->mmio);
+	for (unsigned i = 0; i < d->nr_queues; i++) {
+		if (d->q[i].notify_fd >= 0)
+			close(d->q[i].notify_fd);
+		if (d->q[i].irq_fd >= 0)
+			close(d->q[i].irq_fd);
+	}
+	if (d->fd >= 0)
+		close(d->fd);
+	pthread_mutex_destroy(&d->log_lock);
+}

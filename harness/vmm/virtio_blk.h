@@ -1,0 +1,66 @@
+/*
+ * The virtio-blk device: config space, and one I/O thread per queue that polls while
+ * there is work (notifications suppressed with EVENT_IDX), sleeps on the queue's
+ * ioeventfd when idle, does the I/O through an engine and signals completions
+ * through the queue's irqfd.
+ */
+#ifndef VMM_VIRTIO_BLK_H
+#define VMM_VIRTIO_BLK_H
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "vmm/blk_engine.h"
+#include "vmm/disk.h"
+#include "vmm/virtio_mmio.h"
+#include "vmm/virtq.h"
+
+struct blk_stats {
+	atomic_ullong reads, writes, flushes, bytes_read, bytes_written;
+	atomic_ullong io_errors; /* the host's I/O failed: IOERR to the guest */
+	atomic_ullong refused; /* malformed requests: IOERR to the guest */
+	atomic_ullong unsupported;
+	atomic_ullong notifications; /* ioeventfd wake-ups */
+	atomic_ullong interrupts, interrupts_suppressed;
+};
+
+struct virtio_blk_dev;
+
+struct blk_queue {
+	struct virtio_blk_dev *dev;
+	unsigned index;
+	int notify_fd; /* ioeventfd on QueueNotify, datamatch = index */
+	int irq_fd; /* irqfd: MSI to the queue's CPU */
+	struct virtq vq;
+	struct blk_queue_io qio;
+	struct blk_io *ios, *free_ios;
+	unsigned inflight;
+	pthread_t thread;
+	bool running;
+};
+
+struct virtio_blk_dev {
+	struct virtio_mmio_dev mmio;
+	char name[8]; /* vda */
+	struct disk_config cfg;
+	int fd;
+	uint64_t capacity; /* bytes */
+	const struct guest_mem *mem;
+	const struct blk_engine_ops *engine;
+	uint64_t poll_ns; /* how long an idle queue thread keeps polling before it sleeps */
+	unsigned nr_queues;
+	struct blk_queue q[VIRTIO_MMIO_MAX_QUEUES];
+	atomic_bool stopping;
+	struct blk_stats stats;
+	pthread_mutex_t log_lock;
+	char first_error[256]; /* the first I/O error or refusal, for the report */
+	/* The guest broke a queue beyond repair: the VM ends the run with this message. */
+	void (*fatal)(void *ctx, const char *msg);
+	void *fatal_ctx;
+};
+
+/* Opens the backing file and sets up the device registers at base; the queues'
+ * notify and irq eventfds are created here for the VM to register with KVM. */
+int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct disk_config *cfg, uint64_t base,
+		      unsigned nr_queues, const struct guest_mem *mem, uint64_t poll_ns, char *err, size_t errlen);
+void virtio_blk_destroy(struct virtio_blk_dev *d);
+#endif

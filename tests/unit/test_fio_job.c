@@ -1,0 +1,452 @@
+/*
+ * fio job files to workload specs: the valid corpus compiles to the fields it says,
+ * and every file of the broken corpus fails with the message and the file:line its
+ * first line announces ("# expect: FILE:LINE: phrase"). Run from the repository root,
+ * as `make check` does.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fio/job_compile.h"
+#include "fio/job_file.h"
+
+#define KIB (1ull << 10)
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+
+#define GOOD "tests/fio-corpus/good/"
+#define BAD "tests/fio-corpus/bad/"
+
+/* The guest every corpus file is compiled for: /dev/vda 1 GiB, /dev/vdb 256 MiB. */
+static const struct fio_disk_info disks[] = { { 1 * GIB }, { 256 * MIB } };
+#define NR_DISKS 2u
+
+static struct vms_workload *compile_ok(const char *path)
+{
+	struct vms_workload *wl = NULL;
+	size_t size = 0;
+	char err[512] = "";
+
+	if (fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)))
+		fail_msg("%s: compile failed: %s", path, err);
+	assert_non_null(wl);
+	assert_int_equal(wl->magic, VMS_WL_MAGIC);
+	assert_int_equal(wl->version, VMS_WL_VERSION);
+	assert_int_equal(size, sizeof(*wl) + wl->nr_jobs * sizeof(wl->jobs[0]));
+	return wl;
+}
+
+static void test_randwrite_4k_qd32(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "randwrite-4k-qd32.fio");
+	const struct vms_job *j = &wl->jobs[0];
+
+	assert_int_equal(wl->nr_jobs, 1);
+	assert_int_equal(wl->nr_groups, 1);
+	assert_string_equal(j->name, "randwrite");
+	assert_int_equal(j->disk, 0);
+	assert_int_equal(j->rw, VMS_RW_RANDWRITE);
+	assert_int_equal(j->bs[0], 4096);
+	assert_int_equal(j->bs[1], 4096);
+	assert_int_equal(j->iodepth, 32);
+	assert_int_equal(j->ioengine, VMS_IOENGINE_ASYNC);
+	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_TIME_BASED | VMS_JOB_RANDREPEAT | VMS_JOB_NORANDOMMAP);
+	assert_int_equal(j->runtime_ns, 10 * NS_PER_S);
+	assert_int_equal(j->size, 0);
+	assert_int_equal(j->offset, 0);
+	assert_int_equal(j->clone, 0);
+	free(wl);
+}
+
+static void test_seqwrite_1m_qd4(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "seqwrite-1m-qd4.fio");
+	const struct vms_job *j = &wl->jobs[0];
+
+	assert_int_equal(wl->nr_jobs, 1);
+	assert_int_equal(j->rw, VMS_RW_WRITE);
+	assert_int_equal(j->bs[0], MIB);
+	assert_int_equal(j->bs[1], MIB);
+	assert_int_equal(j->iodepth, 4);
+	assert_int_equal(j->ioengine, VMS_IOENGINE_ASYNC);
+	assert_true(j->flags & VMS_JOB_DIRECT);
+	assert_int_equal(j->size, 512 * MIB);
+	free(wl);
+}
+
+static void test_randrw_mix(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "randrw-mix.fio");
+
+	assert_int_equal(wl->nr_jobs, 3);
+	assert_int_equal(wl->jobs[0].rw, VMS_RW_RANDRW);
+	assert_int_equal(wl->jobs[0].rwmixread, 70);
+	assert_int_equal(wl->jobs[0].bs[0], 4 * KIB); /* bs=4k,16k: reads, writes */
+	assert_int_equal(wl->jobs[0].bs[1], 16 * KIB);
+	assert_int_equal(wl->jobs[1].rw, VMS_RW_READWRITE); /* rw=rw */
+	assert_int_equal(wl->jobs[1].rwmixread, 25); /* rwmixwrite=75 */
+	assert_int_equal(wl->jobs[1].bs[0], 4 * KIB); /* bs=,64k keeps the read size */
+	assert_int_equal(wl->jobs[1].bs[1], 64 * KIB);
+	assert_int_equal(wl->jobs[2].rw, VMS_RW_RANDRW);
+	assert_int_equal(wl->jobs[2].rwmixread, 50); /* fio's default split */
+	assert_int_equal(wl->jobs[2].bs[0], 8 * KIB); /* bs=8k, is bs=8k, as in fio */
+	assert_int_equal(wl->jobs[2].bs[1], 8 * KIB);
+	free(wl);
+}
+
+static void test_numjobs_group_reporting(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "numjobs-group.fio");
+
+	assert_int_equal(wl->nr_jobs, 4);
+	assert_int_equal(wl->nr_groups, 1);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_string_equal(wl->jobs[i].name, "writers");
+		assert_int_equal(wl->jobs[i].clone, i);
+		assert_int_equal(wl->jobs[i].group, 0);
+		assert_true(wl->jobs[i].flags & VMS_JOB_GROUP_REPORTING);
+		assert_int_equal(wl->jobs[i].iodepth, 8);
+	}
+	free(wl);
+}
+
+static void test_stonewall_groups(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "stonewall-groups.fio");
+	/* [prep] numjobs=2; [measure] stonewall numjobs=2; [more] (same group);
+	 * [after] new_group; [last] wait_for_previous */
+	static const uint32_t group[] = { 0, 0, 1, 1, 1, 2, 3 };
+	static const uint32_t clone[] = { 0, 1, 0, 1, 0, 0, 0 };
+	static const int wall[] = { 0, 0, 1, 0, 0, 0, 1 };
+
+	assert_int_equal(wl->nr_jobs, 7);
+	assert_int_equal(wl->nr_groups, 4);
+	for (uint32_t i = 0; i < wl->nr_jobs; i++) {
+		assert_int_equal(wl->jobs[i].group, group[i]);
+		assert_int_equal(wl->jobs[i].clone, clone[i]);
+		assert_int_equal(!!(wl->jobs[i].flags & VMS_JOB_STONEWALL), wall[i]);
+	}
+	free(wl);
+}
+
+static void test_global_inherit_override(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "global-inherit.fio");
+
+	assert_int_equal(wl->nr_jobs, 3);
+	/* [a]: all from the first [global] */
+	assert_int_equal(wl->jobs[0].rw, VMS_RW_RANDREAD);
+	assert_int_equal(wl->jobs[0].bs[0], 8 * KIB);
+	assert_int_equal(wl->jobs[0].iodepth, 16);
+	assert_int_equal(wl->jobs[0].disk, 1);
+	assert_int_equal(wl->jobs[0].runtime_ns, 5 * NS_PER_S);
+	/* [b]: overrides bs, rw and the disk; the rest inherited */
+	assert_int_equal(wl->jobs[1].rw, VMS_RW_WRITE);
+	assert_int_equal(wl->jobs[1].bs[1], 128 * KIB);
+	assert_int_equal(wl->jobs[1].iodepth, 16);
+	assert_int_equal(wl->jobs[1].disk, 0);
+	/* [c]: after a second [global] that changes iodepth only */
+	assert_int_equal(wl->jobs[2].iodepth, 2);
+	assert_int_equal(wl->jobs[2].bs[0], 8 * KIB);
+	assert_int_equal(wl->jobs[2].rw, VMS_RW_RANDREAD);
+	assert_int_equal(wl->jobs[2].disk, 1);
+	free(wl);
+}
+
+static void test_include(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "include.fio");
+
+	/* inc/base.inc (from [global]) sets ioengine, direct, filename and includes
+	 * engine.inc from its own directory (iodepth=64); the job includes
+	 * job-extra.inc (bs=64k) */
+	assert_int_equal(wl->nr_jobs, 1);
+	assert_int_equal(wl->jobs[0].ioengine, VMS_IOENGINE_ASYNC);
+	assert_int_equal(wl->jobs[0].iodepth, 64);
+	assert_int_equal(wl->jobs[0].bs[0], 64 * KIB);
+	assert_int_equal(wl->jobs[0].rw, VMS_RW_RANDREAD);
+	assert_true(wl->jobs[0].flags & VMS_JOB_DIRECT);
+	free(wl);
+}
+
+static void test_syntax(void **state)
+{
+	(void)state;
+	setenv("VMSWEEP_TEST_BS", "8k", 1);
+	struct vms_workload *wl = compile_ok(GOOD "syntax.fio");
+	const struct vms_job *j = &wl->jobs[0];
+
+	assert_int_equal(wl->nr_jobs, 1);
+	assert_string_equal(j->name, "display-name");
+	assert_int_equal(j->disk, 1);
+	assert_int_equal(j->bs[0], 8 * KIB); /* ${VMSWEEP_TEST_BS} */
+	assert_int_equal(j->bs[1], 8 * KIB);
+	assert_int_equal(j->iodepth, 4);
+	assert_int_equal(j->offset, 1 * MIB);
+	assert_int_equal(j->size, 64 * MIB);
+	assert_int_equal(j->runtime_ns, 120 * NS_PER_S); /* 2m */
+	assert_int_equal(j->ramp_ns, 500 * NS_PER_MS);
+	assert_int_equal(j->thinktime_ns, 250 * 1000ull); /* bare thinktime: microseconds */
+	assert_int_equal(j->rate_bps[0], 10 * MIB);
+	assert_int_equal(j->rate_bps[1], 5 * MIB);
+	assert_int_equal(j->rate_iops[0], 0);
+	assert_int_equal(j->rate_iops[1], 200);
+	assert_int_equal(j->randseed, 1234);
+	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_NORANDOMMAP | VMS_JOB_TIME_BASED);
+	free(wl);
+	unsetenv("VMSWEEP_TEST_BS");
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "defaults.fio");
+	const struct vms_job *j = &wl->jobs[0];
+
+	assert_int_equal(j->rw, VMS_RW_READ);
+	assert_int_equal(j->bs[0], 4096);
+	assert_int_equal(j->bs[1], 4096);
+	assert_int_equal(j->iodepth, 1);
+	assert_int_equal(j->ioengine, VMS_IOENGINE_SYNC);
+	assert_int_equal(j->rwmixread, 50);
+	assert_int_equal(j->randseed, 0x89);
+	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_RANDREPEAT);
+	assert_int_equal(j->runtime_ns, 0);
+	assert_int_equal(j->size, 0);
+	assert_int_equal(j->group, 0);
+	free(wl);
+}
+
+/* The reader on its own: sections, bare keys, comments, blanks, line numbers. */
+static void test_reader_lines(void **state)
+{
+	(void)state;
+	struct fio_job_file jf;
+	char err[512] = "";
+
+	setenv("VMSWEEP_TEST_BS", "8k", 1);
+	if (fio_job_file_read(GOOD "syntax.fio", &jf, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(jf.nr_sections, 2);
+	assert_string_equal(jf.sections[0].name, "global");
+	assert_int_equal(jf.sections[0].line, 4);
+	const struct fio_section *s = &jf.sections[1];
+	assert_string_equal(s->name, "job one");
+	assert_int_equal(s->line, 10);
+	assert_int_equal(s->nr_opts, 14);
+	assert_string_equal(s->opts[0].key, "description");
+	assert_string_equal(s->opts[0].value, "words, with commas & symbols");
+	assert_string_equal(s->opts[1].key, "bs");
+	assert_string_equal(s->opts[1].value, "8k"); /* ${VMSWEEP_TEST_BS} */
+	assert_int_equal(s->opts[1].line, 12);
+	assert_string_equal(s->opts[2].key, "iodepth"); /* "  iodepth   =   4   ; why" */
+	assert_string_equal(s->opts[2].value, "4");
+	assert_int_equal(s->opts[2].line, 13);
+	assert_string_equal(s->opts[3].key, "norandommap");
+	assert_null(s->opts[3].value);
+	assert_int_equal(s->opts[3].line, 14);
+	s = &jf.sections[0];
+	assert_int_equal(s->nr_opts, 4);
+	assert_string_equal(s->opts[0].key, "ioengine"); /* tab, blanks, '#' comment */
+	assert_string_equal(s->opts[0].value, "libaio");
+	assert_string_equal(s->opts[1].value, "1"); /* CRLF line end */
+	assert_int_equal(s->opts[1].line, 6);
+	assert_int_equal(jf.nr_lines, 24);
+	assert_string_equal(jf.files[0], GOOD "syntax.fio");
+	fio_job_file_free(&jf);
+	unsetenv("VMSWEEP_TEST_BS");
+}
+
+/* Splits "# expect: NAME:LINE: phrase" into the location and the phrase. */
+static void expect_parse(const char *path, char *line, char *where, size_t wlen, char **phrase)
+{
+	const char *tag = "# expect: ";
+	char *p, *colon;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strncmp(line, tag, strlen(tag)))
+		fail_msg("%s: first line is not '%s<file>:<line>: <phrase>'", path, tag);
+	p = line + strlen(tag);
+	colon = strchr(p, ':');
+	if (!colon || colon[1] < '0' || colon[1] > '9')
+		fail_msg("%s: expectation '%s' has no <file>:<line>:", path, p);
+	colon = strchr(colon + 1, ':');
+	if (!colon || colon[1] != ' ' || !colon[2])
+		fail_msg("%s: expectation '%s' has no phrase after <file>:<line>:", path, p);
+	snprintf(where, wlen, "%.*s: ", (int)(colon - p), p);
+	*phrase = colon + 2;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_bad_corpus(void **state)
+{
+	(void)state;
+	DIR *d = opendir(BAD);
+	struct dirent *de;
+	char *names[256];
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < 256) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && strcmp(de->d_name + l - 4, ".fio") == 0)
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	if (n < 25)
+		fail_msg("only %zu bad job files in " BAD ", want at least 25", n);
+	unsetenv("VMSWEEP_TEST_UNSET");
+
+	for (size_t i = 0; i < n; i++) {
+		char path[512], line[512], where[256], err[1024] = "";
+		char *phrase;
+		struct vms_workload *wl = (void *)1;
+		size_t size = 1;
+		FILE *f;
+
+		snprintf(path, sizeof(path), BAD "%s", names[i]);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		if (!fgets(line, sizeof(line), f))
+			fail_msg("%s: empty", path);
+		fclose(f);
+		expect_parse(path, line, where, sizeof(where), &phrase);
+
+		if (fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)) == 0)
+			fail_msg("%s: compiled, but should fail with \"%s\"", path, phrase);
+		assert_null(wl);
+		assert_int_equal(size, 0);
+		/* The location is the file's name (any directory before it) and line. */
+		char *at = strstr(err, where);
+		if (!at || (at != err && at[-1] != '/'))
+			fail_msg("%s: error \"%s\" is not at %s", path, err, where);
+		if (!strstr(err, phrase))
+			fail_msg("%s: error \"%s\" lacks \"%s\"", path, err, phrase);
+		free(names[i]);
+	}
+}
+
+static void test_empty_and_missing_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_fio_job.XXXXXX";
+	struct vms_workload *wl;
+	size_t size;
+	char err[512] = "";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":1: no jobs"));
+	unlink(path);
+
+	assert_int_equal(fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open job file: No such file"));
+	assert_non_null(strstr(err, path));
+}
+
+/* Disk sizes not known yet: the region is not checked against them. */
+static void test_unknown_disk_size(void **state)
+{
+	(void)state;
+	static const struct fio_disk_info unknown[] = { { 0 } };
+	struct vms_workload *wl;
+	size_t size;
+	char err[512] = "";
+
+	assert_int_equal(fio_compile_file(BAD "offset-beyond-disk.fio", unknown, 1, &wl, &size, err, sizeof(err)),
+			 0);
+	assert_int_equal(wl->jobs[0].offset, 2 * GIB);
+	free(wl);
+	assert_int_equal(fio_compile_file(BAD "offset-beyond-disk.fio", NULL, 1, &wl, &size, err, sizeof(err)), 0);
+	free(wl);
+	/* ... but the disk must exist */
+	assert_int_equal(fio_compile_file(BAD "disk-out-of-range.fio", NULL, 2, &wl, &size, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no such disk"));
+}
+
+/* The documented examples in workloads/ compile as the README says. */
+static void test_workload_examples(void **state)
+{
+	(void)state;
+	static const struct fio_disk_info one[] = { { 0 } };
+	struct vms_workload *wl;
+	size_t size;
+	char err[512] = "";
+
+	if (fio_compile_file("workloads/randwrite-4k-qd32.fio", one, 1, &wl, &size, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(wl->jobs[0].rw, VMS_RW_RANDWRITE);
+	assert_int_equal(wl->jobs[0].bs[1], 4096);
+	assert_int_equal(wl->jobs[0].iodepth, 32);
+	assert_int_equal(wl->jobs[0].runtime_ns, 10 * NS_PER_S);
+	assert_true(wl->jobs[0].flags & VMS_JOB_TIME_BASED);
+	free(wl);
+	if (fio_compile_file("workloads/seqwrite-1m-qd4.fio", one, 1, &wl, &size, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(wl->jobs[0].rw, VMS_RW_WRITE);
+	assert_int_equal(wl->jobs[0].bs[1], MIB);
+	assert_int_equal(wl->jobs[0].iodepth, 4);
+	free(wl);
+}
+
+/* A short error buffer is cut, not overrun. */
+static void test_short_error_buffer(void **state)
+{
+	(void)state;
+	struct vms_workload *wl;
+	size_t size;
+	char err[16];
+
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(fio_compile_file(BAD "typo-iodepth.fio", disks, NR_DISKS, &wl, &size, err, 8), -1);
+	assert_int_equal(strlen(err), 7);
+	assert_int_equal(err[8], 'x');
+	assert_int_equal(fio_compile_file(BAD "typo-iodepth.fio", disks, NR_DISKS, &wl, &size, NULL, 0), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_randwrite_4k_qd32),
+		cmocka_unit_test(test_seqwrite_1m_qd4),
+		cmocka_unit_test(test_randrw_mix),
+		cmocka_unit_test(test_numjobs_group_reporting),
+		cmocka_unit_test(test_stonewall_groups),
+		cmocka_unit_test(test_global_inherit_override),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_reader_lines),
+		cmocka_unit_test(test_bad_corpus),
+		cmocka_unit_test(test_empty_and_missing_file),
+		cmocka_unit_test(test_unknown_disk_size),
+		cmocka_unit_test(test_workload_examples),
+		cmocka_unit_test(test_short_error_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
