@@ -43,8 +43,9 @@ void boot_usage(FILE *f)
 		"\n"
 		"Exit status: 0 guest done, 1 host error, 2 bad option, 3 guest panic, 4 triple\n"
 		"fault, 5 KVM internal error or failed entry, 6 an exit vmsweep does not serve,\n"
-		"7 timeout, 8 the guest broke the host<->guest protocol, 130 interrupted (SIGINT,\n"
-		"SIGTERM: the run is stopped cleanly and the console log kept).\n"
+		"7 timeout, 8 the guest broke the host<->guest protocol, 9 an fio job failed (an I/O\n"
+		"error or a verify mismatch; its JSON says which), 130 interrupted (SIGINT, SIGTERM:\n"
+		"the run is stopped cleanly and the console log kept).\n"
 		"\n"
 		"Guest knobs (--set):\n");
 	knob_print_help(f);

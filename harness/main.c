@@ -7,8 +7,10 @@
 #include "boot_job.h"
 #include "boot_options.h"
 #include "boot_report.h"
+#include <vmsweep/workload.h>
 
 #define EXIT_USAGE 2
+#define EXIT_JOB_FAILED 9
 
 static void usage(FILE *f)
 {
@@ -81,6 +83,16 @@ static int cmd_boot(int argc, char **argv)
 		boot_report_text(o.job_path ? stderr : stdout, stderr, &o, res);
 	free((void *)o.vm.workload);
 	int code = vm_status_exit_code(res->status);
+	/* A job that failed fails the command, as fio exits 1; the JSON above keeps its error. */
+	const struct vms_workload *wl = o.vm.workload;
+	for (unsigned i = 0; code == 0 && wl && res->fio_jobs && i < wl->nr_jobs; i++)
+		if (res->fio_jobs[i].error) {
+			fprintf(stderr, "vmsweep boot: fio job '%s' failed: error %u (%s)\n", wl->jobs[i].name,
+				res->fio_jobs[i].error,
+				res->fio_jobs[i].error == 84 ? "verify: the data read back did not match the pattern" :
+							       "the disk answered an I/O with an error");
+			code = EXIT_JOB_FAILED;
+		}
 	vm_result_free(res);
 	free(res);
 	return code;

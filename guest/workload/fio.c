@@ -33,6 +33,11 @@ static void fio_end_io(struct bio *bio)
 		if (!run->rec.error)
 			run->rec.error = 5; /* EIO, as fio reports it */
 		WRITE_ONCE(run->stop, true);
+	} else if (io->dir == 0 && (run->job->flags & VMS_JOB_VERIFY) && !fio_pattern_matches(run, io->buf, bio->size)) {
+		d->errors++;
+		if (!run->rec.error)
+			run->rec.error = 84; /* EILSEQ, as fio reports a verify failure */
+		WRITE_ONCE(run->stop, true);
 	} else if (!READ_ONCE(run->ramping)) {
 		u64 clat = bio->complete_ns - bio->submit_ns;
 		d->io_bytes += bio->size;
@@ -46,6 +51,23 @@ static void fio_end_io(struct bio *bio)
 		d->clat_buckets[vms_hist_index(clat)]++;
 		run->last_completion_ns = bio->complete_ns;
 	}
+	spin_unlock_irqrestore(&run->stat_lock, flags);
+	io->busy = false;
+	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
+	wake_up(&run->wq);
+}
+
+static void fio_end_flush(struct bio *bio)
+{
+	struct fio_io *io = bio->private;
+	struct fio_job_run *run = io->run;
+	unsigned long flags;
+
+	spin_lock_irqsave(&run->stat_lock, flags);
+	if (bio->error && !run->rec.error)
+		run->rec.error = 5;
+	run->rec.nr_syncs++;
+	run->rec.sync_lat_sum_ns += bio->complete_ns - bio->submit_ns;
 	spin_unlock_irqrestore(&run->stat_lock, flags);
 	io->busy = false;
 	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
@@ -107,11 +129,23 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 		if (!io)
 			break;
 		u64 bs = j->bs[dir];
-		io->dir = dir;
 		io->busy = true;
+		if (j->fsync_every && dir == 1 && run->writes_since_sync >= j->fsync_every) {
+			/* fsync=N: a flush after N writes, as fio issues fsync(2) */
+			run->writes_since_sync = 0;
+			io->dir = 1;
+			io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_flush, .private = io };
+			__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+			submit_bio(run->disk, &io->bio);
+			continue;
+		}
+		io->dir = dir;
+		if (dir == 1 && j->pattern_len)
+			fio_fill_pattern(run, io->buf, bs);
 		io->bio = (struct bio){ .op = dir ? REQ_OP_WRITE : REQ_OP_READ, .sector = fio_next_offset(run, bs) >> SECTOR_SHIFT,
 					.size = (u32)bs, .buf = io->buf, .end_io = fio_end_io, .private = io };
 		run->bytes_issued += bs;
+		run->writes_since_sync += dir;
 		fio_rate_account(run, dir, now, bs);
 		__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
 		submit_bio(run->disk, &io->bio);

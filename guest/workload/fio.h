@@ -34,6 +34,7 @@ struct fio_job_run {
 	raw_spinlock_t stat_lock; /* completions of one job can come from two CPUs */
 	u64 measure_start_ns, last_completion_ns;
 	u64 next_issue_ns[2];
+	u64 writes_since_sync;
 	wait_queue_head_t wq;
 	struct completion *done;
 	struct vms_rec_fio_job rec;
@@ -46,4 +47,6 @@ u64 fio_next_offset(struct fio_job_run *run, u64 bs);
 /* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
 void fio_workload_check(void);
 void run_fio(void);
+void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len);
+bool fio_pattern_matches(struct fio_job_run *run, const void *buf, u64 len);
 #endif

@@ -34,7 +34,8 @@ void fio_workload_check(void)
 		const struct vms_job *j = &wl->jobs[i];
 		if (j->disk >= nr_disks || !disks[j->disk])
 			panic("fio: job %u uses disk %u, the guest has %u", i, j->disk, nr_disks);
-		if (!j->iodepth || j->iodepth > 1024 || j->rw > VMS_RW_RANDRW || j->rwmixread > 100)
+		if (!j->iodepth || j->iodepth > 1024 || j->rw > VMS_RW_RANDRW || j->rwmixread > 100 ||
+		    j->pattern_len > VMS_WL_PATTERN_MAX || ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len))
 			panic("fio: job %u: bad iodepth, rw or rwmixread", i);
 		for (int d = 0; d < 2; d++)
 			if (!j->bs[d] || j->bs[d] % 512 || j->bs[d] > (16u << 20))
@@ -103,6 +104,25 @@ u64 fio_next_offset(struct fio_job_run *run, u64 bs)
 	return off;
 }
 
+/* buffer_pattern / verify_pattern, repeated over the buffer as fio does. */
+void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
+{
+	const struct vms_job *j = run->job;
+	u8 *p = buf;
+	for (u64 i = 0; i < len; i++)
+		p[i] = j->pattern[i % j->pattern_len];
+}
+
+bool fio_pattern_matches(struct fio_job_run *run, const void *buf, u64 len)
+{
+	const struct vms_job *j = run->job;
+	const u8 *p = buf;
+	for (u64 i = 0; i < len; i++)
+		if (p[i] != j->pattern[i % j->pattern_len])
+			return false;
+	return true;
+}
+
 void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned index)
 {
 	memset(run, 0, sizeof(*run));
@@ -130,7 +150,10 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 		run->ios[i].buf = alloc_pages_exact(run->buf_size); /* page-aligned: O_DIRECT on the host */
 		if (!run->ios[i].buf)
 			panic("fio: no memory for %u buffers of %lu bytes (job %s)", run->depth, run->buf_size, j->name);
-		memset(run->ios[i].buf, 0xa5 ^ (int)i, run->buf_size);
+		if (j->pattern_len)
+			fio_fill_pattern(run, run->ios[i].buf, run->buf_size);
+		else
+			memset(run->ios[i].buf, 0xa5 ^ (int)i, run->buf_size);
 	}
 	run->block_size = min(j->bs[0], j->bs[1]);
 	run->nr_blocks = run->region_len / run->block_size;

@@ -470,6 +470,64 @@ FLAG_OPT(opt_norandommap, VMS_JOB_NORANDOMMAP)
 FLAG_OPT(opt_group_reporting, VMS_JOB_GROUP_REPORTING)
 FLAG_OPT(opt_stonewall, VMS_JOB_STONEWALL)
 
+static int opt_fsync(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 0, UINT32_MAX, &v))
+		return -1;
+	jo->j.fsync_every = (uint32_t)v;
+	return 0;
+}
+
+static int hex_digit(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* fio's pattern forms: 0x hex digits (bytes in the order written) or a quoted string. */
+static int opt_pattern(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	const char *v = o->value;
+	size_t n = strlen(v), len = 0;
+	uint8_t *p = jo->j.pattern;
+
+	if (n >= 2 && (v[0] == '\'' || v[0] == '"') && v[n - 1] == v[0]) {
+		len = n - 2;
+		if (!len || len > VMS_WL_PATTERN_MAX)
+			return bad_value(c, o, "a quoted pattern of 1 to %d characters", VMS_WL_PATTERN_MAX);
+		memcpy(p, v + 1, len);
+	} else if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		size_t digits = n - 2;
+		if (digits > 2 * VMS_WL_PATTERN_MAX)
+			return bad_value(c, o, "at most %d bytes (%d hex digits)", VMS_WL_PATTERN_MAX, 2 * VMS_WL_PATTERN_MAX);
+		for (size_t i = 0; i < digits; i++) {
+			int d = hex_digit(v[2 + i]);
+			if (d < 0)
+				return bad_value(c, o, "'%c' is not a hex digit", v[2 + i]);
+			/* an odd count: the first digit stands alone, as 0xabc = 0a bc */
+			size_t pos = (i + (digits & 1)) / 2;
+			p[pos] = (uint8_t)(((i + (digits & 1)) & 1) ? (p[pos] | d) : d << 4);
+		}
+		len = (digits + 1) / 2;
+	} else {
+		return bad_value(c, o, "expected 0x followed by hex digits, or a quoted string");
+	}
+	jo->j.pattern_len = (uint32_t)len;
+	return 0;
+}
+
+static int opt_verify(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	if (!strcmp(o->value, "0") || !strcmp(o->value, "null")) {
+		jo->j.flags &= ~VMS_JOB_VERIFY;
+		return 0;
+	}
+	if (strcmp(o->value, "pattern") != 0)
+		return bad_value(c, o, "vmsweep verifies only verify=pattern (with verify_pattern=)");
+	jo->j.flags |= VMS_JOB_VERIFY;
+	return 0;
+}
+
 static int opt_new_group(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	return flag_value(c, o, &jo->new_group);
@@ -512,6 +570,11 @@ static const struct opt_def {
 	FLAG("new_group", opt_new_group),
 	OPT("name", opt_name),
 	OPT("description", opt_description),
+	OPT("fsync", opt_fsync),
+	OPT("fdatasync", opt_fsync),
+	OPT("buffer_pattern", opt_pattern),
+	OPT("verify_pattern", opt_pattern),
+	OPT("verify", opt_verify),
 #undef OPT
 #undef FLAG
 };
@@ -534,15 +597,15 @@ static const struct {
 	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
 	{ "fill_device", NULL }, { "fill_fs", NULL }, { "offset_increment", "give each job its own offset" },
 	{ "offset_align", NULL }, { "loops", NULL }, { "startdelay", NULL }, { "rw_sequencer", NULL },
-	{ "verify", NULL }, { "do_verify", NULL }, { "verify_pattern", NULL }, { "verify_interval", NULL },
+	{ "do_verify", NULL }, { "verify_interval", NULL },
 	{ "verify_offset", NULL }, { "verify_fatal", NULL }, { "verify_dump", NULL }, { "verify_async", NULL },
 	{ "verify_backlog", NULL }, { "verify_only", NULL }, { "verify_state_save", NULL },
 	{ "experimental_verify", NULL }, { "trim_percentage", NULL }, { "trim_backlog", NULL },
-	{ "fsync", NULL }, { "fdatasync", NULL }, { "sync_file_range", NULL }, { "end_fsync", NULL },
+	{ "sync_file_range", NULL }, { "end_fsync", NULL },
 	{ "fsync_on_close", NULL }, { "write_barrier", NULL }, { "sync", NULL }, { "overwrite", NULL },
 	{ "invalidate", NULL }, { "fadvise_hint", NULL }, { "write_hint", NULL },
 	{ "zero_buffers", NULL }, { "refill_buffers", NULL }, { "scramble_buffers", NULL },
-	{ "buffer_pattern", NULL }, { "buffer_compress_percentage", NULL }, { "buffer_compress_chunk", NULL },
+	{ "buffer_compress_percentage", NULL }, { "buffer_compress_chunk", NULL },
 	{ "dedupe_percentage", NULL }, { "iomem", NULL }, { "mem", NULL }, { "iomem_align", NULL },
 	{ "mem_align", NULL }, { "hugepage-size", NULL }, { "lockmem", NULL },
 	{ "iodepth_batch", NULL }, { "iodepth_batch_submit", NULL }, { "iodepth_batch_complete", NULL },
@@ -700,6 +763,9 @@ static int job_check(struct compile *c, const struct fio_section *s, struct job_
 			       "io_uring (job '%s')", o->value, jo->ioengine_o ? jo->ioengine_o->value : "psync",
 			       jo->ioengine_o ? "" : " (fio's default engine)", s->name);
 	}
+	if ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len)
+		return fail_at(c, s->file, s->line, "job '%s': option 'verify': verify=pattern needs verify_pattern=",
+			       s->name);
 	if (!jo->name_o && strlen(s->name) >= VMS_WL_NAME_LEN)
 		return fail_at(c, s->file, s->line, "job '%s': name longer than %d characters (shorten it or set name=)",
 			       s->name, VMS_WL_NAME_LEN - 1);

@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 2
+#define VMS_ABI_VERSION 3
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -304,7 +304,8 @@ struct vms_rec_fio_job {
 	uint32_t job; /* index into the workload's jobs */
 	uint32_t error; /* 0, or the first error (e.g. 5 = EIO) */
 	uint64_t start_ns, end_ns; /* guest ns since boot */
-	uint64_t nr_merges_seen; /* block layer merges on its disk during the job */
+	uint64_t nr_syncs; /* flushes issued for fsync=/fdatasync= */
+	uint64_t sync_lat_sum_ns;
 	struct vms_fio_dir dir[2]; /* [0] read, [1] write */
 };
 

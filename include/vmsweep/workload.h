@@ -33,6 +33,8 @@ enum vms_ioengine {
 #define VMS_JOB_RANDREPEAT (1u << 3)
 #define VMS_JOB_GROUP_REPORTING (1u << 4)
 #define VMS_JOB_STONEWALL (1u << 5) /* wait for every earlier job before starting */
+#define VMS_JOB_VERIFY (1u << 6) /* verify=pattern: reads must return the pattern */
+#define VMS_WL_PATTERN_MAX 16
 
 struct vms_job {
 	char name[VMS_WL_NAME_LEN]; /* the job's section name, NUL-terminated */
@@ -53,6 +55,9 @@ struct vms_job {
 	uint64_t rate_iops[2];
 	uint64_t thinktime_ns; /* pause after each I/O */
 	uint64_t randseed;
+	uint32_t fsync_every; /* fsync=/fdatasync=: a flush after this many writes; 0: none */
+	uint32_t pattern_len; /* buffer_pattern / verify_pattern bytes, 0: fio's default fill */
+	uint8_t pattern[VMS_WL_PATTERN_MAX];
 };
 
 struct vms_workload {

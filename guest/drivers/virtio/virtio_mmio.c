@@ -53,6 +53,7 @@ static struct virtqueue *setup_vq(struct virtio_device *vdev, unsigned index, un
 	vq->avail = (struct vring_avail *)((char *)ring + desc_sz);
 	vq->used = (struct vring_used *)((char *)ring + ALIGN(desc_sz + avail_sz, 4096));
 	vq->event_idx = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
+	vq->cb_enabled = true;
 	vq->notify_addr = vdev->base + VIRTIO_MMIO_QUEUE_NOTIFY;
 	vq->num_free = (u16)num;
 	for (unsigned i = 0; i + 1 < num; i++)

@@ -92,19 +92,23 @@ void *virtqueue_get_buf(struct virtqueue *vq, u32 *len)
 	vq->desc[i].next = vq->free_head;
 	vq->free_head = (u16)head;
 	vq->last_used_idx++;
-	if (vq->event_idx) /* interrupt me again after the next one */
+	if (vq->event_idx && vq->cb_enabled) /* interrupt me again after the next one */
 		__atomic_store_n(used_event(vq), vq->last_used_idx, __ATOMIC_RELEASE);
 	return token;
 }
 
 void virtqueue_disable_cb(struct virtqueue *vq)
 {
-	if (!vq->event_idx)
+	vq->cb_enabled = false;
+	if (vq->event_idx) /* as Linux: an event index the used index reaches only after 64K completions */
+		__atomic_store_n(used_event(vq), (u16)(vq->last_used_idx - 1), __ATOMIC_RELEASE);
+	else
 		vq->avail->flags |= VRING_AVAIL_F_NO_INTERRUPT;
 }
 
 bool virtqueue_enable_cb(struct virtqueue *vq)
 {
+	vq->cb_enabled = true;
 	if (vq->event_idx)
 		__atomic_store_n(used_event(vq), vq->last_used_idx, __ATOMIC_RELEASE);
 	else

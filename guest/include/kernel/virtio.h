@@ -23,6 +23,7 @@ struct virtqueue {
 	u16 avail_idx_shadow, last_used_idx;
 	u16 num_added; /* added since the last kick */
 	bool event_idx;
+	bool cb_enabled; /* interrupts wanted */
 	u64 notify_addr; /* QueueNotify register */
 	raw_spinlock_t lock;
 	u64 nr_kicks, nr_kicks_suppressed;
