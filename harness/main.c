@@ -81,7 +81,6 @@ static int cmd_boot(int argc, char **argv)
 		boot_report_fio(stdout, &o, res); /* fio's JSON on stdout, as fio --output-format=json */
 	if (!o.json || res->status != VM_DONE)
 		boot_report_text(o.job_path ? stderr : stdout, stderr, &o, res);
-	free((void *)o.vm.workload);
 	int code = vm_status_exit_code(res->status);
 	/* A job that failed fails the command, as fio exits 1; the JSON above keeps its error. */
 	const struct vms_workload *wl = o.vm.workload;
@@ -93,6 +92,7 @@ static int cmd_boot(int argc, char **argv)
 							       "the disk answered an I/O with an error");
 			code = EXIT_JOB_FAILED;
 		}
+	free((void *)o.vm.workload);
 	vm_result_free(res);
 	free(res);
 	return code;

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq programs use $variables of their own
+# virtio-blk end to end: data reaches the backing file byte for byte and back, flushes
+# reach the host, errors of the host's file reach the guest as I/O errors, fio job
+# files give fio's JSON, and bad job files their errors.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+job()
+{
+	local f=$T/$1.fio
+	shift
+	printf '[%s]\nfilename=/dev/vda\ndirect=1\n' "$(basename "$f" .fio)" >"$f"
+	printf '%s\n' "$@" >>"$f"
+	echo "$f"
+}
+
+begin "blk/a pattern the guest writes is on the host file byte for byte"
+f=$(job pat rw=write bs=64k size=1m buffer_pattern=0xdeadbeef)
+vms --disk "$T/d.img,size=4M" --job "$f"
+expect_rc 0
+expect_json '.jobs[0].error == 0 and .jobs[0].write.io_bytes == 1048576' 'the job wrote 1 MiB without error'
+check 'the first MiB of the image is 0xdeadbeef repeated' \
+	test "$(od -A n -v -t x1 -N 1048576 "$T/d.img" | tr -d ' \n' | fold -w 8 | sort -u)" = deadbeef
+check 'the rest of the image is untouched (zero)' \
+	test "$(od -A n -v -t x1 -j 1048576 "$T/d.img" | tr -d ' \n' | tr -d 0 | wc -c)" = 0
+end
+
+begin "blk/a pattern the host writes is read back by the guest (verify)"
+: >"$T/h.img"
+for _ in $(seq 1 256); do printf '\xca\xfe\xf0\x0d%.0s' $(seq 1 1024); done >>"$T/h.img"
+f=$(job ver rw=randread bs=4k verify=pattern verify_pattern=0xcafef00d)
+vms --disk "$T/h.img" --job "$f"
+expect_rc 0
+expect_json '.jobs[0].error == 0 and .jobs[0].read.io_bytes == 1048576' 'read the whole 1 MiB image, all matching'
+printf 'XXXX' | dd of="$T/h.img" bs=1 seek=8192 conv=notrunc 2>/dev/null
+vms --disk "$T/h.img" --job "$f"
+expect_rc 9 'a verify mismatch fails the job'
+expect_json '.jobs[0].error == 84' 'fio error 84 (EILSEQ) for the mismatch'
+expect_grep "$ERR" "fio job 'ver' failed" 'stderr names the failed job'
+end
+
+begin "blk/requests at the last sectors of the disk, and a job past its end is refused"
+f=$(job tail rw=write bs=4k offset=4190208 size=4k buffer_pattern=0x5a)
+vms --disk "$T/t.img,size=4M" --job "$f"
+expect_rc 0
+check 'the last 4 KiB of the image hold the pattern' \
+	test "$(od -A n -v -t x1 -j 4190208 "$T/t.img" | tr -d ' \n' | fold -w 2 | sort -u)" = 5a
+f=$(job past rw=write bs=4k offset=4190208 size=8k)
+vms --disk "$T/t.img" --job "$f"
+expect_rc 2 'a region beyond the disk is a usage error'
+expect_grep "$ERR" 'past\.fio:[0-9]+:.*beyond the end of /dev/vda' 'the error names file, line and the disk end'
+end
+
+begin "blk/fsync reaches the host as a flush"
+f=$(job sync rw=write bs=4k size=64k fsync=4)
+vms --disk "$T/s.img,size=1M,engine=sync" --job "$f" --json
+expect_rc 0
+expect_json '.fio.jobs[0].sync.total_ios >= 3' 'fio reports the syncs'
+expect_json '.disks[0].flushes >= 3' 'the host device served the flushes'
+end
+
+begin "blk/ENOSPC of the host's file reaches the guest as an I/O error and is reported"
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/tiny" && mount -t tmpfs -o size=1m tmpfs "$T/tiny" 2>/dev/null; then
+	f=$(job fill ioengine=libaio iodepth=4 rw=write bs=64k size=8m)
+	vms --disk "$T/tiny/d.img,size=64M,cache=writeback" --job "$f" --json
+	umount "$T/tiny"
+	expect_rc 9 'the job failed'
+	expect_json '.fio.jobs[0].error == 5' 'fio error 5 (EIO)'
+	expect_json '.disks[0].io_errors > 0' 'the device counted the host I/O error'
+	expect_json '.disks[0].first_error | contains("No space left on device")' 'the cause is named'
+else
+	fail_because "cannot mount a tmpfs here (needs root): the ENOSPC path is not tested"
+fi
+end
+
+begin "blk/fio job files: randwrite qd32 and seqwrite 1M give fio's JSON"
+for w in randwrite-4k-qd32 seqwrite-1m-qd4; do
+	sed 's/^runtime=.*/runtime=1s/' "$ROOT/workloads/$w.fio" >"$T/$w.fio"
+	vms --disk "$T/$w.img,size=64M" --job "$T/$w.fio"
+	expect_rc 0 "$w"
+	expect_json '.jobs | length == 1' "$w: one job in jobs[]"
+	expect_json '.jobs[0].jobname == $n' "$w: jobname" --arg n "$w"
+	expect_json '.jobs[0].write.iops > 0 and .jobs[0].write.bw > 0 and .jobs[0].write.io_bytes > 0' "$w: iops, bw, io_bytes"
+	expect_json '.jobs[0].write.clat_ns.percentile["50.000000"] <= .jobs[0].write.clat_ns.percentile["99.000000"]' "$w: clat percentiles"
+	expect_json '.jobs[0].write.clat_ns.N == .jobs[0].write.total_ios' "$w: clat N = total_ios"
+done
+end
+
+begin "blk/bad disks and job files get clear errors"
+vms --disk "$T/nope/d.img,size=1M" --job "$(job x rw=read)"
+expect_rc 1 'a missing directory'
+expect_grep "$ERR" 'nope' 'names the path'
+vms --disk "$T/absent.img" --set duration_ms=0
+expect_rc 1 'a missing image without size='
+expect_grep "$ERR" 'add size=' 'says how to create it'
+vms --disk "$T/d.img,size=12X"
+expect_rc 2 'a size that does not parse'
+expect_grep "$ERR" 'size=12X' 'names the part'
+printf 'x' >"$T/ro.img" && truncate -s 1M "$T/ro.img" && chmod 0444 "$T/ro.img"
+if [ "$(id -u)" != 0 ]; then
+	vms --disk "$T/ro.img" --set duration_ms=0
+	expect_rc 1 'a read-only file opened read-write'
+	expect_grep "$ERR" ',ro' 'suggests ,ro'
+fi
+vms --disk "$T/ro.img,ro" --job "$(job w rw=write bs=4k size=4k)"
+expect_rc 9 'writes to a read-only disk fail in the guest'
+# the disks of the corpus's unit test: 1 GiB and 256 MiB (sparse)
+for bad in "$ROOT"/tests/fio-corpus/bad/*.fio; do
+	want=$(sed -n 's/^# expect: \(.*\)/\1/p' "$bad" | head -1)
+	vms --disk "$T/c.img,size=1G" --disk "$T/c2.img,size=256M" --job "$bad"
+	expect_rc 2 "$(basename "$bad")"
+	phrase=${want#*: }
+	sed "s|$ROOT/||g" "$ERR" >"$ERR.rel" # the corpus names its files relative to the repository
+	expect_fixed "$ERR.rel" "$phrase" "$(basename "$bad"): '$phrase'"
+done
+end
+
+finish
