@@ -36,6 +36,12 @@ BENCH_MAINS := $(wildcard bench/*_bench.c)
 BENCH_LIBSRCS := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_MAINS:bench/%.c=build/bench/%)
 
+# ---- fuzz targets (libFuzzer, clang) over the parsers that read guest memory ----
+FUZZ_CC    := clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Iharness -D_GNU_SOURCE
+FUZZ_BINS  := build/fuzz/fuzz_virtq
+FUZZ_SECONDS ?= 600
+
 .PHONY: all deps demo check unit integration bench fuzz clean
 all: harness/vmsweep guest/guest.elf
 
@@ -75,6 +81,14 @@ build/bench/%: bench/%.c $(BENCH_LIBSRCS) $(HARNESS_LIB)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -Ibench -o $@ $< $(BENCH_LIBSRCS) $(HARNESS_LIB) $(HOST_LIBS)
 
+build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+
+fuzz: deps $(FUZZ_BINS)
+	$(Q)sh ./tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 deps:
 	$(Q)sh ./scripts/deps.sh
 
@@ -82,9 +96,10 @@ demo: deps all
 	$(Q)sh ./scripts/demo.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)sh ./tests/run-unit.sh $(UNIT_BINS)
 	$(Q)bash ./tests/integration/run.sh
+	$(Q)sh ./tests/fuzz/run.sh 20
 
 unit: all $(UNIT_BINS)
 	$(Q)sh ./tests/run-unit.sh $(UNIT_BINS)

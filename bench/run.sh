@@ -9,3 +9,5 @@ fi
 echo "# vmsweep bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(uname -r)"
 echo
 ./build/bench/boot_bench "$@"
+echo
+sh ./bench/blk_bench.sh
