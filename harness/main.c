@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "boot_job.h"
 #include "boot_options.h"
 #include "boot_report.h"
@@ -21,6 +22,7 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  boot      boot the built-in guest kernel, run its built-in workload, summarise\n"
+		"  baseline  run the host's fio with a job file on the same disk images, to compare\n"
 		"  help      this text; `vmsweep COMMAND --help` for a command's options\n"
 		"\n"
 		"Exit status: 0 success, 1 host error, 2 bad usage; `vmsweep boot --help` lists\n"
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "boot"))
 		return cmd_boot(argc - 1, argv + 1);
+	if (!strcmp(cmd, "baseline"))
+		return baseline_run(argc - 1, argv + 1);
 	fprintf(stderr, "vmsweep: unknown command '%s' (see vmsweep --help)\n", cmd);
 	return EXIT_USAGE;
 }

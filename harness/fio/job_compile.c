@@ -763,6 +763,9 @@ static int job_check(struct compile *c, const struct fio_section *s, struct job_
 			       "io_uring (job '%s')", o->value, jo->ioengine_o ? jo->ioengine_o->value : "psync",
 			       jo->ioengine_o ? "" : " (fio's default engine)", s->name);
 	}
+	if ((j->rate_bps[0] || j->rate_bps[1]) && (j->rate_iops[0] || j->rate_iops[1]))
+		return fail_at(c, s->file, s->line, "job '%s': option 'rate_iops': rate and rate_iops are mutually "
+			       "exclusive, as in fio", s->name);
 	if ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len)
 		return fail_at(c, s->file, s->line, "job '%s': option 'verify': verify=pattern needs verify_pattern=",
 			       s->name);
