@@ -251,7 +251,7 @@ static void test_reader_lines(void **state)
 	const struct fio_section *s = &jf.sections[1];
 	assert_string_equal(s->name, "job one");
 	assert_int_equal(s->line, 10);
-	assert_int_equal(s->nr_opts, 14);
+	assert_int_equal(s->nr_opts, 13);
 	assert_string_equal(s->opts[0].key, "description");
 	assert_string_equal(s->opts[0].value, "words, with commas & symbols");
 	assert_string_equal(s->opts[1].key, "bs");
