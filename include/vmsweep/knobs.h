@@ -19,6 +19,7 @@
 	X(watchdog_thresh, 10, 0, 60, "s", "soft-lockup detector threshold (0: off), as kernel.watchdog_thresh") \
 	X(softlockup_panic, 0, 0, 1, "bool", "panic on a soft lockup, as kernel.softlockup_panic")          \
 	X(sample_ms, 0, 0, 60000, "ms", "period of the per-CPU time-series samples (0: none)")              \
+	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_poll, 0, 0, 1, "bool", "block layer: submitters poll for completions instead of interrupts") \
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \

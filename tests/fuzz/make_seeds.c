@@ -178,7 +178,8 @@ int main(int argc, char **argv)
 	static const struct sseg fl[] = { { 16, false }, { 1, true } };
 	static const struct sseg id[] = { { 16, false }, { VIRTIO_BLK_ID_BYTES, true }, { 1, true } };
 	static const struct sseg split[] = { { 5, false }, { 11, false }, { 512, true }, { 1, true } };
-	static const struct sseg zeros[] = { { 16, false }, { 0, false }, { 0, true }, { 1024, true }, { 1, true }, { 0, true } };
+	static const struct sseg zeros[] = { { 16, false }, { 0, false }, { 0, true },
+					     { 1024, true }, { 1, true },  { 0, true } };
 	static const struct sseg wr1[] = { { 16, false }, { 512, false }, { 1, true } };
 	static const struct sseg disc[] = { { 16, false }, { 16, false }, { 1, true } };
 

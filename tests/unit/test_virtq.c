@@ -355,7 +355,8 @@ static void test_pop_returns_a_multi_segment_chain_with_zero_length_descriptors_
 	struct drv d;
 	struct virtq_chain c;
 	uint64_t gpas[6];
-	static const struct fseg s[] = { { 16, false }, { 0, false }, { 512, false }, { 512, true }, { 0, true }, { 1, true } };
+	static const struct fseg s[] = { { 16, false }, { 0, false }, { 512, false },
+					 { 512, true }, { 0, true },   { 1, true } };
 	(void)state;
 	drv_setup(&d, 8, false);
 	d.next_desc = 5; /* the chain wraps around the descriptor table */
@@ -937,7 +938,8 @@ static void test_blk_reads_a_header_split_across_descriptors(void **state)
 	struct virtq_chain c;
 	struct blk_req r;
 	static const struct fseg s1[] = { { 4, false }, { 12, false }, { 512, true }, { 1, true } };
-	static const struct fseg s2[] = { { 1, false }, { 0, false }, { 7, false }, { 8, false }, { 512, false }, { 1, true } };
+	static const struct fseg s2[] = { { 1, false }, { 0, false },	{ 7, false },
+					  { 8, false }, { 512, false }, { 1, true } };
 	struct fseg s3[18];
 	(void)state;
 	drv_setup(&d, 32, false);

@@ -4,13 +4,31 @@
  * in while masked, so a wake-up between the check and the halt is not lost.
  */
 #include <asm/hypercall.h>
+#include <asm/tsc.h>
+#include <kernel/boot.h>
 #include "sched.h"
+
+/*
+ * cpuidle-haltpoll: waking a halted vCPU is dear on a host (here a halt and its
+ * wake-up cost tens of microseconds), so an idle CPU first polls for work for up to
+ * guest_halt_poll_us with interrupts enabled.
+ */
+static void idle_poll(struct cpu *c)
+{
+	u64 poll_ns = (u64)knob(guest_halt_poll_us) * 1000;
+	if (!poll_ns)
+		return;
+	u64 end = rdtsc() + ns_to_tsc(poll_ns);
+	while (!need_resched() && !__pending_irqs() && !READ_ONCE(c->rq.nr_queued) && rdtsc() < end)
+		cpu_relax();
+}
 
 void cpu_idle(void)
 {
 	struct cpu *c = this_cpu();
 
 	for (;;) {
+		idle_poll(c);
 		local_irq_disable();
 		if (!need_resched() && !idle_balance(c)) {
 			c->nr_halts++;
