@@ -8,6 +8,7 @@
  * that breaks them.
  */
 #include "fio/job_compile.h"
+#include "util/error.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -53,15 +54,10 @@ struct compile {
 __attribute__((format(printf, 4, 5))) static int fail_at(struct compile *c, const char *file, unsigned line,
 							  const char *fmt, ...)
 {
-	if (c->err && c->errlen) {
-		int n = snprintf(c->err, c->errlen, "%s:%u: ", file, line);
-		if (n >= 0 && (size_t)n < c->errlen) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	verrorf_at(c->err, c->errlen, file, line, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

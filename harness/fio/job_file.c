@@ -7,6 +7,7 @@
  * reads job files with its own line parser, whose rules this one follows.
  */
 #include "fio/job_file.h"
+#include "util/error.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -37,15 +38,10 @@ struct reader {
 __attribute__((format(printf, 4, 5))) static int fail_at(struct reader *r, const char *file, unsigned line,
 							  const char *fmt, ...)
 {
-	if (r->err && r->errlen) {
-		int n = snprintf(r->err, r->errlen, "%s:%u: ", file, line);
-		if (n >= 0 && (size_t)n < r->errlen) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	verrorf_at(r->err, r->errlen, file, line, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

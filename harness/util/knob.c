@@ -2,6 +2,7 @@
  * The knob table on the host. Every error names the key=value it failed on, so a
  * typo in a long --set list or a sweep is found without guessing.
  */
+#include "util/error.h"
 #include "util/knob.h"
 
 #include <ctype.h>
@@ -22,16 +23,6 @@ const struct knob_desc knob_table[VMS_KNOB_COUNT] = {
 
 #define SUGGEST_MAX_DIST 3
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 void knob_defaults(int64_t *values)
 {
@@ -158,7 +149,7 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 			*out = x;
 			return 0;
 		}
-		return fail(cause, len, "out of range %lld..%lld%s", (long long)k->min, (long long)k->max,
+		return errorf(cause, len, "out of range %lld..%lld%s", (long long)k->min, (long long)k->max,
 			    range_unit(k, ubuf, sizeof(ubuf)));
 	}
 
@@ -176,26 +167,26 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 			char quoted[160];
 			size_t ql = (size_t)snprintf(quoted, sizeof(quoted), "invalid duration '%s': ", v);
 			bool strip = ql < sizeof(quoted) && strncmp(perr, quoted, ql) == 0;
-			return fail(cause, len, "%s", strip ? perr + ql : perr);
+			return errorf(cause, len, "%s", strip ? perr + ql : perr);
 		}
 		if (ns % per)
-			return fail(cause, len, "not a whole number of %s", k->unit);
+			return errorf(cause, len, "not a whole number of %s", k->unit);
 		uint64_t u = ns / per;
 		if ((k->min >= 0 && u < (uint64_t)k->min) || k->max < 0 || u > (uint64_t)k->max)
-			return fail(cause, len, "out of range %lld..%lld %s (%s is %llu %s)", (long long)k->min,
+			return errorf(cause, len, "out of range %lld..%lld %s (%s is %llu %s)", (long long)k->min,
 				    (long long)k->max, k->unit, v, (unsigned long long)u, k->unit);
 		*out = (int64_t)u;
 		return 0;
 	}
 
 	if (unit_is(k, "bool"))
-		return fail(cause, len, "expected 0/1, true/false, yes/no or on/off");
+		return errorf(cause, len, "expected 0/1, true/false, yes/no or on/off");
 	if (ms || s)
-		return fail(cause, len, "expected an integer number of %s, or a duration with a unit such as %s",
+		return errorf(cause, len, "expected an integer number of %s, or a duration with a unit such as %s",
 			    k->unit, ms ? "500ms or 2s" : "30s or 2m");
 	if (unit_is(k, "mode") || !*k->unit)
-		return fail(cause, len, "expected an integer");
-	return fail(cause, len, "expected an integer number of %s", k->unit);
+		return errorf(cause, len, "expected an integer");
+	return errorf(cause, len, "expected an integer number of %s", k->unit);
 }
 
 /* One key=value of a --set list (item, not NUL-terminated, n bytes). */
@@ -206,17 +197,17 @@ static int knob_set_one(int64_t *values, const char *item, size_t n, char *err, 
 	int ret = -1;
 
 	if (!kv)
-		return fail(err, errlen, "--set %.*s: out of memory", (int)n, item);
+		return errorf(err, errlen, "--set %.*s: out of memory", (int)n, item);
 	char *eq = strchr(kv, '=');
 	if (!eq) {
-		fail(err, errlen, "--set %s: expected key=value", kv);
+		errorf(err, errlen, "--set %s: expected key=value", kv);
 		goto out;
 	}
 	*eq = '\0';
 	const char *key = kv, *val = eq + 1;
 	if (!*key) {
 		*eq = '=';
-		fail(err, errlen, "--set %s: expected key=value (the knob name is missing)", kv);
+		errorf(err, errlen, "--set %s: expected key=value (the knob name is missing)", kv);
 		goto out;
 	}
 	int idx = knob_find(key);
@@ -224,20 +215,20 @@ static int knob_set_one(int64_t *values, const char *item, size_t n, char *err, 
 		const char *hint = knob_suggest(key);
 		*eq = '=';
 		if (hint)
-			fail(err, errlen, "--set %s: unknown knob '%.*s' (did you mean '%s'?)", kv, (int)(eq - kv), kv,
+			errorf(err, errlen, "--set %s: unknown knob '%.*s' (did you mean '%s'?)", kv, (int)(eq - kv), kv,
 			     hint);
 		else
-			fail(err, errlen, "--set %s: unknown knob '%.*s' (see --help for the list)", kv,
+			errorf(err, errlen, "--set %s: unknown knob '%.*s' (see --help for the list)", kv,
 			     (int)(eq - kv), kv);
 		goto out;
 	}
 	*eq = '=';
 	if (!*val) {
-		fail(err, errlen, "--set %s: empty value", kv);
+		errorf(err, errlen, "--set %s: empty value", kv);
 		goto out;
 	}
 	if (knob_value_parse(&knob_table[idx], val, &values[idx], cause, sizeof(cause))) {
-		fail(err, errlen, "--set %s: %s", kv, cause);
+		errorf(err, errlen, "--set %s: %s", kv, cause);
 		goto out;
 	}
 	ret = 0;
@@ -251,14 +242,14 @@ int knob_set(int64_t *values, const char *arg, char *err, size_t errlen)
 	int64_t tmp[VMS_KNOB_COUNT];
 
 	if (!arg || !*arg)
-		return fail(err, errlen, "--set: expected key=value");
+		return errorf(err, errlen, "--set: expected key=value");
 	/* Applied to a copy so that a failure leaves the caller's values untouched. */
 	memcpy(tmp, values, sizeof(tmp));
 	for (const char *item = arg;;) {
 		const char *end = strchr(item, ',');
 		size_t n = end ? (size_t)(end - item) : strlen(item);
 		if (n == 0)
-			return fail(err, errlen, "--set %s: empty entry in the list", arg);
+			return errorf(err, errlen, "--set %s: empty entry in the list", arg);
 		if (knob_set_one(tmp, item, n, err, errlen))
 			return -1;
 		if (!end)

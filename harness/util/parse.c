@@ -3,6 +3,7 @@
  * which silently accepts leading spaces and "-1" (as a huge value) and saturates on
  * overflow; fractions are applied in 128-bit integer arithmetic so "1.5G" is exact.
  */
+#include "util/error.h"
 #include "util/parse.h"
 
 #include <ctype.h>
@@ -13,16 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* digits[.digits]: the integer part, and the fraction as frac/den (den a power of 10). */
 struct decimal {
@@ -130,24 +121,24 @@ static int number_unit_read(const char *s, const char *what, const struct unit *
 	const struct unit *u;
 
 	if (!s || !*s)
-		return fail(err, errlen, "invalid %s '': empty", what);
+		return errorf(err, errlen, "invalid %s '': empty", what);
 	if (*s == '-')
-		return fail(err, errlen, "invalid %s '%s': negative", what, s);
+		return errorf(err, errlen, "invalid %s '%s': negative", what, s);
 	p = decimal_read(s, d);
 	if (!p)
-		return fail(err, errlen, "invalid %s '%s': expected a number", what, s);
+		return errorf(err, errlen, "invalid %s '%s': expected a number", what, s);
 	if (d->overflow)
-		return fail(err, errlen, "invalid %s '%s': too large", what, s);
+		return errorf(err, errlen, "invalid %s '%s': too large", what, s);
 	const char *num_end = p;
 	while (*p == ' ')
 		p++;
 	if (!*p && p != num_end)
-		return fail(err, errlen, "invalid %s '%s': junk '%s' after the number", what, s, num_end);
+		return errorf(err, errlen, "invalid %s '%s': junk '%s' after the number", what, s, num_end);
 	u = unit_match(units, nunits, p, &junk);
 	if (!u) {
 		if (junk)
-			return fail(err, errlen, "invalid %s '%s': junk '%s' after the unit", what, s, junk);
-		return fail(err, errlen, "invalid %s '%s': unknown unit '%s' (use %s)", what, s, p, unit_hint);
+			return errorf(err, errlen, "invalid %s '%s': junk '%s' after the unit", what, s, junk);
+		return errorf(err, errlen, "invalid %s '%s': unknown unit '%s' (use %s)", what, s, p, unit_hint);
 	}
 	*mult = u->mult;
 	return 0;
@@ -163,10 +154,10 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 		return -1;
 	unsigned __int128 fpart = (unsigned __int128)d.frac * mult;
 	if (fpart % d.den || d.frac_dropped)
-		return fail(err, errlen, "invalid size '%s': not a whole number of bytes", s);
+		return errorf(err, errlen, "invalid size '%s': not a whole number of bytes", s);
 	unsigned __int128 v = (unsigned __int128)d.ip * mult + fpart / d.den;
 	if (v > UINT64_MAX)
-		return fail(err, errlen, "invalid size '%s': too large (the limit is 16 EiB)", s);
+		return errorf(err, errlen, "invalid size '%s': too large (the limit is 16 EiB)", s);
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -182,7 +173,7 @@ int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen)
 	/* Truncating below a nanosecond: no clock here resolves it. */
 	unsigned __int128 v = (unsigned __int128)d.ip * mult + (unsigned __int128)d.frac * mult / d.den;
 	if (v > UINT64_MAX)
-		return fail(err, errlen, "invalid duration '%s': too large (the limit is about 584 years)", s);
+		return errorf(err, errlen, "invalid duration '%s': too large (the limit is about 584 years)", s);
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -195,7 +186,7 @@ int parse_int_range(const char *s, int64_t min, int64_t max, int64_t *out, char 
 	uint64_t mag = 0;
 
 	if (!s || !*s)
-		return fail(err, errlen, "invalid integer '': empty");
+		return errorf(err, errlen, "invalid integer '': empty");
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit((unsigned char)p[2])) {
@@ -216,9 +207,9 @@ int parse_int_range(const char *s, int64_t min, int64_t max, int64_t *out, char 
 			mag = mag * base + dig;
 	}
 	if (!ndig)
-		return fail(err, errlen, "invalid integer '%s': expected a number", s);
+		return errorf(err, errlen, "invalid integer '%s': expected a number", s);
 	if (*p)
-		return fail(err, errlen, "invalid integer '%s': junk '%s' after the number", s, p);
+		return errorf(err, errlen, "invalid integer '%s': junk '%s' after the number", s, p);
 
 	/* Too large for int64 is necessarily outside [min, max]: same message. */
 	int64_t v;
@@ -230,7 +221,7 @@ int parse_int_range(const char *s, int64_t min, int64_t max, int64_t *out, char 
 	*out = v;
 	return 0;
 range:
-	return fail(err, errlen, "invalid integer '%s': out of range %lld..%lld", s, (long long)min,
+	return errorf(err, errlen, "invalid integer '%s': out of range %lld..%lld", s, (long long)min,
 		    (long long)max);
 }
 
