@@ -130,6 +130,17 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 	d->engine->submit(&q->qio, io);
 }
 
+/* A notification the engine saw: reset the eventfd so that the next wait blocks. */
+static void blk_take_notification(struct blk_queue *q)
+{
+	uint64_t n;
+	if (!q->qio.notified)
+		return;
+	q->qio.notified = false;
+	if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
+		atomic_fetch_add(&q->dev->stats.notifications, 1);
+}
+
 /* Sleeps until the guest notifies (or the device stops), with notifications enabled. */
 static void blk_queue_sleep(struct blk_queue *q)
 {
@@ -176,7 +187,15 @@ static void *blk_queue_thread(void *arg)
 			continue;
 		}
 		if (q->inflight) {
+			/* Wait for a completion or a new request: with notifications enabled, so that a
+			 * request the guest adds meanwhile does not wait for the next completion. */
+			if (virtq_enable_notify(&q->vq)) {
+				virtq_disable_notify(&q->vq);
+				continue;
+			}
 			d->engine->reap(&q->qio, true);
+			virtq_disable_notify(&q->vq);
+			blk_take_notification(q);
 			blk_signal(q);
 			continue;
 		}
