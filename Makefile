@@ -12,7 +12,7 @@ Q       := @
 # ---- host ----
 HOST_CFLAGS := -std=gnu11 $(O) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-D_GNU_SOURCE -Iinclude -Iharness -MMD -MP
-HOST_LIBS   := -ljansson -luring -lpthread -lm
+HOST_LIBS   := -ljansson -luring -lsqlite3 -lgsl -lgslcblas -lpthread -lm
 
 HARNESS_MAIN := harness/main.c
 HARNESS_SRCS := $(filter-out $(HARNESS_MAIN),$(wildcard harness/*.c harness/*/*.c))
