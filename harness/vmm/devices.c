@@ -98,6 +98,13 @@ bool vm_devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, uint32_t len, 
 	return true;
 }
 
+/* Stops device service (I/O threads) once the vCPUs are stopped: no I/O after the run. */
+void vm_devices_stop(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_disks; i++)
+		virtio_mmio_stop(&vm->disks[i]->mmio);
+}
+
 void vm_devices_destroy(struct vm *vm)
 {
 	struct vm_result *res = vm->res;

@@ -3,6 +3,7 @@
  * results and samples records (checked, then copied into struct vm_result), and the
  * guest's timestamps placed on the host's time line.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,16 @@
 #include <vmsweep/workload.h>
 
 #include "vmm/vm_internal.h"
+
+/* The guest's bytes on an operator's terminal: no escape sequences, only text. */
+static void console_show(FILE *f, const uint8_t *text, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = text[i];
+		fputc(ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) ? ch : '?', f);
+	}
+	fflush(f);
+}
 
 static int drain_one(struct vm *vm, struct ring_reader *r, struct buf *b)
 {
@@ -32,10 +43,8 @@ int vm_drain(struct vm *vm)
 			fwrite(text, 1, n, vm->log);
 			fflush(vm->log); /* the log is for people watching a long run, and survives a kill */
 		}
-		if (vm->cfg->console_live) {
-			fwrite(text, 1, n, vm->cfg->console_live);
-			fflush(vm->cfg->console_live);
-		}
+		if (vm->cfg->console_live)
+			console_show(vm->cfg->console_live, text, n);
 	}
 	if (drain_one(vm, &vm->results, &vm->results_buf) || drain_one(vm, &vm->samples, &vm->samples_buf))
 		r = -1;
@@ -56,10 +65,12 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	case VMS_REC_CPU: {
 		struct vms_rec_cpu c;
 		memcpy(&c, p, sizeof(c));
-		if (c.cpu >= vm->nr_vcpus || res->nr_cpu_recs >= vm->nr_vcpus) {
-			snprintf(err, errlen, "CPU record for CPU %u of %u", c.cpu, vm->nr_vcpus);
+		if (c.cpu >= vm->nr_vcpus || res->nr_cpu_recs >= vm->nr_vcpus || (vm->cpu_recs_seen & (1ull << c.cpu))) {
+			snprintf(err, errlen, "CPU record for CPU %u of %u%s", c.cpu, vm->nr_vcpus,
+				 c.cpu < vm->nr_vcpus && (vm->cpu_recs_seen & (1ull << c.cpu)) ? ", a second time" : "");
 			return -1;
 		}
+		vm->cpu_recs_seen |= 1ull << c.cpu;
 		res->cpus[res->nr_cpu_recs++] = c;
 		break;
 	}
@@ -118,6 +129,11 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 			snprintf(err, errlen, "out of host memory");
 			return -1;
 		}
+		if (vm->fio_recs_seen[j.job]) {
+			snprintf(err, errlen, "fio record for job %u a second time", j.job);
+			return -1;
+		}
+		vm->fio_recs_seen[j.job] = 1;
 		res->fio_jobs[j.job] = j;
 		res->nr_fio_jobs++;
 		break;
@@ -147,6 +163,19 @@ static const char *format_return_addr(const struct elf_image *elf, uint64_t addr
 	return buf;
 }
 
+/* Ends a running run as a protocol violation, or remembers why a finished one is one. */
+static void vm_protocol_error(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vm_protocol_error(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (!vm->protocol_error[0])
+		vsnprintf(vm->protocol_error, sizeof(vm->protocol_error), fmt, ap);
+	va_end(ap);
+	if (!vm_finish(vm, VM_BAD_GUEST, -1, "%s", vm->protocol_error))
+		vm_detail(vm, "%s\n", vm->protocol_error);
+}
+
 static double guest_us(struct vm *vm, uint64_t tsc)
 {
 	if (!tsc || !vm->guest_tsc0)
@@ -154,17 +183,30 @@ static double guest_us(struct vm *vm, uint64_t tsc)
 	return (vm->host_at_tsc0 - vm->t0) * 1e6 + ((double)tsc - (double)vm->guest_tsc0) * 1000.0 / (double)vm->tsc_khz;
 }
 
-static void parse_all(struct vm *vm, struct buf *b, const char *what)
+/* Samples only in the samples ring; anything in the results ring. */
+static int take_sample(void *ctx, uint32_t type, const void *p, uint32_t len, char *err, size_t errlen)
+{
+	if (type != VMS_REC_SAMPLE) {
+		snprintf(err, errlen, "record type %u in the samples ring", type);
+		return -1;
+	}
+	return take_record(ctx, type, p, len, err, errlen);
+}
+
+/* A broken stream makes a "done" run a protocol violation: its results cannot be trusted. */
+static void parse_all(struct vm *vm, struct buf *b, const char *what, record_fn fn)
 {
 	char err[300];
 	size_t used = 0;
 
-	if (records_parse(b->data, b->len, &used, take_record, vm, err, sizeof(err)) != 0) {
-		if (!vm_finish(vm, VM_BAD_GUEST, -1, "%s ring: %s", what, err))
-			vm_detail(vm, "%s ring: %s\n", what, err);
-	} else if (used != b->len && atomic_load(&vm->status) == VM_DONE) {
-		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len - used);
+	if (b->dropped) {
+		vm_protocol_error(vm, "%s ring: the guest wrote %llu bytes more than the host keeps", what,
+				  (unsigned long long)b->dropped);
 	}
+	if (records_parse(b->data, b->len, &used, fn, vm, err, sizeof(err)) != 0)
+		vm_protocol_error(vm, "%s ring: %s", what, err);
+	else if (used != b->len && atomic_load(&vm->status) == VM_DONE)
+		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len - used);
 }
 
 void vm_results_finish(struct vm *vm)
@@ -172,9 +214,19 @@ void vm_results_finish(struct vm *vm)
 	struct vm_result *res = vm->res;
 	char sym[128];
 
-	parse_all(vm, &vm->results_buf, "results");
-	parse_all(vm, &vm->samples_buf, "samples");
+	parse_all(vm, &vm->results_buf, "results", take_record);
+	parse_all(vm, &vm->samples_buf, "samples", take_sample);
 	res->status = (enum vm_status)atomic_load(&vm->status);
+	if (res->status == VM_DONE && vm->protocol_error[0]) {
+		res->status = VM_BAD_GUEST;
+		snprintf(res->reason, sizeof(res->reason), "%s", vm->protocol_error);
+	}
+	const struct vms_workload *wl = vm->cfg->workload;
+	if (res->status == VM_DONE && wl && res->nr_fio_jobs != wl->nr_jobs) {
+		res->status = VM_BAD_GUEST;
+		snprintf(res->reason, sizeof(res->reason), "guest said done with results for %u of %u fio jobs",
+			 res->nr_fio_jobs, wl->nr_jobs);
+	}
 	if (res->status == VM_DONE && (!res->have_boot || res->nr_cpu_recs != vm->nr_vcpus)) {
 		res->status = VM_BAD_GUEST;
 		snprintf(res->reason, sizeof(res->reason), "guest said done but handed back %s (%u of %u CPU records)",

@@ -115,16 +115,22 @@ static void nucleus_fault(struct vcpu *v, uint32_t vector)
 
 	if (ioctl(v->fd, KVM_GET_REGS, &r) == 0)
 		frame = gmem_ptr(&v->vm->mem, r.rsp, 7 * sizeof(uint64_t));
-	if (frame && vm_finish(v->vm, VM_PANIC, (int)v->id,
-			       "vCPU %u: %s fault (vector %u, error %#llx) at %s while the kernel could not take it",
-			       v->id, (frame[3] & 3) ? "double" : "nucleus", vector, (unsigned long long)frame[1],
-			       elf_format_addr(&v->vm->elf, frame[2], sym, sizeof(sym))))
-		vm_detail(v->vm, "fault frame: rip %#llx cs %#llx rflags %#llx rsp %#llx\n", (unsigned long long)frame[2],
-			  (unsigned long long)frame[3], (unsigned long long)frame[4], (unsigned long long)frame[5]);
-	else if (!frame)
-		vm_finish(v->vm, VM_PANIC, (int)v->id, "vCPU %u: nucleus fault (vector %u), its frame is unreadable",
-			  v->id, vector);
-	detail_registers(v);
+	bool won;
+	if (frame) {
+		won = vm_finish(v->vm, VM_PANIC, (int)v->id,
+				"vCPU %u: %s fault (vector %u, error %#llx) at %s while the kernel could not take it", v->id,
+				(frame[3] & 3) ? "double" : "nucleus", vector, (unsigned long long)frame[1],
+				elf_format_addr(&v->vm->elf, frame[2], sym, sizeof(sym)));
+		if (won)
+			vm_detail(v->vm, "fault frame: rip %#llx cs %#llx rflags %#llx rsp %#llx\n",
+				  (unsigned long long)frame[2], (unsigned long long)frame[3], (unsigned long long)frame[4],
+				  (unsigned long long)frame[5]);
+	} else {
+		won = vm_finish(v->vm, VM_PANIC, (int)v->id, "vCPU %u: nucleus fault (vector %u), its frame is unreadable",
+				v->id, vector);
+	}
+	if (won) /* only the thread that ended the run writes the detail */
+		detail_registers(v);
 }
 
 static void handle_io(struct vcpu *v)

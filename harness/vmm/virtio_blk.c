@@ -211,6 +211,8 @@ static void *blk_queue_thread(void *arg)
 	return NULL;
 }
 
+static void blk_stop(struct virtio_mmio_dev *m);
+
 static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 {
 	struct virtio_blk_dev *d = m->priv;
@@ -224,11 +226,11 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 			continue;
 		if (virtq_init(&q->vq, d->mem, (uint16_t)mq->num, mq->desc, mq->driver, mq->device, event_idx, err,
 			       errlen) != 0)
-			return -1;
+			goto fail;
 		q->ios = calloc(mq->num, sizeof(*q->ios));
 		if (!q->ios) {
 			snprintf(err, errlen, "out of memory");
-			return -1;
+			goto fail;
 		}
 		q->free_ios = NULL;
 		for (unsigned k = 0; k < mq->num; k++) {
@@ -239,15 +241,23 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
 						.complete = blk_complete, .owner = q };
 		if (d->engine->init(&q->qio, mq->num, q->notify_fd, err, errlen) != 0)
-			return -1;
+			goto fail;
 		if (pthread_create(&q->thread, NULL, blk_queue_thread, q) != 0) {
 			snprintf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
 			d->engine->exit(&q->qio);
-			return -1;
+			goto fail;
 		}
 		q->running = true;
 	}
 	return 0;
+fail:
+	/* Undo what started: the queues already running, and this one's allocations. */
+	blk_stop(m);
+	for (unsigned i = 0; i < d->nr_queues; i++) {
+		free(d->q[i].ios);
+		d->q[i].ios = NULL;
+	}
+	return -1;
 }
 
 static void blk_stop(struct virtio_mmio_dev *m)

@@ -23,10 +23,23 @@ void virtio_mmio_init(struct virtio_mmio_dev *d, const struct virtio_dev_ops *op
 	pthread_mutex_init(&d->lock, NULL);
 }
 
+static void device_stop(struct virtio_mmio_dev *d)
+{
+	if (d->started)
+		d->ops->stop(d);
+	d->started = false;
+}
+
+void virtio_mmio_stop(struct virtio_mmio_dev *d)
+{
+	pthread_mutex_lock(&d->lock);
+	device_stop(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
 void virtio_mmio_destroy(struct virtio_mmio_dev *d)
 {
-	if (d->status & VIRTIO_CONFIG_S_DRIVER_OK)
-		d->ops->stop(d);
+	device_stop(d);
 	pthread_mutex_destroy(&d->lock);
 }
 
@@ -47,8 +60,7 @@ static void device_fail(struct virtio_mmio_dev *d, const char *why)
 
 static void device_reset(struct virtio_mmio_dev *d)
 {
-	if (d->status & VIRTIO_CONFIG_S_DRIVER_OK)
-		d->ops->stop(d);
+	device_stop(d);
 	d->status = 0;
 	d->driver_features = 0;
 	d->device_features_sel = d->driver_features_sel = d->queue_sel = 0;
@@ -74,7 +86,12 @@ static void set_status(struct virtio_mmio_dev *d, uint32_t v)
 		if ((d->driver_features & ~d->features) || !virtio_mmio_negotiated(d, VIRTIO_F_VERSION_1))
 			v &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK;
 	}
-	if ((v & VIRTIO_CONFIG_S_DRIVER_OK) && !(d->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+	if (d->started && !(v & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		/* Only a reset (status 0) stops a running device (virtio 1.x 2.1.2). */
+		device_fail(d, "DRIVER_OK cleared without a reset");
+		return;
+	}
+	if ((v & VIRTIO_CONFIG_S_DRIVER_OK) && !d->started) {
 		d->status = v;
 		if (!(v & VIRTIO_CONFIG_S_FEATURES_OK)) {
 			device_fail(d, "DRIVER_OK before FEATURES_OK");
@@ -83,7 +100,9 @@ static void set_status(struct virtio_mmio_dev *d, uint32_t v)
 		if (d->ops->start(d, err, sizeof(err)) != 0) {
 			d->status &= ~(uint32_t)VIRTIO_CONFIG_S_DRIVER_OK;
 			device_fail(d, err);
+			return;
 		}
+		d->started = true;
 		return;
 	}
 	d->status = v | (d->status & VIRTIO_CONFIG_S_NEEDS_RESET);

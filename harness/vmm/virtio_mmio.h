@@ -50,6 +50,7 @@ struct virtio_mmio_dev {
 	uint32_t status, device_features_sel, driver_features_sel, queue_sel, config_generation;
 	uint64_t driver_features;
 	struct virtio_mmio_queue q[VIRTIO_MMIO_MAX_QUEUES];
+	bool started; /* ops->start succeeded and ops->stop has not run: whatever the status bits say */
 	bool failed; /* the driver broke the protocol: DEVICE_NEEDS_RESET */
 	char failure[256];
 };
@@ -59,5 +60,7 @@ void virtio_mmio_init(struct virtio_mmio_dev *d, const struct virtio_dev_ops *op
 /* A guest access at offset inside the window; data is in/out, len 1, 2, 4 or 8. */
 void virtio_mmio_access(struct virtio_mmio_dev *d, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 void virtio_mmio_destroy(struct virtio_mmio_dev *d);
+/* Stops the device's service (its threads) if it runs; for teardown before guest memory goes. */
+void virtio_mmio_stop(struct virtio_mmio_dev *d);
 bool virtio_mmio_negotiated(const struct virtio_mmio_dev *d, unsigned feature_bit);
 #endif

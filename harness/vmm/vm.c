@@ -266,6 +266,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t
 		}
 	vm_wait(vm);
 	vm_stop(vm);
+	vm_devices_stop(vm);
 	vm_drain(vm);
 	vm_results_finish(vm);
 	ret = 0;

@@ -10,6 +10,7 @@
 #include "vmm/kvm.h"
 #include "vmm/ring.h"
 #include "vmm/virtio_blk.h"
+#include <vmsweep/workload.h>
 #include "vmm/vm.h"
 
 #define CONSOLE_RING_SIZE (64u << 10)
@@ -52,6 +53,9 @@ struct vm {
 	struct ring_reader console, results, samples;
 	struct buf console_buf, results_buf, samples_buf;
 	size_t results_used, samples_used;
+	uint64_t cpu_recs_seen; /* CPUs whose record arrived: a second one is refused */
+	uint8_t fio_recs_seen[VMS_WL_MAX_JOBS]; /* likewise for fio jobs */
+	char protocol_error[320]; /* the first way the guest broke the results protocol */
 	FILE *log;
 
 	unsigned nr_disks;
@@ -70,6 +74,7 @@ double now_seconds(void);
 int vm_devices_create(struct vm *vm, char *err, size_t errlen);
 /* A vCPU's MMIO exit; false if no device is at that address. */
 bool vm_devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, uint32_t len, bool is_write);
+void vm_devices_stop(struct vm *vm);
 void vm_devices_destroy(struct vm *vm);
 
 /* layout.c */
