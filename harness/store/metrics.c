@@ -1,0 +1,447 @@
+/* struct store_run: building one, and the metric set of a guest run (names in store.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vmsweep/workload.h>
+
+#include "store/store.h"
+#include "util/hist_stats.h"
+#include "vmm/vm.h"
+
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap * 2 : 16;
+	while (n < need)
+		n *= 2;
+	void *p = realloc(*arr, n * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static int set_name(char *dst, const char *name)
+{
+	size_t len = strlen(name);
+	if (len >= STORE_NAME_MAX)
+		return -1;
+	memcpy(dst, name, len + 1);
+	return 0;
+}
+
+int store_run_metric(struct store_run *r, const char *name, double value)
+{
+	if (grow((void **)&r->metrics, &r->cap_metrics, r->nr_metrics + 1, sizeof(*r->metrics)))
+		return -1;
+	struct store_metric *m = &r->metrics[r->nr_metrics];
+	if (set_name(m->name, name))
+		return -1;
+	m->value = value;
+	r->nr_metrics++;
+	return 0;
+}
+
+struct store_hist *store_run_hist(struct store_run *r, const char *name)
+{
+	if (grow((void **)&r->hists, &r->cap_hists, r->nr_hists + 1, sizeof(*r->hists)))
+		return NULL;
+	struct store_hist *h = &r->hists[r->nr_hists];
+	memset(h->counts, 0, sizeof(h->counts));
+	if (set_name(h->name, name))
+		return NULL;
+	r->nr_hists++;
+	return h;
+}
+
+int store_run_sample(struct store_run *r, const char *series, uint64_t t_ns, double value)
+{
+	struct store_series *ts = NULL;
+	/* The newest series first: samples usually come series by series. */
+	for (size_t i = r->nr_series; i-- > 0 && !ts;)
+		if (!strcmp(r->series[i].name, series))
+			ts = &r->series[i];
+	if (!ts) {
+		if (grow((void **)&r->series, &r->cap_series, r->nr_series + 1, sizeof(*r->series)))
+			return -1;
+		ts = &r->series[r->nr_series];
+		memset(ts, 0, sizeof(*ts));
+		if (set_name(ts->name, series))
+			return -1;
+		r->nr_series++;
+	}
+	if (grow((void **)&ts->v, &ts->cap, ts->n + 1, sizeof(*ts->v)))
+		return -1;
+	ts->v[ts->n++] = (struct store_sample){ t_ns, value };
+	return 0;
+}
+
+void store_run_free(struct store_run *r)
+{
+	if (!r)
+		return;
+	free(r->metrics);
+	free(r->hists);
+	for (size_t i = 0; i < r->nr_series; i++)
+		free(r->series[i].v);
+	free(r->series);
+	free(r->console);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- From a vm_result ---- */
+
+/* Metric "<prefix>.<name>" = v; counts errors in *bad rather than stopping at each. */
+struct emit {
+	struct store_run *r;
+	int bad;
+};
+
+static void put(struct emit *e, double v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put(struct emit *e, double v, const char *fmt, ...)
+{
+	char name[STORE_NAME_MAX + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= STORE_NAME_MAX || store_run_metric(e->r, name, v))
+		e->bad++;
+}
+
+static void boot_metrics(struct emit *e, const struct vm_result *res)
+{
+	put(e, res->t_created_us, "boot_us.created");
+	if (res->have_boot) {
+		put(e, res->t_first_insn_us, "boot_us.first_insn");
+		put(e, res->t_main_us, "boot_us.main");
+		put(e, res->t_workload_us, "boot_us.workload");
+		put(e, res->t_done_us, "boot_us.done");
+	}
+	put(e, res->t_end_us, "boot_us.end");
+}
+
+static void cpu_metrics(struct emit *e, const struct vm_result *res)
+{
+	struct vms_rec_cpu sum = { 0 };
+	unsigned n = res->nr_cpu_recs < VMS_MAX_CPUS ? res->nr_cpu_recs : VMS_MAX_CPUS;
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const struct vms_rec_cpu *c = &res->cpus[i];
+		sum.nr_switches += c->nr_switches;
+		sum.nr_preemptions += c->nr_preemptions;
+		sum.nr_ticks += c->nr_ticks;
+		sum.nr_ipi_sent += c->nr_ipi_sent;
+		sum.nr_ipi_received += c->nr_ipi_received;
+		sum.nr_wakeups += c->nr_wakeups;
+		sum.nr_migrations += c->nr_migrations;
+		sum.nr_halts += c->nr_halts;
+		sum.work_loops += c->work_loops;
+		sum.busy_ns += c->busy_ns;
+		sum.idle_ns += c->idle_ns;
+	}
+	put(e, (double)sum.nr_switches, "cpu.switches");
+	put(e, (double)sum.nr_preemptions, "cpu.preemptions");
+	put(e, (double)sum.nr_ticks, "cpu.ticks");
+	put(e, (double)sum.nr_ipi_sent, "cpu.ipis_sent");
+	put(e, (double)sum.nr_ipi_received, "cpu.ipis_received");
+	put(e, (double)sum.nr_wakeups, "cpu.wakeups");
+	put(e, (double)sum.nr_migrations, "cpu.migrations");
+	put(e, (double)sum.nr_halts, "cpu.halts");
+	put(e, (double)sum.work_loops, "cpu.work_loops");
+	put(e, (double)sum.busy_ns, "cpu.busy_ns");
+	put(e, (double)sum.idle_ns, "cpu.idle_ns");
+	double total = (double)sum.busy_ns + (double)sum.idle_ns;
+	put(e, total > 0 ? 100.0 * (double)sum.idle_ns / total : NAN, "cpu.idle_pct");
+}
+
+/* "<prefix>p50<suffix>" .. "<prefix>p999<suffix>" from merged counts, as fio computes them. */
+static void hist_metrics(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts)
+{
+	static const struct {
+		double p;
+		const char *name;
+	} pcts[] = { { 50, "p50" }, { 90, "p90" }, { 99, "p99" }, { 99.9, "p999" } };
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		put(e, (double)hist_percentile64(counts, VMS_HIST_NR, pcts[i].p), "%s%s%s", prefix, pcts[i].name,
+		    suffix);
+}
+
+static void wakeup_metrics(struct emit *e, const struct vm_result *res)
+{
+	const struct vms_rec_hist *h = &res->wakeup;
+	if (!res->have_wakeup || !h->samples)
+		return;
+	struct store_hist *sh = store_run_hist(e->r, "wakeup_ns");
+	if (!sh) {
+		e->bad++;
+		return;
+	}
+	hist_merge(sh->counts, res->wakeup_buckets, VMS_HIST_NR);
+	put(e, (double)h->samples, "wakeup_ns.samples");
+	put(e, (double)h->sum_ns / (double)h->samples, "wakeup_ns.mean");
+	put(e, (double)h->min_ns, "wakeup_ns.min");
+	put(e, (double)h->max_ns, "wakeup_ns.max");
+	hist_metrics(e, "wakeup_ns.", "", sh->counts);
+}
+
+static void misc_metrics(struct emit *e, const struct vm_result *res)
+{
+	const struct vms_rec_pingpong *pp = &res->pingpong;
+	if (res->have_pingpong && pp->rounds) {
+		put(e, (double)pp->rounds, "pingpong.rounds");
+		put(e, (double)pp->total_ns / (double)pp->rounds, "pingpong.round_trip_ns");
+		put(e, 100.0 * (double)pp->ran_on_target / (double)pp->rounds, "pingpong.ran_on_target_pct");
+		put(e, (double)pp->ipis, "pingpong.ipis");
+	}
+	if (res->have_compute && res->compute.iters) {
+		put(e, (double)res->compute.iters, "compute.iters");
+		put(e, (double)res->compute.ns, "compute.ns");
+		put(e, (double)res->compute.ns / (double)res->compute.iters, "compute.ns_per_iter");
+	}
+	unsigned nw = res->nr_workers < sizeof(res->workers) / sizeof(res->workers[0])
+			      ? res->nr_workers
+			      : (unsigned)(sizeof(res->workers) / sizeof(res->workers[0]));
+	if (nw) {
+		uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+		for (unsigned i = 0; i < nw; i++) {
+			uint64_t l = res->workers[i].loops;
+			lo = l < lo ? l : lo;
+			hi = l > hi ? l : hi;
+			sum += l;
+		}
+		put(e, (double)sum, "workers.loops");
+		put(e, (double)lo, "workers.loops_min");
+		put(e, (double)hi, "workers.loops_max");
+	}
+}
+
+static void disk_metrics(struct emit *e, const struct vm_result *res)
+{
+	unsigned n = res->nr_disks < VMS_MAX_DISKS ? res->nr_disks : VMS_MAX_DISKS;
+	for (unsigned i = 0; i < n; i++) {
+		const struct vm_disk_stats *d = &res->disks[i];
+		char name[sizeof(d->name) + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(d->name), d->name);
+		if (!name[0])
+			snprintf(name, sizeof(name), "vd%c", 'a' + i);
+		put(e, (double)d->reads, "disk.%s.reads", name);
+		put(e, (double)d->writes, "disk.%s.writes", name);
+		put(e, (double)d->flushes, "disk.%s.flushes", name);
+		put(e, (double)d->bytes_read, "disk.%s.bytes_read", name);
+		put(e, (double)d->bytes_written, "disk.%s.bytes_written", name);
+		put(e, (double)d->io_errors, "disk.%s.io_errors", name);
+		put(e, (double)d->refused, "disk.%s.refused", name);
+		put(e, (double)d->unsupported, "disk.%s.unsupported", name);
+		put(e, (double)d->notifications, "disk.%s.notifications", name);
+		put(e, (double)d->interrupts, "disk.%s.interrupts", name);
+		put(e, (double)d->interrupts_suppressed, "disk.%s.interrupts_suppressed", name);
+	}
+}
+
+/* One fio report entry: a job, a group (group_reporting) or a section's clones. */
+struct fio_entry {
+	char name[VMS_WL_NAME_LEN + 1];
+	bool does[2]; /* the rw mode reads / writes */
+	uint32_t error;
+	uint64_t syncs, sync_lat_ns;
+	struct {
+		uint64_t io_bytes, ios, runtime_ns, max_ns, sum_ns;
+	} dir[2]; /* their histograms are in the run's hists, at hist_idx (fio_metrics) */
+};
+
+static bool rw_does(uint32_t rw, int dir)
+{
+	switch (rw) {
+	case VMS_RW_READ:
+	case VMS_RW_RANDREAD:
+		return dir == 0;
+	case VMS_RW_WRITE:
+	case VMS_RW_RANDWRITE:
+		return dir == 1;
+	default:
+		return true;
+	}
+}
+
+static void fio_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl)
+{
+	static const char *const dir_name[2] = { "read", "write" };
+	if (!wl || !res->fio_jobs || !wl->nr_jobs)
+		return;
+	unsigned nj = wl->nr_jobs < VMS_WL_MAX_JOBS ? wl->nr_jobs : VMS_WL_MAX_JOBS;
+	struct fio_entry *ent = calloc(nj, sizeof(*ent));
+	size_t *hist_idx = calloc(2 * (size_t)nj, sizeof(*hist_idx));
+	unsigned ne = 0;
+	if (!ent || !hist_idx) {
+		e->bad++;
+		goto out;
+	}
+	for (unsigned k = 0; k < nj; k++) {
+		const struct vms_job *j = &wl->jobs[k];
+		const struct vms_rec_fio_job *rec = &res->fio_jobs[k];
+		/* A job whose record never came (a failed run): nothing to add. */
+		if (!rec->start_ns && !rec->end_ns && !rec->dir[0].ios && !rec->dir[1].ios)
+			continue;
+		/* group_reporting reports the group under its first job's name, as fio does. */
+		const struct vms_job *named = j;
+		if (j->flags & VMS_JOB_GROUP_REPORTING)
+			for (unsigned g = 0; g < k; g++)
+				if (wl->jobs[g].group == j->group) {
+					named = &wl->jobs[g];
+					break;
+				}
+		char name[VMS_WL_NAME_LEN + 1];
+		snprintf(name, sizeof(name), "%.*s", VMS_WL_NAME_LEN, named->name);
+		unsigned x = 0;
+		while (x < ne && strcmp(ent[x].name, name))
+			x++;
+		if (x == ne) {
+			memcpy(ent[ne].name, name, sizeof(name));
+			for (int d = 0; d < 2; d++) {
+				if (!store_run_hist(e->r, "")) {
+					e->bad++;
+					goto out;
+				}
+				/* The hists array may move as it grows: keep indices. */
+				hist_idx[2 * ne + (unsigned)d] = e->r->nr_hists - 1;
+				snprintf(e->r->hists[e->r->nr_hists - 1].name, STORE_NAME_MAX, "fio.%s.%s.clat_ns", name,
+					 dir_name[d]);
+			}
+			ne++;
+		}
+		struct fio_entry *f = &ent[x];
+		f->error = f->error ? f->error : rec->error;
+		f->syncs += rec->nr_syncs;
+		f->sync_lat_ns += rec->sync_lat_sum_ns;
+		for (int d = 0; d < 2; d++) {
+			const struct vms_fio_dir *src = &rec->dir[d];
+			f->does[d] |= rw_does(j->rw, d);
+			f->dir[d].io_bytes += src->io_bytes;
+			f->dir[d].ios += src->ios;
+			f->dir[d].sum_ns += src->clat_sum_ns;
+			f->dir[d].runtime_ns = src->runtime_ns > f->dir[d].runtime_ns ? src->runtime_ns : f->dir[d].runtime_ns;
+			f->dir[d].max_ns = src->clat_max_ns > f->dir[d].max_ns ? src->clat_max_ns : f->dir[d].max_ns;
+			hist_merge(e->r->hists[hist_idx[2 * x + (unsigned)d]].counts, src->clat_buckets, VMS_HIST_NR);
+		}
+	}
+	for (unsigned x = 0; x < ne; x++) {
+		struct fio_entry *f = &ent[x];
+		put(e, f->error, "fio.%s.error", f->name);
+		if (f->syncs) {
+			put(e, (double)f->syncs, "fio.%s.syncs", f->name);
+			put(e, (double)f->sync_lat_ns / (double)f->syncs, "fio.%s.sync_lat_mean_ns", f->name);
+		}
+		for (int d = 0; d < 2; d++) {
+			if (!f->does[d] && !f->dir[d].ios)
+				continue;
+			char prefix[STORE_NAME_MAX];
+			double secs = (double)f->dir[d].runtime_ns / 1e9, ios = (double)f->dir[d].ios;
+			snprintf(prefix, sizeof(prefix), "fio.%s.%s.", f->name, dir_name[d]);
+			put(e, ios, "%sios", prefix);
+			put(e, (double)f->dir[d].io_bytes, "%sio_bytes", prefix);
+			put(e, secs > 0 ? ios / secs : ios ? NAN : 0, "%siops", prefix);
+			put(e, secs > 0 ? (double)f->dir[d].io_bytes / secs : ios ? NAN : 0, "%sbw_bytes", prefix);
+			if (!f->dir[d].ios)
+				continue;
+			put(e, (double)f->dir[d].sum_ns / ios, "%sclat_mean_ns", prefix);
+			char clat[STORE_NAME_MAX + 8];
+			snprintf(clat, sizeof(clat), "%sclat_", prefix);
+			hist_metrics(e, clat, "_ns", e->r->hists[hist_idx[2 * x + (unsigned)d]].counts);
+			put(e, (double)f->dir[d].max_ns, "%sclat_max_ns", prefix);
+		}
+	}
+out:
+	free(ent);
+	free(hist_idx);
+}
+
+/* Empty fio direction histograms (directions a job does not do) are left out. */
+static void drop_empty_hists(struct store_run *r)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < r->nr_hists; i++) {
+		bool empty = hist_total64(r->hists[i].counts, VMS_HIST_NR) == 0;
+		if (empty && !strncmp(r->hists[i].name, "fio.", 4))
+			continue;
+		if (w != i)
+			r->hists[w] = r->hists[i];
+		w++;
+	}
+	r->nr_hists = w;
+}
+
+static void series_metrics(struct emit *e, const struct vm_result *res)
+{
+	if (!res->samples || !res->nr_samples || !res->tsc_khz)
+		return;
+	/* Since CPU 0's first instruction; without a boot record, since the first sample. */
+	uint64_t t0 = res->have_boot && res->boot.tsc_first ? res->boot.tsc_first : res->samples[0].tsc;
+	for (size_t i = 0; i < res->nr_samples; i++) {
+		const struct vms_rec_sample *sm = &res->samples[i];
+		if (sm->tsc < t0 || sm->cpu >= VMS_MAX_CPUS) /* the guest's word: untrusted */
+			continue;
+		uint64_t t_ns = (uint64_t)((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
+		char name[STORE_NAME_MAX];
+		snprintf(name, sizeof(name), "cpu.%u.nr_running", sm->cpu);
+		e->bad += store_run_sample(e->r, name, t_ns, (double)sm->nr_running) != 0;
+		snprintf(name, sizeof(name), "cpu.%u.switches", sm->cpu);
+		e->bad += store_run_sample(e->r, name, t_ns, (double)sm->nr_switches) != 0;
+		snprintf(name, sizeof(name), "cpu.%u.ticks", sm->cpu);
+		e->bad += store_run_sample(e->r, name, t_ns, (double)sm->nr_ticks) != 0;
+	}
+}
+
+static int failed_console(const struct vm_result *res, struct store_run *out)
+{
+	static const char sep[] = "\n--- vmsweep: detail ---\n";
+	size_t clen = res->console ? strnlen(res->console, res->console_len) : 0;
+	size_t dlen = strnlen(res->detail, sizeof(res->detail));
+	size_t len = clen + (dlen ? sizeof(sep) - 1 + dlen : 0);
+	char *text = malloc(len + 1);
+	if (!text)
+		return -1;
+	if (clen)
+		memcpy(text, res->console, clen);
+	if (dlen) {
+		memcpy(text + clen, sep, sizeof(sep) - 1);
+		memcpy(text + clen + sizeof(sep) - 1, res->detail, dlen);
+	}
+	text[len] = 0;
+	out->console = text;
+	out->console_len = len;
+	return 0;
+}
+
+int store_run_from_vm_result(const struct vm_result *res, const struct vms_workload *wl, struct store_run *out)
+{
+	struct emit e = { out, 0 };
+
+	memset(out, 0, sizeof(*out));
+	out->status = res->status == VM_DONE ? STORE_DONE : STORE_FAILED;
+	if (out->status == STORE_FAILED)
+		snprintf(out->cause, sizeof(out->cause), "%s: %.*s", vm_status_name(res->status),
+			 (int)sizeof(res->reason), res->reason);
+	out->exit_status = vm_status_exit_code(res->status);
+	out->wall_ms = res->t_end_us / 1000.0;
+
+	boot_metrics(&e, res);
+	cpu_metrics(&e, res);
+	wakeup_metrics(&e, res);
+	misc_metrics(&e, res);
+	fio_metrics(&e, res, wl);
+	drop_empty_hists(out);
+	disk_metrics(&e, res);
+	series_metrics(&e, res);
+	if (out->status == STORE_FAILED && failed_console(res, out))
+		e.bad++;
+	if (e.bad) {
+		store_run_free(out);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * The results store of a sweep (issue #5): one SQLite database per sweep directory,
+ * DIR/results.sqlite, that the sqlite3 command reads as it is.
+ *
+ * Tables (schema version STORE_SCHEMA_VERSION in PRAGMA user_version):
+ *   manifest(key, value)                 what a re-run needs: build ids, config and job
+ *                                        files' text, host kernel, CPU, KVM caps, seeds
+ *   params(idx, name)                    the swept parameters, in order
+ *   points(id), point_values(point, param, value)
+ *   runs(id, point, rep, seed, status, cause, started, ended, wall_ms, exit_status)
+ *                                        id = index in the plan; status 'planned',
+ *                                        'done' or 'failed'; started/ended Unix seconds
+ *   metrics(run, name, value)            one number per run and name (see below)
+ *   histograms(run, name, nr_buckets, counts)
+ *                                        fio's buckets as uint64 little-endian, so
+ *                                        repetitions merge exactly by adding counts
+ *   timeseries(run, series, t_ns, value)
+ *   console(run, text)                   failed runs only
+ *
+ * Seeds are uint64 stored bit for bit in SQLite's int64 (a seed >= 2^63 reads negative
+ * in sqlite3). A run is recorded in one transaction, so a process killed at any moment
+ * leaves each run either wholly recorded or still 'planned'.
+ *
+ * Errors follow the host's convention (util/error.h): -1 and a message in err.
+ * One struct store may be shared by threads: its calls are serialised.
+ */
+#ifndef VMSWEEP_STORE_H
+#define VMSWEEP_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <vmsweep/hist.h>
+
+#define STORE_FILE "results.sqlite"
+#define STORE_SCHEMA_VERSION 1
+#define STORE_NAME_MAX 96 /* metric, histogram and series names, with the NUL */
+
+struct store;
+struct sqlite3;
+struct vm_result;
+struct vms_workload;
+
+/*
+ * Opens DIR/results.sqlite. create: make DIR and the database if missing (an existing
+ * store is opened as it is: store_plan_write then tells a resume from another sweep);
+ * otherwise a missing store is an error. Sets WAL, foreign keys, a busy timeout.
+ */
+int store_open(const char *dir, bool create, struct store **s, char *err, size_t errlen);
+void store_close(struct store *s);
+/* The connection, for read queries the API does not offer (the report). */
+struct sqlite3 *store_db(struct store *s);
+/* DIR/results.sqlite */
+const char *store_path(const struct store *s);
+
+/* Inserts or replaces. "created" is set when the database is made. */
+int store_manifest_set(struct store *s, const char *key, const char *value, char *err, size_t errlen);
+/* *value is malloc'd, or NULL when the key is absent (still 0). */
+int store_manifest_get(struct store *s, const char *key, char **value, char *err, size_t errlen);
+/* host_kernel (uname), cpu_model (/proc/cpuinfo), host_cpus, kvm_caps: what the host
+ * contributes to the manifest. */
+int store_manifest_host(struct store *s, char *err, size_t errlen);
+
+/* ---- The plan ---- */
+struct store_plan_run {
+	size_t point;
+	unsigned rep;
+	uint64_t seed;
+};
+
+/*
+ * Writes the plan: parameter names, values[point * nr_params + param], and the runs
+ * (run id = index in runs[]). On a store that already holds a plan, compares instead
+ * and refuses a different one (its error says where they differ), so --resume cannot
+ * mix two configs.
+ */
+int store_plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
+		     const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err,
+		     size_t errlen);
+/* The runs still 'planned', in id order: what a resumed sweep has left to do.
+ * *run_ids is malloc'd (NULL when *n is 0). */
+int store_runs_pending(struct store *s, size_t **run_ids, size_t *n, char *err, size_t errlen);
+
+/* ---- One run's results ---- */
+enum store_status { STORE_PLANNED, STORE_DONE, STORE_FAILED };
+const char *store_status_name(enum store_status st);
+
+struct store_metric {
+	char name[STORE_NAME_MAX];
+	double value; /* a NaN is stored as NULL */
+};
+struct store_hist {
+	char name[STORE_NAME_MAX];
+	uint64_t counts[VMS_HIST_NR];
+};
+struct store_sample {
+	uint64_t t_ns;
+	double value;
+};
+struct store_series {
+	char name[STORE_NAME_MAX];
+	size_t n, cap;
+	struct store_sample *v;
+};
+
+/* What store_run_record writes. Zero it, fill it (directly or with the helpers below);
+ * store_run_free releases the arrays and console, which must be malloc'd. */
+struct store_run {
+	enum store_status status; /* STORE_DONE or STORE_FAILED */
+	char cause[640]; /* why it failed, one line; "" when done */
+	double started, ended; /* Unix time, seconds; 0: unknown (NULL) */
+	double wall_ms;
+	int exit_status;
+	size_t nr_metrics, cap_metrics;
+	struct store_metric *metrics;
+	size_t nr_hists, cap_hists;
+	struct store_hist *hists;
+	size_t nr_series, cap_series;
+	struct store_series *series;
+	char *console; /* NULL: none */
+	size_t console_len;
+};
+
+/* Appenders: 0, or -1 when out of memory (or the name is too long). */
+int store_run_metric(struct store_run *r, const char *name, double value);
+/* A zeroed histogram named name, or NULL. */
+struct store_hist *store_run_hist(struct store_run *r, const char *name);
+/* Appends (t_ns, value) to the series named name, made on first use. */
+int store_run_sample(struct store_run *r, const char *series, uint64_t t_ns, double value);
+void store_run_free(struct store_run *r);
+
+/*
+ * The metric set of one guest run, from its vm_result and its workload (NULL for the
+ * built-in one). Failed runs keep what they measured, their cause is
+ * "<vm status>: <reason>", and their console (then the VMM's detail) goes along.
+ * wall_ms is the VM's own (creation to end); started/ended are left 0 for the runner. A VM_INTERRUPTED run is better left
+ * unrecorded: it stays planned and a resume runs it again.
+ * 0, or -1 when out of memory.
+ *
+ * Metrics (integers stored as REAL):
+ *   boot_us.created, boot_us.end           us from the start of VM creation
+ *   boot_us.first_insn, .main, .workload, .done   (when the guest handed them over)
+ *   cpu.switches, .preemptions, .ticks, .ipis_sent, .ipis_received, .wakeups,
+ *       .migrations, .halts, .work_loops, .busy_ns, .idle_ns
+ *                                          the per-CPU records summed over CPUs
+ *   cpu.idle_pct                           100 * idle_ns / (busy_ns + idle_ns)
+ *   wakeup_ns.samples, .mean, .min, .max, .p50, .p90, .p99, .p999
+ *                                          wake-up to running (when sampled)
+ *   pingpong.rounds, .round_trip_ns, .ran_on_target_pct, .ipis
+ *   compute.iters, .ns, .ns_per_iter
+ *   workers.loops, .loops_min, .loops_max  the built-in workload's tasks
+ *   fio.<job>.<read|write>.ios, .io_bytes, .iops, .bw_bytes, .clat_mean_ns,
+ *       .clat_p50_ns, .clat_p90_ns, .clat_p99_ns, .clat_p999_ns, .clat_max_ns
+ *                                          for each direction the job does; the
+ *                                          percentiles only when it did I/O
+ *   fio.<job>.error, fio.<job>.syncs, fio.<job>.sync_lat_mean_ns (when it synced)
+ *   disk.<vdX>.reads, .writes, .flushes, .bytes_read, .bytes_written, .io_errors,
+ *       .refused, .unsupported, .notifications, .interrupts, .interrupts_suppressed
+ * <job> is the job's section name; jobs reported together by fio (group_reporting:
+ * the group under its first job's name) and clones of one section (numjobs) are
+ * merged as fio merges a group: I/O and histograms added, runtime the longest.
+ * Histograms: wakeup_ns, fio.<job>.<read|write>.clat_ns.
+ * Time series: cpu.<N>.nr_running, cpu.<N>.switches, cpu.<N>.ticks, from the guest's
+ * samples, t_ns since CPU 0's first instruction.
+ */
+int store_run_from_vm_result(const struct vm_result *res, const struct vms_workload *wl, struct store_run *out);
+
+/*
+ * Records run run_id in one transaction: status, cause, timings, metrics, histograms,
+ * time series, console. Recording a run that is not 'planned' (already recorded, or
+ * not in the plan) is an error and changes nothing.
+ */
+int store_run_record(struct store *s, size_t run_id, const struct store_run *r, char *err, size_t errlen);
+
+/* ---- Reading back ---- */
+/* Histogram name of run run_id into counts: 1, 0 when the run has none by that name, -1. */
+int store_hist_get(struct store *s, size_t run_id, const char *name, uint64_t counts[VMS_HIST_NR], char *err,
+		   size_t errlen);
+/* counts = the sum of histogram name over the 'done' runs of point; *nr_runs of them
+ * had it. */
+int store_hist_merge_point(struct store *s, size_t point, const char *name, uint64_t counts[VMS_HIST_NR],
+			   size_t *nr_runs, char *err, size_t errlen);
+
+/*
+ * Flat files, one row per run in id order (planned ones too, without metrics):
+ * csv: header run,point,rep,status,<param>...,<metric>... (metrics in the order they
+ * were first recorded; an empty cell where a run has none);
+ * json: an array of objects with the same keys (a missing metric is left out).
+ */
+int store_export(struct store *s, const char *format, FILE *out, char *err, size_t errlen);
+
+/* PRAGMA integrity_check and foreign_key_check, and no results under a run that is
+ * still planned. 0 when all hold. */
+int store_integrity_check(struct store *s, char *err, size_t errlen);
+#endif

@@ -1,0 +1,45 @@
+/* What the store's files share: the handle, its cached statements, error helpers. */
+#ifndef VMSWEEP_STORE_INTERNAL_H
+#define VMSWEEP_STORE_INTERNAL_H
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* Statements prepared once per handle (SQLITE_PREPARE_PERSISTENT) and reused. */
+enum store_stmt {
+	ST_MANIFEST_SET,
+	ST_MANIFEST_GET,
+	ST_RUN_UPDATE,
+	ST_RUN_STATUS,
+	ST_METRIC_INSERT,
+	ST_HIST_INSERT,
+	ST_HIST_GET,
+	ST_HIST_POINT,
+	ST_SAMPLE_INSERT,
+	ST_CONSOLE_INSERT,
+	ST_PENDING,
+	ST_NR
+};
+
+struct store {
+	sqlite3 *db;
+	pthread_mutex_t lock; /* one transaction at a time per handle */
+	sqlite3_stmt *stmt[ST_NR];
+	char path[PATH_MAX];
+};
+
+/* The cached statement, reset and unbound; NULL with err set. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which, char *err, size_t errlen);
+/* -1 with "what: <sqlite's message>" in err. */
+int store_db_error(struct store *s, const char *what, char *err, size_t errlen);
+/* Runs SQL without results; -1 with err. */
+int store_exec(struct store *s, const char *sql, char *err, size_t errlen);
+/* Runs a one-integer query ("SELECT count(*) ..."); -1 with err. */
+int store_query_int(struct store *s, const char *sql, int64_t *v, char *err, size_t errlen);
+
+/* Little-endian uint64 counts <-> blob of 8 * VMS_HIST_NR bytes. */
+void store_counts_pack(const uint64_t *counts, unsigned char *blob);
+uint64_t store_counts_unpack_one(const unsigned char *blob, unsigned i);
+#endif

@@ -1,0 +1,813 @@
+/*
+ * The results store: plan, record, resume, histograms, export, the metric set of a
+ * vm_result, and crash safety (a recorder SIGKILLed at random moments, 20 times, on
+ * one database). Each test works in its own mkdtemp directory.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <vmsweep/workload.h>
+
+#include "store/store.h"
+#include "util/hist_stats.h"
+#include "vmm/vm.h"
+
+/* ---- Fixtures ---- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup_dir(void **state)
+{
+	char *dir = strdup("/tmp/test_store.XXXXXX");
+	if (!dir || !mkdtemp(dir))
+		return -1;
+	*state = dir;
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	nftw(*state, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return 0;
+}
+
+static struct store *open_ok(const char *dir, bool create)
+{
+	struct store *s = NULL;
+	char err[512] = "";
+	if (store_open(dir, create, &s, err, sizeof(err)))
+		fail_msg("store_open(%s): %s", dir, err);
+	return s;
+}
+
+/* The plan of most tests: 2 parameters x 3 x 2 points, NR_REPS repetitions each. */
+#define NR_PARAMS 2
+#define NR_POINTS 6
+#define NR_REPS 3
+#define NR_RUNS (NR_POINTS * NR_REPS)
+static const char *const param_names[NR_PARAMS] = { "dirty_ratio", "memory_mb" };
+static int64_t plan_values[NR_POINTS * NR_PARAMS];
+static struct store_plan_run plan_runs[NR_RUNS];
+
+static void make_plan(void)
+{
+	for (size_t p = 0; p < NR_POINTS; p++) {
+		plan_values[p * NR_PARAMS] = 10 * (int64_t)(p % 3 + 1);
+		plan_values[p * NR_PARAMS + 1] = 256 << (p / 3);
+	}
+	/* Shuffled order, as a sweep has it; a seed above 2^63 checks the bit-for-bit store. */
+	for (size_t i = 0; i < NR_RUNS; i++)
+		plan_runs[i] = (struct store_plan_run){ (i * 7) % NR_POINTS, (unsigned)(i / NR_POINTS),
+							0x9e3779b97f4a7c15ull * (i + 1) };
+}
+
+static void write_plan(struct store *s)
+{
+	char err[512] = "";
+	make_plan();
+	if (store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err, sizeof(err)))
+		fail_msg("store_plan_write: %s", err);
+}
+
+/* Deterministic results for run id: nr_metrics metrics, one histogram, one series. */
+static size_t expect_metrics(size_t id)
+{
+	return 3 + id % 5;
+}
+static size_t expect_samples(size_t id)
+{
+	return 4 + id % 7;
+}
+static bool expect_failed(size_t id)
+{
+	return id % 5 == 4;
+}
+static double metric_value(size_t id, size_t k)
+{
+	return (double)id * 1000 + (double)k + 0.25;
+}
+static uint64_t count_at(size_t id, unsigned i)
+{
+	/* Large counts too: the blob must keep all 64 bits. */
+	if (i == VMS_HIST_NR - 1)
+		return 0x0123456789abcdefull + id;
+	return (i % 97 == id % 97) ? (uint64_t)id * 3 + i : 0;
+}
+
+static void make_run(size_t id, struct store_run *r)
+{
+	char name[64];
+	memset(r, 0, sizeof(*r));
+	r->status = expect_failed(id) ? STORE_FAILED : STORE_DONE;
+	if (expect_failed(id)) {
+		snprintf(r->cause, sizeof(r->cause), "timeout: run %zu made no progress", id);
+		assert_non_null(r->console = strdup("console line 1\nconsole, line \"2\"\n"));
+		r->console_len = strlen(r->console);
+	}
+	r->started = 1700000000.0 + (double)id;
+	r->ended = r->started + 1.5;
+	r->wall_ms = 1500;
+	r->exit_status = expect_failed(id) ? 7 : 0;
+	for (size_t k = 0; k < expect_metrics(id); k++) {
+		snprintf(name, sizeof(name), "m.%zu", k);
+		assert_int_equal(store_run_metric(r, name, metric_value(id, k)), 0);
+	}
+	struct store_hist *h = store_run_hist(r, "lat_ns");
+	assert_non_null(h);
+	for (unsigned i = 0; i < VMS_HIST_NR; i++)
+		h->counts[i] = count_at(id, i);
+	for (size_t k = 0; k < expect_samples(id); k++)
+		assert_int_equal(store_run_sample(r, "nr_running", k * 1000000, (double)(k % 3)), 0);
+}
+
+static void record_ok(struct store *s, size_t id)
+{
+	struct store_run r;
+	char err[512] = "";
+	make_run(id, &r);
+	if (store_run_record(s, id, &r, err, sizeof(err)))
+		fail_msg("record run %zu: %s", id, err);
+	store_run_free(&r);
+}
+
+static int64_t query_int(struct store *s, const char *fmt, ...)
+{
+	char sql[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void integrity_ok(struct store *s)
+{
+	char err[1024] = "";
+	if (store_integrity_check(s, err, sizeof(err)))
+		fail_msg("integrity: %s", err);
+}
+
+/* A recorded run holds exactly its results; a planned one nothing. */
+static void check_run(struct store *s, size_t id)
+{
+	int64_t recorded = query_int(s, "SELECT status != 'planned' FROM runs WHERE id = %zu", id);
+	int64_t nm = query_int(s, "SELECT count(*) FROM metrics WHERE run = %zu", id);
+	int64_t nh = query_int(s, "SELECT count(*) FROM histograms WHERE run = %zu", id);
+	int64_t ns = query_int(s, "SELECT count(*) FROM timeseries WHERE run = %zu AND series = 'nr_running'", id);
+	int64_t nc = query_int(s, "SELECT count(*) FROM console WHERE run = %zu", id);
+	if (!recorded) {
+		if (nm || nh || ns || nc)
+			fail_msg("run %zu is planned but has %lld metrics, %lld histograms, %lld samples, %lld consoles", id,
+				 (long long)nm, (long long)nh, (long long)ns, (long long)nc);
+		return;
+	}
+	if ((size_t)nm != expect_metrics(id) || nh != 1 || (size_t)ns != expect_samples(id) ||
+	    nc != (expect_failed(id) ? 1 : 0))
+		fail_msg("run %zu is half-written: %lld metrics, %lld histograms, %lld samples, %lld consoles", id,
+			 (long long)nm, (long long)nh, (long long)ns, (long long)nc);
+	assert_int_equal(query_int(s, "SELECT status = '%s' FROM runs WHERE id = %zu",
+				   expect_failed(id) ? "failed" : "done", id),
+			 1);
+	assert_int_equal(query_int(s, "SELECT sum(value = %zu * 1000 + CAST(substr(name, 3) AS INTEGER) + 0.25)"
+				      " FROM metrics WHERE run = %zu",
+				   id, id),
+			 nm);
+}
+
+/* ---- Tests ---- */
+
+static void test_open_errors(void **state)
+{
+	const char *dir = *state;
+	struct store *s = NULL;
+	char err[512] = "", path[600];
+
+	assert_int_equal(store_open(dir, false, &s, err, sizeof(err)), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, "no results store"));
+
+	/* Some other SQLite database in its place is not taken for a store. */
+	sqlite3 *db;
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dir, false, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a vmsweep results store"));
+	remove(path);
+
+	/* A newer schema is refused, not misread. */
+	s = open_ok(dir, true);
+	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	store_close(s);
+	assert_int_equal(store_open(dir, false, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "version 99"));
+}
+
+static void test_plan_record_resume(void **state)
+{
+	const char *dir = *state;
+	char err[512] = "", *v = NULL;
+	struct store *s = open_ok(dir, true);
+
+	assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(store_manifest_set(s, "config", "[sweep]\nname = t\n", err, sizeof(err)), 0);
+	assert_int_equal(store_manifest_host(s, err, sizeof(err)), 0);
+	assert_int_equal(store_manifest_get(s, "created", &v, err, sizeof(err)), 0);
+	assert_non_null(v);
+	assert_int_equal(strlen(v), strlen("2024-01-01T00:00:00Z"));
+	free(v);
+	assert_int_equal(store_manifest_get(s, "nonesuch", &v, err, sizeof(err)), 0);
+	assert_null(v);
+
+	write_plan(s);
+	for (size_t id = 0; id < 7; id++)
+		record_ok(s, id);
+	integrity_ok(s);
+	store_close(s);
+
+	/* Resumed: the same plan is accepted, and what is left is exactly the rest. */
+	s = open_ok(dir, false);
+	write_plan(s);
+	assert_int_equal(store_manifest_get(s, "config", &v, err, sizeof(err)), 0);
+	assert_string_equal(v, "[sweep]\nname = t\n");
+	free(v);
+	size_t *pending = NULL, n = 0;
+	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, NR_RUNS - 7);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(pending[i], 7 + i);
+	free(pending);
+	for (size_t id = 0; id < NR_RUNS; id++)
+		check_run(s, id);
+	assert_int_equal((uint64_t)query_int(s, "SELECT seed FROM runs WHERE id = 17"), plan_runs[17].seed);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM console c JOIN runs r ON r.id = c.run"
+				      " WHERE r.status = 'failed' AND r.cause LIKE 'timeout: %%'"),
+			 1);
+
+	/* Another plan is refused, and says where it differs. */
+	const char *other_names[NR_PARAMS] = { "dirty_ratio", "memory_size" };
+	assert_int_equal(store_plan_write(s, NR_PARAMS, other_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
+					  sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "another plan"));
+	assert_non_null(strstr(err, "memory_size"));
+	plan_values[3] += 1;
+	assert_int_equal(store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
+					  sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "point 1 has memory_mb"));
+	plan_values[3] -= 1;
+	plan_runs[5].seed++;
+	assert_int_equal(store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
+					  sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "run 5"));
+	plan_runs[5].seed--;
+	assert_int_equal(store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS - 1, plan_runs,
+					  err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "runs there"));
+	assert_int_equal(query_int(s, "SELECT count(*) FROM runs"), NR_RUNS);
+
+	/* Recording twice, or a run not in the plan: refused, nothing changes. */
+	struct store_run r;
+	make_run(3, &r);
+	r.nr_metrics = 1;
+	assert_int_equal(store_run_record(s, 3, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "already recorded"));
+	assert_int_equal(store_run_record(s, NR_RUNS + 5, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no run"));
+	/* A duplicate metric aborts the whole run: it stays planned, with nothing. */
+	snprintf(r.metrics[0].name, sizeof(r.metrics[0].name), "m.1");
+	r.nr_metrics = 3;
+	assert_int_equal(store_run_record(s, 8, &r, err, sizeof(err)), -1);
+	store_run_free(&r);
+	check_run(s, 3);
+	check_run(s, 8);
+	assert_int_equal(query_int(s, "SELECT status = 'planned' FROM runs WHERE id = 8"), 1);
+	integrity_ok(s);
+	store_close(s);
+}
+
+static void test_hist_round_trip_and_merge(void **state)
+{
+	char err[512] = "";
+	struct store *s = open_ok(*state, true);
+	uint64_t got[VMS_HIST_NR], want[VMS_HIST_NR] = { 0 };
+	size_t nr = 0;
+
+	write_plan(s);
+	for (size_t id = 0; id < NR_RUNS; id++)
+		record_ok(s, id);
+	for (size_t id = 0; id < NR_RUNS; id++) {
+		assert_int_equal(store_hist_get(s, id, "lat_ns", got, err, sizeof(err)), 1);
+		for (unsigned i = 0; i < VMS_HIST_NR; i++)
+			if (got[i] != count_at(id, i))
+				fail_msg("run %zu bucket %u: %llu, recorded %llu", id, i, (unsigned long long)got[i],
+					 (unsigned long long)count_at(id, i));
+	}
+	assert_int_equal(store_hist_get(s, 0, "nonesuch", got, err, sizeof(err)), 0);
+
+	/* Point 1's done repetitions, added bucket by bucket. */
+	size_t done = 0;
+	for (size_t id = 0; id < NR_RUNS; id++)
+		if (plan_runs[id].point == 1 && !expect_failed(id)) {
+			for (unsigned i = 0; i < VMS_HIST_NR; i++)
+				want[i] += count_at(id, i);
+			done++;
+		}
+	assert_true(done >= 1);
+	assert_int_equal(store_hist_merge_point(s, 1, "lat_ns", got, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, done);
+	assert_memory_equal(got, want, sizeof(want));
+	assert_int_equal(hist_percentile64(got, VMS_HIST_NR, 99), hist_percentile64(want, VMS_HIST_NR, 99));
+	store_close(s);
+}
+
+/* Splits one CSV line (RFC 4180 quoting) and returns the number of fields. */
+static size_t csv_split(const char *line, char fields[][128], size_t max)
+{
+	size_t n = 0, len = 0;
+	bool quoted = false;
+	for (const char *p = line;; p++) {
+		if (quoted && *p == '"' && p[1] == '"') {
+			p++;
+		} else if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		} else if ((!quoted && *p == ',') || !*p || (!quoted && *p == '\n')) {
+			if (n < max)
+				fields[n][len < 127 ? len : 127] = 0;
+			n++;
+			len = 0;
+			if (*p != ',')
+				return n;
+			continue;
+		}
+		if (n < max && len < 127)
+			fields[n][len] = *p;
+		len++;
+	}
+}
+
+static void test_export(void **state)
+{
+	char err[512] = "", path[600], line[8192];
+	static char fields[64][128];
+	struct store *s = open_ok(*state, true);
+
+	write_plan(s);
+	/* Runs 0..9 recorded (run 9 with an odd metric name), 10.. still planned. */
+	for (size_t id = 0; id < 9; id++)
+		record_ok(s, id);
+	struct store_run r;
+	make_run(9, &r);
+	assert_int_equal(store_run_metric(&r, "fio.job,\"1\".read.iops", 1234.5), 0);
+	assert_int_equal(store_run_record(s, 9, &r, err, sizeof(err)), 0);
+	store_run_free(&r);
+	size_t nr_metrics = 7 + 1; /* m.0 .. m.6, and the odd one */
+	size_t nr_cols = 4 + NR_PARAMS + nr_metrics;
+
+	snprintf(path, sizeof(path), "%s/export.csv", (char *)*state);
+	FILE *f = fopen(path, "w+");
+	assert_non_null(f);
+	assert_int_equal(store_export(s, "csv", f, err, sizeof(err)), 0);
+	rewind(f);
+	size_t rows = 0;
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(csv_split(line, fields, 64), nr_cols);
+	assert_string_equal(fields[0], "run");
+	assert_string_equal(fields[3], "status");
+	assert_string_equal(fields[4], "dirty_ratio");
+	assert_string_equal(fields[5], "memory_mb");
+	assert_string_equal(fields[6], "m.0");
+	assert_string_equal(fields[nr_cols - 1], "fio.job,\"1\".read.iops");
+	while (fgets(line, sizeof(line), f)) {
+		assert_int_equal(csv_split(line, fields, 64), nr_cols);
+		size_t id = (size_t)atoi(fields[0]);
+		assert_int_equal(id, rows);
+		assert_int_equal(atoi(fields[1]), plan_runs[id].point);
+		assert_int_equal(atoi(fields[4]), plan_values[plan_runs[id].point * NR_PARAMS]);
+		if (id < 10) {
+			assert_string_equal(fields[3], expect_failed(id) ? "failed" : "done");
+			assert_true(strtod(fields[6], NULL) == metric_value(id, 0));
+			if (expect_metrics(id) < 7) /* a metric it does not have */
+				assert_int_equal(fields[6 + expect_metrics(id)][0], 0);
+		} else {
+			assert_string_equal(fields[3], "planned");
+			assert_int_equal(fields[6][0], 0);
+		}
+		rows++;
+	}
+	assert_int_equal(rows, NR_RUNS);
+	fclose(f);
+
+	snprintf(path, sizeof(path), "%s/export.json", (char *)*state);
+	f = fopen(path, "w+");
+	assert_non_null(f);
+	assert_int_equal(store_export(s, "json", f, err, sizeof(err)), 0);
+	rewind(f);
+	json_error_t jerr;
+	json_t *doc = json_loadf(f, 0, &jerr);
+	if (!doc)
+		fail_msg("export.json: %s at line %d", jerr.text, jerr.line);
+	assert_true(json_is_array(doc));
+	assert_int_equal(json_array_size(doc), NR_RUNS);
+	for (size_t id = 0; id < NR_RUNS; id++) {
+		json_t *o = json_array_get(doc, id);
+		size_t have = id < 9 ? expect_metrics(id) : id == 9 ? expect_metrics(9) + 1 : 0;
+		assert_int_equal(json_object_size(o), 4 + NR_PARAMS + have);
+		assert_int_equal(json_integer_value(json_object_get(o, "run")), id);
+		assert_int_equal(json_integer_value(json_object_get(o, "memory_mb")),
+				 plan_values[plan_runs[id].point * NR_PARAMS + 1]);
+		if (id < 10)
+			assert_true(json_number_value(json_object_get(o, "m.1")) == metric_value(id, 1));
+	}
+	assert_true(json_real_value(json_object_get(json_array_get(doc, 9), "fio.job,\"1\".read.iops")) == 1234.5);
+	json_decref(doc);
+	fclose(f);
+
+	assert_int_equal(store_export(s, "xml", stdout, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown format"));
+	integrity_ok(s);
+	store_close(s);
+}
+
+/* A synthetic guest run with every kind of record. */
+static struct vm_result *fake_result(struct vms_workload **wlp)
+{
+	struct vm_result *res = calloc(1, sizeof(*res));
+	struct vms_workload *wl = calloc(1, sizeof(*wl) + 4 * sizeof(wl->jobs[0]));
+	assert_non_null(res);
+	assert_non_null(wl);
+
+	res->status = VM_DONE;
+	res->t_created_us = 100;
+	res->t_first_insn_us = 200;
+	res->t_main_us = 300;
+	res->t_workload_us = 400;
+	res->t_done_us = 4000;
+	res->t_end_us = 5000;
+	res->tsc_khz = 1000000; /* 1 GHz: a tick is a nanosecond */
+	res->have_boot = true;
+	res->boot.tsc_first = 1000;
+	res->nr_cpu_recs = 2;
+	res->cpus[0] = (struct vms_rec_cpu){ .cpu = 0, .nr_switches = 10, .busy_ns = 300, .idle_ns = 700 };
+	res->cpus[1] = (struct vms_rec_cpu){ .cpu = 1, .nr_switches = 20, .busy_ns = 700, .idle_ns = 300 };
+	res->have_wakeup = true;
+	res->wakeup = (struct vms_rec_hist){ .id = VMS_HIST_WAKEUP, .nr_buckets = VMS_HIST_NR, .samples = 4,
+					     .min_ns = 500, .max_ns = 2000, .sum_ns = 4300 };
+	static const uint64_t lat[] = { 500, 800, 1000, 2000 };
+	for (size_t i = 0; i < 4; i++)
+		res->wakeup_buckets[vms_hist_index(lat[i])]++;
+	res->nr_disks = 1;
+	snprintf(res->disks[0].name, sizeof(res->disks[0].name), "vda");
+	res->disks[0].reads = 7;
+
+	/* "grp" and "grp2" report as one group named "grp"; "rand" is two clones. */
+	wl->magic = VMS_WL_MAGIC;
+	wl->version = VMS_WL_VERSION;
+	wl->nr_jobs = 4;
+	wl->jobs[0] = (struct vms_job){ .name = "grp", .rw = VMS_RW_READ, .flags = VMS_JOB_GROUP_REPORTING, .group = 0 };
+	wl->jobs[1] = (struct vms_job){ .name = "grp2", .rw = VMS_RW_WRITE, .flags = VMS_JOB_GROUP_REPORTING, .group = 0 };
+	wl->jobs[2] = (struct vms_job){ .name = "rand", .rw = VMS_RW_RANDREAD, .group = 1 };
+	wl->jobs[3] = (struct vms_job){ .name = "rand", .rw = VMS_RW_RANDREAD, .group = 2, .clone = 1 };
+	res->nr_fio_jobs = 4;
+	assert_non_null(res->fio_jobs = calloc(4, sizeof(*res->fio_jobs)));
+	struct vms_rec_fio_job *j = res->fio_jobs;
+	for (unsigned k = 0; k < 4; k++)
+		j[k] = (struct vms_rec_fio_job){ .job = k, .start_ns = 1000, .end_ns = 2000000000 };
+	j[0].dir[0] = (struct vms_fio_dir){ .ios = 100, .io_bytes = 409600, .runtime_ns = 1000000000,
+					    .clat_sum_ns = 100000, .clat_max_ns = 1000 };
+	j[0].dir[0].clat_buckets[vms_hist_index(1000)] = 100;
+	j[1].dir[1] = (struct vms_fio_dir){ .ios = 50, .io_bytes = 204800, .runtime_ns = 500000000,
+					    .clat_sum_ns = 500000, .clat_max_ns = 10000 };
+	j[1].dir[1].clat_buckets[vms_hist_index(10000)] = 50;
+	j[2].dir[0] = (struct vms_fio_dir){ .ios = 10, .io_bytes = 40960, .runtime_ns = 1000000000 };
+	j[2].dir[0].clat_buckets[vms_hist_index(300)] = 10;
+	j[3].dir[0] = (struct vms_fio_dir){ .ios = 30, .io_bytes = 122880, .runtime_ns = 2000000000 };
+	j[3].dir[0].clat_buckets[vms_hist_index(300)] = 30;
+
+	res->nr_samples = 4;
+	assert_non_null(res->samples = calloc(4, sizeof(*res->samples)));
+	for (unsigned i = 0; i < 4; i++)
+		res->samples[i] = (struct vms_rec_sample){ .tsc = 1000 + (i / 2) * 1000000ull, .cpu = i % 2,
+							   .nr_running = i, .nr_switches = 5 * i };
+	*wlp = wl;
+	return res;
+}
+
+static const struct store_metric *metric(const struct store_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_metrics; i++)
+		if (!strcmp(r->metrics[i].name, name))
+			return &r->metrics[i];
+	return NULL;
+}
+
+static double metric_is(const struct store_run *r, const char *name)
+{
+	const struct store_metric *m = metric(r, name);
+	if (!m)
+		fail_msg("no metric %s", name);
+	return m->value;
+}
+
+static void test_from_vm_result(void **state)
+{
+	struct vms_workload *wl;
+	struct vm_result *res = fake_result(&wl);
+	struct store_run r;
+	char err[512] = "";
+
+	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
+	assert_int_equal(r.status, STORE_DONE);
+	assert_string_equal(r.cause, "");
+	assert_null(r.console);
+	assert_true(metric_is(&r, "boot_us.done") == 4000);
+	assert_true(metric_is(&r, "boot_us.first_insn") == 200);
+	assert_true(metric_is(&r, "cpu.switches") == 30);
+	assert_true(metric_is(&r, "cpu.idle_pct") == 50);
+	assert_true(metric_is(&r, "wakeup_ns.mean") == 1075);
+	assert_true(metric_is(&r, "wakeup_ns.p50") == (double)vms_hist_value(vms_hist_index(800)));
+	assert_true(metric_is(&r, "wakeup_ns.p999") == (double)vms_hist_value(vms_hist_index(2000)));
+	assert_true(metric_is(&r, "fio.grp.read.iops") == 100);
+	assert_true(metric_is(&r, "fio.grp.read.bw_bytes") == 409600);
+	assert_true(metric_is(&r, "fio.grp.read.clat_p99_ns") == (double)vms_hist_value(vms_hist_index(1000)));
+	assert_true(metric_is(&r, "fio.grp.write.iops") == 100);
+	assert_true(metric_is(&r, "fio.grp.write.clat_p50_ns") == (double)vms_hist_value(vms_hist_index(10000)));
+	assert_true(metric_is(&r, "fio.rand.read.ios") == 40);
+	assert_true(metric_is(&r, "fio.rand.read.iops") == 20); /* 40 I/Os over the longest clone's 2 s */
+	assert_null(metric(&r, "fio.grp2.write.iops"));
+	assert_null(metric(&r, "fio.rand.write.iops"));
+	assert_true(metric_is(&r, "disk.vda.reads") == 7);
+	/* Every name once. */
+	for (size_t i = 0; i < r.nr_metrics; i++)
+		for (size_t k = i + 1; k < r.nr_metrics; k++)
+			if (!strcmp(r.metrics[i].name, r.metrics[k].name))
+				fail_msg("metric %s twice", r.metrics[i].name);
+	assert_int_equal(r.nr_hists, 4); /* wakeup_ns, grp read and write, rand read */
+	assert_string_equal(r.hists[3].name, "fio.rand.read.clat_ns");
+	assert_int_equal(r.hists[3].counts[vms_hist_index(300)], 40);
+	assert_int_equal(r.nr_series, 6);
+	assert_string_equal(r.series[0].name, "cpu.0.nr_running");
+	assert_int_equal(r.series[0].n, 2);
+	assert_int_equal(r.series[0].v[1].t_ns, 1000000);
+
+	/* Into a store and back. */
+	struct store *s = open_ok(*state, true);
+	write_plan(s);
+	assert_int_equal(store_run_record(s, 0, &r, err, sizeof(err)), 0);
+	uint64_t counts[VMS_HIST_NR];
+	assert_int_equal(store_hist_get(s, 0, "fio.grp.write.clat_ns", counts, err, sizeof(err)), 1);
+	assert_int_equal(counts[vms_hist_index(10000)], 50);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 12);
+	store_run_free(&r);
+
+	/* A failed run: its cause, and its console with the VMM's detail. */
+	res->status = VM_TIMEOUT;
+	snprintf(res->reason, sizeof(res->reason), "no progress for 10 s");
+	snprintf(res->detail, sizeof(res->detail), "vCPU 0 was at idle+0x10\n");
+	assert_non_null(res->console = strdup("booting\n"));
+	res->console_len = strlen(res->console);
+	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
+	assert_int_equal(r.status, STORE_FAILED);
+	assert_string_equal(r.cause, "timeout: no progress for 10 s");
+	assert_int_equal(r.exit_status, vm_status_exit_code(VM_TIMEOUT));
+	assert_non_null(strstr(r.console, "booting\n"));
+	assert_non_null(strstr(r.console, "vCPU 0 was at idle"));
+	assert_int_equal(store_run_record(s, 1, &r, err, sizeof(err)), 0);
+	assert_int_equal(query_int(s, "SELECT length(text) FROM console WHERE run = 1"), r.console_len);
+	store_run_free(&r);
+	integrity_ok(s);
+	store_close(s);
+
+	res->status = VM_DONE;
+	free(res->console);
+	res->console = NULL;
+	/* The built-in workload (no job file): no fio metrics. */
+	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
+	for (size_t i = 0; i < r.nr_metrics; i++)
+		assert_true(strncmp(r.metrics[i].name, "fio.", 4));
+	store_run_free(&r);
+	free(res->fio_jobs);
+	free(res->samples);
+	free(res);
+	free(wl);
+}
+
+struct thread_arg {
+	struct store *s;
+	unsigned which, nr;
+	int failed;
+};
+
+static void *record_thread(void *p)
+{
+	struct thread_arg *a = p;
+	char err[512];
+	for (size_t id = a->which; id < NR_RUNS; id += a->nr) {
+		struct store_run r;
+		make_run(id, &r);
+		a->failed += store_run_record(a->s, id, &r, err, sizeof(err)) != 0;
+		store_run_free(&r);
+	}
+	return NULL;
+}
+
+static void test_threads_share_a_store(void **state)
+{
+	struct store *s = open_ok(*state, true);
+	pthread_t t[4];
+	struct thread_arg a[4];
+	size_t *pending, n;
+	char err[512];
+
+	write_plan(s);
+	for (unsigned i = 0; i < 4; i++) {
+		a[i] = (struct thread_arg){ s, i, 4, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, record_thread, &a[i]), 0);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(a[i].failed, 0);
+	}
+	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_null(pending);
+	for (size_t id = 0; id < NR_RUNS; id++)
+		check_run(s, id);
+	integrity_ok(s);
+	store_close(s);
+}
+
+/* ---- Crash safety ---- */
+
+#define CRASH_POINTS 100
+#define CRASH_REPS 100
+#define CRASH_RUNS (CRASH_POINTS * CRASH_REPS)
+#define CRASH_KILLS 20
+
+static void crash_plan(struct store *s)
+{
+	static const char *const names[] = { "x" };
+	static int64_t values[CRASH_POINTS];
+	static struct store_plan_run runs[CRASH_RUNS];
+	char err[512] = "";
+	for (size_t p = 0; p < CRASH_POINTS; p++)
+		values[p] = (int64_t)p;
+	for (size_t i = 0; i < CRASH_RUNS; i++)
+		runs[i] = (struct store_plan_run){ i % CRASH_POINTS, (unsigned)(i / CRASH_POINTS), i };
+	if (store_plan_write(s, 1, names, CRASH_POINTS, values, CRASH_RUNS, runs, err, sizeof(err)))
+		fail_msg("plan: %s", err);
+}
+
+/* The child: a resumed sweep that records what is pending until it is killed. */
+static void __attribute__((noreturn)) crash_child(const char *dir)
+{
+	struct store *s = NULL;
+	size_t *pending = NULL, n = 0;
+	char err[512];
+	if (store_open(dir, false, &s, err, sizeof(err)) || store_runs_pending(s, &pending, &n, err, sizeof(err))) {
+		fprintf(stderr, "child: %s\n", err);
+		_exit(2);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct store_run r;
+		make_run(pending[i], &r);
+		/* A longer series makes a bigger transaction, for the kill to land in. */
+		for (size_t k = 0; k < 200; k++)
+			store_run_sample(&r, "filler", k, (double)k);
+		if (store_run_record(s, pending[i], &r, err, sizeof(err))) {
+			fprintf(stderr, "child: %s\n", err);
+			_exit(2);
+		}
+		store_run_free(&r);
+	}
+	_exit(0);
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void test_crash_safety(void **state)
+{
+	const char *dir = *state;
+	char err[1024] = "";
+	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20), rng = seed | 1;
+	size_t recorded_before = 0;
+	unsigned progressed = 0;
+
+	struct store *s = open_ok(dir, true);
+	crash_plan(s);
+	store_close(s);
+	print_message("crash safety: seed %llu\n", (unsigned long long)seed);
+
+	for (int k = 0; k < CRASH_KILLS; k++) {
+		/* 1..40 ms: some kills land in the open, most in or between transactions. */
+		long delay_us = 1000 + (long)(xorshift(&rng) % 39000);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			crash_child(dir);
+		struct timespec ts = { 0, delay_us * 1000 };
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int status;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (WIFEXITED(status))
+			fail_msg("kill %d: the recorder exited with %d before the kill (%ld us)", k, WEXITSTATUS(status),
+				 delay_us);
+		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+		s = open_ok(dir, false);
+		if (store_integrity_check(s, err, sizeof(err)))
+			fail_msg("kill %d after %ld us: %s", k, delay_us, err);
+		size_t recorded = (size_t)query_int(s, "SELECT count(*) FROM runs WHERE status != 'planned'");
+		assert_true(recorded >= recorded_before);
+		progressed += recorded > recorded_before;
+		recorded_before = recorded;
+		store_close(s);
+	}
+	assert_true(progressed >= CRASH_KILLS / 2);
+	print_message("crash safety: %zu of %d runs recorded over %d kills, %u of which came after progress\n",
+		      recorded_before, CRASH_RUNS, CRASH_KILLS, progressed);
+
+	/* Every run wholly recorded or wholly planned; then the resume finishes them all. */
+	s = open_ok(dir, false);
+	size_t *pending = NULL, n = 0;
+	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, CRASH_RUNS - recorded_before);
+	for (size_t id = 0; id < CRASH_RUNS; id++) {
+		int64_t nm = query_int(s, "SELECT count(*) FROM metrics WHERE run = %zu", id);
+		int64_t planned = query_int(s, "SELECT status = 'planned' FROM runs WHERE id = %zu", id);
+		if (planned ? nm != 0 : (size_t)nm != expect_metrics(id))
+			fail_msg("run %zu: %s with %lld metrics", id, planned ? "planned" : "recorded", (long long)nm);
+	}
+	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE series = 'filler'"),
+			 200 * (int64_t)recorded_before);
+	for (size_t i = 0; i < n; i++)
+		record_ok(s, pending[i]);
+	free(pending);
+	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM runs WHERE status = 'planned'"), 0);
+	int64_t want = 0;
+	for (size_t id = 0; id < CRASH_RUNS; id++)
+		want += (int64_t)expect_metrics(id);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM metrics"), want);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM histograms"), CRASH_RUNS);
+	for (size_t id = 0; id < CRASH_RUNS; id += 97)
+		check_run(s, id);
+	integrity_ok(s);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_errors, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_plan_record_resume, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_hist_round_trip_and_merge, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_export, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_from_vm_result, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_crash_safety, setup_dir, teardown_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
