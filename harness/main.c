@@ -8,6 +8,9 @@
 #include "boot_job.h"
 #include "boot_options.h"
 #include "boot_report.h"
+#include "sweep/export_cmd.h"
+#include "sweep/plan_cmd.h"
+#include "sweep/run_cmd.h"
 #include <vmsweep/workload.h>
 
 #define EXIT_USAGE 2
@@ -22,6 +25,9 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  boot      boot the built-in guest kernel, run its built-in workload, summarise\n"
+		"  plan      print the runs a sweep config expands to, without running them\n"
+		"  run       run a sweep config into a results store (SQLite), resumable\n"
+		"  export    a sweep's runs as CSV or JSON\n"
 		"  baseline  run the host's fio with a job file on the same disk images, to compare\n"
 		"  help      this text; `vmsweep COMMAND --help` for a command's options\n"
 		"\n"
@@ -113,6 +119,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "boot"))
 		return cmd_boot(argc - 1, argv + 1);
+	if (!strcmp(cmd, "plan"))
+		return cmd_plan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 1, argv + 1);
 	if (!strcmp(cmd, "baseline"))
 		return baseline_run(argc - 1, argv + 1);
 	fprintf(stderr, "vmsweep: unknown command '%s' (see vmsweep --help)\n", cmd);

@@ -1,0 +1,460 @@
+/*
+ * Loading a sweep config: the sections, their keys and values. See config.h, and
+ * configs/README.md for the format as users read it.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot_options.h"
+#include "fio/job_compile.h"
+#include "sweep/config_internal.h"
+#include "sweep/expr.h"
+#include "sweep/grid.h"
+#include "sweep/suggest.h"
+#include "util/error.h"
+#include "util/knob.h"
+#include "util/parse.h"
+
+#define DEFAULT_MEMORY (128ull << 20)
+#define DEFAULT_TIMEOUT_NS (60ull * 1000000000ull)
+#define REPEAT_MAX 10000
+#define JOBS_MAX 1024
+
+static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs" };
+static const char *const guest_keys[] = { "memory", "vcpus", "hz", "disk", "blk_poll_us" };
+static const char *const report_keys[] = { "metrics", "x", "lines" };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Where each [guest] setting was made, to refuse sweeping it as well. */
+struct guest_lines {
+	unsigned memory, vcpus, hz, knobs[VMS_KNOB_COUNT];
+};
+
+static int unknown_key(const struct fio_option *o, const char *section, const char *const *keys, size_t n,
+		       bool knobs, char *err, size_t errlen)
+{
+	const char *cands[VMS_KNOB_COUNT + 16];
+	size_t nc = 0;
+
+	for (size_t i = 0; i < n && nc < NELEM(cands); i++)
+		cands[nc++] = keys[i];
+	for (int i = 0; knobs && i < VMS_KNOB_COUNT; i++)
+		cands[nc++] = knob_table[i].name;
+	const char *hint = name_suggest(o->key, cands, nc);
+	if (hint)
+		return errorf_at(err, errlen, o->file, o->line, "unknown key '%s' in [%s] (did you mean '%s'?)",
+				 o->key, section, hint);
+	return errorf_at(err, errlen, o->file, o->line, "unknown key '%s' in [%s]%s", o->key, section,
+			 knobs ? " (keys: memory, vcpus, hz, disk, blk_poll_us and the guest knobs)" : "");
+}
+
+/* Refuses a key given twice in one section (only disk and job repeat). */
+static int key_once(const struct fio_section *s, size_t i, char *err, size_t errlen)
+{
+	const struct fio_option *o = &s->opts[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(s->opts[j].key, o->key))
+			return errorf_at(err, errlen, o->file, o->line, "%s: set twice (first at line %u)", o->key,
+					 s->opts[j].line);
+	if (!o->value || !*o->value)
+		return errorf_at(err, errlen, o->file, o->line, "%s: expected '%s = VALUE'", o->key, o->key);
+	return 0;
+}
+
+static int int_value(const struct fio_option *o, int64_t min, int64_t max, int64_t *v, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (parse_int_range(o->value, min, max, v, why, sizeof(why)))
+		return errorf_at(err, errlen, o->file, o->line, "%s = %s: %s", o->key, o->value, why);
+	return 0;
+}
+
+static int sweep_section(struct sweep_config *c, const struct fio_section *s, char *err, size_t errlen)
+{
+	char why[256];
+	int64_t v;
+
+	for (size_t i = 0; i < s->nr_opts; i++) {
+		const struct fio_option *o = &s->opts[i];
+		const char *k = o->key;
+		size_t ki;
+		for (ki = 0; ki < NELEM(sweep_keys) && strcmp(k, sweep_keys[ki]); ki++)
+			;
+		if (ki == NELEM(sweep_keys))
+			return unknown_key(o, "sweep", sweep_keys, NELEM(sweep_keys), false, err, errlen);
+		if (key_once(s, i, err, errlen))
+			return -1;
+		if (!strcmp(k, "name")) {
+			size_t n = strlen(o->value);
+			if (n > SWEEP_NAME_MAX || strspn(o->value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+								   "0123456789._-") != n)
+				return errorf_at(err, errlen, o->file, o->line,
+						 "name = %s: expected up to %d letters, digits, '.', '_' or '-' (it "
+						 "names directories)",
+						 o->value, SWEEP_NAME_MAX);
+			snprintf(c->name, sizeof(c->name), "%s", o->value);
+		} else if (!strcmp(k, "repeat")) {
+			if (int_value(o, 1, REPEAT_MAX, &v, err, errlen))
+				return -1;
+			c->repeat = (unsigned)v;
+		} else if (!strcmp(k, "seed")) {
+			if (int_value(o, 0, INT64_MAX, &v, err, errlen))
+				return -1;
+			c->seed = (uint64_t)v;
+		} else if (!strcmp(k, "order")) {
+			if (!strcmp(o->value, "random"))
+				c->order = SWEEP_ORDER_RANDOM;
+			else if (!strcmp(o->value, "sequential"))
+				c->order = SWEEP_ORDER_SEQUENTIAL;
+			else
+				return errorf_at(err, errlen, o->file, o->line,
+						 "order = %s: expected random or sequential", o->value);
+		} else if (!strcmp(k, "timeout")) {
+			if (parse_duration_ns(o->value, &c->timeout_ns, why, sizeof(why)))
+				return errorf_at(err, errlen, o->file, o->line, "timeout = %s: %s", o->value, why);
+		} else if (!strcmp(k, "jobs")) {
+			if (int_value(o, 1, JOBS_MAX, &v, err, errlen))
+				return -1;
+			c->jobs = (unsigned)v;
+		}
+	}
+	return 0;
+}
+
+static int guest_section(struct sweep_config *c, const struct fio_section *s, struct guest_lines *gl, char *err,
+			 size_t errlen)
+{
+	char why[512];
+	int64_t v;
+
+	for (size_t i = 0; i < s->nr_opts; i++) {
+		const struct fio_option *o = &s->opts[i];
+		const char *k = o->key;
+		int knob = knob_find(k);
+		bool disk = !strcmp(k, "disk");
+
+		if (!disk && knob < 0 && strcmp(k, "memory") && strcmp(k, "vcpus") && strcmp(k, "hz") &&
+		    strcmp(k, "blk_poll_us"))
+			return unknown_key(o, "guest", guest_keys, NELEM(guest_keys), true, err, errlen);
+		if (disk) {
+			if (!o->value || !*o->value)
+				return errorf_at(err, errlen, o->file, o->line, "disk: expected 'disk = PATH[,size=1G]...'");
+			if (c->nr_disks >= VMS_MAX_DISKS)
+				return errorf_at(err, errlen, o->file, o->line, "disk = %s: at most %d disks", o->value,
+						 VMS_MAX_DISKS);
+			if (disk_config_parse(o->value, &c->disks[c->nr_disks], why, sizeof(why))) {
+				const char *cause = strncmp(why, "--disk ", 7) ? why : why + 7;
+				return errorf_at(err, errlen, o->file, o->line, "disk = %s", cause);
+			}
+			c->nr_disks++;
+			continue;
+		}
+		if (key_once(s, i, err, errlen))
+			return -1;
+		if (!strcmp(k, "blk_poll_us")) {
+			if (int_value(o, 0, 1000000, &v, err, errlen))
+				return -1;
+			c->blk_poll_ns = (uint64_t)v * 1000;
+			continue;
+		}
+		enum sweep_param_kind kind = knob >= 0 ? SWEEP_PARAM_KNOB :
+					     !strcmp(k, "memory") ? SWEEP_PARAM_MEMORY :
+					     !strcmp(k, "vcpus") ? SWEEP_PARAM_VCPUS : SWEEP_PARAM_HZ;
+		if (sweep_value_parse(kind, knob, o->value, &v, why, sizeof(why)))
+			return errorf_at(err, errlen, o->file, o->line, "%s = %s: %s", k, o->value, why);
+		switch (kind) {
+		case SWEEP_PARAM_KNOB: c->knobs[knob] = v; gl->knobs[knob] = o->line; break;
+		case SWEEP_PARAM_MEMORY: c->mem_size = (uint64_t)v; gl->memory = o->line; break;
+		case SWEEP_PARAM_VCPUS: c->nr_cpus = (unsigned)v; gl->vcpus = o->line; break;
+		case SWEEP_PARAM_HZ: c->hz = (unsigned)v; gl->hz = o->line; break;
+		}
+	}
+	return 0;
+}
+
+static int workload_section(struct sweep_config *c, const struct fio_section *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->nr_opts; i++) {
+		const struct fio_option *o = &s->opts[i];
+		static const char *const keys[] = { "job" };
+		if (strcmp(o->key, "job"))
+			return unknown_key(o, "workload", keys, 1, false, err, errlen);
+		if (!o->value || !*o->value)
+			return errorf_at(err, errlen, o->file, o->line, "job: expected 'job = FILE.fio'");
+		struct sweep_job_file *j = realloc(c->job_files, (c->nr_job_files + 1) * sizeof(*j));
+		if (!j)
+			return errorf_at(err, errlen, o->file, o->line, "out of memory");
+		c->job_files = j;
+		j += c->nr_job_files;
+		/* relative to the config, as the reader takes includes */
+		const char *slash = strrchr(o->file, '/');
+		int r = o->value[0] != '/' && slash
+				? asprintf(&j->path, "%.*s%s", (int)(slash - o->file + 1), o->file, o->value)
+				: asprintf(&j->path, "%s", o->value);
+		if (r < 0)
+			return errorf_at(err, errlen, o->file, o->line, "out of memory");
+		j->line = o->line;
+		c->nr_job_files++;
+
+		char why[1024];
+		struct vms_workload *wl = NULL;
+		size_t size = 0;
+		if (!c->nr_disks)
+			return errorf_at(err, errlen, o->file, o->line,
+					 "job = %s: the guest has no disk: add 'disk = PATH,size=1G' to [guest]", o->value);
+		/* Checked now (disk sizes are not known yet) so that a bad job fails the plan, not run 1. */
+		if (fio_compile_file(j->path, NULL, c->nr_disks, &wl, &size, why, sizeof(why)))
+			return errorf_at(err, errlen, o->file, o->line, "job = %s: %s", o->value, why);
+		free(wl);
+	}
+	return 0;
+}
+
+static int report_param(struct sweep_config *c, const struct fio_option *o, int *out, char *err, size_t errlen)
+{
+	*out = sweep_config_param_find(c, o->value);
+	if (*out >= 0)
+		return 0;
+	const char **names = calloc(c->nr_params + 1, sizeof(*names));
+	for (size_t i = 0; names && i < c->nr_params; i++)
+		names[i] = c->params[i].name;
+	const char *hint = names ? name_suggest(o->value, names, c->nr_params) : NULL;
+	errorf_at(err, errlen, o->file, o->line, "%s = %s: not a parameter of [params]%s%s%s", o->key, o->value,
+		  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+	free(names);
+	return -1;
+}
+
+static int report_section(struct sweep_config *c, const struct fio_section *s, char *err, size_t errlen)
+{
+	char why[256];
+
+	for (size_t i = 0; i < s->nr_opts; i++) {
+		const struct fio_option *o = &s->opts[i];
+		if (strcmp(o->key, "metrics") && strcmp(o->key, "x") && strcmp(o->key, "lines"))
+			return unknown_key(o, "report", report_keys, NELEM(report_keys), false, err, errlen);
+		if (key_once(s, i, err, errlen))
+			return -1;
+		if (!strcmp(o->key, "metrics")) {
+			if (sweep_list_split(o->value, &c->metrics, &c->nr_metrics, why, sizeof(why)))
+				return errorf_at(err, errlen, o->file, o->line, "metrics: %s", why);
+		} else if (report_param(c, o, !strcmp(o->key, "x") ? &c->report_x : &c->report_lines, err, errlen)) {
+			return -1;
+		}
+	}
+	if (c->report_x >= 0 && c->report_x == c->report_lines)
+		return errorf_at(err, errlen, s->file, s->line, "[report]: x and lines are both '%s'",
+				 c->params[c->report_x].name);
+	return 0;
+}
+
+static int constraints_parse(struct sweep_config *c, const struct sweep_ini *ini, char *err, size_t errlen)
+{
+	const char **names = calloc(c->nr_params + 1, sizeof(*names));
+	char cause[512];
+	int ret = -1;
+
+	if (!names)
+		return errorf(err, errlen, "%s: out of memory", c->path);
+	for (size_t i = 0; i < c->nr_params; i++)
+		names[i] = c->params[i].name;
+	c->constraints = calloc(ini->nr_constraints + 1, sizeof(*c->constraints));
+	if (!c->constraints) {
+		errorf(err, errlen, "%s: out of memory", c->path);
+		goto out;
+	}
+	for (size_t i = 0; i < ini->nr_constraints; i++) {
+		const struct sweep_raw_line *l = &ini->constraints[i];
+		struct sweep_constraint *k = &c->constraints[c->nr_constraints];
+		unsigned col = 0;
+		if (sweep_expr_parse(l->text, names, c->nr_params, &k->expr, &col, cause, sizeof(cause))) {
+			errorf_at(err, errlen, c->path, l->line, "constraint '%s': column %u: %s", l->text,
+				  l->col + col - 1, cause);
+			goto out;
+		}
+		k->line = l->line;
+		k->text = strdup(l->text);
+		c->nr_constraints++;
+		if (!k->text) {
+			errorf(err, errlen, "%s: out of memory", c->path);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(names);
+	return ret;
+}
+
+/* A setting both fixed in [guest] and swept is a mistake either way it is meant. */
+static int guest_conflicts(const struct sweep_config *c, const struct guest_lines *gl, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nr_params; i++) {
+		const struct sweep_param *p = &c->params[i];
+		unsigned at = p->kind == SWEEP_PARAM_KNOB ? gl->knobs[p->knob] :
+			      p->kind == SWEEP_PARAM_MEMORY ? gl->memory :
+			      p->kind == SWEEP_PARAM_VCPUS ? gl->vcpus : gl->hz;
+		if (at)
+			return errorf_at(err, errlen, c->path, p->line,
+					 "[params] %s: also set in [guest] at line %u (a setting is fixed or swept, "
+					 "not both)",
+					 p->name, at);
+	}
+	return 0;
+}
+
+/* `vmsweep boot` refuses it too: without a tick a sleeping task never wakes up. */
+static int points_runnable(const struct sweep_config *c, const struct sweep_plan *p, const struct guest_lines *gl,
+			   char *err, size_t errlen)
+{
+	int hz = sweep_config_param_find(c, "hz"), sl = sweep_config_param_find(c, "sleep_ms"),
+	    du = sweep_config_param_find(c, "duration_ms");
+
+	if (c->nr_job_files)
+		return 0;
+	for (size_t i = 0; i < p->nr_points; i++) {
+		const int64_t *v = sweep_plan_point(p, i);
+		int64_t h = hz >= 0 ? v[hz] : c->hz, s = sl >= 0 ? v[sl] : c->knobs[VMS_KNOB_sleep_ms],
+			d = du >= 0 ? v[du] : c->knobs[VMS_KNOB_duration_ms];
+		if (h == 0 && s && d)
+			return errorf_at(err, errlen, c->path, hz >= 0 ? c->params[hz].line : gl->hz,
+					 "hz 0 (no tick) cannot run the built-in workload while it sleeps (sleep_ms=%lld, "
+					 "duration_ms=%lld): set sleep_ms = 0, or add a constraint such as "
+					 "'hz > 0 || sleep_ms == 0'",
+					 (long long)s, (long long)d);
+	}
+	return 0;
+}
+
+static void config_defaults(struct sweep_config *c, const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+
+	if (n > 4 && !strcmp(base + n - 4, ".ini"))
+		n -= 4;
+	snprintf(c->name, sizeof(c->name), "%.*s", (int)(n < SWEEP_NAME_MAX ? n : SWEEP_NAME_MAX), base);
+	c->repeat = 3;
+	c->seed = 1;
+	c->order = SWEEP_ORDER_RANDOM;
+	c->timeout_ns = DEFAULT_TIMEOUT_NS;
+	c->jobs = 1;
+	c->mem_size = DEFAULT_MEMORY;
+	c->nr_cpus = 2;
+	c->hz = BOOT_DEFAULT_HZ;
+	c->blk_poll_ns = BOOT_DEFAULT_BLK_POLL_US * 1000ull;
+	knob_defaults(c->knobs);
+	c->report_x = c->report_lines = -1;
+}
+
+/* Finds each section once; refuses unknown and repeated ones. */
+static int sections_index(const struct sweep_ini *ini, const struct fio_section **by_name, char *err,
+			  size_t errlen)
+{
+	const struct fio_job_file *jf = &ini->jf;
+
+	for (size_t i = 0; i < jf->nr_sections; i++) {
+		const struct fio_section *s = &jf->sections[i];
+		size_t k;
+		for (k = 0; k < sweep_nr_sections && strcmp(s->name, sweep_sections[k]); k++)
+			;
+		if (k == sweep_nr_sections) {
+			const char *hint = name_suggest(s->name, sweep_sections, sweep_nr_sections);
+			if (hint)
+				return errorf_at(err, errlen, s->file, s->line, "unknown section [%s] (did you mean [%s]?)",
+						 s->name, hint);
+			return errorf_at(err, errlen, s->file, s->line,
+					 "unknown section [%s] (sections: [sweep], [guest], [workload], [params], "
+					 "[constraints], [report])",
+					 s->name);
+		}
+		if (by_name[k])
+			return errorf_at(err, errlen, s->file, s->line, "section [%s] appears twice (first at line %u)",
+					 s->name, by_name[k]->line);
+		by_name[k] = s;
+	}
+	if (!jf->nr_sections)
+		return errorf_at(err, errlen, jf->files[0], 1, "no sections: an empty config");
+	return 0;
+}
+
+int sweep_config_load(const char *path, struct sweep_config *c, char *err, size_t errlen)
+{
+	struct sweep_ini ini;
+	const struct fio_section *sec[8] = { 0 };
+	struct guest_lines gl = { 0 };
+	struct sweep_plan plan;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	config_defaults(c, path);
+	if (!(c->path = strdup(path)))
+		return errorf(err, errlen, "%s: out of memory", path);
+	if (sweep_ini_read(path, &ini, err, errlen))
+		return -1;
+	/* In the order of their dependencies: [workload] needs the disks, [report] and
+	 * [constraints] the parameters. */
+	if (sections_index(&ini, sec, err, errlen) || (sec[0] && sweep_section(c, sec[0], err, errlen)) ||
+	    (sec[1] && guest_section(c, sec[1], &gl, err, errlen)) ||
+	    (sec[2] && workload_section(c, sec[2], err, errlen)) ||
+	    (sec[3] && sweep_params_parse(c, sec[3], err, errlen)) || guest_conflicts(c, &gl, err, errlen) ||
+	    (sec[5] && report_section(c, sec[5], err, errlen)))
+		goto out;
+	if (sec[4])
+		c->constraints_line = sec[4]->line;
+	if (constraints_parse(c, &ini, err, errlen))
+		goto out;
+	ret = sweep_plan(c, &plan, err, errlen) || points_runnable(c, &plan, &gl, err, errlen) ? -1 : 0;
+	sweep_plan_free(&plan);
+out:
+	sweep_ini_free(&ini);
+	return ret;
+}
+
+void sweep_config_free(struct sweep_config *c)
+{
+	free(c->path);
+	for (size_t i = 0; i < c->nr_job_files; i++)
+		free(c->job_files[i].path);
+	free(c->job_files);
+	for (size_t i = 0; i < c->nr_params; i++) {
+		free(c->params[i].name);
+		free(c->params[i].values);
+	}
+	free(c->params);
+	for (size_t i = 0; i < c->nr_zips; i++)
+		free(c->zips[i].params);
+	free(c->zips);
+	for (size_t i = 0; i < c->nr_constraints; i++) {
+		free(c->constraints[i].text);
+		sweep_expr_free(c->constraints[i].expr);
+	}
+	free(c->constraints);
+	sweep_list_free(c->metrics, c->nr_metrics);
+	memset(c, 0, sizeof(*c));
+}
+
+int sweep_config_param_find(const struct sweep_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_params; i++)
+		if (!strcmp(c->params[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const char *sweep_param_kind_name(enum sweep_param_kind k)
+{
+	static const char *const names[] = { "knob", "memory", "vcpus", "hz" };
+	return (unsigned)k < NELEM(names) ? names[k] : "?";
+}
+
+const char *sweep_order_name(enum sweep_order o)
+{
+	return o == SWEEP_ORDER_SEQUENTIAL ? "sequential" : "random";
+}

@@ -1,0 +1,757 @@
+/*
+ * Sweep configs and their plans: parsing (every section, ranges with units, zip,
+ * include, ${VAR}), constraint expressions (precedence, errors with their column),
+ * grid expansion (cartesian product, zip pairing, constraints), the run order (seeded,
+ * reproducible, different for another seed, every point exactly `repeat` times), and
+ * the broken corpus: each .ini file of tests/sweep-corpus/bad/ fails with the message and the
+ * file:line its first line announces ("# expect: FILE:LINE: phrase"). Run from the
+ * repository root, as `make check` does.
+ */
+#include <dirent.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sweep/config.h"
+#include "sweep/expr.h"
+#include "sweep/grid.h"
+#include "sweep/plan_cmd.h"
+#include "util/knob.h"
+
+#define GOOD "tests/sweep-corpus/good/"
+#define BAD "tests/sweep-corpus/bad/"
+#define MIB (1ll << 20)
+#define GIB (1ll << 30)
+
+static void load_ok(const char *path, struct sweep_config *c)
+{
+	char err[1024] = "";
+
+	if (sweep_config_load(path, c, err, sizeof(err)))
+		fail_msg("%s: %s", path, err);
+}
+
+static void plan_ok(const struct sweep_config *c, struct sweep_plan *p)
+{
+	char err[1024] = "";
+
+	if (sweep_plan(c, p, err, sizeof(err)))
+		fail_msg("%s: %s", c->path, err);
+}
+
+/* Writes text to a temporary config and loads it; returns the load's result. */
+static int load_text(const char *text, struct sweep_config *c, char *err, size_t errlen)
+{
+	char path[] = "/tmp/test_sweep_config.XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	int r = sweep_config_load(path, c, err, errlen);
+	unlink(path);
+	return r;
+}
+
+static void load_text_ok(const char *text, struct sweep_config *c)
+{
+	char err[1024] = "";
+
+	if (load_text(text, c, err, sizeof(err)))
+		fail_msg("%s\n---\n%s", err, text);
+}
+
+static void test_full(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+
+	load_ok(GOOD "full.ini", &c);
+	assert_string_equal(c.name, "full-example");
+	assert_int_equal(c.repeat, 2);
+	assert_int_equal(c.seed, 42);
+	assert_int_equal(c.order, SWEEP_ORDER_SEQUENTIAL);
+	assert_int_equal(c.timeout_ns, 90ull * 1000000000ull);
+	assert_int_equal(c.jobs, 2);
+	assert_int_equal(c.mem_size, 256 * MIB);
+	assert_int_equal(c.nr_cpus, 4);
+	assert_int_equal(c.hz, 1000);
+	assert_int_equal(c.nr_disks, 2);
+	assert_string_equal(c.disks[0].path, "/var/tmp/vmsweep-test-a.img");
+	assert_int_equal(c.disks[0].size, GIB);
+	assert_int_equal(c.disks[1].engine, DISK_ENGINE_SYNC);
+	assert_int_equal(c.blk_poll_ns, 20000);
+	assert_int_equal(c.knobs[VMS_KNOB_duration_ms], 1000);
+	assert_int_equal(c.knobs[VMS_KNOB_softlockup_panic], 1);
+	assert_int_equal(c.knobs[VMS_KNOB_spin_ms], knob_table[VMS_KNOB_spin_ms].def);
+	assert_int_equal(c.nr_job_files, 1);
+	assert_string_equal(c.job_files[0].path, GOOD "job.fio"); /* relative to the config */
+	assert_int_equal(c.job_files[0].line, 21);
+
+	assert_int_equal(c.nr_params, 2);
+	assert_string_equal(c.params[0].name, "blk_queue_depth");
+	assert_int_equal(c.params[0].kind, SWEEP_PARAM_KNOB);
+	assert_int_equal(c.params[0].knob, VMS_KNOB_blk_queue_depth);
+	static const int64_t qd[] = { 1, 4, 8, 12, 16, 128 };
+	assert_int_equal(c.params[0].nr_values, 6);
+	assert_memory_equal(c.params[0].values, qd, sizeof(qd));
+	assert_int_equal(c.params[0].line, 24);
+	assert_int_equal(c.params[1].nr_values, 2);
+	assert_int_equal(c.nr_constraints, 1);
+	assert_string_equal(c.constraints[0].text, "blk_poll == 0 || blk_queue_depth <= 16");
+	assert_int_equal(c.constraints[0].line, 28);
+
+	assert_int_equal(c.nr_metrics, 2);
+	assert_string_equal(c.metrics[0], "write_iops");
+	assert_string_equal(c.metrics[1], "write_clat_p99_us");
+	assert_int_equal(c.report_x, 0);
+	assert_int_equal(c.report_lines, 1);
+
+	/* 6 x 2 grid; blk_poll=1 keeps the 5 depths <= 16 */
+	struct sweep_plan p;
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_grid, 12);
+	assert_int_equal(p.nr_points, 11);
+	assert_int_equal(p.nr_filtered, 1);
+	assert_int_equal(p.nr_runs, 22);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+
+	load_ok(GOOD "minimal.ini", &c);
+	assert_string_equal(c.name, "minimal"); /* the file's name */
+	assert_int_equal(c.repeat, 10);
+	assert_int_equal(c.seed, 1);
+	assert_int_equal(c.order, SWEEP_ORDER_RANDOM);
+	assert_int_equal(c.jobs, 1);
+	assert_int_equal(c.mem_size, 128 * MIB);
+	assert_int_equal(c.nr_cpus, 2);
+	assert_int_equal(c.hz, 250);
+	assert_int_equal(c.nr_params, 0);
+	assert_int_equal(c.nr_job_files, 0);
+	assert_int_equal(c.report_x, -1);
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_points, 1);
+	assert_int_equal(p.nr_runs, 10);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static void test_ranges_with_units(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+	static const int64_t mem[] = { 64 * MIB, 128 * MIB, 192 * MIB, 256 * MIB, GIB };
+	static const int64_t dur[] = { 500, 750, 1000 };
+	static const int64_t spin[] = { 1, 3, 6, 9 };
+
+	load_ok(GOOD "ranges.ini", &c);
+	assert_int_equal(c.nr_params, 3);
+	assert_int_equal(c.params[0].kind, SWEEP_PARAM_MEMORY);
+	assert_int_equal(c.params[0].nr_values, 5);
+	assert_memory_equal(c.params[0].values, mem, sizeof(mem));
+	assert_int_equal(c.params[1].nr_values, 3);
+	assert_memory_equal(c.params[1].values, dur, sizeof(dur));
+	assert_int_equal(c.params[2].nr_values, 4);
+	assert_memory_equal(c.params[2].values, spin, sizeof(spin));
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_grid, 5 * 3 * 4);
+	assert_int_equal(p.nr_points, 60);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+
+	/* END is included only when a step lands on it */
+	load_text_ok("[params]\ntasks_per_cpu = 5..40 step 10\n", &c);
+	static const int64_t t[] = { 5, 15, 25, 35 };
+	assert_int_equal(c.params[0].nr_values, 4);
+	assert_memory_equal(c.params[0].values, t, sizeof(t));
+	sweep_config_free(&c);
+}
+
+/* The last parameter varies fastest; the product has every combination once. */
+static void test_cartesian(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+
+	load_text_ok("[sweep]\nrepeat = 1\norder = sequential\n"
+		     "[params]\nvcpus = 1, 2\nhz = 100, 250, 1000\nspin_ms = 1..4 step 1\n",
+		     &c);
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_params, 3);
+	assert_int_equal(p.nr_grid, 24);
+	assert_int_equal(p.nr_points, 24);
+	assert_int_equal(p.nr_filtered, 0);
+	const int64_t *v = sweep_plan_point(&p, 0);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 100);
+	assert_int_equal(v[2], 1);
+	v = sweep_plan_point(&p, 1);
+	assert_int_equal(v[2], 2);
+	v = sweep_plan_point(&p, 4);
+	assert_int_equal(v[1], 250);
+	assert_int_equal(v[2], 1);
+	v = sweep_plan_point(&p, 23);
+	assert_int_equal(v[0], 2);
+	assert_int_equal(v[1], 1000);
+	assert_int_equal(v[2], 4);
+	for (size_t i = 0; i < 24; i++)
+		for (size_t j = 0; j < i; j++)
+			assert_memory_not_equal(sweep_plan_point(&p, i), sweep_plan_point(&p, j), 3 * sizeof(int64_t));
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static void test_zip(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+
+	load_ok(GOOD "zip.ini", &c);
+	assert_int_equal(c.nr_zips, 2);
+	assert_int_equal(c.params[0].zip, 0); /* memory */
+	assert_int_equal(c.params[1].zip, -1); /* hz */
+	assert_int_equal(c.params[2].zip, 0); /* vcpus */
+	assert_int_equal(c.params[3].zip, 1);
+	assert_int_equal(c.params[4].zip, 1);
+	plan_ok(&c, &p);
+	/* (memory, vcpus) x hz x (spin_ms, sleep_ms): 3 x 2 x 2, not 3 x 2 x 3 x 2 x 2 */
+	assert_int_equal(p.nr_points, 12);
+	for (size_t i = 0; i < p.nr_points; i++) {
+		const int64_t *v = sweep_plan_point(&p, i);
+		int64_t want_cpus = v[0] == 64 * MIB ? 1 : v[0] == 128 * MIB ? 2 : 4;
+		assert_int_equal(v[2], want_cpus);
+		assert_int_equal(v[4], v[3] == 1 ? 4 : 8);
+	}
+	/* memory's factor first, then hz, then the spin/sleep pair */
+	assert_int_equal(sweep_plan_point(&p, 0)[0], 64 * MIB);
+	assert_int_equal(sweep_plan_point(&p, 1)[3], 2);
+	assert_int_equal(sweep_plan_point(&p, 2)[1], 250);
+	assert_int_equal(sweep_plan_point(&p, 4)[0], 128 * MIB);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static void test_constraints_filter(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+	static const int64_t want[][2] = { { 32 * MIB, 1 },  { 64 * MIB, 1 },	{ 64 * MIB, 2 },  { 96 * MIB, 1 },
+					   { 96 * MIB, 2 },  { 128 * MIB, 1 }, { 128 * MIB, 2 }, { 128 * MIB, 4 } };
+
+	load_ok(GOOD "constraints.ini", &c);
+	assert_int_equal(c.nr_constraints, 3);
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_grid, 16);
+	assert_int_equal(p.nr_points, 8);
+	assert_int_equal(p.nr_filtered, 8);
+	for (size_t i = 0; i < 8; i++)
+		assert_memory_equal(sweep_plan_point(&p, i), want[i], sizeof(want[i]));
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static int64_t eval(const char *text, int64_t a, int64_t b)
+{
+	static const char *const names[] = { "a", "b" };
+	const int64_t vals[] = { a, b };
+	struct sweep_expr *e;
+	char cause[256] = "";
+	unsigned col = 0;
+	int64_t r;
+
+	if (sweep_expr_parse(text, names, 2, &e, &col, cause, sizeof(cause)))
+		fail_msg("'%s': column %u: %s", text, col, cause);
+	if (sweep_expr_eval(e, vals, &r, cause, sizeof(cause)))
+		fail_msg("'%s': %s", text, cause);
+	sweep_expr_free(e);
+	return r;
+}
+
+static void test_expr_precedence(void **state)
+{
+	(void)state;
+	assert_int_equal(eval("a + b * 3", 1, 2), 7);
+	assert_int_equal(eval("(a + b) * 3", 1, 2), 9);
+	assert_int_equal(eval("a - b - 1", 10, 3), 6); /* left to right */
+	assert_int_equal(eval("a / b / 2", 20, 2), 5);
+	assert_int_equal(eval("-a + b", 3, 5), 2);
+	assert_int_equal(eval("- -a", 3, 0), 3);
+	assert_int_equal(eval("+a", 3, 0), 3);
+	assert_int_equal(eval("!a", 0, 0), 1);
+	assert_int_equal(eval("!a + 1", 5, 0), 1); /* unary binds tighter */
+	assert_int_equal(eval("a < b == b < a", 1, 2), 0); /* relational before equality */
+	assert_int_equal(eval("a + 1 < b * 2", 3, 2), 0);
+	assert_int_equal(eval("a == 1 || b == 1 && a == 2", 1, 0), 1); /* && before || */
+	assert_int_equal(eval("(a == 1 || b == 1) && a == 2", 1, 1), 0);
+	assert_int_equal(eval("a != b && !(a > b)", 1, 2), 1);
+	assert_int_equal(eval("a >= 64M", 64 * MIB, 0), 1);
+	assert_int_equal(eval("a >= 64M", 64 * MIB - 1, 0), 0);
+	assert_int_equal(eval("a <= 1G / 4", 256 * MIB, 0), 1);
+	assert_int_equal(eval("a == 0x10", 16, 0), 1);
+	assert_int_equal(eval("a / -2", 7, 0), -3); /* C's truncation */
+	/* short-circuit: the division by zero is not evaluated */
+	assert_int_equal(eval("b == 0 || a / b > 1", 5, 0), 1);
+	assert_int_equal(eval("b != 0 && a / b > 1", 5, 0), 0);
+}
+
+static void expr_fails(const char *text, unsigned want_col, const char *phrase)
+{
+	static const char *const names[] = { "dirty_ratio", "vcpus" };
+	struct sweep_expr *e = (void *)1;
+	char cause[256] = "";
+	unsigned col = 0;
+
+	if (sweep_expr_parse(text, names, 2, &e, &col, cause, sizeof(cause)) == 0)
+		fail_msg("'%s' parsed", text);
+	assert_null(e);
+	if (col != want_col || !strstr(cause, phrase))
+		fail_msg("'%s': column %u: %s (want column %u: %s)", text, col, cause, want_col, phrase);
+}
+
+static void test_expr_errors(void **state)
+{
+	(void)state;
+	expr_fails("", 1, "empty constraint");
+	expr_fails("dirty_raito < 2", 1, "unknown parameter 'dirty_raito' (did you mean 'dirty_ratio'?)");
+	expr_fails("vcpus < (2 + 1", 15, "expected ')' to close the '(' at column 9");
+	expr_fails("vcpus < 2)", 10, "unexpected ')'");
+	expr_fails("vcpus <", 8, "found the end of the line");
+	expr_fails("vcpus = 2", 7, "'=' is not a comparison");
+	expr_fails("vcpus & 2", 7, "write '&&'");
+	expr_fails("vcpus | 2", 7, "write '||'");
+	expr_fails("vcpus < 2 % 3", 11, "unexpected character '%'");
+	expr_fails("1 < vcpus < 4", 11, "chained comparison");
+	expr_fails("vcpus == 1 == 1", 12, "chained comparison");
+	expr_fails("1 + 2 < 4", 1, "refers to no parameter");
+	expr_fails("vcpus < 12Q", 9, "unknown unit 'Q'");
+	expr_fails("vcpus < 99999999999999999999", 9, "too large");
+	expr_fails("vcpus vcpus", 7, "unexpected 'vcpus' after a complete expression");
+
+	/* nesting is bounded */
+	char deep[300];
+	memset(deep, '(', 100);
+	strcpy(deep + 100, "vcpus");
+	memset(deep + 105, ')', 100);
+	deep[205] = '\0';
+	expr_fails(deep, 65, "nested more than 64 deep");
+
+	/* evaluation errors name the column */
+	static const char *const names[] = { "a" };
+	struct sweep_expr *e;
+	char cause[256];
+	int64_t r, big = INT64_MAX;
+	assert_int_equal(sweep_expr_parse("a * 2 > 0", names, 1, &e, NULL, cause, sizeof(cause)), 0);
+	assert_int_equal(sweep_expr_eval(e, &big, &r, cause, sizeof(cause)), -1);
+	assert_non_null(strstr(cause, "overflow at column 3"));
+	sweep_expr_free(e);
+	assert_int_equal(sweep_expr_parse("10 / a", names, 1, &e, NULL, cause, sizeof(cause)), 0);
+	int64_t zero = 0;
+	assert_int_equal(sweep_expr_eval(e, &zero, &r, cause, sizeof(cause)), -1);
+	assert_non_null(strstr(cause, "division by zero at column 4"));
+	assert_true(sweep_expr_uses(e, 0));
+	sweep_expr_free(e);
+}
+
+/* The constraint's column is counted in the file's line, indentation included. */
+static void test_constraint_column_in_file(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	char err[1024] = "";
+
+	assert_int_equal(load_text("[params]\nvcpus = 1, 2\n[constraints]\n\t  vcpus < )\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":4: constraint 'vcpus < )': column 12: expected a number"));
+	sweep_config_free(&c);
+}
+
+static const char order_cfg[] = "[sweep]\nrepeat = 4\nseed = %d\norder = %s\n"
+				"[params]\nvcpus = 1, 2, 4\nhz = 100, 250\n";
+
+static void load_order(int seed, const char *order, struct sweep_config *c, struct sweep_plan *p)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), order_cfg, seed, order);
+	load_text_ok(text, c);
+	plan_ok(c, p);
+}
+
+static void test_every_run_once(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+
+	load_order(7, "random", &c, &p);
+	assert_int_equal(p.nr_points, 6);
+	assert_int_equal(p.nr_runs, 24);
+	unsigned seen[6][4] = { { 0 } };
+	for (size_t i = 0; i < p.nr_runs; i++) {
+		assert_int_equal(p.runs[i].index, i);
+		assert_true(p.runs[i].point < 6);
+		assert_true(p.runs[i].rep < 4);
+		seen[p.runs[i].point][p.runs[i].rep]++;
+		assert_true(p.runs[i].seed <= (uint64_t)INT64_MAX);
+		for (size_t j = 0; j < i; j++)
+			assert_true(p.runs[i].seed != p.runs[j].seed);
+	}
+	for (size_t pt = 0; pt < 6; pt++)
+		for (unsigned r = 0; r < 4; r++)
+			assert_int_equal(seen[pt][r], 1);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static bool same_order(const struct sweep_plan *a, const struct sweep_plan *b)
+{
+	if (a->nr_runs != b->nr_runs)
+		return false;
+	for (size_t i = 0; i < a->nr_runs; i++)
+		if (a->runs[i].point != b->runs[i].point || a->runs[i].rep != b->runs[i].rep)
+			return false;
+	return true;
+}
+
+static void test_seeded_order(void **state)
+{
+	(void)state;
+	struct sweep_config c1, c2, c3, cs;
+	struct sweep_plan p1, p2, p3, ps;
+
+	load_order(7, "random", &c1, &p1);
+	load_order(7, "random", &c2, &p2);
+	load_order(8, "random", &c3, &p3);
+	load_order(7, "sequential", &cs, &ps);
+	/* the same config plans the same runs with the same seeds */
+	assert_true(same_order(&p1, &p2));
+	for (size_t i = 0; i < p1.nr_runs; i++)
+		assert_int_equal(p1.runs[i].seed, p2.runs[i].seed);
+	/* another seed, another order and other run seeds */
+	assert_false(same_order(&p1, &p3));
+	assert_true(p1.runs[0].seed != p3.runs[0].seed || p1.runs[0].point != p3.runs[0].point);
+	/* random is not sequential; sequential is point by point */
+	assert_false(same_order(&p1, &ps));
+	for (size_t i = 0; i < ps.nr_runs; i++) {
+		assert_int_equal(ps.runs[i].point, i / 4);
+		assert_int_equal(ps.runs[i].rep, i % 4);
+	}
+	/* a run's seed belongs to its point and repetition, not to its place in the order */
+	for (size_t i = 0; i < p1.nr_runs; i++)
+		for (size_t j = 0; j < ps.nr_runs; j++)
+			if (ps.runs[j].point == p1.runs[i].point && ps.runs[j].rep == p1.runs[i].rep)
+				assert_int_equal(ps.runs[j].seed, p1.runs[i].seed);
+	sweep_plan_free(&p1);
+	sweep_plan_free(&p2);
+	sweep_plan_free(&p3);
+	sweep_plan_free(&ps);
+	sweep_config_free(&c1);
+	sweep_config_free(&c2);
+	sweep_config_free(&c3);
+	sweep_config_free(&cs);
+}
+
+/* Adding a value keeps the seeds of the points that were already there. */
+static void test_seeds_stable(void **state)
+{
+	(void)state;
+	struct sweep_config a, b;
+	struct sweep_plan pa, pb;
+
+	load_text_ok("[sweep]\norder = sequential\n[params]\nvcpus = 1, 2\n", &a);
+	load_text_ok("[sweep]\norder = sequential\n[params]\nvcpus = 1, 2, 4\n", &b);
+	plan_ok(&a, &pa);
+	plan_ok(&b, &pb);
+	for (size_t i = 0; i < pa.nr_runs; i++)
+		assert_int_equal(pa.runs[i].seed, pb.runs[i].seed);
+	sweep_plan_free(&pa);
+	sweep_plan_free(&pb);
+	sweep_config_free(&a);
+	sweep_config_free(&b);
+}
+
+static void test_point_apply(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+	struct vm_config vm;
+
+	load_text_ok("[sweep]\norder = sequential\ntimeout = 5s\n"
+		     "[guest]\nhz = 100\nspin_ms = 7\ndisk = /var/tmp/x.img,size=1G\n"
+		     "[params]\nmemory = 64M, 1G\nvcpus = 3\ntasks_per_cpu = 2\n",
+		     &c);
+	plan_ok(&c, &p);
+	memset(&vm, 0xa5, sizeof(vm));
+	vm.kernel_path = "kernel";
+	sweep_point_apply(&c, &p, 1, &vm);
+	assert_int_equal(vm.mem_size, GIB);
+	assert_int_equal(vm.nr_cpus, 3);
+	assert_int_equal(vm.hz, 100);
+	assert_true(vm.prefault);
+	assert_int_equal(vm.timeout_ns, 5000000000ull);
+	assert_int_equal(vm.knobs[VMS_KNOB_tasks_per_cpu], 2);
+	assert_int_equal(vm.knobs[VMS_KNOB_spin_ms], 7);
+	assert_int_equal(vm.knobs[VMS_KNOB_sleep_ms], knob_table[VMS_KNOB_sleep_ms].def);
+	assert_int_equal(vm.nr_disks, 1);
+	assert_string_equal(vm.disks[0].path, "/var/tmp/x.img");
+	assert_string_equal(vm.kernel_path, "kernel"); /* the caller's */
+	sweep_run_apply(&c, &p, 0, &vm);
+	assert_int_equal(vm.mem_size, 64 * MIB);
+	assert_int_equal(vm.seed, p.runs[0].seed);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static void test_include_and_env(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+
+	load_ok(GOOD "include.ini", &c);
+	assert_int_equal(c.mem_size, 96 * MIB);
+	assert_int_equal(c.hz, 100);
+	sweep_config_free(&c);
+
+	setenv("VMSWEEP_TEST_SEED", "99", 1);
+	setenv("VMSWEEP_TEST_VCPUS", "8", 1);
+	load_ok(GOOD "env.ini", &c);
+	assert_int_equal(c.seed, 99);
+	assert_int_equal(c.params[0].values[1], 8);
+	sweep_config_free(&c);
+	unsetenv("VMSWEEP_TEST_SEED");
+	unsetenv("VMSWEEP_TEST_VCPUS");
+}
+
+/* configs/: the demo and the nightly example load, and the demo is small. */
+static void test_shipped_configs(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+
+	load_ok("configs/quick.ini", &c);
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_points, 6);
+	assert_int_equal(p.nr_runs, 18);
+	assert_int_equal(c.nr_job_files, 0); /* the built-in workload */
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+	load_ok("configs/nightly.ini", &c);
+	assert_int_equal(c.nr_job_files, 1);
+	plan_ok(&c, &p);
+	assert_true(p.nr_filtered > 0);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+static void test_plan_output(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+	char *buf = NULL;
+	size_t len = 0;
+
+	load_ok(GOOD "constraints.ini", &c);
+	plan_ok(&c, &p);
+	FILE *f = open_memstream(&buf, &len);
+	sweep_plan_print(f, &c, &p);
+	fclose(f);
+	assert_non_null(strstr(buf, "run  point  rep                 seed  memory  vcpus\n"));
+	assert_non_null(strstr(buf, "  128M      4\n"));
+	assert_non_null(strstr(buf, "8 points (8 of 16 grid points filtered out by the constraints) x 1 repetition = 8 runs"));
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	assert_int_equal(sweep_plan_print_json(f, &c, &p), 0);
+	fclose(f);
+	json_error_t jerr;
+	json_t *root = json_loads(buf, 0, &jerr);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "counts"), "runs")), 8);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "counts"), "filtered")), 8);
+	json_t *runs = json_object_get(root, "runs");
+	assert_int_equal(json_array_size(runs), 8);
+	json_t *r0 = json_array_get(runs, 0);
+	assert_int_equal(json_integer_value(json_object_get(r0, "seed")), (json_int_t)p.runs[0].seed);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r0, "values"), "memory")),
+			 sweep_plan_point(&p, p.runs[0].point)[0]);
+	json_decref(root);
+	free(buf);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+}
+
+/* Splits "# expect: NAME:LINE: phrase" into the location and the phrase. */
+static void expect_parse(const char *path, char *line, char *where, size_t wlen, char **phrase)
+{
+	const char *tag = "# expect: ";
+	char *p, *colon;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strncmp(line, tag, strlen(tag)))
+		fail_msg("%s: first line is not '%s<file>:<line>: <phrase>'", path, tag);
+	p = line + strlen(tag);
+	colon = strchr(p, ':');
+	if (!colon || colon[1] < '0' || colon[1] > '9')
+		fail_msg("%s: expectation '%s' has no <file>:<line>:", path, p);
+	colon = strchr(colon + 1, ':');
+	if (!colon || colon[1] != ' ' || !colon[2])
+		fail_msg("%s: expectation '%s' has no phrase after <file>:<line>:", path, p);
+	snprintf(where, wlen, "%.*s: ", (int)(colon - p), p);
+	*phrase = colon + 2;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t corpus_list(const char *dir, char **names, size_t max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < max) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && strcmp(de->d_name + l - 4, ".ini") == 0)
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	return n;
+}
+
+static void test_bad_corpus(void **state)
+{
+	(void)state;
+	char *names[256];
+	size_t n = corpus_list(BAD, names, 256);
+
+	if (n < 15)
+		fail_msg("only %zu bad configs in " BAD ", want at least 15", n);
+	unsetenv("VMSWEEP_TEST_UNSET");
+	for (size_t i = 0; i < n; i++) {
+		char path[512], line[512], where[256], err[1024] = "";
+		char *phrase;
+		struct sweep_config c;
+
+		snprintf(path, sizeof(path), BAD "%s", names[i]);
+		FILE *f = fopen(path, "r");
+		assert_non_null(f);
+		if (!fgets(line, sizeof(line), f))
+			fail_msg("%s: empty", path);
+		fclose(f);
+		expect_parse(path, line, where, sizeof(where), &phrase);
+		if (sweep_config_load(path, &c, err, sizeof(err)) == 0)
+			fail_msg("%s: loaded, but should fail with \"%s\"", path, phrase);
+		sweep_config_free(&c);
+		/* The location is the file's name (any directory before it) and line. */
+		char *at = strstr(err, where);
+		if (!at || (at != err && at[-1] != '/'))
+			fail_msg("%s: error \"%s\" is not at %s", path, err, where);
+		if (!strstr(err, phrase))
+			fail_msg("%s: error \"%s\" lacks \"%s\"", path, err, phrase);
+		free(names[i]);
+	}
+}
+
+static void test_good_corpus(void **state)
+{
+	(void)state;
+	char *names[64];
+	size_t n = corpus_list(GOOD, names, 64);
+
+	assert_true(n >= 6);
+	setenv("VMSWEEP_TEST_SEED", "5", 1);
+	setenv("VMSWEEP_TEST_VCPUS", "4", 1);
+	for (size_t i = 0; i < n; i++) {
+		char path[512];
+		struct sweep_config c;
+		struct sweep_plan p;
+		snprintf(path, sizeof(path), GOOD "%s", names[i]);
+		load_ok(path, &c);
+		plan_ok(&c, &p);
+		assert_true(p.nr_runs >= 1);
+		sweep_plan_free(&p);
+		sweep_config_free(&c);
+		free(names[i]);
+	}
+	unsetenv("VMSWEEP_TEST_SEED");
+	unsetenv("VMSWEEP_TEST_VCPUS");
+}
+
+static void test_missing_file(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	char err[512] = "";
+
+	assert_int_equal(sweep_config_load("/nonexistent/x.ini", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/x.ini: cannot open: No such file"));
+	sweep_config_free(&c);
+}
+
+/* A short error buffer is cut, not overrun. */
+static void test_short_error_buffer(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	char err[16];
+
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(sweep_config_load(BAD "unknown-key.ini", &c, err, 8), -1);
+	assert_int_equal(strlen(err), 7);
+	assert_int_equal(err[8], 'x');
+	sweep_config_free(&c);
+	assert_int_equal(sweep_config_load(BAD "constraint-paren.ini", &c, NULL, 0), -1);
+	sweep_config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_ranges_with_units),
+		cmocka_unit_test(test_cartesian),
+		cmocka_unit_test(test_zip),
+		cmocka_unit_test(test_constraints_filter),
+		cmocka_unit_test(test_expr_precedence),
+		cmocka_unit_test(test_expr_errors),
+		cmocka_unit_test(test_constraint_column_in_file),
+		cmocka_unit_test(test_every_run_once),
+		cmocka_unit_test(test_seeded_order),
+		cmocka_unit_test(test_seeds_stable),
+		cmocka_unit_test(test_point_apply),
+		cmocka_unit_test(test_include_and_env),
+		cmocka_unit_test(test_shipped_configs),
+		cmocka_unit_test(test_plan_output),
+		cmocka_unit_test(test_bad_corpus),
+		cmocka_unit_test(test_good_corpus),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_short_error_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
