@@ -11,3 +11,6 @@ echo
 ./build/bench/boot_bench "$@"
 echo
 sh ./bench/blk_bench.sh
+
+echo
+sh ./bench/sweep_bench.sh
