@@ -1,8 +1,16 @@
 #!/bin/sh
-# make demo: the main job. For now: boot the built-in guest on 2 vCPUs, run its
-# built-in workload (compute/sleep on every CPU, cross-CPU wake-ups) and summarise.
+# make demo: the main job: the quick sweep (configs/quick.ini), then its report.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p results
-echo "+ harness/vmsweep boot --vcpus 2 --verbose --set duration_ms=300,pingpong=200 --log results/demo-console.log"
-exec ./harness/vmsweep boot --vcpus 2 --verbose --set duration_ms=300,pingpong=200 --log results/demo-console.log
+dir=results/quick-$(date +%Y%m%d-%H%M%S)
+echo "+ harness/vmsweep run configs/quick.ini --out $dir"
+./harness/vmsweep run configs/quick.ini --out "$dir" >/dev/null
+echo "+ harness/vmsweep report $dir"
+html=$(./harness/vmsweep report "$dir")
+echo
+./harness/vmsweep export "$dir" --format csv | cut -d, -f1-6 | head -5
+echo "..."
+echo
+echo "report: $html"
+echo "the store: sqlite3 $dir/results.sqlite (tables runs, metrics, histograms, ...)"
