@@ -9,6 +9,7 @@
  */
 #include "fio/job_compile.h"
 #include "util/error.h"
+#include "util/suggest.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -639,35 +640,6 @@ static const struct {
 	{ "zonemode", NULL }, { "zonerange", NULL }, { "zonesize", NULL }, { "zonecapacity", NULL },
 	{ "zoneskip", NULL }, { "max_open_zones", NULL }, { "profile", NULL }, { "atomic", NULL },
 };
-
-/* Edit distance, with a swap of neighbouring letters as one edit (typing slips). */
-static unsigned edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned d[40][40];
-
-	if (la >= 40 || lb >= 40)
-		return 99;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (unsigned)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			unsigned v = d[i - 1][j - 1] + cost;
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return d[la][lb];
-}
 
 /* An option that is neither supported nor a known fio option: a typo, most likely. */
 static int unknown_option(struct compile *c, const struct fio_option *o)

@@ -13,7 +13,7 @@
 #include "sweep/config_internal.h"
 #include "sweep/expr.h"
 #include "sweep/grid.h"
-#include "sweep/suggest.h"
+#include "util/suggest.h"
 #include "util/error.h"
 #include "util/knob.h"
 #include "util/parse.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sweep/config_internal.h"
-#include "sweep/suggest.h"
+#include "util/suggest.h"
 #include "util/error.h"
 #include "util/knob.h"
 #include "util/parse.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep/suggest.h"
+#include "util/suggest.h"
 #include "util/error.h"
 #include "util/parse.h"
 

@@ -3,6 +3,7 @@
  * typo in a long --set list or a sweep is found without guessing.
  */
 #include "util/error.h"
+#include "util/suggest.h"
 #include "util/knob.h"
 
 #include <ctype.h>
@@ -40,43 +41,7 @@ int knob_find(const char *name)
 	return -1;
 }
 
-/*
- * Edit distance with adjacent swaps (optimal string alignment), ignoring case, so
- * "spni_ms" and "SPIN_MS" are both one or zero edits from "spin_ms". Returns a value
- * above limit as soon as the lengths alone rule a match out.
- */
-static unsigned edit_distance(const char *a, const char *b, unsigned limit)
-{
-	enum { W = 128 };
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned rows[3][W], *pp = rows[0], *prev = rows[1], *cur = rows[2];
-
-	if ((la > lb ? la - lb : lb - la) > limit || lb + 1 > W || la + 1 > W)
-		return limit + 1;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
-			unsigned d = prev[j - 1] + (ca != cb);
-			if (prev[j] + 1 < d)
-				d = prev[j] + 1;
-			if (cur[j - 1] + 1 < d)
-				d = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < d)
-				d = pp[j - 2] + 1;
-			cur[j] = d;
-		}
-		unsigned *t = pp;
-		pp = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[lb];
-}
-
+/* "spni_ms" and "SPIN_MS" are one and zero edits from "spin_ms" (util/suggest.h). */
 const char *knob_suggest(const char *name)
 {
 	const char *best = NULL;
@@ -85,7 +50,7 @@ const char *knob_suggest(const char *name)
 	if (!name)
 		return NULL;
 	for (int i = 0; i < VMS_KNOB_COUNT; i++) {
-		unsigned d = edit_distance(name, knob_table[i].name, SUGGEST_MAX_DIST);
+		unsigned d = edit_distance(name, knob_table[i].name);
 		if (d < best_d) {
 			best_d = d;
 			best = knob_table[i].name;

@@ -1,8 +1,5 @@
-/*
- * See suggest.h. The same measure as util/knob.c's (optimal string alignment), kept
- * here because that one is private to the knob table and works on knob names only.
- */
-#include "sweep/suggest.h"
+/* See suggest.h. */
+#include "util/suggest.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -10,7 +7,7 @@
 #define SUGGEST_MAX_DIST 3
 #define NAME_MAX_LEN 127
 
-static unsigned osa_distance(const char *a, const char *b)
+unsigned edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	unsigned rows[3][NAME_MAX_LEN + 1], *pp = rows[0], *prev = rows[1], *cur = rows[2];
@@ -55,7 +52,7 @@ const char *name_suggest(const char *name, const char *const *candidates, size_t
 	for (size_t i = 0; i < n; i++) {
 		if (!candidates[i])
 			continue;
-		unsigned d = osa_distance(name, candidates[i]);
+		unsigned d = edit_distance(name, candidates[i]);
 		if (d < best_d) {
 			best_d = d;
 			best = candidates[i];
