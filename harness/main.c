@@ -8,6 +8,7 @@
 #include "boot_job.h"
 #include "boot_options.h"
 #include "boot_report.h"
+#include "report/report_cmd.h"
 #include "sweep/export_cmd.h"
 #include "sweep/plan_cmd.h"
 #include "sweep/run_cmd.h"
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"  plan      print the runs a sweep config expands to, without running them\n"
 		"  run       run a sweep config into a results store (SQLite), resumable\n"
 		"  export    a sweep's runs as CSV or JSON\n"
+		"  report    a sweep's statistics, figures (gnuplot), report.html and report.md\n"
 		"  baseline  run the host's fio with a job file on the same disk images, to compare\n"
 		"  help      this text; `vmsweep COMMAND --help` for a command's options\n"
 		"\n"
@@ -125,6 +127,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "baseline"))
 		return baseline_run(argc - 1, argv + 1);
 	fprintf(stderr, "vmsweep: unknown command '%s' (see vmsweep --help)\n", cmd);

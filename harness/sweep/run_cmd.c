@@ -25,6 +25,7 @@
 #include "sweep/grid.h"
 #include "sweep/run_cmd.h"
 #include "util/error.h"
+#include "vmm/elf_load.h"
 #include "vmm/vm.h"
 
 struct sweep_ctx {
@@ -212,6 +213,17 @@ static int store_setup(struct sweep_ctx *ctx, const char *dir, char *err, size_t
 		fclose(f);
 	}
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)cfg->seed);
+	/* The guest's build id: which kernel produced these numbers. */
+	uint8_t *elf = NULL;
+	size_t elf_size = 0;
+	struct elf_image img;
+	char why[256];
+	if (elf_read_file(ctx->kernel, &elf, &elf_size, why, sizeof(why)) == 0 &&
+	    elf_parse(elf, elf_size, VMS_MAX_MEM, &img, why, sizeof(why)) == 0) {
+		store_manifest_set(ctx->store, "guest_build_id", img.build_id, err, errlen);
+		elf_image_free(&img);
+	}
+	free(elf);
 	if (store_manifest_set(ctx->store, "config_path", cfg->path, err, errlen) != 0 ||
 	    (text && store_manifest_set(ctx->store, "config", text, err, errlen) != 0) ||
 	    store_manifest_set(ctx->store, "seed", seed, err, errlen) != 0 ||

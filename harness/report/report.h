@@ -1,0 +1,129 @@
+/*
+ * `vmsweep report DIR` (issue #5, "The report"): what the report knows about a sweep
+ * once loaded from its store, shared by the loader (report_data.c, report_metrics.c),
+ * the figures (report_plot.c, gnuplot.c) and the documents (report_html.c,
+ * report_md.c). Errors follow util/error.h: -1 and a message in err.
+ */
+#ifndef VMSWEEP_REPORT_REPORT_H
+#define VMSWEEP_REPORT_REPORT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report/stats.h"
+
+struct store;
+
+struct report_point {
+	size_t id; /* points.id in the store */
+	int64_t *values; /* [nr_params], as stored (memory in bytes) */
+	size_t nr_done, nr_failed, nr_planned;
+};
+
+/* A metric as the report shows it: the store's metric `source`, times `scale` (a unit
+ * change such as ns to us when asked for "wakeup_p99_us"), under the name `label`. */
+struct report_metric {
+	char *label;
+	char *source;
+	double scale;
+	struct sample_stats *st; /* [nr_points], over each point's done runs */
+};
+
+/* A latency histogram merged over each point's done runs. */
+struct report_hist {
+	char *name;
+	uint64_t (*pcts)[STATS_NR_PCTS]; /* [nr_points], ns; stats_report_pcts */
+	uint64_t *samples; /* [nr_points] */
+	size_t *nr_runs; /* [nr_points] runs that had it */
+};
+
+struct report_failed {
+	size_t run, point_idx; /* point_idx: index into points */
+	unsigned rep;
+	int exit_status;
+	char *cause;
+	char *console; /* NULL: none kept */
+};
+
+struct report_kv {
+	char *key, *value;
+};
+
+struct report_figure {
+	char *name; /* file name in plots/ without .svg or .png */
+	char *caption;
+};
+
+struct report {
+	struct store *store;
+	const char *dir; /* the sweep */
+	char *name; /* the sweep's name: [sweep] name of the stored config, else the directory's */
+
+	char **params;
+	size_t nr_params;
+	struct report_point *points; /* in id order */
+	size_t nr_points;
+	size_t nr_runs, nr_done, nr_failed, nr_planned;
+
+	struct report_kv *manifest; /* every key, in key order */
+	size_t nr_manifest;
+	/* The stored config's [report] section; NULL when absent. */
+	char **cfg_metrics;
+	size_t nr_cfg_metrics;
+	char *cfg_x, *cfg_lines;
+
+	char **present; /* metric names in the store, in the order first recorded */
+	size_t nr_present;
+
+	struct report_metric *metrics;
+	size_t nr_metrics;
+	struct report_hist *hists;
+	size_t nr_hists;
+	struct report_failed *failed;
+	size_t nr_failed_runs;
+	long series_run; /* the first done run with a time series, -1 when none */
+
+	int x, lines; /* indexes into params; lines -1 when none */
+
+	struct report_figure *figures;
+	size_t nr_figures;
+};
+
+/* ---- report_data.c ---- */
+/* Reads parameters, points, run counts, manifest (and the config's [report]), metric
+ * names present, histograms' percentiles, failed runs, the run to draw series of. */
+int report_load(struct report *r, struct store *s, const char *dir, char *err, size_t errlen);
+void report_free(struct report *r);
+/* Index of the parameter, or -1. */
+int report_param_find(const struct report *r, const char *name);
+/* "64M" for memory, the integer otherwise. */
+void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len);
+/* "tasks_per_cpu=2 vcpus=1" for the parameters of point p; skip: a parameter left out, or -1. */
+void report_point_label(const struct report *r, size_t p, int skip, char *buf, size_t len);
+
+/* ---- report_metrics.c ---- */
+/* Adds the metrics that name stands for (report_metrics.c explains the matching); 0 when
+ * it matched none (*matched false), -1 on error. */
+int report_metric_add(struct report *r, const char *name, bool *matched, char *err, size_t errlen);
+/* The defaults when neither --metric nor [report] names one. */
+int report_metrics_default(struct report *r, char *err, size_t errlen);
+/* "metric 'x' is not in the store (did you mean ...?); present: a, b, ... (N in all)" */
+void report_metric_missing(const struct report *r, const char *name, char *err, size_t errlen);
+/* Where a metric's numbers come from when its label does not say: "wakeup_ns.p99 / 1000";
+ * "" when the label is the store's name. */
+void report_metric_source(const struct report_metric *m, char *buf, size_t len);
+/* Each metric's per-point statistics. */
+int report_metrics_compute(struct report *r, char *err, size_t errlen);
+
+/* ---- report_plot.c ---- */
+/* Every figure, as plots_dir/NAME.svg and NAME.png (with NAME.dat, the data). */
+int report_plots_make(struct report *r, const char *plots_dir, char *err, size_t errlen);
+
+/* ---- report_html.c, report_md.c ---- */
+int report_html_write(const struct report *r, const char *path, const char *plots_dir, char *err, size_t errlen);
+int report_md_write(const struct report *r, const char *path, char *err, size_t errlen);
+/* Numbers as the documents show them: "448500", "3.142", "-" for NaN. */
+void report_num_format(double v, char *buf, size_t len);
+
+#endif

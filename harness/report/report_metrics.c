@@ -1,0 +1,235 @@
+/*
+ * Which store metrics a name asked for stands for, and their per-point statistics.
+ *
+ * A name is first taken as it is ("wakeup_ns.p99"). Otherwise it is matched by words, so
+ * that [report] sections can use short names: names are split at '.' and '_', a unit
+ * word (ns, us, ms) is set aside, and the name's words must be the last words of the
+ * store metric's. "work_loops" is then cpu.work_loops, "write_iops" every
+ * fio.<job>.write.iops, and "wakeup_p99_us" is wakeup_ns.p99 divided by 1000.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "report/report.h"
+#include "store/store.h"
+#include "util/error.h"
+#include "util/suggest.h"
+
+#define WORDS_MAX 16
+#define WORD_MAX 32
+
+struct words {
+	char w[WORDS_MAX][WORD_MAX];
+	size_t n;
+	double unit; /* seconds per unit, 0 when the name has none */
+};
+
+static double unit_of(const char *w)
+{
+	return !strcmp(w, "ns") ? 1e-9 : !strcmp(w, "us") ? 1e-6 : !strcmp(w, "ms") ? 1e-3 : 0;
+}
+
+/* -1 for a name with too many or too long words: it matches only as it is. */
+static int words_split(const char *name, struct words *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (const char *p = name; *p;) {
+		size_t len = strcspn(p, "._");
+		if (len >= WORD_MAX)
+			return -1;
+		if (len) {
+			char w[WORD_MAX];
+			memcpy(w, p, len);
+			w[len] = '\0';
+			double u = unit_of(w);
+			if (u)
+				out->unit = u;
+			else if (out->n == WORDS_MAX)
+				return -1;
+			else
+				memcpy(out->w[out->n++], w, len + 1);
+		}
+		p += len;
+		p += *p != '\0';
+	}
+	return out->n ? 0 : -1;
+}
+
+/* The factor from the store's unit to the asked one, or 0 when they do not match. */
+static double words_match(const struct words *q, const struct words *s)
+{
+	if (q->n > s->n)
+		return 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->w[i], s->w[s->n - q->n + i]))
+			return 0;
+	if (!q->unit)
+		return 1;
+	return s->unit ? s->unit / q->unit : 0;
+}
+
+static int metric_push(struct report *r, const char *label, const char *source, double scale, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->nr_metrics; i++)
+		if (!strcmp(r->metrics[i].source, source) && r->metrics[i].scale == scale)
+			return 0;
+	struct report_metric *m = realloc(r->metrics, (r->nr_metrics + 1) * sizeof(*m));
+	if (!m)
+		return errorf(err, errlen, "out of memory");
+	r->metrics = m;
+	m = &r->metrics[r->nr_metrics];
+	memset(m, 0, sizeof(*m));
+	m->label = strdup(label);
+	m->source = strdup(source);
+	m->scale = scale;
+	r->nr_metrics++;
+	if (!m->label || !m->source)
+		return errorf(err, errlen, "out of memory");
+	return 0;
+}
+
+int report_metric_add(struct report *r, const char *name, bool *matched, char *err, size_t errlen)
+{
+	struct words q, s;
+	size_t hits = 0;
+	*matched = false;
+	for (size_t i = 0; i < r->nr_present; i++)
+		if (!strcmp(r->present[i], name)) {
+			*matched = true;
+			return metric_push(r, name, name, 1, err, errlen);
+		}
+	if (words_split(name, &q))
+		return 0;
+	for (size_t i = 0; i < r->nr_present; i++)
+		hits += !words_split(r->present[i], &s) && words_match(&q, &s) != 0;
+	for (size_t i = 0; i < r->nr_present; i++) {
+		double scale;
+		if (words_split(r->present[i], &s) || !(scale = words_match(&q, &s)))
+			continue;
+		char label[2 * STORE_NAME_MAX + 4];
+		/* One match keeps the name asked for; several need the store's to tell apart. */
+		if (hits == 1)
+			snprintf(label, sizeof(label), "%s", name);
+		else
+			snprintf(label, sizeof(label), "%s (%s)", name, r->present[i]);
+		if (metric_push(r, label, r->present[i], scale, err, errlen))
+			return -1;
+		*matched = true;
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int report_metrics_default(struct report *r, char *err, size_t errlen)
+{
+	static const char *const fixed[] = { "wakeup_ns.p99", "boot_us.done" };
+	bool matched;
+	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+		for (size_t i = 0; i < r->nr_present; i++)
+			if (!strcmp(r->present[i], fixed[k]) && report_metric_add(r, fixed[k], &matched, err, errlen))
+				return -1;
+	for (size_t i = 0; i < r->nr_present; i++) {
+		const char *n = r->present[i];
+		if (!strncmp(n, "fio.", 4) && (ends_with(n, ".iops") || ends_with(n, ".clat_p99_ns")) &&
+		    report_metric_add(r, n, &matched, err, errlen))
+			return -1;
+	}
+	/* A store with none of these (a new kind of workload) still gets a figure. */
+	if (!r->nr_metrics && r->nr_present)
+		return report_metric_add(r, r->present[0], &matched, err, errlen);
+	return 0;
+}
+
+void report_metric_missing(const struct report *r, const char *name, char *err, size_t errlen)
+{
+	size_t off = 0;
+	const char *hint = name_suggest(name, (const char *const *)r->present, r->nr_present);
+	if (!r->nr_present) {
+		errorf(err, errlen, "metric '%s' is not in the store: it holds no metric (did every run fail?)", name);
+		return;
+	}
+	off += (size_t)snprintf(err, errlen, "metric '%s' is not in the store", name);
+	if (hint && off < errlen)
+		off += (size_t)snprintf(err + off, errlen - off, " (did you mean '%s'?)", hint);
+	if (off < errlen)
+		off += (size_t)snprintf(err + off, errlen - off, "; present:");
+	for (size_t i = 0; i < r->nr_present && i < 12 && off < errlen; i++)
+		off += (size_t)snprintf(err + off, errlen - off, "%s %s", i ? "," : "", r->present[i]);
+	if (off < errlen)
+		snprintf(err + off, errlen - off, "%s (%zu in all)", r->nr_present > 12 ? ", ..." : "", r->nr_present);
+}
+
+void report_metric_source(const struct report_metric *m, char *buf, size_t len)
+{
+	if (m->scale == 1)
+		snprintf(buf, len, "%s", strcmp(m->label, m->source) ? m->source : "");
+	else if (m->scale < 1)
+		snprintf(buf, len, "%s / %g", m->source, 1 / m->scale);
+	else
+		snprintf(buf, len, "%s x %g", m->source, m->scale);
+}
+
+/* Points are in id order, as are the rows: each point's values are one run of rows. */
+static int metric_compute(struct report *r, struct report_metric *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	double *vals = NULL;
+	size_t n = 0, cap = 0, p = 0;
+	int rc, ret = -1;
+
+	if (!(m->st = calloc(r->nr_points, sizeof(*m->st))))
+		return errorf(err, errlen, "out of memory");
+	if (sqlite3_prepare_v2(store_db(r->store),
+			       "SELECT r.point, m.value FROM metrics m JOIN runs r ON r.id = m.run "
+			       "WHERE r.status = 'done' AND m.name = ?1 ORDER BY r.point, r.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto db_error;
+	sqlite3_bind_text(st, 1, m->source, -1, SQLITE_STATIC);
+	for (;;) {
+		rc = sqlite3_step(st);
+		size_t point = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : SIZE_MAX;
+		/* Close the points before this row's (all of them at the end). */
+		while (p < r->nr_points && r->points[p].id < point) {
+			stats_compute(vals, n, &m->st[p++]);
+			n = 0;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (n == cap) {
+			double *more = realloc(vals, (cap = cap ? 2 * cap : 16) * sizeof(*vals));
+			if (!more) {
+				errorf(err, errlen, "out of memory");
+				goto out;
+			}
+			vals = more;
+		}
+		vals[n++] = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 1) * m->scale;
+	}
+	if (rc != SQLITE_DONE)
+		goto db_error;
+	ret = 0;
+	goto out;
+db_error:
+	errorf(err, errlen, "%s: metric %s: %s", store_path(r->store), m->source, sqlite3_errmsg(store_db(r->store)));
+out:
+	sqlite3_finalize(st);
+	free(vals);
+	return ret;
+}
+
+int report_metrics_compute(struct report *r, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->nr_metrics; i++)
+		if (metric_compute(r, &r->metrics[i], err, errlen))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,205 @@
+/*
+ * The time series of one run (the first done run that has any): one figure per kind
+ * of series, one curve per CPU, so cpu.0.nr_running and cpu.1.nr_running share a
+ * figure. Series that are not per CPU get a figure each.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "report/plot_internal.h"
+#include "store/store.h"
+#include "util/error.h"
+
+#define SERIES_GROUPS_MAX 8
+
+struct series {
+	char name[STORE_NAME_MAX];
+	size_t group; /* where in name its group starts: "nr_running" of cpu.N.nr_running */
+	size_t start, n; /* in the samples */
+};
+
+struct samples {
+	struct series *s;
+	size_t nr_series;
+	double *t_ms, *v;
+	size_t n, cap;
+};
+
+static size_t group_of(const char *name)
+{
+	if (strncmp(name, "cpu.", 4) || !isdigit((unsigned char)name[4]))
+		return 0;
+	const char *p = name + 4;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '.' && p[1] ? (size_t)(p + 1 - name) : 0;
+}
+
+static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db(c->r->store);
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(db, "SELECT series, t_ns, value FROM timeseries WHERE run = ?1 ORDER BY series, t_ns",
+			       -1, &st, NULL) != SQLITE_OK)
+		return errorf(err, errlen, "%s: time series: %s", store_path(c->r->store), sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, c->r->series_run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (!name || sqlite3_column_type(st, 2) == SQLITE_NULL)
+			continue;
+		if (!sm->nr_series || strcmp(sm->s[sm->nr_series - 1].name, name)) {
+			struct series *more = realloc(sm->s, (sm->nr_series + 1) * sizeof(*more));
+			if (!more)
+				goto oom;
+			sm->s = more;
+			struct series *s = &sm->s[sm->nr_series++];
+			snprintf(s->name, sizeof(s->name), "%s", name);
+			s->group = group_of(s->name);
+			s->start = sm->n;
+			s->n = 0;
+		}
+		if (sm->n == sm->cap) {
+			size_t cap = sm->cap ? 2 * sm->cap : 1024;
+			double *t = realloc(sm->t_ms, cap * sizeof(*t)),
+			       *v = t ? realloc(sm->v, cap * sizeof(*v)) : NULL;
+			if (t)
+				sm->t_ms = t;
+			if (!v)
+				goto oom;
+			sm->v = v;
+			sm->cap = cap;
+		}
+		sm->t_ms[sm->n] = (double)sqlite3_column_int64(st, 1) / 1e6;
+		sm->v[sm->n++] = sqlite3_column_double(st, 2);
+		sm->s[sm->nr_series - 1].n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return errorf(err, errlen, "%s: time series: %s", store_path(c->r->store), sqlite3_errmsg(db));
+	return 0;
+oom:
+	sqlite3_finalize(st);
+	return errorf(err, errlen, "out of memory");
+}
+
+/* "run 3 (point 1: tasks_per_cpu=2 vcpus=1, repetition 0)" */
+static void run_label(const struct report *r, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	char params[512] = "";
+	long point = -1, rep = -1;
+	if (sqlite3_prepare_v2(store_db(r->store), "SELECT point, rep FROM runs WHERE id = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->series_run);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			point = (long)sqlite3_column_int64(st, 0);
+			rep = (long)sqlite3_column_int64(st, 1);
+		}
+	}
+	sqlite3_finalize(st);
+	for (size_t p = 0; p < r->nr_points; p++)
+		if ((long)r->points[p].id == point)
+			report_point_label(r, p, -1, params, sizeof(params));
+	snprintf(buf, len, "run %ld (point %ld%s%s, repetition %ld)", r->series_run, point, *params ? ": " : "", params,
+		 rep);
+}
+
+static int plot_group(const struct plot_ctx *c, const struct samples *sm, const char *group, const char *run, char *err,
+		      size_t errlen)
+{
+	char name[200], path[4096], *buf = NULL, caption[1024];
+	size_t len, curves = 0;
+	double tlo = INFINITY, thi = -INFINITY, vlo = INFINITY, vhi = -INFINITY;
+	plot_name(name, sizeof(name), "series", group);
+	FILE *d = plot_data_open(c, name, path, sizeof(path), err, errlen), *b = d ? plot_body_open(&buf, &len) : NULL;
+	if (!b) {
+		if (d) {
+			fclose(d);
+			errorf(err, errlen, "out of memory");
+		}
+		return -1;
+	}
+	fputs("set title ", b);
+	gnuplot_quote(b, run);
+	fputs(" . ': ' . ", b);
+	gnuplot_quote(b, group);
+	fputs("\nset xlabel 'time since CPU 0''s first instruction (ms)'\nset ylabel ", b);
+	gnuplot_quote(b, group);
+	fputs("\nset key outside right top\n", b);
+	for (size_t i = 0; i < sm->nr_series; i++) {
+		if (strcmp(sm->s[i].name + sm->s[i].group, group))
+			continue;
+		for (size_t k = sm->s[i].start; k < sm->s[i].start + sm->s[i].n; k++) {
+			tlo = fmin(tlo, sm->t_ms[k]);
+			thi = fmax(thi, sm->t_ms[k]);
+			vlo = fmin(vlo, sm->v[k]);
+			vhi = fmax(vhi, sm->v[k]);
+		}
+	}
+	plot_range(b, "x", tlo, thi, false);
+	plot_range(b, "y", vlo, vhi, false);
+	for (size_t i = 0; i < sm->nr_series; i++) {
+		const struct series *s = &sm->s[i];
+		if (strcmp(s->name + s->group, group))
+			continue;
+		for (size_t k = s->start; k < s->start + s->n; k++)
+			fprintf(d, "%.9g %.12g\n", sm->t_ms[k], sm->v[k]);
+		fputs("\n\n", d);
+		if (curves)
+			fputs(", ''", b);
+		else {
+			fputs("plot ", b);
+			gnuplot_quote(b, path);
+		}
+		fprintf(b, " index %zu using 1:2 with steps lw 2 title ", curves);
+		/* cpu.0 for cpu.0.nr_running */
+		char title[STORE_NAME_MAX];
+		snprintf(title, sizeof(title), "%.*s", (int)(s->group ? s->group - 1 : strlen(s->name)), s->name);
+		gnuplot_quote(b, title);
+		curves++;
+	}
+	fputc('\n', b);
+	if (plot_data_close(d, path, err, errlen)) {
+		fclose(b);
+		free(buf);
+		return -1;
+	}
+	snprintf(caption, sizeof(caption), "%s of %s, as the guest sampled it (sample_ms).", group, run);
+	return plot_draw(c, name, b, &buf, caption, err, errlen);
+}
+
+int plot_series(const struct plot_ctx *c, char *err, size_t errlen)
+{
+	struct samples sm = { 0 };
+	char run[600];
+	const char *groups[SERIES_GROUPS_MAX];
+	size_t nr_groups = 0;
+	int ret = -1;
+	if (c->r->series_run < 0)
+		return 0;
+	if (samples_read(c, &sm, err, errlen))
+		goto out;
+	run_label(c->r, run, sizeof(run));
+	for (size_t i = 0; i < sm.nr_series && nr_groups < SERIES_GROUPS_MAX; i++) {
+		size_t g = 0;
+		const char *group = sm.s[i].name + sm.s[i].group;
+		while (g < nr_groups && strcmp(groups[g], group))
+			g++;
+		if (g == nr_groups)
+			groups[nr_groups++] = group;
+	}
+	for (size_t g = 0; g < nr_groups; g++)
+		if (plot_group(c, &sm, groups[g], run, err, errlen))
+			goto out;
+	ret = 0;
+out:
+	free(sm.s);
+	free(sm.t_ms);
+	free(sm.v);
+	return ret;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # grep patterns with $ and quotes of their own
+# vmsweep report: a real sweep's report.html (tables, embedded figures), report.md, and
+# every figure a non-empty SVG and PNG of the intended size; failed runs listed with
+# their cause; clear errors for a missing store, an unknown metric or parameter.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# vmsweep ARGS... in $T; sets RC, OUT, ERR like vms.
+vmsweep_cmd()
+{
+	NRUN=$((NRUN + 1))
+	OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
+	printf '%q ' "$VMSWEEP" "$@" >"$T/cmd.$NRUN"
+	(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" "$@" >"$OUT" 2>"$ERR" </dev/null)
+	RC=$?
+	echo "$RC" >"$T/rc.$NRUN"
+	echo 0 >"$T/wall.$NRUN"
+}
+
+# config SECTIONS: a tiny sweep (64 MiB, 20 ms runs, 2 repetitions) into $T/c.ini.
+config()
+{
+	cat >"$T/c.ini" <<EOF2
+[sweep]
+name = t
+repeat = 2
+seed = 7
+timeout = 20s
+[guest]
+memory = 64M
+duration_ms = 20
+$1
+EOF2
+}
+
+# png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk, or nothing when FILE is no PNG.
+png_size()
+{
+	local b
+	b=$(od -An -v -tx1 -N 24 "$1" 2>/dev/null | tr -d ' \n')
+	[[ $b == 89504e470d0a1a0a0000000d49484452* ]] || return 1
+	echo "$((16#${b:32:8}))x$((16#${b:40:8}))"
+}
+
+# check_figures DIR: every plots/*.svg and *.png non-empty and 800x500.
+check_figures()
+{
+	local f n=0
+	for f in "$1"/plots/*.svg; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		[ -s "$f" ] || fail_because "$(basename "$f") is empty"
+		grep -q 'width="800" height="500"' "$f" || fail_because "$(basename "$f") is not 800x500"
+		grep -Eq '<(path|polyline|rect|image)' "$f" || fail_because "$(basename "$f") draws nothing"
+		[ -s "${f%.svg}.png" ] || fail_because "$(basename "${f%.svg}").png is missing or empty"
+	done
+	for f in "$1"/plots/*.png; do
+		[ -e "$f" ] || continue
+		local size
+		size=$(png_size "$f") || fail_because "$(basename "$f") is not a PNG"
+		[ "$size" = 800x500 ] || fail_because "$(basename "$f") is $size, expected 800x500"
+	done
+	[ "$n" -gt 0 ] || fail_because "no figure in $1/plots"
+	NR_SVG=$n
+}
+
+begin "report/a sweep's report: table, embedded figures of the intended size, report.md"
+config 'sample_ms = 5
+[params]
+vcpus = 1, 2
+tasks_per_cpu = 1, 2
+[report]
+metrics = wakeup_ns.p99, work_loops
+x = tasks_per_cpu
+lines = vcpus'
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
+expect_rc 0 'the sweep runs'
+vmsweep_cmd report "$T/s"
+expect_rc 0
+check 'stdout is the path of report.html' test "$(cat "$OUT")" = "$T/s/report.html"
+H=$T/s/report.html
+check 'report.html exists' test -s "$H"
+expect_fixed "$H" '</html>' 'report.html is complete'
+expect_grep "$H" '<th>vcpus</th><th>tasks_per_cpu</th><th>n</th>' 'the table of points names the parameters'
+expect_grep "$H" '<th>work_loops<br><small>cpu\.work_loops</small>' 'work_loops is cpu.work_loops'
+expect_grep "$H" '<td>[0-9.]+ &plusmn; [0-9.]+</td><td>[0-9.]+ %</td>' 'cells are mean ± CI and CV'
+expect_grep "$H" '<h3>wakeup_ns</h3>' 'latency percentiles of the merged histograms'
+expect_fixed "$H" 'host_kernel' 'the manifest'
+expect_fixed "$H" 'lines = vcpus' 'the config text'
+check_figures "$T/s"
+embedded=$(grep -o 'src="data:image/png;base64,[A-Za-z0-9+/=]\{100,\}"' "$H" | wc -l)
+check "every figure is embedded ($embedded of ${NR_SVG:-0})" test "$embedded" = "${NR_SVG:-x}"
+for f in metric-wakeup_ns.p99 metric-work_loops heat-wakeup_ns.p99 cdf-wakeup_ns tail-wakeup_ns series-nr_running; do
+	check "figure $f" test -s "$T/s/plots/$f.png"
+done
+check 'a metric figure has an error bar per point' test "$(grep -c . "$T/s/plots/metric-work_loops.dat")" = 4
+M=$T/s/report.md
+check 'report.md exists' test -s "$M"
+expect_grep "$M" '^\| point \| vcpus \| tasks_per_cpu \| n \|' 'report.md has the table'
+expect_fixed "$M" '](plots/metric-work_loops.png)' 'report.md links the figures'
+vmsweep_cmd report "$T/s" --metric boot_done_ms --x vcpus --lines none --out "$T/o"
+expect_rc 0 'options and --out'
+check '--out holds the report' test -s "$T/o/report.html"
+expect_fixed "$T/o/report.html" 'boot_us.done / 1000' 'boot_done_ms is boot_us.done in ms'
+check_figures "$T/o"
+end
+
+begin "report/failed runs are listed with their cause and console"
+config '[params]
+panic_test = 0, 1'
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
+expect_rc 0 'the sweep completes'
+vmsweep_cmd report "$T/s"
+expect_rc 0
+H=$T/s/report.html
+check 'two failed runs in the table' test "$(grep -c '<td class="bad">panic: .*panic_test: requested by the host</td>' "$H")" = 2
+expect_fixed "$H" 'Kernel panic - not syncing' 'their console'
+expect_grep "$H" '2 done, 2 failed' 'the summary counts them'
+check 'report.md lists them' test "$(grep -c '^| [0-9]* | [0-9]* | panic_test=1 | .*panic_test: requested by the host' "$T/s/report.md")" = 2
+check_figures "$T/s"
+end
+
+begin "report/errors: no store, unknown metric or parameter, bad usage"
+config '[params]
+vcpus = 1, 2'
+vmsweep_cmd report "$T/nope"
+expect_rc 1
+expect_grep "$ERR" 'nope: no results store' 'names the directory'
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
+expect_rc 0
+vmsweep_cmd report "$T/s" --metric wakeup_ns.p98
+expect_rc 2
+expect_grep "$ERR" "metric 'wakeup_ns.p98' is not in the store \(did you mean 'wakeup_ns.p90'\?\); present: .*boot_us" 'names it and lists present ones'
+check 'no report after an error' test ! -e "$T/s/report.html"
+vmsweep_cmd report "$T/s" --x vcpu
+expect_rc 2
+expect_grep "$ERR" "--x vcpu: not a parameter of this sweep \(did you mean 'vcpus'\?\); swept: vcpus" 'names the parameter'
+vmsweep_cmd report "$T/s" --bogus
+expect_rc 2
+vmsweep_cmd report
+expect_rc 2
+expect_grep "$ERR" 'which sweep directory' 'asks for the directory'
+end
+
+finish
