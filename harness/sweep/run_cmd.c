@@ -5,7 +5,9 @@
  * killed at any moment resumes with every run recorded exactly once. Ctrl-C stops
  * after the runs in flight; a second Ctrl-C stops those too (they stay planned).
  */
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -179,14 +181,60 @@ static int compile_workload(const struct sweep_config *cfg, struct sweep_ctx *ct
 	return 0;
 }
 
+/* The harness's own GNU build id, from its ELF notes: which vmsweep produced the results. */
+static int build_id_note(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *out = data;
+	(void)size;
+	if (info->dlpi_name && info->dlpi_name[0])
+		return 0; /* the main program only */
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const void *)p;
+			const uint8_t *name = p + sizeof(*n), *desc = name + ((n->n_namesz + 3) & ~3u);
+			if (desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && !memcmp(name, "GNU", 4)) {
+				for (unsigned k = 0; k < n->n_descsz && k < 20; k++)
+					sprintf(out + 2 * k, "%02x", desc[k]);
+				return 1;
+			}
+			p = desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+/* A file's text into the manifest under key. */
+static int manifest_file(struct store *s, const char *key, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL, buf[4096];
+	size_t len = 0, n;
+	if (!f)
+		return errorf(err, errlen, "%s: %s", path, strerror(errno));
+	FILE *m = open_memstream(&text, &len);
+	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, m);
+	if (m)
+		fclose(m);
+	fclose(f);
+	int r = text ? store_manifest_set(s, key, text, err, errlen) : errorf(err, errlen, "out of memory");
+	free(text);
+	return r;
+}
+
 static int store_setup(struct sweep_ctx *ctx, const char *dir, char *err, size_t errlen)
 {
 	const struct sweep_config *cfg = ctx->cfg;
 	const struct sweep_plan *plan = ctx->plan;
 	struct store_plan_run *runs = calloc(plan->nr_runs ? plan->nr_runs : 1, sizeof(*runs));
 	const char **names = calloc(cfg->nr_params ? cfg->nr_params : 1, sizeof(*names));
-	char seed[32], *text = NULL;
-	size_t len = 0;
+	char seed[32];
 	int r = -1;
 
 	if (!runs || !names)
@@ -200,18 +248,20 @@ static int store_setup(struct sweep_ctx *ctx, const char *dir, char *err, size_t
 	if (store_plan_write(ctx->store, cfg->nr_params, names, plan->nr_points, plan->values, plan->nr_runs, runs, err,
 			     errlen) != 0)
 		goto out;
-	/* The manifest: what a re-run needs. */
-	FILE *f = fopen(cfg->path, "r");
-	if (f) {
-		FILE *m = open_memstream(&text, &len);
-		char buf[4096];
-		size_t n;
-		while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, n, m);
-		if (m)
-			fclose(m);
-		fclose(f);
+	/* The manifest: what a re-run needs, the config and job files themselves included. */
+	if (manifest_file(ctx->store, "config", cfg->path, err, errlen) != 0)
+		goto out;
+	for (size_t i = 0; i < cfg->nr_job_files; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "job_file.%zu", i);
+		if (store_manifest_set(ctx->store, key, cfg->job_files[i].path, err, errlen) != 0 ||
+		    (snprintf(key, sizeof(key), "job.%zu", i), manifest_file(ctx->store, key, cfg->job_files[i].path, err, errlen)) != 0)
+			goto out;
 	}
+	char build_id[41] = "unknown";
+	dl_iterate_phdr(build_id_note, build_id);
+	if (store_manifest_set(ctx->store, "harness_build_id", build_id, err, errlen) != 0)
+		goto out;
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)cfg->seed);
 	/* The guest's build id: which kernel produced these numbers. */
 	uint8_t *elf = NULL;
@@ -225,14 +275,12 @@ static int store_setup(struct sweep_ctx *ctx, const char *dir, char *err, size_t
 	}
 	free(elf);
 	if (store_manifest_set(ctx->store, "config_path", cfg->path, err, errlen) != 0 ||
-	    (text && store_manifest_set(ctx->store, "config", text, err, errlen) != 0) ||
 	    store_manifest_set(ctx->store, "seed", seed, err, errlen) != 0 ||
 	    store_manifest_set(ctx->store, "kernel_path", ctx->kernel, err, errlen) != 0 ||
 	    store_manifest_host(ctx->store, err, errlen) != 0)
 		goto out;
 	r = store_runs_pending(ctx->store, &ctx->pending, &ctx->nr_pending, err, errlen);
 out:
-	free(text);
 	free(runs);
 	free(names);
 	return r;

@@ -67,6 +67,25 @@ check 'the failure names the panic' test "$(sql "select count(*) from runs where
 check 'the failed runs keep their console' test "$(sql "select count(*) from console where text like '%Kernel panic%'")" = 2
 end
 
+begin "sweep/a run that times out is recorded as failed, with where the vCPUs were"
+cat >"$T/c.ini" <<EOF2
+[sweep]
+name = t
+repeat = 1
+timeout = 2s
+[guest]
+memory = 64M
+duration_ms = 20
+[params]
+hang_test = 0, 1
+EOF2
+sweep run "$T/c.ini" --out "$T/s"
+expect_rc 0
+check '1 run done, 1 failed' test "$(sql "select group_concat(status) from (select status from runs order by status)")" = "done,failed"
+check 'the failure says it timed out' test "$(sql "select count(*) from runs where status='failed' and cause like '%timed out%'")" = 1
+check 'the manifest keeps the config, seeds, host and build ids' test "$(sql "select count(*) from manifest where key in ('config','seed','host_kernel','kvm_caps','guest_build_id','harness_build_id')")" = 6
+end
+
 begin "sweep/killed 20 times at random moments, resumed: every run recorded exactly once"
 config '[params]
 tasks_per_cpu = 1, 2, 3, 4
