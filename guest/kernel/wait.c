@@ -54,28 +54,18 @@ void init_completion(struct completion *x)
 }
 
 /* Wakes under the lock: once it is dropped the waiter may return and free x. */
-static void complete_n(struct completion *x, unsigned n)
+void complete(struct completion *x)
 {
 	struct wait_queue_entry *w;
 	unsigned long flags;
 
 	local_irq_save(flags);
 	raw_spin_lock(&x->wait.lock);
-	x->done = n ? x->done + n : ~0u / 2;
+	x->done++;
 	list_for_each_entry(w, &x->wait.head, entry)
 		wake_up_process(w->task);
 	raw_spin_unlock(&x->wait.lock);
 	local_irq_restore(flags);
-}
-
-void complete(struct completion *x)
-{
-	complete_n(x, 1);
-}
-
-void complete_all(struct completion *x)
-{
-	complete_n(x, 0);
 }
 
 void wait_for_completion(struct completion *x)

@@ -3,7 +3,6 @@
 #define KERNEL_SCHED_H
 #include <kernel/percpu.h>
 
-void sched_init(void);
 void sched_init_cpu(struct cpu *c);
 void schedule(void);
 void __schedule(bool preempt);
@@ -20,7 +19,6 @@ int set_cpus_allowed(struct task_struct *p, u64 mask);
 void sched_set_prio(struct task_struct *p, int prio);
 /* A task not yet started, ready for wake_up_process(). */
 struct task_struct *task_create(int (*fn)(void *), void *arg, const char *name, int cpu, int prio);
-void task_free_dead(void);
 
 static inline bool need_resched(void)
 {

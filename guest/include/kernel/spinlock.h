@@ -40,11 +40,6 @@ static inline void raw_spin_unlock(raw_spinlock_t *l)
 	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
 }
 
-static inline bool raw_spin_is_locked(raw_spinlock_t *l)
-{
-	return READ_ONCE(l->owner) != READ_ONCE(l->next);
-}
-
 static inline void spin_lock(spinlock_t *l)
 {
 	preempt_disable();

@@ -41,6 +41,5 @@ struct completion {
 
 void init_completion(struct completion *x);
 void complete(struct completion *x);
-void complete_all(struct completion *x);
 void wait_for_completion(struct completion *x);
 #endif
