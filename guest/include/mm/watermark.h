@@ -1,0 +1,75 @@
+/*
+ * Per-zone watermarks and the LRU balance rule, as Linux computes them
+ * (mm/page_alloc.c: calculate_min_free_kbytes, __setup_per_zone_wmarks;
+ * mm/vmscan.c: inactive_is_low; lib/math/int_sqrt.c). Pure integer logic with no
+ * dependencies beyond <stdbool.h>, so host unit tests can compile watermark.c as is.
+ * See ../shared/reference/linux-mm-writeback.md, "Watermarks and kswapd".
+ */
+#ifndef MM_WATERMARK_H
+#define MM_WATERMARK_H
+#include <stdbool.h>
+
+#ifndef PAGE_SHIFT
+#define PAGE_SHIFT 12
+#endif
+
+/* Bounds of calculate_min_free_kbytes (mm/page_alloc.c). */
+#define MIN_FREE_KBYTES_MIN 128ul
+#define MIN_FREE_KBYTES_MAX 262144ul
+/* vm.watermark_scale_factor: default 10 (0.1 % of a zone), range 1..1000 as in the reference (newer kernels allow up to 3000). */
+#define WATERMARK_SCALE_FACTOR_DEFAULT 10u
+#define WATERMARK_SCALE_FACTOR_MAX 1000u
+
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	NR_WMARK,
+};
+
+/* Which kernel era's low/high rule __setup_per_zone_wmarks follows. */
+enum watermark_model {
+	WMARK_MODEL_2_4,	/* low = 2*min, high = 3*min */
+	WMARK_MODEL_2_6,	/* low = min + min/4, high = min + min/2 (2.6 .. 4.5) */
+	WMARK_MODEL_MODERN,	/* 4.6+: g = max(min/4, managed * wsf / 10000); low = min + g, high = low + g */
+};
+
+struct wmark_zone {
+	const char *name;
+	unsigned long managed_pages;		/* in */
+	unsigned long watermark[NR_WMARK];	/* out, in pages */
+};
+
+#define min_wmark_pages(z) ((z)->watermark[WMARK_MIN])
+#define low_wmark_pages(z) ((z)->watermark[WMARK_LOW])
+#define high_wmark_pages(z) ((z)->watermark[WMARK_HIGH])
+
+/* floor(sqrt(x)), as lib/math/int_sqrt.c. */
+unsigned long int_sqrt(unsigned long x);
+
+/* Linux's default min_free_kbytes: int_sqrt(lowmem_kbytes * 16), clamped to [128, 262144]. */
+unsigned long calculate_min_free_kbytes(unsigned long lowmem_kbytes);
+
+/*
+ * Fill every zone's watermark[] from min_free_kbytes: pages_min is split over the zones
+ * in proportion to managed_pages, then low/high follow model m. watermark_scale_factor
+ * is used by WMARK_MODEL_MODERN only. All zones are treated as lowmem; no boost.
+ */
+void setup_per_zone_wmarks(struct wmark_zone *zones, unsigned nr, unsigned long min_free_kbytes,
+			   unsigned watermark_scale_factor, enum watermark_model m);
+
+/*
+ * mm/vmscan.c inactive_is_low: is the inactive list too small relative to the active
+ * one? inactive_ratio = int_sqrt(10 * GB of inactive+active), or 1 under 1 GB; the list
+ * is low when inactive * inactive_ratio < active. Sizes in pages.
+ * total_pages_of_that_lru_type is accepted for the caller's convenience but not used:
+ * as in Linux (4.8+), the size that picks the ratio is inactive + active itself.
+ */
+bool inactive_is_low(unsigned long inactive, unsigned long active,
+		     unsigned long total_pages_of_that_lru_type);
+
+/* "2.4", "2.6", "modern"; and the reverse (returns false for an unknown name). */
+const char *watermark_model_name(enum watermark_model m);
+bool watermark_model_parse(const char *s, enum watermark_model *m);
+
+#endif
