@@ -116,6 +116,36 @@ _vms_run()
 	echo "$WALL_MS" >"$T/wall.$NRUN"
 }
 
+# vmsweep_cmd ARGS...: runs `vmsweep ARGS...` (any command) in $T under the host
+# timeout; sets RC, OUT and ERR as vms does.
+vmsweep_cmd()
+{
+	NRUN=$((NRUN + 1))
+	OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
+	printf '%q ' "$VMSWEEP" "$@" >"$T/cmd.$NRUN"
+	(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" "$@" >"$OUT" 2>"$ERR" </dev/null)
+	RC=$?
+	echo "$RC" >"$T/rc.$NRUN"
+	echo 0 >"$T/wall.$NRUN"
+}
+
+# sweep_config SECTIONS: a tiny sweep (64 MiB, 20 ms runs, 2 repetitions) into $T/c.ini,
+# with SECTIONS ([params], [constraints], ...) appended.
+sweep_config()
+{
+	cat >"$T/c.ini" <<EOF_SWEEP
+[sweep]
+name = t
+repeat = 2
+seed = 7
+timeout = 20s
+[guest]
+memory = 64M
+duration_ms = 20
+$1
+EOF_SWEEP
+}
+
 expect_rc()
 {
 	[ "$RC" = "$1" ] || fail_because "exit status $RC, expected $1${2:+ ($2)}"

@@ -6,34 +6,6 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# vmsweep ARGS... in $T; sets RC, OUT, ERR like vms.
-vmsweep_cmd()
-{
-	NRUN=$((NRUN + 1))
-	OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
-	printf '%q ' "$VMSWEEP" "$@" >"$T/cmd.$NRUN"
-	(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" "$@" >"$OUT" 2>"$ERR" </dev/null)
-	RC=$?
-	echo "$RC" >"$T/rc.$NRUN"
-	echo 0 >"$T/wall.$NRUN"
-}
-
-# config SECTIONS: a tiny sweep (64 MiB, 20 ms runs, 2 repetitions) into $T/c.ini.
-config()
-{
-	cat >"$T/c.ini" <<EOF2
-[sweep]
-name = t
-repeat = 2
-seed = 7
-timeout = 20s
-[guest]
-memory = 64M
-duration_ms = 20
-$1
-EOF2
-}
-
 # png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk, or nothing when FILE is no PNG.
 png_size()
 {
@@ -66,7 +38,7 @@ check_figures()
 }
 
 begin "report/a sweep's report: table, embedded figures of the intended size, report.md"
-config 'sample_ms = 5
+sweep_config 'sample_ms = 5
 [params]
 vcpus = 1, 2
 tasks_per_cpu = 1, 2
@@ -107,7 +79,7 @@ check_figures "$T/o"
 end
 
 begin "report/failed runs are listed with their cause and console"
-config '[params]
+sweep_config '[params]
 panic_test = 0, 1'
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0 'the sweep completes'
@@ -122,7 +94,7 @@ check_figures "$T/s"
 end
 
 begin "report/errors: no store, unknown metric or parameter, bad usage"
-config '[params]
+sweep_config '[params]
 vcpus = 1, 2'
 vmsweep_cmd report "$T/nope"
 expect_rc 1

@@ -6,61 +6,35 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-sweep()
-{
-	NRUN=$((NRUN + 1))
-	OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
-	printf '%q ' "$VMSWEEP" "$@" >"$T/cmd.$NRUN"
-	(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" "$@" >"$OUT" 2>"$ERR" </dev/null)
-	RC=$?
-	echo "$RC" >"$T/rc.$NRUN"
-	echo 0 >"$T/wall.$NRUN"
-}
-
 sql() { sqlite3 "$T/s/results.sqlite" "$1"; }
 
-config()
-{
-	cat >"$T/c.ini" <<EOF2
-[sweep]
-name = t
-repeat = 2
-seed = 7
-timeout = 20s
-[guest]
-memory = 64M
-duration_ms = 20
-$1
-EOF2
-}
-
 begin "sweep/plan, run, store and export"
-config '[params]
+sweep_config '[params]
 vcpus = 1, 2
 tasks_per_cpu = 1..3 step 1
 [constraints]
 tasks_per_cpu * vcpus <= 4'
-sweep plan "$T/c.ini" --json
+vmsweep_cmd plan "$T/c.ini" --json
 expect_rc 0
 runs=$(jq '.runs | length' "$OUT" 2>/dev/null)
 check 'the plan has 5 points x 2 = 10 runs' test "$runs" = 10
-sweep run "$T/c.ini" --out "$T/s"
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0
 check 'the store has 10 runs, all done' test "$(sql "select count(*) from runs where status='done'")" = 10
 check 'every run has metrics' test "$(sql "select count(distinct run) from metrics")" = 10
 check 'integrity_check ok' test "$(sql 'pragma integrity_check')" = ok
-sweep export "$T/s" --format csv
+vmsweep_cmd export "$T/s" --format csv
 expect_rc 0
 check 'CSV: a header and 10 rows' test "$(wc -l <"$OUT")" = 11
 expect_grep "$OUT" '^run,point,rep,status,vcpus,tasks_per_cpu,' 'CSV header names the parameters'
-sweep export "$T/s" --format json
+vmsweep_cmd export "$T/s" --format json
 check 'JSON: 10 objects' test "$(jq length "$OUT")" = 10
 end
 
 begin "sweep/a run that panics is recorded as failed and the sweep completes"
-config '[params]
+sweep_config '[params]
 panic_test = 0, 1'
-sweep run "$T/c.ini" --out "$T/s"
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0
 check '2 runs done, 2 failed' test "$(sql "select group_concat(status || ':' || n) from (select status, count(*) n from runs group by status order by status)")" = "done:2,failed:2"
 check 'the failure names the panic' test "$(sql "select count(*) from runs where status='failed' and cause like '%panic_test%'")" = 2
@@ -79,7 +53,7 @@ duration_ms = 20
 [params]
 hang_test = 0, 1
 EOF2
-sweep run "$T/c.ini" --out "$T/s"
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0
 check '1 run done, 1 failed' test "$(sql "select group_concat(status) from (select status from runs order by status)")" = "done,failed"
 check 'the failure says it timed out' test "$(sql "select count(*) from runs where status='failed' and cause like '%timed out%'")" = 1
@@ -87,7 +61,7 @@ check 'the manifest keeps the config, seeds, host and build ids' test "$(sql "se
 end
 
 begin "sweep/killed 20 times at random moments, resumed: every run recorded exactly once"
-config '[params]
+sweep_config '[params]
 tasks_per_cpu = 1, 2, 3, 4
 vcpus = 1, 2'
 for i in $(seq 1 20); do
@@ -100,7 +74,7 @@ for i in $(seq 1 20); do
 	[ "$(sql 'pragma integrity_check')" = ok ] || fail_because "integrity_check failed after kill $i"
 done
 recorded_before=$(sql "select count(*) from runs where status != 'planned'")
-sweep run "$T/c.ini" --resume "$T/s"
+vmsweep_cmd run "$T/c.ini" --resume "$T/s"
 expect_rc 0 'the resumed sweep finishes'
 check 'all 16 runs recorded, each once' test "$(sql "select count(*) from runs where status='done'")" = 16
 check 'no run has metrics twice' test "$(sql "select count(*) from (select run, name, count(*) c from metrics group by run, name having c > 1)")" = 0
@@ -110,7 +84,7 @@ check "some runs were recorded between kills ($recorded_before)" test "$recorded
 end
 
 begin "sweep/Ctrl-C stops after the runs in flight, and --resume finishes"
-config '[params]
+sweep_config '[params]
 tasks_per_cpu = 1, 2, 3, 4, 5, 6'
 (cd "$T" && exec env --default-signal=INT "$VMSWEEP" run "$T/c.ini" --out "$T/s" >"$T/o" 2>"$T/e") &
 pid=$!
@@ -120,18 +94,18 @@ wait "$pid"
 rc=$?
 [ "$rc" = 130 ] || [ "$rc" = 0 ] || fail_because "exit status $rc after SIGINT, expected 130 (or 0 if it had finished)"
 check 'integrity_check ok' test "$(sql 'pragma integrity_check')" = ok
-sweep run "$T/c.ini" --resume "$T/s"
+vmsweep_cmd run "$T/c.ini" --resume "$T/s"
 expect_rc 0
 check 'all 12 runs done after the resume' test "$(sql "select count(*) from runs where status='done'")" = 12
 end
 
 begin "sweep/bad configs and options get clear errors"
-sweep run "$ROOT/tests/sweep-corpus/bad/unknown-section.ini" --out "$T/x"
+vmsweep_cmd run "$ROOT/tests/sweep-corpus/bad/unknown-section.ini" --out "$T/x"
 expect_rc 2
 expect_grep "$ERR" 'unknown-section\.ini:[0-9]+:' 'names file and line'
-sweep run "$T/nope.ini"
+vmsweep_cmd run "$T/nope.ini"
 expect_rc 2
-sweep run "$ROOT/configs/quick.ini" --resume "$T/does-not-exist"
+vmsweep_cmd run "$ROOT/configs/quick.ini" --resume "$T/does-not-exist"
 expect_rc 1
 expect_grep "$ERR" 'does-not-exist' 'names the directory'
 end
