@@ -69,6 +69,8 @@ void vm_layout_write(struct vm *vm)
 		bp->workload_addr = l->workload;
 		bp->workload_size = cfg->workload_size;
 	}
+	/* Linux's ZONE_DMA: the first 16 MiB (MAX_DMA_ADDRESS); Normal is the rest. */
+	bp->zone_dma_end = vm->mem.size < (16ull << 20) ? vm->mem.size : (16ull << 20);
 	bp->nr_disks = vm->nr_disks;
 	for (unsigned i = 0; i < vm->nr_disks; i++) {
 		const struct virtio_blk_dev *d = vm->disks[i];

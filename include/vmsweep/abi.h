@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 4
+#define VMS_ABI_VERSION 5
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -161,8 +161,10 @@ struct vms_ring_desc {
 #define VMS_BOOT_VERBOSE 1u
 
 #include <vmsweep/knobs.h>
+#include <vmsweep/vmstat.h>
 
 #define VMS_DISK_RO 1u
+#define VMS_DISK_SWAP 2u /* the guest's swap device (swapon) */
 
 /* A virtio-blk disk: /dev/vda is disks[0]. Queue q interrupts CPU q % nr_cpus. */
 struct vms_disk {
@@ -186,6 +188,7 @@ struct vms_boot {
 	uint64_t free_start, free_end; /* RAM the guest may allocate */
 	struct vms_ring_desc console, results, samples;
 	uint64_t workload_addr, workload_size; /* struct vms_workload (vmsweep/workload.h), 0 if none */
+	uint64_t zone_dma_end; /* ZONE_DMA is [0, zone_dma_end), ZONE_NORMAL the rest of RAM */
 	uint32_t nr_disks;
 	uint32_t pad1;
 	struct vms_disk disks[VMS_MAX_DISKS];
@@ -207,6 +210,10 @@ enum vms_rec_type {
 	VMS_REC_SAMPLE = 8, /* struct vms_rec_sample, in the samples ring */
 	VMS_REC_WORKER = 9, /* struct vms_rec_worker, one per built-in workload task */
 	VMS_REC_FIO_JOB = 10, /* struct vms_rec_fio_job, one per (cloned) fio job */
+	VMS_REC_VMSTAT = 11, /* struct vms_rec_vmstat (vmsweep/vmstat.h), once */
+	VMS_REC_VMSTAT_SAMPLE = 12, /* struct vms_rec_vmstat_sample, in the samples ring */
+	VMS_REC_MEM_JOB = 13, /* struct vms_rec_mem_job, one per (cloned) memory job */
+	VMS_REC_OOM = 14, /* struct vms_rec_oom, one per OOM kill */
 	VMS_REC_TYPE_MAX
 };
 #define VMS_REC_MAX_LEN (64u << 10)

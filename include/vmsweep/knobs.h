@@ -22,6 +22,11 @@
 	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_poll, 0, 0, 1, "bool", "block layer: submitters poll for completions instead of interrupts") \
+	X(min_free_kbytes, 0, 0, 4194304, "KiB", "vm.min_free_kbytes (0: Linux's default, int_sqrt(16 * lowmem KiB))") \
+	X(watermark_scale_factor, 10, 1, 1000, "", "vm.watermark_scale_factor, in 1/10000 of a zone (modern model only)") \
+	X(watermark_model, 2, 0, 2, "model", "zone watermark rule: 2.4 (low 2*min, high 3*min), 2.6 (min*5/4, min*3/2), modern") \
+	X(kswapd_model, 3, 0, 3, "model", "kswapd's behaviour: 2.4, 2.6, modern, or auto (the era of watermark_model)") \
+	X(swappiness, 60, 0, 200, "", "vm.swappiness: reclaim's preference for anonymous pages (0..200)") \
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
 	X(hang_test, 0, 0, 1, "bool", "test: init spins forever with interrupts masked")                    \
 	X(fault_test, 0, 0, 2, "mode", "test: 1 writes to the null page, 2 reads past the end of RAM")

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 1
+#define VMS_WL_VERSION 2
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 
@@ -24,6 +24,14 @@ enum vms_rw {
 enum vms_ioengine {
 	VMS_IOENGINE_SYNC, /* fio psync/sync: one I/O at a time */
 	VMS_IOENGINE_ASYNC, /* fio libaio/io_uring: up to iodepth in flight */
+	VMS_IOENGINE_MEM, /* vmsweep's extension: anonymous memory, no disk (see mem_access) */
+};
+
+/* ioengine=mem: how the job touches its anonymous memory (size bytes). */
+enum vms_mem_access {
+	VMS_MEM_SEQ, /* page after page, over and over */
+	VMS_MEM_RANDOM, /* touch all once, then random pages of the first mem_working_set bytes */
+	VMS_MEM_CHURN, /* allocate size, free it, again */
 };
 
 /* enum vms_job_flags */
@@ -58,6 +66,10 @@ struct vms_job {
 	uint32_t fsync_every; /* fsync=/fdatasync=: a flush after this many writes; 0: none */
 	uint32_t pattern_len; /* buffer_pattern / verify_pattern bytes, 0: fio's default fill */
 	uint8_t pattern[VMS_WL_PATTERN_MAX];
+	/* ioengine=mem only (disk is unused) */
+	uint32_t mem_access; /* enum vms_mem_access */
+	uint32_t pad;
+	uint64_t mem_working_set; /* bytes; 0: all of size */
 };
 
 struct vms_workload {

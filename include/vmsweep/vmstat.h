@@ -1,0 +1,132 @@
+/*
+ * The guest's /proc/vmstat counters, under Linux's names, in one table shared by
+ * the guest (which counts) and the host (which prints, stores and plots them).
+ * X(name, kind, help): kind "gauge" is a current level in pages (zone/node state),
+ * "event" a count since boot (vm_event_item).
+ */
+#ifndef VMSWEEP_VMSTAT_H
+#define VMSWEEP_VMSTAT_H
+#include <stdint.h>
+
+#define VMS_VMSTAT_ITEMS(X)                                                                   \
+	X(nr_free_pages, gauge, "free pages in every zone")                                  \
+	X(nr_inactive_anon, gauge, "anonymous pages on the inactive LRU")                    \
+	X(nr_active_anon, gauge, "anonymous pages on the active LRU")                        \
+	X(nr_inactive_file, gauge, "file pages on the inactive LRU")                         \
+	X(nr_active_file, gauge, "file pages on the active LRU")                             \
+	X(nr_anon_pages, gauge, "anonymous pages mapped by memory jobs")                     \
+	X(nr_slab, gauge, "pages held by the kernel's slab caches")                          \
+	X(nr_kernel_pages, gauge, "other pages the kernel allocated (large kmalloc, rings)") \
+	X(nr_dirty, gauge, "dirty pages")                                                    \
+	X(nr_writeback, gauge, "pages under writeback")                                      \
+	X(nr_swapcached, gauge, "pages in the swap cache")                                   \
+	X(nr_swap_free, gauge, "free swap slots")                                            \
+	X(pgalloc, event, "pages allocated (every order, counted in pages)")                 \
+	X(pgfree, event, "pages freed (every order, counted in pages)")                      \
+	X(pgfault, event, "accesses through the mm's page lookup")                           \
+	X(pgmajfault, event, "page lookups that needed a swap-in from disk")                 \
+	X(pgactivate, event, "pages moved to an active list")                                \
+	X(pgdeactivate, event, "pages moved to an inactive list")                            \
+	X(pgscan_kswapd, event, "pages kswapd scanned on the inactive lists")                \
+	X(pgscan_direct, event, "pages direct reclaim scanned on the inactive lists")        \
+	X(pgsteal_kswapd, event, "pages kswapd reclaimed")                                   \
+	X(pgsteal_direct, event, "pages direct reclaim reclaimed")                           \
+	X(allocstall, event, "allocations that entered direct reclaim")                      \
+	X(kswapd_wakeups, event, "wakeup_kswapd calls that woke kswapd")                     \
+	X(kswapd_low_wmark_hit_quickly, event, "kswapd woken again within HZ/10 of sleeping")  \
+	X(kswapd_high_wmark_hit_quickly, event, "kswapd found zones unbalanced after HZ/10") \
+	X(pgrotated, event, "written-back pages moved to the inactive tail")                 \
+	X(pswpin, event, "pages read from swap")                                             \
+	X(pswpout, event, "pages written to swap")                                           \
+	X(throttle_direct_reclaim, event, "allocations throttled below sum(min)/2")         \
+	X(oom_kill, event, "tasks killed by the OOM killer")
+
+enum vms_vmstat_item {
+#define VMS_VMSTAT_ENUM(name, kind, help) VMS_VM_##name,
+	VMS_VMSTAT_ITEMS(VMS_VMSTAT_ENUM)
+#undef VMS_VMSTAT_ENUM
+		VMS_NR_VMSTAT
+};
+
+enum vms_watermark_model { VMS_WMARK_2_4, VMS_WMARK_2_6, VMS_WMARK_MODERN };
+#define VMS_KSWAPD_MODEL_AUTO 3 /* kswapd_model: the era of watermark_model */
+
+#define VMS_ZONE_NAME_LEN 8
+#define VMS_MAX_ZONES 2 /* DMA, Normal */
+
+/* One zone's set-up and state at the end of the run. */
+struct vms_zone_info {
+	char name[VMS_ZONE_NAME_LEN];
+	uint64_t start_pfn, spanned_pages, managed_pages;
+	uint64_t wmark_min, wmark_low, wmark_high; /* pages */
+	uint64_t nr_free; /* at the end */
+	uint64_t min_free_seen; /* the lowest nr_free observed at a sample or allocation slow path */
+};
+
+/* VMS_REC_VMSTAT (results ring, once at the end) */
+struct vms_rec_vmstat {
+	uint64_t min_free_kbytes;
+	uint32_t watermark_model, kswapd_model; /* enum vms_watermark_model */
+	uint32_t watermark_scale_factor, swappiness;
+	uint32_t nr_zones, pad;
+	uint64_t swap_pages; /* swap slots in all (0: no swap disk) */
+	uint64_t pages_in_use; /* allocated pages not free, at the end */
+	struct vms_zone_info zones[VMS_MAX_ZONES];
+	uint64_t counters[VMS_NR_VMSTAT];
+};
+
+/* VMS_REC_VMSTAT_SAMPLE (samples ring, every sample_ms, from CPU 0) */
+struct vms_rec_vmstat_sample {
+	uint64_t tsc;
+	uint64_t wmark_min, wmark_low, wmark_high; /* summed over the zones, pages */
+	uint32_t in_direct_reclaim; /* tasks in direct reclaim at the sample */
+	uint32_t kswapd_running;
+	uint64_t counters[VMS_NR_VMSTAT];
+};
+
+/* Where a memory job's time went: one latency histogram per class. */
+enum vms_mem_lat {
+	VMS_MEM_ALLOC_FAST,	 /* page allocation satisfied above the watermark */
+	VMS_MEM_ALLOC_KSWAPD,	 /* allocation that woke kswapd or waited on it (throttled) */
+	VMS_MEM_ALLOC_DIRECT,	 /* allocation that entered direct reclaim */
+	VMS_MEM_ACCESS_HIT,	 /* access to a resident page */
+	VMS_MEM_ACCESS_SWAPIN,	 /* access that read the page back from swap */
+	VMS_MEM_LAT_NR
+};
+
+struct vms_mem_lat_hist {
+	uint64_t samples, min_ns, max_ns, sum_ns;
+	uint32_t buckets[1856]; /* VMS_HIST_NR, fio's buckets */
+};
+
+/* VMS_REC_MEM_JOB (results ring, one per memory job clone) */
+struct vms_rec_mem_job {
+	uint32_t job; /* index into the workload's jobs */
+	uint32_t error; /* 0, or 12 (ENOMEM) when the OOM killer ended it */
+	uint64_t start_ns, end_ns;
+	uint64_t pages_allocated, pages_freed, accesses, swapins;
+	uint64_t rss_max; /* resident pages at most */
+	struct vms_mem_lat_hist lat[VMS_MEM_LAT_NR];
+};
+
+#define VMS_OOM_TASKS 16
+#define VMS_TASK_COMM_LEN 16
+
+/* VMS_REC_OOM (results ring, per OOM kill): what was asked, and who held memory. */
+struct vms_rec_oom {
+	uint64_t ns;
+	uint32_t pid, order; /* the failing allocation */
+	char comm[VMS_TASK_COMM_LEN];
+	uint32_t gfp_mask, victim_pid;
+	char victim_comm[VMS_TASK_COMM_LEN];
+	uint64_t victim_rss, victim_swapents;
+	uint64_t nr_free, swap_free, swap_total;
+	uint64_t counters[VMS_NR_VMSTAT];
+	uint32_t nr_tasks, pad;
+	struct {
+		uint32_t pid, pad;
+		uint64_t rss, swapents;
+		char comm[VMS_TASK_COMM_LEN];
+	} tasks[VMS_OOM_TASKS]; /* the largest holders, largest first */
+};
+#endif
