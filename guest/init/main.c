@@ -13,6 +13,7 @@
 #include <kernel/sched.h>
 #include <kernel/slab.h>
 #include <kernel/timer.h>
+#include <mm/swap.h>
 #include <asm/hypercall.h>
 
 const struct vms_boot *boot_params;
@@ -57,8 +58,9 @@ static void __noreturn start_kernel(const struct vms_boot *bp)
 	console_init();
 	printk("vmsweep guest kernel, ABI %u: %u CPUs, %lu MiB, TSC %lu kHz, HZ=%u\n", VMS_ABI_VERSION, nr_cpu_ids,
 	       bp->ram_size >> 20, bp->tsc_khz, HZ);
-	kmalloc_init(bp->free_start, bp->free_end);
-	printk("kmalloc: %lu KiB free at [%#lx, %#lx)\n", kmalloc_bytes_free() >> 10, bp->free_start, bp->free_end);
+	page_alloc_init();
+	kmem_cache_init();
+	page_wait_init();
 
 	/* rest_init: init first (pid 1), then kthreadd (pid 2), as in Linux. */
 	struct task_struct *init = task_create(kernel_init, NULL, "init", -1, PRIO_NORMAL);

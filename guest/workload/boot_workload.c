@@ -19,6 +19,8 @@
 #include <kernel/wait.h>
 #include <vmsweep/compute_loop.h>
 #include "fio.h"
+#include <mm/mmzone.h>
+#include <mm/swap.h>
 #include "workload.h"
 
 u64 tsc_workload;
@@ -111,6 +113,8 @@ int kernel_init(void *unused)
 	lockup_detector_init();
 	kblockd_init();
 	virtio_blk_init();
+	swapon();
+	kswapd_run();
 	if (boot_params->flags & VMS_BOOT_VERBOSE)
 		show_tasks();
 

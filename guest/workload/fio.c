@@ -19,6 +19,7 @@
 #include <vmsweep/hist.h>
 #include <vmsweep/workload.h>
 #include "fio.h"
+#include "memjob.h"
 
 static void fio_end_io(struct bio *bio)
 {
@@ -212,7 +213,10 @@ static void fio_run_group(struct fio_job_run *runs, unsigned first, unsigned las
 	init_completion(&done);
 	for (unsigned i = first; i < last; i++) {
 		runs[i].done = &done;
-		wake_up_process(kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name));
+		if (runs[i].mem)
+			mem_job_start(runs[i].mem, &done);
+		else
+			wake_up_process(kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name));
 	}
 	for (unsigned i = first; i < last; i++)
 		wait_for_completion(&done);
@@ -226,8 +230,12 @@ void run_fio(void)
 
 	if (!runs)
 		panic("fio: no memory for %u jobs", n);
-	for (unsigned i = 0; i < n; i++)
-		fio_job_setup(&runs[i], &wl->jobs[i], i);
+	for (unsigned i = 0; i < n; i++) {
+		if (wl->jobs[i].ioengine == VMS_IOENGINE_MEM)
+			runs[i].mem = mem_job_create(&wl->jobs[i], i);
+		else
+			fio_job_setup(&runs[i], &wl->jobs[i], i);
+	}
 	for (unsigned first = 0; first < n;) {
 		unsigned last = first + 1;
 		while (last < n && wl->jobs[last].group == wl->jobs[first].group)
@@ -236,6 +244,10 @@ void run_fio(void)
 		first = last;
 	}
 	for (unsigned i = 0; i < n; i++) {
+		if (runs[i].mem) {
+			mem_job_finish(runs[i].mem);
+			continue;
+		}
 		results_record(VMS_REC_FIO_JOB, &runs[i].rec, sizeof(runs[i].rec));
 		fio_job_teardown(&runs[i]);
 	}

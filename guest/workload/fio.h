@@ -37,6 +37,7 @@ struct fio_job_run {
 	u64 writes_since_sync;
 	wait_queue_head_t wq;
 	struct completion *done;
+	struct mem_job_run *mem; /* ioengine=mem: a memory job (workload/memjob.c), none of the above */
 	struct vms_rec_fio_job rec;
 };
 

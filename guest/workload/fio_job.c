@@ -32,9 +32,14 @@ void fio_workload_check(void)
 		panic("fio: the workload the host wrote is malformed (%lu bytes)", size);
 	for (unsigned i = 0; i < wl->nr_jobs; i++) {
 		const struct vms_job *j = &wl->jobs[i];
+		if (j->ioengine == VMS_IOENGINE_MEM) {
+			if (!j->size || j->size % 4096 || j->mem_access > VMS_MEM_CHURN || j->mem_working_set > j->size)
+				panic("fio: memory job %u: bad size, mem_access or mem_working_set", i);
+			continue;
+		}
 		if (j->disk >= nr_disks || !disks[j->disk])
 			panic("fio: job %u uses disk %u, the guest has %u", i, j->disk, nr_disks);
-		if (!j->iodepth || j->iodepth > 1024 || j->rw > VMS_RW_RANDRW || j->rwmixread > 100 ||
+		if (!j->iodepth || j->iodepth > 1024 || j->ioengine > VMS_IOENGINE_ASYNC || j->rw > VMS_RW_RANDRW || j->rwmixread > 100 ||
 		    j->pattern_len > VMS_WL_PATTERN_MAX || ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len))
 			panic("fio: job %u: bad iodepth, rw or rwmixread", i);
 		for (int d = 0; d < 2; d++)

@@ -1,6 +1,7 @@
 /* Hands the results to the host (records in the results ring), then rings "done". */
 #include <asm/hypercall.h>
 #include <asm/tsc.h>
+#include <mm/vmstat.h>
 #include <kernel/boot.h>
 #include <kernel/printk.h>
 #include <kernel/results.h>
@@ -68,6 +69,8 @@ void report_results(void)
 		results_record(VMS_REC_HIST, h, (u32)hist_len);
 		kfree(h);
 	}
+
+	vmstat_report();
 
 	struct vms_rec_boot boot = {
 		.tsc_first = cpu_area(0)->vi.tsc_first,

@@ -5,6 +5,11 @@
 #include <kernel/types.h>
 
 struct blk_plug;
+struct mm_struct;
+
+/* task->flags, as Linux's PF_ */
+#define PF_MEMALLOC 0x800u /* reclaiming: allocations may use the reserves below min */
+#define PF_KSWAPD 0x20000u /* kswapd itself */
 
 #define TASK_RUNNING 0
 #define TASK_INTERRUPTIBLE 1
@@ -37,6 +42,9 @@ struct task_struct {
 	u64 nr_switches;
 	int exit_code;
 	struct blk_plug *plug; /* requests held back to merge (block/blk-core.c) */
+	unsigned flags; /* PF_* */
+	struct mm_struct *mm; /* memory jobs: their anonymous memory (mm/memory.c) */
+	int alloc_stage; /* enum alloc_stage of the last allocation (mm/page_alloc.c) */
 	int (*threadfn)(void *);
 	void *data;
 };

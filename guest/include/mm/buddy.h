@@ -48,19 +48,25 @@ enum pageflags {
 	PG_swapcache,
 	PG_reclaim,
 	PG_buddy,      /* head of a free block on a buddy free list; order in private */
+	PG_slab,       /* a slab cache's page: the cache in private, free objects in freelist */
+	PG_head,       /* head of a multi-page kernel allocation (large kmalloc); order in private */
 	__NR_PAGEFLAGS,
 };
 
 struct page {
 	unsigned long flags;   /* enum pageflags bits */
-	unsigned long private; /* the block's order while PG_buddy */
-	struct list_head lru;  /* free_area list while PG_buddy; the LRU lists otherwise */
+	unsigned long private; /* order while PG_buddy or PG_head; swap slot while PG_swapcache; cache while PG_slab */
+	struct list_head lru;  /* free_area list while PG_buddy; the LRU or a slab list otherwise */
 	int _refcount;         /* 0 while free; 1 while reserved; set by the allocator's caller */
+	int inuse;             /* slab pages: objects handed out */
+	void *mapping;         /* anonymous pages: the struct mm_struct mapping it (rmap); slab: free objects */
+	unsigned long index;   /* anonymous pages: the page's index in that mm */
 };
 
 /*
- * Non-atomic flag helpers (Linux's __SetPageX): the caller serialises, e.g. with
- * z->lock for PG_buddy. PageX / __SetPageX / __ClearPageX for each flag.
+ * Flag helpers, as Linux's: __SetPageX / __ClearPageX are non-atomic (the caller
+ * serialises, e.g. with z->lock for PG_buddy, or nobody else sees the page yet);
+ * SetPageX / ClearPageX / TestClearPageX are atomic, for pages others may touch.
  */
 #define PAGEFLAG_FNS(uname, lname)                                                  \
 	static inline int Page##uname(const struct page *page)                      \
@@ -74,6 +80,18 @@ struct page {
 	static inline void __ClearPage##uname(struct page *page)                    \
 	{                                                                           \
 		page->flags &= ~(1ul << PG_##lname);                                \
+	}                                                                           \
+	static inline void SetPage##uname(struct page *page)                        \
+	{                                                                           \
+		__atomic_fetch_or(&page->flags, 1ul << PG_##lname, __ATOMIC_RELAXED); \
+	}                                                                           \
+	static inline void ClearPage##uname(struct page *page)                      \
+	{                                                                           \
+		__atomic_fetch_and(&page->flags, ~(1ul << PG_##lname), __ATOMIC_RELAXED); \
+	}                                                                           \
+	static inline int TestClearPage##uname(struct page *page)                   \
+	{                                                                           \
+		return (__atomic_fetch_and(&page->flags, ~(1ul << PG_##lname), __ATOMIC_RELAXED) >> PG_##lname) & 1; \
 	}
 
 PAGEFLAG_FNS(Locked, locked)
@@ -90,6 +108,8 @@ PAGEFLAG_FNS(SwapBacked, swapbacked)
 PAGEFLAG_FNS(SwapCache, swapcache)
 PAGEFLAG_FNS(Reclaim, reclaim)
 PAGEFLAG_FNS(Buddy, buddy)
+PAGEFLAG_FNS(Slab, slab)
+PAGEFLAG_FNS(Head, head)
 #undef PAGEFLAG_FNS
 
 static inline int page_count(const struct page *page)
@@ -122,6 +142,11 @@ struct zone {
 	unsigned long nr_free_pages; /* sum over orders of free_area[o].nr_free << o */
 	raw_spinlock_t lock;
 	struct page *mem_map; /* spanned_pages entries; mem_map[0] is zone_start_pfn */
+	/* Set by mm/page_alloc.c (not used by the buddy core): */
+	unsigned long _watermark[3]; /* enum zone_watermarks (mm/watermark.h): min, low, high */
+	unsigned long lowmem_reserve[2]; /* pages kept from allocations that could use zone idx */
+	unsigned long min_free_seen; /* lowest nr_free_pages seen by the slow path or a sample */
+	int idx; /* ZONE_DMA, ZONE_NORMAL */
 };
 
 static inline unsigned long zone_end_pfn(const struct zone *z)

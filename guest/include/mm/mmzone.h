@@ -1,0 +1,129 @@
+/*
+ * The node and its zones (include/linux/mmzone.h): one node, pg_data_t
+ * contig_page_data, with ZONE_DMA and ZONE_NORMAL, the LRU lists (per node, as
+ * since Linux 4.8), and kswapd's wait queues.
+ */
+#ifndef MM_MMZONE_H
+#define MM_MMZONE_H
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/wait.h>
+#include <mm/buddy.h>
+#include <mm/watermark.h>
+#include <vmsweep/vmstat.h>
+
+#define PAGE_SIZE 4096ul
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
+#define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+
+enum zone_type { ZONE_DMA, ZONE_NORMAL, MAX_NR_ZONES };
+
+#define SWAP_CLUSTER_MAX 32ul
+#define DEF_PRIORITY 12
+
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	NR_LRU_LISTS
+};
+
+static inline bool is_file_lru(enum lru_list l)
+{
+	return l == LRU_INACTIVE_FILE || l == LRU_ACTIVE_FILE;
+}
+
+static inline bool is_active_lru(enum lru_list l)
+{
+	return l == LRU_ACTIVE_ANON || l == LRU_ACTIVE_FILE;
+}
+
+struct lruvec {
+	raw_spinlock_t lru_lock; /* taken with interrupts masked */
+	struct list_head lists[NR_LRU_LISTS];
+	unsigned long nr_pages[NR_LRU_LISTS];
+	/* get_scan_count's memory of how reclaim went: [0] anon, [1] file */
+	unsigned long recent_rotated[2], recent_scanned[2];
+};
+
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	int nr_zones;
+	struct lruvec lruvec;
+	wait_queue_head_t kswapd_wait;
+	wait_queue_head_t pfmemalloc_wait; /* throttled direct reclaimers */
+	struct task_struct *kswapd;
+	int kswapd_order;
+	int kswapd_failures; /* passes that reclaimed nothing */
+	volatile int kswapd_running;
+	volatile int nr_direct_reclaim; /* tasks in direct reclaim now */
+	unsigned long min_free_kbytes;
+	enum watermark_model watermark_model, kswapd_model;
+} pg_data_t;
+
+extern pg_data_t contig_page_data;
+#define NODE_DATA(nid) (&contig_page_data)
+
+#define for_each_populated_zone(z)                                                                  \
+	for (z = contig_page_data.node_zones; z < contig_page_data.node_zones + MAX_NR_ZONES; z++) \
+		if (z->managed_pages)
+
+#define min_wmark_pages_z(z) ((z)->_watermark[WMARK_MIN])
+#define low_wmark_pages_z(z) ((z)->_watermark[WMARK_LOW])
+#define high_wmark_pages_z(z) ((z)->_watermark[WMARK_HIGH])
+
+/* Every RAM frame has a struct page; RAM is identity-mapped, so a page's address is its frame's. */
+extern struct page *mem_map;
+extern unsigned long max_pfn;
+
+static inline unsigned long page_to_pfn(const struct page *page)
+{
+	return (unsigned long)(page - mem_map);
+}
+
+static inline struct page *pfn_to_page(unsigned long pfn)
+{
+	return mem_map + pfn;
+}
+
+static inline void *page_address(const struct page *page)
+{
+	return (void *)(page_to_pfn(page) << PAGE_SHIFT);
+}
+
+static inline struct page *virt_to_page(const void *addr)
+{
+	return pfn_to_page((unsigned long)addr >> PAGE_SHIFT);
+}
+
+static inline struct zone *page_zone(const struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct zone *z = &contig_page_data.node_zones[ZONE_NORMAL];
+	return pfn >= z->zone_start_pfn && z->spanned_pages ? z : &contig_page_data.node_zones[ZONE_DMA];
+}
+
+/* zone_watermark_ok with Linux's ALLOC_ flags. */
+#define ALLOC_WMARK_MIN 0x0u
+#define ALLOC_WMARK_LOW 0x1u
+#define ALLOC_WMARK_HIGH 0x2u
+#define ALLOC_NO_WATERMARKS 0x4u
+#define ALLOC_WMARK_MASK 0x7u
+#define ALLOC_HARDER 0x10u
+#define ALLOC_HIGH 0x20u
+bool zone_watermark_ok(struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
+		       unsigned alloc_flags);
+unsigned long node_free_pages(void); /* sum of the zones' nr_free_pages */
+unsigned long pcp_free_pages(void);  /* free pages on the per-CPU lists */
+
+/* mm/vmscan.c */
+void wakeup_kswapd(struct zone *zone, unsigned order, int highest_zoneidx);
+unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask);
+bool throttle_direct_reclaim(unsigned gfp_mask);
+void kswapd_run(void);
+void lru_cache_add(struct page *page, enum lru_list lru);
+bool del_page_from_lru(struct page *page); /* false if reclaim had isolated it */
+void end_page_writeback(struct page *page);
+#endif

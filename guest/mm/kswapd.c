@@ -1,0 +1,247 @@
+/*
+ * kswapd0 and the throttling of direct reclaimers (mm/vmscan.c), in the era
+ * kswapd_model selects:
+ *  - 2.4: kswapd wakes when a zone falls below low, or every second, and reclaims
+ *    each zone below high in SWAP_CLUSTER_MAX batches (kswapd_balance); no
+ *    throttling of direct reclaim, no premature-sleep counters.
+ *  - 2.6 (2.6.x .. 3.x): balance_pgdat scans from DEF_PRIORITY down until every
+ *    zone is above high, starting over at DEF_PRIORITY after each SWAP_CLUSTER_MAX
+ *    reclaimed; kswapd first naps HZ/10 and counts kswapd_low/high_wmark_hit_quickly.
+ *  - modern (4.x+): a node is balanced when one eligible zone is above high; each
+ *    pass targets sum(max(high, SWAP_CLUSTER_MAX)) pages and lowers the priority only
+ *    when that target is missed; direct reclaimers are throttled when free memory
+ *    falls below half the min watermarks (allow_direct_reclaim, since 3.8).
+ */
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/kthread.h>
+#include <kernel/printk.h>
+#include <kernel/timer.h>
+#include <kernel/wait.h>
+#include <mm/mmzone.h>
+#include <mm/vmscan.h>
+#include <mm/vmstat.h>
+
+static bool zone_balanced(struct zone *z, unsigned order, int highest)
+{
+	return zone_watermark_ok(z, order, high_wmark_pages_z(z), highest, 0);
+}
+
+/* pgdat_balanced: modern asks one eligible zone, the older eras every zone. */
+static bool pgdat_balanced(pg_data_t *pgdat, unsigned order, int highest)
+{
+	bool any = pgdat->kswapd_model == WMARK_MODEL_MODERN;
+	for (int i = 0; i <= highest && i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		if (!z->managed_pages)
+			continue;
+		bool ok = zone_balanced(z, order, highest);
+		if (any && ok)
+			return true;
+		if (!any && !ok)
+			return false;
+	}
+	return !any;
+}
+
+#define MAX_RECLAIM_RETRIES 16
+
+/* After this many passes that reclaimed nothing, kswapd stops trying until reclaim works again. */
+static bool kswapd_hopeless(pg_data_t *pgdat)
+{
+	return READ_ONCE(pgdat->kswapd_failures) >= MAX_RECLAIM_RETRIES;
+}
+
+static bool allow_direct_reclaim(pg_data_t *pgdat)
+{
+	unsigned long reserve = 0;
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		reserve += min_wmark_pages_z(&pgdat->node_zones[i]);
+	return node_free_pages() > reserve / 2;
+}
+
+/*
+ * throttle_direct_reclaim: below half the min reserves, wait (up to a second, as
+ * Linux's HZ timeout) for kswapd to restore them rather than compete with it.
+ * Returns whether the caller was throttled.
+ */
+bool throttle_direct_reclaim(unsigned gfp_mask)
+{
+	pg_data_t *pgdat = &contig_page_data;
+	struct wait_queue_entry w = { 0 };
+
+	(void)gfp_mask;
+	if (pgdat->kswapd_model != WMARK_MODEL_MODERN || current_is_kswapd() || allow_direct_reclaim(pgdat))
+		return false;
+	count_vm_event(throttle_direct_reclaim);
+	wakeup_kswapd(&pgdat->node_zones[ZONE_NORMAL], 0, ZONE_NORMAL);
+	u64 left = NSEC_PER_SEC;
+	while (left && !allow_direct_reclaim(pgdat) && !fatal_memory_victim()) {
+		prepare_to_wait(&pgdat->pfmemalloc_wait, &w, TASK_UNINTERRUPTIBLE);
+		if (allow_direct_reclaim(pgdat))
+			break;
+		left = schedule_timeout(min(left, 10 * NSEC_PER_MSEC));
+	}
+	finish_wait(&pgdat->pfmemalloc_wait, &w);
+	return true;
+}
+
+void wakeup_kswapd(struct zone *zone, unsigned order, int highest)
+{
+	pg_data_t *pgdat = &contig_page_data;
+
+	(void)zone;
+	if (!pgdat->kswapd)
+		return;
+	if ((int)order > READ_ONCE(pgdat->kswapd_order))
+		WRITE_ONCE(pgdat->kswapd_order, (int)order);
+	if (READ_ONCE(pgdat->kswapd_running) || list_empty(&pgdat->kswapd_wait.head) || kswapd_hopeless(pgdat))
+		return;
+	/* 2.4 woke kswapd for any zone below low; later eras only if the node is unbalanced. */
+	if (pgdat->kswapd_model != WMARK_MODEL_2_4 && pgdat_balanced(pgdat, order, highest))
+		return;
+	count_vm_event(kswapd_wakeups);
+	wake_up(&pgdat->kswapd_wait);
+}
+
+static void wake_throttled(pg_data_t *pgdat)
+{
+	if (!list_empty(&pgdat->pfmemalloc_wait.head) && allow_direct_reclaim(pgdat))
+		wake_up(&pgdat->pfmemalloc_wait);
+}
+
+static unsigned long balance_pgdat_modern(pg_data_t *pgdat, unsigned order)
+{
+	struct scan_control sc = { .order = order, .may_writepage = 1, .may_swap = 1, .priority = DEF_PRIORITY };
+	unsigned long total = 0;
+	struct zone *z;
+
+	do {
+		if (pgdat_balanced(pgdat, order, ZONE_NORMAL))
+			break;
+		sc.nr_to_reclaim = 0;
+		for_each_populated_zone(z)
+			sc.nr_to_reclaim += max(high_wmark_pages_z(z), SWAP_CLUSTER_MAX);
+		sc.nr_reclaimed = 0;
+		shrink_node(&sc);
+		total += sc.nr_reclaimed;
+		wake_throttled(pgdat);
+		/* Lower the priority only when the pass fell short of its target. */
+		if (sc.nr_reclaimed < sc.nr_to_reclaim)
+			sc.priority--;
+	} while (sc.priority >= 1);
+	return total;
+}
+
+static unsigned long balance_pgdat_2_6(pg_data_t *pgdat, unsigned order)
+{
+	struct scan_control sc = { .order = order, .may_writepage = 1, .may_swap = 1 };
+	unsigned long total = 0;
+
+loop_again:
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+		bool all_zones_ok = true;
+		sc.nr_reclaimed = 0;
+		for (int i = MAX_NR_ZONES - 1; i >= 0; i--) {
+			struct zone *z = &pgdat->node_zones[i];
+			if (!z->managed_pages || zone_balanced(z, order, 0))
+				continue;
+			all_zones_ok = false;
+			sc.nr_to_reclaim = SWAP_CLUSTER_MAX;
+			shrink_node(&sc);
+		}
+		total += sc.nr_reclaimed;
+		wake_throttled(pgdat);
+		if (all_zones_ok)
+			return total;
+		/* Progress: start over at the gentlest priority, as 2.6's loop_again. */
+		if (sc.nr_reclaimed >= SWAP_CLUSTER_MAX) {
+			yield();
+			goto loop_again;
+		}
+	}
+	return total;
+}
+
+static unsigned long kswapd_balance_2_4(pg_data_t *pgdat)
+{
+	struct scan_control sc = { .may_writepage = 1, .may_swap = 1, .nr_to_reclaim = SWAP_CLUSTER_MAX };
+	unsigned long total = 0;
+	bool progress = true;
+
+	while (progress) {
+		progress = false;
+		for (int i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *z = &pgdat->node_zones[i];
+			if (!z->managed_pages || z->nr_free_pages > high_wmark_pages_z(z))
+				continue;
+			/* try_to_free_pages_zone: priorities down until a batch is freed */
+			sc.nr_reclaimed = 0;
+			for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && sc.nr_reclaimed < SWAP_CLUSTER_MAX;
+			     sc.priority--)
+				shrink_node(&sc);
+			total += sc.nr_reclaimed;
+			progress |= sc.nr_reclaimed > 0;
+		}
+		yield();
+	}
+	return total;
+}
+
+/* kswapd_try_to_sleep: nap HZ/10 first; woken early or still unbalanced, it was premature. */
+static void kswapd_try_to_sleep(pg_data_t *pgdat, unsigned order)
+{
+	struct wait_queue_entry w = { 0 };
+
+	if (pgdat->kswapd_model == WMARK_MODEL_2_4) {
+		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
+		schedule_timeout(NSEC_PER_SEC); /* 2.4's kswapd also ran once a second */
+		finish_wait(&pgdat->kswapd_wait, &w);
+		return;
+	}
+	u64 remaining = 0;
+	prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
+	if (kswapd_hopeless(pgdat) || pgdat_balanced(pgdat, order, ZONE_NORMAL))
+		remaining = schedule_timeout(NSEC_PER_SEC / 10);
+	finish_wait(&pgdat->kswapd_wait, &w);
+	if (!remaining && (kswapd_hopeless(pgdat) || pgdat_balanced(pgdat, order, ZONE_NORMAL))) {
+		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
+		if (kswapd_hopeless(pgdat) || pgdat_balanced(pgdat, order, ZONE_NORMAL))
+			schedule();
+		finish_wait(&pgdat->kswapd_wait, &w);
+	} else if (remaining) {
+		count_vm_event(kswapd_low_wmark_hit_quickly);
+	} else {
+		count_vm_event(kswapd_high_wmark_hit_quickly);
+	}
+}
+
+static int kswapd(void *data)
+{
+	pg_data_t *pgdat = data;
+
+	current->flags |= PF_MEMALLOC | PF_KSWAPD;
+	for (;;) {
+		kswapd_try_to_sleep(pgdat, 0);
+		unsigned order = (unsigned)__atomic_exchange_n(&pgdat->kswapd_order, 0, __ATOMIC_RELAXED);
+		WRITE_ONCE(pgdat->kswapd_running, 1);
+		unsigned long reclaimed;
+		if (pgdat->kswapd_model == WMARK_MODEL_MODERN)
+			reclaimed = balance_pgdat_modern(pgdat, order);
+		else if (pgdat->kswapd_model == WMARK_MODEL_2_6)
+			reclaimed = balance_pgdat_2_6(pgdat, order);
+		else
+			reclaimed = kswapd_balance_2_4(pgdat);
+		pgdat->kswapd_failures = reclaimed ? 0 : pgdat->kswapd_failures + 1;
+		WRITE_ONCE(pgdat->kswapd_running, 0);
+		wake_up(&pgdat->pfmemalloc_wait);
+	}
+	return 0;
+}
+
+void kswapd_run(void)
+{
+	pg_data_t *pgdat = &contig_page_data;
+	pgdat->kswapd = kthread_create(kswapd, pgdat, "kswapd0");
+	wake_up_process(pgdat->kswapd);
+}

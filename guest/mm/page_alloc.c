@@ -1,0 +1,467 @@
+/*
+ * The page allocator (mm/page_alloc.c): the zones of the node set up from the boot
+ * page, per-CPU lists of order-0 pages, and __alloc_pages with Linux's fast path
+ * (against the low watermark) and slow path: wake kswapd and retry against min,
+ * direct reclaim (throttled when free memory falls far below min), retries, and the
+ * OOM killer. The buddy core (mm/buddy.c) and the watermark formulas
+ * (mm/watermark.c) are separate so that host unit tests can run them.
+ */
+#include <asm/irqflags.h>
+#include <asm/tsc.h>
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/timer.h>
+#include <lib/string.h>
+#include <mm/gfp.h>
+#include <mm/mm_types.h>
+#include <mm/mmzone.h>
+#include <mm/swap.h>
+#include <mm/vmstat.h>
+
+#define MAX_RECLAIM_RETRIES 16
+#define LOWMEM_RESERVE_RATIO_DMA 256 /* sysctl_lowmem_reserve_ratio[ZONE_DMA] */
+
+pg_data_t contig_page_data;
+struct page *mem_map;
+unsigned long max_pfn;
+
+/* Per-CPU lists of order-0 pages (struct per_cpu_pages), one per zone. */
+struct per_cpu_pages {
+	int count, high, batch;
+	struct list_head list;
+} __attribute__((aligned(64)));
+
+static struct per_cpu_pages pcp_lists[VMS_MAX_CPUS][MAX_NR_ZONES];
+
+/* zone_batchsize: about a quarter of 1/1024 of the zone, at most 256 KiB, 2^n - 1. */
+static int zone_batchsize(const struct zone *z)
+{
+	unsigned long batch = min(z->managed_pages / 1024, (256ul << 10) / PAGE_SIZE) / 4;
+	if (batch < 1)
+		batch = 1;
+	batch += batch / 2;
+	unsigned long p = 1;
+	while (p * 2 <= batch)
+		p *= 2;
+	return p > 1 ? (int)p - 1 : 1;
+}
+
+unsigned long node_free_pages(void)
+{
+	unsigned long n = 0;
+	struct zone *z;
+	for_each_populated_zone(z)
+		n += READ_ONCE(z->nr_free_pages);
+	return n;
+}
+
+/* Free pages parked on the per-CPU lists (not in nr_free_pages, as in Linux). */
+unsigned long pcp_free_pages(void)
+{
+	unsigned long n = 0;
+	for (unsigned c = 0; c < nr_cpu_ids; c++)
+		for (int i = 0; i < MAX_NR_ZONES; i++)
+			n += READ_ONCE(pcp_lists[c][i].count);
+	return n;
+}
+
+/*
+ * __zone_watermark_ok: free pages beyond this order's need must stay above the mark
+ * (halved for __GFP_HIGH, a further quarter off for atomic allocations) plus what
+ * the zone keeps back from allocations that could have used a higher zone; a
+ * high-order request also needs a free block of its order or above.
+ */
+bool zone_watermark_ok(struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
+		       unsigned alloc_flags)
+{
+	long min = (long)mark;
+	long free_pages = (long)READ_ONCE(z->nr_free_pages) - (1l << order) + 1;
+
+	if (alloc_flags & ALLOC_HIGH)
+		min -= min / 2;
+	if (alloc_flags & ALLOC_HARDER)
+		min -= min / 4;
+	long reserve = highest_zoneidx > z->idx ? (long)z->lowmem_reserve[highest_zoneidx] : 0;
+	if (free_pages <= min + reserve)
+		return false;
+	if (!order)
+		return true;
+	for (unsigned o = order; o < MAX_ORDER; o++)
+		if (READ_ONCE(z->free_area[o].nr_free))
+			return true;
+	return false;
+}
+
+static void prep_new_page(struct page *page, unsigned order, gfp_t gfp)
+{
+	for (unsigned long i = 0; i < (1ul << order); i++) {
+		page[i].flags = 0;
+		page[i].mapping = NULL;
+		page[i].index = 0;
+		page[i].inuse = 0;
+		set_page_count(&page[i], i ? 0 : 1);
+	}
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+}
+
+/* rmqueue_bulk: refill a per-CPU list from the buddy lists under one zone lock. */
+static void rmqueue_bulk(struct zone *z, struct per_cpu_pages *pcp)
+{
+	raw_spin_lock(&z->lock);
+	for (int i = 0; i < pcp->batch; i++) {
+		struct page *page = __rmqueue(z, 0);
+		if (!page)
+			break;
+		list_add_tail(&page->lru, &pcp->list);
+		pcp->count++;
+	}
+	raw_spin_unlock(&z->lock);
+}
+
+static struct page *rmqueue(struct zone *z, unsigned order)
+{
+	unsigned long flags;
+	struct page *page = NULL;
+
+	local_irq_save(flags);
+	if (order == 0) {
+		struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()][z->idx];
+		if (list_empty(&pcp->list))
+			rmqueue_bulk(z, pcp);
+		if (!list_empty(&pcp->list)) {
+			page = list_first_entry(&pcp->list, struct page, lru);
+			list_del_init(&page->lru);
+			pcp->count--;
+		}
+	} else {
+		raw_spin_lock(&z->lock);
+		page = __rmqueue(z, order);
+		raw_spin_unlock(&z->lock);
+	}
+	local_irq_restore(flags);
+	return page;
+}
+
+/* Zones from the highest the caller may use down to DMA: the zonelist of the node. */
+static struct page *get_page_from_freelist(gfp_t gfp, unsigned order, unsigned alloc_flags, int highest)
+{
+	for (int i = highest; i >= 0; i--) {
+		struct zone *z = &contig_page_data.node_zones[i];
+		if (!z->managed_pages)
+			continue;
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_ok(z, order, z->_watermark[alloc_flags & ALLOC_WMARK_MASK], highest, alloc_flags))
+			continue;
+		struct page *page = rmqueue(z, order);
+		if (page) {
+			prep_new_page(page, order, gfp);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+static void note_min_free(void)
+{
+	struct zone *z;
+	for_each_populated_zone(z) {
+		unsigned long f = READ_ONCE(z->nr_free_pages);
+		if (f < z->min_free_seen)
+			z->min_free_seen = f; /* a racy minimum is good enough for a report */
+	}
+}
+
+static unsigned gfp_to_alloc_flags(gfp_t gfp)
+{
+	unsigned f = ALLOC_WMARK_MIN;
+	if (gfp & __GFP_HIGH)
+		f |= ALLOC_HIGH;
+	if (gfp & __GFP_ATOMIC)
+		f |= ALLOC_HARDER;
+	return f;
+}
+
+static bool oom_victim(void)
+{
+	return current->mm && current->mm->oom_victim;
+}
+
+/* should_reclaim_retry, reduced: could reclaiming what is on the LRU lists help at all? */
+static bool reclaimable_left(void)
+{
+	struct lruvec *l = &contig_page_data.lruvec;
+	unsigned long file = READ_ONCE(l->nr_pages[LRU_INACTIVE_FILE]) + READ_ONCE(l->nr_pages[LRU_ACTIVE_FILE]);
+	unsigned long anon = READ_ONCE(l->nr_pages[LRU_INACTIVE_ANON]) + READ_ONCE(l->nr_pages[LRU_ACTIVE_ANON]);
+	return file || (anon && get_nr_swap_pages());
+}
+
+static struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned order, int highest)
+{
+	unsigned alloc_flags = gfp_to_alloc_flags(gfp);
+	int no_progress_loops = 0;
+	struct page *page;
+
+	note_min_free();
+retry:
+	if (gfp & __GFP_KSWAPD_RECLAIM) {
+		for (int i = highest; i >= 0; i--)
+			if (contig_page_data.node_zones[i].managed_pages)
+				wakeup_kswapd(&contig_page_data.node_zones[i], order, highest);
+		if (current->alloc_stage < ALLOC_STAGE_KSWAPD)
+			current->alloc_stage = ALLOC_STAGE_KSWAPD;
+	}
+	page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+	if (page)
+		return page;
+	/* Reclaim's own allocations (bios for swap-out) may use what is left below min. */
+	if (current->flags & PF_MEMALLOC)
+		return get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest);
+	if (!(gfp & __GFP_DIRECT_RECLAIM) || oom_victim())
+		return NULL;
+
+	/* __alloc_pages_direct_reclaim */
+	if (throttle_direct_reclaim(gfp) && current->alloc_stage < ALLOC_STAGE_KSWAPD)
+		current->alloc_stage = ALLOC_STAGE_KSWAPD;
+	if (oom_victim())
+		return NULL;
+	current->alloc_stage = ALLOC_STAGE_DIRECT;
+	count_vm_event(allocstall);
+	__atomic_add_fetch(&contig_page_data.nr_direct_reclaim, 1, __ATOMIC_RELAXED);
+	unsigned saved = current->flags;
+	current->flags |= PF_MEMALLOC;
+	unsigned long progress = try_to_free_pages(order, gfp);
+	current->flags = saved;
+	__atomic_sub_fetch(&contig_page_data.nr_direct_reclaim, 1, __ATOMIC_RELAXED);
+	note_min_free();
+	page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+	if (page)
+		return page;
+
+	no_progress_loops = progress ? 0 : no_progress_loops + 1;
+	if (no_progress_loops < MAX_RECLAIM_RETRIES && (progress || reclaimable_left())) {
+		if (!progress)
+			msleep(1); /* writeback in flight: let it complete */
+		goto retry;
+	}
+	if (gfp & __GFP_NORETRY)
+		return NULL;
+
+	/* __alloc_pages_may_oom: one last try against high, then the OOM killer. */
+	page = get_page_from_freelist(gfp, order, ALLOC_WMARK_HIGH, highest);
+	if (page)
+		return page;
+	if (!out_of_memory(gfp, order))
+		panic("Out of memory and no killable processes: order-%u allocation by %s (pid %d)", order,
+		      current->comm, current->pid);
+	if (oom_victim())
+		return NULL;
+	msleep(10); /* the victim notices at its next access and exits */
+	no_progress_loops = 0;
+	goto retry;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned order)
+{
+	int highest = (gfp & __GFP_DMA) ? ZONE_DMA : ZONE_NORMAL;
+
+	if (order >= MAX_ORDER)
+		return NULL;
+	if (irqs_disabled() || preempt_count())
+		gfp &= ~__GFP_DIRECT_RECLAIM; /* cannot sleep here, whatever the caller asked */
+	current->alloc_stage = ALLOC_STAGE_FAST;
+	struct page *page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);
+	if (!page)
+		page = __alloc_pages_slowpath(gfp, order, highest);
+	if (page)
+		count_vm_events(pgalloc, 1ul << order);
+	else if (!(gfp & __GFP_NOWARN))
+		printk("page allocation failure: order:%u, mode:%#x, by %s (pid %d), %lu pages free\n", order, gfp,
+		       current->comm, current->pid, node_free_pages());
+	return page;
+}
+
+/* free_pcppages_bulk: give batch pages of a per-CPU list back to the buddy lists. */
+static void free_pcppages_bulk(struct zone *z, struct per_cpu_pages *pcp, int count)
+{
+	raw_spin_lock(&z->lock);
+	while (count-- > 0 && !list_empty(&pcp->list)) {
+		struct page *page = list_last_entry(&pcp->list, struct page, lru);
+		list_del_init(&page->lru);
+		pcp->count--;
+		__free_one_page(z, page, page_to_pfn(page), 0);
+	}
+	raw_spin_unlock(&z->lock);
+}
+
+static void free_pages_prepare(struct page *page, unsigned order)
+{
+	for (unsigned long i = 0; i < (1ul << order); i++) {
+		if (page[i].flags & (BIT(PG_lru) | BIT(PG_locked) | BIT(PG_writeback) | BIT(PG_swapcache) |
+				     BIT(PG_buddy) | BIT(PG_reserved) | BIT(PG_slab)))
+			panic("Bad page state: pfn %#lx flags %#lx freed with order %u", page_to_pfn(page) + i,
+			      page[i].flags, order);
+		page[i].flags = 0;
+		page[i].mapping = NULL;
+	}
+}
+
+static void free_one(struct page *page, unsigned order)
+{
+	struct zone *z = page_zone(page);
+	unsigned long flags;
+
+	free_pages_prepare(page, order);
+	count_vm_events(pgfree, 1ul << order);
+	local_irq_save(flags);
+	if (order == 0) {
+		struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()][z->idx];
+		list_add(&page->lru, &pcp->list); /* hot: the next allocation takes it */
+		if (++pcp->count >= pcp->high)
+			free_pcppages_bulk(z, pcp, pcp->batch);
+	} else {
+		raw_spin_lock(&z->lock);
+		__free_one_page(z, page, page_to_pfn(page), order);
+		raw_spin_unlock(&z->lock);
+	}
+	local_irq_restore(flags);
+}
+
+void __free_pages(struct page *page, unsigned order)
+{
+	if (__atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		free_one(page, order);
+}
+
+void *__get_free_pages(gfp_t gfp, unsigned order)
+{
+	struct page *page = alloc_pages(gfp, order);
+	return page ? page_address(page) : NULL;
+}
+
+void free_pages(void *addr, unsigned order)
+{
+	if (addr)
+		__free_pages(virt_to_page(addr), order);
+}
+
+/* alloc_pages_exact: the smallest block that fits, its unused tail given back page by page. */
+void *alloc_pages_exact(size_t size)
+{
+	unsigned long nr = PFN_UP(size);
+	unsigned order = 0;
+
+	while ((1ul << order) < nr)
+		order++;
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+	if (!page)
+		return NULL;
+	for (unsigned long i = 1; i < (1ul << order); i++) /* split_page */
+		set_page_count(&page[i], 1);
+	for (unsigned long i = nr; i < (1ul << order); i++)
+		__free_pages(&page[i], 0);
+	mod_node_page_state(VMS_VM_nr_kernel_pages, (long)nr);
+	return page_address(page);
+}
+
+void free_pages_exact(void *addr, size_t size)
+{
+	if (!addr)
+		return;
+	unsigned long nr = PFN_UP(size);
+	struct page *page = virt_to_page(addr);
+	mod_node_page_state(VMS_VM_nr_kernel_pages, -(long)nr);
+	for (unsigned long i = 0; i < nr; i++)
+		__free_pages(&page[i], 0);
+}
+
+/* __setup_per_zone_wmarks and setup_per_zone_lowmem_reserve, from the run's knobs. */
+static void setup_watermarks(pg_data_t *pgdat)
+{
+	struct wmark_zone wz[MAX_NR_ZONES];
+	unsigned long lowmem_kbytes = 0;
+	unsigned n = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		wz[n++] = (struct wmark_zone){ .name = z->name, .managed_pages = z->managed_pages };
+		lowmem_kbytes += z->managed_pages << (PAGE_SHIFT - 10);
+	}
+	pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
+						       : calculate_min_free_kbytes(lowmem_kbytes);
+	pgdat->watermark_model = (enum watermark_model)knob(watermark_model);
+	pgdat->kswapd_model = knob(kswapd_model) == VMS_KSWAPD_MODEL_AUTO ? pgdat->watermark_model
+									     : (enum watermark_model)knob(kswapd_model);
+	setup_per_zone_wmarks(wz, n, pgdat->min_free_kbytes, (unsigned)knob(watermark_scale_factor),
+			      pgdat->watermark_model);
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		for (int w = 0; w < NR_WMARK; w++)
+			z->_watermark[w] = wz[i].watermark[w];
+	}
+	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_NORMAL] =
+		pgdat->node_zones[ZONE_NORMAL].managed_pages / LOWMEM_RESERVE_RATIO_DMA;
+}
+
+void page_alloc_init(void)
+{
+	pg_data_t *pgdat = &contig_page_data;
+	unsigned long dma_end = PFN_DOWN(boot_params->zone_dma_end);
+
+	max_pfn = PFN_DOWN(boot_params->ram_size);
+	if (dma_end > max_pfn)
+		dma_end = max_pfn;
+	/* memblock: mem_map comes first out of the free RAM, and is never freed. */
+	unsigned long map_bytes = ALIGN(max_pfn * sizeof(struct page), PAGE_SIZE);
+	u64 start = ALIGN(boot_params->free_start, PAGE_SIZE), end = boot_params->free_end & PAGE_MASK;
+	if (start + map_bytes >= end)
+		panic("mem_map: %lu KiB do not fit in the free RAM [%#lx, %#lx)", map_bytes >> 10, start, end);
+	mem_map = (struct page *)start;
+	start += map_bytes;
+
+	static const char *const names[MAX_NR_ZONES] = { "DMA", "Normal" };
+	const unsigned long zone_start[MAX_NR_ZONES] = { 0, dma_end }, zone_end[MAX_NR_ZONES] = { dma_end, max_pfn };
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		zone_init(z, names[i], zone_start[i], zone_end[i] - zone_start[i], mem_map + zone_start[i]);
+		z->idx = i;
+		zone_free_range(z, PFN_DOWN(start), PFN_DOWN(end) - PFN_DOWN(start));
+		z->min_free_seen = z->nr_free_pages;
+		if (z->spanned_pages)
+			pgdat->nr_zones = i + 1;
+	}
+	/* Frames outside any zone (none today) would have no struct page owner: mark them. */
+	for (unsigned long pfn = 0; pfn < max_pfn; pfn++)
+		if (!zone_spans_pfn(&pgdat->node_zones[ZONE_DMA], pfn) &&
+		    !zone_spans_pfn(&pgdat->node_zones[ZONE_NORMAL], pfn))
+			panic("pfn %#lx in no zone", pfn);
+
+	setup_watermarks(pgdat);
+	for (unsigned c = 0; c < nr_cpu_ids; c++)
+		for (int i = 0; i < MAX_NR_ZONES; i++) {
+			struct per_cpu_pages *pcp = &pcp_lists[c][i];
+			INIT_LIST_HEAD(&pcp->list);
+			pcp->batch = zone_batchsize(&pgdat->node_zones[i]);
+			pcp->high = 6 * pcp->batch; /* pageset_set_batch */
+		}
+	struct lruvec *lv = &pgdat->lruvec;
+	spin_lock_init(&lv->lru_lock);
+	for (int l = 0; l < NR_LRU_LISTS; l++)
+		INIT_LIST_HEAD(&lv->lists[l]);
+	init_waitqueue_head(&pgdat->kswapd_wait);
+	init_waitqueue_head(&pgdat->pfmemalloc_wait);
+
+	printk("mem_map: %lu pages at %p (%lu KiB)\n", max_pfn, mem_map, map_bytes >> 10);
+	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, watermark_scale_factor %ld\n",
+	       pgdat->min_free_kbytes, watermark_model_name(pgdat->watermark_model),
+	       watermark_model_name(pgdat->kswapd_model), knob(watermark_scale_factor));
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu min %lu low %lu high %lu batch %d\n", z->name,
+		       z->zone_start_pfn, zone_end_pfn(z), z->managed_pages, z->nr_free_pages, z->_watermark[WMARK_MIN],
+		       z->_watermark[WMARK_LOW], z->_watermark[WMARK_HIGH], pcp_lists[0][i].batch);
+	}
+}

@@ -1,0 +1,275 @@
+/*
+ * The swap cache and swap I/O (mm/swap_state.c, mm/page_io.c) and page locks
+ * (mm/filemap.c). The swap cache maps a slot to the page holding its data while
+ * that page is in memory: being written out, just read in, or still mapped after
+ * a swap-in. It holds one reference on the page and one on the slot. Swap I/O is
+ * a one-page bio on the swap disk; its completion runs in interrupt context.
+ */
+#include <kernel/blkdev.h>
+#include <kernel/kernel.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <kernel/wait.h>
+#include <mm/mmzone.h>
+#include <mm/swap.h>
+#include <mm/vmstat.h>
+
+#define SWAP_CACHE_PER_PAGE (PAGE_SIZE / sizeof(struct page *))
+#define PAGE_WAIT_TABLE_SIZE 64
+
+static struct page ***swap_cache; /* two levels: slot / SWAP_CACHE_PER_PAGE, then the slot's page */
+static raw_spinlock_t swap_cache_lock;
+static wait_queue_head_t page_wait_table[PAGE_WAIT_TABLE_SIZE];
+
+void swap_cache_init(unsigned long slots)
+{
+	unsigned long dirs = (slots + SWAP_CACHE_PER_PAGE - 1) / SWAP_CACHE_PER_PAGE;
+	swap_cache = kzalloc(dirs * sizeof(*swap_cache));
+	for (unsigned long i = 0; swap_cache && i < dirs; i++)
+		if (!(swap_cache[i] = kzalloc(PAGE_SIZE)))
+			swap_cache = NULL;
+	if (!swap_cache)
+		panic("swapon: no memory for the swap cache of %lu slots", slots);
+	spin_lock_init(&swap_cache_lock);
+}
+
+static struct page **swap_cache_slot(swp_entry_t e)
+{
+	return &swap_cache[e.val / SWAP_CACHE_PER_PAGE][e.val % SWAP_CACHE_PER_PAGE];
+}
+
+/* ---- page locks and waits ---- */
+
+static wait_queue_head_t *page_waitqueue(struct page *page)
+{
+	return &page_wait_table[(page_to_pfn(page) * 0x9e37u) % PAGE_WAIT_TABLE_SIZE];
+}
+
+void page_wait_init(void)
+{
+	for (int i = 0; i < PAGE_WAIT_TABLE_SIZE; i++)
+		init_waitqueue_head(&page_wait_table[i]);
+}
+
+bool trylock_page(struct page *page)
+{
+	return !(__atomic_fetch_or(&page->flags, BIT(PG_locked), __ATOMIC_ACQUIRE) & BIT(PG_locked));
+}
+
+void unlock_page(struct page *page)
+{
+	__atomic_fetch_and(&page->flags, ~BIT(PG_locked), __ATOMIC_RELEASE);
+	wake_up(page_waitqueue(page));
+}
+
+/* Polled queues raise no interrupt: whoever waits reaps every queue of the swap disk. */
+static bool swap_poll_mode(void)
+{
+	struct gendisk *d = swap_bdev();
+	return d && d->queue->poll_mode;
+}
+
+static void swap_poll(void)
+{
+	struct request_queue *q = swap_bdev()->queue;
+	for (unsigned i = 0; i < q->nr_hw_queues; i++)
+		q->poll(q->hctx[i]);
+}
+
+#define wait_on_page_bit(page, bit)                                                       \
+	do {                                                                               \
+		if (swap_poll_mode()) {                                                    \
+			while (READ_ONCE((page)->flags) & BIT(bit))                        \
+				swap_poll();                                               \
+		} else {                                                                   \
+			wait_event(*page_waitqueue(page), !(READ_ONCE((page)->flags) & BIT(bit))); \
+		}                                                                          \
+	} while (0)
+
+void lock_page(struct page *page)
+{
+	while (!trylock_page(page))
+		wait_on_page_bit(page, PG_locked);
+}
+
+void wait_on_page_locked(struct page *page)
+{
+	wait_on_page_bit(page, PG_locked);
+}
+
+void wait_on_page_writeback(struct page *page)
+{
+	wait_on_page_bit(page, PG_writeback);
+}
+
+/* ---- the swap cache ---- */
+
+bool add_to_swap(struct page *page)
+{
+	swp_entry_t e = get_swap_page(); /* the cache's reference to the slot */
+	unsigned long flags;
+
+	if (!e.val)
+		return false;
+	spin_lock_irqsave(&swap_cache_lock, flags);
+	*swap_cache_slot(e) = page;
+	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+	page->private = e.val;
+	__atomic_fetch_or(&page->flags, BIT(PG_swapcache) | BIT(PG_dirty), __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&swap_cache_lock, flags);
+	inc_node_state(nr_swapcached);
+	return true;
+}
+
+/* Caller holds the page lock; the page is not under writeback. */
+void delete_from_swap_cache(struct page *page)
+{
+	swp_entry_t e = { page->private };
+	unsigned long flags;
+
+	spin_lock_irqsave(&swap_cache_lock, flags);
+	*swap_cache_slot(e) = NULL;
+	__atomic_fetch_and(&page->flags, ~BIT(PG_swapcache), __ATOMIC_RELAXED);
+	page->private = 0;
+	spin_unlock_irqrestore(&swap_cache_lock, flags);
+	dec_node_state(nr_swapcached);
+	swap_free(e);
+	__free_pages(page, 0); /* the cache's reference; never the last one here */
+}
+
+/*
+ * __remove_mapping for a swap-cache page reclaim isolated: only if nobody but the
+ * cache and reclaim hold it (refcount 2), so that a racing lookup that already took
+ * a reference keeps the page alive.
+ */
+bool remove_swap_mapping(struct page *page)
+{
+	swp_entry_t e = { page->private };
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&swap_cache_lock, flags);
+	ok = page_count(page) == 2 && !page->mapping;
+	if (ok) {
+		*swap_cache_slot(e) = NULL;
+		__atomic_fetch_and(&page->flags, ~BIT(PG_swapcache), __ATOMIC_RELAXED);
+		page->private = 0;
+		page->_refcount = 1; /* reclaim's isolation reference only */
+	}
+	spin_unlock_irqrestore(&swap_cache_lock, flags);
+	if (ok) {
+		dec_node_state(nr_swapcached);
+		swap_free(e);
+	}
+	return ok;
+}
+
+struct page *lookup_swap_cache(swp_entry_t e)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&swap_cache_lock, flags);
+	struct page *page = *swap_cache_slot(e);
+	if (page)
+		__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&swap_cache_lock, flags);
+	return page;
+}
+
+/* ---- swap I/O ---- */
+
+static void end_swap_bio_read(struct bio *bio)
+{
+	struct page *page = bio->private;
+	if (bio->error)
+		printk("Read-error on swap-device, slot %lu\n", page->private);
+	else
+		__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELAXED);
+	kfree(bio);
+	unlock_page(page);
+}
+
+static void end_swap_bio_write(struct bio *bio)
+{
+	struct page *page = bio->private;
+	if (bio->error) {
+		printk("Write-error on swap-device, slot %lu\n", page->private);
+		__atomic_fetch_or(&page->flags, BIT(PG_dirty), __ATOMIC_RELAXED); /* keep it: the data is only here */
+	}
+	kfree(bio);
+	end_page_writeback(page);
+	wake_up(page_waitqueue(page));
+}
+
+static int swap_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
+{
+	struct bio *bio = kzalloc(sizeof(*bio));
+	if (!bio)
+		return -1;
+	bio->op = op;
+	bio->sector = page->private * (PAGE_SIZE >> SECTOR_SHIFT);
+	bio->size = PAGE_SIZE;
+	bio->buf = page_address(page);
+	bio->end_io = end_io;
+	bio->private = page;
+	submit_bio(swap_bdev(), bio);
+	return 0;
+}
+
+/* The page is locked, dirty, in the swap cache; returns unlocked, under writeback. */
+int swap_writepage(struct page *page)
+{
+	__atomic_fetch_and(&page->flags, ~BIT(PG_dirty), __ATOMIC_RELAXED);
+	__atomic_fetch_or(&page->flags, BIT(PG_writeback), __ATOMIC_RELAXED);
+	inc_node_state(nr_writeback);
+	count_vm_event(pswpout);
+	if (swap_submit(page, REQ_OP_WRITE, end_swap_bio_write)) {
+		__atomic_fetch_or(&page->flags, BIT(PG_dirty), __ATOMIC_RELAXED);
+		end_page_writeback(page);
+		unlock_page(page);
+		return -1;
+	}
+	unlock_page(page);
+	if (swap_poll_mode())
+		wait_on_page_writeback(page); /* nobody else would reap it */
+	return 0;
+}
+
+/*
+ * The page for slot e, from the cache or read from disk into a new page (added
+ * to the cache and the inactive anon list). Returns it with a reference taken;
+ * a read in flight keeps it locked until the data is there.
+ */
+struct page *read_swap_cache_async(swp_entry_t e, unsigned gfp, bool *io_started)
+{
+	*io_started = false;
+	for (;;) {
+		struct page *page = lookup_swap_cache(e);
+		if (page)
+			return page;
+		page = alloc_page(gfp);
+		if (!page)
+			return NULL;
+		unsigned long flags;
+		spin_lock_irqsave(&swap_cache_lock, flags);
+		if (*swap_cache_slot(e)) { /* someone read it in while we allocated */
+			spin_unlock_irqrestore(&swap_cache_lock, flags);
+			__free_pages(page, 0);
+			continue;
+		}
+		__SetPageLocked(page);
+		__SetPageSwapBacked(page);
+		__SetPageSwapCache(page);
+		page->private = e.val;
+		*swap_cache_slot(e) = page;
+		set_page_count(page, 2); /* the cache's and the caller's */
+		spin_unlock_irqrestore(&swap_cache_lock, flags);
+		swap_duplicate(e);
+		inc_node_state(nr_swapcached);
+		lru_cache_add(page, LRU_INACTIVE_ANON);
+		count_vm_event(pswpin);
+		if (swap_submit(page, REQ_OP_READ, end_swap_bio_read))
+			unlock_page(page); /* not uptodate: the caller sees the failure */
+		*io_started = true;
+		return page;
+	}
+}

@@ -1,0 +1,333 @@
+/*
+ * Page reclaim (mm/vmscan.c, mm/swap.c): the node's active/inactive LRU lists
+ * for anonymous and file pages, aged with referenced bits; shrink_node scans
+ * them from the tail at a priority (size >> priority pages per pass, balanced by
+ * get_scan_count and swappiness), unmaps anonymous pages to their swap slot,
+ * writes dirty ones out and frees the clean ones. try_to_free_pages is direct
+ * reclaim; kswapd (mm/kswapd.c) calls shrink_node for the background.
+ */
+#include <kernel/kernel.h>
+#include <kernel/sched.h>
+#include <mm/gfp.h>
+#include <mm/mm_types.h>
+#include <mm/mmzone.h>
+#include <mm/swap.h>
+#include <mm/vmscan.h>
+#include <mm/vmscan_policy.h>
+#include <mm/vmstat.h>
+#include <kernel/boot.h>
+
+bool remove_swap_mapping(struct page *page);
+
+static enum lru_list page_lru(const struct page *page)
+{
+	enum lru_list base = PageSwapBacked(page) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return PageActive(page) ? base + 1 : base;
+}
+
+void lru_cache_add(struct page *page, enum lru_list lru)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	unsigned long flags;
+
+	if (is_active_lru(lru))
+		SetPageActive(page);
+	spin_lock_irqsave(&lv->lru_lock, flags);
+	SetPageLRU(page);
+	list_add(&page->lru, &lv->lists[lru]);
+	lv->nr_pages[lru]++;
+	spin_unlock_irqrestore(&lv->lru_lock, flags);
+}
+
+/* Takes the page off its LRU list unless reclaim has isolated it (then PG_lru is clear). */
+bool del_page_from_lru(struct page *page)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	unsigned long flags;
+	bool was = false;
+
+	spin_lock_irqsave(&lv->lru_lock, flags);
+	if (PageLRU(page)) {
+		list_del_init(&page->lru);
+		lv->nr_pages[page_lru(page)]--;
+		ClearPageLRU(page);
+		was = true;
+	}
+	spin_unlock_irqrestore(&lv->lru_lock, flags);
+	return was;
+}
+
+/* rotate_reclaimable_page: written back for reclaim, so next in line at the inactive tail. */
+void end_page_writeback(struct page *page)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	unsigned long flags;
+
+	if (TestClearPageReclaim(page)) {
+		spin_lock_irqsave(&lv->lru_lock, flags);
+		if (PageLRU(page) && !PageActive(page)) {
+			list_move_tail(&page->lru, &lv->lists[page_lru(page)]);
+			count_vm_event(pgrotated);
+		}
+		spin_unlock_irqrestore(&lv->lru_lock, flags);
+	}
+	ClearPageWriteback(page);
+	dec_node_state(nr_writeback);
+}
+
+/* isolate_lru_pages: up to nr from the tail of lru, each with a reference taken. */
+static unsigned long isolate_lru_pages(unsigned long nr, enum lru_list lru, struct list_head *dst)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	struct list_head *src = &lv->lists[lru];
+	unsigned long taken = 0, flags;
+
+	spin_lock_irqsave(&lv->lru_lock, flags);
+	while (taken < nr && !list_empty(src)) {
+		struct page *page = list_last_entry(src, struct page, lru);
+		list_move(&page->lru, dst);
+		ClearPageLRU(page);
+		__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+		taken++;
+	}
+	lv->nr_pages[lru] -= taken;
+	spin_unlock_irqrestore(&lv->lru_lock, flags);
+	return taken;
+}
+
+/*
+ * putback_inactive_pages: back on their lists (active or inactive by PG_active),
+ * dropping reclaim's reference; a page that only reclaim still holds (its owner
+ * let go of it meanwhile) is freed instead.
+ */
+static void putback_lru_pages(struct list_head *list)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	unsigned long flags;
+
+	while (!list_empty(list)) {
+		struct page *page = list_first_entry(list, struct page, lru);
+		list_del_init(&page->lru);
+		spin_lock_irqsave(&lv->lru_lock, flags);
+		if (page_count(page) > 1) {
+			enum lru_list lru = page_lru(page);
+			SetPageLRU(page);
+			list_add(&page->lru, &lv->lists[lru]);
+			lv->nr_pages[lru]++;
+			__atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_RELEASE);
+			page = NULL;
+		}
+		spin_unlock_irqrestore(&lv->lru_lock, flags);
+		if (page) {
+			ClearPageActive(page);
+			ClearPageSwapBacked(page);
+			ClearPageReferenced(page);
+			ClearPageDirty(page);
+			__free_pages(page, 0);
+		}
+	}
+}
+
+/*
+ * shrink_page_list: for each isolated inactive page, locked: keep it, activate it,
+ * start its write-out, or free it. Returns the pages freed.
+ */
+static unsigned long shrink_page_list(struct list_head *list, struct scan_control *sc, struct list_head *ret)
+{
+	unsigned long nr_reclaimed = 0;
+
+	while (!list_empty(list)) {
+		struct page *page = list_first_entry(list, struct page, lru);
+		list_move_tail(&page->lru, ret); /* unless freed below */
+		if (!trylock_page(page))
+			continue;
+		if (PageWriteback(page)) {
+			SetPageReclaim(page); /* its completion rotates it to the tail */
+			goto keep_locked;
+		}
+		bool set_referenced;
+		enum page_references ref = page_check_references(page_referenced(page), TestClearPageReferenced(page),
+								 PageSwapBacked(page), &set_referenced);
+		if (set_referenced)
+			SetPageReferenced(page);
+		if (ref == PAGEREF_ACTIVATE)
+			goto activate_locked;
+		if (ref == PAGEREF_KEEP)
+			goto keep_locked;
+
+		if (PageSwapBacked(page) && !PageSwapCache(page)) {
+			if (!sc->may_swap || !add_to_swap(page))
+				goto activate_locked;
+		}
+		if (page_mapped(page) && !try_to_unmap(page))
+			goto activate_locked;
+		if (PageDirty(page)) {
+			if (!sc->may_writepage)
+				goto keep_locked;
+			SetPageReclaim(page);
+			swap_writepage(page); /* unlocks it; it stays isolated until put back */
+			continue;
+		}
+		if (PageSwapCache(page) && remove_swap_mapping(page)) {
+			unlock_page(page);
+			list_del_init(&page->lru);
+			ClearPageActive(page);
+			ClearPageSwapBacked(page);
+			ClearPageReferenced(page);
+			ClearPageReclaim(page);
+			__free_pages(page, 0); /* reclaim's reference, the last */
+			nr_reclaimed++;
+			continue;
+		}
+		goto keep_locked;
+activate_locked:
+		SetPageActive(page);
+		count_vm_event(pgactivate);
+		contig_page_data.lruvec.recent_rotated[!PageSwapBacked(page)]++;
+keep_locked:
+		unlock_page(page);
+	}
+	return nr_reclaimed;
+}
+
+static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_list lru, struct scan_control *sc)
+{
+	LIST_HEAD(isolated);
+	LIST_HEAD(ret);
+	unsigned long taken = isolate_lru_pages(nr_to_scan, lru, &isolated);
+
+	if (!taken)
+		return 0;
+	contig_page_data.lruvec.recent_scanned[is_file_lru(lru)] += taken;
+	if (current_is_kswapd())
+		count_vm_events(pgscan_kswapd, taken);
+	else
+		count_vm_events(pgscan_direct, taken);
+	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
+	if (current_is_kswapd())
+		count_vm_events(pgsteal_kswapd, reclaimed);
+	else
+		count_vm_events(pgsteal_direct, reclaimed);
+	putback_lru_pages(&ret);
+	return reclaimed;
+}
+
+/*
+ * shrink_active_list: move pages from the active tail to the inactive list,
+ * clearing their young bits (a referenced anonymous page goes too, as since 2.6.28:
+ * the inactive list gives it its second chance); referenced ones count as rotated.
+ */
+static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
+{
+	LIST_HEAD(isolated);
+	unsigned long taken = isolate_lru_pages(nr_to_scan, lru, &isolated), rotated = 0;
+	struct page *page;
+
+	contig_page_data.lruvec.recent_scanned[is_file_lru(lru)] += taken;
+	list_for_each_entry(page, &isolated, lru) {
+		/* page_referenced needs the page locked (its mapping must not go away); busy counts as used. */
+		if (!trylock_page(page)) {
+			rotated++;
+		} else {
+			if (page_referenced(page))
+				rotated++;
+			unlock_page(page);
+		}
+		ClearPageActive(page);
+	}
+	contig_page_data.lruvec.recent_rotated[is_file_lru(lru)] += rotated;
+	count_vm_events(pgdeactivate, taken);
+	putback_lru_pages(&isolated);
+}
+
+static bool inactive_list_is_low(bool file)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	enum lru_list in = file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;
+	return inactive_is_low(READ_ONCE(lv->nr_pages[in]), READ_ONCE(lv->nr_pages[in + 1]), 0);
+}
+
+static unsigned long shrink_list(enum lru_list lru, unsigned long nr, struct scan_control *sc)
+{
+	if (is_active_lru(lru)) {
+		if (inactive_list_is_low(is_file_lru(lru)))
+			shrink_active_list(nr, lru);
+		return 0;
+	}
+	return shrink_inactive_list(nr, lru, sc);
+}
+
+/* The input of get_scan_count from the node's state; halves old history as Linux does. */
+static void scan_input(struct scan_control *sc, struct scan_control_in *in)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	struct zone *z;
+
+	for (int i = 0; i < NR_LRU_LISTS; i++)
+		in->lru[i] = READ_ONCE(lv->nr_pages[i]);
+	for (int t = 0; t < 2; t++) {
+		unsigned long size = in->lru[2 * t] + in->lru[2 * t + 1];
+		if (lv->recent_scanned[t] > size / 4) {
+			lv->recent_scanned[t] /= 2;
+			lv->recent_rotated[t] /= 2;
+		}
+		in->recent_scanned[t] = lv->recent_scanned[t];
+		in->recent_rotated[t] = lv->recent_rotated[t];
+	}
+	in->free_pages = node_free_pages();
+	in->high_wmark_total = 0;
+	for_each_populated_zone(z)
+		in->high_wmark_total += high_wmark_pages_z(z);
+	in->swap_free = get_nr_swap_pages();
+	in->swappiness = (unsigned)knob(swappiness);
+	in->priority = sc->priority;
+	in->may_swap = sc->may_swap;
+}
+
+/* shrink_node / shrink_lruvec: one pass at sc->priority. */
+void shrink_node(struct scan_control *sc)
+{
+	struct scan_control_in in;
+	unsigned long nr[NR_LRU_LISTS];
+	bool direct = !current_is_kswapd();
+
+	scan_input(sc, &in);
+	get_scan_count(&in, nr);
+	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) {
+		for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
+			if (!nr[lru])
+				continue;
+			unsigned long n = min(nr[lru], SWAP_CLUSTER_MAX);
+			nr[lru] -= n;
+			sc->nr_reclaimed += shrink_list(lru, n, sc);
+		}
+		/* Direct reclaim stops at its target: the allocator wants a page, not a balanced node. */
+		if (direct && sc->nr_reclaimed >= sc->nr_to_reclaim)
+			break;
+		if (fatal_memory_victim())
+			break;
+	}
+	/* Keep the anonymous active list aged, so the inactive one has candidates next time. */
+	if (in.swap_free && inactive_list_is_low(false))
+		shrink_active_list(SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON);
+}
+
+/* do_try_to_free_pages: from DEF_PRIORITY down until SWAP_CLUSTER_MAX pages are freed. */
+unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
+{
+	struct scan_control sc = {
+		.nr_to_reclaim = SWAP_CLUSTER_MAX,
+		.gfp_mask = gfp_mask,
+		.order = order,
+		.may_writepage = 1,
+		.may_swap = (gfp_mask & __GFP_IO) != 0,
+	};
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+		shrink_node(&sc);
+		if (sc.nr_reclaimed >= sc.nr_to_reclaim || fatal_memory_victim())
+			break;
+	}
+	if (sc.nr_reclaimed)
+		WRITE_ONCE(contig_page_data.kswapd_failures, 0); /* reclaim works again: kswapd may retry */
+	return sc.nr_reclaimed;
+}
