@@ -63,13 +63,13 @@ void unlock_page(struct page *page)
 }
 
 /* Polled queues raise no interrupt: whoever waits reaps every queue of the swap disk. */
-static bool swap_poll_mode(void)
+bool swap_poll_mode(void)
 {
 	struct gendisk *d = swap_bdev();
 	return d && d->queue->poll_mode;
 }
 
-static void swap_poll(void)
+void swap_poll(void)
 {
 	struct request_queue *q = swap_bdev()->queue;
 	for (unsigned i = 0; i < q->nr_hw_queues; i++)
@@ -229,8 +229,6 @@ int swap_writepage(struct page *page)
 		return -1;
 	}
 	unlock_page(page);
-	if (swap_poll_mode())
-		wait_on_page_writeback(page); /* nobody else would reap it */
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * writes dirty ones out and frees the clean ones. try_to_free_pages is direct
  * reclaim; kswapd (mm/kswapd.c) calls shrink_node for the background.
  */
+#include <kernel/blkdev.h>
 #include <kernel/kernel.h>
 #include <kernel/sched.h>
 #include <mm/gfp.h>
@@ -203,7 +204,12 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 		count_vm_events(pgscan_kswapd, taken);
 	else
 		count_vm_events(pgscan_direct, taken);
+	struct blk_plug plug;
+	blk_start_plug(&plug); /* the batch's swap-outs go to adjacent slots: let them merge */
 	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
+	blk_finish_plug(&plug);
+	if (swap_poll_mode())
+		swap_poll(); /* a polled disk interrupts nobody: reap what earlier batches wrote */
 	if (current_is_kswapd())
 		count_vm_events(pgsteal_kswapd, reclaimed);
 	else
