@@ -22,8 +22,11 @@ enum scan_balance get_scan_count(const struct scan_control_in *in, unsigned long
 		b = SCAN_FILE; /* anonymous pages have nowhere to go */
 	} else if (!in->priority && in->swappiness) {
 		b = SCAN_EQUAL; /* out of options: everything by size */
-	} else if (file + in->free_pages <= in->high_wmark_total && (in->lru[I_ANON] >> in->priority)) {
-		b = SCAN_ANON; /* the file cache is nearly gone: reclaiming it would only thrash */
+	} else if (file + in->free_pages <= in->high_wmark_total && !inactive_is_low(in->lru[I_ANON], in->lru[A_ANON], 0) &&
+		   (in->lru[I_ANON] >> in->priority)) {
+		/* the file cache is nearly gone: reclaiming it would only thrash (4.12+: if
+		 * the inactive anon list is big enough to take the pressure) */
+		b = SCAN_ANON;
 	} else if (!inactive_is_low(in->lru[I_FILE], in->lru[A_FILE], 0) && (in->lru[I_FILE] >> in->priority)) {
 		b = SCAN_FILE; /* enough inactive file pages: prefer the cache to swapping */
 	} else {

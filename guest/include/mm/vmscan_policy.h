@@ -19,7 +19,7 @@ struct scan_control_in {
 	unsigned long recent_scanned[2], recent_rotated[2]; /* [0] anon, [1] file */
 	unsigned long free_pages, high_wmark_total; /* the node's free pages and the sum of the zones' high */
 	unsigned long swap_free; /* free swap slots; 0 means anon cannot be reclaimed */
-	unsigned swappiness; /* 0..200 */
+	unsigned swappiness; /* 0..100 (the knob allows no more: this formula is 4.x..5.7) */
 	int priority; /* DEF_PRIORITY (12) .. 0 */
 	bool may_swap;
 };
