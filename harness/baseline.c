@@ -487,6 +487,12 @@ static int job_compile(const struct baseline_options *o, struct vms_workload **w
 		return -1;
 	for (uint32_t i = 0; i < (*wl)->nr_jobs; i++) {
 		const struct vms_job *j = &(*wl)->jobs[i];
+		if (j->ioengine == VMS_IOENGINE_MEM) {
+			snprintf(err, errlen, "--job %s: job '%s' is a memory job (ioengine=mem), vmsweep's own extension, "
+				 "which the host's fio cannot run; baseline runs job files of disk jobs only", o->job_path,
+				 j->name);
+			return -1;
+		}
 		if (o->disks[j->disk].read_only && rw_writes(j->rw)) {
 			snprintf(err, errlen, "--disk %s,ro: job '%s' writes to /dev/vd%c (rw=%s)", o->disks[j->disk].path,
 				 j->name, 'a' + (int)j->disk, rw_name(j->rw));

@@ -14,6 +14,7 @@ int boot_job_compile(struct boot_options *o, char *err, size_t errlen)
 	for (unsigned i = 0; i < o->vm.nr_disks; i++) {
 		struct stat st;
 		disks[i].size = o->vm.disks[i].size;
+		disks[i].flags = o->vm.disks[i].swap ? VMS_DISK_SWAP : 0; /* fio jobs may not use the swap disk */
 		if (!disks[i].size && stat(o->vm.disks[i].path, &st) == 0 && S_ISREG(st.st_mode))
 			disks[i].size = (uint64_t)st.st_size;
 	}

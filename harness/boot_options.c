@@ -29,7 +29,9 @@ void boot_usage(FILE *f)
 		"  --kernel PATH     the guest ELF (default: guest/guest.elf of this tree)\n"
 		"  --disk SPEC       a virtio-blk disk, /dev/vda first (repeatable, up to 8):\n"
 		"                    PATH[,size=1G][,cache=none|writeback|unsafe][,engine=io_uring|sync]\n"
-		"                    [,queues=N][,ro]; a missing image is created sparse at size=\n"
+		"                    [,queues=N][,ro][,swap]; a missing image is created sparse at size=;\n"
+		"                    swap: the guest swaps to this disk (one per guest, not with ro,\n"
+		"                    and fio jobs may not use it)\n"
 		"  --job FILE        run an fio job file (workloads/README.md) instead of the built-in\n"
 		"                    workload; stdout is then fio's JSON (--output-format=json)\n"
 		"  --blk-poll-us N   an idle disk queue's host thread polls N us before it sleeps\n"
@@ -152,7 +154,9 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 			snprintf(err, errlen, "--disk %s: at most %d disks", arg, VMS_MAX_DISKS);
 			return -1;
 		}
-		return disk_config_parse(arg, &o->vm.disks[o->vm.nr_disks++], err, errlen);
+		if (disk_config_parse(arg, &o->vm.disks[o->vm.nr_disks++], err, errlen))
+			return -1;
+		return disk_configs_check(o->vm.disks, o->vm.nr_disks, err, errlen);
 	case OPT_JOB:
 		o->job_path = arg;
 		return 0;
@@ -215,10 +219,6 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	}
 	if (!o->vm.kernel_path)
 		o->vm.kernel_path = default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
-	if (o->job_path && !o->vm.nr_disks) {
-		snprintf(err, errlen, "--job %s: the guest has no disk: add --disk PATH,size=...", o->job_path);
-		return -1;
-	}
 	if (o->vm.hz == 0 && !o->job_path && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms]) {
 		snprintf(err, errlen, "--hz 0 (no tick) cannot run a workload that sleeps: set sleep_ms=0 or duration_ms=0");
 		return -1;

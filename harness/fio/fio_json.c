@@ -107,9 +107,14 @@ json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_
 	struct dir_sum *dirs = calloc(2, sizeof(*dirs));
 
 	strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", localtime(&now));
-	for (unsigned i = 0; dirs && i < nr && i < wl->nr_jobs;) {
+	for (unsigned i = 0; dirs && recs && nr && i < wl->nr_jobs;) {
 		const struct vms_job *j = &wl->jobs[i];
 		unsigned last = i + 1;
+		/* Memory jobs are not fio's: fio's tools would misread them as I/O. */
+		if (j->ioengine == VMS_IOENGINE_MEM) {
+			i++;
+			continue;
+		}
 		if (j->flags & VMS_JOB_GROUP_REPORTING)
 			while (last < wl->nr_jobs && wl->jobs[last].group == j->group)
 				last++;
@@ -117,6 +122,8 @@ json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_
 		uint32_t error = 0;
 		uint64_t start = UINT64_MAX, end = 0, syncs = 0, sync_lat = 0;
 		for (unsigned k = i; k < last; k++) {
+			if (wl->jobs[k].ioengine == VMS_IOENGINE_MEM)
+				continue;
 			dir_add(&dirs[0], &recs[k].dir[0]);
 			dir_add(&dirs[1], &recs[k].dir[1]);
 			error = error ? error : recs[k].error;

@@ -6,6 +6,12 @@
  * [global] or an included file; checks that need several options (filename present,
  * the region inside the disk) run when the job section ends and point at the option
  * that breaks them.
+ *
+ * ioengine=mem jobs (vmsweep's extension) hold anonymous memory instead of doing
+ * I/O. Whether a section is one is known before its options are applied (its own
+ * ioengine=, else the one inherited), so an option that means nothing for the job's
+ * kind is refused at its own line; what a job inherits from [global] applies to the
+ * jobs it means something for, so that one [global] serves disk and memory jobs.
  */
 #include "fio/job_compile.h"
 #include "util/error.h"
@@ -31,6 +37,7 @@
 #define FIO_DEFAULT_RANDSEED 0x89 /* fio's randseed default (options.c) */
 #define NS_PER_US 1000ull
 #define NS_PER_S 1000000000ull
+#define PAGE 4096ull /* the unit of ioengine=mem's memory */
 
 /* A job's options as they accumulate; the fio_option pointers say where a value came
  * from, for errors found after the fact. */
@@ -39,8 +46,9 @@ struct job_opts {
 	int direct; /* -1: not set (fio's default, 0, is buffered I/O) */
 	uint32_t numjobs;
 	bool new_group;
+	uint32_t ws_percent; /* mem_working_set=N%: N, resolved against size at the end; 0: bytes */
 	const struct fio_option *filename_o, *direct_o, *iodepth_o, *ioengine_o, *numjobs_o;
-	const struct fio_option *bs_o, *offset_o, *size_o, *name_o;
+	const struct fio_option *bs_o, *offset_o, *size_o, *name_o, *ws_o;
 };
 
 struct compile {
@@ -311,12 +319,12 @@ static int opt_bs(struct compile *c, struct job_opts *jo, const struct fio_optio
 	return 0;
 }
 
+/* Disk jobs need whole sectors, memory jobs whole pages (rounded up): checked when
+ * the job's kind is known. */
 static int opt_size(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	if (size_parse(c, o, "", o->value, &jo->j.size))
 		return -1;
-	if (jo->j.size % SECTOR)
-		return bad_value(c, o, "not a multiple of 512");
 	jo->size_o = o;
 	return 0;
 }
@@ -348,7 +356,7 @@ static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio
 		enum vms_ioengine e;
 	} engines[] = {
 		{ "libaio", VMS_IOENGINE_ASYNC }, { "io_uring", VMS_IOENGINE_ASYNC }, { "psync", VMS_IOENGINE_SYNC },
-		{ "sync", VMS_IOENGINE_SYNC },	  { "pvsync", VMS_IOENGINE_SYNC },
+		{ "sync", VMS_IOENGINE_SYNC },	  { "pvsync", VMS_IOENGINE_SYNC },	  { "mem", VMS_IOENGINE_MEM },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
 		if (strcmp(o->value, engines[i].name) == 0) {
@@ -358,7 +366,7 @@ static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio
 		}
 	}
 	return bad_value(c, o, "not supported by vmsweep (async: libaio, io_uring; one I/O at a time: psync, sync, "
-			       "pvsync)");
+			       "pvsync; anonymous memory: mem)");
 }
 
 static int opt_direct(struct compile *c, struct job_opts *jo, const struct fio_option *o)
@@ -366,9 +374,7 @@ static int opt_direct(struct compile *c, struct job_opts *jo, const struct fio_o
 	bool v = false;
 	if (bool_parse(c, o, &v))
 		return -1;
-	if (!v)
-		return bad_value(c, o, "buffered I/O needs the page cache (issue #4); use direct=1");
-	jo->direct = 1;
+	jo->direct = v; /* direct=0 is refused for the disk jobs that inherit it (job_disk_check) */
 	jo->direct_o = o;
 	return 0;
 }
@@ -530,26 +536,76 @@ static int opt_new_group(struct compile *c, struct job_opts *jo, const struct fi
 	return flag_value(c, o, &jo->new_group);
 }
 
+/* ---- ioengine=mem's own options ---- */
+
+static int opt_mem_access(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	static const char *const names[] = { [VMS_MEM_SEQ] = "seq", [VMS_MEM_RANDOM] = "random",
+					     [VMS_MEM_CHURN] = "churn" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(o->value, names[i]) == 0) {
+			jo->j.mem_access = (uint32_t)i;
+			return 0;
+		}
+	}
+	const char *near = name_suggest(o->value, names, ARRAY_SIZE(names));
+	if (near)
+		return bad_value(c, o, "expected seq, random or churn (did you mean '%s'?)", near);
+	return bad_value(c, o, "expected seq, random or churn");
+}
+
+/* A size, or N% of the job's size (resolved when the job ends: size may come later). */
+static int opt_mem_working_set(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	size_t n = strlen(o->value);
+
+	if (n && o->value[n - 1] == '%') {
+		char num[32];
+		int64_t pct;
+		if (n - 1 >= sizeof(num))
+			return bad_value(c, o, "expected a size or a percentage of size= such as 50%%");
+		memcpy(num, o->value, n - 1);
+		num[n - 1] = '\0';
+		if (parse_int_range(num, 1, 100, &pct, NULL, 0))
+			return bad_value(c, o, "expected a whole percentage of size=, 1%% to 100%%");
+		jo->ws_percent = (uint32_t)pct;
+		jo->j.mem_working_set = 0;
+	} else {
+		if (size_parse(c, o, "", o->value, &jo->j.mem_working_set))
+			return -1;
+		jo->ws_percent = 0;
+	}
+	jo->ws_o = o;
+	return 0;
+}
+
+/* Which jobs an option means something for. */
+enum opt_scope { FOR_ALL, FOR_DISK, FOR_MEM };
+
 static const struct opt_def {
 	const char *name;
 	opt_fn fn;
 	bool flag; /* may stand without a value */
+	enum opt_scope scope;
 } opt_defs[] = {
-#define OPT(name, fn) { name, fn, false }
-#define FLAG(name, fn) { name, fn, true }
-	OPT("filename", opt_filename),
-	OPT("rw", opt_rw),
-	OPT("readwrite", opt_rw),
-	OPT("rwmixread", opt_rwmixread),
-	OPT("rwmixwrite", opt_rwmixwrite),
-	OPT("bs", opt_bs),
-	OPT("blocksize", opt_bs),
+#define OPT(name, fn) { name, fn, false, FOR_ALL }
+#define FLAG(name, fn) { name, fn, true, FOR_ALL }
+#define DISK_OPT(name, fn) { name, fn, false, FOR_DISK }
+#define DISK_FLAG(name, fn) { name, fn, true, FOR_DISK }
+#define MEM_OPT(name, fn) { name, fn, false, FOR_MEM }
+	DISK_OPT("filename", opt_filename),
+	DISK_OPT("rw", opt_rw),
+	DISK_OPT("readwrite", opt_rw),
+	DISK_OPT("rwmixread", opt_rwmixread),
+	DISK_OPT("rwmixwrite", opt_rwmixwrite),
+	DISK_OPT("bs", opt_bs),
+	DISK_OPT("blocksize", opt_bs),
 	OPT("size", opt_size),
-	OPT("offset", opt_offset),
-	OPT("fileoffset", opt_offset),
-	OPT("iodepth", opt_iodepth),
+	DISK_OPT("offset", opt_offset),
+	DISK_OPT("fileoffset", opt_offset),
+	DISK_OPT("iodepth", opt_iodepth), /* iodepth=1 is allowed in a memory job: see option_apply */
 	OPT("ioengine", opt_ioengine),
-	OPT("direct", opt_direct),
+	DISK_OPT("direct", opt_direct),
 	OPT("numjobs", opt_numjobs),
 	OPT("runtime", opt_runtime),
 	OPT("timeout", opt_runtime),
@@ -557,9 +613,9 @@ static const struct opt_def {
 	OPT("ramp_time", opt_ramp_time),
 	OPT("randseed", opt_randseed),
 	OPT("randrepeat", opt_randrepeat),
-	FLAG("norandommap", opt_norandommap),
-	OPT("rate", opt_rate),
-	OPT("rate_iops", opt_rate_iops),
+	DISK_FLAG("norandommap", opt_norandommap),
+	DISK_OPT("rate", opt_rate),
+	DISK_OPT("rate_iops", opt_rate_iops),
 	OPT("thinktime", opt_thinktime),
 	FLAG("group_reporting", opt_group_reporting),
 	FLAG("stonewall", opt_stonewall),
@@ -567,13 +623,18 @@ static const struct opt_def {
 	FLAG("new_group", opt_new_group),
 	OPT("name", opt_name),
 	OPT("description", opt_description),
-	OPT("fsync", opt_fsync),
-	OPT("fdatasync", opt_fsync),
-	OPT("buffer_pattern", opt_pattern),
-	OPT("verify_pattern", opt_pattern),
-	OPT("verify", opt_verify),
+	DISK_OPT("fsync", opt_fsync),
+	DISK_OPT("fdatasync", opt_fsync),
+	DISK_OPT("buffer_pattern", opt_pattern),
+	DISK_OPT("verify_pattern", opt_pattern),
+	DISK_OPT("verify", opt_verify),
+	MEM_OPT("mem_access", opt_mem_access),
+	MEM_OPT("mem_working_set", opt_mem_working_set),
 #undef OPT
 #undef FLAG
+#undef DISK_OPT
+#undef DISK_FLAG
+#undef MEM_OPT
 };
 
 /* Real fio options outside the subset: refused by name rather than as typos. */
@@ -672,7 +733,30 @@ static int unknown_option(struct compile *c, const struct fio_option *o)
 		       o->key);
 }
 
-static int option_apply(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+/* What a job section is, for the options it may set. */
+struct section_kind {
+	const char *name; /* the job's section name; NULL for [global] */
+	bool mem; /* ioengine=mem */
+	const struct fio_option *engine_o; /* where ioengine=mem came from, when inherited */
+};
+
+/* An option of the job's own section that means nothing for its kind. */
+static int scope_fail(struct compile *c, const struct section_kind *k, const struct fio_option *o)
+{
+	const struct fio_option *e = k->engine_o;
+
+	if (!k->mem)
+		return fail_at(c, o->file, o->line, "option '%s': only meaningful for ioengine=mem (job '%s')", o->key,
+			       k->name);
+	if (e)
+		return fail_at(c, o->file, o->line,
+			       "option '%s': not meaningful for ioengine=mem (job '%s', ioengine=mem from %s:%u)", o->key,
+			       k->name, e->file, e->line);
+	return fail_at(c, o->file, o->line, "option '%s': not meaningful for ioengine=mem (job '%s')", o->key, k->name);
+}
+
+static int option_apply(struct compile *c, struct job_opts *jo, const struct section_kind *k,
+			const struct fio_option *o)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
 		const struct opt_def *d = &opt_defs[i];
@@ -680,7 +764,13 @@ static int option_apply(struct compile *c, struct job_opts *jo, const struct fio
 			continue;
 		if ((!o->value && !d->flag) || (o->value && !*o->value && d->fn != opt_description))
 			return fail_at(c, o->file, o->line, "option '%s': needs a value (%s=...)", o->key, o->key);
-		return d->fn(c, jo, o);
+		if (k->name && d->scope == (k->mem ? FOR_DISK : FOR_MEM) && d->fn != opt_iodepth)
+			return scope_fail(c, k, o);
+		if (d->fn(c, jo, o))
+			return -1;
+		if (k->name && k->mem && d->fn == opt_iodepth && jo->j.iodepth > 1)
+			return scope_fail(c, k, o);
+		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(fio_unsupported); i++) {
 		if (strcmp(o->key, fio_unsupported[i].name))
@@ -712,7 +802,7 @@ static uint64_t job_bs_max(const struct vms_job *j)
 	}
 }
 
-static int job_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+static int job_disk_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
 {
 	struct vms_job *j = &jo->j;
 	char b1[32], b2[32], b3[32];
@@ -724,6 +814,16 @@ static int job_check(struct compile *c, const struct fio_section *s, struct job_
 		return fail_at(c, s->file, s->line,
 			       "job '%s': option 'direct': not set; fio's default (direct=0) is buffered I/O, which "
 			       "needs the page cache (issue #4): set direct=1", s->name);
+	if (!jo->direct)
+		return fail_at(c, jo->direct_o->file, jo->direct_o->line,
+			       "direct=0: buffered I/O needs the page cache (issue #4); use direct=1");
+	if (c->disks && (c->disks[j->disk].flags & VMS_DISK_SWAP))
+		return fail_at(c, jo->filename_o->file, jo->filename_o->line,
+			       "filename=%s: that disk is the guest's swap device (job '%s')", jo->filename_o->value,
+			       s->name);
+	if (j->size % SECTOR)
+		return fail_at(c, jo->size_o->file, jo->size_o->line, "size=%s: not a multiple of 512",
+			       jo->size_o->value);
 	if (j->ioengine == VMS_IOENGINE_SYNC && j->iodepth > 1) {
 		const struct fio_option *o = jo->iodepth_o;
 		return fail_at(c, o->file, o->line,
@@ -737,9 +837,6 @@ static int job_check(struct compile *c, const struct fio_section *s, struct job_
 	if ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len)
 		return fail_at(c, s->file, s->line, "job '%s': option 'verify': verify=pattern needs verify_pattern=",
 			       s->name);
-	if (!jo->name_o && strlen(s->name) >= VMS_WL_NAME_LEN)
-		return fail_at(c, s->file, s->line, "job '%s': name longer than %d characters (shorten it or set name=)",
-			       s->name, VMS_WL_NAME_LEN - 1);
 
 	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
 	const char *dev = jo->filename_o->value;
@@ -768,7 +865,68 @@ static int job_check(struct compile *c, const struct fio_section *s, struct job_
 			       "(job '%s')", o->key, o->value, format_size(region, b1, sizeof(b1)),
 			       format_size(bs, b2, sizeof(b2)), s->name);
 	}
+	j->flags |= VMS_JOB_DIRECT;
 	return 0;
+}
+
+/* size= in whole pages (rounded up), the working set resolved, and the disk fields
+ * cleared: what the guest gets holds nothing a memory job does not use. */
+static int job_mem_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+{
+	static const char *const access_names[] = { "seq", "random", "churn" };
+	const uint32_t keep = VMS_JOB_TIME_BASED | VMS_JOB_RANDREPEAT | VMS_JOB_GROUP_REPORTING | VMS_JOB_STONEWALL;
+	const struct fio_option *so = jo->size_o, *wo = jo->ws_o;
+	struct vms_job *j = &jo->j;
+	char b1[32], b2[32];
+
+	if (!so)
+		return fail_at(c, s->file, s->line, "job '%s': option 'size': missing (ioengine=mem needs size=, the "
+			       "job's anonymous memory)", s->name);
+	if (j->size < PAGE)
+		return fail_at(c, so->file, so->line, "size=%s: less than one 4 KiB page (job '%s')", so->value,
+			       s->name);
+	if (j->size > UINT64_MAX - (PAGE - 1))
+		return fail_at(c, so->file, so->line, "size=%s: too large (job '%s')", so->value, s->name);
+	j->size = (j->size + PAGE - 1) / PAGE * PAGE;
+
+	bool own_ws = wo && wo >= s->opts && wo < s->opts + s->nr_opts;
+	if (wo && j->mem_access != VMS_MEM_RANDOM) {
+		if (own_ws)
+			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: only meaningful with mem_access=random "
+				       "(job '%s' has mem_access=%s)", wo->value, s->name, access_names[j->mem_access]);
+		wo = NULL; /* inherited from [global]: for the random jobs */
+	}
+	uint64_t ws = 0;
+	if (wo) {
+		/* N% of size without overflow, rounded up to pages as size is */
+		ws = jo->ws_percent ? j->size / 100 * jo->ws_percent + (j->size % 100 * jo->ws_percent + 99) / 100
+				    : j->mem_working_set;
+		if (ws > UINT64_MAX - (PAGE - 1))
+			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: too large (job '%s')", wo->value,
+				       s->name);
+		ws = (ws + PAGE - 1) / PAGE * PAGE;
+		if (ws < PAGE)
+			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: less than one 4 KiB page (job '%s')",
+				       wo->value, s->name);
+		if (ws > j->size)
+			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: %s is more than size=%s (%s) (job "
+				       "'%s')", wo->value, format_size(ws, b1, sizeof(b1)), so->value,
+				       format_size(j->size, b2, sizeof(b2)), s->name);
+	}
+	struct vms_job m = { .ioengine = VMS_IOENGINE_MEM, .iodepth = 1, .flags = j->flags & keep, .size = j->size,
+			     .runtime_ns = j->runtime_ns, .ramp_ns = j->ramp_ns, .thinktime_ns = j->thinktime_ns,
+			     .randseed = j->randseed, .mem_access = j->mem_access, .mem_working_set = ws };
+	memcpy(m.name, j->name, sizeof(m.name));
+	*j = m;
+	return 0;
+}
+
+static int job_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+{
+	if (!jo->name_o && strlen(s->name) >= VMS_WL_NAME_LEN)
+		return fail_at(c, s->file, s->line, "job '%s': name longer than %d characters (shorten it or set name=)",
+			       s->name, VMS_WL_NAME_LEN - 1);
+	return jo->j.ioengine == VMS_IOENGINE_MEM ? job_mem_check(c, s, jo) : job_disk_check(c, s, jo);
 }
 
 static int job_emit(struct compile *c, const struct fio_section *s, struct job_opts *jo)
@@ -783,7 +941,6 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 	}
 	if (!jo->name_o)
 		snprintf(j.name, sizeof(j.name), "%s", s->name);
-	j.flags |= VMS_JOB_DIRECT;
 	/* fio's add_job: stonewall or new_group opens a group unless the current one is empty. */
 	if (((j.flags & VMS_JOB_STONEWALL) || jo->new_group) && c->group_jobs) {
 		c->group++;
@@ -800,6 +957,20 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 	}
 	c->group_jobs += jo->numjobs;
 	return 0;
+}
+
+/* A job section's kind before its options are applied: its own last ioengine=, else
+ * the inherited one (an invalid own value is reported when it is applied). */
+static void section_kind_get(const struct fio_section *s, const struct job_opts *global, struct section_kind *k)
+{
+	const struct fio_option *own = NULL;
+
+	for (size_t i = 0; i < s->nr_opts; i++)
+		if (!strcmp(s->opts[i].key, "ioengine") && s->opts[i].value)
+			own = &s->opts[i];
+	k->name = s->name;
+	k->mem = own ? !strcmp(own->value, "mem") : global->j.ioengine == VMS_IOENGINE_MEM;
+	k->engine_o = own ? NULL : global->ioengine_o;
 }
 
 /* fio's defaults, which [global] sections then change. */
@@ -835,9 +1006,12 @@ int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks
 		bool is_global = strcmp(s->name, "global") == 0;
 		struct job_opts jo = global;
 		struct job_opts *target = is_global ? &global : &jo;
+		struct section_kind kind = { 0 };
 
+		if (!is_global)
+			section_kind_get(s, &global, &kind);
 		for (size_t k = 0; k < s->nr_opts; k++)
-			if (option_apply(&c, target, &s->opts[k]))
+			if (option_apply(&c, target, &kind, &s->opts[k]))
 				goto fail;
 		if (is_global) {
 			last_global = s;

@@ -14,18 +14,23 @@
 #include <stdint.h>
 
 #include "fio/job_file.h"
+#include "vmsweep/abi.h"
 #include "vmsweep/workload.h"
 
 /* The guest's disks, indexed like their names: /dev/vda = 0, /dev/vdb = 1, ... */
 struct fio_disk_info {
 	uint64_t size; /* bytes; 0 when not known yet (then offset/size are not checked against it) */
+	uint32_t flags; /* VMS_DISK_* (vmsweep/abi.h): no job may use the VMS_DISK_SWAP disk */
 };
 
 /*
  * Compiles the jobs of jf for a guest with nr_disks disks (disks may be NULL: sizes
- * unknown). On success returns 0 and *out is a malloc'd workload of *out_size bytes
- * (header and nr_jobs jobs, numjobs already expanded into clones). On error returns -1,
- * *out is NULL and err says file:line: option: cause.
+ * and flags unknown). On success returns 0 and *out is a malloc'd workload of *out_size
+ * bytes (header and nr_jobs jobs, numjobs already expanded into clones). On error
+ * returns -1, *out is NULL and err says file:line: option: cause.
+ * ioengine=mem jobs (workloads/README.md) use no disk: their size is whole pages,
+ * mem_working_set 0 or whole pages up to size, iodepth 1, and every disk field (disk,
+ * rw, rwmixread, bs, offset, rate, rate_iops, fsync_every, pattern) 0.
  */
 int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks, unsigned nr_disks,
 		struct vms_workload **out, size_t *out_size, char *err, size_t errlen);

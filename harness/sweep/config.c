@@ -153,6 +153,9 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 				return errorf_at(err, errlen, o->file, o->line, "disk = %s", cause);
 			}
 			c->nr_disks++;
+			if (disk_configs_check(c->disks, c->nr_disks, why, sizeof(why)))
+				return errorf_at(err, errlen, o->file, o->line, "disk = %s",
+						 strncmp(why, "--disk ", 7) ? why : why + 7);
 			continue;
 		}
 		if (key_once(s, i, err, errlen))
@@ -205,11 +208,11 @@ static int workload_section(struct sweep_config *c, const struct fio_section *s,
 		char why[1024];
 		struct vms_workload *wl = NULL;
 		size_t size = 0;
-		if (!c->nr_disks)
-			return errorf_at(err, errlen, o->file, o->line,
-					 "job = %s: the guest has no disk: add 'disk = PATH,size=1G' to [guest]", o->value);
 		/* Checked now (disk sizes are not known yet) so that a bad job fails the plan, not run 1. */
-		if (fio_compile_file(j->path, NULL, c->nr_disks, &wl, &size, why, sizeof(why)))
+		struct fio_disk_info disks[VMS_MAX_DISKS] = { 0 };
+		for (unsigned d = 0; d < c->nr_disks; d++)
+			disks[d].flags = c->disks[d].swap ? VMS_DISK_SWAP : 0;
+		if (fio_compile_file(j->path, disks, c->nr_disks, &wl, &size, why, sizeof(why)))
 			return errorf_at(err, errlen, o->file, o->line, "job = %s: %s", o->value, why);
 		free(wl);
 	}

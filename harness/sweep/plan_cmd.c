@@ -29,7 +29,9 @@ static void plan_usage(FILE *f)
 
 const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *buf, size_t len)
 {
-	if (prm->kind == SWEEP_PARAM_MEMORY && v > 0 && v % (1ll << 30) == 0)
+	if (prm->kind == SWEEP_PARAM_KNOB && knob_value_word(prm->knob, v))
+		snprintf(buf, len, "%s", knob_value_word(prm->knob, v)); /* watermark_model = 2.6, not 1 */
+	else if (prm->kind == SWEEP_PARAM_MEMORY && v > 0 && v % (1ll << 30) == 0)
 		snprintf(buf, len, "%" PRId64 "G", v >> 30);
 	else if (prm->kind == SWEEP_PARAM_MEMORY && v > 0 && v % (1ll << 20) == 0)
 		snprintf(buf, len, "%" PRId64 "M", v >> 20);

@@ -172,8 +172,10 @@ static int compile_workload(const struct sweep_config *cfg, struct sweep_ctx *ct
 	if (cfg->nr_job_files > 1)
 		return errorf(err, errlen, "%s: one job file per sweep for now ([workload] lists %zu)", cfg->path,
 			      cfg->nr_job_files);
-	for (unsigned i = 0; i < cfg->nr_disks; i++)
+	for (unsigned i = 0; i < cfg->nr_disks; i++) {
 		disks[i].size = cfg->disks[i].size;
+		disks[i].flags = cfg->disks[i].swap ? VMS_DISK_SWAP : 0; /* fio jobs may not use the swap disk */
+	}
 	if (fio_compile_file(cfg->job_files[0].path, disks, cfg->nr_disks, &wl, &size, err, errlen) != 0)
 		return -1;
 	ctx->workload = wl;

@@ -23,7 +23,50 @@ const struct knob_desc knob_table[VMS_KNOB_COUNT] = {
 };
 
 #define SUGGEST_MAX_DIST 3
+#define KNOB_WORDS_MAX 4
+#define KIB 1024ull
 
+/* Knobs whose values are names (unit "model"): value min + i is words[i]. The numbers
+ * are the ABI's; people, configs and reports see only the words ("2.4" would otherwise
+ * read as a number). test_knob checks that the words cover each such knob's range. */
+static const struct {
+	int knob;
+	const char *words[KNOB_WORDS_MAX + 1]; /* NULL-terminated */
+} knob_words_table[] = {
+	{ VMS_KNOB_watermark_model, { "2.4", "2.6", "modern", NULL } },
+	{ VMS_KNOB_kswapd_model, { "2.4", "2.6", "modern", "auto", NULL } },
+};
+
+const char *const *knob_words(int knob)
+{
+	for (size_t i = 0; i < sizeof(knob_words_table) / sizeof(knob_words_table[0]); i++)
+		if (knob_words_table[i].knob == knob)
+			return knob_words_table[i].words;
+	return NULL;
+}
+
+const char *knob_value_word(int knob, int64_t v)
+{
+	const char *const *w = knob >= 0 && knob < VMS_KNOB_COUNT ? knob_words(knob) : NULL;
+
+	if (!w || v < knob_table[knob].min)
+		return NULL;
+	for (int64_t i = knob_table[knob].min; *w; w++, i++)
+		if (i == v)
+			return *w;
+	return NULL;
+}
+
+const char *knob_value_format(int knob, int64_t v, char *buf, size_t len)
+{
+	const char *w = knob_value_word(knob, v);
+
+	if (w)
+		snprintf(buf, len, "%s", w);
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
 
 void knob_defaults(int64_t *values)
 {
@@ -89,11 +132,89 @@ static bool looks_integer(const char *v)
 	return *v && v[strspn(v, digits)] == '\0';
 }
 
+/* "a, b or c", for errors. */
+static const char *words_list(const char *const *w, const char *sep, const char *last, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; w[i] && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i == 0 ? "" : w[i + 1] ? sep : last, w[i]);
+	return buf;
+}
+
+/* A word knob's value; an unknown word is answered with the words, and the nearest
+ * ones when some are close ("2.5": did you mean '2.4' or '2.6'?). */
+static int knob_word_parse(const struct knob_desc *k, const char *const *words, const char *v, int64_t *out,
+			   char *cause, size_t len)
+{
+	char list[128], near[128];
+	const char *best[KNOB_WORDS_MAX];
+	size_t nbest = 0, n;
+	/* As name_suggest: short values must be closer to count as a typo. */
+	unsigned limit = strlen(v) < 3 ? 1 : strlen(v) < 6 ? 2 : SUGGEST_MAX_DIST, best_d = limit + 1;
+
+	for (n = 0; words[n]; n++) {
+		if (strcasecmp(v, words[n]) == 0) {
+			*out = k->min + (int64_t)n;
+			return 0;
+		}
+		unsigned d = edit_distance(v, words[n]);
+		if (d > limit)
+			continue;
+		if (d < best_d)
+			nbest = 0, best_d = d;
+		if (d == best_d)
+			best[nbest++] = words[n];
+	}
+	words_list(words, ", ", ", ", list, sizeof(list));
+	if (nbest) {
+		char quoted[KNOB_WORDS_MAX][24];
+		const char *q[KNOB_WORDS_MAX + 1];
+		for (size_t i = 0; i < nbest; i++) {
+			snprintf(quoted[i], sizeof(quoted[i]), "'%s'", best[i]);
+			q[i] = quoted[i];
+		}
+		q[nbest] = NULL;
+		return errorf(cause, len, "expected one of %s (did you mean %s?)", list,
+			      words_list(q, ", ", " or ", near, sizeof(near)));
+	}
+	if (looks_integer(v))
+		return errorf(cause, len, "expected one of %s (this knob takes the words, not numbers)", list);
+	return errorf(cause, len, "expected one of %s", list);
+}
+
+/* KiB knobs: a plain number is KiB; a size with a unit ("8m", "1g") is converted. */
+static int knob_kib_parse(const struct knob_desc *k, const char *v, int64_t *out, char *cause, size_t len)
+{
+	char perr[256];
+	uint64_t bytes;
+
+	if (parse_size(v, &bytes, perr, sizeof(perr))) {
+		char quoted[160];
+		size_t ql = (size_t)snprintf(quoted, sizeof(quoted), "invalid size '%s': ", v);
+		bool strip = ql < sizeof(quoted) && strncmp(perr, quoted, ql) == 0;
+		return errorf(cause, len, "%s", strip ? perr + ql : perr);
+	}
+	if (bytes % KIB)
+		return errorf(cause, len, "not a whole number of KiB");
+	uint64_t kib = bytes / KIB;
+	if ((k->min >= 0 && kib < (uint64_t)k->min) || k->max < 0 || kib > (uint64_t)k->max)
+		return errorf(cause, len, "out of range %lld..%lld KiB (%s is %llu KiB)", (long long)k->min,
+			      (long long)k->max, v, (unsigned long long)kib);
+	*out = (int64_t)kib;
+	return 0;
+}
+
 /* Parses v for knob k into *out; on error writes the cause (without the key=value). */
 static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *out, char *cause, size_t len)
 {
+	const char *const *names = knob_words((int)(k - knob_table));
 	char ubuf[32];
 	int64_t x;
+
+	if (names)
+		return knob_word_parse(k, names, v, out, cause, len);
 
 	if (unit_is(k, "bool")) {
 		static const struct {
@@ -120,10 +241,12 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 
 	bool ms = unit_is(k, "ms"), s = unit_is(k, "s");
 	size_t vl = strlen(v);
-	/* A duration starts like a number and ends with a unit: a bare "1.5" would read as
-	 * seconds, yet "2" means 2 ms. */
+	/* A duration or size starts like a number and ends with a unit: a bare "1.5" would
+	 * read as seconds, yet "2" means 2 ms. */
 	bool has_unit = vl && (isdigit((unsigned char)v[0]) || v[0] == '-' || v[0] == '.') &&
 			(isalpha((unsigned char)v[vl - 1]) || (unsigned char)v[vl - 1] >= 0x80);
+	if (unit_is(k, "KiB") && has_unit)
+		return knob_kib_parse(k, v, out, cause, len);
 	if ((ms || s) && has_unit) {
 		uint64_t ns, per = ms ? 1000000ull : 1000000000ull;
 		char perr[256];
@@ -151,6 +274,8 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 			    k->unit, ms ? "500ms or 2s" : "30s or 2m");
 	if (unit_is(k, "mode") || !*k->unit)
 		return errorf(cause, len, "expected an integer");
+	if (unit_is(k, "KiB"))
+		return errorf(cause, len, "expected an integer number of KiB, or a size with a unit such as 512k or 8m");
 	return errorf(cause, len, "expected an integer number of %s", k->unit);
 }
 
@@ -225,6 +350,17 @@ int knob_set(int64_t *values, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+/* The range column: "0..3600000", or a word knob's words "2.4|2.6|modern". */
+static const char *range_format(int knob, char *buf, size_t len)
+{
+	const char *const *w = knob_words(knob);
+
+	if (w)
+		return words_list(w, "|", "|", buf, len);
+	snprintf(buf, len, "%lld..%lld", (long long)knob_table[knob].min, (long long)knob_table[knob].max);
+	return buf;
+}
+
 void knob_print_help(FILE *f)
 {
 	char def[32], range[64];
@@ -233,9 +369,9 @@ void knob_print_help(FILE *f)
 
 	for (int i = 0; i < VMS_KNOB_COUNT; i++) {
 		const struct knob_desc *k = &knob_table[i];
-		int l = snprintf(def, sizeof(def), "%lld", (long long)k->def);
+		int l = (int)strlen(knob_value_format(i, k->def, def, sizeof(def)));
 		wd = l > wd ? l : wd;
-		l = snprintf(range, sizeof(range), "%lld..%lld", (long long)k->min, (long long)k->max);
+		l = (int)strlen(range_format(i, range, sizeof(range)));
 		wr = l > wr ? l : wr;
 		l = (int)strlen(k->name);
 		wn = l > wn ? l : wn;
@@ -245,8 +381,8 @@ void knob_print_help(FILE *f)
 	fprintf(f, "  %-*s  %*s  %-*s  %-*s  %s\n", wn, "knob", wd, "default", wr, "range", wu, "unit", "description");
 	for (int i = 0; i < VMS_KNOB_COUNT; i++) {
 		const struct knob_desc *k = &knob_table[i];
-		snprintf(def, sizeof(def), "%lld", (long long)k->def);
-		snprintf(range, sizeof(range), "%lld..%lld", (long long)k->min, (long long)k->max);
+		knob_value_format(i, k->def, def, sizeof(def));
+		range_format(i, range, sizeof(range));
 		fprintf(f, "  %-*s  %*s  %-*s  %-*s  %s\n", wn, k->name, wd, def, wr, range, wu, k->unit, k->help);
 	}
 }

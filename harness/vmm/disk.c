@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "util/parse.h"
+#include "util/suggest.h"
 #include "vmm/disk.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *disk_cache_name(enum disk_cache c)
 {
@@ -23,9 +26,23 @@ const char *disk_engine_name(enum disk_engine e)
 	return e == DISK_ENGINE_IO_URING ? "io_uring" : "sync";
 }
 
+/* " (did you mean 'x'?)" for a mistyped word, or "". */
+static const char *hint(const char *word, const char *const *words, size_t n, char *buf, size_t len)
+{
+	const char *near = name_suggest(word, words, n);
+
+	if (near)
+		snprintf(buf, len, " (did you mean '%s'?)", near);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 static int parse_part(const char *part, struct disk_config *c, char *err, size_t errlen)
 {
-	char why[200];
+	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap" };
+	static const char *const caches[] = { "none", "writeback", "unsafe" }, *const engines[] = { "io_uring", "sync" };
+	char why[200], near[64];
 	const char *eq = strchr(part, '=');
 	size_t klen = eq ? (size_t)(eq - part) : strlen(part);
 	const char *v = eq ? eq + 1 : NULL;
@@ -33,6 +50,8 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 #define KEY(k) (klen == strlen(k) && !strncmp(part, k, klen))
 	if (KEY("ro") && !v) {
 		c->read_only = true;
+	} else if (KEY("swap") && !v) {
+		c->swap = true;
 	} else if (KEY("size") && v) {
 		if (parse_size(v, &c->size, why, sizeof(why)) != 0 || c->size == 0 || c->size % 512) {
 			snprintf(err, errlen, "size=%s: %s", v, c->size % 512 ? "not a multiple of 512 bytes" : why);
@@ -46,7 +65,8 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		else if (!strcmp(v, "unsafe"))
 			c->cache = DISK_CACHE_UNSAFE;
 		else {
-			snprintf(err, errlen, "cache=%s: expected none, writeback or unsafe", v);
+			snprintf(err, errlen, "cache=%s: expected none, writeback or unsafe%s", v,
+				 hint(v, caches, ARRAY_SIZE(caches), near, sizeof(near)));
 			return -1;
 		}
 	} else if (KEY("engine") && v) {
@@ -55,7 +75,8 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		else if (!strcmp(v, "sync"))
 			c->engine = DISK_ENGINE_SYNC;
 		else {
-			snprintf(err, errlen, "engine=%s: expected io_uring or sync", v);
+			snprintf(err, errlen, "engine=%s: expected io_uring or sync%s", v,
+				 hint(v, engines, ARRAY_SIZE(engines), near, sizeof(near)));
 			return -1;
 		}
 	} else if (KEY("queues") && v) {
@@ -65,8 +86,14 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 			return -1;
 		}
 		c->queues = (unsigned)n;
+	} else if ((KEY("ro") || KEY("swap")) && v) {
+		snprintf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen, part);
+		return -1;
 	} else {
-		snprintf(err, errlen, "'%s': expected size=, cache=, engine=, queues= or ro", part);
+		char key[64];
+		snprintf(key, sizeof(key), "%.*s", (int)klen, part);
+		snprintf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro or swap%s", part,
+			 hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
 		return -1;
 	}
 #undef KEY
@@ -86,7 +113,8 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 	}
 	char *save = NULL, *part = strtok_r(buf, ",", &save);
 	if (!part || !*part) {
-		snprintf(err, errlen, "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,ro]", arg);
+		snprintf(err, errlen, "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro]"
+			 "[,swap]", arg);
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", part);
@@ -95,6 +123,29 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 			snprintf(err, errlen, "--disk %s: %s", arg, why);
 			return -1;
 		}
+	/* The guest writes pages out to its swap disk: a read-only one could only fail. */
+	if (c->swap && c->read_only) {
+		snprintf(err, errlen, "--disk %s: swap and ro: the guest writes its swapped-out pages to a swap disk "
+			 "(drop ro)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen)
+{
+	int first = -1;
+
+	for (unsigned i = 0; i < nr_disks; i++) {
+		if (!disks[i].swap)
+			continue;
+		if (first >= 0) {
+			snprintf(err, errlen, "--disk %s,swap: a second swap disk (/dev/vd%c %s is already the swap disk; "
+				 "a guest has one swap device)", disks[i].path, 'a' + first, disks[first].path);
+			return -1;
+		}
+		first = (int)i;
+	}
 	return 0;
 }
 

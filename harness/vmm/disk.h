@@ -1,7 +1,7 @@
 /*
  * A guest disk's backing file: `--disk PATH[,size=1G][,cache=none|writeback|unsafe]
- * [,engine=io_uring|sync][,ro][,queues=N]`. A missing image is created sparse at
- * size=; cache=none opens it O_DIRECT.
+ * [,engine=io_uring|sync][,ro][,queues=N][,swap]`. A missing image is created sparse at
+ * size=; cache=none opens it O_DIRECT. swap makes it the guest's swap device.
  */
 #ifndef VMM_DISK_H
 #define VMM_DISK_H
@@ -19,11 +19,15 @@ struct disk_config {
 	enum disk_cache cache;
 	enum disk_engine engine;
 	bool read_only;
+	bool swap; /* the guest's swap device (VMS_DISK_SWAP); never with read_only */
 	unsigned queues; /* 0: one per vCPU */
 };
 
 /* Parses one --disk argument; -1 with err naming the part that is wrong. */
 int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t errlen);
+/* Checks one guest's disks together, after each was parsed: at most one swap disk.
+ * -1 with err naming the --disk that breaks it. */
+int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen);
 /* Opens (creating if missing and size= given) the backing file; fd and its size in bytes. */
 int disk_open(const struct disk_config *c, int *fd, uint64_t *size, char *err, size_t errlen);
 const char *disk_cache_name(enum disk_cache c);

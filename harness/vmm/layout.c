@@ -75,7 +75,9 @@ void vm_layout_write(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_disks; i++) {
 		const struct virtio_blk_dev *d = vm->disks[i];
 		bp->disks[i] = (struct vms_disk){ .mmio_base = d->mmio.base, .capacity = d->capacity,
-						  .nr_queues = d->nr_queues, .flags = d->cfg.read_only ? VMS_DISK_RO : 0 };
+						  .nr_queues = d->nr_queues,
+						  .flags = (d->cfg.read_only ? VMS_DISK_RO : 0) |
+							   (d->cfg.swap ? VMS_DISK_SWAP : 0) };
 	}
 	bp->nr_knobs = VMS_KNOB_COUNT;
 	bp->boot_size = sizeof(*bp);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "fio/fio_json.h"
 #include "fio/job_compile.h"
 #include "fio/job_file.h"
 
@@ -29,7 +30,7 @@
 #define BAD "tests/fio-corpus/bad/"
 
 /* The guest every corpus file is compiled for: /dev/vda 1 GiB, /dev/vdb 256 MiB. */
-static const struct fio_disk_info disks[] = { { 1 * GIB }, { 256 * MIB } };
+static const struct fio_disk_info disks[] = { { .size = 1 * GIB }, { .size = 256 * MIB } };
 #define NR_DISKS 2u
 
 static struct vms_workload *compile_ok(const char *path)
@@ -412,6 +413,182 @@ static void test_workload_examples(void **state)
 	assert_int_equal(wl->jobs[0].bs[1], MIB);
 	assert_int_equal(wl->jobs[0].iodepth, 4);
 	free(wl);
+	/* the memory examples need no disk */
+	if (fio_compile_file("workloads/mem-swap.fio", NULL, 0, &wl, &size, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(wl->jobs[0].ioengine, VMS_IOENGINE_MEM);
+	assert_int_equal(wl->jobs[0].mem_access, VMS_MEM_RANDOM);
+	assert_int_equal(wl->jobs[0].size, 96 * MIB);
+	assert_int_equal(wl->jobs[0].mem_working_set, 48 * MIB);
+	assert_int_equal(wl->jobs[0].runtime_ns, 5 * NS_PER_S);
+	free(wl);
+	if (fio_compile_file("workloads/mem-churn.fio", NULL, 0, &wl, &size, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (uint32_t i = 0; i < wl->nr_jobs; i++)
+		assert_int_equal(wl->jobs[i].ioengine, VMS_IOENGINE_MEM);
+	assert_int_equal(wl->jobs[0].mem_access, VMS_MEM_CHURN);
+	free(wl);
+}
+
+/* ioengine=mem jobs: no disk, size in whole pages, the working set resolved, the disk
+ * fields cleared; a disk job in the same file keeps what [global] gives it. */
+static void test_mem_jobs(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "mem-jobs.fio");
+	const struct vms_job *j = wl->jobs;
+	const uint32_t kept = VMS_JOB_TIME_BASED | VMS_JOB_RANDREPEAT | VMS_JOB_GROUP_REPORTING | VMS_JOB_STONEWALL;
+
+	assert_int_equal(wl->nr_jobs, 6); /* disk, seq, random, pct x2, churn */
+	assert_int_equal(wl->nr_groups, 2); /* [pct] stonewall */
+	/* [disk]: an ordinary disk job */
+	assert_string_equal(j[0].name, "disk");
+	assert_int_equal(j[0].ioengine, VMS_IOENGINE_ASYNC);
+	assert_int_equal(j[0].iodepth, 4);
+	assert_int_equal(j[0].bs[0], 8 * KIB);
+	assert_true(j[0].flags & VMS_JOB_DIRECT);
+	for (uint32_t i = 1; i < wl->nr_jobs; i++) {
+		assert_int_equal(j[i].ioengine, VMS_IOENGINE_MEM);
+		assert_int_equal(j[i].disk, 0);
+		assert_int_equal(j[i].rw, 0);
+		assert_int_equal(j[i].iodepth, 1);
+		assert_int_equal(j[i].bs[0], 0);
+		assert_int_equal(j[i].bs[1], 0);
+		assert_int_equal(j[i].offset, 0);
+		assert_int_equal(j[i].flags & ~kept, 0); /* no VMS_JOB_DIRECT */
+		assert_int_equal(j[i].size % 4096, 0);
+		assert_int_equal(j[i].runtime_ns, 5 * NS_PER_S);
+	}
+	/* [seq]: the default access, size rounded up to pages */
+	assert_string_equal(j[1].name, "seq");
+	assert_int_equal(j[1].mem_access, VMS_MEM_SEQ);
+	assert_int_equal(j[1].size, 12288);
+	assert_int_equal(j[1].mem_working_set, 0);
+	/* [random] */
+	assert_int_equal(j[2].mem_access, VMS_MEM_RANDOM);
+	assert_int_equal(j[2].size, 96 * MIB);
+	assert_int_equal(j[2].mem_working_set, 48 * MIB);
+	assert_int_equal(j[2].flags, VMS_JOB_TIME_BASED);
+	assert_int_equal(j[2].ramp_ns, NS_PER_S);
+	assert_int_equal(j[2].thinktime_ns, 10 * 1000ull);
+	assert_int_equal(j[2].randseed, 7);
+	/* [pct]: 25% of 64m, two clones in a new group */
+	for (int i = 3; i <= 4; i++) {
+		assert_string_equal(j[i].name, "pct");
+		assert_int_equal(j[i].clone, i - 3);
+		assert_int_equal(j[i].group, 1);
+		assert_int_equal(j[i].mem_working_set, 16 * MIB);
+		assert_true(j[i].flags & VMS_JOB_GROUP_REPORTING);
+	}
+	assert_true(j[3].flags & VMS_JOB_STONEWALL);
+	assert_false(j[4].flags & VMS_JOB_STONEWALL);
+	/* [churn] */
+	assert_string_equal(j[5].name, "churner");
+	assert_int_equal(j[5].mem_access, VMS_MEM_CHURN);
+	assert_int_equal(j[5].size, 8 * MIB);
+	assert_int_equal(j[5].group, 1);
+	free(wl);
+}
+
+/* Memory options from [global] go to the memory jobs that can use them, and to no disk job. */
+static void test_mem_global(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "mem-global.fio");
+	const struct vms_job *j = wl->jobs;
+
+	assert_int_equal(wl->nr_jobs, 3);
+	assert_int_equal(j[0].ioengine, VMS_IOENGINE_MEM);
+	assert_int_equal(j[0].mem_access, VMS_MEM_RANDOM);
+	assert_int_equal(j[0].size, 32 * MIB);
+	assert_int_equal(j[0].mem_working_set, 16 * MIB);
+	assert_int_equal(j[1].mem_access, VMS_MEM_SEQ);
+	assert_int_equal(j[1].mem_working_set, 0);
+	assert_int_equal(j[2].ioengine, VMS_IOENGINE_SYNC);
+	assert_int_equal(j[2].disk, 1);
+	assert_int_equal(j[2].size, 1 * MIB);
+	assert_int_equal(j[2].mem_working_set, 0);
+	free(wl);
+}
+
+/* A percentage of a size that is not a multiple of 100 rounds up to whole pages. */
+static void test_mem_working_set_rounding(void **state)
+{
+	(void)state;
+	static const char text[] = "[hog]\nioengine=mem\nsize=12k\nmem_access=random\nmem_working_set=1%\n"
+				   "[odd]\nioengine=mem\nsize=10000\nmem_access=random\nmem_working_set=41%\n";
+	char path[] = "/tmp/test_fio_job.XXXXXX", err[512] = "";
+	struct vms_workload *wl;
+	size_t size;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	int r = fio_compile_file(path, NULL, 0, &wl, &size, err, sizeof(err));
+	unlink(path);
+	if (r)
+		fail_msg("%s", err);
+	assert_int_equal(wl->jobs[0].mem_working_set, 4096); /* 1% of 12 KiB: 123 bytes */
+	assert_int_equal(wl->jobs[1].size, 12288);
+	assert_int_equal(wl->jobs[1].mem_working_set, 8192); /* 41% of 12288: 5038.08 bytes */
+	free(wl);
+}
+
+/* No job may do I/O on the guest's swap disk; memory jobs are fine beside it. */
+static void test_swap_disk_refused(void **state)
+{
+	(void)state;
+	static const struct fio_disk_info with_swap[] = { { .size = 1 * GIB }, { .size = 256 * MIB, .flags = VMS_DISK_SWAP } };
+	static const char text[] = "[hog]\nioengine=mem\nsize=64m\n[io]\nfilename=/dev/vdb\ndirect=1\n";
+	char path[] = "/tmp/test_fio_job.XXXXXX", err[512] = "";
+	struct vms_workload *wl;
+	size_t size;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(fio_compile_file(path, with_swap, 2, &wl, &size, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":5: filename=/dev/vdb: that disk is the guest's swap device (job 'io')"));
+	/* the same file with /dev/vda as the swap disk: fine */
+	static const struct fio_disk_info swap_a[] = { { .size = 1 * GIB, .flags = VMS_DISK_SWAP }, { .size = 256 * MIB } };
+	if (fio_compile_file(path, swap_a, 2, &wl, &size, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(wl->nr_jobs, 2);
+	free(wl);
+	unlink(path);
+}
+
+/* fio's JSON leaves the memory jobs out, also from a group_reporting group. */
+static void test_fio_json_skips_mem_jobs(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "mem-jobs.fio");
+	struct vms_rec_fio_job *recs = calloc(wl->nr_jobs, sizeof(*recs));
+
+	assert_non_null(recs);
+	recs[0].dir[0].ios = 10;
+	recs[0].dir[0].io_bytes = 10 * 8192;
+	json_t *doc = fio_json_report(wl, recs, 1);
+	json_t *jobs = json_object_get(doc, "jobs");
+	assert_int_equal(json_array_size(jobs), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "jobname")), "disk");
+	json_decref(doc);
+
+	/* a group with group_reporting whose first job is a memory job: the disk jobs after it merge */
+	wl->jobs[2] = wl->jobs[0];
+	wl->jobs[1].flags |= VMS_JOB_GROUP_REPORTING;
+	wl->jobs[2].flags |= VMS_JOB_GROUP_REPORTING;
+	snprintf(wl->jobs[2].name, sizeof(wl->jobs[2].name), "%s", "disk2");
+	recs[2] = recs[0];
+	doc = fio_json_report(wl, recs, 2);
+	jobs = json_object_get(doc, "jobs");
+	assert_int_equal(json_array_size(jobs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 1), "jobname")), "disk2");
+	json_decref(doc);
+	free(recs);
+	free(wl);
 }
 
 /* A short error buffer is cut, not overrun. */
@@ -447,6 +624,11 @@ int main(void)
 		cmocka_unit_test(test_unknown_disk_size),
 		cmocka_unit_test(test_workload_examples),
 		cmocka_unit_test(test_short_error_buffer),
+		cmocka_unit_test(test_mem_jobs),
+		cmocka_unit_test(test_mem_global),
+		cmocka_unit_test(test_mem_working_set_rounding),
+		cmocka_unit_test(test_swap_disk_refused),
+		cmocka_unit_test(test_fio_json_skips_mem_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

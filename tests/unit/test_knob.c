@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "sweep/config.h"
 #include "util/knob.h"
 
 #define assert_err_has(err, phrase)                                                       \
@@ -168,6 +170,8 @@ static void test_set_boundaries(void **state)
 		int64_t v[VMS_KNOB_COUNT];
 		char arg[128], want[128];
 
+		if (knob_words(i))
+			continue; /* words, not numbers: test_words */
 		snprintf(arg, sizeof(arg), "%s=%lld", k->name, (long long)k->min);
 		set_ok(v, arg);
 		assert_int_equal(v[i], k->min);
@@ -251,6 +255,116 @@ static void test_set_bool(void **state)
 	set_bad("softlockup_panic=2", "out of range 0..1");
 }
 
+/* Knobs of unit "model" take words, which cover exactly their range. */
+static void test_words(void **state)
+{
+	int64_t v[VMS_KNOB_COUNT];
+	(void)state;
+
+	for (int i = 0; i < VMS_KNOB_COUNT; i++) {
+		const struct knob_desc *k = &knob_table[i];
+		const char *const *w = knob_words(i);
+		char arg[128], buf[32];
+		int64_t n = 0;
+
+		assert_int_equal(!!w, !strcmp(k->unit, "model"));
+		if (!w) {
+			assert_null(knob_value_word(i, k->def));
+			assert_string_equal(knob_value_format(i, 42, buf, sizeof(buf)), "42");
+			continue;
+		}
+		for (; w[n]; n++) {
+			snprintf(arg, sizeof(arg), "%s=%s", k->name, w[n]);
+			set_ok(v, arg);
+			assert_int_equal(v[i], k->min + n);
+			assert_string_equal(knob_value_word(i, k->min + n), w[n]);
+			assert_string_equal(knob_value_format(i, k->min + n, buf, sizeof(buf)), w[n]);
+		}
+		assert_int_equal(n, k->max - k->min + 1);
+		assert_null(knob_value_word(i, k->min - 1));
+		assert_null(knob_value_word(i, k->max + 1));
+		assert_non_null(knob_value_word(i, k->def));
+	}
+	set_ok(v, "watermark_model=2.6");
+	assert_int_equal(v[VMS_KNOB_watermark_model], 1);
+	set_ok(v, "watermark_model=2.4,kswapd_model=auto");
+	assert_int_equal(v[VMS_KNOB_watermark_model], 0);
+	assert_int_equal(v[VMS_KNOB_kswapd_model], 3);
+	set_ok(v, "kswapd_model=Modern"); /* case does not matter */
+	assert_int_equal(v[VMS_KNOB_kswapd_model], 2);
+	assert_string_equal(knob_value_word(VMS_KNOB_watermark_model, knob_table[VMS_KNOB_watermark_model].def),
+			    "modern");
+	assert_string_equal(knob_value_word(VMS_KNOB_kswapd_model, knob_table[VMS_KNOB_kswapd_model].def), "auto");
+	assert_null(knob_value_word(-1, 0));
+	assert_null(knob_value_word(VMS_KNOB_COUNT, 0));
+
+	set_err_equal("watermark_model=2.5",
+		      "--set watermark_model=2.5: expected one of 2.4, 2.6, modern (did you mean '2.4' or '2.6'?)");
+	set_err_equal("watermark_model=moden",
+		      "--set watermark_model=moden: expected one of 2.4, 2.6, modern (did you mean 'modern'?)");
+	set_err_equal("kswapd_model=atuo", "--set kswapd_model=atuo: expected one of 2.4, 2.6, modern, auto (did you "
+					   "mean 'auto'?)");
+	/* The numbers behind the words are refused: "2" is not an era. */
+	set_err_equal("watermark_model=2",
+		      "--set watermark_model=2: expected one of 2.4, 2.6, modern (this knob takes the words, not "
+		      "numbers)");
+	set_bad("watermark_model=0", "this knob takes the words");
+	set_bad("watermark_model=frobnicate", "expected one of 2.4, 2.6, modern");
+	set_bad("kswapd_model=auto,watermark_model=2.8", "--set watermark_model=2.8: expected one of");
+}
+
+/* A sweep config's [params] and [guest] read knob values through knob_set: words there too. */
+static void test_words_in_a_sweep_config(void **state)
+{
+	static const char text[] = "[sweep]\nname = wm\n[guest]\nmemory = 64M\nkswapd_model = 2.6\n"
+				   "[params]\nwatermark_model = 2.4, 2.6, modern\nmin_free_kbytes = 1m, 2048\n";
+	char path[] = "/tmp/test_knob.XXXXXX", err[1024] = "";
+	struct sweep_config c;
+	int fd = mkstemp(path);
+	(void)state;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	int r = sweep_config_load(path, &c, err, sizeof(err));
+	unlink(path);
+	if (r)
+		fail_msg("%s", err);
+	assert_int_equal(c.nr_params, 2);
+	assert_int_equal(c.params[0].knob, VMS_KNOB_watermark_model);
+	assert_int_equal(c.params[0].nr_values, 3);
+	for (int64_t i = 0; i < 3; i++)
+		assert_int_equal(c.params[0].values[i], i);
+	assert_int_equal(c.params[1].values[0], 1024);
+	assert_int_equal(c.params[1].values[1], 2048);
+	assert_int_equal(c.knobs[VMS_KNOB_kswapd_model], 1);
+	sweep_config_free(&c);
+}
+
+/* KiB knobs: plain numbers are KiB, sizes with a unit are converted. */
+static void test_set_kib(void **state)
+{
+	int64_t v[VMS_KNOB_COUNT];
+	(void)state;
+
+	set_ok(v, "min_free_kbytes=1536");
+	assert_int_equal(v[VMS_KNOB_min_free_kbytes], 1536);
+	set_ok(v, "min_free_kbytes=8m");
+	assert_int_equal(v[VMS_KNOB_min_free_kbytes], 8192);
+	set_ok(v, "min_free_kbytes=512k");
+	assert_int_equal(v[VMS_KNOB_min_free_kbytes], 512);
+	set_ok(v, "min_free_kbytes=4G");
+	assert_int_equal(v[VMS_KNOB_min_free_kbytes], 4194304);
+	set_ok(v, "min_free_kbytes=1.5m");
+	assert_int_equal(v[VMS_KNOB_min_free_kbytes], 1536);
+	set_err_equal("min_free_kbytes=1000b", "--set min_free_kbytes=1000b: not a whole number of KiB");
+	set_err_equal("min_free_kbytes=8g",
+		      "--set min_free_kbytes=8g: out of range 0..4194304 KiB (8g is 8388608 KiB)");
+	set_bad("min_free_kbytes=12x", "unknown unit");
+	set_bad("min_free_kbytes=abc", "expected an integer number of KiB, or a size with a unit");
+	set_bad("min_free_kbytes=-1", "out of range 0..4194304 KiB");
+}
+
 static void test_set_list_in_order(void **state)
 {
 	int64_t v[VMS_KNOB_COUNT];
@@ -320,6 +434,9 @@ static void test_print_help(void **state)
 	assert_err_has(buf, "default");
 	assert_err_has(buf, "0..3600000");
 	assert_err_has(buf, "0..1000000000000");
+	/* word knobs: the default as a word, the words as the range */
+	assert_err_has(buf, " modern  2.4|2.6|modern ");
+	assert_err_has(buf, " auto  2.4|2.6|modern|auto ");
 
 	/* One line per knob after the header, names and help at the same columns. */
 	long help_col = -1;
@@ -354,6 +471,9 @@ int main(void)
 		cmocka_unit_test(test_set_boundaries),
 		cmocka_unit_test(test_set_time_units),
 		cmocka_unit_test(test_set_bool),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_words_in_a_sweep_config),
+		cmocka_unit_test(test_set_kib),
 		cmocka_unit_test(test_set_list_in_order),
 		cmocka_unit_test(test_set_list_failure_names_the_key),
 		cmocka_unit_test(test_set_error_buffer),
