@@ -8,6 +8,7 @@
 #include "boot_job.h"
 #include "boot_options.h"
 #include "boot_report.h"
+#include "boot_report_mm.h"
 #include "report/report_cmd.h"
 #include "sweep/export_cmd.h"
 #include "sweep/plan_cmd.h"
@@ -102,6 +103,8 @@ static int cmd_boot(int argc, char **argv)
 							       "the disk answered an I/O with an error");
 			code = EXIT_JOB_FAILED;
 		}
+	if (code == 0 && boot_report_mm_failures(stderr, wl, res))
+		code = EXIT_JOB_FAILED;
 	free((void *)o.vm.workload);
 	vm_result_free(res);
 	free(res);

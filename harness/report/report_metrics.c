@@ -5,7 +5,9 @@
  * that [report] sections can use short names: names are split at '.' and '_', a unit
  * word (ns, us, ms) is set aside, and the name's words must be the last words of the
  * store metric's. "work_loops" is then cpu.work_loops, "write_iops" every
- * fio.<job>.write.iops, and "wakeup_p99_us" is wakeup_ns.p99 divided by 1000.
+ * fio.<job>.write.iops, and "wakeup_p99_us" is wakeup_ns.p99 divided by 1000;
+ * "allocstall" is vmstat.allocstall, "swapin_p99_us" every memory job's
+ * mem.<job>.swapin_ns.p99 in us.
  */
 #include <math.h>
 #include <stdio.h>
@@ -131,7 +133,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 int report_metrics_default(struct report *r, char *err, size_t errlen)
 {
-	static const char *const fixed[] = { "wakeup_ns.p99", "boot_us.done" };
+	static const char *const fixed[] = { "wakeup_ns.p99", "boot_us.done", "vmstat.allocstall", "vmstat.pgscan_kswapd",
+					     "vmstat.pgscan_direct", "vmstat.pswpout" };
 	bool matched;
 	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
 		for (size_t i = 0; i < r->nr_present; i++)
@@ -140,6 +143,10 @@ int report_metrics_default(struct report *r, char *err, size_t errlen)
 	for (size_t i = 0; i < r->nr_present; i++) {
 		const char *n = r->present[i];
 		if (!strncmp(n, "fio.", 4) && (ends_with(n, ".iops") || ends_with(n, ".clat_p99_ns")) &&
+		    report_metric_add(r, n, &matched, err, errlen))
+			return -1;
+		/* Memory jobs: their pace, and each latency class's p99. */
+		if (!strncmp(n, "mem.", 4) && (ends_with(n, ".accesses_per_s") || ends_with(n, "_ns.p99")) &&
 		    report_metric_add(r, n, &matched, err, errlen))
 			return -1;
 	}

@@ -1,7 +1,8 @@
 /*
  * The time series of one run (the first done run that has any): one figure per kind
  * of series, one curve per CPU, so cpu.0.nr_running and cpu.1.nr_running share a
- * figure. Series that are not per CPU get a figure each.
+ * figure. The memory manager's series share figures by what they compare: free pages
+ * against the watermarks, the LRU lists, reclaim, swap. Other series get a figure each.
  */
 #include <ctype.h>
 #include <math.h>
@@ -14,12 +15,39 @@
 #include "store/store.h"
 #include "util/error.h"
 
-#define SERIES_GROUPS_MAX 8
+#define SERIES_GROUPS_MAX 16
 
 struct series {
 	char name[STORE_NAME_MAX];
-	size_t group; /* where in name its group starts: "nr_running" of cpu.N.nr_running */
+	const char *group; /* its figure: "nr_running" of cpu.N.nr_running (in name), "free_pages" */
+	const char *what; /* the figure's y axis */
+	bool logy; /* levels that span decades: free pages start at all of RAM and end near min */
+	char title[STORE_NAME_MAX]; /* its curve: "cpu.0", "wmark_min" */
 	size_t start, n; /* in the samples */
+};
+
+/* The memory manager's series (store.h) and the figure each goes to. */
+static const struct {
+	const char *series, *group, *what;
+	bool logy;
+} mm_groups[] = {
+	{ "nr_free_pages", "free_pages", "free pages and watermarks (pages)", true },
+	{ "wmark_min", "free_pages", "free pages and watermarks (pages)", true },
+	{ "wmark_low", "free_pages", "free pages and watermarks (pages)", true },
+	{ "wmark_high", "free_pages", "free pages and watermarks (pages)", true },
+	{ "nr_active_anon", "lru", "LRU lists (pages)", false },
+	{ "nr_inactive_anon", "lru", "LRU lists (pages)", false },
+	{ "nr_active_file", "lru", "LRU lists (pages)", false },
+	{ "nr_inactive_file", "lru", "LRU lists (pages)", false },
+	{ "pgscan_kswapd", "reclaim", "pages scanned and reclaimed since boot", false },
+	{ "pgscan_direct", "reclaim", "pages scanned and reclaimed since boot", false },
+	{ "pgsteal_kswapd", "reclaim", "pages scanned and reclaimed since boot", false },
+	{ "pgsteal_direct", "reclaim", "pages scanned and reclaimed since boot", false },
+	{ "pswpin", "swap", "pages swapped since boot", false },
+	{ "pswpout", "swap", "pages swapped since boot", false },
+	{ "allocstall", "allocstall", "allocations that entered direct reclaim, since boot", false },
+	{ "in_direct_reclaim", "reclaimers", "tasks reclaiming", false },
+	{ "kswapd_running", "reclaimers", "tasks reclaiming", false },
 };
 
 struct samples {
@@ -29,14 +57,27 @@ struct samples {
 	size_t n, cap;
 };
 
-static size_t group_of(const char *name)
+/* Its figure, y axis and curve title, from its name. */
+static void series_classify(struct series *s)
 {
-	if (strncmp(name, "cpu.", 4) || !isdigit((unsigned char)name[4]))
-		return 0;
-	const char *p = name + 4;
+	snprintf(s->title, sizeof(s->title), "%s", s->name);
+	s->group = s->what = s->name;
+	for (size_t i = 0; i < sizeof(mm_groups) / sizeof(mm_groups[0]); i++)
+		if (!strcmp(s->name, mm_groups[i].series)) {
+			s->group = mm_groups[i].group;
+			s->what = mm_groups[i].what;
+			s->logy = mm_groups[i].logy;
+			return;
+		}
+	if (strncmp(s->name, "cpu.", 4) || !isdigit((unsigned char)s->name[4]))
+		return;
+	const char *p = s->name + 4;
 	while (isdigit((unsigned char)*p))
 		p++;
-	return *p == '.' && p[1] ? (size_t)(p + 1 - name) : 0;
+	if (*p != '.' || !p[1])
+		return;
+	s->group = s->what = p + 1;
+	snprintf(s->title, sizeof(s->title), "%.*s", (int)(p - s->name), s->name); /* cpu.0 */
 }
 
 static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err, size_t errlen)
@@ -59,7 +100,6 @@ static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err,
 			sm->s = more;
 			struct series *s = &sm->s[sm->nr_series++];
 			snprintf(s->name, sizeof(s->name), "%s", name);
-			s->group = group_of(s->name);
 			s->start = sm->n;
 			s->n = 0;
 		}
@@ -81,6 +121,9 @@ static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return errorf(err, errlen, "%s: time series: %s", store_path(c->r->store), sqlite3_errmsg(db));
+	/* Now that the array stays put: group may point into name. */
+	for (size_t i = 0; i < sm->nr_series; i++)
+		series_classify(&sm->s[i]);
 	return 0;
 oom:
 	sqlite3_finalize(st);
@@ -112,6 +155,8 @@ static void run_label(const struct report *r, char *buf, size_t len)
 static int plot_group(const struct plot_ctx *c, const struct samples *sm, const char *group, const char *run, char *err,
 		      size_t errlen)
 {
+	const char *what = group;
+	bool logy = false;
 	char name[200], path[4096], *buf = NULL, caption[1024];
 	size_t len, curves = 0;
 	double tlo = INFINITY, thi = -INFINITY, vlo = INFINITY, vhi = -INFINITY;
@@ -124,15 +169,21 @@ static int plot_group(const struct plot_ctx *c, const struct samples *sm, const 
 		}
 		return -1;
 	}
+	for (size_t i = 0; i < sm->nr_series; i++)
+		if (!strcmp(sm->s[i].group, group)) {
+			what = sm->s[i].what;
+			logy = sm->s[i].logy;
+			break;
+		}
 	fputs("set title ", b);
 	gnuplot_quote(b, run);
 	fputs(" . ': ' . ", b);
-	gnuplot_quote(b, group);
+	gnuplot_quote(b, what);
 	fputs("\nset xlabel 'time since CPU 0''s first instruction (ms)'\nset ylabel ", b);
-	gnuplot_quote(b, group);
+	gnuplot_quote(b, what);
 	fputs("\nset key outside right top\n", b);
 	for (size_t i = 0; i < sm->nr_series; i++) {
-		if (strcmp(sm->s[i].name + sm->s[i].group, group))
+		if (strcmp(sm->s[i].group, group))
 			continue;
 		for (size_t k = sm->s[i].start; k < sm->s[i].start + sm->s[i].n; k++) {
 			tlo = fmin(tlo, sm->t_ms[k]);
@@ -142,10 +193,13 @@ static int plot_group(const struct plot_ctx *c, const struct samples *sm, const 
 		}
 	}
 	plot_range(b, "x", tlo, thi, false);
-	plot_range(b, "y", vlo, vhi, false);
+	logy = logy && vlo > 0 && vhi / vlo >= 10;
+	if (logy)
+		fputs("set logscale y\n", b);
+	plot_range(b, "y", vlo, vhi, logy);
 	for (size_t i = 0; i < sm->nr_series; i++) {
 		const struct series *s = &sm->s[i];
-		if (strcmp(s->name + s->group, group))
+		if (strcmp(s->group, group))
 			continue;
 		for (size_t k = s->start; k < s->start + s->n; k++)
 			fprintf(d, "%.9g %.12g\n", sm->t_ms[k], sm->v[k]);
@@ -157,10 +211,7 @@ static int plot_group(const struct plot_ctx *c, const struct samples *sm, const 
 			gnuplot_quote(b, path);
 		}
 		fprintf(b, " index %zu using 1:2 with steps lw 2 title ", curves);
-		/* cpu.0 for cpu.0.nr_running */
-		char title[STORE_NAME_MAX];
-		snprintf(title, sizeof(title), "%.*s", (int)(s->group ? s->group - 1 : strlen(s->name)), s->name);
-		gnuplot_quote(b, title);
+		gnuplot_quote(b, s->title);
 		curves++;
 	}
 	fputc('\n', b);
@@ -169,7 +220,7 @@ static int plot_group(const struct plot_ctx *c, const struct samples *sm, const 
 		free(buf);
 		return -1;
 	}
-	snprintf(caption, sizeof(caption), "%s of %s, as the guest sampled it (sample_ms).", group, run);
+	snprintf(caption, sizeof(caption), "%s of %s, as the guest sampled it (sample_ms).", what, run);
 	return plot_draw(c, name, b, &buf, caption, err, errlen);
 }
 
@@ -187,7 +238,7 @@ int plot_series(const struct plot_ctx *c, char *err, size_t errlen)
 	run_label(c->r, run, sizeof(run));
 	for (size_t i = 0; i < sm.nr_series && nr_groups < SERIES_GROUPS_MAX; i++) {
 		size_t g = 0;
-		const char *group = sm.s[i].name + sm.s[i].group;
+		const char *group = sm.s[i].group;
 		while (g < nr_groups && strcmp(groups[g], group))
 			g++;
 		if (g == nr_groups)

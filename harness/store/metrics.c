@@ -5,7 +5,7 @@
 #include <string.h>
 #include <vmsweep/workload.h>
 
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
@@ -94,14 +94,7 @@ void store_run_free(struct store_run *r)
 
 /* ---- From a vm_result ---- */
 
-/* Metric "<prefix>.<name>" = v; counts errors in *bad rather than stopping at each. */
-struct emit {
-	struct store_run *r;
-	int bad;
-};
-
-static void put(struct emit *e, double v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(struct emit *e, double v, const char *fmt, ...)
+void emit_put(struct emit *e, double v, const char *fmt, ...)
 {
 	char name[STORE_NAME_MAX + 1];
 	va_list ap;
@@ -114,14 +107,14 @@ static void put(struct emit *e, double v, const char *fmt, ...)
 
 static void boot_metrics(struct emit *e, const struct vm_result *res)
 {
-	put(e, res->t_created_us, "boot_us.created");
+	emit_put(e, res->t_created_us, "boot_us.created");
 	if (res->have_boot) {
-		put(e, res->t_first_insn_us, "boot_us.first_insn");
-		put(e, res->t_main_us, "boot_us.main");
-		put(e, res->t_workload_us, "boot_us.workload");
-		put(e, res->t_done_us, "boot_us.done");
+		emit_put(e, res->t_first_insn_us, "boot_us.first_insn");
+		emit_put(e, res->t_main_us, "boot_us.main");
+		emit_put(e, res->t_workload_us, "boot_us.workload");
+		emit_put(e, res->t_done_us, "boot_us.done");
 	}
-	put(e, res->t_end_us, "boot_us.end");
+	emit_put(e, res->t_end_us, "boot_us.end");
 }
 
 static void cpu_metrics(struct emit *e, const struct vm_result *res)
@@ -144,30 +137,29 @@ static void cpu_metrics(struct emit *e, const struct vm_result *res)
 		sum.busy_ns += c->busy_ns;
 		sum.idle_ns += c->idle_ns;
 	}
-	put(e, (double)sum.nr_switches, "cpu.switches");
-	put(e, (double)sum.nr_preemptions, "cpu.preemptions");
-	put(e, (double)sum.nr_ticks, "cpu.ticks");
-	put(e, (double)sum.nr_ipi_sent, "cpu.ipis_sent");
-	put(e, (double)sum.nr_ipi_received, "cpu.ipis_received");
-	put(e, (double)sum.nr_wakeups, "cpu.wakeups");
-	put(e, (double)sum.nr_migrations, "cpu.migrations");
-	put(e, (double)sum.nr_halts, "cpu.halts");
-	put(e, (double)sum.work_loops, "cpu.work_loops");
-	put(e, (double)sum.busy_ns, "cpu.busy_ns");
-	put(e, (double)sum.idle_ns, "cpu.idle_ns");
+	emit_put(e, (double)sum.nr_switches, "cpu.switches");
+	emit_put(e, (double)sum.nr_preemptions, "cpu.preemptions");
+	emit_put(e, (double)sum.nr_ticks, "cpu.ticks");
+	emit_put(e, (double)sum.nr_ipi_sent, "cpu.ipis_sent");
+	emit_put(e, (double)sum.nr_ipi_received, "cpu.ipis_received");
+	emit_put(e, (double)sum.nr_wakeups, "cpu.wakeups");
+	emit_put(e, (double)sum.nr_migrations, "cpu.migrations");
+	emit_put(e, (double)sum.nr_halts, "cpu.halts");
+	emit_put(e, (double)sum.work_loops, "cpu.work_loops");
+	emit_put(e, (double)sum.busy_ns, "cpu.busy_ns");
+	emit_put(e, (double)sum.idle_ns, "cpu.idle_ns");
 	double total = (double)sum.busy_ns + (double)sum.idle_ns;
-	put(e, total > 0 ? 100.0 * (double)sum.idle_ns / total : NAN, "cpu.idle_pct");
+	emit_put(e, total > 0 ? 100.0 * (double)sum.idle_ns / total : NAN, "cpu.idle_pct");
 }
 
-/* "<prefix>p50<suffix>" .. "<prefix>p999<suffix>" from merged counts, as fio computes them. */
-static void hist_metrics(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts)
+void emit_pcts(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts)
 {
 	static const struct {
 		double p;
 		const char *name;
 	} pcts[] = { { 50, "p50" }, { 90, "p90" }, { 99, "p99" }, { 99.9, "p999" } };
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-		put(e, (double)hist_percentile64(counts, VMS_HIST_NR, pcts[i].p), "%s%s%s", prefix, pcts[i].name,
+		emit_put(e, (double)hist_percentile64(counts, VMS_HIST_NR, pcts[i].p), "%s%s%s", prefix, pcts[i].name,
 		    suffix);
 }
 
@@ -182,26 +174,26 @@ static void wakeup_metrics(struct emit *e, const struct vm_result *res)
 		return;
 	}
 	hist_merge(sh->counts, res->wakeup_buckets, VMS_HIST_NR);
-	put(e, (double)h->samples, "wakeup_ns.samples");
-	put(e, (double)h->sum_ns / (double)h->samples, "wakeup_ns.mean");
-	put(e, (double)h->min_ns, "wakeup_ns.min");
-	put(e, (double)h->max_ns, "wakeup_ns.max");
-	hist_metrics(e, "wakeup_ns.", "", sh->counts);
+	emit_put(e, (double)h->samples, "wakeup_ns.samples");
+	emit_put(e, (double)h->sum_ns / (double)h->samples, "wakeup_ns.mean");
+	emit_put(e, (double)h->min_ns, "wakeup_ns.min");
+	emit_put(e, (double)h->max_ns, "wakeup_ns.max");
+	emit_pcts(e, "wakeup_ns.", "", sh->counts);
 }
 
 static void misc_metrics(struct emit *e, const struct vm_result *res)
 {
 	const struct vms_rec_pingpong *pp = &res->pingpong;
 	if (res->have_pingpong && pp->rounds) {
-		put(e, (double)pp->rounds, "pingpong.rounds");
-		put(e, (double)pp->total_ns / (double)pp->rounds, "pingpong.round_trip_ns");
-		put(e, 100.0 * (double)pp->ran_on_target / (double)pp->rounds, "pingpong.ran_on_target_pct");
-		put(e, (double)pp->ipis, "pingpong.ipis");
+		emit_put(e, (double)pp->rounds, "pingpong.rounds");
+		emit_put(e, (double)pp->total_ns / (double)pp->rounds, "pingpong.round_trip_ns");
+		emit_put(e, 100.0 * (double)pp->ran_on_target / (double)pp->rounds, "pingpong.ran_on_target_pct");
+		emit_put(e, (double)pp->ipis, "pingpong.ipis");
 	}
 	if (res->have_compute && res->compute.iters) {
-		put(e, (double)res->compute.iters, "compute.iters");
-		put(e, (double)res->compute.ns, "compute.ns");
-		put(e, (double)res->compute.ns / (double)res->compute.iters, "compute.ns_per_iter");
+		emit_put(e, (double)res->compute.iters, "compute.iters");
+		emit_put(e, (double)res->compute.ns, "compute.ns");
+		emit_put(e, (double)res->compute.ns / (double)res->compute.iters, "compute.ns_per_iter");
 	}
 	unsigned nw = res->nr_workers < sizeof(res->workers) / sizeof(res->workers[0])
 			      ? res->nr_workers
@@ -214,9 +206,9 @@ static void misc_metrics(struct emit *e, const struct vm_result *res)
 			hi = l > hi ? l : hi;
 			sum += l;
 		}
-		put(e, (double)sum, "workers.loops");
-		put(e, (double)lo, "workers.loops_min");
-		put(e, (double)hi, "workers.loops_max");
+		emit_put(e, (double)sum, "workers.loops");
+		emit_put(e, (double)lo, "workers.loops_min");
+		emit_put(e, (double)hi, "workers.loops_max");
 	}
 }
 
@@ -229,17 +221,17 @@ static void disk_metrics(struct emit *e, const struct vm_result *res)
 		snprintf(name, sizeof(name), "%.*s", (int)sizeof(d->name), d->name);
 		if (!name[0])
 			snprintf(name, sizeof(name), "vd%c", 'a' + i);
-		put(e, (double)d->reads, "disk.%s.reads", name);
-		put(e, (double)d->writes, "disk.%s.writes", name);
-		put(e, (double)d->flushes, "disk.%s.flushes", name);
-		put(e, (double)d->bytes_read, "disk.%s.bytes_read", name);
-		put(e, (double)d->bytes_written, "disk.%s.bytes_written", name);
-		put(e, (double)d->io_errors, "disk.%s.io_errors", name);
-		put(e, (double)d->refused, "disk.%s.refused", name);
-		put(e, (double)d->unsupported, "disk.%s.unsupported", name);
-		put(e, (double)d->notifications, "disk.%s.notifications", name);
-		put(e, (double)d->interrupts, "disk.%s.interrupts", name);
-		put(e, (double)d->interrupts_suppressed, "disk.%s.interrupts_suppressed", name);
+		emit_put(e, (double)d->reads, "disk.%s.reads", name);
+		emit_put(e, (double)d->writes, "disk.%s.writes", name);
+		emit_put(e, (double)d->flushes, "disk.%s.flushes", name);
+		emit_put(e, (double)d->bytes_read, "disk.%s.bytes_read", name);
+		emit_put(e, (double)d->bytes_written, "disk.%s.bytes_written", name);
+		emit_put(e, (double)d->io_errors, "disk.%s.io_errors", name);
+		emit_put(e, (double)d->refused, "disk.%s.refused", name);
+		emit_put(e, (double)d->unsupported, "disk.%s.unsupported", name);
+		emit_put(e, (double)d->notifications, "disk.%s.notifications", name);
+		emit_put(e, (double)d->interrupts, "disk.%s.interrupts", name);
+		emit_put(e, (double)d->interrupts_suppressed, "disk.%s.interrupts_suppressed", name);
 	}
 }
 
@@ -331,10 +323,10 @@ static void fio_metrics(struct emit *e, const struct vm_result *res, const struc
 	}
 	for (unsigned x = 0; x < ne; x++) {
 		struct fio_entry *f = &ent[x];
-		put(e, f->error, "fio.%s.error", f->name);
+		emit_put(e, f->error, "fio.%s.error", f->name);
 		if (f->syncs) {
-			put(e, (double)f->syncs, "fio.%s.syncs", f->name);
-			put(e, (double)f->sync_lat_ns / (double)f->syncs, "fio.%s.sync_lat_mean_ns", f->name);
+			emit_put(e, (double)f->syncs, "fio.%s.syncs", f->name);
+			emit_put(e, (double)f->sync_lat_ns / (double)f->syncs, "fio.%s.sync_lat_mean_ns", f->name);
 		}
 		for (int d = 0; d < 2; d++) {
 			if (!f->does[d] && !f->dir[d].ios)
@@ -342,17 +334,17 @@ static void fio_metrics(struct emit *e, const struct vm_result *res, const struc
 			char prefix[STORE_NAME_MAX];
 			double secs = (double)f->dir[d].runtime_ns / 1e9, ios = (double)f->dir[d].ios;
 			snprintf(prefix, sizeof(prefix), "fio.%s.%s.", f->name, dir_name[d]);
-			put(e, ios, "%sios", prefix);
-			put(e, (double)f->dir[d].io_bytes, "%sio_bytes", prefix);
-			put(e, secs > 0 ? ios / secs : ios ? NAN : 0, "%siops", prefix);
-			put(e, secs > 0 ? (double)f->dir[d].io_bytes / secs : ios ? NAN : 0, "%sbw_bytes", prefix);
+			emit_put(e, ios, "%sios", prefix);
+			emit_put(e, (double)f->dir[d].io_bytes, "%sio_bytes", prefix);
+			emit_put(e, secs > 0 ? ios / secs : ios ? NAN : 0, "%siops", prefix);
+			emit_put(e, secs > 0 ? (double)f->dir[d].io_bytes / secs : ios ? NAN : 0, "%sbw_bytes", prefix);
 			if (!f->dir[d].ios)
 				continue;
-			put(e, (double)f->dir[d].sum_ns / ios, "%sclat_mean_ns", prefix);
+			emit_put(e, (double)f->dir[d].sum_ns / ios, "%sclat_mean_ns", prefix);
 			char clat[STORE_NAME_MAX + 8];
 			snprintf(clat, sizeof(clat), "%sclat_", prefix);
-			hist_metrics(e, clat, "_ns", e->r->hists[hist_idx[2 * x + (unsigned)d]].counts);
-			put(e, (double)f->dir[d].max_ns, "%sclat_max_ns", prefix);
+			emit_pcts(e, clat, "_ns", e->r->hists[hist_idx[2 * x + (unsigned)d]].counts);
+			emit_put(e, (double)f->dir[d].max_ns, "%sclat_max_ns", prefix);
 		}
 	}
 out:
@@ -360,13 +352,14 @@ out:
 	free(hist_idx);
 }
 
-/* Empty fio direction histograms (directions a job does not do) are left out. */
+/* Empty fio direction histograms (directions a job does not do) and memory job latency
+ * classes that had no sample are left out. */
 static void drop_empty_hists(struct store_run *r)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < r->nr_hists; i++) {
 		bool empty = hist_total64(r->hists[i].counts, VMS_HIST_NR) == 0;
-		if (empty && !strncmp(r->hists[i].name, "fio.", 4))
+		if (empty && (!strncmp(r->hists[i].name, "fio.", 4) || !strncmp(r->hists[i].name, "mem.", 4)))
 			continue;
 		if (w != i)
 			r->hists[w] = r->hists[i];
@@ -379,8 +372,7 @@ static void series_metrics(struct emit *e, const struct vm_result *res)
 {
 	if (!res->samples || !res->nr_samples || !res->tsc_khz)
 		return;
-	/* Since CPU 0's first instruction; without a boot record, since the first sample. */
-	uint64_t t0 = res->have_boot && res->boot.tsc_first ? res->boot.tsc_first : res->samples[0].tsc;
+	uint64_t t0 = series_t0(res);
 	for (size_t i = 0; i < res->nr_samples; i++) {
 		const struct vms_rec_sample *sm = &res->samples[i];
 		if (sm->tsc < t0 || sm->cpu >= VMS_MAX_CPUS) /* the guest's word: untrusted */
@@ -434,9 +426,11 @@ int store_run_from_vm_result(const struct vm_result *res, const struct vms_workl
 	wakeup_metrics(&e, res);
 	misc_metrics(&e, res);
 	fio_metrics(&e, res, wl);
+	mm_metrics(&e, res, wl);
 	drop_empty_hists(out);
 	disk_metrics(&e, res);
 	series_metrics(&e, res);
+	mm_series(&e, res);
 	if (out->status == STORE_FAILED && failed_console(res, out))
 		e.bad++;
 	if (e.bad) {

@@ -156,12 +156,32 @@ void store_run_free(struct store_run *r);
  *   fio.<job>.error, fio.<job>.syncs, fio.<job>.sync_lat_mean_ns (when it synced)
  *   disk.<vdX>.reads, .writes, .flushes, .bytes_read, .bytes_written, .io_errors,
  *       .refused, .unsupported, .notifications, .interrupts, .interrupts_suppressed
+ *   vmstat.<name>                          every counter of vmsweep/vmstat.h under its
+ *                                          /proc/vmstat name (vmstat.allocstall,
+ *                                          vmstat.pgscan_kswapd), at the end of the run
+ *   mm.min_free_kbytes, .watermark_model, .kswapd_model (0 2.4, 1 2.6, 2 modern),
+ *       .watermark_scale_factor, .swappiness, .swap_pages, .pages_in_use
+ *   zone.<Zone>.managed_pages, .wmark_min, .wmark_low, .wmark_high, .nr_free,
+ *       .min_free_seen                     pages; <Zone> as the guest names it (DMA, Normal)
+ *   mem.<job>.error, .runtime_ns, .pages_allocated, .pages_freed, .accesses, .swapins,
+ *       .rss_max_pages, .accesses_per_s, .pages_allocated_per_s
+ *                                          memory jobs (ioengine=mem)
+ *   mem.<job>.<class>_ns.samples, and when it has samples .mean, .max, .p50, .p90,
+ *       .p99, .p999                        <class>: fast, kswapd, direct (allocations),
+ *                                          hit, swapin (accesses)
  * <job> is the job's section name; jobs reported together by fio (group_reporting:
  * the group under its first job's name) and clones of one section (numjobs) are
- * merged as fio merges a group: I/O and histograms added, runtime the longest.
- * Histograms: wakeup_ns, fio.<job>.<read|write>.clat_ns.
- * Time series: cpu.<N>.nr_running, cpu.<N>.switches, cpu.<N>.ticks, from the guest's
- * samples, t_ns since CPU 0's first instruction.
+ * merged as fio merges a group: I/O and histograms added, runtime the longest (for
+ * memory jobs: counts and rss_max summed, runtime the longest).
+ * Histograms: wakeup_ns, fio.<job>.<read|write>.clat_ns, mem.<job>.<class>_ns (the
+ * classes with samples).
+ * Time series, t_ns since CPU 0's first instruction:
+ *   cpu.<N>.nr_running, cpu.<N>.switches, cpu.<N>.ticks   from the guest's samples
+ *   nr_free_pages, wmark_min, wmark_low, wmark_high (summed over zones),
+ *   nr_active_anon, nr_inactive_anon, nr_active_file, nr_inactive_file (pages), and
+ *   pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct, allocstall, pswpin,
+ *   pswpout (counts since boot), in_direct_reclaim, kswapd_running (tasks)
+ *                                          from the guest's vmstat samples
  */
 int store_run_from_vm_result(const struct vm_result *res, const struct vms_workload *wl, struct store_run *out);
 

@@ -42,4 +42,26 @@ int store_query_int(struct store *s, const char *sql, int64_t *v, char *err, siz
 /* Little-endian uint64 counts <-> blob of 8 * VMS_HIST_NR bytes. */
 void store_counts_pack(const uint64_t *counts, unsigned char *blob);
 uint64_t store_counts_unpack_one(const unsigned char *blob, unsigned i);
+
+/* ---- The metric set of a guest run (metrics.c, metrics_mm.c) ---- */
+struct vm_result;
+struct vms_workload;
+
+/* Errors (out of memory, a name too long) are counted in bad rather than stopping at each. */
+struct emit {
+	struct store_run *r;
+	int bad;
+};
+/* Metric printf(fmt, ...) = v. */
+void emit_put(struct emit *e, double v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "<prefix>p50<suffix>" .. "<prefix>p999<suffix>" from merged counts, as fio computes them. */
+void emit_pcts(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts);
+
+/* metrics_mm.c: vmstat.*, mm.*, zone.*, mem.<job>.* metrics and mem histograms; the
+ * vmstat time series. */
+void mm_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl);
+void mm_series(struct emit *e, const struct vm_result *res);
+/* The guest TSC that every time series counts from: CPU 0's first instruction, or
+ * without a boot record the first sample's (CPU or vmstat). */
+uint64_t series_t0(const struct vm_result *res);
 #endif

@@ -10,6 +10,7 @@
 
 #include <vmsweep/workload.h>
 
+#include "vmm/results_mm.h"
 #include "vmm/vm_internal.h"
 
 /* The guest's bytes on an operator's terminal: no escape sequences, only text. */
@@ -125,6 +126,11 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 			snprintf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
 			return -1;
 		}
+		if (wl->jobs[j.job].ioengine == VMS_IOENGINE_MEM) {
+			snprintf(err, errlen, "fio record for job %u ('%.*s'), a memory job", j.job, VMS_WL_NAME_LEN,
+				 wl->jobs[j.job].name);
+			return -1;
+		}
 		if (!res->fio_jobs && !(res->fio_jobs = calloc(wl->nr_jobs, sizeof(*res->fio_jobs)))) {
 			snprintf(err, errlen, "out of host memory");
 			return -1;
@@ -148,6 +154,13 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 		memcpy(&s[res->nr_samples++], p, sizeof(*s));
 		break;
 	}
+	case VMS_REC_VMSTAT_SAMPLE:
+		snprintf(err, errlen, "vmstat sample record in the results ring (it belongs in the samples ring)");
+		return -1;
+	case VMS_REC_VMSTAT:
+	case VMS_REC_MEM_JOB:
+	case VMS_REC_OOM:
+		return results_take_mm(vm, type, p, err, errlen);
 	}
 	return 0;
 }
@@ -183,11 +196,13 @@ static double guest_us(struct vm *vm, uint64_t tsc)
 	return (vm->host_at_tsc0 - vm->t0) * 1e6 + ((double)tsc - (double)vm->guest_tsc0) * 1000.0 / (double)vm->tsc_khz;
 }
 
-/* Samples only in the samples ring; anything in the results ring. */
+/* Samples only in the samples ring; anything but vmstat samples in the results ring. */
 static int take_sample(void *ctx, uint32_t type, const void *p, uint32_t len, char *err, size_t errlen)
 {
+	if (type == VMS_REC_VMSTAT_SAMPLE)
+		return results_take_mm(ctx, type, p, err, errlen);
 	if (type != VMS_REC_SAMPLE) {
-		snprintf(err, errlen, "record type %u in the samples ring", type);
+		snprintf(err, errlen, "record type %u (%s) in the samples ring", type, record_type_name(type));
 		return -1;
 	}
 	return take_record(ctx, type, p, len, err, errlen);
@@ -222,10 +237,16 @@ void vm_results_finish(struct vm *vm)
 		snprintf(res->reason, sizeof(res->reason), "%s", vm->protocol_error);
 	}
 	const struct vms_workload *wl = vm->cfg->workload;
-	if (res->status == VM_DONE && wl && res->nr_fio_jobs != wl->nr_jobs) {
+	unsigned nr_mem = workload_nr_mem_jobs(wl);
+	if (res->status == VM_DONE && wl && res->nr_fio_jobs != wl->nr_jobs - nr_mem) {
 		res->status = VM_BAD_GUEST;
 		snprintf(res->reason, sizeof(res->reason), "guest said done with results for %u of %u fio jobs",
-			 res->nr_fio_jobs, wl->nr_jobs);
+			 res->nr_fio_jobs, wl->nr_jobs - nr_mem);
+	}
+	if (res->status == VM_DONE && wl && res->nr_mem_jobs != nr_mem) {
+		res->status = VM_BAD_GUEST;
+		snprintf(res->reason, sizeof(res->reason), "guest said done with results for %u of %u memory jobs",
+			 res->nr_mem_jobs, nr_mem);
 	}
 	if (res->status == VM_DONE && (!res->have_boot || res->nr_cpu_recs != vm->nr_vcpus)) {
 		res->status = VM_BAD_GUEST;
@@ -265,7 +286,8 @@ void vm_results_finish(struct vm *vm)
 
 	res->console = malloc(vm->console_buf.len + 1);
 	if (res->console) {
-		memcpy(res->console, vm->console_buf.data, vm->console_buf.len);
+		if (vm->console_buf.len) /* an empty buf has no data pointer */
+			memcpy(res->console, vm->console_buf.data, vm->console_buf.len);
 		res->console[vm->console_buf.len] = 0;
 		res->console_len = vm->console_buf.len;
 	}

@@ -84,8 +84,24 @@ size_t record_min_len(uint32_t type)
 	case VMS_REC_SAMPLE: return sizeof(struct vms_rec_sample);
 	case VMS_REC_WORKER: return sizeof(struct vms_rec_worker);
 	case VMS_REC_FIO_JOB: return sizeof(struct vms_rec_fio_job);
+	case VMS_REC_VMSTAT: return sizeof(struct vms_rec_vmstat);
+	case VMS_REC_VMSTAT_SAMPLE: return sizeof(struct vms_rec_vmstat_sample);
+	case VMS_REC_MEM_JOB: return sizeof(struct vms_rec_mem_job);
+	case VMS_REC_OOM: return sizeof(struct vms_rec_oom);
 	default: return 0;
 	}
+}
+
+const char *record_type_name(uint32_t type)
+{
+	static const char *const names[VMS_REC_TYPE_MAX] = {
+		[VMS_REC_BOOT] = "boot", [VMS_REC_CPU] = "CPU", [VMS_REC_HIST] = "histogram",
+		[VMS_REC_PANIC] = "panic", [VMS_REC_PINGPONG] = "pingpong", [VMS_REC_COMPUTE] = "compute",
+		[VMS_REC_TASK] = "task", [VMS_REC_SAMPLE] = "sample", [VMS_REC_WORKER] = "worker",
+		[VMS_REC_FIO_JOB] = "fio job", [VMS_REC_VMSTAT] = "vmstat", [VMS_REC_VMSTAT_SAMPLE] = "vmstat sample",
+		[VMS_REC_MEM_JOB] = "memory job", [VMS_REC_OOM] = "OOM",
+	};
+	return type < VMS_REC_TYPE_MAX && names[type] ? names[type] : "unknown";
 }
 
 static int record_check(uint32_t type, const uint8_t *payload, uint32_t len, char *err, size_t errlen)
@@ -110,7 +126,8 @@ static int record_check(uint32_t type, const uint8_t *payload, uint32_t len, cha
 		return 0;
 	}
 	if (len != want) {
-		snprintf(err, errlen, "record type %u has %u bytes, expected %zu", type, len, want);
+		snprintf(err, errlen, "record type %u (%s) has %u bytes, expected %zu", type, record_type_name(type), len,
+			 want);
 		return -1;
 	}
 	return 0;

@@ -36,4 +36,6 @@ typedef int (*record_fn)(void *ctx, uint32_t type, const void *payload, uint32_t
 int records_parse(const uint8_t *data, size_t len, size_t *used, record_fn fn, void *ctx, char *err, size_t errlen);
 /* The payload size a record type must have (records with a variable part: the fixed part); 0 if unknown. */
 size_t record_min_len(uint32_t type);
+/* "vmstat", "memory job", ... for messages; "unknown" for a type the host does not know. */
+const char *record_type_name(uint32_t type);
 #endif

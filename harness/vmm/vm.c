@@ -278,6 +278,7 @@ out:
 
 void vm_result_free(struct vm_result *res)
 {
+	vm_result_free_mm(res);
 	free(res->samples);
 	free(res->console);
 	free(res->fio_jobs);

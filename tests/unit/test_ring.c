@@ -643,6 +643,56 @@ static void test_records_parse_refuses_wrong_length_for_fixed_size_types(void **
 	}
 }
 
+/* The memory manager's records (#4) have exact sizes too, and the error names the record. */
+static void test_records_parse_takes_the_memory_managers_records_at_their_exact_sizes(void **state)
+{
+	static const struct {
+		uint32_t type;
+		size_t size;
+		const char *name;
+	} mm[] = {
+		{ VMS_REC_VMSTAT, sizeof(struct vms_rec_vmstat), "(vmstat)" },
+		{ VMS_REC_VMSTAT_SAMPLE, sizeof(struct vms_rec_vmstat_sample), "(vmstat sample)" },
+		{ VMS_REC_MEM_JOB, sizeof(struct vms_rec_mem_job), "(memory job)" },
+		{ VMS_REC_OOM, sizeof(struct vms_rec_oom), "(OOM)" },
+	};
+	uint8_t *payload = calloc(1, VMS_REC_MAX_LEN);
+	char want[96];
+
+	assert_non_null(payload);
+	for (size_t i = 0; i < sizeof(mm) / sizeof(mm[0]); i++) {
+		uint32_t size = (uint32_t)mm[i].size;
+		assert_int_equal(record_min_len(mm[i].type), size);
+		assert_true(size + 8 <= VMS_REC_MAX_LEN);
+		snprintf(want, sizeof(want), "record type %u %s has %u bytes, expected %u", mm[i].type, mm[i].name,
+			 size - 8, size);
+		malformed(mm[i].type, payload, size - 8, want);
+		snprintf(want, sizeof(want), "%s has %u bytes, expected %u", mm[i].name, size + 8, size);
+		malformed(mm[i].type, payload, size + 8, want);
+		snprintf(want, sizeof(want), "%s has 0 bytes, expected %u", mm[i].name, size);
+		malformed(mm[i].type, payload, 0, want);
+
+		/* At its size it reaches the callback whole. */
+		struct stream *s = calloc(1, sizeof(*s));
+		struct seen seen = { .fail_at = -1 };
+		char err[256] = "";
+		size_t used = 0;
+		assert_non_null(s);
+		fill_bytes(payload, size, (uint8_t)i);
+		put_rec(s, mm[i].type, payload, size, 0xee);
+		assert_int_equal(records_parse(s->data, s->len, &used, collect, &seen, err, sizeof(err)), 0);
+		assert_int_equal(used, s->len);
+		assert_int_equal(seen.n, 1);
+		assert_int_equal(seen.type[0], mm[i].type);
+		assert_int_equal(seen.len[0], size);
+		assert_memory_equal(seen.payload[0], payload, size);
+		seen_free(&seen);
+		free(s);
+		memset(payload, 0, size);
+	}
+	free(payload);
+}
+
 static void test_records_parse_refuses_histograms_whose_buckets_do_not_fit(void **state)
 {
 	uint8_t hist[sizeof(struct vms_rec_hist) + 8 * sizeof(uint32_t)] = { 0 };
@@ -873,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_records_parse_leaves_a_partial_record_for_later),
 		cmocka_unit_test(test_records_parse_refuses_unknown_types),
 		cmocka_unit_test(test_records_parse_refuses_wrong_length_for_fixed_size_types),
+		cmocka_unit_test(test_records_parse_takes_the_memory_managers_records_at_their_exact_sizes),
 		cmocka_unit_test(test_records_parse_refuses_histograms_whose_buckets_do_not_fit),
 		cmocka_unit_test(test_records_parse_accepts_a_histogram_of_exactly_the_maximum_length),
 		cmocka_unit_test(test_records_parse_refuses_length_above_the_limit_before_waiting_for_it),

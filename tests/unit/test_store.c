@@ -4,6 +4,7 @@
  * one database). Each test works in its own mkdtemp directory.
  */
 #include <errno.h>
+#include <math.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include <jansson.h>
 #include <vmsweep/workload.h>
 
+#include "report/report.h"
 #include "store/store.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
@@ -626,6 +628,256 @@ static void test_from_vm_result(void **state)
 	free(wl);
 }
 
+/* A run of the memory manager (#4): vmstat at the end, two zones, vmstat samples, a
+ * memory job of two clones (job 0, 1) beside an fio job that has no record (job 2). */
+static struct vm_result *fake_mm_result(struct vms_workload **wlp)
+{
+	struct vm_result *res = calloc(1, sizeof(*res));
+	struct vms_workload *wl = calloc(1, sizeof(*wl) + 3 * sizeof(wl->jobs[0]));
+	assert_non_null(res);
+	assert_non_null(wl);
+	res->status = VM_DONE;
+	res->tsc_khz = 1000000; /* 1 GHz */
+	res->have_boot = true;
+	res->boot.tsc_first = 1000;
+
+	res->have_vmstat = true;
+	struct vms_rec_vmstat *v = &res->vmstat;
+	v->min_free_kbytes = 1024;
+	v->watermark_model = VMS_WMARK_2_6;
+	v->swappiness = 60;
+	v->nr_zones = 2;
+	memcpy(v->zones[0].name, "DMA", 3);
+	v->zones[0].wmark_min = 3;
+	v->zones[0].min_free_seen = 40;
+	memcpy(v->zones[1].name, "Normal", 6);
+	v->zones[1] = (struct vms_zone_info){ .name = "Normal", .managed_pages = 30000, .wmark_min = 253,
+					      .wmark_low = 316, .wmark_high = 379, .nr_free = 900, .min_free_seen = 200 };
+	v->counters[VMS_VM_allocstall] = 7;
+	v->counters[VMS_VM_pgscan_kswapd] = 4096;
+	v->counters[VMS_VM_oom_kill] = 0;
+
+	res->nr_vmstat_samples = 3;
+	assert_non_null(res->vmstat_samples = calloc(3, sizeof(*res->vmstat_samples)));
+	for (unsigned i = 0; i < 3; i++) {
+		struct vms_rec_vmstat_sample *sm = &res->vmstat_samples[i];
+		sm->tsc = 1000 + i * 10000000ull; /* every 10 ms */
+		sm->wmark_min = 256;
+		sm->wmark_low = 320;
+		sm->wmark_high = 384;
+		sm->in_direct_reclaim = i == 2;
+		sm->counters[VMS_VM_nr_free_pages] = 5000 - 2000 * i;
+		sm->counters[VMS_VM_allocstall] = 3 * i;
+	}
+
+	wl->magic = VMS_WL_MAGIC;
+	wl->version = VMS_WL_VERSION;
+	wl->nr_jobs = 3;
+	wl->jobs[0] = (struct vms_job){ .name = "hog", .ioengine = VMS_IOENGINE_MEM, .mem_access = VMS_MEM_RANDOM };
+	wl->jobs[1] = (struct vms_job){ .name = "hog", .ioengine = VMS_IOENGINE_MEM, .mem_access = VMS_MEM_RANDOM,
+					.group = 1, .clone = 1 };
+	wl->jobs[2] = (struct vms_job){ .name = "disk", .rw = VMS_RW_READ, .group = 2 };
+	res->nr_mem_jobs = 2;
+	assert_non_null(res->mem_jobs = calloc(3, sizeof(*res->mem_jobs)));
+	res->mem_jobs[2].job = UINT32_MAX;
+	for (unsigned k = 0; k < 2; k++) {
+		struct vms_rec_mem_job *j = &res->mem_jobs[k];
+		j->job = k;
+		j->start_ns = 1000;
+		j->end_ns = 1000 + (k + 1) * 1000000000ull; /* 1 s and 2 s */
+		j->pages_allocated = 1000;
+		j->accesses = 3000;
+		j->swapins = 10 * (k + 1);
+		j->rss_max = 500;
+		struct vms_mem_lat_hist *h = &j->lat[VMS_MEM_ALLOC_FAST];
+		h->samples = 1000;
+		h->sum_ns = 1000 * 400;
+		h->max_ns = 900;
+		h->buckets[vms_hist_index(400)] = 1000;
+		h = &j->lat[VMS_MEM_ACCESS_SWAPIN];
+		h->samples = j->swapins;
+		h->sum_ns = j->swapins * 100000;
+		h->max_ns = 300000;
+		h->buckets[vms_hist_index(100000)] = (uint32_t)j->swapins - 1;
+		h->buckets[vms_hist_index(300000)] = 1;
+	}
+	*wlp = wl;
+	return res;
+}
+
+static void fake_mm_free(struct vm_result *res, struct vms_workload *wl)
+{
+	vm_result_free(res);
+	vm_result_free_mm(res);
+	free(res);
+	free(wl);
+}
+
+static const struct store_series *series_named(const struct store_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_series; i++)
+		if (!strcmp(r->series[i].name, name))
+			return &r->series[i];
+	fail_msg("no series %s", name);
+	return NULL;
+}
+
+static void test_from_vm_result_memory_manager(void **state)
+{
+	struct vms_workload *wl;
+	struct vm_result *res = fake_mm_result(&wl);
+	struct store_run r;
+	char err[512] = "";
+
+	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
+	assert_true(metric_is(&r, "vmstat.allocstall") == 7);
+	assert_true(metric_is(&r, "vmstat.pgscan_kswapd") == 4096);
+	assert_true(metric_is(&r, "vmstat.oom_kill") == 0); /* every counter, zero or not */
+	assert_true(metric_is(&r, "vmstat.kswapd_high_wmark_hit_quickly") == 0);
+	assert_true(metric_is(&r, "mm.min_free_kbytes") == 1024);
+	assert_true(metric_is(&r, "mm.watermark_model") == VMS_WMARK_2_6);
+	assert_true(metric_is(&r, "zone.Normal.wmark_min") == 253);
+	assert_true(metric_is(&r, "zone.Normal.wmark_low") == 316);
+	assert_true(metric_is(&r, "zone.Normal.wmark_high") == 379);
+	assert_true(metric_is(&r, "zone.Normal.min_free_seen") == 200);
+	assert_true(metric_is(&r, "zone.DMA.min_free_seen") == 40);
+	/* Two clones of one section: one entry, counts added, the longest runtime. */
+	assert_true(metric_is(&r, "mem.hog.pages_allocated") == 2000);
+	assert_true(metric_is(&r, "mem.hog.swapins") == 30);
+	assert_true(metric_is(&r, "mem.hog.runtime_ns") == 2e9);
+	assert_true(metric_is(&r, "mem.hog.accesses_per_s") == 3000);
+	assert_true(metric_is(&r, "mem.hog.error") == 0);
+	assert_true(metric_is(&r, "mem.hog.fast_ns.samples") == 2000);
+	assert_true(metric_is(&r, "mem.hog.fast_ns.mean") == 400);
+	assert_true(metric_is(&r, "mem.hog.fast_ns.p50") == (double)vms_hist_value(vms_hist_index(400)));
+	assert_true(metric_is(&r, "mem.hog.swapin_ns.samples") == 30);
+	assert_true(metric_is(&r, "mem.hog.swapin_ns.p50") == (double)vms_hist_value(vms_hist_index(100000)));
+	/* 28 of 30 at 100 us, 2 at 300 us: p99 is in the 300 us bucket. */
+	assert_true(metric_is(&r, "mem.hog.swapin_ns.p99") == (double)vms_hist_value(vms_hist_index(300000)));
+	assert_true(metric_is(&r, "mem.hog.swapin_ns.max") == 300000);
+	assert_true(metric_is(&r, "mem.hog.direct_ns.samples") == 0);
+	assert_null(metric(&r, "mem.hog.direct_ns.p99")); /* no sample, no percentile */
+	assert_null(metric(&r, "mem.disk.error"));
+	assert_null(metric(&r, "fio.disk.error")); /* its record never came */
+	for (size_t i = 0; i < r.nr_metrics; i++)
+		for (size_t k = i + 1; k < r.nr_metrics; k++)
+			if (!strcmp(r.metrics[i].name, r.metrics[k].name))
+				fail_msg("metric %s twice", r.metrics[i].name);
+	/* Histograms: only the classes with samples, merged over the clones. */
+	assert_int_equal(r.nr_hists, 2);
+	assert_string_equal(r.hists[0].name, "mem.hog.fast_ns");
+	assert_string_equal(r.hists[1].name, "mem.hog.swapin_ns");
+	assert_int_equal(r.hists[1].counts[vms_hist_index(100000)], 28);
+	/* The time series: free pages against the watermarks, and the rest. */
+	assert_int_equal(r.nr_series, 17);
+	const struct store_series *ts = series_named(&r, "nr_free_pages");
+	assert_int_equal(ts->n, 3);
+	assert_int_equal(ts->v[2].t_ns, 20000000);
+	assert_true(ts->v[2].value == 1000);
+	assert_true(series_named(&r, "wmark_min")->v[1].value == 256);
+	assert_true(series_named(&r, "wmark_high")->v[0].value == 384);
+	assert_true(series_named(&r, "allocstall")->v[2].value == 6);
+	assert_true(series_named(&r, "in_direct_reclaim")->v[2].value == 1);
+	static const char *const names[] = { "wmark_low",	 "nr_active_anon", "nr_inactive_anon", "nr_active_file",
+					     "nr_inactive_file", "pgscan_kswapd",  "pgscan_direct",    "pgsteal_kswapd",
+					     "pgsteal_direct",	 "pswpin",	   "pswpout",	       "kswapd_running" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(series_named(&r, names[i])->n, 3);
+
+	/* Into a store and back. */
+	struct store *s = open_ok(*state, true);
+	write_plan(s);
+	assert_int_equal(store_run_record(s, 0, &r, err, sizeof(err)), 0);
+	assert_int_equal(query_int(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'vmstat.allocstall'"), 7);
+	assert_int_equal(query_int(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'zone.Normal.wmark_high'"),
+			 379);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 17 * 3);
+	assert_int_equal(query_int(s, "SELECT value FROM timeseries WHERE run = 0 AND series = 'nr_free_pages'"
+				      " AND t_ns = 10000000"),
+			 3000);
+	uint64_t counts[VMS_HIST_NR];
+	assert_int_equal(store_hist_get(s, 0, "mem.hog.swapin_ns", counts, err, sizeof(err)), 1);
+	assert_int_equal(counts[vms_hist_index(300000)], 2);
+	assert_int_equal(store_hist_get(s, 0, "mem.hog.direct_ns", counts, err, sizeof(err)), 0);
+	store_run_free(&r);
+	/* A repetition: the point's merged histogram adds both runs' counts. */
+	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
+	size_t other = 0;
+	while (plan_runs[other].point != plan_runs[0].point || other == 0)
+		other++;
+	assert_int_equal(store_run_record(s, other, &r, err, sizeof(err)), 0);
+	store_run_free(&r);
+	size_t runs = 0;
+	assert_int_equal(store_hist_merge_point(s, plan_runs[0].point, "mem.hog.swapin_ns", counts, &runs, err,
+						sizeof(err)),
+			 0);
+	assert_int_equal(runs, 2);
+	assert_int_equal(counts[vms_hist_index(100000)], 56);
+	integrity_ok(s);
+	store_close(s);
+
+	/* A failed run keeps what it measured; a run without the memory manager has none of it. */
+	res->status = VM_TIMEOUT;
+	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
+	assert_true(metric_is(&r, "vmstat.allocstall") == 7);
+	store_run_free(&r);
+	res->status = VM_DONE;
+	res->have_vmstat = false;
+	vm_result_free_mm(res);
+	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
+	for (size_t i = 0; i < r.nr_metrics; i++)
+		if (!strncmp(r.metrics[i].name, "vmstat.", 7) || !strncmp(r.metrics[i].name, "mem.", 4) ||
+		    !strncmp(r.metrics[i].name, "zone.", 5))
+			fail_msg("metric %s without the memory manager's records", r.metrics[i].name);
+	assert_int_equal(r.nr_series, 0);
+	store_run_free(&r);
+	fake_mm_free(res, wl);
+}
+
+/* The names are ones the report's [report] metrics find by their last words. */
+static void test_report_finds_the_memory_managers_metrics(void **state)
+{
+	struct vms_workload *wl;
+	struct vm_result *res = fake_mm_result(&wl);
+	struct store_run run;
+	struct report r;
+	bool matched;
+	char err[512] = "";
+
+	assert_int_equal(store_run_from_vm_result(res, wl, &run), 0);
+	memset(&r, 0, sizeof(r));
+	assert_non_null(r.present = calloc(run.nr_metrics, sizeof(*r.present)));
+	for (size_t i = 0; i < run.nr_metrics; i++)
+		r.present[r.nr_present++] = run.metrics[i].name;
+	static const struct {
+		const char *asked, *source;
+		double scale;
+	} cases[] = {
+		{ "vmstat.allocstall", "vmstat.allocstall", 1 },
+		{ "allocstall", "vmstat.allocstall", 1 },
+		{ "pgscan_kswapd", "vmstat.pgscan_kswapd", 1 },
+		{ "swapin_p99_us", "mem.hog.swapin_ns.p99", 1e-3 },
+		{ "mem.hog.swapin_ns.p99", "mem.hog.swapin_ns.p99", 1 },
+		{ "Normal_wmark_min", "zone.Normal.wmark_min", 1 },
+		{ "min_free_kbytes", "mm.min_free_kbytes", 1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(report_metric_add(&r, cases[i].asked, &matched, err, sizeof(err)), 0);
+		if (!matched || r.nr_metrics != 1)
+			fail_msg("'%s' matched %zu metrics", cases[i].asked, r.nr_metrics);
+		assert_string_equal(r.metrics[0].source, cases[i].source);
+		assert_true(fabs(r.metrics[0].scale - cases[i].scale) < 1e-12);
+		free(r.metrics[0].label);
+		free(r.metrics[0].source);
+		free(r.metrics);
+		r.metrics = NULL;
+		r.nr_metrics = 0;
+	}
+	free(r.present);
+	store_run_free(&run);
+	fake_mm_free(res, wl);
+}
+
 struct thread_arg {
 	struct store *s;
 	unsigned which, nr;
@@ -806,6 +1058,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hist_round_trip_and_merge, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_export, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_from_vm_result, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_from_vm_result_memory_manager, setup_dir, teardown_dir),
+		cmocka_unit_test(test_report_finds_the_memory_managers_metrics),
 		cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_crash_safety, setup_dir, teardown_dir),
 	};
