@@ -14,3 +14,6 @@ sh ./bench/blk_bench.sh
 
 echo
 sh ./bench/sweep_bench.sh
+
+echo
+sh ./bench/mm_bench.sh
