@@ -433,12 +433,6 @@ void page_alloc_init(void)
 		if (z->spanned_pages)
 			pgdat->nr_zones = i + 1;
 	}
-	/* Frames outside any zone (none today) would have no struct page owner: mark them. */
-	for (unsigned long pfn = 0; pfn < max_pfn; pfn++)
-		if (!zone_spans_pfn(&pgdat->node_zones[ZONE_DMA], pfn) &&
-		    !zone_spans_pfn(&pgdat->node_zones[ZONE_NORMAL], pfn))
-			panic("pfn %#lx in no zone", pfn);
-
 	setup_watermarks(pgdat);
 	for (unsigned c = 0; c < nr_cpu_ids; c++)
 		for (int i = 0; i < MAX_NR_ZONES; i++) {

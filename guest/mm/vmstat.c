@@ -81,10 +81,8 @@ void vmstat_report(void)
 {
 	pg_data_t *pgdat = &contig_page_data;
 	static struct vms_rec_vmstat r; /* large for a kernel stack */
-	u64 unused_min, unused_low, unused_high;
 
 	memset(&r, 0, sizeof(r));
-	sum_watermarks(&unused_min, &unused_low, &unused_high);
 	r.min_free_kbytes = pgdat->min_free_kbytes;
 	r.watermark_model = pgdat->watermark_model;
 	r.kswapd_model = pgdat->kswapd_model;
@@ -102,7 +100,7 @@ void vmstat_report(void)
 		zi->wmark_low = z->_watermark[WMARK_LOW];
 		zi->wmark_high = z->_watermark[WMARK_HIGH];
 		zi->nr_free = z->nr_free_pages;
-		zi->min_free_seen = z->min_free_seen;
+		zi->min_free_seen = min(z->min_free_seen, z->nr_free_pages);
 	}
 	vmstat_snapshot(r.counters);
 	/* Counted from the zones, not from the events, so the host can check pgalloc - pgfree against it. */
