@@ -32,15 +32,15 @@ static void vmstat_text(FILE *out, const struct vm_result *res)
 	fprintf(out, ", %llu pages in use at the end, %zu vmstat samples\n", (unsigned long long)v->pages_in_use,
 		res->nr_vmstat_samples);
 	if (v->nr_zones)
-		fprintf(out, "%-8s %10s %10s %10s %8s %8s %8s %11s %11s\n", "zone", "start_pfn", "spanned", "managed", "min",
-			"low", "high", "free at end", "lowest free");
+		fprintf(out, "%-8s %10s %10s %10s %8s %8s %8s %11s %11s %9s\n", "zone", "start_pfn", "spanned", "managed",
+			"min", "low", "high", "free at end", "lowest free", "deferred");
 	for (unsigned i = 0; i < v->nr_zones && i < VMS_MAX_ZONES; i++) {
 		const struct vms_zone_info *z = &v->zones[i];
-		fprintf(out, "%-8s %10llu %10llu %10llu %8llu %8llu %8llu %11llu %11llu\n", zone_name_format(z, zn),
+		fprintf(out, "%-8s %10llu %10llu %10llu %8llu %8llu %8llu %11llu %11llu %9llu\n", zone_name_format(z, zn),
 			(unsigned long long)z->start_pfn, (unsigned long long)z->spanned_pages,
 			(unsigned long long)z->managed_pages, (unsigned long long)z->wmark_min,
 			(unsigned long long)z->wmark_low, (unsigned long long)z->wmark_high, (unsigned long long)z->nr_free,
-			(unsigned long long)z->min_free_seen);
+			(unsigned long long)z->min_free_seen, (unsigned long long)z->deferred_pages);
 	}
 	/* As /proc/vmstat, without the zeros: two columns. */
 	unsigned shown = 0;

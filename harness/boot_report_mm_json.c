@@ -31,13 +31,14 @@ static json_t *vmstat_json(const struct vm_result *res)
 	json_t *zones = json_array();
 	for (unsigned i = 0; i < v->nr_zones && i < VMS_MAX_ZONES; i++) {
 		const struct vms_zone_info *z = &v->zones[i];
-		json_array_append_new(zones, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+		json_array_append_new(zones, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
 						       zone_name_format(z, zn), "start_pfn", (json_int_t)z->start_pfn,
 						       "spanned_pages", (json_int_t)z->spanned_pages, "managed_pages",
 						       (json_int_t)z->managed_pages, "wmark_min", (json_int_t)z->wmark_min,
 						       "wmark_low", (json_int_t)z->wmark_low, "wmark_high",
 						       (json_int_t)z->wmark_high, "nr_free", (json_int_t)z->nr_free,
-						       "min_free_seen", (json_int_t)z->min_free_seen));
+						       "min_free_seen", (json_int_t)z->min_free_seen, "deferred_pages",
+						       (json_int_t)z->deferred_pages));
 	}
 	json_t *o = json_pack("{s:o, s:o, s:I, s:i, s:i, s:I, s:I, s:I}", "watermark_model", model_json(v->watermark_model),
 			      "kswapd_model", model_json(v->kswapd_model), "min_free_kbytes", (json_int_t)v->min_free_kbytes,

@@ -53,11 +53,23 @@ static inline bool page_is_buddy(const struct page *buddy, unsigned int order)
 	return PageBuddy(buddy) && buddy_order(buddy) == order;
 }
 
-void zone_init(struct zone *z, const char *name, unsigned long start_pfn, unsigned long nr_pages,
-	       struct page *mem_map)
+/* memmap_init_range: the struct pages of the zone's frames [start_pfn, end_pfn), reserved. */
+static void memmap_init_range(struct zone *z, unsigned long start_pfn, unsigned long end_pfn)
+{
+	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++) {
+		struct page *page = zone_pfn_to_page(z, pfn);
+
+		page->flags = 1ul << PG_reserved;
+		page->private = 0;
+		INIT_LIST_HEAD(&page->lru);
+		set_page_count(page, 1);
+	}
+}
+
+void zone_init_deferred(struct zone *z, const char *name, unsigned long start_pfn, unsigned long nr_pages,
+			struct page *mem_map, unsigned long defer_pfn, unsigned long defer_n)
 {
 	unsigned int order;
-	unsigned long i;
 
 	z->name = name;
 	z->zone_start_pfn = start_pfn;
@@ -70,14 +82,24 @@ void zone_init(struct zone *z, const char *name, unsigned long start_pfn, unsign
 		INIT_LIST_HEAD(&z->free_area[order].free_list);
 		z->free_area[order].nr_free = 0;
 	}
-	for (i = 0; i < nr_pages; i++) {
-		struct page *page = &mem_map[i];
 
-		page->flags = 1ul << PG_reserved;
-		page->private = 0;
-		INIT_LIST_HEAD(&page->lru);
-		set_page_count(page, 1);
-	}
+	unsigned long end = zone_end_pfn(z), defer_end = defer_pfn + defer_n;
+	if (defer_end < defer_pfn) /* wrapped */
+		defer_end = ~0ul;
+	defer_pfn = max(defer_pfn, start_pfn);
+	defer_end = min(defer_end, end);
+	if (defer_pfn >= defer_end)
+		defer_pfn = defer_end = end;
+	z->first_deferred_pfn = defer_pfn;
+	z->deferred_end_pfn = defer_end;
+	memmap_init_range(z, start_pfn, defer_pfn);
+	memmap_init_range(z, defer_end, end);
+}
+
+void zone_init(struct zone *z, const char *name, unsigned long start_pfn, unsigned long nr_pages,
+	       struct page *mem_map)
+{
+	zone_init_deferred(z, name, start_pfn, nr_pages, mem_map, 0, 0);
 }
 
 void __free_one_page(struct zone *z, struct page *page, unsigned long pfn, unsigned int order)
@@ -176,4 +198,20 @@ void zone_free_range(struct zone *z, unsigned long pfn, unsigned long n)
 		__free_pages_core(z, start, order);
 		start += 1ul << order;
 	}
+}
+
+unsigned long deferred_init_memmap_chunk(struct zone *z, unsigned long nr_pages)
+{
+	unsigned long freed = 0;
+
+	while (freed < nr_pages && z->first_deferred_pfn < z->deferred_end_pfn) {
+		unsigned long start = z->first_deferred_pfn;
+		unsigned long end = min((start | (MAX_ORDER_NR_PAGES - 1)) + 1, z->deferred_end_pfn);
+
+		memmap_init_range(z, start, end);
+		z->first_deferred_pfn = end;
+		zone_free_range(z, start, end - start);
+		freed += end - start;
+	}
+	return freed;
 }

@@ -33,7 +33,7 @@ static bool pgdat_balanced(pg_data_t *pgdat, unsigned order, int highest)
 	bool any = pgdat->kswapd_model == WMARK_MODEL_MODERN;
 	for (int i = 0; i <= highest && i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		if (!z->managed_pages)
+		if (!populated_zone(z))
 			continue;
 		bool ok = zone_balanced(z, order, highest);
 		if (any && ok)
@@ -144,7 +144,7 @@ loop_again:
 		sc.nr_reclaimed = 0;
 		for (int i = MAX_NR_ZONES - 1; i >= 0; i--) {
 			struct zone *z = &pgdat->node_zones[i];
-			if (!z->managed_pages || zone_balanced(z, order, 0))
+			if (!populated_zone(z) || zone_balanced(z, order, 0))
 				continue;
 			all_zones_ok = false;
 			sc.nr_to_reclaim = SWAP_CLUSTER_MAX;
@@ -173,7 +173,7 @@ static unsigned long kswapd_balance_2_4(pg_data_t *pgdat)
 		progress = false;
 		for (int i = 0; i < MAX_NR_ZONES; i++) {
 			struct zone *z = &pgdat->node_zones[i];
-			if (!z->managed_pages || z->nr_free_pages > high_wmark_pages_z(z))
+			if (!populated_zone(z) || zone_free_pages(z) > high_wmark_pages_z(z))
 				continue;
 			/* try_to_free_pages_zone: priorities down until a batch is freed */
 			sc.nr_reclaimed = 0;

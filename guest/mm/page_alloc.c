@@ -39,7 +39,7 @@ static struct per_cpu_pages pcp_lists[VMS_MAX_CPUS][MAX_NR_ZONES];
 /* zone_batchsize: about a quarter of 1/1024 of the zone, at most 256 KiB, 2^n - 1. */
 static int zone_batchsize(const struct zone *z)
 {
-	unsigned long batch = min(z->managed_pages / 1024, (256ul << 10) / PAGE_SIZE) / 4;
+	unsigned long batch = min(zone_managed_pages(z) / 1024, (256ul << 10) / PAGE_SIZE) / 4;
 	if (batch < 1)
 		batch = 1;
 	batch += batch / 2;
@@ -54,7 +54,7 @@ unsigned long node_free_pages(void)
 	unsigned long n = 0;
 	struct zone *z;
 	for_each_populated_zone(z)
-		n += READ_ONCE(z->nr_free_pages);
+		n += zone_free_pages(z);
 	return n;
 }
 
@@ -78,7 +78,7 @@ bool zone_watermark_ok(struct zone *z, unsigned order, unsigned long mark, int h
 		       unsigned alloc_flags)
 {
 	long min = (long)mark;
-	long free_pages = (long)READ_ONCE(z->nr_free_pages) - (1l << order) + 1;
+	long free_pages = (long)zone_free_pages(z) - (1l << order) + 1;
 
 	if (alloc_flags & ALLOC_HIGH)
 		min -= min / 2;
@@ -92,7 +92,7 @@ bool zone_watermark_ok(struct zone *z, unsigned order, unsigned long mark, int h
 	for (unsigned o = order; o < MAX_ORDER; o++)
 		if (READ_ONCE(z->free_area[o].nr_free))
 			return true;
-	return false;
+	return zone_deferred_pages(z) >= (1ul << order); /* a chunk handed over makes one */
 }
 
 static void prep_new_page(struct page *page, unsigned order, gfp_t gfp)
@@ -108,12 +108,27 @@ static void prep_new_page(struct page *page, unsigned order, gfp_t gfp)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 }
 
+/*
+ * __rmqueue, handing deferred frames over when the free lists cannot serve the order:
+ * Linux's deferred_grow_zone, which get_page_from_freelist calls when a zone with
+ * deferred pages fails its watermark. Here the deferred frames already count as free,
+ * so the zone grows when its lists run dry instead. Caller holds z->lock.
+ */
+static struct page *__rmqueue_grow(struct zone *z, unsigned order)
+{
+	struct page *page;
+
+	while (!(page = __rmqueue(z, order)) && deferred_init_memmap_chunk(z, 1ul << order))
+		;
+	return page;
+}
+
 /* rmqueue_bulk: refill a per-CPU list from the buddy lists under one zone lock. */
 static void rmqueue_bulk(struct zone *z, struct per_cpu_pages *pcp)
 {
 	raw_spin_lock(&z->lock);
 	for (int i = 0; i < pcp->batch; i++) {
-		struct page *page = __rmqueue(z, 0);
+		struct page *page = __rmqueue_grow(z, 0);
 		if (!page)
 			break;
 		list_add_tail(&page->lru, &pcp->list);
@@ -139,7 +154,7 @@ static struct page *rmqueue(struct zone *z, unsigned order)
 		}
 	} else {
 		raw_spin_lock(&z->lock);
-		page = __rmqueue(z, order);
+		page = __rmqueue_grow(z, order);
 		raw_spin_unlock(&z->lock);
 	}
 	local_irq_restore(flags);
@@ -151,7 +166,7 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned order, unsigned a
 {
 	for (int i = highest; i >= 0; i--) {
 		struct zone *z = &contig_page_data.node_zones[i];
-		if (!z->managed_pages)
+		if (!populated_zone(z))
 			continue;
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
 		    !zone_watermark_ok(z, order, z->_watermark[alloc_flags & ALLOC_WMARK_MASK], highest, alloc_flags))
@@ -169,7 +184,7 @@ static void note_min_free(void)
 {
 	struct zone *z;
 	for_each_populated_zone(z) {
-		unsigned long f = READ_ONCE(z->nr_free_pages);
+		unsigned long f = zone_free_pages(z);
 		if (f < z->min_free_seen)
 			z->min_free_seen = f; /* a racy minimum is good enough for a report */
 	}
@@ -209,7 +224,7 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned order, int highes
 retry:
 	if (gfp & __GFP_KSWAPD_RECLAIM) {
 		for (int i = highest; i >= 0; i--)
-			if (contig_page_data.node_zones[i].managed_pages)
+			if (populated_zone(&contig_page_data.node_zones[i]))
 				wakeup_kswapd(&contig_page_data.node_zones[i], order, highest);
 		if (current->alloc_stage < ALLOC_STAGE_KSWAPD)
 			current->alloc_stage = ALLOC_STAGE_KSWAPD;
@@ -387,8 +402,8 @@ static void setup_watermarks(pg_data_t *pgdat)
 
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		wz[n++] = (struct wmark_zone){ .name = z->name, .managed_pages = z->managed_pages };
-		lowmem_kbytes += z->managed_pages << (PAGE_SHIFT - 10);
+		wz[n++] = (struct wmark_zone){ .name = z->name, .managed_pages = zone_managed_pages(z) };
+		lowmem_kbytes += zone_managed_pages(z) << (PAGE_SHIFT - 10);
 	}
 	pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
 						       : calculate_min_free_kbytes(lowmem_kbytes);
@@ -403,7 +418,7 @@ static void setup_watermarks(pg_data_t *pgdat)
 			z->_watermark[w] = wz[i].watermark[w];
 	}
 	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_NORMAL] =
-		pgdat->node_zones[ZONE_NORMAL].managed_pages / LOWMEM_RESERVE_RATIO_DMA;
+		zone_managed_pages(&pgdat->node_zones[ZONE_NORMAL]) / LOWMEM_RESERVE_RATIO_DMA;
 }
 
 void page_alloc_init(void)
@@ -422,14 +437,25 @@ void page_alloc_init(void)
 	mem_map = (struct page *)start;
 	start += map_bytes;
 
+	/*
+	 * Deferred struct page init: writing a struct page for every free frame at boot
+	 * first-touches all of mem_map, and a first touch is dear under KVM (an EPT fault
+	 * per 4 KiB of mem_map, so ~6 ms for 64 MiB on a nested host). The free frames are
+	 * handed over chunk by chunk as the zones need them (__rmqueue_grow); unlike
+	 * Linux's pgdatinit threads, no thread finishes the job behind the workload's back.
+	 */
+	bool defer = knob(deferred_struct_page_init);
+	unsigned long free_pfn = PFN_DOWN(start), nr_free = PFN_DOWN(end) - PFN_DOWN(start);
 	static const char *const names[MAX_NR_ZONES] = { "DMA", "Normal" };
 	const unsigned long zone_start[MAX_NR_ZONES] = { 0, dma_end }, zone_end[MAX_NR_ZONES] = { dma_end, max_pfn };
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		zone_init(z, names[i], zone_start[i], zone_end[i] - zone_start[i], mem_map + zone_start[i]);
+		zone_init_deferred(z, names[i], zone_start[i], zone_end[i] - zone_start[i], mem_map + zone_start[i],
+				   defer ? free_pfn : 0, defer ? nr_free : 0);
 		z->idx = i;
-		zone_free_range(z, PFN_DOWN(start), PFN_DOWN(end) - PFN_DOWN(start));
-		z->min_free_seen = z->nr_free_pages;
+		if (!defer)
+			zone_free_range(z, free_pfn, nr_free);
+		z->min_free_seen = zone_free_pages(z);
 		if (z->spanned_pages)
 			pgdat->nr_zones = i + 1;
 	}
@@ -454,8 +480,9 @@ void page_alloc_init(void)
 	       watermark_model_name(pgdat->kswapd_model), knob(watermark_scale_factor));
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu min %lu low %lu high %lu batch %d\n", z->name,
-		       z->zone_start_pfn, zone_end_pfn(z), z->managed_pages, z->nr_free_pages, z->_watermark[WMARK_MIN],
+		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu batch %d\n",
+		       z->name, z->zone_start_pfn, zone_end_pfn(z), zone_managed_pages(z), zone_free_pages(z),
+		       zone_deferred_pages(z), z->_watermark[WMARK_MIN],
 		       z->_watermark[WMARK_LOW], z->_watermark[WMARK_HIGH], pcp_lists[0][i].batch);
 	}
 }

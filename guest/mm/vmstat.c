@@ -54,7 +54,7 @@ static void sum_watermarks(u64 *min, u64 *low, u64 *high)
 		*min += z->_watermark[WMARK_MIN];
 		*low += z->_watermark[WMARK_LOW];
 		*high += z->_watermark[WMARK_HIGH];
-		unsigned long f = READ_ONCE(z->nr_free_pages);
+		unsigned long f = zone_free_pages(z);
 		if (f < z->min_free_seen)
 			z->min_free_seen = f;
 	}
@@ -95,18 +95,19 @@ void vmstat_report(void)
 		memcpy(zi->name, z->name, min(strlen(z->name), sizeof(zi->name) - 1));
 		zi->start_pfn = z->zone_start_pfn;
 		zi->spanned_pages = z->spanned_pages;
-		zi->managed_pages = z->managed_pages;
+		zi->managed_pages = zone_managed_pages(z);
+		zi->deferred_pages = zone_deferred_pages(z);
 		zi->wmark_min = z->_watermark[WMARK_MIN];
 		zi->wmark_low = z->_watermark[WMARK_LOW];
 		zi->wmark_high = z->_watermark[WMARK_HIGH];
-		zi->nr_free = z->nr_free_pages;
-		zi->min_free_seen = min(z->min_free_seen, z->nr_free_pages);
+		zi->nr_free = zone_free_pages(z);
+		zi->min_free_seen = min(z->min_free_seen, zi->nr_free);
 	}
 	vmstat_snapshot(r.counters);
 	/* Counted from the zones, not from the events, so the host can check pgalloc - pgfree against it. */
 	u64 managed = 0;
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		managed += pgdat->node_zones[i].managed_pages;
+		managed += zone_managed_pages(&pgdat->node_zones[i]);
 	r.pages_in_use = managed - node_free_pages() - pcp_free_pages();
 	u64 *c = r.counters;
 	printk("vmstat: free %lu in use %lu pgalloc %lu pgfree %lu pgfault %lu pgmajfault %lu allocstall %lu\n",

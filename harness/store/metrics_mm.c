@@ -39,6 +39,7 @@ static void vmstat_metrics(struct emit *e, const struct vm_result *res)
 		emit_put(e, (double)z->wmark_high, "zone.%s.wmark_high", zn);
 		emit_put(e, (double)z->nr_free, "zone.%s.nr_free", zn);
 		emit_put(e, (double)z->min_free_seen, "zone.%s.min_free_seen", zn);
+		emit_put(e, (double)z->deferred_pages, "zone.%s.deferred_pages", zn);
 	}
 }
 

@@ -59,8 +59,9 @@ struct vms_zone_info {
 	char name[VMS_ZONE_NAME_LEN];
 	uint64_t start_pfn, spanned_pages, managed_pages;
 	uint64_t wmark_min, wmark_low, wmark_high; /* pages */
-	uint64_t nr_free; /* at the end */
+	uint64_t nr_free; /* at the end, deferred frames included */
 	uint64_t min_free_seen; /* the lowest nr_free observed at a sample or allocation slow path */
+	uint64_t deferred_pages; /* free frames whose struct page was never needed (in managed and nr_free) */
 };
 
 /* VMS_REC_VMSTAT (results ring, once at the end) */

@@ -35,6 +35,24 @@ expect_json '(.vmstat_series | length) >= 10' 'a time series was sampled'
 expect_json '[.vmstat_series[] | select(.nr_free_pages < .wmark_min and .in_direct_reclaim == 0 and .kswapd_running == 0)] | length == 0' \
 	'free pages below min only while reclaim runs (direct, or kswapd on its reserve)'
 expect_grep "$T/console.$NRUN.log" 'Adding 262140k swap on /dev/vda' 'the guest announced its swap'
+expect_json 'all(.vmstat.zones[]; .deferred_pages == 0)' 'the job outgrew the deferred struct pages: every frame was handed over'
+end
+
+begin "mm/deferred struct page init hands frames over as needed, and changes nothing else"
+f=$(memjob small size=4m)
+for d in 1 0; do
+	vms --memory 64M --vcpus 2 --job "$f" --json --set deferred_struct_page_init=$d
+	expect_rc 0
+	expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' "pgalloc - pgfree = pages in use (deferred_struct_page_init=$d)"
+	jget '[.vmstat.zones[] | {name, managed_pages, wmark_min, wmark_low, wmark_high}]' >"$T/zones.$d"
+	jget '[.vmstat.zones[].deferred_pages] | add' >"$T/deferred.$d"
+	jget '.vmstat.counters.nr_free_pages' >"$T/free.$d"
+done
+check "a 4 MiB job leaves most frames deferred ($(cat "$T/deferred.1") pages)" test "$(cat "$T/deferred.1")" -gt 8192
+check "nothing is deferred with deferred_struct_page_init=0" test "$(cat "$T/deferred.0")" -eq 0
+check 'the same managed pages and watermarks either way' cmp -s "$T/zones.1" "$T/zones.0"
+check "deferred frames count as free ($(cat "$T/free.1") vs $(cat "$T/free.0") pages)" \
+	test "$(( $(cat "$T/free.1") - $(cat "$T/free.0") ))" -lt 64 -a "$(( $(cat "$T/free.0") - $(cat "$T/free.1") ))" -lt 64
 end
 
 begin "mm/raising min_free_kbytes raises the line kswapd defends"

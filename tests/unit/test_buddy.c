@@ -143,6 +143,12 @@ static void snap_assert_equal(const struct snapshot *a, const struct snapshot *b
 	}
 }
 
+/* Deferred frames hold whatever was in memory: nobody may read their struct pages. */
+static bool in_deferred(const struct zone *z, unsigned long pfn)
+{
+	return pfn >= z->first_deferred_pfn && pfn < z->deferred_end_pfn;
+}
+
 /*
  * Full structural check of the free lists: each block aligned (absolute pfn),
  * wholly in the zone, its head PG_buddy with the list's order, its other frames
@@ -184,7 +190,7 @@ static unsigned long check_zone(const struct zone *z, const uint8_t *allocated)
 			if (o < MAX_ORDER - 1) {
 				unsigned long bpfn = pfn ^ size;
 
-				if (zone_spans_pfn(z, bpfn)) {
+				if (zone_spans_pfn(z, bpfn) && !in_deferred(z, bpfn)) {
 					const struct page *b = zone_pfn_to_page(z, bpfn);
 					assert_false(PageBuddy(b) && buddy_order(b) == o);
 				}
@@ -197,7 +203,7 @@ static unsigned long check_zone(const struct zone *z, const uint8_t *allocated)
 	assert_int_equal(total, z->nr_free_pages);
 	/* Frames neither free nor allocated are not PG_buddy heads. */
 	for (i = 0; i < n; i++)
-		if (!covered[i])
+		if (!covered[i] && !in_deferred(z, z->zone_start_pfn + i))
 			assert_false(PageBuddy(&z->mem_map[i]));
 	free(covered);
 	return total;
@@ -617,6 +623,174 @@ static void test_zone_not_at_zero(void **state)
 	tz_fini(&t);
 }
 
+/* ---- deferred struct page init ---- */
+
+/* Poison: as a struct page it reads PG_buddy with a wild order and list pointers. */
+#define POISON 0xa5
+
+struct deferred_zone {
+	struct test_zone t;
+	unsigned long dstart, dend;
+};
+
+static void dz_init(struct deferred_zone *d, unsigned long start, unsigned long n, unsigned long dstart,
+		    unsigned long dend)
+{
+	d->t.map = malloc((n ? n : 1) * sizeof(struct page));
+	assert_non_null(d->t.map);
+	memset(d->t.map, POISON, n * sizeof(struct page));
+	zone_init_deferred(&d->t.z, "Test", start, n, d->t.map, dstart, dend - dstart);
+	d->dstart = dstart;
+	d->dend = dend;
+}
+
+static bool poisoned(const struct page *p)
+{
+	for (size_t i = 0; i < sizeof(*p); i++)
+		if (((const uint8_t *)p)[i] != POISON)
+			return false;
+	return true;
+}
+
+/* zone_init_deferred writes every struct page but the deferred ones; the range is clipped to the zone. */
+static void test_deferred_init_leaves_range_alone(void **state)
+{
+	(void)state;
+	struct deferred_zone d;
+	unsigned long start = 100, n = 5000;
+
+	dz_init(&d, start, n, 50, 4800); /* starts before the zone: clipped to 100 */
+	assert_int_equal(d.t.z.first_deferred_pfn, 100);
+	assert_int_equal(d.t.z.deferred_end_pfn, 4800);
+	assert_int_equal(zone_deferred_pages(&d.t.z), 4700);
+	assert_int_equal(d.t.z.nr_free_pages, 0);
+	assert_int_equal(d.t.z.managed_pages, 0);
+	for (unsigned long pfn = start; pfn < start + n; pfn++) {
+		const struct page *p = zone_pfn_to_page(&d.t.z, pfn);
+		if (pfn < 4800) {
+			assert_true(poisoned(p));
+		} else {
+			assert_true(PageReserved(p));
+			assert_int_equal(page_count(p), 1);
+		}
+	}
+	tz_fini(&d.t);
+
+	/* A range outside the zone defers nothing. */
+	dz_init(&d, start, n, 6000, 7000);
+	assert_int_equal(zone_deferred_pages(&d.t.z), 0);
+	tz_fini(&d.t);
+}
+
+/* Growing chunk by chunk, in requests of any size, ends where freeing it all at boot does. */
+static void test_deferred_grow_matches_eager(void **state)
+{
+	(void)state;
+	const unsigned long start = 4093, n = 9000, dstart = 4500, dend = 12800;
+	struct deferred_zone d;
+	struct test_zone eager;
+	struct snapshot a, b;
+
+	rng_state = 0x0ddba11cafef00dull;
+	dz_init(&d, start, n, dstart, dend);
+	unsigned long left = dend - dstart, steps = 0;
+	while (zone_deferred_pages(&d.t.z)) {
+		unsigned long first = d.t.z.first_deferred_pfn, want = 1 + rnd() % 1500;
+		unsigned long got = deferred_init_memmap_chunk(&d.t.z, want);
+
+		assert_true(got >= min(want, left)); /* at least what was asked, while any is left */
+		/* whole chunks: it stops only at a MAX_ORDER_NR_PAGES boundary or the end */
+		assert_true(d.t.z.first_deferred_pfn == dend || d.t.z.first_deferred_pfn % MAX_ORDER_NR_PAGES == 0);
+		assert_int_equal(d.t.z.first_deferred_pfn, first + got);
+		left -= got;
+		assert_int_equal(zone_deferred_pages(&d.t.z), left);
+		assert_int_equal(d.t.z.managed_pages, dend - dstart - left);
+		assert_int_equal(check_zone(&d.t.z, NULL), dend - dstart - left);
+		steps++;
+	}
+	assert_true(steps > 3);
+	assert_int_equal(deferred_init_memmap_chunk(&d.t.z, 1), 0); /* nothing left */
+
+	tz_init(&eager, start, n);
+	zone_free_range(&eager.z, dstart, dend - dstart);
+	snap_take(&d.t.z, &a);
+	snap_take(&eager.z, &b);
+	snap_assert_equal(&a, &b);
+	snap_free(&a);
+	snap_free(&b);
+	tz_fini(&eager);
+	tz_fini(&d.t);
+}
+
+/*
+ * Allocation and freeing interleaved with growth, as __rmqueue_grow does it: blocks
+ * next to the deferred part merge only with initialised frames (the poison would
+ * corrupt the lists if one were read), nothing is handed out twice, and once all is
+ * grown and freed the lists are the maximal blocks.
+ */
+static void test_deferred_interleaved_ops(void **state)
+{
+	(void)state;
+	const unsigned long start = 0, n = 8192, dstart = 700, dend = 8192;
+	struct deferred_zone d;
+	uint8_t *allocated = calloc(n, 1);
+	struct alloc *live = calloc(n, sizeof(*live));
+	unsigned long nlive = 0, grows = 0;
+
+	assert_non_null(allocated);
+	assert_non_null(live);
+	rng_state = 0xabad1deaull;
+	dz_init(&d, start, n, dstart, dend);
+	/* the frames below the deferred part are "the kernel": reserved, never freed */
+	for (unsigned long op = 0; op < 60000; op++) {
+		if (nlive == 0 || rnd() % 100 < 60) {
+			unsigned int order = (unsigned int)(rnd() % 100 < 80 ? rnd() % 3 : rnd() % MAX_ORDER);
+			struct page *p;
+
+			while (!(p = __rmqueue(&d.t.z, order)) && deferred_init_memmap_chunk(&d.t.z, 1ul << order))
+				grows++;
+			if (!p)
+				continue;
+			unsigned long pfn = zone_page_to_pfn(&d.t.z, p);
+			assert_true(pfn >= dstart && pfn < d.t.z.first_deferred_pfn);
+			for (unsigned long i = 0; i < (1ul << order); i++) {
+				assert_false(allocated[pfn + i]);
+				allocated[pfn + i] = 1;
+			}
+			live[nlive++] = (struct alloc){ .pfn = pfn, .order = order };
+		} else {
+			unsigned long k = rnd() % nlive;
+			struct alloc a = live[k];
+
+			live[k] = live[--nlive];
+			memset(allocated + a.pfn, 0, 1ul << a.order);
+			__free_one_page(&d.t.z, zone_pfn_to_page(&d.t.z, a.pfn), a.pfn, a.order);
+		}
+		if (op % 2048 == 0)
+			check_zone(&d.t.z, allocated);
+	}
+	assert_int_equal(zone_deferred_pages(&d.t.z), 0); /* the workload outgrew it */
+	assert_true(grows >= (dend - dstart) / MAX_ORDER_NR_PAGES);
+	while (nlive) {
+		struct alloc a = live[--nlive];
+		__free_one_page(&d.t.z, zone_pfn_to_page(&d.t.z, a.pfn), a.pfn, a.order);
+	}
+	assert_int_equal(check_zone(&d.t.z, NULL), dend - dstart);
+	struct test_zone eager;
+	struct snapshot x, y;
+	tz_init(&eager, start, n);
+	zone_free_range(&eager.z, dstart, dend - dstart);
+	snap_take(&d.t.z, &x);
+	snap_take(&eager.z, &y);
+	snap_assert_equal(&x, &y);
+	snap_free(&x);
+	snap_free(&y);
+	tz_fini(&eager);
+	free(allocated);
+	free(live);
+	tz_fini(&d.t);
+}
+
 static void test_double_free_caught(void **state)
 {
 	struct test_zone t;
@@ -652,6 +826,9 @@ int main(void)
 		cmocka_unit_test(test_zone_boundary),
 		cmocka_unit_test(test_zone_not_at_zero),
 		cmocka_unit_test(test_double_free_caught),
+		cmocka_unit_test(test_deferred_init_leaves_range_alone),
+		cmocka_unit_test(test_deferred_grow_matches_eager),
+		cmocka_unit_test(test_deferred_interleaved_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

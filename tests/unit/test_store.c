@@ -652,7 +652,8 @@ static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 	v->zones[0].min_free_seen = 40;
 	memcpy(v->zones[1].name, "Normal", 6);
 	v->zones[1] = (struct vms_zone_info){ .name = "Normal", .managed_pages = 30000, .wmark_min = 253,
-					      .wmark_low = 316, .wmark_high = 379, .nr_free = 900, .min_free_seen = 200 };
+					      .wmark_low = 316, .wmark_high = 379, .nr_free = 900, .min_free_seen = 200,
+					      .deferred_pages = 512 };
 	v->counters[VMS_VM_allocstall] = 7;
 	v->counters[VMS_VM_pgscan_kswapd] = 4096;
 	v->counters[VMS_VM_oom_kill] = 0;
@@ -741,6 +742,7 @@ static void test_from_vm_result_memory_manager(void **state)
 	assert_true(metric_is(&r, "zone.Normal.wmark_high") == 379);
 	assert_true(metric_is(&r, "zone.Normal.min_free_seen") == 200);
 	assert_true(metric_is(&r, "zone.DMA.min_free_seen") == 40);
+	assert_true(metric_is(&r, "zone.Normal.deferred_pages") == 512);
 	/* Two clones of one section: one entry, counts added, the longest runtime. */
 	assert_true(metric_is(&r, "mem.hog.pages_allocated") == 2000);
 	assert_true(metric_is(&r, "mem.hog.swapins") == 30);

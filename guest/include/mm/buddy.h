@@ -147,11 +147,24 @@ struct zone {
 	unsigned long lowmem_reserve[2]; /* pages kept from allocations that could use zone idx */
 	unsigned long min_free_seen; /* lowest nr_free_pages seen by the slow path or a sample */
 	int idx; /* ZONE_DMA, ZONE_NORMAL */
+	/*
+	 * Deferred struct page init: the free frames [first_deferred_pfn, deferred_end_pfn)
+	 * have no initialised struct page yet; deferred_init_memmap_chunk hands them over.
+	 */
+	unsigned long first_deferred_pfn, deferred_end_pfn;
 };
 
 static inline unsigned long zone_end_pfn(const struct zone *z)
 {
 	return z->zone_start_pfn + z->spanned_pages;
+}
+
+/* Free frames of the zone whose struct pages are not initialised yet. */
+static inline unsigned long zone_deferred_pages(const struct zone *z)
+{
+	/* read without z->lock by reports: each field is a single aligned word */
+	return *(volatile const unsigned long *)&z->deferred_end_pfn -
+	       *(volatile const unsigned long *)&z->first_deferred_pfn;
 }
 
 static inline bool zone_spans_pfn(const struct zone *z, unsigned long pfn)
@@ -178,6 +191,23 @@ static inline struct page *zone_pfn_to_page(const struct zone *z, unsigned long 
  */
 void zone_init(struct zone *z, const char *name, unsigned long start_pfn, unsigned long nr_pages,
 	       struct page *mem_map);
+
+/*
+ * As zone_init, except that the free frames [defer_pfn, defer_pfn + defer_n) (the part
+ * inside the zone) are left alone, their struct pages not even written: Linux's
+ * CONFIG_DEFERRED_STRUCT_PAGE_INIT. Every other frame of the zone is initialised
+ * reserved, so that buddy merging only ever reads initialised pages.
+ */
+void zone_init_deferred(struct zone *z, const char *name, unsigned long start_pfn, unsigned long nr_pages,
+			struct page *mem_map, unsigned long defer_pfn, unsigned long defer_n);
+
+/*
+ * Initialise and free deferred frames, in chunks that never cross a MAX_ORDER_NR_PAGES
+ * boundary (so no buddy of a freed block lies in the uninitialised part), until at
+ * least nr_pages have been freed or none is left. Returns the pages freed.
+ * Caller holds z->lock.
+ */
+unsigned long deferred_init_memmap_chunk(struct zone *z, unsigned long nr_pages);
 
 /*
  * Free the reserved frames [pfn, pfn + n) into the buddy lists in the largest

@@ -66,9 +66,30 @@ typedef struct pglist_data {
 extern pg_data_t contig_page_data;
 #define NODE_DATA(nid) (&contig_page_data)
 
+/*
+ * With deferred struct page init a zone hands its frames to the buddy lists as it
+ * grows; the frames not handed over yet are free memory all the same. Everything that
+ * judges a zone (watermarks, kswapd, reports) counts them, as Linux does once
+ * page_alloc_init_late has finished; only the buddy core sees the difference.
+ */
+static inline unsigned long zone_managed_pages(const struct zone *z)
+{
+	return READ_ONCE(z->managed_pages) + zone_deferred_pages(z);
+}
+
+static inline unsigned long zone_free_pages(const struct zone *z)
+{
+	return READ_ONCE(z->nr_free_pages) + zone_deferred_pages(z);
+}
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return zone_managed_pages(z) != 0;
+}
+
 #define for_each_populated_zone(z)                                                                  \
 	for (z = contig_page_data.node_zones; z < contig_page_data.node_zones + MAX_NR_ZONES; z++) \
-		if (z->managed_pages)
+		if (populated_zone(z))
 
 #define min_wmark_pages_z(z) ((z)->_watermark[WMARK_MIN])
 #define low_wmark_pages_z(z) ((z)->_watermark[WMARK_LOW])
@@ -115,7 +136,7 @@ static inline struct zone *page_zone(const struct page *page)
 #define ALLOC_HIGH 0x20u
 bool zone_watermark_ok(struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
 		       unsigned alloc_flags);
-unsigned long node_free_pages(void); /* sum of the zones' nr_free_pages */
+unsigned long node_free_pages(void); /* sum of the zones' zone_free_pages */
 unsigned long pcp_free_pages(void);  /* free pages on the per-CPU lists */
 
 /* mm/vmscan.c */
