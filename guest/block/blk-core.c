@@ -35,13 +35,10 @@ static bool blk_attempt_merge(struct request_queue *q, struct request *rq, struc
 	return true;
 }
 
+/* A request for bio: takes a tag of hctx, so it may wait for a completion. */
 static struct request *blk_mq_alloc_request(struct blk_mq_hw_ctx *hctx, struct bio *bio)
 {
-	struct request *rq = kzalloc(sizeof(*rq));
-	if (!rq)
-		panic("block: no memory for a request");
-	INIT_LIST_HEAD(&rq->queuelist);
-	rq->hctx = hctx;
+	struct request *rq = blk_mq_get_request(hctx);
 	rq->op = bio->op;
 	rq->sector = bio->sector;
 	rq->nr_bytes = bio->size;
@@ -76,9 +73,10 @@ void submit_bio(struct gendisk *disk, struct bio *bio)
 				return;
 			}
 		}
-		list_add_tail(&blk_mq_alloc_request(hctx, bio)->queuelist, &plug->list);
+		struct request *rq = blk_mq_alloc_request(hctx, bio);
+		list_add_tail(&rq->queuelist, &plug->list);
 		if (++plug->count >= BLK_PLUG_MAX)
-			blk_finish_plug(plug), blk_start_plug(plug);
+			blk_flush_plug(plug);
 		return;
 	}
 
@@ -90,9 +88,13 @@ void submit_bio(struct gendisk *disk, struct bio *bio)
 	}
 	if (merged)
 		hctx->nr_merges++;
-	else
-		list_add_tail(&blk_mq_alloc_request(hctx, bio)->queuelist, &hctx->dispatch);
 	spin_unlock_irqrestore(&hctx->lock, flags);
+	if (!merged) {
+		struct request *rq = blk_mq_alloc_request(hctx, bio); /* outside the lock: may wait */
+		spin_lock_irqsave(&hctx->lock, flags);
+		list_add_tail(&rq->queuelist, &hctx->dispatch);
+		spin_unlock_irqrestore(&hctx->lock, flags);
+	}
 	blk_mq_run_hw_queue(hctx);
 }
 
@@ -104,15 +106,20 @@ void blk_start_plug(struct blk_plug *plug)
 		current->plug = plug;
 }
 
-/* Hands the plugged requests to their hardware queues and runs them. */
 void blk_finish_plug(struct blk_plug *plug)
+{
+	if (current->plug == plug)
+		current->plug = NULL;
+	blk_flush_plug(plug);
+}
+
+/* Hands the plugged requests to their hardware queues and runs them. */
+void blk_flush_plug(struct blk_plug *plug)
 {
 	struct request *rq, *n;
 	unsigned long flags;
 	struct blk_mq_hw_ctx *last = NULL;
 
-	if (current->plug == plug)
-		current->plug = NULL;
 	list_for_each_entry_safe(rq, n, &plug->list, queuelist) {
 		struct blk_mq_hw_ctx *hctx = rq->hctx;
 		list_del_init(&rq->queuelist);

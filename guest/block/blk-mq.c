@@ -1,13 +1,18 @@
 /*
- * Hardware queues: requests go to the device while fewer than queue_depth are in
- * flight; the rest wait in the dispatch list until a completion makes room, and
- * kblockd/N (block/kblockd.c) runs the queue again.
+ * Hardware queues: each owns queue_depth requests (Linux's tags and static_rqs,
+ * nr_requests), made once at boot so that I/O never allocates memory; a submitter
+ * finding none free waits for a completion, which is what throttles a writer (or
+ * reclaim) faster than the disk. Requests go to the device as it takes them; the
+ * rest wait in the dispatch list until a completion makes room, and kblockd/N
+ * (block/kblockd.c) runs the queue again.
  */
 #include <asm/tsc.h>
 #include <kernel/blkdev.h>
 #include <kernel/kernel.h>
 #include <kernel/percpu.h>
+#include <kernel/preempt.h>
 #include <kernel/slab.h>
+#include <lib/string.h>
 
 struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_queues, unsigned depth)
 {
@@ -29,6 +34,16 @@ struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_que
 		h->cpu = i % nr_cpu_ids;
 		spin_lock_init(&h->lock);
 		INIT_LIST_HEAD(&h->dispatch);
+		INIT_LIST_HEAD(&h->free_rqs);
+		init_waitqueue_head(&h->tag_wait);
+		h->static_rqs = kzalloc(depth * sizeof(struct request));
+		if (!h->static_rqs)
+			panic("block: no memory for %u requests of %s", depth, disk->disk_name);
+		for (unsigned t = 0; t < depth; t++) {
+			h->static_rqs[t].hctx = h;
+			list_add_tail(&h->static_rqs[t].queuelist, &h->free_rqs);
+		}
+		h->nr_free_rqs = depth;
 		q->hctx[i] = h;
 	}
 	disk->queue = q;
@@ -59,6 +74,56 @@ void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx)
 	spin_unlock_irqrestore(&hctx->lock, flags);
 }
 
+/*
+ * blk_mq_get_tag: a free request of hctx. A task that may sleep waits for one
+ * (schedule() first sends its own plugged requests to the device, which is what
+ * frees tags); in atomic context, or when completions come only by polling, it
+ * reaps completions itself until one is free.
+ */
+struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx)
+{
+	struct request_queue *q = hctx->q;
+	struct request *rq = NULL;
+	unsigned long flags;
+	bool waited = false;
+
+	for (;;) {
+		spin_lock_irqsave(&hctx->lock, flags);
+		if (!list_empty(&hctx->free_rqs)) {
+			rq = list_first_entry(&hctx->free_rqs, struct request, queuelist);
+			list_del_init(&rq->queuelist);
+			hctx->nr_free_rqs--;
+		}
+		if (!rq && !waited) {
+			hctx->nr_tag_waits++;
+			waited = true;
+		}
+		spin_unlock_irqrestore(&hctx->lock, flags);
+		if (rq)
+			return rq;
+		if (q->poll_mode || irqs_disabled() || preempt_count()) {
+			if (current->plug) /* our own plugged requests may hold the tags */
+				blk_flush_plug(current->plug);
+			q->poll(hctx);
+			cpu_relax();
+		} else {
+			wait_event(hctx->tag_wait, READ_ONCE(hctx->nr_free_rqs) > 0);
+		}
+	}
+}
+
+/* With hctx->lock held. */
+static void blk_mq_free_request(struct request *rq)
+{
+	struct blk_mq_hw_ctx *hctx = rq->hctx;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->hctx = hctx;
+	list_add(&rq->queuelist, &hctx->free_rqs);
+	hctx->nr_free_rqs++;
+	wake_up(&hctx->tag_wait);
+}
+
 /* From the driver's completion path, with hctx->lock held and interrupts masked. */
 void blk_mq_complete_request(struct request *rq, int error)
 {
@@ -74,7 +139,7 @@ void blk_mq_complete_request(struct request *rq, int error)
 		bio->complete_ns = now;
 		bio->end_io(bio);
 	}
-	kfree(rq);
+	blk_mq_free_request(rq);
 	if (!list_empty(&hctx->dispatch))
 		kblockd_schedule(hctx);
 }

@@ -6,6 +6,7 @@
  * page->index, and changes an entry only with the page locked and under
  * page_table_lock, so that the owner and reclaim never see half an update.
  */
+#include <kernel/errno.h>
 #include <kernel/kernel.h>
 #include <kernel/slab.h>
 #include <mm/gfp.h>
@@ -14,8 +15,6 @@
 #include <mm/swap.h>
 #include <mm/vmstat.h>
 
-#define ENOMEM 12
-#define EIO 5
 
 raw_spinlock_t mmlist_lock;
 LIST_HEAD(mmlist_head);

@@ -232,9 +232,12 @@ retry:
 	page = get_page_from_freelist(gfp, order, alloc_flags, highest);
 	if (page)
 		return page;
-	/* Reclaim's own allocations (bios for swap-out) may use what is left below min. */
+	/*
+	 * Reclaim's own allocations may use what is left below min, unless they have a
+	 * mempool to fall back on (__GFP_NOMEMALLOC); reclaim never recurses into reclaim.
+	 */
 	if (current->flags & PF_MEMALLOC)
-		return get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest);
+		return (gfp & __GFP_NOMEMALLOC) ? NULL : get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest);
 	if (!(gfp & __GFP_DIRECT_RECLAIM) || oom_victim())
 		return NULL;
 

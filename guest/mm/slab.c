@@ -48,9 +48,9 @@ static gfp_t kmalloc_gfp(void)
 	return irqs_disabled() ? GFP_ATOMIC : GFP_KERNEL;
 }
 
-static struct page *new_slab(struct kmem_cache *c)
+static struct page *new_slab(struct kmem_cache *c, gfp_t gfp)
 {
-	struct page *page = alloc_pages(kmalloc_gfp(), 0);
+	struct page *page = alloc_pages(gfp, 0);
 	if (!page)
 		return NULL;
 	char *base = page_address(page);
@@ -67,7 +67,7 @@ static struct page *new_slab(struct kmem_cache *c)
 	return page;
 }
 
-static void *kmem_cache_alloc(struct kmem_cache *c)
+static void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	unsigned long flags;
 	void *obj = NULL;
@@ -75,7 +75,7 @@ static void *kmem_cache_alloc(struct kmem_cache *c)
 	spin_lock_irqsave(&c->lock, flags);
 	if (list_empty(&c->partial)) {
 		spin_unlock_irqrestore(&c->lock, flags);
-		struct page *page = new_slab(c); /* may sleep: not under the lock */
+		struct page *page = new_slab(c, gfp); /* may sleep: not under the lock */
 		if (!page)
 			return NULL;
 		spin_lock_irqsave(&c->lock, flags);
@@ -122,24 +122,29 @@ static void kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
 	}
 }
 
-void *kmalloc(size_t size)
+void *__kmalloc(size_t size, gfp_t gfp)
 {
 	if (size <= (1u << KMALLOC_MAX_SHIFT)) {
 		unsigned s = KMALLOC_MIN_SHIFT;
 		while ((1ul << s) < size)
 			s++;
-		return kmem_cache_alloc(&kmalloc_caches[s]);
+		return kmem_cache_alloc(&kmalloc_caches[s], gfp);
 	}
 	unsigned order = 0;
 	while ((PAGE_SIZE << order) < size)
 		order++;
-	struct page *page = alloc_pages(kmalloc_gfp(), order);
+	struct page *page = alloc_pages(gfp, order);
 	if (!page)
 		return NULL;
 	__SetPageHead(page);
 	page->private = order;
 	mod_node_page_state(VMS_VM_nr_kernel_pages, 1l << order);
 	return page_address(page);
+}
+
+void *kmalloc(size_t size)
+{
+	return __kmalloc(size, kmalloc_gfp());
 }
 
 void *kzalloc(size_t size)

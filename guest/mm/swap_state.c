@@ -184,7 +184,7 @@ static void end_swap_bio_read(struct bio *bio)
 		printk("Read-error on swap-device, slot %lu\n", page->private);
 	else
 		__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELAXED);
-	kfree(bio);
+	bio_put(bio);
 	unlock_page(page);
 }
 
@@ -195,16 +195,24 @@ static void end_swap_bio_write(struct bio *bio)
 		printk("Write-error on swap-device, slot %lu\n", page->private);
 		__atomic_fetch_or(&page->flags, BIT(PG_dirty), __ATOMIC_RELAXED); /* keep it: the data is only here */
 	}
-	kfree(bio);
+	bio_put(bio);
 	end_page_writeback(page);
 	wake_up(page_waitqueue(page));
 }
 
 static int swap_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 {
-	struct bio *bio = kzalloc(sizeof(*bio));
-	if (!bio)
+	struct bio *bio;
+	if (swap_poll_mode()) {
+		/* The bios that would refill the pool come back only when someone polls: we do. */
+		while (!(bio = bio_alloc(GFP_NOIO & ~__GFP_DIRECT_RECLAIM))) {
+			if (current->plug)
+				blk_flush_plug(current->plug);
+			swap_poll();
+		}
+	} else if (!(bio = bio_alloc(GFP_NOIO))) {
 		return -1;
+	}
 	bio->op = op;
 	bio->sector = page->private * (PAGE_SIZE >> SECTOR_SHIFT);
 	bio->size = PAGE_SIZE;

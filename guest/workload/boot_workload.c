@@ -112,6 +112,7 @@ int kernel_init(void *unused)
 	cpu_stop_init();
 	lockup_detector_init();
 	kblockd_init();
+	init_bio();
 	virtio_blk_init();
 	swapon();
 	kswapd_run();

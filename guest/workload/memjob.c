@@ -6,6 +6,7 @@
  * time went: a page allocation on the fast path, one that woke or waited for
  * kswapd, one that entered direct reclaim, a resident page, or a swap-in.
  */
+#include <kernel/errno.h>
 #include <asm/tsc.h>
 #include <kernel/kernel.h>
 #include <kernel/kthread.h>
@@ -20,7 +21,6 @@
 #include <vmsweep/hist.h>
 #include "memjob.h"
 
-#define ENOMEM 12
 
 struct mem_job_run {
 	const struct vms_job *job;

@@ -55,6 +55,21 @@ check "deferred frames count as free ($(cat "$T/free.1") vs $(cat "$T/free.0") p
 	test "$(( $(cat "$T/free.1") - $(cat "$T/free.0") ))" -lt 64 -a "$(( $(cat "$T/free.0") - $(cat "$T/free.1") ))" -lt 64
 end
 
+begin "mm/several memory jobs on 2 vCPUs swap through a shallow queue, interrupts and polled"
+# Reclaim needs memory to free memory: a bio per page swapped out, a request per
+# batch. Requests are the queue's tags and bios come from a mempool, so a shallow
+# queue throttles reclaim instead of draining the reserves (a guest panic, once).
+f=$T/stress.fio
+printf '[hog]\nioengine=mem\nsize=48m\nmem_access=random\nmem_working_set=48m\nnumjobs=2\n[churn]\nioengine=mem\nsize=16m\nmem_access=churn\nruntime=2s\ntime_based\n' >"$f"
+for mode in 0 1; do
+	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "sample_ms=20,blk_queue_depth=2,blk_poll=$mode"
+	expect_rc 0 "blk_poll=$mode: the run finishes"
+	expect_json '[.mem_jobs[].error] == [0, 0, 0]' "blk_poll=$mode: every job finished"
+	expect_json '.vmstat.counters.pswpout > 1000 and .vmstat.counters.oom_kill == 0' "blk_poll=$mode: they swapped, nobody was killed"
+	expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' "blk_poll=$mode: the page accounting balances"
+done
+end
+
 begin "mm/raising min_free_kbytes raises the line kswapd defends"
 f=$(memjob hog size=96m mem_access=seq runtime=2s time_based)
 for kb in 1024 4096; do

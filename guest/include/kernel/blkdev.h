@@ -9,6 +9,8 @@
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <kernel/virtio.h>
+#include <kernel/wait.h>
+#include <mm/gfp.h>
 
 #define SECTOR_SHIFT 9
 #define BLK_MAX_SEGMENTS 128
@@ -57,7 +59,12 @@ struct blk_mq_hw_ctx {
 	raw_spinlock_t lock;
 	struct list_head dispatch; /* built, not yet given to the device */
 	unsigned inflight;
-	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full;
+	/* The tag set: queue_depth requests made at boot; a submitter waits for a free one. */
+	struct request *static_rqs;
+	struct list_head free_rqs;
+	unsigned nr_free_rqs;
+	wait_queue_head_t tag_wait;
+	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full, nr_tag_waits;
 	bool run_pending; /* on its kblockd's list */
 	struct blk_mq_hw_ctx *kblockd_next;
 };
@@ -91,9 +98,14 @@ struct blk_plug {
 	unsigned count;
 };
 
+void init_bio(void); /* boot: the bio pool */
+struct bio *bio_alloc(gfp_t gfp); /* zeroed; from the pool when memory is short */
+void bio_put(struct bio *bio);
 void submit_bio(struct gendisk *disk, struct bio *bio);
 void blk_start_plug(struct blk_plug *plug);
 void blk_finish_plug(struct blk_plug *plug);
+/* Hands the plugged requests to the device, the plug staying in place: schedule() calls it for a task that blocks. */
+void blk_flush_plug(struct blk_plug *plug);
 /* Polled mode: reaps this CPU's queue of disk; returns completions reaped. */
 unsigned blk_poll(struct gendisk *disk);
 
@@ -101,6 +113,7 @@ unsigned blk_poll(struct gendisk *disk);
 void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx);
 void blk_mq_complete_request(struct request *rq, int error);
 void kblockd_schedule(struct blk_mq_hw_ctx *hctx);
+struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx); /* may wait for a tag */
 void kblockd_init(void);
 struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_queues, unsigned depth);
 

@@ -15,6 +15,7 @@ typedef unsigned gfp_t;
 #define __GFP_ZERO 0x40u
 #define __GFP_NOWARN 0x80u
 #define __GFP_NORETRY 0x100u	   /* fail instead of the OOM killer */
+#define __GFP_NOMEMALLOC 0x200u	   /* never the reserves below min, even from reclaim (mempools) */
 #define __GFP_RECLAIM (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
 
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM)

@@ -5,6 +5,7 @@
  * held across the context switch and released by the next task (finish_task_switch).
  */
 #include <asm/tsc.h>
+#include <kernel/blkdev.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
@@ -163,6 +164,9 @@ void schedule(void)
 	if (unlikely(current->preempt_count))
 		panic("BUG: scheduling while atomic: %s/%d/0x%08x", current->comm, current->pid,
 		      current->preempt_count);
+	/* sched_submit_work: a task about to block sends its plugged I/O first, which may be what it waits for. */
+	if (current->state != TASK_RUNNING && current->plug)
+		blk_flush_plug(current->plug);
 	local_irq_disable();
 	__schedule(false);
 	local_irq_enable();
