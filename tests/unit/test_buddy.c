@@ -644,6 +644,22 @@ static void dz_init(struct deferred_zone *d, unsigned long start, unsigned long 
 	d->dend = dend;
 }
 
+/* The free lists are those of the same zone with its deferred range freed at boot. */
+static void assert_same_as_eager(const struct deferred_zone *d)
+{
+	struct test_zone eager;
+	struct snapshot a, b;
+
+	tz_init(&eager, d->t.z.zone_start_pfn, d->t.z.spanned_pages);
+	zone_free_range(&eager.z, d->dstart, d->dend - d->dstart);
+	snap_take(&d->t.z, &a);
+	snap_take(&eager.z, &b);
+	snap_assert_equal(&a, &b);
+	snap_free(&a);
+	snap_free(&b);
+	tz_fini(&eager);
+}
+
 static bool poisoned(const struct page *p)
 {
 	for (size_t i = 0; i < sizeof(*p); i++)
@@ -688,8 +704,6 @@ static void test_deferred_grow_matches_eager(void **state)
 	(void)state;
 	const unsigned long start = 4093, n = 9000, dstart = 4500, dend = 12800;
 	struct deferred_zone d;
-	struct test_zone eager;
-	struct snapshot a, b;
 
 	rng_state = 0x0ddba11cafef00dull;
 	dz_init(&d, start, n, dstart, dend);
@@ -711,14 +725,7 @@ static void test_deferred_grow_matches_eager(void **state)
 	assert_true(steps > 3);
 	assert_int_equal(deferred_init_memmap_chunk(&d.t.z, 1), 0); /* nothing left */
 
-	tz_init(&eager, start, n);
-	zone_free_range(&eager.z, dstart, dend - dstart);
-	snap_take(&d.t.z, &a);
-	snap_take(&eager.z, &b);
-	snap_assert_equal(&a, &b);
-	snap_free(&a);
-	snap_free(&b);
-	tz_fini(&eager);
+	assert_same_as_eager(&d);
 	tz_fini(&d.t);
 }
 
@@ -776,16 +783,7 @@ static void test_deferred_interleaved_ops(void **state)
 		__free_one_page(&d.t.z, zone_pfn_to_page(&d.t.z, a.pfn), a.pfn, a.order);
 	}
 	assert_int_equal(check_zone(&d.t.z, NULL), dend - dstart);
-	struct test_zone eager;
-	struct snapshot x, y;
-	tz_init(&eager, start, n);
-	zone_free_range(&eager.z, dstart, dend - dstart);
-	snap_take(&d.t.z, &x);
-	snap_take(&eager.z, &y);
-	snap_assert_equal(&x, &y);
-	snap_free(&x);
-	snap_free(&y);
-	tz_fini(&eager);
+	assert_same_as_eager(&d);
 	free(allocated);
 	free(live);
 	tz_fini(&d.t);
