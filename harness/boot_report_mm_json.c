@@ -106,21 +106,20 @@ static json_t *oom_json(const struct vms_rec_oom *o)
 	return j;
 }
 
-/* The samples of sample_ms: free memory against the watermarks, and who was reclaiming. */
+/* The samples of sample_ms: every vmstat counter, the watermarks, and who was reclaiming. */
 static json_t *vmstat_series_json(const struct vm_result *res)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < res->nr_vmstat_samples; i++) {
 		const struct vms_rec_vmstat_sample *s = &res->vmstat_samples[i];
-		json_array_append_new(a, json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I, s:I}", "tsc",
-						   (json_int_t)s->tsc, "nr_free_pages",
-						   (json_int_t)s->counters[VMS_VM_nr_free_pages], "wmark_min",
-						   (json_int_t)s->wmark_min, "wmark_low", (json_int_t)s->wmark_low, "wmark_high",
-						   (json_int_t)s->wmark_high, "in_direct_reclaim", (int)s->in_direct_reclaim,
-						   "kswapd_running", (int)s->kswapd_running, "allocstall",
-						   (json_int_t)s->counters[VMS_VM_allocstall], "pgscan_kswapd",
-						   (json_int_t)s->counters[VMS_VM_pgscan_kswapd], "pswpout",
-						   (json_int_t)s->counters[VMS_VM_pswpout]));
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:i, s:i}", "tsc", (json_int_t)s->tsc, "wmark_min",
+				      (json_int_t)s->wmark_min, "wmark_low", (json_int_t)s->wmark_low, "wmark_high",
+				      (json_int_t)s->wmark_high, "in_direct_reclaim", (int)s->in_direct_reclaim,
+				      "kswapd_running", (int)s->kswapd_running);
+		json_t *c = counters_json(s->counters);
+		json_object_update(o, c);
+		json_decref(c);
+		json_array_append_new(a, o);
 	}
 	return a;
 }

@@ -154,3 +154,22 @@ unsigned blk_poll(struct gendisk *disk)
 	q->poll(hctx);
 	return (unsigned)(READ_ONCE(hctx->nr_completed) - before);
 }
+
+bool blk_any_polled_disk(void)
+{
+	for (unsigned i = 0; i < nr_disks; i++)
+		if (disks[i] && disks[i]->queue->poll_mode)
+			return true;
+	return false;
+}
+
+void blk_poll_disks(void)
+{
+	if (current->plug) /* what we wait for may still be in our own plug */
+		blk_flush_plug(current->plug);
+	for (unsigned i = 0; i < nr_disks; i++) {
+		struct request_queue *q = disks[i] ? disks[i]->queue : NULL;
+		for (unsigned h = 0; q && q->poll_mode && h < q->nr_hw_queues; h++)
+			q->poll(q->hctx[h]);
+	}
+}

@@ -153,15 +153,16 @@ int handle_mm_access(struct mm_struct *mm, unsigned long idx, bool write, bool *
 
 /* ---- rmap ---- */
 
+/* Only anonymous pages are mapped (a page-cache page's mapping is its address_space). */
 bool page_mapped(struct page *page)
 {
-	return READ_ONCE(page->mapping) != NULL;
+	return PageSwapBacked(page) && READ_ONCE(page->mapping) != NULL;
 }
 
 /* The entry of the mm that maps page, with page_table_lock held; NULL if not mapped. */
 static pte_t *page_check_address(struct page *page, struct mm_struct **mmp, unsigned long *flags)
 {
-	struct mm_struct *mm = page->mapping;
+	struct mm_struct *mm = page_mapped(page) ? page->mapping : NULL;
 	if (!mm)
 		return NULL;
 	spin_lock_irqsave(&mm->page_table_lock, *flags);

@@ -51,6 +51,11 @@ void page_wait_init(void)
 		init_waitqueue_head(&page_wait_table[i]);
 }
 
+void wake_up_page(struct page *page)
+{
+	wake_up(page_waitqueue(page));
+}
+
 bool trylock_page(struct page *page)
 {
 	return !(__atomic_fetch_or(&page->flags, BIT(PG_locked), __ATOMIC_ACQUIRE) & BIT(PG_locked));
@@ -76,11 +81,12 @@ void swap_poll(void)
 		q->poll(q->hctx[i]);
 }
 
+/* Polled disks raise no interrupt: whoever waits reaps them. */
 #define wait_on_page_bit(page, bit)                                                       \
 	do {                                                                               \
-		if (swap_poll_mode()) {                                                    \
+		if (blk_any_polled_disk()) {                                               \
 			while (READ_ONCE((page)->flags) & BIT(bit))                        \
-				swap_poll();                                               \
+				blk_poll_disks();                                          \
 		} else {                                                                   \
 			wait_event(*page_waitqueue(page), !(READ_ONCE((page)->flags) & BIT(bit))); \
 		}                                                                          \
@@ -197,7 +203,6 @@ static void end_swap_bio_write(struct bio *bio)
 	}
 	bio_put(bio);
 	end_page_writeback(page);
-	wake_up(page_waitqueue(page));
 }
 
 static int swap_submit(struct page *page, enum req_op op, bio_end_io_t end_io)

@@ -12,6 +12,7 @@
 #include <mm/gfp.h>
 #include <mm/mm_types.h>
 #include <mm/mmzone.h>
+#include <mm/pagemap.h>
 #include <mm/swap.h>
 #include <mm/vmscan.h>
 #include <mm/vmscan_policy.h>
@@ -58,6 +59,24 @@ bool del_page_from_lru(struct page *page)
 	return was;
 }
 
+void activate_page(struct page *page)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	unsigned long flags;
+
+	spin_lock_irqsave(&lv->lru_lock, flags);
+	if (PageLRU(page) && !PageActive(page)) {
+		enum lru_list from = page_lru(page);
+		list_del(&page->lru);
+		lv->nr_pages[from]--;
+		SetPageActive(page);
+		list_add(&page->lru, &lv->lists[from + 1]);
+		lv->nr_pages[from + 1]++;
+		count_vm_event(pgactivate);
+	}
+	spin_unlock_irqrestore(&lv->lru_lock, flags);
+}
+
 /* rotate_reclaimable_page: written back for reclaim, so next in line at the inactive tail. */
 void end_page_writeback(struct page *page)
 {
@@ -74,6 +93,7 @@ void end_page_writeback(struct page *page)
 	}
 	ClearPageWriteback(page);
 	dec_node_state(nr_writeback);
+	wake_up_page(page);
 }
 
 /* isolate_lru_pages: up to nr from the tail of lru, each with a reference taken. */
@@ -163,19 +183,26 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (page_mapped(page) && !try_to_unmap(page))
 			goto activate_locked;
 		if (PageDirty(page)) {
-			if (!sc->may_writepage)
+			/* a dirty file page used since the last look stays; the rest is written out (pageout) */
+			if (ref == PAGEREF_RECLAIM_CLEAN || !sc->may_writepage)
 				goto keep_locked;
 			SetPageReclaim(page);
-			swap_writepage(page); /* unlocks it; it stays isolated until put back */
+			/* both unlock it; it stays isolated until put back */
+			if (PageSwapBacked(page))
+				swap_writepage(page);
+			else
+				blkdev_writepage(page);
 			continue;
 		}
-		if (PageSwapCache(page) && remove_swap_mapping(page)) {
+		if ((PageSwapCache(page) && remove_swap_mapping(page)) ||
+		    (page_is_file_cache(page) && remove_mapping(page))) {
 			unlock_page(page);
 			list_del_init(&page->lru);
 			ClearPageActive(page);
 			ClearPageSwapBacked(page);
 			ClearPageReferenced(page);
 			ClearPageReclaim(page);
+			ClearPageUptodate(page);
 			__free_pages(page, 0); /* reclaim's reference, the last */
 			nr_reclaimed++;
 			continue;

@@ -3,6 +3,7 @@
 #define WORKLOAD_FIO_H
 #include <kernel/blkdev.h>
 #include <kernel/wait.h>
+#include <mm/pagemap.h>
 #include <vmsweep/abi.h>
 #include <vmsweep/workload.h>
 
@@ -13,12 +14,15 @@ struct fio_io {
 	struct fio_job_run *run;
 	void *buf;
 	int dir; /* 0 read, 1 write */
+	u64 sync_start_ns; /* a buffered job's fsync: when writing the dirty pages began */
 	volatile bool busy;
 };
 
 struct fio_job_run {
 	const struct vms_job *job;
 	struct gendisk *disk;
+	struct address_space *mapping; /* buffered jobs (direct=0): the disk's page cache */
+	struct file_ra_state ra;	/* and their readahead */
 	u64 region_start, region_len; /* bytes on the disk */
 	u64 io_size; /* bytes to do unless time_based */
 	u64 bytes_issued;

@@ -7,6 +7,7 @@
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <lib/string.h>
+#include <mm/pagemap.h>
 #include "fio.h"
 
 #define RANDOMMAP_MAX_BYTES (16u << 20)
@@ -137,7 +138,10 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 	run->region_start = j->offset;
 	run->region_len = j->size ? j->size : run->disk->capacity - j->offset;
 	run->io_size = run->region_len;
-	run->depth = j->ioengine == VMS_IOENGINE_SYNC ? 1 : j->iodepth;
+	/* Buffered I/O completes in the submitting task (as a buffered io_submit does): one at a time. */
+	run->depth = j->ioengine == VMS_IOENGINE_SYNC || !(j->flags & VMS_JOB_DIRECT) ? 1 : j->iodepth;
+	if (!(j->flags & VMS_JOB_DIRECT) && !(run->mapping = bdev_mapping(run->disk)))
+		panic("fio: no memory for the page cache of %s (job %s)", run->disk->disk_name, j->name);
 	run->rand_state = (j->randseed ? j->randseed : 0x89abcdefull) ^ ((u64)j->clone * 0x9e3779b97f4a7c15ull);
 	if (!(j->flags & VMS_JOB_RANDREPEAT))
 		run->rand_state ^= boot_params->seed * 0xbf58476d1ce4e5b9ull;

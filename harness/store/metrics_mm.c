@@ -182,6 +182,8 @@ static const enum vms_vmstat_item series_items[] = {
 	VMS_VM_nr_free_pages,	 VMS_VM_nr_active_anon,	 VMS_VM_nr_inactive_anon, VMS_VM_nr_active_file,
 	VMS_VM_nr_inactive_file, VMS_VM_pgscan_kswapd,	 VMS_VM_pgscan_direct,	  VMS_VM_pgsteal_kswapd,
 	VMS_VM_pgsteal_direct,	 VMS_VM_allocstall,	 VMS_VM_pswpin,		  VMS_VM_pswpout,
+	VMS_VM_nr_file_pages,	 VMS_VM_nr_dirty,	 VMS_VM_nr_writeback,	  VMS_VM_pgpgin,
+	VMS_VM_pgpgout,
 };
 
 void mm_series(struct emit *e, const struct vm_result *res)

@@ -27,6 +27,7 @@
 	X(watermark_model, 2, 0, 2, "model", "zone watermark rule: 2.4 (low 2*min, high 3*min), 2.6 (min*5/4, min*3/2), modern") \
 	X(kswapd_model, 3, 0, 3, "model", "kswapd's behaviour: 2.4, 2.6, modern, or auto (the era of watermark_model)") \
 	X(swappiness, 60, 0, 100, "", "vm.swappiness: reclaim's preference for anonymous pages (0..100, as before 5.8)") \
+	X(read_ahead_kb, 128, 0, 65536, "KiB", "page cache: the most a sequential buffered reader reads ahead (0: none), as the disk's read_ahead_kb") \
 	X(deferred_struct_page_init, 1, 0, 1, "bool", "initialise struct pages as the zones grow, not all at boot (CONFIG_DEFERRED_STRUCT_PAGE_INIT)") \
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
 	X(hang_test, 0, 0, 1, "bool", "test: init spins forever with interrupts masked")                    \

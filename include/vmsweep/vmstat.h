@@ -17,6 +17,7 @@
 	X(nr_anon_pages, gauge, "anonymous pages mapped by memory jobs")                     \
 	X(nr_slab, gauge, "pages held by the kernel's slab caches")                          \
 	X(nr_kernel_pages, gauge, "other pages the kernel allocated (large kmalloc, rings)") \
+	X(nr_file_pages, gauge, "pages in the page cache")                                   \
 	X(nr_dirty, gauge, "dirty pages")                                                    \
 	X(nr_writeback, gauge, "pages under writeback")                                      \
 	X(nr_swapcached, gauge, "pages in the swap cache")                                   \
@@ -38,6 +39,8 @@
 	X(pgrotated, event, "written-back pages moved to the inactive tail")                 \
 	X(pswpin, event, "pages read from swap")                                             \
 	X(pswpout, event, "pages written to swap")                                           \
+	X(pgpgin, event, "KiB read from disk into the page cache")                           \
+	X(pgpgout, event, "KiB written from the page cache to disk")                         \
 	X(throttle_direct_reclaim, event, "allocations throttled below sum(min)/2")         \
 	X(oom_kill, event, "tasks killed by the OOM killer")
 

@@ -90,6 +90,7 @@ struct gendisk {
 	u64 capacity; /* bytes */
 	bool read_only;
 	struct request_queue *queue;
+	struct address_space *mapping; /* its page cache (mm/filemap.c), made on first buffered I/O */
 	struct virtio_device vdev;
 };
 
@@ -108,6 +109,9 @@ void blk_finish_plug(struct blk_plug *plug);
 void blk_flush_plug(struct blk_plug *plug);
 /* Polled mode: reaps this CPU's queue of disk; returns completions reaped. */
 unsigned blk_poll(struct gendisk *disk);
+/* Whoever waits for I/O on a polled disk must reap it: every queue of every polled disk (after its own plug). */
+bool blk_any_polled_disk(void);
+void blk_poll_disks(void);
 
 /* blk-mq internals used by drivers */
 void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx);

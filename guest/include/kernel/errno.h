@@ -4,4 +4,5 @@
 #define EIO 5
 #define EAGAIN 11
 #define ENOMEM 12
+#define EEXIST 17
 #endif

@@ -66,7 +66,7 @@ struct page {
 /*
  * Flag helpers, as Linux's: __SetPageX / __ClearPageX are non-atomic (the caller
  * serialises, e.g. with z->lock for PG_buddy, or nobody else sees the page yet);
- * SetPageX / ClearPageX / TestClearPageX are atomic, for pages others may touch.
+ * SetPageX / ClearPageX / TestClearPageX / TestSetPageX are atomic, for pages others may touch.
  */
 #define PAGEFLAG_FNS(uname, lname)                                                  \
 	static inline int Page##uname(const struct page *page)                      \
@@ -92,6 +92,10 @@ struct page {
 	static inline int TestClearPage##uname(struct page *page)                   \
 	{                                                                           \
 		return (__atomic_fetch_and(&page->flags, ~(1ul << PG_##lname), __ATOMIC_RELAXED) >> PG_##lname) & 1; \
+	}                                                                           \
+	static inline int TestSetPage##uname(struct page *page)                     \
+	{                                                                           \
+		return (__atomic_fetch_or(&page->flags, 1ul << PG_##lname, __ATOMIC_RELAXED) >> PG_##lname) & 1; \
 	}
 
 PAGEFLAG_FNS(Locked, locked)

@@ -146,5 +146,6 @@ bool throttle_direct_reclaim(unsigned gfp_mask);
 void kswapd_run(void);
 void lru_cache_add(struct page *page, enum lru_list lru);
 bool del_page_from_lru(struct page *page); /* false if reclaim had isolated it */
-void end_page_writeback(struct page *page);
+void end_page_writeback(struct page *page); /* and wakes its waiters */
+void activate_page(struct page *page); /* inactive -> active list, if it is on one */
 #endif

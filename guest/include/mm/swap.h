@@ -43,7 +43,8 @@ void swap_poll(void);
 /* page_io: write the locked, dirty page to its slot; completion ends writeback. */
 int swap_writepage(struct page *page);
 
-/* Page locking (PG_locked) for reclaim and swap-in. */
+/* Page locking (PG_locked) for reclaim, swap-in and the page cache. */
+void wake_up_page(struct page *page); /* after a PG_locked or PG_writeback change */
 bool trylock_page(struct page *page);
 void lock_page(struct page *page);
 void unlock_page(struct page *page);

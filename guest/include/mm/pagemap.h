@@ -1,0 +1,46 @@
+/*
+ * The page cache of the block devices (include/linux/pagemap.h, mm/filemap.c,
+ * block/fops.c): buffered I/O on a raw disk (fio's direct=0) goes through pages of
+ * the disk's address_space. They sit on the file LRU lists; reclaim drops the clean
+ * ones and writes the dirty ones back first (until the flusher threads exist, reclaim
+ * is the only writeback, as in 2.4's page_launder).
+ */
+#ifndef MM_PAGEMAP_H
+#define MM_PAGEMAP_H
+#include <kernel/types.h>
+
+struct page;
+struct gendisk;
+
+struct address_space {
+	struct gendisk *host;
+	unsigned long nrpages; /* pages in the cache */
+};
+
+/*
+ * Readahead state of one reader (struct file_ra_state): a read that follows the
+ * previous one is sequential, and the window grows from 4 pages up to read_ahead_kb;
+ * anything else reads just what was asked.
+ */
+struct file_ra_state {
+	unsigned long prev_index; /* the last page read, +1 (0: none yet) */
+	unsigned long size;	  /* the current window, pages */
+};
+
+/* The disk's address_space, created on first use; NULL when no memory is left for it. */
+struct address_space *bdev_mapping(struct gendisk *disk);
+
+/* Buffered I/O of len bytes at pos through the page cache: 0, -EIO or -ENOMEM. */
+int filemap_read(struct address_space *mapping, struct file_ra_state *ra, u64 pos, void *buf, u32 len);
+int filemap_write(struct address_space *mapping, u64 pos, const void *buf, u32 len);
+/* fsync's data part: writes every dirty page of the mapping and waits; 0 or -EIO. */
+int filemap_write_and_wait(struct address_space *mapping);
+
+/* For reclaim, the page locked: */
+bool page_is_file_cache(const struct page *page);
+int blkdev_writepage(struct page *page); /* dirty page -> writeback; unlocks it */
+bool remove_mapping(struct page *page);	 /* a clean page only reclaim holds leaves the cache */
+
+/* Two touches activate a page (mark_page_accessed); reclaim reads PG_referenced. */
+void mark_page_accessed(struct page *page);
+#endif

@@ -1,0 +1,426 @@
+/*
+ * The block devices' page cache (mm/filemap.c, block/fops.c): buffered reads and
+ * writes of fio jobs with direct=0 copy through pages indexed by (address_space,
+ * page index) in one hash table. A cached page holds one reference for the cache;
+ * lookups take another under page_cache_lock, and reclaim removes a page only when
+ * the cache and reclaim's isolation are all that hold it (__remove_mapping), so a
+ * racing lookup keeps it alive. The hash chain runs through page->private, which
+ * a page-cache page does not otherwise use.
+ */
+#include <kernel/blkdev.h>
+#include <kernel/boot.h>
+#include <kernel/errno.h>
+#include <kernel/kernel.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+#include <lib/string.h>
+#include <mm/gfp.h>
+#include <mm/mmzone.h>
+#include <mm/pagemap.h>
+#include <mm/swap.h>
+#include <mm/vmscan.h>
+#include <mm/vmstat.h>
+
+static struct page **page_cache_hash;
+static unsigned long page_cache_buckets; /* a power of two */
+static raw_spinlock_t page_cache_lock;
+
+/* The table is made on first use, so guests without buffered I/O never pay for it. */
+static bool page_cache_init(void)
+{
+	static raw_spinlock_t init_lock;
+	unsigned long flags;
+
+	if (READ_ONCE(page_cache_hash))
+		return true;
+	unsigned long n = 256;
+	while (n < max_pfn / 4)
+		n <<= 1;
+	struct page **t = kzalloc(n * sizeof(*t));
+	if (!t)
+		return false;
+	spin_lock_irqsave(&init_lock, flags);
+	if (!page_cache_hash) {
+		spin_lock_init(&page_cache_lock);
+		page_cache_buckets = n;
+		__atomic_store_n(&page_cache_hash, t, __ATOMIC_RELEASE);
+		t = NULL;
+	}
+	spin_unlock_irqrestore(&init_lock, flags);
+	kfree(t);
+	return true;
+}
+
+struct address_space *bdev_mapping(struct gendisk *disk)
+{
+	if (!page_cache_init())
+		return NULL;
+	if (!READ_ONCE(disk->mapping)) {
+		struct address_space *m = kzalloc(sizeof(*m));
+		if (!m)
+			return NULL;
+		m->host = disk;
+		if (!__atomic_compare_exchange_n(&disk->mapping, &(struct address_space *){ NULL }, m, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			kfree(m);
+	}
+	return disk->mapping;
+}
+
+static struct page **page_hash_slot(const struct address_space *m, unsigned long index)
+{
+	unsigned long h = ((unsigned long)m >> 4) * 0x9e3779b97f4a7c15ul ^ index * 0xc2b2ae3d27d4eb4ful;
+	return &page_cache_hash[(h >> 17) & (page_cache_buckets - 1)];
+}
+
+static struct page *page_hash_find(const struct address_space *m, unsigned long index)
+{
+	for (struct page *p = *page_hash_slot(m, index); p; p = (struct page *)p->private)
+		if (p->mapping == m && p->index == index)
+			return p;
+	return NULL;
+}
+
+bool page_is_file_cache(const struct page *page)
+{
+	return !PageSwapBacked(page) && !PageSlab(page) && page->mapping;
+}
+
+/* find_get_page: the cached page with a reference taken, or NULL. */
+static struct page *find_get_page(struct address_space *m, unsigned long index)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&page_cache_lock, flags);
+	struct page *page = page_hash_find(m, index);
+	if (page)
+		__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&page_cache_lock, flags);
+	return page;
+}
+
+/*
+ * add_to_page_cache_lru: a new, locked page becomes (m, index), with the cache's
+ * reference added to the caller's; -EEXIST if another task cached that index first.
+ */
+static int add_to_page_cache_lru(struct page *page, struct address_space *m, unsigned long index)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&page_cache_lock, flags);
+	if (page_hash_find(m, index)) {
+		spin_unlock_irqrestore(&page_cache_lock, flags);
+		return -EEXIST;
+	}
+	struct page **slot = page_hash_slot(m, index);
+	page->mapping = m;
+	page->index = index;
+	page->private = (unsigned long)*slot;
+	*slot = page;
+	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+	m->nrpages++;
+	spin_unlock_irqrestore(&page_cache_lock, flags);
+	inc_node_state(nr_file_pages);
+	lru_cache_add(page, LRU_INACTIVE_FILE);
+	return 0;
+}
+
+static void page_hash_unlink(struct page *page)
+{
+	struct page **pp = page_hash_slot(page->mapping, page->index);
+	while (*pp != page)
+		pp = (struct page **)&(*pp)->private;
+	*pp = (struct page *)page->private;
+	page->private = 0;
+}
+
+bool remove_mapping(struct page *page)
+{
+	struct address_space *m = page->mapping;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&page_cache_lock, flags);
+	ok = page_count(page) == 2 && !PageDirty(page) && !PageWriteback(page);
+	if (ok) {
+		page_hash_unlink(page);
+		page->mapping = NULL;
+		m->nrpages--;
+		page->_refcount = 1; /* reclaim's isolation reference only */
+	}
+	spin_unlock_irqrestore(&page_cache_lock, flags);
+	if (ok)
+		dec_node_state(nr_file_pages);
+	return ok;
+}
+
+void mark_page_accessed(struct page *page)
+{
+	if (!PageReferenced(page)) {
+		SetPageReferenced(page);
+	} else if (!PageActive(page)) {
+		activate_page(page);
+		ClearPageReferenced(page);
+	}
+}
+
+static void put_page(struct page *page)
+{
+	__free_pages(page, 0); /* drops a reference; frees only the last */
+}
+
+/* ---- I/O ---- */
+
+static void end_bdev_read(struct bio *bio)
+{
+	struct page *page = bio->private;
+	if (!bio->error)
+		__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELAXED);
+	bio_put(bio);
+	unlock_page(page);
+}
+
+static void end_bdev_write(struct bio *bio)
+{
+	struct page *page = bio->private;
+	if (bio->error) {
+		printk("Write-error on %s, page %lu\n", page->mapping ? ((struct address_space *)page->mapping)->host->disk_name : "?", page->index);
+		if (!TestSetPageDirty(page)) /* keep it: the data is only here */
+			inc_node_state(nr_dirty);
+	}
+	bio_put(bio);
+	end_page_writeback(page);
+}
+
+static struct bio *bdev_bio_alloc(struct gendisk *disk)
+{
+	struct bio *bio;
+	if (!disk->queue->poll_mode)
+		return bio_alloc(GFP_NOIO);
+	while (!(bio = bio_alloc(GFP_NOIO & ~__GFP_DIRECT_RECLAIM))) /* refilled by completions we reap */
+		blk_poll_disks();
+	return bio;
+}
+
+static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
+{
+	struct address_space *m = page->mapping;
+	struct bio *bio = bdev_bio_alloc(m->host);
+	if (!bio)
+		return -ENOMEM;
+	bio->op = op;
+	bio->sector = page->index * (PAGE_SIZE >> SECTOR_SHIFT);
+	bio->size = PAGE_SIZE;
+	bio->buf = page_address(page);
+	bio->end_io = end_io;
+	bio->private = page;
+	submit_bio(m->host, bio);
+	if (op == REQ_OP_READ)
+		count_vm_events(pgpgin, PAGE_SIZE >> 10);
+	else
+		count_vm_events(pgpgout, PAGE_SIZE >> 10);
+	return 0;
+}
+
+int blkdev_writepage(struct page *page)
+{
+	if (TestClearPageDirty(page))
+		dec_node_state(nr_dirty);
+	SetPageWriteback(page);
+	inc_node_state(nr_writeback);
+	int err = bdev_submit(page, REQ_OP_WRITE, end_bdev_write);
+	if (err) {
+		if (!TestSetPageDirty(page))
+			inc_node_state(nr_dirty);
+		end_page_writeback(page);
+	}
+	unlock_page(page);
+	return err;
+}
+
+/*
+ * Starts the read of (m, index) into a new page unless it is cached: the page is left
+ * locked (until the read ends) with the cache's reference only. Returns 0, -EEXIST
+ * when it was cached, or -ENOMEM.
+ */
+static int page_cache_read_async(struct address_space *m, unsigned long index, gfp_t gfp)
+{
+	struct page *page = alloc_page(gfp);
+	if (!page)
+		return -ENOMEM;
+	BUG_ON(!trylock_page(page)); /* nobody else knows the page yet */
+	int err = add_to_page_cache_lru(page, m, index);
+	if (err || (err = bdev_submit(page, REQ_OP_READ, end_bdev_read)))
+		unlock_page(page); /* not ours after all; or cached, not uptodate: a reader will try again */
+	put_page(page);
+	return err;
+}
+
+/*
+ * page_cache_sync_readahead: a reader missed at index. A sequential reader gets a
+ * window of pages read in one plugged batch (they merge into one request); the window
+ * doubles up to read_ahead_kb. Readahead allocations do not reclaim hard or warn:
+ * the page that was asked for is read regardless, by the caller.
+ */
+static void page_cache_sync_readahead(struct address_space *m, struct file_ra_state *ra, unsigned long index)
+{
+	unsigned long max_pages = (unsigned long)knob(read_ahead_kb) >> (PAGE_SHIFT - 10);
+	unsigned long end = m->host->capacity >> PAGE_SHIFT;
+
+	if (!ra || !max_pages || index + 1 >= end)
+		return;
+	if (ra->prev_index != index) { /* not where the last read ended: random, no readahead */
+		ra->size = 0;
+		return;
+	}
+	ra->size = ra->size ? min(ra->size * 2, max_pages) : min(4ul, max_pages);
+	struct blk_plug plug;
+	blk_start_plug(&plug);
+	for (unsigned long i = index + 1; i < index + ra->size && i < end; i++)
+		if (page_cache_read_async(m, i, (GFP_KERNEL & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN) == -ENOMEM)
+			break;
+	blk_finish_plug(&plug);
+}
+
+/*
+ * The page of (m, index), uptodate, with a reference: from the cache, or a new page
+ * read from the disk (or, when the caller overwrites it whole, not read at all).
+ */
+static struct page *get_cache_page(struct address_space *m, struct file_ra_state *ra, unsigned long index,
+				   bool overwrite, int *err)
+{
+	for (;;) {
+		struct page *page = find_get_page(m, index);
+		if (!page) {
+			page = alloc_page(GFP_KERNEL);
+			if (!page) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			BUG_ON(!trylock_page(page)); /* nobody else knows the page yet */
+			if (add_to_page_cache_lru(page, m, index)) {
+				unlock_page(page);
+				put_page(page);
+				continue; /* someone else cached it meanwhile */
+			}
+			if (overwrite) {
+				SetPageUptodate(page);
+				unlock_page(page);
+				return page;
+			}
+			if ((*err = bdev_submit(page, REQ_OP_READ, end_bdev_read))) {
+				unlock_page(page);
+				put_page(page);
+				return NULL;
+			}
+			page_cache_sync_readahead(m, ra, index);
+		}
+		if (!PageUptodate(page)) {
+			wait_on_page_locked(page);
+			if (!PageUptodate(page) && trylock_page(page)) {
+				/* its read failed, or never started (readahead ran out of bios): once more, ours */
+				if (PageUptodate(page) || (*err = bdev_submit(page, REQ_OP_READ, end_bdev_read)))
+					unlock_page(page);
+				else
+					wait_on_page_locked(page);
+			}
+			if (!PageUptodate(page)) {
+				put_page(page);
+				*err = *err ? *err : -EIO;
+				return NULL;
+			}
+		}
+		return page;
+	}
+}
+
+int filemap_read(struct address_space *m, struct file_ra_state *ra, u64 pos, void *buf, u32 len)
+{
+	int err = 0;
+	while (len) {
+		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
+		struct page *page = get_cache_page(m, ra, pos >> PAGE_SHIFT, false, &err);
+		if (!page)
+			return err;
+		if (ra)
+			ra->prev_index = (pos >> PAGE_SHIFT) + 1;
+		memcpy(buf, (char *)page_address(page) + off, n);
+		mark_page_accessed(page);
+		put_page(page);
+		buf = (char *)buf + n;
+		pos += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
+{
+	int err = 0;
+	while (len) {
+		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
+		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE, &err);
+		if (!page)
+			return err;
+		lock_page(page); /* not while reclaim writes it out */
+		wait_on_page_writeback(page);
+		memcpy((char *)page_address(page) + off, buf, n);
+		if (!TestSetPageDirty(page))
+			inc_node_state(nr_dirty);
+		unlock_page(page);
+		mark_page_accessed(page);
+		put_page(page);
+		buf = (const char *)buf + n;
+		pos += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The mapping's dirty pages, each with a reference, at most max of them; returns how many. */
+static unsigned gather_dirty_pages(struct address_space *m, struct page **out, unsigned max)
+{
+	unsigned n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&page_cache_lock, flags);
+	for (unsigned long b = 0; b < page_cache_buckets && n < max; b++)
+		for (struct page *p = page_cache_hash[b]; p && n < max; p = (struct page *)p->private)
+			if (p->mapping == m && PageDirty(p)) {
+				__atomic_add_fetch(&p->_refcount, 1, __ATOMIC_RELAXED);
+				out[n++] = p;
+			}
+	spin_unlock_irqrestore(&page_cache_lock, flags);
+	return n;
+}
+
+int filemap_write_and_wait(struct address_space *m)
+{
+	enum { BATCH = 64 };
+	struct page *batch[BATCH];
+	int err = 0;
+	unsigned n;
+
+	do {
+		struct blk_plug plug;
+		n = gather_dirty_pages(m, batch, BATCH);
+		blk_start_plug(&plug);
+		for (unsigned i = 0; i < n; i++) {
+			lock_page(batch[i]);
+			wait_on_page_writeback(batch[i]);
+			if (PageDirty(batch[i]) && batch[i]->mapping == m)
+				err = blkdev_writepage(batch[i]) ? -EIO : err;
+			else
+				unlock_page(batch[i]);
+		}
+		blk_finish_plug(&plug);
+		for (unsigned i = 0; i < n; i++) {
+			wait_on_page_writeback(batch[i]);
+			if (PageDirty(batch[i])) /* the write failed: it was dirtied back */
+				err = -EIO;
+			put_page(batch[i]);
+		}
+	} while (n == BATCH && !err);
+	return err;
+}
