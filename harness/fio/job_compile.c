@@ -5,7 +5,9 @@
  * applied, so that the error points at the option's own line, even when it came from
  * [global] or an included file; checks that need several options (filename present,
  * the region inside the disk) run when the job section ends and point at the option
- * that breaks them.
+ * that breaks them. This file holds the option table and the sections; the values'
+ * forms are in job_values.c, the checks at a job's end in job_compile_disk.c and
+ * job_compile_mem.c.
  *
  * ioengine=mem jobs (vmsweep's extension) hold anonymous memory instead of doing
  * I/O. Whether a section is one is known before its options are applied (its own
@@ -14,219 +16,29 @@
  * jobs it means something for, so that one [global] serves disk and memory jobs.
  */
 #include "fio/job_compile.h"
+#include "fio/job_compile_internal.h"
 #include "util/error.h"
 #include "util/suggest.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "util/parse.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-#define SECTOR 512u
 #define BS_MAX (16u << 20)
 #define IODEPTH_MAX 1024
 #define NUMJOBS_MAX 64
 #define FIO_DEFAULT_BS 4096 /* fio's bs default */
 #define FIO_DEFAULT_RANDSEED 0x89 /* fio's randseed default (options.c) */
-#define NS_PER_US 1000ull
-#define NS_PER_S 1000000000ull
-#define PAGE 4096ull /* the unit of ioengine=mem's memory */
 
-/* A job's options as they accumulate; the fio_option pointers say where a value came
- * from, for errors found after the fact. */
-struct job_opts {
-	struct vms_job j; /* name stays empty unless name= is given */
-	int direct; /* -1: not set (fio's default, 0, is buffered I/O) */
-	uint32_t numjobs;
-	bool new_group;
-	uint32_t ws_percent; /* mem_working_set=N%: N, resolved against size at the end; 0: bytes */
-	const struct fio_option *filename_o, *direct_o, *iodepth_o, *ioengine_o, *numjobs_o;
-	const struct fio_option *bs_o, *offset_o, *size_o, *name_o, *ws_o;
-};
-
-struct compile {
-	const struct fio_disk_info *disks;
-	unsigned nr_disks;
-	struct vms_job *jobs; /* VMS_WL_MAX_JOBS */
-	uint32_t nr_jobs, group, group_jobs;
-	char *err;
-	size_t errlen;
-};
-
-__attribute__((format(printf, 4, 5))) static int fail_at(struct compile *c, const char *file, unsigned line,
-							  const char *fmt, ...)
+int compile_fail_at(struct compile *c, const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	verrorf_at(c->err, c->errlen, file, line, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* "file:line: key=value: why" for a value that is wrong. */
-#define bad_value(c, o, fmt, ...) \
-	fail_at(c, (o)->file, (o)->line, "%s=%s: " fmt, (o)->key, (o)->value, ##__VA_ARGS__)
-
-/* ---- values with fio's units ---- */
-
-/* Sizes: fio's k/m/g/t with its default kb_base=1024 (4k = 4096), which parse_size
- * shares. Refused where fio would read the same text differently: "KiB" (under
- * kb_base=1024 fio takes the IEC forms as powers of 1000: 4KiB is 4000 bytes), and
- * fractions or a space before the unit (fio's strtoll stops there: "1.5k" and "4 k"
- * are 1 and 4 bytes to fio). */
-static int size_parse(struct compile *c, const struct fio_option *o, const char *what, const char *s,
-		      uint64_t *out)
-{
-	char perr[160];
-	const char *u = s;
-
-	if (strchr(s, '%'))
-		return bad_value(c, o, "%spercentages are not supported by vmsweep; give a size in bytes", what);
-	if (strchr(s, '.'))
-		return bad_value(c, o, "%s'%s': fractions are not supported (fio drops them: give whole bytes or "
-				 "a smaller unit)", what, s);
-	if (strchr(s, ' '))
-		return bad_value(c, o, "%s'%s': no space between number and unit (fio would ignore the unit)", what,
-				 s);
-	while (isdigit((unsigned char)*u))
-		u++;
-	if (u[0] && (u[1] == 'i' || u[1] == 'I'))
-		return bad_value(c, o,
-				 "%s'%s' is ambiguous: fio reads %ciB as powers of 1000 under its default "
-				 "kb_base=1024; write '%.*s%c' for powers of 1024",
-				 what, s, toupper((unsigned char)u[0]), (int)(u - s), s, tolower((unsigned char)u[0]));
-	if (parse_size(s, out, perr, sizeof(perr)))
-		return bad_value(c, o, "%s%s", what, perr);
-	return 0;
-}
-
-/* Times: fio's units (us/usec, ms/msec, s, m, h, d); a bare number is in the option's
- * own unit, seconds or (thinktime) microseconds, where parse_duration_ns always takes
- * seconds. fio reads any other suffix as its internal microseconds ("10sec" and
- * "10min" are 10 us, parse.c get_mult_time), so sec, min and ns are refused. */
-static int time_parse(struct compile *c, const struct fio_option *o, const char *s, bool bare_us, uint64_t *out)
-{
-	static const struct {
-		const char *fio, *canon;
-	} units[] = {
-		{ "us", "us" }, { "usec", "us" }, { "ms", "ms" }, { "msec", "ms" },
-		{ "s", "s" },	{ "m", "m" },	  { "h", "h" },	  { "d", "h" },
-	};
-	char num[64], buf[80], perr[160];
-	const char *u = s, *canon = NULL;
-	uint64_t v;
-
-	while (isdigit((unsigned char)*u))
-		u++;
-	if (*u == '.')
-		return bad_value(c, o, "fractions are not supported (fio drops them: use a smaller unit, e.g. 1500ms)");
-	if (u == s || (size_t)(u - s) >= sizeof(num))
-		return bad_value(c, o, "expected a time such as 10s, 500ms or 100us");
-	memcpy(num, s, (size_t)(u - s));
-	num[u - s] = '\0';
-	if (!*u)
-		canon = bare_us ? "us" : "s";
-	for (size_t i = 0; !canon && i < ARRAY_SIZE(units); i++)
-		if (strcasecmp(u, units[i].fio) == 0)
-			canon = units[i].canon;
-	if (!canon)
-		return bad_value(c, o, "unknown time unit '%s' (fio's units: us, ms, s, m, h, d)", u);
-	snprintf(buf, sizeof(buf), "%s%s", num, canon);
-	if (parse_duration_ns(buf, &v, perr, sizeof(perr)))
-		return bad_value(c, o, "%s", perr);
-	if (tolower((unsigned char)*u) == 'd') {
-		if (v > UINT64_MAX / 24)
-			return bad_value(c, o, "too long");
-		v *= 24;
-	}
-	*out = v;
-	return 0;
-}
-
-static int int_parse(struct compile *c, const struct fio_option *o, const char *s, int64_t min, int64_t max,
-		     int64_t *out)
-{
-	char perr[160];
-
-	if (parse_int_range(s, min, max, out, perr, sizeof(perr)))
-		return bad_value(c, o, "%s", perr);
-	return 0;
-}
-
-/* fio's bool: 0 or 1, given explicitly. */
-static int bool_parse(struct compile *c, const struct fio_option *o, bool *out)
-{
-	if (strcmp(o->value, "0") && strcmp(o->value, "1"))
-		return bad_value(c, o, "expected 0 or 1");
-	*out = o->value[0] == '1';
-	return 0;
-}
-
-/*
- * fio's per-direction lists (bs, rate, rate_iops): "a" is for reads and writes,
- * "a,b" for reads then writes; an empty field keeps the value already there (from
- * [global] or the default). As in fio's handle_option, one trailing comma is dropped
- * ("8k," is "8k"). A third field is for trims, which vmsweep never issues.
- */
-static int pair_parse(struct compile *c, const struct fio_option *o, bool is_size, int64_t max,
-		      uint64_t out[2])
-{
-	char *dup = strdup(o->value), *p = dup, *field[4];
-	uint64_t v[2] = { out[0], out[1] };
-	unsigned n = 0;
-	int ret = -1;
-
-	if (!dup)
-		return fail_at(c, o->file, o->line, "out of memory");
-	if (*dup && dup[strlen(dup) - 1] == ',')
-		dup[strlen(dup) - 1] = '\0';
-	while (n < ARRAY_SIZE(field) && p) {
-		field[n++] = p;
-		p = strchr(p, ',');
-		if (p)
-			*p++ = '\0';
-	}
-	if (p || n > 3) {
-		bad_value(c, o, "too many values (at most read,write)");
-		goto out;
-	}
-	if (n == 3 && *field[2]) {
-		bad_value(c, o, "a third (trim) value is not supported: vmsweep does not trim");
-		goto out;
-	}
-	for (unsigned i = 0; i < n && i < 2; i++) {
-		const char *what = n == 1 ? "" : i ? "write value: " : "read value: ";
-		if (!*field[i])
-			continue;
-		if (is_size) {
-			if (size_parse(c, o, what, field[i], &v[i]))
-				goto out;
-		} else {
-			int64_t iv;
-			if (int_parse(c, o, field[i], 0, max, &iv))
-				goto out;
-			v[i] = (uint64_t)iv;
-		}
-	}
-	if (n == 1 ? !*field[0] : !*field[0] && !*field[1]) {
-		bad_value(c, o, "no value");
-		goto out;
-	}
-	if (n == 1)
-		v[1] = v[0];
-	out[0] = v[0];
-	out[1] = v[1];
-	ret = 0;
-out:
-	free(dup);
-	return ret;
 }
 
 /* ---- the supported options ---- */
@@ -449,16 +261,6 @@ static int opt_description(struct compile *c, struct job_opts *jo, const struct 
 	return 0;
 }
 
-/* Options without a value (fio's FIO_OPT_STR_SET); "=0" clears, "=1" sets. */
-static int flag_value(struct compile *c, const struct fio_option *o, bool *v)
-{
-	if (!o->value) {
-		*v = true;
-		return 0;
-	}
-	return bool_parse(c, o, v);
-}
-
 #define FLAG_OPT(fn, bit)                                                                         \
 	static int fn(struct compile *c, struct job_opts *jo, const struct fio_option *o)         \
 	{                                                                                         \
@@ -482,41 +284,9 @@ static int opt_fsync(struct compile *c, struct job_opts *jo, const struct fio_op
 	return 0;
 }
 
-static int hex_digit(char ch)
-{
-	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-}
-
-/* fio's pattern forms: 0x hex digits (bytes in the order written) or a quoted string. */
 static int opt_pattern(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
-	const char *v = o->value;
-	size_t n = strlen(v), len = 0;
-	uint8_t *p = jo->j.pattern;
-
-	if (n >= 2 && (v[0] == '\'' || v[0] == '"') && v[n - 1] == v[0]) {
-		len = n - 2;
-		if (!len || len > VMS_WL_PATTERN_MAX)
-			return bad_value(c, o, "a quoted pattern of 1 to %d characters", VMS_WL_PATTERN_MAX);
-		memcpy(p, v + 1, len);
-	} else if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-		size_t digits = n - 2;
-		if (digits > 2 * VMS_WL_PATTERN_MAX)
-			return bad_value(c, o, "at most %d bytes (%d hex digits)", VMS_WL_PATTERN_MAX, 2 * VMS_WL_PATTERN_MAX);
-		for (size_t i = 0; i < digits; i++) {
-			int d = hex_digit(v[2 + i]);
-			if (d < 0)
-				return bad_value(c, o, "'%c' is not a hex digit", v[2 + i]);
-			/* an odd count: the first digit stands alone, as 0xabc = 0a bc */
-			size_t pos = (i + (digits & 1)) / 2;
-			p[pos] = (uint8_t)(((i + (digits & 1)) & 1) ? (p[pos] | d) : d << 4);
-		}
-		len = (digits + 1) / 2;
-	} else {
-		return bad_value(c, o, "expected 0x followed by hex digits, or a quoted string");
-	}
-	jo->j.pattern_len = (uint32_t)len;
-	return 0;
+	return pattern_parse(c, o, jo->j.pattern, &jo->j.pattern_len);
 }
 
 static int opt_verify(struct compile *c, struct job_opts *jo, const struct fio_option *o)
@@ -534,49 +304,6 @@ static int opt_verify(struct compile *c, struct job_opts *jo, const struct fio_o
 static int opt_new_group(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	return flag_value(c, o, &jo->new_group);
-}
-
-/* ---- ioengine=mem's own options ---- */
-
-static int opt_mem_access(struct compile *c, struct job_opts *jo, const struct fio_option *o)
-{
-	static const char *const names[] = { [VMS_MEM_SEQ] = "seq", [VMS_MEM_RANDOM] = "random",
-					     [VMS_MEM_CHURN] = "churn" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (strcmp(o->value, names[i]) == 0) {
-			jo->j.mem_access = (uint32_t)i;
-			return 0;
-		}
-	}
-	const char *near = name_suggest(o->value, names, ARRAY_SIZE(names));
-	if (near)
-		return bad_value(c, o, "expected seq, random or churn (did you mean '%s'?)", near);
-	return bad_value(c, o, "expected seq, random or churn");
-}
-
-/* A size, or N% of the job's size (resolved when the job ends: size may come later). */
-static int opt_mem_working_set(struct compile *c, struct job_opts *jo, const struct fio_option *o)
-{
-	size_t n = strlen(o->value);
-
-	if (n && o->value[n - 1] == '%') {
-		char num[32];
-		int64_t pct;
-		if (n - 1 >= sizeof(num))
-			return bad_value(c, o, "expected a size or a percentage of size= such as 50%%");
-		memcpy(num, o->value, n - 1);
-		num[n - 1] = '\0';
-		if (parse_int_range(num, 1, 100, &pct, NULL, 0))
-			return bad_value(c, o, "expected a whole percentage of size=, 1%% to 100%%");
-		jo->ws_percent = (uint32_t)pct;
-		jo->j.mem_working_set = 0;
-	} else {
-		if (size_parse(c, o, "", o->value, &jo->j.mem_working_set))
-			return -1;
-		jo->ws_percent = 0;
-	}
-	jo->ws_o = o;
-	return 0;
 }
 
 /* Which jobs an option means something for. */
@@ -727,10 +454,10 @@ static int unknown_option(struct compile *c, const struct fio_option *o)
 		}
 	}
 	if (near)
-		return fail_at(c, o->file, o->line, "option '%s': unknown option (did you mean '%s'?%s)", o->key, near,
-			       near_supported ? "" : " vmsweep does not support it");
-	return fail_at(c, o->file, o->line, "option '%s': unknown option (supported options: see workloads/README.md)",
-		       o->key);
+		return compile_fail_at(c, o->file, o->line, "option '%s': unknown option (did you mean '%s'?%s)",
+				       o->key, near, near_supported ? "" : " vmsweep does not support it");
+	return compile_fail_at(c, o->file, o->line,
+			       "option '%s': unknown option (supported options: see workloads/README.md)", o->key);
 }
 
 /* What a job section is, for the options it may set. */
@@ -746,13 +473,14 @@ static int scope_fail(struct compile *c, const struct section_kind *k, const str
 	const struct fio_option *e = k->engine_o;
 
 	if (!k->mem)
-		return fail_at(c, o->file, o->line, "option '%s': only meaningful for ioengine=mem (job '%s')", o->key,
-			       k->name);
+		return compile_fail_at(c, o->file, o->line, "option '%s': only meaningful for ioengine=mem (job '%s')",
+				       o->key, k->name);
 	if (e)
-		return fail_at(c, o->file, o->line,
-			       "option '%s': not meaningful for ioengine=mem (job '%s', ioengine=mem from %s:%u)", o->key,
-			       k->name, e->file, e->line);
-	return fail_at(c, o->file, o->line, "option '%s': not meaningful for ioengine=mem (job '%s')", o->key, k->name);
+		return compile_fail_at(c, o->file, o->line,
+				       "option '%s': not meaningful for ioengine=mem (job '%s', ioengine=mem from "
+				       "%s:%u)", o->key, k->name, e->file, e->line);
+	return compile_fail_at(c, o->file, o->line, "option '%s': not meaningful for ioengine=mem (job '%s')", o->key,
+			       k->name);
 }
 
 static int option_apply(struct compile *c, struct job_opts *jo, const struct section_kind *k,
@@ -763,7 +491,8 @@ static int option_apply(struct compile *c, struct job_opts *jo, const struct sec
 		if (strcmp(o->key, d->name))
 			continue;
 		if ((!o->value && !d->flag) || (o->value && !*o->value && d->fn != opt_description))
-			return fail_at(c, o->file, o->line, "option '%s': needs a value (%s=...)", o->key, o->key);
+			return compile_fail_at(c, o->file, o->line, "option '%s': needs a value (%s=...)", o->key,
+					       o->key);
 		if (k->name && d->scope == (k->mem ? FOR_DISK : FOR_MEM) && d->fn != opt_iodepth)
 			return scope_fail(c, k, o);
 		if (d->fn(c, jo, o))
@@ -776,156 +505,23 @@ static int option_apply(struct compile *c, struct job_opts *jo, const struct sec
 		if (strcmp(o->key, fio_unsupported[i].name))
 			continue;
 		if (fio_unsupported[i].hint)
-			return fail_at(c, o->file, o->line, "option '%s': not supported by vmsweep (%s)", o->key,
-				       fio_unsupported[i].hint);
-		return fail_at(c, o->file, o->line,
-			       "option '%s': not supported by vmsweep (supported options: see workloads/README.md)",
-			       o->key);
+			return compile_fail_at(c, o->file, o->line, "option '%s': not supported by vmsweep (%s)",
+					       o->key, fio_unsupported[i].hint);
+		return compile_fail_at(c, o->file, o->line,
+				       "option '%s': not supported by vmsweep (supported options: see "
+				       "workloads/README.md)", o->key);
 	}
 	return unknown_option(c, o);
 }
 
-/* ---- a job section done: cross-option checks and the clones ---- */
-
-/* The block size that must fit the region: the larger of the directions the job uses. */
-static uint64_t job_bs_max(const struct vms_job *j)
-{
-	switch (j->rw) {
-	case VMS_RW_READ:
-	case VMS_RW_RANDREAD:
-		return j->bs[0];
-	case VMS_RW_WRITE:
-	case VMS_RW_RANDWRITE:
-		return j->bs[1];
-	default:
-		return j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1];
-	}
-}
-
-static int job_disk_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
-{
-	struct vms_job *j = &jo->j;
-	char b1[32], b2[32], b3[32];
-
-	if (!jo->filename_o)
-		return fail_at(c, s->file, s->line, "job '%s': option 'filename': missing (vmsweep needs "
-				  "filename=/dev/vdX)", s->name);
-	if (jo->direct < 0)
-		return fail_at(c, s->file, s->line,
-			       "job '%s': option 'direct': not set; fio's default (direct=0) is buffered I/O, which "
-			       "needs the page cache (issue #4): set direct=1", s->name);
-	if (!jo->direct)
-		return fail_at(c, jo->direct_o->file, jo->direct_o->line,
-			       "direct=0: buffered I/O needs the page cache (issue #4); use direct=1");
-	if (c->disks && (c->disks[j->disk].flags & VMS_DISK_SWAP))
-		return fail_at(c, jo->filename_o->file, jo->filename_o->line,
-			       "filename=%s: that disk is the guest's swap device (job '%s')", jo->filename_o->value,
-			       s->name);
-	if (j->size % SECTOR)
-		return fail_at(c, jo->size_o->file, jo->size_o->line, "size=%s: not a multiple of 512",
-			       jo->size_o->value);
-	if (j->ioengine == VMS_IOENGINE_SYNC && j->iodepth > 1) {
-		const struct fio_option *o = jo->iodepth_o;
-		return fail_at(c, o->file, o->line,
-			       "iodepth=%s: ioengine=%s has one I/O in flight at a time%s: use ioengine=libaio or "
-			       "io_uring (job '%s')", o->value, jo->ioengine_o ? jo->ioengine_o->value : "psync",
-			       jo->ioengine_o ? "" : " (fio's default engine)", s->name);
-	}
-	if ((j->rate_bps[0] || j->rate_bps[1]) && (j->rate_iops[0] || j->rate_iops[1]))
-		return fail_at(c, s->file, s->line, "job '%s': option 'rate_iops': rate and rate_iops are mutually "
-			       "exclusive, as in fio", s->name);
-	if ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len)
-		return fail_at(c, s->file, s->line, "job '%s': option 'verify': verify=pattern needs verify_pattern=",
-			       s->name);
-
-	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
-	const char *dev = jo->filename_o->value;
-	if (disk_size) {
-		if (j->offset >= disk_size) {
-			const struct fio_option *o = jo->offset_o;
-			return fail_at(c, o->file, o->line, "offset=%s: at or beyond the end of %s (%s) (job '%s')",
-				       o->value, dev, format_size(disk_size, b1, sizeof(b1)), s->name);
-		}
-		if (j->size > disk_size - j->offset) {
-			const struct fio_option *o = jo->size_o;
-			return fail_at(c, o->file, o->line, "size=%s: offset %s + size %s is beyond the end of %s (%s) "
-				       "(job '%s')", o->value, format_size(j->offset, b1, sizeof(b1)),
-				       format_size(j->size, b2, sizeof(b2)), dev,
-				       format_size(disk_size, b3, sizeof(b3)), s->name);
-		}
-	}
-	uint64_t region = j->size ? j->size : disk_size ? disk_size - j->offset : 0;
-	uint64_t bs = job_bs_max(j);
-	if (region && region < bs) {
-		const struct fio_option *o = j->size ? jo->size_o : jo->offset_o ? jo->offset_o : jo->bs_o;
-		if (!o)
-			return fail_at(c, s->file, s->line, "job '%s': %s (%s) is smaller than the block size (%s)",
-				       s->name, dev, format_size(region, b1, sizeof(b1)), format_size(bs, b2, sizeof(b2)));
-		return fail_at(c, o->file, o->line, "%s=%s: the job's region (%s) is smaller than the block size (%s) "
-			       "(job '%s')", o->key, o->value, format_size(region, b1, sizeof(b1)),
-			       format_size(bs, b2, sizeof(b2)), s->name);
-	}
-	j->flags |= VMS_JOB_DIRECT;
-	return 0;
-}
-
-/* size= in whole pages (rounded up), the working set resolved, and the disk fields
- * cleared: what the guest gets holds nothing a memory job does not use. */
-static int job_mem_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
-{
-	static const char *const access_names[] = { "seq", "random", "churn" };
-	const uint32_t keep = VMS_JOB_TIME_BASED | VMS_JOB_RANDREPEAT | VMS_JOB_GROUP_REPORTING | VMS_JOB_STONEWALL;
-	const struct fio_option *so = jo->size_o, *wo = jo->ws_o;
-	struct vms_job *j = &jo->j;
-	char b1[32], b2[32];
-
-	if (!so)
-		return fail_at(c, s->file, s->line, "job '%s': option 'size': missing (ioengine=mem needs size=, the "
-			       "job's anonymous memory)", s->name);
-	if (j->size < PAGE)
-		return fail_at(c, so->file, so->line, "size=%s: less than one 4 KiB page (job '%s')", so->value,
-			       s->name);
-	if (j->size > UINT64_MAX - (PAGE - 1))
-		return fail_at(c, so->file, so->line, "size=%s: too large (job '%s')", so->value, s->name);
-	j->size = (j->size + PAGE - 1) / PAGE * PAGE;
-
-	bool own_ws = wo && wo >= s->opts && wo < s->opts + s->nr_opts;
-	if (wo && j->mem_access != VMS_MEM_RANDOM) {
-		if (own_ws)
-			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: only meaningful with mem_access=random "
-				       "(job '%s' has mem_access=%s)", wo->value, s->name, access_names[j->mem_access]);
-		wo = NULL; /* inherited from [global]: for the random jobs */
-	}
-	uint64_t ws = 0;
-	if (wo) {
-		/* N% of size without overflow, rounded up to pages as size is */
-		ws = jo->ws_percent ? j->size / 100 * jo->ws_percent + (j->size % 100 * jo->ws_percent + 99) / 100
-				    : j->mem_working_set;
-		if (ws > UINT64_MAX - (PAGE - 1))
-			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: too large (job '%s')", wo->value,
-				       s->name);
-		ws = (ws + PAGE - 1) / PAGE * PAGE;
-		if (ws < PAGE)
-			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: less than one 4 KiB page (job '%s')",
-				       wo->value, s->name);
-		if (ws > j->size)
-			return fail_at(c, wo->file, wo->line, "mem_working_set=%s: %s is more than size=%s (%s) (job "
-				       "'%s')", wo->value, format_size(ws, b1, sizeof(b1)), so->value,
-				       format_size(j->size, b2, sizeof(b2)), s->name);
-	}
-	struct vms_job m = { .ioengine = VMS_IOENGINE_MEM, .iodepth = 1, .flags = j->flags & keep, .size = j->size,
-			     .runtime_ns = j->runtime_ns, .ramp_ns = j->ramp_ns, .thinktime_ns = j->thinktime_ns,
-			     .randseed = j->randseed, .mem_access = j->mem_access, .mem_working_set = ws };
-	memcpy(m.name, j->name, sizeof(m.name));
-	*j = m;
-	return 0;
-}
+/* ---- a job section done: cross-option checks (by kind, in their own files) and the clones ---- */
 
 static int job_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
 {
 	if (!jo->name_o && strlen(s->name) >= VMS_WL_NAME_LEN)
-		return fail_at(c, s->file, s->line, "job '%s': name longer than %d characters (shorten it or set name=)",
-			       s->name, VMS_WL_NAME_LEN - 1);
+		return compile_fail_at(c, s->file, s->line,
+				       "job '%s': name longer than %d characters (shorten it or set name=)", s->name,
+				       VMS_WL_NAME_LEN - 1);
 	return jo->j.ioengine == VMS_IOENGINE_MEM ? job_mem_check(c, s, jo) : job_disk_check(c, s, jo);
 }
 
@@ -936,8 +532,9 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 	if (c->nr_jobs + jo->numjobs > VMS_WL_MAX_JOBS) {
 		const char *file = jo->numjobs_o ? jo->numjobs_o->file : s->file;
 		unsigned line = jo->numjobs_o ? jo->numjobs_o->line : s->line;
-		return fail_at(c, file, line, "job '%s': %u jobs in all (numjobs counted), more than vmsweep's limit "
-			       "of %d", s->name, c->nr_jobs + jo->numjobs, VMS_WL_MAX_JOBS);
+		return compile_fail_at(c, file, line,
+				       "job '%s': %u jobs in all (numjobs counted), more than vmsweep's limit of %d",
+				       s->name, c->nr_jobs + jo->numjobs, VMS_WL_MAX_JOBS);
 	}
 	if (!jo->name_o)
 		snprintf(j.name, sizeof(j.name), "%s", s->name);
@@ -999,7 +596,7 @@ int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks
 	*out_size = 0;
 	c.jobs = calloc(VMS_WL_MAX_JOBS, sizeof(*c.jobs));
 	if (!c.jobs)
-		return fail_at(&c, jf->nr_files ? jf->files[0] : "?", 0, "out of memory");
+		return compile_fail_at(&c, jf->nr_files ? jf->files[0] : "?", 0, "out of memory");
 	job_defaults(&global);
 	for (size_t i = 0; i < jf->nr_sections; i++) {
 		const struct fio_section *s = &jf->sections[i];
@@ -1022,18 +619,18 @@ int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks
 	}
 	if (!c.nr_jobs) {
 		if (last_global)
-			fail_at(&c, last_global->file, last_global->line,
-				"no jobs: the file has only [global] sections (add a [job] section)");
+			compile_fail_at(&c, last_global->file, last_global->line,
+					"no jobs: the file has only [global] sections (add a [job] section)");
 		else
-			fail_at(&c, jf->nr_files ? jf->files[0] : "?", jf->nr_lines ? jf->nr_lines : 1,
-				"no jobs: the file has no [job] section");
+			compile_fail_at(&c, jf->nr_files ? jf->files[0] : "?", jf->nr_lines ? jf->nr_lines : 1,
+					"no jobs: the file has no [job] section");
 		goto fail;
 	}
 
 	size_t size = sizeof(struct vms_workload) + c.nr_jobs * sizeof(struct vms_job);
 	struct vms_workload *wl = calloc(1, size);
 	if (!wl) {
-		fail_at(&c, jf->files[0], 0, "out of memory");
+		compile_fail_at(&c, jf->files[0], 0, "out of memory");
 		goto fail;
 	}
 	wl->magic = VMS_WL_MAGIC;

@@ -1,0 +1,101 @@
+/*
+ * A disk job's options taken together, when its section ends: filename= given,
+ * direct=1, not the swap disk, an engine that takes the iodepth, rate or rate_iops,
+ * verify with a pattern, and a region inside the disk that holds a block. The options
+ * come from the job, [global] or an included file, so each error points at the
+ * option that breaks the check, wherever it was set.
+ */
+#include <stdint.h>
+
+#include "fio/job_compile_internal.h"
+#include "util/parse.h"
+
+/* The block size that must fit the region: the larger of the directions the job uses. */
+static uint64_t job_bs_max(const struct vms_job *j)
+{
+	switch (j->rw) {
+	case VMS_RW_READ:
+	case VMS_RW_RANDREAD:
+		return j->bs[0];
+	case VMS_RW_WRITE:
+	case VMS_RW_RANDWRITE:
+		return j->bs[1];
+	default:
+		return j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1];
+	}
+}
+
+int job_disk_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+{
+	struct vms_job *j = &jo->j;
+	char b1[32], b2[32], b3[32];
+
+	if (!jo->filename_o)
+		return compile_fail_at(c, s->file, s->line,
+				       "job '%s': option 'filename': missing (vmsweep needs filename=/dev/vdX)",
+				       s->name);
+	if (jo->direct < 0)
+		return compile_fail_at(c, s->file, s->line,
+				       "job '%s': option 'direct': not set; fio's default (direct=0) is buffered I/O, "
+				       "which needs the page cache (issue #4): set direct=1", s->name);
+	if (!jo->direct)
+		return compile_fail_at(c, jo->direct_o->file, jo->direct_o->line,
+				       "direct=0: buffered I/O needs the page cache (issue #4); use direct=1");
+	if (c->disks && (c->disks[j->disk].flags & VMS_DISK_SWAP))
+		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
+				       "filename=%s: that disk is the guest's swap device (job '%s')",
+				       jo->filename_o->value, s->name);
+	if (j->size % SECTOR)
+		return compile_fail_at(c, jo->size_o->file, jo->size_o->line, "size=%s: not a multiple of 512",
+				       jo->size_o->value);
+	if (j->ioengine == VMS_IOENGINE_SYNC && j->iodepth > 1) {
+		const struct fio_option *o = jo->iodepth_o;
+		return compile_fail_at(c, o->file, o->line,
+				       "iodepth=%s: ioengine=%s has one I/O in flight at a time%s: use ioengine=libaio "
+				       "or io_uring (job '%s')", o->value,
+				       jo->ioengine_o ? jo->ioengine_o->value : "psync",
+				       jo->ioengine_o ? "" : " (fio's default engine)", s->name);
+	}
+	if ((j->rate_bps[0] || j->rate_bps[1]) && (j->rate_iops[0] || j->rate_iops[1]))
+		return compile_fail_at(c, s->file, s->line,
+				       "job '%s': option 'rate_iops': rate and rate_iops are mutually exclusive, as "
+				       "in fio", s->name);
+	if ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len)
+		return compile_fail_at(c, s->file, s->line,
+				       "job '%s': option 'verify': verify=pattern needs verify_pattern=", s->name);
+
+	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
+	const char *dev = jo->filename_o->value;
+	if (disk_size) {
+		if (j->offset >= disk_size) {
+			const struct fio_option *o = jo->offset_o;
+			return compile_fail_at(c, o->file, o->line,
+					       "offset=%s: at or beyond the end of %s (%s) (job '%s')", o->value, dev,
+					       format_size(disk_size, b1, sizeof(b1)), s->name);
+		}
+		if (j->size > disk_size - j->offset) {
+			const struct fio_option *o = jo->size_o;
+			return compile_fail_at(c, o->file, o->line,
+					       "size=%s: offset %s + size %s is beyond the end of %s (%s) (job '%s')",
+					       o->value, format_size(j->offset, b1, sizeof(b1)),
+					       format_size(j->size, b2, sizeof(b2)), dev,
+					       format_size(disk_size, b3, sizeof(b3)), s->name);
+		}
+	}
+	uint64_t region = j->size ? j->size : disk_size ? disk_size - j->offset : 0;
+	uint64_t bs = job_bs_max(j);
+	if (region && region < bs) {
+		const struct fio_option *o = j->size ? jo->size_o : jo->offset_o ? jo->offset_o : jo->bs_o;
+		if (!o)
+			return compile_fail_at(c, s->file, s->line,
+					       "job '%s': %s (%s) is smaller than the block size (%s)", s->name, dev,
+					       format_size(region, b1, sizeof(b1)), format_size(bs, b2, sizeof(b2)));
+		return compile_fail_at(c, o->file, o->line,
+				       "%s=%s: the job's region (%s) is smaller than the block size (%s) "
+				       "(job '%s')",
+				       o->key, o->value, format_size(region, b1, sizeof(b1)),
+				       format_size(bs, b2, sizeof(b2)), s->name);
+	}
+	j->flags |= VMS_JOB_DIRECT;
+	return 0;
+}
