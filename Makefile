@@ -32,6 +32,10 @@ GUEST_OBJS := $(patsubst %,build/guest/%.o,$(GUEST_SRCS))
 # ---- tests and benchmarks ----
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+# helpers the unit tests share (tests/unit/*.c other than test_*.c), linked into each
+TEST_HELPER_SRCS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+TEST_HELPER_OBJS := $(TEST_HELPER_SRCS:tests/unit/%.c=build/testlib/%.o)
+TEST_HELPER_LIB  := build/testlib/libtesthelpers.a
 BENCH_MAINS := $(wildcard bench/*_bench.c)
 BENCH_LIBSRCS := $(filter-out $(BENCH_MAINS),$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_MAINS:bench/%.c=build/bench/%)
@@ -71,10 +75,18 @@ build/guest/%.S.o: %.S
 	$(Q)echo "  AS      $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
 
-build/tests/%: tests/unit/%.c $(HARNESS_LIB)
+build/tests/%: tests/unit/%.c $(TEST_HELPER_LIB) $(HARNESS_LIB)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
-	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -o $@ $< $(HARNESS_LIB) -lcmocka $(HOST_LIBS)
+	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -o $@ $< $(TEST_HELPER_LIB) $(HARNESS_LIB) -lcmocka $(HOST_LIBS)
+
+$(TEST_HELPER_LIB): $(TEST_HELPER_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/testlib/%.o: tests/unit/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
 build/bench/%: bench/%.c $(BENCH_LIBSRCS) $(HARNESS_LIB)
 	$(Q)mkdir -p $(dir $@)

@@ -26,12 +26,6 @@
 #define ARGV(...) ((char *[]){ "boot", __VA_ARGS__, NULL })
 #define ARGC(v) ((int)(sizeof(v) / sizeof((v)[0])) - 1)
 
-#define assert_err_has(err, phrase)                                                       \
-	do {                                                                              \
-		if (!strstr((err), (phrase)))                                             \
-			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
-	} while (0)
-
 static int run_parse(int argc, char **argv, struct boot_options *o, FILE *out, char *err, size_t errlen)
 {
 	memset(err, 0, errlen);

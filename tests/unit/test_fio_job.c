@@ -4,7 +4,6 @@
  * first line announces ("# expect: FILE:LINE: phrase"). Run from the repository root,
  * as `make check` does.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "corpus.h"
 #include "fio/fio_json.h"
 #include "fio/job_compile.h"
 #include "fio/job_file.h"
@@ -33,19 +33,35 @@
 static const struct fio_disk_info disks[] = { { .size = 1 * GIB }, { .size = 256 * MIB } };
 #define NR_DISKS 2u
 
-static struct vms_workload *compile_ok(const char *path)
+/* path must compile for the guest with the nr disks d; the workload is whole. */
+static struct vms_workload *compile_ok_on(const char *path, const struct fio_disk_info *d, unsigned nr)
 {
 	struct vms_workload *wl = NULL;
 	size_t size = 0;
 	char err[512] = "";
 
-	if (fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)))
+	if (fio_compile_file(path, d, nr, &wl, &size, err, sizeof(err)))
 		fail_msg("%s: compile failed: %s", path, err);
 	assert_non_null(wl);
 	assert_int_equal(wl->magic, VMS_WL_MAGIC);
 	assert_int_equal(wl->version, VMS_WL_VERSION);
 	assert_int_equal(size, sizeof(*wl) + wl->nr_jobs * sizeof(wl->jobs[0]));
 	return wl;
+}
+
+static struct vms_workload *compile_ok(const char *path)
+{
+	return compile_ok_on(path, disks, NR_DISKS);
+}
+
+/* Writes text to a new temporary job file; path is a mkstemp template, "...XXXXXX". */
+static void write_temp_job(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
 }
 
 static void test_randwrite_4k_qd32(void **state)
@@ -276,76 +292,28 @@ static void test_reader_lines(void **state)
 	unsetenv("VMSWEEP_TEST_BS");
 }
 
-/* Splits "# expect: NAME:LINE: phrase" into the location and the phrase. */
-static void expect_parse(const char *path, char *line, char *where, size_t wlen, char **phrase)
-{
-	const char *tag = "# expect: ";
-	char *p, *colon;
-
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strncmp(line, tag, strlen(tag)))
-		fail_msg("%s: first line is not '%s<file>:<line>: <phrase>'", path, tag);
-	p = line + strlen(tag);
-	colon = strchr(p, ':');
-	if (!colon || colon[1] < '0' || colon[1] > '9')
-		fail_msg("%s: expectation '%s' has no <file>:<line>:", path, p);
-	colon = strchr(colon + 1, ':');
-	if (!colon || colon[1] != ' ' || !colon[2])
-		fail_msg("%s: expectation '%s' has no phrase after <file>:<line>:", path, p);
-	snprintf(where, wlen, "%.*s: ", (int)(colon - p), p);
-	*phrase = colon + 2;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_bad_corpus(void **state)
 {
 	(void)state;
-	DIR *d = opendir(BAD);
-	struct dirent *de;
 	char *names[256];
-	size_t n = 0;
+	size_t n = corpus_list(BAD, ".fio", names, 256);
 
-	assert_non_null(d);
-	while ((de = readdir(d)) && n < 256) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && strcmp(de->d_name + l - 4, ".fio") == 0)
-			names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), name_cmp);
 	if (n < 25)
 		fail_msg("only %zu bad job files in " BAD ", want at least 25", n);
 	unsetenv("VMSWEEP_TEST_UNSET");
 
 	for (size_t i = 0; i < n; i++) {
-		char path[512], line[512], where[256], err[1024] = "";
-		char *phrase;
+		struct corpus_expect e;
+		char err[1024] = "";
 		struct vms_workload *wl = (void *)1;
 		size_t size = 1;
-		FILE *f;
 
-		snprintf(path, sizeof(path), BAD "%s", names[i]);
-		f = fopen(path, "r");
-		assert_non_null(f);
-		if (!fgets(line, sizeof(line), f))
-			fail_msg("%s: empty", path);
-		fclose(f);
-		expect_parse(path, line, where, sizeof(where), &phrase);
-
-		if (fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)) == 0)
-			fail_msg("%s: compiled, but should fail with \"%s\"", path, phrase);
+		corpus_expect_read(&e, BAD, names[i]);
+		if (fio_compile_file(e.path, disks, NR_DISKS, &wl, &size, err, sizeof(err)) == 0)
+			fail_msg("%s: compiled, but should fail with \"%s\"", e.path, e.phrase);
 		assert_null(wl);
 		assert_int_equal(size, 0);
-		/* The location is the file's name (any directory before it) and line. */
-		char *at = strstr(err, where);
-		if (!at || (at != err && at[-1] != '/'))
-			fail_msg("%s: error \"%s\" is not at %s", path, err, where);
-		if (!strstr(err, phrase))
-			fail_msg("%s: error \"%s\" lacks \"%s\"", path, err, phrase);
+		corpus_expect_check(&e, err);
 		free(names[i]);
 	}
 }
@@ -357,10 +325,8 @@ static void test_empty_and_missing_file(void **state)
 	struct vms_workload *wl;
 	size_t size;
 	char err[512] = "";
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	close(fd);
+	write_temp_job(path, ""); /* empty */
 	assert_int_equal(fio_compile_file(path, disks, NR_DISKS, &wl, &size, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, ":1: no jobs"));
 	unlink(path);
@@ -395,35 +361,28 @@ static void test_workload_examples(void **state)
 {
 	(void)state;
 	static const struct fio_disk_info one[] = { { 0 } };
-	struct vms_workload *wl;
-	size_t size;
-	char err[512] = "";
+	struct vms_workload *wl = compile_ok_on("workloads/randwrite-4k-qd32.fio", one, 1);
 
-	if (fio_compile_file("workloads/randwrite-4k-qd32.fio", one, 1, &wl, &size, err, sizeof(err)))
-		fail_msg("%s", err);
 	assert_int_equal(wl->jobs[0].rw, VMS_RW_RANDWRITE);
 	assert_int_equal(wl->jobs[0].bs[1], 4096);
 	assert_int_equal(wl->jobs[0].iodepth, 32);
 	assert_int_equal(wl->jobs[0].runtime_ns, 10 * NS_PER_S);
 	assert_true(wl->jobs[0].flags & VMS_JOB_TIME_BASED);
 	free(wl);
-	if (fio_compile_file("workloads/seqwrite-1m-qd4.fio", one, 1, &wl, &size, err, sizeof(err)))
-		fail_msg("%s", err);
+	wl = compile_ok_on("workloads/seqwrite-1m-qd4.fio", one, 1);
 	assert_int_equal(wl->jobs[0].rw, VMS_RW_WRITE);
 	assert_int_equal(wl->jobs[0].bs[1], MIB);
 	assert_int_equal(wl->jobs[0].iodepth, 4);
 	free(wl);
 	/* the memory examples need no disk */
-	if (fio_compile_file("workloads/mem-swap.fio", NULL, 0, &wl, &size, err, sizeof(err)))
-		fail_msg("%s", err);
+	wl = compile_ok_on("workloads/mem-swap.fio", NULL, 0);
 	assert_int_equal(wl->jobs[0].ioengine, VMS_IOENGINE_MEM);
 	assert_int_equal(wl->jobs[0].mem_access, VMS_MEM_RANDOM);
 	assert_int_equal(wl->jobs[0].size, 96 * MIB);
 	assert_int_equal(wl->jobs[0].mem_working_set, 48 * MIB);
 	assert_int_equal(wl->jobs[0].runtime_ns, 5 * NS_PER_S);
 	free(wl);
-	if (fio_compile_file("workloads/mem-churn.fio", NULL, 0, &wl, &size, err, sizeof(err)))
-		fail_msg("%s", err);
+	wl = compile_ok_on("workloads/mem-churn.fio", NULL, 0);
 	for (uint32_t i = 0; i < wl->nr_jobs; i++)
 		assert_int_equal(wl->jobs[i].ioengine, VMS_IOENGINE_MEM);
 	assert_int_equal(wl->jobs[0].mem_access, VMS_MEM_CHURN);
@@ -520,11 +479,8 @@ static void test_mem_working_set_rounding(void **state)
 	char path[] = "/tmp/test_fio_job.XXXXXX", err[512] = "";
 	struct vms_workload *wl;
 	size_t size;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	write_temp_job(path, text);
 	int r = fio_compile_file(path, NULL, 0, &wl, &size, err, sizeof(err));
 	unlink(path);
 	if (r)
@@ -544,11 +500,8 @@ static void test_swap_disk_refused(void **state)
 	char path[] = "/tmp/test_fio_job.XXXXXX", err[512] = "";
 	struct vms_workload *wl;
 	size_t size;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	write_temp_job(path, text);
 	assert_int_equal(fio_compile_file(path, with_swap, 2, &wl, &size, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, ":5: filename=/dev/vdb: that disk is the guest's swap device (job 'io')"));
 	/* the same file with /dev/vda as the swap disk: fine */

@@ -14,15 +14,10 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "vmm/guest_mem.h"
 
 #define MIB (1ull << 20)
-
-#define assert_err_has(err, phrase)                                                       \
-	do {                                                                              \
-		if (!strstr((err), (phrase)))                                             \
-			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
-	} while (0)
 
 /* gmem_ptr only does arithmetic on host: a fake RAM of 1 MiB at a real buffer. */
 static uint8_t fake_ram[1 << 20];

@@ -10,14 +10,9 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "sweep/config.h"
 #include "util/knob.h"
-
-#define assert_err_has(err, phrase)                                                       \
-	do {                                                                              \
-		if (!strstr((err), (phrase)))                                             \
-			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
-	} while (0)
 
 /* Applies arg to fresh defaults and checks that it succeeded. */
 static void set_ok(int64_t *v, const char *arg)

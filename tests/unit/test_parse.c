@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "util/parse.h"
 
 #define KIB (1ull << 10)
@@ -16,12 +17,6 @@
 #define TIB (1ull << 40)
 
 /* The message must carry the phrase the user acts on. */
-#define assert_err_has(err, phrase)                                                       \
-	do {                                                                              \
-		if (!strstr((err), (phrase)))                                             \
-			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
-	} while (0)
-
 static void size_ok(const char *s, uint64_t want)
 {
 	char err[256] = "";

@@ -16,16 +16,11 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "vmm/guest_mem.h"
 #include "vmm/ring.h"
 #include <vmsweep/abi.h>
 #include <vmsweep/hist.h>
-
-#define assert_err_has(err, phrase)                                                       \
-	do {                                                                              \
-		if (!strstr((err), (phrase)))                                             \
-			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
-	} while (0)
 
 /* ---- a fake guest ---- */
 

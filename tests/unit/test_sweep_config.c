@@ -7,7 +7,6 @@
  * file:line its first line announces ("# expect: FILE:LINE: phrase"). Run from the
  * repository root, as `make check` does.
  */
-#include <dirent.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "corpus.h"
 #include "sweep/config.h"
 #include "sweep/expr.h"
 #include "sweep/grid.h"
@@ -601,78 +601,25 @@ static void test_plan_output(void **state)
 	sweep_config_free(&c);
 }
 
-/* Splits "# expect: NAME:LINE: phrase" into the location and the phrase. */
-static void expect_parse(const char *path, char *line, char *where, size_t wlen, char **phrase)
-{
-	const char *tag = "# expect: ";
-	char *p, *colon;
-
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strncmp(line, tag, strlen(tag)))
-		fail_msg("%s: first line is not '%s<file>:<line>: <phrase>'", path, tag);
-	p = line + strlen(tag);
-	colon = strchr(p, ':');
-	if (!colon || colon[1] < '0' || colon[1] > '9')
-		fail_msg("%s: expectation '%s' has no <file>:<line>:", path, p);
-	colon = strchr(colon + 1, ':');
-	if (!colon || colon[1] != ' ' || !colon[2])
-		fail_msg("%s: expectation '%s' has no phrase after <file>:<line>:", path, p);
-	snprintf(where, wlen, "%.*s: ", (int)(colon - p), p);
-	*phrase = colon + 2;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static size_t corpus_list(const char *dir, char **names, size_t max)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) && n < max) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && strcmp(de->d_name + l - 4, ".ini") == 0)
-			names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), name_cmp);
-	return n;
-}
-
 static void test_bad_corpus(void **state)
 {
 	(void)state;
 	char *names[256];
-	size_t n = corpus_list(BAD, names, 256);
+	size_t n = corpus_list(BAD, ".ini", names, 256);
 
 	if (n < 15)
 		fail_msg("only %zu bad configs in " BAD ", want at least 15", n);
 	unsetenv("VMSWEEP_TEST_UNSET");
 	for (size_t i = 0; i < n; i++) {
-		char path[512], line[512], where[256], err[1024] = "";
-		char *phrase;
+		struct corpus_expect e;
+		char err[1024] = "";
 		struct sweep_config c;
 
-		snprintf(path, sizeof(path), BAD "%s", names[i]);
-		FILE *f = fopen(path, "r");
-		assert_non_null(f);
-		if (!fgets(line, sizeof(line), f))
-			fail_msg("%s: empty", path);
-		fclose(f);
-		expect_parse(path, line, where, sizeof(where), &phrase);
-		if (sweep_config_load(path, &c, err, sizeof(err)) == 0)
-			fail_msg("%s: loaded, but should fail with \"%s\"", path, phrase);
+		corpus_expect_read(&e, BAD, names[i]);
+		if (sweep_config_load(e.path, &c, err, sizeof(err)) == 0)
+			fail_msg("%s: loaded, but should fail with \"%s\"", e.path, e.phrase);
 		sweep_config_free(&c);
-		/* The location is the file's name (any directory before it) and line. */
-		char *at = strstr(err, where);
-		if (!at || (at != err && at[-1] != '/'))
-			fail_msg("%s: error \"%s\" is not at %s", path, err, where);
-		if (!strstr(err, phrase))
-			fail_msg("%s: error \"%s\" lacks \"%s\"", path, err, phrase);
+		corpus_expect_check(&e, err);
 		free(names[i]);
 	}
 }
@@ -681,7 +628,7 @@ static void test_good_corpus(void **state)
 {
 	(void)state;
 	char *names[64];
-	size_t n = corpus_list(GOOD, names, 64);
+	size_t n = corpus_list(GOOD, ".ini", names, 64);
 
 	assert_true(n >= 6);
 	setenv("VMSWEEP_TEST_SEED", "5", 1);

@@ -21,15 +21,10 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "vmm/guest_mem.h"
 #include "vmm/virtio_blk_req.h"
 #include "vmm/virtq.h"
-
-#define assert_err_has(err, phrase)                                                       \
-	do {                                                                              \
-		if (!strstr((err), (phrase)))                                             \
-			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
-	} while (0)
 
 /* ---- a fake driver ---- */
 
