@@ -186,7 +186,7 @@ static int opt_direct(struct compile *c, struct job_opts *jo, const struct fio_o
 	bool v = false;
 	if (bool_parse(c, o, &v))
 		return -1;
-	jo->direct = v; /* direct=0 is refused for the disk jobs that inherit it (job_disk_check) */
+	jo->direct = v;
 	jo->direct_o = o;
 	return 0;
 }
@@ -275,6 +275,17 @@ FLAG_OPT(opt_norandommap, VMS_JOB_NORANDOMMAP)
 FLAG_OPT(opt_group_reporting, VMS_JOB_GROUP_REPORTING)
 FLAG_OPT(opt_stonewall, VMS_JOB_STONEWALL)
 
+/* fio's buffered=1 is direct=0, and the other way round. */
+static int opt_buffered(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (flag_value(c, o, &v))
+		return -1;
+	jo->direct = !v;
+	jo->direct_o = o;
+	return 0;
+}
+
 static int opt_fsync(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	int64_t v;
@@ -333,6 +344,7 @@ static const struct opt_def {
 	DISK_OPT("iodepth", opt_iodepth), /* iodepth=1 is allowed in a memory job: see option_apply */
 	OPT("ioengine", opt_ioengine),
 	DISK_OPT("direct", opt_direct),
+	DISK_OPT("buffered", opt_buffered),
 	OPT("numjobs", opt_numjobs),
 	OPT("runtime", opt_runtime),
 	OPT("timeout", opt_runtime),
@@ -369,7 +381,6 @@ static const struct opt_def {
 static const struct {
 	const char *name, *hint;
 } fio_unsupported[] = {
-	{ "buffered", "buffered I/O needs the page cache (issue #4); use direct=1" },
 	{ "bsrange", "use one bs, or a read,write pair" }, { "blocksize_range", "use one bs, or a read,write pair" },
 	{ "bssplit", "use one bs, or a read,write pair" }, { "bs_unaligned", NULL }, { "blocksize_unaligned", NULL },
 	{ "blockalign", NULL }, { "ba", NULL }, { "bs_is_seq_rand", NULL },

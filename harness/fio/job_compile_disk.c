@@ -1,6 +1,6 @@
 /*
  * A disk job's options taken together, when its section ends: filename= given,
- * direct=1, not the swap disk, an engine that takes the iodepth, rate or rate_iops,
+ * direct or buffered (fio's default), not the swap disk, an engine that takes the iodepth, rate or rate_iops,
  * verify with a pattern, and a region inside the disk that holds a block. The options
  * come from the job, [global] or an included file, so each error points at the
  * option that breaks the check, wherever it was set.
@@ -34,13 +34,6 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 		return compile_fail_at(c, s->file, s->line,
 				       "job '%s': option 'filename': missing (vmsweep needs filename=/dev/vdX)",
 				       s->name);
-	if (jo->direct < 0)
-		return compile_fail_at(c, s->file, s->line,
-				       "job '%s': option 'direct': not set; fio's default (direct=0) is buffered I/O, "
-				       "which needs the page cache (issue #4): set direct=1", s->name);
-	if (!jo->direct)
-		return compile_fail_at(c, jo->direct_o->file, jo->direct_o->line,
-				       "direct=0: buffered I/O needs the page cache (issue #4); use direct=1");
 	if (c->disks && (c->disks[j->disk].flags & VMS_DISK_SWAP))
 		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
 				       "filename=%s: that disk is the guest's swap device (job '%s')",
@@ -96,6 +89,7 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       o->key, o->value, format_size(region, b1, sizeof(b1)),
 				       format_size(bs, b2, sizeof(b2)), s->name);
 	}
-	j->flags |= VMS_JOB_DIRECT;
+	if (jo->direct > 0) /* unset is fio's default, buffered: through the guest's page cache */
+		j->flags |= VMS_JOB_DIRECT;
 	return 0;
 }

@@ -771,7 +771,7 @@ static void test_from_vm_result_memory_manager(void **state)
 	assert_string_equal(r.hists[1].name, "mem.hog.swapin_ns");
 	assert_int_equal(r.hists[1].counts[vms_hist_index(100000)], 28);
 	/* The time series: free pages against the watermarks, and the rest. */
-	assert_int_equal(r.nr_series, 17);
+	assert_int_equal(r.nr_series, 22);
 	const struct store_series *ts = series_named(&r, "nr_free_pages");
 	assert_int_equal(ts->n, 3);
 	assert_int_equal(ts->v[2].t_ns, 20000000);
@@ -782,7 +782,9 @@ static void test_from_vm_result_memory_manager(void **state)
 	assert_true(series_named(&r, "in_direct_reclaim")->v[2].value == 1);
 	static const char *const names[] = { "wmark_low",	 "nr_active_anon", "nr_inactive_anon", "nr_active_file",
 					     "nr_inactive_file", "pgscan_kswapd",  "pgscan_direct",    "pgsteal_kswapd",
-					     "pgsteal_direct",	 "pswpin",	   "pswpout",	       "kswapd_running" };
+					     "pgsteal_direct",	 "pswpin",	   "pswpout",	       "kswapd_running",
+					     "nr_file_pages",	 "nr_dirty",	   "nr_writeback",     "pgpgin",
+					     "pgpgout" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		assert_int_equal(series_named(&r, names[i])->n, 3);
 
@@ -793,7 +795,7 @@ static void test_from_vm_result_memory_manager(void **state)
 	assert_int_equal(query_int(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'vmstat.allocstall'"), 7);
 	assert_int_equal(query_int(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'zone.Normal.wmark_high'"),
 			 379);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 17 * 3);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 22 * 3);
 	assert_int_equal(query_int(s, "SELECT value FROM timeseries WHERE run = 0 AND series = 'nr_free_pages'"
 				      " AND t_ns = 10000000"),
 			 3000);
