@@ -211,18 +211,16 @@ bool try_to_unmap(struct page *page)
 	return true;
 }
 
-/* Drop a page no mapping or cache holds any more: off the LRU and freed, or left to reclaim's putback. */
+/*
+ * Drop a page no mapping or cache holds any more: off the LRU and freed, or left to
+ * reclaim's putback if reclaim has it isolated. One step under lru_lock: deciding
+ * "isolated" first and dropping the reference later let reclaim put the page back on
+ * its list in between, and the page was freed on the list (Bad page state, PG_lru).
+ */
 static void release_page(struct page *page)
 {
-	bool on_lru = del_page_from_lru(page);
 	unlock_page(page);
-	if (on_lru) {
-		ClearPageActive(page);
-		ClearPageSwapBacked(page);
-		ClearPageReferenced(page);
-		ClearPageDirty(page);
-	}
-	__free_pages(page, 0);
+	put_lru_page(page);
 }
 
 /* free_swap_and_cache: the slot's last user gone, a cached copy is useless. */
@@ -235,7 +233,14 @@ static void free_swap_and_cache(swp_entry_t e)
 	if (!page)
 		return;
 	if (trylock_page(page)) {
-		if (PageSwapCache(page) && page->private == e.val && !PageWriteback(page) && !page_mapped(page)) {
+		/*
+		 * try_to_free_swap: only if the cache is still the slot's one user. The count
+		 * read above was without the page lock: reclaim may have freed the slot since
+		 * and given it to another page that try_to_unmap then put in a page table.
+		 * Under the page lock the count cannot rise (try_to_unmap needs the lock).
+		 */
+		if (PageSwapCache(page) && page->private == e.val && !PageWriteback(page) && !page_mapped(page) &&
+		    swap_count(e) == 1) {
 			delete_from_swap_cache(page);
 			release_page(page); /* drops the lookup's reference */
 			return;

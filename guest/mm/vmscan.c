@@ -41,22 +41,27 @@ void lru_cache_add(struct page *page, enum lru_list lru)
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
 }
 
-/* Takes the page off its LRU list unless reclaim has isolated it (then PG_lru is clear). */
-bool del_page_from_lru(struct page *page)
+/*
+ * put_lru_page (__page_cache_release): drop a reference to a page that is on an LRU
+ * list or isolated by reclaim. It comes off its list if it is on one, and is freed if
+ * that was the last reference. The reference is dropped under lru_lock, where
+ * putback_lru_pages decides whether reclaim's is the last one: so whichever of the two
+ * lets go last frees the page, and a page is never freed while on a list (reclaim put
+ * back between a check of PG_lru and the put would leave it on the list, freed).
+ */
+void put_lru_page(struct page *page)
 {
 	struct lruvec *lv = &contig_page_data.lruvec;
 	unsigned long flags;
-	bool was = false;
 
 	spin_lock_irqsave(&lv->lru_lock, flags);
 	if (PageLRU(page)) {
 		list_del_init(&page->lru);
 		lv->nr_pages[page_lru(page)]--;
 		ClearPageLRU(page);
-		was = true;
 	}
+	__free_pages(page, 0); /* under lru_lock: putback_lru_pages reads the count under it */
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
-	return was;
 }
 
 void activate_page(struct page *page)
@@ -119,7 +124,10 @@ static unsigned long isolate_lru_pages(unsigned long nr, enum lru_list lru, stru
 /*
  * putback_inactive_pages: back on their lists (active or inactive by PG_active),
  * dropping reclaim's reference; a page that only reclaim still holds (its owner
- * let go of it meanwhile) is freed instead.
+ * let go of it meanwhile) is freed instead. The owner drops its last reference
+ * under lru_lock too (put_lru_page), so the count read here cannot fall to zero
+ * before the page is back on its list: an owner letting go after this takes it
+ * off the list again.
  */
 static void putback_lru_pages(struct list_head *list)
 {

@@ -145,7 +145,7 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask);
 bool throttle_direct_reclaim(unsigned gfp_mask);
 void kswapd_run(void);
 void lru_cache_add(struct page *page, enum lru_list lru);
-bool del_page_from_lru(struct page *page); /* false if reclaim had isolated it */
+void put_lru_page(struct page *page); /* drop a reference: off the LRU and freed if the last */
 void end_page_writeback(struct page *page); /* and wakes its waiters */
 void activate_page(struct page *page); /* inactive -> active list, if it is on one */
 #endif
