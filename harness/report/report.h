@@ -2,7 +2,8 @@
  * `vmsweep report DIR` (issue #5, "The report"): what the report knows about a sweep
  * once loaded from its store, shared by the loader (report_data.c, report_metrics.c),
  * the figures (report_plot.c, gnuplot.c) and the documents (report_html.c,
- * report_md.c). Errors follow util/error.h: -1 and a message in err.
+ * report_md.c, their shared tables in report_tables.c). Errors follow util/error.h:
+ * -1 and a message in err.
  */
 #ifndef VMSWEEP_REPORT_REPORT_H
 #define VMSWEEP_REPORT_REPORT_H
@@ -120,7 +121,7 @@ int report_metrics_compute(struct report *r, char *err, size_t errlen);
 /* Every figure, as plots_dir/NAME.svg and NAME.png (with NAME.dat, the data). */
 int report_plots_make(struct report *r, const char *plots_dir, char *err, size_t errlen);
 
-/* ---- report_html.c, report_md.c ---- */
+/* ---- report_html.c, report_md.c, report_tables.c ---- */
 int report_html_write(const struct report *r, const char *path, const char *plots_dir, char *err, size_t errlen);
 int report_md_write(const struct report *r, const char *path, char *err, size_t errlen);
 /* Numbers as the documents show them: "448500", "3.142", "-" for NaN. */

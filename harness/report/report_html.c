@@ -1,31 +1,14 @@
 /*
  * report.html: one self-contained file (PNG figures embedded as data: URIs, styles
  * inline) that can be mailed or archived alone; SVG files are linked beside it.
- * Written to a temporary name and renamed, so a reader never sees half a report.
+ * Written to a temporary name and renamed (report_file_write), so a reader never sees
+ * half a report.
  */
 #include <errno.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "report/report.h"
+#include "report/report_tables.h"
 #include "util/error.h"
-
-void report_num_format(double v, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (a == 0)
-		snprintf(buf, len, "0");
-	else if (a >= 1e4 && a < 1e12)
-		snprintf(buf, len, "%.0f", v);
-	else if (a >= 1e-3 && a < 1e4)
-		snprintf(buf, len, "%.4g", v);
-	else
-		snprintf(buf, len, "%.3e", v);
-}
 
 static void esc(FILE *f, const char *s)
 {
@@ -46,12 +29,24 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-static void num(FILE *f, double v)
+static void html_title_write(FILE *f, const char *title, bool folded)
 {
-	char b[64];
-	report_num_format(v, b, sizeof(b));
-	fputs(b, f);
+	fputs(folded ? "<details><summary>" : "<h3>", f);
+	esc(f, title);
+	fputs(folded ? "</summary>\n" : "</h3>\n", f);
 }
+
+static const struct report_format_ops html_ops = {
+	.text_write = esc, .title_write = html_title_write,
+	.head_begin = "<table>\n<thead><tr>", .head_end = "</tr></thead>\n<tbody>\n",
+	.row_begin = "<tr>", .row_end = "</tr>\n",
+	.table_end = "</tbody></table>\n", .fold_end = "</details>\n",
+	.head_cell = "<th>", .head_cell_end = "</th>",
+	.cell = "<td>", .cell_end = "</td>", .bad_cell = "<td class=\"bad\">",
+	.note_begin = "<br><small>", .note_end = "</small>",
+	.plus_minus = " &plusmn; ",
+	.mean_note = "<br><small>mean &plusmn; 95 % CI</small>",
+};
 
 /* The file at path in base64; -1 when it cannot be read. */
 static int base64_file(FILE *out, const char *path)
@@ -77,105 +72,6 @@ static int base64_file(FILE *out, const char *path)
 	int bad = ferror(f);
 	fclose(f);
 	return bad ? -1 : 0;
-}
-
-static void params_cells(FILE *f, const struct report *r, size_t p)
-{
-	for (size_t k = 0; k < r->nr_params; k++) {
-		char v[32];
-		report_value_format(r, k, r->points[p].values[k], v, sizeof(v));
-		fputs("<td>", f);
-		esc(f, v);
-		fputs("</td>", f);
-	}
-}
-
-static void params_heads(FILE *f, const struct report *r)
-{
-	fputs("<th>point</th>", f);
-	for (size_t k = 0; k < r->nr_params; k++) {
-		fputs("<th>", f);
-		esc(f, r->params[k]);
-		fputs("</th>", f);
-	}
-}
-
-static void points_table(FILE *f, const struct report *r)
-{
-	char src[300];
-	fputs("<h2 id=\"points\">Points</h2>\n<table>\n<thead><tr>", f);
-	params_heads(f, r);
-	fputs("<th>n</th><th>failed</th>", f);
-	for (size_t i = 0; i < r->nr_metrics; i++) {
-		report_metric_source(&r->metrics[i], src, sizeof(src));
-		fputs("<th>", f);
-		esc(f, r->metrics[i].label);
-		if (*src) {
-			fputs("<br><small>", f);
-			esc(f, src);
-			fputs("</small>", f);
-		}
-		fputs("<br><small>mean &plusmn; 95 % CI</small></th><th>CV</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t p = 0; p < r->nr_points; p++) {
-		const struct report_point *pt = &r->points[p];
-		fprintf(f, "<tr><td>%zu</td>", pt->id);
-		params_cells(f, r, p);
-		fprintf(f, "<td>%zu%s</td><td%s>%zu</td>", pt->nr_done, pt->nr_planned ? "+" : "",
-			pt->nr_failed ? " class=\"bad\"" : "", pt->nr_failed);
-		for (size_t i = 0; i < r->nr_metrics; i++) {
-			const struct sample_stats *s = &r->metrics[i].st[p];
-			fputs("<td>", f);
-			num(f, s->mean);
-			if (!isnan(s->ci95_hi)) {
-				fputs(" &plusmn; ", f);
-				num(f, (s->ci95_hi - s->ci95_lo) / 2);
-			}
-			fputs("</td><td>", f);
-			if (isnan(s->cv))
-				fputs("-", f);
-			else
-				fprintf(f, "%.1f %%", 100 * s->cv);
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</tbody></table>\n<p class=\"note\">n: done runs (+: some still planned). Mean over the done runs "
-	      "of each point; &plusmn; half the 95 % confidence interval (Student's t, n - 1 degrees of freedom); "
-	      "CV: standard deviation / mean.</p>\n",
-	      f);
-}
-
-static void latency_tables(FILE *f, const struct report *r)
-{
-	if (!r->nr_hists)
-		return;
-	fputs("<h2 id=\"latency\">Latency percentiles</h2>\n<p class=\"note\">From the histograms of each point's "
-	      "done runs merged (fio's buckets, percentiles as fio computes them), in microseconds.</p>\n",
-	      f);
-	for (size_t i = 0; i < r->nr_hists; i++) {
-		const struct report_hist *h = &r->hists[i];
-		fputs("<h3>", f);
-		esc(f, h->name);
-		fputs("</h3>\n<table>\n<thead><tr>", f);
-		params_heads(f, r);
-		fputs("<th>runs</th><th>samples</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th></tr></thead>\n"
-		      "<tbody>\n",
-		      f);
-		for (size_t p = 0; p < r->nr_points; p++) {
-			fprintf(f, "<tr><td>%zu</td>", r->points[p].id);
-			params_cells(f, r, p);
-			fprintf(f, "<td>%zu</td><td>%llu</td>", h->nr_runs[p], (unsigned long long)h->samples[p]);
-			for (unsigned k = 0; k < STATS_NR_PCTS; k++) {
-				fputs("<td>", f);
-				num(f, h->samples[p] ? (double)h->pcts[p][k] / 1000 : NAN);
-				fputs("</td>", f);
-			}
-			fputs("</tr>\n", f);
-		}
-		fputs("</tbody></table>\n", f);
-	}
 }
 
 static int figures(FILE *f, const struct report *r, const char *plots_dir, char *err, size_t errlen)
@@ -229,48 +125,6 @@ static void failed_runs(FILE *f, const struct report *r)
 	fputs("</tbody></table>\n", f);
 }
 
-static void stats_details(FILE *f, const struct report *r)
-{
-	if (!r->nr_metrics)
-		return;
-	fputs("<h2 id=\"stats\">Statistics by metric</h2>\n", f);
-	for (size_t i = 0; i < r->nr_metrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
-		fputs("<details><summary>", f);
-		esc(f, m->label);
-		fputs("</summary>\n<table>\n<thead><tr>", f);
-		params_heads(f, r);
-		fputs("<th>n</th><th>mean</th><th>median</th><th>stddev</th><th>CV</th><th>95 % CI</th><th>min</th>"
-		      "<th>max</th></tr></thead>\n<tbody>\n",
-		      f);
-		for (size_t p = 0; p < r->nr_points; p++) {
-			const struct sample_stats *s = &m->st[p];
-			fprintf(f, "<tr><td>%zu</td>", r->points[p].id);
-			params_cells(f, r, p);
-			fprintf(f, "<td>%zu</td>", s->n);
-			const double v[] = { s->mean, s->median, s->stddev };
-			for (size_t k = 0; k < 3; k++) {
-				fputs("<td>", f);
-				num(f, v[k]);
-				fputs("</td>", f);
-			}
-			fputs(isnan(s->cv) ? "<td>-" : "<td>", f);
-			if (!isnan(s->cv))
-				fprintf(f, "%.1f %%", 100 * s->cv);
-			fputs("</td><td>", f);
-			num(f, s->ci95_lo);
-			fputs(" .. ", f);
-			num(f, s->ci95_hi);
-			fputs("</td><td>", f);
-			num(f, s->min);
-			fputs("</td><td>", f);
-			num(f, s->max);
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</tbody></table>\n</details>\n", f);
-	}
-}
-
 static void manifest(FILE *f, const struct report *r)
 {
 	fputs("<h2 id=\"manifest\">Manifest</h2>\n<p class=\"note\">What a re-run needs: the config and job files "
@@ -295,13 +149,8 @@ static const char style[] = "body{font-family:sans-serif;max-width:1200px;margin
 			    ".bad{color:#b00;text-align:left}.note{color:#555;font-size:90%}"
 			    "figure{margin:1em 0}figcaption{font-size:90%;color:#444;max-width:800px}";
 
-int report_html_write(const struct report *r, const char *path, const char *plots_dir, char *err, size_t errlen)
+static int html_body_write(FILE *f, const struct report *r, const char *plots_dir, char *err, size_t errlen)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return errorf(err, errlen, "%s: %s", tmp, strerror(errno));
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>vmsweep report: ", f);
 	esc(f, r->name);
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>vmsweep report: ", style);
@@ -327,24 +176,30 @@ int report_html_write(const struct report *r, const char *path, const char *plot
 	      "href=\"#figures\">figures</a> &middot; <a href=\"#failed\">failed runs</a> &middot; <a "
 	      "href=\"#stats\">statistics</a> &middot; <a href=\"#manifest\">manifest</a></p>\n",
 	      f);
-	points_table(f, r);
-	latency_tables(f, r);
-	if (figures(f, r, plots_dir, err, errlen)) {
-		fclose(f);
-		unlink(tmp);
+	fputs("<h2 id=\"points\">Points</h2>\n", f);
+	report_points_write(&html_ops, f, r);
+	fputs("<p class=\"note\">n: done runs (+: some still planned). Mean over the done runs of each point; "
+	      "&plusmn; half the 95 % confidence interval (Student's t, n - 1 degrees of freedom); CV: standard "
+	      "deviation / mean.</p>\n",
+	      f);
+	if (r->nr_hists)
+		fputs("<h2 id=\"latency\">Latency percentiles</h2>\n<p class=\"note\">From the histograms of each "
+		      "point's done runs merged (fio's buckets, percentiles as fio computes them), in "
+		      "microseconds.</p>\n",
+		      f);
+	report_latency_write(&html_ops, f, r);
+	if (figures(f, r, plots_dir, err, errlen))
 		return -1;
-	}
 	failed_runs(f, r);
-	stats_details(f, r);
+	if (r->nr_metrics)
+		fputs("<h2 id=\"stats\">Statistics by metric</h2>\n", f);
+	report_stats_write(&html_ops, f, r);
 	manifest(f, r);
 	fputs("</body>\n</html>\n", f);
-	if (ferror(f) | fclose(f)) {
-		unlink(tmp);
-		return errorf(err, errlen, "%s: write error", tmp);
-	}
-	if (rename(tmp, path)) {
-		unlink(tmp);
-		return errorf(err, errlen, "%s: %s", path, strerror(errno));
-	}
 	return 0;
+}
+
+int report_html_write(const struct report *r, const char *path, const char *plots_dir, char *err, size_t errlen)
+{
+	return report_file_write(r, path, html_body_write, plots_dir, err, errlen);
 }

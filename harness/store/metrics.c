@@ -9,6 +9,8 @@
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static int grow(void **arr, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
@@ -105,6 +107,33 @@ void emit_put(struct emit *e, double v, const char *fmt, ...)
 		e->bad++;
 }
 
+void emit_fields(struct emit *e, const char *prefix, const void *rec, const struct emit_field *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		emit_put(e, (double)*(const uint64_t *)((const char *)rec + fields[i].off), "%s%s", prefix,
+			 fields[i].name);
+}
+
+unsigned job_entry_find(const struct vms_workload *wl, unsigned k, void *entries, size_t size, unsigned ne)
+{
+	char name[VMS_WL_NAME_LEN + 1];
+	/* group_reporting reports the group under its first job's name, as fio does. */
+	const struct vms_job *named = &wl->jobs[k];
+	if (named->flags & VMS_JOB_GROUP_REPORTING)
+		for (unsigned g = 0; g < k; g++)
+			if (wl->jobs[g].group == named->group) {
+				named = &wl->jobs[g];
+				break;
+			}
+	snprintf(name, sizeof(name), "%.*s", VMS_WL_NAME_LEN, named->name);
+	unsigned x = 0;
+	while (x < ne && strcmp((const char *)entries + x * size, name))
+		x++;
+	if (x == ne)
+		memcpy((char *)entries + x * size, name, sizeof(name));
+	return x;
+}
+
 static void boot_metrics(struct emit *e, const struct vm_result *res)
 {
 	emit_put(e, res->t_created_us, "boot_us.created");
@@ -117,37 +146,28 @@ static void boot_metrics(struct emit *e, const struct vm_result *res)
 	emit_put(e, res->t_end_us, "boot_us.end");
 }
 
+/* Summed over the CPUs; in the order the metrics have always been stored. */
+#define CPU_FIELD(name, member) EMIT_FIELD_AS(struct vms_rec_cpu, member, name)
+static const struct emit_field cpu_fields[] = {
+	CPU_FIELD("switches", nr_switches), CPU_FIELD("preemptions", nr_preemptions),
+	CPU_FIELD("ticks", nr_ticks), CPU_FIELD("ipis_sent", nr_ipi_sent),
+	CPU_FIELD("ipis_received", nr_ipi_received), CPU_FIELD("wakeups", nr_wakeups),
+	CPU_FIELD("migrations", nr_migrations), CPU_FIELD("halts", nr_halts),
+	CPU_FIELD("work_loops", work_loops), CPU_FIELD("busy_ns", busy_ns),
+	CPU_FIELD("idle_ns", idle_ns),
+};
+
 static void cpu_metrics(struct emit *e, const struct vm_result *res)
 {
 	struct vms_rec_cpu sum = { 0 };
 	unsigned n = res->nr_cpu_recs < VMS_MAX_CPUS ? res->nr_cpu_recs : VMS_MAX_CPUS;
 	if (!n)
 		return;
-	for (unsigned i = 0; i < n; i++) {
-		const struct vms_rec_cpu *c = &res->cpus[i];
-		sum.nr_switches += c->nr_switches;
-		sum.nr_preemptions += c->nr_preemptions;
-		sum.nr_ticks += c->nr_ticks;
-		sum.nr_ipi_sent += c->nr_ipi_sent;
-		sum.nr_ipi_received += c->nr_ipi_received;
-		sum.nr_wakeups += c->nr_wakeups;
-		sum.nr_migrations += c->nr_migrations;
-		sum.nr_halts += c->nr_halts;
-		sum.work_loops += c->work_loops;
-		sum.busy_ns += c->busy_ns;
-		sum.idle_ns += c->idle_ns;
-	}
-	emit_put(e, (double)sum.nr_switches, "cpu.switches");
-	emit_put(e, (double)sum.nr_preemptions, "cpu.preemptions");
-	emit_put(e, (double)sum.nr_ticks, "cpu.ticks");
-	emit_put(e, (double)sum.nr_ipi_sent, "cpu.ipis_sent");
-	emit_put(e, (double)sum.nr_ipi_received, "cpu.ipis_received");
-	emit_put(e, (double)sum.nr_wakeups, "cpu.wakeups");
-	emit_put(e, (double)sum.nr_migrations, "cpu.migrations");
-	emit_put(e, (double)sum.nr_halts, "cpu.halts");
-	emit_put(e, (double)sum.work_loops, "cpu.work_loops");
-	emit_put(e, (double)sum.busy_ns, "cpu.busy_ns");
-	emit_put(e, (double)sum.idle_ns, "cpu.idle_ns");
+	for (unsigned i = 0; i < n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(cpu_fields); k++)
+			*(uint64_t *)((char *)&sum + cpu_fields[k].off) +=
+				*(const uint64_t *)((const char *)&res->cpus[i] + cpu_fields[k].off);
+	emit_fields(e, "cpu.", &sum, cpu_fields, ARRAY_SIZE(cpu_fields));
 	double total = (double)sum.busy_ns + (double)sum.idle_ns;
 	emit_put(e, total > 0 ? 100.0 * (double)sum.idle_ns / total : NAN, "cpu.idle_pct");
 }
@@ -212,26 +232,24 @@ static void misc_metrics(struct emit *e, const struct vm_result *res)
 	}
 }
 
+#define DISK_FIELD(member) EMIT_FIELD(struct vm_disk_stats, member)
+static const struct emit_field disk_fields[] = {
+	DISK_FIELD(reads), DISK_FIELD(writes), DISK_FIELD(flushes), DISK_FIELD(bytes_read),
+	DISK_FIELD(bytes_written), DISK_FIELD(io_errors), DISK_FIELD(refused), DISK_FIELD(unsupported),
+	DISK_FIELD(notifications), DISK_FIELD(interrupts), DISK_FIELD(interrupts_suppressed),
+};
+
 static void disk_metrics(struct emit *e, const struct vm_result *res)
 {
 	unsigned n = res->nr_disks < VMS_MAX_DISKS ? res->nr_disks : VMS_MAX_DISKS;
 	for (unsigned i = 0; i < n; i++) {
 		const struct vm_disk_stats *d = &res->disks[i];
-		char name[sizeof(d->name) + 1];
+		char name[sizeof(d->name) + 1], prefix[STORE_NAME_MAX];
 		snprintf(name, sizeof(name), "%.*s", (int)sizeof(d->name), d->name);
 		if (!name[0])
 			snprintf(name, sizeof(name), "vd%c", 'a' + i);
-		emit_put(e, (double)d->reads, "disk.%s.reads", name);
-		emit_put(e, (double)d->writes, "disk.%s.writes", name);
-		emit_put(e, (double)d->flushes, "disk.%s.flushes", name);
-		emit_put(e, (double)d->bytes_read, "disk.%s.bytes_read", name);
-		emit_put(e, (double)d->bytes_written, "disk.%s.bytes_written", name);
-		emit_put(e, (double)d->io_errors, "disk.%s.io_errors", name);
-		emit_put(e, (double)d->refused, "disk.%s.refused", name);
-		emit_put(e, (double)d->unsupported, "disk.%s.unsupported", name);
-		emit_put(e, (double)d->notifications, "disk.%s.notifications", name);
-		emit_put(e, (double)d->interrupts, "disk.%s.interrupts", name);
-		emit_put(e, (double)d->interrupts_suppressed, "disk.%s.interrupts_suppressed", name);
+		snprintf(prefix, sizeof(prefix), "disk.%s.", name);
+		emit_fields(e, prefix, d, disk_fields, ARRAY_SIZE(disk_fields));
 	}
 }
 
@@ -245,6 +263,7 @@ struct fio_entry {
 		uint64_t io_bytes, ios, runtime_ns, max_ns, sum_ns;
 	} dir[2]; /* their histograms are in the run's hists, at hist_idx (fio_metrics) */
 };
+_Static_assert(offsetof(struct fio_entry, name) == 0, "job_entry_find reads the name first");
 
 static bool rw_does(uint32_t rw, int dir)
 {
@@ -279,21 +298,8 @@ static void fio_metrics(struct emit *e, const struct vm_result *res, const struc
 		/* A job whose record never came (a failed run): nothing to add. */
 		if (!rec->start_ns && !rec->end_ns && !rec->dir[0].ios && !rec->dir[1].ios)
 			continue;
-		/* group_reporting reports the group under its first job's name, as fio does. */
-		const struct vms_job *named = j;
-		if (j->flags & VMS_JOB_GROUP_REPORTING)
-			for (unsigned g = 0; g < k; g++)
-				if (wl->jobs[g].group == j->group) {
-					named = &wl->jobs[g];
-					break;
-				}
-		char name[VMS_WL_NAME_LEN + 1];
-		snprintf(name, sizeof(name), "%.*s", VMS_WL_NAME_LEN, named->name);
-		unsigned x = 0;
-		while (x < ne && strcmp(ent[x].name, name))
-			x++;
+		unsigned x = job_entry_find(wl, k, ent, sizeof(*ent), ne);
 		if (x == ne) {
-			memcpy(ent[ne].name, name, sizeof(name));
 			for (int d = 0; d < 2; d++) {
 				if (!store_run_hist(e->r, "")) {
 					e->bad++;
@@ -301,8 +307,8 @@ static void fio_metrics(struct emit *e, const struct vm_result *res, const struc
 				}
 				/* The hists array may move as it grows: keep indices. */
 				hist_idx[2 * ne + (unsigned)d] = e->r->nr_hists - 1;
-				snprintf(e->r->hists[e->r->nr_hists - 1].name, STORE_NAME_MAX, "fio.%s.%s.clat_ns", name,
-					 dir_name[d]);
+				snprintf(e->r->hists[e->r->nr_hists - 1].name, STORE_NAME_MAX, "fio.%s.%s.clat_ns",
+					 ent[x].name, dir_name[d]);
 			}
 			ne++;
 		}

@@ -13,10 +13,16 @@
 #include "util/vmstat_names.h"
 #include "vmm/vm.h"
 
+#define ZONE_FIELD(member) EMIT_FIELD(struct vms_zone_info, member)
+static const struct emit_field zone_fields[] = {
+	ZONE_FIELD(managed_pages), ZONE_FIELD(wmark_min), ZONE_FIELD(wmark_low), ZONE_FIELD(wmark_high),
+	ZONE_FIELD(nr_free), ZONE_FIELD(min_free_seen), ZONE_FIELD(deferred_pages),
+};
+
 static void vmstat_metrics(struct emit *e, const struct vm_result *res)
 {
 	const struct vms_rec_vmstat *v = &res->vmstat;
-	char zn[VMS_ZONE_NAME_LEN + 1];
+	char zn[VMS_ZONE_NAME_LEN + 1], prefix[STORE_NAME_MAX];
 
 	if (!res->have_vmstat)
 		return;
@@ -33,13 +39,8 @@ static void vmstat_metrics(struct emit *e, const struct vm_result *res)
 	for (unsigned i = 0; i < v->nr_zones && i < VMS_MAX_ZONES; i++) {
 		const struct vms_zone_info *z = &v->zones[i];
 		zone_name_format(z, zn);
-		emit_put(e, (double)z->managed_pages, "zone.%s.managed_pages", zn);
-		emit_put(e, (double)z->wmark_min, "zone.%s.wmark_min", zn);
-		emit_put(e, (double)z->wmark_low, "zone.%s.wmark_low", zn);
-		emit_put(e, (double)z->wmark_high, "zone.%s.wmark_high", zn);
-		emit_put(e, (double)z->nr_free, "zone.%s.nr_free", zn);
-		emit_put(e, (double)z->min_free_seen, "zone.%s.min_free_seen", zn);
-		emit_put(e, (double)z->deferred_pages, "zone.%s.deferred_pages", zn);
+		snprintf(prefix, sizeof(prefix), "zone.%s.", zn);
+		emit_fields(e, prefix, z, zone_fields, sizeof(zone_fields) / sizeof(zone_fields[0]));
 	}
 }
 
@@ -54,19 +55,7 @@ struct mem_entry {
 		size_t hist; /* index in the run's hists: the array moves as it grows */
 	} lat[VMS_MEM_LAT_NR];
 };
-
-/* group_reporting reports the group under its first job's name, as fio does. */
-static void entry_name(const struct vms_workload *wl, unsigned k, char name[VMS_WL_NAME_LEN + 1])
-{
-	const struct vms_job *named = &wl->jobs[k];
-	if (named->flags & VMS_JOB_GROUP_REPORTING)
-		for (unsigned g = 0; g < k; g++)
-			if (wl->jobs[g].group == named->group) {
-				named = &wl->jobs[g];
-				break;
-			}
-	snprintf(name, VMS_WL_NAME_LEN + 1, "%.*s", VMS_WL_NAME_LEN, named->name);
-}
+_Static_assert(offsetof(struct mem_entry, name) == 0, "job_entry_find reads the name first");
 
 static int entry_hists(struct emit *e, struct mem_entry *m)
 {
@@ -137,13 +126,8 @@ static void mem_job_metrics(struct emit *e, const struct vm_result *res, const s
 	for (unsigned k = 0; k < nj; k++) {
 		if (res->mem_jobs[k].job != k) /* no record (a failed run, or not a memory job) */
 			continue;
-		char name[VMS_WL_NAME_LEN + 1];
-		entry_name(wl, k, name);
-		unsigned x = 0;
-		while (x < ne && strcmp(ent[x].name, name))
-			x++;
+		unsigned x = job_entry_find(wl, k, ent, sizeof(*ent), ne);
 		if (x == ne) {
-			memcpy(ent[ne].name, name, sizeof(name));
 			if (entry_hists(e, &ent[ne])) {
 				e->bad++;
 				goto out;

@@ -3,6 +3,7 @@
 #define VMSWEEP_STORE_INTERNAL_H
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -56,6 +57,23 @@ struct emit {
 void emit_put(struct emit *e, double v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "<prefix>p50<suffix>" .. "<prefix>p999<suffix>" from merged counts, as fio computes them. */
 void emit_pcts(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts);
+
+/* A record's uint64_t counter and the name it is stored under: the records' counters
+ * are many, and listed once this way. A member of another type would be read wrong, so
+ * _Generic refuses it at compile time. EMIT_FIELD names the metric after the member. */
+struct emit_field {
+	const char *name;
+	size_t off;
+};
+#define EMIT_FIELD_AS(type, member, name) \
+	{ name, offsetof(type, member) + _Generic(((type *)0)->member, uint64_t: 0) }
+#define EMIT_FIELD(type, member) EMIT_FIELD_AS(type, member, #member)
+/* Metric "<prefix><name>" = the counter, for each of fields[n] in rec. */
+void emit_fields(struct emit *e, const char *prefix, const void *rec, const struct emit_field *fields, size_t n);
+/* Where job k's numbers add up in a report with one entry a name (a job, its clones, its
+ * group): the index in entries[ne] (each size bytes, opening with the char name[] fio
+ * reports under), or ne for a new entry, its name then written there. */
+unsigned job_entry_find(const struct vms_workload *wl, unsigned k, void *entries, size_t size, unsigned ne);
 
 /* metrics_mm.c: vmstat.*, mm.*, zone.*, mem.<job>.* metrics and mem histograms; the
  * vmstat time series. */

@@ -1,0 +1,225 @@
+/* The tables report.html and report.md share, in the markup each one's ops give
+ * (report_tables.h), and the file both are written to. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/report_tables.h"
+#include "util/error.h"
+
+void report_num_format(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (a == 0)
+		snprintf(buf, len, "0");
+	else if (a >= 1e4 && a < 1e12)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 1e-3 && a < 1e4)
+		snprintf(buf, len, "%.4g", v);
+	else
+		snprintf(buf, len, "%.3e", v);
+}
+
+/* One table being written; columns counts its head cells. */
+struct table {
+	const struct report_format_ops *ops;
+	FILE *f;
+	size_t columns;
+};
+
+static void num_write(const struct table *t, double v)
+{
+	char b[64];
+	report_num_format(v, b, sizeof(b));
+	fputs(b, t->f);
+}
+
+static void head_write(struct table *t, const char *label)
+{
+	fputs(t->ops->head_cell, t->f);
+	t->ops->text_write(t->f, label);
+	fputs(t->ops->head_cell_end, t->f);
+	t->columns++;
+}
+
+static void head_end_write(const struct table *t)
+{
+	fputs(t->ops->head_end, t->f);
+	if (t->ops->rule_write)
+		t->ops->rule_write(t->f, t->columns);
+}
+
+static void __attribute__((format(printf, 3, 4))) cell_printf(const struct table *t, bool bad, const char *fmt, ...)
+{
+	va_list ap;
+	fputs(bad ? t->ops->bad_cell : t->ops->cell, t->f);
+	va_start(ap, fmt);
+	vfprintf(t->f, fmt, ap);
+	va_end(ap);
+	fputs(t->ops->cell_end, t->f);
+}
+
+static void num_cell_write(const struct table *t, double v)
+{
+	fputs(t->ops->cell, t->f);
+	num_write(t, v);
+	fputs(t->ops->cell_end, t->f);
+}
+
+static void cv_cell_write(const struct table *t, double cv)
+{
+	if (isnan(cv))
+		cell_printf(t, false, "-");
+	else
+		cell_printf(t, false, "%.1f %%", 100 * cv);
+}
+
+/* Every table starts with the point and its parameters, head and rows alike. */
+static void params_head_begin(struct table *t, const struct report *r)
+{
+	fputs(t->ops->head_begin, t->f);
+	head_write(t, "point");
+	for (size_t k = 0; k < r->nr_params; k++)
+		head_write(t, r->params[k]);
+}
+
+static void params_row_begin(const struct table *t, const struct report *r, size_t p)
+{
+	fputs(t->ops->row_begin, t->f);
+	cell_printf(t, false, "%zu", r->points[p].id);
+	for (size_t k = 0; k < r->nr_params; k++) {
+		char v[32];
+		report_value_format(r, k, r->points[p].values[k], v, sizeof(v));
+		cell_printf(t, false, "%s", v); /* digits and a unit letter: nothing to quote */
+	}
+}
+
+void report_points_write(const struct report_format_ops *ops, FILE *f, const struct report *r)
+{
+	struct table t = { ops, f, 0 };
+	char src[300];
+	params_head_begin(&t, r);
+	head_write(&t, "n");
+	head_write(&t, "failed");
+	for (size_t i = 0; i < r->nr_metrics; i++) {
+		report_metric_source(&r->metrics[i], src, sizeof(src));
+		fputs(ops->head_cell, f);
+		ops->text_write(f, r->metrics[i].label);
+		if (*src) {
+			fputs(ops->note_begin, f);
+			ops->text_write(f, src);
+			fputs(ops->note_end, f);
+		}
+		fputs(ops->mean_note, f);
+		fputs(ops->head_cell_end, f);
+		t.columns++;
+		head_write(&t, "CV");
+	}
+	head_end_write(&t);
+	for (size_t p = 0; p < r->nr_points; p++) {
+		const struct report_point *pt = &r->points[p];
+		params_row_begin(&t, r, p);
+		cell_printf(&t, false, "%zu%s", pt->nr_done, pt->nr_planned ? "+" : "");
+		cell_printf(&t, pt->nr_failed != 0, "%zu", pt->nr_failed);
+		for (size_t i = 0; i < r->nr_metrics; i++) {
+			const struct sample_stats *s = &r->metrics[i].st[p];
+			fputs(ops->cell, f);
+			num_write(&t, s->mean);
+			if (!isnan(s->ci95_hi)) {
+				fputs(ops->plus_minus, f);
+				num_write(&t, (s->ci95_hi - s->ci95_lo) / 2);
+			}
+			fputs(ops->cell_end, f);
+			cv_cell_write(&t, s->cv);
+		}
+		fputs(ops->row_end, f);
+	}
+	fputs(ops->table_end, f);
+}
+
+void report_latency_write(const struct report_format_ops *ops, FILE *f, const struct report *r)
+{
+	static const char *const pct_heads[STATS_NR_PCTS] = { "p50", "p90", "p99", "p99.9" };
+	for (size_t i = 0; i < r->nr_hists; i++) {
+		const struct report_hist *h = &r->hists[i];
+		struct table t = { ops, f, 0 };
+		ops->title_write(f, h->name, false);
+		params_head_begin(&t, r);
+		head_write(&t, "runs");
+		head_write(&t, "samples");
+		for (unsigned k = 0; k < STATS_NR_PCTS; k++)
+			head_write(&t, pct_heads[k]);
+		head_end_write(&t);
+		for (size_t p = 0; p < r->nr_points; p++) {
+			params_row_begin(&t, r, p);
+			cell_printf(&t, false, "%zu", h->nr_runs[p]);
+			cell_printf(&t, false, "%llu", (unsigned long long)h->samples[p]);
+			for (unsigned k = 0; k < STATS_NR_PCTS; k++)
+				num_cell_write(&t, h->samples[p] ? (double)h->pcts[p][k] / 1000 : NAN);
+			fputs(ops->row_end, f);
+		}
+		fputs(ops->table_end, f);
+	}
+}
+
+void report_stats_write(const struct report_format_ops *ops, FILE *f, const struct report *r)
+{
+	static const char *const heads[] = { "n", "mean", "median", "stddev", "CV", "95 % CI", "min", "max" };
+	for (size_t i = 0; i < r->nr_metrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+		struct table t = { ops, f, 0 };
+		/* Folded: the points table has every metric's mean already. */
+		ops->title_write(f, m->label, true);
+		params_head_begin(&t, r);
+		for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
+			head_write(&t, heads[k]);
+		head_end_write(&t);
+		for (size_t p = 0; p < r->nr_points; p++) {
+			const struct sample_stats *s = &m->st[p];
+			params_row_begin(&t, r, p);
+			cell_printf(&t, false, "%zu", s->n);
+			num_cell_write(&t, s->mean);
+			num_cell_write(&t, s->median);
+			num_cell_write(&t, s->stddev);
+			cv_cell_write(&t, s->cv);
+			fputs(ops->cell, f);
+			num_write(&t, s->ci95_lo);
+			fputs(" .. ", f);
+			num_write(&t, s->ci95_hi);
+			fputs(ops->cell_end, f);
+			num_cell_write(&t, s->min);
+			num_cell_write(&t, s->max);
+			fputs(ops->row_end, f);
+		}
+		fputs(ops->table_end, f);
+		fputs(ops->fold_end, f);
+	}
+}
+
+int report_file_write(const struct report *r, const char *path, report_body_fn body, const char *plots_dir,
+		      char *err, size_t errlen)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return errorf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (body(f, r, plots_dir, err, errlen)) {
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	if (ferror(f) | fclose(f)) {
+		unlink(tmp);
+		return errorf(err, errlen, "%s: write error", tmp);
+	}
+	if (rename(tmp, path)) {
+		unlink(tmp);
+		return errorf(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}

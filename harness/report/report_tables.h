@@ -1,0 +1,44 @@
+/*
+ * What report.html and report.md share (report_tables.c): the walk over points,
+ * metrics and histograms that lays out their tables is written once, and each
+ * document supplies its markup as an ops table, as fio's ioengine_ops. The prose
+ * around the tables stays in each document's file: it differs in wording, not only in
+ * markup.
+ */
+#ifndef VMSWEEP_REPORT_TABLES_H
+#define VMSWEEP_REPORT_TABLES_H
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+struct report_format_ops {
+	/* Text quoted as the document needs it in a cell. */
+	void (*text_write)(FILE *f, const char *s);
+	/* A table's own title (a histogram's, a metric's); folded: the table hidden until asked for. */
+	void (*title_write)(FILE *f, const char *title, bool folded);
+	/* After the head row: Markdown's rule, one cell per column; NULL for none. */
+	void (*rule_write)(FILE *f, size_t columns);
+	/* The markup around tables, rows and cells. */
+	const char *head_begin, *head_end, *row_begin, *row_end, *table_end, *fold_end;
+	const char *head_cell, *head_cell_end, *cell, *cell_end;
+	const char *bad_cell; /* a cell the reader must not miss: a failure count */
+	const char *note_begin, *note_end; /* a head cell's second line: where a metric's numbers come from */
+	const char *plus_minus; /* between a mean and half its interval */
+	const char *mean_note; /* after a metric's head in the points table: what its cells hold */
+};
+
+/* The points: n, failed, and each metric's mean ± half its 95 % interval, and CV. */
+void report_points_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+/* One table per histogram: its percentiles at each point, in microseconds. */
+void report_latency_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+/* One table per metric: its statistics at each point. */
+void report_stats_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+
+/* Writes the document at path by way of path.tmp, renamed once whole, so that a reader
+ * never sees half a report; body writes the content (-1 with err set: nothing is left). */
+typedef int (*report_body_fn)(FILE *f, const struct report *r, const char *plots_dir, char *err, size_t errlen);
+int report_file_write(const struct report *r, const char *path, report_body_fn body, const char *plots_dir,
+		      char *err, size_t errlen);
+
+#endif
