@@ -209,8 +209,12 @@ unsigned long deferred_init_memmap_chunk(struct zone *z, unsigned long nr_pages)
 		unsigned long end = min((start | (MAX_ORDER_NR_PAGES - 1)) + 1, z->deferred_end_pfn);
 
 		memmap_init_range(z, start, end);
-		z->first_deferred_pfn = end;
+		/*
+		 * Freed first, then no longer deferred: lockless watermark checks add the
+		 * two counts, and the other order would show a dip of a whole chunk.
+		 */
 		zone_free_range(z, start, end - start);
+		WRITE_ONCE(z->first_deferred_pfn, end);
 		freed += end - start;
 	}
 	return freed;

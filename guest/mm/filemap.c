@@ -159,8 +159,11 @@ void mark_page_accessed(struct page *page)
 {
 	if (!PageReferenced(page)) {
 		SetPageReferenced(page);
-	} else if (!PageActive(page)) {
-		activate_page(page);
+	} else if (!PageActive(page) && activate_page(page)) {
+		/*
+		 * Only once it moved: a page reclaim has isolated keeps PG_referenced,
+		 * so page_check_references or the next touch still sees this one.
+		 */
 		ClearPageReferenced(page);
 	}
 }
@@ -172,11 +175,17 @@ static void put_page(struct page *page)
 
 /* ---- I/O ---- */
 
+/* SetPageUptodate with Linux's smp_wmb(): the data is visible before the flag is. */
+static void page_mark_uptodate(struct page *page)
+{
+	__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELEASE);
+}
+
 static void end_bdev_read(struct bio *bio)
 {
 	struct page *page = bio->private;
 	if (!bio->error)
-		__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELAXED);
+		page_mark_uptodate(page);
 	bio_put(bio);
 	unlock_page(page);
 }
@@ -184,8 +193,10 @@ static void end_bdev_read(struct bio *bio)
 static void end_bdev_write(struct bio *bio)
 {
 	struct page *page = bio->private;
+	struct address_space *m = page->mapping; /* still cached: writeback pins it there */
 	if (bio->error) {
-		printk("Write-error on %s, page %lu\n", page->mapping ? ((struct address_space *)page->mapping)->host->disk_name : "?", page->index);
+		printk("Write-error on %s, page %lu\n", m->host->disk_name, page->index);
+		WRITE_ONCE(m->wb_err, -EIO);
 		if (!TestSetPageDirty(page)) /* keep it: the data is only here */
 			inc_node_state(nr_dirty);
 	}
@@ -284,11 +295,13 @@ static void page_cache_sync_readahead(struct address_space *m, struct file_ra_st
 }
 
 /*
- * The page of (m, index), uptodate, with a reference: from the cache, or a new page
- * read from the disk (or, when the caller overwrites it whole, not read at all).
+ * The page of (m, index) with a reference, uptodate: from the cache, or a new page
+ * read from the disk. When the caller overwrites the whole page a new page is not
+ * read: it comes back locked and not uptodate, with *fresh set, so that no reader
+ * sees it before the caller's data is in it.
  */
 static struct page *get_cache_page(struct address_space *m, struct file_ra_state *ra, unsigned long index,
-				   bool overwrite, int *err)
+				   bool overwrite, bool *fresh, int *err)
 {
 	for (;;) {
 		struct page *page = find_get_page(m, index);
@@ -305,8 +318,7 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 				continue; /* someone else cached it meanwhile */
 			}
 			if (overwrite) {
-				SetPageUptodate(page);
-				unlock_page(page);
+				*fresh = true;
 				return page;
 			}
 			if ((*err = bdev_submit(page, REQ_OP_READ, end_bdev_read))) {
@@ -317,14 +329,16 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 			page_cache_sync_readahead(m, ra, index);
 		}
 		if (!PageUptodate(page)) {
-			wait_on_page_locked(page);
-			if (!PageUptodate(page) && trylock_page(page)) {
-				/* its read failed, or never started (readahead ran out of bios): once more, ours */
-				if (PageUptodate(page) || (*err = bdev_submit(page, REQ_OP_READ, end_bdev_read)))
-					unlock_page(page);
-				else
-					wait_on_page_locked(page);
-			}
+			/*
+			 * Locked while its read (or an overwriting writer) is under way. If it is
+			 * still not uptodate once ours, its read failed or never started
+			 * (readahead ran out of bios): once more, by us.
+			 */
+			lock_page(page);
+			if (PageUptodate(page) || (*err = bdev_submit(page, REQ_OP_READ, end_bdev_read)))
+				unlock_page(page);
+			else
+				wait_on_page_locked(page);
 			if (!PageUptodate(page)) {
 				put_page(page);
 				*err = *err ? *err : -EIO;
@@ -340,7 +354,8 @@ int filemap_read(struct address_space *m, struct file_ra_state *ra, u64 pos, voi
 	int err = 0;
 	while (len) {
 		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
-		struct page *page = get_cache_page(m, ra, pos >> PAGE_SHIFT, false, &err);
+		bool fresh = false;
+		struct page *page = get_cache_page(m, ra, pos >> PAGE_SHIFT, false, &fresh, &err);
 		if (!page)
 			return err;
 		if (ra)
@@ -360,12 +375,17 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 	int err = 0;
 	while (len) {
 		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
-		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE, &err);
+		bool fresh = false;
+		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE, &fresh, &err);
 		if (!page)
 			return err;
-		lock_page(page); /* not while reclaim writes it out */
-		wait_on_page_writeback(page);
+		if (!fresh) {
+			lock_page(page); /* not while reclaim writes it out */
+			wait_on_page_writeback(page);
+		}
 		memcpy((char *)page_address(page) + off, buf, n);
+		if (fresh)
+			page_mark_uptodate(page);
 		if (!TestSetPageDirty(page))
 			inc_node_state(nr_dirty);
 		unlock_page(page);
@@ -378,49 +398,66 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 	return 0;
 }
 
-/* The mapping's dirty pages, each with a reference, at most max of them; returns how many. */
-static unsigned gather_dirty_pages(struct address_space *m, struct page **out, unsigned max)
+/*
+ * Pages of the mapping that are dirty or under writeback, each with a reference:
+ * whole hash buckets from *bucket on, as many as fit in max; *bucket is left at the
+ * first bucket not gathered. One pass over the table, so a writer dirtying pages
+ * meanwhile cannot keep an fsync going (Linux tags PAGECACHE_TAG_TOWRITE for that).
+ */
+static unsigned gather_dirty_pages(struct address_space *m, unsigned long *bucket, struct page **out, unsigned max)
 {
 	unsigned n = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&page_cache_lock, flags);
-	for (unsigned long b = 0; b < page_cache_buckets && n < max; b++)
-		for (struct page *p = page_cache_hash[b]; p && n < max; p = (struct page *)p->private)
-			if (p->mapping == m && PageDirty(p)) {
+	for (; *bucket < page_cache_buckets; ++*bucket) {
+		unsigned in_bucket = 0;
+		for (struct page *p = page_cache_hash[*bucket]; p; p = (struct page *)p->private)
+			in_bucket += p->mapping == m && (PageDirty(p) || PageWriteback(p));
+		if (n + in_bucket > max && n)
+			break; /* the next call starts with this bucket */
+		for (struct page *p = page_cache_hash[*bucket]; p && n < max; p = (struct page *)p->private)
+			if (p->mapping == m && (PageDirty(p) || PageWriteback(p))) {
 				__atomic_add_fetch(&p->_refcount, 1, __ATOMIC_RELAXED);
 				out[n++] = p;
 			}
+		if (in_bucket > max)
+			break; /* a chain longer than a batch: taken again, its first pages now clean */
+	}
 	spin_unlock_irqrestore(&page_cache_lock, flags);
 	return n;
 }
 
+/*
+ * fsync's data part: every page dirty when it started is written and waited for,
+ * including pages reclaim was already writing. A write that failed since the last
+ * fsync, by whoever issued it, is reported once (wb_err), as Linux's AS_EIO.
+ */
 int filemap_write_and_wait(struct address_space *m)
 {
 	enum { BATCH = 64 };
 	struct page *batch[BATCH];
-	int err = 0;
+	unsigned long bucket = 0;
 	unsigned n;
+	int err = 0;
 
-	do {
+	while ((n = gather_dirty_pages(m, &bucket, batch, BATCH))) {
 		struct blk_plug plug;
-		n = gather_dirty_pages(m, batch, BATCH);
 		blk_start_plug(&plug);
 		for (unsigned i = 0; i < n; i++) {
 			lock_page(batch[i]);
 			wait_on_page_writeback(batch[i]);
 			if (PageDirty(batch[i]) && batch[i]->mapping == m)
-				err = blkdev_writepage(batch[i]) ? -EIO : err;
+				err = blkdev_writepage(batch[i]) ? -EIO : err; /* unlocks it */
 			else
 				unlock_page(batch[i]);
 		}
 		blk_finish_plug(&plug);
 		for (unsigned i = 0; i < n; i++) {
 			wait_on_page_writeback(batch[i]);
-			if (PageDirty(batch[i])) /* the write failed: it was dirtied back */
-				err = -EIO;
 			put_page(batch[i]);
 		}
-	} while (n == BATCH && !err);
-	return err;
+	}
+	int wb_err = __atomic_exchange_n(&m->wb_err, 0, __ATOMIC_ACQ_REL);
+	return err ? err : wb_err;
 }

@@ -64,13 +64,15 @@ void put_lru_page(struct page *page)
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
 }
 
-void activate_page(struct page *page)
+bool activate_page(struct page *page)
 {
 	struct lruvec *lv = &contig_page_data.lruvec;
 	unsigned long flags;
+	bool moved = false;
 
 	spin_lock_irqsave(&lv->lru_lock, flags);
 	if (PageLRU(page) && !PageActive(page)) {
+		moved = true;
 		enum lru_list from = page_lru(page);
 		list_del(&page->lru);
 		lv->nr_pages[from]--;
@@ -80,6 +82,7 @@ void activate_page(struct page *page)
 		count_vm_event(pgactivate);
 	}
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
+	return moved;
 }
 
 /* rotate_reclaimable_page: written back for reclaim, so next in line at the inactive tail. */
@@ -360,7 +363,7 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
 		.nr_to_reclaim = SWAP_CLUSTER_MAX,
 		.gfp_mask = gfp_mask,
 		.order = order,
-		.may_writepage = 1,
+		.may_writepage = (gfp_mask & __GFP_IO) != 0, /* GFP_NOIO callers are the I/O path */
 		.may_swap = (gfp_mask & __GFP_IO) != 0,
 	};
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {

@@ -80,4 +80,34 @@ expect_rc 0
 expect_json '.disks[0].bytes_read / .disks[0].reads < 8192' 'random reads are not read ahead'
 end
 
+begin "pagecache/a reader and a writer of the same pages at once: the reader never sees a page before its data"
+# The writer overwrites whole pages with what the disk already holds, in a cache
+# smaller than the disk, so new pages keep being made for it; a page it creates
+# must not look uptodate to the reader before the data is copied in.
+f=$T/same.fio
+{
+	section fill direct=1 rw=write bs=1m size=96m buffer_pattern=0x600dcafe
+	section writer stonewall direct=0 rw=randwrite bs=4k size=96m buffer_pattern=0x600dcafe runtime=2s time_based
+	section reader direct=0 rw=randread bs=4k size=96m verify=pattern verify_pattern=0x600dcafe runtime=2s time_based
+} >"$f"
+vms --memory 64M --vcpus 2 --disk "$T/same.img,size=96M" --job "$f" --json
+expect_rc 0
+expect_json '[.fio.jobs[].error] == [0, 0, 0]' 'every page the reader got held the data (verify), the writer ran clean'
+expect_json '.fio.jobs[1].write.io_bytes > 0 and .fio.jobs[2].read.io_bytes > 0' 'both ran at once'
+expect_json '.vmstat.counters.pgsteal_kswapd + .vmstat.counters.pgsteal_direct > 0' 'reclaim made room, so new pages were made all along'
+end
+
+begin "pagecache/a failed write-back reaches fsync as EIO"
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/tiny" && mount -t tmpfs -o size=1m tmpfs "$T/tiny" 2>/dev/null; then
+	section sync direct=0 rw=write bs=4k size=4m fsync=256 >"$T/eio.fio"
+	vms --memory 64M --disk "$T/tiny/e.img,size=16M,cache=writeback" --job "$T/eio.fio" --json
+	umount "$T/tiny"
+	expect_rc 9 'the job failed'
+	expect_json '.fio.jobs[0].error == 5' 'fio error 5 (EIO) from the fsync'
+	expect_json '.disks[0].io_errors > 0 and .vmstat.counters.nr_dirty > 0' 'the device failed writes; their pages stay dirty in the cache'
+else
+	fail_because "cannot mount a tmpfs here (needs root): the write-back error path is not tested"
+fi
+end
+
 finish

@@ -147,5 +147,5 @@ void kswapd_run(void);
 void lru_cache_add(struct page *page, enum lru_list lru);
 void put_lru_page(struct page *page); /* drop a reference: off the LRU and freed if the last */
 void end_page_writeback(struct page *page); /* and wakes its waiters */
-void activate_page(struct page *page); /* inactive -> active list, if it is on one */
+bool activate_page(struct page *page); /* inactive -> active list, if it is on one; true if moved */
 #endif

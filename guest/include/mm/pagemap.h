@@ -15,6 +15,12 @@ struct gendisk;
 struct address_space {
 	struct gendisk *host;
 	unsigned long nrpages; /* pages in the cache */
+	/*
+	 * A failed write-back since the last fsync (AS_EIO): set at the write's end,
+	 * test-and-cleared by filemap_write_and_wait, so the error reaches one fsync
+	 * even when reclaim, not the fsync, wrote the page.
+	 */
+	int wb_err;
 };
 
 /*
