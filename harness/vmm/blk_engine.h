@@ -26,9 +26,18 @@ struct blk_io {
 struct blk_queue_io;
 typedef void (*blk_complete_fn)(struct blk_queue_io *qio, struct blk_io *io);
 
+/* What a queue's engine is set up with. */
+struct blk_engine_setup {
+	unsigned depth; /* requests in flight at most */
+	int notify_fd; /* the queue's ioeventfd: reap(wait) also returns when it fires */
+	/* Guest RAM, one host mapping for the VM's life, every page present: the engine may
+	 * pin it once (registered buffers). {NULL, 0}: not offered. */
+	struct iovec ram;
+};
+
 struct blk_engine_ops {
 	const char *name;
-	int (*init)(struct blk_queue_io *qio, unsigned depth, int notify_fd, char *err, size_t errlen);
+	int (*init)(struct blk_queue_io *qio, const struct blk_engine_setup *setup, char *err, size_t errlen);
 	/* Starts io; completion is reported through qio->complete (maybe at once). */
 	void (*submit)(struct blk_queue_io *qio, struct blk_io *io);
 	/* Hands finished I/O to qio->complete; with wait, blocks until one finishes or the notify fd fires. Returns completions. */

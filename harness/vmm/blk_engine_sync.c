@@ -11,15 +11,14 @@ struct sync_data {
 	int notify_fd;
 };
 
-static int sync_init(struct blk_queue_io *qio, unsigned depth, int notify_fd, char *err, size_t errlen)
+static int sync_init(struct blk_queue_io *qio, const struct blk_engine_setup *setup, char *err, size_t errlen)
 {
-	(void)depth;
 	struct sync_data *d = calloc(1, sizeof(*d));
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	d->notify_fd = notify_fd;
+	d->notify_fd = setup->notify_fd;
 	qio->engine_data = d;
 	return 0;
 }

@@ -37,6 +37,7 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 
 	m->host = NULL;
 	m->size = 0;
+	m->populated = false;
 	if (avail && size > avail) {
 		snprintf(err, errlen,
 			 "--memory %llu MiB cannot be pre-faulted: the host has %llu MiB available (use --no-prefault or less memory)",
@@ -58,6 +59,7 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 	}
 	m->host = p;
 	m->size = size;
+	m->populated = prefault;
 	return 0;
 }
 
@@ -67,4 +69,5 @@ void gmem_free(struct guest_mem *m)
 		munmap(m->host, m->size);
 	m->host = NULL;
 	m->size = 0;
+	m->populated = false;
 }

@@ -12,6 +12,7 @@
 struct guest_mem {
 	uint8_t *host;
 	uint64_t size;
+	bool populated; /* every page was faulted in at allocation (prefault) */
 };
 
 /* Maps size bytes; prefault populates them now (and asks for huge pages). */

@@ -240,7 +240,12 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		q->inflight = 0;
 		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
 						.complete = blk_complete, .owner = q };
-		if (d->engine->init(&q->qio, mq->num, q->notify_fd, err, errlen) != 0)
+		/* RAM is offered for pinning only when it is all present already: pinning
+		 * would otherwise populate it, against --no-prefault. */
+		struct blk_engine_setup setup = { .depth = mq->num, .notify_fd = q->notify_fd };
+		if (d->mem->populated)
+			setup.ram = (struct iovec){ d->mem->host, d->mem->size };
+		if (d->engine->init(&q->qio, &setup, err, errlen) != 0)
 			goto fail;
 		if (pthread_create(&q->thread, NULL, blk_queue_thread, q) != 0) {
 			snprintf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);

@@ -84,7 +84,7 @@ static void test_ptr_of_an_empty_guest_mem_refuses_any_byte(void **state)
 
 static void alloc_is_zeroed_and_writable(bool prefault)
 {
-	struct guest_mem m = { (uint8_t *)1, 1 }; /* stale values: alloc sets both */
+	struct guest_mem m = { (uint8_t *)1, 1, !prefault }; /* stale values: alloc sets all three */
 	char err[256] = "";
 	const uint64_t size = 4 * MIB;
 
@@ -92,6 +92,8 @@ static void alloc_is_zeroed_and_writable(bool prefault)
 		fail_msg("gmem_alloc(4 MiB, prefault=%d): %s", prefault, err);
 	assert_non_null(m.host);
 	assert_int_equal(m.size, size);
+	/* populated tells the disk engines whether pinning the RAM would populate it. */
+	assert_int_equal(m.populated, prefault);
 	for (uint64_t i = 0; i < size; i++)
 		if (m.host[i])
 			fail_msg("byte %llu of new guest RAM is 0x%02x", (unsigned long long)i, m.host[i]);
@@ -107,6 +109,7 @@ static void alloc_is_zeroed_and_writable(bool prefault)
 	gmem_free(&m);
 	assert_null(m.host);
 	assert_int_equal(m.size, 0);
+	assert_false(m.populated);
 	assert_null(gmem_ptr(&m, 0, 1));
 	/* Freeing twice is harmless (error paths free what may not be there). */
 	gmem_free(&m);
@@ -133,6 +136,7 @@ static void test_alloc_with_prefault_refuses_more_than_the_host_has(void **state
 	assert_int_equal(gmem_alloc(&m, 1ull << 50, true, err, sizeof(err)), -1);
 	assert_null(m.host);
 	assert_int_equal(m.size, 0);
+	assert_false(m.populated);
 	assert_err_has(err, "--no-prefault");
 }
 
