@@ -33,11 +33,16 @@ struct blk_engine_setup {
 	/* Guest RAM, one host mapping for the VM's life, every page present: the engine may
 	 * pin it once (registered buffers). {NULL, 0}: not offered. */
 	struct iovec ram;
+	/* The guest reaps completions by polling (its blk_poll knob), so no interrupt is
+	 * awaited: the engine may batch completions until the I/O thread asks for them. */
+	bool guest_polls;
 };
 
 struct blk_engine_ops {
 	const char *name;
 	int (*init)(struct blk_queue_io *qio, const struct blk_engine_setup *setup, char *err, size_t errlen);
+	/* Optional: called once in the queue's I/O thread, before its first submit. */
+	int (*attach)(struct blk_queue_io *qio, char *err, size_t errlen);
 	/* Starts io; completion is reported through qio->complete (maybe at once). */
 	void (*submit)(struct blk_queue_io *qio, struct blk_io *io);
 	/* Hands finished I/O to qio->complete; with wait, blocks until one finishes or the notify fd fires. Returns completions. */

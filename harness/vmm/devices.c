@@ -38,6 +38,7 @@ static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr,
 int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
+	const struct virtio_blk_tuning tuning = { .poll_ns = cfg->blk_poll_ns, .guest_polls = cfg->knobs[VMS_KNOB_blk_poll] != 0 };
 	int gsis[VMS_MAX_DISKS][VIRTIO_MMIO_MAX_QUEUES];
 
 	for (unsigned i = 0; i < cfg->nr_disks; i++) {
@@ -49,7 +50,7 @@ int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 			return -1;
 		}
 		vm->disks[vm->nr_disks++] = d;
-		if (virtio_blk_create(d, i, &cfg->disks[i], base, queues, &vm->mem, cfg->blk_poll_ns, err, errlen) != 0)
+		if (virtio_blk_create(d, i, &cfg->disks[i], base, queues, &vm->mem, &tuning, err, errlen) != 0)
 			return -1;
 		d->fatal = device_fatal;
 		d->fatal_ctx = vm;

@@ -165,6 +165,12 @@ static void *blk_queue_thread(void *arg)
 	char err[256];
 	uint64_t last_work = mono_ns();
 
+	if (d->engine->attach && d->engine->attach(&q->qio, err, sizeof(err)) != 0) {
+		char msg[320];
+		snprintf(msg, sizeof(msg), "%s queue %u: %s", d->name, q->index, err);
+		d->fatal(d->fatal_ctx, msg);
+		return NULL;
+	}
 	virtq_disable_notify(&q->vq);
 	while (!atomic_load(&d->stopping)) {
 		bool progress = false;
@@ -199,7 +205,7 @@ static void *blk_queue_thread(void *arg)
 			blk_signal(q);
 			continue;
 		}
-		if (mono_ns() - last_work < d->poll_ns) {
+		if (mono_ns() - last_work < d->tuning.poll_ns) {
 			__builtin_ia32_pause();
 			continue;
 		}
@@ -242,7 +248,8 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 						.complete = blk_complete, .owner = q };
 		/* RAM is offered for pinning only when it is all present already: pinning
 		 * would otherwise populate it, against --no-prefault. */
-		struct blk_engine_setup setup = { .depth = mq->num, .notify_fd = q->notify_fd };
+		struct blk_engine_setup setup = { .depth = mq->num, .notify_fd = q->notify_fd,
+						  .guest_polls = d->tuning.guest_polls };
 		if (d->mem->populated)
 			setup.ram = (struct iovec){ d->mem->host, d->mem->size };
 		if (d->engine->init(&q->qio, &setup, err, errlen) != 0)
@@ -292,14 +299,15 @@ static const struct virtio_dev_ops virtio_blk_ops = {
 };
 
 int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct disk_config *cfg, uint64_t base,
-		      unsigned nr_queues, const struct guest_mem *mem, uint64_t poll_ns, char *err, size_t errlen)
+		      unsigned nr_queues, const struct guest_mem *mem, const struct virtio_blk_tuning *tuning, char *err,
+		      size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
 	snprintf(d->name, sizeof(d->name), "vd%c", 'a' + index);
 	d->cfg = *cfg;
 	d->mem = mem;
-	d->poll_ns = poll_ns;
+	d->tuning = *tuning;
 	d->nr_queues = nr_queues;
 	d->engine = cfg->engine == DISK_ENGINE_SYNC ? &blk_engine_sync : &blk_engine_io_uring;
 	pthread_mutex_init(&d->log_lock, NULL);

@@ -38,6 +38,12 @@ struct blk_queue {
 	bool running;
 };
 
+/* How the device's queues run; the same for every disk of a VM. */
+struct virtio_blk_tuning {
+	uint64_t poll_ns; /* how long an idle queue thread keeps polling before it sleeps */
+	bool guest_polls; /* the guest polls for completions (blk_poll knob) */
+};
+
 struct virtio_blk_dev {
 	struct virtio_mmio_dev mmio;
 	char name[8]; /* vda */
@@ -46,7 +52,7 @@ struct virtio_blk_dev {
 	uint64_t capacity; /* bytes */
 	const struct guest_mem *mem;
 	const struct blk_engine_ops *engine;
-	uint64_t poll_ns; /* how long an idle queue thread keeps polling before it sleeps */
+	struct virtio_blk_tuning tuning;
 	unsigned nr_queues;
 	struct blk_queue q[VIRTIO_MMIO_MAX_QUEUES];
 	atomic_bool stopping;
@@ -61,6 +67,7 @@ struct virtio_blk_dev {
 /* Opens the backing file and sets up the device registers at base; the queues'
  * notify and irq eventfds are created here for the VM to register with KVM. */
 int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct disk_config *cfg, uint64_t base,
-		      unsigned nr_queues, const struct guest_mem *mem, uint64_t poll_ns, char *err, size_t errlen);
+		      unsigned nr_queues, const struct guest_mem *mem, const struct virtio_blk_tuning *tuning, char *err,
+		      size_t errlen);
 void virtio_blk_destroy(struct virtio_blk_dev *d);
 #endif

@@ -64,7 +64,7 @@ static int setup(void **state)
 	unlink(f->img);
 	struct disk_config cfg = { .size = 1 << 20, .engine = DISK_ENGINE_SYNC, .cache = DISK_CACHE_WRITEBACK };
 	snprintf(cfg.path, sizeof(cfg.path), "%s", f->img);
-	if (virtio_blk_create(&f->dev, 0, &cfg, 0, 2, &f->mem, 0, err, sizeof(err)) != 0)
+	if (virtio_blk_create(&f->dev, 0, &cfg, 0, 2, &f->mem, &(struct virtio_blk_tuning){ .poll_ns = 0 }, err, sizeof(err)) != 0)
 		fail_msg("virtio_blk_create: %s", err);
 	f->dev.fatal = no_fatal;
 	*state = f;
