@@ -85,7 +85,6 @@ struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx)
 	struct request_queue *q = hctx->q;
 	struct request *rq = NULL;
 	unsigned long flags;
-	bool waited = false;
 
 	for (;;) {
 		spin_lock_irqsave(&hctx->lock, flags);
@@ -93,10 +92,6 @@ struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx)
 			rq = list_first_entry(&hctx->free_rqs, struct request, queuelist);
 			list_del_init(&rq->queuelist);
 			hctx->nr_free_rqs--;
-		}
-		if (!rq && !waited) {
-			hctx->nr_tag_waits++;
-			waited = true;
 		}
 		spin_unlock_irqrestore(&hctx->lock, flags);
 		if (rq)

@@ -175,58 +175,34 @@ static void put_page(struct page *page)
 
 /* ---- I/O ---- */
 
-/* SetPageUptodate with Linux's smp_wmb(): the data is visible before the flag is. */
-static void page_mark_uptodate(struct page *page)
-{
-	__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELEASE);
-}
-
 static void end_bdev_read(struct bio *bio)
 {
 	struct page *page = bio->private;
-	if (!bio->error)
-		page_mark_uptodate(page);
+	int error = bio->error;
 	bio_put(bio);
-	unlock_page(page);
+	page_endio(page, REQ_OP_READ, error);
 }
 
 static void end_bdev_write(struct bio *bio)
 {
 	struct page *page = bio->private;
 	struct address_space *m = page->mapping; /* still cached: writeback pins it there */
-	if (bio->error) {
+	int error = bio->error;
+	bio_put(bio);
+	if (error) {
 		printk("Write-error on %s, page %lu\n", m->host->disk_name, page->index);
 		WRITE_ONCE(m->wb_err, -EIO);
-		if (!TestSetPageDirty(page)) /* keep it: the data is only here */
-			inc_node_state(nr_dirty);
 	}
-	bio_put(bio);
-	end_page_writeback(page);
-}
-
-static struct bio *bdev_bio_alloc(struct gendisk *disk)
-{
-	struct bio *bio;
-	if (!disk->queue->poll_mode)
-		return bio_alloc(GFP_NOIO);
-	while (!(bio = bio_alloc(GFP_NOIO & ~__GFP_DIRECT_RECLAIM))) /* refilled by completions we reap */
-		blk_poll_disks();
-	return bio;
+	if (page_endio(page, REQ_OP_WRITE, error))
+		inc_node_state(nr_dirty);
 }
 
 static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 {
 	struct address_space *m = page->mapping;
-	struct bio *bio = bdev_bio_alloc(m->host);
-	if (!bio)
-		return -ENOMEM;
-	bio->op = op;
-	bio->sector = page->index * (PAGE_SIZE >> SECTOR_SHIFT);
-	bio->size = PAGE_SIZE;
-	bio->buf = page_address(page);
-	bio->end_io = end_io;
-	bio->private = page;
-	submit_bio(m->host, bio);
+	int err = submit_page_bio(m->host, page, page->index * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
+	if (err)
+		return err;
 	if (op == REQ_OP_READ)
 		count_vm_events(pgpgin, PAGE_SIZE >> 10);
 	else

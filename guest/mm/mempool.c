@@ -23,7 +23,6 @@ int mempool_init_kmalloc_pool(mempool_t *pool, int min_nr, size_t size)
 	pool->min_nr = min_nr;
 	pool->curr_nr = 0;
 	pool->size = size;
-	pool->nr_waits = 0;
 	pool->elements = kmalloc((size_t)min_nr * sizeof(void *));
 	if (!pool->elements)
 		return -ENOMEM;
@@ -62,7 +61,6 @@ void *mempool_alloc(mempool_t *pool, gfp_t gfp)
 			continue;
 		}
 		/* Every element out is on its way back: an I/O in flight holds it (schedule() flushes our plug). */
-		pool->nr_waits++;
 		wait_event(pool->wait, READ_ONCE(pool->curr_nr) > 0);
 	}
 }

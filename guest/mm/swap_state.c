@@ -11,6 +11,7 @@
 #include <kernel/slab.h>
 #include <kernel/wait.h>
 #include <mm/mmzone.h>
+#include <mm/pagemap.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
 
@@ -65,20 +66,6 @@ void unlock_page(struct page *page)
 {
 	__atomic_fetch_and(&page->flags, ~BIT(PG_locked), __ATOMIC_RELEASE);
 	wake_up(page_waitqueue(page));
-}
-
-/* Polled queues raise no interrupt: whoever waits reaps every queue of the swap disk. */
-bool swap_poll_mode(void)
-{
-	struct gendisk *d = swap_bdev();
-	return d && d->queue->poll_mode;
-}
-
-void swap_poll(void)
-{
-	struct request_queue *q = swap_bdev()->queue;
-	for (unsigned i = 0; i < q->nr_hw_queues; i++)
-		q->poll(q->hctx[i]);
 }
 
 /* Polled disks raise no interrupt: whoever waits reaps them. */
@@ -186,46 +173,26 @@ struct page *lookup_swap_cache(swp_entry_t e)
 static void end_swap_bio_read(struct bio *bio)
 {
 	struct page *page = bio->private;
-	if (bio->error)
-		printk("Read-error on swap-device, slot %lu\n", page->private);
-	else
-		__atomic_fetch_or(&page->flags, BIT(PG_uptodate), __ATOMIC_RELAXED);
+	int error = bio->error;
 	bio_put(bio);
-	unlock_page(page);
+	if (error)
+		printk("Read-error on swap-device, slot %lu\n", page->private);
+	page_endio(page, REQ_OP_READ, error);
 }
 
 static void end_swap_bio_write(struct bio *bio)
 {
 	struct page *page = bio->private;
-	if (bio->error) {
-		printk("Write-error on swap-device, slot %lu\n", page->private);
-		__atomic_fetch_or(&page->flags, BIT(PG_dirty), __ATOMIC_RELAXED); /* keep it: the data is only here */
-	}
+	int error = bio->error;
 	bio_put(bio);
-	end_page_writeback(page);
+	if (error)
+		printk("Write-error on swap-device, slot %lu\n", page->private);
+	page_endio(page, REQ_OP_WRITE, error); /* nr_dirty counts file pages only */
 }
 
 static int swap_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 {
-	struct bio *bio;
-	if (swap_poll_mode()) {
-		/* The bios that would refill the pool come back only when someone polls: we do. */
-		while (!(bio = bio_alloc(GFP_NOIO & ~__GFP_DIRECT_RECLAIM))) {
-			if (current->plug)
-				blk_flush_plug(current->plug);
-			swap_poll();
-		}
-	} else if (!(bio = bio_alloc(GFP_NOIO))) {
-		return -1;
-	}
-	bio->op = op;
-	bio->sector = page->private * (PAGE_SIZE >> SECTOR_SHIFT);
-	bio->size = PAGE_SIZE;
-	bio->buf = page_address(page);
-	bio->end_io = end_io;
-	bio->private = page;
-	submit_bio(swap_bdev(), bio);
-	return 0;
+	return submit_page_bio(swap_bdev(), page, page->private * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
 }
 
 /* The page is locked, dirty, in the swap cache; returns unlocked, under writeback. */

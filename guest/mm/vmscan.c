@@ -246,8 +246,8 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	blk_start_plug(&plug); /* the batch's swap-outs go to adjacent slots: let them merge */
 	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
 	blk_finish_plug(&plug);
-	if (swap_poll_mode())
-		swap_poll(); /* a polled disk interrupts nobody: reap what earlier batches wrote */
+	if (blk_any_polled_disk())
+		blk_poll_disks(); /* a polled disk interrupts nobody: reap what earlier batches wrote */
 	if (current_is_kswapd())
 		count_vm_events(pgsteal_kswapd, reclaimed);
 	else

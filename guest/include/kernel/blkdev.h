@@ -64,7 +64,7 @@ struct blk_mq_hw_ctx {
 	struct list_head free_rqs;
 	unsigned nr_free_rqs;
 	wait_queue_head_t tag_wait;
-	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full, nr_tag_waits;
+	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full;
 	bool run_pending; /* on its kblockd's list */
 	struct blk_mq_hw_ctx *kblockd_next;
 };

@@ -114,6 +114,12 @@ PAGEFLAG_FNS(Reclaim, reclaim)
 PAGEFLAG_FNS(Buddy, buddy)
 PAGEFLAG_FNS(Slab, slab)
 PAGEFLAG_FNS(Head, head)
+
+/* SetPageUptodate with Linux's smp_wmb(): whoever sees the flag sees the data. */
+static inline void page_mark_uptodate(struct page *page)
+{
+	__atomic_fetch_or(&page->flags, 1ul << PG_uptodate, __ATOMIC_RELEASE);
+}
 #undef PAGEFLAG_FNS
 
 static inline int page_count(const struct page *page)

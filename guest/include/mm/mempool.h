@@ -17,7 +17,6 @@ typedef struct mempool_s {
 	void **elements;
 	size_t size;  /* kmalloc pools: the element size */
 	wait_queue_head_t wait;
-	unsigned long nr_waits; /* allocations that had to wait for an element */
 } mempool_t;
 
 /* A pool of min_nr kmalloc(size) elements; 0, or -ENOMEM at boot. */

@@ -7,6 +7,7 @@
  */
 #ifndef MM_PAGEMAP_H
 #define MM_PAGEMAP_H
+#include <kernel/blkdev.h>
 #include <kernel/types.h>
 
 struct page;
@@ -49,4 +50,7 @@ bool remove_mapping(struct page *page);	 /* a clean page only reclaim holds leav
 
 /* Two touches activate a page (mark_page_accessed); reclaim reads PG_referenced. */
 void mark_page_accessed(struct page *page);
+/* mm/page_io.c: one page of I/O, for the swap cache and the page cache. */
+int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, bio_end_io_t end_io);
+bool page_endio(struct page *page, enum req_op op, int error); /* true: a failed write re-dirtied it */
 #endif

@@ -36,10 +36,6 @@ struct page *read_swap_cache_async(swp_entry_t entry, unsigned gfp, bool *io_sta
 void wait_on_page_locked(struct page *page);
 void page_wait_init(void); /* boot: the hashed page wait queues */
 
-/* Polled swap disk (blk_poll=1): no interrupts, so reclaim and waiters reap completions. */
-bool swap_poll_mode(void);
-void swap_poll(void);
-
 /* page_io: write the locked, dirty page to its slot; completion ends writeback. */
 int swap_writepage(struct page *page);
 

@@ -1,0 +1,57 @@
+/*
+ * One page of I/O to a disk, for the swap cache and the page cache alike
+ * (mm/page_io.c, and Linux's page_endio): the bio is allocated without entering
+ * reclaim, which may be what is writing; on a polled disk nobody is interrupted to
+ * return bios to the pool, so the submitter reaps completions until one is back.
+ */
+#include <kernel/blkdev.h>
+#include <kernel/errno.h>
+#include <kernel/kernel.h>
+#include <kernel/sched.h>
+#include <mm/gfp.h>
+#include <mm/mmzone.h>
+#include <mm/pagemap.h>
+#include <mm/swap.h>
+#include <mm/vmscan.h>
+
+int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, bio_end_io_t end_io)
+{
+	struct bio *bio;
+
+	if (!disk->queue->poll_mode) {
+		if (!(bio = bio_alloc(GFP_NOIO)))
+			return -ENOMEM;
+	} else {
+		while (!(bio = bio_alloc(GFP_NOIO & ~__GFP_DIRECT_RECLAIM)))
+			blk_poll_disks(); /* flushes our plug first: our own bios may be the ones out */
+	}
+	bio->op = op;
+	bio->sector = sector;
+	bio->size = PAGE_SIZE;
+	bio->buf = page_address(page);
+	bio->end_io = end_io;
+	bio->private = page;
+	submit_bio(disk, bio);
+	return 0;
+}
+
+/*
+ * The page's I/O ended: a read leaves it uptodate and unlocked; a failed write leaves it dirty, since the
+ * data is only here, and ends its writeback. Returns whether a write failed newly
+ * dirtying the page, for the caller's own accounting.
+ */
+bool page_endio(struct page *page, enum req_op op, int error)
+{
+	bool redirtied = false;
+
+	if (op == REQ_OP_READ) {
+		if (!error)
+			page_mark_uptodate(page);
+		unlock_page(page);
+	} else {
+		if (error)
+			redirtied = !TestSetPageDirty(page);
+		end_page_writeback(page);
+	}
+	return redirtied;
+}
