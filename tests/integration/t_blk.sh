@@ -63,12 +63,17 @@ end
 begin "blk/ENOSPC of the host's file reaches the guest as an I/O error and is reported"
 if [ "$(id -u)" = 0 ] && mkdir -p "$T/tiny" && mount -t tmpfs -o size=1m tmpfs "$T/tiny" 2>/dev/null; then
 	f=$(job fill ioengine=libaio iodepth=4 rw=write bs=64k size=8m)
-	vms --disk "$T/tiny/d.img,size=64M,cache=writeback" --job "$f" --json
+	# blk_poll=1 also runs the host's deferred-completion io_uring ring (DEFER_TASKRUN)
+	for mode in "--vcpus 2" "--vcpus 1 --set blk_poll=1"; do
+		rm -f "$T/tiny/d.img"
+		# shellcheck disable=SC2086 # $mode is a list of options
+		vms $mode --disk "$T/tiny/d.img,size=64M,cache=writeback" --job "$f" --json
+		expect_rc 9 "$mode: the job failed"
+		expect_json '.fio.jobs[0].error == 5' "$mode: fio error 5 (EIO)"
+		expect_json '.disks[0].io_errors > 0' "$mode: the device counted the host I/O error"
+		expect_json '.disks[0].first_error | contains("No space left on device")' "$mode: the cause is named"
+	done
 	umount "$T/tiny"
-	expect_rc 9 'the job failed'
-	expect_json '.fio.jobs[0].error == 5' 'fio error 5 (EIO)'
-	expect_json '.disks[0].io_errors > 0' 'the device counted the host I/O error'
-	expect_json '.disks[0].first_error | contains("No space left on device")' 'the cause is named'
 else
 	fail_because "cannot mount a tmpfs here (needs root): the ENOSPC path is not tested"
 fi
