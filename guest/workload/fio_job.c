@@ -8,19 +8,14 @@
 #include <kernel/slab.h>
 #include <lib/string.h>
 #include <mm/pagemap.h>
+#include <lib/random.h>
 #include "fio.h"
 
 #define RANDOMMAP_MAX_BYTES (16u << 20)
 
-/* xorshift64*: fast, and the same sequence for the same randseed (randrepeat). */
 static u64 fio_rand(struct fio_job_run *run)
 {
-	u64 x = run->rand_state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	run->rand_state = x;
-	return x * 0x2545F4914F6CDD1Dull;
+	return xorshift64_star(&run->rand_state);
 }
 
 void fio_workload_check(void)

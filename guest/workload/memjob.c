@@ -18,6 +18,7 @@
 #include <mm/gfp.h>
 #include <mm/mm_types.h>
 #include <mm/mmzone.h>
+#include <lib/random.h>
 #include <vmsweep/hist.h>
 #include "memjob.h"
 
@@ -44,12 +45,7 @@ struct mem_job_run *mem_job_create(const struct vms_job *j, unsigned index)
 
 static u64 mem_rand(struct mem_job_run *run)
 {
-	u64 x = run->rand_state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	run->rand_state = x;
-	return x * 0x2545F4914F6CDD1Dull;
+	return xorshift64_star(&run->rand_state);
 }
 
 static void lat_add(struct vms_mem_lat_hist *h, u64 ns)

@@ -8,6 +8,7 @@
  */
 #include "fio/job_file.h"
 #include "util/error.h"
+#include "util/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -63,24 +64,11 @@ static const char *file_intern(struct fio_job_file *jf, const char *path)
 	return files[jf->nr_files++];
 }
 
-static char *trim(char *p)
-{
-	char *end;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	end = p + strlen(p);
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	return p;
-}
-
 /* Cuts the line at the first ';' or '#' (fio's strip_blank_end) and trims blanks. */
 static char *line_clean(char *p)
 {
 	p[strcspn(p, ";#")] = '\0';
-	return trim(p);
+	return str_trim(p);
 }
 
 /* A growing string, for ${VAR} expansion. */
@@ -234,7 +222,7 @@ static int file_read(struct reader *r, const char *path, long sec, const char *f
 /* "include FILE": a relative FILE is taken from the including file's directory. */
 static int include_read(struct reader *r, const char *file, unsigned line, long sec, char *arg)
 {
-	char *name = trim(arg), *full = NULL;
+	char *name = str_trim(arg), *full = NULL;
 	const char *slash = strrchr(file, '/');
 	int ret;
 
@@ -263,7 +251,7 @@ static int line_parse(struct reader *r, const char *file, unsigned line, long *s
 		if (p[n - 1] != ']')
 			return fail_at(r, file, line, "section header '%s' without a closing ']'", p);
 		p[n - 1] = '\0';
-		char *name = trim(p + 1);
+		char *name = str_trim(p + 1);
 		if (!*name)
 			return fail_at(r, file, line, "empty section name '[]'");
 		if (strpbrk(name, "[]"))
@@ -279,8 +267,8 @@ static int line_parse(struct reader *r, const char *file, unsigned line, long *s
 	eq = strchr(p, '=');
 	if (eq) {
 		*eq = '\0';
-		key = trim(p);
-		value = trim(eq + 1);
+		key = str_trim(p);
+		value = str_trim(eq + 1);
 	} else {
 		key = p;
 	}

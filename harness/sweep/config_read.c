@@ -23,22 +23,10 @@
 
 #include "sweep/config_internal.h"
 #include "util/error.h"
+#include "util/parse.h"
 
 const char *const sweep_sections[] = { "sweep", "guest", "workload", "params", "constraints", "report" };
 const size_t sweep_nr_sections = sizeof(sweep_sections) / sizeof(sweep_sections[0]);
-
-static char *trim(char *p)
-{
-	char *end;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	end = p + strlen(p);
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	return p;
-}
 
 static bool is_include(const char *p)
 {
@@ -76,7 +64,7 @@ static int line_copy(struct sweep_ini *ini, const char *path, const char *dir, u
 	if (!clean)
 		return errorf_at(err, errlen, path, line, "out of memory");
 	clean[strcspn(clean, ";#")] = '\0';
-	char *p = trim(clean);
+	char *p = str_trim(clean);
 	size_t n = strlen(p);
 
 	if (!*p) {
@@ -85,7 +73,7 @@ static int line_copy(struct sweep_ini *ini, const char *path, const char *dir, u
 		/* A malformed header is the reader's to report; a well-formed one sets the section. */
 		if (p[n - 1] == ']') {
 			p[n - 1] = '\0';
-			*in_constraints = strcmp(trim(p + 1), "constraints") == 0;
+			*in_constraints = strcmp(str_trim(p + 1), "constraints") == 0;
 		}
 		*in_section = true;
 		fprintf(copy, "%s\n", raw);
@@ -105,8 +93,8 @@ static int line_copy(struct sweep_ini *ini, const char *path, const char *dir, u
 			goto out;
 		}
 		fputc('\n', copy);
-	} else if (is_include(p) && trim(p + 7)[0] != '/') {
-		fprintf(copy, "include %s%s\n", dir, trim(p + 7));
+	} else if (is_include(p) && str_trim(p + 7)[0] != '/') {
+		fprintf(copy, "include %s%s\n", dir, str_trim(p + 7));
 	} else {
 		fprintf(copy, "%s\n", raw);
 	}

@@ -260,3 +260,16 @@ const char *format_size(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%s %s", num, names[i]);
 	return buf;
 }
+
+char *str_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}

@@ -32,6 +32,9 @@ int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen);
  */
 int parse_int_range(const char *s, int64_t min, int64_t max, int64_t *out, char *err, size_t errlen);
 
+/* Strips leading and trailing blanks in place; returns the first kept character. */
+char *str_trim(char *s);
+
 /*
  * Formats bytes for people: "512 B", "128 MiB", "1.5 GiB" (at most two decimals,
  * trailing zeros dropped). Returns buf.
