@@ -7,12 +7,10 @@
 #include <kernel/blkdev.h>
 #include <kernel/errno.h>
 #include <kernel/kernel.h>
-#include <kernel/sched.h>
 #include <mm/gfp.h>
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <mm/swap.h>
-#include <mm/vmscan.h>
 
 int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, bio_end_io_t end_io)
 {
@@ -36,9 +34,9 @@ int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum re
 }
 
 /*
- * The page's I/O ended: a read leaves it uptodate and unlocked; a failed write leaves it dirty, since the
- * data is only here, and ends its writeback. Returns whether a write failed newly
- * dirtying the page, for the caller's own accounting.
+ * The page's I/O ended: a read leaves it uptodate and unlocked; a failed write
+ * leaves it dirty, since the data is only here, and ends its writeback. Returns
+ * whether a failed write newly dirtied the page, for the caller's accounting.
  */
 bool page_endio(struct page *page, enum req_op op, int error)
 {

@@ -186,5 +186,10 @@ static void uring_exit(struct blk_queue_io *qio)
 }
 
 const struct blk_engine_ops blk_engine_io_uring = {
-	.name = "io_uring", .init = uring_init, .attach = uring_attach, .submit = uring_submit, .reap = uring_reap, .exit = uring_exit,
+	.name = "io_uring",
+	.init = uring_init,
+	.attach = uring_attach,
+	.submit = uring_submit,
+	.reap = uring_reap,
+	.exit = uring_exit,
 };

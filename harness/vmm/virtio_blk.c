@@ -157,6 +157,14 @@ static void blk_queue_sleep(struct blk_queue *q)
 	virtq_disable_notify(&q->vq);
 }
 
+/* The queue cannot go on: the VM ends the run with the cause. */
+static void blk_queue_fail(struct blk_queue *q, const char *why)
+{
+	char msg[320];
+	snprintf(msg, sizeof(msg), "%s queue %u: %s", q->dev->name, q->index, why);
+	q->dev->fatal(q->dev->fatal_ctx, msg);
+}
+
 static void *blk_queue_thread(void *arg)
 {
 	struct blk_queue *q = arg;
@@ -166,9 +174,7 @@ static void *blk_queue_thread(void *arg)
 	uint64_t last_work = mono_ns();
 
 	if (d->engine->attach && d->engine->attach(&q->qio, err, sizeof(err)) != 0) {
-		char msg[320];
-		snprintf(msg, sizeof(msg), "%s queue %u: %s", d->name, q->index, err);
-		d->fatal(d->fatal_ctx, msg);
+		blk_queue_fail(q, err);
 		return NULL;
 	}
 	virtq_disable_notify(&q->vq);
@@ -180,9 +186,7 @@ static void *blk_queue_thread(void *arg)
 			progress = true;
 		}
 		if (q->free_ios && r < 0) {
-			char msg[320];
-			snprintf(msg, sizeof(msg), "%s queue %u: %s", d->name, q->index, err);
-			d->fatal(d->fatal_ctx, msg);
+			blk_queue_fail(q, err);
 			break;
 		}
 		if (d->engine->reap(&q->qio, false))
