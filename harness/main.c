@@ -99,7 +99,7 @@ static int cmd_boot(int argc, char **argv)
 		if (res->fio_jobs[i].error) {
 			fprintf(stderr, "vmsweep boot: fio job '%s' failed: error %u (%s)\n", wl->jobs[i].name,
 				res->fio_jobs[i].error,
-				res->fio_jobs[i].error == 84 ? "verify: the data read back did not match the pattern" :
+				res->fio_jobs[i].error == VMS_FIO_EVERIFY ? "verify: the data read back did not match the pattern" :
 							       "the disk answered an I/O with an error");
 			code = EXIT_JOB_FAILED;
 		}

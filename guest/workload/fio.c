@@ -33,12 +33,12 @@ static void fio_end_io(struct bio *bio)
 	if (bio->error) {
 		d->errors++;
 		if (!run->rec.error)
-			run->rec.error = 5; /* EIO, as fio reports it */
+			run->rec.error = VMS_FIO_EIO; /* as fio reports it */
 		WRITE_ONCE(run->stop, true);
 	} else if (io->dir == 0 && (run->job->flags & VMS_JOB_VERIFY) && !fio_pattern_matches(run, io->buf, bio->size)) {
 		d->errors++;
 		if (!run->rec.error)
-			run->rec.error = 84; /* EILSEQ, as fio reports a verify failure */
+			run->rec.error = VMS_FIO_EVERIFY; /* as fio reports a verify failure */
 		WRITE_ONCE(run->stop, true);
 	} else if (!READ_ONCE(run->ramping)) {
 		u64 clat = bio->complete_ns - bio->submit_ns;
@@ -67,7 +67,7 @@ static void fio_end_flush(struct bio *bio)
 
 	spin_lock_irqsave(&run->stat_lock, flags);
 	if (bio->error && !run->rec.error)
-		run->rec.error = 5;
+		run->rec.error = VMS_FIO_EIO;
 	run->rec.nr_syncs++;
 	run->rec.sync_lat_sum_ns += bio->complete_ns - (io->sync_start_ns ? io->sync_start_ns : bio->submit_ns);
 	spin_unlock_irqrestore(&run->stat_lock, flags);

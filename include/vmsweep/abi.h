@@ -307,9 +307,14 @@ struct vms_fio_dir {
 	uint32_t clat_buckets[VMS_HIST_NR_ABI];
 };
 
+/* fio job errors are errno values, as fio reports them; these two have a meaning the
+ * host explains (a verify mismatch is EILSEQ in fio too). */
+#define VMS_FIO_EIO 5
+#define VMS_FIO_EVERIFY 84 /* EILSEQ: the data read back did not match the pattern */
+
 struct vms_rec_fio_job {
 	uint32_t job; /* index into the workload's jobs */
-	uint32_t error; /* 0, or the first error (e.g. 5 = EIO) */
+	uint32_t error; /* 0, or the first error (e.g. VMS_FIO_EIO) */
 	uint64_t start_ns, end_ns; /* guest ns since boot */
 	uint64_t nr_syncs; /* flushes issued for fsync=/fdatasync= */
 	uint64_t sync_lat_sum_ns;
