@@ -16,7 +16,6 @@
 #include <time.h>
 #include <vmsweep/compute_loop.h>
 
-#include "boot_options.h"
 #include "floor.h"
 #include "util/knob.h"
 #include "util/parse.h"
@@ -79,8 +78,8 @@ static int bench_lifecycle(int runs, uint64_t mem, unsigned vcpus, double *floor
 	double *f = calloc((size_t)runs, sizeof(double)), *o = calloc((size_t)runs, sizeof(double)),
 	       *p = calloc((size_t)runs, sizeof(double));
 	struct vm_config c, cpf;
-	config_init(&c, vcpus, mem, false, BOOT_DEFAULT_HZ);
-	config_init(&cpf, vcpus, mem, true, BOOT_DEFAULT_HZ);
+	config_init(&c, vcpus, mem, false, VM_DEFAULT_HZ);
+	config_init(&cpf, vcpus, mem, true, VM_DEFAULT_HZ);
 
 	for (int i = 0; i < runs; i++) {
 		f[i] = floor_lifecycle(mem);
@@ -141,8 +140,8 @@ int main(int argc, char **argv)
 			int n = atoi(argv[++i]);
 			double *v = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
 			struct vm_config c;
-			default_kernel_path(kernel_path, sizeof(kernel_path));
-			config_init(&c, 1, mem, true, BOOT_DEFAULT_HZ);
+			vm_default_kernel_path(kernel_path, sizeof(kernel_path));
+			config_init(&c, 1, mem, true, VM_DEFAULT_HZ);
 			for (int k = 0; k < n; k++)
 				if ((v[k] = guest_run(&c)) < 0)
 					return 1;
@@ -156,7 +155,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	default_kernel_path(kernel_path, sizeof(kernel_path));
+	vm_default_kernel_path(kernel_path, sizeof(kernel_path));
 
 	printf("## Boot life cycle (median of %d, interleaved; %llu MiB guest)\n\n", runs, (unsigned long long)(mem >> 20));
 	printf("| vCPUs | floor: bare KVM VM | vmsweep boot | ratio | vmsweep boot, RAM pre-faulted | ratio |\n");
@@ -173,7 +172,7 @@ int main(int argc, char **argv)
 	       *k = calloc((size_t)compute_runs, sizeof(double)), *n = calloc((size_t)compute_runs, sizeof(double));
 	for (int i = 0; i < compute_runs; i++) {
 		h[i] = host_compute_ns(iters);
-		d[i] = guest_compute_ns(iters, BOOT_DEFAULT_HZ);
+		d[i] = guest_compute_ns(iters, VM_DEFAULT_HZ);
 		k[i] = guest_compute_ns(iters, 1000);
 		n[i] = guest_compute_ns(iters, 0);
 		if (d[i] < 0 || k[i] < 0 || n[i] < 0)
@@ -184,7 +183,7 @@ int main(int argc, char **argv)
 	printf("\n## Compute speed (%llu iterations, median of %d, interleaved)\n\n", (unsigned long long)iters,
 	       compute_runs);
 	printf("| host | guest, HZ=%d (default) | guest/host speed | guest, no tick | guest/host, no tick | guest, HZ=1000 | tick cost at HZ=1000 |\n",
-	       BOOT_DEFAULT_HZ);
+	       VM_DEFAULT_HZ);
 	printf("|---|---|---|---|---|---|---|\n");
 	printf("| %.1f ms | %.1f ms | %.3f | %.1f ms | %.3f | %.1f ms | %.2f %% |\n", hm / 1e6, dm / 1e6, hm / dm,
 	       nm / 1e6, hm / nm, km / 1e6, 100.0 * (km - nm) / nm);

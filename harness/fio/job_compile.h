@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "fio/job_file.h"
+#include "util/error.h"
+#include "vmm/disk.h"
 #include "vmsweep/abi.h"
 #include "vmsweep/workload.h"
 
@@ -39,4 +41,9 @@ int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks
 int fio_compile_file(const char *path, const struct fio_disk_info *disks, unsigned nr_disks,
 		     struct vms_workload **out, size_t *out_size, char *err, size_t errlen);
 
+/* Reads path and compiles it for the disks a command configured (--disk or [guest]
+ * disks): each disk's size is its size= or, when the image exists, the image's size
+ * (else unknown), and no job may use the swap disk. Every command compiles jobs so. */
+int fio_compile_for_disks(const char *path, const struct disk_config *disks, unsigned nr_disks,
+			  struct vms_workload **out, size_t *out_size, char *err, size_t errlen);
 #endif

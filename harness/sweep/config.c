@@ -8,17 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_options.h"
 #include "fio/job_compile.h"
 #include "sweep/config_internal.h"
 #include "sweep/expr.h"
 #include "sweep/grid.h"
-#include "util/suggest.h"
 #include "util/error.h"
 #include "util/knob.h"
 #include "util/parse.h"
+#include "util/suggest.h"
 
-#define DEFAULT_MEMORY (128ull << 20)
 #define DEFAULT_TIMEOUT_NS (60ull * 1000000000ull)
 #define REPEAT_MAX 10000
 #define JOBS_MAX 1024
@@ -208,11 +206,8 @@ static int workload_section(struct sweep_config *c, const struct fio_section *s,
 		char why[1024];
 		struct vms_workload *wl = NULL;
 		size_t size = 0;
-		/* Checked now (disk sizes are not known yet) so that a bad job fails the plan, not run 1. */
-		struct fio_disk_info disks[VMS_MAX_DISKS] = { 0 };
-		for (unsigned d = 0; d < c->nr_disks; d++)
-			disks[d].flags = c->disks[d].swap ? VMS_DISK_SWAP : 0;
-		if (fio_compile_file(j->path, disks, c->nr_disks, &wl, &size, why, sizeof(why)))
+		/* Checked now so that a bad job fails the plan, not run 1. */
+		if (fio_compile_for_disks(j->path, c->disks, c->nr_disks, &wl, &size, why, sizeof(why)))
 			return errorf_at(err, errlen, o->file, o->line, "job = %s: %s", o->value, why);
 		free(wl);
 	}
@@ -348,11 +343,13 @@ static void config_defaults(struct sweep_config *c, const char *path)
 	c->order = SWEEP_ORDER_RANDOM;
 	c->timeout_ns = DEFAULT_TIMEOUT_NS;
 	c->jobs = 1;
-	c->mem_size = DEFAULT_MEMORY;
-	c->nr_cpus = 2;
-	c->hz = BOOT_DEFAULT_HZ;
-	c->blk_poll_ns = BOOT_DEFAULT_BLK_POLL_US * 1000ull;
-	knob_defaults(c->knobs);
+	struct vm_config vm;
+	vm_config_init(&vm);
+	c->mem_size = vm.mem_size;
+	c->nr_cpus = vm.nr_cpus;
+	c->hz = vm.hz;
+	c->blk_poll_ns = vm.blk_poll_ns;
+	memcpy(c->knobs, vm.knobs, sizeof(c->knobs));
 	c->report_x = c->report_lines = -1;
 }
 

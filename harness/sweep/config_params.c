@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "sweep/config_internal.h"
-#include "util/suggest.h"
 #include "util/error.h"
 #include "util/knob.h"
 #include "util/parse.h"
+#include "util/suggest.h"
 
 /* The guest settings that are parameters besides the knobs, and their ranges as
  * `vmsweep boot` checks them. */
@@ -114,7 +114,7 @@ int sweep_value_parse(enum sweep_param_kind kind, int knob, const char *text, in
 	case SWEEP_PARAM_VCPUS:
 		return parse_int_range(text, 1, VMS_MAX_CPUS, v, cause, len);
 	case SWEEP_PARAM_HZ:
-		/* KVM's LAPIC timer period is at least 200 us (see boot_options.c) */
+		/* KVM's LAPIC timer period is at least 200 us (min_timer_period_us): 5000 Hz at most, as for boot --hz */
 		return parse_int_range(text, 0, 5000, v, cause, len);
 	}
 	return errorf(cause, len, "internal: parameter kind %d", (int)kind);

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/suggest.h"
 #include "util/error.h"
 #include "util/parse.h"
+#include "util/suggest.h"
 
 /* Deeper nesting than this is not a constraint anyone writes; it bounds the recursion. */
 #define EXPR_DEPTH_MAX 64

@@ -29,6 +29,14 @@ const char *vm_status_name(enum vm_status s);
 /* The process exit status for a run that ended so (documented in `vmsweep --help`). */
 int vm_status_exit_code(enum vm_status s);
 
+/* The defaults of vm_config_init, which sweeps and `boot` share. */
+#define VM_DEFAULT_MEMORY (128ull << 20)
+#define VM_DEFAULT_CPUS 2
+/* Debian's CONFIG_HZ_250: each tick costs ~60 us of interrupt delivery on the project's machines. */
+#define VM_DEFAULT_HZ 250
+/* How long an idle disk queue's host thread polls before it sleeps on its ioeventfd. */
+#define VM_DEFAULT_BLK_POLL_US 50
+
 struct vm_config {
 	uint64_t mem_size;
 	unsigned nr_cpus;
@@ -120,6 +128,13 @@ struct vm_result {
 	unsigned nr_ooms; /* OOM kills reported; the first VM_OOM_KEEP are kept */
 	struct vms_rec_oom ooms[VM_OOM_KEEP]; /* comm strings NUL-terminated */
 };
+
+/* A configuration with the defaults: memory, vCPUs, HZ, pre-faulting, seed 1, the
+ * knobs' defaults, no disks, no timeout, the built-in workload, no kernel path. */
+void vm_config_init(struct vm_config *cfg);
+/* guest/guest.elf beside the harness binary (../guest/guest.elf from it), wherever the
+ * tree is; else guest/guest.elf in the working directory. */
+const char *vm_default_kernel_path(char *buf, size_t len);
 
 /* Runs one guest. 0: it ran (res->status says how it ended); -1: it could not be set
  * up (err says why: bad ELF, no KVM, too little memory). res is allocated by the caller. */

@@ -1,5 +1,5 @@
 /*
- * `vmsweep boot` options (harness/boot_options.c): the defaults a user gets without
+ * `vmsweep boot` options (harness/cmd/boot_options.c): the defaults a user gets without
  * options, the values each option accepts, and for each value refused, a message that
  * names the option and says what is wrong. Parsing runs several times in this one
  * process, as it does in the tests of the harness: the parser must reset getopt.
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "boot_options.h"
+#include "cmd/boot_options.h"
 #include "util/knob.h"
 
 #define MIB (1ull << 20)
@@ -105,8 +105,8 @@ static void test_no_options_gives_the_documented_defaults(void **state)
 	assert_int_equal(o.vm.mem_size, 128 * MIB);
 	assert_int_equal(o.vm.nr_cpus, 2);
 	/* The tick was 1000 Hz until commit 3aa890a made it 250 (Debian's CONFIG_HZ_250). */
-	assert_int_equal(o.vm.hz, BOOT_DEFAULT_HZ);
-	assert_int_equal(BOOT_DEFAULT_HZ, 250);
+	assert_int_equal(o.vm.hz, VM_DEFAULT_HZ);
+	assert_int_equal(VM_DEFAULT_HZ, 250);
 	assert_int_equal(o.vm.timeout_ns, 30 * NS_PER_S);
 	assert_true(o.vm.prefault);
 	assert_int_equal(o.vm.seed, 1);
@@ -416,7 +416,7 @@ static void test_parsing_again_starts_from_scratch(void **state)
 	assert_int_equal(run_parse(6, bad, &o, stderr, err, sizeof(err)), -1);
 	PARSE_OK(&o, "--vcpus", "3");
 	assert_int_equal(o.vm.nr_cpus, 3);
-	assert_int_equal(o.vm.hz, BOOT_DEFAULT_HZ);
+	assert_int_equal(o.vm.hz, VM_DEFAULT_HZ);
 
 	/* Help in the middle of a cluster of short options ("-hx"): getopt stops inside
 	 * the word; the next parse must not resume at the 'x'. */

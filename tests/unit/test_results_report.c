@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "boot_report_mm.h"
+#include "cmd/boot_report_mm.h"
 #include "util/hist_stats.h"
 
 #define assert_has(s, phrase)                                                             \

@@ -23,7 +23,7 @@
 #include "sweep/config.h"
 #include "sweep/expr.h"
 #include "sweep/grid.h"
-#include "sweep/plan_cmd.h"
+#include "sweep/plan_print.h"
 #include "util/knob.h"
 
 #define GOOD "tests/sweep-corpus/good/"

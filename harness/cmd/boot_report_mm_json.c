@@ -3,7 +3,7 @@
  * their /proc/vmstat names, zones), "mem_jobs" (latency classes in fio's clat_ns
  * layout, percentiles from fio's buckets), "oom" (one object per kill kept).
  */
-#include "boot_report_mm.h"
+#include "cmd/boot_report_mm.h"
 #include "util/hist_stats.h"
 #include "util/vmstat_names.h"
 

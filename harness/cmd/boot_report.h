@@ -3,7 +3,7 @@
 #define BOOT_REPORT_H
 #include <stdio.h>
 
-#include "boot_options.h"
+#include "cmd/boot_options.h"
 
 void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const struct vm_result *res);
 /* 0, or -1 if the JSON could not be written. */

@@ -1,13 +1,10 @@
-/* `vmsweep plan CONFIG [--json]`: the expanded runs of a sweep, without running them. */
-#ifndef SWEEP_PLAN_CMD_H
-#define SWEEP_PLAN_CMD_H
+/* A sweep's plan printed: the expanded runs, as `vmsweep plan` shows them. */
+#ifndef SWEEP_PLAN_PRINT_H
+#define SWEEP_PLAN_PRINT_H
 #include <stdio.h>
 
 #include "sweep/config.h"
 #include "sweep/grid.h"
-
-/* argv[0] is "plan". Exit status: 0 printed, 1 host error, 2 bad option or config. */
-int cmd_plan(int argc, char **argv);
 
 /* The plan as a table (run, point, rep, seed, each parameter) with the counts. */
 void sweep_plan_print(FILE *f, const struct sweep_config *c, const struct sweep_plan *p);

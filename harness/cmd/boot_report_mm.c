@@ -1,7 +1,7 @@
 /* The memory section of `vmsweep boot`'s text summary, and the memory jobs that failed. */
 #include <string.h>
 
-#include "boot_report_mm.h"
+#include "cmd/boot_report_mm.h"
 #include "util/hist_stats.h"
 #include "util/parse.h"
 #include "util/vmstat_names.h"

@@ -20,13 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "boot_options.h"
+#include "cmd/cmd.h"
 #include "fio/job_compile.h"
 #include "store/store.h"
 #include "sweep/config.h"
 #include "sweep/grid.h"
-#include "sweep/run_cmd.h"
 #include "util/error.h"
+#include "util/signals.h"
 #include "vmm/elf_load.h"
 #include "vmm/vm.h"
 
@@ -163,7 +163,6 @@ static void progress_show(struct sweep_ctx *ctx, double t0, bool tty, bool final
 
 static int compile_workload(const struct sweep_config *cfg, struct sweep_ctx *ctx, char *err, size_t errlen)
 {
-	struct fio_disk_info disks[VMS_MAX_DISKS] = { { 0 } };
 	struct vms_workload *wl = NULL;
 	size_t size = 0;
 
@@ -172,11 +171,7 @@ static int compile_workload(const struct sweep_config *cfg, struct sweep_ctx *ct
 	if (cfg->nr_job_files > 1)
 		return errorf(err, errlen, "%s: one job file per sweep for now ([workload] lists %zu)", cfg->path,
 			      cfg->nr_job_files);
-	for (unsigned i = 0; i < cfg->nr_disks; i++) {
-		disks[i].size = cfg->disks[i].size;
-		disks[i].flags = cfg->disks[i].swap ? VMS_DISK_SWAP : 0; /* fio jobs may not use the swap disk */
-	}
-	if (fio_compile_file(cfg->job_files[0].path, disks, cfg->nr_disks, &wl, &size, err, errlen) != 0)
+	if (fio_compile_for_disks(cfg->job_files[0].path, cfg->disks, cfg->nr_disks, &wl, &size, err, errlen) != 0)
 		return -1;
 	ctx->workload = wl;
 	ctx->workload_size = size;
@@ -365,7 +360,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmsweep run: %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
-	default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
+	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	if (store_setup(&ctx, dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
@@ -375,10 +370,7 @@ int cmd_run(int argc, char **argv)
 	fprintf(stderr, "vmsweep run: sweep %s: %zu points x %u = %zu runs, %zu to do, %u at a time -> %s\n", cfg.name,
 		plan.nr_points, cfg.repeat, plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
 
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_signals_catch(on_stop_signal, NULL);
 	struct worker *w = calloc(ctx.nr_workers, sizeof(*w));
 	double t0 = wall_now(), last = 0;
 	bool tty = isatty(STDERR_FILENO);

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boot_options.h"
+#include "cmd/boot_options.h"
+#include "util/error.h"
 #include "util/knob.h"
 #include "util/parse.h"
 
-#define DEFAULT_MEMORY (128ull << 20)
 #define DEFAULT_TIMEOUT_NS (30ull * 1000000000ull)
 
 void boot_usage(FILE *f)
@@ -53,21 +53,6 @@ void boot_usage(FILE *f)
 	knob_print_help(f);
 }
 
-const char *default_kernel_path(char *buf, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n > 0) {
-		exe[n] = 0;
-		snprintf(buf, len, "%s/../guest/guest.elf", dirname(exe));
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	snprintf(buf, len, "guest/guest.elf");
-	return buf;
-}
-
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
        OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL };
 
@@ -86,18 +71,12 @@ static const struct option boot_long_options[] = {
 static int parse_memory(const char *arg, uint64_t *out, char *err, size_t errlen)
 {
 	char why[200];
-	if (parse_size(arg, out, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "--memory %s: %s", arg, why);
-		return -1;
-	}
-	if (*out < VMS_MIN_MEM || *out > VMS_MAX_MEM) {
-		snprintf(err, errlen, "--memory %s: out of range 16M..64G", arg);
-		return -1;
-	}
-	if (*out % VMS_MEM_ALIGN) {
-		snprintf(err, errlen, "--memory %s: must be a multiple of 2M (guest RAM is mapped in 2 MiB pages)", arg);
-		return -1;
-	}
+	if (parse_size(arg, out, why, sizeof(why)) != 0)
+		return errorf(err, errlen, "--memory %s: %s", arg, why);
+	if (*out < VMS_MIN_MEM || *out > VMS_MAX_MEM)
+		return errorf(err, errlen, "--memory %s: out of range 16M..64G", arg);
+	if (*out % VMS_MEM_ALIGN)
+		return errorf(err, errlen, "--memory %s: must be a multiple of 2M (guest RAM is mapped in 2 MiB pages)", arg);
 	return 0;
 }
 
@@ -150,10 +129,8 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 		o->json = true;
 		return 0;
 	case OPT_DISK:
-		if (o->vm.nr_disks >= VMS_MAX_DISKS) {
-			snprintf(err, errlen, "--disk %s: at most %d disks", arg, VMS_MAX_DISKS);
-			return -1;
-		}
+		if (o->vm.nr_disks >= VMS_MAX_DISKS)
+			return errorf(err, errlen, "--disk %s: at most %d disks", arg, VMS_MAX_DISKS);
 		if (disk_config_parse(arg, &o->vm.disks[o->vm.nr_disks++], err, errlen))
 			return -1;
 		return disk_configs_check(o->vm.disks, o->vm.nr_disks, err, errlen);
@@ -166,27 +143,20 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 		o->vm.blk_poll_ns = (uint64_t)v * 1000;
 		return 0;
 	}
-	snprintf(err, errlen, "internal: option %d", opt);
-	return -1;
+	return errorf(err, errlen, "internal: option %d", opt);
 bad:
 	for (const struct option *lo = boot_long_options; lo->name; lo++)
 		if (lo->val == opt)
-			snprintf(err, errlen, "--%s: %s", lo->name, why);
+			errorf(err, errlen, "--%s: %s", lo->name, why);
 	return -1;
 }
 
 int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	o->vm.mem_size = DEFAULT_MEMORY;
-	o->vm.nr_cpus = 2;
-	o->vm.hz = BOOT_DEFAULT_HZ;
-	o->vm.prefault = true;
+	vm_config_init(&o->vm);
 	o->vm.timeout_ns = DEFAULT_TIMEOUT_NS;
-	o->vm.seed = 1;
 	o->log_path = "vmsweep-console.log";
-	o->vm.blk_poll_ns = BOOT_DEFAULT_BLK_POLL_US * 1000;
-	knob_defaults(o->vm.knobs);
 
 	optind = 0; /* reset getopt: tests parse more than once */
 	opterr = 0;
@@ -196,32 +166,26 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 			boot_usage(out);
 			return 1;
 		}
-		if (opt == ':') {
-			snprintf(err, errlen, "option '%s' needs a value (see vmsweep boot --help)", argv[optind - 1]);
-			return -1;
-		}
+		if (opt == ':')
+			return errorf(err, errlen, "option '%s' needs a value (see vmsweep boot --help)", argv[optind - 1]);
 		if (opt == '?') {
 			/* glibc sets optopt to the val of a long option that took a value it must not */
 			if (optopt >= OPT_MEMORY)
-				snprintf(err, errlen, "option '%s' takes no value (see vmsweep boot --help)", argv[optind - 1]);
+				errorf(err, errlen, "option '%s' takes no value (see vmsweep boot --help)", argv[optind - 1]);
 			else if (optopt)
-				snprintf(err, errlen, "unknown option '-%c' (see vmsweep boot --help)", optopt);
+				errorf(err, errlen, "unknown option '-%c' (see vmsweep boot --help)", optopt);
 			else
-				snprintf(err, errlen, "unknown option '%s' (see vmsweep boot --help)", argv[optind - 1]);
+				errorf(err, errlen, "unknown option '%s' (see vmsweep boot --help)", argv[optind - 1]);
 			return -1;
 		}
 		if (parse_option(opt, optarg, o, err, errlen) != 0)
 			return -1;
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s' (see vmsweep boot --help)", argv[optind]);
-		return -1;
-	}
+	if (optind < argc)
+		return errorf(err, errlen, "unexpected argument '%s' (see vmsweep boot --help)", argv[optind]);
 	if (!o->vm.kernel_path)
-		o->vm.kernel_path = default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
-	if (o->vm.hz == 0 && !o->job_path && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms]) {
-		snprintf(err, errlen, "--hz 0 (no tick) cannot run a workload that sleeps: set sleep_ms=0 or duration_ms=0");
-		return -1;
-	}
+		o->vm.kernel_path = vm_default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
+	if (o->vm.hz == 0 && !o->job_path && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms])
+		return errorf(err, errlen, "--hz 0 (no tick) cannot run a workload that sleeps: set sleep_ms=0 or duration_ms=0");
 	return 0;
 }

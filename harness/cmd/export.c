@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "store/store.h"
-#include "sweep/export_cmd.h"
 
 int cmd_export(int argc, char **argv)
 {

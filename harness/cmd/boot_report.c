@@ -2,8 +2,8 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "boot_report.h"
-#include "boot_report_mm.h"
+#include "cmd/boot_report.h"
+#include "cmd/boot_report_mm.h"
 #include "fio/fio_json.h"
 #include "util/hist_stats.h"
 #include "util/knob.h"

@@ -15,13 +15,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmd/cmd.h"
 #include "report/report.h"
-#include "report/report_cmd.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/suggest.h"
 
-#define EXIT_USAGE 2
 #define METRICS_MAX 64
 
 struct report_args {

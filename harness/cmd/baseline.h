@@ -1,0 +1,54 @@
+/*
+ * `vmsweep baseline`: the same fio job on the same backing files, run by the host's
+ * fio, so that the guest's figures have a floor to be compared with.
+ */
+#ifndef BASELINE_H
+#define BASELINE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmsweep/workload.h"
+
+/* Where each guest disk (/dev/vda = 0, ...) lives on the host, and its size in bytes. */
+struct baseline_disk {
+	const char *path; /* absolute; free of the characters fio's job parser would cut at */
+	uint64_t size;
+	int read_only;
+};
+
+/*
+ * Writes an fio job file equivalent to wl: one section per compiled job (numjobs
+ * clones already expanded), on the host paths, with async_engine ("io_uring" or
+ * "libaio") for the async jobs. -1 with err if a job cannot be expressed.
+ */
+int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct baseline_disk *disks,
+		       unsigned nr_disks, const char *async_engine, const char *source, char *err, size_t errlen);
+
+/* fio's rw= name of a compiled job's direction, and whether it writes. */
+const char *baseline_rw_name(uint32_t rw);
+bool baseline_rw_writes(uint32_t rw);
+/* The first character of p that fio's job parser would cut or expand at, or 0. */
+int baseline_path_unsafe_char(const char *p);
+
+void baseline_usage(FILE *f);
+
+/* A child's stdout or stderr, captured whole. */
+struct capture {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+/* Runs argv (no shell), stdout and stderr captured; *status as waitpid gives it. A stop
+ * signal caught by baseline_on_stop_signal is passed on to the child. */
+int command_run(char *const argv[], struct capture *out, struct capture *errc, int *status, char *err,
+		size_t errlen);
+/* "io_uring" if this fio has it and the kernel allows it, else "libaio"; NULL with err
+ * when fio cannot say. */
+const char *fio_async_engine_pick(const char *fio, char *err, size_t errlen);
+/* The stop handler while fio runs: forwards SIGINT/SIGTERM to it; the signal caught, or 0. */
+void baseline_on_stop_signal(int sig);
+int baseline_stop_signal(void);
+#endif

@@ -1,0 +1,166 @@
+/* The compiled jobs written back as an fio job file on the host's paths, for `vmsweep baseline`. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "cmd/baseline.h"
+#include "util/error.h"
+
+#define NS_PER_US UINT64_C(1000)
+#define NS_PER_MS UINT64_C(1000000)
+#define NS_PER_S UINT64_C(1000000000)
+#define FIO_DEFAULT_RANDSEED 0x89 /* as job_compile.c: fio's own default */
+
+const char *baseline_rw_name(uint32_t rw)
+{
+	static const char *const names[] = {
+		[VMS_RW_READ] = "read",		  [VMS_RW_WRITE] = "write",	     [VMS_RW_RANDREAD] = "randread",
+		[VMS_RW_RANDWRITE] = "randwrite", [VMS_RW_READWRITE] = "readwrite", [VMS_RW_RANDRW] = "randrw",
+	};
+	return rw < sizeof(names) / sizeof(names[0]) ? names[rw] : NULL;
+}
+
+bool baseline_rw_writes(uint32_t rw)
+{
+	return rw != VMS_RW_READ && rw != VMS_RW_RANDREAD;
+}
+
+/* The largest exact unit keeps the file readable; the compiler's finest unit is us. */
+static const char *time_format(uint64_t ns, char *buf, size_t len)
+{
+	if (ns % NS_PER_S == 0)
+		snprintf(buf, len, "%" PRIu64 "s", ns / NS_PER_S);
+	else if (ns % NS_PER_MS == 0)
+		snprintf(buf, len, "%" PRIu64 "ms", ns / NS_PER_MS);
+	else
+		snprintf(buf, len, "%" PRIu64 "us", ns / NS_PER_US);
+	return buf;
+}
+
+/* fio cuts a line at ';' or '#', expands '$' and strips blanks at the ends of values. */
+int baseline_path_unsafe_char(const char *p)
+{
+	size_t n = strlen(p);
+	for (const char *c = p; *c; c++)
+		if (*c == ';' || *c == '#' || *c == '$' || *c == '\n' || *c == '\r')
+			return *c;
+	return n && (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t') ? ' ' : 0;
+}
+
+/* ':' separates several files in fio's filename=; a literal one is "\:". */
+static void filename_write(FILE *f, const char *path)
+{
+	fputs("filename=", f);
+	for (const char *c = path; *c; c++) {
+		if (*c == ':')
+			fputc('\\', f);
+		fputc(*c, f);
+	}
+	fputc('\n', f);
+}
+
+static void pattern_write(FILE *f, const char *key, const struct vms_job *j)
+{
+	fprintf(f, "%s=0x", key);
+	for (uint32_t i = 0; i < j->pattern_len && i < VMS_WL_PATTERN_MAX; i++)
+		fprintf(f, "%02x", j->pattern[i]);
+	fputc('\n', f);
+}
+
+static void job_extras_write(FILE *f, const struct vms_job *j)
+{
+	/* the guest's flush reaches the host file as fdatasync (harness/vmm) */
+	if (j->fsync_every)
+		fprintf(f, "fdatasync=%" PRIu32 "\n", j->fsync_every);
+	/* The guest checks its reads against the pattern and has no read-back phase after
+	 * writing, which fio adds to a writing job with verify= unless do_verify=0. */
+	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
+	if ((j->flags & VMS_JOB_VERIFY) && reads) {
+		fputs("verify=pattern\n", f);
+		pattern_write(f, "verify_pattern", j);
+		if (baseline_rw_writes(j->rw))
+			fputs("do_verify=0\n", f);
+	} else if (j->pattern_len) {
+		pattern_write(f, "buffer_pattern", j);
+	}
+}
+
+/* A section header fio reads back as the job's name; otherwise name= carries it. */
+static bool name_is_header(const char *name)
+{
+	return *name && !strpbrk(name, "[]") && strncmp(name, "global", 6) != 0;
+}
+
+static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struct baseline_disk *d,
+		     const char *async_engine, bool new_group, char *err, size_t errlen)
+{
+	char t[32];
+	const char *rw = baseline_rw_name(j->rw);
+
+	if (!rw || j->offset >= d->size)
+		return errorf(err, errlen, "job '%s': %s", j->name, rw ? "offset beyond the end of its disk" : "unknown rw");
+	if (name_is_header(j->name))
+		fprintf(f, "\n[%s]\n", j->name);
+	else
+		fprintf(f, "\n[job%u]\nname=%s\n", idx, j->name);
+	filename_write(f, d->path);
+	fputs("direct=1\n", f);
+	fprintf(f, "ioengine=%s\n", j->ioengine == VMS_IOENGINE_ASYNC ? async_engine : "psync");
+	fprintf(f, "iodepth=%" PRIu32 "\n", j->iodepth);
+	fprintf(f, "rw=%s\n", rw);
+	if (j->rw == VMS_RW_READWRITE || j->rw == VMS_RW_RANDRW)
+		fprintf(f, "rwmixread=%" PRIu32 "\n", j->rwmixread);
+	fprintf(f, "bs=%" PRIu64 ",%" PRIu64 "\n", j->bs[0], j->bs[1]);
+	if (j->offset)
+		fprintf(f, "offset=%" PRIu64 "\n", j->offset);
+	/* size 0 is "to the end of the disk": spelt out, as the guest sees it */
+	fprintf(f, "size=%" PRIu64 "\n", j->size ? j->size : d->size - j->offset);
+	if (j->runtime_ns)
+		fprintf(f, "runtime=%s\n", time_format(j->runtime_ns, t, sizeof(t)));
+	if (j->flags & VMS_JOB_TIME_BASED)
+		fputs("time_based\n", f);
+	if (j->ramp_ns)
+		fprintf(f, "ramp_time=%s\n", time_format(j->ramp_ns, t, sizeof(t)));
+	fprintf(f, "randrepeat=%d\n", (j->flags & VMS_JOB_RANDREPEAT) ? 1 : 0);
+	/* an explicit randseed makes fio repeatable even with randrepeat=0: leave fio's default out then */
+	if ((j->flags & VMS_JOB_RANDREPEAT) || j->randseed != FIO_DEFAULT_RANDSEED)
+		fprintf(f, "randseed=%" PRIu64 "\n", j->randseed);
+	if (j->flags & VMS_JOB_NORANDOMMAP)
+		fputs("norandommap\n", f);
+	if (j->rate_bps[0] || j->rate_bps[1])
+		fprintf(f, "rate=%" PRIu64 ",%" PRIu64 "\n", j->rate_bps[0], j->rate_bps[1]);
+	if (j->rate_iops[0] || j->rate_iops[1])
+		fprintf(f, "rate_iops=%" PRIu64 ",%" PRIu64 "\n", j->rate_iops[0], j->rate_iops[1]);
+	if (j->thinktime_ns)
+		fprintf(f, "thinktime=%s\n", time_format(j->thinktime_ns, t, sizeof(t)));
+	job_extras_write(f, j);
+	if (j->flags & VMS_JOB_GROUP_REPORTING)
+		fputs("group_reporting\n", f);
+	/* fio's add_job opens a group at stonewall or new_group, as the compiler did */
+	if (j->flags & VMS_JOB_STONEWALL)
+		fputs("stonewall\n", f);
+	else if (new_group)
+		fputs("new_group\n", f);
+	return 0;
+}
+
+int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct baseline_disk *disks,
+		       unsigned nr_disks, const char *async_engine, const char *source, char *err, size_t errlen)
+{
+	fputs("; generated by `vmsweep baseline` from ", f);
+	for (const char *c = source; *c; c++)
+		fputc((unsigned char)*c < ' ' ? '?' : *c, f);
+	fputs(": its compiled jobs, one section per\n; numjobs clone, on the host's files", f);
+	for (unsigned i = 0; i < nr_disks; i++)
+		fprintf(f, "%s /dev/vd%c = %s", i ? "," : ":", 'a' + i, disks[i].path);
+	fputc('\n', f);
+	for (uint32_t i = 0; i < wl->nr_jobs; i++) {
+		const struct vms_job *j = &wl->jobs[i];
+		if (j->disk >= nr_disks)
+			return errorf(err, errlen, "job '%s': /dev/vd%c has no --disk", j->name, 'a' + (int)(j->disk % 26));
+		bool new_group = i && j->group != wl->jobs[i - 1].group;
+		if (job_write(f, i, j, &disks[j->disk], async_engine, new_group, err, errlen))
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,90 @@
+/* `vmsweep boot`: one guest run, summarised as text, JSON, or fio's JSON for --job. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <vmsweep/workload.h>
+
+#include "cmd/boot_options.h"
+#include "cmd/boot_report.h"
+#include "cmd/boot_report_mm.h"
+#include "cmd/cmd.h"
+#include "fio/job_compile.h"
+#include "util/signals.h"
+
+static volatile int stop_requested;
+
+/* Ctrl-C or a kill ends the run cleanly: the guest is stopped, the console kept. */
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* A job that failed fails the command, as fio exits 1; the JSON keeps its error. */
+static int fio_failures(const struct vms_workload *wl, const struct vm_result *res)
+{
+	for (unsigned i = 0; wl && res->fio_jobs && i < wl->nr_jobs; i++)
+		if (res->fio_jobs[i].error) {
+			fprintf(stderr, "vmsweep boot: fio job '%s' failed: error %u (%s)\n", wl->jobs[i].name,
+				res->fio_jobs[i].error,
+				res->fio_jobs[i].error == VMS_FIO_EVERIFY ?
+					"verify: the data read back did not match the pattern" :
+					"the disk answered an I/O with an error");
+			return 1;
+		}
+	return 0;
+}
+
+int cmd_boot(int argc, char **argv)
+{
+	struct boot_options o;
+	char err[1024];
+	int r = boot_options_parse(argc, argv, &o, stdout, err, sizeof(err));
+
+	if (r == 1)
+		return 0;
+	if (r < 0) {
+		fprintf(stderr, "vmsweep boot: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (o.job_path) {
+		struct vms_workload *wl;
+		if (fio_compile_for_disks(o.job_path, o.vm.disks, o.vm.nr_disks, &wl, &o.vm.workload_size, err,
+					  sizeof(err)) != 0) {
+			fprintf(stderr, "vmsweep boot: %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.vm.workload = wl;
+	}
+	o.vm.console_log = o.log_path;
+	o.vm.console_live = o.console ? stderr : NULL;
+	o.vm.stop_requested = &stop_requested;
+	stop_signals_catch(on_stop_signal, NULL);
+	struct vm_result *res = calloc(1, sizeof(*res));
+	if (!res) {
+		fprintf(stderr, "vmsweep boot: out of memory\n");
+		return EXIT_HOST;
+	}
+	if (vm_run(&o.vm, res, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vmsweep boot: %s\n", err);
+		free(res);
+		free((void *)o.vm.workload);
+		return EXIT_HOST;
+	}
+	if (o.json)
+		boot_report_json(stdout, &o, res);
+	else if (o.job_path && res->status == VM_DONE)
+		boot_report_fio(stdout, &o, res); /* fio's JSON on stdout, as fio --output-format=json */
+	if (!o.json || res->status != VM_DONE)
+		boot_report_text(o.job_path ? stderr : stdout, stderr, &o, res);
+	int code = vm_status_exit_code(res->status);
+	const struct vms_workload *wl = o.vm.workload;
+	if (code == 0 && fio_failures(wl, res))
+		code = EXIT_JOB_FAILED;
+	if (code == 0 && boot_report_mm_failures(stderr, wl, res))
+		code = EXIT_JOB_FAILED;
+	free((void *)o.vm.workload);
+	vm_result_free(res);
+	free(res);
+	return code;
+}

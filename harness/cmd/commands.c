@@ -1,0 +1,14 @@
+/* The command table: `vmsweep --help` and main()'s dispatch both read it. */
+#include <stddef.h>
+
+#include "cmd/cmd.h"
+
+const struct command commands[] = {
+	{ "boot", cmd_boot, "boot the built-in guest kernel, run its workload (or --job FILE), summarise" },
+	{ "plan", cmd_plan, "print the runs a sweep config expands to, without running them" },
+	{ "run", cmd_run, "run a sweep config into a results store (SQLite), resumable" },
+	{ "export", cmd_export, "a sweep's runs as CSV or JSON" },
+	{ "report", cmd_report, "a sweep's statistics, figures (gnuplot), report.html and report.md" },
+	{ "baseline", cmd_baseline, "run the host's fio with a job file on the same disk images, to compare" },
+	{ NULL, NULL, NULL },
+};
