@@ -1,7 +1,7 @@
 /*
- * The report's view of a store: read once, with plain queries on store_db(), so that
- * the figures and documents work from memory. Histograms are merged per point with
- * store_hist_merge_point, whose exact bucket sums give fio's own percentiles.
+ * The report's view of a store: read once, through the store's queries (store/query.h),
+ * so that the figures and documents work from memory. Histograms are merged per point
+ * with store_hist_merge_point, whose exact bucket sums give fio's own percentiles.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -9,45 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "report/report.h"
+#include "store/query.h"
 #include "store/store.h"
 #include "util/error.h"
 
 /* Console lines kept for a failed run: its start, and its end where the panic is. */
 #define CONSOLE_HEAD 8
 #define CONSOLE_TAIL 12
-
-static int db_error(struct report *r, const char *what, char *err, size_t errlen)
-{
-	return errorf(err, errlen, "%s: %s: %s", store_path(r->store), what, sqlite3_errmsg(store_db(r->store)));
-}
-
-static sqlite3_stmt *db_prepare(struct report *r, const char *sql, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(store_db(r->store), sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(r, "query", err, errlen);
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* Ends a statement's loop: 0 when it ran to the end, else the error. */
-static int db_finish(struct report *r, sqlite3_stmt *st, int rc, char *err, size_t errlen)
-{
-	int ret = rc == SQLITE_DONE ? 0 : db_error(r, "query", err, errlen);
-	sqlite3_finalize(st);
-	return ret;
-}
-
-static char *text_dup(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	return strdup(t ? t : "");
-}
 
 /* Grows *v (of *cap elements of size) to hold n; -1 when out of memory. */
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -63,24 +32,6 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	*v = m;
 	*cap = c;
 	return 0;
-}
-
-/* Column 0 of each row as strings. */
-static int names_read(struct report *r, const char *sql, char ***list, size_t *n, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = db_prepare(r, sql, err, errlen);
-	size_t cap = 0;
-	int rc;
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)list, &cap, *n + 1, sizeof(**list)) || !((*list)[*n] = text_dup(st, 0))) {
-			sqlite3_finalize(st);
-			return errorf(err, errlen, "out of memory");
-		}
-		(*n)++;
-	}
-	return db_finish(r, st, rc, err, errlen);
 }
 
 /* Index into points of point id, or -1 (points are in id order). */
@@ -99,66 +50,30 @@ static long point_find(const struct report *r, int64_t id)
 
 static int points_read(struct report *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = db_prepare(r, "SELECT id FROM points ORDER BY id", err, errlen);
-	size_t cap = 0;
-	int rc;
-	if (!st)
+	struct store_point *sp;
+	size_t n;
+	if (store_points_list(r->store, r->nr_params, &sp, &n, err, errlen))
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&r->points, &cap, r->nr_points + 1, sizeof(*r->points)))
-			goto oom;
-		struct report_point *p = &r->points[r->nr_points];
-		memset(p, 0, sizeof(*p));
-		p->id = (size_t)sqlite3_column_int64(st, 0);
-		if (!(p->values = calloc(r->nr_params ? r->nr_params : 1, sizeof(*p->values))))
-			goto oom;
-		r->nr_points++;
+	if (n && !(r->points = calloc(n, sizeof(*r->points)))) {
+		store_points_free(sp, n);
+		return errorf(err, errlen, "out of memory");
 	}
-	if (db_finish(r, st, rc, err, errlen))
-		return -1;
-
-	st = db_prepare(r, "SELECT pv.point, p.idx, pv.value FROM point_values pv JOIN params p ON p.name = pv.param",
-			err, errlen);
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long i = point_find(r, sqlite3_column_int64(st, 0));
-		int64_t k = sqlite3_column_int64(st, 1);
-		if (i >= 0 && k >= 0 && (size_t)k < r->nr_params)
-			r->points[i].values[k] = sqlite3_column_int64(st, 2);
-	}
-	if (db_finish(r, st, rc, err, errlen))
-		return -1;
-
-	st = db_prepare(r, "SELECT point, status, count(*) FROM runs GROUP BY point, status", err, errlen);
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long i = point_find(r, sqlite3_column_int64(st, 0));
-		const char *status = (const char *)sqlite3_column_text(st, 1);
-		size_t n = (size_t)sqlite3_column_int64(st, 2);
-		if (i < 0 || !status)
-			continue;
+	for (size_t i = 0; i < n; i++) {
 		struct report_point *p = &r->points[i];
-		if (!strcmp(status, "done"))
-			p->nr_done += n;
-		else if (!strcmp(status, "failed"))
-			p->nr_failed += n;
-		else
-			p->nr_planned += n;
+		p->id = sp[i].id;
+		p->values = sp[i].values; /* now the report's */
+		sp[i].values = NULL;
+		p->nr_done = sp[i].nr_done;
+		p->nr_failed = sp[i].nr_failed;
+		p->nr_planned = sp[i].nr_planned;
+		r->nr_done += p->nr_done;
+		r->nr_failed += p->nr_failed;
+		r->nr_planned += p->nr_planned;
 	}
-	if (db_finish(r, st, rc, err, errlen))
-		return -1;
-	for (size_t i = 0; i < r->nr_points; i++) {
-		r->nr_done += r->points[i].nr_done;
-		r->nr_failed += r->points[i].nr_failed;
-		r->nr_planned += r->points[i].nr_planned;
-	}
+	r->nr_points = n;
+	store_points_free(sp, n);
 	r->nr_runs = r->nr_done + r->nr_failed + r->nr_planned;
 	return 0;
-oom:
-	sqlite3_finalize(st);
-	return errorf(err, errlen, "out of memory");
 }
 
 static char *trim(char *s)
@@ -244,27 +159,24 @@ static int config_read(struct report *r, const char *text)
 
 static int manifest_read(struct report *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = db_prepare(r, "SELECT key, value FROM manifest ORDER BY key", err, errlen);
-	size_t cap = 0;
-	int rc;
-	if (!st)
+	struct store_kv *kv;
+	size_t n;
+	if (store_manifest_list(r->store, &kv, &n, err, errlen))
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&r->manifest, &cap, r->nr_manifest + 1, sizeof(*r->manifest)))
-			goto oom;
-		struct report_kv *kv = &r->manifest[r->nr_manifest];
-		kv->key = text_dup(st, 0);
-		kv->value = text_dup(st, 1);
-		r->nr_manifest++;
-		if (!kv->key || !kv->value)
-			goto oom;
-		if (!strcmp(kv->key, "config") && config_read(r, kv->value))
-			goto oom;
+	if (n && !(r->manifest = calloc(n, sizeof(*r->manifest)))) {
+		store_manifest_free(kv, n);
+		return errorf(err, errlen, "out of memory");
 	}
-	return db_finish(r, st, rc, err, errlen);
-oom:
-	sqlite3_finalize(st);
-	return errorf(err, errlen, "out of memory");
+	for (size_t i = 0; i < n; i++) { /* the strings are now the report's */
+		r->manifest[i] = (struct report_kv){ kv[i].key, kv[i].value };
+		kv[i] = (struct store_kv){ NULL, NULL };
+	}
+	r->nr_manifest = n;
+	store_manifest_free(kv, n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r->manifest[i].key, "config") && config_read(r, r->manifest[i].value))
+			return errorf(err, errlen, "out of memory");
+	return 0;
 }
 
 static int hists_read(struct report *r, char *err, size_t errlen)
@@ -275,10 +187,7 @@ static int hists_read(struct report *r, char *err, size_t errlen)
 	int ret = -1;
 	if (!counts)
 		return errorf(err, errlen, "out of memory");
-	if (names_read(r,
-		       "SELECT DISTINCT h.name FROM histograms h JOIN runs r ON r.id = h.run "
-		       "WHERE r.status = 'done' ORDER BY h.name",
-		       &names, &n, err, errlen))
+	if (store_hist_names_list(r->store, &names, &n, err, errlen))
 		goto out;
 	if (!(r->hists = calloc(n ? n : 1, sizeof(*r->hists)))) {
 		errorf(err, errlen, "out of memory");
@@ -336,54 +245,47 @@ static char *console_excerpt(const char *text)
 	return out;
 }
 
+struct failed_list {
+	struct report *r;
+	size_t cap; /* of r->failed */
+};
+
+/* Keeps a failed run, and an excerpt of its console. */
+static int failed_add(void *arg, const struct store_failed_run *sf, char *err, size_t errlen)
+{
+	struct failed_list *l = arg;
+	struct report *r = l->r;
+	if (grow((void **)&r->failed, &l->cap, r->nr_failed_runs + 1, sizeof(*r->failed)))
+		return errorf(err, errlen, "out of memory");
+	struct report_failed *f = &r->failed[r->nr_failed_runs];
+	long p = point_find(r, (int64_t)sf->point);
+	memset(f, 0, sizeof(*f));
+	f->run = sf->run;
+	f->point_idx = p >= 0 ? (size_t)p : 0;
+	f->rep = sf->rep;
+	f->exit_status = sf->exit_status;
+	f->cause = strdup(sf->cause);
+	r->nr_failed_runs++;
+	if (!f->cause)
+		return errorf(err, errlen, "out of memory");
+	if (sf->console && !(f->console = console_excerpt(sf->console)))
+		return errorf(err, errlen, "out of memory");
+	return 0;
+}
+
 static int failed_read(struct report *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = db_prepare(r,
-				      "SELECT r.id, r.point, r.rep, r.cause, r.exit_status, c.text FROM runs r "
-				      "LEFT JOIN console c ON c.run = r.id WHERE r.status = 'failed' ORDER BY r.id",
-				      err, errlen);
-	size_t cap = 0;
-	int rc;
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&r->failed, &cap, r->nr_failed_runs + 1, sizeof(*r->failed)))
-			goto oom;
-		struct report_failed *f = &r->failed[r->nr_failed_runs];
-		long p = point_find(r, sqlite3_column_int64(st, 1));
-		memset(f, 0, sizeof(*f));
-		f->run = (size_t)sqlite3_column_int64(st, 0);
-		f->point_idx = p >= 0 ? (size_t)p : 0;
-		f->rep = (unsigned)sqlite3_column_int64(st, 2);
-		f->exit_status = sqlite3_column_int(st, 4);
-		f->cause = text_dup(st, 3);
-		r->nr_failed_runs++;
-		if (!f->cause)
-			goto oom;
-		const char *console = (const char *)sqlite3_column_text(st, 5);
-		if (console && !(f->console = console_excerpt(console)))
-			goto oom;
-	}
-	return db_finish(r, st, rc, err, errlen);
-oom:
-	sqlite3_finalize(st);
-	return errorf(err, errlen, "out of memory");
+	struct failed_list l = { r, 0 };
+	return store_failed_runs_read(r->store, failed_add, &l, err, errlen);
 }
 
 static int series_run_find(struct report *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = db_prepare(r,
-				      "SELECT min(t.run) FROM timeseries t JOIN runs r ON r.id = t.run "
-				      "WHERE r.status = 'done'",
-				      err, errlen);
-	if (!st)
+	int64_t run;
+	if (store_series_run_find(r->store, &run, err, errlen))
 		return -1;
-	int rc = sqlite3_step(st);
-	r->series_run =
-		rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ? (long)sqlite3_column_int64(st, 0) : -1;
-	if (rc == SQLITE_ROW)
-		rc = SQLITE_DONE;
-	return db_finish(r, st, rc, err, errlen);
+	r->series_run = (long)run;
+	return 0;
 }
 
 int report_load(struct report *r, struct store *s, const char *dir, char *err, size_t errlen)
@@ -393,10 +295,8 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 	r->dir = dir;
 	r->x = r->lines = -1;
 	r->series_run = -1;
-	if (names_read(r, "SELECT name FROM params ORDER BY idx", &r->params, &r->nr_params, err, errlen) ||
-	    points_read(r, err, errlen) || manifest_read(r, err, errlen) ||
-	    names_read(r, "SELECT name FROM metrics GROUP BY name ORDER BY min(rowid)", &r->present, &r->nr_present,
-		       err, errlen) ||
+	if (store_params_list(s, &r->params, &r->nr_params, err, errlen) || points_read(r, err, errlen) ||
+	    manifest_read(r, err, errlen) || store_metric_names_list(s, &r->present, &r->nr_present, err, errlen) ||
 	    hists_read(r, err, errlen) || failed_read(r, err, errlen) || series_run_find(r, err, errlen))
 		return -1;
 	if (!r->nr_points)

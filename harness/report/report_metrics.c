@@ -14,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "report/report.h"
-#include "store/store.h"
+#include "store/query.h"
 #include "util/error.h"
 #include "util/suggest.h"
 
@@ -185,51 +183,48 @@ void report_metric_source(const struct report_metric *m, char *buf, size_t len)
 		snprintf(buf, len, "%s x %g", m->source, m->scale);
 }
 
-/* Points are in id order, as are the rows: each point's values are one run of rows. */
+/* One metric's values on their way to per-point statistics. */
+struct metric_acc {
+	const struct report *r;
+	struct report_metric *m;
+	double *vals; /* of the point being read */
+	size_t n, cap;
+	size_t p; /* the next point to close */
+};
+
+/* Closes the points before point id `point` (all of them with SIZE_MAX). Points are in
+ * id order, as the values come: each point's values are one run of them. */
+static void acc_close(struct metric_acc *a, size_t point)
+{
+	while (a->p < a->r->nr_points && a->r->points[a->p].id < point) {
+		stats_compute(a->vals, a->n, &a->m->st[a->p++]);
+		a->n = 0;
+	}
+}
+
+static int acc_add(void *arg, size_t point, double value, char *err, size_t errlen)
+{
+	struct metric_acc *a = arg;
+	acc_close(a, point);
+	if (a->n == a->cap) {
+		double *more = realloc(a->vals, (a->cap = a->cap ? 2 * a->cap : 16) * sizeof(*more));
+		if (!more)
+			return errorf(err, errlen, "out of memory");
+		a->vals = more;
+	}
+	a->vals[a->n++] = isnan(value) ? NAN : value * a->m->scale;
+	return 0;
+}
+
 static int metric_compute(struct report *r, struct report_metric *m, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	double *vals = NULL;
-	size_t n = 0, cap = 0, p = 0;
-	int rc, ret = -1;
-
+	struct metric_acc a = { .r = r, .m = m };
 	if (!(m->st = calloc(r->nr_points, sizeof(*m->st))))
 		return errorf(err, errlen, "out of memory");
-	if (sqlite3_prepare_v2(store_db(r->store),
-			       "SELECT r.point, m.value FROM metrics m JOIN runs r ON r.id = m.run "
-			       "WHERE r.status = 'done' AND m.name = ?1 ORDER BY r.point, r.id",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto db_error;
-	sqlite3_bind_text(st, 1, m->source, -1, SQLITE_STATIC);
-	for (;;) {
-		rc = sqlite3_step(st);
-		size_t point = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : SIZE_MAX;
-		/* Close the points before this row's (all of them at the end). */
-		while (p < r->nr_points && r->points[p].id < point) {
-			stats_compute(vals, n, &m->st[p++]);
-			n = 0;
-		}
-		if (rc != SQLITE_ROW)
-			break;
-		if (n == cap) {
-			double *more = realloc(vals, (cap = cap ? 2 * cap : 16) * sizeof(*vals));
-			if (!more) {
-				errorf(err, errlen, "out of memory");
-				goto out;
-			}
-			vals = more;
-		}
-		vals[n++] = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 1) * m->scale;
-	}
-	if (rc != SQLITE_DONE)
-		goto db_error;
-	ret = 0;
-	goto out;
-db_error:
-	errorf(err, errlen, "%s: metric %s: %s", store_path(r->store), m->source, sqlite3_errmsg(store_db(r->store)));
-out:
-	sqlite3_finalize(st);
-	free(vals);
+	int ret = store_metric_values_read(r->store, m->source, acc_add, &a, err, errlen);
+	if (!ret)
+		acc_close(&a, SIZE_MAX);
+	free(a.vals);
 	return ret;
 }
 

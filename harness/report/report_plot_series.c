@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "report/plot_internal.h"
+#include "store/query.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -80,71 +79,60 @@ static void series_classify(struct series *s)
 	snprintf(s->title, sizeof(s->title), "%.*s", (int)(p - s->name), s->name); /* cpu.0 */
 }
 
+/* Appends a sample, and a series when it is the first of its name (they come by name). */
+static int sample_add(void *arg, const char *name, int64_t t_ns, double value, char *err, size_t errlen)
+{
+	struct samples *sm = arg;
+	if (isnan(value)) /* none stored */
+		return 0;
+	if (!sm->nr_series || strcmp(sm->s[sm->nr_series - 1].name, name)) {
+		struct series *more = realloc(sm->s, (sm->nr_series + 1) * sizeof(*more));
+		if (!more)
+			return errorf(err, errlen, "out of memory");
+		sm->s = more;
+		struct series *s = &sm->s[sm->nr_series++];
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		s->start = sm->n;
+		s->n = 0;
+	}
+	if (sm->n == sm->cap) {
+		size_t cap = sm->cap ? 2 * sm->cap : 1024;
+		double *t = realloc(sm->t_ms, cap * sizeof(*t)), *v = t ? realloc(sm->v, cap * sizeof(*v)) : NULL;
+		if (t)
+			sm->t_ms = t;
+		if (!v)
+			return errorf(err, errlen, "out of memory");
+		sm->v = v;
+		sm->cap = cap;
+	}
+	sm->t_ms[sm->n] = (double)t_ns / 1e6;
+	sm->v[sm->n++] = value;
+	sm->s[sm->nr_series - 1].n++;
+	return 0;
+}
+
 static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(c->r->store);
-	sqlite3_stmt *st;
-	int rc;
-	if (sqlite3_prepare_v2(db, "SELECT series, t_ns, value FROM timeseries WHERE run = ?1 ORDER BY series, t_ns",
-			       -1, &st, NULL) != SQLITE_OK)
-		return errorf(err, errlen, "%s: time series: %s", store_path(c->r->store), sqlite3_errmsg(db));
-	sqlite3_bind_int64(st, 1, c->r->series_run);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		if (!name || sqlite3_column_type(st, 2) == SQLITE_NULL)
-			continue;
-		if (!sm->nr_series || strcmp(sm->s[sm->nr_series - 1].name, name)) {
-			struct series *more = realloc(sm->s, (sm->nr_series + 1) * sizeof(*more));
-			if (!more)
-				goto oom;
-			sm->s = more;
-			struct series *s = &sm->s[sm->nr_series++];
-			snprintf(s->name, sizeof(s->name), "%s", name);
-			s->start = sm->n;
-			s->n = 0;
-		}
-		if (sm->n == sm->cap) {
-			size_t cap = sm->cap ? 2 * sm->cap : 1024;
-			double *t = realloc(sm->t_ms, cap * sizeof(*t)),
-			       *v = t ? realloc(sm->v, cap * sizeof(*v)) : NULL;
-			if (t)
-				sm->t_ms = t;
-			if (!v)
-				goto oom;
-			sm->v = v;
-			sm->cap = cap;
-		}
-		sm->t_ms[sm->n] = (double)sqlite3_column_int64(st, 1) / 1e6;
-		sm->v[sm->n++] = sqlite3_column_double(st, 2);
-		sm->s[sm->nr_series - 1].n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return errorf(err, errlen, "%s: time series: %s", store_path(c->r->store), sqlite3_errmsg(db));
+	if (store_series_read(c->r->store, (size_t)c->r->series_run, sample_add, sm, err, errlen))
+		return -1;
 	/* Now that the array stays put: group may point into name. */
 	for (size_t i = 0; i < sm->nr_series; i++)
 		series_classify(&sm->s[i]);
 	return 0;
-oom:
-	sqlite3_finalize(st);
-	return errorf(err, errlen, "out of memory");
 }
 
 /* "run 3 (point 1: tasks_per_cpu=2 vcpus=1, repetition 0)" */
 static void run_label(const struct report *r, char *buf, size_t len)
 {
-	sqlite3_stmt *st;
 	char params[512] = "";
 	long point = -1, rep = -1;
-	if (sqlite3_prepare_v2(store_db(r->store), "SELECT point, rep FROM runs WHERE id = ?1", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, r->series_run);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			point = (long)sqlite3_column_int64(st, 0);
-			rep = (long)sqlite3_column_int64(st, 1);
-		}
+	size_t pt;
+	unsigned rp;
+	/* A run it cannot place is labelled with -1s rather than failing the figure. */
+	if (store_run_get(r->store, (size_t)r->series_run, &pt, &rp, NULL, 0) == 1) {
+		point = (long)pt;
+		rep = (long)rp;
 	}
-	sqlite3_finalize(st);
 	for (size_t p = 0; p < r->nr_points; p++)
 		if ((long)r->points[p].id == point)
 			report_point_label(r, p, -1, params, sizeof(params));

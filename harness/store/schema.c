@@ -214,7 +214,7 @@ void store_close(struct store *s)
 	free(s);
 }
 
-struct sqlite3 *store_db(struct store *s)
+sqlite3 *store_db(struct store *s)
 {
 	return s->db;
 }

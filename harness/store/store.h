@@ -37,7 +37,6 @@
 #define STORE_NAME_MAX 96 /* metric, histogram and series names, with the NUL */
 
 struct store;
-struct sqlite3;
 struct vm_result;
 struct vms_workload;
 
@@ -48,8 +47,6 @@ struct vms_workload;
  */
 int store_open(const char *dir, bool create, struct store **s, char *err, size_t errlen);
 void store_close(struct store *s);
-/* The connection, for read queries the API does not offer (the report). */
-struct sqlite3 *store_db(struct store *s);
 /* DIR/results.sqlite */
 const char *store_path(const struct store *s);
 
@@ -192,7 +189,7 @@ int store_run_from_vm_result(const struct vm_result *res, const struct vms_workl
  */
 int store_run_record(struct store *s, size_t run_id, const struct store_run *r, char *err, size_t errlen);
 
-/* ---- Reading back ---- */
+/* ---- Reading back (what the report reads: store/query.h) ---- */
 /* Histogram name of run run_id into counts: 1, 0 when the run has none by that name, -1. */
 int store_hist_get(struct store *s, size_t run_id, const char *name, uint64_t counts[VMS_HIST_NR], char *err,
 		   size_t errlen);

@@ -31,6 +31,9 @@ struct store {
 	char path[PATH_MAX];
 };
 
+/* The connection: for the unit tests, which look at the tables directly. Everything
+ * else reads through store.h and query.h, so that the SQL stays in store/. */
+sqlite3 *store_db(struct store *s);
 /* The cached statement, reset and unbound; NULL with err set. */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which, char *err, size_t errlen);
 /* -1 with "what: <sqlite's message>" in err. */

@@ -26,6 +26,7 @@
 
 #include "report/report.h"
 #include "store/store.h"
+#include "store/store_internal.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
