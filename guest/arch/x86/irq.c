@@ -3,6 +3,7 @@
  * and up-called irq_upcall (entry.S), which calls do_IRQ with interrupts masked.
  */
 #include <asm/hypercall.h>
+#include <asm/irq.h>
 #include <asm/irqflags.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
