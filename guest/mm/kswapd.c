@@ -19,8 +19,8 @@
 #include <kernel/timer.h>
 #include <kernel/wait.h>
 #include <mm/mmzone.h>
-#include <mm/vmscan.h>
 #include <mm/vmstat.h>
+#include "internal.h"
 
 static bool zone_balanced(struct zone *z, unsigned order, int highest)
 {

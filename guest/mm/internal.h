@@ -1,9 +1,16 @@
-/* What reclaim passes around (mm/vmscan.c's struct scan_control), for vmscan.c and kswapd.c. */
-#ifndef MM_VMSCAN_H
-#define MM_VMSCAN_H
+/*
+ * What the files of guest/mm share among themselves and nobody else uses, as
+ * Linux's mm/internal.h: reclaim's scan_control (vmscan.c, kswapd.c) and the swap
+ * cache's side of reclaim.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
 #include <kernel/task.h>
 #include <mm/mm_types.h>
 
+struct page;
+
+/* What reclaim passes around (mm/vmscan.c's struct scan_control). */
 struct scan_control {
 	unsigned long nr_to_reclaim, nr_reclaimed;
 	unsigned gfp_mask;
@@ -25,4 +32,10 @@ static inline bool fatal_memory_victim(void)
 {
 	return current->mm && current->mm->oom_victim;
 }
+
+/*
+ * swap_state.c: __remove_mapping for a swap-cache page reclaim isolated and locked;
+ * false if someone else still holds it.
+ */
+bool remove_swap_mapping(struct page *page);
 #endif
