@@ -22,9 +22,6 @@ u64 tsc_main;
 static u64 cpu_areas_base;
 static volatile int smp_boot_go;
 
-int kernel_init(void *unused);
-void timers_init_cpu(struct cpu *c);
-
 struct cpu *cpu_area(unsigned cpu)
 {
 	return (struct cpu *)(cpu_areas_base + (u64)cpu * VMS_CPU_AREA_SIZE);
@@ -81,7 +78,6 @@ static void __noreturn start_secondary(void)
 	cpu_idle();
 }
 
-void start_cpu(unsigned cpu, const struct vms_boot *bp) __noreturn;
 void start_cpu(unsigned cpu, const struct vms_boot *bp)
 {
 	if (cpu == 0)

@@ -3,6 +3,7 @@
 #include <kernel/boot.h>
 #include <kernel/percpu.h>
 #include <kernel/results.h>
+#include <kernel/sampler.h>
 #include <mm/vmstat.h>
 
 void sample_tick(struct cpu *c)

@@ -10,6 +10,7 @@
 #include <kernel/kthread.h>
 #include <kernel/printk.h>
 #include <kernel/timer.h>
+#include <kernel/watchdog.h>
 
 static int watchdog(void *data)
 {

@@ -19,7 +19,6 @@
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <mm/swap.h>
-#include <mm/vmscan.h>
 #include <mm/vmstat.h>
 
 static struct page **page_cache_hash;

@@ -1,6 +1,7 @@
 /*
  * kswapd0 and the throttling of direct reclaimers (mm/vmscan.c), in the era
- * kswapd_model selects:
+ * kswapd_model selects; what differs between eras is a struct kswapd_ops, chosen once
+ * at boot (kswapd_ops_for):
  *  - 2.4: kswapd wakes when a zone falls below low, or every second, and reclaims
  *    each zone below high in SWAP_CLUSTER_MAX batches (kswapd_balance); no
  *    throttling of direct reclaim, no premature-sleep counters.
@@ -19,29 +20,34 @@
 #include <kernel/timer.h>
 #include <kernel/wait.h>
 #include <mm/mmzone.h>
-#include <mm/vmscan.h>
 #include <mm/vmstat.h>
+#include "internal.h"
 
 static bool zone_balanced(struct zone *z, unsigned order, int highest)
 {
 	return zone_watermark_ok(z, order, high_wmark_pages_z(z), highest, 0);
 }
 
-/* pgdat_balanced: modern asks one eligible zone, the older eras every zone. */
-static bool pgdat_balanced(pg_data_t *pgdat, unsigned order, int highest)
+/* pgdat_balanced before 4.x: every zone up to highest above high. */
+static bool pgdat_balanced_all(pg_data_t *pgdat, unsigned order, int highest)
 {
-	bool any = pgdat->kswapd_model == WMARK_MODEL_MODERN;
 	for (int i = 0; i <= highest && i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		if (!populated_zone(z))
-			continue;
-		bool ok = zone_balanced(z, order, highest);
-		if (any && ok)
-			return true;
-		if (!any && !ok)
+		if (populated_zone(z) && !zone_balanced(z, order, highest))
 			return false;
 	}
-	return !any;
+	return true;
+}
+
+/* pgdat_balanced since 4.x: one eligible zone above high is enough. */
+static bool pgdat_balanced_any(pg_data_t *pgdat, unsigned order, int highest)
+{
+	for (int i = 0; i <= highest && i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		if (populated_zone(z) && zone_balanced(z, order, highest))
+			return true;
+	}
+	return false;
 }
 
 #define MAX_RECLAIM_RETRIES 16
@@ -71,7 +77,7 @@ bool throttle_direct_reclaim(unsigned gfp_mask)
 	struct wait_queue_entry w = { 0 };
 
 	(void)gfp_mask;
-	if (pgdat->kswapd_model != WMARK_MODEL_MODERN || current_is_kswapd() || allow_direct_reclaim(pgdat))
+	if (!pgdat->kswapd_ops->throttles_direct_reclaim || current_is_kswapd() || allow_direct_reclaim(pgdat))
 		return false;
 	count_vm_event(throttle_direct_reclaim);
 	wakeup_kswapd(&pgdat->node_zones[ZONE_NORMAL], 0, ZONE_NORMAL);
@@ -89,6 +95,7 @@ bool throttle_direct_reclaim(unsigned gfp_mask)
 void wakeup_kswapd(struct zone *zone, unsigned order, int highest)
 {
 	pg_data_t *pgdat = &contig_page_data;
+	const struct kswapd_ops *ops = pgdat->kswapd_ops;
 
 	(void)zone;
 	if (!pgdat->kswapd)
@@ -97,8 +104,7 @@ void wakeup_kswapd(struct zone *zone, unsigned order, int highest)
 		WRITE_ONCE(pgdat->kswapd_order, (int)order);
 	if (READ_ONCE(pgdat->kswapd_running) || list_empty(&pgdat->kswapd_wait.head) || kswapd_hopeless(pgdat))
 		return;
-	/* 2.4 woke kswapd for any zone below low; later eras only if the node is unbalanced. */
-	if (pgdat->kswapd_model != WMARK_MODEL_2_4 && pgdat_balanced(pgdat, order, highest))
+	if (ops->wakeup_checks_balance && ops->pgdat_balanced(pgdat, order, highest))
 		return;
 	count_vm_event(kswapd_wakeups);
 	wake_up(&pgdat->kswapd_wait);
@@ -110,28 +116,78 @@ static void wake_throttled(pg_data_t *pgdat)
 		wake_up(&pgdat->pfmemalloc_wait);
 }
 
-static unsigned long balance_pgdat_modern(pg_data_t *pgdat, unsigned order)
+/* kswapd_try_to_sleep (2.6 on): nap HZ/10 first; woken early or still unbalanced, it was premature. */
+static void kswapd_try_to_sleep(pg_data_t *pgdat, unsigned order)
 {
-	struct scan_control sc = { .order = order, .may_writepage = 1, .may_swap = 1, .priority = DEF_PRIORITY };
-	unsigned long total = 0;
-	struct zone *z;
+	bool (*balanced)(pg_data_t *, unsigned, int) = pgdat->kswapd_ops->pgdat_balanced;
+	struct wait_queue_entry w = { 0 };
+	u64 remaining = 0;
 
-	do {
-		if (pgdat_balanced(pgdat, order, ZONE_NORMAL))
-			break;
-		sc.nr_to_reclaim = 0;
-		for_each_populated_zone(z)
-			sc.nr_to_reclaim += max(high_wmark_pages_z(z), SWAP_CLUSTER_MAX);
-		sc.nr_reclaimed = 0;
-		shrink_node(&sc);
-		total += sc.nr_reclaimed;
-		wake_throttled(pgdat);
-		/* Lower the priority only when the pass fell short of its target. */
-		if (sc.nr_reclaimed < sc.nr_to_reclaim)
-			sc.priority--;
-	} while (sc.priority >= 1);
+	prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
+	if (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))
+		remaining = schedule_timeout(NSEC_PER_SEC / 10);
+	finish_wait(&pgdat->kswapd_wait, &w);
+	if (!remaining && (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))) {
+		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
+		if (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))
+			schedule();
+		finish_wait(&pgdat->kswapd_wait, &w);
+	} else if (remaining) {
+		count_vm_event(kswapd_low_wmark_hit_quickly);
+	} else {
+		count_vm_event(kswapd_high_wmark_hit_quickly);
+	}
+}
+
+/* ---- 2.4 ---- */
+
+/* 2.4's kswapd slept until woken or for a second, whichever came first, and looked again. */
+static void kswapd_sleep_2_4(pg_data_t *pgdat, unsigned order)
+{
+	struct wait_queue_entry w = { 0 };
+
+	(void)order;
+	prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
+	schedule_timeout(NSEC_PER_SEC);
+	finish_wait(&pgdat->kswapd_wait, &w);
+}
+
+/* kswapd_balance: every zone below high, batch after batch, while batches free pages; order 0 only. */
+static unsigned long kswapd_balance_2_4(pg_data_t *pgdat, unsigned order)
+{
+	struct scan_control sc = { .may_writepage = 1, .may_swap = 1, .nr_to_reclaim = SWAP_CLUSTER_MAX };
+	unsigned long total = 0;
+	bool progress = true;
+
+	(void)order;
+	while (progress) {
+		progress = false;
+		for (int i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *z = &pgdat->node_zones[i];
+			if (!populated_zone(z) || zone_free_pages(z) > high_wmark_pages_z(z))
+				continue;
+			/* try_to_free_pages_zone: priorities down until a batch is freed */
+			sc.nr_reclaimed = 0;
+			for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && sc.nr_reclaimed < SWAP_CLUSTER_MAX;
+			     sc.priority--)
+				shrink_node(&sc);
+			total += sc.nr_reclaimed;
+			progress |= sc.nr_reclaimed > 0;
+		}
+		yield();
+	}
 	return total;
 }
+
+static const struct kswapd_ops kswapd_ops_2_4 = {
+	.pgdat_balanced = pgdat_balanced_all,
+	.wakeup_checks_balance = false, /* any zone below low woke it */
+	.throttles_direct_reclaim = false,
+	.sleep = kswapd_sleep_2_4,
+	.balance = kswapd_balance_2_4,
+};
+
+/* ---- 2.6 ---- */
 
 static unsigned long balance_pgdat_2_6(pg_data_t *pgdat, unsigned order)
 {
@@ -163,75 +219,72 @@ loop_again:
 	return total;
 }
 
-static unsigned long kswapd_balance_2_4(pg_data_t *pgdat)
-{
-	struct scan_control sc = { .may_writepage = 1, .may_swap = 1, .nr_to_reclaim = SWAP_CLUSTER_MAX };
-	unsigned long total = 0;
-	bool progress = true;
+static const struct kswapd_ops kswapd_ops_2_6 = {
+	.pgdat_balanced = pgdat_balanced_all,
+	.wakeup_checks_balance = true,
+	.throttles_direct_reclaim = false,
+	.sleep = kswapd_try_to_sleep,
+	.balance = balance_pgdat_2_6,
+};
 
-	while (progress) {
-		progress = false;
-		for (int i = 0; i < MAX_NR_ZONES; i++) {
-			struct zone *z = &pgdat->node_zones[i];
-			if (!populated_zone(z) || zone_free_pages(z) > high_wmark_pages_z(z))
-				continue;
-			/* try_to_free_pages_zone: priorities down until a batch is freed */
-			sc.nr_reclaimed = 0;
-			for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && sc.nr_reclaimed < SWAP_CLUSTER_MAX;
-			     sc.priority--)
-				shrink_node(&sc);
-			total += sc.nr_reclaimed;
-			progress |= sc.nr_reclaimed > 0;
-		}
-		yield();
-	}
+/* ---- modern ---- */
+
+static unsigned long balance_pgdat_modern(pg_data_t *pgdat, unsigned order)
+{
+	struct scan_control sc = { .order = order, .may_writepage = 1, .may_swap = 1, .priority = DEF_PRIORITY };
+	unsigned long total = 0;
+	struct zone *z;
+
+	do {
+		if (pgdat_balanced_any(pgdat, order, ZONE_NORMAL))
+			break;
+		sc.nr_to_reclaim = 0;
+		for_each_populated_zone(z)
+			sc.nr_to_reclaim += max(high_wmark_pages_z(z), SWAP_CLUSTER_MAX);
+		sc.nr_reclaimed = 0;
+		shrink_node(&sc);
+		total += sc.nr_reclaimed;
+		wake_throttled(pgdat);
+		/* Lower the priority only when the pass fell short of its target. */
+		if (sc.nr_reclaimed < sc.nr_to_reclaim)
+			sc.priority--;
+	} while (sc.priority >= 1);
 	return total;
 }
 
-/* kswapd_try_to_sleep: nap HZ/10 first; woken early or still unbalanced, it was premature. */
-static void kswapd_try_to_sleep(pg_data_t *pgdat, unsigned order)
-{
-	struct wait_queue_entry w = { 0 };
+static const struct kswapd_ops kswapd_ops_modern = {
+	.pgdat_balanced = pgdat_balanced_any,
+	.wakeup_checks_balance = true,
+	.throttles_direct_reclaim = true,
+	.sleep = kswapd_try_to_sleep,
+	.balance = balance_pgdat_modern,
+};
 
-	if (pgdat->kswapd_model == WMARK_MODEL_2_4) {
-		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
-		schedule_timeout(NSEC_PER_SEC); /* 2.4's kswapd also ran once a second */
-		finish_wait(&pgdat->kswapd_wait, &w);
-		return;
-	}
-	u64 remaining = 0;
-	prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
-	if (kswapd_hopeless(pgdat) || pgdat_balanced(pgdat, order, ZONE_NORMAL))
-		remaining = schedule_timeout(NSEC_PER_SEC / 10);
-	finish_wait(&pgdat->kswapd_wait, &w);
-	if (!remaining && (kswapd_hopeless(pgdat) || pgdat_balanced(pgdat, order, ZONE_NORMAL))) {
-		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
-		if (kswapd_hopeless(pgdat) || pgdat_balanced(pgdat, order, ZONE_NORMAL))
-			schedule();
-		finish_wait(&pgdat->kswapd_wait, &w);
-	} else if (remaining) {
-		count_vm_event(kswapd_low_wmark_hit_quickly);
-	} else {
-		count_vm_event(kswapd_high_wmark_hit_quickly);
-	}
+const struct kswapd_ops *kswapd_ops_for(enum watermark_model era)
+{
+	static const struct kswapd_ops *const eras[] = {
+		[WMARK_MODEL_2_4] = &kswapd_ops_2_4,
+		[WMARK_MODEL_2_6] = &kswapd_ops_2_6,
+		[WMARK_MODEL_MODERN] = &kswapd_ops_modern,
+	};
+
+	/* The host refuses other values; this one would be a host and guest out of step. */
+	if ((unsigned)era >= ARRAY_SIZE(eras) || !eras[era])
+		panic("kswapd: no kswapd_model %u", (unsigned)era);
+	return eras[era];
 }
 
 static int kswapd(void *data)
 {
 	pg_data_t *pgdat = data;
+	const struct kswapd_ops *ops = pgdat->kswapd_ops;
 
 	current->flags |= PF_MEMALLOC | PF_KSWAPD;
 	for (;;) {
-		kswapd_try_to_sleep(pgdat, 0);
+		ops->sleep(pgdat, 0);
 		unsigned order = (unsigned)__atomic_exchange_n(&pgdat->kswapd_order, 0, __ATOMIC_RELAXED);
 		WRITE_ONCE(pgdat->kswapd_running, 1);
-		unsigned long reclaimed;
-		if (pgdat->kswapd_model == WMARK_MODEL_MODERN)
-			reclaimed = balance_pgdat_modern(pgdat, order);
-		else if (pgdat->kswapd_model == WMARK_MODEL_2_6)
-			reclaimed = balance_pgdat_2_6(pgdat, order);
-		else
-			reclaimed = kswapd_balance_2_4(pgdat);
+		unsigned long reclaimed = ops->balance(pgdat, order);
 		pgdat->kswapd_failures = reclaimed ? 0 : pgdat->kswapd_failures + 1;
 		WRITE_ONCE(pgdat->kswapd_running, 0);
 		wake_up(&pgdat->pfmemalloc_wait);

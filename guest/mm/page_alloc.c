@@ -20,6 +20,7 @@
 #include <mm/mmzone.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
+#include "internal.h"
 
 #define MAX_RECLAIM_RETRIES 16
 #define LOWMEM_RESERVE_RATIO_DMA 256 /* sysctl_lowmem_reserve_ratio[ZONE_DMA] */
@@ -413,6 +414,7 @@ static void setup_watermarks(pg_data_t *pgdat)
 	pgdat->watermark_model = (enum watermark_model)knob(watermark_model);
 	pgdat->kswapd_model = knob(kswapd_model) == VMS_KSWAPD_MODEL_AUTO ? pgdat->watermark_model
 									     : (enum watermark_model)knob(kswapd_model);
+	pgdat->kswapd_ops = kswapd_ops_for(pgdat->kswapd_model);
 	setup_per_zone_wmarks(wz, n, pgdat->min_free_kbytes, (unsigned)knob(watermark_scale_factor),
 			      pgdat->watermark_model);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {

@@ -14,6 +14,7 @@
 #include <mm/pagemap.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
+#include "internal.h"
 
 #define SWAP_CACHE_PER_PAGE (PAGE_SIZE / sizeof(struct page *))
 #define PAGE_WAIT_TABLE_SIZE 64

@@ -14,12 +14,10 @@
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <mm/swap.h>
-#include <mm/vmscan.h>
 #include <mm/vmscan_policy.h>
 #include <mm/vmstat.h>
 #include <kernel/boot.h>
-
-bool remove_swap_mapping(struct page *page);
+#include "internal.h"
 
 static enum lru_list page_lru(const struct page *page)
 {

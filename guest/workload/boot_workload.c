@@ -17,6 +17,7 @@
 #include <kernel/stop_machine.h>
 #include <kernel/timer.h>
 #include <kernel/wait.h>
+#include <kernel/watchdog.h>
 #include <vmsweep/compute_loop.h>
 #include "fio.h"
 #include <mm/mmzone.h>

@@ -139,7 +139,7 @@ static void mem_job_body(struct mem_job_run *run, unsigned long nr_pages)
 	}
 }
 
-int mem_job_thread(void *data)
+static int mem_job_thread(void *data)
 {
 	struct mem_job_run *run = data;
 	const struct vms_job *j = run->job;

@@ -3,11 +3,9 @@
 #define WORKLOAD_H
 #include <kernel/types.h>
 
-extern u64 tsc_main, tsc_workload;
+extern u64 tsc_workload;
 void run_selftests(void);
 void run_pingpong(u64 rounds);
 void show_tasks(void);
 void report_results(void) __noreturn;
-void lockup_detector_init(void);
-void wakeup_latency_read(struct vms_rec_hist *h, u32 *buckets);
 #endif

@@ -3,6 +3,7 @@
  * in vcpu_info and redirected here (trap_entry in entry.S) with the faulting registers.
  * Every exception is fatal for this kernel: report it as Linux would, then panic.
  */
+#include <asm/traps.h>
 #include <kernel/kernel.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
@@ -16,7 +17,6 @@ static const char *const exception_names[32] = {
 	[17] = "alignment check", [18] = "machine check", [19] = "SIMD exception",
 };
 
-void do_trap(struct pt_regs *regs) __noreturn;
 void do_trap(struct pt_regs *regs)
 {
 	const struct vms_vcpu_info *vi = &this_cpu()->vi;

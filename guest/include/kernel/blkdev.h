@@ -124,5 +124,4 @@ struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_que
 extern struct gendisk *disks[];
 extern unsigned nr_disks;
 void virtio_blk_init(void);
-void virtio_irq(void);
 #endif

@@ -4,5 +4,7 @@
 #define EIO 5
 #define EAGAIN 11
 #define ENOMEM 12
+#define EBUSY 16
 #define EEXIST 17
+#define EINVAL 22
 #endif

@@ -19,6 +19,8 @@ int set_cpus_allowed(struct task_struct *p, u64 mask);
 void sched_set_prio(struct task_struct *p, int prio);
 /* A task not yet started, ready for wake_up_process(). */
 struct task_struct *task_create(int (*fn)(void *), void *arg, const char *name, int cpu, int prio);
+/* The wake-up latency histogram (sched/stats.c), for the results. */
+void wakeup_latency_read(struct vms_rec_hist *h, u32 *buckets);
 
 static inline bool need_resched(void)
 {

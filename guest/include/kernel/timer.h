@@ -10,6 +10,7 @@ struct timer_list {
 	int cpu; /* -1 when not pending */
 };
 
+void timers_init_cpu(struct cpu *c); /* boot, for every CPU */
 void timer_setup(struct timer_list *t, void (*fn)(struct timer_list *));
 void add_timer(struct timer_list *t); /* on this CPU */
 bool del_timer(struct timer_list *t);

@@ -19,6 +19,8 @@
 
 enum zone_type { ZONE_DMA, ZONE_NORMAL, MAX_NR_ZONES };
 
+struct kswapd_ops;
+
 #define SWAP_CLUSTER_MAX 32ul
 #define DEF_PRIORITY 12
 
@@ -61,6 +63,7 @@ typedef struct pglist_data {
 	volatile int nr_direct_reclaim; /* tasks in direct reclaim now */
 	unsigned long min_free_kbytes;
 	enum watermark_model watermark_model, kswapd_model;
+	const struct kswapd_ops *kswapd_ops; /* kswapd_model's behaviour (mm/kswapd.c) */
 } pg_data_t;
 
 extern pg_data_t contig_page_data;

@@ -3,7 +3,8 @@
  * (mm/page_alloc.c: calculate_min_free_kbytes, __setup_per_zone_wmarks;
  * mm/vmscan.c: inactive_is_low; lib/math/int_sqrt.c). Pure integer logic with no
  * dependencies beyond <stdbool.h>, so host unit tests can compile watermark.c as is.
- * See ../shared/reference/linux-mm-writeback.md, "Watermarks and kswapd".
+ * Each era's low/high rule is at enum watermark_model; how the allocator and kswapd
+ * use the marks, in guest/mm/page_alloc.c and guest/mm/kswapd.c.
  */
 #ifndef MM_WATERMARK_H
 #define MM_WATERMARK_H

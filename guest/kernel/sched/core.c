@@ -4,6 +4,8 @@
  * the tick and on wake-up, none while preempt_count is raised. The run-queue lock is
  * held across the context switch and released by the next task (finish_task_switch).
  */
+#include <asm/irq.h>
+#include <asm/switch_to.h>
 #include <asm/tsc.h>
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
@@ -18,9 +20,6 @@
 pid_t nr_tasks;
 LIST_HEAD(task_list);
 raw_spinlock_t task_list_lock;
-
-void __switch_to(u64 *prev_sp, u64 next_sp);
-void ret_from_fork(void);
 
 static void enqueue_task(struct rq *rq, struct task_struct *p)
 {

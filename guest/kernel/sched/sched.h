@@ -8,7 +8,6 @@
 struct rq *task_rq_lock(struct task_struct *p);
 void check_preempt_curr(struct rq *rq, struct task_struct *p);
 void task_release(struct task_struct *p);
-void smp_send_reschedule(unsigned cpu);
 void wakeup_latency_record(u64 tsc_delta);
 /* Moves p, queued but not running on src, to dest; or retargets it if asleep. */
 bool migrate_task(struct task_struct *p, unsigned src, unsigned dest);

@@ -5,8 +5,10 @@
 #include <asm/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
+#include <kernel/sampler.h>
 #include <kernel/sched.h>
 #include <kernel/timer.h>
+#include <kernel/watchdog.h>
 
 unsigned int HZ;
 
@@ -81,9 +83,6 @@ void run_local_timers(struct cpu *c)
 	}
 	raw_spin_unlock(&c->timer_lock);
 }
-
-void watchdog_tick(struct cpu *c);
-void sample_tick(struct cpu *c);
 
 /* The periodic tick, with interrupts masked. */
 void timer_interrupt(struct cpu *c)

@@ -5,6 +5,7 @@
  */
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
+#include <kernel/interrupt.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
 #include <kernel/percpu.h>
@@ -76,9 +77,12 @@ static void virtblk_done(struct blk_mq_hw_ctx *hctx)
 }
 
 /* The VMS_VEC_VIRTIO interrupt: look at every queue routed to this CPU. */
-void virtio_irq(void)
+static void virtblk_irq(unsigned irq, void *dev_id)
 {
 	unsigned cpu = smp_processor_id();
+
+	(void)irq;
+	(void)dev_id;
 	for (unsigned i = 0; i < nr_cpu_queues[cpu]; i++)
 		if (!cpu_queues[cpu][i]->q->poll_mode)
 			virtblk_done(cpu_queues[cpu][i]);
@@ -111,6 +115,9 @@ static void virtblk_probe(unsigned index, const struct vms_disk *d)
 			virtqueue_disable_cb(h->vq);
 		cpu_queues[h->cpu][nr_cpu_queues[h->cpu]++] = h;
 	}
+	/* The host sends every queue's completions to VMS_VEC_VIRTIO: one handler serves all disks. */
+	if (index == 0 && request_irq(VMS_VEC_VIRTIO, virtblk_irq, "virtio_blk", NULL) != 0)
+		panic("virtio_blk: vector %#x is taken", VMS_VEC_VIRTIO);
 	disks[index] = disk;
 	printk("%s: virtio-blk, %lu MiB%s, %u queues of %u, depth %u, %s completions, features %#lx\n", disk->disk_name,
 	       disk->capacity >> 20, disk->read_only ? " (read-only)" : "", nr_queues, disk->vdev.vqs[0]->num, q->queue_depth,

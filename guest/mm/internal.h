@@ -1,0 +1,61 @@
+/*
+ * What the files of guest/mm share among themselves and nobody else uses, as
+ * Linux's mm/internal.h: reclaim's scan_control (vmscan.c, kswapd.c), kswapd's eras
+ * and the swap cache's side of reclaim.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+#include <kernel/task.h>
+#include <mm/mm_types.h>
+#include <mm/mmzone.h>
+
+struct page;
+
+/* What reclaim passes around (mm/vmscan.c's struct scan_control). */
+struct scan_control {
+	unsigned long nr_to_reclaim, nr_reclaimed;
+	unsigned gfp_mask;
+	unsigned order;
+	int priority; /* scan size >> priority pages of each list per pass */
+	unsigned may_writepage : 1;
+	unsigned may_swap : 1;
+};
+
+void shrink_node(struct scan_control *sc);
+
+static inline bool current_is_kswapd(void)
+{
+	return current->flags & PF_KSWAPD;
+}
+
+/* The OOM killer chose the current task: stop reclaiming for it, it is about to exit. */
+static inline bool fatal_memory_victim(void)
+{
+	return current->mm && current->mm->oom_victim;
+}
+
+/*
+ * What sets kswapd's eras apart (mm/kswapd.c): kswapd_ops_for picks one for
+ * kswapd_model at boot, so that adding an era is adding one of these.
+ */
+struct kswapd_ops {
+	/* The node needs no reclaim for an allocation of order from zones up to highest. */
+	bool (*pgdat_balanced)(pg_data_t *pgdat, unsigned order, int highest);
+	/* wakeup_kswapd leaves a balanced node alone (2.6 on); 2.4 woke kswapd for any zone below low. */
+	bool wakeup_checks_balance;
+	/* Direct reclaimers wait for kswapd below half the min watermarks (allow_direct_reclaim, 3.8 on). */
+	bool throttles_direct_reclaim;
+	/* kswapd between runs: until woken, or the era's timeout. */
+	void (*sleep)(pg_data_t *pgdat, unsigned order);
+	/* One run of kswapd; returns the pages it reclaimed. */
+	unsigned long (*balance)(pg_data_t *pgdat, unsigned order);
+};
+
+const struct kswapd_ops *kswapd_ops_for(enum watermark_model era);
+
+/*
+ * swap_state.c: __remove_mapping for a swap-cache page reclaim isolated and locked;
+ * false if someone else still holds it.
+ */
+bool remove_swap_mapping(struct page *page);
+#endif
