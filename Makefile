@@ -93,7 +93,7 @@ build/bench/%: bench/%.c $(BENCH_LIBSRCS) $(HARNESS_LIB)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -Ibench -o $@ $< $(BENCH_LIBSRCS) $(HARNESS_LIB) $(HOST_LIBS)
 
-build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c
+build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c harness/util/error.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "vmm/virtio_blk.h"
 
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
@@ -239,7 +240,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 			goto fail;
 		q->ios = calloc(mq->num, sizeof(*q->ios));
 		if (!q->ios) {
-			snprintf(err, errlen, "out of memory");
+			errorf(err, errlen, "out of memory");
 			goto fail;
 		}
 		q->free_ios = NULL;
@@ -259,7 +260,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		if (d->engine->init(&q->qio, &setup, err, errlen) != 0)
 			goto fail;
 		if (pthread_create(&q->thread, NULL, blk_queue_thread, q) != 0) {
-			snprintf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
+			errorf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
 			d->engine->exit(&q->qio);
 			goto fail;
 		}
@@ -322,10 +323,8 @@ int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct dis
 	for (unsigned i = 0; i < nr_queues; i++) {
 		d->q[i].notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		d->q[i].irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (d->q[i].notify_fd < 0 || d->q[i].irq_fd < 0) {
-			snprintf(err, errlen, "eventfd: %s", strerror(errno));
-			return -1;
-		}
+		if (d->q[i].notify_fd < 0 || d->q[i].irq_fd < 0)
+			return errorf(err, errlen, "eventfd: %s", strerror(errno));
 	}
 	uint64_t features = 1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
 			    1ull << VIRTIO_RING_F_EVENT_IDX | (nr_queues > 1 ? 1ull << VIRTIO_BLK_F_MQ : 0) |

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "vmm/vm_internal.h"
 #include "vmm/x86_setup.h"
 
@@ -79,15 +80,13 @@ static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
 	size_t size;
 	char why[512];
 
-	if (elf_read_file(vm->cfg->kernel_path, &file, &size, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "--kernel %s", why);
-		return -1;
-	}
+	if (elf_read_file(vm->cfg->kernel_path, &file, &size, why, sizeof(why)) != 0)
+		return errorf(err, errlen, "--kernel %s", why);
 	int r = elf_parse(file, size, vm->mem.size, &vm->elf, why, sizeof(why));
 	if (r == 0)
 		elf_load(&vm->elf, file, vm->mem.host, vm->mem.size);
 	else
-		snprintf(err, errlen, "%s: %s", vm->cfg->kernel_path, why);
+		errorf(err, errlen, "%s: %s", vm->cfg->kernel_path, why);
 	free(file);
 	return r;
 }
@@ -98,10 +97,9 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 
 	if (!(vm->kvm = kvm_host_get(err, errlen)))
 		return -1;
-	if ((int)cfg->nr_cpus > vm->kvm->max_vcpus) {
-		snprintf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus, vm->kvm->max_vcpus);
-		return -1;
-	}
+	if ((int)cfg->nr_cpus > vm->kvm->max_vcpus)
+		return errorf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus,
+			      vm->kvm->max_vcpus);
 	vm->nr_vcpus = cfg->nr_cpus;
 	if (gmem_alloc(&vm->mem, cfg->mem_size, cfg->prefault, err, errlen) != 0)
 		return -1;
@@ -110,17 +108,13 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 
 	vm->t0 = now_seconds();
 	vm->fd = ioctl(vm->kvm->fd, KVM_CREATE_VM, 0);
-	if (vm->fd < 0) {
-		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
-		return -1;
-	}
+	if (vm->fd < 0)
+		return errorf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->mem.size, .userspace_addr = (uint64_t)vm->mem.host
 	};
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-		return -1;
-	}
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return errorf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 	ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul); /* needed on VMX without unrestricted guest only */
 	/*
 	 * The local APICs in the kernel (timer, IPIs, hlt), no PIC or IOAPIC: devices
@@ -128,18 +122,14 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 	 * on the project's machines (0.15 ms split), more than the rest of a boot.
 	 */
 	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 0 } };
-	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0) {
-		snprintf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
-		return -1;
-	}
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0)
+		return errorf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vcpu_create(vm, i, err, errlen) != 0)
 			return -1;
 	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
-	if (khz <= 0) {
-		snprintf(err, errlen, "KVM_GET_TSC_KHZ: %s", strerror(errno));
-		return -1;
-	}
+	if (khz <= 0)
+		return errorf(err, errlen, "KVM_GET_TSC_KHZ: %s", strerror(errno));
 	vm->tsc_khz = (uint64_t)khz;
 	if (vm_devices_create(vm, err, errlen) != 0)
 		return -1;
@@ -230,10 +220,8 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int ret = -1;
 
-	if (!vm) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!vm)
+		return errorf(err, errlen, "out of memory");
 	memset(res, 0, sizeof(*res));
 	res->cpu = -1;
 	vm->cfg = cfg;
@@ -245,11 +233,11 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t
 	vm->samples_buf.limit = 256u << 20;
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0) {
-		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		errorf(err, errlen, "eventfd: %s", strerror(errno));
 		goto out;
 	}
 	if (cfg->console_log && !(vm->log = fopen(cfg->console_log, "w"))) {
-		snprintf(err, errlen, "--log %s: %s", cfg->console_log, strerror(errno));
+		errorf(err, errlen, "--log %s: %s", cfg->console_log, strerror(errno));
 		goto out;
 	}
 	if (vm_setup(vm, err, errlen) != 0)

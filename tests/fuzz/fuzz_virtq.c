@@ -18,7 +18,8 @@
  * after avail (with room for used_event); tests/fuzz/make_seeds.c writes seeds in it.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iharness \
- *          -o /tmp/fuzz_virtq tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c
+ *          -o /tmp/fuzz_virtq tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c \
+ *          harness/util/error.c
  */
 #include <linux/virtio_blk.h>
 #include <stdio.h>
