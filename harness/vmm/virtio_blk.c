@@ -8,20 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "vmm/virtio_blk.h"
 
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...)
@@ -172,7 +165,7 @@ static void *blk_queue_thread(void *arg)
 	struct virtio_blk_dev *d = q->dev;
 	struct virtq_chain chain;
 	char err[256];
-	uint64_t last_work = mono_ns();
+	uint64_t last_work = clock_now_ns();
 
 	if (d->engine->attach && d->engine->attach(&q->qio, err, sizeof(err)) != 0) {
 		blk_queue_fail(q, err);
@@ -194,7 +187,7 @@ static void *blk_queue_thread(void *arg)
 			progress = true;
 		if (progress) {
 			blk_signal(q);
-			last_work = mono_ns();
+			last_work = clock_now_ns();
 			continue;
 		}
 		if (q->inflight) {
@@ -210,12 +203,12 @@ static void *blk_queue_thread(void *arg)
 			blk_signal(q);
 			continue;
 		}
-		if (mono_ns() - last_work < d->tuning.poll_ns) {
+		if (clock_now_ns() - last_work < d->tuning.poll_ns) {
 			__builtin_ia32_pause();
 			continue;
 		}
 		blk_queue_sleep(q);
-		last_work = mono_ns();
+		last_work = clock_now_ns();
 	}
 	while (q->inflight) /* let the host finish what it started before the guest memory goes */
 		d->engine->reap(&q->qio, true);

@@ -8,22 +8,15 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "vmm/vm_internal.h"
 #include "vmm/x86_setup.h"
 
 #define POLL_MS 2 /* how often the rings are drained while the guest runs */
 #define MSR_IA32_TSC 0x10
-
-double now_seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 const char *vm_status_name(enum vm_status s)
 {
@@ -55,7 +48,7 @@ bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, .
 	vsnprintf(vm->res->reason, sizeof(vm->res->reason), fmt, ap);
 	va_end(ap);
 	vm->res->cpu = cpu;
-	vm->res->t_end_us = (now_seconds() - vm->t0) * 1e6;
+	vm->res->t_end_us = (clock_now_s() - vm->t0) * 1e6;
 	uint64_t one = 1;
 	if (write(vm->wake_fd, &one, sizeof(one)) < 0) {
 		/* the main loop polls on a timer as well */
@@ -106,7 +99,7 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 	if (vm_load_kernel(vm, err, errlen) != 0 || vm_layout_plan(vm, err, errlen) != 0)
 		return -1;
 
-	vm->t0 = now_seconds();
+	vm->t0 = clock_now_s();
 	vm->fd = ioctl(vm->kvm->fd, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return errorf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
@@ -140,7 +133,7 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 		if (x86_setup_vcpu(vm->kvm, vm->vcpus[i].fd, &b, err, errlen) != 0)
 			return -1;
 	}
-	vm->res->t_created_us = (now_seconds() - vm->t0) * 1e6;
+	vm->res->t_created_us = (clock_now_s() - vm->t0) * 1e6;
 	return 0;
 }
 
@@ -152,7 +145,7 @@ static void vm_sync_tsc(struct vm *vm)
 		struct kvm_msr_entry e;
 	} msr = { .m.nmsrs = 1, .e.index = MSR_IA32_TSC };
 	if (ioctl(vm->vcpus[0].fd, KVM_GET_MSRS, &msr) == 1) {
-		vm->host_at_tsc0 = now_seconds();
+		vm->host_at_tsc0 = clock_now_s();
 		vm->guest_tsc0 = msr.e.data;
 	}
 }
@@ -160,7 +153,7 @@ static void vm_sync_tsc(struct vm *vm)
 static void vm_wait(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
-	double deadline = cfg->timeout_ns ? now_seconds() + (double)cfg->timeout_ns * 1e-9 : 0;
+	double deadline = cfg->timeout_ns ? clock_now_s() + (double)cfg->timeout_ns * 1e-9 : 0;
 	struct pollfd pfd = { .fd = vm->wake_fd, .events = POLLIN };
 
 	while (atomic_load(&vm->status) == VM_RUNNING) {
@@ -174,7 +167,7 @@ static void vm_wait(struct vm *vm)
 			break;
 		if (cfg->stop_requested && *cfg->stop_requested)
 			vm_finish(vm, VM_INTERRUPTED, -1, "interrupted by a signal");
-		if (deadline && now_seconds() >= deadline)
+		if (deadline && clock_now_s() >= deadline)
 			vm_finish(vm, VM_TIMEOUT, -1, "timed out after %.3f s (--timeout)", (double)cfg->timeout_ns * 1e-9);
 	}
 }

@@ -67,8 +67,6 @@ struct vm {
 	double host_at_tsc0;
 };
 
-double now_seconds(void);
-
 /* devices.c */
 int vm_devices_create(struct vm *vm, char *err, size_t errlen);
 /* A vCPU's MMIO exit; false if no device is at that address. */
