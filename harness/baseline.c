@@ -22,7 +22,7 @@
 
 #include "baseline.h"
 #include "fio/job_compile.h"
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 #include "vmsweep/abi.h"
 
 #define EXIT_RUN 1

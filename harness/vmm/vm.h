@@ -11,7 +11,7 @@
 #include <vmsweep/abi.h>
 #include <vmsweep/hist.h>
 
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 
 enum vm_status {
 	VM_RUNNING = 0,

@@ -5,11 +5,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "vmm/blk/virtio_blk.h"
 #include "vmm/elf_load.h"
 #include "vmm/guest_mem.h"
 #include "vmm/kvm.h"
 #include "vmm/ring.h"
-#include "vmm/virtio_blk.h"
 #include <vmsweep/workload.h>
 #include "vmm/vm.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "util/error.h"
-#include "vmm/virtq.h"
+#include "vmm/virtio/virtq.h"
 
 /* The guest writes these concurrently: one atomic access each, never a torn or repeated read. */
 static uint16_t guest_load16(const __virtio16 *p, int order)

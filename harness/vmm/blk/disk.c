@@ -13,7 +13,7 @@
 #include "util/error.h"
 #include "util/parse.h"
 #include "util/suggest.h"
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/virtio_blk_req.h"
+#include "vmm/blk/virtio_blk_req.h"
 
 #define BLK_HDR_BYTES 16 /* struct virtio_blk_outhdr */
 #define BLK_SECTOR 512u

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
-#include "vmm/blk_engine.h"
+#include "vmm/blk/blk_engine.h"
 
 #define NOTIFY_TAG 1ull /* user_data of the poll on the notify fd; no blk_io sits at address 1 */
 /* Registering pins every page, per queue, at device start: ~20 ms per GiB per queue on

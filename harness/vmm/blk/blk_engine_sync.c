@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
-#include "vmm/blk_engine.h"
+#include "vmm/blk/blk_engine.h"
 
 struct sync_data {
 	int notify_fd;

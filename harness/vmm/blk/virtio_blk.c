@@ -12,7 +12,7 @@
 
 #include "util/clock.h"
 #include "util/error.h"
-#include "vmm/virtio_blk.h"
+#include "vmm/blk/virtio_blk.h"
 
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
 
