@@ -1,6 +1,9 @@
 /*
- * Split virtqueue, device side. Each check names the checklist item in
- * shared/reference/vmm-notes.md or the past bug it guards against.
+ * Split virtqueue, device side. Everything in the rings is the guest's word. Each
+ * check names the rule it keeps or the past bug it guards against; "checklist" marks
+ * the rules a device reading untrusted rings must keep, each of them broken before in
+ * some VMM (Firecracker, QEMU, cloud-hypervisor): copy a descriptor out once, check
+ * every index, address and length against the queue and RAM, bound every walk.
  */
 #include <endian.h>
 #include <stdarg.h>
