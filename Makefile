@@ -15,7 +15,8 @@ HOST_CFLAGS := -std=gnu11 $(O) -g -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 HOST_LIBS   := -ljansson -luring -lsqlite3 -lgsl -lgslcblas -lpthread -lm
 
 HARNESS_MAIN := harness/main.c
-HARNESS_SRCS := $(filter-out $(HARNESS_MAIN),$(wildcard harness/*.c harness/*/*.c))
+# every .c under harness/ at any depth (vmm/virtio/, vmm/blk/, ...), sorted so the archive is reproducible
+HARNESS_SRCS := $(filter-out $(HARNESS_MAIN),$(sort $(shell find harness -name '*.c')))
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=build/host/%.o)
 HARNESS_LIB  := build/host/libvmsweep.a
 
@@ -93,7 +94,8 @@ build/bench/%: bench/%.c $(BENCH_LIBSRCS) $(HARNESS_LIB)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -Ibench -o $@ $< $(BENCH_LIBSRCS) $(HARNESS_LIB) $(HOST_LIBS)
 
-build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c
+build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c harness/vmm/virtio/virtq.c harness/vmm/blk/virtio_blk_req.c \
+		harness/util/error.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^

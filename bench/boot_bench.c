@@ -13,20 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <vmsweep/compute_loop.h>
 
 #include "floor.h"
+#include "util/clock.h"
 #include "util/knob.h"
 #include "util/parse.h"
 #include "vmm/vm.h"
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -61,9 +54,9 @@ static void config_init(struct vm_config *c, unsigned vcpus, uint64_t mem, bool 
 static double guest_run(const struct vm_config *c)
 {
 	char err[512];
-	double t0 = now();
+	double t0 = clock_now_s();
 	int r = vm_run(c, &result, err, sizeof(err));
-	double t = now() - t0;
+	double t = clock_now_s() - t0;
 	if (r != 0 || result.status != VM_DONE) {
 		fprintf(stderr, "boot_bench: guest run failed: %s\n", r ? err : result.reason);
 		vm_result_free(&result);
@@ -119,9 +112,9 @@ static double guest_compute_ns(uint64_t iters, unsigned hz)
 
 static double host_compute_ns(uint64_t iters)
 {
-	double t0 = now();
+	double t0 = clock_now_s();
 	sink = vms_compute_loop(iters, 1);
-	return (now() - t0) * 1e9;
+	return (clock_now_s() - t0) * 1e9;
 }
 
 int main(int argc, char **argv)

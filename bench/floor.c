@@ -5,23 +5,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "floor.h"
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "util/clock.h"
 
 double floor_lifecycle(uint64_t mem_size)
 {
 	static int kvm = -1;
 	static long run_size;
-	double t0 = now(), t = -1;
+	double t0 = clock_now_s(), t = -1;
 
 	if (kvm < 0) {
 		kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -29,7 +22,7 @@ double floor_lifecycle(uint64_t mem_size)
 			return -1;
 		run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	}
-	t0 = now();
+	t0 = clock_now_s();
 	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	uint8_t *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm < 0 || mem == MAP_FAILED)
@@ -58,5 +51,5 @@ out:
 		close(vcpu);
 	close(vm);
 	munmap(mem, mem_size);
-	return t < 0 ? -1 : now() - t0;
+	return t < 0 ? -1 : clock_now_s() - t0;
 }

@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "util/clock.h"
 
 struct churn_arg {
 	size_t bytes;
@@ -24,13 +25,6 @@ struct churn_arg {
 	int cpu;
 	double pages_per_s;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *churn(void *p)
 {
@@ -47,13 +41,13 @@ static void *churn(void *p)
 	}
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned long pages = 0;
-	double t0 = now_s(), t;
+	double t0 = clock_now_s(), t;
 	do {
 		for (size_t off = 0; off < a->bytes; off += (size_t)page)
 			region[off] += 1; /* first touch: the kernel allocates and zeroes a page */
 		pages += a->bytes / (size_t)page;
 		madvise(region, a->bytes, MADV_DONTNEED); /* and frees them */
-		t = now_s();
+		t = clock_now_s();
 	} while (t - t0 < a->seconds);
 	a->pages_per_s = (double)pages / (t - t0);
 	munmap(region, a->bytes);

@@ -25,7 +25,7 @@
 #include "fio/job_compile.h"
 #include "util/error.h"
 #include "util/signals.h"
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 #include "vmsweep/abi.h"
 
 struct baseline_options {

@@ -15,7 +15,7 @@
 
 #include "fio/job_file.h"
 #include "util/error.h"
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 #include "vmsweep/abi.h"
 #include "vmsweep/workload.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "util/error.h"
 #include "vmm/vm_internal.h"
 
 static void device_fatal(void *ctx, const char *msg)
@@ -21,10 +22,8 @@ static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr,
 {
 	struct kvm_ioeventfd io = { .addr = notify_addr, .len = 4, .fd = q->notify_fd, .datamatch = q->index,
 				    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH };
-	if (ioctl(vm->fd, KVM_IOEVENTFD, &io) < 0) {
-		snprintf(err, errlen, "KVM_IOEVENTFD: %s", strerror(errno));
-		return -1;
-	}
+	if (ioctl(vm->fd, KVM_IOEVENTFD, &io) < 0)
+		return errorf(err, errlen, "KVM_IOEVENTFD: %s", strerror(errno));
 	unsigned gsi = vm->nr_routes;
 	struct kvm_irq_routing_entry *e = &vm->routes[vm->nr_routes++];
 	memset(e, 0, sizeof(*e));
@@ -46,10 +45,8 @@ int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 		unsigned queues = cfg->disks[i].queues ? cfg->disks[i].queues : vm->nr_vcpus;
 		uint64_t base = VMS_MMIO_BASE + (uint64_t)i * VMS_MMIO_STRIDE;
 		struct virtio_blk_dev *d = calloc(1, sizeof(*d));
-		if (!d) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (!d)
+			return errorf(err, errlen, "out of memory");
 		vm->disks[vm->nr_disks++] = d;
 		if (virtio_blk_create(d, i, &cfg->disks[i], base, queues, &vm->mem, &tuning, err, errlen) != 0)
 			return -1;
@@ -63,25 +60,19 @@ int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 	if (!vm->nr_routes)
 		return 0;
 	struct kvm_irq_routing *table = calloc(1, sizeof(*table) + vm->nr_routes * sizeof(table->entries[0]));
-	if (!table) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!table)
+		return errorf(err, errlen, "out of memory");
 	table->nr = vm->nr_routes;
 	memcpy(table->entries, vm->routes, vm->nr_routes * sizeof(table->entries[0]));
 	int r = ioctl(vm->fd, KVM_SET_GSI_ROUTING, table);
 	free(table);
-	if (r < 0) {
-		snprintf(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
-		return -1;
-	}
+	if (r < 0)
+		return errorf(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
 	for (unsigned i = 0; i < vm->nr_disks; i++)
 		for (unsigned q = 0; q < vm->disks[i]->nr_queues; q++) {
 			struct kvm_irqfd irqfd = { .fd = (uint32_t)vm->disks[i]->q[q].irq_fd, .gsi = (uint32_t)gsis[i][q] };
-			if (ioctl(vm->fd, KVM_IRQFD, &irqfd) < 0) {
-				snprintf(err, errlen, "KVM_IRQFD: %s", strerror(errno));
-				return -1;
-			}
+			if (ioctl(vm->fd, KVM_IRQFD, &irqfd) < 0)
+				return errorf(err, errlen, "KVM_IRQFD: %s", strerror(errno));
 		}
 	return 0;
 }

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,26 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "vmm/elf_load.h"
 
 #define ELF_MAX_PHNUM 64
 #define ELF_MAX_FILE (256ull << 20) /* kernels are a few MiB: refuse to slurp a disk image */
 #define SYM_NEAR_LIMIT (64u << 10)
 #define NR_EXC_STUBS 32
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* [off, off + len) lies inside [0, size). */
 static bool range_inside(uint64_t off, uint64_t len, uint64_t size)
@@ -57,33 +43,33 @@ static void shdr_read(const uint8_t *file, const Elf64_Ehdr *eh, unsigned i, Elf
 static int ehdr_check(const Elf64_Ehdr *eh, size_t size, char *err, size_t errlen)
 {
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return fail(err, errlen, "not an ELF file (bad magic)");
+		return errorf(err, errlen, "not an ELF file (bad magic)");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(err, errlen, "not a 64-bit ELF file (class %u, need ELFCLASS64)",
-			    eh->e_ident[EI_CLASS]);
+		return errorf(err, errlen, "not a 64-bit ELF file (class %u, need ELFCLASS64)",
+			      eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, "not a little-endian ELF file (data encoding %u)",
-			    eh->e_ident[EI_DATA]);
+		return errorf(err, errlen, "not a little-endian ELF file (data encoding %u)",
+			      eh->e_ident[EI_DATA]);
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return fail(err, errlen, "unsupported ELF version %u/%u, need %u",
-			    eh->e_ident[EI_VERSION], eh->e_version, EV_CURRENT);
+		return errorf(err, errlen, "unsupported ELF version %u/%u, need %u",
+			      eh->e_ident[EI_VERSION], eh->e_version, EV_CURRENT);
 	if (eh->e_machine != EM_X86_64)
-		return fail(err, errlen, "ELF machine %u is not x86-64 (EM_X86_64)", eh->e_machine);
+		return errorf(err, errlen, "ELF machine %u is not x86-64 (EM_X86_64)", eh->e_machine);
 	if (eh->e_type != ET_EXEC)
-		return fail(err, errlen, "ELF type %u is not an executable (ET_EXEC)%s", eh->e_type,
-			    eh->e_type == ET_DYN ? ": link with -static -no-pie" : "");
+		return errorf(err, errlen, "ELF type %u is not an executable (ET_EXEC)%s", eh->e_type,
+			      eh->e_type == ET_DYN ? ": link with -static -no-pie" : "");
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return fail(err, errlen, "program header size is %u bytes, expected %zu",
-			    eh->e_phentsize, sizeof(Elf64_Phdr));
+		return errorf(err, errlen, "program header size is %u bytes, expected %zu",
+			      eh->e_phentsize, sizeof(Elf64_Phdr));
 	if (eh->e_phnum == 0)
-		return fail(err, errlen, "no program headers");
+		return errorf(err, errlen, "no program headers");
 	if (eh->e_phnum > ELF_MAX_PHNUM)
-		return fail(err, errlen, "too many program headers (%u, at most %d)", eh->e_phnum,
-			    ELF_MAX_PHNUM);
+		return errorf(err, errlen, "too many program headers (%u, at most %d)", eh->e_phnum,
+			      ELF_MAX_PHNUM);
 	if (!range_inside(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), size))
-		return fail(err, errlen,
-			    "program header table (offset 0x%" PRIx64 ", %u entries) lies outside the file (%zu bytes)",
-			    eh->e_phoff, eh->e_phnum, size);
+		return errorf(err, errlen,
+			      "program header table (offset 0x%" PRIx64 ", %u entries) lies outside the file (%zu bytes)",
+			      eh->e_phoff, eh->e_phnum, size);
 	return 0;
 }
 
@@ -95,38 +81,38 @@ static int segment_add(const Elf64_Phdr *ph, int i, size_t size, uint64_t ram_si
 	struct elf_segment *s;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(err, errlen,
-			    "program header %d: file size 0x%" PRIx64 " is larger than its memory size 0x%" PRIx64,
-			    i, ph->p_filesz, ph->p_memsz);
+		return errorf(err, errlen,
+			      "program header %d: file size 0x%" PRIx64 " is larger than its memory size 0x%" PRIx64,
+			      i, ph->p_filesz, ph->p_memsz);
 	if (!range_inside(ph->p_offset, ph->p_filesz, size))
-		return fail(err, errlen,
-			    "program header %d: contents (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lie outside the file (%zu bytes)",
-			    i, ph->p_offset, ph->p_filesz, size);
+		return errorf(err, errlen,
+			      "program header %d: contents (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lie outside the file (%zu bytes)",
+			      i, ph->p_offset, ph->p_filesz, size);
 	if (ph->p_memsz == 0)
 		return 0; /* loads nothing */
 	if (ph->p_paddr < VMS_KERNEL_MIN)
-		return fail(err, errlen,
-			    "program header %d: segment at 0x%" PRIx64 " is below 0x%x, where the VMM's tables live",
-			    i, ph->p_paddr, VMS_KERNEL_MIN);
+		return errorf(err, errlen,
+			      "program header %d: segment at 0x%" PRIx64 " is below 0x%x, where the VMM's tables live",
+			      i, ph->p_paddr, VMS_KERNEL_MIN);
 	if (!range_inside(ph->p_paddr, ph->p_memsz, ram_size))
-		return fail(err, errlen,
-			    "program header %d: segment (0x%" PRIx64 " bytes at 0x%" PRIx64 ") extends beyond the %" PRIu64 " MiB of RAM; try a larger --memory",
-			    i, ph->p_memsz, ph->p_paddr, ram_size >> 20);
+		return errorf(err, errlen,
+			      "program header %d: segment (0x%" PRIx64 " bytes at 0x%" PRIx64 ") extends beyond the %" PRIu64 " MiB of RAM; try a larger --memory",
+			      i, ph->p_memsz, ph->p_paddr, ram_size >> 20);
 	if (ph->p_vaddr != ph->p_paddr)
-		return fail(err, errlen,
-			    "program header %d: virtual address 0x%" PRIx64 " differs from physical address 0x%" PRIx64 " (identity mapping required)",
-			    i, ph->p_vaddr, ph->p_paddr);
+		return errorf(err, errlen,
+			      "program header %d: virtual address 0x%" PRIx64 " differs from physical address 0x%" PRIx64 " (identity mapping required)",
+			      i, ph->p_vaddr, ph->p_paddr);
 	end = ph->p_paddr + ph->p_memsz;
 	for (int j = 0; j < img->nr_segments; j++) {
 		const struct elf_segment *o = &img->seg[j];
 
 		if (ph->p_paddr < o->paddr + o->memsz && o->paddr < end)
-			return fail(err, errlen,
-				    "program header %d: segment [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps segment %d [0x%" PRIx64 ", 0x%" PRIx64 ")",
-				    i, ph->p_paddr, end, j, o->paddr, o->paddr + o->memsz);
+			return errorf(err, errlen,
+				      "program header %d: segment [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps segment %d [0x%" PRIx64 ", 0x%" PRIx64 ")",
+				      i, ph->p_paddr, end, j, o->paddr, o->paddr + o->memsz);
 	}
 	if (img->nr_segments == ELF_MAX_SEGMENTS)
-		return fail(err, errlen, "more than %d PT_LOAD segments", ELF_MAX_SEGMENTS);
+		return errorf(err, errlen, "more than %d PT_LOAD segments", ELF_MAX_SEGMENTS);
 	s = &img->seg[img->nr_segments++];
 	*s = (struct elf_segment){ ph->p_paddr, ph->p_memsz, ph->p_filesz, ph->p_offset, ph->p_flags };
 	if (img->nr_segments == 1 || s->paddr < img->lowest)
@@ -147,7 +133,7 @@ static int segments_parse(const uint8_t *file, size_t size, const Elf64_Ehdr *eh
 			return -1;
 	}
 	if (img->nr_segments == 0)
-		return fail(err, errlen, "no PT_LOAD segment: nothing to load");
+		return errorf(err, errlen, "no PT_LOAD segment: nothing to load");
 	return 0;
 }
 
@@ -175,10 +161,10 @@ static int note_take_vmsweep(const Elf64_Nhdr *nh, const uint8_t *desc, int i, b
 			     struct elf_image *img, char *err, size_t errlen)
 {
 	if (*found)
-		return fail(err, errlen, "program header %d: a second vmsweep note", i);
+		return errorf(err, errlen, "program header %d: a second vmsweep note", i);
 	if (nh->n_descsz != sizeof(struct vms_note))
-		return fail(err, errlen, "vmsweep note descriptor is %u bytes, expected %zu (ABI mismatch)",
-			    nh->n_descsz, sizeof(struct vms_note));
+		return errorf(err, errlen, "vmsweep note descriptor is %u bytes, expected %zu (ABI mismatch)",
+			      nh->n_descsz, sizeof(struct vms_note));
 	memcpy(&img->note, desc, sizeof(img->note));
 	*found = true;
 	return 0;
@@ -208,9 +194,9 @@ static int notes_walk(const uint8_t *seg, uint64_t segsz, uint64_t align, int i,
 		desc_off = name_off + ((nh.n_namesz + align - 1) & ~(align - 1));
 		next = desc_off + ((nh.n_descsz + align - 1) & ~(align - 1));
 		if (desc_off > segsz || nh.n_descsz > segsz - desc_off)
-			return fail(err, errlen,
-				    "program header %d: note at offset 0x%" PRIx64 " (name %u bytes, descriptor %u bytes) runs past the end of the segment",
-				    i, pos, nh.n_namesz, nh.n_descsz);
+			return errorf(err, errlen,
+				      "program header %d: note at offset 0x%" PRIx64 " (name %u bytes, descriptor %u bytes) runs past the end of the segment",
+				      i, pos, nh.n_namesz, nh.n_descsz);
 		if (nh.n_type == VMS_NOTE_TYPE && note_named(&nh, seg + name_off, VMS_NOTE_NAME)) {
 			if (note_take_vmsweep(&nh, seg + desc_off, i, found, img, err, errlen))
 				return -1;
@@ -233,16 +219,16 @@ static int notes_parse(const uint8_t *file, size_t size, const Elf64_Ehdr *eh, s
 		if (ph.p_type != PT_NOTE)
 			continue;
 		if (!range_inside(ph.p_offset, ph.p_filesz, size))
-			return fail(err, errlen,
-				    "program header %d: notes (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lie outside the file (%zu bytes)",
-				    i, ph.p_offset, ph.p_filesz, size);
+			return errorf(err, errlen,
+				      "program header %d: notes (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lie outside the file (%zu bytes)",
+				      i, ph.p_offset, ph.p_filesz, size);
 		/* gABI says 4; 8-aligned note segments (.note.gnu.property) pad to 8, as readelf assumes. */
 		if (notes_walk(file + ph.p_offset, ph.p_filesz, ph.p_align == 8 ? 8 : 4, i, &found, img,
 			       err, errlen))
 			return -1;
 	}
 	if (!found)
-		return fail(err, errlen, "no vmsweep note: not a vmsweep guest kernel");
+		return errorf(err, errlen, "no vmsweep note: not a vmsweep guest kernel");
 	return 0;
 }
 
@@ -262,16 +248,16 @@ static int note_check(const struct elf_image *img, char *err, size_t errlen)
 	};
 
 	if (n->abi_version != VMS_ABI_VERSION)
-		return fail(err, errlen, "guest speaks ABI version %u, this vmsweep speaks %d",
-			    n->abi_version, VMS_ABI_VERSION);
+		return errorf(err, errlen, "guest speaks ABI version %u, this vmsweep speaks %d",
+			      n->abi_version, VMS_ABI_VERSION);
 	if (n->stub_stride != VMS_STUB_STRIDE)
-		return fail(err, errlen, "guest's stub stride is %u bytes, this vmsweep expects %d",
-			    n->stub_stride, VMS_STUB_STRIDE);
+		return errorf(err, errlen, "guest's stub stride is %u bytes, this vmsweep expects %d",
+			      n->stub_stride, VMS_STUB_STRIDE);
 	for (size_t k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++)
 		if (!exec_range(img, ranges[k].addr, ranges[k].len))
-			return fail(err, errlen,
-				    "vmsweep note: %s (0x%" PRIx64 " bytes at 0x%" PRIx64 ") is not inside an executable segment",
-				    ranges[k].what, ranges[k].len, ranges[k].addr);
+			return errorf(err, errlen,
+				      "vmsweep note: %s (0x%" PRIx64 " bytes at 0x%" PRIx64 ") is not inside an executable segment",
+				      ranges[k].what, ranges[k].len, ranges[k].addr);
 	return 0;
 }
 
@@ -295,7 +281,7 @@ static int symbols_take(const uint8_t *file, const Elf64_Shdr *symtab, const Elf
 	img->strtab = malloc(strsz + 1);
 	img->syms = calloc(n ? n : 1, sizeof(*img->syms));
 	if (!img->strtab || !img->syms)
-		return fail(err, errlen, "out of memory for %" PRIu64 " symbols", n);
+		return errorf(err, errlen, "out of memory for %" PRIu64 " symbols", n);
 	memcpy(img->strtab, file + strsec->sh_offset, strsz);
 	img->strtab[strsz] = 0;
 	for (uint64_t k = 0; k < n; k++) {
@@ -325,12 +311,12 @@ static int symbols_parse(const uint8_t *file, size_t size, const Elf64_Ehdr *eh,
 	if (eh->e_shoff == 0 || eh->e_shnum == 0)
 		return 0; /* stripped: no names, still bootable */
 	if (eh->e_shentsize != sizeof(Elf64_Shdr))
-		return fail(err, errlen, "section header size is %u bytes, expected %zu", eh->e_shentsize,
-			    sizeof(Elf64_Shdr));
+		return errorf(err, errlen, "section header size is %u bytes, expected %zu", eh->e_shentsize,
+			      sizeof(Elf64_Shdr));
 	if (!range_inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr), size))
-		return fail(err, errlen,
-			    "section header table (offset 0x%" PRIx64 ", %u entries) lies outside the file (%zu bytes)",
-			    eh->e_shoff, eh->e_shnum, size);
+		return errorf(err, errlen,
+			      "section header table (offset 0x%" PRIx64 ", %u entries) lies outside the file (%zu bytes)",
+			      eh->e_shoff, eh->e_shnum, size);
 	for (i = 0; i < eh->e_shnum; i++) {
 		shdr_read(file, eh, i, &symtab);
 		if (symtab.sh_type == SHT_SYMTAB)
@@ -339,23 +325,23 @@ static int symbols_parse(const uint8_t *file, size_t size, const Elf64_Ehdr *eh,
 	if (i == eh->e_shnum)
 		return 0;
 	if (symtab.sh_entsize != sizeof(Elf64_Sym) || symtab.sh_size % sizeof(Elf64_Sym))
-		return fail(err, errlen, "section %u: symbol table of %" PRIu64 "-byte entries, %" PRIu64 " bytes: expected %zu-byte entries",
-			    i, symtab.sh_entsize, symtab.sh_size, sizeof(Elf64_Sym));
+		return errorf(err, errlen, "section %u: symbol table of %" PRIu64 "-byte entries, %" PRIu64 " bytes: expected %zu-byte entries",
+			      i, symtab.sh_entsize, symtab.sh_size, sizeof(Elf64_Sym));
 	if (!range_inside(symtab.sh_offset, symtab.sh_size, size))
-		return fail(err, errlen,
-			    "section %u: symbol table (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lies outside the file (%zu bytes)",
-			    i, symtab.sh_offset, symtab.sh_size, size);
+		return errorf(err, errlen,
+			      "section %u: symbol table (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lies outside the file (%zu bytes)",
+			      i, symtab.sh_offset, symtab.sh_size, size);
 	if (symtab.sh_link == SHN_UNDEF || symtab.sh_link >= eh->e_shnum)
-		return fail(err, errlen, "section %u: symbol table links to string table section %u, which does not exist",
-			    i, symtab.sh_link);
+		return errorf(err, errlen, "section %u: symbol table links to string table section %u, which does not exist",
+			      i, symtab.sh_link);
 	shdr_read(file, eh, symtab.sh_link, &strsec);
 	if (strsec.sh_type != SHT_STRTAB)
-		return fail(err, errlen, "section %u: symbol table links to section %u, which is not a string table",
-			    i, symtab.sh_link);
+		return errorf(err, errlen, "section %u: symbol table links to section %u, which is not a string table",
+			      i, symtab.sh_link);
 	if (!range_inside(strsec.sh_offset, strsec.sh_size, size))
-		return fail(err, errlen,
-			    "section %u: string table (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lies outside the file (%zu bytes)",
-			    symtab.sh_link, strsec.sh_offset, strsec.sh_size, size);
+		return errorf(err, errlen,
+			      "section %u: string table (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes) lies outside the file (%zu bytes)",
+			      symtab.sh_link, strsec.sh_offset, strsec.sh_size, size);
 	return symbols_take(file, &symtab, &strsec, img, err, errlen);
 }
 
@@ -366,14 +352,14 @@ int elf_parse(const uint8_t *file, size_t size, uint64_t ram_size, struct elf_im
 
 	memset(img, 0, sizeof(*img));
 	if (!file || size < sizeof(eh))
-		return fail(err, errlen, "file is %zu bytes, shorter than an ELF header (%zu bytes)", size,
-			    sizeof(eh));
+		return errorf(err, errlen, "file is %zu bytes, shorter than an ELF header (%zu bytes)", size,
+			      sizeof(eh));
 	memcpy(&eh, file, sizeof(eh));
 	if (ehdr_check(&eh, size, err, errlen) || segments_parse(file, size, &eh, ram_size, img, err, errlen))
 		goto out_fail;
 	img->entry = eh.e_entry;
 	if (!exec_range(img, img->entry, 1)) {
-		fail(err, errlen, "entry point 0x%" PRIx64 " is not inside an executable (PF_X) segment", img->entry);
+		errorf(err, errlen, "entry point 0x%" PRIx64 " is not inside an executable (PF_X) segment", img->entry);
 		goto out_fail;
 	}
 	if (notes_parse(file, size, &eh, img, err, errlen) || note_check(img, err, errlen) ||
@@ -469,19 +455,19 @@ int elf_read_file(const char *path, uint8_t **data, size_t *size, char *err, siz
 	*size = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return errorf(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
 		e = errno;
 		goto out_errno;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, "%s: not a regular file", path);
+		return errorf(err, errlen, "%s: not a regular file", path);
 	}
 	if ((uint64_t)st.st_size > ELF_MAX_FILE) {
 		close(fd);
-		return fail(err, errlen, "%s: %" PRIu64 " bytes, more than the %llu MiB a kernel may have",
-			    path, (uint64_t)st.st_size, ELF_MAX_FILE >> 20);
+		return errorf(err, errlen, "%s: %" PRIu64 " bytes, more than the %llu MiB a kernel may have",
+			      path, (uint64_t)st.st_size, ELF_MAX_FILE >> 20);
 	}
 	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!buf) {
@@ -509,5 +495,5 @@ int elf_read_file(const char *path, uint8_t **data, size_t *size, char *err, siz
 out_errno:
 	free(buf);
 	close(fd);
-	return fail(err, errlen, "%s: %s", path, strerror(e));
+	return errorf(err, errlen, "%s: %s", path, strerror(e));
 }

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "vmm/guest_mem.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -38,18 +39,14 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 	m->host = NULL;
 	m->size = 0;
 	m->populated = false;
-	if (avail && size > avail) {
-		snprintf(err, errlen,
-			 "--memory %llu MiB cannot be pre-faulted: the host has %llu MiB available (use --no-prefault or less memory)",
-			 (unsigned long long)(size >> 20), (unsigned long long)(avail >> 20));
-		return -1;
-	}
+	if (avail && size > avail)
+		return errorf(err, errlen,
+			      "--memory %llu MiB cannot be pre-faulted: the host has %llu MiB available (use --no-prefault or less memory)",
+			      (unsigned long long)(size >> 20), (unsigned long long)(avail >> 20));
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		snprintf(err, errlen, "cannot map %llu MiB of guest memory: %s", (unsigned long long)(size >> 20),
-			 strerror(errno));
-		return -1;
-	}
+	if (p == MAP_FAILED)
+		return errorf(err, errlen, "cannot map %llu MiB of guest memory: %s", (unsigned long long)(size >> 20),
+			      strerror(errno));
 	if (prefault) {
 		if (madvise(p, size, MADV_POPULATE_WRITE) != 0) {
 			long page = sysconf(_SC_PAGESIZE);

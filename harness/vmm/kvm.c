@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "vmm/kvm.h"
 
 static struct kvm_host host = { .fd = -1 };
@@ -33,24 +34,18 @@ static const struct {
 static int kvm_open_once_inner(void)
 {
 	host.fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (host.fd < 0) {
-		snprintf(open_error, sizeof(open_error), "/dev/kvm: %s%s", strerror(errno),
-			 errno == ENOENT ? " (is KVM enabled on this host?)" :
-			 errno == EACCES ? " (add yourself to the kvm group or run as root)" : "");
-		return -1;
-	}
+	if (host.fd < 0)
+		return errorf(open_error, sizeof(open_error), "/dev/kvm: %s%s", strerror(errno),
+			      errno == ENOENT ? " (is KVM enabled on this host?)" :
+			      errno == EACCES ? " (add yourself to the kvm group or run as root)" : "");
 	host.api_version = ioctl(host.fd, KVM_GET_API_VERSION, 0);
-	if (host.api_version != KVM_API_VERSION) {
-		snprintf(open_error, sizeof(open_error), "/dev/kvm: API version %d, vmsweep needs %d", host.api_version,
-			 KVM_API_VERSION);
-		return -1;
-	}
+	if (host.api_version != KVM_API_VERSION)
+		return errorf(open_error, sizeof(open_error), "/dev/kvm: API version %d, vmsweep needs %d",
+			      host.api_version, KVM_API_VERSION);
 	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++)
-		if (ioctl(host.fd, KVM_CHECK_EXTENSION, needed_caps[i].cap) <= 0) {
-			snprintf(open_error, sizeof(open_error), "/dev/kvm lacks KVM_CAP %s, which vmsweep needs",
-				 needed_caps[i].name);
-			return -1;
-		}
+		if (ioctl(host.fd, KVM_CHECK_EXTENSION, needed_caps[i].cap) <= 0)
+			return errorf(open_error, sizeof(open_error), "/dev/kvm lacks KVM_CAP %s, which vmsweep needs",
+				      needed_caps[i].name);
 	host.vcpu_mmap_size = ioctl(host.fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	host.max_vcpus = ioctl(host.fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (host.max_vcpus <= 0)
@@ -68,8 +63,7 @@ static int kvm_open_once_inner(void)
 		if (errno != E2BIG)
 			break;
 	}
-	snprintf(open_error, sizeof(open_error), "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-	return -1;
+	return errorf(open_error, sizeof(open_error), "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 }
 
 static void kvm_open_once(void)
@@ -84,7 +78,7 @@ const struct kvm_host *kvm_host_get(char *err, size_t errlen)
 {
 	pthread_once(&once, kvm_open_once);
 	if (host.fd < 0) {
-		snprintf(err, errlen, "%s", open_error);
+		errorf(err, errlen, "%s", open_error);
 		return NULL;
 	}
 	return &host;

@@ -3,9 +3,9 @@
  * tables (include/vmsweep/abi.h). Above the kernel image: the per-CPU areas, the
  * rings, then the RAM the guest may allocate.
  */
-#include <stdio.h>
 #include <string.h>
 
+#include "util/error.h"
 #include "vmm/vm_internal.h"
 #include "vmm/x86_setup.h"
 
@@ -31,13 +31,11 @@ int vm_layout_plan(struct vm *vm, char *err, size_t errlen)
 	}
 	l->free_start = at;
 	l->free_end = vm->mem.size;
-	if (at + MIN_GUEST_HEAP > vm->mem.size) {
-		snprintf(err, errlen,
-			 "--memory %llu MiB is too small for %u vCPUs: the kernel, per-CPU areas and rings end at %llu KiB and the guest needs %llu MiB more",
-			 (unsigned long long)(vm->mem.size >> 20), vm->nr_vcpus, (unsigned long long)(at >> 10),
-			 (unsigned long long)(MIN_GUEST_HEAP >> 20));
-		return -1;
-	}
+	if (at + MIN_GUEST_HEAP > vm->mem.size)
+		return errorf(err, errlen,
+			      "--memory %llu MiB is too small for %u vCPUs: the kernel, per-CPU areas and rings end at %llu KiB and the guest needs %llu MiB more",
+			      (unsigned long long)(vm->mem.size >> 20), vm->nr_vcpus, (unsigned long long)(at >> 10),
+			      (unsigned long long)(MIN_GUEST_HEAP >> 20));
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include <vmsweep/workload.h>
 
+#include "util/error.h"
 #include "vmm/results_mm.h"
 #include "vmm/vm_internal.h"
 
@@ -66,11 +67,10 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	case VMS_REC_CPU: {
 		struct vms_rec_cpu c;
 		memcpy(&c, p, sizeof(c));
-		if (c.cpu >= vm->nr_vcpus || res->nr_cpu_recs >= vm->nr_vcpus || (vm->cpu_recs_seen & (1ull << c.cpu))) {
-			snprintf(err, errlen, "CPU record for CPU %u of %u%s", c.cpu, vm->nr_vcpus,
-				 c.cpu < vm->nr_vcpus && (vm->cpu_recs_seen & (1ull << c.cpu)) ? ", a second time" : "");
-			return -1;
-		}
+		if (c.cpu >= vm->nr_vcpus || res->nr_cpu_recs >= vm->nr_vcpus || (vm->cpu_recs_seen & (1ull << c.cpu)))
+			return errorf(err, errlen, "CPU record for CPU %u of %u%s", c.cpu, vm->nr_vcpus,
+				      c.cpu < vm->nr_vcpus && (vm->cpu_recs_seen & (1ull << c.cpu)) ?
+					      ", a second time" : "");
 		vm->cpu_recs_seen |= 1ull << c.cpu;
 		res->cpus[res->nr_cpu_recs++] = c;
 		break;
@@ -78,11 +78,9 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	case VMS_REC_HIST: {
 		struct vms_rec_hist h;
 		memcpy(&h, p, sizeof(h));
-		if (h.id != VMS_HIST_WAKEUP || h.nr_buckets != VMS_HIST_NR) {
-			snprintf(err, errlen, "histogram %u with %u buckets (expected id %u, %u buckets)", h.id, h.nr_buckets,
-				 VMS_HIST_WAKEUP, VMS_HIST_NR);
-			return -1;
-		}
+		if (h.id != VMS_HIST_WAKEUP || h.nr_buckets != VMS_HIST_NR)
+			return errorf(err, errlen, "histogram %u with %u buckets (expected id %u, %u buckets)", h.id,
+				      h.nr_buckets, VMS_HIST_WAKEUP, VMS_HIST_NR);
 		res->wakeup = h;
 		memcpy(res->wakeup_buckets, (const uint8_t *)p + sizeof(h), sizeof(res->wakeup_buckets));
 		res->have_wakeup = true;
@@ -112,33 +110,24 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 		}
 		break;
 	case VMS_REC_WORKER:
-		if (res->nr_workers >= sizeof(res->workers) / sizeof(res->workers[0])) {
-			snprintf(err, errlen, "more worker records than %zu", sizeof(res->workers) / sizeof(res->workers[0]));
-			return -1;
-		}
+		if (res->nr_workers >= sizeof(res->workers) / sizeof(res->workers[0]))
+			return errorf(err, errlen, "more worker records than %zu",
+				      sizeof(res->workers) / sizeof(res->workers[0]));
 		memcpy(&res->workers[res->nr_workers++], p, sizeof(res->workers[0]));
 		break;
 	case VMS_REC_FIO_JOB: {
 		struct vms_rec_fio_job j;
 		memcpy(&j, p, sizeof(j));
 		const struct vms_workload *wl = vm->cfg->workload;
-		if (!wl || j.job >= wl->nr_jobs) {
-			snprintf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
-			return -1;
-		}
-		if (wl->jobs[j.job].ioengine == VMS_IOENGINE_MEM) {
-			snprintf(err, errlen, "fio record for job %u ('%.*s'), a memory job", j.job, VMS_WL_NAME_LEN,
-				 wl->jobs[j.job].name);
-			return -1;
-		}
-		if (!res->fio_jobs && !(res->fio_jobs = calloc(wl->nr_jobs, sizeof(*res->fio_jobs)))) {
-			snprintf(err, errlen, "out of host memory");
-			return -1;
-		}
-		if (vm->fio_recs_seen[j.job]) {
-			snprintf(err, errlen, "fio record for job %u a second time", j.job);
-			return -1;
-		}
+		if (!wl || j.job >= wl->nr_jobs)
+			return errorf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
+		if (wl->jobs[j.job].ioengine == VMS_IOENGINE_MEM)
+			return errorf(err, errlen, "fio record for job %u ('%.*s'), a memory job", j.job,
+				      VMS_WL_NAME_LEN, wl->jobs[j.job].name);
+		if (!res->fio_jobs && !(res->fio_jobs = calloc(wl->nr_jobs, sizeof(*res->fio_jobs))))
+			return errorf(err, errlen, "out of host memory");
+		if (vm->fio_recs_seen[j.job])
+			return errorf(err, errlen, "fio record for job %u a second time", j.job);
 		vm->fio_recs_seen[j.job] = 1;
 		res->fio_jobs[j.job] = j;
 		res->nr_fio_jobs++;
@@ -146,17 +135,14 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	}
 	case VMS_REC_SAMPLE: {
 		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
-		if (!s) {
-			snprintf(err, errlen, "out of host memory for samples");
-			return -1;
-		}
+		if (!s)
+			return errorf(err, errlen, "out of host memory for samples");
 		res->samples = s;
 		memcpy(&s[res->nr_samples++], p, sizeof(*s));
 		break;
 	}
 	case VMS_REC_VMSTAT_SAMPLE:
-		snprintf(err, errlen, "vmstat sample record in the results ring (it belongs in the samples ring)");
-		return -1;
+		return errorf(err, errlen, "vmstat sample record in the results ring (it belongs in the samples ring)");
 	case VMS_REC_VMSTAT:
 	case VMS_REC_MEM_JOB:
 	case VMS_REC_OOM:
@@ -201,10 +187,8 @@ static int take_sample(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 {
 	if (type == VMS_REC_VMSTAT_SAMPLE)
 		return results_take_mm(ctx, type, p, err, errlen);
-	if (type != VMS_REC_SAMPLE) {
-		snprintf(err, errlen, "record type %u (%s) in the samples ring", type, record_type_name(type));
-		return -1;
-	}
+	if (type != VMS_REC_SAMPLE)
+		return errorf(err, errlen, "record type %u (%s) in the samples ring", type, record_type_name(type));
 	return take_record(ctx, type, p, len, err, errlen);
 }
 

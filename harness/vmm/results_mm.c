@@ -1,8 +1,8 @@
 /* The memory manager's records, checked and copied into struct vm_result (vmm/results_mm.h). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/error.h"
 #include "util/hist_stats.h"
 #include "util/vmstat_names.h"
 #include "vmm/results_mm.h"
@@ -27,10 +27,8 @@ static bool zone_char_ok(char c)
  * NUL-padded, one name per zone. */
 static int zones_take(struct vms_rec_vmstat *v, char *err, size_t errlen)
 {
-	if (v->nr_zones > VMS_MAX_ZONES) {
-		snprintf(err, errlen, "vmstat record with %u zones, at most %u", v->nr_zones, VMS_MAX_ZONES);
-		return -1;
-	}
+	if (v->nr_zones > VMS_MAX_ZONES)
+		return errorf(err, errlen, "vmstat record with %u zones, at most %u", v->nr_zones, VMS_MAX_ZONES);
 	for (unsigned i = 0; i < v->nr_zones; i++) {
 		char *n = v->zones[i].name;
 		size_t len = strnlen(n, VMS_ZONE_NAME_LEN);
@@ -43,11 +41,9 @@ static int zones_take(struct vms_rec_vmstat *v, char *err, size_t errlen)
 			n[4] = (char)('0' + i);
 		}
 		for (unsigned k = 0; k < i; k++)
-			if (!memcmp(v->zones[k].name, n, VMS_ZONE_NAME_LEN)) {
-				snprintf(err, errlen, "vmstat record names zones %u and %u both '%.*s'", k, i,
-					 VMS_ZONE_NAME_LEN, n);
-				return -1;
-			}
+			if (!memcmp(v->zones[k].name, n, VMS_ZONE_NAME_LEN))
+				return errorf(err, errlen, "vmstat record names zones %u and %u both '%.*s'", k, i,
+					      VMS_ZONE_NAME_LEN, n);
 	}
 	memset(&v->zones[v->nr_zones], 0, (VMS_MAX_ZONES - v->nr_zones) * sizeof(v->zones[0]));
 	return 0;
@@ -57,10 +53,8 @@ static int vmstat_take(struct vm_result *res, const void *p, char *err, size_t e
 {
 	struct vms_rec_vmstat v;
 	memcpy(&v, p, sizeof(v));
-	if (res->have_vmstat) {
-		snprintf(err, errlen, "vmstat record a second time (the guest sends it once, at the end)");
-		return -1;
-	}
+	if (res->have_vmstat)
+		return errorf(err, errlen, "vmstat record a second time (the guest sends it once, at the end)");
 	if (zones_take(&v, err, errlen))
 		return -1;
 	res->vmstat = v;
@@ -73,10 +67,8 @@ static int vmstat_sample_take(struct vm_result *res, const void *p, char *err, s
 	if (res->nr_vmstat_samples == res->cap_vmstat_samples) {
 		size_t cap = res->cap_vmstat_samples ? 2 * res->cap_vmstat_samples : 256;
 		struct vms_rec_vmstat_sample *s = realloc(res->vmstat_samples, cap * sizeof(*s));
-		if (!s) {
-			snprintf(err, errlen, "out of host memory for vmstat samples");
-			return -1;
-		}
+		if (!s)
+			return errorf(err, errlen, "out of host memory for vmstat samples");
 		res->vmstat_samples = s;
 		res->cap_vmstat_samples = cap;
 	}
@@ -90,38 +82,29 @@ static int mem_job_take(struct vm *vm, const struct vms_rec_mem_job *j, char *er
 	struct vm_result *res = vm->res;
 	const struct vms_workload *wl = vm->cfg->workload;
 
-	if (!wl || j->job >= wl->nr_jobs) {
-		snprintf(err, errlen, "memory job record for job %u of %u", j->job, wl ? wl->nr_jobs : 0);
-		return -1;
-	}
-	if (wl->jobs[j->job].ioengine != VMS_IOENGINE_MEM) {
-		snprintf(err, errlen, "memory job record for job %u ('%.*s'), which is not a memory job", j->job,
-			 VMS_WL_NAME_LEN, wl->jobs[j->job].name);
-		return -1;
-	}
+	if (!wl || j->job >= wl->nr_jobs)
+		return errorf(err, errlen, "memory job record for job %u of %u", j->job, wl ? wl->nr_jobs : 0);
+	if (wl->jobs[j->job].ioengine != VMS_IOENGINE_MEM)
+		return errorf(err, errlen, "memory job record for job %u ('%.*s'), which is not a memory job", j->job,
+			      VMS_WL_NAME_LEN, wl->jobs[j->job].name);
 	if (!res->mem_jobs) {
-		if (!(res->mem_jobs = malloc(wl->nr_jobs * sizeof(*res->mem_jobs)))) {
-			snprintf(err, errlen, "out of host memory");
-			return -1;
-		}
+		if (!(res->mem_jobs = malloc(wl->nr_jobs * sizeof(*res->mem_jobs))))
+			return errorf(err, errlen, "out of host memory");
 		for (unsigned i = 0; i < wl->nr_jobs; i++) {
 			memset(&res->mem_jobs[i], 0, sizeof(res->mem_jobs[i]));
 			res->mem_jobs[i].job = UINT32_MAX;
 		}
 	}
-	if (res->mem_jobs[j->job].job == j->job) {
-		snprintf(err, errlen, "memory job record for job %u a second time", j->job);
-		return -1;
-	}
+	if (res->mem_jobs[j->job].job == j->job)
+		return errorf(err, errlen, "memory job record for job %u a second time", j->job);
 	/* Percentiles walk the buckets, means divide by samples: the two must agree. */
 	for (unsigned c = 0; c < VMS_MEM_LAT_NR; c++) {
 		uint64_t in_buckets = hist_total(j->lat[c].buckets, VMS_HIST_NR);
-		if (in_buckets != j->lat[c].samples) {
-			snprintf(err, errlen, "memory job %u: its %s latency histogram holds %llu samples, the record says %llu",
-				 j->job, mem_lat_class_name(c), (unsigned long long)in_buckets,
-				 (unsigned long long)j->lat[c].samples);
-			return -1;
-		}
+		if (in_buckets != j->lat[c].samples)
+			return errorf(err, errlen,
+				      "memory job %u: its %s latency histogram holds %llu samples, the record says %llu",
+				      j->job, mem_lat_class_name(c), (unsigned long long)in_buckets,
+				      (unsigned long long)j->lat[c].samples);
 	}
 	memcpy(&res->mem_jobs[j->job], j, sizeof(*j));
 	res->nr_mem_jobs++;
@@ -139,10 +122,8 @@ static void comm_terminate(char *comm)
 
 static int oom_take(struct vm_result *res, const struct vms_rec_oom *o, char *err, size_t errlen)
 {
-	if (o->nr_tasks > VMS_OOM_TASKS) {
-		snprintf(err, errlen, "OOM record with %u tasks, at most %u", o->nr_tasks, VMS_OOM_TASKS);
-		return -1;
-	}
+	if (o->nr_tasks > VMS_OOM_TASKS)
+		return errorf(err, errlen, "OOM record with %u tasks, at most %u", o->nr_tasks, VMS_OOM_TASKS);
 	if (res->nr_ooms < VM_OOM_KEEP) {
 		struct vms_rec_oom *k = &res->ooms[res->nr_ooms];
 		memcpy(k, o, sizeof(*k));
@@ -165,8 +146,7 @@ int results_take_mm(struct vm *vm, uint32_t type, const void *payload, char *err
 	case VMS_REC_MEM_JOB: return mem_job_take(vm, payload, err, errlen);
 	case VMS_REC_OOM: return oom_take(vm->res, payload, err, errlen);
 	default:
-		snprintf(err, errlen, "record type %u is not the memory manager's", type);
-		return -1;
+		return errorf(err, errlen, "record type %u is not the memory manager's", type);
 	}
 }
 

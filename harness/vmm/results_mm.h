@@ -1,5 +1,5 @@
 /*
- * The memory manager's records (#4) as the host takes them from the rings: vmstat at
+ * The guest memory manager's records as the host takes them from the rings: vmstat at
  * the end, vmstat samples, one record per memory job, OOM kills. Everything in them is
  * the guest's word: counts and indices are checked before anything uses them.
  */

@@ -1,8 +1,8 @@
 /* Draining the guest's rings and parsing records, trusting nothing the guest wrote. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/error.h"
 #include "vmm/ring.h"
 
 int buf_append(struct buf *b, const void *p, size_t n)
@@ -51,19 +51,16 @@ int ring_drain(struct ring_reader *r, struct buf *out, char *err, size_t errlen)
 		return 0;
 	uint64_t head = __atomic_load_n(&r->ring->head, __ATOMIC_ACQUIRE);
 	uint64_t avail = head - r->tail;
-	if (avail > r->size) {
-		snprintf(err, errlen, "%s ring: the guest moved head to %llu, %llu bytes past what it may (tail %llu, size %llu)",
-			 r->name, (unsigned long long)head, (unsigned long long)(avail - r->size),
-			 (unsigned long long)r->tail, (unsigned long long)r->size);
-		return -1;
-	}
+	if (avail > r->size)
+		return errorf(err, errlen,
+			      "%s ring: the guest moved head to %llu, %llu bytes past what it may (tail %llu, size %llu)",
+			      r->name, (unsigned long long)head, (unsigned long long)(avail - r->size),
+			      (unsigned long long)r->tail, (unsigned long long)r->size);
 	while (avail) {
 		uint64_t off = r->tail & (r->size - 1);
 		uint64_t chunk = avail < r->size - off ? avail : r->size - off;
-		if (buf_append(out, r->ring->data + off, chunk) != 0) {
-			snprintf(err, errlen, "%s ring: out of host memory", r->name);
-			return -1;
-		}
+		if (buf_append(out, r->ring->data + off, chunk) != 0)
+			return errorf(err, errlen, "%s ring: out of host memory", r->name);
 		r->tail += chunk;
 		avail -= chunk;
 	}
@@ -108,28 +105,21 @@ static int record_check(uint32_t type, const uint8_t *payload, uint32_t len, cha
 {
 	size_t want = record_min_len(type);
 
-	if (!want) {
-		snprintf(err, errlen, "unknown record type %u", type);
-		return -1;
-	}
+	if (!want)
+		return errorf(err, errlen, "unknown record type %u", type);
 	if (type == VMS_REC_HIST) {
 		struct vms_rec_hist h;
-		if (len < want) {
-			snprintf(err, errlen, "histogram record of %u bytes, shorter than its header", len);
-			return -1;
-		}
+		if (len < want)
+			return errorf(err, errlen, "histogram record of %u bytes, shorter than its header", len);
 		memcpy(&h, payload, sizeof(h));
-		if ((uint64_t)len != want + (uint64_t)h.nr_buckets * sizeof(uint32_t)) {
-			snprintf(err, errlen, "histogram record of %u bytes does not hold its %u buckets", len, h.nr_buckets);
-			return -1;
-		}
+		if ((uint64_t)len != want + (uint64_t)h.nr_buckets * sizeof(uint32_t))
+			return errorf(err, errlen, "histogram record of %u bytes does not hold its %u buckets", len,
+				      h.nr_buckets);
 		return 0;
 	}
-	if (len != want) {
-		snprintf(err, errlen, "record type %u (%s) has %u bytes, expected %zu", type, record_type_name(type), len,
-			 want);
-		return -1;
-	}
+	if (len != want)
+		return errorf(err, errlen, "record type %u (%s) has %u bytes, expected %zu", type,
+			      record_type_name(type), len, want);
 	return 0;
 }
 
@@ -141,25 +131,19 @@ int records_parse(const uint8_t *data, size_t len, size_t *used, record_fn fn, v
 	while (len - off >= sizeof(struct vms_rec_hdr)) {
 		struct vms_rec_hdr h;
 		memcpy(&h, data + off, sizeof(h));
-		if (h.len > VMS_REC_MAX_LEN) {
-			snprintf(err, errlen, "record %u (at byte %zu): length %u exceeds the limit of %u", index, off, h.len,
-				 VMS_REC_MAX_LEN);
-			return -1;
-		}
+		if (h.len > VMS_REC_MAX_LEN)
+			return errorf(err, errlen, "record %u (at byte %zu): length %u exceeds the limit of %u", index,
+				      off, h.len, VMS_REC_MAX_LEN);
 		size_t padded = ((size_t)h.len + 7) & ~(size_t)7;
 		if (len - off - sizeof(h) < padded)
 			break; /* not all there yet */
 		char why[160];
-		if (record_check(h.type, data + off + sizeof(h), h.len, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "record %u (at byte %zu): %s", index, off, why);
-			return -1;
-		}
+		if (record_check(h.type, data + off + sizeof(h), h.len, why, sizeof(why)) != 0)
+			return errorf(err, errlen, "record %u (at byte %zu): %s", index, off, why);
 		/* Copy out so the callback sees aligned, stable memory. */
 		void *payload = malloc(h.len ? h.len : 1);
-		if (!payload) {
-			snprintf(err, errlen, "out of host memory");
-			return -1;
-		}
+		if (!payload)
+			return errorf(err, errlen, "out of host memory");
 		memcpy(payload, data + off + sizeof(h), h.len);
 		int r = fn(ctx, h.type, payload, h.len, err, errlen);
 		free(payload);

@@ -6,12 +6,12 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "vmm/vm_internal.h"
 
 #define KICK_SIGNAL SIGUSR1
@@ -35,15 +35,12 @@ int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
 	v->vm = vm;
 	v->id = id;
 	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
-	if (v->fd < 0) {
-		snprintf(err, errlen, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
-		return -1;
-	}
+	if (v->fd < 0)
+		return errorf(err, errlen, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
 	v->run = mmap(NULL, (size_t)vm->kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		v->run = NULL;
-		snprintf(err, errlen, "mmap of vCPU %u's kvm_run: %s", id, strerror(errno));
-		return -1;
+		return errorf(err, errlen, "mmap of vCPU %u's kvm_run: %s", id, strerror(errno));
 	}
 	return 0;
 }
@@ -234,10 +231,8 @@ static void *vcpu_thread(void *arg)
 int vcpu_start(struct vcpu *v, char *err, size_t errlen)
 {
 	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
-	if (r != 0) {
-		snprintf(err, errlen, "cannot start the thread of vCPU %u: %s", v->id, strerror(r));
-		return -1;
-	}
+	if (r != 0)
+		return errorf(err, errlen, "cannot start the thread of vCPU %u: %s", v->id, strerror(r));
 	v->started = true;
 	return 0;
 }

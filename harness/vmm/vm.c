@@ -8,21 +8,15 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+#include "util/error.h"
 #include "vmm/vm_internal.h"
 #include "vmm/x86_setup.h"
 
 #define POLL_MS 2 /* how often the rings are drained while the guest runs */
 #define MSR_IA32_TSC 0x10
-
-double now_seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 const char *vm_status_name(enum vm_status s)
 {
@@ -54,7 +48,7 @@ bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, .
 	vsnprintf(vm->res->reason, sizeof(vm->res->reason), fmt, ap);
 	va_end(ap);
 	vm->res->cpu = cpu;
-	vm->res->t_end_us = (now_seconds() - vm->t0) * 1e6;
+	vm->res->t_end_us = (clock_now_s() - vm->t0) * 1e6;
 	uint64_t one = 1;
 	if (write(vm->wake_fd, &one, sizeof(one)) < 0) {
 		/* the main loop polls on a timer as well */
@@ -79,15 +73,13 @@ static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
 	size_t size;
 	char why[512];
 
-	if (elf_read_file(vm->cfg->kernel_path, &file, &size, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "--kernel %s", why);
-		return -1;
-	}
+	if (elf_read_file(vm->cfg->kernel_path, &file, &size, why, sizeof(why)) != 0)
+		return errorf(err, errlen, "--kernel %s", why);
 	int r = elf_parse(file, size, vm->mem.size, &vm->elf, why, sizeof(why));
 	if (r == 0)
 		elf_load(&vm->elf, file, vm->mem.host, vm->mem.size);
 	else
-		snprintf(err, errlen, "%s: %s", vm->cfg->kernel_path, why);
+		errorf(err, errlen, "%s: %s", vm->cfg->kernel_path, why);
 	free(file);
 	return r;
 }
@@ -98,29 +90,24 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 
 	if (!(vm->kvm = kvm_host_get(err, errlen)))
 		return -1;
-	if ((int)cfg->nr_cpus > vm->kvm->max_vcpus) {
-		snprintf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus, vm->kvm->max_vcpus);
-		return -1;
-	}
+	if ((int)cfg->nr_cpus > vm->kvm->max_vcpus)
+		return errorf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus,
+			      vm->kvm->max_vcpus);
 	vm->nr_vcpus = cfg->nr_cpus;
 	if (gmem_alloc(&vm->mem, cfg->mem_size, cfg->prefault, err, errlen) != 0)
 		return -1;
 	if (vm_load_kernel(vm, err, errlen) != 0 || vm_layout_plan(vm, err, errlen) != 0)
 		return -1;
 
-	vm->t0 = now_seconds();
+	vm->t0 = clock_now_s();
 	vm->fd = ioctl(vm->kvm->fd, KVM_CREATE_VM, 0);
-	if (vm->fd < 0) {
-		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
-		return -1;
-	}
+	if (vm->fd < 0)
+		return errorf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->mem.size, .userspace_addr = (uint64_t)vm->mem.host
 	};
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-		return -1;
-	}
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return errorf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 	ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul); /* needed on VMX without unrestricted guest only */
 	/*
 	 * The local APICs in the kernel (timer, IPIs, hlt), no PIC or IOAPIC: devices
@@ -128,18 +115,14 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 	 * on the project's machines (0.15 ms split), more than the rest of a boot.
 	 */
 	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 0 } };
-	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0) {
-		snprintf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
-		return -1;
-	}
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0)
+		return errorf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vcpu_create(vm, i, err, errlen) != 0)
 			return -1;
 	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
-	if (khz <= 0) {
-		snprintf(err, errlen, "KVM_GET_TSC_KHZ: %s", strerror(errno));
-		return -1;
-	}
+	if (khz <= 0)
+		return errorf(err, errlen, "KVM_GET_TSC_KHZ: %s", strerror(errno));
 	vm->tsc_khz = (uint64_t)khz;
 	if (vm_devices_create(vm, err, errlen) != 0)
 		return -1;
@@ -150,7 +133,7 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 		if (x86_setup_vcpu(vm->kvm, vm->vcpus[i].fd, &b, err, errlen) != 0)
 			return -1;
 	}
-	vm->res->t_created_us = (now_seconds() - vm->t0) * 1e6;
+	vm->res->t_created_us = (clock_now_s() - vm->t0) * 1e6;
 	return 0;
 }
 
@@ -162,7 +145,7 @@ static void vm_sync_tsc(struct vm *vm)
 		struct kvm_msr_entry e;
 	} msr = { .m.nmsrs = 1, .e.index = MSR_IA32_TSC };
 	if (ioctl(vm->vcpus[0].fd, KVM_GET_MSRS, &msr) == 1) {
-		vm->host_at_tsc0 = now_seconds();
+		vm->host_at_tsc0 = clock_now_s();
 		vm->guest_tsc0 = msr.e.data;
 	}
 }
@@ -170,7 +153,7 @@ static void vm_sync_tsc(struct vm *vm)
 static void vm_wait(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
-	double deadline = cfg->timeout_ns ? now_seconds() + (double)cfg->timeout_ns * 1e-9 : 0;
+	double deadline = cfg->timeout_ns ? clock_now_s() + (double)cfg->timeout_ns * 1e-9 : 0;
 	struct pollfd pfd = { .fd = vm->wake_fd, .events = POLLIN };
 
 	while (atomic_load(&vm->status) == VM_RUNNING) {
@@ -184,7 +167,7 @@ static void vm_wait(struct vm *vm)
 			break;
 		if (cfg->stop_requested && *cfg->stop_requested)
 			vm_finish(vm, VM_INTERRUPTED, -1, "interrupted by a signal");
-		if (deadline && now_seconds() >= deadline)
+		if (deadline && clock_now_s() >= deadline)
 			vm_finish(vm, VM_TIMEOUT, -1, "timed out after %.3f s (--timeout)", (double)cfg->timeout_ns * 1e-9);
 	}
 }
@@ -230,10 +213,8 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int ret = -1;
 
-	if (!vm) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!vm)
+		return errorf(err, errlen, "out of memory");
 	memset(res, 0, sizeof(*res));
 	res->cpu = -1;
 	vm->cfg = cfg;
@@ -245,11 +226,11 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t
 	vm->samples_buf.limit = 256u << 20;
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->wake_fd < 0) {
-		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		errorf(err, errlen, "eventfd: %s", strerror(errno));
 		goto out;
 	}
 	if (cfg->console_log && !(vm->log = fopen(cfg->console_log, "w"))) {
-		snprintf(err, errlen, "--log %s: %s", cfg->console_log, strerror(errno));
+		errorf(err, errlen, "--log %s: %s", cfg->console_log, strerror(errno));
 		goto out;
 	}
 	if (vm_setup(vm, err, errlen) != 0)

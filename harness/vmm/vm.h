@@ -11,7 +11,7 @@
 #include <vmsweep/abi.h>
 #include <vmsweep/hist.h>
 
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 
 enum vm_status {
 	VM_RUNNING = 0,
@@ -116,7 +116,7 @@ struct vm_result {
 	unsigned nr_fio_jobs;
 	struct vms_rec_fio_job *fio_jobs; /* malloc'd, in the workload's job order */
 
-	/* The memory manager's (#4): its end state, its time series, memory jobs, OOM kills. */
+	/* The guest memory manager's: its end state, its time series, memory jobs, OOM kills. */
 	bool have_vmstat;
 	struct vms_rec_vmstat vmstat; /* zone names: [A-Za-z0-9_-], fixed length, NUL-padded */
 	size_t nr_vmstat_samples, cap_vmstat_samples;

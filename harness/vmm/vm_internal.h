@@ -5,11 +5,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "vmm/blk/virtio_blk.h"
 #include "vmm/elf_load.h"
 #include "vmm/guest_mem.h"
 #include "vmm/kvm.h"
 #include "vmm/ring.h"
-#include "vmm/virtio_blk.h"
 #include <vmsweep/workload.h>
 #include "vmm/vm.h"
 
@@ -66,8 +66,6 @@ struct vm {
 	uint64_t tsc_khz, guest_tsc0;
 	double host_at_tsc0;
 };
-
-double now_seconds(void);
 
 /* devices.c */
 int vm_devices_create(struct vm *vm, char *err, size_t errlen);

@@ -1,9 +1,9 @@
 /* x86-64 state for a guest that starts at CPL 3 in long mode (see x86_setup.h). */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "util/error.h"
 #include "vmm/x86_setup.h"
 
 #define PTE_P 0x1ull
@@ -193,8 +193,7 @@ int x86_setup_vcpu(const struct kvm_host *k, int fd, const struct x86_vcpu_boot 
 	    (step = "KVM_SET_REGS", ioctl(fd, KVM_SET_REGS, &regs)) < 0 ||
 	    (step = "KVM_SET_LAPIC", set_lapic(fd, b->hz)) < 0 ||
 	    (step = "KVM_SET_MP_STATE", ioctl(fd, KVM_SET_MP_STATE, &mp)) < 0) {
-		snprintf(err, errlen, "vCPU %u: %s: %s", b->cpu, step, strerror(errno));
-		return -1;
+		return errorf(err, errlen, "vCPU %u: %s: %s", b->cpu, step, strerror(errno));
 	}
 	return 0;
 }

@@ -18,16 +18,17 @@
  * after avail (with room for used_event); tests/fuzz/make_seeds.c writes seeds in it.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iharness \
- *          -o /tmp/fuzz_virtq tests/fuzz/fuzz_virtq.c harness/vmm/virtq.c harness/vmm/virtio_blk_req.c
+ *          -o /tmp/fuzz_virtq tests/fuzz/fuzz_virtq.c harness/vmm/virtio/virtq.c \
+ *          harness/vmm/blk/virtio_blk_req.c harness/util/error.c
  */
 #include <linux/virtio_blk.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/blk/virtio_blk_req.h"
 #include "vmm/guest_mem.h"
-#include "vmm/virtio_blk_req.h"
-#include "vmm/virtq.h"
+#include "vmm/virtio/virtq.h"
 
 #define FUZZ_HDR 12
 

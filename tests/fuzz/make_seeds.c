@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define FUZZ_HDR 12
-#define VIRTQ_MAX_SEGS_SEED 130 /* VIRTQ_MAX_SEGS in harness/vmm/virtq.h */
+#define VIRTQ_MAX_SEGS_SEED 130 /* VIRTQ_MAX_SEGS in harness/vmm/virtio/virtq.h */
 #define RAM_MAX (64u << 10)
 
 struct seed {

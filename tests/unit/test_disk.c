@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 
 static void parse_ok(const char *arg, struct disk_config *c)
 {

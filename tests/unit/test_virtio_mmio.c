@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "vmm/virtio_blk.h"
+#include "vmm/blk/virtio_blk.h"
 
 #define RAM (16u << 20)
 

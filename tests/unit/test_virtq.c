@@ -22,9 +22,9 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "vmm/blk/virtio_blk_req.h"
 #include "vmm/guest_mem.h"
-#include "vmm/virtio_blk_req.h"
-#include "vmm/virtq.h"
+#include "vmm/virtio/virtq.h"
 
 /* ---- a fake driver ---- */
 

@@ -10,9 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "util/parse.h"
 #include "util/suggest.h"
-#include "vmm/disk.h"
+#include "vmm/blk/disk.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,10 +54,9 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 	} else if (KEY("swap") && !v) {
 		c->swap = true;
 	} else if (KEY("size") && v) {
-		if (parse_size(v, &c->size, why, sizeof(why)) != 0 || c->size == 0 || c->size % 512) {
-			snprintf(err, errlen, "size=%s: %s", v, c->size % 512 ? "not a multiple of 512 bytes" : why);
-			return -1;
-		}
+		if (parse_size(v, &c->size, why, sizeof(why)) != 0 || c->size == 0 || c->size % 512)
+			return errorf(err, errlen, "size=%s: %s", v,
+				      c->size % 512 ? "not a multiple of 512 bytes" : why);
 	} else if (KEY("cache") && v) {
 		if (!strcmp(v, "none"))
 			c->cache = DISK_CACHE_NONE;
@@ -64,37 +64,30 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 			c->cache = DISK_CACHE_WRITEBACK;
 		else if (!strcmp(v, "unsafe"))
 			c->cache = DISK_CACHE_UNSAFE;
-		else {
-			snprintf(err, errlen, "cache=%s: expected none, writeback or unsafe%s", v,
-				 hint(v, caches, ARRAY_SIZE(caches), near, sizeof(near)));
-			return -1;
-		}
+		else
+			return errorf(err, errlen, "cache=%s: expected none, writeback or unsafe%s", v,
+				      hint(v, caches, ARRAY_SIZE(caches), near, sizeof(near)));
 	} else if (KEY("engine") && v) {
 		if (!strcmp(v, "io_uring"))
 			c->engine = DISK_ENGINE_IO_URING;
 		else if (!strcmp(v, "sync"))
 			c->engine = DISK_ENGINE_SYNC;
-		else {
-			snprintf(err, errlen, "engine=%s: expected io_uring or sync%s", v,
-				 hint(v, engines, ARRAY_SIZE(engines), near, sizeof(near)));
-			return -1;
-		}
+		else
+			return errorf(err, errlen, "engine=%s: expected io_uring or sync%s", v,
+				      hint(v, engines, ARRAY_SIZE(engines), near, sizeof(near)));
 	} else if (KEY("queues") && v) {
 		int64_t n;
-		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "queues=%s: %s", v, why);
-			return -1;
-		}
+		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0)
+			return errorf(err, errlen, "queues=%s: %s", v, why);
 		c->queues = (unsigned)n;
 	} else if ((KEY("ro") || KEY("swap")) && v) {
-		snprintf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen, part);
-		return -1;
+		return errorf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen,
+			      part);
 	} else {
 		char key[64];
 		snprintf(key, sizeof(key), "%.*s", (int)klen, part);
-		snprintf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro or swap%s", part,
-			 hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
-		return -1;
+		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro or swap%s", part,
+			      hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
 	}
 #undef KEY
 	return 0;
@@ -107,28 +100,21 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 	memset(c, 0, sizeof(*c));
 	c->cache = DISK_CACHE_NONE;
 	c->engine = DISK_ENGINE_IO_URING;
-	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf)) {
-		snprintf(err, errlen, "--disk %.40s...: too long", arg);
-		return -1;
-	}
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return errorf(err, errlen, "--disk %.40s...: too long", arg);
 	char *save = NULL, *part = strtok_r(buf, ",", &save);
-	if (!part || !*part) {
-		snprintf(err, errlen, "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro]"
-			 "[,swap]", arg);
-		return -1;
-	}
+	if (!part || !*part)
+		return errorf(err, errlen,
+			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro][,swap]", arg);
 	snprintf(c->path, sizeof(c->path), "%s", part);
 	while ((part = strtok_r(NULL, ",", &save)))
-		if (parse_part(part, c, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "--disk %s: %s", arg, why);
-			return -1;
-		}
+		if (parse_part(part, c, why, sizeof(why)) != 0)
+			return errorf(err, errlen, "--disk %s: %s", arg, why);
 	/* The guest writes pages out to its swap disk: a read-only one could only fail. */
-	if (c->swap && c->read_only) {
-		snprintf(err, errlen, "--disk %s: swap and ro: the guest writes its swapped-out pages to a swap disk "
-			 "(drop ro)", arg);
-		return -1;
-	}
+	if (c->swap && c->read_only)
+		return errorf(err, errlen,
+			      "--disk %s: swap and ro: the guest writes its swapped-out pages to a swap disk (drop ro)",
+			      arg);
 	return 0;
 }
 
@@ -139,11 +125,10 @@ int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char 
 	for (unsigned i = 0; i < nr_disks; i++) {
 		if (!disks[i].swap)
 			continue;
-		if (first >= 0) {
-			snprintf(err, errlen, "--disk %s,swap: a second swap disk (/dev/vd%c %s is already the swap disk; "
-				 "a guest has one swap device)", disks[i].path, 'a' + first, disks[first].path);
-			return -1;
-		}
+		if (first >= 0)
+			return errorf(err, errlen,
+				      "--disk %s,swap: a second swap disk (/dev/vd%c %s is already the swap disk; "
+				      "a guest has one swap device)", disks[i].path, 'a' + first, disks[first].path);
 		first = (int)i;
 	}
 	return 0;
@@ -153,18 +138,14 @@ static int disk_create(const struct disk_config *c, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", c->path);
-	if (!c->size) {
-		snprintf(err, errlen, "--disk %s: no such file; add size= to create it", c->path);
-		return -1;
-	}
-	if (access(dirname(dir), W_OK) != 0) {
-		snprintf(err, errlen, "--disk %s: cannot create it in %s: %s", c->path, dir, strerror(errno));
-		return -1;
-	}
+	if (!c->size)
+		return errorf(err, errlen, "--disk %s: no such file; add size= to create it", c->path);
+	if (access(dirname(dir), W_OK) != 0)
+		return errorf(err, errlen, "--disk %s: cannot create it in %s: %s", c->path, dir, strerror(errno));
 	int fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || ftruncate(fd, (off_t)c->size) != 0) {
-		snprintf(err, errlen, "--disk %s: cannot create a %llu-byte image: %s", c->path, (unsigned long long)c->size,
-			 strerror(errno));
+		errorf(err, errlen, "--disk %s: cannot create a %llu-byte image: %s", c->path,
+		       (unsigned long long)c->size, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(c->path);
@@ -180,29 +161,24 @@ int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err,
 	struct stat st;
 
 	if (stat(c->path, &st) != 0) {
-		if (errno != ENOENT) {
-			snprintf(err, errlen, "--disk %s: %s", c->path, strerror(errno));
-			return -1;
-		}
-		if (c->read_only) {
-			snprintf(err, errlen, "--disk %s: no such file (a read-only disk is not created)", c->path);
-			return -1;
-		}
+		if (errno != ENOENT)
+			return errorf(err, errlen, "--disk %s: %s", c->path, strerror(errno));
+		if (c->read_only)
+			return errorf(err, errlen, "--disk %s: no such file (a read-only disk is not created)",
+				      c->path);
 		if (disk_create(c, err, errlen) != 0)
 			return -1;
 	}
 	int flags = (c->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (c->cache == DISK_CACHE_NONE ? O_DIRECT : 0);
 	int fd = open(c->path, flags);
-	if (fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
-		snprintf(err, errlen, "--disk %s: cache=none needs O_DIRECT, which this file system refuses; use cache=writeback",
-			 c->path);
-		return -1;
-	}
+	if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
+		return errorf(err, errlen,
+			      "--disk %s: cache=none needs O_DIRECT, which this file system refuses; use cache=writeback",
+			      c->path);
 	if (fd < 0) {
 		bool ro_fs = errno == EACCES || errno == EROFS || errno == EPERM;
-		snprintf(err, errlen, "--disk %s: %s%s", c->path, strerror(errno),
-			 ro_fs && !c->read_only ? " (a read-only image needs ,ro)" : "");
-		return -1;
+		return errorf(err, errlen, "--disk %s: %s%s", c->path, strerror(errno),
+			      ro_fs && !c->read_only ? " (a read-only image needs ,ro)" : "");
 	}
 	uint64_t size = 0;
 	if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode))
@@ -210,19 +186,19 @@ int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err,
 	else if (S_ISREG(st.st_mode))
 		size = (uint64_t)st.st_size;
 	else {
-		snprintf(err, errlen, "--disk %s: not a regular file or block device", c->path);
+		errorf(err, errlen, "--disk %s: not a regular file or block device", c->path);
 		close(fd);
 		return -1;
 	}
 	if (c->size && size != c->size) {
-		snprintf(err, errlen, "--disk %s: exists with %llu bytes, not size=%llu (remove it or drop size=)", c->path,
-			 (unsigned long long)size, (unsigned long long)c->size);
+		errorf(err, errlen, "--disk %s: exists with %llu bytes, not size=%llu (remove it or drop size=)",
+		       c->path, (unsigned long long)size, (unsigned long long)c->size);
 		close(fd);
 		return -1;
 	}
 	if (size < 512 || size % 512) {
-		snprintf(err, errlen, "--disk %s: %llu bytes is not a whole number of 512-byte sectors", c->path,
-			 (unsigned long long)size);
+		errorf(err, errlen, "--disk %s: %llu bytes is not a whole number of 512-byte sectors", c->path,
+		       (unsigned long long)size);
 		close(fd);
 		return -1;
 	}

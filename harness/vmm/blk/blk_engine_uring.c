@@ -14,13 +14,13 @@
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "vmm/blk_engine.h"
+#include "util/error.h"
+#include "vmm/blk/blk_engine.h"
 
 #define NOTIFY_TAG 1ull /* user_data of the poll on the notify fd; no blk_io sits at address 1 */
 /* Registering pins every page, per queue, at device start: ~20 ms per GiB per queue on
@@ -58,10 +58,8 @@ static bool ram_holds(const struct uring_data *d, const struct iovec *seg)
 static int uring_init(struct blk_queue_io *qio, const struct blk_engine_setup *setup, char *err, size_t errlen)
 {
 	struct uring_data *d = calloc(1, sizeof(*d));
-	if (!d) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!d)
+		return errorf(err, errlen, "out of memory");
 	int r = -EINVAL;
 	if (setup->guest_polls) {
 		/* Created disabled: a SINGLE_ISSUER ring belongs to the task that enables it,
@@ -74,7 +72,7 @@ static int uring_init(struct blk_queue_io *qio, const struct blk_engine_setup *s
 	if (r < 0)
 		r = io_uring_queue_init(setup->depth + 1, &d->ring, 0);
 	if (r < 0) {
-		snprintf(err, errlen, "io_uring_queue_init: %s (use engine=sync)", strerror(-r));
+		errorf(err, errlen, "io_uring_queue_init: %s (use engine=sync)", strerror(-r));
 		free(d);
 		return -1;
 	}
@@ -90,10 +88,8 @@ static int uring_attach(struct blk_queue_io *qio, char *err, size_t errlen)
 {
 	struct uring_data *d = qio->engine_data;
 	/* liburing 2.3 declares io_uring_enable_rings but does not export it */
-	if (d->deferred && syscall(__NR_io_uring_register, d->ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0) < 0) {
-		snprintf(err, errlen, "io_uring: cannot enable the ring: %s", strerror(errno));
-		return -1;
-	}
+	if (d->deferred && syscall(__NR_io_uring_register, d->ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0) < 0)
+		return errorf(err, errlen, "io_uring: cannot enable the ring: %s", strerror(errno));
 	return 0;
 }
 

@@ -1,11 +1,11 @@
 /* The synchronous engine: preadv/pwritev/fdatasync in the queue's I/O thread. */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "vmm/blk_engine.h"
+#include "util/error.h"
+#include "vmm/blk/blk_engine.h"
 
 struct sync_data {
 	int notify_fd;
@@ -14,10 +14,8 @@ struct sync_data {
 static int sync_init(struct blk_queue_io *qio, const struct blk_engine_setup *setup, char *err, size_t errlen)
 {
 	struct sync_data *d = calloc(1, sizeof(*d));
-	if (!d) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!d)
+		return errorf(err, errlen, "out of memory");
 	d->notify_fd = setup->notify_fd;
 	qio->engine_data = d;
 	return 0;

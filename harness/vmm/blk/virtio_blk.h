@@ -9,10 +9,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "vmm/blk_engine.h"
-#include "vmm/disk.h"
-#include "vmm/virtio_mmio.h"
-#include "vmm/virtq.h"
+#include "vmm/blk/blk_engine.h"
+#include "vmm/blk/disk.h"
+#include "vmm/virtio/virtio_mmio.h"
+#include "vmm/virtio/virtq.h"
 
 struct blk_stats {
 	atomic_ullong reads, writes, flushes, bytes_read, bytes_written;

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/virtq.h"
+#include "vmm/virtio/virtq.h"
 
 /* The most data one request may carry: what a single preadv/pwritev moves on Linux
  * (MAX_RW_COUNT), so it fits an int result and the used ring's 32-bit len. */

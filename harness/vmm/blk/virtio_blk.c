@@ -8,19 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "vmm/virtio_blk.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "vmm/blk/virtio_blk.h"
 
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...)
@@ -171,7 +165,7 @@ static void *blk_queue_thread(void *arg)
 	struct virtio_blk_dev *d = q->dev;
 	struct virtq_chain chain;
 	char err[256];
-	uint64_t last_work = mono_ns();
+	uint64_t last_work = clock_now_ns();
 
 	if (d->engine->attach && d->engine->attach(&q->qio, err, sizeof(err)) != 0) {
 		blk_queue_fail(q, err);
@@ -193,7 +187,7 @@ static void *blk_queue_thread(void *arg)
 			progress = true;
 		if (progress) {
 			blk_signal(q);
-			last_work = mono_ns();
+			last_work = clock_now_ns();
 			continue;
 		}
 		if (q->inflight) {
@@ -209,12 +203,12 @@ static void *blk_queue_thread(void *arg)
 			blk_signal(q);
 			continue;
 		}
-		if (mono_ns() - last_work < d->tuning.poll_ns) {
+		if (clock_now_ns() - last_work < d->tuning.poll_ns) {
 			__builtin_ia32_pause();
 			continue;
 		}
 		blk_queue_sleep(q);
-		last_work = mono_ns();
+		last_work = clock_now_ns();
 	}
 	while (q->inflight) /* let the host finish what it started before the guest memory goes */
 		d->engine->reap(&q->qio, true);
@@ -239,7 +233,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 			goto fail;
 		q->ios = calloc(mq->num, sizeof(*q->ios));
 		if (!q->ios) {
-			snprintf(err, errlen, "out of memory");
+			errorf(err, errlen, "out of memory");
 			goto fail;
 		}
 		q->free_ios = NULL;
@@ -259,7 +253,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		if (d->engine->init(&q->qio, &setup, err, errlen) != 0)
 			goto fail;
 		if (pthread_create(&q->thread, NULL, blk_queue_thread, q) != 0) {
-			snprintf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
+			errorf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
 			d->engine->exit(&q->qio);
 			goto fail;
 		}
@@ -322,10 +316,8 @@ int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct dis
 	for (unsigned i = 0; i < nr_queues; i++) {
 		d->q[i].notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		d->q[i].irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (d->q[i].notify_fd < 0 || d->q[i].irq_fd < 0) {
-			snprintf(err, errlen, "eventfd: %s", strerror(errno));
-			return -1;
-		}
+		if (d->q[i].notify_fd < 0 || d->q[i].irq_fd < 0)
+			return errorf(err, errlen, "eventfd: %s", strerror(errno));
 	}
 	uint64_t features = 1ull << VIRTIO_BLK_F_FLUSH | 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
 			    1ull << VIRTIO_RING_F_EVENT_IDX | (nr_queues > 1 ? 1ull << VIRTIO_BLK_F_MQ : 0) |

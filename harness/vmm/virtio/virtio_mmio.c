@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/virtio_mmio.h"
+#include "vmm/virtio/virtio_mmio.h"
 
 #define VIRT_MAGIC 0x74726976 /* "virt" */
 #define VIRT_VENDOR 0x4b4d5356 /* "VSMK" */

@@ -1,24 +1,16 @@
 /*
- * Split virtqueue, device side. Each check names the checklist item in
- * shared/reference/vmm-notes.md or the past bug it guards against.
+ * Split virtqueue, device side. Everything in the rings is the guest's word. Each
+ * check names the rule it keeps or the past bug it guards against; "checklist" marks
+ * the rules a device reading untrusted rings must keep, each of them broken before in
+ * some VMM (Firecracker, QEMU, cloud-hypervisor): copy a descriptor out once, check
+ * every index, address and length against the queue and RAM, bound every walk.
  */
 #include <endian.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "vmm/virtq.h"
-
-static void err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void err_set(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "util/error.h"
+#include "vmm/virtio/virtq.h"
 
 /* The guest writes these concurrently: one atomic access each, never a torn or repeated read. */
 static uint16_t guest_load16(const __virtio16 *p, int order)
@@ -59,20 +51,20 @@ static void *ring_check(const struct guest_mem *m, const char *name, uint64_t gp
 	void *p;
 
 	if (gpa & (align - 1)) {
-		err_set(err, errlen, "%s ring at 0x%llx is not %llu-byte aligned", name, (unsigned long long)gpa,
-			(unsigned long long)align);
+		errorf(err, errlen, "%s ring at 0x%llx is not %llu-byte aligned", name, (unsigned long long)gpa,
+		       (unsigned long long)align);
 		return NULL;
 	}
 	p = gmem_ptr(m, gpa, bytes);
 	if (!p) {
-		err_set(err, errlen, "%s ring [0x%llx, +%llu) is outside guest RAM (%llu bytes)", name,
-			(unsigned long long)gpa, (unsigned long long)bytes, (unsigned long long)m->size);
+		errorf(err, errlen, "%s ring [0x%llx, +%llu) is outside guest RAM (%llu bytes)", name,
+		       (unsigned long long)gpa, (unsigned long long)bytes, (unsigned long long)m->size);
 		return NULL;
 	}
 	/* Atomics below need the host address aligned too, not only the guest one. */
 	if ((uintptr_t)p & (align - 1)) {
-		err_set(err, errlen, "%s ring at 0x%llx: host mapping is not %llu-byte aligned", name,
-			(unsigned long long)gpa, (unsigned long long)align);
+		errorf(err, errlen, "%s ring at 0x%llx: host mapping is not %llu-byte aligned", name,
+		       (unsigned long long)gpa, (unsigned long long)align);
 		return NULL;
 	}
 	return p;
@@ -91,10 +83,8 @@ int virtq_init(struct virtq *q, const struct guest_mem *m, uint16_t size, uint64
 
 	*q = (struct virtq){ 0 };
 	/* Checklist: queue size a non-zero power of two (a mask replaces the modulo below). */
-	if (size == 0 || (size & (size - 1)) || size > VIRTQ_MAX_SIZE) {
-		err_set(err, errlen, "queue size %u is not a power of two in [1, %u]", size, VIRTQ_MAX_SIZE);
-		return -1;
-	}
+	if (size == 0 || (size & (size - 1)) || size > VIRTQ_MAX_SIZE)
+		return errorf(err, errlen, "queue size %u is not a power of two in [1, %u]", size, VIRTQ_MAX_SIZE);
 	struct vring_desc *desc =
 		ring_check(m, "descriptor", desc_gpa, (uint64_t)size * sizeof(struct vring_desc), 16, err, errlen);
 	if (!desc)
@@ -153,7 +143,7 @@ static void chain_fail(struct virtq_chain *c, int error, char *err, size_t errle
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	err_set(err, errlen, "descriptor chain at head %u: %s: %s", c->head, virtq_chain_error_name(error), why);
+	errorf(err, errlen, "descriptor chain at head %u: %s: %s", c->head, virtq_chain_error_name(error), why);
 }
 
 /*
@@ -221,26 +211,20 @@ int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c,
 	uint16_t pending = (uint16_t)(avail_idx - q->last_avail);
 
 	/* Checklist: avail.idx at most queue size ahead (cloud-hypervisor stall on bad avail indexes). */
-	if (pending > q->size) {
-		err_set(err, errlen, "avail idx %u is %u entries past the last one consumed (%u), queue size %u",
-			avail_idx, pending, q->last_avail, q->size);
-		return -1;
-	}
+	if (pending > q->size)
+		return errorf(err, errlen, "avail idx %u is %u entries past the last one consumed (%u), queue size %u",
+			      avail_idx, pending, q->last_avail, q->size);
 	if (!pending)
 		return 0;
 	/* CVE-2016-5403: a guest re-offering heads still in flight would grow the host's state without bound. */
-	if (q->inflight >= q->size) {
-		err_set(err, errlen, "a new chain offered while all %u descriptors are in flight", q->size);
-		return -1;
-	}
+	if (q->inflight >= q->size)
+		return errorf(err, errlen, "a new chain offered while all %u descriptors are in flight", q->size);
 	uint16_t slot = q->last_avail & (q->size - 1);
 	uint16_t head = guest_load16(&q->avail->ring[slot], __ATOMIC_RELAXED);
 	/* Checklist: descriptor index < queue size (unsigned throughout: CVE-2011-2512).
 	 * No descriptor to return to the guest: the queue is broken. */
-	if (head >= q->size) {
-		err_set(err, errlen, "avail ring entry %u holds head %u, queue size %u", slot, head, q->size);
-		return -1;
-	}
+	if (head >= q->size)
+		return errorf(err, errlen, "avail ring entry %u holds head %u, queue size %u", slot, head, q->size);
 	q->last_avail++;
 	q->inflight++;
 

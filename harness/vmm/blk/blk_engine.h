@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "vmm/virtio_blk_req.h"
+#include "vmm/blk/virtio_blk_req.h"
 
 struct blk_io {
 	uint16_t head;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/virtio_blk_req.h"
+#include "vmm/blk/virtio_blk_req.h"
 
 #define BLK_HDR_BYTES 16 /* struct virtio_blk_outhdr */
 #define BLK_SECTOR 512u
@@ -101,7 +101,7 @@ static bool data_direction_ok(const struct blk_req *r, bool device_writes)
 	return true;
 }
 
-/* Checklist: lengths a multiple of 512; sector + length within the disk, checked arithmetic. */
+/* Checklist (as in virtio/virtq.c): lengths a multiple of 512; sector + length within the disk, checked arithmetic. */
 static void rw_check(struct blk_req *r, uint64_t disk_bytes, bool read_only)
 {
 	bool in = r->type == BLK_REQ_READ;
