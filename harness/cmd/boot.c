@@ -6,9 +6,9 @@
 
 #include "cmd/boot_options.h"
 #include "cmd/boot_report.h"
-#include "cmd/boot_report_mm.h"
 #include "cmd/cmd.h"
 #include "fio/job_compile.h"
+#include "records/family.h"
 #include "util/signals.h"
 
 static volatile int stop_requested;
@@ -18,21 +18,6 @@ static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-/* A job that failed fails the command, as fio exits 1; the JSON keeps its error. */
-static int fio_failures(const struct vms_workload *wl, const struct vm_result *res)
-{
-	for (unsigned i = 0; wl && res->fio_jobs && i < wl->nr_jobs; i++)
-		if (res->fio_jobs[i].error) {
-			fprintf(stderr, "vmsweep boot: fio job '%s' failed: error %u (%s)\n", wl->jobs[i].name,
-				res->fio_jobs[i].error,
-				res->fio_jobs[i].error == VMS_FIO_EVERIFY ?
-					"verify: the data read back did not match the pattern" :
-					"the disk answered an I/O with an error");
-			return 1;
-		}
-	return 0;
 }
 
 int cmd_boot(int argc, char **argv)
@@ -79,10 +64,10 @@ int cmd_boot(int argc, char **argv)
 		boot_report_text(o.job_path ? stderr : stdout, stderr, &o, res);
 	int code = vm_status_exit_code(res->status);
 	const struct vms_workload *wl = o.vm.workload;
-	if (code == 0 && fio_failures(wl, res))
-		code = EXIT_JOB_FAILED;
-	if (code == 0 && boot_report_mm_failures(stderr, wl, res))
-		code = EXIT_JOB_FAILED;
+	/* A job that failed fails the command, as fio exits 1; the JSON above keeps its error. */
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES && code == 0; i++)
+		if (record_families[i]->failures && record_families[i]->failures(stderr, res, wl))
+			code = EXIT_JOB_FAILED;
 	free((void *)o.vm.workload);
 	vm_result_free(res);
 	free(res);

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cmd/boot_report.h"
-#include "cmd/boot_report_mm.h"
 #include "fio/fio_json.h"
+#include "records/fio.h"
 #include "util/hist_stats.h"
 #include "util/knob.h"
 #include "util/parse.h"
@@ -82,7 +82,9 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 	if (res->have_compute && res->compute.iters)
 		fprintf(out, "compute: %llu iterations in %.3f ms (%.3f ns each)\n", (unsigned long long)res->compute.iters,
 			(double)res->compute.ns / 1e6, (double)res->compute.ns / (double)res->compute.iters);
-	boot_report_mm_text(out, c->workload, res);
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
+		if (record_families[i]->text)
+			record_families[i]->text(out, res, c->workload);
 	if (res->nr_tasks) {
 		fprintf(out, "tasks at boot:\n%6s %4s %5s %s\n", "PID", "CPU", "STATE", "NAME");
 		for (unsigned i = 0; i < res->nr_tasks; i++)
@@ -211,9 +213,9 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 						       "first_error", d->first_error));
 	}
 	json_object_set_new(root, "disks", disks);
-	if (o->vm.workload && res->nr_fio_jobs)
-		json_object_set_new(root, "fio", fio_json_report(o->vm.workload, res->fio_jobs, res->nr_fio_jobs));
-	boot_report_mm_json(root, o->vm.workload, res);
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
+		if (record_families[i]->json)
+			record_families[i]->json(root, res, o->vm.workload);
 	json_object_set_new(root, "detail", json_string(res->detail));
 	json_object_set_new(root, "samples", json_integer((json_int_t)res->nr_samples));
 	if (o->log_path)
@@ -226,7 +228,7 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 
 int boot_report_fio(FILE *out, const struct boot_options *o, const struct vm_result *res)
 {
-	json_t *doc = fio_json_report(o->vm.workload, res->fio_jobs, res->nr_fio_jobs);
+	json_t *doc = fio_json_report(o->vm.workload, fio_records(res)->jobs, fio_records(res)->nr_jobs);
 	int r = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(doc);

@@ -16,7 +16,13 @@ int cmd_export(int argc, char **argv)
 			format = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			printf("usage: vmsweep export DIR [--format csv|json]\n"
-			       "Writes every run of the sweep in DIR (its point's parameters, status and metrics) to stdout.\n");
+			       "       vmsweep export --metrics\n"
+			       "Writes every run of the sweep in DIR (its point's parameters, status and metrics) to stdout.\n"
+			       "--metrics lists the metrics a run can carry and what they mean ('*': a job's, disk's or\n"
+			       "zone's name, or a vmstat counter's).\n");
+			return 0;
+		} else if (!strcmp(argv[i], "--metrics")) {
+			metric_docs_print(stdout);
 			return 0;
 		} else if (!dir && argv[i][0] != '-')
 			dir = argv[i];

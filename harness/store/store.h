@@ -134,38 +134,9 @@ void store_run_free(struct store_run *r);
  * unrecorded: it stays planned and a resume runs it again.
  * 0, or -1 when out of memory.
  *
- * Metrics (integers stored as REAL):
- *   boot_us.created, boot_us.end           us from the start of VM creation
- *   boot_us.first_insn, .main, .workload, .done   (when the guest handed them over)
- *   cpu.switches, .preemptions, .ticks, .ipis_sent, .ipis_received, .wakeups,
- *       .migrations, .halts, .work_loops, .busy_ns, .idle_ns
- *                                          the per-CPU records summed over CPUs
- *   cpu.idle_pct                           100 * idle_ns / (busy_ns + idle_ns)
- *   wakeup_ns.samples, .mean, .min, .max, .p50, .p90, .p99, .p999
- *                                          wake-up to running (when sampled)
- *   pingpong.rounds, .round_trip_ns, .ran_on_target_pct, .ipis
- *   compute.iters, .ns, .ns_per_iter
- *   workers.loops, .loops_min, .loops_max  the built-in workload's tasks
- *   fio.<job>.<read|write>.ios, .io_bytes, .iops, .bw_bytes, .clat_mean_ns,
- *       .clat_p50_ns, .clat_p90_ns, .clat_p99_ns, .clat_p999_ns, .clat_max_ns
- *                                          for each direction the job does; the
- *                                          percentiles only when it did I/O
- *   fio.<job>.error, fio.<job>.syncs, fio.<job>.sync_lat_mean_ns (when it synced)
- *   disk.<vdX>.reads, .writes, .flushes, .bytes_read, .bytes_written, .io_errors,
- *       .refused, .unsupported, .notifications, .interrupts, .interrupts_suppressed
- *   vmstat.<name>                          every counter of vmsweep/vmstat.h under its
- *                                          /proc/vmstat name (vmstat.allocstall,
- *                                          vmstat.pgscan_kswapd), at the end of the run
- *   mm.min_free_kbytes, .watermark_model, .kswapd_model (0 2.4, 1 2.6, 2 modern),
- *       .watermark_scale_factor, .swappiness, .swap_pages, .pages_in_use
- *   zone.<Zone>.managed_pages, .wmark_min, .wmark_low, .wmark_high, .nr_free,
- *       .min_free_seen                     pages; <Zone> as the guest names it (DMA, Normal)
- *   mem.<job>.error, .runtime_ns, .pages_allocated, .pages_freed, .accesses, .swapins,
- *       .rss_max_pages, .accesses_per_s, .pages_allocated_per_s
- *                                          memory jobs (ioengine=mem)
- *   mem.<job>.<class>_ns.samples, and when it has samples .mean, .max, .p50, .p90,
- *       .p99, .p999                        <class>: fast, kswapd, direct (allocations),
- *                                          hit, swapin (accesses)
+ * Metrics (integers stored as REAL) are named in the metric tables: the VMM's own in
+ * store/metric_docs.c, each record family's in its ops table (records/); a name no
+ * table has is refused. `vmsweep export --metrics` lists them with what they mean.
  * <job> is the job's section name; jobs reported together by fio (group_reporting:
  * the group under its first job's name) and clones of one section (numjobs) are
  * merged as fio merges a group: I/O and histograms added, runtime the longest (for
@@ -181,6 +152,10 @@ void store_run_free(struct store_run *r);
  *                                          from the guest's vmstat samples
  */
 int store_run_from_vm_result(const struct vm_result *res, const struct vms_workload *wl, struct store_run *out);
+
+/* Whether a metric of that name is in a metric table; the tables printed, one line a name. */
+bool metric_name_known(const char *name);
+void metric_docs_print(FILE *f);
 
 /*
  * Records run run_id in one transaction: status, cause, timings, metrics, histograms,

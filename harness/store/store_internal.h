@@ -47,7 +47,7 @@ int store_query_int(struct store *s, const char *sql, int64_t *v, char *err, siz
 void store_counts_pack(const uint64_t *counts, unsigned char *blob);
 uint64_t store_counts_unpack_one(const unsigned char *blob, unsigned i);
 
-/* ---- The metric set of a guest run (metrics.c, metrics_mm.c) ---- */
+/* ---- The metric set of a guest run (metrics.c, and each record family's ops) ---- */
 struct vm_result;
 struct vms_workload;
 
@@ -78,11 +78,7 @@ void emit_fields(struct emit *e, const char *prefix, const void *rec, const stru
  * reports under), or ne for a new entry, its name then written there. */
 unsigned job_entry_find(const struct vms_workload *wl, unsigned k, void *entries, size_t size, unsigned ne);
 
-/* metrics_mm.c: vmstat.*, mm.*, zone.*, mem.<job>.* metrics and mem histograms; the
- * vmstat time series. */
-void mm_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl);
-void mm_series(struct emit *e, const struct vm_result *res);
 /* The guest TSC that every time series counts from: CPU 0's first instruction, or
- * without a boot record the first sample's (CPU or vmstat). */
+ * without a boot record the earliest sample of any kind (CPU or a family's). */
 uint64_t series_t0(const struct vm_result *res);
 #endif

@@ -11,7 +11,7 @@
 #include <vmsweep/workload.h>
 
 #include "util/error.h"
-#include "vmm/results_mm.h"
+#include "records/family.h"
 #include "vmm/vm_internal.h"
 
 /* The guest's bytes on an operator's terminal: no escape sequences, only text. */
@@ -58,7 +58,9 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	struct vm *vm = ctx;
 	struct vm_result *res = vm->res;
 
-	(void)len; /* records_parse checked it against the type */
+	const struct record_family_ops *family = record_family_of(type);
+	if (family)
+		return family->take(res, vm->cfg->workload, type, p, len, err, errlen);
 	switch (type) {
 	case VMS_REC_BOOT:
 		memcpy(&res->boot, p, sizeof(res->boot));
@@ -115,24 +117,6 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 				      sizeof(res->workers) / sizeof(res->workers[0]));
 		memcpy(&res->workers[res->nr_workers++], p, sizeof(res->workers[0]));
 		break;
-	case VMS_REC_FIO_JOB: {
-		struct vms_rec_fio_job j;
-		memcpy(&j, p, sizeof(j));
-		const struct vms_workload *wl = vm->cfg->workload;
-		if (!wl || j.job >= wl->nr_jobs)
-			return errorf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
-		if (wl->jobs[j.job].ioengine == VMS_IOENGINE_MEM)
-			return errorf(err, errlen, "fio record for job %u ('%.*s'), a memory job", j.job,
-				      VMS_WL_NAME_LEN, wl->jobs[j.job].name);
-		if (!res->fio_jobs && !(res->fio_jobs = calloc(wl->nr_jobs, sizeof(*res->fio_jobs))))
-			return errorf(err, errlen, "out of host memory");
-		if (vm->fio_recs_seen[j.job])
-			return errorf(err, errlen, "fio record for job %u a second time", j.job);
-		vm->fio_recs_seen[j.job] = 1;
-		res->fio_jobs[j.job] = j;
-		res->nr_fio_jobs++;
-		break;
-	}
 	case VMS_REC_SAMPLE: {
 		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
 		if (!s)
@@ -141,12 +125,6 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 		memcpy(&s[res->nr_samples++], p, sizeof(*s));
 		break;
 	}
-	case VMS_REC_VMSTAT_SAMPLE:
-		return errorf(err, errlen, "vmstat sample record in the results ring (it belongs in the samples ring)");
-	case VMS_REC_VMSTAT:
-	case VMS_REC_MEM_JOB:
-	case VMS_REC_OOM:
-		return results_take_mm(vm, type, p, err, errlen);
 	}
 	return 0;
 }
@@ -182,12 +160,18 @@ static double guest_us(struct vm *vm, uint64_t tsc)
 	return (vm->host_at_tsc0 - vm->t0) * 1e6 + ((double)tsc - (double)vm->guest_tsc0) * 1000.0 / (double)vm->tsc_khz;
 }
 
-/* Samples only in the samples ring; anything but vmstat samples in the results ring. */
+/* Each record only in its own ring (vmsweep/records.h). */
+static int take_result(void *ctx, uint32_t type, const void *p, uint32_t len, char *err, size_t errlen)
+{
+	if (record_in_samples_ring(type))
+		return errorf(err, errlen, "%s record in the results ring (it belongs in the samples ring)",
+			      record_type_name(type));
+	return take_record(ctx, type, p, len, err, errlen);
+}
+
 static int take_sample(void *ctx, uint32_t type, const void *p, uint32_t len, char *err, size_t errlen)
 {
-	if (type == VMS_REC_VMSTAT_SAMPLE)
-		return results_take_mm(ctx, type, p, err, errlen);
-	if (type != VMS_REC_SAMPLE)
+	if (!record_in_samples_ring(type))
 		return errorf(err, errlen, "record type %u (%s) in the samples ring", type, record_type_name(type));
 	return take_record(ctx, type, p, len, err, errlen);
 }
@@ -213,24 +197,18 @@ void vm_results_finish(struct vm *vm)
 	struct vm_result *res = vm->res;
 	char sym[128];
 
-	parse_all(vm, &vm->results_buf, "results", take_record);
+	parse_all(vm, &vm->results_buf, "results", take_result);
 	parse_all(vm, &vm->samples_buf, "samples", take_sample);
 	res->status = (enum vm_status)atomic_load(&vm->status);
 	if (res->status == VM_DONE && vm->protocol_error[0]) {
 		res->status = VM_BAD_GUEST;
 		snprintf(res->reason, sizeof(res->reason), "%s", vm->protocol_error);
 	}
-	const struct vms_workload *wl = vm->cfg->workload;
-	unsigned nr_mem = workload_nr_mem_jobs(wl);
-	if (res->status == VM_DONE && wl && res->nr_fio_jobs != wl->nr_jobs - nr_mem) {
-		res->status = VM_BAD_GUEST;
-		snprintf(res->reason, sizeof(res->reason), "guest said done with results for %u of %u fio jobs",
-			 res->nr_fio_jobs, wl->nr_jobs - nr_mem);
-	}
-	if (res->status == VM_DONE && wl && res->nr_mem_jobs != nr_mem) {
-		res->status = VM_BAD_GUEST;
-		snprintf(res->reason, sizeof(res->reason), "guest said done with results for %u of %u memory jobs",
-			 res->nr_mem_jobs, nr_mem);
+	/* A family that misses records makes a "done" run a protocol violation. */
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES && res->status == VM_DONE; i++) {
+		const struct record_family_ops *f = record_families[i];
+		if (f->check_done && f->check_done(res, vm->cfg->workload, res->reason, sizeof(res->reason)))
+			res->status = VM_BAD_GUEST;
 	}
 	if (res->status == VM_DONE && (!res->have_boot || res->nr_cpu_recs != vm->nr_vcpus)) {
 		res->status = VM_BAD_GUEST;

@@ -68,37 +68,41 @@ int ring_drain(struct ring_reader *r, struct buf *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* Each record type's payload struct, name and ring, from the one list (vmsweep/records.h). */
+static const struct record_type_info {
+	uint32_t size; /* 0: no such type */
+	bool tail; /* the struct, then an array */
+	bool samples_ring;
+	const char *name;
+} record_types[VMS_REC_TYPE_MAX] = {
+#define RECORD_TYPE_INFO(id, nr, type, family, ring, shape, text) \
+	[VMS_REC_##id] = { sizeof(struct type), RECORD_SHAPE_##shape, RECORD_RING_##ring, text },
+#define RECORD_SHAPE_FIXED false
+#define RECORD_SHAPE_TAIL true
+#define RECORD_RING_RESULTS false
+#define RECORD_RING_SAMPLES true
+	VMS_RECORD_TYPES(RECORD_TYPE_INFO)
+#undef RECORD_TYPE_INFO
+};
+
+bool record_type_known(uint32_t type)
+{
+	return type < VMS_REC_TYPE_MAX && record_types[type].size;
+}
+
 size_t record_min_len(uint32_t type)
 {
-	switch (type) {
-	case VMS_REC_BOOT: return sizeof(struct vms_rec_boot);
-	case VMS_REC_CPU: return sizeof(struct vms_rec_cpu);
-	case VMS_REC_HIST: return sizeof(struct vms_rec_hist);
-	case VMS_REC_PANIC: return sizeof(struct vms_rec_panic);
-	case VMS_REC_PINGPONG: return sizeof(struct vms_rec_pingpong);
-	case VMS_REC_COMPUTE: return sizeof(struct vms_rec_compute);
-	case VMS_REC_TASK: return sizeof(struct vms_rec_task);
-	case VMS_REC_SAMPLE: return sizeof(struct vms_rec_sample);
-	case VMS_REC_WORKER: return sizeof(struct vms_rec_worker);
-	case VMS_REC_FIO_JOB: return sizeof(struct vms_rec_fio_job);
-	case VMS_REC_VMSTAT: return sizeof(struct vms_rec_vmstat);
-	case VMS_REC_VMSTAT_SAMPLE: return sizeof(struct vms_rec_vmstat_sample);
-	case VMS_REC_MEM_JOB: return sizeof(struct vms_rec_mem_job);
-	case VMS_REC_OOM: return sizeof(struct vms_rec_oom);
-	default: return 0;
-	}
+	return record_type_known(type) ? record_types[type].size : 0;
 }
 
 const char *record_type_name(uint32_t type)
 {
-	static const char *const names[VMS_REC_TYPE_MAX] = {
-		[VMS_REC_BOOT] = "boot", [VMS_REC_CPU] = "CPU", [VMS_REC_HIST] = "histogram",
-		[VMS_REC_PANIC] = "panic", [VMS_REC_PINGPONG] = "pingpong", [VMS_REC_COMPUTE] = "compute",
-		[VMS_REC_TASK] = "task", [VMS_REC_SAMPLE] = "sample", [VMS_REC_WORKER] = "worker",
-		[VMS_REC_FIO_JOB] = "fio job", [VMS_REC_VMSTAT] = "vmstat", [VMS_REC_VMSTAT_SAMPLE] = "vmstat sample",
-		[VMS_REC_MEM_JOB] = "memory job", [VMS_REC_OOM] = "OOM",
-	};
-	return type < VMS_REC_TYPE_MAX && names[type] ? names[type] : "unknown";
+	return record_type_known(type) ? record_types[type].name : "unknown";
+}
+
+bool record_in_samples_ring(uint32_t type)
+{
+	return record_type_known(type) && record_types[type].samples_ring;
 }
 
 static int record_check(uint32_t type, const uint8_t *payload, uint32_t len, char *err, size_t errlen)
@@ -107,17 +111,17 @@ static int record_check(uint32_t type, const uint8_t *payload, uint32_t len, cha
 
 	if (!want)
 		return errorf(err, errlen, "unknown record type %u", type);
+	if (record_types[type].tail && len < want)
+		return errorf(err, errlen, "%s record of %u bytes, shorter than its header", record_type_name(type), len);
 	if (type == VMS_REC_HIST) {
 		struct vms_rec_hist h;
-		if (len < want)
-			return errorf(err, errlen, "histogram record of %u bytes, shorter than its header", len);
 		memcpy(&h, payload, sizeof(h));
 		if ((uint64_t)len != want + (uint64_t)h.nr_buckets * sizeof(uint32_t))
 			return errorf(err, errlen, "histogram record of %u bytes does not hold its %u buckets", len,
 				      h.nr_buckets);
 		return 0;
 	}
-	if (len != want)
+	if (!record_types[type].tail && len != want)
 		return errorf(err, errlen, "record type %u (%s) has %u bytes, expected %zu", type,
 			      record_type_name(type), len, want);
 	return 0;

@@ -5,6 +5,7 @@
 #ifndef VMM_RING_H
 #define VMM_RING_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <vmsweep/abi.h>
 
@@ -38,4 +39,8 @@ int records_parse(const uint8_t *data, size_t len, size_t *used, record_fn fn, v
 size_t record_min_len(uint32_t type);
 /* "vmstat", "memory job", ... for messages; "unknown" for a type the host does not know. */
 const char *record_type_name(uint32_t type);
+/* Whether the list of record types (vmsweep/records.h) has the type. */
+bool record_type_known(uint32_t type);
+/* Whether the type belongs in the samples ring (else in the results ring). */
+bool record_in_samples_ring(uint32_t type);
 #endif

@@ -259,11 +259,9 @@ out:
 
 void vm_result_free(struct vm_result *res)
 {
-	vm_result_free_mm(res);
+	record_families_free(res);
 	free(res->samples);
 	free(res->console);
-	free(res->fio_jobs);
-	res->fio_jobs = NULL;
 	res->samples = NULL;
 	res->console = NULL;
 }

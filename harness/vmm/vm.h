@@ -11,6 +11,7 @@
 #include <vmsweep/abi.h>
 #include <vmsweep/hist.h>
 
+#include "records/family.h"
 #include "vmm/blk/disk.h"
 
 enum vm_status {
@@ -77,8 +78,6 @@ struct vcpu_where {
 	char rip_sym[128];
 };
 
-#define VM_OOM_KEEP 16 /* OOM reports kept per run; later ones are only counted */
-
 struct vm_result {
 	enum vm_status status;
 	int cpu; /* the vCPU that ended the run, -1 if none */
@@ -113,20 +112,8 @@ struct vm_result {
 	struct vcpu_where where[VMS_MAX_CPUS];
 	unsigned nr_disks;
 	struct vm_disk_stats disks[VMS_MAX_DISKS];
-	unsigned nr_fio_jobs;
-	struct vms_rec_fio_job *fio_jobs; /* malloc'd, in the workload's job order */
-
-	/* The guest memory manager's: its end state, its time series, memory jobs, OOM kills. */
-	bool have_vmstat;
-	struct vms_rec_vmstat vmstat; /* zone names: [A-Za-z0-9_-], fixed length, NUL-padded */
-	size_t nr_vmstat_samples, cap_vmstat_samples;
-	struct vms_rec_vmstat_sample *vmstat_samples; /* malloc'd, in the order sampled */
-	unsigned nr_mem_jobs;
-	/* malloc'd, one per job of the workload (NULL when no record came): mem_jobs[i].job
-	 * is i when job i's record arrived, UINT32_MAX otherwise. */
-	struct vms_rec_mem_job *mem_jobs;
-	unsigned nr_ooms; /* OOM kills reported; the first VM_OOM_KEEP are kept */
-	struct vms_rec_oom ooms[VM_OOM_KEEP]; /* comm strings NUL-terminated */
+	/* What each record family took (records/family.h): its own structure. */
+	void *family_data[RECORD_NR_FAMILIES];
 };
 
 /* A configuration with the defaults: memory, vCPUs, HZ, pre-faulting, seed 1, the
@@ -139,7 +126,6 @@ const char *vm_default_kernel_path(char *buf, size_t len);
 /* Runs one guest. 0: it ran (res->status says how it ended); -1: it could not be set
  * up (err says why: bad ELF, no KVM, too little memory). res is allocated by the caller. */
 int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t errlen);
+/* Frees what the run's records took; may be called again. */
 void vm_result_free(struct vm_result *res);
-/* Frees what the memory manager's records took (results_mm.c); may be called again. */
-void vm_result_free_mm(struct vm_result *res);
 #endif

@@ -53,7 +53,6 @@ struct vm {
 	struct ring_reader console, results, samples;
 	struct buf console_buf, results_buf, samples_buf;
 	uint64_t cpu_recs_seen; /* CPUs whose record arrived: a second one is refused */
-	uint8_t fio_recs_seen[VMS_WL_MAX_JOBS]; /* likewise for fio jobs */
 	char protocol_error[320]; /* the first way the guest broke the results protocol */
 	FILE *log;
 

@@ -199,23 +199,7 @@ struct vms_boot {
 _Static_assert(sizeof(struct vms_boot) <= VMS_BOOT_SIZE, "boot page overflows");
 
 /* ---- Records in the results and samples rings: header, payload, padded to 8 ---- */
-enum vms_rec_type {
-	VMS_REC_BOOT = 1, /* struct vms_rec_boot */
-	VMS_REC_CPU = 2, /* struct vms_rec_cpu, one per CPU */
-	VMS_REC_HIST = 3, /* struct vms_rec_hist + buckets */
-	VMS_REC_PANIC = 4, /* struct vms_rec_panic */
-	VMS_REC_PINGPONG = 5, /* struct vms_rec_pingpong */
-	VMS_REC_COMPUTE = 6, /* struct vms_rec_compute */
-	VMS_REC_TASK = 7, /* struct vms_rec_task, one per task at boot (--verbose) */
-	VMS_REC_SAMPLE = 8, /* struct vms_rec_sample, in the samples ring */
-	VMS_REC_WORKER = 9, /* struct vms_rec_worker, one per built-in workload task */
-	VMS_REC_FIO_JOB = 10, /* struct vms_rec_fio_job, one per (cloned) fio job */
-	VMS_REC_VMSTAT = 11, /* struct vms_rec_vmstat (vmsweep/vmstat.h), once */
-	VMS_REC_VMSTAT_SAMPLE = 12, /* struct vms_rec_vmstat_sample, in the samples ring */
-	VMS_REC_MEM_JOB = 13, /* struct vms_rec_mem_job, one per (cloned) memory job */
-	VMS_REC_OOM = 14, /* struct vms_rec_oom, one per OOM kill */
-	VMS_REC_TYPE_MAX
-};
+#include <vmsweep/records.h>
 #define VMS_REC_MAX_LEN (64u << 10)
 #define VMS_HIST_NR_ABI 1856 /* = VMS_HIST_NR of vmsweep/hist.h */
 

@@ -1,6 +1,6 @@
 /*
- * What the host takes from the guest's results and samples rings (harness/vmm/results.c,
- * results_mm.c), for the memory manager's records (#4): vmstat once, vmstat samples only
+ * What the host takes from the guest's results and samples rings (harness/vmm/results.c
+ * and the record families, harness/records/), for the memory manager's records: vmstat once, vmstat samples only
  * in the samples ring, one memory job record per memory job and only for a memory job,
  * OOM reports with their task tables; every count and index the guest gives is
  * checked, and a broken record makes a "done" run a protocol violation whose reason
@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "records/fio.h"
+#include "records/mm.h"
 #include "vmm/vm_internal.h"
 
 #define assert_has(s, phrase)                                                             \
@@ -76,8 +78,7 @@ static int teardown(void **state)
 	buf_free(&f->vm->samples_buf);
 	buf_free(&f->vm->console_buf);
 	vm_result_free(f->res);
-	vm_result_free_mm(f->res);
-	vm_result_free_mm(f->res); /* again: harmless */
+	vm_result_free(f->res); /* again: harmless */
 	free(f->res);
 	free(f->vm);
 	free(f->wl);
@@ -176,25 +177,25 @@ static void test_a_complete_run_is_taken_whole(void **state)
 	struct vm_result *res = f->res;
 	if (res->status != VM_DONE)
 		fail_msg("status %s: %s", vm_status_name(res->status), res->reason);
-	assert_true(res->have_vmstat);
-	assert_int_equal(res->vmstat.nr_zones, 2);
-	assert_string_equal(res->vmstat.zones[1].name, "Normal");
-	assert_int_equal(res->vmstat.zones[1].wmark_min, 128);
-	assert_int_equal(res->vmstat.counters[VMS_VM_allocstall], 7);
-	assert_int_equal(res->nr_vmstat_samples, 3);
-	assert_int_equal(res->vmstat_samples[2].counters[VMS_VM_nr_free_pages], 800);
+	assert_true(mm_records(res)->have_vmstat);
+	assert_int_equal(mm_records(res)->vmstat.nr_zones, 2);
+	assert_string_equal(mm_records(res)->vmstat.zones[1].name, "Normal");
+	assert_int_equal(mm_records(res)->vmstat.zones[1].wmark_min, 128);
+	assert_int_equal(mm_records(res)->vmstat.counters[VMS_VM_allocstall], 7);
+	assert_int_equal(mm_records(res)->nr_vmstat_samples, 3);
+	assert_int_equal(mm_records(res)->vmstat_samples[2].counters[VMS_VM_nr_free_pages], 800);
 	assert_int_equal(res->nr_samples, 1);
-	assert_int_equal(res->nr_mem_jobs, 1);
-	assert_non_null(res->mem_jobs);
-	assert_int_equal(res->mem_jobs[0].job, 0);
-	assert_int_equal(res->mem_jobs[0].pages_allocated, 100);
-	assert_int_equal(res->mem_jobs[1].job, UINT32_MAX); /* the fio job: no memory record */
-	assert_int_equal(res->nr_fio_jobs, 1);
-	assert_int_equal(res->nr_ooms, 2);
-	assert_int_equal(strlen(res->ooms[0].comm), VMS_TASK_COMM_LEN - 1);
-	assert_string_equal(res->ooms[0].victim_comm, "hog?[2J");
-	assert_string_equal(res->ooms[1].tasks[0].comm, "hog");
-	assert_int_equal(res->ooms[1].tasks[5].comm[0], 0);
+	assert_int_equal(mm_records(res)->nr_mem_jobs, 1);
+	assert_non_null(mm_records(res)->mem_jobs);
+	assert_int_equal(mm_records(res)->mem_jobs[0].job, 0);
+	assert_int_equal(mm_records(res)->mem_jobs[0].pages_allocated, 100);
+	assert_int_equal(mm_records(res)->mem_jobs[1].job, UINT32_MAX); /* the fio job: no memory record */
+	assert_int_equal(fio_records(res)->nr_jobs, 1);
+	assert_int_equal(mm_records(res)->nr_ooms, 2);
+	assert_int_equal(strlen(mm_records(res)->ooms[0].comm), VMS_TASK_COMM_LEN - 1);
+	assert_string_equal(mm_records(res)->ooms[0].victim_comm, "hog?[2J");
+	assert_string_equal(mm_records(res)->ooms[1].tasks[0].comm, "hog");
+	assert_int_equal(mm_records(res)->ooms[1].tasks[5].comm[0], 0);
 }
 
 static void test_a_memory_manager_record_of_the_wrong_size_is_a_protocol_violation(void **state)
@@ -205,7 +206,7 @@ static void test_a_memory_manager_record_of_the_wrong_size_is_a_protocol_violati
 	finish_refused(f, "results ring: record 2 (at byte ");
 	assert_has(f->res->reason, "(vmstat) has");
 	assert_has(f->res->reason, "expected");
-	assert_false(f->res->have_vmstat);
+	assert_false(mm_records(f->res)->have_vmstat);
 }
 
 static void test_vmstat_comes_once(void **state)
@@ -224,7 +225,7 @@ static void test_vmstat_zones_are_checked(void **state)
 	v.nr_zones = VMS_MAX_ZONES + 1;
 	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	finish_refused(f, "vmstat record with 3 zones, at most 2");
-	assert_false(f->res->have_vmstat);
+	assert_false(mm_records(f->res)->have_vmstat);
 
 	v.nr_zones = UINT32_MAX;
 	f = reset(state);
@@ -244,8 +245,8 @@ static void test_zone_names_become_safe_and_distinct(void **state)
 	put_fio_job(f, 1);
 	vm_results_finish(f->vm);
 	assert_int_equal(f->res->status, VM_DONE);
-	assert_memory_equal(f->res->vmstat.zones[0].name, "Nor_m_l_", 8);
-	assert_memory_equal(f->res->vmstat.zones[1].name, "zone1\0\0\0", 8);
+	assert_memory_equal(mm_records(f->res)->vmstat.zones[0].name, "Nor_m_l_", 8);
+	assert_memory_equal(mm_records(f->res)->vmstat.zones[1].name, "zone1\0\0\0", 8);
 
 	/* Two zones of one name would make one metric name twice. */
 	f = reset(state);
@@ -262,7 +263,7 @@ static void test_vmstat_samples_belong_in_the_samples_ring(void **state)
 	put_complete(f);
 	put(&f->vm->results_buf, VMS_REC_VMSTAT_SAMPLE, &smp, sizeof(smp));
 	finish_refused(f, "vmstat sample record in the results ring");
-	assert_int_equal(f->res->nr_vmstat_samples, 0);
+	assert_int_equal(mm_records(f->res)->nr_vmstat_samples, 0);
 }
 
 static void test_the_samples_ring_takes_no_other_memory_record(void **state)
@@ -280,7 +281,7 @@ static void test_memory_job_records_are_checked_against_the_workload(void **stat
 	struct fixture *f = *state;
 	put_mem_job(f, mem_job_ok(1));
 	finish_refused(f, "memory job record for job 1 ('disk'), which is not a memory job");
-	assert_int_equal(f->res->nr_mem_jobs, 0);
+	assert_int_equal(mm_records(f->res)->nr_mem_jobs, 0);
 
 	f = reset(state);
 	put_mem_job(f, mem_job_ok(2));
@@ -303,7 +304,7 @@ static void test_a_memory_job_reports_once(void **state)
 	put_complete(f);
 	put_mem_job(f, mem_job_ok(0));
 	finish_refused(f, "memory job record for job 0 a second time");
-	assert_int_equal(f->res->nr_mem_jobs, 1);
+	assert_int_equal(mm_records(f->res)->nr_mem_jobs, 1);
 }
 
 static void test_a_latency_histogram_must_hold_its_samples(void **state)
@@ -350,20 +351,20 @@ static void test_oom_records_are_checked_and_kept_up_to_a_limit(void **state)
 	struct fixture *f = *state;
 	struct vms_rec_oom oom = { .nr_tasks = VMS_OOM_TASKS };
 	put_complete(f);
-	for (unsigned i = 0; i < VM_OOM_KEEP + 5; i++) {
+	for (unsigned i = 0; i < MM_OOM_KEEP + 5; i++) {
 		oom.pid = i;
 		put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
 	}
 	vm_results_finish(f->vm);
 	assert_int_equal(f->res->status, VM_DONE);
-	assert_int_equal(f->res->nr_ooms, VM_OOM_KEEP + 5);
-	assert_int_equal(f->res->ooms[VM_OOM_KEEP - 1].pid, VM_OOM_KEEP - 1);
+	assert_int_equal(mm_records(f->res)->nr_ooms, MM_OOM_KEEP + 5);
+	assert_int_equal(mm_records(f->res)->ooms[MM_OOM_KEEP - 1].pid, MM_OOM_KEEP - 1);
 
 	f = reset(state);
 	oom.nr_tasks = VMS_OOM_TASKS + 1;
 	put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
 	finish_refused(f, "OOM record with 17 tasks, at most 16");
-	assert_int_equal(f->res->nr_ooms, 0);
+	assert_int_equal(mm_records(f->res)->nr_ooms, 0);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * The memory manager's part of `vmsweep boot`'s summary (harness/boot_report_mm*.c):
+ * The memory manager's part of `vmsweep boot`'s summary (harness/records/mm_text.c, mm_json.c):
  * the text section (model, zones, nonzero vmstat counters, memory jobs with their
  * latency classes, Linux-like OOM reports) and the JSON objects "vmstat", "mem_jobs"
  * and "oom", and the memory jobs that fail the command.
@@ -15,7 +15,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "cmd/boot_report_mm.h"
+#include "records/mm.h"
+#include "vmm/vm.h"
 #include "util/hist_stats.h"
 
 #define assert_has(s, phrase)                                                             \
@@ -39,8 +40,8 @@ static int setup(void **state)
 	struct vms_workload *wl = f->wl;
 
 	res->status = VM_DONE;
-	res->have_vmstat = true;
-	struct vms_rec_vmstat *v = &res->vmstat;
+	mm_records_get(res)->have_vmstat = true;
+	struct vms_rec_vmstat *v = &mm_records_get(res)->vmstat;
 	v->min_free_kbytes = 1448;
 	v->watermark_model = VMS_WMARK_MODERN;
 	v->kswapd_model = VMS_WMARK_2_6;
@@ -56,16 +57,16 @@ static int setup(void **state)
 	v->zones[1].wmark_min = 355;
 	v->counters[VMS_VM_allocstall] = 12;
 	v->counters[VMS_VM_pgscan_kswapd] = 4096;
-	res->nr_vmstat_samples = 0;
+	mm_records_get(res)->nr_vmstat_samples = 0;
 
 	wl->nr_jobs = 2;
 	wl->jobs[0] = (struct vms_job){ .name = "hog", .ioengine = VMS_IOENGINE_MEM, .mem_access = VMS_MEM_RANDOM,
 					.size = 96ull << 20, .mem_working_set = 64ull << 20 };
 	wl->jobs[1] = (struct vms_job){ .name = "disk", .rw = VMS_RW_READ };
-	res->nr_mem_jobs = 1;
-	assert_non_null(res->mem_jobs = calloc(2, sizeof(*res->mem_jobs)));
-	res->mem_jobs[1].job = UINT32_MAX;
-	struct vms_rec_mem_job *j = &res->mem_jobs[0];
+	mm_records_get(res)->nr_mem_jobs = 1;
+	assert_non_null(mm_records_get(res)->mem_jobs = calloc(2, sizeof(*mm_records_get(res)->mem_jobs)));
+	mm_records_get(res)->mem_jobs[1].job = UINT32_MAX;
+	struct vms_rec_mem_job *j = &mm_records_get(res)->mem_jobs[0];
 	j->job = 0;
 	j->error = 12;
 	j->start_ns = 0;
@@ -81,9 +82,9 @@ static int setup(void **state)
 	h->buckets[vms_hist_index(200000)] = 1;
 	h->buckets[vms_hist_index(2000000)] = 1;
 
-	res->nr_ooms = VM_OOM_KEEP + 2;
-	for (unsigned i = 0; i < VM_OOM_KEEP; i++) {
-		struct vms_rec_oom *o = &res->ooms[i];
+	mm_records_get(res)->nr_ooms = MM_OOM_KEEP + 2;
+	for (unsigned i = 0; i < MM_OOM_KEEP; i++) {
+		struct vms_rec_oom *o = &mm_records_get(res)->ooms[i];
 		o->ns = 1234567890;
 		o->pid = 7;
 		o->order = 0;
@@ -105,7 +106,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	vm_result_free_mm(f->res);
+	record_families_free(f->res);
 	free(f->res);
 	free(f->wl);
 	free(f);
@@ -118,7 +119,7 @@ static char *text_of(const struct fixture *f)
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	assert_non_null(m);
-	boot_report_mm_text(m, f->wl, f->res);
+	mm_text(m, f->res, f->wl);
 	fclose(m);
 	return buf;
 }
@@ -150,14 +151,14 @@ static void test_text_has_the_memory_section(void **state)
 static void test_text_without_the_memory_manager_is_empty(void **state)
 {
 	struct fixture *f = *state;
-	f->res->have_vmstat = false;
-	f->res->nr_ooms = 0;
-	vm_result_free_mm(f->res);
+	mm_records_get(f->res)->have_vmstat = false;
+	mm_records_get(f->res)->nr_ooms = 0;
+	record_families_free(f->res);
 	char *t = text_of(f);
 	assert_string_equal(t, "");
 	free(t);
 	json_t *root = json_object();
-	boot_report_mm_json(root, f->wl, f->res);
+	mm_json(root, f->res, f->wl);
 	assert_int_equal(json_object_size(root), 0);
 	json_decref(root);
 }
@@ -166,7 +167,7 @@ static void test_json_has_vmstat_mem_jobs_and_oom(void **state)
 {
 	struct fixture *f = *state;
 	json_t *root = json_object();
-	boot_report_mm_json(root, f->wl, f->res);
+	mm_json(root, f->res, f->wl);
 	char *s = json_dumps(root, JSON_INDENT(1));
 	assert_non_null(s);
 
@@ -196,8 +197,8 @@ static void test_json_has_vmstat_mem_jobs_and_oom(void **state)
 	assert_null(json_object_get(json_object_get(lat, "fast"), "percentile"));
 
 	json_t *oom = json_object_get(root, "oom");
-	assert_int_equal(json_array_size(oom), VM_OOM_KEEP);
-	assert_int_equal(json_integer_value(json_object_get(root, "oom_kills")), VM_OOM_KEEP + 2);
+	assert_int_equal(json_array_size(oom), MM_OOM_KEEP);
+	assert_int_equal(json_integer_value(json_object_get(root, "oom_kills")), MM_OOM_KEEP + 2);
 	json_t *o = json_array_get(oom, 0);
 	assert_int_equal(json_integer_value(json_object_get(o, "gfp_mask")), 0xcc0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "victim"), "comm")), "hog");
@@ -212,12 +213,12 @@ static void test_a_memory_job_the_oom_killer_ended_fails_the_command(void **stat
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	assert_int_equal(boot_report_mm_failures(m, f->wl, f->res), 1);
+	assert_int_equal(mm_failures(m, f->res, f->wl), 1);
 	fclose(m);
 	assert_string_equal(buf, "vmsweep boot: memory job 'hog' failed: error 12 (ENOMEM: the OOM killer ended it)\n");
 	free(buf);
-	f->res->mem_jobs[0].error = 0;
-	assert_int_equal(boot_report_mm_failures(stderr, f->wl, f->res), 0);
+	mm_records_get(f->res)->mem_jobs[0].error = 0;
+	assert_int_equal(mm_failures(stderr, f->res, f->wl), 0);
 }
 
 int main(void)

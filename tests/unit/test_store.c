@@ -25,6 +25,8 @@
 #include <vmsweep/workload.h>
 
 #include "report/report.h"
+#include "records/fio.h"
+#include "records/mm.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "util/hist_stats.h"
@@ -505,9 +507,9 @@ static struct vm_result *fake_result(struct vms_workload **wlp)
 	wl->jobs[1] = (struct vms_job){ .name = "grp2", .rw = VMS_RW_WRITE, .flags = VMS_JOB_GROUP_REPORTING, .group = 0 };
 	wl->jobs[2] = (struct vms_job){ .name = "rand", .rw = VMS_RW_RANDREAD, .group = 1 };
 	wl->jobs[3] = (struct vms_job){ .name = "rand", .rw = VMS_RW_RANDREAD, .group = 2, .clone = 1 };
-	res->nr_fio_jobs = 4;
-	assert_non_null(res->fio_jobs = calloc(4, sizeof(*res->fio_jobs)));
-	struct vms_rec_fio_job *j = res->fio_jobs;
+	fio_records_get(res)->nr_jobs = 4;
+	assert_non_null(fio_records_get(res)->jobs = calloc(4, sizeof(*fio_records_get(res)->jobs)));
+	struct vms_rec_fio_job *j = fio_records_get(res)->jobs;
 	for (unsigned k = 0; k < 4; k++)
 		j[k] = (struct vms_rec_fio_job){ .job = k, .start_ns = 1000, .end_ns = 2000000000 };
 	j[0].dir[0] = (struct vms_fio_dir){ .ios = 100, .io_bytes = 409600, .runtime_ns = 1000000000,
@@ -623,7 +625,7 @@ static void test_from_vm_result(void **state)
 	for (size_t i = 0; i < r.nr_metrics; i++)
 		assert_true(strncmp(r.metrics[i].name, "fio.", 4));
 	store_run_free(&r);
-	free(res->fio_jobs);
+	record_families_free(res);
 	free(res->samples);
 	free(res);
 	free(wl);
@@ -642,8 +644,8 @@ static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 	res->have_boot = true;
 	res->boot.tsc_first = 1000;
 
-	res->have_vmstat = true;
-	struct vms_rec_vmstat *v = &res->vmstat;
+	mm_records_get(res)->have_vmstat = true;
+	struct vms_rec_vmstat *v = &mm_records_get(res)->vmstat;
 	v->min_free_kbytes = 1024;
 	v->watermark_model = VMS_WMARK_2_6;
 	v->swappiness = 60;
@@ -659,10 +661,10 @@ static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 	v->counters[VMS_VM_pgscan_kswapd] = 4096;
 	v->counters[VMS_VM_oom_kill] = 0;
 
-	res->nr_vmstat_samples = 3;
-	assert_non_null(res->vmstat_samples = calloc(3, sizeof(*res->vmstat_samples)));
+	mm_records_get(res)->nr_vmstat_samples = 3;
+	assert_non_null(mm_records_get(res)->vmstat_samples = calloc(3, sizeof(*mm_records_get(res)->vmstat_samples)));
 	for (unsigned i = 0; i < 3; i++) {
-		struct vms_rec_vmstat_sample *sm = &res->vmstat_samples[i];
+		struct vms_rec_vmstat_sample *sm = &mm_records_get(res)->vmstat_samples[i];
 		sm->tsc = 1000 + i * 10000000ull; /* every 10 ms */
 		sm->wmark_min = 256;
 		sm->wmark_low = 320;
@@ -679,11 +681,11 @@ static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 	wl->jobs[1] = (struct vms_job){ .name = "hog", .ioengine = VMS_IOENGINE_MEM, .mem_access = VMS_MEM_RANDOM,
 					.group = 1, .clone = 1 };
 	wl->jobs[2] = (struct vms_job){ .name = "disk", .rw = VMS_RW_READ, .group = 2 };
-	res->nr_mem_jobs = 2;
-	assert_non_null(res->mem_jobs = calloc(3, sizeof(*res->mem_jobs)));
-	res->mem_jobs[2].job = UINT32_MAX;
+	mm_records_get(res)->nr_mem_jobs = 2;
+	assert_non_null(mm_records_get(res)->mem_jobs = calloc(3, sizeof(*mm_records_get(res)->mem_jobs)));
+	mm_records_get(res)->mem_jobs[2].job = UINT32_MAX;
 	for (unsigned k = 0; k < 2; k++) {
-		struct vms_rec_mem_job *j = &res->mem_jobs[k];
+		struct vms_rec_mem_job *j = &mm_records_get(res)->mem_jobs[k];
 		j->job = k;
 		j->start_ns = 1000;
 		j->end_ns = 1000 + (k + 1) * 1000000000ull; /* 1 s and 2 s */
@@ -710,7 +712,7 @@ static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 static void fake_mm_free(struct vm_result *res, struct vms_workload *wl)
 {
 	vm_result_free(res);
-	vm_result_free_mm(res);
+	record_families_free(res);
 	free(res);
 	free(wl);
 }
@@ -827,8 +829,8 @@ static void test_from_vm_result_memory_manager(void **state)
 	assert_true(metric_is(&r, "vmstat.allocstall") == 7);
 	store_run_free(&r);
 	res->status = VM_DONE;
-	res->have_vmstat = false;
-	vm_result_free_mm(res);
+	mm_records_get(res)->have_vmstat = false;
+	record_families_free(res);
 	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
 	for (size_t i = 0; i < r.nr_metrics; i++)
 		if (!strncmp(r.metrics[i].name, "vmstat.", 7) || !strncmp(r.metrics[i].name, "mem.", 4) ||

@@ -3,7 +3,9 @@
  * their /proc/vmstat names, zones), "mem_jobs" (latency classes in fio's clat_ns
  * layout, percentiles from fio's buckets), "oom" (one object per kill kept).
  */
-#include "cmd/boot_report_mm.h"
+#include <jansson.h>
+
+#include "records/mm.h"
 #include "util/hist_stats.h"
 #include "util/vmstat_names.h"
 
@@ -26,7 +28,8 @@ static json_t *counters_json(const uint64_t *counters)
 
 static json_t *vmstat_json(const struct vm_result *res)
 {
-	const struct vms_rec_vmstat *v = &res->vmstat;
+	const struct mm_records *mm = mm_records(res);
+	const struct vms_rec_vmstat *v = &mm->vmstat;
 	char zn[VMS_ZONE_NAME_LEN + 1];
 	json_t *zones = json_array();
 	for (unsigned i = 0; i < v->nr_zones && i < VMS_MAX_ZONES; i++) {
@@ -44,7 +47,7 @@ static json_t *vmstat_json(const struct vm_result *res)
 			      "kswapd_model", model_json(v->kswapd_model), "min_free_kbytes", (json_int_t)v->min_free_kbytes,
 			      "watermark_scale_factor", (int)v->watermark_scale_factor, "swappiness", (int)v->swappiness,
 			      "swap_pages", (json_int_t)v->swap_pages, "pages_in_use", (json_int_t)v->pages_in_use,
-			      "samples", (json_int_t)res->nr_vmstat_samples);
+			      "samples", (json_int_t)mm->nr_vmstat_samples);
 	json_object_set_new(o, "zones", zones);
 	json_object_set_new(o, "counters", counters_json(v->counters));
 	return o;
@@ -109,9 +112,10 @@ static json_t *oom_json(const struct vms_rec_oom *o)
 /* The samples of sample_ms: every vmstat counter, the watermarks, and who was reclaiming. */
 static json_t *vmstat_series_json(const struct vm_result *res)
 {
+	const struct mm_records *mm = mm_records(res);
 	json_t *a = json_array();
-	for (size_t i = 0; i < res->nr_vmstat_samples; i++) {
-		const struct vms_rec_vmstat_sample *s = &res->vmstat_samples[i];
+	for (size_t i = 0; i < mm->nr_vmstat_samples; i++) {
+		const struct vms_rec_vmstat_sample *s = &mm->vmstat_samples[i];
 		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:i, s:i}", "tsc", (json_int_t)s->tsc, "wmark_min",
 				      (json_int_t)s->wmark_min, "wmark_low", (json_int_t)s->wmark_low, "wmark_high",
 				      (json_int_t)s->wmark_high, "in_direct_reclaim", (int)s->in_direct_reclaim,
@@ -124,24 +128,25 @@ static json_t *vmstat_series_json(const struct vm_result *res)
 	return a;
 }
 
-void boot_report_mm_json(json_t *root, const struct vms_workload *wl, const struct vm_result *res)
+void mm_json(json_t *root, const struct vm_result *res, const struct vms_workload *wl)
 {
-	if (res->have_vmstat)
+	const struct mm_records *mm = mm_records(res);
+	if (mm->have_vmstat)
 		json_object_set_new(root, "vmstat", vmstat_json(res));
-	if (res->nr_vmstat_samples)
+	if (mm->nr_vmstat_samples)
 		json_object_set_new(root, "vmstat_series", vmstat_series_json(res));
-	if (wl && res->mem_jobs) {
+	if (wl && mm->mem_jobs) {
 		json_t *jobs = json_array();
 		for (unsigned i = 0; i < wl->nr_jobs; i++)
-			if (res->mem_jobs[i].job == i)
-				json_array_append_new(jobs, mem_job_json(&wl->jobs[i], &res->mem_jobs[i]));
+			if (mm->mem_jobs[i].job == i)
+				json_array_append_new(jobs, mem_job_json(&wl->jobs[i], &mm->mem_jobs[i]));
 		json_object_set_new(root, "mem_jobs", jobs);
 	}
-	if (res->nr_ooms) {
+	if (mm->nr_ooms) {
 		json_t *ooms = json_array();
-		for (unsigned i = 0; i < res->nr_ooms && i < VM_OOM_KEEP; i++)
-			json_array_append_new(ooms, oom_json(&res->ooms[i]));
+		for (unsigned i = 0; i < mm->nr_ooms && i < MM_OOM_KEEP; i++)
+			json_array_append_new(ooms, oom_json(&mm->ooms[i]));
 		json_object_set_new(root, "oom", ooms);
-		json_object_set_new(root, "oom_kills", json_integer(res->nr_ooms));
+		json_object_set_new(root, "oom_kills", json_integer(mm->nr_ooms));
 	}
 }

@@ -1,7 +1,7 @@
 /* The memory section of `vmsweep boot`'s text summary, and the memory jobs that failed. */
 #include <string.h>
 
-#include "cmd/boot_report_mm.h"
+#include "records/mm.h"
 #include "util/hist_stats.h"
 #include "util/parse.h"
 #include "util/vmstat_names.h"
@@ -19,7 +19,8 @@ static const char *model_text(uint32_t model, char *buf, size_t len)
 
 static void vmstat_text(FILE *out, const struct vm_result *res)
 {
-	const struct vms_rec_vmstat *v = &res->vmstat;
+	const struct mm_records *mm = mm_records(res);
+	const struct vms_rec_vmstat *v = &mm->vmstat;
 	char m1[16], m2[16], zn[VMS_ZONE_NAME_LEN + 1];
 
 	fprintf(out, "memory: watermark model %s (kswapd %s), min_free_kbytes %llu, watermark_scale_factor %u, swappiness %u\n",
@@ -30,7 +31,7 @@ static void vmstat_text(FILE *out, const struct vm_result *res)
 	else
 		fputs("memory: no swap", out);
 	fprintf(out, ", %llu pages in use at the end, %zu vmstat samples\n", (unsigned long long)v->pages_in_use,
-		res->nr_vmstat_samples);
+		mm->nr_vmstat_samples);
 	if (v->nr_zones)
 		fprintf(out, "%-8s %10s %10s %10s %8s %8s %8s %11s %11s %9s\n", "zone", "start_pfn", "spanned", "managed",
 			"min", "low", "high", "free at end", "lowest free", "deferred");
@@ -110,25 +111,27 @@ static void oom_text(FILE *out, const struct vms_rec_oom *o, unsigned nth, unsig
 		o->victim_comm, (unsigned long long)o->victim_rss * KB_PER_PAGE, (unsigned long long)o->victim_swapents);
 }
 
-void boot_report_mm_text(FILE *out, const struct vms_workload *wl, const struct vm_result *res)
+void mm_text(FILE *out, const struct vm_result *res, const struct vms_workload *wl)
 {
-	if (res->have_vmstat)
+	const struct mm_records *mm = mm_records(res);
+	if (mm->have_vmstat)
 		vmstat_text(out, res);
-	for (unsigned i = 0; wl && res->mem_jobs && i < wl->nr_jobs; i++)
-		if (res->mem_jobs[i].job == i)
-			mem_job_text(out, &wl->jobs[i], &res->mem_jobs[i]);
-	unsigned kept = res->nr_ooms < VM_OOM_KEEP ? res->nr_ooms : VM_OOM_KEEP;
+	for (unsigned i = 0; wl && mm->mem_jobs && i < wl->nr_jobs; i++)
+		if (mm->mem_jobs[i].job == i)
+			mem_job_text(out, &wl->jobs[i], &mm->mem_jobs[i]);
+	unsigned kept = mm->nr_ooms < MM_OOM_KEEP ? mm->nr_ooms : MM_OOM_KEEP;
 	for (unsigned i = 0; i < kept; i++)
-		oom_text(out, &res->ooms[i], i + 1, res->nr_ooms);
-	if (res->nr_ooms > kept)
-		fprintf(out, "%u more OOM kills (their reports were not kept)\n", res->nr_ooms - kept);
+		oom_text(out, &mm->ooms[i], i + 1, mm->nr_ooms);
+	if (mm->nr_ooms > kept)
+		fprintf(out, "%u more OOM kills (their reports were not kept)\n", mm->nr_ooms - kept);
 }
 
-unsigned boot_report_mm_failures(FILE *err, const struct vms_workload *wl, const struct vm_result *res)
+unsigned mm_failures(FILE *err, const struct vm_result *res, const struct vms_workload *wl)
 {
+	const struct mm_records *mm = mm_records(res);
 	unsigned n = 0;
-	for (unsigned i = 0; wl && res->mem_jobs && i < wl->nr_jobs; i++) {
-		const struct vms_rec_mem_job *j = &res->mem_jobs[i];
+	for (unsigned i = 0; wl && mm->mem_jobs && i < wl->nr_jobs; i++) {
+		const struct vms_rec_mem_job *j = &mm->mem_jobs[i];
 		if (j->job != i || !j->error)
 			continue;
 		fprintf(err, "vmsweep boot: memory job '%.*s' failed: error %u (%s)\n", VMS_WL_NAME_LEN, wl->jobs[i].name,

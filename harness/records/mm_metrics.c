@@ -11,6 +11,7 @@
 #include "store/store_internal.h"
 #include "util/hist_stats.h"
 #include "util/vmstat_names.h"
+#include "records/mm.h"
 #include "vmm/vm.h"
 
 #define ZONE_FIELD(member) EMIT_FIELD(struct vms_zone_info, member)
@@ -21,10 +22,11 @@ static const struct emit_field zone_fields[] = {
 
 static void vmstat_metrics(struct emit *e, const struct vm_result *res)
 {
-	const struct vms_rec_vmstat *v = &res->vmstat;
+	const struct mm_records *mm = mm_records(res);
+	const struct vms_rec_vmstat *v = &mm->vmstat;
 	char zn[VMS_ZONE_NAME_LEN + 1], prefix[STORE_NAME_MAX];
 
-	if (!res->have_vmstat)
+	if (!mm->have_vmstat)
 		return;
 	for (unsigned i = 0; i < VMS_NR_VMSTAT; i++)
 		emit_put(e, (double)v->counters[i], "vmstat.%s", vmstat_item_name(i));
@@ -115,7 +117,8 @@ static void entry_metrics(struct emit *e, const struct mem_entry *m)
 
 static void mem_job_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl)
 {
-	if (!wl || !res->mem_jobs || !wl->nr_jobs)
+	const struct mm_records *mm = mm_records(res);
+	if (!wl || !mm->mem_jobs || !wl->nr_jobs)
 		return;
 	unsigned nj = wl->nr_jobs < VMS_WL_MAX_JOBS ? wl->nr_jobs : VMS_WL_MAX_JOBS, ne = 0;
 	struct mem_entry *ent = calloc(nj, sizeof(*ent));
@@ -124,7 +127,7 @@ static void mem_job_metrics(struct emit *e, const struct vm_result *res, const s
 		return;
 	}
 	for (unsigned k = 0; k < nj; k++) {
-		if (res->mem_jobs[k].job != k) /* no record (a failed run, or not a memory job) */
+		if (mm->mem_jobs[k].job != k) /* no record (a failed run, or not a memory job) */
 			continue;
 		unsigned x = job_entry_find(wl, k, ent, sizeof(*ent), ne);
 		if (x == ne) {
@@ -134,7 +137,7 @@ static void mem_job_metrics(struct emit *e, const struct vm_result *res, const s
 			}
 			ne++;
 		}
-		entry_add(e, &ent[x], &res->mem_jobs[k]);
+		entry_add(e, &ent[x], &mm->mem_jobs[k]);
 	}
 	for (unsigned x = 0; x < ne; x++)
 		entry_metrics(e, &ent[x]);
@@ -146,18 +149,6 @@ void mm_metrics(struct emit *e, const struct vm_result *res, const struct vms_wo
 {
 	vmstat_metrics(e, res);
 	mem_job_metrics(e, res, wl);
-}
-
-uint64_t series_t0(const struct vm_result *res)
-{
-	if (res->have_boot && res->boot.tsc_first)
-		return res->boot.tsc_first;
-	uint64_t t0 = UINT64_MAX;
-	if (res->samples && res->nr_samples)
-		t0 = res->samples[0].tsc;
-	if (res->vmstat_samples && res->nr_vmstat_samples && res->vmstat_samples[0].tsc < t0)
-		t0 = res->vmstat_samples[0].tsc;
-	return t0 == UINT64_MAX ? 0 : t0;
 }
 
 /* What the report's time series figures draw: free pages against the watermarks, the
@@ -172,11 +163,12 @@ static const enum vms_vmstat_item series_items[] = {
 
 void mm_series(struct emit *e, const struct vm_result *res)
 {
-	if (!res->vmstat_samples || !res->nr_vmstat_samples || !res->tsc_khz)
+	const struct mm_records *mm = mm_records(res);
+	if (!mm->vmstat_samples || !mm->nr_vmstat_samples || !res->tsc_khz)
 		return;
 	uint64_t t0 = series_t0(res);
-	for (size_t i = 0; i < res->nr_vmstat_samples; i++) {
-		const struct vms_rec_vmstat_sample *sm = &res->vmstat_samples[i];
+	for (size_t i = 0; i < mm->nr_vmstat_samples; i++) {
+		const struct vms_rec_vmstat_sample *sm = &mm->vmstat_samples[i];
 		if (sm->tsc < t0) /* the guest's word: untrusted */
 			continue;
 		uint64_t t = (uint64_t)((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
@@ -190,3 +182,35 @@ void mm_series(struct emit *e, const struct vm_result *res)
 		e->bad += store_run_sample(e->r, "kswapd_running", t, sm->kswapd_running) != 0;
 	}
 }
+
+const struct metric_doc mm_metric_docs[] = {
+	{ "vmstat.*", "every counter of vmsweep/vmstat.h under its /proc/vmstat name, at the end of the run" },
+	{ "mm.min_free_kbytes", "min_free_kbytes in effect" },
+	{ "mm.watermark_model", "the watermark era: 0 2.4, 1 2.6, 2 modern" },
+	{ "mm.kswapd_model", "kswapd's era, numbered as watermark_model" },
+	{ "mm.watermark_scale_factor", "watermark_scale_factor in effect" },
+	{ "mm.swappiness", "swappiness in effect" },
+	{ "mm.swap_pages", "pages of swap" },
+	{ "mm.pages_in_use", "pages allocated at the end" },
+	{ "zone.*.managed_pages", "pages the zone (DMA, Normal) manages" },
+	{ "zone.*.wmark_min", "the zone's min watermark, pages" },
+	{ "zone.*.wmark_low", "its low watermark" },
+	{ "zone.*.wmark_high", "its high watermark" },
+	{ "zone.*.nr_free", "free pages at the end" },
+	{ "zone.*.min_free_seen", "the fewest free pages seen" },
+	{ "zone.*.deferred_pages", "pages whose struct page init was still deferred at the end" },
+	{ "mem.*.error", "a memory job's error (12: ENOMEM, the OOM killer ended it), 0 if none" },
+	{ "mem.*.runtime_ns", "its runtime, the longest clone's" },
+	{ "mem.*.pages_allocated", "pages it allocated" },
+	{ "mem.*.pages_freed", "pages it released itself" },
+	{ "mem.*.accesses", "page accesses" },
+	{ "mem.*.swapins", "accesses that swapped a page in" },
+	{ "mem.*.rss_max_pages", "its largest resident set, pages" },
+	{ "mem.*.accesses_per_s", "accesses per second of runtime" },
+	{ "mem.*.pages_allocated_per_s", "pages allocated per second" },
+	{ "mem.*_ns.samples", "accesses of a latency class: fast, kswapd, direct (allocations), hit, swapin" },
+	{ "mem.*_ns.mean", "the class's mean latency, ns (when it has samples)" },
+	{ "mem.*_ns.max", "its longest, ns" },
+	{ "mem.*_ns.p[0-9]*", "its percentiles p50, p90, p99, p999, ns" },
+	{ NULL, NULL },
+};

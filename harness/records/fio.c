@@ -1,0 +1,114 @@
+/* The fio jobs' records: taken (one per disk job, checked against the workload), the
+ * jobs that failed, and the metrics they are stored under. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fio/fio_json.h"
+#include "records/fio.h"
+#include "util/error.h"
+#include "vmm/vm.h"
+
+static const struct fio_records no_records;
+
+const struct fio_records *fio_records(const struct vm_result *res)
+{
+	const struct fio_records *fr = record_family_data(res, RECORD_FAMILY_fio);
+	return fr ? fr : &no_records;
+}
+
+struct fio_records *fio_records_get(struct vm_result *res)
+{
+	return record_family_data_get(res, RECORD_FAMILY_fio, sizeof(struct fio_records));
+}
+
+static int fio_take(struct vm_result *res, const struct vms_workload *wl, uint32_t type, const void *payload,
+		    uint32_t len, char *err, size_t errlen)
+{
+	struct vms_rec_fio_job j;
+	struct fio_records *fr;
+
+	(void)type; /* the family has one record type, and records_parse checked len */
+	(void)len;
+	memcpy(&j, payload, sizeof(j));
+	if (!wl || j.job >= wl->nr_jobs)
+		return errorf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
+	if (wl->jobs[j.job].ioengine == VMS_IOENGINE_MEM)
+		return errorf(err, errlen, "fio record for job %u ('%.*s'), a memory job", j.job, VMS_WL_NAME_LEN,
+			      wl->jobs[j.job].name);
+	if (!(fr = fio_records_get(res)) || (!fr->jobs && !(fr->jobs = calloc(wl->nr_jobs, sizeof(*fr->jobs)))))
+		return errorf(err, errlen, "out of host memory");
+	if (fr->seen[j.job])
+		return errorf(err, errlen, "fio record for job %u a second time", j.job);
+	fr->seen[j.job] = 1;
+	fr->jobs[j.job] = j;
+	fr->nr_jobs++;
+	return 0;
+}
+
+static int fio_check_done(const struct vm_result *res, const struct vms_workload *wl, char *why, size_t len)
+{
+	unsigned want = 0;
+
+	for (unsigned i = 0; wl && i < wl->nr_jobs; i++)
+		want += wl->jobs[i].ioengine != VMS_IOENGINE_MEM;
+	if (wl && fio_records(res)->nr_jobs != want)
+		return errorf(why, len, "guest said done with results for %u of %u fio jobs", fio_records(res)->nr_jobs,
+			      want);
+	return 0;
+}
+
+static void fio_free(void *data)
+{
+	free(((struct fio_records *)data)->jobs);
+}
+
+/* A job that failed fails the command, as fio exits 1; the JSON keeps its error. */
+static unsigned fio_failures(FILE *err, const struct vm_result *res, const struct vms_workload *wl)
+{
+	const struct fio_records *fr = fio_records(res);
+
+	for (unsigned i = 0; wl && fr->jobs && i < wl->nr_jobs; i++)
+		if (fr->jobs[i].error) {
+			fprintf(err, "vmsweep boot: fio job '%s' failed: error %u (%s)\n", wl->jobs[i].name,
+				fr->jobs[i].error,
+				fr->jobs[i].error == VMS_FIO_EVERIFY ? "verify: the data read back did not match the pattern" :
+								       "the disk answered an I/O with an error");
+			return 1; /* the first says why; fio's JSON has them all */
+		}
+	return 0;
+}
+
+/* `vmsweep boot --json`: "fio", the jobs in fio's own JSON layout. */
+static void fio_boot_json(struct json_t *root, const struct vm_result *res, const struct vms_workload *wl)
+{
+	const struct fio_records *fr = fio_records(res);
+
+	if (wl && fr->nr_jobs)
+		json_object_set_new(root, "fio", fio_json_report(wl, fr->jobs, fr->nr_jobs));
+}
+
+const struct metric_doc fio_metric_docs[] = {
+	{ "fio.*.error", "the job's first error (an errno: 5 EIO, 84 a verify mismatch), 0 if none" },
+	{ "fio.*.syncs", "fsync/fdatasync flushes the job issued (when it synced)" },
+	{ "fio.*.sync_lat_mean_ns", "mean time of those flushes, ns" },
+	{ "fio.*.read.ios", "<job>'s reads (for each direction the job does: read, write)" },
+	{ "fio.*.write.ios", "<job>'s writes" },
+	{ "fio.*.io_bytes", "bytes moved in the direction" },
+	{ "fio.*.iops", "I/Os per second of the direction's runtime" },
+	{ "fio.*.bw_bytes", "bytes per second" },
+	{ "fio.*.clat_mean_ns", "mean completion latency, ns (when the direction did I/O)" },
+	{ "fio.*.clat_p[0-9]*_ns", "completion latency percentiles p50, p90, p99, p999 from fio's buckets" },
+	{ "fio.*.clat_max_ns", "longest completion latency, ns" },
+	{ NULL, NULL },
+};
+
+const struct record_family_ops fio_records_ops = {
+	.name = "fio",
+	.take = fio_take,
+	.check_done = fio_check_done,
+	.free = fio_free,
+	.metrics = fio_metrics,
+	.metric_docs = fio_metric_docs,
+	.json = fio_boot_json,
+	.failures = fio_failures,
+};

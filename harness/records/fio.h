@@ -1,0 +1,27 @@
+/*
+ * The fio jobs' records: one per (cloned) job of the workload, as fio's io_stat and
+ * clat histogram per direction. fio.c takes them; fio_metrics.c stores them; the
+ * fio-compatible JSON (fio/fio_json.c) is made from them.
+ */
+#ifndef RECORDS_FIO_H
+#define RECORDS_FIO_H
+#include <stdint.h>
+#include <vmsweep/abi.h>
+#include <vmsweep/workload.h>
+
+#include "records/family.h"
+
+struct fio_records {
+	unsigned nr_jobs; /* records taken */
+	/* In the workload's job order, one per job (memory jobs' left zero). */
+	struct vms_rec_fio_job *jobs;
+	uint8_t seen[VMS_WL_MAX_JOBS];
+};
+
+/* The run's fio records; an empty set when the guest handed none over. */
+const struct fio_records *fio_records(const struct vm_result *res);
+struct fio_records *fio_records_get(struct vm_result *res);
+
+void fio_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl);
+extern const struct metric_doc fio_metric_docs[];
+#endif

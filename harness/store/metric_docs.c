@@ -1,0 +1,89 @@
+/*
+ * The metrics a run's record may carry: the VMM's own here, each record family's in
+ * its ops table. emit_put refuses a name no table has, so that this list and what is
+ * stored cannot drift apart; `vmsweep export --metrics` prints it.
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+
+#include "records/family.h"
+#include "store/store_internal.h"
+
+static const struct metric_doc core_metric_docs[] = {
+	{ "boot_us.created", "us from the start of VM creation to the VM ready to run" },
+	{ "boot_us.first_insn", "us to CPU 0's first guest instruction" },
+	{ "boot_us.main", "us to start_kernel" },
+	{ "boot_us.workload", "us to the start of the workload" },
+	{ "boot_us.done", "us to the results written" },
+	{ "boot_us.end", "us to the VM torn down" },
+	{ "cpu.switches", "context switches, summed over CPUs" },
+	{ "cpu.preemptions", "involuntary switches (the task was still runnable)" },
+	{ "cpu.ticks", "timer ticks" },
+	{ "cpu.ipis_sent", "IPIs sent" },
+	{ "cpu.ipis_received", "IPIs received" },
+	{ "cpu.wakeups", "task wake-ups" },
+	{ "cpu.migrations", "task migrations between CPUs" },
+	{ "cpu.halts", "halts of idle CPUs" },
+	{ "cpu.work_loops", "the built-in workload's compute iterations" },
+	{ "cpu.busy_ns", "ns not idle" },
+	{ "cpu.idle_ns", "ns idle" },
+	{ "cpu.idle_pct", "100 * idle_ns / (busy_ns + idle_ns)" },
+	{ "wakeup_ns.samples", "wake-ups sampled (wake-up to running)" },
+	{ "wakeup_ns.mean", "mean wake-up latency, ns" },
+	{ "wakeup_ns.min", "shortest wake-up latency, ns" },
+	{ "wakeup_ns.max", "longest wake-up latency, ns" },
+	{ "wakeup_ns.p[0-9]*", "wake-up latency percentiles p50, p90, p99, p999, ns" },
+	{ "pingpong.rounds", "wake-ups of a task on another CPU" },
+	{ "pingpong.round_trip_ns", "ns per round trip" },
+	{ "pingpong.ran_on_target_pct", "% of wake-ups after which the task ran on the target CPU" },
+	{ "pingpong.ipis", "resched IPIs sent while ping-ponging" },
+	{ "compute.iters", "iterations of the compute loop" },
+	{ "compute.ns", "ns the compute loop took" },
+	{ "compute.ns_per_iter", "ns per iteration" },
+	{ "workers.loops", "the built-in workload's tasks: compute chunks, summed" },
+	{ "workers.loops_min", "the fewest chunks of one task" },
+	{ "workers.loops_max", "the most chunks of one task" },
+	{ "disk.*.reads", "reads served, per disk (vda, vdb, ...)" },
+	{ "disk.*.writes", "writes served" },
+	{ "disk.*.flushes", "flushes served" },
+	{ "disk.*.bytes_read", "bytes read" },
+	{ "disk.*.bytes_written", "bytes written" },
+	{ "disk.*.io_errors", "requests the host's I/O failed" },
+	{ "disk.*.refused", "requests refused as malformed" },
+	{ "disk.*.unsupported", "requests of a type the device does not serve" },
+	{ "disk.*.notifications", "queue notifications (kicks) from the guest" },
+	{ "disk.*.interrupts", "completion interrupts sent" },
+	{ "disk.*.interrupts_suppressed", "completion interrupts the guest asked not to get" },
+	{ NULL, NULL },
+};
+
+static bool docs_match(const struct metric_doc *d, const char *name)
+{
+	for (; d && d->pattern; d++)
+		if (fnmatch(d->pattern, name, 0) == 0)
+			return true;
+	return false;
+}
+
+bool metric_name_known(const char *name)
+{
+	if (docs_match(core_metric_docs, name))
+		return true;
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
+		if (docs_match(record_families[i]->metric_docs, name))
+			return true;
+	return false;
+}
+
+static void docs_print(FILE *f, const struct metric_doc *d)
+{
+	for (; d && d->pattern; d++)
+		fprintf(f, "%-40s %s\n", d->pattern, d->doc);
+}
+
+void metric_docs_print(FILE *f)
+{
+	docs_print(f, core_metric_docs);
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
+		docs_print(f, record_families[i]->metric_docs);
+}
