@@ -23,7 +23,7 @@ HARNESS_LIB  := build/host/libvmsweep.a
 # ---- guest ----
 GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
 	-fno-builtin-printf -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -mcmodel=small -Wall -Wextra -Werror -Wshadow \
+	-fno-asynchronous-unwind-tables -mcmodel=small -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Iinclude -Iguest/include -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guest/guest.ld -Wl,--build-id=sha1 \
 	-Wl,-z,noexecstack -Wl,-z,max-page-size=4096

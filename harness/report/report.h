@@ -1,5 +1,5 @@
 /*
- * `vmsweep report DIR` (issue #5, "The report"): what the report knows about a sweep
+ * `vmsweep report DIR`: what the report knows about a sweep
  * once loaded from its store, shared by the loader (report_data.c, report_metrics.c),
  * the figures (report_plot.c, gnuplot.c) and the documents (report_html.c,
  * report_md.c, their shared tables in report_tables.c). Errors follow util/error.h:

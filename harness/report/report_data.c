@@ -12,27 +12,12 @@
 #include "report/report.h"
 #include "store/query.h"
 #include "store/store.h"
+#include "util/array.h"
 #include "util/error.h"
 
 /* Console lines kept for a failed run: its start, and its end where the panic is. */
 #define CONSOLE_HEAD 8
 #define CONSOLE_TAIL 12
-
-/* Grows *v (of *cap elements of size) to hold n; -1 when out of memory. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 16;
-	while (c < n)
-		c *= 2;
-	void *m = realloc(*v, c * size);
-	if (!m)
-		return -1;
-	*v = m;
-	*cap = c;
-	return 0;
-}
 
 /* Index into points of point id, or -1 (points are in id order). */
 static long point_find(const struct report *r, int64_t id)
@@ -97,7 +82,7 @@ static int list_split(const char *value, char ***list, size_t *n)
 		t = trim(t);
 		if (!*t)
 			continue;
-		if (grow((void **)list, &cap, *n + 1, sizeof(**list)) || !((*list)[*n] = strdup(t))) {
+		if (array_grow((void **)list, &cap, *n + 1, sizeof(**list)) || !((*list)[*n] = strdup(t))) {
 			free(copy);
 			return -1;
 		}
@@ -255,7 +240,7 @@ static int failed_add(void *arg, const struct store_failed_run *sf, char *err, s
 {
 	struct failed_list *l = arg;
 	struct report *r = l->r;
-	if (grow((void **)&r->failed, &l->cap, r->nr_failed_runs + 1, sizeof(*r->failed)))
+	if (array_grow((void **)&r->failed, &l->cap, r->nr_failed_runs + 1, sizeof(*r->failed)))
 		return errorf(err, errlen, "out of memory");
 	struct report_failed *f = &r->failed[r->nr_failed_runs];
 	long p = point_find(r, (int64_t)sf->point);

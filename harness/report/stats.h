@@ -1,5 +1,5 @@
 /*
- * Statistics of one sweep point over its repetitions (issue #5, "The report"), the
+ * Statistics of one sweep point over its repetitions, the
  * Welch test behind `vmsweep compare`, and latency percentiles of merged histograms.
  * GSL supplies the t distribution, so intervals and p-values need no tables.
  */

@@ -7,25 +7,11 @@
 
 #include "records/family.h"
 #include "store/store_internal.h"
+#include "util/array.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	void *p = realloc(*arr, n * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
 
 static int set_name(char *dst, const char *name)
 {
@@ -38,7 +24,7 @@ static int set_name(char *dst, const char *name)
 
 int store_run_metric(struct store_run *r, const char *name, double value)
 {
-	if (grow((void **)&r->metrics, &r->cap_metrics, r->nr_metrics + 1, sizeof(*r->metrics)))
+	if (array_grow((void **)&r->metrics, &r->cap_metrics, r->nr_metrics + 1, sizeof(*r->metrics)))
 		return -1;
 	struct store_metric *m = &r->metrics[r->nr_metrics];
 	if (set_name(m->name, name))
@@ -50,7 +36,7 @@ int store_run_metric(struct store_run *r, const char *name, double value)
 
 struct store_hist *store_run_hist(struct store_run *r, const char *name)
 {
-	if (grow((void **)&r->hists, &r->cap_hists, r->nr_hists + 1, sizeof(*r->hists)))
+	if (array_grow((void **)&r->hists, &r->cap_hists, r->nr_hists + 1, sizeof(*r->hists)))
 		return NULL;
 	struct store_hist *h = &r->hists[r->nr_hists];
 	memset(h->counts, 0, sizeof(h->counts));
@@ -68,7 +54,7 @@ int store_run_sample(struct store_run *r, const char *series, uint64_t t_ns, dou
 		if (!strcmp(r->series[i].name, series))
 			ts = &r->series[i];
 	if (!ts) {
-		if (grow((void **)&r->series, &r->cap_series, r->nr_series + 1, sizeof(*r->series)))
+		if (array_grow((void **)&r->series, &r->cap_series, r->nr_series + 1, sizeof(*r->series)))
 			return -1;
 		ts = &r->series[r->nr_series];
 		memset(ts, 0, sizeof(*ts));
@@ -76,7 +62,7 @@ int store_run_sample(struct store_run *r, const char *series, uint64_t t_ns, dou
 			return -1;
 		r->nr_series++;
 	}
-	if (grow((void **)&ts->v, &ts->cap, ts->n + 1, sizeof(*ts->v)))
+	if (array_grow((void **)&ts->v, &ts->cap, ts->n + 1, sizeof(*ts->v)))
 		return -1;
 	ts->v[ts->n++] = (struct store_sample){ t_ns, value };
 	return 0;

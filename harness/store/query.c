@@ -6,6 +6,7 @@
 
 #include "store/query.h"
 #include "store/store_internal.h"
+#include "util/array.h"
 #include "util/error.h"
 
 /* Errors say "<path>: <what>: <SQLite's message>", what as the report said it before
@@ -37,22 +38,6 @@ static int query_end(struct store *s, sqlite3_stmt *st, int rc, bool failed, con
 	return ret;
 }
 
-/* Grows *v (of *cap elements of size) to hold n; -1 when out of memory. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 16;
-	while (c < n)
-		c *= 2;
-	void *m = realloc(*v, c * size);
-	if (!m)
-		return -1;
-	*v = m;
-	*cap = c;
-	return 0;
-}
-
 static char *text_dup(sqlite3_stmt *st, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
@@ -79,7 +64,7 @@ static int names_list(struct store *s, const char *sql, char ***names, size_t *n
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&list, &cap, nr + 1, sizeof(*list)) || !(list[nr] = text_dup(st, 0))) {
+		if (array_grow((void **)&list, &cap, nr + 1, sizeof(*list)) || !(list[nr] = text_dup(st, 0))) {
 			oom = true;
 			break;
 		}
@@ -184,7 +169,7 @@ int store_points_list(struct store *s, size_t nr_params, struct store_point **po
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&list, &cap, nr + 1, sizeof(*list))) {
+		if (array_grow((void **)&list, &cap, nr + 1, sizeof(*list))) {
 			oom = true;
 			break;
 		}
@@ -227,7 +212,7 @@ int store_manifest_list(struct store *s, struct store_kv **kv, size_t *n, char *
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&list, &cap, nr + 1, sizeof(*list))) {
+		if (array_grow((void **)&list, &cap, nr + 1, sizeof(*list))) {
 			oom = true;
 			break;
 		}

@@ -1,5 +1,5 @@
 /*
- * The results store of a sweep (issue #5): one SQLite database per sweep directory,
+ * The results store of a sweep: one SQLite database per sweep directory,
  * DIR/results.sqlite, that the sqlite3 command reads as it is.
  *
  * Tables (schema version STORE_SCHEMA_VERSION in PRAGMA user_version):

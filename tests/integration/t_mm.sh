@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # jq programs use $variables of their own
-# The guest's memory manager (issue #4): a working set larger than RAM swaps and
+# The guest's memory manager: a working set larger than RAM swaps and
 # finishes with kswapd and direct reclaim at work; the page accounting balances;
 # free memory stays above min except while someone reclaims directly; the
 # watermarks follow min_free_kbytes and the era's rule; without swap the OOM killer

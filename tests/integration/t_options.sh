@@ -75,4 +75,31 @@ bad '--json' --json=1
 expect_no_grep "$ERR" "unknown option '-.?'" 'does not report a mangled option name'
 end
 
+# The command table: --help lists every command, each answers its own --help, and an
+# unknown command is refused with exit 2.
+begin "options/vmsweep --help lists every command, and each has its own --help"
+vmsweep_cmd --help
+expect_rc 0 'help'
+for c in boot plan run export report baseline; do
+	expect_grep "$OUT" "^  $c " "lists $c"
+done
+for c in boot plan run export report baseline; do
+	vmsweep_cmd "$c" --help
+	expect_rc 0 "$c --help"
+	expect_grep "$OUT" "usage: vmsweep $c" "$c --help prints its usage"
+done
+vmsweep_cmd bogus
+expect_rc 2 'unknown command'
+expect_grep "$ERR" "unknown command 'bogus'" 'names the command'
+end
+
+# The metric tables: what a user may ask a report for, each with its meaning.
+begin "options/export --metrics lists the metric names a run can carry"
+vmsweep_cmd export --metrics
+expect_rc 0 'export --metrics'
+expect_grep "$OUT" '^fio\.\*\.clat_p\[0-9\]\*_ns +completion latency' 'fio latency percentiles'
+expect_grep "$OUT" '^vmstat\.\* ' 'the vmstat counters'
+expect_grep "$OUT" '^boot_us\.done ' 'boot timings'
+end
+
 finish

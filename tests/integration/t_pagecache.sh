@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # jq programs use $variables of their own
-# The page cache of the disks (issue #4): buffered jobs (direct=0) read and write
+# The page cache of the disks: buffered jobs (direct=0) read and write
 # through pages on the file LRU lists; a disk bigger than RAM is read with clean
 # pages dropped by reclaim (no swap needed), written with dirty pages written back
 # by reclaim, and the data survives both ways.

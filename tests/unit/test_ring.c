@@ -638,7 +638,7 @@ static void test_records_parse_refuses_wrong_length_for_fixed_size_types(void **
 	}
 }
 
-/* The memory manager's records (#4) have exact sizes too, and the error names the record. */
+/* The memory manager's records have exact sizes too, and the error names the record. */
 static void test_records_parse_takes_the_memory_managers_records_at_their_exact_sizes(void **state)
 {
 	static const struct {

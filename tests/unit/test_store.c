@@ -631,7 +631,7 @@ static void test_from_vm_result(void **state)
 	free(wl);
 }
 
-/* A run of the memory manager (#4): vmstat at the end, two zones, vmstat samples, a
+/* A run of the memory manager: vmstat at the end, two zones, vmstat samples, a
  * memory job of two clones (job 0, 1) beside an fio job that has no record (job 2). */
 static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 {

@@ -1,9 +1,9 @@
 /*
- * The host side of split virtqueues (harness/vmm/virtq.c) and virtio-blk request
- * parsing (harness/vmm/virtio_blk_req.c) against a fake driver that lays out rings
+ * The host side of split virtqueues (harness/vmm/virtio/virtq.c) and virtio-blk request
+ * parsing (harness/vmm/blk/virtio_blk_req.c) against a fake driver that lays out rings
  * and offers chains in guest memory as a guest would: valid chains come out intact
- * across 16-bit index wrap-around; every item of the virtqueue checklist
- * (shared/reference/vmm-notes.md) is refused, a malformed chain still comes back
+ * across 16-bit index wrap-around; every item of the virtqueue checklist (the
+ * header of virtio/virtq.c) is refused, a malformed chain still comes back
  * with its head, and only a broken avail ring is fatal; the interrupt and
  * notification suppression decisions follow VIRTIO_F_EVENT_IDX; each block request
  * check yields the status the guest must see.
