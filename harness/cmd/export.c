@@ -16,12 +16,12 @@ int cmd_export(int argc, char **argv)
 			format = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			printf("usage: vmsweep export DIR [--format csv|json]\n"
-			       "       vmsweep export --metrics\n"
+			       "       vmsweep export --list-metrics\n"
 			       "Writes every run of the sweep in DIR (its point's parameters, status and metrics) to stdout.\n"
-			       "--metrics lists the metrics a run can carry and what they mean ('*': a job's, disk's or\n"
-			       "zone's name, or a vmstat counter's).\n");
+			       "--list-metrics lists the metrics a run can carry and what they mean ('*': a job's,\n"
+			       "disk's or zone's name, or a vmstat counter's).\n");
 			return 0;
-		} else if (!strcmp(argv[i], "--metrics")) {
+		} else if (!strcmp(argv[i], "--list-metrics")) {
 			metric_docs_print(stdout);
 			return 0;
 		} else if (!dir && argv[i][0] != '-')

@@ -24,7 +24,7 @@ struct emit;
 struct json_t;
 
 /* A metric the store accepts: an fnmatch(3) pattern ('*' is any text, a job's name
- * say) and what it means, for `vmsweep export --metrics` and the store's check. */
+ * say) and what it means, for `vmsweep export --list-metrics` and the store's check. */
 struct metric_doc {
 	const char *pattern;
 	const char *doc;

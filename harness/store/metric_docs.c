@@ -1,7 +1,7 @@
 /*
  * The metrics a run's record may carry: the VMM's own here, each record family's in
  * its ops table. emit_put refuses a name no table has, so that this list and what is
- * stored cannot drift apart; `vmsweep export --metrics` prints it.
+ * stored cannot drift apart; `vmsweep export --list-metrics` prints it.
  */
 #include <fnmatch.h>
 #include <stdio.h>

@@ -136,7 +136,7 @@ void store_run_free(struct store_run *r);
  *
  * Metrics (integers stored as REAL) are named in the metric tables: the VMM's own in
  * store/metric_docs.c, each record family's in its ops table (records/); a name no
- * table has is refused. `vmsweep export --metrics` lists them with what they mean.
+ * table has is refused. `vmsweep export --list-metrics` lists them with what they mean.
  * <job> is the job's section name; jobs reported together by fio (group_reporting:
  * the group under its first job's name) and clones of one section (numjobs) are
  * merged as fio merges a group: I/O and histograms added, runtime the longest (for

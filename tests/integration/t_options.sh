@@ -94,9 +94,9 @@ expect_grep "$ERR" "unknown command 'bogus'" 'names the command'
 end
 
 # The metric tables: what a user may ask a report for, each with its meaning.
-begin "options/export --metrics lists the metric names a run can carry"
-vmsweep_cmd export --metrics
-expect_rc 0 'export --metrics'
+begin "options/export --list-metrics lists the metric names a run can carry"
+vmsweep_cmd export --list-metrics
+expect_rc 0 'export --list-metrics'
 expect_grep "$OUT" '^fio\.\*\.clat_p\[0-9\]\*_ns +completion latency' 'fio latency percentiles'
 expect_grep "$OUT" '^vmstat\.\* ' 'the vmstat counters'
 expect_grep "$OUT" '^boot_us\.done ' 'boot timings'
