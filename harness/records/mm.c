@@ -22,8 +22,7 @@ const struct mm_records *mm_records(const struct vm_result *res)
 
 struct mm_records *mm_records_get(struct vm_result *res)
 {
-	struct mm_records *mm = record_family_data(res, RECORD_FAMILY_mm);
-	return mm ? mm : record_family_data_get(res, RECORD_FAMILY_mm, sizeof(*mm));
+	return record_family_data_get(res, RECORD_FAMILY_mm, sizeof(struct mm_records));
 }
 
 unsigned workload_nr_mem_jobs(const struct vms_workload *wl)
