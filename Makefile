@@ -11,8 +11,12 @@ Q       := @
 
 # ---- host ----
 HOST_CFLAGS := -std=gnu11 $(O) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-D_GNU_SOURCE -Iinclude -Iharness -MMD -MP
+	-D_GNU_SOURCE -Iinclude -Iharness -Ibuild/gen -MMD -MP
 HOST_LIBS   := -ljansson -luring -lsqlite3 -lgsl -lgslcblas -lpthread -lm
+
+# build/gen/version.h: the git commit (vmsweep --version, the manifest), rewritten only
+# when it changes
+$(shell sh ./scripts/version.sh)
 
 HARNESS_MAIN := harness/main.c
 # every .c under harness/ at any depth (vmm/virtio/, vmm/blk/, ...), sorted so the archive is reproducible

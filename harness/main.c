@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/build_info.h"
 
 static void usage(FILE *f)
 {
@@ -14,6 +15,7 @@ static void usage(FILE *f)
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->help);
 	fprintf(f, "  %-9s %s\n", "help", "this text; `vmsweep COMMAND --help` for a command's options");
+	fprintf(f, "  %-9s %s\n", "--version", "the git commit it was built from (-dirty: with uncommitted changes)");
 	fprintf(f, "\n"
 		   "Exit status: 0 success, 1 host error, 2 bad usage; `vmsweep boot --help` lists\n"
 		   "the statuses of a guest run.\n");
@@ -28,6 +30,12 @@ int main(int argc, char **argv)
 	const char *name = argv[1];
 	if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		char id[41];
+		build_id_self(id);
+		printf("vmsweep %s (build id %s)\n", build_version(), id);
 		return 0;
 	}
 	for (const struct command *c = commands; c->name; c++)

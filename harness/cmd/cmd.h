@@ -9,6 +9,7 @@
 /* Exit statuses every command shares; `vmsweep boot --help` lists a guest run's others. */
 #define EXIT_HOST 1 /* the host could not do it: a file, KVM, memory */
 #define EXIT_USAGE 2 /* a bad option, config or job file; the message names it */
+#define EXIT_RUNS_FAILED 3 /* run: some runs of the sweep failed (each recorded with its cause) */
 #define EXIT_JOB_FAILED 9 /* a job of the workload failed: an I/O error, a verify mismatch, OOM */
 #define EXIT_INTERRUPTED 130 /* SIGINT or SIGTERM: stopped cleanly, what was measured kept */
 

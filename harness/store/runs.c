@@ -1,4 +1,4 @@
-/* The plan (parameters, points, runs), what is left of it, and recording one run. */
+/* What is left of the plan, recording one run, and reading its histograms back. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,179 +24,6 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what, char *
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_db_error(s, what, err, errlen);
-}
-
-static int plan_insert(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
-		       const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err,
-		       size_t errlen)
-{
-	sqlite3_stmt *p = NULL, *v = NULL, *pt = NULL, *r = NULL;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO params(idx, name) VALUES(?1, ?2)", -1, &p, NULL) ||
-	    sqlite3_prepare_v2(s->db, "INSERT INTO points(id) VALUES(?1)", -1, &pt, NULL) ||
-	    sqlite3_prepare_v2(s->db, "INSERT INTO point_values(point, param, value) VALUES(?1, ?2, ?3)", -1, &v,
-			       NULL) ||
-	    sqlite3_prepare_v2(s->db, "INSERT INTO runs(id, point, rep, seed) VALUES(?1, ?2, ?3, ?4)", -1, &r, NULL)) {
-		store_db_error(s, "prepare", err, errlen);
-		goto out;
-	}
-	for (size_t i = 0; i < nr_params; i++) {
-		sqlite3_bind_int64(p, 1, (int64_t)i);
-		sqlite3_bind_text(p, 2, names[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(p) != SQLITE_DONE) {
-			errorf(err, errlen, "%s: parameter '%s': %s", s->path, names[i], sqlite3_errmsg(s->db));
-			goto out;
-		}
-		sqlite3_reset(p);
-	}
-	for (size_t i = 0; i < nr_points; i++) {
-		sqlite3_bind_int64(pt, 1, (int64_t)i);
-		if (step_done(s, pt, "points", err, errlen))
-			goto out;
-		for (size_t k = 0; k < nr_params; k++) {
-			sqlite3_bind_int64(v, 1, (int64_t)i);
-			sqlite3_bind_text(v, 2, names[k], -1, SQLITE_STATIC);
-			sqlite3_bind_int64(v, 3, values[i * nr_params + k]);
-			if (step_done(s, v, "point_values", err, errlen))
-				goto out;
-		}
-	}
-	for (size_t i = 0; i < nr_runs; i++) {
-		sqlite3_bind_int64(r, 1, (int64_t)i);
-		sqlite3_bind_int64(r, 2, (int64_t)runs[i].point);
-		sqlite3_bind_int64(r, 3, runs[i].rep);
-		sqlite3_bind_int64(r, 4, (int64_t)runs[i].seed);
-		if (step_done(s, r, "runs", err, errlen))
-			goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(p);
-	sqlite3_finalize(pt);
-	sqlite3_finalize(v);
-	sqlite3_finalize(r);
-	return ret;
-}
-
-/* The plan already stored against the one given: 0 when equal, else where they differ. */
-static int plan_compare(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
-			const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err,
-			size_t errlen)
-{
-	static const char hint[] = "resume with the config the sweep began with, or start a new directory";
-	int64_t n;
-	sqlite3_stmt *st = NULL;
-	int ret = -1, rc;
-	size_t i = 0;
-
-	if (store_query_int(s, "SELECT count(*) FROM params", &n, err, errlen))
-		return -1;
-	if ((size_t)n != nr_params)
-		return errorf(err, errlen, "%s holds another plan: %lld swept parameters there, %zu here (%s)", s->path,
-			      (long long)n, nr_params, hint);
-	if (sqlite3_prepare_v2(s->db, "SELECT name FROM params ORDER BY idx", -1, &st, NULL))
-		return store_db_error(s, "prepare", err, errlen);
-	for (i = 0; (rc = sqlite3_step(st)) == SQLITE_ROW && i < nr_params; i++) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		if (strcmp(name ? name : "", names[i])) {
-			errorf(err, errlen, "%s holds another plan: parameter %zu is '%s' there, '%s' here (%s)", s->path,
-			       i + 1, name ? name : "", names[i], hint);
-			goto out;
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (store_query_int(s, "SELECT count(*) FROM points", &n, err, errlen))
-		return -1;
-	if ((size_t)n != nr_points)
-		return errorf(err, errlen, "%s holds another plan: %lld points there, %zu here (%s)", s->path,
-			      (long long)n, nr_points, hint);
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT v.point, p.idx, v.value FROM point_values v JOIN params p ON p.name = v.param"
-			       " ORDER BY v.point, p.idx",
-			       -1, &st, NULL))
-		return store_db_error(s, "prepare", err, errlen);
-	for (i = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; i++) {
-		size_t pt = (size_t)sqlite3_column_int64(st, 0), k = (size_t)sqlite3_column_int64(st, 1);
-		int64_t val = sqlite3_column_int64(st, 2);
-		if (i >= nr_points * nr_params || pt * nr_params + k != i) {
-			errorf(err, errlen, "%s holds another plan: its point values do not match this grid (%s)", s->path,
-			       hint);
-			goto out;
-		}
-		if (val != values[i]) {
-			errorf(err, errlen, "%s holds another plan: point %zu has %s = %lld there, %lld here (%s)", s->path,
-			       pt, names[k], (long long)val, (long long)values[i], hint);
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE || i != nr_points * nr_params) {
-		errorf(err, errlen, "%s holds another plan: its point values do not match this grid (%s)", s->path, hint);
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (store_query_int(s, "SELECT count(*) FROM runs", &n, err, errlen))
-		return -1;
-	if ((size_t)n != nr_runs)
-		return errorf(err, errlen, "%s holds another plan: %lld runs there, %zu here (%s)", s->path, (long long)n,
-			      nr_runs, hint);
-	if (sqlite3_prepare_v2(s->db, "SELECT id, point, rep, seed FROM runs ORDER BY id", -1, &st, NULL))
-		return store_db_error(s, "prepare", err, errlen);
-	for (i = 0; (rc = sqlite3_step(st)) == SQLITE_ROW && i < nr_runs; i++) {
-		size_t id = (size_t)sqlite3_column_int64(st, 0), pt = (size_t)sqlite3_column_int64(st, 1);
-		unsigned rep = (unsigned)sqlite3_column_int64(st, 2);
-		uint64_t seed = (uint64_t)sqlite3_column_int64(st, 3);
-		if (id != i || pt != runs[i].point || rep != runs[i].rep || seed != runs[i].seed) {
-			errorf(err, errlen,
-			       "%s holds another plan: run %zu is point %zu repetition %u seed %llu there, point %zu"
-			       " repetition %u seed %llu here (%s)",
-			       s->path, i, pt, rep, (unsigned long long)seed, runs[i].point, runs[i].rep,
-			       (unsigned long long)runs[i].seed, hint);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	return ret;
-}
-
-int store_plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
-		     const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err,
-		     size_t errlen)
-{
-	int64_t have;
-	int r = -1;
-
-	for (size_t i = 0; i < nr_runs; i++)
-		if (runs[i].point >= nr_points)
-			return errorf(err, errlen, "plan: run %zu is at point %zu of %zu", i, runs[i].point, nr_points);
-	for (size_t i = 0; i < nr_params; i++)
-		if (!names[i] || !names[i][0])
-			return errorf(err, errlen, "plan: parameter %zu has no name", i + 1);
-	pthread_mutex_lock(&s->lock);
-	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen))
-		goto unlock;
-	if (store_query_int(s, "SELECT (SELECT count(*) FROM params) + (SELECT count(*) FROM points)"
-			       " + (SELECT count(*) FROM runs)",
-			    &have, err, errlen))
-		goto rollback;
-	if (have ? plan_compare(s, nr_params, names, nr_points, values, nr_runs, runs, err, errlen)
-		 : plan_insert(s, nr_params, names, nr_points, values, nr_runs, runs, err, errlen))
-		goto rollback;
-	r = store_exec(s, "COMMIT", err, errlen);
-	if (r)
-		goto rollback;
-	goto unlock;
-rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-unlock:
-	pthread_mutex_unlock(&s->lock);
-	return r;
 }
 
 int store_runs_pending(struct store *s, size_t **run_ids, size_t *n, char *err, size_t errlen)
@@ -246,6 +73,43 @@ static void bind_time(sqlite3_stmt *st, int i, double t)
 		sqlite3_bind_null(st, i);
 }
 
+/* The id of this inputs text in run_inputs, added when new. */
+static int inputs_id(struct store *s, const char *text, int64_t *id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INPUTS_INSERT, err, errlen);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	if (step_done(s, st, "run_inputs", err, errlen) || !(st = store_stmt(s, ST_INPUTS_ID, err, errlen)))
+		return -1;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_db_error(s, "run_inputs", err, errlen);
+}
+
+int store_recorded_inputs(struct store *s, int (*fn)(void *arg, size_t run_id, const char *inputs), void *arg,
+			  char *err, size_t errlen)
+{
+	int r = 0, rc = SQLITE_DONE;
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_stmt(s, ST_RECORDED_INPUTS, err, errlen);
+	if (!st) {
+		r = -1;
+		goto out;
+	}
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(arg, (size_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+	if (!r && rc != SQLITE_DONE)
+		r = store_db_error(s, "recorded runs", err, errlen);
+	sqlite3_reset(st);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 /* The statements of one run, inside the caller's transaction. */
 static int record_rows(struct store *s, size_t run_id, const struct store_run *r, char *err, size_t errlen)
 {
@@ -255,8 +119,13 @@ static int record_rows(struct store *s, size_t run_id, const struct store_run *r
 	if (r->status != STORE_DONE && r->status != STORE_FAILED)
 		return errorf(err, errlen, "run %zu: recorded as '%s': only done or failed runs are recorded", run_id,
 			      store_status_name(r->status));
+	int64_t inputs = 0;
+	if (r->inputs && inputs_id(s, r->inputs, &inputs, err, errlen))
+		return -1;
 	if (!(st = store_stmt(s, ST_RUN_UPDATE, err, errlen)))
 		return -1;
+	if (r->inputs)
+		sqlite3_bind_int64(st, 8, inputs);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, store_status_name(r->status), -1, SQLITE_STATIC);
 	if (r->cause[0])

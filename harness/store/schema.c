@@ -13,8 +13,8 @@
 #include "util/error.h"
 #include "vmm/kvm.h"
 
-/* Version 1. A later version adds a migration step in schema_prepare rather than
- * editing these. */
+/* Version 1; later versions are the migrations below, applied in order, so that a store
+ * made by an older vmsweep is brought up to date when it is opened for writing. */
 static const char schema_sql[] =
 	"CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE params(idx INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
@@ -38,11 +38,22 @@ static const char schema_sql[] =
 	"CREATE INDEX timeseries_run ON timeseries(run, series, t_ns);"
 	"CREATE TABLE console(run INTEGER PRIMARY KEY REFERENCES runs(id), text TEXT NOT NULL);";
 
+/* migrations[v - 2] takes version v - 1 to v. */
+static const char *const migrations[] = {
+	/* 2: what determined each run, so that a resume can tell a changed experiment */
+	"CREATE TABLE run_inputs(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);"
+	"ALTER TABLE runs ADD COLUMN inputs INTEGER REFERENCES run_inputs(id);",
+};
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION - 1,
+	       "one migration per schema version after the first");
+
 static const char *const stmt_sql[ST_NR] = {
 	[ST_MANIFEST_SET] = "INSERT OR REPLACE INTO manifest(key, value) VALUES(?1, ?2)",
 	[ST_MANIFEST_GET] = "SELECT value FROM manifest WHERE key = ?1",
 	[ST_RUN_UPDATE] = "UPDATE runs SET status = ?2, cause = ?3, started = ?4, ended = ?5, wall_ms = ?6,"
-			  " exit_status = ?7 WHERE id = ?1 AND status = 'planned'",
+			  " exit_status = ?7, inputs = ?8 WHERE id = ?1 AND status = 'planned'",
+	[ST_INPUTS_INSERT] = "INSERT INTO run_inputs(text) VALUES(?1) ON CONFLICT(text) DO NOTHING",
+	[ST_INPUTS_ID] = "SELECT id FROM run_inputs WHERE text = ?1",
 	[ST_RUN_STATUS] = "SELECT status FROM runs WHERE id = ?1",
 	[ST_METRIC_INSERT] = "INSERT INTO metrics(run, name, value) VALUES(?1, ?2, ?3)",
 	[ST_HIST_INSERT] = "INSERT INTO histograms(run, name, nr_buckets, counts) VALUES(?1, ?2, ?3, ?4)",
@@ -52,6 +63,8 @@ static const char *const stmt_sql[ST_NR] = {
 	[ST_SAMPLE_INSERT] = "INSERT INTO timeseries(run, series, t_ns, value) VALUES(?1, ?2, ?3, ?4)",
 	[ST_CONSOLE_INSERT] = "INSERT INTO console(run, text) VALUES(?1, ?2)",
 	[ST_PENDING] = "SELECT id FROM runs WHERE status = 'planned' ORDER BY id",
+	[ST_RECORDED_INPUTS] = "SELECT r.id, i.text FROM runs r LEFT JOIN run_inputs i ON i.id = r.inputs"
+			       " WHERE r.status != 'planned' ORDER BY r.id",
 };
 
 int store_db_error(struct store *s, const char *what, char *err, size_t errlen)
@@ -128,23 +141,29 @@ static int schema_prepare(struct store *s, char *err, size_t errlen)
 		goto fail;
 	if (version == 0) {
 		int64_t tables;
-		char sql[64], now[32];
+		char now[32];
 		if (store_query_int(s, "SELECT count(*) FROM sqlite_schema", &tables, err, errlen))
 			goto fail;
 		if (tables) {
 			errorf(err, errlen, "%s: a database, but not a vmsweep results store", s->path);
 			goto fail;
 		}
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
-		if (store_exec(s, schema_sql, err, errlen) || store_exec(s, sql, err, errlen))
+		if (store_exec(s, schema_sql, err, errlen))
 			goto fail;
 		utc_now(now, sizeof(now));
 		if (store_manifest_set(s, "created", now, err, errlen))
 			goto fail;
-	} else if (version != STORE_SCHEMA_VERSION) {
-		errorf(err, errlen, "%s: results store schema version %lld, this vmsweep reads version %d", s->path,
+		version = 1;
+	} else if (version > STORE_SCHEMA_VERSION) {
+		errorf(err, errlen, "%s: results store schema version %lld, this vmsweep reads up to version %d", s->path,
 		       (long long)version, STORE_SCHEMA_VERSION);
 		goto fail;
+	}
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)version + 1);
+		if (store_exec(s, migrations[version - 1], err, errlen) || store_exec(s, sql, err, errlen))
+			goto fail;
 	}
 	return store_exec(s, "COMMIT", err, errlen);
 fail:

@@ -7,9 +7,12 @@
  *                                        files' text, host kernel, CPU, KVM caps, seeds
  *   params(idx, name)                    the swept parameters, in order
  *   points(id), point_values(point, param, value)
- *   runs(id, point, rep, seed, status, cause, started, ended, wall_ms, exit_status)
- *                                        id = index in the plan; status 'planned',
- *                                        'done' or 'failed'; started/ended Unix seconds
+ *   runs(id, point, rep, seed, status, cause, started, ended, wall_ms, exit_status, inputs)
+ *                                        ids in the order of execution (a grown sweep's
+ *                                        new runs after the old); status 'planned',
+ *                                        'done' or 'failed'; started/ended Unix seconds;
+ *                                        inputs: what determined it, in
+ *   run_inputs(id, text)                 one row per distinct text (sweep/run_inputs.h)
  *   metrics(run, name, value)            one number per run and name (see below)
  *   histograms(run, name, nr_buckets, counts)
  *                                        fio's buckets as uint64 little-endian, so
@@ -33,7 +36,7 @@
 #include <vmsweep/hist.h>
 
 #define STORE_FILE "results.sqlite"
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_NAME_MAX 96 /* metric, histogram and series names, with the NUL */
 
 struct store;
@@ -65,15 +68,40 @@ struct store_plan_run {
 	uint64_t seed;
 };
 
+struct store_plan {
+	size_t nr_params;
+	const char *const *names;
+	size_t nr_points;
+	const int64_t *values; /* values[point * nr_params + param] */
+	size_t nr_runs;
+	const struct store_plan_run *runs; /* in the order of execution */
+};
+
+/* run_ids[i] of a plan run the store does not hold yet */
+#define STORE_RUN_NEW SIZE_MAX
+
 /*
- * Writes the plan: parameter names, values[point * nr_params + param], and the runs
- * (run id = index in runs[]). On a store that already holds a plan, compares instead
- * and refuses a different one (its error says where they differ), so --resume cannot
- * mix two configs.
+ * Matches p against the plan the store holds, changing nothing: run_ids[i] is the
+ * store's id of p's run i, or STORE_RUN_NEW; *nr_new counts those. An empty store
+ * matches with every run new. A sweep may grow (points are matched by their values,
+ * runs by point and repetition), but different parameters, a stored point or run that
+ * p lacks, or a stored run whose seed differs are refused, naming the first of them, so
+ * that a resume cannot mix two experiments.
  */
-int store_plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
-		     const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err,
+int store_plan_match(struct store *s, const struct store_plan *p, size_t *run_ids, size_t *nr_new, char *err,
 		     size_t errlen);
+/* store_plan_match, then in the same transaction adds what is new: points and runs take
+ * the next ids (runs in p's order). run_ids[] as above, every one then a stored id. */
+int store_plan_write(struct store *s, const struct store_plan *p, size_t *run_ids, char *err, size_t errlen);
+
+/*
+ * The recorded (done or failed) runs and what determined each (store_run.inputs), in
+ * id order: fn(arg, run id, inputs or NULL when none was stored) for each, until fn
+ * returns non-zero (which is returned).
+ */
+int store_recorded_inputs(struct store *s, int (*fn)(void *arg, size_t run_id, const char *inputs), void *arg,
+			  char *err, size_t errlen);
+
 /* The runs still 'planned', in id order: what a resumed sweep has left to do.
  * *run_ids is malloc'd (NULL when *n is 0). */
 int store_runs_pending(struct store *s, size_t **run_ids, size_t *n, char *err, size_t errlen);
@@ -116,6 +144,8 @@ struct store_run {
 	struct store_series *series;
 	char *console; /* NULL: none */
 	size_t console_len;
+	const char *inputs; /* what determined the run (sweep/run_inputs.h), stored once per
+			     * distinct text; NULL: none. Not freed by store_run_free. */
 };
 
 /* Appenders: 0, or -1 when out of memory (or the name is too long). */

@@ -7,6 +7,7 @@
 #include "sweep/expr.h"
 #include "sweep/grid.h"
 #include "util/error.h"
+#include "util/hash.h"
 
 uint64_t splitmix64_next(uint64_t *state)
 {
@@ -32,22 +33,12 @@ static uint64_t random_below(uint64_t *state, uint64_t n)
 	return x % n;
 }
 
-/* FNV-1a: parameter names into the run seeds. */
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
-
 static uint64_t run_seed(const struct sweep_config *c, const int64_t *vals, unsigned rep)
 {
 	uint64_t h = mix(c->seed);
 
 	for (size_t i = 0; i < c->nr_params; i++) {
-		h = mix(h ^ name_hash(c->params[i].name));
+		h = mix(h ^ fnv1a64(c->params[i].name, strlen(c->params[i].name)));
 		h = mix(h ^ (uint64_t)vals[i]);
 	}
 	return mix(h ^ rep) & INT64_MAX;

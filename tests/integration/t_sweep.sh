@@ -35,7 +35,7 @@ begin "sweep/a run that panics is recorded as failed and the sweep completes"
 sweep_config '[params]
 panic_test = 0, 1'
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
-expect_rc 0
+expect_rc 3 'runs failed, all recorded'
 check '2 runs done, 2 failed' test "$(sql "select group_concat(status || ':' || n) from (select status, count(*) n from runs group by status order by status)")" = "done:2,failed:2"
 check 'the failure names the panic' test "$(sql "select count(*) from runs where status='failed' and cause like '%panic_test%'")" = 2
 check 'the failed runs keep their console' test "$(sql "select count(*) from console where text like '%Kernel panic%'")" = 2
@@ -54,7 +54,7 @@ duration_ms = 20
 hang_test = 0, 1
 EOF2
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
-expect_rc 0
+expect_rc 3 'a run failed, all recorded'
 check '1 run done, 1 failed' test "$(sql "select group_concat(status) from (select status from runs order by status)")" = "done,failed"
 check 'the failure says it timed out' test "$(sql "select count(*) from runs where status='failed' and cause like '%timed out%'")" = 1
 check 'the manifest keeps the config, seeds, host and build ids' test "$(sql "select count(*) from manifest where key in ('config','seed','host_kernel','kvm_caps','guest_build_id','harness_build_id')")" = 6

@@ -34,6 +34,18 @@
 
 /* ---- Fixtures ---- */
 
+
+/* The plan (names, values, runs) written as one struct store_plan; run ids discarded. */
+static int plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
+		      const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err, size_t errlen)
+{
+	struct store_plan p = { nr_params, names, nr_points, values, nr_runs, runs };
+	size_t *ids = calloc(nr_runs + 1, sizeof(*ids));
+	int r = ids ? store_plan_write(s, &p, ids, err, errlen) : -1;
+	free(ids);
+	return r;
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -92,7 +104,7 @@ static void write_plan(struct store *s)
 {
 	char err[512] = "";
 	make_plan();
-	if (store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err, sizeof(err)))
+	if (plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err, sizeof(err)))
 		fail_msg("store_plan_write: %s", err);
 }
 
@@ -281,27 +293,29 @@ static void test_plan_record_resume(void **state)
 
 	/* Another plan is refused, and says where it differs. */
 	const char *other_names[NR_PARAMS] = { "dirty_ratio", "memory_size" };
-	assert_int_equal(store_plan_write(s, NR_PARAMS, other_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
+	assert_int_equal(plan_write(s, NR_PARAMS, other_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
 					  sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "another plan"));
 	assert_non_null(strstr(err, "memory_size"));
 	plan_values[3] += 1;
-	assert_int_equal(store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
+	assert_int_equal(plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
 					  sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "point 1 has memory_mb"));
+	assert_non_null(strstr(err, "holds point 1 (dirty_ratio=20, memory_mb=256), which this config does not plan"));
 	plan_values[3] -= 1;
 	plan_runs[5].seed++;
-	assert_int_equal(store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
+	assert_int_equal(plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS, plan_runs, err,
 					  sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "run 5"));
+	assert_non_null(strstr(err, "holds run 5"));
+	assert_non_null(strstr(err, "seed changed"));
 	plan_runs[5].seed--;
-	assert_int_equal(store_plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS - 1, plan_runs,
+	assert_int_equal(plan_write(s, NR_PARAMS, param_names, NR_POINTS, plan_values, NR_RUNS - 1, plan_runs,
 					  err, sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "runs there"));
+	assert_non_null(strstr(err, "holds run 17 (dirty_ratio=30, memory_mb=512, repetition 3), which this config"
+				    " does not plan"));
 	assert_int_equal(query_int(s, "SELECT count(*) FROM runs"), NR_RUNS);
 
 	/* Recording twice, or a run not in the plan: refused, nothing changes. */
@@ -947,7 +961,7 @@ static void crash_plan(struct store *s)
 		values[p] = (int64_t)p;
 	for (size_t i = 0; i < CRASH_RUNS; i++)
 		runs[i] = (struct store_plan_run){ i % CRASH_POINTS, (unsigned)(i / CRASH_POINTS), i };
-	if (store_plan_write(s, 1, names, CRASH_POINTS, values, CRASH_RUNS, runs, err, sizeof(err)))
+	if (plan_write(s, 1, names, CRASH_POINTS, values, CRASH_RUNS, runs, err, sizeof(err)))
 		fail_msg("plan: %s", err);
 }
 

@@ -1,0 +1,42 @@
+/* `vmsweep run`: the runner (run.c) and the store it fills (run_store.c). */
+#ifndef CMD_RUN_H
+#define CMD_RUN_H
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+#include "sweep/config.h"
+#include "sweep/grid.h"
+#include "sweep/run_inputs.h"
+
+struct sweep_ctx {
+	const struct sweep_config *cfg;
+	const struct sweep_plan *plan;
+	struct store *store;
+	struct sweep_build build;
+	char kernel[4096];
+	char **inputs; /* per point: what determines its runs */
+	size_t *run_ids; /* per plan run: its id in the store */
+	bool force; /* --force: resume although what determines the runs changed */
+	unsigned nr_workers;
+
+	pthread_mutex_t lock; /* next, store_error */
+	size_t *pending, nr_pending, next; /* plan run indexes still to run, in plan order */
+	atomic_size_t done, failed, running;
+	char store_error[1100]; /* the first run that could not be stored */
+};
+
+/*
+ * Opens (creating) the store in dir and makes it hold this sweep: the plan written or
+ * grown, every recorded run checked against what the config gives now (refused unless
+ * ctx->force, which records the change in the manifest), the manifest written, and
+ * ctx->pending filled. -1 with err; *usage set when the refusal is the config's fault.
+ */
+int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *err, size_t errlen);
+void run_store_free(struct sweep_ctx *ctx);
+
+/* The config path a store was made with (absolute), malloc'd into *path. */
+int run_store_config_path(const char *dir, char **path, char *err, size_t errlen);
+#endif
