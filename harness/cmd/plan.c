@@ -2,9 +2,12 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "fio/job_compile.h"
 #include "sweep/plan_print.h"
+#include "sweep/preflight.h"
 
 
 static void plan_usage(FILE *f)
@@ -20,6 +23,20 @@ static void plan_usage(FILE *f)
 		   "\n"
 		   "Exit status: 0 printed, 1 host error, 2 bad option or config (the error names the\n"
 		   "config's file and line).\n");
+}
+
+/* What the run would hit before its first boot, and how long it should take. */
+static int plan_preflight(const struct sweep_config *c, const struct sweep_plan *p, struct sweep_estimate *est,
+			  char *err, size_t errlen)
+{
+	struct vms_workload *wl = NULL;
+	size_t size = 0;
+	if (c->nr_job_files &&
+	    fio_compile_for_disks(c->job_files[0].path, c->disks, c->nr_disks, &wl, &size, err, errlen))
+		return -1;
+	int r = sweep_preflight(c, p, c->jobs, wl, stderr, "vmsweep plan: ", est, err, errlen);
+	free(wl);
+	return r;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -57,7 +74,8 @@ int cmd_plan(int argc, char **argv)
 		sweep_config_free(&c);
 		return EXIT_USAGE;
 	}
-	if (sweep_plan(&c, &p, err, sizeof(err))) {
+	struct sweep_estimate est;
+	if (sweep_plan(&c, &p, err, sizeof(err)) || plan_preflight(&c, &p, &est, err, sizeof(err))) {
 		fprintf(stderr, "vmsweep plan: %s\n", err);
 		code = EXIT_USAGE;
 	} else if (json) {
@@ -66,7 +84,10 @@ int cmd_plan(int argc, char **argv)
 			code = EXIT_HOST;
 		}
 	} else {
+		char d[64];
 		sweep_plan_print(stdout, &c, &p);
+		printf("expected duration: %s%s at %u run%s at a time\n", est.lower_bound ? "at least " : "",
+		       duration_format(est.seconds, d, sizeof(d)), c.jobs ? c.jobs : 1, c.jobs > 1 ? "s" : "");
 	}
 	sweep_plan_free(&p);
 	sweep_config_free(&c);

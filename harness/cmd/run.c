@@ -23,6 +23,7 @@
 #include "cmd/cmd.h"
 #include "cmd/run.h"
 #include "fio/job_compile.h"
+#include "sweep/preflight.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
 #include "util/signals.h"
@@ -358,11 +359,13 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	ctx.nr_workers = (unsigned)(jobs ? jobs : cfg.jobs ? cfg.jobs : 1);
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (cpus > 0 && ctx.nr_workers > (unsigned long)cpus)
-		fprintf(stderr, "vmsweep run: warning: %u runs at a time on %ld host CPUs: they will share CPUs and"
-				" measure each other (recorded in the manifest as jobs)\n",
-			ctx.nr_workers, cpus);
+	struct sweep_estimate est;
+	if (sweep_preflight(&cfg, &plan, ctx.nr_workers, ctx.build.workload, stderr, "vmsweep run: ", &est, err,
+			    sizeof(err))) {
+		fprintf(stderr, "vmsweep run: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);

@@ -116,6 +116,7 @@ static int sweep_section(struct sweep_config *c, const struct fio_section *s, ch
 		} else if (!strcmp(k, "timeout")) {
 			if (parse_duration_ns(o->value, &c->timeout_ns, why, sizeof(why)))
 				return errorf_at(err, errlen, o->file, o->line, "timeout = %s: %s", o->value, why);
+			c->timeout_line = o->line;
 		} else if (!strcmp(k, "jobs")) {
 			if (int_value(o, 1, JOBS_MAX, &v, err, errlen))
 				return -1;
@@ -171,7 +172,7 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 			return errorf_at(err, errlen, o->file, o->line, "%s = %s: %s", k, o->value, why);
 		switch (kind) {
 		case SWEEP_PARAM_KNOB: c->knobs[knob] = v; gl->knobs[knob] = o->line; break;
-		case SWEEP_PARAM_MEMORY: c->mem_size = (uint64_t)v; gl->memory = o->line; break;
+		case SWEEP_PARAM_MEMORY: c->mem_size = (uint64_t)v; gl->memory = c->memory_line = o->line; break;
 		case SWEEP_PARAM_VCPUS: c->nr_cpus = (unsigned)v; gl->vcpus = o->line; break;
 		case SWEEP_PARAM_HZ: c->hz = (unsigned)v; gl->hz = o->line; break;
 		}
@@ -188,6 +189,11 @@ static int workload_section(struct sweep_config *c, const struct fio_section *s,
 			return unknown_key(o, "workload", keys, 1, false, err, errlen);
 		if (!o->value || !*o->value)
 			return errorf_at(err, errlen, o->file, o->line, "job: expected 'job = FILE.fio'");
+		if (c->nr_job_files)
+			return errorf_at(err, errlen, o->file, o->line,
+					 "job = %s: one job file per sweep (the first is at line %u); put its jobs"
+					 " in that file as sections",
+					 o->value, c->job_files[0].line);
 		struct sweep_job_file *j = realloc(c->job_files, (c->nr_job_files + 1) * sizeof(*j));
 		if (!j)
 			return errorf_at(err, errlen, o->file, o->line, "out of memory");

@@ -64,6 +64,7 @@ struct sweep_config {
 	enum sweep_order order; /* default random */
 	uint64_t timeout_ns; /* per run, default 60s; 0: none */
 	unsigned jobs; /* runs at a time, default 1 */
+	unsigned timeout_line, memory_line; /* where set, 0 if not: for the checks before a run */
 
 	/* [guest]: the settings of every run, before a point's parameters */
 	uint64_t mem_size; /* default 128M */

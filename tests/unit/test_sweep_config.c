@@ -8,6 +8,7 @@
  * repository root, as `make check` does.
  */
 #include <jansson.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,10 +21,12 @@
 #include <cmocka.h>
 
 #include "corpus.h"
+#include "helpers.h"
 #include "sweep/config.h"
 #include "sweep/expr.h"
 #include "sweep/grid.h"
 #include "sweep/plan_print.h"
+#include "sweep/preflight.h"
 #include "util/knob.h"
 
 #define GOOD "tests/sweep-corpus/good/"
@@ -649,6 +652,49 @@ static void test_good_corpus(void **state)
 	unsetenv("VMSWEEP_TEST_VCPUS");
 }
 
+/* What a run would hit is found before the first boot; the expected duration adds up. */
+static void test_preflight(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+	struct sweep_estimate est;
+	char err[1024] = "";
+
+	load_text_ok("[sweep]\nrepeat = 2\ntimeout = 5s\n[params]\nduration_ms = 500, 1000, 1500\n", &c);
+	plan_ok(&c, &p);
+	assert_int_equal(sweep_preflight(&c, &p, 1, NULL, NULL, "", &est, err, sizeof(err)), 0);
+	assert_true(fabs(est.seconds - 2 * (0.5 + 1.0 + 1.5 + 3 * SWEEP_RUN_OVERHEAD_S)) < 1e-9);
+	assert_false(est.lower_bound);
+	assert_int_equal(sweep_preflight(&c, &p, 2, NULL, NULL, "", &est, err, sizeof(err)), 0);
+	assert_true(fabs(est.seconds - (0.5 + 1.0 + 1.5 + 3 * SWEEP_RUN_OVERHEAD_S)) < 1e-9);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+
+	load_text_ok("[sweep]\ntimeout = 1s\n[params]\nduration_ms = 500, 2000\n", &c);
+	plan_ok(&c, &p);
+	assert_int_equal(sweep_preflight(&c, &p, 1, NULL, NULL, "", &est, err, sizeof(err)), -1);
+	assert_err_has(err, ":2: timeout 1 s is shorter than duration_ms 2 s");
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+
+	/* Far more memory than any host has: named at the parameter's line. */
+	load_text_ok("[sweep]\nrepeat = 1\n[params]\nmemory = 64M, 64G\n", &c);
+	plan_ok(&c, &p);
+	assert_int_equal(sweep_preflight(&c, &p, 64, NULL, NULL, "", &est, err, sizeof(err)), -1);
+	assert_err_has(err, ":4: memory 65536 MiB (the largest point) x 64 at a time is more than the host has");
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+
+	char job[4096], text[8400];
+	assert_non_null(realpath("tests/fio-corpus/good/defaults.fio", job));
+	snprintf(text, sizeof(text), "[guest]\ndisk = /tmp/x.img,size=1M\n[workload]\njob = %s\njob = %s\n", job, job);
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
+	assert_err_has(err, ":5: job = ");
+	assert_err_has(err, "one job file per sweep (the first is at line 4)");
+	sweep_config_free(&c);
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -697,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_plan_output),
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_good_corpus),
+		cmocka_unit_test(test_preflight),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_error_buffer),
 	};
