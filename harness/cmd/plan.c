@@ -7,7 +7,7 @@
 #include "cmd/cmd.h"
 #include "fio/job_compile.h"
 #include "sweep/plan_print.h"
-#include "sweep/preflight.h"
+#include "cmd/sweep_checks.h"
 
 
 static void plan_usage(FILE *f)
@@ -34,7 +34,7 @@ static int plan_preflight(const struct sweep_config *c, const struct sweep_plan 
 	if (c->nr_job_files &&
 	    fio_compile_for_disks(c->job_files[0].path, c->disks, c->nr_disks, &wl, &size, err, errlen))
 		return -1;
-	int r = sweep_preflight(c, p, c->jobs, wl, stderr, "vmsweep plan: ", est, err, errlen);
+	int r = sweep_checks(c, p, c->jobs, wl, "vmsweep plan: ", est, err, errlen);
 	free(wl);
 	return r;
 }

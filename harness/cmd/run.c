@@ -23,7 +23,7 @@
 #include "cmd/cmd.h"
 #include "cmd/run.h"
 #include "fio/job_compile.h"
-#include "sweep/preflight.h"
+#include "cmd/sweep_checks.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
 #include "util/signals.h"
@@ -360,7 +360,7 @@ int cmd_run(int argc, char **argv)
 	}
 	ctx.nr_workers = (unsigned)(jobs ? jobs : cfg.jobs ? cfg.jobs : 1);
 	struct sweep_estimate est;
-	if (sweep_preflight(&cfg, &plan, ctx.nr_workers, ctx.build.workload, stderr, "vmsweep run: ", &est, err,
+	if (sweep_checks(&cfg, &plan, ctx.nr_workers, ctx.build.workload, "vmsweep run: ", &est, err,
 			    sizeof(err))) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = EXIT_USAGE;

@@ -111,6 +111,10 @@ int report_metric_add(struct report *r, const char *name, bool *matched, char *e
 int report_metrics_default(struct report *r, char *err, size_t errlen);
 /* "metric 'x' is not in the store (did you mean ...?); present: a, b, ... (N in all)" */
 void report_metric_missing(const struct report *r, const char *name, char *err, size_t errlen);
+/* Whether name, as a [report] metric, can match what runs record (the metric tables,
+ * by the rules of report_metric_add): 0, or -1 with a did-you-mean in err. For `plan`,
+ * before any run has made a store. */
+int report_metric_name_check(const char *name, char *err, size_t errlen);
 /* Where a metric's numbers come from when its label does not say: "wakeup_ns.p99 / 1000";
  * "" when the label is the store's name. */
 void report_metric_source(const struct report_metric *m, char *buf, size_t len);

@@ -9,6 +9,7 @@
  * "allocstall" is vmstat.allocstall, "swapin_p99_us" every memory job's
  * mem.<job>.swapin_ns.p99 in us.
  */
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,44 @@ static double words_match(const struct words *q, const struct words *s)
 	if (!q->unit)
 		return 1;
 	return s->unit ? s->unit / q->unit : 0;
+}
+
+/* words_match where the store's words are fnmatch patterns (a metric table's). */
+static bool words_match_pattern(const struct words *q, const struct words *s)
+{
+	if (q->n > s->n || (q->unit && !s->unit))
+		return false;
+	for (size_t i = 0; i < q->n; i++)
+		if (fnmatch(s->w[s->n - q->n + i], q->w[i], 0))
+			return false;
+	return true;
+}
+
+int report_metric_name_check(const char *name, char *err, size_t errlen)
+{
+	const char *patterns[512], *tails[512];
+	char tail_buf[512][64];
+	size_t n = metric_docs_patterns(patterns, 512);
+	struct words q, s;
+	bool words = !words_split(name, &q);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!fnmatch(patterns[i], name, 0) || (words && !words_split(patterns[i], &s) && words_match_pattern(&q, &s)))
+			return 0;
+		/* The short form people write: what follows the pattern's last wildcard. */
+		const char *star = strrchr(patterns[i], '*');
+		const char *t = star && star[1] == '.' ? star + 2 : patterns[i];
+		snprintf(tail_buf[i], sizeof(tail_buf[i]), "%s", t);
+		for (char *c = tail_buf[i]; *c; c++)
+			*c = *c == '.' ? '_' : *c;
+		tails[i] = tail_buf[i];
+	}
+	const char *hint = name_suggest(name, tails, n);
+	if (!hint)
+		hint = name_suggest(name, patterns, n);
+	return errorf(err, errlen, "metric '%s' matches no metric a run records%s%s%s (vmsweep export --list-metrics"
+				   " lists them)",
+		      name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 }
 
 static int metric_push(struct report *r, const char *label, const char *source, double scale, char *err, size_t errlen)

@@ -87,3 +87,16 @@ void metric_docs_print(FILE *f)
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
 		docs_print(f, record_families[i]->metric_docs);
 }
+
+size_t metric_docs_patterns(const char **out, size_t max)
+{
+	size_t n = 0;
+	for (const struct metric_doc *d = core_metric_docs; d->pattern; d++)
+		if (n < max)
+			out[n++] = d->pattern;
+	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
+		for (const struct metric_doc *d = record_families[i]->metric_docs; d && d->pattern; d++)
+			if (n < max)
+				out[n++] = d->pattern;
+	return n;
+}

@@ -186,6 +186,8 @@ int store_run_from_vm_result(const struct vm_result *res, const struct vms_workl
 /* Whether a metric of that name is in a metric table; the tables printed, one line a name. */
 bool metric_name_known(const char *name);
 void metric_docs_print(FILE *f);
+/* The tables' fnmatch patterns ("fio.*.write.iops"), up to max of them into out. */
+size_t metric_docs_patterns(const char **out, size_t max);
 
 /*
  * Records run run_id in one transaction: status, cause, timings, metrics, histograms,

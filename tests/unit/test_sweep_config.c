@@ -27,6 +27,7 @@
 #include "sweep/grid.h"
 #include "sweep/plan_print.h"
 #include "sweep/preflight.h"
+#include "report/report.h"
 #include "util/knob.h"
 
 #define GOOD "tests/sweep-corpus/good/"
@@ -685,6 +686,13 @@ static void test_preflight(void **state)
 	assert_err_has(err, ":4: memory 65536 MiB (the largest point) x 64 at a time is more than the host has");
 	sweep_plan_free(&p);
 	sweep_config_free(&c);
+
+	/* [report] metrics are checked against the metric tables, by the report's rules. */
+	assert_int_equal(report_metric_name_check("write_iops", err, sizeof(err)), 0);
+	assert_int_equal(report_metric_name_check("wakeup_p99_us", err, sizeof(err)), 0);
+	assert_int_equal(report_metric_name_check("fio.seqwrite.write.clat_p99_ns", err, sizeof(err)), 0);
+	assert_int_equal(report_metric_name_check("write_iosp", err, sizeof(err)), -1);
+	assert_err_has(err, "metric 'write_iosp' matches no metric a run records (did you mean 'write_ios'?)");
 
 	char job[4096], text[8400];
 	assert_non_null(realpath("tests/fio-corpus/good/defaults.fio", job));
