@@ -264,7 +264,7 @@ static int knob_value_read(int knob, const char *text, int64_t *v, char *cause, 
 	if (r) {
 		size_t pl = strlen("--set ") + strlen(kv) + 2;
 		bool strip = strlen(why) >= pl && !strncmp(why, "--set ", 6);
-		errorf(cause, len, "%s", strip ? why + pl : why);
+		errorf(cause, len, "'%s': %s", text, strip ? why + pl : why);
 	}
 	free(kv);
 	*v = tmp[knob];
