@@ -28,6 +28,7 @@ struct report_metric {
 	char *label;
 	char *source;
 	double scale;
+	bool nonnegative; /* its intervals are clipped at 0 (report_metric_nonnegative) */
 	struct sample_stats *st; /* [nr_points], over each point's done runs */
 };
 
@@ -98,7 +99,7 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 void report_free(struct report *r);
 /* Index of the parameter, or -1. */
 int report_param_find(const struct report *r, const char *name);
-/* "64M" for memory, the integer otherwise. */
+/* "64M" for memory, a word knob's word ("2.6" for watermark_model 1), the integer otherwise. */
 void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len);
 /* "tasks_per_cpu=2 vcpus=1" for the parameters of point p; skip: a parameter left out, or -1. */
 void report_point_label(const struct report *r, size_t p, int skip, char *buf, size_t len);
@@ -118,7 +119,10 @@ int report_metric_name_check(const char *name, char *err, size_t errlen);
 /* Where a metric's numbers come from when its label does not say: "wakeup_ns.p99 / 1000";
  * "" when the label is the store's name. */
 void report_metric_source(const struct report_metric *m, char *buf, size_t len);
-/* Each metric's per-point statistics. */
+/* Whether the store's metric name cannot be negative: a count, a time, a rate, a size. */
+bool report_metric_nonnegative(const char *name);
+/* Each metric's per-point statistics; a non-negative metric's intervals clipped at 0
+ * (stats_ci_clip). */
 int report_metrics_compute(struct report *r, char *err, size_t errlen);
 
 /* ---- report_plot.c ---- */
@@ -130,5 +134,7 @@ int report_html_write(const struct report *r, const char *path, const char *plot
 int report_md_write(const struct report *r, const char *path, char *err, size_t errlen);
 /* Numbers as the documents show them: "448500", "3.142", "-" for NaN. */
 void report_num_format(double v, char *buf, size_t len);
+/* A coefficient of variation as a percentage: "12.0 %", "0.45 %", "0.040 %", "-" for NaN. */
+void report_cv_format(double cv, char *buf, size_t len);
 
 #endif

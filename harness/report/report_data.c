@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "util/array.h"
 #include "util/error.h"
+#include "util/knob.h"
 
 /* Console lines kept for a failed run: its start, and its end where the panic is. */
 #define CONSOLE_HEAD 8
@@ -362,7 +363,12 @@ int report_param_find(const struct report *r, const char *name)
 void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len)
 {
 	const int64_t mib = 1 << 20;
-	if (!strcmp(r->params[param], "memory") && v > 0 && v % mib == 0)
+	int knob = knob_find(r->params[param]);
+	/* The store keeps watermark_model's number; people know its eras by name, as plan prints them. */
+	const char *word = knob >= 0 ? knob_value_word(knob, v) : NULL;
+	if (word)
+		snprintf(buf, len, "%s", word);
+	else if (!strcmp(r->params[param], "memory") && v > 0 && v % mib == 0)
 		snprintf(buf, len, v % (1024 * mib) ? "%" PRId64 "M" : "%" PRId64 "G",
 			 v % (1024 * mib) ? v / mib : v / (1024 * mib));
 	else

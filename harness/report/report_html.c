@@ -44,7 +44,7 @@ static const struct report_format_ops html_ops = {
 	.head_cell = "<th>", .head_cell_end = "</th>",
 	.cell = "<td>", .cell_end = "</td>", .bad_cell = "<td class=\"bad\">",
 	.note_begin = "<br><small>", .note_end = "</small>",
-	.plus_minus = " &plusmn; ",
+	.plus_minus = " &plusmn; ", .clip_mark = "&dagger;",
 	.mean_note = "<br><small>mean &plusmn; 95 % CI</small>",
 };
 
@@ -180,7 +180,9 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 	report_points_write(&html_ops, f, r);
 	fputs("<p class=\"note\">n: done runs (+: some still planned). Mean over the done runs of each point; "
 	      "&plusmn; half the 95 % confidence interval (Student's t, n - 1 degrees of freedom); CV: standard "
-	      "deviation / mean.</p>\n",
+	      "deviation / mean. n&lt;3: fewer than 3 runs, too few for the interval to mean anything. (0&dagger; "
+	      ".. hi): the interval reached below zero, which a count, time, rate or size cannot; it is shown "
+	      "clipped at 0.</p>\n",
 	      f);
 	if (r->nr_hists)
 		fputs("<h2 id=\"latency\">Latency percentiles</h2>\n<p class=\"note\">From the histograms of each "
@@ -192,7 +194,9 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 		return -1;
 	failed_runs(f, r);
 	if (r->nr_metrics)
-		fputs("<h2 id=\"stats\">Statistics by metric</h2>\n", f);
+		fputs("<h2 id=\"stats\">Statistics by metric</h2>\n<p class=\"note\">95 % CI: Student's t over each "
+		      "point's done runs; n&lt;3 and 0&dagger; as in the points' table.</p>\n",
+		      f);
 	report_stats_write(&html_ops, f, r);
 	manifest(f, r);
 	fputs("</body>\n</html>\n", f);

@@ -40,7 +40,7 @@ static const struct report_format_ops md_ops = {
 	.head_cell = " ", .head_cell_end = " |",
 	.cell = " ", .cell_end = " |", .bad_cell = " ",
 	.note_begin = " (", .note_end = ")",
-	.plus_minus = " ± ", .mean_note = "",
+	.plus_minus = " ± ", .clip_mark = "†", .mean_note = "",
 };
 
 /* A fence longer than any run of backquotes in the text. */
@@ -117,7 +117,9 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 	fputs(".\n\n## Points\n\n", f);
 	report_points_write(&md_ops, f, r);
 	fputs("n: done runs (+: some still planned). Mean ± half the 95 % confidence interval (Student's t) over "
-	      "each point's done runs; CV: standard deviation / mean.\n\n",
+	      "each point's done runs; CV: standard deviation / mean. n<3: fewer than 3 runs, too few for the "
+	      "interval to mean anything. (0† .. hi): the interval reached below zero, which a count, time, rate or "
+	      "size cannot; it is shown clipped at 0.\n\n",
 	      f);
 	if (r->nr_hists)
 		fputs("## Latency percentiles (us)\n\nFrom the histograms of each point's done runs merged (fio's "
@@ -132,7 +134,9 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 			r->figures[i].name, r->figures[i].caption, r->figures[i].name);
 	failed_runs(f, r);
 	if (r->nr_metrics)
-		fputs("## Statistics by metric\n\n", f);
+		fputs("## Statistics by metric\n\n95 % CI: Student's t over each point's done runs; n<3 and 0† as in "
+		      "the points' table.\n\n",
+		      f);
 	report_stats_write(&md_ops, f, r);
 	manifest(f, r);
 	return 0;

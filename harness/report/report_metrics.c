@@ -125,6 +125,7 @@ static int metric_push(struct report *r, const char *label, const char *source, 
 	m->label = strdup(label);
 	m->source = strdup(source);
 	m->scale = scale;
+	m->nonnegative = scale > 0 && report_metric_nonnegative(source);
 	r->nr_metrics++;
 	if (!m->label || !m->source)
 		return errorf(err, errlen, "out of memory");
@@ -222,6 +223,20 @@ void report_metric_source(const struct report_metric *m, char *buf, size_t len)
 		snprintf(buf, len, "%s x %g", m->source, m->scale);
 }
 
+/* Metrics that can be below zero, as fnmatch patterns. Every metric a run carries today
+ * is a count, a time, a rate, a size, a percentage, an errno or an era's number
+ * (`vmsweep export --list-metrics`): none can. A signed one (a difference, a drift) goes
+ * here, so that its interval is printed as computed. */
+static const char *const signed_metrics[] = { NULL };
+
+bool report_metric_nonnegative(const char *name)
+{
+	for (const char *const *p = signed_metrics; *p; p++)
+		if (!fnmatch(*p, name, 0))
+			return false;
+	return true;
+}
+
 /* One metric's values on their way to per-point statistics. */
 struct metric_acc {
 	const struct report *r;
@@ -236,7 +251,10 @@ struct metric_acc {
 static void acc_close(struct metric_acc *a, size_t point)
 {
 	while (a->p < a->r->nr_points && a->r->points[a->p].id < point) {
-		stats_compute(a->vals, a->n, &a->m->st[a->p++]);
+		stats_compute(a->vals, a->n, &a->m->st[a->p]);
+		if (a->m->nonnegative)
+			stats_ci_clip(&a->m->st[a->p]);
+		a->p++;
 		a->n = 0;
 	}
 }

@@ -276,8 +276,8 @@ static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, 
 		const struct sample_stats *s = &m->st[p];
 		if (!s->n || isnan(s->mean))
 			continue;
-		ylo = fmin(ylo, isnan(s->ci95_lo) ? s->mean : s->ci95_lo);
-		yhi = fmax(yhi, isnan(s->ci95_hi) ? s->mean : s->ci95_hi);
+		ylo = fmin(ylo, stats_ci_meaningful(s) ? s->ci95_lo : s->mean);
+		yhi = fmax(yhi, stats_ci_meaningful(s) ? s->ci95_hi : s->mean);
 	}
 	if (ylo > yhi)
 		ylo = yhi = 0;
@@ -292,9 +292,10 @@ static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, 
 			const struct sample_stats *s = &m->st[order[j]];
 			if (!s->n || isnan(s->mean))
 				continue;
-			/* One run has no interval: the bar shrinks to the mean. */
-			double lo = isnan(s->ci95_lo) ? s->mean : s->ci95_lo,
-			       hi = isnan(s->ci95_hi) ? s->mean : s->ci95_hi;
+			/* Under 3 runs no interval is worth a bar (stats_ci_meaningful): it shrinks to
+			 * the mean rather than stretch the axis 9 standard deviations. */
+			bool bar = stats_ci_meaningful(s);
+			double lo = bar ? s->ci95_lo : s->mean, hi = bar ? s->ci95_hi : s->mean;
 			fprintf(d, "%.12g %.12g %.12g %.12g\n", axis_value(r, r->x, r->points[order[j]].values[r->x]),
 				s->mean, lo, hi);
 			rows++;
@@ -331,9 +332,9 @@ static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, 
 	curve_title(&cv, SIZE_MAX, per, sizeof(per));
 	snprintf(caption, sizeof(caption),
 		 "%s%s%s%s against %s%s%s: mean of each point's runs, error bars the 95 %% confidence interval "
-		 "(Student's t).",
+		 "(Student's t; none under 3 runs%s).",
 		 m->label, *src ? " (" : "", src, *src ? ")" : "", r->params[r->x],
-		 *per ? ", one line per value of " : "", per);
+		 *per ? ", one line per value of " : "", per, m->nonnegative ? "; clipped at 0" : "");
 	ret = plot_draw(c, name, b, &buf, caption, err, errlen);
 	b = NULL;
 out:

@@ -24,6 +24,23 @@ void report_num_format(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.3e", v);
 }
 
+/* One decimal from 1 % up; below, two significant digits, so that a steady metric's
+ * small CV (0.0004) reads 0.040 % rather than a 0.0 % that claims no spread at all. */
+void report_cv_format(double cv, char *buf, size_t len)
+{
+	double p = 100 * cv, a = fabs(p);
+	if (isnan(cv))
+		snprintf(buf, len, "-");
+	else if (a == 0)
+		snprintf(buf, len, "0 %%");
+	else if (a >= 1 || isinf(a))
+		snprintf(buf, len, "%.1f %%", p);
+	else if (a >= 1e-9)
+		snprintf(buf, len, "%.*f %%", 1 - (int)floor(log10(a)), p);
+	else
+		snprintf(buf, len, "%.1e %%", p);
+}
+
 /* One table being written; columns counts its head cells. */
 struct table {
 	const struct report_format_ops *ops;
@@ -72,10 +89,49 @@ static void num_cell_write(const struct table *t, double v)
 
 static void cv_cell_write(const struct table *t, double cv)
 {
-	if (isnan(cv))
-		cell_printf(t, false, "-");
-	else
-		cell_printf(t, false, "%.1f %%", 100 * cv);
+	char b[64];
+	report_cv_format(cv, b, sizeof(b));
+	cell_printf(t, false, "%s", b);
+}
+
+/* "n<3": an interval of too few runs to mean anything. */
+static void few_write(const struct table *t)
+{
+	char b[16];
+	snprintf(b, sizeof(b), "n<%d", STATS_CI_MIN_N);
+	t->ops->text_write(t->f, b);
+}
+
+/* "8.774 .. 16.23", and "0† .. 5" when clipped at 0. */
+static void ci_write(const struct table *t, const struct sample_stats *s)
+{
+	num_write(t, s->ci95_lo);
+	if (s->ci95_clipped)
+		fputs(t->ops->clip_mark, t->f);
+	fputs(" .. ", t->f);
+	num_write(t, s->ci95_hi);
+}
+
+/* A point's mean and its interval: "12.5 ± 3.726", "2 (0† .. 5)", "20 (n<3)", "-". */
+static void mean_cell_write(const struct table *t, const struct sample_stats *s)
+{
+	fputs(t->ops->cell, t->f);
+	num_write(t, s->mean);
+	if (!s->n || isnan(s->mean)) {
+		/* no value: the mean's "-" says it */
+	} else if (!stats_ci_meaningful(s)) {
+		fputs(" (", t->f);
+		few_write(t);
+		fputs(")", t->f);
+	} else if (s->ci95_clipped) {
+		fputs(" (", t->f);
+		ci_write(t, s);
+		fputs(")", t->f);
+	} else {
+		fputs(t->ops->plus_minus, t->f);
+		num_write(t, (s->ci95_hi - s->ci95_lo) / 2);
+	}
+	fputs(t->ops->cell_end, t->f);
 }
 
 /* Every table starts with the point and its parameters, head and rows alike. */
@@ -126,15 +182,8 @@ void report_points_write(const struct report_format_ops *ops, FILE *f, const str
 		cell_printf(&t, false, "%zu%s", pt->nr_done, pt->nr_planned ? "+" : "");
 		cell_printf(&t, pt->nr_failed != 0, "%zu", pt->nr_failed);
 		for (size_t i = 0; i < r->nr_metrics; i++) {
-			const struct sample_stats *s = &r->metrics[i].st[p];
-			fputs(ops->cell, f);
-			num_write(&t, s->mean);
-			if (!isnan(s->ci95_hi)) {
-				fputs(ops->plus_minus, f);
-				num_write(&t, (s->ci95_hi - s->ci95_lo) / 2);
-			}
-			fputs(ops->cell_end, f);
-			cv_cell_write(&t, s->cv);
+			mean_cell_write(&t, &r->metrics[i].st[p]);
+			cv_cell_write(&t, r->metrics[i].st[p].cv);
 		}
 		fputs(ops->row_end, f);
 	}
@@ -187,9 +236,12 @@ void report_stats_write(const struct report_format_ops *ops, FILE *f, const stru
 			num_cell_write(&t, s->stddev);
 			cv_cell_write(&t, s->cv);
 			fputs(ops->cell, f);
-			num_write(&t, s->ci95_lo);
-			fputs(" .. ", f);
-			num_write(&t, s->ci95_hi);
+			if (!s->n)
+				fputs("-", f);
+			else if (!stats_ci_meaningful(s))
+				few_write(&t);
+			else
+				ci_write(&t, s);
 			fputs(ops->cell_end, f);
 			num_cell_write(&t, s->min);
 			num_cell_write(&t, s->max);

@@ -25,10 +25,13 @@ struct report_format_ops {
 	const char *bad_cell; /* a cell the reader must not miss: a failure count */
 	const char *note_begin, *note_end; /* a head cell's second line: where a metric's numbers come from */
 	const char *plus_minus; /* between a mean and half its interval */
+	const char *clip_mark; /* after an interval's lower end clipped at 0 (stats_ci_clip) */
 	const char *mean_note; /* after a metric's head in the points table: what its cells hold */
 };
 
-/* The points: n, failed, and each metric's mean ± half its 95 % interval, and CV. */
+/* The points: n, failed, and each metric's mean ± half its 95 % interval, and CV. An
+ * interval of fewer than STATS_CI_MIN_N runs is "n<3" instead; a clipped one is written
+ * whole, "(0† .. 5.2)", since it is no longer symmetric. */
 void report_points_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 /* One table per histogram: its percentiles at each point, in microseconds. */
 void report_latency_write(const struct report_format_ops *ops, FILE *f, const struct report *r);

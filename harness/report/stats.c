@@ -44,6 +44,7 @@ void stats_compute(const double *values, size_t n, struct sample_stats *out)
 	out->n = m;
 	out->mean = out->median = out->stddev = out->cv = NAN;
 	out->ci95_lo = out->ci95_hi = out->min = out->max = NAN;
+	out->ci95_clipped = false;
 	if (!m) {
 		free(v);
 		return;
@@ -65,6 +66,14 @@ void stats_compute(const double *values, size_t n, struct sample_stats *out)
 			out->cv = out->stddev / out->mean;
 	}
 	free(v);
+}
+
+void stats_ci_clip(struct sample_stats *s)
+{
+	if (s->ci95_lo < 0 && s->min >= 0) {
+		s->ci95_lo = 0;
+		s->ci95_clipped = true;
+	}
 }
 
 /* Welch's test on NaN-free samples. */

@@ -5,6 +5,7 @@
  */
 #ifndef VMSWEEP_REPORT_STATS_H
 #define VMSWEEP_REPORT_STATS_H
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +16,13 @@ struct sample_stats {
 	double stddev;		/* sample (n - 1); NAN when n < 2 */
 	double cv;		/* stddev / mean; NAN when mean is 0 or stddev is NAN */
 	double ci95_lo, ci95_hi; /* mean -+ t(0.975, n-1) * stddev / sqrt(n); NAN when n < 2 */
+	bool ci95_clipped;	/* ci95_lo was below 0 and is 0 (stats_ci_clip) */
 	double min, max;
 };
+
+/* Fewer values than this give no interval worth printing: with 2, t(0.975, 1) = 12.7
+ * makes it 9 standard deviations wide, and with 1 there is none. */
+#define STATS_CI_MIN_N 3
 
 /*
  * Fills out from values[n]. NaN values (a repetition that produced no number) are
@@ -24,6 +30,22 @@ struct sample_stats {
  * mean = median = min = max and the spread fields are NAN.
  */
 void stats_compute(const double *values, size_t n, struct sample_stats *out);
+
+/* Whether s's interval means something: n >= STATS_CI_MIN_N and a finite interval. The
+ * documents print "n<3" instead of the others. */
+static inline bool stats_ci_meaningful(const struct sample_stats *s)
+{
+	return s->n >= STATS_CI_MIN_N && !isnan(s->ci95_lo) && !isnan(s->ci95_hi);
+}
+
+/*
+ * For a quantity that cannot be negative (a latency, IOPS, a bandwidth, a count), whose
+ * values in s were all >= 0: a lower end of the interval below 0 becomes 0 and
+ * ci95_clipped says so, for the documents to mark it. The t interval is symmetric and
+ * knows nothing of the bound; printed as it is, it would claim the mean may be negative.
+ * Values below 0 (s->min < 0) say the quantity is signed after all: s is left alone.
+ */
+void stats_ci_clip(struct sample_stats *s);
 
 /*
  * Welch's t-test (unequal variances) for `vmsweep compare`: the two-sided p-value that

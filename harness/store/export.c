@@ -1,33 +1,33 @@
-/* `vmsweep export`: one flat row per run, its point's parameters and every metric. */
+/* `vmsweep export`: one flat row per run, its point's parameters, the run's own columns
+ * and its metrics (store/export.h); --metrics in export_columns.c, --where in
+ * export_where.c. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/export.h"
+#include "store/export_internal.h"
 #include "store/store_internal.h"
 #include "util/error.h"
+#include "util/knob.h"
 
-struct column {
-	char *name;
-	size_t idx;
+const char *const export_id_col_names[EXPORT_NR_ID_COLS] = { "run", "point", "rep", "status" };
+const char *const export_run_col_names[EXPORT_NR_RUN_COLS] = {
+	[EXPORT_SEED] = "seed",		  [EXPORT_WALL_MS] = "wall_ms",		[EXPORT_STARTED] = "started",
+	[EXPORT_ENDED] = "ended",	  [EXPORT_EXIT_STATUS] = "exit_status", [EXPORT_CAUSE] = "cause",
 };
 
-struct table {
-	size_t nr_params, nr_points, nr_metrics;
-	char **params;
-	int64_t *values; /* [point * nr_params + param] */
-	struct column *metrics; /* sorted by name for lookup; idx = column order */
-	char **metric_names; /* in column order */
-};
-
-static void table_free(struct table *t)
+static void table_free(struct export_table *t)
 {
 	for (size_t i = 0; i < t->nr_params; i++)
 		free(t->params[i]);
 	for (size_t i = 0; i < t->nr_metrics; i++)
 		free(t->metric_names[i]);
 	free(t->params);
+	free(t->word_knob);
 	free(t->values);
-	free(t->metrics);
+	free(t->by_name);
 	free(t->metric_names);
 }
 
@@ -57,12 +57,12 @@ static int read_names(struct store *s, const char *sql, char ***list, size_t *n,
 	return rc == SQLITE_DONE ? 0 : store_db_error(s, "export", err, errlen);
 }
 
-static int column_cmp(const void *a, const void *b)
+static int metric_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct column *)a)->name, ((const struct column *)b)->name);
+	return strcmp(((const struct export_metric *)a)->name, ((const struct export_metric *)b)->name);
 }
 
-static int table_load(struct store *s, struct table *t, char *err, size_t errlen)
+static int table_load(struct store *s, struct export_table *t, char *err, size_t errlen)
 {
 	int64_t n;
 	sqlite3_stmt *st;
@@ -76,12 +76,18 @@ static int table_load(struct store *s, struct table *t, char *err, size_t errlen
 		return -1;
 	t->nr_points = (size_t)n;
 	t->values = calloc(t->nr_points * t->nr_params + 1, sizeof(*t->values));
-	t->metrics = calloc(t->nr_metrics + 1, sizeof(*t->metrics));
-	if (!t->values || !t->metrics)
+	t->word_knob = calloc(t->nr_params + 1, sizeof(*t->word_knob));
+	t->by_name = calloc(t->nr_metrics + 1, sizeof(*t->by_name));
+	if (!t->values || !t->word_knob || !t->by_name)
 		return errorf(err, errlen, "out of memory");
+	/* The store keeps a knob's number; people know watermark_model=2.6, not 1. */
+	for (size_t k = 0; k < t->nr_params; k++) {
+		int knob = knob_find(t->params[k]);
+		t->word_knob[k] = knob >= 0 && knob_words(knob) ? knob : -1;
+	}
 	for (size_t i = 0; i < t->nr_metrics; i++)
-		t->metrics[i] = (struct column){ t->metric_names[i], i };
-	qsort(t->metrics, t->nr_metrics, sizeof(*t->metrics), column_cmp);
+		t->by_name[i] = (struct export_metric){ t->metric_names[i], i };
+	qsort(t->by_name, t->nr_metrics, sizeof(*t->by_name), metric_cmp);
 
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT v.point, p.idx, v.value FROM point_values v JOIN params p ON p.name = v.param", -1,
@@ -96,11 +102,19 @@ static int table_load(struct store *s, struct table *t, char *err, size_t errlen
 	return rc == SQLITE_DONE ? 0 : store_db_error(s, "export", err, errlen);
 }
 
-static long metric_column(const struct table *t, const char *name)
+long export_metric_find(const struct export_table *t, const char *name)
 {
-	struct column key = { (char *)name, 0 };
-	const struct column *c = bsearch(&key, t->metrics, t->nr_metrics, sizeof(key), column_cmp);
-	return c ? (long)c->idx : -1;
+	struct export_metric key = { name, 0 };
+	const struct export_metric *m = bsearch(&key, t->by_name, t->nr_metrics, sizeof(key), metric_cmp);
+	return m ? (long)m->idx : -1;
+}
+
+long export_param_find(const struct export_table *t, const char *name)
+{
+	for (size_t k = 0; k < t->nr_params; k++)
+		if (!strcmp(t->params[k], name))
+			return (long)k;
+	return -1;
 }
 
 /* RFC 4180: quoted when it holds a comma, quote or line break. */
@@ -119,6 +133,21 @@ static void csv_field(FILE *out, const char *v)
 	fputc('"', out);
 }
 
+/* Written by hand rather than through jansson, whose reals always carry 17 digits. */
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
 /* The shortest decimal that reads back as the same double. */
 static void format_double(double v, char *buf, size_t len)
 {
@@ -129,74 +158,161 @@ static void format_double(double v, char *buf, size_t len)
 	}
 }
 
-struct row {
-	int64_t id, point, rep;
-	char status[16];
-	double *vals;
-	bool *has;
+/* A value as text; false when the row has none. *quote: JSON wants it as a string. */
+static bool value_format(const struct export_row *r, struct export_col c, char *buf, size_t len, const char **text,
+			 bool *quote)
+{
+	double v = NAN;
+	*text = buf;
+	*quote = false;
+	if (c.metric) {
+		if (!r->has[c.idx] || !isfinite(r->vals[c.idx]))
+			return false;
+		format_double(r->vals[c.idx], buf, len);
+		return true;
+	}
+	switch ((enum export_run_col)c.idx) {
+	case EXPORT_SEED:
+		*quote = true; /* see export.h: a JSON number would lose bits */
+		snprintf(buf, len, "%" PRIu64, r->seed);
+		return true;
+	case EXPORT_EXIT_STATUS:
+		snprintf(buf, len, "%" PRId64, r->exit_status);
+		return r->has_exit;
+	case EXPORT_CAUSE:
+		*text = r->cause;
+		*quote = true;
+		return *r->cause != '\0';
+	case EXPORT_WALL_MS: v = r->wall_ms; break;
+	case EXPORT_STARTED: v = r->started; break;
+	case EXPORT_ENDED: v = r->ended; break;
+	case EXPORT_NR_RUN_COLS: break;
+	}
+	if (!isfinite(v))
+		return false;
+	format_double(v, buf, len);
+	return true;
+}
+
+/* Parameter k of row r: the word of a word knob, the number otherwise. */
+static const char *param_format(const struct export_table *t, const struct export_row *r, size_t k, char *buf,
+				size_t len, bool *quote)
+{
+	int64_t v = r->values[k];
+	const char *w = t->word_knob[k] >= 0 ? knob_value_word(t->word_knob[k], v) : NULL;
+	*quote = w != NULL;
+	if (w)
+		return w;
+	snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+struct sink {
+	FILE *out;
+	bool csv, first;
+	const struct export_table *t;
+	struct export_col *cols;
+	size_t nr_cols;
 };
 
-static void write_csv_row(FILE *out, const struct table *t, const struct row *r)
+static const char *col_name(const struct sink *k, struct export_col c)
 {
-	char num[40];
-	fprintf(out, "%lld,%lld,%lld,%s", (long long)r->id, (long long)r->point, (long long)r->rep, r->status);
-	for (size_t k = 0; k < t->nr_params; k++) {
-		bool ok = r->point >= 0 && (size_t)r->point < t->nr_points;
-		fprintf(out, ",");
-		if (ok)
-			fprintf(out, "%lld", (long long)t->values[(size_t)r->point * t->nr_params + k]);
-	}
-	for (size_t m = 0; m < t->nr_metrics; m++) {
-		fputc(',', out);
-		if (r->has[m] && isfinite(r->vals[m])) {
-			format_double(r->vals[m], num, sizeof(num));
-			fputs(num, out);
-		}
-	}
-	fputc('\n', out);
+	return c.metric ? k->t->metric_names[c.idx] : export_run_col_names[c.idx];
 }
 
-/* Written by hand rather than through jansson, whose reals always carry 17 digits. */
-static void json_key(FILE *out, const char *k)
+static void csv_head_write(const struct sink *k)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
+	fputs("run,point,rep,status", k->out);
+	for (size_t i = 0; i < k->t->nr_params; i++) {
+		fputc(',', k->out);
+		csv_field(k->out, k->t->params[i]);
 	}
-	fputs("\":", out);
+	for (size_t i = 0; i < k->nr_cols; i++) {
+		fputc(',', k->out);
+		csv_field(k->out, col_name(k, k->cols[i]));
+	}
+	fputc('\n', k->out);
 }
 
-static void write_json_row(FILE *out, const struct table *t, const struct row *r, bool first)
+static void csv_row_write(const struct sink *k, const struct export_row *r)
 {
-	char num[40];
-	fprintf(out, "%s{\"run\":%lld,\"point\":%lld,\"rep\":%lld,\"status\":\"%s\"", first ? "\n  " : ",\n  ",
-		(long long)r->id, (long long)r->point, (long long)r->rep, r->status);
-	for (size_t k = 0; k < t->nr_params && r->point >= 0 && (size_t)r->point < t->nr_points; k++) {
-		fputc(',', out);
-		json_key(out, t->params[k]);
-		fprintf(out, "%lld", (long long)t->values[(size_t)r->point * t->nr_params + k]);
+	char buf[64];
+	const char *text;
+	bool quote;
+	fprintf(k->out, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%s", r->id, r->point, r->rep, r->status);
+	for (size_t i = 0; i < k->t->nr_params; i++) {
+		fputc(',', k->out);
+		if (r->values)
+			csv_field(k->out, param_format(k->t, r, i, buf, sizeof(buf), &quote));
 	}
-	for (size_t m = 0; m < t->nr_metrics; m++) {
-		if (!r->has[m] || !isfinite(r->vals[m]))
-			continue;
-		fputc(',', out);
-		json_key(out, t->metric_names[m]);
-		format_double(r->vals[m], num, sizeof(num));
-		fputs(num, out);
+	for (size_t i = 0; i < k->nr_cols; i++) {
+		fputc(',', k->out);
+		if (value_format(r, k->cols[i], buf, sizeof(buf), &text, &quote))
+			csv_field(k->out, text);
 	}
-	fputc('}', out);
+	fputc('\n', k->out);
+}
+
+static void json_member_write(FILE *out, const char *key, const char *text, bool quote)
+{
+	fputc(',', out);
+	json_string(out, key);
+	fputc(':', out);
+	if (quote)
+		json_string(out, text);
+	else
+		fputs(text, out);
+}
+
+static void json_row_write(struct sink *k, const struct export_row *r)
+{
+	char buf[64];
+	const char *text;
+	bool quote;
+	fprintf(k->out, "%s{\"run\":%" PRId64 ",\"point\":%" PRId64 ",\"rep\":%" PRId64 ",\"status\":\"%s\"",
+		k->first ? "\n  " : ",\n  ", r->id, r->point, r->rep, r->status);
+	for (size_t i = 0; i < k->t->nr_params && r->values; i++) {
+		text = param_format(k->t, r, i, buf, sizeof(buf), &quote);
+		json_member_write(k->out, k->t->params[i], text, quote);
+	}
+	for (size_t i = 0; i < k->nr_cols; i++)
+		if (value_format(r, k->cols[i], buf, sizeof(buf), &text, &quote))
+			json_member_write(k->out, col_name(k, k->cols[i]), text, quote);
+	fputc('}', k->out);
+	k->first = false;
+}
+
+static double column_double(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Run columns 0..9 of the runs query into r. */
+static void row_read(const struct export_table *t, sqlite3_stmt *runs, struct export_row *r)
+{
+	const char *status = (const char *)sqlite3_column_text(runs, 3);
+	const char *cause = (const char *)sqlite3_column_text(runs, 9);
+	r->id = sqlite3_column_int64(runs, 0);
+	r->point = sqlite3_column_int64(runs, 1);
+	r->rep = sqlite3_column_int64(runs, 2);
+	snprintf(r->status, sizeof(r->status), "%s", status ? status : "");
+	r->values = r->point >= 0 && (uint64_t)r->point < t->nr_points ? &t->values[(size_t)r->point * t->nr_params]
+								       : NULL;
+	r->seed = (uint64_t)sqlite3_column_int64(runs, 4); /* bit for bit, see store.h */
+	r->wall_ms = column_double(runs, 5);
+	r->started = column_double(runs, 6);
+	r->ended = column_double(runs, 7);
+	r->has_exit = sqlite3_column_type(runs, 8) != SQLITE_NULL;
+	r->exit_status = sqlite3_column_int64(runs, 8);
+	r->cause = cause ? cause : "";
 }
 
 /* Walks runs in id order beside the metrics in run order: one pass over each. */
-static int export_rows(struct store *s, const struct table *t, bool csv, FILE *out, char *err, size_t errlen)
+static int export_rows(struct store *s, struct sink *k, const struct export_where *where, char *err, size_t errlen)
 {
+	const struct export_table *t = k->t;
 	sqlite3_stmt *runs = NULL, *met = NULL;
-	struct row r = { 0 };
+	struct export_row r = { 0 };
 	int ret = -1, rc, mrc;
 
 	r.vals = calloc(t->nr_metrics + 1, sizeof(*r.vals));
@@ -205,40 +321,40 @@ static int export_rows(struct store *s, const struct table *t, bool csv, FILE *o
 		errorf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT id, point, rep, status FROM runs ORDER BY id", -1, &runs, NULL) ||
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, point, rep, status, seed, wall_ms, started, ended, exit_status, cause"
+			       " FROM runs ORDER BY id",
+			       -1, &runs, NULL) ||
 	    sqlite3_prepare_v2(s->db, "SELECT run, name, value FROM metrics ORDER BY run", -1, &met, NULL)) {
 		store_db_error(s, "prepare", err, errlen);
 		goto out;
 	}
 	mrc = sqlite3_step(met);
-	bool first = true;
 	while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(runs, 0);
-		r.point = sqlite3_column_int64(runs, 1);
-		r.rep = sqlite3_column_int64(runs, 2);
-		snprintf(r.status, sizeof(r.status), "%s", (const char *)sqlite3_column_text(runs, 3));
+		row_read(t, runs, &r);
 		memset(r.has, 0, t->nr_metrics * sizeof(*r.has));
 		for (; mrc == SQLITE_ROW && sqlite3_column_int64(met, 0) <= r.id; mrc = sqlite3_step(met)) {
 			long c = sqlite3_column_int64(met, 0) == r.id
-					 ? metric_column(t, (const char *)sqlite3_column_text(met, 1))
+					 ? export_metric_find(t, (const char *)sqlite3_column_text(met, 1))
 					 : -1;
 			if (c >= 0 && sqlite3_column_type(met, 2) != SQLITE_NULL) {
 				r.vals[c] = sqlite3_column_double(met, 2);
 				r.has[c] = true;
 			}
 		}
-		if (csv)
-			write_csv_row(out, t, &r);
+		if (where && !export_where_match(where, &r))
+			continue;
+		if (k->csv)
+			csv_row_write(k, &r);
 		else
-			write_json_row(out, t, &r, first);
-		first = false;
+			json_row_write(k, &r);
 	}
 	if (rc != SQLITE_DONE || (mrc != SQLITE_ROW && mrc != SQLITE_DONE)) {
 		store_db_error(s, "export", err, errlen);
 		goto out;
 	}
-	if (!csv)
-		fputs(first ? "]\n" : "\n]\n", out);
+	if (!k->csv)
+		fputs(k->first ? "]\n" : "\n]\n", k->out);
 	ret = 0;
 out:
 	sqlite3_finalize(runs);
@@ -248,14 +364,34 @@ out:
 	return ret;
 }
 
-int store_export(struct store *s, const char *format, FILE *out, char *err, size_t errlen)
+/* The options against the store's names: EXPORT_BAD_OPTION (err says which) or 0. */
+static int options_check(const struct export_table *t, const struct export_options *o, struct sink *k,
+			 struct export_where **where, char *err, size_t errlen)
 {
-	struct table t;
-	bool csv = !strcmp(format, "csv");
+	char why[1024];
+	if (export_cols_choose(t, o->metrics, &k->cols, &k->nr_cols, why, sizeof(why))) {
+		errorf(err, errlen, "--metrics %s: %s", o->metrics ? o->metrics : "", why);
+		return EXPORT_BAD_OPTION;
+	}
+	if (o->where && export_where_parse(o->where, t, where, why, sizeof(why))) {
+		errorf(err, errlen, "--where '%s': %s", o->where, why);
+		return EXPORT_BAD_OPTION;
+	}
+	return 0;
+}
+
+int store_export_select(struct store *s, const struct export_options *o, FILE *out, char *err, size_t errlen)
+{
+	struct export_table t;
+	struct export_where *where = NULL;
+	struct sink k = { .out = out, .first = true, .t = &t };
 	int ret = -1;
 
-	if (!csv && strcmp(format, "json"))
-		return errorf(err, errlen, "export: unknown format '%s' (csv or json)", format);
+	k.csv = !strcmp(o->format, "csv");
+	if (!k.csv && strcmp(o->format, "json")) {
+		errorf(err, errlen, "--format %s: unknown format (csv or json)", o->format);
+		return EXPORT_BAD_OPTION;
+	}
 	pthread_mutex_lock(&s->lock);
 	/* One read transaction: a sweep recording meanwhile does not tear the export. */
 	if (store_exec(s, "BEGIN", err, errlen)) {
@@ -264,30 +400,31 @@ int store_export(struct store *s, const char *format, FILE *out, char *err, size
 	}
 	if (table_load(s, &t, err, errlen))
 		goto out;
-	if (csv) {
-		fputs("run,point,rep,status", out);
-		for (size_t k = 0; k < t.nr_params; k++) {
-			fputc(',', out);
-			csv_field(out, t.params[k]);
-		}
-		for (size_t m = 0; m < t.nr_metrics; m++) {
-			fputc(',', out);
-			csv_field(out, t.metric_names[m]);
-		}
-		fputc('\n', out);
-	} else {
+	if ((ret = options_check(&t, o, &k, &where, err, errlen)))
+		goto out;
+	ret = -1;
+	if (k.csv)
+		csv_head_write(&k);
+	else
 		fputc('[', out);
-	}
-	if (export_rows(s, &t, csv, out, err, errlen))
+	if (export_rows(s, &k, where, err, errlen))
 		goto out;
 	if (fflush(out) || ferror(out)) {
-		errorf(err, errlen, "export: write error");
+		errorf(err, errlen, "write error");
 		goto out;
 	}
 	ret = 0;
 out:
+	export_where_free(where);
+	free(k.cols);
 	table_free(&t);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
+}
+
+int store_export(struct store *s, const char *format, FILE *out, char *err, size_t errlen)
+{
+	struct export_options o = { .format = format };
+	return store_export_select(s, &o, out, err, errlen) ? -1 : 0;
 }

@@ -206,10 +206,9 @@ int store_hist_merge_point(struct store *s, size_t point, const char *name, uint
 			   size_t *nr_runs, char *err, size_t errlen);
 
 /*
- * Flat files, one row per run in id order (planned ones too, without metrics):
- * csv: header run,point,rep,status,<param>...,<metric>... (metrics in the order they
- * were first recorded; an empty cell where a run has none);
- * json: an array of objects with the same keys (a missing metric is left out).
+ * Flat files, one row per run in id order (planned ones too, without metrics), with
+ * every column: store_export_select of store/export.h (which lists the columns) without
+ * --where or --metrics.
  */
 int store_export(struct store *s, const char *format, FILE *out, char *err, size_t errlen);
 

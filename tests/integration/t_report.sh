@@ -6,6 +6,8 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+sql() { sqlite3 "$T/s/results.sqlite" "$1"; }
+
 # png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk, or nothing when FILE is no PNG.
 png_size()
 {
@@ -46,8 +48,13 @@ tasks_per_cpu = 1, 2
 metrics = wakeup_ns.p99, work_loops
 x = tasks_per_cpu
 lines = vcpus'
+# 3 repetitions: the least for an interval the tables print.
+sed -i 's/^repeat = 2$/repeat = 3/' "$T/c.ini"
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0 'the sweep runs'
+# A count that is 0 in two runs of point 0 and large in the third: its t interval
+# reaches below zero, which a count cannot.
+sql "update metrics set value = case when run = (select min(id) from runs where point = 0) then 3000 else 0 end where name = 'cpu.work_loops' and run in (select id from runs where point = 0)"
 vmsweep_cmd report "$T/s"
 expect_rc 0
 check 'stdout is the path of report.html' test "$(cat "$OUT")" = "$T/s/report.html"
@@ -57,6 +64,10 @@ expect_fixed "$H" '</html>' 'report.html is complete'
 expect_grep "$H" '<th>vcpus</th><th>tasks_per_cpu</th><th>n</th>' 'the table of points names the parameters'
 expect_grep "$H" '<th>work_loops<br><small>cpu\.work_loops</small>' 'work_loops is cpu.work_loops'
 expect_grep "$H" '<td>[0-9.]+ &plusmn; [0-9.]+</td><td>[0-9.]+ %</td>' 'cells are mean ± CI and CV'
+expect_grep "$H" '<td>1000 \(0&dagger; \.\. [0-9.]+\)</td><td>173\.2 %</td>' 'an interval below zero is clipped at 0 and marked'
+expect_grep "$H" '<td>0&dagger; \.\. [0-9.]+</td>' 'and so in the statistics by metric'
+expect_fixed "$H" 'it is shown clipped at 0' 'the legend says what the mark means'
+expect_no_grep "$H" '(&plusmn;|<td>|\.\. )-[0-9]' 'no interval below zero'
 expect_grep "$H" '<h3>wakeup_ns</h3>' 'latency percentiles of the merged histograms'
 expect_fixed "$H" 'host_kernel' 'the manifest'
 expect_fixed "$H" 'lines = vcpus' 'the config text'
@@ -70,6 +81,7 @@ check 'a metric figure has an error bar per point' test "$(grep -c . "$T/s/plots
 M=$T/s/report.md
 check 'report.md exists' test -s "$M"
 expect_grep "$M" '^\| point \| vcpus \| tasks_per_cpu \| n \|' 'report.md has the table'
+expect_grep "$M" '^\| 0 \| 1 \| 1 \| 3 \| 0 \| .* \| 1000 \(0† \.\. [0-9.]+\) \| 173\.2 % \|$' 'report.md marks the clipped interval'
 expect_fixed "$M" '](plots/metric-work_loops.png)' 'report.md links the figures'
 vmsweep_cmd report "$T/s" --metric boot_done_ms --x vcpus --lines none --out "$T/o"
 expect_rc 0 'options and --out'
@@ -78,18 +90,26 @@ expect_fixed "$T/o/report.html" 'boot_us.done / 1000' 'boot_done_ms is boot_us.d
 check_figures "$T/o"
 end
 
-begin "report/failed runs are listed with their cause and console"
+begin "report/failed runs are listed with their cause and console; n<3; knob words"
 sweep_config '[params]
-panic_test = 0, 1'
+panic_test = 0, 1
+watermark_model = 2.4, modern'
 vmsweep_cmd run "$T/c.ini" --out "$T/s" --allow-failed
 expect_rc 0 'the sweep completes'
-vmsweep_cmd report "$T/s"
+vmsweep_cmd report "$T/s" --metric boot_us.done
 expect_rc 0
 H=$T/s/report.html
-check 'two failed runs in the table' test "$(grep -c '<td class="bad">panic: .*panic_test: requested by the host</td>' "$H")" = 2
+check 'four failed runs in the table' test "$(grep -c '<td class="bad">panic: .*panic_test: requested by the host</td>' "$H")" = 4
 expect_fixed "$H" 'Kernel panic - not syncing' 'their console'
-expect_grep "$H" '2 done, 2 failed' 'the summary counts them'
-check 'report.md lists them' test "$(grep -c '^| [0-9]* | [0-9]* | panic_test=1 | .*panic_test: requested by the host' "$T/s/report.md")" = 2
+expect_grep "$H" '4 done, 4 failed' 'the summary counts them'
+check 'report.md lists them, watermark_model by its words' test "$(grep -c '^| [0-9]* | [0-9]* | panic_test=1 watermark_model=\(2\.4\|modern\) | .*panic_test: requested by the host' "$T/s/report.md")" = 4
+# 2 done runs a point: a mean, but no interval worth printing.
+check 'points of 2 runs say n<3' test "$(grep -c '<td>[0-9.]\+ (n&lt;3)</td>' "$H")" = 2
+expect_grep "$H" '<tr><td>[0-9]+</td><td>0</td><td>modern</td><td>2</td><td>0</td><td>[0-9.]+ \(n&lt;3\)</td>' 'the points table shows the knob word'
+expect_grep "$T/s/report.md" '^\| [0-9]+ \| 0 \| 2\.4 \| 2 \| 0 \| [0-9.]+ \(n<3\) \|' 'report.md too'
+expect_grep "$T/s/report.md" '\| n<3 \|' 'the statistics by metric say n<3 for the interval'
+expect_fixed "$H" 'n&lt;3: fewer than 3 runs' 'the legend explains n<3'
+expect_fixed "$T/s/plots/metric-boot_us.done.svg" 'watermark_model=modern' 'the figure names its lines by the knob words'
 check_figures "$T/s"
 end
 

@@ -41,6 +41,59 @@ check 'the failure names the panic' test "$(sql "select count(*) from runs where
 check 'the failed runs keep their console' test "$(sql "select count(*) from console where text like '%Kernel panic%'")" = 2
 end
 
+begin "sweep/export: each run's status, cause, seed and wall time; --where and --metrics select; word knobs as words"
+sweep_config '[params]
+watermark_model = 2.4, modern
+panic_test = 0, 1'
+vmsweep_cmd run "$T/c.ini" --out "$T/s" --allow-failed
+expect_rc 0
+vmsweep_cmd export "$T/s"
+expect_rc 0
+expect_grep "$OUT" '^run,point,rep,status,watermark_model,panic_test,seed,wall_ms,started,ended,exit_status,cause,boot_us\.' 'the header: ids, parameters, run columns, metrics'
+check 'knob values as words, not numbers' test "$(cut -d, -f5 "$OUT" | sort -u | tr '\n' ' ')" = '2.4 modern watermark_model '
+check 'the 4 failed runs: exit status 3, the panic as cause' test "$(grep -Ec '^[0-9]+,[0-9]+,[0-9]+,failed,[^,]*,1,[0-9]+,[0-9.]+,[0-9.]+,[0-9.]+,3,"panic: .*panic_test: requested by the host",' "$OUT")" = 4
+check 'the done runs have no cause' test "$(grep -Ec '^[0-9]+,[0-9]+,[0-9]+,done,[^,]*,0,[0-9]+,[0-9.]+,[0-9.]+,[0-9.]+,0,,' "$OUT")" = 4
+# The seeds, as the runs table has them (signed there, unsigned here).
+vmsweep_cmd export "$T/s" --metrics seed
+want=$(sql 'select id, seed from runs order by id' | while IFS='|' read -r id seed; do printf '%s,%u\n' "$id" "$seed"; done)
+check 'each seed is the runs table'"'"'s' test "$(tail -n +2 "$OUT" | cut -d, -f1,7)" = "$want"
+expect_grep "$OUT" '^run,point,rep,status,watermark_model,panic_test,seed$' '--metrics seed: only the seed after the parameters'
+vmsweep_cmd export "$T/s" --where 'status == failed && watermark_model == modern' --metrics 'cause,wall_ms'
+expect_rc 0
+want=$(sql "select id from runs where status = 'failed' and point in (select point from point_values where param = 'watermark_model' and value = 2) order by id" | tr '\n' ' ')
+check "--where keeps exactly the failed modern runs ($want)" test "$(tail -n +2 "$OUT" | cut -d, -f1 | tr '\n' ' ')" = "$want"
+check '--where: 2 runs' test "$(tail -n +2 "$OUT" | wc -l)" = 2
+expect_grep "$OUT" '^run,point,rep,status,watermark_model,panic_test,cause,wall_ms$' '--metrics: the columns in the order asked'
+vmsweep_cmd export "$T/s" --metrics 'boot_us.*' --where 'panic_test == 0'
+check '--metrics boot_us.*: the six boot times' test "$(head -1 "$OUT")" = 'run,point,rep,status,watermark_model,panic_test,boot_us.created,boot_us.first_insn,boot_us.main,boot_us.workload,boot_us.done,boot_us.end'
+check '--where panic_test == 0: the 4 done runs' test "$(tail -n +2 "$OUT" | grep -c ',done,')" = 4
+vmsweep_cmd export "$T/s" --format json --where 'cause == "panic:*"'
+expect_json 'length == 4' 'JSON: the 4 runs whose cause matches'
+expect_json 'all(.[]; .status == "failed" and .exit_status == 3 and (.cause | test("panic_test")) and (.seed | test("^[0-9]+$")) and (.wall_ms > 0))' 'JSON: status, exit status, cause, seed as digits, wall time'
+expect_json '[.[].watermark_model] | unique == ["2.4", "modern"]' 'JSON: knob words'
+vmsweep_cmd export "$T/s" --where 'status == don'
+expect_rc 2
+expect_grep "$ERR" "--where 'status == don': column 11: status: 'don' is not a status \(did you mean 'done'\?\)" 'a bad status, with did-you-mean'
+vmsweep_cmd export "$T/s" --where 'panic_tset == 1'
+expect_rc 2
+expect_grep "$ERR" "unknown name 'panic_tset' \(did you mean 'panic_test'\?\)" 'an unknown name, with did-you-mean'
+vmsweep_cmd export "$T/s" --where 'watermark_model == 2.5'
+expect_rc 2
+expect_grep "$ERR" "expected one of 2.4, 2.6, modern \(did you mean '2.4' or '2.6'\?\)" 'a knob word read as --set reads it'
+vmsweep_cmd export "$T/s" --metrics 'boot_us.*,fio.*.write.iops'
+expect_rc 2
+expect_grep "$ERR" "'fio.\*.write.iops' matches no column of this sweep" 'a pattern that matches nothing'
+vmsweep_cmd export "$T/s" --metrics 'boot_us.dnoe'
+expect_rc 2
+expect_grep "$ERR" "unknown column 'boot_us.dnoe' \(did you mean 'boot_us.done'\?\)" 'an unknown metric, with did-you-mean'
+check 'nothing on stdout after an error' test ! -s "$OUT"
+vmsweep_cmd export "$T/s" --format xml
+expect_rc 2
+vmsweep_cmd export --help
+expect_grep "$OUT" '--where EXPR' '--help documents --where'
+expect_grep "$OUT" '--metrics LIST' '--help documents --metrics'
+end
+
 begin "sweep/a run that times out is recorded as failed, with where the vCPUs were"
 cat >"$T/c.ini" <<EOF2
 [sweep]

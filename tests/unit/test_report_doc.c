@@ -56,17 +56,12 @@ static int dir_remove(void **state)
 
 /* The file at path against want; on a mismatch, the first differing byte and both
  * texts from there. */
+static char *file_read(const char *path);
+
 static void text_assert(const char *path, const char *want)
 {
-	char *got = NULL;
-	size_t len = 0, i = 0;
-	FILE *f = fopen(path, "rb"), *m = open_memstream(&got, &len);
-	assert_non_null(f);
-	assert_non_null(m);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
+	char *got = file_read(path);
+	size_t i = 0;
 	while (got[i] && got[i] == want[i])
 		i++;
 	if (got[i] != want[i])
@@ -183,11 +178,13 @@ static const char want_md_full[] =
 	"| point | vcpus | memory | n | failed | wakeup_p99_us (wakeup_ns.p99 / 1000) | CV | loops\\|<all> "
 		"(cpu.work_loops) | CV |\n"
 	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-	"| 1 | 1 | 64M | 3 | 0 | 12.5 ± 3.726 | 12.0 % | 448500 ± 4968 | 0.4 % |\n"
-	"| 2 | 2 | 1G | 1+ | 1 | 20 | - | - | - |\n"
+	"| 1 | 1 | 64M | 3 | 0 | 12.5 ± 3.726 | 12.0 % | 448500 ± 4968 | 0.45 % |\n"
+	"| 2 | 2 | 1G | 1+ | 1 | 20 (n<3) | - | - | - |\n"
 	"\n"
 	"n: done runs (+: some still planned). Mean ± half the 95 % confidence interval (Student's t) over "
-		"each point's done runs; CV: standard deviation / mean.\n"
+		"each point's done runs; CV: standard deviation / mean. n<3: fewer than 3 runs, too few for the "
+		"interval to mean anything. (0† .. hi): the interval reached below zero, which a count, time, rate or "
+		"size cannot; it is shown clipped at 0.\n"
 	"\n"
 	"## Latency percentiles (us)\n"
 	"\n"
@@ -222,19 +219,21 @@ static const char want_md_full[] =
 	"\n"
 	"## Statistics by metric\n"
 	"\n"
+	"95 % CI: Student's t over each point's done runs; n<3 and 0† as in the points' table.\n"
+	"\n"
 	"### wakeup_p99_us\n"
 	"\n"
 	"| point | vcpus | memory | n | mean | median | stddev | CV | 95 % CI | min | max |\n"
 	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 	"| 1 | 1 | 64M | 3 | 12.5 | 12 | 1.5 | 12.0 % | 8.774 .. 16.23 | 11 | 14 |\n"
-	"| 2 | 2 | 1G | 1 | 20 | 20 | - | - | - .. - | 20 | 20 |\n"
+	"| 2 | 2 | 1G | 1 | 20 | 20 | - | - | n<3 | 20 | 20 |\n"
 	"\n"
 	"### loops|<all>\n"
 	"\n"
 	"| point | vcpus | memory | n | mean | median | stddev | CV | 95 % CI | min | max |\n"
 	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-	"| 1 | 1 | 64M | 3 | 448500 | 448000 | 2000 | 0.4 % | 443532 .. 453468 | 446500 | 451000 |\n"
-	"| 2 | 2 | 1G | 0 | - | - | - | - | - .. - | - | - |\n"
+	"| 1 | 1 | 64M | 3 | 448500 | 448000 | 2000 | 0.45 % | 443532 .. 453468 | 446500 | 451000 |\n"
+	"| 2 | 2 | 1G | 0 | - | - | - | - | - | - | - |\n"
 	"\n"
 	"## Manifest\n"
 	"\n"
@@ -266,13 +265,15 @@ static const char want_html_full[] =
 		"&plusmn; 95 % CI</small></th><th>CV</th></tr></thead>\n"
 	"<tbody>\n"
 	"<tr><td>1</td><td>1</td><td>64M</td><td>3</td><td>0</td><td>12.5 &plusmn; 3.726</td><td>12.0 "
-		"%</td><td>448500 &plusmn; 4968</td><td>0.4 %</td></tr>\n"
+		"%</td><td>448500 &plusmn; 4968</td><td>0.45 %</td></tr>\n"
 	"<tr><td>2</td><td>2</td><td>1G</td><td>1+</td><td "
-		"class=\"bad\">1</td><td>20</td><td>-</td><td>-</td><td>-</td></tr>\n"
+		"class=\"bad\">1</td><td>20 (n&lt;3)</td><td>-</td><td>-</td><td>-</td></tr>\n"
 	"</tbody></table>\n"
 	"<p class=\"note\">n: done runs (+: some still planned). Mean over the done runs of each point; "
 		"&plusmn; half the 95 % confidence interval (Student's t, n - 1 degrees of freedom); CV: standard "
-		"deviation / mean.</p>\n"
+		"deviation / mean. n&lt;3: fewer than 3 runs, too few for the interval to mean anything. (0&dagger; "
+		".. hi): the interval reached below zero, which a count, time, rate or size cannot; it is shown "
+		"clipped at 0.</p>\n"
 	"<h2 id=\"latency\">Latency percentiles</h2>\n"
 	"<p class=\"note\">From the histograms of each point's done runs merged (fio's buckets, percentiles as "
 		"fio computes them), in microseconds.</p>\n"
@@ -306,6 +307,8 @@ static const char want_html_full[] =
 		"class=\"bad\">crashed</td></tr>\n"
 	"</tbody></table>\n"
 	"<h2 id=\"stats\">Statistics by metric</h2>\n"
+	"<p class=\"note\">95 % CI: Student's t over each point's done runs; n&lt;3 and 0&dagger; as in the "
+		"points' table.</p>\n"
 	"<details><summary>wakeup_p99_us</summary>\n"
 	"<table>\n"
 	"<thead><tr><th>point</th><th>vcpus</th><th>memory</th><th>n</th><th>mean</th><th>median</th><th>stdd"
@@ -313,8 +316,8 @@ static const char want_html_full[] =
 	"<tbody>\n"
 	"<tr><td>1</td><td>1</td><td>64M</td><td>3</td><td>12.5</td><td>12</td><td>1.5</td><td>12.0 "
 		"%</td><td>8.774 .. 16.23</td><td>11</td><td>14</td></tr>\n"
-	"<tr><td>2</td><td>2</td><td>1G</td><td>1</td><td>20</td><td>20</td><td>-</td><td>-</td><td>- .. "
-		"-</td><td>20</td><td>20</td></tr>\n"
+	"<tr><td>2</td><td>2</td><td>1G</td><td>1</td><td>20</td><td>20</td><td>-</td><td>-</td><td>n&lt;3"
+		"</td><td>20</td><td>20</td></tr>\n"
 	"</tbody></table>\n"
 	"</details>\n"
 	"<details><summary>loops|&lt;all&gt;</summary>\n"
@@ -322,10 +325,10 @@ static const char want_html_full[] =
 	"<thead><tr><th>point</th><th>vcpus</th><th>memory</th><th>n</th><th>mean</th><th>median</th><th>stdd"
 		"ev</th><th>CV</th><th>95 % CI</th><th>min</th><th>max</th></tr></thead>\n"
 	"<tbody>\n"
-	"<tr><td>1</td><td>1</td><td>64M</td><td>3</td><td>448500</td><td>448000</td><td>2000</td><td>0.4 "
+	"<tr><td>1</td><td>1</td><td>64M</td><td>3</td><td>448500</td><td>448000</td><td>2000</td><td>0.45 "
 		"%</td><td>443532 .. 453468</td><td>446500</td><td>451000</td></tr>\n"
-	"<tr><td>2</td><td>2</td><td>1G</td><td>0</td><td>-</td><td>-</td><td>-</td><td>-</td><td>- .. "
-		"-</td><td>-</td><td>-</td></tr>\n"
+	"<tr><td>2</td><td>2</td><td>1G</td><td>0</td><td>-</td><td>-</td><td>-</td><td>-</td><td>-"
+		"</td><td>-</td><td>-</td></tr>\n"
 	"</tbody></table>\n"
 	"</details>\n"
 	"<h2 id=\"manifest\">Manifest</h2>\n"
@@ -352,7 +355,9 @@ static const char want_md_empty[] =
 	"| 1 | 1 | 3 | 0 |\n"
 	"\n"
 	"n: done runs (+: some still planned). Mean ± half the 95 % confidence interval (Student's t) over "
-		"each point's done runs; CV: standard deviation / mean.\n"
+		"each point's done runs; CV: standard deviation / mean. n<3: fewer than 3 runs, too few for the "
+		"interval to mean anything. (0† .. hi): the interval reached below zero, which a count, time, rate or "
+		"size cannot; it is shown clipped at 0.\n"
 	"\n"
 	"## Figures\n"
 	"\n"
@@ -382,7 +387,9 @@ static const char want_html_empty[] =
 	"</tbody></table>\n"
 	"<p class=\"note\">n: done runs (+: some still planned). Mean over the done runs of each point; "
 		"&plusmn; half the 95 % confidence interval (Student's t, n - 1 degrees of freedom); CV: standard "
-		"deviation / mean.</p>\n"
+		"deviation / mean. n&lt;3: fewer than 3 runs, too few for the interval to mean anything. (0&dagger; "
+		".. hi): the interval reached below zero, which a count, time, rate or size cannot; it is shown "
+		"clipped at 0.</p>\n"
 	"<h2 id=\"figures\">Figures</h2>\n"
 	"<p>No figure: no metric has a value.</p>\n"
 	"<h2 id=\"failed\">Failed runs</h2>\n"
@@ -423,6 +430,93 @@ static void test_empty(void **state)
 	docs_assert(&r, "/nonexistent", want_md_empty, want_html_empty);
 }
 
+/* The text of the file at path, malloc'd. */
+static char *file_read(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "rb"), *m = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_non_null(m);
+	for (int c; (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	fclose(f);
+	fclose(m);
+	return text;
+}
+
+static void has(const char *text, const char *phrase)
+{
+	if (!strstr(text, phrase))
+		fail_msg("no \"%s\" in:\n%s", phrase, text);
+}
+
+/*
+ * The marks: an interval clipped at 0, one of 2 runs (n<3), a tiny CV with its digits,
+ * and a knob of words shown by its words (watermark_model 1 is 2.6, 2 is modern).
+ */
+static void test_marks(void **state)
+{
+	static int64_t wm[2][1] = { { 1 }, { 2 } };
+	static char *wm_params[] = { "watermark_model" };
+	static struct report_point wm_points[] = {
+		{ .id = 0, .values = wm[0], .nr_done = 4 },
+		{ .id = 1, .values = wm[1], .nr_done = 2 },
+	};
+	/* Point 0: mean 2, t interval -1 .. 5, clipped by stats_ci_clip; CV 4e-6. */
+	static struct sample_stats st[] = {
+		{ .n = 4, .mean = 2, .median = 2, .stddev = 0.000008, .cv = 0.000004, .ci95_lo = 0, .ci95_hi = 5,
+		  .ci95_clipped = true, .min = 0, .max = 4 },
+		{ .n = 2, .mean = 10, .median = 10, .stddev = 0.1, .cv = 0.01, .ci95_lo = 9.1, .ci95_hi = 10.9,
+		  .min = 9.9, .max = 10.1 },
+	};
+	static struct report_metric m[] = { { .label = "allocstall", .source = "vmstat.allocstall", .scale = 1,
+					      .nonnegative = true, .st = st } };
+	struct report r = { .name = "marks", .params = wm_params, .nr_params = 1, .points = wm_points,
+			    .nr_points = 2, .nr_runs = 6, .nr_done = 6, .metrics = m, .nr_metrics = 1,
+			    .series_run = -1, .x = 0, .lines = -1 };
+	char path[64], err[256];
+	(void)state;
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	assert_int_equal(report_md_write(&r, path, err, sizeof(err)), 0);
+	char *md = file_read(path);
+	has(md, "| 0 | 2.6 | 4 | 0 | 2 (0† .. 5) | 0.00040 % |\n");
+	has(md, "| 1 | modern | 2 | 0 | 10 (n<3) | 1.0 % |\n");
+	has(md, "| 0 | 2.6 | 4 | 2 | 2 | 8.000e-06 | 0.00040 % | 0† .. 5 | 0 | 4 |\n");
+	has(md, "| 1 | modern | 2 | 10 | 10 | 0.1 | 1.0 % | n<3 | 9.9 | 10.1 |\n");
+	has(md, "(0† .. hi): the interval reached below zero");
+	free(md);
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	assert_int_equal(report_html_write(&r, path, "/nonexistent", err, sizeof(err)), 0);
+	char *html = file_read(path);
+	has(html, "<tr><td>0</td><td>2.6</td><td>4</td><td>0</td><td>2 (0&dagger; .. 5)</td><td>0.00040 %</td></tr>");
+	has(html, "<td>modern</td><td>2</td><td>0</td><td>10 (n&lt;3)</td>");
+	has(html, "<td>0&dagger; .. 5</td>");
+	free(html);
+	/* Every metric a run carries today is one that cannot be negative. */
+	assert_true(report_metric_nonnegative("fio.job.write.iops"));
+	assert_true(report_metric_nonnegative("wakeup_ns.p99"));
+}
+
+static void test_cv_format(void **state)
+{
+	static const struct {
+		double cv;
+		const char *want;
+	} cases[] = {
+		{ 0.12, "12.0 %" },     { 0.01, "1.0 %" },	  { 0.00446, "0.45 %" }, { 0.0004, "0.040 %" },
+		{ 0.000004, "0.00040 %" }, { 0, "0 %" },	  { -0.05, "-5.0 %" },   { 1e-13, "1.0e-11 %" },
+		{ NAN, "-" },
+	};
+	char b[32];
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		report_cv_format(cases[i].cv, b, sizeof(b));
+		if (strcmp(b, cases[i].want))
+			fail_msg("CV %g: \"%s\", want \"%s\"", cases[i].cv, b, cases[i].want);
+	}
+}
+
 /* A figure that cannot be read fails the report and leaves no file, whole or half. */
 static void test_html_missing_figure(void **state)
 {
@@ -443,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_html_missing_figure),
+		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_cv_format),
 	};
 	return cmocka_run_group_tests(tests, dir_make, dir_remove);
 }

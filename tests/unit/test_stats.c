@@ -119,6 +119,58 @@ static void test_ci_student_t(void **state)
 	assert_close(s.ci95_hi - s.mean, 12.706204736174705, 1e-12); /* t * sqrt(2) / sqrt(2) */
 }
 
+/* A latency of mostly small values and one large: the t interval reaches below 0. */
+static void test_ci_clipped_at_zero(void **state)
+{
+	static const double v[] = { 1, 1, 1, 30 };
+	static const double signed_v[] = { -5, 1, 1, 30 };
+	struct sample_stats s;
+	(void)state;
+
+	stats_compute(v, ARRAY_SIZE(v), &s);
+	double hi = s.ci95_hi;
+	assert_true(s.ci95_lo < 0);
+	assert_false(s.ci95_clipped);
+	stats_ci_clip(&s);
+	assert_close(s.ci95_lo, 0.0, 0);
+	assert_true(s.ci95_clipped);
+	assert_close(s.ci95_hi, hi, 0); /* the upper end is the t interval's */
+	assert_true(stats_ci_meaningful(&s));
+
+	/* Above 0 already: nothing to clip. */
+	stats_compute(textbook, ARRAY_SIZE(textbook), &s);
+	double lo = s.ci95_lo;
+	stats_ci_clip(&s);
+	assert_close(s.ci95_lo, lo, 0);
+	assert_false(s.ci95_clipped);
+
+	/* A negative value: the quantity is signed after all, and its interval stays whole. */
+	stats_compute(signed_v, ARRAY_SIZE(signed_v), &s);
+	lo = s.ci95_lo;
+	stats_ci_clip(&s);
+	assert_close(s.ci95_lo, lo, 0);
+	assert_false(s.ci95_clipped);
+
+	/* A recomputation clears the mark. */
+	stats_compute(v, ARRAY_SIZE(v), &s);
+	assert_false(s.ci95_clipped);
+}
+
+/* Under 3 values no interval is meaningful, though 2 give one (12.7 times as wide as
+ * the standard error). */
+static void test_ci_meaningful(void **state)
+{
+	static const double v[] = { 1, 2, 3 };
+	struct sample_stats s;
+	(void)state;
+
+	for (size_t n = 0; n <= 3; n++) {
+		stats_compute(v, n, &s);
+		assert_int_equal(stats_ci_meaningful(&s), n >= STATS_CI_MIN_N);
+	}
+	assert_int_equal(STATS_CI_MIN_N, 3);
+}
+
 static void test_cv(void **state)
 {
 	static const double zero_mean[] = { -1, 1, -2, 2 };
@@ -326,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_single_value),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_ci_student_t),
+		cmocka_unit_test(test_ci_clipped_at_zero),
+		cmocka_unit_test(test_ci_meaningful),
 		cmocka_unit_test(test_cv),
 		cmocka_unit_test(test_nan_skipped),
 		cmocka_unit_test(test_welch_different),

@@ -28,23 +28,13 @@
 #include "records/fio.h"
 #include "records/mm.h"
 #include "store/store.h"
+#include "store_helpers.h"
 #include "store/store_internal.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
 /* ---- Fixtures ---- */
 
-
-/* The plan (names, values, runs) written as one struct store_plan; run ids discarded. */
-static int plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
-		      const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err, size_t errlen)
-{
-	struct store_plan p = { nr_params, names, nr_points, values, nr_runs, runs };
-	size_t *ids = calloc(nr_runs + 1, sizeof(*ids));
-	int r = ids ? store_plan_write(s, &p, ids, err, errlen) : -1;
-	free(ids);
-	return r;
-}
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -415,7 +405,8 @@ static void test_export(void **state)
 	assert_int_equal(store_run_record(s, 9, &r, err, sizeof(err)), 0);
 	store_run_free(&r);
 	size_t nr_metrics = 7 + 1; /* m.0 .. m.6, and the odd one */
-	size_t nr_cols = 4 + NR_PARAMS + nr_metrics;
+	/* run, point, rep, status; the parameters; seed .. cause; the metrics */
+	size_t nr_cols = 4 + NR_PARAMS + 6 + nr_metrics, m0 = 4 + NR_PARAMS + 6;
 
 	snprintf(path, sizeof(path), "%s/export.csv", (char *)*state);
 	FILE *f = fopen(path, "w+");
@@ -429,7 +420,9 @@ static void test_export(void **state)
 	assert_string_equal(fields[3], "status");
 	assert_string_equal(fields[4], "dirty_ratio");
 	assert_string_equal(fields[5], "memory_mb");
-	assert_string_equal(fields[6], "m.0");
+	assert_string_equal(fields[6], "seed");
+	assert_string_equal(fields[11], "cause");
+	assert_string_equal(fields[m0], "m.0");
 	assert_string_equal(fields[nr_cols - 1], "fio.job,\"1\".read.iops");
 	while (fgets(line, sizeof(line), f)) {
 		assert_int_equal(csv_split(line, fields, 64), nr_cols);
@@ -437,14 +430,17 @@ static void test_export(void **state)
 		assert_int_equal(id, rows);
 		assert_int_equal(atoi(fields[1]), plan_runs[id].point);
 		assert_int_equal(atoi(fields[4]), plan_values[plan_runs[id].point * NR_PARAMS]);
+		/* The unsigned seed, though above 2^63 and kept in SQLite's int64. */
+		assert_true(strtoull(fields[6], NULL, 10) == plan_runs[id].seed);
 		if (id < 10) {
 			assert_string_equal(fields[3], expect_failed(id) ? "failed" : "done");
-			assert_true(strtod(fields[6], NULL) == metric_value(id, 0));
+			assert_true(strtod(fields[m0], NULL) == metric_value(id, 0));
 			if (expect_metrics(id) < 7) /* a metric it does not have */
-				assert_int_equal(fields[6 + expect_metrics(id)][0], 0);
+				assert_int_equal(fields[m0 + expect_metrics(id)][0], 0);
 		} else {
 			assert_string_equal(fields[3], "planned");
-			assert_int_equal(fields[6][0], 0);
+			assert_int_equal(fields[m0][0], 0);
+			assert_int_equal(fields[7][0], 0); /* no wall time */
 		}
 		rows++;
 	}
@@ -465,8 +461,14 @@ static void test_export(void **state)
 	for (size_t id = 0; id < NR_RUNS; id++) {
 		json_t *o = json_array_get(doc, id);
 		size_t have = id < 9 ? expect_metrics(id) : id == 9 ? expect_metrics(9) + 1 : 0;
-		assert_int_equal(json_object_size(o), 4 + NR_PARAMS + have);
+		/* seed always; wall_ms, started, ended, exit_status once recorded; cause when failed */
+		size_t run_cols = 1 + (id < 10 ? 4 : 0) + (id < 10 && expect_failed(id));
+		assert_int_equal(json_object_size(o), 4 + NR_PARAMS + run_cols + have);
 		assert_int_equal(json_integer_value(json_object_get(o, "run")), id);
+		/* A string of digits: a JSON number this large is not read back exactly everywhere. */
+		char seed[24];
+		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan_runs[id].seed);
+		assert_string_equal(json_string_value(json_object_get(o, "seed")), seed);
 		assert_int_equal(json_integer_value(json_object_get(o, "memory_mb")),
 				 plan_values[plan_runs[id].point * NR_PARAMS + 1]);
 		if (id < 10)

@@ -19,6 +19,7 @@
 
 #include "helpers.h"
 #include "store/query.h"
+#include "store_helpers.h"
 #include "util/error.h"
 
 struct fixture {
@@ -26,17 +27,6 @@ struct fixture {
 	struct store *s;
 };
 
-
-/* The plan (names, values, runs) written as one struct store_plan; run ids discarded. */
-static int plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points,
-		      const int64_t *values, size_t nr_runs, const struct store_plan_run *runs, char *err, size_t errlen)
-{
-	struct store_plan p = { nr_params, names, nr_points, values, nr_runs, runs };
-	size_t *ids = calloc(nr_runs + 1, sizeof(*ids));
-	int r = ids ? store_plan_write(s, &p, ids, err, errlen) : -1;
-	free(ids);
-	return r;
-}
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
