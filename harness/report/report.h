@@ -65,6 +65,8 @@ struct report {
 	char **params;
 	size_t nr_params;
 	struct report_point *points; /* in id order */
+	size_t *shown; /* the tables' order: points[] indexes sorted by their values (a grown sweep's new
+			* points have the highest ids) */
 	size_t nr_points;
 	size_t nr_runs, nr_done, nr_failed, nr_planned;
 

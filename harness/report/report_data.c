@@ -34,6 +34,17 @@ static long point_find(const struct report *r, int64_t id)
 	return lo < r->nr_points && (int64_t)r->points[lo].id == id ? (long)lo : -1;
 }
 
+/* Points by their values, parameter by parameter. */
+static int point_values_cmp(const void *a, const void *b, void *arg)
+{
+	const struct report *r = arg;
+	const int64_t *va = r->points[*(const size_t *)a].values, *vb = r->points[*(const size_t *)b].values;
+	for (size_t k = 0; k < r->nr_params; k++)
+		if (va[k] != vb[k])
+			return va[k] < vb[k] ? -1 : 1;
+	return 0;
+}
+
 static int points_read(struct report *r, char *err, size_t errlen)
 {
 	struct store_point *sp;
@@ -58,6 +69,11 @@ static int points_read(struct report *r, char *err, size_t errlen)
 	}
 	r->nr_points = n;
 	store_points_free(sp, n);
+	if (!(r->shown = calloc(n + 1, sizeof(*r->shown))))
+		return errorf(err, errlen, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		r->shown[i] = i;
+	qsort_r(r->shown, n, sizeof(*r->shown), point_values_cmp, r);
 	r->nr_runs = r->nr_done + r->nr_failed + r->nr_planned;
 	return 0;
 }
@@ -316,6 +332,7 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < r->nr_points; i++)
 		free(r->points[i].values);
 	free(r->points);
+	free(r->shown);
 	for (size_t i = 0; i < r->nr_manifest; i++) {
 		free(r->manifest[i].key);
 		free(r->manifest[i].value);

@@ -143,6 +143,13 @@ static void params_head_begin(struct table *t, const struct report *r)
 		head_write(t, r->params[k]);
 }
 
+
+/* The point in table row row: by value when the report sorted them (report_load). */
+static size_t point_shown(const struct report *r, size_t row)
+{
+	return r->shown ? r->shown[row] : row;
+}
+
 static void params_row_begin(const struct table *t, const struct report *r, size_t p)
 {
 	fputs(t->ops->row_begin, t->f);
@@ -176,7 +183,8 @@ void report_points_write(const struct report_format_ops *ops, FILE *f, const str
 		head_write(&t, "CV");
 	}
 	head_end_write(&t);
-	for (size_t p = 0; p < r->nr_points; p++) {
+	for (size_t row = 0; row < r->nr_points; row++) {
+		size_t p = point_shown(r, row);
 		const struct report_point *pt = &r->points[p];
 		params_row_begin(&t, r, p);
 		cell_printf(&t, false, "%zu%s", pt->nr_done, pt->nr_planned ? "+" : "");
@@ -203,7 +211,8 @@ void report_latency_write(const struct report_format_ops *ops, FILE *f, const st
 		for (unsigned k = 0; k < STATS_NR_PCTS; k++)
 			head_write(&t, pct_heads[k]);
 		head_end_write(&t);
-		for (size_t p = 0; p < r->nr_points; p++) {
+		for (size_t row = 0; row < r->nr_points; row++) {
+			size_t p = point_shown(r, row);
 			params_row_begin(&t, r, p);
 			cell_printf(&t, false, "%zu", h->nr_runs[p]);
 			cell_printf(&t, false, "%llu", (unsigned long long)h->samples[p]);
@@ -227,7 +236,8 @@ void report_stats_write(const struct report_format_ops *ops, FILE *f, const stru
 		for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
 			head_write(&t, heads[k]);
 		head_end_write(&t);
-		for (size_t p = 0; p < r->nr_points; p++) {
+		for (size_t row = 0; row < r->nr_points; row++) {
+			size_t p = point_shown(r, row);
 			const struct sample_stats *s = &m->st[p];
 			params_row_begin(&t, r, p);
 			cell_printf(&t, false, "%zu", s->n);

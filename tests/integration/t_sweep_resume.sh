@@ -92,6 +92,10 @@ expect_grep "$ERR" 'the sweep grew: 5 new runs added to the 4' 'says it grew'
 check '9 runs, all done' test "$(sql "select count(*) from runs where status = 'done'")" = 9
 check 'the first 4 runs are untouched' test "$(sql "select group_concat(id || ':' || seed || ':' || started) from runs where id < 4 order by id")" = "$before"
 check '3 points' test "$(sql "select count(*) from points")" = 3
+vmsweep_cmd report "$T/s"
+expect_rc 0
+# The points table: id then tasks_per_cpu; the new point (id 2) shown between its neighbours.
+check 'the report lists the points by value' test "$(grep -E '^\| [0-9]+ \| [0-9]+ \| 3 \|' "$T/s/report.md" | head -3 | cut -d'|' -f2,3 | tr -d ' ' | tr '\n' ' ')" = '0|1 2|2 1|3 '
 end
 
 begin "sweep/--resume without the config uses the stored one; the hint has the real paths"
