@@ -7,6 +7,7 @@
 #include "cmd/boot_options.h"
 #include "cmd/boot_report.h"
 #include "cmd/cmd.h"
+#include "fio/sparse_reads.h"
 #include "fio/job_compile.h"
 #include "records/family.h"
 #include "util/signals.h"
@@ -40,6 +41,7 @@ int cmd_boot(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		o.vm.workload = wl;
+		sparse_reads_warn(wl, o.vm.disks, o.vm.nr_disks, stderr, "vmsweep boot: ");
 	}
 	o.vm.console_log = o.log_path;
 	o.vm.console_live = o.console ? stderr : NULL;

@@ -23,6 +23,7 @@
 #include "cmd/cmd.h"
 #include "cmd/run.h"
 #include "fio/job_compile.h"
+#include "fio/sparse_reads.h"
 #include "cmd/sweep_checks.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
@@ -173,6 +174,7 @@ static int compile_workload(const struct sweep_config *cfg, struct sweep_ctx *ct
 		return -1;
 	ctx->build.workload = wl;
 	ctx->build.workload_size = size;
+	sparse_reads_warn(wl, cfg->disks, cfg->nr_disks, stderr, "vmsweep run: ");
 	return 0;
 }
 

@@ -62,9 +62,9 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		fprintf(out, "%s=%s\n", knob_table[k].name, knob_value_format(k, vm.knobs[k], buf, sizeof(buf)));
 	for (unsigned d = 0; d < vm.nr_disks; d++) {
 		const struct disk_config *dc = &vm.disks[d];
-		fprintf(out, "disk.%u=%s size=%" PRIu64 " cache=%s engine=%s ro=%d swap=%d queues=%u\n", d, dc->path,
-			dc->size, disk_cache_name(dc->cache), disk_engine_name(dc->engine), dc->read_only, dc->swap,
-			dc->queues);
+		fprintf(out, "disk.%u=%s size=%" PRIu64 " cache=%s engine=%s ro=%d swap=%d queues=%u prefill=%d\n", d,
+			dc->path, dc->size, disk_cache_name(dc->cache), disk_engine_name(dc->engine), dc->read_only,
+			dc->swap, dc->queues, dc->prefill);
 	}
 	if (fclose(out) || !text) {
 		free(text);

@@ -41,7 +41,7 @@ static const char *hint(const char *word, const char *const *words, size_t n, ch
 
 static int parse_part(const char *part, struct disk_config *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap" };
+	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill" };
 	static const char *const caches[] = { "none", "writeback", "unsafe" }, *const engines[] = { "io_uring", "sync" };
 	char why[200], near[64];
 	const char *eq = strchr(part, '=');
@@ -53,6 +53,8 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		c->read_only = true;
 	} else if (KEY("swap") && !v) {
 		c->swap = true;
+	} else if (KEY("prefill") && !v) {
+		c->prefill = true;
 	} else if (KEY("size") && v) {
 		if (parse_size(v, &c->size, why, sizeof(why)) != 0 || c->size == 0 || c->size % 512)
 			return errorf(err, errlen, "size=%s: %s", v,
@@ -80,13 +82,13 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "queues=%s: %s", v, why);
 		c->queues = (unsigned)n;
-	} else if ((KEY("ro") || KEY("swap")) && v) {
+	} else if ((KEY("ro") || KEY("swap") || KEY("prefill")) && v) {
 		return errorf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen,
 			      part);
 	} else {
 		char key[64];
 		snprintf(key, sizeof(key), "%.*s", (int)klen, part);
-		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro or swap%s", part,
+		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro, swap or prefill%s", part,
 			      hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
 	}
 #undef KEY
@@ -105,11 +107,14 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 	char *save = NULL, *part = strtok_r(buf, ",", &save);
 	if (!part || !*part)
 		return errorf(err, errlen,
-			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro][,swap]", arg);
+			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro][,swap][,prefill]",
+			      arg);
 	snprintf(c->path, sizeof(c->path), "%s", part);
 	while ((part = strtok_r(NULL, ",", &save)))
 		if (parse_part(part, c, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "--disk %s: %s", arg, why);
+	if (c->prefill && c->read_only)
+		return errorf(err, errlen, "--disk %s: prefill and ro: prefill writes the image (drop one)", arg);
 	/* The guest writes pages out to its swap disk: a read-only one could only fail. */
 	if (c->swap && c->read_only)
 		return errorf(err, errlen,
@@ -156,6 +161,51 @@ static int disk_create(const struct disk_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+bool disk_is_sparse(const struct disk_config *c)
+{
+	struct stat st;
+	if (stat(c->path, &st) != 0)
+		return errno == ENOENT;
+	return S_ISREG(st.st_mode) && (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
+}
+
+/*
+ * Writes zeros over every hole of a regular file (SEEK_HOLE/SEEK_DATA), so that the
+ * guest's reads reach allocated blocks as they would on a used disk; data already there
+ * is left as it is, and a file without holes costs one lseek. fd may be O_DIRECT: the
+ * buffer is aligned.
+ */
+static int disk_prefill(int fd, uint64_t size, const char *path, char *err, size_t errlen)
+{
+	enum { CHUNK = 1 << 20 };
+	void *buf = NULL;
+	off_t hole = lseek(fd, 0, SEEK_HOLE);
+	if (hole < 0 || (uint64_t)hole >= size)
+		return 0; /* no holes, or a file system that cannot say: nothing to do */
+	if (posix_memalign(&buf, 4096, CHUNK))
+		return errorf(err, errlen, "--disk %s,prefill: out of memory", path);
+	memset(buf, 0, CHUNK);
+	while (hole >= 0 && (uint64_t)hole < size) {
+		off_t data = lseek(fd, hole, SEEK_DATA);
+		uint64_t end = data < 0 ? size : (uint64_t)data;
+		/* Holes start and end on file-system blocks: O_DIRECT's alignment holds. */
+		for (uint64_t off = (uint64_t)hole; off < end;) {
+			size_t n = end - off < CHUNK ? (size_t)(end - off) : CHUNK;
+			ssize_t w = pwrite(fd, buf, n, (off_t)off);
+			if (w <= 0) {
+				errorf(err, errlen, "--disk %s,prefill: writing at %llu: %s", path, (unsigned long long)off,
+				       w < 0 ? strerror(errno) : "short write");
+				free(buf);
+				return -1;
+			}
+			off += (uint64_t)w;
+		}
+		hole = data < 0 ? (off_t)size : lseek(fd, data, SEEK_HOLE);
+	}
+	free(buf);
+	return fdatasync(fd) == 0 ? 0 : errorf(err, errlen, "--disk %s,prefill: fdatasync: %s", path, strerror(errno));
+}
+
 int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err, size_t errlen)
 {
 	struct stat st;
@@ -199,6 +249,10 @@ int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err,
 	if (size < 512 || size % 512) {
 		errorf(err, errlen, "--disk %s: %llu bytes is not a whole number of 512-byte sectors", c->path,
 		       (unsigned long long)size);
+		close(fd);
+		return -1;
+	}
+	if (c->prefill && S_ISREG(st.st_mode) && disk_prefill(fd, size, c->path, err, errlen)) {
 		close(fd);
 		return -1;
 	}

@@ -21,6 +21,7 @@ struct disk_config {
 	bool read_only;
 	bool swap; /* the guest's swap device (VMS_DISK_SWAP); never with read_only */
 	unsigned queues; /* 0: one per vCPU */
+	bool prefill; /* write the image's holes through once, so reads measure the disk, not holes */
 };
 
 /* Parses one --disk argument; -1 with err naming the part that is wrong. */
@@ -30,6 +31,9 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen);
 /* Opens (creating if missing and size= given) the backing file; fd and its size in bytes. */
 int disk_open(const struct disk_config *c, int *fd, uint64_t *size, char *err, size_t errlen);
+/* Whether the image at c->path has holes (or does not exist yet: it is made sparse).
+ * false for block devices and files that cannot be examined. */
+bool disk_is_sparse(const struct disk_config *c);
 const char *disk_cache_name(enum disk_cache c);
 const char *disk_engine_name(enum disk_engine e);
 #endif
