@@ -69,21 +69,35 @@ static void test_swap(void **state)
 					      "swapped-out pages to a swap disk (drop ro)");
 	parse_err_equal("/tmp/s.img,swap=1", "--disk /tmp/s.img,swap=1: 'swap=1': swap takes no value (write ,swap)");
 	parse_err_equal("/tmp/s.img,swp", "--disk /tmp/s.img,swp: 'swp': expected size=, cache=, engine=, queues=, "
-					  "ro or swap (did you mean 'swap'?)");
+					  "ro, swap or prefill (did you mean 'swap'?)");
+}
+
+static void test_prefill(void **state)
+{
+	struct disk_config c;
+	(void)state;
+
+	parse_ok("/tmp/p.img,size=1M,prefill", &c);
+	assert_true(c.prefill);
+	parse_ok("/tmp/p.img,size=1M", &c);
+	assert_false(c.prefill);
+	parse_err_equal("/tmp/p.img,prefill=1", "--disk /tmp/p.img,prefill=1: 'prefill=1': prefill takes no value (write ,prefill)");
+	parse_err_equal("/tmp/p.img,prefill,ro",
+			"--disk /tmp/p.img,prefill,ro: prefill and ro: prefill writes the image (drop one)");
 }
 
 static void test_typos(void **state)
 {
 	(void)state;
 	parse_err_equal("d.img,szie=1G", "--disk d.img,szie=1G: 'szie=1G': expected size=, cache=, engine=, queues=, "
-					 "ro or swap (did you mean 'size'?)");
+					 "ro, swap or prefill (did you mean 'size'?)");
 	parse_err_equal("d.img,cache=writebak", "--disk d.img,cache=writebak: cache=writebak: expected none, "
 						 "writeback or unsafe (did you mean 'writeback'?)");
 	parse_err_equal("d.img,engine=iouring",
 			"--disk d.img,engine=iouring: engine=iouring: expected io_uring or sync (did you mean "
 			"'io_uring'?)");
 	parse_err_equal("d.img,frobnicate", "--disk d.img,frobnicate: 'frobnicate': expected size=, cache=, engine=, "
-					    "queues=, ro or swap");
+					    "queues=, ro, swap or prefill");
 	parse_err_equal("d.img,ro=1", "--disk d.img,ro=1: 'ro=1': ro takes no value (write ,ro)");
 }
 
@@ -111,6 +125,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_swap),
+		cmocka_unit_test(test_prefill),
 		cmocka_unit_test(test_typos),
 		cmocka_unit_test(test_one_swap_disk),
 	};
