@@ -1,4 +1,6 @@
-/* The store's plan written from arrays, as most store tests make it. */
+/* What the store tests share: the plan written from arrays, scratch directories. */
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "store_helpers.h"
@@ -12,4 +14,15 @@ int plan_write(struct store *s, size_t nr_params, const char *const *names, size
 	int r = ids ? store_plan_write(s, &p, ids, err, errlen) : errorf(err, errlen, "out of memory");
 	free(ids);
 	return r;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+void tree_remove(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

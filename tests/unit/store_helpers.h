@@ -1,4 +1,4 @@
-/* The store's plan written from arrays, as most store tests make it. */
+/* What the store tests share: the plan written from arrays, scratch directories. */
 #ifndef VMSWEEP_TESTS_STORE_HELPERS_H
 #define VMSWEEP_TESTS_STORE_HELPERS_H
 #include <stddef.h>
@@ -9,4 +9,6 @@
 /* store_plan_write of one struct store_plan made of these; the run ids discarded. */
 int plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points, const int64_t *values,
 	       size_t nr_runs, const struct store_plan_run *runs, char *err, size_t errlen);
+/* rm -rf dir: a test's scratch directory. */
+void tree_remove(const char *dir);
 #endif

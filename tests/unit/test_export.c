@@ -28,14 +28,6 @@ struct fixture {
 	struct store *s;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /*
  * Parameters watermark_model (a knob of words: 0 is 2.4, 1 is 2.6, 2 is modern),
  * memory, tasks_per_cpu; point 0 = (2.4, 64M, 1), 1 = (modern, 128M, 2), 2 = (2.6, 64M, 4).
@@ -101,7 +93,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tree_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -36,14 +36,6 @@
 /* ---- Fixtures ---- */
 
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup_dir(void **state)
 {
 	char *dir = strdup("/tmp/test_store.XXXXXX");
@@ -55,7 +47,7 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	nftw(*state, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tree_remove(*state);
 	free(*state);
 	return 0;
 }

@@ -18,13 +18,8 @@
 
 #include "helpers.h"
 #include "store/store.h"
+#include "store_helpers.h"
 #include "store/store_internal.h"
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 static int setup_dir(void **state)
 {
@@ -37,7 +32,7 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tree_remove(*state);
 	free(*state);
 	return 0;
 }

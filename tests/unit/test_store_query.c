@@ -28,14 +28,6 @@ struct fixture {
 };
 
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /*
  * Parameters vcpus, memory; point 0 = (1, 64M), point 1 = (2, 128M).
  *   run 0: point 0 rep 0, done: z.first = 1.5, a.second = NaN; histogram wakeup_ns
@@ -115,7 +107,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->s);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tree_remove(f->dir);
 	free(f);
 	return 0;
 }
