@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
-#include "fio/job_compile.h"
+#include "sweep/point_workload.h"
 #include "sweep/plan_print.h"
 #include "cmd/sweep_checks.h"
 
@@ -29,13 +29,12 @@ static void plan_usage(FILE *f)
 static int plan_preflight(const struct sweep_config *c, const struct sweep_plan *p, struct sweep_estimate *est,
 			  char *err, size_t errlen)
 {
-	struct vms_workload *wl = NULL;
-	size_t size = 0;
-	if (c->nr_job_files &&
-	    fio_compile_for_disks(c->job_files[0].path, c->disks, c->nr_disks, &wl, &size, err, errlen))
-		return -1;
-	int r = sweep_checks(c, p, c->jobs, wl, "vmsweep plan: ", est, err, errlen);
-	free(wl);
+	struct vms_workload **wls = NULL;
+	size_t *sizes = NULL;
+	int r = sweep_workloads_compile(c, p, &wls, &sizes, err, errlen);
+	if (!r)
+		r = sweep_checks(c, p, c->jobs, (const void *const *)wls, "vmsweep plan: ", est, err, errlen);
+	sweep_workloads_free(wls, sizes, p->nr_points);
 	return r;
 }
 

@@ -24,6 +24,7 @@
 #include "cmd/run.h"
 #include "fio/job_compile.h"
 #include "fio/sparse_reads.h"
+#include "sweep/point_workload.h"
 #include "cmd/sweep_checks.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
@@ -100,8 +101,9 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct v
 	memset(&vm, 0, sizeof(vm));
 	sweep_run_apply(ctx->cfg, ctx->plan, run, &vm);
 	vm.kernel_path = ctx->kernel;
-	vm.workload = ctx->build.workload;
-	vm.workload_size = ctx->build.workload_size;
+	size_t point = ctx->plan->runs[run].point;
+	vm.workload = ctx->workloads[point];
+	vm.workload_size = ctx->workload_sizes[point];
 	vm.stop_requested = &stop_runs;
 	/* Parallel runs must not share a disk image: worker w uses PATH.wN. */
 	for (unsigned d = 0; ctx->nr_workers > 1 && d < vm.nr_disks; d++) {
@@ -116,14 +118,14 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct v
 	} else if (res->status == VM_INTERRUPTED) {
 		vm_result_free(res);
 		return; /* stays planned: a resume runs it again */
-	} else if (store_run_from_vm_result(res, ctx->build.workload, &rec) != 0) {
+	} else if (store_run_from_vm_result(res, ctx->workloads[point], &rec) != 0) {
 		rec.status = STORE_FAILED;
 		snprintf(rec.cause, sizeof(rec.cause), "host: out of memory converting the results");
 	}
 	rec.started = t0;
 	rec.ended = wall_now();
 	rec.wall_ms = (rec.ended - t0) * 1e3;
-	rec.inputs = ctx->inputs[ctx->plan->runs[run].point];
+	rec.inputs = ctx->inputs[point];
 	if (store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
 		store_failed(ctx, run, err);
 	else
@@ -160,21 +162,15 @@ static void progress_show(struct sweep_ctx *ctx, double t0, bool tty, bool final
 	fflush(stderr);
 }
 
-static int compile_workload(const struct sweep_config *cfg, struct sweep_ctx *ctx, char *err, size_t errlen)
+/* Each point's workload, compiled once; a read job on a sparse image is warned about. */
+static int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *plan, struct sweep_ctx *ctx,
+			     char *err, size_t errlen)
 {
-	struct vms_workload *wl = NULL;
-	size_t size = 0;
-
-	if (!cfg->nr_job_files)
-		return 0;
-	if (cfg->nr_job_files > 1)
-		return errorf(err, errlen, "%s: one job file per sweep for now ([workload] lists %zu)", cfg->path,
-			      cfg->nr_job_files);
-	if (fio_compile_for_disks(cfg->job_files[0].path, cfg->disks, cfg->nr_disks, &wl, &size, err, errlen) != 0)
+	if (sweep_workloads_compile(cfg, plan, &ctx->workloads, &ctx->workload_sizes, err, errlen))
 		return -1;
-	ctx->build.workload = wl;
-	ctx->build.workload_size = size;
-	sparse_reads_warn(wl, cfg->disks, cfg->nr_disks, stderr, "vmsweep run: ");
+	for (size_t i = 0; i < plan->nr_points; i++)
+		if (sparse_reads_warn(ctx->workloads[i], cfg->disks, cfg->nr_disks, stderr, "vmsweep run: "))
+			break;
 	return 0;
 }
 
@@ -347,7 +343,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmsweep run: resuming %s with the config it was made with, %s\n", resume,
 			config = stored_config);
 	if (sweep_config_load(config, &cfg, err, sizeof(err)) != 0 || sweep_plan(&cfg, &plan, err, sizeof(err)) != 0 ||
-	    compile_workload(&cfg, &ctx, err, sizeof(err)) != 0) {
+	    compile_workloads(&cfg, &plan, &ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -362,7 +358,7 @@ int cmd_run(int argc, char **argv)
 	}
 	ctx.nr_workers = (unsigned)(jobs ? jobs : cfg.jobs ? cfg.jobs : 1);
 	struct sweep_estimate est;
-	if (sweep_checks(&cfg, &plan, ctx.nr_workers, ctx.build.workload, "vmsweep run: ", &est, err,
+	if (sweep_checks(&cfg, &plan, ctx.nr_workers, (const void *const *)ctx.workloads, "vmsweep run: ", &est, err,
 			    sizeof(err))) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = EXIT_USAGE;
@@ -381,7 +377,7 @@ int cmd_run(int argc, char **argv)
 out:
 	run_store_free(&ctx);
 	dir_lock_release(lock);
-	free((void *)ctx.build.workload);
+	sweep_workloads_free(ctx.workloads, ctx.workload_sizes, plan.nr_points);
 	free(stored_config);
 	sweep_plan_free(&plan);
 	sweep_config_free(&cfg);

@@ -10,12 +10,15 @@
 #include "sweep/config.h"
 #include "sweep/grid.h"
 #include "sweep/run_inputs.h"
+#include "vmsweep/workload.h"
 
 struct sweep_ctx {
 	const struct sweep_config *cfg;
 	const struct sweep_plan *plan;
 	struct store *store;
 	struct sweep_build build;
+	struct vms_workload **workloads; /* per point: what it runs (NULL: the built-in workload) */
+	size_t *workload_sizes;
 	char kernel[4096];
 	char **inputs; /* per point: what determines its runs */
 	size_t *run_ids; /* per plan run: its id in the store */

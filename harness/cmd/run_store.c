@@ -11,6 +11,7 @@
 
 #include "cmd/run.h"
 #include "sweep/plan_print.h"
+#include "sweep/point_workload.h"
 #include "util/build_info.h"
 #include "util/error.h"
 #include "util/host_disk.h"
@@ -139,14 +140,16 @@ static void inputs_change_describe(const struct inputs_check *c, char *buf, size
 	const char *now = c->ctx->inputs[c->ctx->plan->runs[c->first_run].point];
 	char what[1024], where[512], job[512] = "", ignore[256] = "";
 	size_t off = 0;
+	const char *jobs[SWEEP_VALUES_MAX], *path = sweep_point_job(c->ctx->cfg, c->ctx->plan,
+								     c->ctx->plan->runs[c->first_run].point);
+	size_t nr_jobs = sweep_job_files(c->ctx->cfg, jobs, SWEEP_VALUES_MAX);
 	run_inputs_diff(c->first_inputs, now, NULL, what, sizeof(what));
-	for (size_t i = 0; i < c->ctx->cfg->nr_job_files && off < sizeof(job); i++) {
-		char key[32], line[400];
-		snprintf(key, sizeof(key), "job.%zu:", i);
-		if (!strstr(what, key) || !job_change(c->ctx->store, i, c->ctx->cfg->job_files[i].path, line, sizeof(line)))
+	for (size_t i = 0; path && strstr(what, "job: ") && i < nr_jobs && off < sizeof(job); i++) {
+		char line[400];
+		if (strcmp(jobs[i], path) || !job_change(c->ctx->store, i, path, line, sizeof(line)))
 			continue;
-		off += (size_t)snprintf(job + off, sizeof(job) - off, "%s%s", off ? "; " : "", line);
-		snprintf(ignore + strlen(ignore), sizeof(ignore) - strlen(ignore), "job.%zu workload ", i);
+		off += (size_t)snprintf(job + off, sizeof(job) - off, "%s", line);
+		snprintf(ignore, sizeof(ignore), "job workload");
 	}
 	if (job[0] && !run_inputs_diff(c->first_inputs, now, ignore, what, sizeof(what)))
 		what[0] = 0;
@@ -228,13 +231,15 @@ static int manifest_write(struct sweep_ctx *ctx, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s", cfg->path);
 	if (store_manifest_set(s, "config_path", path, err, errlen))
 		return -1;
-	for (size_t i = 0; i < cfg->nr_job_files; i++) {
+	const char *jobs[SWEEP_VALUES_MAX];
+	size_t nr_jobs = sweep_job_files(cfg, jobs, SWEEP_VALUES_MAX);
+	for (size_t i = 0; i < nr_jobs; i++) {
 		char key[64];
 		snprintf(key, sizeof(key), "job_file.%zu", i);
-		if (store_manifest_set(s, key, cfg->job_files[i].path, err, errlen))
+		if (store_manifest_set(s, key, jobs[i], err, errlen))
 			return -1;
 		snprintf(key, sizeof(key), "job.%zu", i);
-		if (manifest_file(s, key, cfg->job_files[i].path, err, errlen))
+		if (manifest_file(s, key, jobs[i], err, errlen))
 			return -1;
 	}
 	for (unsigned d = 0; d < cfg->nr_disks; d++) {
@@ -303,7 +308,8 @@ int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *e
 	build_id_self(ctx->build.harness_build_id);
 	guest_build_id(ctx->kernel, ctx->build.guest_build_id);
 	for (size_t i = 0; i < plan->nr_points; i++)
-		if (!(ctx->inputs[i] = sweep_point_inputs(cfg, plan, i, &ctx->build, err, errlen)))
+		if (!(ctx->inputs[i] = sweep_point_inputs(cfg, plan, i, &ctx->build, ctx->workloads[i],
+							  ctx->workload_sizes[i], err, errlen)))
 			goto out;
 	for (size_t i = 0; i < cfg->nr_params; i++)
 		names[i] = cfg->params[i].name;

@@ -5,7 +5,7 @@
 #include "report/report.h"
 #include "util/error.h"
 
-int sweep_checks(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *wl,
+int sweep_checks(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *const *wl,
 		 const char *prefix, struct sweep_estimate *est, char *err, size_t errlen)
 {
 	char why[1024];

@@ -6,6 +6,6 @@
 
 #include "sweep/preflight.h"
 
-int sweep_checks(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *wl,
+int sweep_checks(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *const *wl,
 		 const char *prefix, struct sweep_estimate *est, char *err, size_t errlen);
 #endif

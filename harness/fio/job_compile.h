@@ -46,4 +46,10 @@ int fio_compile_file(const char *path, const struct fio_disk_info *disks, unsign
  * (else unknown), and no job may use the swap disk. Every command compiles jobs so. */
 int fio_compile_for_disks(const char *path, const struct disk_config *disks, unsigned nr_disks,
 			  struct vms_workload **out, size_t *out_size, char *err, size_t errlen);
+/* fio_compile_for_disks with overrides[] set in every job section after its own options
+ * (a sweep's fio.<option> parameters); their file and line name where they came from in
+ * errors. */
+int fio_compile_for_disks_with(const char *path, const struct disk_config *disks, unsigned nr_disks,
+			       const struct fio_option *overrides, size_t nr_overrides, struct vms_workload **out,
+			       size_t *out_size, char *err, size_t errlen);
 #endif

@@ -1,15 +1,13 @@
-/* Compiling a job file for a guest's disks as the commands configure them. */
+/* Compiling a job file for a guest's disks as the commands configure them, with a
+ * sweep's fio options set over the file's own. */
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "fio/job_compile.h"
 
-int fio_compile_for_disks(const char *path, const struct disk_config *disks, unsigned nr_disks,
-			  struct vms_workload **out, size_t *out_size, char *err, size_t errlen)
+static void disk_info_fill(const struct disk_config *disks, unsigned nr_disks, struct fio_disk_info *info)
 {
-	struct fio_disk_info info[VMS_MAX_DISKS] = { { 0 } };
-
-	if (nr_disks > VMS_MAX_DISKS)
-		return errorf(err, errlen, "%u disks, at most %u", nr_disks, VMS_MAX_DISKS);
 	for (unsigned i = 0; i < nr_disks; i++) {
 		struct stat st;
 		/* size= creates the image that big; otherwise an existing image's size binds. */
@@ -18,5 +16,61 @@ int fio_compile_for_disks(const char *path, const struct disk_config *disks, uns
 			info[i].size = (uint64_t)st.st_size;
 		info[i].flags = disks[i].swap ? VMS_DISK_SWAP : 0; /* fio jobs may not use the swap disk */
 	}
-	return fio_compile_file(path, info, nr_disks, out, out_size, err, errlen);
+}
+
+int fio_compile_for_disks(const char *path, const struct disk_config *disks, unsigned nr_disks,
+			  struct vms_workload **out, size_t *out_size, char *err, size_t errlen)
+{
+	return fio_compile_for_disks_with(path, disks, nr_disks, NULL, 0, out, out_size, err, errlen);
+}
+
+/* Appends the overrides to every job section: after the section's own options, so they
+ * win as a later line of the section would. The options are borrowed, not copied. */
+static int overrides_append(struct fio_job_file *jf, const struct fio_option *ov, size_t nr_ov, char *err,
+			    size_t errlen)
+{
+	for (size_t s = 0; s < jf->nr_sections; s++) {
+		struct fio_section *sec = &jf->sections[s];
+		if (!strcmp(sec->name, "global"))
+			continue;
+		struct fio_option *opts = realloc(sec->opts, (sec->nr_opts + nr_ov) * sizeof(*opts));
+		if (!opts)
+			return errorf(err, errlen, "out of memory");
+		for (size_t i = 0; i < nr_ov; i++) {
+			struct fio_option *o = &opts[sec->nr_opts + i];
+			*o = ov[i];
+			o->key = strdup(ov[i].key);
+			o->value = ov[i].value ? strdup(ov[i].value) : NULL;
+			if (!o->key || (ov[i].value && !o->value)) {
+				sec->opts = opts;
+				sec->nr_opts += i + 1; /* freed with the file */
+				return errorf(err, errlen, "out of memory");
+			}
+		}
+		sec->opts = opts;
+		sec->nr_opts += nr_ov;
+	}
+	return 0;
+}
+
+int fio_compile_for_disks_with(const char *path, const struct disk_config *disks, unsigned nr_disks,
+			       const struct fio_option *overrides, size_t nr_overrides, struct vms_workload **out,
+			       size_t *out_size, char *err, size_t errlen)
+{
+	struct fio_disk_info info[VMS_MAX_DISKS] = { { 0 } };
+	struct fio_job_file jf;
+
+	*out = NULL;
+	if (nr_disks > VMS_MAX_DISKS)
+		return errorf(err, errlen, "%u disks, at most %u", nr_disks, VMS_MAX_DISKS);
+	disk_info_fill(disks, nr_disks, info);
+	if (!nr_overrides)
+		return fio_compile_file(path, info, nr_disks, out, out_size, err, errlen);
+	int r = fio_job_file_read(path, &jf, err, errlen);
+	if (!r)
+		r = overrides_append(&jf, overrides, nr_overrides, err, errlen);
+	if (!r)
+		r = fio_compile(&jf, info, nr_disks, out, out_size, err, errlen);
+	fio_job_file_free(&jf);
+	return r;
 }

@@ -164,12 +164,14 @@ static int value_expand(struct reader *r, const char *file, unsigned line, const
 	return 0;
 }
 
+/* Letters, digits, '_', and '.' inside a name (a sweep's "fio.iodepth"; no fio option
+ * has one, so in a job file it is an unknown option, named as such). */
 static bool key_valid(const char *k)
 {
-	if (!*k)
+	if (!*k || *k == '.')
 		return false;
 	for (; *k; k++)
-		if (!isalnum((unsigned char)*k) && *k != '_')
+		if (!isalnum((unsigned char)*k) && *k != '_' && !(*k == '.' && k[1] && k[1] != '.'))
 			return false;
 	return true;
 }

@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "util/array.h"
 #include "util/error.h"
-#include "util/knob.h"
+#include "util/param_word.h"
 
 /* Console lines kept for a failed run: its start, and its end where the panic is. */
 #define CONSOLE_HEAD 8
@@ -380,9 +380,14 @@ int report_param_find(const struct report *r, const char *name)
 void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len)
 {
 	const int64_t mib = 1 << 20;
-	int knob = knob_find(r->params[param]);
 	/* The store keeps watermark_model's number; people know its eras by name, as plan prints them. */
-	const char *word = knob >= 0 ? knob_value_word(knob, v) : NULL;
+	const char *word = param_value_word(r->params[param], v);
+	char key[32];
+	snprintf(key, sizeof(key), "job_file.%" PRId64, v);
+	for (size_t i = 0; !word && !strcmp(r->params[param], "job") && i < r->nr_manifest; i++)
+		if (!strcmp(r->manifest[i].key, key)) /* a job parameter's value: which file, by name */
+			word = strrchr(r->manifest[i].value, '/') ? strrchr(r->manifest[i].value, '/') + 1
+								  : r->manifest[i].value;
 	if (word)
 		snprintf(buf, len, "%s", word);
 	else if (!strcmp(r->params[param], "memory") && v > 0 && v % mib == 0)

@@ -10,7 +10,7 @@
 #include "store/export_internal.h"
 #include "store/store_internal.h"
 #include "util/error.h"
-#include "util/knob.h"
+#include "util/param_word.h"
 
 const char *const export_id_col_names[EXPORT_NR_ID_COLS] = { "run", "point", "rep", "status" };
 const char *const export_run_col_names[EXPORT_NR_RUN_COLS] = {
@@ -24,6 +24,9 @@ static void table_free(struct export_table *t)
 		free(t->params[i]);
 	for (size_t i = 0; i < t->nr_metrics; i++)
 		free(t->metric_names[i]);
+	for (size_t i = 0; i < t->nr_job_files; i++)
+		free(t->job_files[i]);
+	free(t->job_files);
 	free(t->params);
 	free(t->word_knob);
 	free(t->values);
@@ -72,6 +75,9 @@ static int table_load(struct store *s, struct export_table *t, char *err, size_t
 	if (read_names(s, "SELECT name FROM params ORDER BY idx", &t->params, &t->nr_params, err, errlen) ||
 	    read_names(s, "SELECT name FROM metrics GROUP BY name ORDER BY min(rowid)", &t->metric_names,
 		       &t->nr_metrics, err, errlen) ||
+	    read_names(s, "SELECT value FROM manifest WHERE key GLOB 'job_file.[0-9]*'"
+			  " ORDER BY CAST(substr(key, 10) AS INTEGER)",
+		       &t->job_files, &t->nr_job_files, err, errlen) ||
 	    store_query_int(s, "SELECT count(*) FROM points", &n, err, errlen))
 		return -1;
 	t->nr_points = (size_t)n;
@@ -81,10 +87,8 @@ static int table_load(struct store *s, struct export_table *t, char *err, size_t
 	if (!t->values || !t->word_knob || !t->by_name)
 		return errorf(err, errlen, "out of memory");
 	/* The store keeps a knob's number; people know watermark_model=2.6, not 1. */
-	for (size_t k = 0; k < t->nr_params; k++) {
-		int knob = knob_find(t->params[k]);
-		t->word_knob[k] = knob >= 0 && knob_words(knob) ? knob : -1;
-	}
+	for (size_t k = 0; k < t->nr_params; k++)
+		t->word_knob[k] = param_has_words(t->params[k]) || !strcmp(t->params[k], "job") ? 1 : -1;
 	for (size_t i = 0; i < t->nr_metrics; i++)
 		t->by_name[i] = (struct export_metric){ t->metric_names[i], i };
 	qsort(t->by_name, t->nr_metrics, sizeof(*t->by_name), metric_cmp);
@@ -194,12 +198,15 @@ static bool value_format(const struct export_row *r, struct export_col c, char *
 	return true;
 }
 
-/* Parameter k of row r: the word of a word knob, the number otherwise. */
+/* Parameter k of row r: the word of a word knob or fio.rw, a job parameter's file name,
+ * the number otherwise. */
 static const char *param_format(const struct export_table *t, const struct export_row *r, size_t k, char *buf,
 				size_t len, bool *quote)
 {
 	int64_t v = r->values[k];
-	const char *w = t->word_knob[k] >= 0 ? knob_value_word(t->word_knob[k], v) : NULL;
+	const char *w = t->word_knob[k] >= 0 ? param_value_word(t->params[k], v) : NULL;
+	if (!w && t->word_knob[k] >= 0 && !strcmp(t->params[k], "job") && v >= 0 && (size_t)v < t->nr_job_files)
+		w = strrchr(t->job_files[v], '/') ? strrchr(t->job_files[v], '/') + 1 : t->job_files[v];
 	*quote = w != NULL;
 	if (w)
 		return w;

@@ -30,9 +30,11 @@ struct export_metric {
 struct export_table {
 	size_t nr_params, nr_points, nr_metrics;
 	char **params;
-	int *word_knob; /* [nr_params]: the knob when its values are words, else -1 */
+	int *word_knob; /* [nr_params]: 1 when its values are words (util/param_word.h), else -1 */
 	int64_t *values; /* [point * nr_params + param] */
 	char **metric_names; /* in the order first recorded */
+	char **job_files; /* the manifest's job_file.N: a "job" parameter's value N names one */
+	size_t nr_job_files;
 	struct export_metric *by_name; /* sorted by name, for export_metric_find */
 };
 

@@ -175,6 +175,8 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		case SWEEP_PARAM_MEMORY: c->mem_size = (uint64_t)v; gl->memory = c->memory_line = o->line; break;
 		case SWEEP_PARAM_VCPUS: c->nr_cpus = (unsigned)v; gl->vcpus = o->line; break;
 		case SWEEP_PARAM_HZ: c->hz = (unsigned)v; gl->hz = o->line; break;
+		case SWEEP_PARAM_FIO:
+		case SWEEP_PARAM_JOB: break; /* [params] only: the job file says the rest */
 		}
 	}
 	return 0;
@@ -313,6 +315,34 @@ static int guest_conflicts(const struct sweep_config *c, const struct guest_line
 	return 0;
 }
 
+/* A job parameter and [workload] job are one setting, fixed or swept; fio options need a
+ * job file to be set in; each swept job file compiles for the disks. */
+static int jobs_check(const struct sweep_config *c, char *err, size_t errlen)
+{
+	int job = sweep_config_param_find(c, "job");
+	char why[1024];
+
+	if (job >= 0 && c->nr_job_files)
+		return errorf_at(err, errlen, c->path, c->params[job].line,
+				 "[params] job: also set in [workload] at line %u (a setting is fixed or swept, not both)",
+				 c->job_files[0].line);
+	for (size_t i = 0; i < c->nr_params; i++)
+		if (c->params[i].kind == SWEEP_PARAM_FIO && job < 0 && !c->nr_job_files)
+			return errorf_at(err, errlen, c->path, c->params[i].line,
+					 "[params] %s: no job file to set it in ([workload] job = FILE.fio, or a job"
+					 " parameter)",
+					 c->params[i].name);
+	for (size_t k = 0; job >= 0 && k < c->params[job].nr_values; k++) {
+		struct vms_workload *wl = NULL;
+		size_t size = 0;
+		if (fio_compile_for_disks(c->params[job].job_paths[k], c->disks, c->nr_disks, &wl, &size, why,
+					  sizeof(why)))
+			return errorf_at(err, errlen, c->path, c->params[job].line, "[params] job: %s", why);
+		free(wl);
+	}
+	return 0;
+}
+
 /* `vmsweep boot` refuses it too: without a tick a sleeping task never wakes up. */
 static int points_runnable(const struct sweep_config *c, const struct sweep_plan *p, const struct guest_lines *gl,
 			   char *err, size_t errlen)
@@ -320,7 +350,7 @@ static int points_runnable(const struct sweep_config *c, const struct sweep_plan
 	int hz = sweep_config_param_find(c, "hz"), sl = sweep_config_param_find(c, "sleep_ms"),
 	    du = sweep_config_param_find(c, "duration_ms");
 
-	if (c->nr_job_files)
+	if (c->nr_job_files || sweep_config_param_find(c, "job") >= 0)
 		return 0;
 	for (size_t i = 0; i < p->nr_points; i++) {
 		const int64_t *v = sweep_plan_point(p, i);
@@ -410,6 +440,7 @@ int sweep_config_load(const char *path, struct sweep_config *c, char *err, size_
 	    (sec[1] && guest_section(c, sec[1], &gl, err, errlen)) ||
 	    (sec[2] && workload_section(c, sec[2], err, errlen)) ||
 	    (sec[3] && sweep_params_parse(c, sec[3], err, errlen)) || guest_conflicts(c, &gl, err, errlen) ||
+	    jobs_check(c, err, errlen) ||
 	    (sec[5] && report_section(c, sec[5], err, errlen)))
 		goto out;
 	if (sec[4])
@@ -432,6 +463,9 @@ void sweep_config_free(struct sweep_config *c)
 	for (size_t i = 0; i < c->nr_params; i++) {
 		free(c->params[i].name);
 		free(c->params[i].values);
+		for (size_t k = 0; c->params[i].job_paths && k < c->params[i].nr_values; k++)
+			free(c->params[i].job_paths[k]);
+		free(c->params[i].job_paths);
 	}
 	free(c->params);
 	for (size_t i = 0; i < c->nr_zips; i++)
@@ -456,7 +490,7 @@ int sweep_config_param_find(const struct sweep_config *c, const char *name)
 
 const char *sweep_param_kind_name(enum sweep_param_kind k)
 {
-	static const char *const names[] = { "knob", "memory", "vcpus", "hz" };
+	static const char *const names[] = { "knob", "memory", "vcpus", "hz", "fio", "job" };
 	return (unsigned)k < NELEM(names) ? names[k] : "?";
 }
 

@@ -23,14 +23,24 @@
 
 enum sweep_order { SWEEP_ORDER_RANDOM, SWEEP_ORDER_SEQUENTIAL };
 
-/* What a parameter sets in struct vm_config. */
-enum sweep_param_kind { SWEEP_PARAM_KNOB, SWEEP_PARAM_MEMORY, SWEEP_PARAM_VCPUS, SWEEP_PARAM_HZ };
+/* What a parameter sets: a field of struct vm_config, an fio option of the job
+ * ("fio.iodepth", fio/sweep_options.h) or which job file runs ("job"). */
+enum sweep_param_kind {
+	SWEEP_PARAM_KNOB,
+	SWEEP_PARAM_MEMORY,
+	SWEEP_PARAM_VCPUS,
+	SWEEP_PARAM_HZ,
+	SWEEP_PARAM_FIO,
+	SWEEP_PARAM_JOB,
+};
 
 struct sweep_param {
 	char *name;
 	enum sweep_param_kind kind;
-	int knob; /* enum vms_knob for SWEEP_PARAM_KNOB, else -1 */
-	int64_t *values; /* in the order written, ranges expanded; memory in bytes */
+	int knob; /* enum vms_knob for SWEEP_PARAM_KNOB, the fio option for SWEEP_PARAM_FIO, else -1 */
+	int64_t *values; /* in the order written, ranges expanded; memory and fio sizes in bytes,
+			  * fio words (rw) their index, job the index into job_paths */
+	char **job_paths; /* SWEEP_PARAM_JOB: the files, resolved like [workload] job */
 	size_t nr_values;
 	int zip; /* its zip group (index into sweep_config.zips), or -1 */
 	unsigned line;

@@ -1,8 +1,9 @@
 /*
- * [params]: each key a parameter (a guest knob, or memory, vcpus, hz) with its list
- * of values, and "zip = a, b" lines. Values are read as `vmsweep boot` reads them
- * (knob_set for knobs, sizes for memory), so a sweep accepts exactly what a single
- * boot does, with the same ranges.
+ * [params]: each key a parameter (a guest knob, or memory, vcpus, hz; an fio option of
+ * the job, "fio.iodepth"; or "job", a list of job files) with its list of values, and
+ * "zip = a, b" lines. Values are read as `vmsweep boot` reads them (knob_set for knobs,
+ * sizes for memory), so a sweep accepts exactly what a single boot does, with the same
+ * ranges.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fio/sweep_options.h"
 #include "sweep/config_internal.h"
 #include "util/error.h"
 #include "util/knob.h"
@@ -63,9 +65,14 @@ void sweep_list_free(char **items, size_t n)
 	free(items);
 }
 
-/* The kind of parameter a name stands for; -1 when it is none. */
+/* The kind of parameter a name stands for; -1 when it is none. *knob: the knob, or the
+ * fio option of a "fio.<option>" name. */
 static int param_kind(const char *name, int *knob)
 {
+	if (!strncmp(name, FIO_PARAM_PREFIX, strlen(FIO_PARAM_PREFIX))) {
+		*knob = fio_sweep_option_find(name + strlen(FIO_PARAM_PREFIX));
+		return *knob >= 0 ? SWEEP_PARAM_FIO : -1;
+	}
 	*knob = knob_find(name);
 	if (*knob >= 0)
 		return SWEEP_PARAM_KNOB;
@@ -75,6 +82,8 @@ static int param_kind(const char *name, int *knob)
 		return SWEEP_PARAM_VCPUS;
 	if (!strcmp(name, "hz"))
 		return SWEEP_PARAM_HZ;
+	if (!strcmp(name, "job"))
+		return SWEEP_PARAM_JOB;
 	return -1;
 }
 
@@ -116,6 +125,10 @@ int sweep_value_parse(enum sweep_param_kind kind, int knob, const char *text, in
 	case SWEEP_PARAM_HZ:
 		/* KVM's LAPIC timer period is at least 200 us (min_timer_period_us): 5000 Hz at most, as for boot --hz */
 		return parse_int_range(text, 0, 5000, v, cause, len);
+	case SWEEP_PARAM_FIO:
+		return fio_sweep_value_parse(knob, text, v, cause, len);
+	case SWEEP_PARAM_JOB:
+		break; /* job_item_add: a path, not a value */
 	}
 	return errorf(cause, len, "internal: parameter kind %d", (int)kind);
 }
@@ -132,6 +145,15 @@ static int step_parse(enum sweep_param_kind kind, int knob, const char *text, in
 			return -1;
 		if (u % VMS_MEM_ALIGN)
 			return errorf(cause, len, "step '%s': not a multiple of 2M", text);
+		*v = (int64_t)u;
+		return u ? 0 : errorf(cause, len, "step '%s': the step must be greater than 0", text);
+	}
+	if (kind == SWEEP_PARAM_FIO) {
+		if (!fio_sweep_option_ranges(knob))
+			return errorf(cause, len, "step '%s': fio.%s takes a list of words, not a range", text,
+				      fio_sweep_option_name(knob));
+		if (parse_size(text, &u, cause, len))
+			return -1;
 		*v = (int64_t)u;
 		return u ? 0 : errorf(cause, len, "step '%s': the step must be greater than 0", text);
 	}
@@ -232,27 +254,69 @@ out:
 	return ret;
 }
 
+/* One job file of a "job" parameter: relative to the config, as [workload] job is. */
+static int job_item_add(struct sweep_param *p, const struct fio_option *o, const char *item, char *cause, size_t len)
+{
+	const char *slash = strrchr(o->file, '/');
+	char *path = NULL;
+	int r = item[0] != '/' && slash ? asprintf(&path, "%.*s%s", (int)(slash - o->file + 1), o->file, item)
+					: asprintf(&path, "%s", item);
+	if (r < 0)
+		return errorf(cause, len, "out of memory");
+	for (size_t j = 0; j < p->nr_values; j++)
+		if (!strcmp(p->job_paths[j], path)) {
+			free(path);
+			return errorf(cause, len, "'%s' appears twice in the list", item);
+		}
+	char **paths = realloc(p->job_paths, (p->nr_values + 1) * sizeof(*paths));
+	int64_t *vals = paths ? realloc(p->values, (p->nr_values + 1) * sizeof(*vals)) : NULL;
+	if (paths)
+		p->job_paths = paths;
+	if (!vals) {
+		free(path);
+		return errorf(cause, len, "out of memory");
+	}
+	p->values = vals;
+	p->job_paths[p->nr_values] = path;
+	p->values[p->nr_values] = (int64_t)p->nr_values;
+	p->nr_values++;
+	return 0;
+}
+
+/* "unknown parameter" with the nearest name of its kind. */
+static int param_unknown(const struct fio_option *o, char *err, size_t errlen)
+{
+	const char *cands[VMS_KNOB_COUNT + 4];
+	const char *prefix = FIO_PARAM_PREFIX;
+	if (!strncmp(o->key, prefix, strlen(prefix))) {
+		const char *hint = fio_sweep_option_suggest(o->key + strlen(prefix));
+		return errorf_at(err, errlen, o->file, o->line, "[params] %s: not an fio option a sweep varies%s%s%s (%s)",
+				 o->key, hint ? " (did you mean 'fio." : "", hint ? hint : "", hint ? "'?)" : "",
+				 fio_sweep_option_list());
+	}
+	for (int i = 0; i < VMS_KNOB_COUNT; i++)
+		cands[i] = knob_table[i].name;
+	for (int i = 0; i < 3; i++)
+		cands[VMS_KNOB_COUNT + i] = setting_names[i];
+	cands[VMS_KNOB_COUNT + 3] = "job";
+	const char *hint = name_suggest(o->key, cands, VMS_KNOB_COUNT + 4);
+	if (hint)
+		return errorf_at(err, errlen, o->file, o->line, "[params] %s: unknown parameter (did you mean '%s'?)",
+				 o->key, hint);
+	return errorf_at(err, errlen, o->file, o->line,
+			 "[params] %s: unknown parameter (a guest knob of `vmsweep boot --help`, memory, vcpus, hz,"
+			 " job, or fio.<option>: %s)",
+			 o->key, fio_sweep_option_list());
+}
+
 static int param_add(struct sweep_config *c, const struct fio_option *o, char *err, size_t errlen)
 {
-	const char *cands[VMS_KNOB_COUNT + 3];
 	char cause[512], **items = NULL;
 	size_t n = 0;
 	int knob, kind = param_kind(o->key, &knob);
 
-	if (kind < 0) {
-		for (int i = 0; i < VMS_KNOB_COUNT; i++)
-			cands[i] = knob_table[i].name;
-		for (int i = 0; i < 3; i++)
-			cands[VMS_KNOB_COUNT + i] = setting_names[i];
-		const char *hint = name_suggest(o->key, cands, VMS_KNOB_COUNT + 3);
-		if (hint)
-			return errorf_at(err, errlen, o->file, o->line, "[params] %s: unknown parameter (did you mean '%s'?)",
-					 o->key, hint);
-		return errorf_at(err, errlen, o->file, o->line,
-				 "[params] %s: unknown parameter (a guest knob of `vmsweep boot --help`, memory, "
-				 "vcpus or hz)",
-				 o->key);
-	}
+	if (kind < 0)
+		return param_unknown(o, err, errlen);
 	for (size_t i = 0; i < c->nr_params; i++)
 		if (!strcmp(c->params[i].name, o->key))
 			return errorf_at(err, errlen, o->file, o->line,
@@ -267,15 +331,17 @@ static int param_add(struct sweep_config *c, const struct fio_option *o, char *e
 		return errorf_at(err, errlen, o->file, o->line, "out of memory");
 	c->params = ps;
 	struct sweep_param *p = &ps[c->nr_params];
-	*p = (struct sweep_param){ .name = strdup(o->key), .kind = kind, .knob = kind == SWEEP_PARAM_KNOB ? knob : -1,
-				   .zip = -1, .line = o->line };
+	*p = (struct sweep_param){ .name = strdup(o->key), .kind = kind,
+				   .knob = kind == SWEEP_PARAM_KNOB || kind == SWEEP_PARAM_FIO ? knob : -1, .zip = -1,
+				   .line = o->line };
 	c->nr_params++;
 	if (!p->name)
 		return errorf_at(err, errlen, o->file, o->line, "out of memory");
 	if (sweep_list_split(o->value, &items, &n, cause, sizeof(cause)))
 		return errorf_at(err, errlen, o->file, o->line, "[params] %s: %s", o->key, cause);
 	for (size_t i = 0; i < n; i++) {
-		if (item_parse(p, items[i], cause, sizeof(cause))) {
+		if (kind == SWEEP_PARAM_JOB ? job_item_add(p, o, items[i], cause, sizeof(cause))
+					    : item_parse(p, items[i], cause, sizeof(cause))) {
 			errorf_at(err, errlen, o->file, o->line, "[params] %s: %s", o->key, cause);
 			sweep_list_free(items, n);
 			return -1;

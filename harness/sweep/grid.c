@@ -241,6 +241,8 @@ void sweep_point_apply(const struct sweep_config *c, const struct sweep_plan *p,
 		case SWEEP_PARAM_MEMORY: vm->mem_size = (uint64_t)vals[i]; break;
 		case SWEEP_PARAM_VCPUS: vm->nr_cpus = (unsigned)vals[i]; break;
 		case SWEEP_PARAM_HZ: vm->hz = (unsigned)vals[i]; break;
+		case SWEEP_PARAM_FIO: /* the point's workload: sweep/point_workload.c */
+		case SWEEP_PARAM_JOB: break;
 		}
 	}
 }

@@ -5,11 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fio/sweep_options.h"
 #include "sweep/plan_print.h"
 #include "util/knob.h"
 
 const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *buf, size_t len)
 {
+	if (prm->kind == SWEEP_PARAM_FIO)
+		return fio_sweep_value_format(prm->knob, v, buf, len);
+	if (prm->kind == SWEEP_PARAM_JOB && v >= 0 && (size_t)v < prm->nr_values) {
+		const char *path = prm->job_paths[v], *slash = strrchr(path, '/');
+		snprintf(buf, len, "%s", slash ? slash + 1 : path); /* the file's name */
+		return buf;
+	}
 	if (prm->kind == SWEEP_PARAM_KNOB && knob_value_word(prm->knob, v))
 		snprintf(buf, len, "%s", knob_value_word(prm->knob, v)); /* watermark_model = 2.6, not 1 */
 	else if (prm->kind == SWEEP_PARAM_MEMORY && v > 0 && v % (1ll << 30) == 0)

@@ -57,19 +57,23 @@ const char *duration_format(double s, char *buf, size_t len)
 	return buf;
 }
 
-int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *wl,
+int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *const *wl,
 		    FILE *warn, const char *prefix, struct sweep_estimate *est, char *err, size_t errlen)
 {
 	int mem = sweep_config_param_find(c, "memory"), du = sweep_config_param_find(c, "duration_ms");
 	bool size_bound = false;
-	double wl_s = wl ? workload_seconds(wl, &size_bound) : 0, total = 0;
+	double total = 0;
 	uint64_t max_mem = c->mem_size;
 
 	if (!jobs)
 		jobs = 1;
 	for (size_t i = 0; i < p->nr_points; i++) {
 		const int64_t *v = sweep_plan_point(p, i);
-		double run_s = wl ? wl_s : (double)(du >= 0 ? v[du] : c->knobs[VMS_KNOB_duration_ms]) * 1e-3;
+		const struct vms_workload *w = wl ? wl[i] : NULL;
+		bool bound = false;
+		double run_s = w ? workload_seconds(w, &bound)
+				 : (double)(du >= 0 ? v[du] : c->knobs[VMS_KNOB_duration_ms]) * 1e-3;
+		size_bound |= bound;
 		uint64_t m = mem >= 0 ? (uint64_t)v[mem] : c->mem_size;
 		max_mem = m > max_mem ? m : max_mem;
 		if (c->timeout_ns && run_s > (double)c->timeout_ns * 1e-9) {
@@ -77,7 +81,7 @@ int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, un
 			return errorf_at(err, errlen, c->path, line,
 					 "timeout %.3g s is shorter than %s %.3g s%s: every such run would time out"
 					 " (raise [sweep] timeout)",
-					 (double)c->timeout_ns * 1e-9, wl ? "the job's ramp_time + runtime" : "duration_ms",
+					 (double)c->timeout_ns * 1e-9, w ? "the job's ramp_time + runtime" : "duration_ms",
 					 run_s, c->timeout_line ? "" : " (the default timeout)");
 		}
 		total += (run_s + SWEEP_RUN_OVERHEAD_S) * c->repeat;

@@ -21,12 +21,13 @@ struct sweep_estimate {
 #define SWEEP_RUN_OVERHEAD_S 0.15
 
 /*
- * Checks every point of p run jobs at a time with workload wl (NULL: the built-in
- * one): -1 with err naming the config line for what would fail every such run;
+ * Checks every point of p run jobs at a time, point i running wl[i] (a struct
+ * vms_workload; NULL, or wl NULL: the built-in one): -1 with err naming the config
+ * line for what would fail every such run;
  * warnings (what runs but measures less well) are printed to warn with prefix.
  * est, if not NULL, gets the expected duration.
  */
-int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *wl,
+int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *const *wl,
 		    FILE *warn, const char *prefix, struct sweep_estimate *est, char *err, size_t errlen);
 
 /* "2 h 05 min", "3 min 20 s", "12 s" */

@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fio/sweep_options.h"
+#include "sweep/point_workload.h"
 #include "sweep/run_inputs.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/knob.h"
 
-/* "path fnv" of a job file's text: an edit changes it. */
-static int job_digest(FILE *out, size_t i, const char *path, char *err, size_t errlen)
+/* "job=path fnv" of a job file's text: an edit changes it. */
+static int job_digest(FILE *out, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char buf[8192];
@@ -23,13 +25,14 @@ static int job_digest(FILE *out, size_t i, const char *path, char *err, size_t e
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		h = fnv1a64_update(h, buf, n);
 	fclose(f);
-	fprintf(out, "job.%zu=%s %016" PRIx64 "\n", i, path, h);
+	fprintf(out, "job=%s %016" PRIx64 "\n", path, h);
 	return 0;
 }
 
 char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
-			 const struct sweep_build *b, char *err, size_t errlen)
+			 const struct sweep_build *b, const void *wl, size_t wl_size, char *err, size_t errlen)
 {
+	const char *job = sweep_point_job(c, p, point);
 	struct vm_config vm;
 	char *text = NULL, buf[64];
 	size_t len = 0;
@@ -42,14 +45,17 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 	memset(&vm, 0, sizeof(vm));
 	sweep_point_apply(c, p, point, &vm);
 	fprintf(out, "harness_build_id=%s\nguest_build_id=%s\n", b->harness_build_id, b->guest_build_id);
-	for (size_t i = 0; i < c->nr_job_files; i++)
-		if (job_digest(out, i, c->job_files[i].path, err, errlen)) {
-			fclose(out);
-			free(text);
-			return NULL;
-		}
-	if (b->workload)
-		fprintf(out, "workload=%016" PRIx64 "\n", fnv1a64(b->workload, b->workload_size));
+	if (job && job_digest(out, job, err, errlen)) {
+		fclose(out);
+		free(text);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->nr_params; i++)
+		if (c->params[i].kind == SWEEP_PARAM_FIO)
+			fprintf(out, "%s=%s\n", c->params[i].name,
+				fio_sweep_value_text(c->params[i].knob, sweep_plan_point(p, point)[i], buf, sizeof(buf)));
+	if (wl)
+		fprintf(out, "workload=%016" PRIx64 "\n", fnv1a64(wl, wl_size));
 	else
 		fprintf(out, "workload=built-in\n");
 	if (vm.mem_size % (1u << 20) == 0)

@@ -18,14 +18,13 @@
 struct sweep_build {
 	char harness_build_id[41];
 	char guest_build_id[41];
-	const void *workload; /* the compiled job files, or NULL for the built-in workload */
-	size_t workload_size;
 };
 
-/* The inputs text of point's runs, malloc'd; NULL when out of memory or a job file
- * cannot be read (err says which). */
+/* The inputs text of point's runs, which run wl (the point's compiled workload, NULL for
+ * the built-in one), malloc'd; NULL when out of memory or the job file cannot be read
+ * (err says which). */
 char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
-			 const struct sweep_build *b, char *err, size_t errlen);
+			 const struct sweep_build *b, const void *wl, size_t wl_size, char *err, size_t errlen);
 
 /* What differs between two inputs texts, as "key: A there, B here; ..." (the first few
  * keys, then how many more), leaving out the keys in ignore (space-separated, or NULL).

@@ -26,6 +26,7 @@
 #include "sweep/expr.h"
 #include "sweep/grid.h"
 #include "sweep/plan_print.h"
+#include "sweep/point_workload.h"
 #include "sweep/preflight.h"
 #include "report/report.h"
 #include "util/knob.h"
@@ -703,6 +704,86 @@ static void test_preflight(void **state)
 	sweep_config_free(&c);
 }
 
+/* fio options and job files as parameters: parsed, set in each point's workload over the
+ * file's own options, named in plan's table; the errors name the line. */
+static void test_fio_params(void **state)
+{
+	(void)state;
+	struct sweep_config c;
+	struct sweep_plan p;
+	char err[1024] = "", job_a[] = "/tmp/test_sweep_config.a.XXXXXX", job_b[] = "/tmp/test_sweep_config.b.XXXXXX";
+	char text[4096];
+	static const char fio_a[] = "[a]\nfilename=/dev/vda\ndirect=1\nioengine=libaio\nrw=write\niodepth=2\nbs=8k\n";
+	static const char fio_b[] = "[b]\nfilename=/dev/vda\ndirect=1\nioengine=libaio\nrw=read\n";
+	int fa = mkstemp(job_a), fb = mkstemp(job_b);
+	assert_true(fa >= 0 && fb >= 0);
+	assert_int_equal(write(fa, fio_a, strlen(fio_a)), (ssize_t)strlen(fio_a));
+	assert_int_equal(write(fb, fio_b, strlen(fio_b)), (ssize_t)strlen(fio_b));
+	close(fa);
+	close(fb);
+
+	snprintf(text, sizeof(text),
+		 "[sweep]\nrepeat = 1\norder = sequential\n[guest]\ndisk = /tmp/x.img,size=16M\n[workload]\njob = %s\n"
+		 "[params]\nfio.iodepth = 1, 4..12 step 4\nfio.rw = randread, randwrite\nfio.bs = 4k, 1m\n",
+		 job_a);
+	load_text_ok(text, &c);
+	assert_int_equal(c.params[0].kind, SWEEP_PARAM_FIO);
+	assert_int_equal(c.params[0].nr_values, 4);
+	assert_int_equal(c.params[0].values[3], 12);
+	assert_int_equal(c.params[1].values[0], VMS_RW_RANDREAD);
+	assert_int_equal(c.params[2].values[1], 1 << 20);
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_points, 16);
+	/* The last point: iodepth 12, randwrite, 1m; the file's iodepth=2 and bs=8k overridden. */
+	struct vms_workload *wl = NULL;
+	size_t size = 0;
+	assert_int_equal(sweep_point_workload(&c, &p, 15, &wl, &size, err, sizeof(err)), 0);
+	assert_non_null(wl);
+	assert_int_equal(wl->jobs[0].iodepth, 12);
+	assert_int_equal(wl->jobs[0].rw, VMS_RW_RANDWRITE);
+	assert_int_equal(wl->jobs[0].bs[1], 1 << 20);
+	free(wl);
+	char buf[32];
+	assert_string_equal(sweep_value_format(&c.params[1], VMS_RW_RANDWRITE, buf, sizeof(buf)), "randwrite");
+	assert_string_equal(sweep_value_format(&c.params[2], 1 << 20, buf, sizeof(buf)), "1m");
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+
+	/* Job files as one axis: each point runs its own. */
+	snprintf(text, sizeof(text), "[sweep]\nrepeat = 1\norder = sequential\n[guest]\ndisk = /tmp/x.img,size=16M\n"
+				     "[params]\njob = %s, %s\nfio.iodepth = 1, 8\n", job_a, job_b);
+	load_text_ok(text, &c);
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_points, 4);
+	assert_int_equal(sweep_point_workload(&c, &p, 3, &wl, &size, err, sizeof(err)), 0);
+	assert_string_equal(wl->jobs[0].name, "b");
+	assert_int_equal(wl->jobs[0].iodepth, 8);
+	free(wl);
+	assert_string_equal(sweep_value_format(&c.params[0], 1, buf, sizeof(buf)), strrchr(job_b, '/') + 1);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+
+	/* Errors, at their lines. */
+	assert_int_equal(load_text("[params]\nfio.iodeph = 1, 2\n", &c, err, sizeof(err)), -1);
+	assert_err_has(err, ":2: [params] fio.iodeph: not an fio option a sweep varies (did you mean 'fio.iodepth'?)");
+	sweep_config_free(&c);
+	assert_int_equal(load_text("[params]\nfio.iodepth = 1, 2\n", &c, err, sizeof(err)), -1);
+	assert_err_has(err, ":2: [params] fio.iodepth: no job file to set it in");
+	sweep_config_free(&c);
+	snprintf(text, sizeof(text), "[guest]\ndisk = /tmp/x.img,size=16M\n[workload]\njob = %s\n[params]\nfio.rw = 1..2 step 1\n",
+		 job_a);
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
+	assert_err_has(err, ":6: [params] fio.rw: '1': expected read, write, randread, randwrite, readwrite or randrw");
+	sweep_config_free(&c);
+	snprintf(text, sizeof(text), "[guest]\ndisk = /tmp/x.img,size=16M\n[workload]\njob = %s\n[params]\njob = %s\n",
+		 job_a, job_b);
+	assert_int_equal(load_text(text, &c, err, sizeof(err)), -1);
+	assert_err_has(err, ":6: [params] job: also set in [workload] at line 4");
+	sweep_config_free(&c);
+	unlink(job_a);
+	unlink(job_b);
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -752,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_good_corpus),
 		cmocka_unit_test(test_preflight),
+		cmocka_unit_test(test_fio_params),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_error_buffer),
 	};
