@@ -22,6 +22,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/run.h"
+#include "cmd/run_files.h"
 #include "fio/job_compile.h"
 #include "fio/sparse_reads.h"
 #include "sweep/point_workload.h"
@@ -126,7 +127,9 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct v
 	rec.ended = wall_now();
 	rec.wall_ms = (rec.ended - t0) * 1e3;
 	rec.inputs = ctx->inputs[point];
-	if (store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
+	/* Its files first: a run stored without them would not be run again. */
+	if (run_files_write(ctx->dir, ctx->run_ids[run], res, ctx->workloads[point], err, sizeof(err)) != 0 ||
+	    store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
 		store_failed(ctx, run, err);
 	else
 		atomic_fetch_add(rec.status == STORE_DONE ? &ctx->done : &ctx->failed, 1);
@@ -365,6 +368,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
+	ctx.dir = dir;
 	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;

@@ -20,6 +20,7 @@ struct sweep_ctx {
 	struct vms_workload **workloads; /* per point: what it runs (NULL: the built-in workload) */
 	size_t *workload_sizes;
 	char kernel[4096];
+	const char *dir; /* the results directory */
 	char **inputs; /* per point: what determines its runs */
 	size_t *run_ids; /* per plan run: its id in the store */
 	bool force; /* --force: resume although what determines the runs changed */

@@ -2,7 +2,7 @@
 # shellcheck disable=SC2016 # jq and awk use $ of their own
 # fio options and job files as sweep parameters: each point runs its job with its
 # values set (the direction of rw, iodepth by Little's law), export names rw by its
-# words, and a list of job files is one axis.
+# words, and a list of job files is one axis. Each run keeps its fio JSON and console.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +37,9 @@ expect_rc 0
 expect_grep "$OUT" ' randwrite +8$' 'plan prints rw by its word'
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0
+check 'each run keeps its fio JSON' test "$(for i in 0 1 2 3; do zcat "$T/s/runs/$i.fio.json.gz" | jq -r '.jobs[0].jobname'; done | tr '\n' ' ')" = 'w w w w '
+check 'the JSON is the run'"'"'s: run 3 wrote at iodepth 8' test "$(zcat "$T/s/runs/3.fio.json.gz" | jq '.jobs[0].write.total_ios > 0 and .jobs[0].read.total_ios == 0')" = true
+check 'each run keeps its console log' test "$(zcat "$T/s/runs/0.console.log.gz" | grep -c 'HZ=')" -ge 1
 vmsweep_cmd export "$T/s" --metrics 'fio.w.read.iops,fio.w.write.iops,fio.w.read.clat_mean_ns,fio.w.write.clat_mean_ns'
 expect_rc 0
 expect_grep "$OUT" '^run,point,rep,status,fio\.rw,fio\.iodepth,' 'the header names the fio parameters'

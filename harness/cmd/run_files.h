@@ -1,0 +1,15 @@
+/* Each run's own files next to the store: DIR/runs/<id>.fio.json.gz (fio's JSON, for
+ * fio's tools) and DIR/runs/<id>.console.log.gz (the guest's console). */
+#ifndef CMD_RUN_FILES_H
+#define CMD_RUN_FILES_H
+#include <stddef.h>
+
+struct vm_result;
+struct vms_workload;
+
+#define RUN_FILES_DIR "runs"
+
+/* Writes run run_id's files (the fio JSON only when the run ran fio jobs). -1 with err. */
+int run_files_write(const char *dir, size_t run_id, const struct vm_result *res, const struct vms_workload *wl,
+		    char *err, size_t errlen);
+#endif
