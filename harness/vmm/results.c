@@ -11,17 +11,25 @@
 #include <vmsweep/workload.h>
 
 #include "util/error.h"
+#include "util/guest_text.h"
 #include "records/family.h"
 #include "vmm/vm_internal.h"
 
-/* The guest's bytes on an operator's terminal: no escape sequences, only text. */
-static void console_show(FILE *f, const uint8_t *text, size_t n)
+/* The guest's console on an operator's terminal, as it comes: no escape sequences, only
+ * text. A character the ring cut in two waits for its end, unless the run is over. */
+static void console_show(struct vm *vm, bool all)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint8_t ch = text[i];
-		fputc(ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) ? ch : '?', f);
-	}
+	FILE *f = vm->cfg->console_live;
+	size_t n = vm->console_buf.len - vm->console_shown;
+
+	if (!f || !n)
+		return;
+	const char *text = (const char *)vm->console_buf.data + vm->console_shown;
+	if (!all)
+		n = guest_text_complete(text, n);
+	guest_text_print(f, text, n, 0);
 	fflush(f);
+	vm->console_shown += n;
 }
 
 static int drain_one(struct vm *vm, struct ring_reader *r, struct buf *b)
@@ -45,8 +53,7 @@ int vm_drain(struct vm *vm)
 			fwrite(text, 1, n, vm->log);
 			fflush(vm->log); /* the log is for people watching a long run, and survives a kill */
 		}
-		if (vm->cfg->console_live)
-			console_show(vm->cfg->console_live, text, n);
+		console_show(vm, false);
 	}
 	if (drain_one(vm, &vm->results, &vm->results_buf) || drain_one(vm, &vm->samples, &vm->samples_buf))
 		r = -1;
@@ -224,8 +231,13 @@ void vm_results_finish(struct vm *vm)
 	}
 	if (res->status == VM_PANIC && res->have_panic) {
 		const struct vms_rec_panic *p = &res->panic;
-		snprintf(res->reason, sizeof(res->reason), "guest panic on CPU %llu (%s, pid %llu): %s",
-			 (unsigned long long)p->cpu, p->task, (unsigned long long)p->pid, p->msg);
+		/* The guest's words, on one line and without escape sequences. */
+		char task[4 * sizeof(p->task)];
+		guest_text_terminal(task, sizeof(task), p->task, strnlen(p->task, sizeof(p->task)), GUEST_TEXT_ONE_LINE);
+		size_t n = (size_t)snprintf(res->reason, sizeof(res->reason), "guest panic on CPU %llu (%s, pid %llu): ",
+					    (unsigned long long)p->cpu, task, (unsigned long long)p->pid);
+		guest_text_terminal(res->reason + n, sizeof(res->reason) - n, p->msg, strnlen(p->msg, sizeof(p->msg)),
+				    GUEST_TEXT_ONE_LINE);
 		if (p->vector != ~0ull)
 			vm_detail(vm, "RIP %s\n", elf_format_addr(&vm->elf, p->rip, sym, sizeof(sym)));
 		else /* panic(): its caller */
@@ -245,6 +257,12 @@ void vm_results_finish(struct vm *vm)
 					  (unsigned long long)w->rsp, w->masked ? "masked" : "enabled",
 					  w->pending ? ", some pending" : "");
 		}
+
+	/* The reason and the detail quote the guest (its panic message, its ELF's symbol
+	 * names) and may have cut a character short: made safe once, for every reader. */
+	guest_text_terminal_inplace(res->reason, sizeof(res->reason), GUEST_TEXT_ONE_LINE);
+	guest_text_terminal_inplace(res->detail, sizeof(res->detail), 0);
+	console_show(vm, true);
 
 	res->console = malloc(vm->console_buf.len + 1);
 	if (res->console) {

@@ -52,6 +52,7 @@ struct vm {
 
 	struct ring_reader console, results, samples;
 	struct buf console_buf, results_buf, samples_buf;
+	size_t console_shown; /* bytes of console_buf shown on cfg->console_live */
 	uint64_t cpu_recs_seen; /* CPUs whose record arrived: a second one is refused */
 	char protocol_error[320]; /* the first way the guest broke the results protocol */
 	FILE *log;
