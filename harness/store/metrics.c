@@ -8,6 +8,7 @@
 #include "records/family.h"
 #include "store/store_internal.h"
 #include "util/array.h"
+#include "util/clamp.h"
 #include "util/guest_text.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
@@ -285,7 +286,8 @@ static void series_metrics(struct emit *e, const struct vm_result *res)
 		const struct vms_rec_sample *sm = &res->samples[i];
 		if (sm->tsc < t0 || sm->cpu >= VMS_MAX_CPUS) /* the guest's word: untrusted */
 			continue;
-		uint64_t t_ns = (uint64_t)((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
+		/* The guest's TSC: any value, so the ns may not fit; the store keeps int64 (util/clamp.h). */
+		uint64_t t_ns = (uint64_t)clamp_double_ll((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
 		char name[STORE_NAME_MAX];
 		snprintf(name, sizeof(name), "cpu.%u.nr_running", sm->cpu);
 		e->bad += store_run_sample(e->r, name, t_ns, (double)sm->nr_running) != 0;
