@@ -113,6 +113,9 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 		if (d->first_error[0])
 			fprintf(out, "%s: first error: %s\n", d->name, d->first_error);
 	}
+	if (res->samples_dropped)
+		fprintf(out, "samples: %llu dropped beyond the host's budget of %u MiB per run (VM_SAMPLES_BUDGET)\n",
+			(unsigned long long)res->samples_dropped, VM_SAMPLES_BUDGET >> 20);
 	if (res->console_dropped)
 		fprintf(out, "console: %llu bytes beyond the host's limit were dropped\n",
 			(unsigned long long)res->console_dropped);

@@ -149,6 +149,7 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 			record_families[i]->json(&j, res, c->workload);
 	json_out_member(&j, "detail", GUEST_STR(res->detail));
 	json_out_member(&j, "samples", json_integer(U(res->nr_samples)));
+	json_out_member(&j, "samples_dropped", json_integer(U(res->samples_dropped))); /* VM_SAMPLES_BUDGET */
 	if (o->log_path)
 		json_out_member(&j, "console_log", ANY_STR(o->log_path));
 	return json_out_end(&j);

@@ -279,6 +279,8 @@ uint64_t series_t0(const struct vm_result *res)
 
 static void series_metrics(struct emit *e, const struct vm_result *res)
 {
+	if (res->samples_dropped) /* only then: every other run's metric set stays as it was */
+		emit_put(e, (double)res->samples_dropped, "samples.dropped");
 	if (!res->samples || !res->nr_samples || !res->tsc_khz)
 		return;
 	uint64_t t0 = series_t0(res);

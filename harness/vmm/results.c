@@ -10,6 +10,7 @@
 
 #include <vmsweep/workload.h>
 
+#include "util/array.h"
 #include "util/error.h"
 #include "util/guest_text.h"
 #include "records/family.h"
@@ -57,6 +58,7 @@ int vm_drain(struct vm *vm)
 	}
 	if (drain_one(vm, &vm->results, &vm->results_buf) || drain_one(vm, &vm->samples, &vm->samples_buf))
 		r = -1;
+	vm_samples_take(vm); /* as they come: the raw bytes would pile up otherwise */
 	return r;
 }
 
@@ -124,14 +126,13 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 				      sizeof(res->workers) / sizeof(res->workers[0]));
 		memcpy(&res->workers[res->nr_workers++], p, sizeof(res->workers[0]));
 		break;
-	case VMS_REC_SAMPLE: {
-		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
-		if (!s)
+	case VMS_REC_SAMPLE:
+		if (!vm_result_sample_keep(res, sizeof(res->samples[0])))
+			break;
+		if (array_grow((void **)&res->samples, &res->cap_samples, res->nr_samples + 1, sizeof(res->samples[0])))
 			return errorf(err, errlen, "out of host memory for samples");
-		res->samples = s;
-		memcpy(&s[res->nr_samples++], p, sizeof(*s));
+		memcpy(&res->samples[res->nr_samples++], p, sizeof(res->samples[0]));
 		break;
-	}
 	}
 	return 0;
 }
@@ -183,20 +184,59 @@ static int take_sample(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	return take_record(ctx, type, p, len, err, errlen);
 }
 
-/* A broken stream makes a "done" run a protocol violation: its results cannot be trusted. */
-static void parse_all(struct vm *vm, struct buf *b, const char *what, record_fn fn)
+bool vm_result_sample_keep(struct vm_result *res, size_t bytes)
+{
+	if (bytes > VM_SAMPLES_BUDGET - res->samples_bytes) {
+		if (res->samples_dropped < UINT64_MAX)
+			res->samples_dropped++;
+		return false;
+	}
+	res->samples_bytes += bytes;
+	return true;
+}
+
+/* Takes the whole records of b and keeps only an unfinished one at its end, so that a
+ * ring parsed as it is drained holds no more than that. A broken stream makes a "done"
+ * run a protocol violation (its results cannot be trusted), and the rest of that ring
+ * is not read. */
+static void parse_some(struct vm *vm, struct buf *b, struct ring_parse *rp, const char *what, record_fn fn)
 {
 	char err[300];
 	size_t used = 0;
 
+	if (rp->broken)
+		return;
 	if (b->dropped) {
 		vm_protocol_error(vm, "%s ring: the guest wrote %llu bytes more than the host keeps", what,
 				  (unsigned long long)b->dropped);
+		rp->broken = true;
+		return;
 	}
-	if (records_parse(b->data, b->len, &used, fn, vm, err, sizeof(err)) != 0)
-		vm_protocol_error(vm, "%s ring: %s", what, err);
-	else if (used != b->len && atomic_load(&vm->status) == VM_DONE)
-		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len - used);
+	if (records_parse(b->data, b->len, &used, fn, vm, err, sizeof(err)) != 0) {
+		if (rp->taken)
+			vm_protocol_error(vm, "%s ring, %llu bytes in: %s", what, (unsigned long long)rp->taken, err);
+		else
+			vm_protocol_error(vm, "%s ring: %s", what, err);
+		rp->broken = true;
+		return;
+	}
+	if (used) {
+		memmove(b->data, b->data + used, b->len - used);
+		b->len -= used;
+		rp->taken += used;
+	}
+}
+
+void vm_samples_take(struct vm *vm)
+{
+	parse_some(vm, &vm->samples_buf, &vm->samples_parse, "samples", take_sample);
+}
+
+static void parse_all(struct vm *vm, struct buf *b, struct ring_parse *rp, const char *what, record_fn fn)
+{
+	parse_some(vm, b, rp, what, fn);
+	if (!rp->broken && b->len && atomic_load(&vm->status) == VM_DONE)
+		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len);
 }
 
 void vm_results_finish(struct vm *vm)
@@ -204,8 +244,8 @@ void vm_results_finish(struct vm *vm)
 	struct vm_result *res = vm->res;
 	char sym[128];
 
-	parse_all(vm, &vm->results_buf, "results", take_result);
-	parse_all(vm, &vm->samples_buf, "samples", take_sample);
+	parse_all(vm, &vm->results_buf, &vm->results_parse, "results", take_result);
+	parse_all(vm, &vm->samples_buf, &vm->samples_parse, "samples", take_sample);
 	res->status = (enum vm_status)atomic_load(&vm->status);
 	if (res->status == VM_DONE && vm->protocol_error[0]) {
 		res->status = VM_BAD_GUEST;
