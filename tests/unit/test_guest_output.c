@@ -250,6 +250,45 @@ static void test_the_store_and_the_report_get_safe_text(void **state)
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* --console: the guest's console as it is drained, a character cut by the ring's
+ * chunks waiting for its end rather than shown as two bad bytes. */
+static void test_the_live_console_is_neutralised_as_it_comes(void **state)
+{
+	(void)state;
+	struct vm *vm = calloc(1, sizeof(*vm));
+	struct vm_result *res = calloc(1, sizeof(*res));
+	struct vm_config cfg = { 0 };
+	struct guest_mem mem = { .size = 1u << 16 };
+	char *shown = NULL;
+	size_t len = 0;
+	assert_non_null(vm);
+	assert_non_null(res);
+	assert_non_null(mem.host = aligned_alloc(4096, mem.size));
+	assert_non_null(cfg.console_live = open_memstream(&shown, &len));
+	vm->cfg = &cfg;
+	vm->res = res;
+	vm->wake_fd = -1;
+	atomic_init(&vm->status, VM_RUNNING);
+	assert_int_equal(ring_reader_init(&vm->console, "console", &mem, 0x1000, 256), 0);
+	static const char chunks[][16] = { "a\x1b[2Jb\xe2", "\x82\xac\x9b\n" };
+	for (size_t c = 0; c < 2; c++) {
+		struct vms_ring *ring = vm->console.ring;
+		size_t n = strlen(chunks[c]);
+		for (size_t i = 0; i < n; i++)
+			ring->data[(ring->head + i) & 255] = (uint8_t)chunks[c][i];
+		__atomic_store_n(&ring->head, ring->head + n, __ATOMIC_RELEASE);
+		assert_int_equal(vm_drain(vm), 0);
+		fflush(cfg.console_live);
+		assert_string_equal(shown, c == 0 ? "a\\x1b[2Jb" : "a\\x1b[2Jb\xe2\x82\xac\\x9b\n");
+	}
+	fclose(cfg.console_live);
+	free(shown);
+	buf_free(&vm->console_buf);
+	free(mem.host);
+	free(res);
+	free(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +297,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_the_json_is_whole_valid_and_escaped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_that_cannot_be_built_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_store_and_the_report_get_safe_text, setup, teardown),
+		cmocka_unit_test(test_the_live_console_is_neutralised_as_it_comes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
