@@ -304,12 +304,14 @@ void vm_results_finish(struct vm *vm)
 	guest_text_terminal_inplace(res->detail, sizeof(res->detail), 0);
 	console_show(vm, true);
 
-	res->console = malloc(vm->console_buf.len + 1);
-	if (res->console) {
-		if (vm->console_buf.len) /* an empty buf has no data pointer */
-			memcpy(res->console, vm->console_buf.data, vm->console_buf.len);
-		res->console[vm->console_buf.len] = 0;
+	/* The buffer itself becomes the result's console: up to 64 MiB, not copied. */
+	char *console = realloc(vm->console_buf.data, vm->console_buf.len + 1);
+	if (console) {
+		console[vm->console_buf.len] = 0;
+		res->console = console;
 		res->console_len = vm->console_buf.len;
+		vm->console_buf.data = NULL;
+		vm->console_buf.len = vm->console_buf.cap = 0;
 	}
 	res->console_dropped = vm->console_buf.dropped;
 }
