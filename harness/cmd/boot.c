@@ -67,7 +67,7 @@ int cmd_boot(int argc, char **argv)
 	/* Whoever reads the JSON must know it is not whole: measured results would be lost. */
 	if (json_failed) {
 		fprintf(stderr, "vmsweep boot: the JSON results are not whole: %s\n",
-			ferror(stdout) ? "writing them to stdout failed" : "a part could not be built (out of host memory)");
+			ferror(stdout) ? "writing them to stdout failed" : "a part of them could not be built");
 		if (code == 0)
 			code = EXIT_HOST;
 	}
