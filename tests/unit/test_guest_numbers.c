@@ -213,7 +213,8 @@ static void test_percentiles_of_counts_beyond_2_64(void **state)
 	counts[500] = UINT64_MAX;
 	assert_true(hist_total64(counts, VMS_HIST_NR) == UINT64_MAX);
 	assert_true(hist_percentile64(counts, VMS_HIST_NR, 50) == vms_hist_value(10));
-	assert_true(hist_percentile64(counts, VMS_HIST_NR, 100) == vms_hist_value(10)); /* saturated: the total is reached at once */
+	/* The total saturated: it is reached at once. */
+	assert_true(hist_percentile64(counts, VMS_HIST_NR, 100) == vms_hist_value(10));
 	free(counts);
 }
 

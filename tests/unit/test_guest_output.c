@@ -209,7 +209,8 @@ static void test_the_store_and_the_report_get_safe_text(void **state)
 	static const struct store_plan_run plan[] = { { 0, 0, 1 }, { 1, 0, 2 } };
 	struct store *s;
 	assert_non_null(mkdtemp(dir));
-	if (store_open(dir, true, &s, err, sizeof(err)) || store_plan_write(s, 1, params, 2, values, 2, plan, err, sizeof(err)) ||
+	if (store_open(dir, true, &s, err, sizeof(err)) ||
+	    store_plan_write(s, 1, params, 2, values, 2, plan, err, sizeof(err)) ||
 	    store_run_record(s, 0, &run, err, sizeof(err)))
 		fail_msg("%s", err);
 	store_run_free(&run);

@@ -40,7 +40,8 @@ static void test_escape_sequences_are_neutralised(void **state)
 static void test_utf8_stays_and_bad_bytes_are_escaped(void **state)
 {
 	(void)state;
-	assert_string_equal(term(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), 0), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_string_equal(term(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), 0),
+			    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
 	/* A stray continuation, a lead without its tail, an overlong '/', a surrogate, > U+10FFFF. */
 	assert_string_equal(term(S("\x80|\xc3|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80"), 0),
 			    "\\x80|\\xc3|\\xc0\\xaf|\\xed\\xa0\\x80|\\xf4\\x90\\x80\\x80");
