@@ -3,6 +3,7 @@
 #   make demo     install what is missing, build, run the main job
 #   make check    install what is missing, build, run every test
 #   make bench    the benchmarks, against the physical floor measured in the same run
+#   make asan     the unit and integration tests again, the host built with ASan + UBSan
 #   make deps     install the Debian packages the project needs
 
 CC      ?= gcc
@@ -51,7 +52,20 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 FUZZ_BINS  := build/fuzz/fuzz_virtq
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps demo check unit integration bench fuzz clean
+# ---- sanitizer build (make asan): the host and the unit tests with ASan and UBSan (float casts
+# included), every finding fatal, in build-asan/. The binary is harness/vmsweep-asan, beside
+# harness/vmsweep so that it finds ../guest/guest.elf as that does; the guest is freestanding
+# and is not instrumented. Reports go to build-asan/logs/ (stderr is what the tests read).
+ASAN_SAN    := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := $(HOST_CFLAGS) $(ASAN_SAN)
+ASAN_OBJS   := $(HARNESS_SRCS:%.c=build-asan/host/%.o)
+ASAN_LIB    := build-asan/host/libvmsweep.a
+ASAN_BIN    := harness/vmsweep-asan
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
+ASAN_HELPER_OBJS := $(TEST_HELPER_SRCS:tests/unit/%.c=build-asan/testlib/%.o)
+ASAN_HELPER_LIB  := build-asan/testlib/libtesthelpers.a
+
+.PHONY: all deps demo check unit integration bench fuzz asan clean
 all: harness/vmsweep guest/guest.elf
 
 harness/vmsweep: $(HARNESS_MAIN) $(HARNESS_LIB)
@@ -107,6 +121,31 @@ build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c harness/vmm/virtio/virtq.c harnes
 fuzz: deps $(FUZZ_BINS)
 	$(Q)sh ./tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+$(ASAN_BIN): $(HARNESS_MAIN) $(ASAN_LIB)
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $(HARNESS_MAIN) $(ASAN_LIB) $(HOST_LIBS)
+
+$(ASAN_LIB): $(ASAN_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build-asan/host/%.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $< (asan)"
+	$(Q)$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+build-asan/tests/%: tests/unit/%.c $(ASAN_HELPER_LIB) $(ASAN_LIB)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $< (asan)"
+	$(Q)$(CC) $(ASAN_CFLAGS) -Wno-unused-parameter -o $@ $< $(ASAN_HELPER_LIB) $(ASAN_LIB) -lcmocka $(HOST_LIBS)
+
+$(ASAN_HELPER_LIB): $(ASAN_HELPER_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build-asan/testlib/%.o: tests/unit/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $< (asan)"
+	$(Q)$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
 deps:
 	$(Q)sh ./scripts/deps.sh
 
@@ -125,11 +164,15 @@ unit: all $(UNIT_BINS)
 integration: all
 	$(Q)bash ./tests/integration/run.sh
 
+asan: deps
+	$(Q)$(MAKE) --no-print-directory guest/guest.elf $(ASAN_BIN) $(ASAN_UNIT_BINS)
+	$(Q)sh ./tests/asan-run.sh $(ASAN_BIN) $(ASAN_UNIT_BINS)
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)sh ./bench/run.sh
 
 clean:
-	rm -rf build harness/vmsweep guest/guest.elf
+	rm -rf build build-asan harness/vmsweep harness/vmsweep-asan guest/guest.elf
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -58,13 +58,21 @@ int cmd_boot(int argc, char **argv)
 		free((void *)o.vm.workload);
 		return EXIT_HOST;
 	}
+	int json_failed = 0;
 	if (o.json)
-		boot_report_json(stdout, &o, res);
+		json_failed = boot_report_json(stdout, &o, res);
 	else if (o.job_path && res->status == VM_DONE)
-		boot_report_fio(stdout, &o, res); /* fio's JSON on stdout, as fio --output-format=json */
+		json_failed = boot_report_fio(stdout, &o, res); /* fio's JSON on stdout, as fio --output-format=json */
 	if (!o.json || res->status != VM_DONE)
 		boot_report_text(o.job_path ? stderr : stdout, stderr, &o, res);
 	int code = vm_status_exit_code(res->status);
+	/* Whoever reads the JSON must know it is not whole: measured results would be lost. */
+	if (json_failed) {
+		fprintf(stderr, "vmsweep boot: the JSON results are not whole: %s\n",
+			ferror(stdout) ? "writing them to stdout failed" : "a part of them could not be built");
+		if (code == 0)
+			code = EXIT_HOST;
+	}
 	const struct vms_workload *wl = o.vm.workload;
 	/* A job that failed fails the command, as fio exits 1; the JSON above keeps its error. */
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES && code == 0; i++)

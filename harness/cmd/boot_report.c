@@ -1,15 +1,13 @@
-/* Text and JSON summaries of one boot run. */
-#include <jansson.h>
+/* The text summary of one boot run (boot_report_json.c: the JSON ones). */
 #include <string.h>
 
 #include "cmd/boot_report.h"
-#include "fio/fio_json.h"
-#include "records/fio.h"
+#include "util/guest_text.h"
 #include "util/hist_stats.h"
 #include "util/knob.h"
 #include "util/parse.h"
 
-static const double percentiles[] = { 50, 90, 99, 99.9 };
+#define CONSOLE_TAIL_MAX 8192 /* bytes of the console printed after a failure, at most */
 
 static void print_console_tail(FILE *f, const struct vm_result *res, int lines)
 {
@@ -22,7 +20,15 @@ static void print_console_tail(FILE *f, const struct vm_result *res, int lines)
 			n++;
 	if (*p == '\n')
 		p++;
-	fprintf(f, "last console lines:\n%s%s", p, res->console[res->console_len - 1] == '\n' ? "" : "\n");
+	fputs("last console lines:\n", f);
+	/* Lines as long as the guest likes: only their end. */
+	if ((size_t)(res->console + res->console_len - p) > CONSOLE_TAIL_MAX) {
+		p = res->console + res->console_len - CONSOLE_TAIL_MAX;
+		fprintf(f, "[... %zu bytes ...]", (size_t)(p - res->console));
+	}
+	guest_text_print(f, p, (size_t)(res->console + res->console_len - p), 0);
+	if (res->console[res->console_len - 1] != '\n')
+		fputc('\n', f);
 }
 
 void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const struct vm_result *res)
@@ -32,9 +38,11 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 
 	format_size(c->mem_size, mem, sizeof(mem));
 	if (res->status != VM_DONE) {
-		fprintf(err, "vmsweep boot: %s: %s\n", vm_status_name(res->status), res->reason);
-		if (res->detail[0])
-			fputs(res->detail, err);
+		/* The reason and the detail quote the guest: never raw on a terminal. */
+		fprintf(err, "vmsweep boot: %s: ", vm_status_name(res->status));
+		guest_text_print(err, res->reason, strnlen(res->reason, sizeof(res->reason)), GUEST_TEXT_ONE_LINE);
+		fputc('\n', err);
+		guest_text_print(err, res->detail, strnlen(res->detail, sizeof(res->detail)), 0);
 		print_console_tail(err, res, 20);
 		if (o->log_path)
 			fprintf(err, "console log: %s\n", o->log_path);
@@ -47,9 +55,9 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 	if (res->have_wakeup && res->wakeup.samples) {
 		fprintf(out, "wake-up latency (wake-up to running, %llu wake-ups):",
 			(unsigned long long)res->wakeup.samples);
-		for (size_t i = 0; i < sizeof(percentiles) / sizeof(percentiles[0]); i++)
-			fprintf(out, " p%g %.1f us", percentiles[i],
-				(double)hist_percentile(res->wakeup_buckets, VMS_HIST_NR, percentiles[i]) / 1000.0);
+		for (size_t i = 0; i < BOOT_NR_PERCENTILES; i++)
+			fprintf(out, " p%g %.1f us", boot_percentiles[i],
+				(double)hist_percentile(res->wakeup_buckets, VMS_HIST_NR, boot_percentiles[i]) / 1000.0);
 		fprintf(out, ", max %.1f us\n", (double)res->wakeup.max_ns / 1000.0);
 	}
 	fprintf(out, "%4s %9s %8s %8s %8s %8s %8s %6s %8s %11s %6s\n", "CPU", "switches", "preempt", "ticks", "IPIs out",
@@ -87,9 +95,12 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 			record_families[i]->text(out, res, c->workload);
 	if (res->nr_tasks) {
 		fprintf(out, "tasks at boot:\n%6s %4s %5s %s\n", "PID", "CPU", "STATE", "NAME");
-		for (unsigned i = 0; i < res->nr_tasks; i++)
-			fprintf(out, "%6u %4u %5u %s\n", res->tasks[i].pid, res->tasks[i].cpu, res->tasks[i].state,
-				res->tasks[i].name);
+		for (unsigned i = 0; i < res->nr_tasks; i++) {
+			char name[4 * sizeof(res->tasks[i].name)];
+			guest_text_terminal(name, sizeof(name), res->tasks[i].name,
+					    strnlen(res->tasks[i].name, sizeof(res->tasks[i].name)), GUEST_TEXT_ONE_LINE);
+			fprintf(out, "%6u %4u %5u %s\n", res->tasks[i].pid, res->tasks[i].cpu, res->tasks[i].state, name);
+		}
 	}
 	for (unsigned i = 0; i < res->nr_disks; i++) {
 		const struct vm_disk_stats *d = &res->disks[i];
@@ -102,135 +113,12 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 		if (d->first_error[0])
 			fprintf(out, "%s: first error: %s\n", d->name, d->first_error);
 	}
+	if (res->samples_dropped)
+		fprintf(out, "samples: %llu dropped beyond the host's budget of %u MiB per run (VM_SAMPLES_BUDGET)\n",
+			(unsigned long long)res->samples_dropped, VM_SAMPLES_BUDGET >> 20);
 	if (res->console_dropped)
 		fprintf(out, "console: %llu bytes beyond the host's limit were dropped\n",
 			(unsigned long long)res->console_dropped);
 	if (o->log_path)
 		fprintf(out, "console log: %s\n", o->log_path);
-}
-
-static json_t *cpu_json(const struct vms_rec_cpu *p)
-{
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu", (int)p->cpu,
-			 "context_switches", (json_int_t)p->nr_switches, "ticks", (json_int_t)p->nr_ticks, "ipis_sent",
-			 (json_int_t)p->nr_ipi_sent, "ipis_received", (json_int_t)p->nr_ipi_received, "wakeups",
-			 (json_int_t)p->nr_wakeups, "migrations", (json_int_t)p->nr_migrations, "halts",
-			 (json_int_t)p->nr_halts, "preemptions", (json_int_t)p->nr_preemptions, "work_loops", (json_int_t)p->work_loops, "busy_ns", (json_int_t)p->busy_ns,
-			 "idle_ns", (json_int_t)p->idle_ns);
-}
-
-static json_t *wakeup_json(const struct vm_result *res)
-{
-	json_t *pct = json_object();
-	for (size_t i = 0; i < sizeof(percentiles) / sizeof(percentiles[0]); i++) {
-		char key[16];
-		snprintf(key, sizeof(key), "%g", percentiles[i]);
-		json_object_set_new(pct, key,
-				    json_integer((json_int_t)hist_percentile(res->wakeup_buckets, VMS_HIST_NR, percentiles[i])));
-	}
-	const struct vms_rec_hist *h = &res->wakeup;
-	return json_pack("{s:I, s:I, s:I, s:f, s:o}", "samples", (json_int_t)h->samples, "min", (json_int_t)h->min_ns,
-			 "max", (json_int_t)h->max_ns, "mean", h->samples ? (double)h->sum_ns / (double)h->samples : 0.0,
-			 "percentiles", pct);
-}
-
-int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_result *res)
-{
-	const struct vm_config *c = &o->vm;
-	json_t *root = json_pack("{s:s, s:i, s:s, s:i, s:I, s:i, s:s, s:s}", "status", vm_status_name(res->status),
-				 "exit_code", vm_status_exit_code(res->status), "reason", res->reason, "vcpus",
-				 (int)c->nr_cpus, "memory_bytes", (json_int_t)c->mem_size, "hz", (int)c->hz, "kernel",
-				 c->kernel_path, "build_id", res->build_id);
-	json_t *knobs = json_object();
-	for (int i = 0; i < VMS_KNOB_COUNT; i++)
-		json_object_set_new(knobs, knob_table[i].name, json_integer(c->knobs[i]));
-	json_object_set_new(root, "knobs", knobs);
-	/* The guest's own milestones arrive with its results: null when it never handed them over. */
-	json_t *boot = json_pack("{s:f}", "vm_created", res->t_created_us);
-	json_object_set_new(boot, "first_instruction", res->have_boot ? json_real(res->t_first_insn_us) : json_null());
-	json_object_set_new(boot, "main", res->have_boot ? json_real(res->t_main_us) : json_null());
-	json_object_set_new(boot, "workload", res->have_boot ? json_real(res->t_workload_us) : json_null());
-	json_object_set_new(boot, "done", res->have_boot ? json_real(res->t_done_us) : json_null());
-	json_object_set_new(boot, "end", json_real(res->t_end_us));
-	json_object_set_new(root, "boot_us", boot);
-	json_t *cpus = json_array();
-	for (unsigned i = 0; i < res->nr_cpu_recs; i++)
-		json_array_append_new(cpus, cpu_json(&res->cpus[i]));
-	json_object_set_new(root, "cpus", cpus);
-	json_t *workers = json_array();
-	for (unsigned i = 0; i < res->nr_workers; i++)
-		json_array_append_new(workers, json_pack("{s:i, s:i, s:I, s:I}", "cpu", (int)res->workers[i].cpu, "pid",
-							 (int)res->workers[i].pid, "loops", (json_int_t)res->workers[i].loops,
-							 "sleeps", (json_int_t)res->workers[i].sleeps));
-	json_object_set_new(root, "workers", workers);
-	if (res->have_wakeup)
-		json_object_set_new(root, "wakeup_latency_ns", wakeup_json(res));
-	if (res->have_pingpong)
-		json_object_set_new(root, "pingpong",
-				    json_pack("{s:I, s:I, s:I, s:I, s:I}", "rounds", (json_int_t)res->pingpong.rounds,
-					      "target_cpu", (json_int_t)res->pingpong.target_cpu, "ran_on_target",
-					      (json_int_t)res->pingpong.ran_on_target, "ipis", (json_int_t)res->pingpong.ipis,
-					      "total_ns", (json_int_t)res->pingpong.total_ns));
-	if (res->have_compute)
-		json_object_set_new(root, "compute",
-				    json_pack("{s:I, s:I}", "iterations", (json_int_t)res->compute.iters, "ns",
-					      (json_int_t)res->compute.ns));
-	if (res->have_panic) {
-		json_t *frames = json_array();
-		for (uint32_t i = 0; i < res->panic.nr_frames; i++)
-			json_array_append_new(frames, json_integer((json_int_t)res->panic.frames[i]));
-		json_object_set_new(root, "panic",
-				    json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:o}", "message", res->panic.msg, "cpu",
-					      (json_int_t)res->panic.cpu, "pid", (json_int_t)res->panic.pid, "task",
-					      res->panic.task, "vector", (json_int_t)res->panic.vector, "rip",
-					      (json_int_t)res->panic.rip, "cr2", (json_int_t)res->panic.cr2, "frames", frames));
-	}
-	json_t *tasks = json_array();
-	for (unsigned i = 0; i < res->nr_tasks; i++)
-		json_array_append_new(tasks, json_pack("{s:i, s:i, s:i, s:s}", "pid", (int)res->tasks[i].pid, "cpu",
-						       (int)res->tasks[i].cpu, "state", (int)res->tasks[i].state, "name",
-						       res->tasks[i].name));
-	json_object_set_new(root, "tasks", tasks);
-	json_t *vcpus = json_array();
-	for (unsigned i = 0; res->status != VM_DONE && i < res->nr_vcpus; i++)
-		if (res->where[i].valid)
-			json_array_append_new(vcpus, json_pack("{s:i, s:I, s:s, s:i, s:b}", "vcpu", (int)i, "rip",
-							       (json_int_t)res->where[i].rip, "where", res->where[i].rip_sym,
-							       "cpl", res->where[i].cpl, "irqs_masked", res->where[i].masked));
-	json_object_set_new(root, "vcpu_state", vcpus);
-	json_t *disks = json_array();
-	for (unsigned i = 0; i < res->nr_disks; i++) {
-		const struct vm_disk_stats *d = &res->disks[i];
-		json_array_append_new(disks, json_pack("{s:s, s:s, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
-						       "name", d->name, "path", d->path, "capacity", (json_int_t)d->capacity,
-						       "queues", (int)d->queues, "reads", (json_int_t)d->reads, "writes",
-						       (json_int_t)d->writes, "flushes", (json_int_t)d->flushes, "bytes_read",
-						       (json_int_t)d->bytes_read, "bytes_written", (json_int_t)d->bytes_written,
-						       "io_errors", (json_int_t)d->io_errors, "refused", (json_int_t)d->refused,
-						       "unsupported", (json_int_t)d->unsupported, "notifications",
-						       (json_int_t)d->notifications, "interrupts", (json_int_t)d->interrupts,
-						       "interrupts_suppressed", (json_int_t)d->interrupts_suppressed,
-						       "first_error", d->first_error));
-	}
-	json_object_set_new(root, "disks", disks);
-	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
-		if (record_families[i]->json)
-			record_families[i]->json(root, res, o->vm.workload);
-	json_object_set_new(root, "detail", json_string(res->detail));
-	json_object_set_new(root, "samples", json_integer((json_int_t)res->nr_samples));
-	if (o->log_path)
-		json_object_set_new(root, "console_log", json_string(o->log_path));
-	int r = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(root);
-	return r;
-}
-
-int boot_report_fio(FILE *out, const struct boot_options *o, const struct vm_result *res)
-{
-	json_t *doc = fio_json_report(o->vm.workload, fio_records(res)->jobs, fio_records(res)->nr_jobs);
-	int r = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(doc);
-	return r;
 }

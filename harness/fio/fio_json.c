@@ -13,7 +13,14 @@
 #include <vmsweep/hist.h>
 
 #include "fio/fio_json.h"
+#include "util/clamp.h"
+#include "util/guest_text.h"
 #include "util/hist_stats.h"
+#include "util/json_out.h"
+
+/* The guest's counts, summed without wrapping and written as JSON's signed integers;
+ * rates clamped: 2^64 bytes in 1 ns used to be UB and a negative bw (util/clamp.h). */
+#define U(v) ((json_int_t)clamp_u64_ll(v))
 
 static const double fio_percentiles[] = { 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 
@@ -25,14 +32,14 @@ struct dir_sum {
 
 static void dir_add(struct dir_sum *s, const struct vms_fio_dir *d)
 {
-	s->io_bytes += d->io_bytes;
-	s->ios += d->ios;
+	s->io_bytes = add_sat_u64(s->io_bytes, d->io_bytes);
+	s->ios = add_sat_u64(s->ios, d->ios);
 	s->runtime_ns = d->runtime_ns > s->runtime_ns ? d->runtime_ns : s->runtime_ns;
 	if (d->ios && (!s->min || d->clat_min_ns < s->min))
 		s->min = d->clat_min_ns;
 	s->max = d->clat_max_ns > s->max ? d->clat_max_ns : s->max;
-	s->sum += d->clat_sum_ns;
-	s->sumsq_us2 += d->clat_sumsq_us2;
+	s->sum = add_sat_u64(s->sum, d->clat_sum_ns);
+	s->sumsq_us2 = add_sat_u64(s->sumsq_us2, d->clat_sumsq_us2);
 	hist_merge(s->buckets, d->clat_buckets, VMS_HIST_NR);
 }
 
@@ -41,17 +48,17 @@ static json_t *lat_json(const struct dir_sum *s, bool percentiles)
 	double mean = s->ios ? (double)s->sum / (double)s->ios : 0;
 	double mean_us = mean / 1000.0;
 	double var_us2 = s->ios ? (double)s->sumsq_us2 / (double)s->ios - mean_us * mean_us : 0;
-	json_t *o = json_pack("{s:I, s:I, s:f, s:f, s:I}", "min", (json_int_t)s->min, "max", (json_int_t)s->max, "mean",
-			      mean, "stddev", var_us2 > 0 ? sqrt(var_us2) * 1000.0 : 0.0, "N", (json_int_t)s->ios);
+	json_t *o = json_pack("{s:I, s:I, s:f, s:f, s:I}", "min", U(s->min), "max", U(s->max), "mean", mean, "stddev",
+			      var_us2 > 0 ? sqrt(var_us2) * 1000.0 : 0.0, "N", U(s->ios));
 	if (percentiles && s->ios) {
 		json_t *p = json_object();
 		for (size_t i = 0; i < sizeof(fio_percentiles) / sizeof(fio_percentiles[0]); i++) {
 			char key[32];
 			snprintf(key, sizeof(key), "%f", fio_percentiles[i]);
-			json_object_set_new(p, key,
-					    json_integer((json_int_t)hist_percentile64(s->buckets, VMS_HIST_NR, fio_percentiles[i])));
+			p = json_put(p, key, json_integer((json_int_t)hist_percentile64(s->buckets, VMS_HIST_NR,
+											 fio_percentiles[i])));
 		}
-		json_object_set_new(o, "percentile", p);
+		o = json_put(o, "percentile", p);
 	}
 	return o;
 }
@@ -60,15 +67,14 @@ static json_t *dir_json(const struct dir_sum *s)
 {
 	double secs = (double)s->runtime_ns / 1e9;
 	double bw_bytes = secs > 0 ? (double)s->io_bytes / secs : 0;
-	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:i, s:i}", "io_bytes", (json_int_t)s->io_bytes,
-			      "io_kbytes", (json_int_t)(s->io_bytes >> 10), "bw_bytes", (json_int_t)bw_bytes, "bw",
-			      (json_int_t)(bw_bytes / 1024), "iops", secs > 0 ? (double)s->ios / secs : 0.0, "runtime",
-			      (json_int_t)(s->runtime_ns / 1000000), "total_ios", (json_int_t)s->ios, "short_ios", 0,
-			      "drop_ios", 0);
-	json_object_set_new(o, "slat_ns", json_pack("{s:i, s:i, s:f, s:f, s:I}", "min", 0, "max", 0, "mean", 0.0, "stddev",
-						     0.0, "N", (json_int_t)s->ios));
-	json_object_set_new(o, "clat_ns", lat_json(s, true));
-	json_object_set_new(o, "lat_ns", lat_json(s, false));
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:i, s:i}", "io_bytes", U(s->io_bytes), "io_kbytes",
+			      U(s->io_bytes >> 10), "bw_bytes", (json_int_t)clamp_double_ll(bw_bytes), "bw",
+			      (json_int_t)clamp_double_ll(bw_bytes / 1024), "iops", secs > 0 ? (double)s->ios / secs : 0.0,
+			      "runtime", U(s->runtime_ns / 1000000), "total_ios", U(s->ios), "short_ios", 0, "drop_ios", 0);
+	o = json_put(o, "slat_ns", json_pack("{s:i, s:i, s:f, s:f, s:I}", "min", 0, "max", 0, "mean", 0.0, "stddev", 0.0,
+					     "N", U(s->ios)));
+	o = json_put(o, "clat_ns", lat_json(s, true));
+	o = json_put(o, "lat_ns", lat_json(s, false));
 	return o;
 }
 
@@ -86,17 +92,17 @@ static json_t *job_json(const struct vms_job *j, const struct dir_sum *dirs, uin
 	json_t *opts = json_pack("{s:s, s:s, s:i, s:s, s:s}", "rw", rw_name(j->rw), "bs", bs, "iodepth", (int)j->iodepth,
 				 "ioengine", j->ioengine == VMS_IOENGINE_ASYNC ? "libaio" : "psync", "direct",
 				 (j->flags & VMS_JOB_DIRECT) ? "1" : "0");
-	json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:o}", "jobname", j->name, "groupid", (int)j->group, "error",
-			      (int)error, "eta", 0, "elapsed", (json_int_t)(elapsed_ns / 1000000000ull), "job options", opts);
-	json_object_set_new(o, "read", dir_json(&dirs[0]));
-	json_object_set_new(o, "write", dir_json(&dirs[1]));
+	json_t *o = json_pack("{s:o, s:i, s:i, s:i, s:I, s:o}", "jobname", guest_text_json_str(j->name, sizeof(j->name)),
+			      "groupid", (int)j->group, "error", (int)error, "eta", 0, "elapsed",
+			      (json_int_t)(elapsed_ns / 1000000000ull), "job options", opts);
+	o = json_put(o, "read", dir_json(&dirs[0]));
+	o = json_put(o, "write", dir_json(&dirs[1]));
 	struct dir_sum none = { 0 };
-	json_object_set_new(o, "trim", dir_json(&none));
-	json_object_set_new(o, "sync", json_pack("{s:I, s:{s:f, s:I}}", "total_ios", (json_int_t)syncs, "lat_ns", "mean",
-						 syncs ? (double)sync_lat_sum / (double)syncs : 0.0, "N", (json_int_t)syncs));
+	o = json_put(o, "trim", dir_json(&none));
+	o = json_put(o, "sync", json_pack("{s:I, s:{s:f, s:I}}", "total_ios", U(syncs), "lat_ns", "mean",
+					  syncs ? (double)sync_lat_sum / (double)syncs : 0.0, "N", U(syncs)));
 	uint64_t runtime = dirs[0].runtime_ns > dirs[1].runtime_ns ? dirs[0].runtime_ns : dirs[1].runtime_ns;
-	json_object_set_new(o, "job_runtime", json_integer((json_int_t)(runtime / 1000000)));
-	return o;
+	return json_put(o, "job_runtime", json_integer((json_int_t)(runtime / 1000000)));
 }
 
 json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_job *recs, unsigned nr)
@@ -127,12 +133,13 @@ json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_
 			dir_add(&dirs[0], &recs[k].dir[0]);
 			dir_add(&dirs[1], &recs[k].dir[1]);
 			error = error ? error : recs[k].error;
-			syncs += recs[k].nr_syncs;
-			sync_lat += recs[k].sync_lat_sum_ns;
+			syncs = add_sat_u64(syncs, recs[k].nr_syncs);
+			sync_lat = add_sat_u64(sync_lat, recs[k].sync_lat_sum_ns);
 			start = recs[k].start_ns < start ? recs[k].start_ns : start;
 			end = recs[k].end_ns > end ? recs[k].end_ns : end;
 		}
-		json_array_append_new(jobs, job_json(j, dirs, error, end > start ? end - start : 0, syncs, sync_lat));
+		/* A job that cannot be written fails the document, rather than go missing from it. */
+		jobs = json_push(jobs, job_json(j, dirs, error, end > start ? end - start : 0, syncs, sync_lat));
 		i = last;
 	}
 	free(dirs);

@@ -21,7 +21,7 @@
 struct vm_result;
 struct vms_workload;
 struct emit;
-struct json_t;
+struct json_out;
 
 /* A metric the store accepts: an fnmatch(3) pattern ('*' is any text, a job's name
  * say) and what it means, for `vmsweep export --list-metrics` and the store's check. */
@@ -46,10 +46,11 @@ struct record_family_ops {
 	 * boot record counts its time series from the earliest sample of any kind. */
 	uint64_t (*series_start)(const struct vm_result *res);
 	const struct metric_doc *metric_docs; /* ends with a NULL pattern */
-	/* `vmsweep boot`: a summary for people, members of the JSON summary, and the
-	 * number of the workload's jobs that failed (each said on err). */
+	/* `vmsweep boot`: a summary for people, members of the JSON summary (written one by
+	 * one, util/json_out.h: a long series element by element), and the number of the
+	 * workload's jobs that failed (each said on err). */
 	void (*text)(FILE *out, const struct vm_result *res, const struct vms_workload *wl);
-	void (*json)(struct json_t *root, const struct vm_result *res, const struct vms_workload *wl);
+	void (*json)(struct json_out *out, const struct vm_result *res, const struct vms_workload *wl);
 	unsigned (*failures)(FILE *err, const struct vm_result *res, const struct vms_workload *wl);
 };
 

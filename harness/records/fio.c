@@ -6,6 +6,7 @@
 #include "fio/fio_json.h"
 #include "records/fio.h"
 #include "util/error.h"
+#include "util/json_out.h"
 #include "vmm/vm.h"
 
 static const struct fio_records no_records;
@@ -69,7 +70,7 @@ static unsigned fio_failures(FILE *err, const struct vm_result *res, const struc
 
 	for (unsigned i = 0; wl && fr->jobs && i < wl->nr_jobs; i++)
 		if (fr->jobs[i].error) {
-			fprintf(err, "vmsweep boot: fio job '%s' failed: error %u (%s)\n", wl->jobs[i].name,
+			fprintf(err, "vmsweep boot: fio job '%.*s' failed: error %u (%s)\n", VMS_WL_NAME_LEN, wl->jobs[i].name,
 				fr->jobs[i].error,
 				fr->jobs[i].error == VMS_FIO_EVERIFY ? "verify: the data read back did not match the pattern" :
 								       "the disk answered an I/O with an error");
@@ -79,12 +80,12 @@ static unsigned fio_failures(FILE *err, const struct vm_result *res, const struc
 }
 
 /* `vmsweep boot --json`: "fio", the jobs in fio's own JSON layout. */
-static void fio_boot_json(struct json_t *root, const struct vm_result *res, const struct vms_workload *wl)
+static void fio_boot_json(struct json_out *out, const struct vm_result *res, const struct vms_workload *wl)
 {
 	const struct fio_records *fr = fio_records(res);
 
 	if (wl && fr->nr_jobs)
-		json_object_set_new(root, "fio", fio_json_report(wl, fr->jobs, fr->nr_jobs));
+		json_out_member(out, "fio", fio_json_report(wl, fr->jobs, fr->nr_jobs));
 }
 
 const struct metric_doc fio_metric_docs[] = {

@@ -10,6 +10,7 @@
 
 #include "records/fio.h"
 #include "store/store_internal.h"
+#include "util/clamp.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
@@ -75,14 +76,14 @@ void fio_metrics(struct emit *e, const struct vm_result *res, const struct vms_w
 		}
 		struct fio_entry *f = &ent[x];
 		f->error = f->error ? f->error : rec->error;
-		f->syncs += rec->nr_syncs;
-		f->sync_lat_ns += rec->sync_lat_sum_ns;
+		f->syncs = add_sat_u64(f->syncs, rec->nr_syncs); /* the guest's counts: never wrapped */
+		f->sync_lat_ns = add_sat_u64(f->sync_lat_ns, rec->sync_lat_sum_ns);
 		for (int d = 0; d < 2; d++) {
 			const struct vms_fio_dir *src = &rec->dir[d];
 			f->does[d] |= rw_does(j->rw, d);
-			f->dir[d].io_bytes += src->io_bytes;
-			f->dir[d].ios += src->ios;
-			f->dir[d].sum_ns += src->clat_sum_ns;
+			f->dir[d].io_bytes = add_sat_u64(f->dir[d].io_bytes, src->io_bytes);
+			f->dir[d].ios = add_sat_u64(f->dir[d].ios, src->ios);
+			f->dir[d].sum_ns = add_sat_u64(f->dir[d].sum_ns, src->clat_sum_ns);
 			f->dir[d].runtime_ns = src->runtime_ns > f->dir[d].runtime_ns ? src->runtime_ns : f->dir[d].runtime_ns;
 			f->dir[d].max_ns = src->clat_max_ns > f->dir[d].max_ns ? src->clat_max_ns : f->dir[d].max_ns;
 			hist_merge(e->r->hists[hist_idx[2 * x + (unsigned)d]].counts, src->clat_buckets, VMS_HIST_NR);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "records/mm.h"
+#include "util/array.h"
 #include "util/error.h"
 #include "util/hist_stats.h"
 #include "util/vmstat_names.h"
@@ -79,16 +80,14 @@ static int vmstat_take(struct mm_records *mm, const void *p, char *err, size_t e
 	return 0;
 }
 
-static int vmstat_sample_take(struct mm_records *mm, const void *p, char *err, size_t errlen)
+/* Within the run's VM_SAMPLES_BUDGET; beyond it dropped, and counted there. */
+static int vmstat_sample_take(struct vm_result *res, struct mm_records *mm, const void *p, char *err, size_t errlen)
 {
-	if (mm->nr_vmstat_samples == mm->cap_vmstat_samples) {
-		size_t cap = mm->cap_vmstat_samples ? 2 * mm->cap_vmstat_samples : 256;
-		struct vms_rec_vmstat_sample *s = realloc(mm->vmstat_samples, cap * sizeof(*s));
-		if (!s)
-			return errorf(err, errlen, "out of host memory for vmstat samples");
-		mm->vmstat_samples = s;
-		mm->cap_vmstat_samples = cap;
-	}
+	if (!vm_result_sample_keep(res, sizeof(mm->vmstat_samples[0])))
+		return 0;
+	if (array_grow((void **)&mm->vmstat_samples, &mm->cap_vmstat_samples, mm->nr_vmstat_samples + 1,
+		       sizeof(mm->vmstat_samples[0])))
+		return errorf(err, errlen, "out of host memory for vmstat samples");
 	memcpy(&mm->vmstat_samples[mm->nr_vmstat_samples++], p, sizeof(mm->vmstat_samples[0]));
 	return 0;
 }
@@ -164,7 +163,7 @@ static int mm_take(struct vm_result *res, const struct vms_workload *wl, uint32_
 		return errorf(err, errlen, "out of host memory");
 	switch (type) {
 	case VMS_REC_VMSTAT: return vmstat_take(mm, payload, err, errlen);
-	case VMS_REC_VMSTAT_SAMPLE: return vmstat_sample_take(mm, payload, err, errlen);
+	case VMS_REC_VMSTAT_SAMPLE: return vmstat_sample_take(res, mm, payload, err, errlen);
 	case VMS_REC_MEM_JOB: return mem_job_take(mm, wl, payload, err, errlen);
 	case VMS_REC_OOM: return oom_take(mm, payload, err, errlen);
 	default: return errorf(err, errlen, "record type %u is not the memory manager's", type);

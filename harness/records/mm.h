@@ -40,6 +40,6 @@ void mm_metrics(struct emit *e, const struct vm_result *res, const struct vms_wo
 void mm_series(struct emit *e, const struct vm_result *res);
 extern const struct metric_doc mm_metric_docs[];
 void mm_text(FILE *out, const struct vm_result *res, const struct vms_workload *wl);
-void mm_json(struct json_t *root, const struct vm_result *res, const struct vms_workload *wl);
+void mm_json(struct json_out *out, const struct vm_result *res, const struct vms_workload *wl);
 unsigned mm_failures(FILE *err, const struct vm_result *res, const struct vms_workload *wl);
 #endif

@@ -9,6 +9,7 @@
 #include <vmsweep/workload.h>
 
 #include "store/store_internal.h"
+#include "util/clamp.h"
 #include "util/hist_stats.h"
 #include "util/vmstat_names.h"
 #include "records/mm.h"
@@ -76,15 +77,15 @@ static void entry_add(struct emit *e, struct mem_entry *m, const struct vms_rec_
 	uint64_t ns = j->end_ns > j->start_ns ? j->end_ns - j->start_ns : 0;
 	m->error = m->error ? m->error : j->error;
 	m->runtime_ns = ns > m->runtime_ns ? ns : m->runtime_ns;
-	m->pages_allocated += j->pages_allocated;
-	m->pages_freed += j->pages_freed;
-	m->accesses += j->accesses;
-	m->swapins += j->swapins;
-	m->rss_max += j->rss_max;
+	m->pages_allocated = add_sat_u64(m->pages_allocated, j->pages_allocated);
+	m->pages_freed = add_sat_u64(m->pages_freed, j->pages_freed);
+	m->accesses = add_sat_u64(m->accesses, j->accesses);
+	m->swapins = add_sat_u64(m->swapins, j->swapins);
+	m->rss_max = add_sat_u64(m->rss_max, j->rss_max);
 	for (unsigned c = 0; c < VMS_MEM_LAT_NR; c++) {
 		const struct vms_mem_lat_hist *h = &j->lat[c];
-		m->lat[c].samples += h->samples;
-		m->lat[c].sum_ns += h->sum_ns;
+		m->lat[c].samples = add_sat_u64(m->lat[c].samples, h->samples);
+		m->lat[c].sum_ns = add_sat_u64(m->lat[c].sum_ns, h->sum_ns);
 		m->lat[c].max_ns = h->max_ns > m->lat[c].max_ns ? h->max_ns : m->lat[c].max_ns;
 		hist_merge(e->r->hists[m->lat[c].hist].counts, h->buckets, VMS_HIST_NR);
 	}
@@ -171,7 +172,8 @@ void mm_series(struct emit *e, const struct vm_result *res)
 		const struct vms_rec_vmstat_sample *sm = &mm->vmstat_samples[i];
 		if (sm->tsc < t0) /* the guest's word: untrusted */
 			continue;
-		uint64_t t = (uint64_t)((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
+		/* The guest's TSC: any value, so the ns may not fit; the store keeps int64 (util/clamp.h). */
+		uint64_t t = (uint64_t)clamp_double_ll((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
 		for (size_t k = 0; k < sizeof(series_items) / sizeof(series_items[0]); k++)
 			e->bad += store_run_sample(e->r, vmstat_item_name(series_items[k]), t,
 						   (double)sm->counters[series_items[k]]) != 0;

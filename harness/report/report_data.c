@@ -13,6 +13,7 @@
 #include "store/query.h"
 #include "store/store.h"
 #include "util/array.h"
+#include "util/guest_text.h"
 #include "util/error.h"
 #include "util/param_word.h"
 
@@ -266,12 +267,19 @@ static int failed_add(void *arg, const struct store_failed_run *sf, char *err, s
 	f->point_idx = p >= 0 ? (size_t)p : 0;
 	f->rep = sf->rep;
 	f->exit_status = sf->exit_status;
-	f->cause = strdup(sf->cause);
+	/* The guest's text, whatever store it comes from (an older one kept it raw): no
+	 * escape sequence reaches report.md on a terminal, and both documents are UTF-8. */
+	f->cause = guest_text_terminal_dup(sf->cause, strlen(sf->cause), GUEST_TEXT_ONE_LINE);
 	r->nr_failed_runs++;
 	if (!f->cause)
 		return errorf(err, errlen, "out of memory");
-	if (sf->console && !(f->console = console_excerpt(sf->console)))
-		return errorf(err, errlen, "out of memory");
+	if (sf->console) {
+		char *console = guest_text_terminal_dup(sf->console, strlen(sf->console), 0);
+		f->console = console ? console_excerpt(console) : NULL;
+		free(console);
+		if (!f->console)
+			return errorf(err, errlen, "out of memory");
+	}
 	return 0;
 }
 

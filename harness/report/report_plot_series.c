@@ -91,9 +91,9 @@ static int sample_add(void *arg, const char *name, int64_t t_ns, double value, c
 			return errorf(err, errlen, "out of memory");
 		sm->s = more;
 		struct series *s = &sm->s[sm->nr_series++];
+		memset(s, 0, sizeof(*s)); /* logy too: only the memory manager's series set it (make asan) */
 		snprintf(s->name, sizeof(s->name), "%s", name);
 		s->start = sm->n;
-		s->n = 0;
 	}
 	if (sm->n == sm->cap) {
 		size_t cap = sm->cap ? 2 * sm->cap : 1024;

@@ -54,6 +54,7 @@ static const struct metric_doc core_metric_docs[] = {
 	{ "disk.*.notifications", "queue notifications (kicks) from the guest" },
 	{ "disk.*.interrupts", "completion interrupts sent" },
 	{ "disk.*.interrupts_suppressed", "completion interrupts the guest asked not to get" },
+	{ "samples.dropped", "samples beyond the host's budget per run (VM_SAMPLES_BUDGET, 32 MiB), when any" },
 	{ NULL, NULL },
 };
 

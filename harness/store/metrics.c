@@ -8,6 +8,8 @@
 #include "records/family.h"
 #include "store/store_internal.h"
 #include "util/array.h"
+#include "util/clamp.h"
+#include "util/guest_text.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
 
@@ -277,6 +279,8 @@ uint64_t series_t0(const struct vm_result *res)
 
 static void series_metrics(struct emit *e, const struct vm_result *res)
 {
+	if (res->samples_dropped) /* only then: every other run's metric set stays as it was */
+		emit_put(e, (double)res->samples_dropped, "samples.dropped");
 	if (!res->samples || !res->nr_samples || !res->tsc_khz)
 		return;
 	uint64_t t0 = series_t0(res);
@@ -284,7 +288,8 @@ static void series_metrics(struct emit *e, const struct vm_result *res)
 		const struct vms_rec_sample *sm = &res->samples[i];
 		if (sm->tsc < t0 || sm->cpu >= VMS_MAX_CPUS) /* the guest's word: untrusted */
 			continue;
-		uint64_t t_ns = (uint64_t)((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
+		/* The guest's TSC: any value, so the ns may not fit; the store keeps int64 (util/clamp.h). */
+		uint64_t t_ns = (uint64_t)clamp_double_ll((double)(sm->tsc - t0) * 1e6 / (double)res->tsc_khz);
 		char name[STORE_NAME_MAX];
 		snprintf(name, sizeof(name), "cpu.%u.nr_running", sm->cpu);
 		e->bad += store_run_sample(e->r, name, t_ns, (double)sm->nr_running) != 0;
@@ -295,25 +300,32 @@ static void series_metrics(struct emit *e, const struct vm_result *res)
 	}
 }
 
+/* The console (and what the VMM found) of a failed run, as the report and `sqlite3` will
+ * show it: the guest's text in its terminal form, which is valid UTF-8 for the TEXT
+ * column and holds no escape sequence. The console log file keeps the raw bytes. */
 static int failed_console(const struct vm_result *res, struct store_run *out)
 {
 	static const char sep[] = "\n--- vmsweep: detail ---\n";
-	size_t clen = res->console ? strnlen(res->console, res->console_len) : 0;
-	size_t dlen = strnlen(res->detail, sizeof(res->detail));
-	size_t len = clen + (dlen ? sizeof(sep) - 1 + dlen : 0);
-	char *text = malloc(len + 1);
-	if (!text)
-		return -1;
-	if (clen)
-		memcpy(text, res->console, clen);
-	if (dlen) {
-		memcpy(text + clen, sep, sizeof(sep) - 1);
-		memcpy(text + clen + sizeof(sep) - 1, res->detail, dlen);
+	char *console = guest_text_terminal_dup(res->console ? res->console : "", res->console ? res->console_len : 0, 0);
+	char *detail = guest_text_terminal_dup(res->detail, strnlen(res->detail, sizeof(res->detail)), 0);
+	char *text = NULL;
+	if (console && detail) {
+		size_t clen = strlen(console), dlen = strlen(detail);
+		size_t len = clen + (dlen ? sizeof(sep) - 1 + dlen : 0);
+		if ((text = malloc(len + 1))) {
+			memcpy(text, console, clen);
+			if (dlen) {
+				memcpy(text + clen, sep, sizeof(sep) - 1);
+				memcpy(text + clen + sizeof(sep) - 1, detail, dlen);
+			}
+			text[len] = 0;
+			out->console = text;
+			out->console_len = len;
+		}
 	}
-	text[len] = 0;
-	out->console = text;
-	out->console_len = len;
-	return 0;
+	free(console);
+	free(detail);
+	return text ? 0 : -1;
 }
 
 int store_run_from_vm_result(const struct vm_result *res, const struct vms_workload *wl, struct store_run *out)
@@ -322,9 +334,11 @@ int store_run_from_vm_result(const struct vm_result *res, const struct vms_workl
 
 	memset(out, 0, sizeof(*out));
 	out->status = res->status == VM_DONE ? STORE_DONE : STORE_FAILED;
-	if (out->status == STORE_FAILED)
-		snprintf(out->cause, sizeof(out->cause), "%s: %.*s", vm_status_name(res->status),
-			 (int)sizeof(res->reason), res->reason);
+	if (out->status == STORE_FAILED) { /* cut, if need be, between whole characters */
+		size_t n = (size_t)snprintf(out->cause, sizeof(out->cause), "%s: ", vm_status_name(res->status));
+		guest_text_terminal(out->cause + n, sizeof(out->cause) - n, res->reason,
+				    strnlen(res->reason, sizeof(res->reason)), GUEST_TEXT_ONE_LINE);
+	}
 	out->exit_status = vm_status_exit_code(res->status);
 	out->wall_ms = res->t_end_us / 1000.0;
 

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "util/clamp.h"
+
 /* One walk for both count widths: wide selects uint64_t counts over uint32_t. */
 static inline uint64_t count_at(const void *counts, bool wide, unsigned i)
 {
@@ -19,7 +21,7 @@ static uint64_t percentile(const void *counts, bool wide, unsigned nr, double p)
 
 	for (unsigned i = 0; i < nr; i++) {
 		uint64_t c = count_at(counts, wide, i);
-		total += c;
+		total = add_sat_u64(total, c); /* merged guest counts: never wrapped to a small total */
 		if (c)
 			last = i;
 	}
@@ -30,7 +32,7 @@ static uint64_t percentile(const void *counts, bool wide, unsigned nr, double p)
 	/* fio's test, in long double: sum >= p / 100.0 * total. */
 	long double want = (long double)p / 100.0L * (long double)total;
 	for (unsigned i = 0; i < nr; i++) {
-		sum += count_at(counts, wide, i);
+		sum = add_sat_u64(sum, count_at(counts, wide, i));
 		if ((long double)sum >= want)
 			return vms_hist_value(i);
 	}
@@ -52,7 +54,7 @@ uint64_t hist_total(const uint32_t *counts, unsigned nr)
 {
 	uint64_t t = 0;
 	for (unsigned i = 0; i < nr; i++)
-		t += counts[i];
+		t += counts[i]; /* 1856 32-bit counts: cannot wrap */
 	return t;
 }
 
@@ -60,7 +62,7 @@ uint64_t hist_total64(const uint64_t *counts, unsigned nr)
 {
 	uint64_t t = 0;
 	for (unsigned i = 0; i < nr; i++)
-		t += counts[i];
+		t = add_sat_u64(t, counts[i]);
 	return t;
 }
 

@@ -10,18 +10,27 @@
 
 #include <vmsweep/workload.h>
 
+#include "util/array.h"
 #include "util/error.h"
+#include "util/guest_text.h"
 #include "records/family.h"
 #include "vmm/vm_internal.h"
 
-/* The guest's bytes on an operator's terminal: no escape sequences, only text. */
-static void console_show(FILE *f, const uint8_t *text, size_t n)
+/* The guest's console on an operator's terminal, as it comes: no escape sequences, only
+ * text. A character the ring cut in two waits for its end, unless the run is over. */
+static void console_show(struct vm *vm, bool all)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint8_t ch = text[i];
-		fputc(ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) ? ch : '?', f);
-	}
+	FILE *f = vm->cfg->console_live;
+	size_t n = vm->console_buf.len - vm->console_shown;
+
+	if (!f || !n)
+		return;
+	const char *text = (const char *)vm->console_buf.data + vm->console_shown;
+	if (!all)
+		n = guest_text_complete(text, n);
+	guest_text_print(f, text, n, 0);
 	fflush(f);
+	vm->console_shown += n;
 }
 
 static int drain_one(struct vm *vm, struct ring_reader *r, struct buf *b)
@@ -45,11 +54,11 @@ int vm_drain(struct vm *vm)
 			fwrite(text, 1, n, vm->log);
 			fflush(vm->log); /* the log is for people watching a long run, and survives a kill */
 		}
-		if (vm->cfg->console_live)
-			console_show(vm->cfg->console_live, text, n);
+		console_show(vm, false);
 	}
 	if (drain_one(vm, &vm->results, &vm->results_buf) || drain_one(vm, &vm->samples, &vm->samples_buf))
 		r = -1;
+	vm_samples_take(vm); /* as they come: the raw bytes would pile up otherwise */
 	return r;
 }
 
@@ -117,14 +126,13 @@ static int take_record(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 				      sizeof(res->workers) / sizeof(res->workers[0]));
 		memcpy(&res->workers[res->nr_workers++], p, sizeof(res->workers[0]));
 		break;
-	case VMS_REC_SAMPLE: {
-		struct vms_rec_sample *s = realloc(res->samples, (res->nr_samples + 1) * sizeof(*s));
-		if (!s)
+	case VMS_REC_SAMPLE:
+		if (!vm_result_sample_keep(res, sizeof(res->samples[0])))
+			break;
+		if (array_grow((void **)&res->samples, &res->cap_samples, res->nr_samples + 1, sizeof(res->samples[0])))
 			return errorf(err, errlen, "out of host memory for samples");
-		res->samples = s;
-		memcpy(&s[res->nr_samples++], p, sizeof(*s));
+		memcpy(&res->samples[res->nr_samples++], p, sizeof(res->samples[0]));
 		break;
-	}
 	}
 	return 0;
 }
@@ -176,20 +184,59 @@ static int take_sample(void *ctx, uint32_t type, const void *p, uint32_t len, ch
 	return take_record(ctx, type, p, len, err, errlen);
 }
 
-/* A broken stream makes a "done" run a protocol violation: its results cannot be trusted. */
-static void parse_all(struct vm *vm, struct buf *b, const char *what, record_fn fn)
+bool vm_result_sample_keep(struct vm_result *res, size_t bytes)
+{
+	if (bytes > VM_SAMPLES_BUDGET - res->samples_bytes) {
+		if (res->samples_dropped < UINT64_MAX)
+			res->samples_dropped++;
+		return false;
+	}
+	res->samples_bytes += bytes;
+	return true;
+}
+
+/* Takes the whole records of b and keeps only an unfinished one at its end, so that a
+ * ring parsed as it is drained holds no more than that. A broken stream makes a "done"
+ * run a protocol violation (its results cannot be trusted), and the rest of that ring
+ * is not read. */
+static void parse_some(struct vm *vm, struct buf *b, struct ring_parse *rp, const char *what, record_fn fn)
 {
 	char err[300];
 	size_t used = 0;
 
+	if (rp->broken)
+		return;
 	if (b->dropped) {
 		vm_protocol_error(vm, "%s ring: the guest wrote %llu bytes more than the host keeps", what,
 				  (unsigned long long)b->dropped);
+		rp->broken = true;
+		return;
 	}
-	if (records_parse(b->data, b->len, &used, fn, vm, err, sizeof(err)) != 0)
-		vm_protocol_error(vm, "%s ring: %s", what, err);
-	else if (used != b->len && atomic_load(&vm->status) == VM_DONE)
-		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len - used);
+	if (records_parse(b->data, b->len, &used, fn, vm, err, sizeof(err)) != 0) {
+		if (rp->taken)
+			vm_protocol_error(vm, "%s ring, %llu bytes in: %s", what, (unsigned long long)rp->taken, err);
+		else
+			vm_protocol_error(vm, "%s ring: %s", what, err);
+		rp->broken = true;
+		return;
+	}
+	if (used) {
+		memmove(b->data, b->data + used, b->len - used);
+		b->len -= used;
+		rp->taken += used;
+	}
+}
+
+void vm_samples_take(struct vm *vm)
+{
+	parse_some(vm, &vm->samples_buf, &vm->samples_parse, "samples", take_sample);
+}
+
+static void parse_all(struct vm *vm, struct buf *b, struct ring_parse *rp, const char *what, record_fn fn)
+{
+	parse_some(vm, b, rp, what, fn);
+	if (!rp->broken && b->len && atomic_load(&vm->status) == VM_DONE)
+		vm_detail(vm, "%s ring: %zu bytes of an unfinished record at the end\n", what, b->len);
 }
 
 void vm_results_finish(struct vm *vm)
@@ -197,8 +244,8 @@ void vm_results_finish(struct vm *vm)
 	struct vm_result *res = vm->res;
 	char sym[128];
 
-	parse_all(vm, &vm->results_buf, "results", take_result);
-	parse_all(vm, &vm->samples_buf, "samples", take_sample);
+	parse_all(vm, &vm->results_buf, &vm->results_parse, "results", take_result);
+	parse_all(vm, &vm->samples_buf, &vm->samples_parse, "samples", take_sample);
 	res->status = (enum vm_status)atomic_load(&vm->status);
 	if (res->status == VM_DONE && vm->protocol_error[0]) {
 		res->status = VM_BAD_GUEST;
@@ -224,8 +271,13 @@ void vm_results_finish(struct vm *vm)
 	}
 	if (res->status == VM_PANIC && res->have_panic) {
 		const struct vms_rec_panic *p = &res->panic;
-		snprintf(res->reason, sizeof(res->reason), "guest panic on CPU %llu (%s, pid %llu): %s",
-			 (unsigned long long)p->cpu, p->task, (unsigned long long)p->pid, p->msg);
+		/* The guest's words, on one line and without escape sequences. */
+		char task[4 * sizeof(p->task)];
+		guest_text_terminal(task, sizeof(task), p->task, strnlen(p->task, sizeof(p->task)), GUEST_TEXT_ONE_LINE);
+		size_t n = (size_t)snprintf(res->reason, sizeof(res->reason), "guest panic on CPU %llu (%s, pid %llu): ",
+					    (unsigned long long)p->cpu, task, (unsigned long long)p->pid);
+		guest_text_terminal(res->reason + n, sizeof(res->reason) - n, p->msg, strnlen(p->msg, sizeof(p->msg)),
+				    GUEST_TEXT_ONE_LINE);
 		if (p->vector != ~0ull)
 			vm_detail(vm, "RIP %s\n", elf_format_addr(&vm->elf, p->rip, sym, sizeof(sym)));
 		else /* panic(): its caller */
@@ -246,12 +298,20 @@ void vm_results_finish(struct vm *vm)
 					  w->pending ? ", some pending" : "");
 		}
 
-	res->console = malloc(vm->console_buf.len + 1);
-	if (res->console) {
-		if (vm->console_buf.len) /* an empty buf has no data pointer */
-			memcpy(res->console, vm->console_buf.data, vm->console_buf.len);
-		res->console[vm->console_buf.len] = 0;
+	/* The reason and the detail quote the guest (its panic message, its ELF's symbol
+	 * names) and may have cut a character short: made safe once, for every reader. */
+	guest_text_terminal_inplace(res->reason, sizeof(res->reason), GUEST_TEXT_ONE_LINE);
+	guest_text_terminal_inplace(res->detail, sizeof(res->detail), 0);
+	console_show(vm, true);
+
+	/* The buffer itself becomes the result's console: up to 64 MiB, not copied. */
+	char *console = realloc(vm->console_buf.data, vm->console_buf.len + 1);
+	if (console) {
+		console[vm->console_buf.len] = 0;
+		res->console = console;
 		res->console_len = vm->console_buf.len;
+		vm->console_buf.data = NULL;
+		vm->console_buf.len = vm->console_buf.cap = 0;
 	}
 	res->console_dropped = vm->console_buf.dropped;
 }

@@ -263,5 +263,6 @@ void vm_result_free(struct vm_result *res)
 	free(res->samples);
 	free(res->console);
 	res->samples = NULL;
+	res->nr_samples = res->cap_samples = 0;
 	res->console = NULL;
 }

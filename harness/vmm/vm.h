@@ -38,6 +38,16 @@ int vm_status_exit_code(enum vm_status s);
 /* How long an idle disk queue's host thread polls before it sleeps on its ioeventfd. */
 #define VM_DEFAULT_BLK_POLL_US 50
 
+/* The guest's samples one run keeps (CPU and vmstat samples, as the host holds them):
+ * 32 MiB, about 100000 vmstat samples of 312 bytes (the first 100 s at sample_ms=1).
+ * Later samples are dropped and counted (vm_result.samples_dropped), which the
+ * summaries and the store report. Without it a guest that samples fast grew the host
+ * without bound: the parsed samples, the store's series (~1.1 times as much), and
+ * `--json`, which writes the series element by element (util/json_out.h) since a
+ * vmstat sample took ~18 times its ring bytes as jansson objects. The samples ring is
+ * parsed as it is drained, so its raw bytes do not pile up either. */
+#define VM_SAMPLES_BUDGET (32u << 20)
+
 struct vm_config {
 	uint64_t mem_size;
 	unsigned nr_cpus;
@@ -102,8 +112,10 @@ struct vm_result {
 	struct vms_rec_task tasks[256];
 	unsigned nr_workers;
 	struct vms_rec_worker workers[VMS_MAX_CPUS * 64];
-	size_t nr_samples;
+	size_t nr_samples, cap_samples;
 	struct vms_rec_sample *samples;
+	size_t samples_bytes; /* of every kind kept, against VM_SAMPLES_BUDGET */
+	uint64_t samples_dropped; /* beyond the budget */
 
 	char *console; /* NUL-terminated */
 	size_t console_len;
@@ -128,4 +140,7 @@ const char *vm_default_kernel_path(char *buf, size_t len);
 int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t errlen);
 /* Frees what the run's records took; may be called again. */
 void vm_result_free(struct vm_result *res);
+/* Whether a sample of bytes fits the run's VM_SAMPLES_BUDGET, taking its room if so;
+ * false counts it dropped (a record family's take, and the VMM's own). */
+bool vm_result_sample_keep(struct vm_result *res, size_t bytes);
 #endif

@@ -19,6 +19,12 @@
 
 struct vm;
 
+/* How far a ring's records have been taken (results.c). */
+struct ring_parse {
+	uint64_t taken; /* bytes of whole records taken and dropped from the buffer */
+	bool broken; /* a bad record: nothing after it is read */
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned id;
@@ -52,6 +58,8 @@ struct vm {
 
 	struct ring_reader console, results, samples;
 	struct buf console_buf, results_buf, samples_buf;
+	size_t console_shown; /* bytes of console_buf shown on cfg->console_live */
+	struct ring_parse results_parse, samples_parse;
 	uint64_t cpu_recs_seen; /* CPUs whose record arrived: a second one is refused */
 	char protocol_error[320]; /* the first way the guest broke the results protocol */
 	FILE *log;
@@ -91,5 +99,7 @@ void vm_detail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf
 
 /* results.c */
 int vm_drain(struct vm *vm);
+/* Takes the samples ring's whole records (vm_drain does after each drain). */
+void vm_samples_take(struct vm *vm);
 void vm_results_finish(struct vm *vm);
 #endif

@@ -209,10 +209,28 @@ _dump()
 	[ "$n" -le 80 ] || echo "    | ... ($((n - 80)) more lines)"
 }
 
+# _sanitizer_check: a sanitizer's report in any command's stderr fails the test (make asan
+# builds harness/vmsweep-asan; UBSan writes to stderr whatever log_path says). With
+# VMSWEEP_SANITIZER_LOGS set, the stderr is kept there too.
+_sanitizer_check()
+{
+	local f
+	for f in "$T"/stderr.*; do
+		[ -e "$f" ] || continue
+		if grep -Eq 'runtime error: |(Address|Leak|UndefinedBehavior|Thread)Sanitizer' "$f"; then
+			fail_because "a sanitizer report in $(basename "$f")"
+			if [ -n "${VMSWEEP_SANITIZER_LOGS:-}" ]; then
+				cp "$f" "$VMSWEEP_SANITIZER_LOGS/$(basename "$0" .sh).$(printf '%s' "$TEST" | tr -c 'A-Za-z0-9_.=-' '_').$(basename "$f")"
+			fi
+		fi
+	done
+}
+
 # end: prints PASS or FAIL for the current test.
 end()
 {
 	local r i
+	_sanitizer_check
 	if [ "${#REASONS[@]}" -eq 0 ]; then
 		echo "PASS $TEST"
 		rm -rf "$T"

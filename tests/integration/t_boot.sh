@@ -39,6 +39,20 @@ expect_grep "$OUT" 'console log: ' 'the summary says where the console log is'
 check 'stderr is empty on success (no --console)' test ! -s "$ERR"
 end
 
+# The results must not be lost in silence: JSON that cannot be written whole is an error.
+begin "boot/--json into a full stdout: exit 1 and a message, not exit 0"
+NRUN=1
+printf '%q ' "$VMSWEEP" boot --log "$T/console.1.log" --timeout "$GUEST_TIMEOUT" --json >"$T/cmd.1"
+echo '>/dev/full' >>"$T/cmd.1"
+(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" boot --log "$T/console.1.log" --timeout "$GUEST_TIMEOUT" --json \
+	>/dev/full 2>"$T/stderr.1" </dev/null)
+RC=$?
+echo "$RC" >"$T/rc.1"
+echo 0 >"$T/wall.1"
+expect_rc 1
+expect_fixed "$T/stderr.1" "the JSON results are not whole: writing them to stdout failed" 'stderr says so'
+end
+
 begin "boot/--memory 16M (the minimum) and --vcpus 64 (the maximum) boot"
 vms --memory 16M --vcpus 64 --set duration_ms=0 --json
 expect_rc 0

@@ -18,6 +18,7 @@
 #include "records/mm.h"
 #include "vmm/vm.h"
 #include "util/hist_stats.h"
+#include "util/json_out.h"
 
 #define assert_has(s, phrase)                                                             \
 	do {                                                                              \
@@ -124,6 +125,26 @@ static char *text_of(const struct fixture *f)
 	return buf;
 }
 
+/* The memory manager's members of the JSON summary, as written and read back. */
+static json_t *json_of(struct fixture *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	struct json_out o;
+	assert_non_null(m);
+	json_out_begin(&o, m);
+	mm_json(&o, f->res, f->wl);
+	assert_int_equal(json_out_end(&o), 0);
+	fclose(m);
+	json_error_t e;
+	json_t *root = json_loads(buf, 0, &e);
+	if (!root)
+		fail_msg("not JSON (%s at %d:%d):\n%s", e.text, e.line, e.column, buf);
+	free(buf);
+	return root;
+}
+
 static void test_text_has_the_memory_section(void **state)
 {
 	struct fixture *f = *state;
@@ -157,8 +178,7 @@ static void test_text_without_the_memory_manager_is_empty(void **state)
 	char *t = text_of(f);
 	assert_string_equal(t, "");
 	free(t);
-	json_t *root = json_object();
-	mm_json(root, f->res, f->wl);
+	json_t *root = json_of(f);
 	assert_int_equal(json_object_size(root), 0);
 	json_decref(root);
 }
@@ -166,10 +186,7 @@ static void test_text_without_the_memory_manager_is_empty(void **state)
 static void test_json_has_vmstat_mem_jobs_and_oom(void **state)
 {
 	struct fixture *f = *state;
-	json_t *root = json_object();
-	mm_json(root, f->res, f->wl);
-	char *s = json_dumps(root, JSON_INDENT(1));
-	assert_non_null(s);
+	json_t *root = json_of(f);
 
 	json_t *v = json_object_get(root, "vmstat");
 	assert_string_equal(json_string_value(json_object_get(v, "watermark_model")), "modern");
@@ -203,7 +220,6 @@ static void test_json_has_vmstat_mem_jobs_and_oom(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "gfp_mask")), 0xcc0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "victim"), "comm")), "hog");
 	assert_int_equal(json_array_size(json_object_get(o, "tasks")), 2);
-	free(s);
 	json_decref(root);
 }
 

@@ -1,9 +1,11 @@
 /*
  * The virtio-mmio register file against a driver that breaks the rules: the device's
  * I/O threads must run only between a successful DRIVER_OK and a reset, whatever the
- * guest writes, so that nothing touches guest memory after teardown.
+ * guest writes, so that nothing touches guest memory after teardown. And the host's
+ * memory for a queue follows what is in flight, not the queue's size.
  */
 #include <dirent.h>
+#include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -158,6 +161,57 @@ static void test_misaligned_register_access_fails_the_device(void **state)
 	assert_true(f->dev.mmio.failed);
 }
 
+/* A 1024-entry queue costs no request slots until requests come, then a chunk of
+ * them: they were made for the whole queue at start, 2.2 MiB a queue. */
+static void test_request_slots_follow_what_is_in_flight(void **state)
+{
+	struct fixture *f = *state;
+	struct virtio_mmio_dev *m = &f->dev.mmio;
+	const uint64_t desc = 0x200000, avail = 0x210000, used = 0x220000, data = 0x300000;
+	reg_write(m, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	reg_write(m, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	reg_write(m, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
+	reg_write(m, VIRTIO_MMIO_STATUS, 0xb);
+	reg_write(m, VIRTIO_MMIO_QUEUE_SEL, 0);
+	reg_write(m, VIRTIO_MMIO_QUEUE_NUM, 1024);
+	reg_write(m, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	reg_write(m, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
+	reg_write(m, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
+	reg_write(m, VIRTIO_MMIO_QUEUE_READY, 1);
+	reg_write(m, VIRTIO_MMIO_STATUS, 0xf);
+	assert_int_equal(reg_read(m, VIRTIO_MMIO_STATUS), 0xf);
+	assert_int_equal(f->dev.q[0].max_ios, 1024);
+	assert_int_equal(f->dev.q[0].nr_ios, 0);
+
+	/* Three 512-byte writes: header, data, status each. */
+	struct vring_desc *d = (struct vring_desc *)(f->mem.host + desc);
+	struct vring_avail *a = (struct vring_avail *)(f->mem.host + avail);
+	struct vring_used *u = (struct vring_used *)(f->mem.host + used);
+	for (uint16_t i = 0; i < 3; i++) {
+		uint64_t req = data + i * 0x1000;
+		struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_OUT, .sector = i };
+		memcpy(f->mem.host + req, &h, sizeof(h));
+		memset(f->mem.host + req + 0x100, 'a' + i, 512);
+		d[3 * i] = (struct vring_desc){ req, sizeof(h), VRING_DESC_F_NEXT, (uint16_t)(3 * i + 1) };
+		d[3 * i + 1] = (struct vring_desc){ req + 0x100, 512, VRING_DESC_F_NEXT, (uint16_t)(3 * i + 2) };
+		d[3 * i + 2] = (struct vring_desc){ req + 0x800, 1, VRING_DESC_F_WRITE, 0 };
+		f->mem.host[req + 0x800] = 0xff;
+		a->ring[i] = (uint16_t)(3 * i);
+	}
+	__atomic_store_n(&a->idx, 3, __ATOMIC_RELEASE);
+	uint64_t one = 1;
+	assert_int_equal(write(f->dev.q[0].notify_fd, &one, sizeof(one)), sizeof(one));
+	for (int i = 0; i < 500 && __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) < 3; i++)
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	assert_int_equal(__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE), 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(f->mem.host[data + i * 0x1000 + 0x800], VIRTIO_BLK_S_OK);
+	assert_int_equal(f->dev.q[0].nr_ios, BLK_IO_CHUNK);
+	reg_write(m, VIRTIO_MMIO_STATUS, 0); /* a reset frees them */
+	assert_int_equal(f->dev.q[0].nr_ios, 0);
+	assert_null(f->dev.q[0].chunks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +220,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_failed_start_leaves_no_queue_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misaligned_register_access_fails_the_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_slots_follow_what_is_in_flight, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,18 @@ static bool ram_holds(const struct uring_data *d, const struct iovec *seg)
 	return d->ram && p >= base && p - base < d->ram_size && seg->iov_len <= d->ram_size - (p - base);
 }
 
+/* The submission queue holds a batch, not the queue's depth: a fuller batch is submitted
+ * in parts (get_sqe). The completion queue holds every request in flight and the notify
+ * poll, so that none overflows. Sized by the depth both were 2 * (depth + 1) rounded up
+ * to a power of two: 192 KiB of ring per 1024-entry queue, 40 KiB now. */
+#define SQ_ENTRIES_MAX 128u
+
+static int ring_init(struct io_uring *ring, unsigned depth, unsigned flags)
+{
+	struct io_uring_params p = { .flags = flags | IORING_SETUP_CQSIZE, .cq_entries = depth + 1 };
+	return io_uring_queue_init_params(depth + 1 < SQ_ENTRIES_MAX ? depth + 1 : SQ_ENTRIES_MAX, ring, &p);
+}
+
 static int uring_init(struct blk_queue_io *qio, const struct blk_engine_setup *setup, char *err, size_t errlen)
 {
 	struct uring_data *d = calloc(1, sizeof(*d));
@@ -64,13 +76,12 @@ static int uring_init(struct blk_queue_io *qio, const struct blk_engine_setup *s
 	if (setup->guest_polls) {
 		/* Created disabled: a SINGLE_ISSUER ring belongs to the task that enables it,
 		 * the I/O thread (attach). Kernels before 6.1 refuse the flags: plain ring. */
-		struct io_uring_params p = { .flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
-						      IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_R_DISABLED };
-		r = io_uring_queue_init_params(setup->depth + 1, &d->ring, &p);
+		r = ring_init(&d->ring, setup->depth, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+							      IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_R_DISABLED);
 		d->deferred = r == 0;
 	}
 	if (r < 0)
-		r = io_uring_queue_init(setup->depth + 1, &d->ring, 0);
+		r = ring_init(&d->ring, setup->depth, 0);
 	if (r < 0) {
 		errorf(err, errlen, "io_uring_queue_init: %s (use engine=sync)", strerror(-r));
 		free(d);

@@ -89,6 +89,46 @@ static void blk_refuse(struct blk_queue *q, const struct virtq_chain *c, const s
 	virtq_push(&q->vq, c->head, r->status ? 1 : 0);
 }
 
+/* A free request slot, made when none is left and the queue may have more in flight;
+ * NULL when the queue's size is in flight, or the host is out of memory. */
+static struct blk_io *blk_io_get(struct blk_queue *q)
+{
+	if (!q->free_ios && q->nr_ios < q->max_ios) {
+		struct blk_io_chunk *c = malloc(sizeof(*c));
+		unsigned n = q->max_ios - q->nr_ios < BLK_IO_CHUNK ? q->max_ios - q->nr_ios : BLK_IO_CHUNK;
+		if (c) {
+			c->next = q->chunks;
+			q->chunks = c;
+			for (unsigned k = 0; k < n; k++) {
+				c->io[k].next_free = q->free_ios;
+				q->free_ios = &c->io[k];
+			}
+			q->nr_ios += n;
+		}
+	}
+	struct blk_io *io = q->free_ios;
+	if (io)
+		q->free_ios = io->next_free;
+	return io;
+}
+
+/* Whether a chain may be popped: a slot is free or can be made. */
+static bool blk_io_room(const struct blk_queue *q)
+{
+	return q->free_ios || q->nr_ios < q->max_ios;
+}
+
+static void blk_ios_free(struct blk_queue *q)
+{
+	while (q->chunks) {
+		struct blk_io_chunk *c = q->chunks;
+		q->chunks = c->next;
+		free(c);
+	}
+	q->free_ios = NULL;
+	q->nr_ios = 0;
+}
+
 static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 {
 	struct virtio_blk_dev *d = q->dev;
@@ -107,8 +147,13 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 		virtq_push(&q->vq, c->head, sizeof(id) + 1);
 		return;
 	}
-	struct blk_io *io = q->free_ios;
-	q->free_ios = io->next_free;
+	struct blk_io *io = blk_io_get(q);
+	if (!io) { /* out of host memory: the guest gets an I/O error, not a hang */
+		r.result = VIRTIO_BLK_S_IOERR;
+		snprintf(r.why, sizeof(r.why), "out of host memory for the request");
+		blk_refuse(q, c, &r);
+		return;
+	}
 	q->inflight++;
 	io->head = c->head;
 	io->type = r.type;
@@ -175,11 +220,11 @@ static void *blk_queue_thread(void *arg)
 	while (!atomic_load(&d->stopping)) {
 		bool progress = false;
 		int r = 0;
-		while (q->free_ios && (r = virtq_pop(&q->vq, d->mem, &chain, err, sizeof(err))) == 1) {
+		while (blk_io_room(q) && (r = virtq_pop(&q->vq, d->mem, &chain, err, sizeof(err))) == 1) {
 			blk_handle_chain(q, &chain);
 			progress = true;
 		}
-		if (q->free_ios && r < 0) {
+		if (blk_io_room(q) && r < 0) {
 			blk_queue_fail(q, err);
 			break;
 		}
@@ -231,16 +276,8 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		if (virtq_init(&q->vq, d->mem, (uint16_t)mq->num, mq->desc, mq->driver, mq->device, event_idx, err,
 			       errlen) != 0)
 			goto fail;
-		q->ios = calloc(mq->num, sizeof(*q->ios));
-		if (!q->ios) {
-			errorf(err, errlen, "out of memory");
-			goto fail;
-		}
-		q->free_ios = NULL;
-		for (unsigned k = 0; k < mq->num; k++) {
-			q->ios[k].next_free = q->free_ios;
-			q->free_ios = &q->ios[k];
-		}
+		blk_ios_free(q); /* made as requests come (blk_io_get) */
+		q->max_ios = mq->num;
 		q->inflight = 0;
 		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
 						.complete = blk_complete, .owner = q };
@@ -263,10 +300,8 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 fail:
 	/* Undo what started: the queues already running, and this one's allocations. */
 	blk_stop(m);
-	for (unsigned i = 0; i < d->nr_queues; i++) {
-		free(d->q[i].ios);
-		d->q[i].ios = NULL;
-	}
+	for (unsigned i = 0; i < d->nr_queues; i++)
+		blk_ios_free(&d->q[i]);
 	return -1;
 }
 
@@ -285,8 +320,7 @@ static void blk_stop(struct virtio_mmio_dev *m)
 		}
 		pthread_join(q->thread, NULL);
 		d->engine->exit(&q->qio);
-		free(q->ios);
-		q->ios = NULL;
+		blk_ios_free(q);
 		q->running = false;
 	}
 }

@@ -25,6 +25,16 @@ struct blk_stats {
 
 struct virtio_blk_dev;
 
+/* Request slots are made as requests come, BLK_IO_CHUNK at a time, up to the queue's
+ * size: a slot holds an iovec per possible segment (2.1 KiB), so slots for the whole
+ * of a 1024-entry queue took 2.2 MiB of host memory per queue, ready or not, while a
+ * guest keeps a few dozen requests in flight. */
+#define BLK_IO_CHUNK 16
+struct blk_io_chunk {
+	struct blk_io_chunk *next;
+	struct blk_io io[BLK_IO_CHUNK];
+};
+
 struct blk_queue {
 	struct virtio_blk_dev *dev;
 	unsigned index;
@@ -32,7 +42,9 @@ struct blk_queue {
 	int irq_fd; /* irqfd: MSI to the queue's CPU */
 	struct virtq vq;
 	struct blk_queue_io qio;
-	struct blk_io *ios, *free_ios;
+	struct blk_io *free_ios;
+	struct blk_io_chunk *chunks; /* every slot made, for the free */
+	unsigned nr_ios, max_ios; /* slots made; at most the queue's size */
 	unsigned inflight;
 	pthread_t thread;
 	bool running;
