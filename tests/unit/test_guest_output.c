@@ -24,6 +24,7 @@
 #include "cmd/boot_report.h"
 #include "report/report.h"
 #include "store/store.h"
+#include "store_helpers.h"
 #include "util/guest_text.h"
 #include "vmm/vm_internal.h"
 
@@ -210,7 +211,7 @@ static void test_the_store_and_the_report_get_safe_text(void **state)
 	struct store *s;
 	assert_non_null(mkdtemp(dir));
 	if (store_open(dir, true, &s, err, sizeof(err)) ||
-	    store_plan_write(s, 1, params, 2, values, 2, plan, err, sizeof(err)) ||
+	    plan_write(s, 1, params, 2, values, 2, plan, err, sizeof(err)) ||
 	    store_run_record(s, 0, &run, err, sizeof(err)))
 		fail_msg("%s", err);
 	store_run_free(&run);
