@@ -27,6 +27,7 @@
 #include "store_helpers.h"
 #include "util/guest_text.h"
 #include "vmm/vm_internal.h"
+#include "record_helpers.h"
 
 #define PANIC_MSG "boom\x1b[2J\xff end"
 #define TITLE_SEQ "\x1b]0;pwned\x07"
@@ -37,15 +38,6 @@ struct fixture {
 	struct vm_config cfg;
 	struct boot_options o;
 };
-
-static void put(struct buf *b, uint32_t type, const void *p, uint32_t len)
-{
-	static const uint8_t pad[8];
-	struct vms_rec_hdr h = { .type = type, .len = len };
-	assert_int_equal(buf_append(b, &h, sizeof(h)), 0);
-	assert_int_equal(buf_append(b, p, len), 0);
-	assert_int_equal(buf_append(b, pad, (8 - len % 8) % 8), 0);
-}
 
 /* A guest that panicked on CPU 0 with PANIC_MSG, in task "ev\x1bil\xfe", after a task
  * record and a console of its own making. */
@@ -64,10 +56,10 @@ static int setup(void **state)
 	struct vms_rec_panic p = { .cpu = 0, .pid = 7, .vector = ~0ull };
 	memcpy(p.task, "ev\x1bil\xfe", 6);
 	memcpy(p.msg, PANIC_MSG, sizeof(PANIC_MSG) - 1);
-	put(&f->vm->results_buf, VMS_REC_PANIC, &p, sizeof(p));
+	record_put(&f->vm->results_buf, VMS_REC_PANIC, &p, sizeof(p));
 	struct vms_rec_task t = { .pid = 7 };
 	memcpy(t.name, "\xc3(\x1b[31mred", 11);
-	put(&f->vm->results_buf, VMS_REC_TASK, &t, sizeof(t));
+	record_put(&f->vm->results_buf, VMS_REC_TASK, &t, sizeof(t));
 	static const char console[] = "hello " TITLE_SEQ "\n\xc2\x9b" "2Jbye \xe2\x82";
 	assert_int_equal(buf_append(&f->vm->console_buf, console, sizeof(console) - 1), 0);
 	vm_results_finish(f->vm);

@@ -19,6 +19,7 @@
 #include "records/fio.h"
 #include "records/mm.h"
 #include "vmm/vm_internal.h"
+#include "record_helpers.h"
 
 #define assert_has(s, phrase)                                                             \
 	do {                                                                              \
@@ -32,15 +33,6 @@ struct fixture {
 	struct vm_config cfg;
 	struct vms_workload *wl;
 };
-
-static void put(struct buf *b, uint32_t type, const void *p, uint32_t len)
-{
-	static const uint8_t pad[8];
-	struct vms_rec_hdr h = { .type = type, .len = len };
-	assert_int_equal(buf_append(b, &h, sizeof(h)), 0);
-	assert_int_equal(buf_append(b, p, len), 0);
-	assert_int_equal(buf_append(b, pad, (8 - len % 8) % 8), 0);
-}
 
 /* Job 0 "hog" is a memory job, job 1 "disk" an fio job. */
 static int setup(void **state)
@@ -65,8 +57,8 @@ static int setup(void **state)
 	/* What every done run hands back. */
 	struct vms_rec_boot boot = { .tsc_first = 1, .tsc_done = 2 };
 	struct vms_rec_cpu cpu = { .cpu = 0 };
-	put(&f->vm->results_buf, VMS_REC_BOOT, &boot, sizeof(boot));
-	put(&f->vm->results_buf, VMS_REC_CPU, &cpu, sizeof(cpu));
+	record_put(&f->vm->results_buf, VMS_REC_BOOT, &boot, sizeof(boot));
+	record_put(&f->vm->results_buf, VMS_REC_CPU, &cpu, sizeof(cpu));
 	*state = f;
 	return 0;
 }
@@ -121,7 +113,7 @@ static struct vms_rec_mem_job *mem_job_ok(uint32_t job)
 
 static void put_mem_job(struct fixture *f, struct vms_rec_mem_job *j)
 {
-	put(&f->vm->results_buf, VMS_REC_MEM_JOB, j, sizeof(*j));
+	record_put(&f->vm->results_buf, VMS_REC_MEM_JOB, j, sizeof(*j));
 	free(j);
 }
 
@@ -130,7 +122,7 @@ static void put_fio_job(struct fixture *f, uint32_t job)
 	struct vms_rec_fio_job *j = calloc(1, sizeof(*j));
 	assert_non_null(j);
 	j->job = job;
-	put(&f->vm->results_buf, VMS_REC_FIO_JOB, j, sizeof(*j));
+	record_put(&f->vm->results_buf, VMS_REC_FIO_JOB, j, sizeof(*j));
 	free(j);
 }
 
@@ -138,7 +130,7 @@ static void put_fio_job(struct fixture *f, uint32_t job)
 static void put_complete(struct fixture *f)
 {
 	struct vms_rec_vmstat v = vmstat_ok();
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	put_mem_job(f, mem_job_ok(0));
 	put_fio_job(f, 1);
 }
@@ -161,17 +153,17 @@ static void test_a_complete_run_is_taken_whole(void **state)
 	put_complete(f);
 	for (int i = 0; i < 3; i++) {
 		smp.counters[VMS_VM_nr_free_pages] = 1000u - 100u * (unsigned)i;
-		put(&f->vm->samples_buf, VMS_REC_VMSTAT_SAMPLE, &smp, sizeof(smp));
+		record_put(&f->vm->samples_buf, VMS_REC_VMSTAT_SAMPLE, &smp, sizeof(smp));
 	}
 	struct vms_rec_sample cpu_smp = { .tsc = 11 };
-	put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cpu_smp, sizeof(cpu_smp));
+	record_put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cpu_smp, sizeof(cpu_smp));
 	memset(oom.comm, 'x', sizeof(oom.comm)); /* not terminated: the host does it */
 	memcpy(oom.victim_comm, "hog\x1b[2J", 7); /* an escape sequence: not for a terminal */
 	memcpy(oom.tasks[0].comm, "hog", 3);
 	oom.tasks[0].rss = 900;
 	memcpy(oom.tasks[5].comm, "stale", 5); /* past nr_tasks: dropped */
-	put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
-	put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
+	record_put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
+	record_put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
 
 	vm_results_finish(f->vm);
 	struct vm_result *res = f->res;
@@ -202,7 +194,7 @@ static void test_a_memory_manager_record_of_the_wrong_size_is_a_protocol_violati
 {
 	struct fixture *f = *state;
 	struct vms_rec_vmstat v = vmstat_ok();
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v) - 8);
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v) - 8);
 	finish_refused(f, "results ring: record 2 (at byte ");
 	assert_has(f->res->reason, "(vmstat) has");
 	assert_has(f->res->reason, "expected");
@@ -214,7 +206,7 @@ static void test_vmstat_comes_once(void **state)
 	struct fixture *f = *state;
 	struct vms_rec_vmstat v = vmstat_ok();
 	put_complete(f);
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	finish_refused(f, "vmstat record a second time");
 }
 
@@ -223,13 +215,13 @@ static void test_vmstat_zones_are_checked(void **state)
 	struct fixture *f = *state;
 	struct vms_rec_vmstat v = vmstat_ok();
 	v.nr_zones = VMS_MAX_ZONES + 1;
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	finish_refused(f, "vmstat record with 3 zones, at most 2");
 	assert_false(mm_records(f->res)->have_vmstat);
 
 	v.nr_zones = UINT32_MAX;
 	f = reset(state);
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	finish_refused(f, "with 4294967295 zones");
 }
 
@@ -240,7 +232,7 @@ static void test_zone_names_become_safe_and_distinct(void **state)
 	memcpy(v.zones[0].name, "Nor.m l\n", 8); /* eight bytes, no NUL: fixed length */
 	memset(v.zones[1].name, 0, sizeof(v.zones[1].name)); /* none: named by its index */
 	memcpy(v.zones[1].name + 4, "junk", 4); /* after the NUL: cleared */
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	put_mem_job(f, mem_job_ok(0));
 	put_fio_job(f, 1);
 	vm_results_finish(f->vm);
@@ -252,7 +244,7 @@ static void test_zone_names_become_safe_and_distinct(void **state)
 	f = reset(state);
 	v = vmstat_ok();
 	memcpy(v.zones[1].name, "DMA\0junk", 8);
-	put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	finish_refused(f, "vmstat record names zones 0 and 1 both 'DMA'");
 }
 
@@ -261,7 +253,7 @@ static void test_vmstat_samples_belong_in_the_samples_ring(void **state)
 	struct fixture *f = *state;
 	struct vms_rec_vmstat_sample smp = { .tsc = 10 };
 	put_complete(f);
-	put(&f->vm->results_buf, VMS_REC_VMSTAT_SAMPLE, &smp, sizeof(smp));
+	record_put(&f->vm->results_buf, VMS_REC_VMSTAT_SAMPLE, &smp, sizeof(smp));
 	finish_refused(f, "vmstat sample record in the results ring");
 	assert_int_equal(mm_records(f->res)->nr_vmstat_samples, 0);
 }
@@ -272,7 +264,7 @@ static void test_the_samples_ring_takes_no_other_memory_record(void **state)
 	struct vms_rec_vmstat v = vmstat_ok();
 	put_mem_job(f, mem_job_ok(0));
 	put_fio_job(f, 1);
-	put(&f->vm->samples_buf, VMS_REC_VMSTAT, &v, sizeof(v));
+	record_put(&f->vm->samples_buf, VMS_REC_VMSTAT, &v, sizeof(v));
 	finish_refused(f, "samples ring: record type 11 (vmstat) in the samples ring");
 }
 
@@ -353,7 +345,7 @@ static void test_oom_records_are_checked_and_kept_up_to_a_limit(void **state)
 	put_complete(f);
 	for (unsigned i = 0; i < MM_OOM_KEEP + 5; i++) {
 		oom.pid = i;
-		put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
+		record_put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
 	}
 	vm_results_finish(f->vm);
 	assert_int_equal(f->res->status, VM_DONE);
@@ -362,7 +354,7 @@ static void test_oom_records_are_checked_and_kept_up_to_a_limit(void **state)
 
 	f = reset(state);
 	oom.nr_tasks = VMS_OOM_TASKS + 1;
-	put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
+	record_put(&f->vm->results_buf, VMS_REC_OOM, &oom, sizeof(oom));
 	finish_refused(f, "OOM record with 17 tasks, at most 16");
 	assert_int_equal(mm_records(f->res)->nr_ooms, 0);
 }

@@ -21,22 +21,13 @@
 #include "records/mm.h"
 #include "store/store.h"
 #include "vmm/vm_internal.h"
+#include "record_helpers.h"
 
 struct fixture {
 	struct vm *vm;
 	struct vm_result *res;
 	struct vm_config cfg;
 };
-
-/* A record as the guest writes it: header, payload, padding to 8 bytes. */
-static void put(struct buf *b, uint32_t type, const void *p, uint32_t len)
-{
-	static const uint8_t pad[8];
-	struct vms_rec_hdr h = { .type = type, .len = len };
-	assert_int_equal(buf_append(b, &h, sizeof(h)), 0);
-	assert_int_equal(buf_append(b, p, len), 0);
-	assert_int_equal(buf_append(b, pad, (8 - len % 8) % 8), 0);
-}
 
 static int setup(void **state)
 {
@@ -55,8 +46,8 @@ static int setup(void **state)
 	atomic_init(&f->vm->status, VM_DONE);
 	struct vms_rec_boot boot = { .tsc_first = 1, .tsc_done = 2 };
 	struct vms_rec_cpu cpu = { .cpu = 0 };
-	put(&f->vm->results_buf, VMS_REC_BOOT, &boot, sizeof(boot));
-	put(&f->vm->results_buf, VMS_REC_CPU, &cpu, sizeof(cpu));
+	record_put(&f->vm->results_buf, VMS_REC_BOOT, &boot, sizeof(boot));
+	record_put(&f->vm->results_buf, VMS_REC_CPU, &cpu, sizeof(cpu));
 	*state = f;
 	return 0;
 }
@@ -102,8 +93,8 @@ static void test_a_flood_of_samples_stays_within_the_budget(void **state)
 	for (size_t i = 0; i < rounds; i++) {
 		vs.tsc = cs.tsc = 10 + i;
 		vs.counters[VMS_VM_nr_free_pages] = i;
-		put(&f->vm->samples_buf, VMS_REC_VMSTAT_SAMPLE, &vs, sizeof(vs));
-		put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cs, sizeof(cs));
+		record_put(&f->vm->samples_buf, VMS_REC_VMSTAT_SAMPLE, &vs, sizeof(vs));
+		record_put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cs, sizeof(cs));
 		if (f->vm->samples_buf.len >= (256u << 10)) {
 			vm_samples_take(f->vm);
 			biggest = f->vm->samples_buf.cap > biggest ? f->vm->samples_buf.cap : biggest;
@@ -143,7 +134,7 @@ static void test_dropped_samples_are_reported(void **state)
 {
 	struct fixture *f = *state;
 	struct vms_rec_vmstat_sample vs = { .tsc = 10 };
-	put(&f->vm->samples_buf, VMS_REC_VMSTAT_SAMPLE, &vs, sizeof(vs));
+	record_put(&f->vm->samples_buf, VMS_REC_VMSTAT_SAMPLE, &vs, sizeof(vs));
 	vm_results_finish(f->vm);
 	struct vm_result *res = f->res;
 	res->samples_dropped = 12345;
@@ -171,8 +162,8 @@ static void test_a_record_cut_by_a_drain_is_taken_once_whole(void **state)
 	struct fixture *f = *state;
 	struct vms_rec_sample cs = { .tsc = 5, .nr_running = 3 };
 	struct buf whole = { 0 };
-	put(&whole, VMS_REC_SAMPLE, &cs, sizeof(cs));
-	put(&whole, VMS_REC_SAMPLE, &cs, sizeof(cs));
+	record_put(&whole, VMS_REC_SAMPLE, &cs, sizeof(cs));
+	record_put(&whole, VMS_REC_SAMPLE, &cs, sizeof(cs));
 	size_t cut = whole.len / 2 + 3; /* the second record's middle */
 	assert_int_equal(buf_append(&f->vm->samples_buf, whole.data, cut), 0);
 	vm_samples_take(f->vm);
@@ -193,11 +184,11 @@ static void test_a_broken_sample_mid_run_ends_the_run(void **state)
 	struct fixture *f = *state;
 	struct vms_rec_sample cs = { .tsc = 5 };
 	atomic_store(&f->vm->status, VM_RUNNING);
-	put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cs, sizeof(cs));
+	record_put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cs, sizeof(cs));
 	vm_samples_take(f->vm);
 	struct vms_rec_boot boot = { 0 };
-	put(&f->vm->samples_buf, VMS_REC_BOOT, &boot, sizeof(boot)); /* not a samples record */
-	put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cs, sizeof(cs));
+	record_put(&f->vm->samples_buf, VMS_REC_BOOT, &boot, sizeof(boot)); /* not a samples record */
+	record_put(&f->vm->samples_buf, VMS_REC_SAMPLE, &cs, sizeof(cs));
 	vm_samples_take(f->vm);
 	assert_int_equal(atomic_load(&f->vm->status), VM_BAD_GUEST);
 	vm_samples_take(f->vm); /* again: nothing more is read */
