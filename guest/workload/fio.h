@@ -37,7 +37,9 @@ struct fio_job_run {
 	volatile bool stop, ramping;
 	raw_spinlock_t stat_lock; /* completions of one job can come from two CPUs */
 	u64 measure_start_ns, last_completion_ns;
-	u64 next_issue_ns[2];
+	/* rate=, rate_iops= (fio_rate.c): bytes/s per direction (0: none) and the schedule */
+	u64 rate_bps[2], rate_start_ns, rate_issued[2], next_issue_ns[2];
+	int pending_dir; /* the direction the rate limiter made wait, issued next; -1: none */
 	u64 writes_since_sync;
 	wait_queue_head_t wq;
 	struct completion *done;
@@ -52,6 +54,11 @@ u64 fio_next_offset(struct fio_job_run *run, u64 bs);
 /* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
 void fio_workload_check(void);
 void run_fio(void);
+/* fio_rate.c */
+void fio_rate_start(struct fio_job_run *run, u64 now);
+void fio_rate_account(struct fio_job_run *run, int dir, u64 bytes);
+int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due);
+void fio_sleep_until(u64 due);
 void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len);
 bool fio_pattern_matches(struct fio_job_run *run, const void *buf, u64 len);
 #endif

@@ -244,6 +244,17 @@ static int opt_rate_iops(struct compile *c, struct job_opts *jo, const struct fi
 	return pair_parse(c, o, false, INT64_MAX, jo->j.rate_iops);
 }
 
+/* fio's default schedule, the only one the guest has (fio_rate.c); poisson is refused. */
+static int opt_rate_process(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	(void)jo;
+	if (!strcmp(o->value, "linear"))
+		return 0;
+	if (!strcmp(o->value, "poisson"))
+		return bad_value(c, o, "not supported by vmsweep (only rate_process=linear, fio's default)");
+	return bad_value(c, o, "expected linear or poisson (vmsweep runs linear only)");
+}
+
 static int opt_name(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	if (!*o->value)
@@ -355,6 +366,7 @@ static const struct opt_def {
 	DISK_FLAG("norandommap", opt_norandommap),
 	DISK_OPT("rate", opt_rate),
 	DISK_OPT("rate_iops", opt_rate_iops),
+	DISK_OPT("rate_process", opt_rate_process),
 	OPT("thinktime", opt_thinktime),
 	FLAG("group_reporting", opt_group_reporting),
 	FLAG("stonewall", opt_stonewall),
@@ -411,7 +423,7 @@ static const struct {
 	{ "userspace_reap", NULL }, { "cmdprio_percentage", NULL }, { "nonvectored", NULL },
 	{ "thinktime_spin", NULL }, { "thinktime_blocks", NULL }, { "thinktime_blocks_type", NULL },
 	{ "thinktime_iotime", NULL }, { "rate_min", NULL }, { "ratemin", NULL }, { "rate_iops_min", NULL },
-	{ "rate_process", NULL }, { "rate_cycle", NULL }, { "ratecycle", NULL }, { "rate_ignore_thinktime", NULL },
+{ "rate_cycle", NULL }, { "ratecycle", NULL }, { "rate_ignore_thinktime", NULL },
 	{ "latency_target", NULL }, { "latency_window", NULL }, { "latency_percentile", NULL },
 	{ "latency_run", NULL }, { "max_latency", NULL },
 	{ "random_distribution", NULL }, { "random_generator", NULL }, { "percentage_random", NULL },

@@ -114,6 +114,8 @@ static void test_randrw_mix(void **state)
 	assert_int_equal(wl->jobs[0].rwmixread, 70);
 	assert_int_equal(wl->jobs[0].bs[0], 4 * KIB); /* bs=4k,16k: reads, writes */
 	assert_int_equal(wl->jobs[0].bs[1], 16 * KIB);
+	assert_int_equal(wl->jobs[0].rate_iops[0], 300); /* rate_process=linear is fio's default, accepted */
+	assert_int_equal(wl->jobs[0].rate_iops[1], 100);
 	assert_int_equal(wl->jobs[1].rw, VMS_RW_READWRITE); /* rw=rw */
 	assert_int_equal(wl->jobs[1].rwmixread, 25); /* rwmixwrite=75 */
 	assert_int_equal(wl->jobs[1].bs[0], 4 * KIB); /* bs=,64k keeps the read size */
