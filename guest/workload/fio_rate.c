@@ -66,8 +66,8 @@ int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due)
 /*
  * Until due, as fio's usec_sleep. Timers run on the periodic tick and fire up to a
  * tick after their time, so only what lies more than a tick ahead is slept; the rest
- * is spun, yielding the CPU to any other task (there is no finer timer: a deadline
- * timer would cost a trap per I/O on this host, see docs/ARCHITECTURE.md).
+ * is spun, yielding the CPU to any other task. (There is no finer timer: the guest
+ * keeps one periodic tick because each LAPIC deadline would cost a trap to CPL 0.)
  */
 void fio_sleep_until(u64 due)
 {
