@@ -301,26 +301,24 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 
 /*
  * Ahead of the rate's schedule, as fio's rate_ddir: what is in flight completes first
- * (fio's io_u_quiesce), then the job sleeps until the next I/O is due, or the runtime
- * ends. While the wait is shorter than a tick the job spins rather than sleeps: it
- * must be awake when the I/O is due, and a completion interrupt reaches a running
- * vCPU in a few microseconds where waking a halted one costs ~130 us on this host.
+ * (fio's io_u_quiesce, which sleeps in io_getevents), then the job sleeps until the
+ * next I/O is due, or the runtime ends. The quiesce sleeps too, unless the disk is
+ * polled: spinning there instead was measured faster when the host is idle (a
+ * completion interrupt reaches a running vCPU in microseconds, a halted one in ~130 us)
+ * but lost up to a quarter of a rate_iops=2000 job when other work loaded the host,
+ * whose scheduler favours a vCPU that slept over one that spun.
  */
 static void fio_rate_wait(struct fio_job_run *run, u64 due)
 {
 	const struct vms_job *j = run->job;
-	u64 tick = HZ ? NSEC_PER_SEC / HZ : 0;
 
 	if (j->runtime_ns && due > run->measure_start_ns + j->runtime_ns)
 		due = run->measure_start_ns + j->runtime_ns;
 	while (READ_ONCE(run->inflight)) {
-		u64 now = ktime_get_ns();
 		if (run->disk->queue->poll_mode)
 			blk_poll(run->disk);
-		else if (tick && due > now + tick)
-			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
 		else
-			yield();
+			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
 	}
 	fio_sleep_until(due);
 }

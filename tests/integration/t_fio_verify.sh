@@ -114,6 +114,11 @@ expect_rc 2
 expect_grep "$ERR" "bad\\.fio:6: option 'verify_backlog': not supported by vmsweep" 'verify_backlog refused'
 end
 
+fio_in_t()
+{
+	(cd "$T" && fio --output-format=terse "$@")
+}
+
 if command -v fio >/dev/null 2>&1; then
 	begin "fio_verify/host fio verifies what the guest wrote, and the guest what host fio wrote"
 	for v in crc32c md5; do
@@ -122,11 +127,12 @@ if command -v fio >/dev/null 2>&1; then
 		vms --disk "$T/g.img,size=8M" --job "$f"
 		expect_rc 0 "$v: the guest wrote"
 		printf '[r]\nfilename=%s\ndirect=1\nrw=read\nbs=4k\nsize=1m\nverify=%s\n' "$T/g.img" $v >"$T/hr.fio"
-		check "$v: host fio verifies the guest's blocks" fio --output-format=terse "$T/hr.fio"
+		# in $T: fio leaves its verify state files (*-verify.state) in the working directory
+		check "$v: host fio verifies the guest's blocks" fio_in_t "$T/hr.fio"
 		rm -f "$T/h.img"
 		truncate -s 8M "$T/h.img"
 		printf '[w]\nfilename=%s\ndirect=1\nrw=randwrite\nbs=4k\nsize=1m\nverify=%s\ndo_verify=0\n' "$T/h.img" $v >"$T/hw.fio"
-		check "$v: host fio wrote" fio --output-format=terse "$T/hw.fio"
+		check "$v: host fio wrote" fio_in_t "$T/hw.fio"
 		f=$(job r direct=1 rw=randread bs=4k size=1m verify=$v)
 		vms --disk "$T/h.img" --job "$f"
 		expect_rc 0 "$v: the guest verifies host fio's blocks"
