@@ -1,9 +1,10 @@
 /*
  * The fio engine of the built-in guest: each job of the compiled workload runs as a
- * kernel thread over the block layer, keeping up to iodepth I/Os in flight (sync
- * engines: one), and records completion latency (submission to completion, fio's
- * clat) in fio's histogram buckets. Jobs of one group start together; a stonewall
- * group waits for the groups before it.
+ * kernel thread over the block layer (its I/O loop is fio_io.c). A job that writes
+ * with verify= then reads back what it wrote and checks it (fio's do_verify), and a
+ * time_based one does so again and again until its runtime is over (fio's loop of
+ * do_io and do_verify). Jobs of one group start together; a stonewall group waits for
+ * the groups before it.
  */
 #include <asm/tsc.h>
 #include <kernel/blkdev.h>
@@ -13,231 +14,84 @@
 #include <kernel/printk.h>
 #include <kernel/results.h>
 #include <kernel/slab.h>
-#include <kernel/timer.h>
 #include <kernel/wait.h>
-#include <lib/string.h>
-#include <vmsweep/hist.h>
 #include <vmsweep/workload.h>
 #include <mm/pagemap.h>
 #include "fio.h"
 #include "memjob.h"
 
-static void fio_end_io(struct bio *bio)
-{
-	struct fio_io *io = bio->private;
-	struct fio_job_run *run = io->run;
-	struct vms_fio_dir *d = &run->rec.dir[io->dir];
-	unsigned long flags;
-
-	spin_lock_irqsave(&run->stat_lock, flags);
-	if (bio->error) {
-		d->errors++;
-		if (!run->rec.error)
-			run->rec.error = VMS_FIO_EIO; /* as fio reports it */
-		WRITE_ONCE(run->stop, true);
-	} else if (io->dir == 0 && (run->job->flags & VMS_JOB_VERIFY) && !fio_pattern_matches(run, io->buf, bio->size)) {
-		d->errors++;
-		if (!run->rec.error)
-			run->rec.error = VMS_FIO_EVERIFY; /* as fio reports a verify failure */
-		WRITE_ONCE(run->stop, true);
-	} else if (!READ_ONCE(run->ramping)) {
-		u64 clat = bio->complete_ns - bio->submit_ns;
-		d->io_bytes += bio->size;
-		d->ios++;
-		d->clat_sum_ns += clat;
-		d->clat_sumsq_us2 += (clat / 1000) * (clat / 1000);
-		if (clat < d->clat_min_ns || !d->clat_min_ns)
-			d->clat_min_ns = clat;
-		if (clat > d->clat_max_ns)
-			d->clat_max_ns = clat;
-		d->clat_buckets[vms_hist_index(clat)]++;
-		run->last_completion_ns = bio->complete_ns;
-	}
-	spin_unlock_irqrestore(&run->stat_lock, flags);
-	io->busy = false;
-	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
-	wake_up(&run->wq);
-}
-
-static void fio_end_flush(struct bio *bio)
-{
-	struct fio_io *io = bio->private;
-	struct fio_job_run *run = io->run;
-	unsigned long flags;
-
-	spin_lock_irqsave(&run->stat_lock, flags);
-	if (bio->error && !run->rec.error)
-		run->rec.error = VMS_FIO_EIO;
-	run->rec.nr_syncs++;
-	run->rec.sync_lat_sum_ns += bio->complete_ns - (io->sync_start_ns ? io->sync_start_ns : bio->submit_ns);
-	spin_unlock_irqrestore(&run->stat_lock, flags);
-	io->busy = false;
-	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
-	wake_up(&run->wq);
-}
-
-static bool fio_job_finished(struct fio_job_run *run, u64 now)
+static bool fio_runtime_over(const struct fio_job_run *run)
 {
 	const struct vms_job *j = run->job;
-	if (READ_ONCE(run->stop))
-		return true;
-	if (j->runtime_ns && now >= run->measure_start_ns + j->runtime_ns)
-		return true;
-	return !(j->flags & VMS_JOB_TIME_BASED) && run->bytes_issued >= run->io_size;
+	return READ_ONCE(run->stop) || (j->runtime_ns && ktime_get_ns() >= run->measure_start_ns + j->runtime_ns);
 }
 
-/* Rate limits, as fio's rate/rate_iops: the next I/O of a direction waits its turn. */
-static u64 fio_rate_delay(struct fio_job_run *run, int dir, u64 now)
+/* A phase's time from start (not before the measurement starts) to its last completion. */
+static u64 fio_phase_ns(const struct fio_job_run *run, u64 start)
 {
-	return run->next_issue_ns[dir] > now ? run->next_issue_ns[dir] - now : 0;
-}
+	u64 end = run->last_completion_ns > start ? run->last_completion_ns : ktime_get_ns();
 
-static void fio_rate_account(struct fio_job_run *run, int dir, u64 now, u64 bytes)
-{
-	const struct vms_job *j = run->job;
-	u64 gap = 0;
-	if (j->rate_bps[dir])
-		gap = bytes * NSEC_PER_SEC / j->rate_bps[dir];
-	if (j->rate_iops[dir])
-		gap = max(gap, NSEC_PER_SEC / j->rate_iops[dir]);
-	if (gap)
-		run->next_issue_ns[dir] = max(run->next_issue_ns[dir], now) + gap;
-}
-
-static struct fio_io *fio_get_io(struct fio_job_run *run)
-{
-	for (unsigned i = 0; i < run->depth; i++)
-		if (!run->ios[i].busy)
-			return &run->ios[i];
-	return NULL;
+	start = max(start, run->measure_start_ns);
+	return end > start ? end - start : 0;
 }
 
 /*
- * A direct job's bio goes to the block layer; a buffered job's is served here, in
- * the job's task, by copying through the page cache, and completes on return.
+ * fio's do_verify: the dirty pages of a buffered job are written first (fio syncs and
+ * drops the cache), then every block the write phase logged is read back and checked,
+ * unpaced. The reads count in the job's read statistics and read runtime, as in fio.
  */
-static void fio_submit(struct fio_job_run *run, struct fio_io *io)
+static void fio_verify_phase(struct fio_job_run *run)
 {
-	struct bio *bio = &io->bio;
-
-	if (!run->mapping) {
-		submit_bio(run->disk, bio);
+	if (run->mapping && filemap_write_and_wait(run->mapping)) {
+		unsigned long flags;
+		spin_lock_irqsave(&run->stat_lock, flags);
+		if (!run->rec.error)
+			run->rec.error = VMS_FIO_EIO;
+		WRITE_ONCE(run->stop, true);
+		spin_unlock_irqrestore(&run->stat_lock, flags);
 		return;
 	}
-	if (bio->op == REQ_OP_FLUSH) {
-		/* fsync: the dirty pages first, then the device's cache */
-		io->sync_start_ns = ktime_get_ns();
-		if (filemap_write_and_wait(run->mapping)) {
-			bio->error = -5;
-			bio->submit_ns = bio->complete_ns = ktime_get_ns();
-			bio->end_io(bio);
-			return;
-		}
-		submit_bio(run->disk, bio);
-		return;
-	}
-	bio->submit_ns = ktime_get_ns();
-	u64 pos = bio->sector << SECTOR_SHIFT;
-	int err = bio->op == REQ_OP_WRITE ? filemap_write(run->mapping, pos, bio->buf, bio->size)
-					  : filemap_read(run->mapping, &run->ra, pos, bio->buf, bio->size);
-	bio->error = err ? -5 : 0;
-	bio->issue_ns = bio->submit_ns;
-	bio->complete_ns = ktime_get_ns();
-	bio->end_io(bio);
-}
-
-/* Issues what the depth and rate allow; returns ns to wait for the rate limiter (0: none). */
-static u64 fio_issue_batch(struct fio_job_run *run)
-{
-	const struct vms_job *j = run->job;
-	struct blk_plug plug;
-	u64 wait = 0;
-
-	blk_start_plug(&plug);
-	while (READ_ONCE(run->inflight) < run->depth) {
-		u64 now = ktime_get_ns();
-		if (fio_job_finished(run, now))
-			break;
-		int dir = fio_pick_dir(run);
-		if ((wait = fio_rate_delay(run, dir, now)))
-			break;
-		struct fio_io *io = fio_get_io(run);
-		if (!io)
-			break;
-		u64 bs = j->bs[dir];
-		io->busy = true;
-		if (j->fsync_every && dir == 1 && run->writes_since_sync >= j->fsync_every) {
-			/* fsync=N: a flush after N writes, as fio issues fsync(2) */
-			run->writes_since_sync = 0;
-			io->dir = 1;
-			io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_flush, .private = io };
-			__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
-			fio_submit(run, io);
-			continue;
-		}
-		io->dir = dir;
-		if (dir == 1 && j->pattern_len)
-			fio_fill_pattern(run, io->buf, bs);
-		io->bio = (struct bio){ .op = dir ? REQ_OP_WRITE : REQ_OP_READ, .sector = fio_next_offset(run, bs) >> SECTOR_SHIFT,
-					.size = (u32)bs, .buf = io->buf, .end_io = fio_end_io, .private = io };
-		run->bytes_issued += bs;
-		run->writes_since_sync += dir;
-		fio_rate_account(run, dir, now, bs);
-		__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
-		fio_submit(run, io);
-	}
-	blk_finish_plug(&plug);
-	return wait;
-}
-
-static void fio_wait(struct fio_job_run *run, u64 rate_wait)
-{
-	if (run->disk->queue->poll_mode) {
-		u64 until = ktime_get_ns() + rate_wait;
-		do
-			blk_poll(run->disk);
-		while (READ_ONCE(run->inflight) >= run->depth || (rate_wait && ktime_get_ns() < until));
-		return;
-	}
-	if (rate_wait && READ_ONCE(run->inflight) == 0) {
-		/* a tick or more: sleep; less: yield to others until it is time */
-		if (rate_wait >= NSEC_PER_SEC / (HZ ? HZ : 1000))
-			msleep((unsigned)(rate_wait / NSEC_PER_MSEC));
-		else
-			yield();
-		return;
-	}
-	unsigned in = READ_ONCE(run->inflight);
-	if (in)
-		wait_event(run->wq, READ_ONCE(run->inflight) < in || READ_ONCE(run->stop));
+	u64 start = ktime_get_ns();
+	bool dry_run = run->dry_run; /* verify_only's dry run is the write phase's; these reads are real */
+	run->dry_run = false;
+	run->verifying = true;
+	fio_run_phase(run);
+	run->verifying = false;
+	run->dry_run = dry_run;
+	run->runtime_ns[0] += fio_phase_ns(run, start);
 }
 
 static int fio_job_thread(void *data)
 {
 	struct fio_job_run *run = data;
 	const struct vms_job *j = run->job;
+	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
+	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 
 	run->rec.start_ns = ktime_get_ns();
 	run->ramping = j->ramp_ns != 0;
 	run->measure_start_ns = run->rec.start_ns + j->ramp_ns;
-	while (!fio_job_finished(run, ktime_get_ns())) {
-		if (run->ramping && ktime_get_ns() >= run->measure_start_ns)
-			WRITE_ONCE(run->ramping, false);
-		u64 wait = fio_issue_batch(run);
-		if (j->thinktime_ns)
-			msleep((unsigned)max(j->thinktime_ns / NSEC_PER_MSEC, 1ul));
-		fio_wait(run, wait);
-	}
-	while (READ_ONCE(run->inflight)) {
-		if (run->disk->queue->poll_mode)
-			blk_poll(run->disk);
-		else
-			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
+	run->pending_dir = -1;
+	run->dry_run = (j->flags & VMS_JOB_VERIFY_ONLY) && writes;
+	fio_rate_start(run, run->rec.start_ns);
+	for (;;) {
+		u64 start = ktime_get_ns();
+		fio_run_phase(run);
+		/* fio's update_runtime: each direction the job does; a dry run's writes took no time */
+		u64 ns = run->dry_run ? 0 : fio_phase_ns(run, start);
+		run->runtime_ns[0] += reads ? ns : 0;
+		run->runtime_ns[1] += writes ? ns : 0;
+		if (!fio_verify_phase_wanted(j) || fio_runtime_over(run))
+			break;
+		fio_verify_phase(run);
+		if (!(j->flags & VMS_JOB_TIME_BASED) || fio_runtime_over(run))
+			break;
+		run->bytes_issued = 0;
+		fio_vlog_reset(run);
 	}
 	run->rec.end_ns = ktime_get_ns();
-	u64 measured_end = run->last_completion_ns > run->measure_start_ns ? run->last_completion_ns : run->rec.end_ns;
 	for (int d = 0; d < 2; d++)
-		run->rec.dir[d].runtime_ns = measured_end > run->measure_start_ns ? measured_end - run->measure_start_ns : 0;
+		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
 	complete(run->done);
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* The fio engine's job state (workload/fio.c runs jobs, workload/fio_job.c sets them up). */
+/* The fio engine's job state (workload/fio.c runs jobs, workload/fio_job.c sets them up,
+ * fio_rate.c paces them, fio_vlog.c and fio_verify.c verify what they wrote). */
 #ifndef WORKLOAD_FIO_H
 #define WORKLOAD_FIO_H
 #include <kernel/blkdev.h>
@@ -6,8 +7,15 @@
 #include <mm/pagemap.h>
 #include <vmsweep/abi.h>
 #include <vmsweep/workload.h>
+#include "fio_verify.h"
 
 struct fio_job_run;
+
+enum fio_io_state {
+	FIO_IO_FREE,
+	FIO_IO_INFLIGHT,
+	FIO_IO_VERIFY, /* a read completed; the job's task checks its data before reusing the slot */
+};
 
 struct fio_io {
 	struct bio bio;
@@ -15,7 +23,9 @@ struct fio_io {
 	void *buf;
 	int dir; /* 0 read, 1 write */
 	u64 sync_start_ns; /* a buffered job's fsync: when writing the dirty pages began */
-	volatile bool busy;
+	bool verify; /* a read whose data is checked against vb */
+	struct verify_block vb;
+	volatile int state; /* enum fio_io_state */
 };
 
 struct fio_job_run {
@@ -37,7 +47,19 @@ struct fio_job_run {
 	volatile bool stop, ramping;
 	raw_spinlock_t stat_lock; /* completions of one job can come from two CPUs */
 	u64 measure_start_ns, last_completion_ns;
-	u64 next_issue_ns[2];
+	u64 runtime_ns[2]; /* per direction: the phases that did it, as fio's update_runtime */
+	/* verify= (fio_vlog.c): the write phase's log, read back by the verify phase */
+	bool verifying; /* in the verify phase */
+	bool dry_run; /* verify_only: the write phase logs its writes and does no I/O */
+	bool vlog_done; /* the verify phase has issued every logged block */
+	u64 vseed_base; /* write n's random data comes from vseed_base and n */
+	u64 nr_writes; /* writes issued, the next one's number (fio's numberio) */
+	u32 *vlog_seq; /* per block at the write size: 1 + the number of its latest write, 0: none */
+	u32 *vlog_order; /* the blocks in the order first written (random jobs with a random map) */
+	u64 vlog_nr_blocks, vlog_len, vlog_pos;
+	/* rate=, rate_iops= (fio_rate.c): bytes/s per direction (0: none) and the schedule */
+	u64 rate_bps[2], rate_start_ns, rate_issued[2], next_issue_ns[2];
+	int pending_dir; /* the direction the rate limiter made wait, issued next; -1: none */
 	u64 writes_since_sync;
 	wait_queue_head_t wq;
 	struct completion *done;
@@ -46,12 +68,25 @@ struct fio_job_run {
 };
 
 void fio_job_setup(struct fio_job_run *run, const struct vms_job *job, unsigned index);
+/* fio_io.c: runs the job's current phase (the I/O, or verifying) to its end. */
+void fio_run_phase(struct fio_job_run *run);
 void fio_job_teardown(struct fio_job_run *run);
 int fio_pick_dir(struct fio_job_run *run);
 u64 fio_next_offset(struct fio_job_run *run, u64 bs);
 /* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
 void fio_workload_check(void);
 void run_fio(void);
+/* fio_rate.c */
+void fio_rate_start(struct fio_job_run *run, u64 now);
+void fio_rate_account(struct fio_job_run *run, int dir, u64 bytes);
+int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due);
+void fio_sleep_until(u64 due);
 void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len);
-bool fio_pattern_matches(struct fio_job_run *run, const void *buf, u64 len);
+/* fio_vlog.c */
+bool fio_verify_phase_wanted(const struct vms_job *j);
+void fio_vlog_setup(struct fio_job_run *run);
+void fio_vlog_teardown(struct fio_job_run *run);
+void fio_vlog_reset(struct fio_job_run *run);
+void fio_vlog_add(struct fio_job_run *run, u64 offset, u64 seq);
+bool fio_vlog_next(struct fio_job_run *run, u64 *offset, u64 *seq);
 #endif

@@ -35,9 +35,13 @@ void fio_workload_check(void)
 		}
 		if (j->disk >= nr_disks || !disks[j->disk])
 			panic("fio: job %u uses disk %u, the guest has %u", i, j->disk, nr_disks);
-		if (!j->iodepth || j->iodepth > 1024 || j->ioengine > VMS_IOENGINE_ASYNC || j->rw > VMS_RW_RANDRW || j->rwmixread > 100 ||
-		    j->pattern_len > VMS_WL_PATTERN_MAX || ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len))
+		if (!j->iodepth || j->iodepth > 1024 || j->ioengine > VMS_IOENGINE_ASYNC || j->rw > VMS_RW_RANDRW || j->rwmixread > 100)
 			panic("fio: job %u: bad iodepth, rw or rwmixread", i);
+		bool verify_known = j->verify == VMS_VERIFY_NONE || j->verify == VMS_VERIFY_MD5 || j->verify == VMS_VERIFY_CRC32C ||
+				    j->verify == VMS_VERIFY_PATTERN_HDR || j->verify == VMS_VERIFY_PATTERN || j->verify == VMS_VERIFY_NULL;
+		if (j->pattern_len > VMS_WL_PATTERN_MAX || !verify_known ||
+		    ((j->verify == VMS_VERIFY_PATTERN || j->verify == VMS_VERIFY_PATTERN_HDR) && !j->pattern_len))
+			panic("fio: job %u: bad verify or pattern", i);
 		for (int d = 0; d < 2; d++)
 			if (!j->bs[d] || j->bs[d] % 512 || j->bs[d] > (16u << 20))
 				panic("fio: job %u: bad block size", i);
@@ -114,16 +118,6 @@ void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
 		p[i] = j->pattern[i % j->pattern_len];
 }
 
-bool fio_pattern_matches(struct fio_job_run *run, const void *buf, u64 len)
-{
-	const struct vms_job *j = run->job;
-	const u8 *p = buf;
-	for (u64 i = 0; i < len; i++)
-		if (p[i] != j->pattern[i % j->pattern_len])
-			return false;
-	return true;
-}
-
 void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned index)
 {
 	memset(run, 0, sizeof(*run));
@@ -164,6 +158,9 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 	if (fio_is_random(run) && !(j->flags & VMS_JOB_NORANDOMMAP) && run->nr_blocks &&
 	    ALIGN(run->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
 		run->randommap = alloc_pages_exact(ALIGN(run->nr_blocks, 64) / 8);
+	/* the same seeds in a later boot (verify_only) as long as the offsets repeat too */
+	run->vseed_base = run->rand_state;
+	fio_vlog_setup(run);
 }
 
 void fio_job_teardown(struct fio_job_run *run)
@@ -173,4 +170,5 @@ void fio_job_teardown(struct fio_job_run *run)
 	kfree(run->ios);
 	if (run->randommap)
 		free_pages_exact(run->randommap, ALIGN(run->nr_blocks, 64) / 8);
+	fio_vlog_teardown(run);
 }

@@ -67,22 +67,35 @@ static void pattern_write(FILE *f, const char *key, const struct vms_job *j)
 	fputc('\n', f);
 }
 
+/* verify= as the compiler resolved it: verify_pattern= alone is fio's header-and-pattern type. */
+static void verify_write(FILE *f, const struct vms_job *j)
+{
+	static const char *const names[] = {
+		[VMS_VERIFY_MD5] = "md5",	  [VMS_VERIFY_CRC32C] = "crc32c",
+		[VMS_VERIFY_PATTERN] = "pattern", [VMS_VERIFY_NULL] = "null",
+	};
+
+	if (j->verify == VMS_VERIFY_NONE) {
+		if (j->pattern_len)
+			pattern_write(f, "buffer_pattern", j);
+		return;
+	}
+	if (j->verify < sizeof(names) / sizeof(names[0]) && names[j->verify])
+		fprintf(f, "verify=%s\n", names[j->verify]);
+	if (j->pattern_len)
+		pattern_write(f, "verify_pattern", j);
+	if (!(j->flags & VMS_JOB_DO_VERIFY))
+		fputs("do_verify=0\n", f);
+	if (j->flags & VMS_JOB_VERIFY_ONLY)
+		fputs("verify_only=1\n", f);
+}
+
 static void job_extras_write(FILE *f, const struct vms_job *j)
 {
 	/* the guest's flush reaches the host file as fdatasync (harness/vmm) */
 	if (j->fsync_every)
 		fprintf(f, "fdatasync=%" PRIu32 "\n", j->fsync_every);
-	/* The guest checks its reads against the pattern and has no read-back phase after
-	 * writing, which fio adds to a writing job with verify= unless do_verify=0. */
-	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
-	if ((j->flags & VMS_JOB_VERIFY) && reads) {
-		fputs("verify=pattern\n", f);
-		pattern_write(f, "verify_pattern", j);
-		if (baseline_rw_writes(j->rw))
-			fputs("do_verify=0\n", f);
-	} else if (j->pattern_len) {
-		pattern_write(f, "buffer_pattern", j);
-	}
+	verify_write(f, j);
 }
 
 /* A section header fio reads back as the job's name; otherwise name= carries it. */

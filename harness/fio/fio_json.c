@@ -85,7 +85,7 @@ static const char *rw_name(uint32_t rw)
 }
 
 static json_t *job_json(const struct vms_job *j, const struct dir_sum *dirs, uint32_t error, uint64_t elapsed_ns,
-			uint64_t syncs, uint64_t sync_lat_sum)
+			uint64_t job_runtime_ns, uint64_t syncs, uint64_t sync_lat_sum)
 {
 	char bs[64];
 	snprintf(bs, sizeof(bs), "%llu,%llu", (unsigned long long)j->bs[0], (unsigned long long)j->bs[1]);
@@ -101,8 +101,7 @@ static json_t *job_json(const struct vms_job *j, const struct dir_sum *dirs, uin
 	o = json_put(o, "trim", dir_json(&none));
 	o = json_put(o, "sync", json_pack("{s:I, s:{s:f, s:I}}", "total_ios", U(syncs), "lat_ns", "mean",
 					  syncs ? (double)sync_lat_sum / (double)syncs : 0.0, "N", U(syncs)));
-	uint64_t runtime = dirs[0].runtime_ns > dirs[1].runtime_ns ? dirs[0].runtime_ns : dirs[1].runtime_ns;
-	return json_put(o, "job_runtime", json_integer((json_int_t)(runtime / 1000000)));
+	return json_put(o, "job_runtime", json_integer((json_int_t)(job_runtime_ns / 1000000)));
 }
 
 json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_job *recs, unsigned nr)
@@ -126,7 +125,7 @@ json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_
 				last++;
 		memset(dirs, 0, 2 * sizeof(*dirs));
 		uint32_t error = 0;
-		uint64_t start = UINT64_MAX, end = 0, syncs = 0, sync_lat = 0;
+		uint64_t start = UINT64_MAX, end = 0, syncs = 0, sync_lat = 0, job_runtime = 0;
 		for (unsigned k = i; k < last; k++) {
 			if (wl->jobs[k].ioengine == VMS_IOENGINE_MEM)
 				continue;
@@ -137,9 +136,13 @@ json_t *fio_json_report(const struct vms_workload *wl, const struct vms_rec_fio_
 			sync_lat = add_sat_u64(sync_lat, recs[k].sync_lat_sum_ns);
 			start = recs[k].start_ns < start ? recs[k].start_ns : start;
 			end = recs[k].end_ns > end ? recs[k].end_ns : end;
+			/* fio's total_run_time: the job's whole time after ramp_time, its verify phases included */
+			uint64_t measured = recs[k].start_ns + wl->jobs[k].ramp_ns;
+			if (recs[k].end_ns > measured && recs[k].end_ns - measured > job_runtime)
+				job_runtime = recs[k].end_ns - measured;
 		}
 		/* A job that cannot be written fails the document, rather than go missing from it. */
-		jobs = json_push(jobs, job_json(j, dirs, error, end > start ? end - start : 0, syncs, sync_lat));
+		jobs = json_push(jobs, job_json(j, dirs, error, end > start ? end - start : 0, job_runtime, syncs, sync_lat));
 		i = last;
 	}
 	free(dirs);

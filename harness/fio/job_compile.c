@@ -244,6 +244,17 @@ static int opt_rate_iops(struct compile *c, struct job_opts *jo, const struct fi
 	return pair_parse(c, o, false, INT64_MAX, jo->j.rate_iops);
 }
 
+/* fio's default schedule, the only one the guest has (fio_rate.c); poisson is refused. */
+static int opt_rate_process(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	(void)jo;
+	if (!strcmp(o->value, "linear"))
+		return 0;
+	if (!strcmp(o->value, "poisson"))
+		return bad_value(c, o, "not supported by vmsweep (only rate_process=linear, fio's default)");
+	return bad_value(c, o, "expected linear or poisson (vmsweep runs linear only)");
+}
+
 static int opt_name(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	if (!*o->value)
@@ -295,20 +306,58 @@ static int opt_fsync(struct compile *c, struct job_opts *jo, const struct fio_op
 	return 0;
 }
 
-static int opt_pattern(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+static int opt_buffer_pattern(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
-	return pattern_parse(c, o, jo->j.pattern, &jo->j.pattern_len);
+	return pattern_parse(c, o, jo->buffer_pattern, &jo->buffer_pattern_len);
 }
 
+static int opt_verify_pattern(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return pattern_parse(c, o, jo->verify_pattern, &jo->verify_pattern_len);
+}
+
+/* fio's verify types the guest checks (guest/workload/fio_verify.c); fio's others are refused by name. */
 static int opt_verify(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
-	if (!strcmp(o->value, "0") || !strcmp(o->value, "null")) {
-		jo->j.flags &= ~VMS_JOB_VERIFY;
-		return 0;
+	static const struct {
+		const char *name;
+		enum vms_verify v;
+	} types[] = {
+		{ "0", VMS_VERIFY_NONE },	      { "md5", VMS_VERIFY_MD5 },	 { "crc32c", VMS_VERIFY_CRC32C },
+		{ "crc32c-intel", VMS_VERIFY_CRC32C }, { "pattern", VMS_VERIFY_PATTERN }, { "null", VMS_VERIFY_NULL },
+	};
+	static const char *const fio_types[] = { "crc64", "crc32", "crc16", "crc7", "sha1", "sha256", "sha512",
+						 "sha3-224", "sha3-256", "sha3-384", "sha3-512", "xxhash", "meta" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		if (!strcmp(o->value, types[i].name)) {
+			jo->j.verify = types[i].v;
+			jo->verify_o = o;
+			return 0;
+		}
 	}
-	if (strcmp(o->value, "pattern") != 0)
-		return bad_value(c, o, "vmsweep verifies only verify=pattern (with verify_pattern=)");
-	jo->j.flags |= VMS_JOB_VERIFY;
+	for (size_t i = 0; i < ARRAY_SIZE(fio_types); i++)
+		if (!strcmp(o->value, fio_types[i]))
+			return bad_value(c, o, "not supported by vmsweep (verify=md5, crc32c, crc32c-intel, pattern, null or 0)");
+	return bad_value(c, o, "expected md5, crc32c, crc32c-intel, pattern, null or 0 (vmsweep's verify types)");
+}
+
+static int opt_do_verify(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (bool_parse(c, o, &v))
+		return -1;
+	jo->j.flags = v ? jo->j.flags | VMS_JOB_DO_VERIFY : jo->j.flags & ~VMS_JOB_DO_VERIFY;
+	return 0;
+}
+
+static int opt_verify_only(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (flag_value(c, o, &v))
+		return -1;
+	jo->j.flags = v ? jo->j.flags | VMS_JOB_VERIFY_ONLY : jo->j.flags & ~VMS_JOB_VERIFY_ONLY;
+	jo->verify_only_o = v ? o : NULL;
 	return 0;
 }
 
@@ -355,6 +404,7 @@ static const struct opt_def {
 	DISK_FLAG("norandommap", opt_norandommap),
 	DISK_OPT("rate", opt_rate),
 	DISK_OPT("rate_iops", opt_rate_iops),
+	DISK_OPT("rate_process", opt_rate_process),
 	OPT("thinktime", opt_thinktime),
 	FLAG("group_reporting", opt_group_reporting),
 	FLAG("stonewall", opt_stonewall),
@@ -364,9 +414,11 @@ static const struct opt_def {
 	OPT("description", opt_description),
 	DISK_OPT("fsync", opt_fsync),
 	DISK_OPT("fdatasync", opt_fsync),
-	DISK_OPT("buffer_pattern", opt_pattern),
-	DISK_OPT("verify_pattern", opt_pattern),
+	DISK_OPT("buffer_pattern", opt_buffer_pattern),
+	DISK_OPT("verify_pattern", opt_verify_pattern),
 	DISK_OPT("verify", opt_verify),
+	DISK_OPT("do_verify", opt_do_verify),
+	DISK_FLAG("verify_only", opt_verify_only),
 	MEM_OPT("mem_access", opt_mem_access),
 	MEM_OPT("mem_working_set", opt_mem_working_set),
 #undef OPT
@@ -393,10 +445,10 @@ static const struct {
 	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
 	{ "fill_device", NULL }, { "fill_fs", NULL }, { "offset_increment", "give each job its own offset" },
 	{ "offset_align", NULL }, { "loops", NULL }, { "startdelay", NULL }, { "rw_sequencer", NULL },
-	{ "do_verify", NULL }, { "verify_interval", NULL },
-	{ "verify_offset", NULL }, { "verify_fatal", NULL }, { "verify_dump", NULL }, { "verify_async", NULL },
-	{ "verify_backlog", NULL }, { "verify_only", NULL }, { "verify_state_save", NULL },
-	{ "experimental_verify", NULL }, { "trim_percentage", NULL }, { "trim_backlog", NULL },
+	{ "verify_interval", NULL }, { "verify_offset", NULL }, { "verify_fatal", NULL }, { "verify_dump", NULL },
+	{ "verify_async", NULL }, { "verify_async_cpus", NULL }, { "verify_backlog", NULL },
+	{ "verify_backlog_batch", NULL }, { "verify_state_load", NULL }, { "verify_state_save", NULL },
+	{ "verifysort", NULL }, { "verifysort_nr", NULL }, { "experimental_verify", NULL }, { "trim_verify_zero", NULL }, { "trim_percentage", NULL }, { "trim_backlog", NULL },
 	{ "sync_file_range", NULL }, { "end_fsync", NULL },
 	{ "fsync_on_close", NULL }, { "write_barrier", NULL }, { "sync", NULL }, { "overwrite", NULL },
 	{ "invalidate", NULL }, { "fadvise_hint", NULL }, { "write_hint", NULL },
@@ -411,7 +463,7 @@ static const struct {
 	{ "userspace_reap", NULL }, { "cmdprio_percentage", NULL }, { "nonvectored", NULL },
 	{ "thinktime_spin", NULL }, { "thinktime_blocks", NULL }, { "thinktime_blocks_type", NULL },
 	{ "thinktime_iotime", NULL }, { "rate_min", NULL }, { "ratemin", NULL }, { "rate_iops_min", NULL },
-	{ "rate_process", NULL }, { "rate_cycle", NULL }, { "ratecycle", NULL }, { "rate_ignore_thinktime", NULL },
+{ "rate_cycle", NULL }, { "ratecycle", NULL }, { "rate_ignore_thinktime", NULL },
 	{ "latency_target", NULL }, { "latency_window", NULL }, { "latency_percentile", NULL },
 	{ "latency_run", NULL }, { "max_latency", NULL },
 	{ "random_distribution", NULL }, { "random_generator", NULL }, { "percentage_random", NULL },
@@ -589,7 +641,7 @@ static void job_defaults(struct job_opts *jo)
 	jo->j.rwmixread = 50;
 	jo->j.ioengine = VMS_IOENGINE_SYNC; /* fio's default on Linux: psync */
 	jo->j.iodepth = 1;
-	jo->j.flags = VMS_JOB_RANDREPEAT;
+	jo->j.flags = VMS_JOB_RANDREPEAT | VMS_JOB_DO_VERIFY;
 	jo->j.bs[0] = jo->j.bs[1] = FIO_DEFAULT_BS;
 	jo->j.randseed = FIO_DEFAULT_RANDSEED;
 	jo->direct = -1;

@@ -5,7 +5,7 @@
  * Every error names file, line and option, e.g.
  *   workloads/x.fio:12: option 'iodeph': unknown option (did you mean 'iodepth'?)
  *   workloads/x.fio:7: bs=1000: not a multiple of 512
- *   workloads/x.fio:3: option 'verify': not supported by vmsweep (supported options: ...)
+ *   workloads/x.fio:3: option 'zero_buffers': not supported by vmsweep (supported options: ...)
  * and nothing is ignored: an option is either compiled or refused.
  */
 #ifndef VMSWEEP_FIO_JOB_COMPILE_H

@@ -1,11 +1,12 @@
 /*
  * A disk job's options taken together, when its section ends: filename= given,
  * direct or buffered (fio's default), not the swap disk, an engine that takes the iodepth, rate or rate_iops,
- * verify with a pattern, and a region inside the disk that holds a block. The options
+ * verify= and its patterns, and a region inside the disk that holds a block. The options
  * come from the job, [global] or an included file, so each error points at the
  * option that breaks the check, wherever it was set.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "fio/job_compile_internal.h"
 #include "util/parse.h"
@@ -23,6 +24,45 @@ static uint64_t job_bs_max(const struct vms_job *j)
 	default:
 		return j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1];
 	}
+}
+
+static void pattern_set(struct vms_job *j, const uint8_t *p, uint32_t len)
+{
+	memcpy(j->pattern, p, len);
+	j->pattern_len = len;
+}
+
+/*
+ * verify= and the patterns, as fio resolves them: verify_pattern= without verify= is
+ * fio's verify with a header and the pattern; a job that verifies writes its
+ * verify_pattern (else random data), one that does not its buffer_pattern (else its
+ * verify_pattern, as fio fills its buffers with it).
+ */
+static int job_verify_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
+{
+	struct vms_job *j = &jo->j;
+
+	if (!jo->verify_o && jo->verify_pattern_len)
+		j->verify = VMS_VERIFY_PATTERN_HDR;
+	if (j->verify != VMS_VERIFY_NONE)
+		pattern_set(j, jo->verify_pattern, jo->verify_pattern_len);
+	else if (jo->buffer_pattern_len)
+		pattern_set(j, jo->buffer_pattern, jo->buffer_pattern_len);
+	else
+		pattern_set(j, jo->verify_pattern, jo->verify_pattern_len);
+	if (j->verify == VMS_VERIFY_PATTERN && !j->pattern_len)
+		return compile_fail_at(c, jo->verify_o->file, jo->verify_o->line,
+				       "verify=pattern: needs verify_pattern= (job '%s')", s->name);
+	if (jo->verify_only_o && j->verify == VMS_VERIFY_NONE)
+		return compile_fail_at(c, jo->verify_only_o->file, jo->verify_only_o->line,
+				       "option 'verify_only': the job has no verify= to check with (job '%s')", s->name);
+	/* The guest logs a write job's blocks by their index at the write size; rw=readwrite
+	 * moves one offset by both sizes, so its writes would straddle those blocks. */
+	if (j->verify != VMS_VERIFY_NONE && j->rw == VMS_RW_READWRITE && j->bs[0] != j->bs[1])
+		return compile_fail_at(c, jo->bs_o->file, jo->bs_o->line,
+				       "bs=%s: verify= with rw=readwrite needs one block size for reads and writes in "
+				       "vmsweep (job '%s')", jo->bs_o->value, s->name);
+	return 0;
 }
 
 int job_disk_check(struct compile *c, const struct fio_section *s, struct job_opts *jo)
@@ -53,9 +93,8 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 		return compile_fail_at(c, s->file, s->line,
 				       "job '%s': option 'rate_iops': rate and rate_iops are mutually exclusive, as "
 				       "in fio", s->name);
-	if ((j->flags & VMS_JOB_VERIFY) && !j->pattern_len)
-		return compile_fail_at(c, s->file, s->line,
-				       "job '%s': option 'verify': verify=pattern needs verify_pattern=", s->name);
+	if (job_verify_check(c, s, jo))
+		return -1;
 
 	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
 	const char *dev = jo->filename_o->value;

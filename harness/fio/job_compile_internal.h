@@ -23,8 +23,12 @@ struct job_opts {
 	uint32_t numjobs;
 	bool new_group;
 	uint32_t ws_percent; /* mem_working_set=N%: N, resolved against size at the end; 0: bytes */
+	/* buffer_pattern and verify_pattern: which one writes carry is known at the job's end */
+	uint8_t buffer_pattern[VMS_WL_PATTERN_MAX], verify_pattern[VMS_WL_PATTERN_MAX];
+	uint32_t buffer_pattern_len, verify_pattern_len;
 	const struct fio_option *filename_o, *direct_o, *iodepth_o, *ioengine_o, *numjobs_o;
 	const struct fio_option *bs_o, *offset_o, *size_o, *name_o, *ws_o;
+	const struct fio_option *verify_o, *verify_only_o; /* verify=: unset, verify_pattern= implies it */
 };
 
 struct compile {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fio/fio_error.h"
 #include "fio/fio_json.h"
 #include "records/fio.h"
 #include "util/error.h"
@@ -70,10 +71,9 @@ static unsigned fio_failures(FILE *err, const struct vm_result *res, const struc
 
 	for (unsigned i = 0; wl && fr->jobs && i < wl->nr_jobs; i++)
 		if (fr->jobs[i].error) {
+			char why[256];
 			fprintf(err, "vmsweep boot: fio job '%.*s' failed: error %u (%s)\n", VMS_WL_NAME_LEN, wl->jobs[i].name,
-				fr->jobs[i].error,
-				fr->jobs[i].error == VMS_FIO_EVERIFY ? "verify: the data read back did not match the pattern" :
-								       "the disk answered an I/O with an error");
+				fr->jobs[i].error, fio_error_describe(&wl->jobs[i], &fr->jobs[i], why, sizeof(why)));
 			return 1; /* the first says why; fio's JSON has them all */
 		}
 	return 0;

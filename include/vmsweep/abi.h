@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 6
+#define VMS_ABI_VERSION 7
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -294,7 +294,21 @@ struct vms_fio_dir {
 /* fio job errors are errno values, as fio reports them; these two have a meaning the
  * host explains (a verify mismatch is EILSEQ in fio too). */
 #define VMS_FIO_EIO 5
-#define VMS_FIO_EVERIFY 84 /* EILSEQ: the data read back did not match the pattern */
+#define VMS_FIO_EVERIFY 84 /* EILSEQ: a block read back is not what was written (verify=) */
+
+/* What a verify failure found (vms_rec_fio_job.error_why with VMS_FIO_EVERIFY), in fio's
+ * words (verify.c verify_header and the checksums). */
+enum vms_verify_fail {
+	VMS_VFAIL_NONE,
+	VMS_VFAIL_MAGIC, /* "bad magic header": no fio header there at all */
+	VMS_VFAIL_LEN, /* "bad header length" */
+	VMS_VFAIL_SEED, /* "bad header rand_seed": another write's data */
+	VMS_VFAIL_OFFSET, /* "bad header offset": a block written for another offset (a misplaced block) */
+	VMS_VFAIL_NUMBERIO, /* "bad header numberio": an older write of this block */
+	VMS_VFAIL_HDR_CRC, /* "bad header crc": the header itself is damaged */
+	VMS_VFAIL_TYPE, /* the header is of another verify= type */
+	VMS_VFAIL_DATA, /* the data's checksum, or the pattern, does not match */
+};
 
 struct vms_rec_fio_job {
 	uint32_t job; /* index into the workload's jobs */
@@ -302,6 +316,12 @@ struct vms_rec_fio_job {
 	uint64_t start_ns, end_ns; /* guest ns since boot */
 	uint64_t nr_syncs; /* flushes issued for fsync=/fdatasync= */
 	uint64_t sync_lat_sum_ns;
+	/* where the first error was: the disk offset and length of the I/O, or for a verify
+	 * failure of the header interval, with what was found and wanted (error_why) */
+	uint64_t error_offset;
+	uint32_t error_len;
+	uint32_t error_why; /* enum vms_verify_fail */
+	uint64_t error_got, error_want; /* VMS_VFAIL_MAGIC, _LEN, _SEED, _OFFSET, _NUMBERIO, _HDR_CRC, _TYPE, _DATA (checksums: the first 8 bytes) */
 	struct vms_fio_dir dir[2]; /* [0] read, [1] write */
 };
 

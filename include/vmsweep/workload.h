@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 2
+#define VMS_WL_VERSION 3
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 
@@ -34,6 +34,20 @@ enum vms_mem_access {
 	VMS_MEM_CHURN, /* allocate size, free it, again */
 };
 
+/*
+ * verify=: how the data a job wrote is checked when read back. The numbers are fio's
+ * (verify.h), as they go into each block's header (verify_type), so that a block looks
+ * as fio would write it.
+ */
+enum vms_verify {
+	VMS_VERIFY_NONE = 0,
+	VMS_VERIFY_MD5 = 2, /* a header per block with the MD5 of the rest */
+	VMS_VERIFY_CRC32C = 5, /* ... with its CRC-32C (also verify=crc32c-intel, as in fio) */
+	VMS_VERIFY_PATTERN_HDR = 17, /* verify_pattern= without verify=: a header, then the pattern (fio's VERIFY_PATTERN) */
+	VMS_VERIFY_PATTERN = 18, /* verify=pattern: the pattern only, no header (fio's VERIFY_PATTERN_NO_HDR) */
+	VMS_VERIFY_NULL = 19, /* verify=null: read back, check nothing */
+};
+
 /* enum vms_job_flags */
 #define VMS_JOB_DIRECT (1u << 0)
 #define VMS_JOB_TIME_BASED (1u << 1)
@@ -41,7 +55,9 @@ enum vms_mem_access {
 #define VMS_JOB_RANDREPEAT (1u << 3)
 #define VMS_JOB_GROUP_REPORTING (1u << 4)
 #define VMS_JOB_STONEWALL (1u << 5) /* wait for every earlier job before starting */
-#define VMS_JOB_VERIFY (1u << 6) /* verify=pattern: reads must return the pattern */
+/* 1u << 6 was VMS_JOB_VERIFY before enum vms_verify */
+#define VMS_JOB_DO_VERIFY (1u << 7) /* do_verify=1 (fio's default): a write job reads back what it wrote */
+#define VMS_JOB_VERIFY_ONLY (1u << 8) /* verify_only: a write job replays its writes without I/O, then verifies */
 #define VMS_WL_PATTERN_MAX 16
 
 struct vms_job {
@@ -64,11 +80,13 @@ struct vms_job {
 	uint64_t thinktime_ns; /* pause after each I/O */
 	uint64_t randseed;
 	uint32_t fsync_every; /* fsync=/fdatasync=: a flush after this many writes; 0: none */
-	uint32_t pattern_len; /* buffer_pattern / verify_pattern bytes, 0: fio's default fill */
+	uint32_t pattern_len; /* bytes of pattern, 0: none (see pattern) */
+	/* what writes carry: verify_pattern if the job verifies (else random data, seeded per
+	 * write), else buffer_pattern (else verify_pattern, else fio's default fill) */
 	uint8_t pattern[VMS_WL_PATTERN_MAX];
+	uint32_t verify; /* enum vms_verify */
 	/* ioengine=mem only (disk is unused) */
 	uint32_t mem_access; /* enum vms_mem_access */
-	uint32_t pad;
 	uint64_t mem_working_set; /* bytes; 0: all of size */
 };
 

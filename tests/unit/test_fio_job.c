@@ -79,7 +79,7 @@ static void test_randwrite_4k_qd32(void **state)
 	assert_int_equal(j->bs[1], 4096);
 	assert_int_equal(j->iodepth, 32);
 	assert_int_equal(j->ioengine, VMS_IOENGINE_ASYNC);
-	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_TIME_BASED | VMS_JOB_RANDREPEAT | VMS_JOB_NORANDOMMAP);
+	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_TIME_BASED | VMS_JOB_RANDREPEAT | VMS_JOB_NORANDOMMAP | VMS_JOB_DO_VERIFY);
 	assert_int_equal(j->runtime_ns, 10 * NS_PER_S);
 	assert_int_equal(j->size, 0);
 	assert_int_equal(j->offset, 0);
@@ -114,6 +114,8 @@ static void test_randrw_mix(void **state)
 	assert_int_equal(wl->jobs[0].rwmixread, 70);
 	assert_int_equal(wl->jobs[0].bs[0], 4 * KIB); /* bs=4k,16k: reads, writes */
 	assert_int_equal(wl->jobs[0].bs[1], 16 * KIB);
+	assert_int_equal(wl->jobs[0].rate_iops[0], 300); /* rate_process=linear is fio's default, accepted */
+	assert_int_equal(wl->jobs[0].rate_iops[1], 100);
 	assert_int_equal(wl->jobs[1].rw, VMS_RW_READWRITE); /* rw=rw */
 	assert_int_equal(wl->jobs[1].rwmixread, 25); /* rwmixwrite=75 */
 	assert_int_equal(wl->jobs[1].bs[0], 4 * KIB); /* bs=,64k keeps the read size */
@@ -227,9 +229,40 @@ static void test_syntax(void **state)
 	assert_int_equal(j->rate_iops[0], 0);
 	assert_int_equal(j->rate_iops[1], 0); /* fio refuses rate with rate_iops */
 	assert_int_equal(j->randseed, 1234);
-	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_NORANDOMMAP | VMS_JOB_TIME_BASED);
+	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_NORANDOMMAP | VMS_JOB_TIME_BASED | VMS_JOB_DO_VERIFY);
 	free(wl);
 	unsetenv("VMSWEEP_TEST_BS");
+}
+
+/* verify= and the patterns as fio resolves them: verify_pattern alone implies fio's
+ * header-and-pattern type, a verifying job writes its verify_pattern, the others their
+ * buffer_pattern (else their verify_pattern). */
+static void test_verify(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "verify.fio");
+	const struct vms_job *j = wl->jobs;
+
+	assert_int_equal(wl->nr_jobs, 7);
+	assert_int_equal(j[0].verify, VMS_VERIFY_CRC32C);
+	assert_true(j[0].flags & VMS_JOB_DO_VERIFY); /* fio's default */
+	assert_false(j[0].flags & VMS_JOB_VERIFY_ONLY);
+	assert_int_equal(j[0].pattern_len, 0); /* random data */
+	assert_int_equal(j[1].verify, VMS_VERIFY_MD5); /* the last verify= wins; crc32c-intel was crc32c */
+	assert_false(j[1].flags & VMS_JOB_DO_VERIFY);
+	assert_int_equal(j[2].verify, VMS_VERIFY_PATTERN_HDR);
+	assert_int_equal(j[2].pattern_len, 4);
+	assert_memory_equal(j[2].pattern, "\xde\xad\xbe\xef", 4); /* not the buffer_pattern */
+	assert_int_equal(j[3].verify, VMS_VERIFY_PATTERN);
+	assert_int_equal(j[3].pattern_len, 2);
+	assert_int_equal(j[4].verify, VMS_VERIFY_NONE); /* verify=0 given: verify_pattern does not turn it on */
+	assert_int_equal(j[4].pattern_len, 1);
+	assert_int_equal(j[4].pattern[0], 0x22);
+	assert_int_equal(j[5].verify, VMS_VERIFY_NULL);
+	assert_true(j[5].flags & VMS_JOB_VERIFY_ONLY);
+	assert_int_equal(j[6].verify, VMS_VERIFY_CRC32C);
+	assert_false(j[6].flags & VMS_JOB_VERIFY_ONLY);
+	free(wl);
 }
 
 static void test_defaults(void **state)
@@ -245,7 +278,7 @@ static void test_defaults(void **state)
 	assert_int_equal(j->ioengine, VMS_IOENGINE_SYNC);
 	assert_int_equal(j->rwmixread, 50);
 	assert_int_equal(j->randseed, 0x89);
-	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_RANDREPEAT);
+	assert_int_equal(j->flags, VMS_JOB_DIRECT | VMS_JOB_RANDREPEAT | VMS_JOB_DO_VERIFY);
 	assert_int_equal(j->runtime_ns, 0);
 	assert_int_equal(j->size, 0);
 	assert_int_equal(j->group, 0);
@@ -565,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_randwrite_4k_qd32),
 		cmocka_unit_test(test_seqwrite_1m_qd4),
 		cmocka_unit_test(test_randrw_mix),
+		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_numjobs_group_reporting),
 		cmocka_unit_test(test_stonewall_groups),
 		cmocka_unit_test(test_global_inherit_override),
