@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fio/sweep_options.h"
 #include "sweep/point_workload.h"
@@ -68,8 +69,12 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		fprintf(out, "%s=%s\n", knob_table[k].name, knob_value_format(k, vm.knobs[k], buf, sizeof(buf)));
 	for (unsigned d = 0; d < vm.nr_disks; d++) {
 		const struct disk_config *dc = &vm.disks[d];
-		fprintf(out, "disk.%u=%s size=%" PRIu64 " cache=%s engine=%s ro=%d swap=%d queues=%u prefill=%d\n", d,
-			dc->path, dc->size, disk_cache_name(dc->cache), disk_engine_name(dc->engine), dc->read_only,
+		/* Absolute: the same relative path from another directory is another image. */
+		char cwd[4096] = "";
+		if (dc->path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+			cwd[0] = 0;
+		fprintf(out, "disk.%u=%s%s%s size=%" PRIu64 " cache=%s engine=%s ro=%d swap=%d queues=%u prefill=%d\n", d,
+			cwd, cwd[0] ? "/" : "", dc->path, dc->size, disk_cache_name(dc->cache), disk_engine_name(dc->engine), dc->read_only,
 			dc->swap, dc->queues, dc->prefill);
 	}
 	if (fclose(out) || !text) {

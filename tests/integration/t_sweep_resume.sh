@@ -79,6 +79,17 @@ else
 fi
 end
 
+begin "sweep/a relative disk path resumed from another directory is another image: refused"
+job_sweep 4k
+sed -i "s|^disk = .*|disk = d.img,size=4M|" "$T/c.ini"
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
+expect_rc 0
+mkdir -p "$T/elsewhere"
+(cd "$T/elsewhere" && "$VMSWEEP" run --resume "$T/s" >"$T/o" 2>"$T/e")
+check 'refused (exit 2)' test "$?" = 2
+expect_grep "$T/e" "disk\.0: $T/d\.img size=4194304 .* there, $T/elsewhere/d\.img" 'names the two images'
+end
+
 begin "sweep/a sweep grows: values and repetitions added run, the old runs stay"
 sweep_config '[params]
 tasks_per_cpu = 1, 3'
