@@ -1,0 +1,84 @@
+/*
+ * What determines a run, as text, and what differs between two: a changed value, a key
+ * one side lacks, keys left out, and many differences summed up.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "sweep/config.h"
+#include "sweep/grid.h"
+#include "sweep/run_inputs.h"
+
+static void test_diff(void **state)
+{
+	(void)state;
+	char buf[512];
+
+	assert_int_equal(run_inputs_diff("a=1\nb=2\n", "a=1\nb=2\n", NULL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(run_inputs_diff("a=1\nb=2\n", "a=1\nb=3\n", NULL, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "b: 2 there, 3 here");
+	/* A key only here, and one only there. */
+	assert_int_equal(run_inputs_diff("a=1\n", "a=1\nc=4\n", NULL, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "c: (none) there, 4 here");
+	assert_int_equal(run_inputs_diff("a=1\nc=4\n", "a=1\n", NULL, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "c: 4 there, (none) here");
+	/* Left out on request. */
+	assert_int_equal(run_inputs_diff("job=x 1\nworkload=2\nm=1\n", "job=x 3\nworkload=4\nm=1\n", "job workload", buf,
+					 sizeof(buf)),
+			 0);
+	/* The first three, then how many more. */
+	assert_int_equal(run_inputs_diff("a=1\nb=1\nc=1\nd=1\ne=1\n", "a=2\nb=2\nc=2\nd=2\ne=2\n", NULL, buf, sizeof(buf)), 5);
+	assert_string_equal(buf, "a: 1 there, 2 here; b: 1 there, 2 here; c: 1 there, 2 here; and 2 more");
+}
+
+/* The inputs of a config's points: the resolved VM and knobs, memory in M, and a point's
+ * parameter values. */
+static void test_point_inputs(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_run_inputs.XXXXXX", err[512] = "";
+	static const char text[] = "[guest]\nmemory = 96M\nvcpus = 1\n[params]\ntasks_per_cpu = 1, 3\n";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct sweep_config c;
+	struct sweep_plan p;
+	struct sweep_build b = { "harness", "guest" };
+	if (sweep_config_load(path, &c, err, sizeof(err)) || sweep_plan(&c, &p, err, sizeof(err)))
+		fail_msg("%s", err);
+	char *a = sweep_point_inputs(&c, &p, 0, &b, NULL, 0, err, sizeof(err));
+	char *z = sweep_point_inputs(&c, &p, 1, &b, NULL, 0, err, sizeof(err));
+	assert_non_null(a);
+	assert_non_null(z);
+	assert_non_null(strstr(a, "harness_build_id=harness\nguest_build_id=guest\n"));
+	assert_non_null(strstr(a, "workload=built-in\nmemory=96M\nvcpus=1\n"));
+	assert_non_null(strstr(a, "\ntasks_per_cpu=1\n"));
+	char buf[256];
+	assert_int_equal(run_inputs_diff(a, z, NULL, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "tasks_per_cpu: 1 there, 3 here");
+	free(a);
+	free(z);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_point_inputs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
