@@ -235,8 +235,9 @@ static int manifest_write(struct sweep_ctx *ctx, char *err, size_t errlen)
 	size_t nr_jobs = sweep_job_files(cfg, jobs, SWEEP_VALUES_MAX);
 	for (size_t i = 0; i < nr_jobs; i++) {
 		char key[64];
+		char real[4096];
 		snprintf(key, sizeof(key), "job_file.%zu", i);
-		if (store_manifest_set(s, key, jobs[i], err, errlen))
+		if (store_manifest_set(s, key, realpath(jobs[i], real) ? real : jobs[i], err, errlen))
 			return -1;
 		snprintf(key, sizeof(key), "job.%zu", i);
 		if (manifest_file(s, key, jobs[i], err, errlen))
