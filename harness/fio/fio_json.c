@@ -234,7 +234,8 @@ static json_t *dir_json(const struct dir_sum *s, uint64_t agg_bytes, bool plus)
 		/* fio's convert_agg_kbytes_percent, its mean taken as an int */
 		p_of_agg = 100.0;
 		if (agg_bytes > 1024) {
-			p_of_agg = (double)(int)mean * 100.0 / ((double)agg_bytes / 1024.0);
+			double m = mean < 2147483647.0 ? trunc(mean) : mean; /* no UB for a guest's 2^64 */
+			p_of_agg = m * 100.0 / ((double)agg_bytes / 1024.0);
 			p_of_agg = p_of_agg > 100.0 ? 100.0 : p_of_agg;
 		}
 	}
