@@ -48,7 +48,8 @@ static void fio_end_io(struct bio *bio)
 	} else if (!READ_ONCE(run->ramping)) {
 		d->io_bytes += bio->size;
 		d->ios++;
-		fio_stats_io_done(run, io, bio); /* clat, slat, lat and fio's ranges */
+		u64 clat = fio_stats_io_done(run, io, bio); /* clat, slat, lat and fio's ranges */
+		(void)clat;
 		run->last_completion_ns = bio->complete_ns;
 	}
 	spin_unlock_irqrestore(&run->stat_lock, flags);

@@ -143,7 +143,7 @@ void fio_stats_sys_add(struct fio_job_run *run, u64 start)
 	run->rec.sys_ns += now > start ? now - start : 0;
 }
 
-void fio_stats_io_done(struct fio_job_run *run, struct fio_io *io, const struct bio *bio)
+u64 fio_stats_io_done(struct fio_job_run *run, struct fio_io *io, const struct bio *bio)
 {
 	struct vms_fio_dir *d = &run->rec.dir[io->dir];
 	u64 issue = sync_engine(run) ? bio->submit_ns : bio->issue_ns;
@@ -163,6 +163,7 @@ void fio_stats_io_done(struct fio_job_run *run, struct fio_io *io, const struct 
 		stat_add(&d->slat, issue - start);
 	stat_add(&d->lat, lat);
 	run->stats.completed++;
+	return clat;
 }
 
 void fio_stats_sync_done(struct fio_job_run *run, u64 lat)

@@ -28,8 +28,9 @@ void fio_stats_finish(struct fio_job_run *run);
 u64 fio_stats_io_start(struct fio_job_run *run, struct fio_io *io);
 /* Time since start in the block layer or the page cache on the job's behalf (fio's sys). */
 void fio_stats_sys_add(struct fio_job_run *run, u64 start);
-/* A read or write completed without error, measured (not ramping), with stat_lock held. */
-void fio_stats_io_done(struct fio_job_run *run, struct fio_io *io, const struct bio *bio);
+/* A read or write completed without error, measured (not ramping), with stat_lock held:
+ * returns its clat. */
+u64 fio_stats_io_done(struct fio_job_run *run, struct fio_io *io, const struct bio *bio);
 /* A flush completed after lat ns, with stat_lock held. */
 void fio_stats_sync_done(struct fio_job_run *run, u64 lat);
 /* An async job handed n reads and writes to the block layer at once (io_u_mark_submit). */
