@@ -44,6 +44,7 @@ static struct request *blk_mq_alloc_request(struct blk_mq_hw_ctx *hctx, struct b
 	rq->nr_bytes = bio->size;
 	rq->nr_segs = bio->op == REQ_OP_FLUSH ? 0 : 1;
 	rq->bio = rq->biotail = bio;
+	blk_account_io_start(hctx->q->disk, rq, bio->submit_ns);
 	return rq;
 }
 
@@ -70,6 +71,7 @@ void submit_bio(struct gendisk *disk, struct bio *bio)
 			struct request *last = list_entry(plug->list.prev, struct request, queuelist);
 			if (last->hctx->q == q && blk_attempt_merge(q, last, bio)) {
 				last->hctx->nr_merges++;
+				blk_account_io_merge(disk, bio->op);
 				return;
 			}
 		}
@@ -89,6 +91,8 @@ void submit_bio(struct gendisk *disk, struct bio *bio)
 	if (merged)
 		hctx->nr_merges++;
 	spin_unlock_irqrestore(&hctx->lock, flags);
+	if (merged)
+		blk_account_io_merge(disk, bio->op);
 	if (!merged) {
 		struct request *rq = blk_mq_alloc_request(hctx, bio); /* outside the lock: may wait */
 		spin_lock_irqsave(&hctx->lock, flags);

@@ -21,6 +21,7 @@ struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_que
 	if (!q || nr_hw_queues == 0 || nr_hw_queues > 64)
 		panic("block: cannot set up the queue of %s", disk->disk_name);
 	q->disk = disk;
+	spin_lock_init(&disk->stat_lock);
 	q->nr_hw_queues = nr_hw_queues;
 	q->queue_depth = depth;
 	q->max_segments = BLK_MAX_SEGMENTS;
@@ -127,6 +128,7 @@ void blk_mq_complete_request(struct request *rq, int error)
 
 	hctx->inflight--;
 	hctx->nr_completed++;
+	blk_account_io_done(hctx->q->disk, rq, now);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {
 		next = bio->next;
 		bio->error = error;

@@ -68,6 +68,7 @@ static int fio_job_thread(void *data)
 	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
 	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 
+	fio_stats_start(run);
 	run->rec.start_ns = ktime_get_ns();
 	run->ramping = j->ramp_ns != 0;
 	run->measure_start_ns = run->rec.start_ns + j->ramp_ns;
@@ -92,6 +93,7 @@ static int fio_job_thread(void *data)
 	run->rec.end_ns = ktime_get_ns();
 	for (int d = 0; d < 2; d++)
 		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
+	fio_stats_finish(run);
 	complete(run->done);
 	return 0;
 }
@@ -125,6 +127,7 @@ void run_fio(void)
 		else
 			fio_job_setup(&runs[i], &wl->jobs[i], i);
 	}
+	fio_disk_stats_start(wl);
 	for (unsigned first = 0; first < n;) {
 		unsigned last = first + 1;
 		while (last < n && wl->jobs[last].group == wl->jobs[first].group)
@@ -132,6 +135,7 @@ void run_fio(void)
 		fio_run_group(runs, first, last);
 		first = last;
 	}
+	fio_disk_stats_report(wl);
 	for (unsigned i = 0; i < n; i++) {
 		if (runs[i].mem) {
 			mem_job_finish(runs[i].mem);

@@ -7,6 +7,7 @@
 #include <mm/pagemap.h>
 #include <vmsweep/abi.h>
 #include <vmsweep/workload.h>
+#include "fio_stats.h"
 #include "fio_verify.h"
 
 struct fio_job_run;
@@ -23,6 +24,7 @@ struct fio_io {
 	void *buf;
 	int dir; /* 0 read, 1 write */
 	u64 sync_start_ns; /* a buffered job's fsync: when writing the dirty pages began */
+	u64 start_ns; /* ready to submit: fio's start_time (fio_stats.c) */
 	bool verify; /* a read whose data is checked against vb */
 	struct verify_block vb;
 	volatile int state; /* enum fio_io_state */
@@ -64,6 +66,7 @@ struct fio_job_run {
 	wait_queue_head_t wq;
 	struct completion *done;
 	struct mem_job_run *mem; /* ioengine=mem: a memory job (workload/memjob.c), none of the above */
+	struct fio_stats_run stats; /* fio_stats.c */
 	struct vms_rec_fio_job rec;
 };
 

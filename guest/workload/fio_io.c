@@ -46,16 +46,10 @@ static void fio_end_io(struct bio *bio)
 		d->errors++;
 		fio_error_locked(run, VMS_FIO_EIO, bio->sector << SECTOR_SHIFT, bio->size, NULL); /* as fio reports it */
 	} else if (!READ_ONCE(run->ramping)) {
-		u64 clat = bio->complete_ns - bio->submit_ns;
 		d->io_bytes += bio->size;
 		d->ios++;
-		d->clat_sum_ns += clat;
-		d->clat_sumsq_us2 += (clat / 1000) * (clat / 1000);
-		if (clat < d->clat_min_ns || !d->clat_min_ns)
-			d->clat_min_ns = clat;
-		if (clat > d->clat_max_ns)
-			d->clat_max_ns = clat;
-		d->clat_buckets[vms_hist_index(clat)]++;
+		u64 clat = fio_stats_io_done(run, io, bio); /* clat, slat, lat and fio's ranges */
+		(void)clat;
 		run->last_completion_ns = bio->complete_ns;
 	}
 	spin_unlock_irqrestore(&run->stat_lock, flags);
@@ -73,8 +67,12 @@ static void fio_end_flush(struct bio *bio)
 	spin_lock_irqsave(&run->stat_lock, flags);
 	if (bio->error && !run->rec.error)
 		run->rec.error = VMS_FIO_EIO;
-	run->rec.nr_syncs++;
-	run->rec.sync_lat_sum_ns += bio->complete_ns - (io->sync_start_ns ? io->sync_start_ns : bio->submit_ns);
+	if (!READ_ONCE(run->ramping)) {
+		u64 lat = bio->complete_ns - (io->sync_start_ns ? io->sync_start_ns : bio->submit_ns);
+		fio_stats_sync_done(run, lat);
+		run->rec.nr_syncs++;
+		run->rec.sync_lat_sum_ns += lat;
+	}
 	spin_unlock_irqrestore(&run->stat_lock, flags);
 	WRITE_ONCE(io->state, FIO_IO_FREE);
 	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
@@ -141,12 +139,10 @@ static struct fio_io *fio_get_io(struct fio_job_run *run)
  * verify phase reads the disk itself, as fio drops the page cache before it (its
  * dirty pages were written first, fio.c).
  */
-static void fio_submit(struct fio_job_run *run, struct fio_io *io)
+static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 {
 	struct bio *bio = &io->bio;
 
-	io->state = FIO_IO_INFLIGHT;
-	__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
 	if (!run->mapping || run->verifying) {
 		submit_bio(run->disk, bio);
 		return;
@@ -171,6 +167,16 @@ static void fio_submit(struct fio_job_run *run, struct fio_io *io)
 	bio->issue_ns = bio->submit_ns;
 	bio->complete_ns = ktime_get_ns();
 	bio->end_io(bio);
+}
+
+/* The I/O goes in flight: fio's start_time and depth, its time in the block layer as sys. */
+static void fio_submit(struct fio_job_run *run, struct fio_io *io)
+{
+	io->state = FIO_IO_INFLIGHT;
+	__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+	u64 start = fio_stats_io_start(run, io);
+	__fio_submit(run, io);
+	fio_stats_sys_add(run, start);
 }
 
 /* What block seq of the job at offset holds (bs bytes). */
@@ -257,7 +263,9 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 	const struct vms_job *j = run->job;
 	struct blk_plug plug;
 	u64 due = 0;
+	unsigned submitted = 0;
 
+	fio_stats_reap(run);
 	blk_start_plug(&plug);
 	while (READ_ONCE(run->inflight) < run->depth) {
 		u64 now = ktime_get_ns();
@@ -294,8 +302,12 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 			fio_rate_account(run, dir, io->bio.size);
 		}
 		fio_submit(run, io);
+		submitted++;
 	}
+	u64 start = ktime_get_ns();
 	blk_finish_plug(&plug);
+	fio_stats_sys_add(run, start);
+	fio_stats_submitted(run, submitted);
 	return due;
 }
 
@@ -316,7 +328,7 @@ static void fio_rate_wait(struct fio_job_run *run, u64 due)
 		due = run->measure_start_ns + j->runtime_ns;
 	while (READ_ONCE(run->inflight)) {
 		if (run->disk->queue->poll_mode)
-			blk_poll(run->disk);
+			fio_poll(run);
 		else
 			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
 	}
@@ -331,7 +343,7 @@ static void fio_wait(struct fio_job_run *run, u64 rate_due)
 	}
 	if (run->disk->queue->poll_mode) {
 		while (READ_ONCE(run->inflight) >= run->depth)
-			blk_poll(run->disk);
+			fio_poll(run);
 		return;
 	}
 	unsigned in = READ_ONCE(run->inflight);
@@ -356,9 +368,10 @@ void fio_run_phase(struct fio_job_run *run)
 	}
 	while (READ_ONCE(run->inflight)) {
 		if (run->disk->queue->poll_mode)
-			blk_poll(run->disk);
+			fio_poll(run);
 		else
 			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
 	}
+	fio_stats_reap(run);
 	fio_reap_verify(run);
 }

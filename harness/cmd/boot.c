@@ -7,9 +7,12 @@
 #include "cmd/boot_options.h"
 #include "cmd/boot_report.h"
 #include "cmd/cmd.h"
+#include "fio/fio_json.h"
+#include "fio/fio_json_opts.h"
 #include "fio/sparse_reads.h"
 #include "fio/job_compile.h"
 #include "records/family.h"
+#include "records/fio.h"
 #include "util/signals.h"
 
 static volatile int stop_requested;
@@ -24,6 +27,7 @@ static void on_stop_signal(int sig)
 int cmd_boot(int argc, char **argv)
 {
 	struct boot_options o;
+	struct fio_json_opts *opts = NULL;
 	char err[1024];
 	int r = boot_options_parse(argc, argv, &o, stdout, err, sizeof(err));
 
@@ -42,6 +46,12 @@ int cmd_boot(int argc, char **argv)
 		}
 		o.vm.workload = wl;
 		sparse_reads_warn(wl, o.vm.disks, o.vm.nr_disks, stderr, "vmsweep boot: ");
+		/* fio's "global options" and "job options": the file's text */
+		if (fio_json_opts_read(o.job_path, NULL, 0, wl, &opts, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vmsweep boot: %s\n", err);
+			free(wl);
+			return EXIT_HOST;
+		}
 	}
 	o.vm.console_log = o.log_path;
 	o.vm.console_live = o.console ? stderr : NULL;
@@ -56,8 +66,10 @@ int cmd_boot(int argc, char **argv)
 		fprintf(stderr, "vmsweep boot: %s\n", err);
 		free(res);
 		free((void *)o.vm.workload);
+		fio_json_opts_free(opts);
 		return EXIT_HOST;
 	}
+	fio_records_json_set(res, opts, o.json_plus ? FIO_JSON_PLUS : 0);
 	int json_failed = 0;
 	if (o.json)
 		json_failed = boot_report_json(stdout, &o, res);
@@ -79,6 +91,7 @@ int cmd_boot(int argc, char **argv)
 		if (record_families[i]->failures && record_families[i]->failures(stderr, res, wl))
 			code = EXIT_JOB_FAILED;
 	free((void *)o.vm.workload);
+	fio_json_opts_free(opts);
 	vm_result_free(res);
 	free(res);
 	return code;

@@ -34,6 +34,8 @@ void boot_usage(FILE *f)
 		"                    and fio jobs may not use it)\n"
 		"  --job FILE        run an fio job file (workloads/README.md) instead of the built-in\n"
 		"                    workload; stdout is then fio's JSON (--output-format=json)\n"
+		"  --output-format F fio's JSON for --job: json (default) or json+ (with each\n"
+		"                    latency's bins, for fio's tools such as fio_jsonplus_clat2csv)\n"
 		"  --blk-poll-us N   an idle disk queue's host thread polls N us before it sleeps\n"
 		"                    (default 50)\n"
 		"  --log PATH        write the guest console here (default vmsweep-console.log)\n"
@@ -54,7 +56,7 @@ void boot_usage(FILE *f)
 }
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
-       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL };
+       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -64,7 +66,7 @@ static const struct option boot_long_options[] = {
 	{ "console", no_argument, NULL, OPT_CONSOLE },	   { "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "no-prefault", no_argument, NULL, OPT_NO_PREFAULT }, { "json", no_argument, NULL, OPT_JSON },
 	{ "disk", required_argument, NULL, OPT_DISK },	   { "job", required_argument, NULL, OPT_JOB },
-	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL },
+	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL }, { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -136,6 +138,12 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 		return disk_configs_check(o->vm.disks, o->vm.nr_disks, err, errlen);
 	case OPT_JOB:
 		o->job_path = arg;
+		return 0;
+	case OPT_OUTPUT_FORMAT:
+		if (!strcmp(arg, "json+"))
+			o->json_plus = true;
+		else if (strcmp(arg, "json"))
+			return errorf(err, errlen, "--output-format %s: json or json+ (fio's normal and terse formats are not vmsweep's)", arg);
 		return 0;
 	case OPT_BLK_POLL:
 		if (parse_int_range(arg, 0, 1000000, &v, why, sizeof(why)) != 0)

@@ -12,6 +12,7 @@ struct boot_options {
 	bool console;
 	const char *log_path;
 	const char *job_path; /* --job: an fio job file */
+	bool json_plus; /* --output-format=json+: fio's JSON with the latency bins */
 	char kernel_buf[4096];
 };
 

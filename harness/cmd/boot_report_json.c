@@ -157,7 +157,7 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 
 int boot_report_fio(FILE *out, const struct boot_options *o, const struct vm_result *res)
 {
-	json_t *doc = fio_json_report(o->vm.workload, fio_records(res)->jobs, fio_records(res)->nr_jobs);
+	json_t *doc = fio_records_json(res, o->vm.workload);
 	int r = doc ? json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
 	fputc('\n', out);
 	json_decref(doc);

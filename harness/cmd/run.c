@@ -23,10 +23,13 @@
 #include "cmd/cmd.h"
 #include "cmd/run.h"
 #include "cmd/run_files.h"
+#include "fio/fio_json.h"
+#include "fio/fio_json_opts.h"
 #include "fio/job_compile.h"
 #include "fio/sparse_reads.h"
 #include "sweep/point_workload.h"
 #include "cmd/sweep_checks.h"
+#include "records/fio.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
 #include "util/signals.h"
@@ -127,6 +130,8 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct v
 	rec.ended = wall_now();
 	rec.wall_ms = (rec.ended - t0) * 1e3;
 	rec.inputs = ctx->inputs[point];
+	/* The run's fio JSON is json+: the bins of the latencies cost a few KiB */
+	fio_records_json_set(res, ctx->json_opts[point], FIO_JSON_PLUS);
 	/* Its files first: a run stored without them would not be run again. */
 	if (run_files_write(ctx->dir, ctx->run_ids[run], res, ctx->workloads[point], err, sizeof(err)) != 0 ||
 	    store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
@@ -171,6 +176,11 @@ static int compile_workloads(const struct sweep_config *cfg, const struct sweep_
 {
 	if (sweep_workloads_compile(cfg, plan, &ctx->workloads, &ctx->workload_sizes, err, errlen))
 		return -1;
+	if (!(ctx->json_opts = calloc(plan->nr_points + 1, sizeof(*ctx->json_opts))))
+		return errorf(err, errlen, "out of memory");
+	for (size_t i = 0; i < plan->nr_points; i++)
+		if (sweep_point_json_opts(cfg, plan, i, ctx->workloads[i], &ctx->json_opts[i], err, errlen))
+			return -1;
 	for (size_t i = 0; i < plan->nr_points; i++)
 		if (sparse_reads_warn(ctx->workloads[i], cfg->disks, cfg->nr_disks, stderr, "vmsweep run: "))
 			break;
@@ -382,6 +392,9 @@ out:
 	run_store_free(&ctx);
 	dir_lock_release(lock);
 	sweep_workloads_free(ctx.workloads, ctx.workload_sizes, plan.nr_points);
+	for (size_t i = 0; ctx.json_opts && i < plan.nr_points; i++)
+		fio_json_opts_free(ctx.json_opts[i]);
+	free(ctx.json_opts);
 	free(stored_config);
 	sweep_plan_free(&plan);
 	sweep_config_free(&cfg);

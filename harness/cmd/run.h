@@ -12,6 +12,8 @@
 #include "sweep/run_inputs.h"
 #include "vmsweep/workload.h"
 
+struct fio_json_opts;
+
 struct sweep_ctx {
 	const struct sweep_config *cfg;
 	const struct sweep_plan *plan;
@@ -19,6 +21,7 @@ struct sweep_ctx {
 	struct sweep_build build;
 	struct vms_workload **workloads; /* per point: what it runs (NULL: the built-in workload) */
 	size_t *workload_sizes;
+	struct fio_json_opts **json_opts; /* per point: its job file's options for fio's JSON */
 	char kernel[4096];
 	const char *dir; /* the results directory */
 	char **inputs; /* per point: what determines its runs */

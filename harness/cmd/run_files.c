@@ -58,7 +58,7 @@ int run_files_write(const char *dir, size_t run_id, const struct vm_result *res,
 		return errorf(err, errlen, "%s: %s", path, strerror(errno));
 	const struct fio_records *fr = fio_records(res);
 	if (wl && fr && fr->nr_jobs) {
-		json_t *doc = fio_json_report(wl, fr->jobs, fr->nr_jobs);
+		json_t *doc = fio_records_json(res, wl);
 		char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(doc);
 		if (!text)

@@ -1,5 +1,6 @@
 /* The fio jobs' records: taken (one per disk job, checked against the workload), the
  * jobs that failed, and the metrics they are stored under. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +24,37 @@ struct fio_records *fio_records_get(struct vm_result *res)
 	return record_family_data_get(res, RECORD_FAMILY_fio, sizeof(struct fio_records));
 }
 
+/* A disk's counts for disk_util: once per disk, and only of a disk an fio job used. */
+static int fio_disk_take(struct vm_result *res, const struct vms_workload *wl, const void *payload, char *err,
+			 size_t errlen)
+{
+	struct vms_rec_fio_disk d;
+	struct fio_records *fr;
+	bool used = false;
+
+	memcpy(&d, payload, sizeof(d));
+	for (unsigned i = 0; wl && d.disk < VMS_MAX_DISKS && i < wl->nr_jobs; i++)
+		used |= wl->jobs[i].ioengine != VMS_IOENGINE_MEM && wl->jobs[i].disk == d.disk;
+	if (!used)
+		return errorf(err, errlen, "fio disk record for disk %u, which no fio job uses", d.disk);
+	if (!(fr = fio_records_get(res)))
+		return errorf(err, errlen, "out of host memory");
+	if (fr->disk_seen[d.disk])
+		return errorf(err, errlen, "fio disk record for disk %u a second time", d.disk);
+	fr->disk_seen[d.disk] = 1;
+	fr->disks[fr->nr_disks++] = d;
+	return 0;
+}
+
 static int fio_take(struct vm_result *res, const struct vms_workload *wl, uint32_t type, const void *payload,
 		    uint32_t len, char *err, size_t errlen)
 {
 	struct vms_rec_fio_job j;
 	struct fio_records *fr;
 
-	(void)type; /* the family has one record type, and records_parse checked len */
-	(void)len;
+	(void)len; /* records_parse checked it against the type */
+	if (type == VMS_REC_FIO_DISK)
+		return fio_disk_take(res, wl, payload, err, errlen);
 	memcpy(&j, payload, sizeof(j));
 	if (!wl || j.job >= wl->nr_jobs)
 		return errorf(err, errlen, "fio record for job %u of %u", j.job, wl ? wl->nr_jobs : 0);
@@ -79,13 +103,30 @@ static unsigned fio_failures(FILE *err, const struct vm_result *res, const struc
 	return 0;
 }
 
+void fio_records_json_set(struct vm_result *res, const struct fio_json_opts *opts, unsigned flags)
+{
+	struct fio_records *fr = record_family_data(res, RECORD_FAMILY_fio);
+
+	if (fr) {
+		fr->opts = opts;
+		fr->json_flags = flags;
+	}
+}
+
+json_t *fio_records_json(const struct vm_result *res, const struct vms_workload *wl)
+{
+	const struct fio_records *fr = fio_records(res);
+	struct fio_json_in in = { .wl = wl, .jobs = fr->jobs, .nr_jobs = wl && fr->jobs && fr->nr_jobs ? wl->nr_jobs : 0,
+				  .disks = fr->disks, .nr_disks = fr->nr_disks, .opts = fr->opts,
+				  .flags = fr->json_flags };
+	return fio_json_build(&in);
+}
+
 /* `vmsweep boot --json`: "fio", the jobs in fio's own JSON layout. */
 static void fio_boot_json(struct json_out *out, const struct vm_result *res, const struct vms_workload *wl)
 {
-	const struct fio_records *fr = fio_records(res);
-
-	if (wl && fr->nr_jobs)
-		json_out_member(out, "fio", fio_json_report(wl, fr->jobs, fr->nr_jobs));
+	if (wl && fio_records(res)->nr_jobs)
+		json_out_member(out, "fio", fio_records_json(res, wl));
 }
 
 const struct metric_doc fio_metric_docs[] = {

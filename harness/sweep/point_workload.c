@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fio/fio_json_opts.h"
 #include "fio/job_compile.h"
 #include "fio/sweep_options.h"
 #include "sweep/point_workload.h"
@@ -26,29 +27,56 @@ size_t sweep_job_files(const struct sweep_config *c, const char **paths, size_t 
 	return n;
 }
 
+/* The point's fio.<option> parameters as options of every job section. */
+struct point_overrides {
+	struct fio_option ov[16];
+	char keys[16][32], texts[16][64];
+	size_t n;
+};
+
+static void point_overrides_get(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
+				struct point_overrides *o)
+{
+	const int64_t *vals = sweep_plan_point(p, point);
+
+	o->n = 0;
+	for (size_t i = 0; i < c->nr_params && o->n < 16; i++) {
+		const struct sweep_param *prm = &c->params[i];
+		if (prm->kind != SWEEP_PARAM_FIO)
+			continue;
+		snprintf(o->keys[o->n], sizeof(o->keys[o->n]), "%s", fio_sweep_option_name(prm->knob));
+		fio_sweep_value_text(prm->knob, vals[i], o->texts[o->n], sizeof(o->texts[o->n]));
+		o->ov[o->n] = (struct fio_option){ .key = o->keys[o->n], .value = o->texts[o->n], .file = c->path,
+						   .line = prm->line };
+		o->n++;
+	}
+}
+
 int sweep_point_workload(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
 			 struct vms_workload **wl, size_t *size, char *err, size_t errlen)
 {
 	const char *path = sweep_point_job(c, p, point);
-	const int64_t *vals = sweep_plan_point(p, point);
-	struct fio_option ov[16];
-	char keys[16][32], texts[16][64];
-	size_t n = 0;
+	struct point_overrides o;
 
 	*wl = NULL;
 	*size = 0;
 	if (!path)
 		return 0;
-	for (size_t i = 0; i < c->nr_params && n < 16; i++) {
-		const struct sweep_param *prm = &c->params[i];
-		if (prm->kind != SWEEP_PARAM_FIO)
-			continue;
-		snprintf(keys[n], sizeof(keys[n]), "%s", fio_sweep_option_name(prm->knob));
-		fio_sweep_value_text(prm->knob, vals[i], texts[n], sizeof(texts[n]));
-		ov[n] = (struct fio_option){ .key = keys[n], .value = texts[n], .file = c->path, .line = prm->line };
-		n++;
-	}
-	return fio_compile_for_disks_with(path, c->disks, c->nr_disks, ov, n, wl, size, err, errlen);
+	point_overrides_get(c, p, point, &o);
+	return fio_compile_for_disks_with(path, c->disks, c->nr_disks, o.ov, o.n, wl, size, err, errlen);
+}
+
+int sweep_point_json_opts(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
+			  const struct vms_workload *wl, struct fio_json_opts **opts, char *err, size_t errlen)
+{
+	const char *path = sweep_point_job(c, p, point);
+	struct point_overrides o;
+
+	*opts = NULL;
+	if (!path || !wl)
+		return 0;
+	point_overrides_get(c, p, point, &o);
+	return fio_json_opts_read(path, o.ov, o.n, wl, opts, err, errlen);
 }
 
 int sweep_workloads_compile(const struct sweep_config *c, const struct sweep_plan *p, struct vms_workload ***wls,

@@ -22,6 +22,11 @@ size_t sweep_job_files(const struct sweep_config *c, const char **paths, size_t 
  * job file's line or the config's parameter line. */
 int sweep_point_workload(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
 			 struct vms_workload **wl, size_t *size, char *err, size_t errlen);
+struct fio_json_opts;
+/* The point's job file's options as fio's JSON writes them (fio/fio_json_opts.h), its
+ * fio.<option> parameters included; *opts NULL for the built-in workload. */
+int sweep_point_json_opts(const struct sweep_config *c, const struct sweep_plan *p, size_t point,
+			  const struct vms_workload *wl, struct fio_json_opts **opts, char *err, size_t errlen);
 /* Every point's workload: (*wls)[point] and (*sizes)[point], malloc'd arrays; free
  * with sweep_workloads_free. */
 int sweep_workloads_compile(const struct sweep_config *c, const struct sweep_plan *p, struct vms_workload ***wls,

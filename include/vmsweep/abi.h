@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 7
+#define VMS_ABI_VERSION 8
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -281,15 +281,35 @@ struct vms_rec_task {
 	char name[16];
 };
 
+/* A latency (or a rate) as fio's io_stat keeps it: count, min, max, sum and the sum of
+ * squares in 128 bits (lo, hi), so that the host computes fio's mean and its standard
+ * deviation (with n - 1) exactly, and merges jobs as fio's sum_stat does. */
+struct vms_fio_stat {
+	uint64_t n, min, max, sum;
+	uint64_t sumsq[2]; /* low, high 64 bits */
+};
+
 /* One direction (read or write) of an fio job, as fio's io_stat + clat histogram. */
 struct vms_fio_dir {
 	uint64_t io_bytes, ios;
 	uint64_t runtime_ns; /* from the job's start (after ramp) to its last completion */
 	uint64_t clat_min_ns, clat_max_ns, clat_sum_ns;
-	uint64_t clat_sumsq_us2; /* sum of squared latencies in us^2, for the standard deviation */
+	uint64_t clat_sumsq[2]; /* sum of squared clat in ns^2, 128 bits (low, high) */
 	uint64_t errors;
+	/* fio's slat (prepared -> handed to the device; none for sync engines, as fio) and
+	 * lat (prepared -> completed), ns */
+	struct vms_fio_stat slat, lat;
+	/* fio's bw and iops samples, one per bw_avg_time/iops_avg_time (500 ms) of the
+	 * job's time after ramp that moved data in this direction: KiB/s and I/O/s */
+	struct vms_fio_stat bw, iops;
 	uint32_t clat_buckets[VMS_HIST_NR_ABI];
 };
+
+/* fio's fixed maps (stat.h FIO_IO_U_MAP_NR, FIO_IO_U_LAT_N_NR, _U_NR, _M_NR) */
+#define VMS_FIO_MAP_NR 7
+#define VMS_FIO_LAT_N_NR 10
+#define VMS_FIO_LAT_U_NR 10
+#define VMS_FIO_LAT_M_NR 12
 
 /* fio job errors are errno values, as fio reports them; these two have a meaning the
  * host explains (a verify mismatch is EILSEQ in fio too). */
@@ -323,6 +343,32 @@ struct vms_rec_fio_job {
 	uint32_t error_why; /* enum vms_verify_fail */
 	uint64_t error_got, error_want; /* VMS_VFAIL_MAGIC, _LEN, _SEED, _OFFSET, _NUMBERIO, _HDR_CRC, _TYPE, _DATA (checksums: the first 8 bytes) */
 	struct vms_fio_dir dir[2]; /* [0] read, [1] write */
+	/* the flushes' latency beyond nr_syncs and sync_lat_sum_ns (fio's sync_stat) */
+	uint64_t sync_lat_min_ns, sync_lat_max_ns;
+	uint64_t sync_lat_sumsq[2]; /* ns^2, 128 bits (low, high) */
+	/* fio's io_u_map (the job's I/Os in flight as each is submitted, flushes included, as
+	 * fio counts them), io_u_submit (I/Os per submission) and io_u_complete (completions
+	 * the job reaped at once), with the submissions and reaps counted */
+	uint64_t depth_map[VMS_FIO_MAP_NR], submit_map[VMS_FIO_MAP_NR], complete_map[VMS_FIO_MAP_NR];
+	uint64_t total_submit, total_complete;
+	/* fio's io_u_lat_n, _u, _m: completion latencies (clat) in fio's fixed ranges */
+	uint64_t lat_n[VMS_FIO_LAT_N_NR], lat_u[VMS_FIO_LAT_U_NR], lat_m[VMS_FIO_LAT_M_NR];
+	/* the job's task: CPU time in the fio engine (usr) and in the block layer and page
+	 * cache on its behalf (sys), context switches, page faults (fio's getrusage) */
+	uint64_t usr_ns, sys_ns, ctx, majf, minf;
+	uint32_t sync_buckets[VMS_HIST_NR_ABI]; /* the flushes' latency, fio's buckets */
+};
+
+/* What fio reads from /sys/block/vdX/stat, as the guest's block layer counted it over
+ * the fio jobs' run: fio's disk_util. One per disk an fio job used. */
+struct vms_rec_fio_disk {
+	uint32_t disk; /* /dev/vda = 0 */
+	uint32_t pad;
+	uint64_t elapsed_ns; /* the time the counts cover */
+	uint64_t ios[2], merges[2], sectors[2], ticks_ns[2]; /* [0] read, [1] write: requests done, bios merged into them, 512-byte sectors, their time from start to completion */
+	uint64_t flush_ios, flush_ticks_ns;
+	uint64_t io_ticks_ns; /* time with a request in flight */
+	uint64_t time_in_queue_ns; /* the requests' times added up (Linux's time_in_queue) */
 };
 
 struct vms_rec_sample {

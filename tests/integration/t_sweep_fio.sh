@@ -39,6 +39,8 @@ vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0
 check 'each run keeps its fio JSON' test "$(for i in 0 1 2 3; do zcat "$T/s/runs/$i.fio.json.gz" | jq -r '.jobs[0].jobname'; done | tr '\n' ' ')" = 'w w w w '
 check 'the JSON is the run'"'"'s: run 3 wrote at iodepth 8' test "$(zcat "$T/s/runs/3.fio.json.gz" | jq '.jobs[0].write.total_ios > 0 and .jobs[0].read.total_ios == 0')" = true
+check 'the JSON is json+ with the job options the point ran (fio.iodepth=8 after the file'"'"'s)' test \
+	"$(zcat "$T/s/runs/3.fio.json.gz" | jq '(.jobs[0].write.clat_ns.bins | length > 0) and .jobs[0]."job options".iodepth == "8"')" = true
 check 'each run keeps its console log' test "$(zcat "$T/s/runs/0.console.log.gz" | grep -c 'HZ=')" -ge 1
 vmsweep_cmd export "$T/s" --metrics 'fio.w.read.iops,fio.w.write.iops,fio.w.read.clat_mean_ns,fio.w.write.clat_mean_ns'
 expect_rc 0

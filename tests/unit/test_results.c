@@ -327,6 +327,38 @@ static void test_fio_records_are_not_taken_for_memory_jobs(void **state)
 	finish_refused(f, "fio record for job 0 ('hog'), a memory job");
 }
 
+/* disk_util's counts: once per disk, of a disk an fio job uses (the disk job uses vda). */
+static void test_fio_disk_records_are_checked(void **state)
+{
+	struct fixture *f = *state;
+	struct vms_rec_fio_disk d = { .disk = 0, .elapsed_ns = 1000, .ios = { 3, 4 } };
+	put_complete(f);
+	record_put(&f->vm->results_buf, VMS_REC_FIO_DISK, &d, sizeof(d));
+	vm_results_finish(f->vm);
+	if (f->res->status != VM_DONE)
+		fail_msg("status %s: %s", vm_status_name(f->res->status), f->res->reason);
+	assert_int_equal(fio_records(f->res)->nr_disks, 1);
+	assert_int_equal(fio_records(f->res)->disks[0].ios[1], 4);
+
+	f = reset(state);
+	put_complete(f);
+	record_put(&f->vm->results_buf, VMS_REC_FIO_DISK, &d, sizeof(d));
+	record_put(&f->vm->results_buf, VMS_REC_FIO_DISK, &d, sizeof(d));
+	finish_refused(f, "fio disk record for disk 0 a second time");
+
+	f = reset(state);
+	put_complete(f);
+	d.disk = 1;
+	record_put(&f->vm->results_buf, VMS_REC_FIO_DISK, &d, sizeof(d));
+	finish_refused(f, "fio disk record for disk 1, which no fio job uses");
+
+	f = reset(state);
+	put_complete(f);
+	d.disk = 0;
+	record_put(&f->vm->results_buf, VMS_REC_FIO_DISK, &d, sizeof(d) - 8);
+	finish_refused(f, "(fio disk) has");
+}
+
 static void test_done_needs_every_jobs_record(void **state)
 {
 	struct fixture *f = *state;
@@ -374,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_memory_job_reports_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_latency_histogram_must_hold_its_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fio_records_are_not_taken_for_memory_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fio_disk_records_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done_needs_every_jobs_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oom_records_are_checked_and_kept_up_to_a_limit, setup, teardown),
 	};

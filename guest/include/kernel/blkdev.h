@@ -44,6 +44,7 @@ struct request {
 	unsigned nr_segs;
 	struct bio *bio, *biotail;
 	u64 issue_ns;
+	u64 start_ns; /* made from its first bio: its time in the disk's stats starts here */
 	/* virtio-blk's framing */
 	struct {
 		u32 type, ioprio;
@@ -84,6 +85,14 @@ struct request_queue {
 	struct blk_mq_hw_ctx *hctx[64];
 };
 
+/* What Linux shows in /sys/block/<disk>/stat (its part_stat), by enum req_op. */
+struct disk_stats {
+	u64 ios[3], merges[3], sectors[3], nsecs[3];
+	u64 io_ticks_ns; /* time with a request in flight, up to busy_since_ns */
+	u64 busy_since_ns;
+	unsigned in_flight;
+};
+
 struct gendisk {
 	char disk_name[8]; /* "vda" */
 	unsigned index;
@@ -92,6 +101,8 @@ struct gendisk {
 	struct request_queue *queue;
 	struct address_space *mapping; /* its page cache (mm/filemap.c), made on first buffered I/O */
 	struct virtio_device vdev;
+	raw_spinlock_t stat_lock;
+	struct disk_stats stats; /* block/blk-stat.c */
 };
 
 struct blk_plug {
@@ -112,6 +123,13 @@ unsigned blk_poll(struct gendisk *disk);
 /* Whoever waits for I/O on a polled disk must reap it: every queue of every polled disk (after its own plug). */
 bool blk_any_polled_disk(void);
 void blk_poll_disks(void);
+
+/* block/blk-stat.c: the disk's counts, as Linux's blk_account_io_* keep part_stat */
+void blk_account_io_start(struct gendisk *disk, struct request *rq, u64 now);
+void blk_account_io_done(struct gendisk *disk, struct request *rq, u64 now);
+void blk_account_io_merge(struct gendisk *disk, enum req_op op);
+/* A consistent copy, io_ticks_ns counted up to now. */
+void disk_stats_read(struct gendisk *disk, struct disk_stats *out);
 
 /* blk-mq internals used by drivers */
 void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx);

@@ -145,6 +145,11 @@ void __schedule(bool preempt)
 		c->idle_ns += now - c->idle_since_ns;
 	if (next == rq->idle)
 		c->idle_since_ns = now;
+	prev->sum_exec_ns += now - prev->slice_start_ns;
+	if (preempt && prev->state == TASK_RUNNING)
+		prev->nivcsw++;
+	else
+		prev->nvcsw++;
 	next->slice_start_ns = now;
 	next->on_cpu = 1;
 	next->nr_switches++;
