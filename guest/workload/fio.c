@@ -95,6 +95,7 @@ static int fio_job_thread(void *data)
 	run->rec.end_ns = ktime_get_ns();
 	for (int d = 0; d < 2; d++)
 		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
+	fio_log_finish(run);
 	complete(run->done);
 	return 0;
 }

@@ -26,6 +26,7 @@ struct fio_io {
 	u64 sync_start_ns; /* a buffered job's fsync: when writing the dirty pages began */
 	bool verify; /* a read whose data is checked against vb */
 	bool synced; /* sync=1: the flush after the write is done (fio_sync.c) */
+	u64 start_ns; /* when the I/O was prepared (fio's io_u start_time): slat to its submission */
 	u64 write_submit_ns, write_sector; /* sync=1: the write its flush completes */
 	u32 write_size;
 	struct verify_block vb;
@@ -48,6 +49,7 @@ struct fio_job_run {
 	u64 bs_state, dist_state, dist_rand_off;
 	bool io_done;
 	volatile unsigned syncs_pending; /* sync=1: writes done whose flush is not issued yet */
+	struct fio_log *log; /* write_*_log: the samples on their way to the host (fio_log.c); NULL: none */
 	unsigned depth;
 	struct fio_io *ios;
 	size_t buf_size;
@@ -91,6 +93,12 @@ void fio_end_io(struct bio *bio);
 bool fio_sync_write_done(struct fio_io *io, struct bio *bio);
 bool fio_sync_reap(struct fio_job_run *run);
 void fio_end_fsync(struct fio_job_run *run);
+/* fio_log.c: write_lat_log, write_bw_log, write_iops_log */
+void fio_log_setup(struct fio_job_run *run);
+void fio_log_teardown(struct fio_job_run *run);
+void fio_log_io(struct fio_job_run *run, const struct fio_io *io, const struct bio *bio, u64 clat);
+void fio_log_flush(struct fio_job_run *run);
+void fio_log_finish(struct fio_job_run *run);
 /* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
 void fio_workload_check(void);
 void run_fio(void);

@@ -59,6 +59,8 @@ void fio_end_io(struct bio *bio)
 			d->clat_max_ns = clat;
 		d->clat_buckets[vms_hist_index(clat)]++;
 		run->last_completion_ns = bio->complete_ns;
+		if (run->log)
+			fio_log_io(run, io, bio, clat);
 	}
 	spin_unlock_irqrestore(&run->stat_lock, flags);
 	WRITE_ONCE(io->state, io->verify && !bio->error ? FIO_IO_VERIFY : FIO_IO_FREE);
@@ -208,6 +210,7 @@ static int fio_prep(struct fio_job_run *run, struct fio_io *io, int dir)
 	io->dir = dir;
 	io->verify = false;
 	io->synced = false;
+	io->start_ns = ktime_get_ns();
 	if (run->verifying) {
 		if (!fio_vlog_next(run, &offset, &seq))
 			return -1;
@@ -361,6 +364,7 @@ void fio_run_phase(struct fio_job_run *run)
 		if (j->thinktime_ns && !run->verifying && !run->dry_run)
 			msleep((unsigned)max(j->thinktime_ns / NSEC_PER_MSEC, 1ul));
 		fio_wait(run, due);
+		fio_log_flush(run);
 	}
 	while (READ_ONCE(run->inflight) || fio_sync_reap(run)) {
 		if (run->disk->queue->poll_mode)

@@ -124,6 +124,7 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 	    ALIGN(run->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
 		run->randommap = alloc_pages_exact(ALIGN(run->nr_blocks, 64) / 8);
 	fio_offset_setup(run, index);
+	fio_log_setup(run);
 	/* the same seeds in a later boot (verify_only) as long as the offsets repeat too */
 	run->vseed_base = run->rand_state;
 	fio_vlog_setup(run);
@@ -137,4 +138,5 @@ void fio_job_teardown(struct fio_job_run *run)
 	if (run->randommap)
 		free_pages_exact(run->randommap, ALIGN(run->nr_blocks, 64) / 8);
 	fio_vlog_teardown(run);
+	fio_log_teardown(run);
 }

@@ -10,6 +10,7 @@
 #include "fio/sparse_reads.h"
 #include "fio/job_compile.h"
 #include "records/family.h"
+#include "records/iolog.h"
 #include "util/signals.h"
 
 static volatile int stop_requested;
@@ -74,6 +75,12 @@ int cmd_boot(int argc, char **argv)
 			code = EXIT_HOST;
 	}
 	const struct vms_workload *wl = o.vm.workload;
+	/* fio's log files (write_lat_log and the like), in the working directory as fio writes them */
+	if (wl && res->status == VM_DONE && iolog_files_write(res, wl, stderr, "vmsweep boot: ", err, sizeof(err))) {
+		fprintf(stderr, "vmsweep boot: %s\n", err);
+		if (code == 0)
+			code = EXIT_HOST;
+	}
 	/* A job that failed fails the command, as fio exits 1; the JSON above keeps its error. */
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES && code == 0; i++)
 		if (record_families[i]->failures && record_families[i]->failures(stderr, res, wl))

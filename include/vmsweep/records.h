@@ -29,7 +29,8 @@
 	X(VMSTAT, 11, vms_rec_vmstat, mm, RESULTS, FIXED, "vmstat")                          \
 	X(VMSTAT_SAMPLE, 12, vms_rec_vmstat_sample, mm, SAMPLES, FIXED, "vmstat sample")     \
 	X(MEM_JOB, 13, vms_rec_mem_job, mm, RESULTS, FIXED, "memory job")                    \
-	X(OOM, 14, vms_rec_oom, mm, RESULTS, FIXED, "OOM")
+	X(OOM, 14, vms_rec_oom, mm, RESULTS, FIXED, "OOM")                                   \
+	X(FIO_LOG, 15, vms_rec_fio_log, iolog, SAMPLES, TAIL, "fio log")
 
 #ifndef __ASSEMBLER__
 enum vms_rec_type {
