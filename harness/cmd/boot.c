@@ -36,8 +36,9 @@ int cmd_boot(int argc, char **argv)
 	}
 	if (o.job_path) {
 		struct vms_workload *wl;
-		if (fio_compile_for_disks(o.job_path, o.vm.disks, o.vm.nr_disks, &wl, &o.vm.workload_size, err,
-					  sizeof(err)) != 0) {
+		struct fio_compile_sel sel = { .sections = o.sections, .nr_sections = o.nr_sections };
+		if (fio_compile_for_disks_sel(o.job_path, o.vm.disks, o.vm.nr_disks, &sel, &wl, &o.vm.workload_size, err,
+					      sizeof(err)) != 0) {
 			fprintf(stderr, "vmsweep boot: %s\n", err);
 			return EXIT_USAGE;
 		}
