@@ -75,7 +75,7 @@ static int sections_keep(struct fio_job_file *jf, const char *const *names, size
 		for (size_t s = 0; s < jf->nr_sections && !found; s++)
 			found = !strcmp(jf->sections[s].name, names[k]) && strcmp(names[k], "global");
 		if (!found)
-			return errorf(err, errlen, "--section %s: %s has no job section [%s]", names[k],
+			return errorf(err, errlen, "section %s: %s has no job section [%s]", names[k],
 				      jf->nr_files ? jf->files[0] : "the job file", names[k]);
 	}
 	size_t kept = 0;

@@ -48,7 +48,7 @@ int sweep_point_workload(const struct sweep_config *c, const struct sweep_plan *
 		ov[n] = (struct fio_option){ .key = keys[n], .value = texts[n], .file = c->path, .line = prm->line };
 		n++;
 	}
-	return fio_compile_for_disks_with(path, c->disks, c->nr_disks, ov, n, wl, size, err, errlen);
+	return sweep_job_compile(c, path, ov, n, wl, size, err, errlen);
 }
 
 int sweep_workloads_compile(const struct sweep_config *c, const struct sweep_plan *p, struct vms_workload ***wls,
