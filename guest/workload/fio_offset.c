@@ -21,6 +21,7 @@
 #include <vmsweep/rand_dist.h>
 #include "fio.h"
 
+#define RESTART_TRIES 64 /* a time_based job's draws before it gives up on a region that holds no block */
 #define BUFLEN_TRIES 100000 /* fio draws until a size fits; a split whose fitting sizes have no share would not end */
 
 u64 fio_min_bs(const struct vms_job *j, int dir)
@@ -187,13 +188,13 @@ int fio_next_block(struct fio_job_run *run, int dir, u64 *offset, u64 *len)
 	const struct vms_job *j = run->job;
 	u64 off, map_block, bs;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
+	/* a job that is not time_based is done at the first miss, as fio marks its file done;
+	 * a time_based one starts the region over (fio's next do_io) and draws again */
+	int attempts = (j->flags & VMS_JOB_TIME_BASED) ? RESTART_TRIES : 1;
+	for (int attempt = 0; attempt < attempts; attempt++) {
 		if (fio_next_start(run, dir, &off, &map_block) == 0 && (bs = fio_next_buflen(run, dir, off)) &&
 		    (fio_is_random(run) || off + bs <= run->region_len))
 			goto found;
-		/* the region is done: a time_based job starts it over, as fio resets the file */
-		if (!(j->flags & VMS_JOB_TIME_BASED))
-			break;
 		run->seq_pos = 0;
 	}
 	run->io_done = true;

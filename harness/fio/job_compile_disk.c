@@ -104,11 +104,13 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       "in fio", s->name);
 	if (job_verify_check(c, s, jo))
 		return -1;
-	/* the verify log keeps one block size of writes (guest/workload/fio_vlog.c) */
-	if (j->verify != VMS_VERIFY_NONE && jo->bssplit_o && job_writes(j) && j->bssplit_nr[1])
+	/* the verify log keeps one block size of writes (guest/workload/fio_vlog.c), and a
+	 * read-only job checks blocks of its one read size */
+	if (j->verify != VMS_VERIFY_NONE && jo->bssplit_o && (job_writes(j) ? j->bssplit_nr[1] : j->bssplit_nr[0]))
 		return compile_fail_at(c, jo->bssplit_o->file, jo->bssplit_o->line,
-				       "bssplit=%s: verify= with several write sizes is not supported by vmsweep (its "
-				       "verify log holds one block size) (job '%s')", jo->bssplit_o->value, s->name);
+				       "bssplit=%s: verify= with several %s sizes is not supported by vmsweep (its "
+				       "verify log holds one block size) (job '%s')", jo->bssplit_o->value,
+				       job_writes(j) ? "write" : "read", s->name);
 	if (jo->sync_o && jo->direct <= 0)
 		return compile_fail_at(c, jo->sync_o->file, jo->sync_o->line,
 				       "sync=%s: O_SYNC writes through the guest's page cache (direct=0, fio's default) "
