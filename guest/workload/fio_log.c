@@ -26,7 +26,7 @@
 #include <mm/gfp.h>
 #include "fio.h"
 
-#define LOG_BUF_ENTRIES 8192u /* between the completions and the task: well over any iodepth */
+#define LOG_BUF_ENTRIES 4096u /* between the completions and the task: 4 times the deepest iodepth */
 #define LOG_REC_ENTRIES 128u /* a record's entries: 4 KiB of per-I/O entries */
 #define NSEC_PER_MSEC_U 1000000ull
 

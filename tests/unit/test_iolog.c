@@ -50,7 +50,8 @@ static int take(struct vm_result *res, const struct vms_workload *wl, struct vms
 {
 	uint8_t buf[4096];
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), entries, h.nr * esz);
+	if (h.nr)
+		memcpy(buf + sizeof(h), entries, h.nr * esz);
 	const struct record_family_ops *f = record_family_of(VMS_REC_FIO_LOG);
 	assert_non_null(f);
 	return f->take(res, wl, VMS_REC_FIO_LOG, buf, (uint32_t)(sizeof(h) + h.nr * esz), err, 256);
