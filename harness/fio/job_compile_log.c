@@ -45,8 +45,10 @@ int opt_write_iops_log(struct compile *c, struct job_opts *jo, const struct fio_
 
 void log_names_resolve(const struct job_opts *jo, struct vms_job *j)
 {
+	static const uint32_t flags[VMS_LOG_KINDS] = { VMS_JOB_LAT_LOG, VMS_JOB_BW_LOG, VMS_JOB_IOPS_LOG };
+
 	for (int k = 0; k < VMS_LOG_KINDS; k++) {
-		if (!jo->log_o[k])
+		if (!jo->log_o[k] || !(j->flags & flags[k])) /* a memory job's inherited ones are not its */
 			continue;
 		/* the job's name fits: it is shorter than VMS_WL_NAME_LEN */
 		snprintf(j->log_name[k], sizeof(j->log_name[k]), "%s", jo->log_name[k][0] ? jo->log_name[k] : j->name);
