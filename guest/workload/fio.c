@@ -78,6 +78,9 @@ static int fio_job_thread(void *data)
 	for (;;) {
 		u64 start = ktime_get_ns();
 		fio_run_phase(run);
+		/* fio's do_io: end_fsync once the writes are in, unless the job failed */
+		if (writes && (j->flags & VMS_JOB_END_FSYNC) && !run->dry_run && !run->rec.error)
+			fio_end_fsync(run);
 		/* fio's update_runtime: each direction the job does; a dry run's writes took no time */
 		u64 ns = run->dry_run ? 0 : fio_phase_ns(run, start);
 		run->runtime_ns[0] += reads ? ns : 0;
@@ -94,6 +97,7 @@ static int fio_job_thread(void *data)
 	for (int d = 0; d < 2; d++)
 		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
 	fio_stats_finish(run);
+	fio_log_finish(run);
 	complete(run->done);
 	return 0;
 }

@@ -16,6 +16,7 @@ enum fio_io_state {
 	FIO_IO_FREE,
 	FIO_IO_INFLIGHT,
 	FIO_IO_VERIFY, /* a read completed; the job's task checks its data before reusing the slot */
+	FIO_IO_SYNC, /* sync=1: a write completed; the job's task issues the flush that completes it (fio_sync.c) */
 };
 
 struct fio_io {
@@ -26,6 +27,9 @@ struct fio_io {
 	u64 sync_start_ns; /* a buffered job's fsync: when writing the dirty pages began */
 	u64 start_ns; /* ready to submit: fio's start_time (fio_stats.c) */
 	bool verify; /* a read whose data is checked against vb */
+	bool synced; /* sync=1: the flush after the write is done (fio_sync.c) */
+	u64 write_submit_ns, write_sector; /* sync=1: the write its flush completes */
+	u32 write_size;
 	struct verify_block vb;
 	volatile int state; /* enum fio_io_state */
 };
@@ -42,6 +46,11 @@ struct fio_job_run {
 	u64 rand_state;
 	u64 *randommap; /* a bit per block of the smallest bs; NULL with norandommap */
 	u64 nr_blocks, blocks_used, block_size;
+	/* fio_offset.c: bssplit='s and random_distribution='s own draws; no block fits any more */
+	u64 bs_state, dist_state, dist_rand_off;
+	bool io_done;
+	volatile unsigned syncs_pending; /* sync=1: writes done whose flush is not issued yet */
+	struct fio_log *log; /* write_*_log: the samples on their way to the host (fio_log.c); NULL: none */
 	unsigned depth;
 	struct fio_io *ios;
 	size_t buf_size;
@@ -75,7 +84,23 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *job, unsigned 
 void fio_run_phase(struct fio_job_run *run);
 void fio_job_teardown(struct fio_job_run *run);
 int fio_pick_dir(struct fio_job_run *run);
-u64 fio_next_offset(struct fio_job_run *run, u64 bs);
+u64 fio_rand(struct fio_job_run *run);
+/* fio_offset.c: the next I/O's offset on the disk and size; -1 when the region holds no more */
+void fio_offset_setup(struct fio_job_run *run, unsigned index);
+int fio_next_block(struct fio_job_run *run, int dir, u64 *offset, u64 *len);
+u64 fio_min_bs(const struct vms_job *j, int dir);
+/* fio_io.c: an I/O's completion (interrupt context) */
+void fio_end_io(struct bio *bio);
+/* fio_sync.c: sync=1 writes and end_fsync=1 */
+bool fio_sync_write_done(struct fio_io *io, struct bio *bio);
+bool fio_sync_reap(struct fio_job_run *run);
+void fio_end_fsync(struct fio_job_run *run);
+/* fio_log.c: write_lat_log, write_bw_log, write_iops_log */
+void fio_log_setup(struct fio_job_run *run);
+void fio_log_teardown(struct fio_job_run *run);
+void fio_log_io(struct fio_job_run *run, const struct fio_io *io, const struct bio *bio, u64 clat);
+void fio_log_flush(struct fio_job_run *run);
+void fio_log_finish(struct fio_job_run *run);
 /* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
 void fio_workload_check(void);
 void run_fio(void);

@@ -34,13 +34,15 @@ static void fio_error_locked(struct fio_job_run *run, u32 error, u64 offset, u32
 	WRITE_ONCE(run->stop, true);
 }
 
-static void fio_end_io(struct bio *bio)
+void fio_end_io(struct bio *bio)
 {
 	struct fio_io *io = bio->private;
 	struct fio_job_run *run = io->run;
 	struct vms_fio_dir *d = &run->rec.dir[io->dir];
 	unsigned long flags;
 
+	if (fio_sync_write_done(io, bio)) /* sync=1: the write completes with its flush */
+		return;
 	spin_lock_irqsave(&run->stat_lock, flags);
 	if (bio->error) {
 		d->errors++;
@@ -51,6 +53,8 @@ static void fio_end_io(struct bio *bio)
 		u64 clat = fio_stats_io_done(run, io, bio); /* clat, slat, lat and fio's ranges */
 		(void)clat;
 		run->last_completion_ns = bio->complete_ns;
+		if (run->log)
+			fio_log_io(run, io, bio, clat);
 	}
 	spin_unlock_irqrestore(&run->stat_lock, flags);
 	WRITE_ONCE(io->state, io->verify && !bio->error ? FIO_IO_VERIFY : FIO_IO_FREE);
@@ -118,6 +122,8 @@ static bool fio_job_finished(struct fio_job_run *run, u64 now)
 		return true;
 	if (run->verifying)
 		return run->vlog_done;
+	if (run->io_done) /* no block of the job fits any more (fio_offset.c) */
+		return true;
 	/* a write phase that is verified ends with size, time_based or not (fio's do_io), and
 	 * so does a dry run (fio's do_dry_run) */
 	bool size_bound = !(j->flags & VMS_JOB_TIME_BASED) || fio_verify_phase_wanted(j) || run->dry_run;
@@ -127,6 +133,7 @@ static bool fio_job_finished(struct fio_job_run *run, u64 now)
 static struct fio_io *fio_get_io(struct fio_job_run *run)
 {
 	fio_reap_verify(run);
+	fio_sync_reap(run);
 	for (unsigned i = 0; i < run->depth; i++)
 		if (READ_ONCE(run->ios[i].state) == FIO_IO_FREE)
 			return &run->ios[i];
@@ -200,7 +207,7 @@ static void fio_verify_block_init(struct fio_job_run *run, struct verify_block *
 	};
 }
 
-/* The next I/O of the phase into io: 0, or -1 when the verify phase has none left. */
+/* The next I/O of the phase into io: 0, or -1 when the phase has none left. */
 static int fio_prep(struct fio_job_run *run, struct fio_io *io, int dir)
 {
 	const struct vms_job *j = run->job;
@@ -208,13 +215,15 @@ static int fio_prep(struct fio_job_run *run, struct fio_io *io, int dir)
 
 	io->dir = dir;
 	io->verify = false;
+	io->synced = false;
 	if (run->verifying) {
 		if (!fio_vlog_next(run, &offset, &seq))
 			return -1;
 		fio_verify_block_init(run, &io->vb, offset, seq, bs);
 		io->verify = true;
 	} else {
-		offset = fio_next_offset(run, bs);
+		if (fio_next_block(run, dir, &offset, &bs))
+			return -1;
 		if (dir == 1 && j->verify != VMS_VERIFY_NONE) {
 			/* a write of a job that verifies carries fio's headers, do_verify or not */
 			seq = run->nr_writes++;
@@ -326,7 +335,7 @@ static void fio_rate_wait(struct fio_job_run *run, u64 due)
 
 	if (j->runtime_ns && due > run->measure_start_ns + j->runtime_ns)
 		due = run->measure_start_ns + j->runtime_ns;
-	while (READ_ONCE(run->inflight)) {
+	while (READ_ONCE(run->inflight) || fio_sync_reap(run)) {
 		if (run->disk->queue->poll_mode)
 			fio_poll(run);
 		else
@@ -337,6 +346,7 @@ static void fio_rate_wait(struct fio_job_run *run, u64 due)
 
 static void fio_wait(struct fio_job_run *run, u64 rate_due)
 {
+	fio_sync_reap(run);
 	if (rate_due) {
 		fio_rate_wait(run, rate_due);
 		return;
@@ -365,8 +375,9 @@ void fio_run_phase(struct fio_job_run *run)
 		if (j->thinktime_ns && !run->verifying && !run->dry_run)
 			msleep((unsigned)max(j->thinktime_ns / NSEC_PER_MSEC, 1ul));
 		fio_wait(run, due);
+		fio_log_flush(run);
 	}
-	while (READ_ONCE(run->inflight)) {
+	while (READ_ONCE(run->inflight) || fio_sync_reap(run)) {
 		if (run->disk->queue->poll_mode)
 			fio_poll(run);
 		else

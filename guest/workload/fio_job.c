@@ -13,7 +13,7 @@
 
 #define RANDOMMAP_MAX_BYTES (16u << 20)
 
-static u64 fio_rand(struct fio_job_run *run)
+u64 fio_rand(struct fio_job_run *run)
 {
 	return xorshift64_star(&run->rand_state);
 }
@@ -42,9 +42,16 @@ void fio_workload_check(void)
 		if (j->pattern_len > VMS_WL_PATTERN_MAX || !verify_known ||
 		    ((j->verify == VMS_VERIFY_PATTERN || j->verify == VMS_VERIFY_PATTERN_HDR) && !j->pattern_len))
 			panic("fio: job %u: bad verify or pattern", i);
-		for (int d = 0; d < 2; d++)
-			if (!j->bs[d] || j->bs[d] % 512 || j->bs[d] > (16u << 20))
+		for (int d = 0; d < 2; d++) {
+			if (!j->bs[d] || j->bs[d] % 512 || j->bs[d] > (16u << 20) || j->bssplit_nr[d] > VMS_WL_BSSPLIT_MAX)
 				panic("fio: job %u: bad block size", i);
+			for (u32 k = 0; k < j->bssplit_nr[d]; k++)
+				if (!j->bssplit[d][k].bs || j->bssplit[d][k].bs % 512 || j->bssplit[d][k].bs > j->bs[d] ||
+				    j->bssplit[d][k].perc > 100)
+					panic("fio: job %u: bad bssplit", i);
+		}
+		if (j->rand_dist > VMS_RAND_NORMAL || (j->rand_dist != VMS_RAND_UNIFORM && !j->dist_nranges))
+			panic("fio: job %u: bad random_distribution", i);
 		if (j->offset % 512 || j->size % 512 || j->offset >= disks[j->disk]->capacity ||
 		    j->size > disks[j->disk]->capacity - j->offset)
 			panic("fio: job %u: region outside %s", i, disks[j->disk]->disk_name);
@@ -63,50 +70,6 @@ int fio_pick_dir(struct fio_job_run *run)
 	default:
 		return fio_rand(run) % 100 < run->job->rwmixread ? 0 : 1;
 	}
-}
-
-static bool fio_is_random(const struct fio_job_run *run)
-{
-	u32 rw = run->job->rw;
-	return rw == VMS_RW_RANDREAD || rw == VMS_RW_RANDWRITE || rw == VMS_RW_RANDRW;
-}
-
-/* A block not yet done in this pass: the random one, or the next free after it. */
-static u64 randommap_pick(struct fio_job_run *run, u64 block)
-{
-	if (run->blocks_used == run->nr_blocks) { /* a new pass */
-		memset(run->randommap, 0, ALIGN(run->nr_blocks, 64) / 8);
-		run->blocks_used = 0;
-	}
-	for (;;) {
-		u64 w = block / 64, bit = block % 64;
-		u64 free_bits = ~run->randommap[w] & (~0ull << bit);
-		if (w == (run->nr_blocks - 1) / 64 && run->nr_blocks % 64)
-			free_bits &= (1ull << (run->nr_blocks % 64)) - 1;
-		if (free_bits) {
-			block = w * 64 + (u64)__builtin_ctzll(free_bits);
-			run->randommap[w] |= 1ull << (block % 64);
-			run->blocks_used++;
-			return block;
-		}
-		block = (w + 1) * 64 >= run->nr_blocks ? 0 : (w + 1) * 64;
-	}
-}
-
-u64 fio_next_offset(struct fio_job_run *run, u64 bs)
-{
-	if (fio_is_random(run)) {
-		u64 blocks = run->region_len / bs;
-		u64 b = fio_rand(run) % blocks;
-		if (run->randommap && bs == run->block_size)
-			b = randommap_pick(run, b);
-		return run->region_start + b * bs;
-	}
-	if (run->seq_pos + bs > run->region_len)
-		run->seq_pos = 0; /* wrap, as fio does for time_based jobs */
-	u64 off = run->region_start + run->seq_pos;
-	run->seq_pos += bs;
-	return off;
 }
 
 /* buffer_pattern / verify_pattern, repeated over the buffer as fio does. */
@@ -153,11 +116,15 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 		else
 			memset(run->ios[i].buf, 0xa5 ^ (int)i, run->buf_size);
 	}
-	run->block_size = min(j->bs[0], j->bs[1]);
+	run->block_size = min(fio_min_bs(j, 0), fio_min_bs(j, 1));
 	run->nr_blocks = run->region_len / run->block_size;
-	if (fio_is_random(run) && !(j->flags & VMS_JOB_NORANDOMMAP) && run->nr_blocks &&
+	/* fio: a non-uniform distribution excludes the random map */
+	bool random = j->rw == VMS_RW_RANDREAD || j->rw == VMS_RW_RANDWRITE || j->rw == VMS_RW_RANDRW;
+	if (random && !(j->flags & VMS_JOB_NORANDOMMAP) && j->rand_dist == VMS_RAND_UNIFORM && run->nr_blocks &&
 	    ALIGN(run->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
 		run->randommap = alloc_pages_exact(ALIGN(run->nr_blocks, 64) / 8);
+	fio_offset_setup(run, index);
+	fio_log_setup(run);
 	/* the same seeds in a later boot (verify_only) as long as the offsets repeat too */
 	run->vseed_base = run->rand_state;
 	fio_vlog_setup(run);
@@ -171,4 +138,5 @@ void fio_job_teardown(struct fio_job_run *run)
 	if (run->randommap)
 		free_pages_exact(run->randommap, ALIGN(run->nr_blocks, 64) / 8);
 	fio_vlog_teardown(run);
+	fio_log_teardown(run);
 }

@@ -21,7 +21,7 @@ void fio_rate_start(struct fio_job_run *run, u64 now)
 
 	run->rate_start_ns = now;
 	for (int d = 0; d < 2; d++) {
-		run->rate_bps[d] = j->rate_bps[d] ? j->rate_bps[d] : j->rate_iops[d] * j->bs[d];
+		run->rate_bps[d] = j->rate_bps[d] ? j->rate_bps[d] : j->rate_iops[d] * fio_min_bs(j, d); /* fio's __setup_rate: min_bs */
 		run->rate_issued[d] = 0;
 		run->next_issue_ns[d] = 0;
 	}

@@ -30,6 +30,8 @@
 
 struct baseline_options {
 	const char *job_path, *fio_path, *keep_path;
+	const char *sections[VMS_WL_MAX_JOBS]; /* --section NAME, as boot's */
+	unsigned nr_sections;
 	struct disk_config disks[VMS_MAX_DISKS];
 	unsigned nr_disks;
 };
@@ -37,7 +39,8 @@ struct baseline_options {
 void baseline_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vmsweep baseline --job FILE --disk SPEC [--disk SPEC...] [--fio PATH] [--keep-job FILE]\n"
+		"usage: vmsweep baseline --job FILE --disk SPEC [--disk SPEC...] [--section NAME...] [--fio PATH]\n"
+		"                        [--keep-job FILE]\n"
 		"Runs the host's fio with the same job on the same backing files as\n"
 		"`vmsweep boot --job FILE --disk SPEC...`, so that guest and host can be compared.\n"
 		"The job file is checked and compiled as `boot --job` does it, then written back\n"
@@ -51,6 +54,8 @@ void baseline_usage(FILE *f)
 		"                    boot: PATH[,size=1G][,ro]...; a missing image is created sparse\n"
 		"                    at size=. cache=, engine= and queues= are accepted and change\n"
 		"                    nothing: fio always opens the file with direct=1\n"
+		"  --section NAME    only the job section [NAME] of the file, with [global], as\n"
+		"                    boot's --section and fio's (repeatable)\n"
 		"  --fio PATH        the fio binary (default: fio, found in PATH)\n"
 		"  --keep-job FILE   write the generated job file to FILE (and keep it)\n"
 		"  -h, --help        this text\n"
@@ -60,11 +65,12 @@ void baseline_usage(FILE *f)
 		VMS_MAX_DISKS);
 }
 
-enum { OPT_JOB = 256, OPT_DISK, OPT_FIO, OPT_KEEP_JOB };
+enum { OPT_JOB = 256, OPT_DISK, OPT_FIO, OPT_KEEP_JOB, OPT_SECTION };
 
 static const struct option baseline_long_options[] = {
 	{ "job", required_argument, NULL, OPT_JOB },	       { "disk", required_argument, NULL, OPT_DISK },
 	{ "fio", required_argument, NULL, OPT_FIO },	       { "keep-job", required_argument, NULL, OPT_KEEP_JOB },
+	{ "section", required_argument, NULL, OPT_SECTION },
 	{ "help", no_argument, NULL, 'h' },		       { NULL, 0, NULL, 0 },
 };
 
@@ -108,6 +114,11 @@ static int options_parse(int argc, char **argv, struct baseline_options *o, char
 		case OPT_KEEP_JOB:
 			o->keep_path = optarg;
 			break;
+		case OPT_SECTION:
+			if (o->nr_sections >= VMS_WL_MAX_JOBS)
+				return errorf(err, errlen, "--section %s: at most %d sections", optarg, VMS_WL_MAX_JOBS);
+			o->sections[o->nr_sections++] = optarg;
+			break;
 		}
 	}
 	if (optind < argc)
@@ -131,7 +142,8 @@ static int job_compile(const struct baseline_options *o, struct vms_workload **w
 {
 	size_t size = 0;
 
-	if (fio_compile_for_disks(o->job_path, o->disks, o->nr_disks, wl, &size, err, errlen))
+	struct fio_compile_sel sel = { .sections = o->sections, .nr_sections = o->nr_sections };
+	if (fio_compile_for_disks_sel(o->job_path, o->disks, o->nr_disks, &sel, wl, &size, err, errlen))
 		return -1;
 	for (uint32_t i = 0; i < (*wl)->nr_jobs; i++) {
 		const struct vms_job *j = &(*wl)->jobs[i];

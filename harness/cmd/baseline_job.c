@@ -1,6 +1,7 @@
 /* The compiled jobs written back as an fio job file on the host's paths, for `vmsweep baseline`. */
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/baseline.h"
@@ -90,11 +91,85 @@ static void verify_write(FILE *f, const struct vms_job *j)
 		fputs("verify_only=1\n", f);
 }
 
+/* A double as the shortest text that reads back as the same double. */
+static void double_write(FILE *f, uint64_t bits)
+{
+	double d;
+	char buf[40];
+
+	memcpy(&d, &bits, sizeof(d));
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	fputs(buf, f);
+}
+
+/* bssplit= as compiled: each split direction's sizes and shares; an empty side keeps bs=. */
+static void bssplit_write(FILE *f, const struct vms_job *j)
+{
+	if (!j->bssplit_nr[0] && !j->bssplit_nr[1])
+		return;
+	fputs("bssplit=", f);
+	for (int d = 0; d < 2; d++) {
+		if (d)
+			fputc(',', f);
+		for (uint32_t i = 0; i < j->bssplit_nr[d]; i++)
+			fprintf(f, "%s%" PRIu32 "/%" PRIu32, i ? ":" : "", j->bssplit[d][i].bs, j->bssplit[d][i].perc);
+	}
+	fputc('\n', f);
+}
+
+static void dist_write(FILE *f, const struct vms_job *j)
+{
+	static const char *const names[] = { [VMS_RAND_ZIPF] = "zipf", [VMS_RAND_PARETO] = "pareto",
+					     [VMS_RAND_NORMAL] = "normal" };
+	double center;
+
+	if (j->rand_dist == VMS_RAND_UNIFORM || j->rand_dist >= sizeof(names) / sizeof(names[0]))
+		return;
+	fprintf(f, "random_distribution=%s:", names[j->rand_dist]);
+	double_write(f, j->dist_arg[0]);
+	memcpy(&center, &j->dist_arg[1], sizeof(center));
+	if (center != -1) {
+		fputc(':', f);
+		double_write(f, j->dist_arg[1]);
+	}
+	fputc('\n', f);
+}
+
+/* The logs host fio writes too: the same names, in fio's working directory. */
+static void logs_write(FILE *f, const struct vms_job *j)
+{
+	static const char *const opts[VMS_LOG_KINDS] = { "write_lat_log", "write_bw_log", "write_iops_log" };
+	static const uint32_t flags[VMS_LOG_KINDS] = { VMS_JOB_LAT_LOG, VMS_JOB_BW_LOG, VMS_JOB_IOPS_LOG };
+	bool any = false;
+
+	for (int k = 0; k < VMS_LOG_KINDS; k++) {
+		if (!(j->flags & flags[k]))
+			continue;
+		fprintf(f, "%s=%.*s\n", opts[k], VMS_WL_LOG_NAME_LEN, j->log_name[k]);
+		any = true;
+	}
+	if (any && j->log_avg_msec)
+		fprintf(f, "log_avg_msec=%" PRIu32 "\n", j->log_avg_msec);
+	if (any && (j->flags & VMS_JOB_LOG_OFFSET))
+		fputs("log_offset=1\n", f);
+}
+
 static void job_extras_write(FILE *f, const struct vms_job *j)
 {
 	/* the guest's flush reaches the host file as fdatasync (harness/vmm) */
 	if (j->fsync_every)
 		fprintf(f, "fdatasync=%" PRIu32 "\n", j->fsync_every);
+	if (j->flags & VMS_JOB_END_FSYNC)
+		fputs("end_fsync=1\n", f);
+	if (j->flags & (VMS_JOB_SYNC | VMS_JOB_DSYNC))
+		fprintf(f, "sync=%s\n", (j->flags & VMS_JOB_DSYNC) ? "dsync" : "sync");
+	bssplit_write(f, j);
+	dist_write(f, j);
+	logs_write(f, j);
 	verify_write(f, j);
 }
 

@@ -13,6 +13,7 @@
 #include "fio/job_compile.h"
 #include "records/family.h"
 #include "records/fio.h"
+#include "records/iolog.h"
 #include "util/signals.h"
 
 static volatile int stop_requested;
@@ -39,8 +40,9 @@ int cmd_boot(int argc, char **argv)
 	}
 	if (o.job_path) {
 		struct vms_workload *wl;
-		if (fio_compile_for_disks(o.job_path, o.vm.disks, o.vm.nr_disks, &wl, &o.vm.workload_size, err,
-					  sizeof(err)) != 0) {
+		struct fio_compile_sel sel = { .sections = o.sections, .nr_sections = o.nr_sections };
+		if (fio_compile_for_disks_sel(o.job_path, o.vm.disks, o.vm.nr_disks, &sel, &wl, &o.vm.workload_size, err,
+					      sizeof(err)) != 0) {
 			fprintf(stderr, "vmsweep boot: %s\n", err);
 			return EXIT_USAGE;
 		}
@@ -86,6 +88,12 @@ int cmd_boot(int argc, char **argv)
 			code = EXIT_HOST;
 	}
 	const struct vms_workload *wl = o.vm.workload;
+	/* fio's log files (write_lat_log and the like), in the working directory as fio writes them */
+	if (wl && res->status == VM_DONE && iolog_files_write(res, wl, stderr, "vmsweep boot: ", err, sizeof(err))) {
+		fprintf(stderr, "vmsweep boot: %s\n", err);
+		if (code == 0)
+			code = EXIT_HOST;
+	}
 	/* A job that failed fails the command, as fio exits 1; the JSON above keeps its error. */
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES && code == 0; i++)
 		if (record_families[i]->failures && record_families[i]->failures(stderr, res, wl))

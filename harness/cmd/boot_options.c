@@ -36,6 +36,8 @@ void boot_usage(FILE *f)
 		"                    workload; stdout is then fio's JSON (--output-format=json)\n"
 		"  --output-format F fio's JSON for --job: json (default) or json+ (with each\n"
 		"                    latency's bins, for fio's tools such as fio_jsonplus_clat2csv)\n"
+		"  --section NAME    run only the job section [NAME] of --job's file, with its\n"
+		"                    [global] options, as fio's --section (repeatable)\n"
 		"  --blk-poll-us N   an idle disk queue's host thread polls N us before it sleeps\n"
 		"                    (default 50)\n"
 		"  --log PATH        write the guest console here (default vmsweep-console.log)\n"
@@ -56,7 +58,7 @@ void boot_usage(FILE *f)
 }
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
-       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT };
+       OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT, OPT_SECTION };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -67,6 +69,7 @@ static const struct option boot_long_options[] = {
 	{ "no-prefault", no_argument, NULL, OPT_NO_PREFAULT }, { "json", no_argument, NULL, OPT_JSON },
 	{ "disk", required_argument, NULL, OPT_DISK },	   { "job", required_argument, NULL, OPT_JOB },
 	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL }, { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
+	{ "section", required_argument, NULL, OPT_SECTION },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -143,7 +146,14 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 		if (!strcmp(arg, "json+"))
 			o->json_plus = true;
 		else if (strcmp(arg, "json"))
-			return errorf(err, errlen, "--output-format %s: json or json+ (fio's normal and terse formats are not vmsweep's)", arg);
+			return errorf(err, errlen,
+				      "--output-format %s: json or json+ (fio's normal and terse formats are not vmsweep's)",
+				      arg);
+		return 0;
+	case OPT_SECTION:
+		if (o->nr_sections >= VMS_WL_MAX_JOBS)
+			return errorf(err, errlen, "--section %s: at most %d sections", arg, VMS_WL_MAX_JOBS);
+		o->sections[o->nr_sections++] = arg;
 		return 0;
 	case OPT_BLK_POLL:
 		if (parse_int_range(arg, 0, 1000000, &v, why, sizeof(why)) != 0)
@@ -191,6 +201,8 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	}
 	if (optind < argc)
 		return errorf(err, errlen, "unexpected argument '%s' (see vmsweep boot --help)", argv[optind]);
+	if (o->nr_sections && !o->job_path)
+		return errorf(err, errlen, "--section %s: it picks sections of a job file: give --job FILE", o->sections[0]);
 	if (!o->vm.kernel_path)
 		o->vm.kernel_path = vm_default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
 	if (o->vm.hz == 0 && !o->job_path && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms])

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "vmm/vm.h"
+#include "vmsweep/workload.h"
 
 struct boot_options {
 	struct vm_config vm;
@@ -13,6 +14,8 @@ struct boot_options {
 	const char *log_path;
 	const char *job_path; /* --job: an fio job file */
 	bool json_plus; /* --output-format=json+: fio's JSON with the latency bins */
+	const char *sections[VMS_WL_MAX_JOBS]; /* --section NAME: only these job sections of it (fio's --section) */
+	unsigned nr_sections;
 	char kernel_buf[4096];
 };
 

@@ -11,6 +11,7 @@
 #include "cmd/run_files.h"
 #include "fio/fio_json.h"
 #include "records/fio.h"
+#include "records/iolog.h"
 #include "util/error.h"
 #include "vmm/vm.h"
 
@@ -49,6 +50,40 @@ static int gz_write(const char *path, const void *data, size_t len, char *err, s
 	return 0;
 }
 
+/* fio's log files (write_lat_log and the like) as DIR/runs/<id>.NAME_lat.N.log.gz, a '/'
+ * of NAME made '_': every run of a sweep writes the same names. */
+static int iolog_gz_write(const char *dir, size_t run_id, const struct vm_result *res, const struct vms_workload *wl,
+			  char *err, size_t errlen)
+{
+	struct iolog_file *files;
+	size_t n = iolog_files_list(wl, &files);
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		char path[4400], *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		if (!f) {
+			ret = errorf(err, errlen, "run %zu: fio log %s: %s", run_id, files[i].name, strerror(errno));
+			break;
+		}
+		int w = iolog_file_write(f, res, wl, &files[i]);
+		if (fclose(f) || w) {
+			ret = errorf(err, errlen, "run %zu: fio log %s: out of memory", run_id, files[i].name);
+			free(text);
+			break;
+		}
+		for (char *c = files[i].name; *c; c++)
+			if (*c == '/')
+				*c = '_';
+		snprintf(path, sizeof(path), "%s/%s/%zu.%s.gz", dir, RUN_FILES_DIR, run_id, files[i].name);
+		ret = gz_write(path, text, len, err, errlen);
+		free(text);
+	}
+	free(files);
+	return ret;
+}
+
 int run_files_write(const char *dir, size_t run_id, const struct vm_result *res, const struct vms_workload *wl,
 		    char *err, size_t errlen)
 {
@@ -69,6 +104,8 @@ int run_files_write(const char *dir, size_t run_id, const struct vm_result *res,
 		if (r)
 			return -1;
 	}
+	if (wl && res->status == VM_DONE && iolog_gz_write(dir, run_id, res, wl, err, errlen))
+		return -1;
 	snprintf(path, sizeof(path), "%s/%s/%zu.console.log.gz", dir, RUN_FILES_DIR, run_id);
 	return gz_write(path, res->console ? res->console : "", res->console ? res->console_len : 0, err, errlen);
 }

@@ -1,5 +1,6 @@
 /* Each run's own files next to the store: DIR/runs/<id>.fio.json.gz (fio's JSON, for
- * fio's tools) and DIR/runs/<id>.console.log.gz (the guest's console). */
+ * fio's tools), DIR/runs/<id>.console.log.gz (the guest's console) and, for jobs with
+ * write_lat_log= and the like, DIR/runs/<id>.NAME_lat.N.log.gz (fio's log files). */
 #ifndef CMD_RUN_FILES_H
 #define CMD_RUN_FILES_H
 #include <stddef.h>

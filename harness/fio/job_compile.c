@@ -366,6 +366,64 @@ static int opt_new_group(struct compile *c, struct job_opts *jo, const struct fi
 	return flag_value(c, o, &jo->new_group);
 }
 
+/* fio's get_start_offset: clone k (fio's subjob_number) starts at offset + k * this. */
+static int opt_offset_increment(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	if (size_parse(c, o, "", o->value, &jo->offset_increment))
+		return -1;
+	if (jo->offset_increment % SECTOR)
+		return bad_value(c, o, "not a multiple of 512");
+	jo->offset_increment_o = o;
+	return 0;
+}
+
+static int opt_end_fsync(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (bool_parse(c, o, &v))
+		return -1;
+	jo->j.flags = v ? jo->j.flags | VMS_JOB_END_FSYNC : jo->j.flags & ~VMS_JOB_END_FSYNC;
+	return 0;
+}
+
+/* fio's sync=: none or 0, sync or 1 (O_SYNC), dsync (O_DSYNC); on a raw disk both make
+ * each write wait for a flush after it (the guest has no FUA: virtio-blk has none). */
+static int opt_sync(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	const char *v = o->value;
+
+	jo->j.flags &= ~(VMS_JOB_SYNC | VMS_JOB_DSYNC);
+	jo->sync_o = NULL;
+	if (!strcmp(v, "none") || !strcmp(v, "0"))
+		return 0;
+	if (!strcmp(v, "sync") || !strcmp(v, "1"))
+		jo->j.flags |= VMS_JOB_SYNC;
+	else if (!strcmp(v, "dsync"))
+		jo->j.flags |= VMS_JOB_DSYNC;
+	else
+		return bad_value(c, o, "expected none, 0, sync, 1 or dsync");
+	jo->sync_o = o;
+	return 0;
+}
+
+static int opt_log_avg_msec(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	int64_t v;
+	if (int_parse(c, o, o->value, 0, UINT32_MAX, &v))
+		return -1;
+	jo->j.log_avg_msec = (uint32_t)v;
+	return 0;
+}
+
+static int opt_log_offset(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (bool_parse(c, o, &v))
+		return -1;
+	jo->j.flags = v ? jo->j.flags | VMS_JOB_LOG_OFFSET : jo->j.flags & ~VMS_JOB_LOG_OFFSET;
+	return 0;
+}
+
 /* Which jobs an option means something for. */
 enum opt_scope { FOR_ALL, FOR_DISK, FOR_MEM };
 
@@ -419,6 +477,16 @@ static const struct opt_def {
 	DISK_OPT("verify", opt_verify),
 	DISK_OPT("do_verify", opt_do_verify),
 	DISK_FLAG("verify_only", opt_verify_only),
+	DISK_OPT("bssplit", opt_bssplit),
+	DISK_OPT("random_distribution", opt_random_distribution),
+	DISK_OPT("offset_increment", opt_offset_increment),
+	DISK_OPT("end_fsync", opt_end_fsync),
+	DISK_OPT("sync", opt_sync),
+	DISK_FLAG("write_lat_log", opt_write_lat_log),
+	DISK_FLAG("write_bw_log", opt_write_bw_log),
+	DISK_FLAG("write_iops_log", opt_write_iops_log),
+	DISK_OPT("log_avg_msec", opt_log_avg_msec),
+	DISK_OPT("log_offset", opt_log_offset),
 	MEM_OPT("mem_access", opt_mem_access),
 	MEM_OPT("mem_working_set", opt_mem_working_set),
 #undef OPT
@@ -434,7 +502,7 @@ static const struct {
 	const char *name, *hint;
 } fio_unsupported[] = {
 	{ "bsrange", "use one bs, or a read,write pair" }, { "blocksize_range", "use one bs, or a read,write pair" },
-	{ "bssplit", "use one bs, or a read,write pair" }, { "bs_unaligned", NULL }, { "blocksize_unaligned", NULL },
+	{ "bs_unaligned", NULL }, { "blocksize_unaligned", NULL },
 	{ "blockalign", NULL }, { "ba", NULL }, { "bs_is_seq_rand", NULL },
 	{ "filesize", RAW_DISKS }, { "nrfiles", RAW_DISKS }, { "openfiles", RAW_DISKS }, { "directory", RAW_DISKS },
 	{ "opendir", RAW_DISKS }, { "filename_format", RAW_DISKS }, { "unique_filename", RAW_DISKS },
@@ -443,14 +511,14 @@ static const struct {
 	{ "allow_mounted_write", NULL }, { "unlink", RAW_DISKS }, { "unlink_each_loop", RAW_DISKS },
 	{ "fallocate", RAW_DISKS }, { "file_append", RAW_DISKS }, { "lockfile", NULL }, { "pre_read", NULL },
 	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
-	{ "fill_device", NULL }, { "fill_fs", NULL }, { "offset_increment", "give each job its own offset" },
+	{ "fill_device", NULL }, { "fill_fs", NULL },
 	{ "offset_align", NULL }, { "loops", NULL }, { "startdelay", NULL }, { "rw_sequencer", NULL },
 	{ "verify_interval", NULL }, { "verify_offset", NULL }, { "verify_fatal", NULL }, { "verify_dump", NULL },
 	{ "verify_async", NULL }, { "verify_async_cpus", NULL }, { "verify_backlog", NULL },
 	{ "verify_backlog_batch", NULL }, { "verify_state_load", NULL }, { "verify_state_save", NULL },
 	{ "verifysort", NULL }, { "verifysort_nr", NULL }, { "experimental_verify", NULL }, { "trim_verify_zero", NULL }, { "trim_percentage", NULL }, { "trim_backlog", NULL },
-	{ "sync_file_range", NULL }, { "end_fsync", NULL },
-	{ "fsync_on_close", NULL }, { "write_barrier", NULL }, { "sync", NULL }, { "overwrite", NULL },
+	{ "sync_file_range", NULL },
+	{ "fsync_on_close", NULL }, { "write_barrier", NULL }, { "overwrite", NULL },
 	{ "invalidate", NULL }, { "fadvise_hint", NULL }, { "write_hint", NULL },
 	{ "zero_buffers", NULL }, { "refill_buffers", NULL }, { "scramble_buffers", NULL },
 	{ "buffer_compress_percentage", NULL }, { "buffer_compress_chunk", NULL },
@@ -466,7 +534,7 @@ static const struct {
 { "rate_cycle", NULL }, { "ratecycle", NULL }, { "rate_ignore_thinktime", NULL },
 	{ "latency_target", NULL }, { "latency_window", NULL }, { "latency_percentile", NULL },
 	{ "latency_run", NULL }, { "max_latency", NULL },
-	{ "random_distribution", NULL }, { "random_generator", NULL }, { "percentage_random", NULL },
+	{ "random_generator", NULL }, { "percentage_random", NULL },
 	{ "allrandrepeat", NULL }, { "softrandommap", NULL }, { "unified_rw_reporting", NULL },
 	{ "cpus_allowed", NULL }, { "cpus_allowed_policy", NULL }, { "cpumask", NULL }, { "numa_cpu_nodes", NULL },
 	{ "numa_mem_policy", NULL }, { "nice", NULL }, { "prio", NULL }, { "prioclass", NULL }, { "uid", NULL },
@@ -474,9 +542,8 @@ static const struct {
 	{ "thread", NULL }, { "wait_for", NULL }, { "exitall", NULL }, { "exitall_on_error", NULL },
 	{ "exec_prerun", NULL }, { "exec_postrun", NULL }, { "ioscheduler", NULL }, { "flow", NULL },
 	{ "flow_id", NULL }, { "flow_watermark", NULL }, { "flow_sleep", NULL },
-	{ "write_bw_log", NULL }, { "write_lat_log", NULL }, { "write_iops_log", NULL },
-	{ "write_hist_log", NULL }, { "log_avg_msec", NULL }, { "log_hist_msec", NULL },
-	{ "log_hist_coarseness", NULL }, { "log_max_value", NULL }, { "log_offset", NULL },
+	{ "write_hist_log", NULL }, { "log_hist_msec", NULL },
+	{ "log_hist_coarseness", NULL }, { "log_max_value", NULL }, { "log_prio", NULL },
 	{ "log_compression", NULL }, { "log_store_compressed", NULL }, { "log_unix_epoch", NULL },
 	{ "per_job_logs", NULL }, { "write_iolog", NULL }, { "read_iolog", NULL }, { "replay_no_stall", NULL },
 	{ "replay_redirect", NULL }, { "replay_align", NULL }, { "replay_scale", NULL },
@@ -553,7 +620,10 @@ static int option_apply(struct compile *c, struct job_opts *jo, const struct sec
 		const struct opt_def *d = &opt_defs[i];
 		if (strcmp(o->key, d->name))
 			continue;
-		if ((!o->value && !d->flag) || (o->value && !*o->value && d->fn != opt_description))
+		/* an empty log name is the job's, as fio's make_log_name */
+		bool empty_ok = d->fn == opt_description || d->fn == opt_write_lat_log || d->fn == opt_write_bw_log ||
+				d->fn == opt_write_iops_log;
+		if ((!o->value && !d->flag) || (o->value && !*o->value && !empty_ok))
 			return compile_fail_at(c, o->file, o->line, "option '%s': needs a value (%s=...)", o->key,
 					       o->key);
 		if (k->name && d->scope == (k->mem ? FOR_DISK : FOR_MEM) && d->fn != opt_iodepth)
@@ -601,6 +671,7 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 	}
 	if (!jo->name_o)
 		snprintf(j.name, sizeof(j.name), "%s", s->name);
+	log_names_resolve(jo, &j);
 	/* fio's add_job: stonewall or new_group opens a group unless the current one is empty. */
 	if (((j.flags & VMS_JOB_STONEWALL) || jo->new_group) && c->group_jobs) {
 		c->group++;
@@ -614,6 +685,8 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 		/* fio clears stonewall in the clones: they start with clone 0. */
 		if (i)
 			d->flags &= ~VMS_JOB_STONEWALL;
+		if (j.ioengine != VMS_IOENGINE_MEM && job_clone_place(c, s, jo, d))
+			return -1;
 	}
 	c->group_jobs += jo->numjobs;
 	return 0;

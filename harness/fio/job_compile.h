@@ -46,6 +46,20 @@ int fio_compile_file(const char *path, const struct fio_disk_info *disks, unsign
  * (else unknown), and no job may use the swap disk. Every command compiles jobs so. */
 int fio_compile_for_disks(const char *path, const struct disk_config *disks, unsigned nr_disks,
 			  struct vms_workload **out, size_t *out_size, char *err, size_t errlen);
+/* Which sections of a job file to compile, and what to set over their options. */
+struct fio_compile_sel {
+	/* fio's --section NAME (repeatable): only these job sections, and [global]; as in fio,
+	 * the others are not read at all. None: every section. A name that no section has
+	 * is an error. */
+	const char *const *sections;
+	size_t nr_sections;
+	/* set in every job section after its own options (a sweep's fio.<option> parameters) */
+	const struct fio_option *overrides;
+	size_t nr_overrides;
+};
+int fio_compile_for_disks_sel(const char *path, const struct disk_config *disks, unsigned nr_disks,
+			      const struct fio_compile_sel *sel, struct vms_workload **out, size_t *out_size, char *err,
+			      size_t errlen);
 /* fio_compile_for_disks with overrides[] set in every job section after its own options
  * (a sweep's fio.<option> parameters); their file and line name where they came from in
  * errors. */

@@ -11,19 +11,28 @@
 #include "fio/job_compile_internal.h"
 #include "util/parse.h"
 
-/* The block size that must fit the region: the larger of the directions the job uses. */
+/* The block size that must fit the region: the larger of the directions the job uses
+ * (with bssplit=, of their smallest sizes: fio's min_bs, which fio checks size= against;
+ * the larger sizes are drawn only where they fit). */
 static uint64_t job_bs_max(const struct vms_job *j)
 {
+	uint64_t r = bssplit_min(j, 0), w = bssplit_min(j, 1);
+
 	switch (j->rw) {
 	case VMS_RW_READ:
 	case VMS_RW_RANDREAD:
-		return j->bs[0];
+		return r;
 	case VMS_RW_WRITE:
 	case VMS_RW_RANDWRITE:
-		return j->bs[1];
+		return w;
 	default:
-		return j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1];
+		return r > w ? r : w;
 	}
+}
+
+static bool job_writes(const struct vms_job *j)
+{
+	return j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 }
 
 static void pattern_set(struct vms_job *j, const uint8_t *p, uint32_t len)
@@ -95,6 +104,19 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       "in fio", s->name);
 	if (job_verify_check(c, s, jo))
 		return -1;
+	/* the verify log keeps one block size of writes (guest/workload/fio_vlog.c), and a
+	 * read-only job checks blocks of its one read size */
+	if (j->verify != VMS_VERIFY_NONE && jo->bssplit_o && (job_writes(j) ? j->bssplit_nr[1] : j->bssplit_nr[0]))
+		return compile_fail_at(c, jo->bssplit_o->file, jo->bssplit_o->line,
+				       "bssplit=%s: verify= with several %s sizes is not supported by vmsweep (its "
+				       "verify log holds one block size) (job '%s')", jo->bssplit_o->value,
+				       job_writes(j) ? "write" : "read", s->name);
+	if (jo->sync_o && jo->direct <= 0)
+		return compile_fail_at(c, jo->sync_o->file, jo->sync_o->line,
+				       "sync=%s: O_SYNC writes through the guest's page cache (direct=0, fio's default) "
+				       "are not supported by vmsweep yet (they come with its writeback); use direct=1 "
+				       "(job '%s')", jo->sync_o->value, s->name);
+	bssplit_resolve(j);
 
 	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
 	const char *dev = jo->filename_o->value;
@@ -117,7 +139,8 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 	uint64_t region = j->size ? j->size : disk_size ? disk_size - j->offset : 0;
 	uint64_t bs = job_bs_max(j);
 	if (region && region < bs) {
-		const struct fio_option *o = j->size ? jo->size_o : jo->offset_o ? jo->offset_o : jo->bs_o;
+		const struct fio_option *o = j->size ? jo->size_o : jo->offset_o ? jo->offset_o :
+					     jo->bssplit_o ? jo->bssplit_o : jo->bs_o;
 		if (!o)
 			return compile_fail_at(c, s->file, s->line,
 					       "job '%s': %s (%s) is smaller than the block size (%s)", s->name, dev,
@@ -128,7 +151,51 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       o->key, o->value, format_size(region, b1, sizeof(b1)),
 				       format_size(bs, b2, sizeof(b2)), s->name);
 	}
+	if (!region && jo->dist_o && (j->rw == VMS_RW_RANDREAD || j->rw == VMS_RW_RANDWRITE || j->rw == VMS_RW_RANDRW))
+		return compile_fail_at(c, jo->dist_o->file, jo->dist_o->line,
+				       "random_distribution=%s: the size of the job's region is not known (no size= and "
+				       "the size of %s unknown): give size= (job '%s')", jo->dist_o->value, dev, s->name);
 	if (jo->direct > 0) /* unset is fio's default, buffered: through the guest's page cache */
 		j->flags |= VMS_JOB_DIRECT;
+	return 0;
+}
+
+int job_clone_place(struct compile *c, const struct fio_section *s, const struct job_opts *jo, struct vms_job *d)
+{
+	const struct fio_option *o = jo->offset_increment_o;
+	uint64_t disk_size = c->disks ? c->disks[d->disk].size : 0;
+	const char *dev = jo->filename_o->value;
+	char b1[32], b2[32], b3[32];
+
+	if (d->clone && jo->offset_increment) {
+		/* job_disk_check placed clone 0; the others move by offset_increment each */
+		if (jo->offset_increment > (UINT64_MAX - d->offset) / d->clone)
+			return compile_fail_at(c, o->file, o->line, "offset_increment=%s: clone %u's offset overflows (job '%s')",
+					       o->value, d->clone, s->name);
+		d->offset += (uint64_t)d->clone * jo->offset_increment;
+		if (disk_size && d->offset >= disk_size)
+			return compile_fail_at(c, o->file, o->line,
+					       "offset_increment=%s: clone %u starts at %s, at or beyond the end of %s (%s) "
+					       "(job '%s')", o->value, d->clone, format_size(d->offset, b1, sizeof(b1)), dev,
+					       format_size(disk_size, b2, sizeof(b2)), s->name);
+		if (disk_size && d->size > disk_size - d->offset)
+			return compile_fail_at(c, o->file, o->line,
+					       "offset_increment=%s: clone %u's region (offset %s + size %s) is beyond the end "
+					       "of %s (%s) (job '%s')", o->value, d->clone,
+					       format_size(d->offset, b1, sizeof(b1)), format_size(d->size, b2, sizeof(b2)),
+					       dev, format_size(disk_size, b3, sizeof(b3)), s->name);
+		uint64_t region = d->size ? d->size : disk_size ? disk_size - d->offset : 0;
+		if (region && region < job_bs_max(d))
+			return compile_fail_at(c, o->file, o->line,
+					       "offset_increment=%s: clone %u's region (%s) is smaller than the block size "
+					       "(%s) (job '%s')", o->value, d->clone, format_size(region, b1, sizeof(b1)),
+					       format_size(job_bs_max(d), b2, sizeof(b2)), s->name);
+	}
+	/* as fio, a sequential job draws no random offsets: the distribution changes nothing there */
+	bool random = d->rw == VMS_RW_RANDREAD || d->rw == VMS_RW_RANDWRITE || d->rw == VMS_RW_RANDRW;
+	if (!random)
+		d->rand_dist = VMS_RAND_UNIFORM;
+	if (d->rand_dist != VMS_RAND_UNIFORM)
+		dist_resolve(jo, d, d->size ? d->size : disk_size - d->offset);
 	return 0;
 }

@@ -29,6 +29,15 @@ struct job_opts {
 	const struct fio_option *filename_o, *direct_o, *iodepth_o, *ioengine_o, *numjobs_o;
 	const struct fio_option *bs_o, *offset_o, *size_o, *name_o, *ws_o;
 	const struct fio_option *verify_o, *verify_only_o; /* verify=: unset, verify_pattern= implies it */
+	const struct fio_option *bssplit_o; /* the last bssplit= */
+	/* random_distribution= other than random: its parameter and :center (-1: none) */
+	const struct fio_option *dist_o;
+	double dist_val, dist_center;
+	uint64_t offset_increment; /* clone k starts at offset + k * offset_increment */
+	const struct fio_option *offset_increment_o, *sync_o;
+	/* write_lat_log= and the like: the NAME given ("": the job's name), resolved at the end */
+	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
+	const struct fio_option *log_o[VMS_LOG_KINDS];
 };
 
 struct compile {
@@ -65,10 +74,29 @@ int flag_value(struct compile *c, const struct fio_option *o, bool *v);
 /* A data pattern: up to VMS_WL_PATTERN_MAX bytes into out, their count into *out_len. */
 int pattern_parse(struct compile *c, const struct fio_option *o, uint8_t *out, uint32_t *out_len);
 
+/* ---- bssplit= (job_compile_bssplit.c), random_distribution= (job_compile_dist.c), the logs (job_compile_log.c) ---- */
+
+int opt_bssplit(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+/* fio's min_bs of direction d: the smallest size of its split, else bs[d]. */
+uint64_t bssplit_min(const struct vms_job *j, int d);
+/* bs[] of a split direction becomes its largest size (fio's max_bs). */
+void bssplit_resolve(struct vms_job *j);
+int opt_random_distribution(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+/* The guest's draw parameters of a non-uniform distribution over region bytes. */
+void dist_resolve(const struct job_opts *jo, struct vms_job *j, uint64_t region);
+int opt_write_lat_log(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_write_bw_log(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_write_iops_log(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+/* Each log's NAME: the one given, else the job's name (fio's make_log_name). */
+void log_names_resolve(const struct job_opts *jo, struct vms_job *j);
+
 /* ---- the two kinds of job ---- */
 
 /* A disk job's options taken together (job_compile_disk.c). */
 int job_disk_check(struct compile *c, const struct fio_section *s, struct job_opts *jo);
+/* Clone d of the disk job (d->clone, 0 first): its region (offset_increment=) checked
+ * against its disk, and what depends on the region (random_distribution=). */
+int job_clone_place(struct compile *c, const struct fio_section *s, const struct job_opts *jo, struct vms_job *d);
 
 /* ioengine=mem (job_compile_mem.c): its own options, and its options taken together. */
 int opt_mem_access(struct compile *c, struct job_opts *jo, const struct fio_option *o);

@@ -182,13 +182,43 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 	return 0;
 }
 
+/* The job file compiled as every run compiles it: for the disks, only the sections asked for. */
+int sweep_job_compile(const struct sweep_config *c, const char *path, const struct fio_option *overrides,
+		      size_t nr_overrides, struct vms_workload **wl, size_t *size, char *err, size_t errlen)
+{
+	struct fio_compile_sel sel = { .sections = (const char *const *)c->sections, .nr_sections = c->nr_sections,
+				       .overrides = overrides, .nr_overrides = nr_overrides };
+	return fio_compile_for_disks_sel(path, c->disks, c->nr_disks, &sel, wl, size, err, errlen);
+}
+
 static int workload_section(struct sweep_config *c, const struct fio_section *s, char *err, size_t errlen)
 {
+	/* section = first: the job is checked with them */
 	for (size_t i = 0; i < s->nr_opts; i++) {
 		const struct fio_option *o = &s->opts[i];
-		static const char *const keys[] = { "job" };
+		if (strcmp(o->key, "section"))
+			continue;
+		if (!o->value || !*o->value)
+			return errorf_at(err, errlen, o->file, o->line, "section: expected 'section = NAME' (a job section of "
+					 "the job file)");
+		char **v = realloc(c->sections, (c->nr_sections + 1) * sizeof(*v));
+		if (!v || !(v[c->nr_sections] = strdup(o->value))) {
+			if (v)
+				c->sections = v;
+			return errorf_at(err, errlen, o->file, o->line, "out of memory");
+		}
+		c->sections = v;
+		if (!c->nr_sections)
+			c->sections_line = o->line;
+		c->nr_sections++;
+	}
+	for (size_t i = 0; i < s->nr_opts; i++) {
+		const struct fio_option *o = &s->opts[i];
+		static const char *const keys[] = { "job", "section" };
+		if (!strcmp(o->key, "section"))
+			continue;
 		if (strcmp(o->key, "job"))
-			return unknown_key(o, "workload", keys, 1, false, err, errlen);
+			return unknown_key(o, "workload", keys, 2, false, err, errlen);
 		if (!o->value || !*o->value)
 			return errorf_at(err, errlen, o->file, o->line, "job: expected 'job = FILE.fio'");
 		if (c->nr_job_files)
@@ -215,7 +245,7 @@ static int workload_section(struct sweep_config *c, const struct fio_section *s,
 		struct vms_workload *wl = NULL;
 		size_t size = 0;
 		/* Checked now so that a bad job fails the plan, not run 1. */
-		if (fio_compile_for_disks(j->path, c->disks, c->nr_disks, &wl, &size, why, sizeof(why)))
+		if (sweep_job_compile(c, j->path, NULL, 0, &wl, &size, why, sizeof(why)))
 			return errorf_at(err, errlen, o->file, o->line, "job = %s: %s", o->value, why);
 		free(wl);
 	}
@@ -332,11 +362,14 @@ static int jobs_check(const struct sweep_config *c, char *err, size_t errlen)
 					 "[params] %s: no job file to set it in ([workload] job = FILE.fio, or a job"
 					 " parameter)",
 					 c->params[i].name);
+	if (c->nr_sections && job < 0 && !c->nr_job_files)
+		return errorf_at(err, errlen, c->path, c->sections_line,
+				 "section = %s: no job file to pick it from ([workload] job = FILE.fio, or a job parameter)",
+				 c->sections[0]);
 	for (size_t k = 0; job >= 0 && k < c->params[job].nr_values; k++) {
 		struct vms_workload *wl = NULL;
 		size_t size = 0;
-		if (fio_compile_for_disks(c->params[job].job_paths[k], c->disks, c->nr_disks, &wl, &size, why,
-					  sizeof(why)))
+		if (sweep_job_compile(c, c->params[job].job_paths[k], NULL, 0, &wl, &size, why, sizeof(why)))
 			return errorf_at(err, errlen, c->path, c->params[job].line, "[params] job: %s", why);
 		free(wl);
 	}
@@ -460,6 +493,9 @@ void sweep_config_free(struct sweep_config *c)
 	for (size_t i = 0; i < c->nr_job_files; i++)
 		free(c->job_files[i].path);
 	free(c->job_files);
+	for (size_t i = 0; i < c->nr_sections; i++)
+		free(c->sections[i]);
+	free(c->sections);
 	for (size_t i = 0; i < c->nr_params; i++) {
 		free(c->params[i].name);
 		free(c->params[i].values);

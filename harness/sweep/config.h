@@ -88,6 +88,11 @@ struct sweep_config {
 	/* [workload]: none means the built-in workload */
 	struct sweep_job_file *job_files;
 	size_t nr_job_files;
+	/* [workload] section = NAME (repeatable): only these job sections of the job file(s),
+	 * and [global], as fio's --section; none: every section */
+	char **sections;
+	size_t nr_sections;
+	unsigned sections_line; /* of the first, 0 if none */
 
 	/* [params], in the order written */
 	struct sweep_param *params;
@@ -115,6 +120,13 @@ struct sweep_config {
 int sweep_config_load(const char *path, struct sweep_config *c, char *err, size_t errlen);
 
 void sweep_config_free(struct sweep_config *c);
+
+/* Compiles a job file of the sweep as its runs do: for its disks, only [workload]'s
+ * section = sections, overrides (fio.<option> parameters) set in each job section. */
+struct fio_option;
+struct vms_workload;
+int sweep_job_compile(const struct sweep_config *c, const char *path, const struct fio_option *overrides,
+		      size_t nr_overrides, struct vms_workload **wl, size_t *size, char *err, size_t errlen);
 
 /* Index of the parameter with this name, or -1. */
 int sweep_config_param_find(const struct sweep_config *c, const char *name);

@@ -64,7 +64,9 @@ void sweep_plan_print(FILE *f, const struct sweep_config *c, const struct sweep_
 		fprintf(f, "built-in");
 	for (size_t i = 0; i < c->nr_job_files; i++)
 		fprintf(f, "%s%s", i ? ", " : "", c->job_files[i].path);
-	fprintf(f, "\n");
+	for (size_t i = 0; i < c->nr_sections; i++)
+		fprintf(f, "%s%s", i ? ", " : " (sections ", c->sections[i]);
+	fprintf(f, "%s\n", c->nr_sections ? ")" : "");
 	for (size_t i = 0; i < c->nr_constraints; i++)
 		fprintf(f, "constraint: %s\n", c->constraints[i].text);
 

@@ -63,7 +63,7 @@ int sweep_point_workload(const struct sweep_config *c, const struct sweep_plan *
 	if (!path)
 		return 0;
 	point_overrides_get(c, p, point, &o);
-	return fio_compile_for_disks_with(path, c->disks, c->nr_disks, o.ov, o.n, wl, size, err, errlen);
+	return sweep_job_compile(c, path, o.ov, o.n, wl, size, err, errlen);
 }
 
 int sweep_point_json_opts(const struct sweep_config *c, const struct sweep_plan *p, size_t point,

@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 8
+#define VMS_ABI_VERSION 9
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -162,6 +162,7 @@ struct vms_ring_desc {
 
 #include <vmsweep/knobs.h>
 #include <vmsweep/vmstat.h>
+#include <vmsweep/iolog.h>
 
 #define VMS_DISK_RO 1u
 #define VMS_DISK_SWAP 2u /* the guest's swap device (swapon) */

@@ -30,6 +30,7 @@
 	X(VMSTAT_SAMPLE, 12, vms_rec_vmstat_sample, mm, SAMPLES, FIXED, "vmstat sample")     \
 	X(MEM_JOB, 13, vms_rec_mem_job, mm, RESULTS, FIXED, "memory job")                    \
 	X(OOM, 14, vms_rec_oom, mm, RESULTS, FIXED, "OOM")                                   \
+	X(FIO_LOG, 15, vms_rec_fio_log, iolog, SAMPLES, TAIL, "fio log")                     \
 	X(FIO_DISK, 16, vms_rec_fio_disk, fio, RESULTS, FIXED, "fio disk")
 
 #ifndef __ASSEMBLER__

@@ -8,9 +8,11 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 3
+#define VMS_WL_VERSION 4
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
+#define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
+#define VMS_WL_LOG_NAME_LEN 128 /* write_lat_log=NAME and the like: NAME, NUL-terminated */
 
 enum vms_rw {
 	VMS_RW_READ,
@@ -58,7 +60,32 @@ enum vms_verify {
 /* 1u << 6 was VMS_JOB_VERIFY before enum vms_verify */
 #define VMS_JOB_DO_VERIFY (1u << 7) /* do_verify=1 (fio's default): a write job reads back what it wrote */
 #define VMS_JOB_VERIFY_ONLY (1u << 8) /* verify_only: a write job replays its writes without I/O, then verifies */
+#define VMS_JOB_SYNC (1u << 9) /* sync=1 (O_SYNC): a write completes when a flush after it has */
+#define VMS_JOB_DSYNC (1u << 10) /* sync=dsync (O_DSYNC): the same on a raw disk; host fio gets dsync */
+#define VMS_JOB_END_FSYNC (1u << 11) /* end_fsync=1: a write phase ends with a flush */
+#define VMS_JOB_LAT_LOG (1u << 12) /* write_lat_log: the host writes NAME_lat/_clat/_slat.N.log */
+#define VMS_JOB_BW_LOG (1u << 13) /* write_bw_log: NAME_bw.N.log */
+#define VMS_JOB_IOPS_LOG (1u << 14) /* write_iops_log: NAME_iops.N.log */
+#define VMS_JOB_LOG_OFFSET (1u << 15) /* log_offset=1: the logs' lines carry the I/O's offset */
 #define VMS_WL_PATTERN_MAX 16
+
+/* random_distribution=: how a random job picks its blocks (fio's io_u.c and lib/zipf.c, lib/gauss.c) */
+enum vms_rand_dist {
+	VMS_RAND_UNIFORM, /* random (fio's default), with the random map unless norandommap */
+	VMS_RAND_ZIPF, /* zipf:theta; never a random map, as in fio */
+	VMS_RAND_PARETO, /* pareto:h */
+	VMS_RAND_NORMAL, /* normal:sigma (fio's gauss) */
+};
+#define VMS_DIST_CENTER (1u << 0) /* a :center was given: dist_rand_off is fixed, not drawn */
+
+/* One block size of bssplit= and its share in percent, as fio keeps them (options.c bssplit_ddir). */
+struct vms_bssplit {
+	uint32_t bs;
+	uint32_t perc;
+};
+
+/* Which log file names a job's log_name[] holds. */
+enum vms_log_kind { VMS_LOG_LAT, VMS_LOG_BW, VMS_LOG_IOPS, VMS_LOG_KINDS };
 
 struct vms_job {
 	char name[VMS_WL_NAME_LEN]; /* the job's section name, NUL-terminated */
@@ -88,6 +115,27 @@ struct vms_job {
 	/* ioengine=mem only (disk is unused) */
 	uint32_t mem_access; /* enum vms_mem_access */
 	uint64_t mem_working_set; /* bytes; 0: all of size */
+	/* bssplit=, per direction (0 entries: bs[] alone): in fio's order, by perc, ascending;
+	 * bs[] then holds the largest size (fio's max_bs), which buffers are sized for */
+	uint32_t bssplit_nr[2];
+	struct vms_bssplit bssplit[2][VMS_WL_BSSPLIT_MAX];
+	/* random_distribution= (enum vms_rand_dist) over dist_nranges ranges of the smaller
+	 * minimum block size, as fio's __init_rand_distribution; the host computes what needs
+	 * floating point (zipf's zeta(n) sum, the thresholds), the guest draws */
+	uint32_t rand_dist;
+	uint32_t dist_flags; /* VMS_DIST_* */
+	uint64_t dist_nranges;
+	uint64_t dist_rand_off; /* with VMS_DIST_CENTER: fio's rand_off for the center */
+	/* zipf: [0] and [1] the 32-bit draws below which the value is 1 and 2, [2] eta and
+	 * [3] 1/(1-theta) as IEEE doubles; pareto: [2] log(h)/log(1-h) as a double; normal:
+	 * [0] fio's stddev in ranges */
+	uint64_t dist_param[4];
+	uint64_t dist_arg[2]; /* the parameter and the center (-1: none) as given, doubles' bits: for host fio */
+	/* write_lat_log=, write_bw_log=, write_iops_log= (VMS_JOB_*_LOG): the file names' NAME
+	 * (the job's name when none is given), written by the host from the samples the guest
+	 * sends; averaged over log_avg_msec windows in the guest when that is not 0 */
+	uint32_t log_avg_msec;
+	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
 };
 
 struct vms_workload {

@@ -1,0 +1,113 @@
+/*
+ * sync=1 and end_fsync=1 on a raw disk (direct=1), as Linux and fio do them:
+ *
+ * - sync=1 (sync=dsync alike): fio opens the disk O_SYNC, and Linux makes each direct
+ *   write REQ_FUA; virtio-blk has no FUA, so the block layer follows the write with a
+ *   flush, and the write completes (its aio event, or pwrite's return) when the flush
+ *   has. Here a write of such a job that completes waits in its slot (FIO_IO_SYNC)
+ *   until the job's task issues the flush, which cannot be done from the completion's
+ *   interrupt (a request tag may have to be waited for); the flush's completion then
+ *   completes the write, its latency from the write's submission to the flush's end.
+ *   fio counts no syncs for it: the kernel does them.
+ * - end_fsync=1: the write phase ends with an fsync of the disk (fio's do_io, after the
+ *   I/O is in): a buffered job's dirty pages written first, then a flush. Its time is
+ *   in the phase's runtime, as fio measures it; it is not in the job's syncs (fio
+ *   issues it in TD_FSYNCING, which it does not count).
+ */
+#include <asm/tsc.h>
+#include <kernel/blkdev.h>
+#include <kernel/kernel.h>
+#include <kernel/wait.h>
+#include <mm/pagemap.h>
+#include "fio.h"
+
+bool fio_sync_write_done(struct fio_io *io, struct bio *bio)
+{
+	struct fio_job_run *run = io->run;
+
+	if (!(run->job->flags & (VMS_JOB_SYNC | VMS_JOB_DSYNC)) || bio->op != REQ_OP_WRITE || bio->error || io->synced)
+		return false;
+	io->write_submit_ns = bio->submit_ns;
+	io->write_sector = bio->sector;
+	io->write_size = bio->size;
+	__atomic_add_fetch(&run->syncs_pending, 1, __ATOMIC_RELAXED);
+	WRITE_ONCE(io->state, FIO_IO_SYNC);
+	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
+	wake_up(&run->wq);
+	return true;
+}
+
+/* The flush after a sync write is done: the write completes now, as the flush did. */
+static void fio_end_sync_flush(struct bio *bio)
+{
+	struct fio_io *io = bio->private;
+	int error = bio->error;
+	u64 done = bio->complete_ns;
+
+	*bio = (struct bio){ .op = REQ_OP_WRITE, .sector = io->write_sector, .size = io->write_size, .buf = io->buf,
+			     .error = error, .submit_ns = io->write_submit_ns, .issue_ns = io->write_submit_ns,
+			     .complete_ns = done, .end_io = fio_end_io, .private = io };
+	io->synced = true;
+	fio_end_io(bio);
+}
+
+bool fio_sync_reap(struct fio_job_run *run)
+{
+	bool issued = false;
+
+	if (!__atomic_load_n(&run->syncs_pending, __ATOMIC_ACQUIRE))
+		return false;
+	for (unsigned i = 0; i < run->depth; i++) {
+		struct fio_io *io = &run->ios[i];
+		if (READ_ONCE(io->state) != FIO_IO_SYNC)
+			continue;
+		__atomic_sub_fetch(&run->syncs_pending, 1, __ATOMIC_RELAXED);
+		io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_sync_flush, .private = io };
+		io->state = FIO_IO_INFLIGHT;
+		__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+		submit_bio(run->disk, &io->bio);
+		issued = true;
+	}
+	return issued;
+}
+
+static void fio_end_fsync_flush(struct bio *bio)
+{
+	struct fio_io *io = bio->private;
+	struct fio_job_run *run = io->run;
+	unsigned long flags;
+
+	spin_lock_irqsave(&run->stat_lock, flags);
+	if (bio->error && !run->rec.error)
+		run->rec.error = VMS_FIO_EIO;
+	if (!READ_ONCE(run->ramping))
+		run->last_completion_ns = bio->complete_ns;
+	spin_unlock_irqrestore(&run->stat_lock, flags);
+	WRITE_ONCE(io->state, FIO_IO_FREE);
+	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
+	wake_up(&run->wq);
+}
+
+void fio_end_fsync(struct fio_job_run *run)
+{
+	struct fio_io *io = &run->ios[0]; /* the phase is over: every slot is free */
+	unsigned long flags;
+
+	if (run->mapping && filemap_write_and_wait(run->mapping)) {
+		spin_lock_irqsave(&run->stat_lock, flags);
+		if (!run->rec.error)
+			run->rec.error = VMS_FIO_EIO;
+		spin_unlock_irqrestore(&run->stat_lock, flags);
+		return;
+	}
+	io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_fsync_flush, .private = io };
+	io->state = FIO_IO_INFLIGHT;
+	__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+	submit_bio(run->disk, &io->bio);
+	while (READ_ONCE(run->inflight)) {
+		if (run->disk->queue->poll_mode)
+			blk_poll(run->disk);
+		else
+			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
+	}
+}
