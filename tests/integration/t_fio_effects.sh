@@ -57,7 +57,7 @@ f=$T/a.fio
 	# mixed random I/O: the read share is rwmixread; each direction has its own bs
 	job mix30 filename=/dev/vda rw=randrw rwmixread=30 bs=4k,16k ioengine=libaio iodepth=4 runtime=300ms time_based
 	job mix80 filename=/dev/vdb readwrite=randrw rwmixwrite=20 blocksize=8k ioengine=libaio iodepth=4 \
-		timeout=300ms time_based name=eighty description='reads four times in five'
+		timeout=300ms time_based name=eighty description='reads four times in five' buffered=0
 	# 1 MiB written sequentially (merged into large requests) and at random (not)
 	job seq stonewall filename=/dev/vdc rw=write ioengine=libaio iodepth=16 size=1m buffer_pattern=0x5eb1a5ed
 	job rand filename=/dev/vdd rw=randwrite ioengine=libaio iodepth=16 size=1m buffer_pattern=0x7a4d0000
@@ -76,7 +76,7 @@ expect_json '[.fio.jobs[].error] | all(. == 0)' 'every job ran clean'
 # filename: each job's bytes are on its own disk, and only there
 expect_json '[range(8) as $i | .fio.jobs[$i] as $j | .disks[$i] | .bytes_read == $j.read.io_bytes and .bytes_written == $j.write.io_bytes] | all' \
 	'filename: every disk served exactly its job'"'"'s bytes'
-expect_json '.vmstat.counters.nr_file_pages == 0 and .vmstat.counters.pgpgin == 0' 'direct=1: nothing went through the page cache'
+expect_json '.vmstat.counters.nr_file_pages == 0 and .vmstat.counters.pgpgin == 0' 'direct=1, buffered=0: nothing went through the page cache'
 # rwmixread=30, rwmixwrite=20 (= rwmixread 80): each I/O a read with probability r, so
 # the share is r within 3.5 standard deviations (sqrt(r (1 - r) / n)), or 0.05
 for jr in mix30:0.3 eighty:0.8; do
@@ -190,11 +190,15 @@ f=$T/r.fio
 	job s11 filename=/dev/vda randseed=11
 	job s12 filename=/dev/vdb randseed=12
 	job s11r0 filename=/dev/vdc randseed=11 randrepeat=0
+	# and, beside them, a buffered reader: through the page cache
+	job cached filename=/dev/vdd rw=read size=256k buffered=1 direct=0
 } >"$f"
 for seed in 1 2; do
-	mapfile -t D < <(disks 3)
+	mapfile -t D < <(disks 4)
 	vms "${D[@]}" --job "$f" --json --seed "$seed"
 	expect_rc 0 "--seed $seed"
+	expect_json '.vmstat.counters.nr_file_pages >= 64 and .vmstat.counters.pgpgin >= 256' \
+		"buffered=1: the 256 KiB read went through the page cache ($(jget '.vmstat.counters | "\(.nr_file_pages) pages, pgpgin \(.pgpgin) KiB"'))"
 	for i in 0 1 2; do
 		od -A d -v -t x4 -w4096 "$T/d$i.img" | awk '$2 == "a5a5a5a5" { print $1 / 4096 }' >"$T/set.$seed.$i"
 	done
