@@ -4,10 +4,11 @@
 # and reports which mutations survived, with a score: killed / (killed + survived).
 # The format of the lists is in tests/mutants/README.md.
 #
-#   usage: scripts/mutants.sh [-l] [-k] [ID...]
+#   usage: [MUTANTS_TESTS="TEST..."] scripts/mutants.sh [-l] [-k] [ID...]
 #     -l   list the mutations and check that each still applies; build nothing
 #     -k   keep the scratch copy (and each mutation's test output) afterwards
 #     ID   only these mutations (default: all)
+#     MUTANTS_TESTS  run every mutation against these tests instead of its own list
 #
 # The user's tree is only read: the copy is made under ${TMPDIR:-/tmp} (without .git;
 # build/ comes along so that each mutation rebuilds one file). First the tests that any
@@ -23,7 +24,7 @@ while getopts lk opt; do
 	l) LIST_ONLY=1 ;;
 	k) KEEP=1 ;;
 	*)
-		sed -n '8,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+		sed -n '7,12p' "$0" | sed 's/^# \{0,1\}//' >&2
 		exit 2
 		;;
 	esac
@@ -105,6 +106,12 @@ mutate()
 }
 
 parse_lists
+# MUTANTS_TESTS="test_a knobs ...": every mutation against these tests instead of its own
+if [ -n "${MUTANTS_TESTS:-}" ]; then
+	for i in "${!IDS[@]}"; do
+		TESTS[i]=$MUTANTS_TESTS
+	done
+fi
 SEL=()
 if [ "${#WANT[@]}" -eq 0 ]; then
 	SEL=("${!IDS[@]}")

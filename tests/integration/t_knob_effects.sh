@@ -26,26 +26,25 @@ le()
 # ---- the built-in workload and the scheduler ----
 
 begin "knob_effects/spin_ms and sleep_ms: each CPU is busy spin/(spin+sleep) of the time"
-# A worker computes spin_ms, then sleeps sleep_ms (a sleep ends at a tick, so up to one
-# tick later). Busy share expected in [spin/(spin+sleep+tick), spin/(spin+sleep)],
-# widened by 0.15 for boot and report time and the host's noise.
+# A worker computes spin_ms, then sleeps sleep_ms; time only stretches a cycle (a sleep
+# ends at a tick; the host may stop a vCPU mid-spin), so in 300 ms a worker sleeps at
+# most 300/(spin+sleep) + 1 times, and at least half of 300/(spin+sleep+tick). The busy
+# share is spin/(spin+sleep+0..tick): 0.14..0.2 for 2,8 and 0.57..0.8 for 8,2; the
+# checks leave room for boot and report time and a loaded host.
 for ss in 2:8 8:2; do
 	spin=${ss%:*} sleep=${ss#*:}
 	vms --vcpus 2 --set "spin_ms=$spin,sleep_ms=$sleep,duration_ms=300" --json
 	expect_rc 0
-	lo=$(awk -v s="$spin" -v z="$sleep" -v t="$TICK_MS" 'BEGIN { print s / (s + z + t) - 0.15 }')
-	hi=$(awk -v s="$spin" -v z="$sleep" 'BEGIN { print s / (s + z) + 0.15 }')
-	expect_json 'all(.cpus[]; (.busy_ns / (.busy_ns + .idle_ns)) as $b | $b >= $lo and $b <= $hi)' \
-		"spin_ms=$spin sleep_ms=$sleep: every CPU busy $lo..$hi of the time (busy: $(jget '[.cpus[] | .busy_ns / (.busy_ns + .idle_ns) * 100 | floor] | join("%, ")')%)" \
-		--argjson lo "$lo" --argjson hi "$hi"
-	# cycles of spin + sleep in 300 ms, each at most a tick longer than asked
-	expect_json 'all(.workers[]; .sleeps >= (300 / ($s + $z + $t) * 0.6 | floor) and .sleeps <= (300 / ($s + $z) | floor) + 1)' \
-		"spin_ms=$spin sleep_ms=$sleep: each worker slept 300/($spin+$sleep+$TICK_MS)*0.6 .. 300/($spin+$sleep)+1 times ($(jget '[.workers[].sleeps] | join(", ")'))" \
+	expect_json 'all(.workers[]; .sleeps >= (300 / ($s + $z + $t) * 0.5 | floor) and .sleeps <= (300 / ($s + $z) | floor) + 1)' \
+		"spin_ms=$spin sleep_ms=$sleep: each worker slept 300/($spin+$sleep+$TICK_MS)/2 .. 300/($spin+$sleep)+1 times ($(jget '[.workers[].sleeps] | join(", ")'))" \
 		--argjson s "$spin" --argjson z "$sleep" --argjson t "$TICK_MS"
 	jget '[.cpus[] | .busy_ns / (.busy_ns + .idle_ns)] | add / length' >"$T/busy.$spin"
 done
-check "spin_ms=8,sleep_ms=2 keeps the CPUs busier than 2,8 by at least 0.3 ($(cat "$T/busy.8") vs $(cat "$T/busy.2"))" \
-	le "$(awk -v a="$(cat "$T/busy.2")" 'BEGIN { print a + 0.3 }')" "$(cat "$T/busy.8")"
+b2=$(cat "$T/busy.2") b8=$(cat "$T/busy.8")
+check "spin_ms=2,sleep_ms=8: the CPUs busy at most half the time ($b2)" le "$b2" 0.5
+check "spin_ms=8,sleep_ms=2: the CPUs busy at least half the time ($b8)" le 0.5 "$b8"
+check "spin_ms=8,sleep_ms=2 keeps the CPUs busier than 2,8 by at least 0.25 ($b8 vs $b2)" \
+	le "$(awk -v a="$b2" 'BEGIN { print a + 0.25 }')" "$b8"
 end
 
 begin "knob_effects/timeslice_ms: preemptions follow the slice (1 ms: every tick; 20 ms: every 20 ms)"
@@ -56,8 +55,9 @@ for ts in 1 20; do
 	vms --vcpus 2 --set "tasks_per_cpu=2,spin_ms=20,sleep_ms=0,duration_ms=300,timeslice_ms=$ts" --json
 	expect_rc 0
 	if [ "$ts" = 1 ]; then
-		expect_json 'all(.cpus[]; .preemptions >= 0.5 * .ticks and .preemptions <= .ticks)' \
-			"timeslice_ms=1: preemptions are 0.5..1 x the ticks ($(jget '[.cpus[] | "\(.preemptions)/\(.ticks)"] | join(", ")'))"
+		# (kernel threads waking up preempt too, hence the margin above one per tick)
+		expect_json 'all(.cpus[]; .preemptions >= 0.5 * .ticks and .preemptions <= 1.2 * .ticks + 5)' \
+			"timeslice_ms=1: preemptions are 0.5..1.2 x the ticks ($(jget '[.cpus[] | "\(.preemptions)/\(.ticks)"] | join(", ")'))"
 	else
 		expect_json 'all(.cpus[]; (.busy_ns / 1e6) as $ms | .preemptions >= 0.4 * $ms / ($ts + $t) and .preemptions <= $ms / $ts + 2)' \
 			"timeslice_ms=$ts: preemptions are 0.4 x busy/($ts+$TICK_MS ms) .. busy/$ts ms + 2 ($(jget '[.cpus[] | "\(.preemptions) in \(.busy_ns / 1e6 | floor) ms"] | join(", ")'))" \
@@ -85,24 +85,25 @@ check "with guest_halt_poll_us=10000 the CPUs halt at most half as often ($(cat 
 end
 
 begin "knob_effects/compute_iters: the loop's time grows in proportion to the iterations"
-for n in 20000000 200000000; do
+for n in 30000000 300000000; do
 	vms --set "compute_iters=$n,duration_ms=0" --json
 	expect_rc 0
 	expect_json '.compute.iterations == $n' "compute.iterations is $n" --argjson n "$n"
 	jget '.compute.ns' >"$T/ns.$n"
 done
-a=$(cat "$T/ns.20000000") b=$(cat "$T/ns.200000000")
-# 10 x the iterations: 10 x the time, within 4..25 (the host's speed moves between runs)
-check "10 x compute_iters takes 4..25 x the time ($a ns, $b ns)" \
-	awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > 0 && b >= 4 * a && b <= 25 * a) }'
+a=$(cat "$T/ns.30000000") b=$(cat "$T/ns.300000000")
+# 10 x the iterations: 10 x the time, within 3..30 (the host's speed moves between runs)
+check "10 x compute_iters takes 3..30 x the time ($a ns, $b ns)" \
+	awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > 0 && b >= 3 * a && b <= 30 * a) }'
 end
 
 begin "knob_effects/sample_ms: one sample per CPU per period (rounded up to the tick)"
 for ms in 10 50; do
 	vms --vcpus 2 --set "duration_ms=300,sample_ms=$ms" --json
 	expect_rc 0
-	# a sample is taken at the first tick after its period, so every period+tick at worst
-	expect_json '(.boot_us.done / 1000) as $run | .samples >= 2 * 0.8 * ($run / ($ms + $t) | floor) and .samples <= 2 * (($run / $ms | floor) + 2)' \
+	# a sample is taken at the first tick after its period, so every period+tick (or a
+	# tick the loaded host delayed) at worst, and never more often than the period
+	expect_json '(.boot_us.done / 1000) as $run | .samples >= 2 * 0.5 * ($run / ($ms + $t) | floor) and .samples <= 2 * (($run / $ms | floor) + 2)' \
 		"sample_ms=$ms: $(jget .samples) samples for 2 CPUs in $(jget '.boot_us.done / 1000 | floor') ms" \
 		--argjson ms "$ms" --argjson t "$TICK_MS"
 	expect_json '.vmstat.samples * 2 == .samples or (.vmstat.samples - .samples / 2 | fabs) <= 2' \
@@ -140,9 +141,9 @@ for p in 0 1; do
 	if [ "$p" = 0 ]; then
 		expect_json '.disks[0].interrupts > 0' "blk_poll=0: completions interrupt ($(jget '.disks[0].interrupts'))"
 	else
-		# (the first completion may come before the queue is switched to polling)
-		expect_json '.disks[0].interrupts <= 2 and .disks[0].interrupts_suppressed > 100' \
-			"blk_poll=1: no interrupts, the completions suppressed ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))"
+		# (a stale used_event may let one through now and then: at most 1 %)
+		expect_json '.disks[0] | .interrupts_suppressed > 100 and .interrupts <= 0.01 * (.reads + .writes)' \
+			"blk_poll=1: (almost) no interrupts, the completions suppressed ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))"
 	fi
 done
 end
@@ -173,12 +174,13 @@ memjob()
 }
 
 begin "knob_effects/kswapd_model: each era's kswapd sleeps its own way; the fast path keeps free pages above low"
-# 96 MiB touched at random in a 64 MiB guest. After a balancing run kswapd naps HZ/10
+# 80 MiB touched once, then 20480 times at random, in a 64 MiB guest (a fixed amount
+# of work, not of time: a loaded host slows it, not weakens it). After a balancing run kswapd naps HZ/10
 # (2.6 and modern): woken early it counts kswapd_low_wmark_hit_quickly, still
 # unbalanced after the nap kswapd_high_wmark_hit_quickly. 2.6 wants every zone above
 # high, so it is mostly still unbalanced (high); modern is content with one zone, so it
 # is mostly woken early (low); 2.4's kswapd sleeps a second at a time and counts neither.
-f=$(memjob hog size=96m mem_access=random runtime=1s)
+f=$(memjob hog size=80m mem_access=random)
 for k in 2.4 2.6 modern; do
 	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "kswapd_model=$k,sample_ms=5"
 	expect_rc 0 "kswapd_model=$k"
@@ -189,6 +191,7 @@ for k in 2.4 2.6 modern; do
 	2.6) expect_json '.vmstat.counters | .kswapd_high_wmark_hit_quickly > 2 * .kswapd_low_wmark_hit_quickly' "2.6: mostly still unbalanced after the nap ($q)" ;;
 	modern) expect_json '.vmstat.counters | .kswapd_low_wmark_hit_quickly > 2 * .kswapd_high_wmark_hit_quickly + 4' "modern: mostly woken early ($q)" ;;
 	esac
+	jget '[.vmstat_series[] | select(.kswapd_running == 1)] | length' >>"$T/running"
 	[ "$k" = 2.6 ] && continue
 	# The fast path allocates only above low; the allocation that finds a zone at low
 	# wakes kswapd. So free pages below low are seen only while kswapd or a direct
@@ -199,15 +202,18 @@ for k in 2.4 2.6 modern; do
 	expect_json '([.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0)] | length) <= 0.04 * (.vmstat_series | length)' \
 		"kswapd_model=$k: free pages below low with nobody reclaiming in at most 4 % of the samples ($(jget '[.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0)] | length') of $(jget '.vmstat_series | length'))"
 done
+# kswapd runs in short bursts, caught by 2..4 % of the samples: in ~350 samples, at least one
+check "the time series caught kswapd running ($(paste -sd+ "$T/running") samples)" test "$(($(paste -sd+ "$T/running")))" -ge 1
 end
 
 begin "knob_effects/kswapd balances to the high watermark: what it leaves when allocations stop"
-# 72 MiB committed in a 64 MiB guest, then random accesses to its first 8 MiB only:
-# once those are back in memory nothing allocates and kswapd has finished. Modern
+# 72 MiB committed in a 64 MiB guest, then random accesses to its first 8 MiB only,
+# 40 us apart (0.7 s): once those are back in memory nothing allocates and kswapd has
+# finished. Modern
 # kswapd stops when a zone is above high; with watermark_scale_factor=400 the marks are
 # proportional to the zones, so the node is then near the sum of the highs. The free
 # pages it leaves must be at least halfway from the sum of the lows to the sum of the highs.
-f=$(memjob ws size=72m mem_access=random mem_working_set=8m runtime=1500ms)
+f=$(memjob ws size=72m mem_access=random mem_working_set=8m thinktime=40)
 vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json \
 	--set sample_ms=10,min_free_kbytes=4096,watermark_scale_factor=400
 expect_rc 0
@@ -225,7 +231,7 @@ begin "knob_effects/swappiness: 0 reclaims only the page cache, 100 swaps anonym
 # never has to take anonymous pages (SCAN_ANON): at swappiness=0 the anon share of the
 # scan is 0 and nothing is swapped out; at 100 anon and file weigh alike.
 f=$T/mix.fio
-printf '[warm]\nfilename=/dev/vda\ndirect=0\nrw=read\nbs=64k\nsize=24m\nruntime=300ms\ntime_based\n[anon]\nstonewall\nioengine=mem\nsize=48m\n' >"$f"
+printf '[global]\nstonewall\n[read1]\nfilename=/dev/vda\ndirect=0\nrw=read\nbs=64k\nsize=24m\n[read2]\nfilename=/dev/vda\ndirect=0\nrw=read\nbs=64k\nsize=24m\n[anon]\nioengine=mem\nsize=48m\n' >"$f"
 for s in 0 100; do
 	vms --memory 64M --vcpus 2 --disk "$T/f.img,size=32M" --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "swappiness=$s,sample_ms=10"
 	expect_rc 0 "swappiness=$s"
