@@ -12,9 +12,12 @@
 #
 # The user's tree is only read: the copy is made under ${TMPDIR:-/tmp} (without .git;
 # build/ comes along so that each mutation rebuilds one file). First the tests that any
-# selected mutation names run on the unmutated copy: a test that fails there would
-# "kill" every mutation, so the run stops. Exit status: 0 every mutation killed, 1 some
-# survived or no longer apply (stale), 2 a usage error or a failing baseline.
+# selected mutation names run on the unmutated copy: a test that fails there (twice)
+# would "kill" every mutation, so the run stops. A test that fails under a mutation is
+# run again, and kills it only when it fails again: the integration tests measure a
+# shared host, and a flake must not pass for a catch. Exit status: 0 every mutation
+# killed, 1 some survived or no longer apply (stale), 2 a usage error or a failing
+# baseline.
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -75,7 +78,7 @@ parse_lists()
 		for key in FILES FROMS TOS TESTS; do
 			local -n arr=$key
 			if [ -z "${arr[i]}" ]; then
-				echo "mutants: ${WHERE[i]}: [${IDS[i]}] has no '$(echo "$key" | tr 'A-Z' 'a-z' | sed 's/s$//')'" >&2
+				echo "mutants: ${WHERE[i]}: [${IDS[i]}] has no '$(echo "$key" | tr '[:upper:]' '[:lower:]' | sed 's/s$//')'" >&2
 				exit 2
 			fi
 		done
@@ -209,9 +212,12 @@ fi
 echo "mutants: baseline: ${ALL_TESTS[*]} on the unmutated copy"
 for t in "${ALL_TESTS[@]}"; do
 	if ! run_test "$t" "$LOGS/baseline.$t"; then
-		echo "mutants: baseline: $t fails without any mutation, so it would kill every one: $(why_failed "$LOGS/baseline.$t")" >&2
-		KEEP=1
-		exit 2
+		echo "mutants: baseline: $t failed without any mutation, running it again: $(why_failed "$LOGS/baseline.$t")"
+		if ! run_test "$t" "$LOGS/baseline.$t.again"; then
+			echo "mutants: baseline: $t fails without any mutation, so it would kill every one: $(why_failed "$LOGS/baseline.$t.again")" >&2
+			KEEP=1
+			exit 2
+		fi
 	fi
 done
 
@@ -234,12 +240,17 @@ for i in "${SEL[@]}"; do
 		verdict=STILLBORN by="does not build: $(grep -m1 -E 'error' "$LOGS/build.$id" | cut -c1-120)"
 		stillborn=$((stillborn + 1)) STILLBORN+=("$id")
 	else
+		flaky=""
 		for t in ${TESTS[i]}; do
 			if ! run_test "$t" "$LOGS/$id.$t"; then
-				verdict=KILLED by="$t: $(why_failed "$LOGS/$id.$t")"
-				break
+				if ! run_test "$t" "$LOGS/$id.$t.again"; then
+					verdict=KILLED by="$t: $(why_failed "$LOGS/$id.$t")"
+					break
+				fi
+				flaky="$flaky $t (failed once: $(why_failed "$LOGS/$id.$t"))"
 			fi
 		done
+		[ -z "$flaky" ] || echo "mutants: [$id]: passed when run again:$flaky"
 		if [ -z "$verdict" ]; then
 			verdict=SURVIVED by="${TESTS[i]} all pass; ${WHYS[i]}"
 			survived=$((survived + 1)) SURVIVORS+=("$id")

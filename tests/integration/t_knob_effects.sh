@@ -11,13 +11,8 @@
 HZ_DEFAULT=250
 TICK_MS=$((1000 / HZ_DEFAULT))
 
-# num EXPR: evaluates a jq expression on stdout and prints it (an integer or a number).
-num()
-{
-	jget "$1"
-}
-
 # le A B: A <= B for decimal numbers (awk), as a command for check.
+# shellcheck disable=SC2317 # called through check
 le()
 {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
