@@ -155,6 +155,8 @@ demo: deps all
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)sh ./tests/run-unit.sh $(UNIT_BINS)
+	$(Q)bash ./scripts/mutants.sh -l >/dev/null || { bash ./scripts/mutants.sh -l | grep STALE; \
+		echo "make check: mutations in tests/mutants/ no longer apply: update them"; exit 1; }
 	$(Q)bash ./tests/integration/run.sh
 	$(Q)sh ./tests/fuzz/run.sh 20
 
@@ -176,3 +178,9 @@ clean:
 	rm -rf build build-asan harness/vmsweep harness/vmsweep-asan guest/guest.elf
 
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)
+
+# The planted-bug check, outside make check (about 20 minutes): each mutation of
+# tests/mutants/*.txt in a scratch copy of the tree, with the tests that must catch it.
+.PHONY: mutants
+mutants: deps
+	$(Q)bash ./scripts/mutants.sh

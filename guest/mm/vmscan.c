@@ -25,6 +25,20 @@ static enum lru_list page_lru(const struct page *page)
 	return PageActive(page) ? base + 1 : base;
 }
 
+/*
+ * update_page_reclaim_stat (mm/swap.c): a page that joins an LRU list counts as
+ * scanned, and as rotated when it joins, or moves to, an active list. get_scan_count
+ * weighs anon against file by these ratios; without the pages that the page cache
+ * activates (mark_page_accessed) a hot file cache looked use-once, all pressure went
+ * to it, and swappiness changed nothing.
+ */
+static void update_page_reclaim_stat(struct lruvec *lv, bool file, bool rotated)
+{
+	lv->recent_scanned[file]++;
+	if (rotated)
+		lv->recent_rotated[file]++;
+}
+
 void lru_cache_add(struct page *page, enum lru_list lru)
 {
 	struct lruvec *lv = &contig_page_data.lruvec;
@@ -36,6 +50,7 @@ void lru_cache_add(struct page *page, enum lru_list lru)
 	SetPageLRU(page);
 	list_add(&page->lru, &lv->lists[lru]);
 	lv->nr_pages[lru]++;
+	update_page_reclaim_stat(lv, is_file_lru(lru), is_active_lru(lru));
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
 }
 
@@ -78,6 +93,7 @@ bool activate_page(struct page *page)
 		list_add(&page->lru, &lv->lists[from + 1]);
 		lv->nr_pages[from + 1]++;
 		count_vm_event(pgactivate);
+		update_page_reclaim_stat(lv, is_file_lru(from), true);
 	}
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
 	return moved;

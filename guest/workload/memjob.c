@@ -8,6 +8,7 @@
  */
 #include <kernel/errno.h>
 #include <asm/tsc.h>
+#include <kernel/boot.h>
 #include <kernel/kernel.h>
 #include <kernel/kthread.h>
 #include <kernel/printk.h>
@@ -39,7 +40,14 @@ struct mem_job_run *mem_job_create(const struct vms_job *j, unsigned index)
 		panic("memjob: no memory for job %u", index);
 	run->job = j;
 	run->rec.job = index;
-	run->rand_state = j->randseed ? j->randseed : 0x9e3779b97f4a7c15ull + index;
+	/* As a disk job's (fio_job_setup): each clone its own sequence, and randrepeat=0
+	 * mixes in the run's seed; the memory jobs ignored both, so clones touched the same
+	 * random pages and randrepeat=0 changed nothing. */
+	run->rand_state = (j->randseed ? j->randseed : 0x89abcdefull) ^ ((u64)j->clone * 0x9e3779b97f4a7c15ull);
+	if (!(j->flags & VMS_JOB_RANDREPEAT))
+		run->rand_state ^= boot_params->seed * 0xbf58476d1ce4e5b9ull;
+	if (!run->rand_state)
+		run->rand_state = 1;
 	return run;
 }
 

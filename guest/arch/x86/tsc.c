@@ -1,5 +1,11 @@
-/* The TSC clock. ns = tsc * mult >> 32, with mult from the host's KVM_GET_TSC_KHZ. */
+/*
+ * The TSC clock. ns = tsc * mult >> 32, with mult from the host's KVM_GET_TSC_KHZ.
+ * tests/unit/test_sched_clock.c compiles this file on the host with TSC_HOST_SHIM
+ * (its own u64 and rdtsc).
+ */
+#ifndef TSC_HOST_SHIM
 #include <asm/tsc.h>
+#endif
 
 u64 tsc_boot;
 static u64 tsc_mult, ns_mult; /* ns per tsc and tsc per ns, 32.32 fixed point */

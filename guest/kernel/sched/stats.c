@@ -1,7 +1,13 @@
-/* Scheduler wake-up latency (wake-up to running), in fio's histogram buckets. */
+/*
+ * Scheduler wake-up latency (wake-up to running), in fio's histogram buckets.
+ * tests/unit/test_sched_clock.c compiles this file on the host with
+ * SCHED_STATS_HOST_SHIM, supplying the types and tsc_to_ns (guest/arch/x86/tsc.c).
+ */
+#ifndef SCHED_STATS_HOST_SHIM
 #include <asm/tsc.h>
-#include <vmsweep/hist.h>
 #include "sched.h"
+#endif
+#include <vmsweep/hist.h>
 
 static u32 wakeup_hist[VMS_HIST_NR];
 static u64 wakeup_samples, wakeup_sum_ns, wakeup_min_ns = ~0ull, wakeup_max_ns;
