@@ -14,8 +14,9 @@
 # build/ comes along so that each mutation rebuilds one file). First the tests that any
 # selected mutation names run on the unmutated copy: a test that fails there (twice)
 # would "kill" every mutation, so the run stops. A test that fails under a mutation is
-# run again, and kills it only when it fails again: the integration tests measure a
-# shared host, and a flake must not pass for a catch. Exit status: 0 every mutation
+# run again, and kills it only when the same test (an integration script's same
+# begin "..." block) fails again: the integration tests measure a shared host, and a
+# flake must not pass for a catch. Exit status: 0 every mutation
 # killed, 1 some survived or no longer apply (stale), 2 a usage error or a failing
 # baseline.
 set -u
@@ -203,6 +204,22 @@ why_failed()
 	grep -m1 -E '^(FAIL|\[  FAILED  \]|\[  ERROR   \])' "$1" | cut -c1-160
 }
 
+# failed NAME LOG: the tests of NAME that failed in LOG, one per line, sorted: an
+# integration script's begin names (matched against its FAIL lines), or NAME itself
+failed()
+{
+	case $1 in
+	test_*) echo "$1" ;;
+	*)
+		sed -n 's/^begin "\(.*\)"$/\1/p' "$TREE/tests/integration/t_$1.sh" | while IFS= read -r name; do
+			grep -qF -- "FAIL $name:" "$2" && echo "$name"
+		done | sort -u
+		# a script that died without a FAIL line of a test
+		grep -qE "^FAIL t_$1: " "$2" && echo "t_$1"
+		;;
+	esac
+}
+
 echo "mutants: building the copy"
 if ! build "$LOGS/build.baseline"; then
 	echo "mutants: the unmutated copy does not build:" >&2
@@ -244,8 +261,11 @@ for i in "${SEL[@]}"; do
 		for t in ${TESTS[i]}; do
 			if ! run_test "$t" "$LOGS/$id.$t"; then
 				if ! run_test "$t" "$LOGS/$id.$t.again"; then
-					verdict=KILLED by="$t: $(why_failed "$LOGS/$id.$t")"
-					break
+					both=$(comm -12 <(failed "$t" "$LOGS/$id.$t") <(failed "$t" "$LOGS/$id.$t.again") | head -1)
+					if [ -n "$both" ]; then
+						verdict=KILLED by="$t: FAIL $both (twice)"
+						break
+					fi
 				fi
 				flaky="$flaky $t (failed once: $(why_failed "$LOGS/$id.$t"))"
 			fi

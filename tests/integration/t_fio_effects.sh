@@ -255,22 +255,22 @@ expect_json "$js j(\"last\")[0].start_ns >= j(\"after\")[0].end_ns" 'wait_for_pr
 end
 
 begin "fio_effects/mem_working_set: random accesses within the working set stay in memory"
-# 32 MiB in a 24 MiB guest with swap, committed, then as many (8192) random accesses:
+# 48 MiB in a 32 MiB guest with swap, committed, then as many (12288) random accesses:
 # within the first 2 MiB (512 pages: once swapped back in they stay), then, after it
-# (stonewall), within all 32 MiB, of which at most 24 MiB fit: at least a quarter of
+# (stonewall), within all 48 MiB, of which at most 32 MiB fit: at least a third of
 # those accesses must miss, half of that allowed for the kernel's share of the memory.
 f=$T/ws.fio
 {
-	job global ioengine=mem mem_access=random size=32m
+	job global ioengine=mem mem_access=random size=48m
 	job small mem_working_set=2m
 	job large stonewall
 } >"$f"
-vms --vcpus 2 --memory 24M --disk "$T/swap.img,size=256M,swap" --job "$f" --json
+vms --vcpus 2 --memory 32M --disk "$T/swap.img,size=256M,swap" --job "$f" --json
 expect_rc 0
-expect_json '.mem_jobs[0] | .accesses == 2 * 8192 and .swapins <= 2 * 512' \
+expect_json '.mem_jobs[0] | .accesses == 2 * 12288 and .swapins <= 2 * 512' \
 	"mem_working_set=2m: at most twice its 512 pages swapped in ($(jget '.mem_jobs[0] | "\(.swapins) in \(.accesses - .pages_allocated) random accesses"'))"
-expect_json '.mem_jobs[1] | .accesses == 2 * 8192 and .swapins >= 0.5 * 0.25 * 8192' \
-	"the whole 32 MiB: at least 1/8 of the random accesses swap in ($(jget '.mem_jobs[1] | "\(.swapins) in \(.accesses - .pages_allocated) random accesses"'))"
+expect_json '.mem_jobs[1] | .accesses == 2 * 12288 and .swapins >= 0.5 / 3 * 12288' \
+	"the whole 48 MiB: at least 1/6 of the random accesses swap in ($(jget '.mem_jobs[1] | "\(.swapins) in \(.accesses - .pages_allocated) random accesses"'))"
 end
 
 begin "fio_effects/new_group: a new reporting group"
