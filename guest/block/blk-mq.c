@@ -46,6 +46,7 @@ struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_que
 		}
 		h->nr_free_rqs = depth;
 		q->hctx[i] = h;
+		blk_mq_map_cpu_queue(h);
 	}
 	disk->queue = q;
 	return q;
@@ -100,8 +101,8 @@ struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx)
 		if (q->poll_mode || irqs_disabled() || preempt_count()) {
 			if (current->plug) /* our own plugged requests may hold the tags */
 				blk_flush_plug(current->plug);
-			q->poll(hctx);
-			cpu_relax();
+			if (!blk_mq_poll(hctx, BLK_FOUND_SUBMITTER_POLL))
+				cpu_relax();
 		} else {
 			wait_event(hctx->tag_wait, READ_ONCE(hctx->nr_free_rqs) > 0);
 		}
@@ -128,6 +129,7 @@ void blk_mq_complete_request(struct request *rq, int error)
 
 	hctx->inflight--;
 	hctx->nr_completed++;
+	hctx->last_complete_ns = now;
 	blk_account_io_done(hctx->q->disk, rq, now);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {
 		next = bio->next;
@@ -139,34 +141,4 @@ void blk_mq_complete_request(struct request *rq, int error)
 	blk_mq_free_request(rq);
 	if (!list_empty(&hctx->dispatch))
 		kblockd_schedule(hctx);
-}
-
-unsigned blk_poll(struct gendisk *disk)
-{
-	struct request_queue *q = disk->queue;
-	preempt_disable();
-	struct blk_mq_hw_ctx *hctx = q->hctx[smp_processor_id() % q->nr_hw_queues];
-	preempt_enable();
-	u64 before = READ_ONCE(hctx->nr_completed);
-	q->poll(hctx);
-	return (unsigned)(READ_ONCE(hctx->nr_completed) - before);
-}
-
-bool blk_any_polled_disk(void)
-{
-	for (unsigned i = 0; i < nr_disks; i++)
-		if (disks[i] && disks[i]->queue->poll_mode)
-			return true;
-	return false;
-}
-
-void blk_poll_disks(void)
-{
-	if (current->plug) /* what we wait for may still be in our own plug */
-		blk_flush_plug(current->plug);
-	for (unsigned i = 0; i < nr_disks; i++) {
-		struct request_queue *q = disks[i] ? disks[i]->queue : NULL;
-		for (unsigned h = 0; q && q->poll_mode && h < q->nr_hw_queues; h++)
-			q->poll(q->hctx[h]);
-	}
 }

@@ -324,7 +324,7 @@ static u64 fio_issue_batch(struct fio_job_run *run)
  * Ahead of the rate's schedule, as fio's rate_ddir: what is in flight completes first
  * (fio's io_u_quiesce, which sleeps in io_getevents), then the job sleeps until the
  * next I/O is due, or the runtime ends. The quiesce sleeps too, unless the disk is
- * polled: spinning there instead was measured faster when the host is idle (a
+ * polled or the job hipri: spinning there instead was measured faster when the host is idle (a
  * completion interrupt reaches a running vCPU in microseconds, a halted one in ~130 us)
  * but lost up to a quarter of a rate_iops=2000 job when other work loaded the host,
  * whose scheduler favours a vCPU that slept over one that spun.
@@ -335,12 +335,8 @@ static void fio_rate_wait(struct fio_job_run *run, u64 due)
 
 	if (j->runtime_ns && due > run->measure_start_ns + j->runtime_ns)
 		due = run->measure_start_ns + j->runtime_ns;
-	while (READ_ONCE(run->inflight) || fio_sync_reap(run)) {
-		if (run->disk->queue->poll_mode)
-			fio_poll(run);
-		else
-			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
-	}
+	while (READ_ONCE(run->inflight) || fio_sync_reap(run))
+		fio_wait_inflight(run, 1, false);
 	fio_sleep_until(due);
 }
 
@@ -351,14 +347,14 @@ static void fio_wait(struct fio_job_run *run, u64 rate_due)
 		fio_rate_wait(run, rate_due);
 		return;
 	}
-	if (run->disk->queue->poll_mode) {
-		while (READ_ONCE(run->inflight) >= run->depth)
-			fio_poll(run);
+	if (run->disk->queue->poll_mode || (run->job->flags & VMS_JOB_HIPRI)) {
+		/* polling costs nothing more per completion: fill the queue again only when full */
+		fio_wait_inflight(run, run->depth, false);
 		return;
 	}
 	unsigned in = READ_ONCE(run->inflight);
 	if (in)
-		wait_event(run->wq, READ_ONCE(run->inflight) < in || READ_ONCE(run->stop));
+		fio_wait_inflight(run, in, true);
 }
 
 /* Runs the job's current phase to its end, everything it issued completed and checked. */
@@ -377,12 +373,8 @@ void fio_run_phase(struct fio_job_run *run)
 		fio_wait(run, due);
 		fio_log_flush(run);
 	}
-	while (READ_ONCE(run->inflight) || fio_sync_reap(run)) {
-		if (run->disk->queue->poll_mode)
-			fio_poll(run);
-		else
-			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
-	}
+	while (READ_ONCE(run->inflight) || fio_sync_reap(run))
+		fio_wait_inflight(run, 1, false);
 	fio_stats_reap(run);
 	fio_reap_verify(run);
 }

@@ -228,13 +228,30 @@ void fio_stats_reap(struct fio_job_run *run)
 	fio_stats_sample(run, ktime_get_ns());
 }
 
-unsigned fio_poll(struct fio_job_run *run)
-{
-	u64 start = ktime_get_ns();
-	unsigned n = blk_poll(run->disk);
+struct fio_wait {
+	struct fio_job_run *run;
+	u32 below;
+	bool or_stop;
+};
 
-	fio_stats_sys_add(run, start);
-	return n;
+static bool fio_wait_done(void *arg)
+{
+	const struct fio_wait *w = arg;
+	return READ_ONCE(w->run->inflight) < w->below || (w->or_stop && READ_ONCE(w->run->stop));
+}
+
+void fio_wait_inflight(struct fio_job_run *run, u32 below, bool or_stop)
+{
+	struct fio_wait w = { run, below, or_stop };
+	if (fio_wait_done(&w))
+		return;
+	if (run->disk->queue->poll_mode || (run->job->flags & VMS_JOB_HIPRI)) {
+		u64 start = ktime_get_ns();
+		blk_poll_until(run->disk, fio_wait_done, &w);
+		fio_stats_sys_add(run, start);
+	} else {
+		wait_event(run->wq, fio_wait_done(&w));
+	}
 }
 
 /* fio's disk_util: the block layer's counts of each disk a disk job uses, over the jobs' run. */

@@ -38,8 +38,10 @@ void fio_stats_submitted(struct fio_job_run *run, unsigned n);
 /* The job's task looks at what completed since it last looked (io_u_mark_complete),
  * and takes a bw/iops sample when one is due (fio's add_bw_samples, add_iops_samples). */
 void fio_stats_reap(struct fio_job_run *run);
-/* blk_poll(run->disk), counted as sys. */
-unsigned fio_poll(struct fio_job_run *run);
+/* Until fewer than below of the job's I/Os are in flight (or, with or_stop, the job is
+ * told to stop): asleep, or polling when the disk is polled or the job is hipri (the
+ * polling counted as sys). */
+void fio_wait_inflight(struct fio_job_run *run, u32 below, bool or_stop);
 struct vms_workload;
 /* fio's disk_util: the disks' block-layer counts at the jobs' start, and a record of
  * what they did since for each disk a disk job used, at the end. */

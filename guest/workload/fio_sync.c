@@ -104,10 +104,5 @@ void fio_end_fsync(struct fio_job_run *run)
 	io->state = FIO_IO_INFLIGHT;
 	__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
 	submit_bio(run->disk, &io->bio);
-	while (READ_ONCE(run->inflight)) {
-		if (run->disk->queue->poll_mode)
-			blk_poll(run->disk);
-		else
-			wait_event(run->wq, READ_ONCE(run->inflight) == 0);
-	}
+	fio_wait_inflight(run, 1, false);
 }

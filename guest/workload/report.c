@@ -2,6 +2,7 @@
 #include <asm/hypercall.h>
 #include <asm/tsc.h>
 #include <mm/vmstat.h>
+#include <kernel/blkdev.h>
 #include <kernel/boot.h>
 #include <kernel/printk.h>
 #include <kernel/results.h>
@@ -71,6 +72,7 @@ void report_results(void)
 	}
 
 	vmstat_report();
+	blk_poll_report();
 
 	struct vms_rec_boot boot = {
 		.tsc_first = cpu_area(0)->vi.tsc_first,

@@ -168,7 +168,8 @@ static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio
 		enum vms_ioengine e;
 	} engines[] = {
 		{ "libaio", VMS_IOENGINE_ASYNC }, { "io_uring", VMS_IOENGINE_ASYNC }, { "psync", VMS_IOENGINE_SYNC },
-		{ "sync", VMS_IOENGINE_SYNC },	  { "pvsync", VMS_IOENGINE_SYNC },	  { "mem", VMS_IOENGINE_MEM },
+		{ "sync", VMS_IOENGINE_SYNC },	  { "pvsync", VMS_IOENGINE_SYNC },	  { "pvsync2", VMS_IOENGINE_SYNC },
+		{ "mem", VMS_IOENGINE_MEM },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
 		if (strcmp(o->value, engines[i].name) == 0) {
@@ -178,7 +179,7 @@ static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio
 		}
 	}
 	return bad_value(c, o, "not supported by vmsweep (async: libaio, io_uring; one I/O at a time: psync, sync, "
-			       "pvsync; anonymous memory: mem)");
+			       "pvsync, pvsync2; anonymous memory: mem)");
 }
 
 static int opt_direct(struct compile *c, struct job_opts *jo, const struct fio_option *o)
@@ -285,6 +286,17 @@ FLAG_OPT(opt_time_based, VMS_JOB_TIME_BASED)
 FLAG_OPT(opt_norandommap, VMS_JOB_NORANDOMMAP)
 FLAG_OPT(opt_group_reporting, VMS_JOB_GROUP_REPORTING)
 FLAG_OPT(opt_stonewall, VMS_JOB_STONEWALL)
+
+/* fio's hipri (io_uring, pvsync2): polled completions for this job. */
+static int opt_hipri(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	bool v = false;
+	if (flag_value(c, o, &v))
+		return -1;
+	jo->j.flags = v ? jo->j.flags | VMS_JOB_HIPRI : jo->j.flags & ~VMS_JOB_HIPRI;
+	jo->hipri_o = v ? o : NULL;
+	return 0;
+}
 
 /* fio's buffered=1 is direct=0, and the other way round. */
 static int opt_buffered(struct compile *c, struct job_opts *jo, const struct fio_option *o)
@@ -481,6 +493,7 @@ static const struct opt_def {
 	DISK_OPT("random_distribution", opt_random_distribution),
 	DISK_OPT("offset_increment", opt_offset_increment),
 	DISK_OPT("end_fsync", opt_end_fsync),
+	DISK_FLAG("hipri", opt_hipri),
 	DISK_OPT("sync", opt_sync),
 	DISK_FLAG("write_lat_log", opt_write_lat_log),
 	DISK_FLAG("write_bw_log", opt_write_bw_log),

@@ -98,6 +98,14 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       jo->ioengine_o ? jo->ioengine_o->value : "psync",
 				       jo->ioengine_o ? "" : " (fio's default engine)", s->name);
 	}
+	if (jo->hipri_o && !(jo->ioengine_o && (!strcmp(jo->ioengine_o->value, "io_uring") ||
+						  !strcmp(jo->ioengine_o->value, "pvsync2")))) {
+		const struct fio_option *o = jo->hipri_o;
+		return compile_fail_at(c, o->file, o->line,
+				       "option 'hipri': an option of ioengine=io_uring and pvsync2 in fio, not of %s%s "
+				       "(job '%s')", jo->ioengine_o ? jo->ioengine_o->value : "psync",
+				       jo->ioengine_o ? "" : ", fio's default engine", s->name);
+	}
 	if ((j->rate_bps[0] || j->rate_bps[1]) && (j->rate_iops[0] || j->rate_iops[1]))
 		return compile_fail_at(c, s->file, s->line,
 				       "job '%s': option 'rate_iops': rate and rate_iops are mutually exclusive, as "

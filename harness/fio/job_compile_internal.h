@@ -35,6 +35,7 @@ struct job_opts {
 	double dist_val, dist_center;
 	uint64_t offset_increment; /* clone k starts at offset + k * offset_increment */
 	const struct fio_option *offset_increment_o, *sync_o;
+	const struct fio_option *hipri_o; /* hipri set here or inherited */
 	/* write_lat_log= and the like: the NAME given ("": the job's name), resolved at the end */
 	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
 	const struct fio_option *log_o[VMS_LOG_KINDS];

@@ -35,6 +35,14 @@ static const struct {
 } knob_words_table[] = {
 	{ VMS_KNOB_watermark_model, { "2.4", "2.6", "modern", NULL } },
 	{ VMS_KNOB_kswapd_model, { "2.4", "2.6", "modern", "auto", NULL } },
+	{ VMS_KNOB_blk_completion, { "irq", "poll", "hybrid", NULL } },
+};
+
+/* Knobs that were renamed: the old name is answered with the new one. */
+static const struct {
+	const char *old, *now;
+} knob_renamed[] = {
+	{ "blk_poll", "blk_completion" }, /* blk_poll=1 is blk_completion=poll */
 };
 
 const char *const *knob_words(int knob)
@@ -92,6 +100,9 @@ const char *knob_suggest(const char *name)
 
 	if (!name)
 		return NULL;
+	for (size_t i = 0; i < sizeof(knob_renamed) / sizeof(knob_renamed[0]); i++)
+		if (!strcmp(name, knob_renamed[i].old))
+			return knob_renamed[i].now;
 	for (int i = 0; i < VMS_KNOB_COUNT; i++) {
 		unsigned d = edit_distance(name, knob_table[i].name);
 		if (d < best_d) {

@@ -38,7 +38,8 @@ int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
 	const struct virtio_blk_tuning tuning = { .poll_ns = cfg->blk_poll_ns,
-						  .guest_polls = cfg->knobs[VMS_KNOB_blk_poll] != 0 };
+						  .guest_polls = cfg->knobs[VMS_KNOB_blk_completion] ==
+								 VMS_BLK_COMPLETION_POLL };
 	int gsis[VMS_MAX_DISKS][VIRTIO_MMIO_MAX_QUEUES];
 
 	for (unsigned i = 0; i < cfg->nr_disks; i++) {

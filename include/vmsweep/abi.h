@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 9
+#define VMS_ABI_VERSION 10
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -370,6 +370,19 @@ struct vms_rec_fio_disk {
 	uint64_t flush_ios, flush_ticks_ns;
 	uint64_t io_ticks_ns; /* time with a request in flight */
 	uint64_t time_in_queue_ns; /* the requests' times added up (Linux's time_in_queue) */
+};
+
+/* How a disk's completions were found over the run (guest/block/blk-poll.c): one per
+ * disk, its hardware queues added up. found[] adds up to completed. */
+enum vms_blk_found { VMS_BLK_FOUND_IRQ, VMS_BLK_FOUND_IDLE_POLL, VMS_BLK_FOUND_SUBMITTER_POLL, VMS_BLK_FOUND_NR };
+struct vms_rec_blk {
+	uint32_t disk; /* /dev/vda = 0 */
+	uint32_t completion; /* enum vms_blk_completion */
+	uint64_t completed; /* requests */
+	uint64_t found[VMS_BLK_FOUND_NR]; /* by the interrupt, an idle CPU's poll, a waiting submitter's poll */
+	uint64_t idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for them */
+	uint64_t poll_windows, poll_windows_expired; /* idle polls; those that ended in a halt */
+	uint64_t kicks, kicks_suppressed; /* notifications sent; not sent, the host being awake */
 };
 
 struct vms_rec_sample {

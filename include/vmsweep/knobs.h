@@ -21,7 +21,8 @@
 	X(sample_ms, 0, 0, 60000, "ms", "period of the per-CPU time-series samples (0: none)")              \
 	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
-	X(blk_poll, 0, 0, 1, "bool", "block layer: submitters poll for completions instead of interrupts") \
+	X(blk_completion, 2, 0, 2, "model", "block layer: how completions are found: irq, poll (no interrupts: waiters poll) or hybrid (an idle CPU with I/O in flight polls, else interrupts)") \
+	X(blk_hybrid_poll_us, 500, 0, 100000, "us", "hybrid completions: the most an idle CPU with I/O in flight polls before it halts (the window adapts below it, as cpuidle-haltpoll's)") \
 	X(min_free_kbytes, 0, 0, 4194304, "KiB", "vm.min_free_kbytes (0: Linux's default, int_sqrt(16 * lowmem KiB))") \
 	X(watermark_scale_factor, 10, 1, 1000, "", "vm.watermark_scale_factor, in 1/10000 of a zone (modern model only)") \
 	X(watermark_model, 2, 0, 2, "model", "zone watermark rule: 2.4 (low 2*min, high 3*min), 2.6 (min*5/4, min*3/2), modern") \
@@ -32,6 +33,9 @@
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
 	X(hang_test, 0, 0, 1, "bool", "test: init spins forever with interrupts masked")                    \
 	X(fault_test, 0, 0, 2, "mode", "test: 1 writes to the null page, 2 reads past the end of RAM")
+
+/* blk_completion's values (harness/util/knob.c has their words). */
+enum vms_blk_completion { VMS_BLK_COMPLETION_IRQ, VMS_BLK_COMPLETION_POLL, VMS_BLK_COMPLETION_HYBRID };
 
 enum vms_knob {
 #define VMS_KNOB_ENUM(name, def, min, max, unit, help) VMS_KNOB_##name,

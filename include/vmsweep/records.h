@@ -31,7 +31,8 @@
 	X(MEM_JOB, 13, vms_rec_mem_job, mm, RESULTS, FIXED, "memory job")                    \
 	X(OOM, 14, vms_rec_oom, mm, RESULTS, FIXED, "OOM")                                   \
 	X(FIO_LOG, 15, vms_rec_fio_log, iolog, SAMPLES, TAIL, "fio log")                     \
-	X(FIO_DISK, 16, vms_rec_fio_disk, fio, RESULTS, FIXED, "fio disk")
+	X(FIO_DISK, 16, vms_rec_fio_disk, fio, RESULTS, FIXED, "fio disk")                  \
+	X(BLK, 17, vms_rec_blk, blk, RESULTS, FIXED, "block queue")
 
 #ifndef __ASSEMBLER__
 enum vms_rec_type {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 4
+#define VMS_WL_VERSION 5
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
@@ -67,6 +67,7 @@ enum vms_verify {
 #define VMS_JOB_BW_LOG (1u << 13) /* write_bw_log: NAME_bw.N.log */
 #define VMS_JOB_IOPS_LOG (1u << 14) /* write_iops_log: NAME_iops.N.log */
 #define VMS_JOB_LOG_OFFSET (1u << 15) /* log_offset=1: the logs' lines carry the I/O's offset */
+#define VMS_JOB_HIPRI (1u << 16) /* hipri: the job polls for its completions, interrupts off */
 #define VMS_WL_PATTERN_MAX 16
 
 /* random_distribution=: how a random job picks its blocks (fio's io_u.c and lib/zipf.c, lib/gauss.c) */

@@ -1,7 +1,7 @@
 /*
  * virtio-blk: each request is [header (device-readable)] [data] [status (device-
  * writable)] on the hardware queue's virtqueue. Queue i belongs to CPU i % nr_cpus,
- * where its completions interrupt.
+ * where its completions interrupt, unless a poller watches it (block/blk-poll.c).
  */
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
@@ -18,10 +18,6 @@
 
 struct gendisk *disks[VMS_MAX_DISKS];
 unsigned nr_disks;
-
-/* The queues whose completions interrupt each CPU. */
-static struct blk_mq_hw_ctx *cpu_queues[VMS_MAX_CPUS][VMS_MAX_DISKS * 2];
-static unsigned nr_cpu_queues[VMS_MAX_CPUS];
 
 static int virtblk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq)
 {
@@ -49,44 +45,55 @@ static void virtblk_commit_rqs(struct blk_mq_hw_ctx *hctx)
 }
 
 /* Reaps used buffers; with hctx->lock held. */
-static void virtblk_reap(struct blk_mq_hw_ctx *hctx)
+static unsigned virtblk_reap(struct blk_mq_hw_ctx *hctx)
 {
 	struct request *rq;
+	unsigned n = 0;
 	u32 len;
-	while ((rq = virtqueue_get_buf(hctx->vq, &len)))
+	while ((rq = virtqueue_get_buf(hctx->vq, &len))) {
 		blk_mq_complete_request(rq, rq->status == VIRTIO_BLK_S_OK ? 0 : -5 /* EIO */);
+		n++;
+	}
+	return n;
 }
 
-static void virtblk_poll(struct blk_mq_hw_ctx *hctx)
+static void virtblk_irq_disable(struct blk_mq_hw_ctx *hctx)
 {
-	unsigned long flags;
-	spin_lock_irqsave(&hctx->lock, flags);
-	virtblk_reap(hctx);
-	spin_unlock_irqrestore(&hctx->lock, flags);
+	virtqueue_disable_cb(hctx->vq);
+}
+
+static bool virtblk_irq_enable(struct blk_mq_hw_ctx *hctx)
+{
+	return virtqueue_enable_cb(hctx->vq);
 }
 
 static void virtblk_done(struct blk_mq_hw_ctx *hctx)
 {
 	unsigned long flags;
 	spin_lock_irqsave(&hctx->lock, flags);
-	do {
-		virtqueue_disable_cb(hctx->vq);
-		virtblk_reap(hctx);
-	} while (!virtqueue_enable_cb(hctx->vq));
+	/* A poller may have turned interrupts off after this one was sent: it reaps. */
+	if (!hctx->pollers) {
+		do {
+			virtqueue_disable_cb(hctx->vq);
+			hctx->nr_found[BLK_FOUND_IRQ] += virtblk_reap(hctx);
+		} while (!virtqueue_enable_cb(hctx->vq));
+	}
 	spin_unlock_irqrestore(&hctx->lock, flags);
 }
 
 /* The VMS_VEC_VIRTIO interrupt: look at every queue routed to this CPU. */
+
 static void virtblk_irq(unsigned irq, void *dev_id)
 {
-	unsigned cpu = smp_processor_id();
 
 	(void)irq;
 	(void)dev_id;
-	for (unsigned i = 0; i < nr_cpu_queues[cpu]; i++)
-		if (!cpu_queues[cpu][i]->q->poll_mode)
-			virtblk_done(cpu_queues[cpu][i]);
+	for (struct blk_mq_hw_ctx *h = blk_mq_cpu_queues(smp_processor_id()); h; h = h->cpu_next)
+		if (h->q->completion != BLK_COMPLETION_POLL)
+			virtblk_done(h);
 }
+
+static const char *const completion_names[] = { "interrupt", "polled", "hybrid" };
 
 static void virtblk_probe(unsigned index, const struct vms_disk *d)
 {
@@ -106,14 +113,16 @@ static void virtblk_probe(unsigned index, const struct vms_disk *d)
 	struct request_queue *q = blk_mq_init_queue(disk, nr_queues, (unsigned)knob(blk_queue_depth));
 	q->queue_rq = virtblk_queue_rq;
 	q->commit_rqs = virtblk_commit_rqs;
-	q->poll = virtblk_poll;
-	q->poll_mode = knob(blk_poll) != 0;
+	q->poll = virtblk_reap;
+	q->irq_disable = virtblk_irq_disable;
+	q->irq_enable = virtblk_irq_enable;
+	q->completion = (enum blk_completion)knob(blk_completion);
+	q->poll_mode = q->completion == BLK_COMPLETION_POLL;
 	for (unsigned i = 0; i < nr_queues; i++) {
 		struct blk_mq_hw_ctx *h = q->hctx[i];
 		h->vq = disk->vdev.vqs[i];
 		if (q->poll_mode)
 			virtqueue_disable_cb(h->vq);
-		cpu_queues[h->cpu][nr_cpu_queues[h->cpu]++] = h;
 	}
 	/* The host sends every queue's completions to VMS_VEC_VIRTIO: one handler serves all disks. */
 	if (index == 0 && request_irq(VMS_VEC_VIRTIO, virtblk_irq, "virtio_blk", NULL) != 0)
@@ -121,7 +130,7 @@ static void virtblk_probe(unsigned index, const struct vms_disk *d)
 	disks[index] = disk;
 	printk("%s: virtio-blk, %lu MiB%s, %u queues of %u, depth %u, %s completions, features %#lx\n", disk->disk_name,
 	       disk->capacity >> 20, disk->read_only ? " (read-only)" : "", nr_queues, disk->vdev.vqs[0]->num, q->queue_depth,
-	       q->poll_mode ? "polled" : "interrupt", disk->vdev.features);
+	       completion_names[q->completion], disk->vdev.features);
 }
 
 void virtio_blk_init(void)

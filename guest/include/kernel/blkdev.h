@@ -11,12 +11,28 @@
 #include <kernel/virtio.h>
 #include <kernel/wait.h>
 #include <mm/gfp.h>
+#include <vmsweep/abi.h>
+#include <vmsweep/knobs.h>
 
 #define SECTOR_SHIFT 9
 #define BLK_MAX_SEGMENTS 128
 #define BLK_PLUG_MAX 32 /* requests a plug holds before it flushes itself, as BLK_MAX_REQUEST_COUNT */
 
 enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH };
+
+/* How completions are found: the blk_completion knob (vmsweep/knobs.h). */
+enum blk_completion {
+	BLK_COMPLETION_IRQ = VMS_BLK_COMPLETION_IRQ,
+	BLK_COMPLETION_POLL = VMS_BLK_COMPLETION_POLL,
+	BLK_COMPLETION_HYBRID = VMS_BLK_COMPLETION_HYBRID,
+};
+/* Who found a completion: the hardware queue's counts, reported per disk. */
+enum blk_found {
+	BLK_FOUND_IRQ = VMS_BLK_FOUND_IRQ,
+	BLK_FOUND_IDLE_POLL = VMS_BLK_FOUND_IDLE_POLL,
+	BLK_FOUND_SUBMITTER_POLL = VMS_BLK_FOUND_SUBMITTER_POLL,
+	BLK_FOUND_NR = VMS_BLK_FOUND_NR,
+};
 
 struct bio;
 typedef void (*bio_end_io_t)(struct bio *bio);
@@ -66,22 +82,36 @@ struct blk_mq_hw_ctx {
 	unsigned nr_free_rqs;
 	wait_queue_head_t tag_wait;
 	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full;
+	u64 nr_found[BLK_FOUND_NR];
+	u64 last_complete_ns;
+	u64 idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for its completions */
+	u64 nr_poll_windows, nr_poll_expired; /* idle polls, and those that ended in a halt */
+	/* block/blk-poll.c: pollers watching it (its interrupts off while there are any) */
+	unsigned pollers;
+	bool idle_watched;
+	struct blk_mq_hw_ctx *cpu_next; /* the queues whose completions come to cpu */
 	bool run_pending; /* on its kblockd's list */
 	struct blk_mq_hw_ctx *kblockd_next;
 };
 
 enum { BLK_STS_OK, BLK_STS_RESOURCE }; /* queue_rq: taken, or the device is full */
 
+
 struct request_queue {
 	struct gendisk *disk;
 	int (*queue_rq)(struct blk_mq_hw_ctx *hctx, struct request *rq);
 	void (*commit_rqs)(struct blk_mq_hw_ctx *hctx); /* after a batch: notify the device */
-	void (*poll)(struct blk_mq_hw_ctx *hctx); /* reap completions */
+	unsigned (*poll)(struct blk_mq_hw_ctx *hctx); /* reaps completions, hctx->lock held; returns how many */
+	/* Completion interrupts off while a CPU watches the queue; on again: false when
+	 * completions came meanwhile (reap them: no interrupt will say so). hctx->lock held. */
+	void (*irq_disable)(struct blk_mq_hw_ctx *hctx);
+	bool (*irq_enable)(struct blk_mq_hw_ctx *hctx);
 	unsigned nr_hw_queues;
 	unsigned queue_depth; /* per hardware queue */
 	unsigned max_segments;
 	u32 max_bytes;
-	bool poll_mode; /* submitters poll for completions, no interrupts */
+	enum blk_completion completion;
+	bool poll_mode; /* completion == BLK_COMPLETION_POLL: submitters poll, no interrupts */
 	struct blk_mq_hw_ctx *hctx[64];
 };
 
@@ -118,16 +148,29 @@ void blk_start_plug(struct blk_plug *plug);
 void blk_finish_plug(struct blk_plug *plug);
 /* Hands the plugged requests to the device, the plug staying in place: schedule() calls it for a task that blocks. */
 void blk_flush_plug(struct blk_plug *plug);
-/* Polled mode: reaps this CPU's queue of disk; returns completions reaped. */
+/* block/blk-poll.c. A submitter polling for its I/O: reaps this CPU's queue of disk
+ * (counted as submitter polling); returns completions reaped. */
 unsigned blk_poll(struct gendisk *disk);
 /* Whoever waits for I/O on a polled disk must reap it: every queue of every polled disk (after its own plug). */
 bool blk_any_polled_disk(void);
 void blk_poll_disks(void);
+/* Hybrid completions: the idle loop of a CPU whose queues have I/O in flight polls
+ * them, interrupts off, for an adaptive window; then they are back on for the halt. */
+void blk_idle_poll(unsigned cpu);
+/* fio's hipri, any mode: polls this CPU's queue of disk, its interrupts off, until done(arg). */
+void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg);
+/* A queue whose completions come to hctx->cpu, for the idle poll and the interrupt. */
+void blk_mq_map_cpu_queue(struct blk_mq_hw_ctx *hctx);
+struct blk_mq_hw_ctx *blk_mq_cpu_queues(unsigned cpu); /* a list, through cpu_next */
+/* Reaps hctx (taking its lock), counted as found by who; returns how many. */
+unsigned blk_mq_poll(struct blk_mq_hw_ctx *hctx, enum blk_found who);
 
 /* block/blk-stat.c: the disk's counts, as Linux's blk_account_io_* keep part_stat */
 void blk_account_io_start(struct gendisk *disk, struct request *rq, u64 now);
 void blk_account_io_done(struct gendisk *disk, struct request *rq, u64 now);
 void blk_account_io_merge(struct gendisk *disk, enum req_op op);
+/* The BLK record of each disk: how its completions were found (block/blk-poll.c). */
+void blk_poll_report(void);
 /* A consistent copy, io_ticks_ns counted up to now. */
 void disk_stats_read(struct gendisk *disk, struct disk_stats *out);
 

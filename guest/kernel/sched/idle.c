@@ -1,10 +1,12 @@
 /*
  * The idle task (pid 0, swapper/N): pull work from a busy CPU, else halt through
  * the nucleus until an interrupt. The nucleus does not halt when an interrupt came
- * in while masked, so a wake-up between the check and the halt is not lost.
+ * in while masked, so a wake-up between the check and the halt is not lost. A CPU
+ * with I/O in flight on hybrid queues polls them first (block/blk-poll.c).
  */
 #include <asm/hypercall.h>
 #include <asm/tsc.h>
+#include <kernel/blkdev.h>
 #include <kernel/boot.h>
 #include "sched.h"
 
@@ -29,6 +31,7 @@ void cpu_idle(void)
 
 	for (;;) {
 		idle_poll(c);
+		blk_idle_poll(c->id);
 		local_irq_disable();
 		if (!need_resched() && !idle_balance(c)) {
 			c->nr_halts++;

@@ -1,0 +1,306 @@
+/*
+ * Finding completions without interrupts. On this project's hosts an interrupt that
+ * finds its vCPU halted costs ~130 us before the handler runs (the wake-up, the
+ * emulated CPL-0 entry, the next kick), while one that reaches a running vCPU costs a
+ * few: so a CPU that waits for I/O should watch its queues rather than halt.
+ *
+ *  - blk_completion=poll: the queues never interrupt; whoever waits polls (blk_poll).
+ *  - blk_completion=hybrid: a CPU whose queues have I/O in flight and nothing to run
+ *    polls them from its idle loop, their interrupts off, for a window that adapts as
+ *    cpuidle-haltpoll's does (grown when a halt was woken by a completion that came
+ *    within blk_hybrid_poll_us, shrunk when it came later); then the interrupts are
+ *    back on, the rings checked once more, and the CPU halts. Running tasks get
+ *    interrupts, which are cheap at CPL 3.
+ *  - fio's hipri (any mode): the submitter polls its own queue, interrupts off.
+ *
+ * A queue is watched (interrupts off) while it has pollers; the last one to leave turns
+ * them back on and reaps what came meanwhile, so no completion waits for an interrupt
+ * that will not come.
+ */
+#include <asm/irqflags.h>
+#include <asm/tsc.h>
+#include <kernel/blkdev.h>
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/percpu.h>
+#include <kernel/preempt.h>
+#include <kernel/results.h>
+#include <kernel/sched.h>
+
+/* The idle poll of one CPU. */
+struct blk_cpu_poll {
+	struct blk_mq_hw_ctx *queues; /* whose completions come here, through cpu_next */
+	u64 window_ns; /* how long the idle loop polls before it halts; adapts */
+	bool started;
+	bool halted_waiting; /* the window expired: the completion that ends the halt adjusts it */
+	u64 wait_start_ns; /* since the last completion, or the poll's start */
+	u64 completed_at_halt;
+};
+
+static struct blk_cpu_poll cpu_poll[VMS_MAX_CPUS];
+
+void blk_mq_map_cpu_queue(struct blk_mq_hw_ctx *hctx)
+{
+	struct blk_cpu_poll *p = &cpu_poll[hctx->cpu];
+	struct blk_mq_hw_ctx **tail = &p->queues;
+
+	while (*tail)
+		tail = &(*tail)->cpu_next;
+	*tail = hctx;
+}
+
+struct blk_mq_hw_ctx *blk_mq_cpu_queues(unsigned cpu)
+{
+	return cpu < VMS_MAX_CPUS ? cpu_poll[cpu].queues : NULL;
+}
+
+/* With hctx->lock held: reaps, counting who found them. */
+static unsigned hctx_reap(struct blk_mq_hw_ctx *h, enum blk_found who)
+{
+	unsigned n = h->q->poll(h);
+	h->nr_found[who] += n;
+	return n;
+}
+
+/* A poller arrives: the first one turns the queue's interrupts off. A polled queue's
+ * are off for good. */
+static void hctx_watch(struct blk_mq_hw_ctx *h)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	if (h->q->completion != BLK_COMPLETION_POLL && !h->pollers++)
+		h->q->irq_disable(h);
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+/* A poller leaves: the last one turns interrupts back on and reaps what came before
+ * that (the device may have decided not to interrupt for it). */
+static void hctx_unwatch(struct blk_mq_hw_ctx *h, enum blk_found who)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	if (h->q->completion != BLK_COMPLETION_POLL && !--h->pollers)
+		while (!h->q->irq_enable(h)) {
+			h->q->irq_disable(h);
+			hctx_reap(h, who);
+		}
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+unsigned blk_mq_poll(struct blk_mq_hw_ctx *h, enum blk_found who)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	unsigned n = hctx_reap(h, who);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return n;
+}
+
+static struct blk_mq_hw_ctx *this_cpu_hctx(struct gendisk *disk)
+{
+	struct request_queue *q = disk->queue;
+
+	preempt_disable();
+	struct blk_mq_hw_ctx *h = q->hctx[smp_processor_id() % q->nr_hw_queues];
+	preempt_enable();
+	return h;
+}
+
+unsigned blk_poll(struct gendisk *disk)
+{
+	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
+	u64 start = ktime_get_ns();
+	unsigned n = blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL);
+
+	h->submitter_poll_ns += ktime_get_ns() - start;
+	return n;
+}
+
+void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg)
+{
+	u64 start = ktime_get_ns();
+
+	if (current->plug) /* what we wait for may still be in our own plug */
+		blk_flush_plug(current->plug);
+	/* Not preempted while watching: the queue's other waiters would get no interrupt. */
+	preempt_disable();
+	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
+	hctx_watch(h);
+	while (!done(arg)) {
+		if (need_resched()) { /* the time slice is over: let go, run the others, come back */
+			hctx_unwatch(h, BLK_FOUND_SUBMITTER_POLL);
+			preempt_enable();
+			preempt_disable();
+			h = this_cpu_hctx(disk);
+			hctx_watch(h);
+			continue;
+		}
+		if (blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL))
+			continue;
+		/* A polled disk interrupts nobody: I/O this task issued before it moved to
+		 * this CPU is on another queue, and only a poller finds it. */
+		for (unsigned i = 0; disk->queue->poll_mode && i < disk->queue->nr_hw_queues; i++)
+			if (disk->queue->hctx[i] != h)
+				blk_mq_poll(disk->queue->hctx[i], BLK_FOUND_SUBMITTER_POLL);
+		cpu_relax();
+	}
+	hctx_unwatch(h, BLK_FOUND_SUBMITTER_POLL);
+	h->submitter_poll_ns += ktime_get_ns() - start;
+	preempt_enable();
+}
+
+bool blk_any_polled_disk(void)
+{
+	for (unsigned i = 0; i < nr_disks; i++)
+		if (disks[i] && disks[i]->queue->poll_mode)
+			return true;
+	return false;
+}
+
+void blk_poll_disks(void)
+{
+	if (current->plug) /* what we wait for may still be in our own plug */
+		blk_flush_plug(current->plug);
+	for (unsigned i = 0; i < nr_disks; i++) {
+		struct request_queue *q = disks[i] ? disks[i]->queue : NULL;
+		for (unsigned h = 0; q && q->poll_mode && h < q->nr_hw_queues; h++)
+			blk_mq_poll(q->hctx[h], BLK_FOUND_SUBMITTER_POLL);
+	}
+}
+
+static bool hybrid_waiting(const struct blk_mq_hw_ctx *h)
+{
+	return h->q->completion == BLK_COMPLETION_HYBRID && READ_ONCE(h->inflight);
+}
+
+static u64 cpu_completed(const struct blk_cpu_poll *p)
+{
+	u64 n = 0;
+	for (const struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
+		n += READ_ONCE(h->nr_completed);
+	return n;
+}
+
+static u64 cpu_last_completion_ns(const struct blk_cpu_poll *p)
+{
+	u64 t = 0;
+	for (const struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
+		t = max(t, READ_ONCE(h->last_complete_ns));
+	return t;
+}
+
+/* cpuidle-haltpoll's adjust_poll_limit: a wait that ended within the limit but after
+ * the window would have been caught by a longer window (grow); one longer than the
+ * limit is better met by halting (shrink). */
+static void window_adjust(struct blk_cpu_poll *p, u64 block_ns, u64 limit_ns)
+{
+	u64 grow_start = limit_ns / 4;
+
+	if (block_ns > p->window_ns && block_ns <= limit_ns) {
+		u64 w = p->window_ns * 2;
+		p->window_ns = min(max(w, grow_start), limit_ns);
+	} else if (block_ns > limit_ns) {
+		p->window_ns /= 2;
+	}
+}
+
+/* After a halt with I/O in flight: the completion that ended it tells how long the
+ * wait really was. Woken by something else (a tick), the wait goes on. */
+static void halt_ended(struct blk_cpu_poll *p, u64 limit_ns)
+{
+	if (!p->halted_waiting || cpu_completed(p) == p->completed_at_halt)
+		return;
+	p->halted_waiting = false;
+	u64 t = cpu_last_completion_ns(p);
+	window_adjust(p, t > p->wait_start_ns ? t - p->wait_start_ns : 0, limit_ns);
+}
+
+void blk_idle_poll(unsigned cpu)
+{
+	struct blk_cpu_poll *p = &cpu_poll[cpu];
+	struct cpu *c = this_cpu();
+	u64 limit = (u64)knob(blk_hybrid_poll_us) * NSEC_PER_USEC;
+	u64 now = ktime_get_ns();
+	unsigned nr = 0;
+
+	halt_ended(p, limit);
+	if (p->halted_waiting || !limit)
+		return; /* the window was spent: the halt goes on */
+	/* Not preempted while the queues' interrupts are off: a task woken here would run
+	 * with its CPU's completions unseen. */
+	preempt_disable();
+	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
+		if ((h->idle_watched = hybrid_waiting(h))) {
+			hctx_watch(h);
+			nr++;
+		}
+	if (!nr) {
+		preempt_enable_no_resched();
+		return;
+	}
+	if (!p->started) { /* as haltpoll, the window starts at a quarter of the limit */
+		p->started = true;
+		p->window_ns = limit / 4;
+	}
+	u64 start = now, since = now;
+	bool expired = false;
+	while (!need_resched() && !READ_ONCE(c->rq.nr_queued)) {
+		unsigned found = 0, busy = 0;
+		for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
+			if (h->idle_watched) {
+				found += blk_mq_poll(h, BLK_FOUND_IDLE_POLL);
+				busy += READ_ONCE(h->inflight) != 0;
+			}
+		now = ktime_get_ns();
+		if (found)
+			since = now;
+		if (!busy)
+			break;
+		if (now - since >= p->window_ns) {
+			expired = true;
+			break;
+		}
+		cpu_relax();
+	}
+	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
+		if (h->idle_watched) {
+			h->idle_watched = false;
+			hctx_unwatch(h, BLK_FOUND_IDLE_POLL);
+			h->idle_poll_ns += (now - start) / nr; /* the CPU's time, shared by what it watched */
+			h->nr_poll_windows++;
+			h->nr_poll_expired += expired;
+		}
+	if (expired) {
+		p->halted_waiting = true;
+		p->wait_start_ns = since;
+		p->completed_at_halt = cpu_completed(p);
+	}
+	/* The idle loop schedules, then polls again for what the woken task submits. */
+	preempt_enable_no_resched();
+}
+
+void blk_poll_report(void)
+{
+	for (unsigned i = 0; i < nr_disks; i++) {
+		struct request_queue *q = disks[i] ? disks[i]->queue : NULL;
+		if (!q)
+			continue;
+		struct vms_rec_blk r = { .disk = i, .completion = q->completion };
+		for (unsigned k = 0; k < q->nr_hw_queues; k++) {
+			const struct blk_mq_hw_ctx *h = q->hctx[k];
+			r.completed += h->nr_completed;
+			for (unsigned f = 0; f < BLK_FOUND_NR; f++)
+				r.found[f] += h->nr_found[f];
+			r.idle_poll_ns += h->idle_poll_ns;
+			r.submitter_poll_ns += h->submitter_poll_ns;
+			r.poll_windows += h->nr_poll_windows;
+			r.poll_windows_expired += h->nr_poll_expired;
+			r.kicks += h->vq->nr_kicks;
+			r.kicks_suppressed += h->vq->nr_kicks_suppressed;
+		}
+		results_record(VMS_REC_BLK, &r, sizeof(r));
+	}
+}

@@ -1,0 +1,194 @@
+/*
+ * The block layer's records: per disk, how its completions were found (by the
+ * interrupt, an idle CPU's poll, a waiting submitter's poll), the CPU time the polling
+ * took, and the kicks (guest/block/blk-poll.c). What a completion mode costs and buys
+ * is read here: blk_completion=hybrid should find most completions by polling and
+ * spend a few microseconds of CPU per I/O doing so.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "records/family.h"
+#include "store/store_internal.h"
+#include "util/clamp.h"
+#include "util/error.h"
+#include "util/json_out.h"
+#include "util/knob.h"
+#include "vmm/vm.h"
+
+struct blk_records {
+	struct vms_rec_blk disks[VMS_MAX_DISKS];
+	bool seen[VMS_MAX_DISKS];
+	unsigned nr;
+};
+
+static const struct blk_records no_records;
+
+static const struct blk_records *blk_records(const struct vm_result *res)
+{
+	const struct blk_records *b = record_family_data(res, RECORD_FAMILY_blk);
+	return b ? b : &no_records;
+}
+
+static const char *const found_names[VMS_BLK_FOUND_NR] = { "irq", "idle_poll", "submitter_poll" };
+
+static int blk_take(struct vm_result *res, const struct vms_workload *wl, uint32_t type, const void *payload,
+		    uint32_t len, char *err, size_t errlen)
+{
+	struct vms_rec_blk r;
+	struct blk_records *b;
+	uint64_t found = 0;
+
+	(void)wl;
+	(void)len; /* records_parse checked it against the type */
+	if (type != VMS_REC_BLK)
+		return errorf(err, errlen, "record type %u is not the block layer's", type);
+	memcpy(&r, payload, sizeof(r));
+	if (r.disk >= VMS_MAX_DISKS)
+		return errorf(err, errlen, "block queue record for disk %u, at most %u disks", r.disk, VMS_MAX_DISKS);
+	if (!knob_value_word(VMS_KNOB_blk_completion, r.completion))
+		return errorf(err, errlen, "block queue record of disk %u: completion mode %u", r.disk, r.completion);
+	for (unsigned f = 0; f < VMS_BLK_FOUND_NR; f++) {
+		if (r.found[f] > r.completed - found || found > r.completed)
+			return errorf(err, errlen, "block queue record of disk %u: more completions found than the %llu made",
+				      r.disk, (unsigned long long)r.completed);
+		found += r.found[f];
+	}
+	/* Each completion is found by exactly one of the three (guest/block/blk-poll.c). */
+	if (found != r.completed)
+		return errorf(err, errlen, "block queue record of disk %u: %llu completions, %llu found", r.disk,
+			      (unsigned long long)r.completed, (unsigned long long)found);
+	if (!(b = record_family_data_get(res, RECORD_FAMILY_blk, sizeof(*b))))
+		return errorf(err, errlen, "out of host memory");
+	if (b->seen[r.disk])
+		return errorf(err, errlen, "block queue record for disk %u a second time", r.disk);
+	b->seen[r.disk] = true;
+	b->disks[r.disk] = r;
+	b->nr++;
+	return 0;
+}
+
+static void disk_name(unsigned disk, char *buf, size_t len)
+{
+	snprintf(buf, len, "vd%c", 'a' + disk);
+}
+
+/* CPU time spent polling per request completed, ns; NaN without requests. */
+static double poll_ns_per_io(const struct vms_rec_blk *r)
+{
+	return r->completed ? ((double)r->idle_poll_ns + (double)r->submitter_poll_ns) / (double)r->completed : NAN;
+}
+
+#define BLK_FIELD(name, member) EMIT_FIELD_AS(struct vms_rec_blk, member, name)
+static const struct emit_field blk_fields[] = {
+	BLK_FIELD("completions", completed),
+	BLK_FIELD("completions_irq", found[VMS_BLK_FOUND_IRQ]),
+	BLK_FIELD("completions_idle_poll", found[VMS_BLK_FOUND_IDLE_POLL]),
+	BLK_FIELD("completions_submitter_poll", found[VMS_BLK_FOUND_SUBMITTER_POLL]),
+	BLK_FIELD("idle_poll_ns", idle_poll_ns),
+	BLK_FIELD("submitter_poll_ns", submitter_poll_ns),
+	BLK_FIELD("poll_windows", poll_windows),
+	BLK_FIELD("poll_windows_expired", poll_windows_expired),
+	BLK_FIELD("kicks", kicks),
+	BLK_FIELD("kicks_suppressed", kicks_suppressed),
+};
+
+static void blk_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl)
+{
+	const struct blk_records *b = blk_records(res);
+
+	(void)wl;
+	for (unsigned i = 0; i < VMS_MAX_DISKS; i++) {
+		if (!b->seen[i])
+			continue;
+		char name[8], prefix[32];
+		disk_name(i, name, sizeof(name));
+		snprintf(prefix, sizeof(prefix), "disk.%s.", name);
+		emit_fields(e, prefix, &b->disks[i], blk_fields, sizeof(blk_fields) / sizeof(blk_fields[0]));
+		emit_put(e, poll_ns_per_io(&b->disks[i]), "disk.%s.poll_ns_per_io", name);
+	}
+}
+
+static const struct metric_doc blk_metric_docs[] = {
+	{ "disk.*.completions", "requests the guest's block layer completed on the disk" },
+	{ "disk.*.completions_irq", "of those, found by the completion interrupt" },
+	{ "disk.*.completions_idle_poll", "found by an idle CPU polling its queues (blk_completion=hybrid)" },
+	{ "disk.*.completions_submitter_poll", "found by a waiting submitter polling (blk_completion=poll, fio's hipri)" },
+	{ "disk.*.idle_poll_ns", "guest CPU time idle CPUs spent polling the disk's queues" },
+	{ "disk.*.submitter_poll_ns", "guest CPU time submitters spent polling the disk's queues" },
+	{ "disk.*.poll_ns_per_io", "(idle_poll_ns + submitter_poll_ns) / completions: what the polling cost per I/O" },
+	{ "disk.*.poll_windows", "idle polls of the disk's queues" },
+	{ "disk.*.poll_windows_expired", "idle polls that ran out of their window and halted with I/O in flight" },
+	{ "disk.*.kicks", "notifications the guest sent the device" },
+	{ "disk.*.kicks_suppressed", "notifications not sent: the device said it was polling" },
+	{ NULL, NULL },
+};
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void blk_text(FILE *out, const struct vm_result *res, const struct vms_workload *wl)
+{
+	const struct blk_records *b = blk_records(res);
+
+	(void)wl;
+	for (unsigned i = 0; i < VMS_MAX_DISKS; i++) {
+		const struct vms_rec_blk *r = &b->disks[i];
+		char name[8];
+		if (!b->seen[i] || !r->completed)
+			continue;
+		disk_name(i, name, sizeof(name));
+		fprintf(out,
+			"%s: %s completions: %llu, found by interrupt %.1f%%, idle poll %.1f%%, submitter poll %.1f%%; "
+			"polling %.2f us per I/O; %llu idle polls, %llu ended in a halt; %llu kicks (%llu suppressed)\n",
+			name, knob_value_word(VMS_KNOB_blk_completion, r->completion), (unsigned long long)r->completed,
+			pct(r->found[VMS_BLK_FOUND_IRQ], r->completed), pct(r->found[VMS_BLK_FOUND_IDLE_POLL], r->completed),
+			pct(r->found[VMS_BLK_FOUND_SUBMITTER_POLL], r->completed), poll_ns_per_io(r) / 1000.0,
+			(unsigned long long)r->poll_windows, (unsigned long long)r->poll_windows_expired,
+			(unsigned long long)r->kicks, (unsigned long long)r->kicks_suppressed);
+	}
+}
+
+#define U(v) ((json_int_t)clamp_u64_ll(v))
+
+static void blk_json(struct json_out *out, const struct vm_result *res, const struct vms_workload *wl)
+{
+	const struct blk_records *b = blk_records(res);
+
+	(void)wl;
+	if (!b->nr)
+		return;
+	json_out_array_begin(out, "block");
+	for (unsigned i = 0; i < VMS_MAX_DISKS; i++) {
+		const struct vms_rec_blk *r = &b->disks[i];
+		char name[8];
+		if (!b->seen[i])
+			continue;
+		disk_name(i, name, sizeof(name));
+		json_t *found = json_object();
+		for (unsigned f = 0; f < VMS_BLK_FOUND_NR; f++)
+			found = json_put(found, found_names[f], json_integer(U(r->found[f])));
+		double per_io = poll_ns_per_io(r);
+		json_out_array_add(out, json_pack("{s:s, s:s, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "disk", name,
+						  "completion", knob_value_word(VMS_KNOB_blk_completion, r->completion),
+						  "completions", U(r->completed), "found", found, "idle_poll_ns",
+						  U(r->idle_poll_ns), "submitter_poll_ns", U(r->submitter_poll_ns),
+						  "poll_ns_per_io", per_io == per_io ? json_real(per_io) : json_null(),
+						  "poll_windows", U(r->poll_windows), "poll_windows_expired",
+						  U(r->poll_windows_expired), "kicks", U(r->kicks), "kicks_suppressed",
+						  U(r->kicks_suppressed)));
+	}
+	json_out_array_end(out);
+}
+
+const struct record_family_ops blk_records_ops = {
+	.name = "blk",
+	.take = blk_take,
+	.metrics = blk_metrics,
+	.metric_docs = blk_metric_docs,
+	.text = blk_text,
+	.json = blk_json,
+};
