@@ -204,7 +204,17 @@ static void window_adjust(struct blk_cpu_poll *p, u64 block_ns, u64 limit_ns)
 		p->window_ns = min(max(w, grow_start), limit_ns);
 	} else if (block_ns > limit_ns) {
 		p->window_ns /= 2;
+		if (p->window_ns < NSEC_PER_USEC) /* a window shorter than a poll: none */
+			p->window_ns = 0;
 	}
+}
+
+/* The CPU halts with I/O in flight, waiting since since. */
+static void halt_begin(struct blk_cpu_poll *p, u64 since)
+{
+	p->halted_waiting = true;
+	p->wait_start_ns = since;
+	p->completed_at_halt = cpu_completed(p);
 }
 
 /* After a halt with I/O in flight: the completion that ended it tells how long the
@@ -229,22 +239,27 @@ void blk_idle_poll(unsigned cpu)
 	halt_ended(p, limit);
 	if (p->halted_waiting || !limit)
 		return; /* the window was spent: the halt goes on */
+	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
+		nr += hybrid_waiting(h);
+	if (!nr)
+		return;
+	if (!p->started) { /* as haltpoll, the window starts at a quarter of the limit */
+		p->started = true;
+		p->window_ns = limit / 4;
+	}
+	if (!p->window_ns) { /* shrunk away: halt at once, but time the wait, which may grow it */
+		halt_begin(p, now);
+		return;
+	}
 	/* Not preempted while the queues' interrupts are off: a task woken here would run
 	 * with its CPU's completions unseen. */
 	preempt_disable();
+	nr = 0;
 	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
 		if ((h->idle_watched = hybrid_waiting(h))) {
 			hctx_watch(h);
 			nr++;
 		}
-	if (!nr) {
-		preempt_enable_no_resched();
-		return;
-	}
-	if (!p->started) { /* as haltpoll, the window starts at a quarter of the limit */
-		p->started = true;
-		p->window_ns = limit / 4;
-	}
 	u64 start = now, since = now;
 	bool expired = false;
 	while (!need_resched() && !READ_ONCE(c->rq.nr_queued)) {
@@ -273,11 +288,8 @@ void blk_idle_poll(unsigned cpu)
 			h->nr_poll_windows++;
 			h->nr_poll_expired += expired;
 		}
-	if (expired) {
-		p->halted_waiting = true;
-		p->wait_start_ns = since;
-		p->completed_at_halt = cpu_completed(p);
-	}
+	if (expired)
+		halt_begin(p, since);
 	/* The idle loop schedules, then polls again for what the woken task submits. */
 	preempt_enable_no_resched();
 }

@@ -290,6 +290,16 @@ static int report_section(struct sweep_config *c, const struct fio_section *s, c
 	return 0;
 }
 
+/* A knob parameter's word in a constraint: "blk_completion != poll". */
+static int constraint_word(void *ctx, size_t param, const char *text, int64_t *v, char *cause, size_t len)
+{
+	const struct sweep_param *prm = &((const struct sweep_config *)ctx)->params[param];
+
+	if (prm->kind != SWEEP_PARAM_KNOB || !knob_words(prm->knob))
+		return 1;
+	return knob_parse(prm->knob, text, v, cause, len) ? -1 : 0;
+}
+
 static int constraints_parse(struct sweep_config *c, const struct sweep_ini *ini, char *err, size_t errlen)
 {
 	const char **names = calloc(c->nr_params + 1, sizeof(*names));
@@ -309,7 +319,8 @@ static int constraints_parse(struct sweep_config *c, const struct sweep_ini *ini
 		const struct sweep_raw_line *l = &ini->constraints[i];
 		struct sweep_constraint *k = &c->constraints[c->nr_constraints];
 		unsigned col = 0;
-		if (sweep_expr_parse(l->text, names, c->nr_params, &k->expr, &col, cause, sizeof(cause))) {
+		if (sweep_expr_parse_words(l->text, names, c->nr_params, constraint_word, c, &k->expr, &col, cause,
+					   sizeof(cause))) {
 			errorf_at(err, errlen, c->path, l->line, "constraint '%s': column %u: %s", l->text,
 				  l->col + col - 1, cause);
 			goto out;

@@ -49,6 +49,9 @@ struct parser {
 	const char *const *names;
 	size_t nr_names;
 	bool refs;
+	sweep_expr_word_fn word;
+	void *word_ctx;
+	long word_param; /* the parameter on the left of the == or != being parsed, or -1 */
 	struct sweep_expr *e;
 	unsigned *col;
 	char *cause;
@@ -193,6 +196,17 @@ static int parse_primary(struct parser *p)
 			}
 		}
 		snprintf(buf, sizeof(buf), "%.*s", (int)(p->len < 64 ? p->len : 64), p->text + at);
+		if (p->word && p->word_param >= 0) {
+			char why[256];
+			int64_t v;
+			int r = p->word(p->word_ctx, (size_t)p->word_param, buf, &v, why, sizeof(why));
+			if (r == 0) {
+				n = node_add(p, E_NUM, v, -1, -1, at);
+				return n < 0 || lex_next(p) ? -1 : n;
+			}
+			if (r < 0)
+				return fail(p, at, "%s: '%s': %s", p->names[p->word_param], buf, why);
+		}
 		const char *hint = name_suggest(buf, p->names, p->nr_names);
 		if (hint)
 			return fail(p, at, "unknown parameter '%s' (did you mean '%s'?)", buf, hint);
@@ -263,7 +277,10 @@ static int parse_level(struct parser *p, int level)
 		compared = true;
 		if (lex_next(p))
 			return -1;
+		long outer = p->word_param;
+		p->word_param = level == 2 && p->e->nodes[left].op == E_PARAM ? (long)p->e->nodes[left].v : -1;
 		int right = parse_level(p, level + 1);
+		p->word_param = outer;
 		if (right < 0)
 			return -1;
 		left = node_add(p, op, 0, left, right, at);
@@ -274,10 +291,16 @@ static int parse_level(struct parser *p, int level)
 int sweep_expr_parse(const char *text, const char *const *names, size_t nr_names, struct sweep_expr **out,
 		     unsigned *col, char *cause, size_t causelen)
 {
+	return sweep_expr_parse_words(text, names, nr_names, NULL, NULL, out, col, cause, causelen);
+}
+
+int sweep_expr_parse_words(const char *text, const char *const *names, size_t nr_names, sweep_expr_word_fn word,
+			   void *ctx, struct sweep_expr **out, unsigned *col, char *cause, size_t causelen)
+{
 	char buf[80];
 	unsigned dummy;
-	struct parser p = { .text = text, .names = names, .nr_names = nr_names, .col = col ? col : &dummy,
-			    .cause = cause, .causelen = causelen };
+	struct parser p = { .text = text, .names = names, .nr_names = nr_names, .word = word, .word_ctx = ctx,
+			    .word_param = -1, .col = col ? col : &dummy, .cause = cause, .causelen = causelen };
 
 	*out = NULL;
 	p.e = calloc(1, sizeof(*p.e));

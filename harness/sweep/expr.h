@@ -25,6 +25,17 @@ struct sweep_expr;
 int sweep_expr_parse(const char *text, const char *const *names, size_t nr_names, struct sweep_expr **out,
 		     unsigned *col, char *cause, size_t causelen);
 
+/*
+ * The same, where a parameter's values have names (a knob's words: watermark_model
+ * 2.6, blk_completion poll): on the right of == or != after such a parameter a word
+ * is its value ("blk_completion != poll"). word(ctx, param, text, &v, cause, len)
+ * returns 0 with v, 1 when param has no words, -1 with cause for a word it does not
+ * know.
+ */
+typedef int (*sweep_expr_word_fn)(void *ctx, size_t param, const char *text, int64_t *v, char *cause, size_t len);
+int sweep_expr_parse_words(const char *text, const char *const *names, size_t nr_names, sweep_expr_word_fn word,
+			   void *ctx, struct sweep_expr **out, unsigned *col, char *cause, size_t causelen);
+
 /* Evaluates e for the parameter values (indexed as names above). 0 and *out, or -1
  * on a division by zero or an overflow, with cause naming the column. */
 int sweep_expr_eval(const struct sweep_expr *e, const int64_t *values, int64_t *out, char *cause, size_t causelen);

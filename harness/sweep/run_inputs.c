@@ -76,6 +76,8 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		fprintf(out, "disk.%u=%s%s%s size=%" PRIu64 " cache=%s engine=%s ro=%d swap=%d queues=%u prefill=%d\n", d,
 			cwd, cwd[0] ? "/" : "", dc->path, dc->size, disk_cache_name(dc->cache), disk_engine_name(dc->engine), dc->read_only,
 			dc->swap, dc->queues, dc->prefill);
+		if (dc->lat_ns) /* only when set: the inputs of runs made before lat= existed stay as they were */
+			fprintf(out, "disk.%u.lat_ns=%" PRIu64 "\n", d, dc->lat_ns);
 	}
 	if (fclose(out) || !text) {
 		free(text);

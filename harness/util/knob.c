@@ -338,6 +338,13 @@ out:
 	return ret;
 }
 
+int knob_parse(int knob, const char *v, int64_t *out, char *cause, size_t len)
+{
+	if (knob < 0 || knob >= VMS_KNOB_COUNT)
+		return errorf(cause, len, "no such knob");
+	return knob_value_parse(&knob_table[knob], v, out, cause, len);
+}
+
 int knob_set(int64_t *values, const char *arg, char *err, size_t errlen)
 {
 	int64_t tmp[VMS_KNOB_COUNT];

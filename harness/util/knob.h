@@ -61,6 +61,10 @@ const char *knob_value_format(int knob, int64_t v, char *buf, size_t len);
  */
 int knob_set(int64_t *values, const char *arg, char *err, size_t errlen);
 
+/* Parses value v of knob (by the rules of knob_set); on error cause says why, without
+ * the key, e.g. "expected one of irq, poll, hybrid (did you mean 'poll'?)". */
+int knob_parse(int knob, const char *v, int64_t *out, char *cause, size_t len);
+
 /* Prints the knob table for --help: name, default, range, unit, help, aligned; a word
  * knob shows its default as a word and its words as the range ("2.4|2.6|modern"). */
 void knob_print_help(FILE *f);

@@ -133,21 +133,38 @@ end
 
 # ---- the block layer and the page cache ----
 
-begin "knob_effects/blk_poll: completions are reaped by polling, the host sends no interrupts"
+begin "knob_effects/blk_completion: who finds the completions, and whether the host interrupts"
 f=$T/qd.fio
 printf '[q]\nfilename=/dev/vda\ndirect=1\nioengine=libaio\niodepth=8\nrw=randread\nbs=4k\nruntime=200ms\ntime_based\n' >"$f"
-for p in 0 1; do
-	vms --disk "$T/d.img,size=16M" --job "$f" --json --set "blk_poll=$p"
+for m in irq poll hybrid; do
+	vms --disk "$T/d.img,size=16M" --job "$f" --json --set "blk_completion=$m"
 	expect_rc 0
-	expect_json '.fio.jobs[0].read.total_ios > 100' "blk_poll=$p: the job ran ($(jget '.fio.jobs[0].read.total_ios') reads)"
-	if [ "$p" = 0 ]; then
-		expect_json '.disks[0].interrupts > 0' "blk_poll=0: completions interrupt ($(jget '.disks[0].interrupts'))"
-	else
+	expect_json '.fio.jobs[0].read.total_ios > 100' "$m: the job ran ($(jget '.fio.jobs[0].read.total_ios') reads)"
+	expect_json ".block[0].completion == \"$m\"" "$m: the mode is recorded with the results"
+	found=$(jget '.block[0] | "\(.completions) completions: \(.found.irq) by interrupt, \(.found.idle_poll) by idle polls, \(.found.submitter_poll) by submitters; \(.poll_ns_per_io) ns polling per I/O"')
+	case $m in
+	irq)
+		expect_json '.block[0] | .found.irq == .completions and .idle_poll_ns == 0 and .submitter_poll_ns == 0' \
+			"irq: every completion by interrupt, no polling ($found)"
+		expect_json '.disks[0].interrupts > 0' "irq: the host interrupts ($(jget '.disks[0].interrupts'))" ;;
+	poll)
+		expect_json '.block[0] | .found.submitter_poll == .completions and .submitter_poll_ns > 0' \
+			"poll: every completion found by the waiting submitter ($found)"
 		# (a stale used_event may let one through now and then: at most 1 %)
 		expect_json '.disks[0] | .interrupts_suppressed > 100 and .interrupts <= 0.01 * (.reads + .writes)' \
-			"blk_poll=1: (almost) no interrupts, the completions suppressed ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))"
-	fi
+			"poll: (almost) no interrupts, the completions suppressed ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))" ;;
+	hybrid)
+		# eight in flight: the next completion is never far, so the idle CPUs find most
+		expect_json '.block[0] | .found.idle_poll > 0.5 * .completions and .found.submitter_poll == 0 and .idle_poll_ns > 0' \
+			"hybrid: most completions found by idle CPUs polling ($found)"
+		expect_json '.disks[0].interrupts < 0.5 * (.disks[0].reads + .disks[0].writes)' \
+			"hybrid: the host interrupts for fewer than half ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))" ;;
+	esac
 done
+vms --disk "$T/d.img,size=16M" --job "$f" --json --set "blk_completion=hybrid,blk_hybrid_poll_us=0"
+expect_rc 0
+expect_json '.block[0] | .poll_windows == 0 and .found.irq == .completions' \
+	"blk_hybrid_poll_us=0: hybrid without a window is interrupts ($(jget '.block[0] | "\(.poll_windows) idle polls, \(.found.irq) of \(.completions) by interrupt"'))"
 end
 
 begin "knob_effects/read_ahead_kb: a sequential buffered reader reads read_ahead_kb at a time"

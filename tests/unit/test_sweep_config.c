@@ -111,7 +111,7 @@ static void test_full(void **state)
 	assert_int_equal(c.params[0].line, 24);
 	assert_int_equal(c.params[1].nr_values, 2);
 	assert_int_equal(c.nr_constraints, 1);
-	assert_string_equal(c.constraints[0].text, "blk_poll == 0 || blk_queue_depth <= 16");
+	assert_string_equal(c.constraints[0].text, "blk_completion != poll || blk_queue_depth <= 16");
 	assert_int_equal(c.constraints[0].line, 28);
 
 	assert_int_equal(c.nr_metrics, 2);
@@ -120,7 +120,7 @@ static void test_full(void **state)
 	assert_int_equal(c.report_x, 0);
 	assert_int_equal(c.report_lines, 1);
 
-	/* 6 x 2 grid; blk_poll=1 keeps the 5 depths <= 16 */
+	/* 6 x 2 grid; blk_completion=poll keeps the 5 depths <= 16 */
 	struct sweep_plan p;
 	plan_ok(&c, &p);
 	assert_int_equal(p.nr_grid, 12);

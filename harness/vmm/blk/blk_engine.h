@@ -20,7 +20,8 @@ struct blk_io {
 	uint8_t *status;
 	uint32_t used_len; /* bytes the device wrote into the chain */
 	int result; /* bytes done, or -errno */
-	struct blk_io *next_free;
+	uint64_t due_ns; /* lat=: not completed to the guest before this (clock_now_ns) */
+	struct blk_io *next_free; /* also links the delayed completions */
 };
 
 struct blk_queue_io;

@@ -41,7 +41,7 @@ static const char *hint(const char *word, const char *const *words, size_t n, ch
 
 static int parse_part(const char *part, struct disk_config *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill" };
+	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill", "lat" };
 	static const char *const caches[] = { "none", "writeback", "unsafe" }, *const engines[] = { "io_uring", "sync" };
 	char why[200], near[64];
 	const char *eq = strchr(part, '=');
@@ -82,13 +82,18 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "queues=%s: %s", v, why);
 		c->queues = (unsigned)n;
+	} else if (KEY("lat") && v) {
+		if (parse_duration_ns(v, &c->lat_ns, why, sizeof(why)) != 0)
+			return errorf(err, errlen, "lat=%s: %s", v, why);
+		if (c->lat_ns > 10ull * 1000 * 1000 * 1000)
+			return errorf(err, errlen, "lat=%s: at most 10s", v);
 	} else if ((KEY("ro") || KEY("swap") || KEY("prefill")) && v) {
 		return errorf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen,
 			      part);
 	} else {
 		char key[64];
 		snprintf(key, sizeof(key), "%.*s", (int)klen, part);
-		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro, swap or prefill%s", part,
+		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, lat=, ro, swap or prefill%s", part,
 			      hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
 	}
 #undef KEY
@@ -107,7 +112,7 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 	char *save = NULL, *part = strtok_r(buf, ",", &save);
 	if (!part || !*part)
 		return errorf(err, errlen,
-			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro][,swap][,prefill]",
+			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,lat=..][,ro][,swap][,prefill]",
 			      arg);
 	snprintf(c->path, sizeof(c->path), "%s", part);
 	while ((part = strtok_r(NULL, ",", &save)))

@@ -1,7 +1,9 @@
 /*
  * A guest disk's backing file: `--disk PATH[,size=1G][,cache=none|writeback|unsafe]
- * [,engine=io_uring|sync][,ro][,queues=N][,swap]`. A missing image is created sparse at
- * size=; cache=none opens it O_DIRECT. swap makes it the guest's swap device.
+ * [,engine=io_uring|sync][,ro][,queues=N][,swap][,prefill][,lat=DURATION]`. A missing image
+ * is created sparse at size=; cache=none opens it O_DIRECT. swap makes it the guest's swap
+ * device. lat= delays each request's completion to at least that long after the host took
+ * it (the first piece of the disk models of issue 15).
  */
 #ifndef VMM_DISK_H
 #define VMM_DISK_H
@@ -22,6 +24,7 @@ struct disk_config {
 	bool swap; /* the guest's swap device (VMS_DISK_SWAP); never with read_only */
 	unsigned queues; /* 0: one per vCPU */
 	bool prefill; /* write the image's holes through once, so reads measure the disk, not holes */
+	uint64_t lat_ns; /* lat=: no request completes sooner than this after the host took it; 0: none */
 };
 
 /* Parses one --disk argument; -1 with err naming the part that is wrong. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -43,10 +44,9 @@ static void blk_config_read(struct virtio_mmio_dev *m, uint32_t off, void *buf, 
 		memcpy(buf, (uint8_t *)&c + off, len < sizeof(c) - off ? len : sizeof(c) - off);
 }
 
-/* An I/O finished: status byte, used ring. The interrupt is decided per batch. */
-static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
+/* An I/O is done for the guest: status byte, used ring. The interrupt is decided per batch. */
+static void blk_finish(struct blk_queue *q, struct blk_io *io)
 {
-	struct blk_queue *q = qio->owner;
 	struct virtio_blk_dev *d = q->dev;
 
 	if (io->result < 0) {
@@ -63,7 +63,63 @@ static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
 	virtq_push(&q->vq, io->head, (io->type == BLK_REQ_READ && io->result >= 0 ? (uint32_t)io->bytes : 0) + 1);
 	io->next_free = q->free_ios;
 	q->free_ios = io;
+}
+
+/* The engine finished an I/O: to the guest now, or when lat= says it is due. */
+static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
+{
+	struct blk_queue *q = qio->owner;
+
 	q->inflight--;
+	if (!io->due_ns || clock_now_ns() >= io->due_ns) {
+		blk_finish(q, io);
+		return;
+	}
+	/* Every request has the same lat: engine completions come nearly in due order. */
+	struct blk_io **p = &q->delayed;
+	while (*p && (*p)->due_ns <= io->due_ns)
+		p = &(*p)->next_free;
+	io->next_free = *p;
+	*p = io;
+}
+
+/* Hands the guest the delayed completions that are due; how many. */
+static unsigned blk_release_due(struct blk_queue *q, uint64_t now)
+{
+	unsigned n = 0;
+	while (q->delayed && q->delayed->due_ns <= now) {
+		struct blk_io *io = q->delayed;
+		q->delayed = io->next_free;
+		blk_finish(q, io);
+		n++;
+	}
+	return n;
+}
+
+/* Nothing with the engine, completions held for lat=: sleep until shortly before the
+ * first is due (or the guest notifies), then spin: a sleeping thread wakes tens to a
+ * hundred microseconds late on the project's machines. */
+#define DUE_SPIN_NS 100000ull
+static void blk_wait_due(struct blk_queue *q)
+{
+	uint64_t now = clock_now_ns(), due = q->delayed->due_ns;
+	if (due <= now + DUE_SPIN_NS) {
+		__builtin_ia32_pause();
+		return;
+	}
+	if (virtq_enable_notify(&q->vq)) {
+		virtq_disable_notify(&q->vq);
+		return;
+	}
+	uint64_t wait = due - now - DUE_SPIN_NS;
+	struct timespec ts = { (time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull) };
+	struct pollfd p = { .fd = q->notify_fd, .events = POLLIN };
+	if (ppoll(&p, 1, &ts, NULL) > 0) {
+		uint64_t n;
+		if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
+			atomic_fetch_add(&q->dev->stats.notifications, 1);
+	}
+	virtq_disable_notify(&q->vq);
 }
 
 static void blk_signal(struct blk_queue *q)
@@ -155,6 +211,7 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 		return;
 	}
 	q->inflight++;
+	io->due_ns = d->cfg.lat_ns ? clock_now_ns() + d->cfg.lat_ns : 0;
 	io->head = c->head;
 	io->type = r.type;
 	io->offset = r.sector * 512;
@@ -230,9 +287,19 @@ static void *blk_queue_thread(void *arg)
 		}
 		if (d->engine->reap(&q->qio, false))
 			progress = true;
+		if (q->delayed && blk_release_due(q, clock_now_ns()))
+			progress = true;
 		if (progress) {
 			blk_signal(q);
 			last_work = clock_now_ns();
+			continue;
+		}
+		if (q->delayed && q->inflight) { /* the engine's completion or the next due: spin */
+			__builtin_ia32_pause();
+			continue;
+		}
+		if (q->delayed) {
+			blk_wait_due(q);
 			continue;
 		}
 		if (q->inflight) {
@@ -257,6 +324,7 @@ static void *blk_queue_thread(void *arg)
 	}
 	while (q->inflight) /* let the host finish what it started before the guest memory goes */
 		d->engine->reap(&q->qio, true);
+	q->delayed = NULL; /* the guest is going: its slots are freed with the queue */
 	return NULL;
 }
 
@@ -279,6 +347,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		blk_ios_free(q); /* made as requests come (blk_io_get) */
 		q->max_ios = mq->num;
 		q->inflight = 0;
+		q->delayed = NULL;
 		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
 						.complete = blk_complete, .owner = q };
 		/* RAM is offered for pinning only when it is all present already: pinning

@@ -45,7 +45,8 @@ struct blk_queue {
 	struct blk_io *free_ios;
 	struct blk_io_chunk *chunks; /* every slot made, for the free */
 	unsigned nr_ios, max_ios; /* slots made; at most the queue's size */
-	unsigned inflight;
+	unsigned inflight; /* with the engine */
+	struct blk_io *delayed; /* done by the engine, held until due (lat=), in due order */
 	pthread_t thread;
 	bool running;
 };
