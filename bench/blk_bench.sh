@@ -1,7 +1,12 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # make bench, part 2: the guest's fio against the host's fio, same job, same backing
-# file (cache=none, direct=1), interleaved runs, medians, as ratios.
-#   4k random writes at queue depth 32, and 1M sequential writes at queue depth 4.
+# file (cache=none; the host's fio runs direct=1), interleaved host, guest, host, guest,
+# so that both see the same machine; medians, and the range of the ratio, over RUNS.
+#   4k random writes at queue depth 32, 4k random writes at queue depth 1, an 8k
+#   fdatasync log, 1M sequential writes at queue depth 4; each completion mode.
+# Latency is fio's clat, or for the log job its fdatasync ("sync") latency. CPU per
+# I/O: the guest's time polling (from the run's block record), and on the host the
+# vmsweep process's user + system time against the host fio's.
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${BLK_BENCH_RUNS:-3}
@@ -15,36 +20,61 @@ img=$dir/disk.img
 dd if=/dev/zero of="$img" bs=1M count=1024 oflag=direct status=none
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+range() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; }
 
-echo "## virtio-blk: guest fio vs host fio on the same file (median of $RUNS, interleaved, $RUNTIME each)"
+# A line per run: iops p50_ns p99_ns cpu_ns_per_io [poll_ns_per_io]. $1: the JSON, $2: the
+# direction's object in fio's JSON (.jobs[0] or .fio.jobs[0]), $3: clat or sync.
+fio_line() {
+	local lat='.write.clat_ns'
+	[ "$3" = sync ] && lat='.sync.lat_ns'
+	jq -r "$2 as \$j | \$j.write as \$w | [\$w.iops, \$j$lat.percentile[\"50.000000\"], \$j$lat.percentile[\"99.000000\"]] | map(tostring) | join(\" \")" "$1"
+}
+
+echo "## virtio-blk: guest fio vs host fio on the same file ($RUNS runs each, interleaved, $RUNTIME each)"
 echo
-echo "| job (guest configuration) | host IOPS | guest IOPS | IOPS ratio | host MiB/s | guest MiB/s | bw ratio | host p50 / p99 clat | guest p50 / p99 clat | added p50 / p99 |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-# job | label | guest options (default: interrupt completions, 2 vCPUs)
-cases="randwrite-4k-qd32|interrupts|--vcpus 2
-randwrite-4k-qd32|polled, 1 vCPU|--vcpus 1 --set blk_poll=1 --blk-poll-us 200
-seqwrite-1m-qd4|interrupts|--vcpus 2"
-echo "$cases" | while IFS='|' read -r w label gopts; do
+echo "| job (guest configuration) | host IOPS | guest IOPS | IOPS ratio (range) | host p50 / p99 | guest p50 / p99 | added p50 / p99 | guest polling per I/O | host CPU per I/O: fio / vmsweep |"
+echo "|---|---|---|---|---|---|---|---|---|"
+# workload | latency (clat or sync) | label | guest options (2 vCPUs unless said)
+cases="randwrite-4k-qd32|clat|hybrid (default)|--vcpus 2
+randwrite-4k-qd32|clat|irq|--vcpus 2 --set blk_completion=irq
+randwrite-4k-qd32|clat|poll, 1 vCPU|--vcpus 1 --set blk_completion=poll
+randwrite-4k-qd1|clat|hybrid (default)|--vcpus 2
+randwrite-4k-qd1|clat|irq|--vcpus 2 --set blk_completion=irq
+randwrite-4k-qd1|clat|poll|--vcpus 2 --set blk_completion=poll
+log-8k-fdatasync|sync|hybrid (default)|--vcpus 2
+log-8k-fdatasync|sync|irq|--vcpus 2 --set blk_completion=irq
+log-8k-fdatasync|sync|poll|--vcpus 2 --set blk_completion=poll
+seqwrite-1m-qd4|clat|hybrid (default)|--vcpus 2"
+echo "$cases" | while IFS='|' read -r w lat label gopts; do
 	sed "s/^runtime=.*/runtime=$RUNTIME/" "workloads/$w.fio" >"$dir/$w.fio"
-	: >"$dir/host" && : >"$dir/guest"
-	for i in $(seq 1 "$RUNS"); do
+	: >"$dir/host" && : >"$dir/guest" && : >"$dir/ratio"
+	for _ in $(seq 1 "$RUNS"); do
 		$VMS baseline --job "$dir/$w.fio" --disk "$img,size=1G" >"$dir/h.json"
+		TIMEFORMAT='%U %S'
 		# shellcheck disable=SC2086 # gopts is a list of options
-		$VMS boot $gopts --job "$dir/$w.fio" --disk "$img,size=1G" --log "$dir/console.log" >"$dir/g.json" 2>/dev/null
-		for side in h:host g:guest; do
-			jq -r '.jobs[0].write | "\(.iops) \(.bw_bytes) \(.clat_ns.percentile["50.000000"]) \(.clat_ns.percentile["99.000000"])"' \
-				"$dir/${side%%:*}.json" >>"$dir/${side#*:}"
-		done
+		{ time $VMS boot $gopts --job "$dir/$w.fio" --disk "$img,size=1G" --log "$dir/console.log" --json \
+			>"$dir/g.json" 2>/dev/null; } 2>"$dir/time"
+		h=$(fio_line "$dir/h.json" .jobs[0] "$lat")
+		g=$(fio_line "$dir/g.json" .fio.jobs[0] "$lat")
+		# host fio's CPU: usr_cpu and sys_cpu are percentages of the job's runtime (ms)
+		hcpu=$(jq -r '.jobs[0] | (.usr_cpu + .sys_cpu) / 100 * .job_runtime * 1e6 / ([.write.total_ios, .read.total_ios] | add)' "$dir/h.json")
+		gcpu=$(jq -r --argjson t "$(awk '{ print ($1 + $2) * 1e9 }' "$dir/time")" \
+			'$t / ([.fio.jobs[0].write.total_ios, .fio.jobs[0].read.total_ios] | add)' "$dir/g.json")
+		poll=$(jq -r '.block[0].poll_ns_per_io // 0' "$dir/g.json")
+		echo "$h $hcpu" >>"$dir/host"
+		echo "$g $gcpu $poll" >>"$dir/guest"
+		echo "$h $g" | awk '{ print $4 / $1 }' >>"$dir/ratio"
 	done
 	for side in host guest; do
-		for col in 1 2 3 4; do
-			cut -d' ' -f$col "$dir/$side" | median >"$dir/$side.$col"
+		for col in 1 2 3 4 5; do
+			cut -d' ' -f$col "$dir/$side" | median >"$dir/$side.$col" 2>/dev/null || true
 		done
 	done
-	awk -v w="$w ($label)" -v hi="$(cat "$dir/host.1")" -v gi="$(cat "$dir/guest.1")" -v hb="$(cat "$dir/host.2")" \
-		-v gb="$(cat "$dir/guest.2")" -v h50="$(cat "$dir/host.3")" -v g50="$(cat "$dir/guest.3")" \
-		-v h99="$(cat "$dir/host.4")" -v g99="$(cat "$dir/guest.4")" 'BEGIN {
-		printf "| %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f / %.0f us | %.0f / %.0f us | %+.0f / %+.0f us |\n",
-			w, hi, gi, gi / hi, hb / 1048576, gb / 1048576, gb / hb, h50 / 1000, h99 / 1000, g50 / 1000, g99 / 1000,
-			(g50 - h50) / 1000, (g99 - h99) / 1000 }'
+	awk -v w="$w ($label)" -v hi="$(cat "$dir/host.1")" -v gi="$(cat "$dir/guest.1")" -v rr="$(range <"$dir/ratio")" \
+		-v h50="$(cat "$dir/host.2")" -v g50="$(cat "$dir/guest.2")" -v h99="$(cat "$dir/host.3")" \
+		-v g99="$(cat "$dir/guest.3")" -v hc="$(cat "$dir/host.4")" -v gc="$(cat "$dir/guest.4")" \
+		-v gp="$(cat "$dir/guest.5")" 'BEGIN {
+		printf "| %s | %.0f | %.0f | %.2f (%s) | %.0f / %.0f us | %.0f / %.0f us | %+.0f / %+.0f us | %.1f us | %.1f / %.1f us |\n",
+			w, hi, gi, gi / hi, rr, h50 / 1000, h99 / 1000, g50 / 1000, g99 / 1000,
+			(g50 - h50) / 1000, (g99 - h99) / 1000, gp / 1000, hc / 1000, gc / 1000 }'
 done

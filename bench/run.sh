@@ -10,7 +10,7 @@ echo "# vmsweep bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(uname 
 echo
 ./build/bench/boot_bench "$@"
 echo
-sh ./bench/blk_bench.sh
+bash ./bench/blk_bench.sh
 
 echo
 sh ./bench/sweep_bench.sh

@@ -294,6 +294,55 @@ void blk_idle_poll(unsigned cpu)
 	preempt_enable_no_resched();
 }
 
+bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *arg)
+{
+	u64 limit = (u64)knob(blk_hybrid_poll_us) * NSEC_PER_USEC;
+
+	if (disk->queue->completion != BLK_COMPLETION_HYBRID || !limit)
+		return done(arg);
+	if (current->plug) /* what we wait for may still be in our own plug */
+		blk_flush_plug(current->plug);
+	preempt_disable(); /* not preempted with the queue's interrupts off */
+	struct cpu *c = this_cpu();
+	struct blk_cpu_poll *p = &cpu_poll[c->id];
+	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
+	u64 now = ktime_get_ns(), start = now, since = now;
+	bool ok = false, expired = false;
+
+	halt_ended(p, limit);
+	if (!p->started) {
+		p->started = true;
+		p->window_ns = limit / 4;
+	}
+	if (p->halted_waiting || !p->window_ns || !READ_ONCE(h->inflight)) {
+		preempt_enable();
+		return done(arg);
+	}
+	hctx_watch(h);
+	/* Until done, or another task wants the CPU, or the window passes without a completion. */
+	while (!(ok = done(arg)) && !need_resched() && !READ_ONCE(c->rq.nr_queued)) {
+		unsigned found = blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL);
+		now = ktime_get_ns();
+		if (found) {
+			since = now;
+			continue;
+		}
+		if (now - since >= p->window_ns) {
+			expired = true;
+			break;
+		}
+		cpu_relax();
+	}
+	hctx_unwatch(h, BLK_FOUND_SUBMITTER_POLL);
+	h->submitter_poll_ns += ktime_get_ns() - start;
+	h->nr_poll_windows++;
+	h->nr_poll_expired += expired;
+	if (expired)
+		halt_begin(p, since);
+	preempt_enable();
+	return ok || done(arg);
+}
+
 void blk_poll_report(void)
 {
 	for (unsigned i = 0; i < nr_disks; i++) {

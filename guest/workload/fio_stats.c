@@ -250,7 +250,11 @@ void fio_wait_inflight(struct fio_job_run *run, u32 below, bool or_stop)
 		blk_poll_until(run->disk, fio_wait_done, &w);
 		fio_stats_sys_add(run, start);
 	} else {
-		wait_event(run->wq, fio_wait_done(&w));
+		u64 start = ktime_get_ns();
+		bool polled = blk_hybrid_poll_wait(run->disk, fio_wait_done, &w);
+		fio_stats_sys_add(run, start);
+		if (!polled)
+			wait_event(run->wq, fio_wait_done(&w));
 	}
 }
 

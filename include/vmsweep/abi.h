@@ -381,7 +381,7 @@ struct vms_rec_blk {
 	uint64_t completed; /* requests */
 	uint64_t found[VMS_BLK_FOUND_NR]; /* by the interrupt, an idle CPU's poll, a waiting submitter's poll */
 	uint64_t idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for them */
-	uint64_t poll_windows, poll_windows_expired; /* idle polls; those that ended in a halt */
+	uint64_t poll_windows, poll_windows_expired; /* hybrid polls (idle CPUs, submitters); those that ran out */
 	uint64_t kicks, kicks_suppressed; /* notifications sent; not sent, the host being awake */
 };
 

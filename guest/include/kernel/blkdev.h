@@ -157,6 +157,11 @@ void blk_poll_disks(void);
 /* Hybrid completions: the idle loop of a CPU whose queues have I/O in flight polls
  * them, interrupts off, for an adaptive window; then they are back on for the halt. */
 void blk_idle_poll(unsigned cpu);
+/* Hybrid completions: a task waiting for its own I/O polls this CPU's queue of disk
+ * as the idle loop would, within the CPU's window, sparing two context switches.
+ * Returns done(arg); false when it gave up (the window passed, or another task wants
+ * the CPU): the caller sleeps, and the idle loop knows the window was spent. */
+bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *arg);
 /* fio's hipri, any mode: polls this CPU's queue of disk, its interrupts off, until done(arg). */
 void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg);
 /* A queue whose completions come to hctx->cpu, for the idle poll and the interrupt. */

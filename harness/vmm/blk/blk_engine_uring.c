@@ -33,6 +33,7 @@ struct uring_data {
 	int notify_fd;
 	bool poll_armed;
 	unsigned unsubmitted;
+	unsigned inflight; /* requests in the ring */
 	bool deferred; /* DEFER_TASKRUN: completions posted only when this thread asks */
 	uint8_t *ram; /* guest RAM registered as fixed buffer 0; NULL: none */
 	uint64_t ram_size;
@@ -124,6 +125,13 @@ static void uring_submit(struct blk_queue_io *qio, struct blk_io *io)
 		qio->complete(qio, io);
 		return;
 	}
+	/* io_uring hands an fsync to a worker thread (io-wq): waking it costs more than the
+	 * flush when nothing else is in flight, so then it is done here. */
+	if (io->type == BLK_REQ_FLUSH && !d->inflight && !d->unsubmitted) {
+		io->result = fdatasync(qio->fd) == 0 ? 0 : -errno;
+		qio->complete(qio, io);
+		return;
+	}
 	struct io_uring_sqe *sqe = get_sqe(d);
 	if (!sqe) {
 		io->result = -EAGAIN;
@@ -143,6 +151,7 @@ static void uring_submit(struct blk_queue_io *qio, struct blk_io *io)
 		io_uring_prep_fsync(sqe, qio->fd, IORING_FSYNC_DATASYNC);
 	io_uring_sqe_set_data(sqe, io);
 	d->unsubmitted++;
+	d->inflight++;
 }
 
 static unsigned uring_reap(struct blk_queue_io *qio, bool wait)
@@ -175,6 +184,7 @@ static unsigned uring_reap(struct blk_queue_io *qio, bool wait)
 			continue;
 		}
 		struct blk_io *io = (struct blk_io *)(uintptr_t)cqe->user_data;
+		d->inflight--;
 		io->result = (io->type != BLK_REQ_FLUSH && cqe->res >= 0 && (uint64_t)cqe->res != io->bytes) ? -EIO : cqe->res;
 		qio->complete(qio, io);
 	}
