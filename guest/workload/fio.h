@@ -70,6 +70,8 @@ struct fio_job_run {
 	u64 vlog_nr_blocks, vlog_len, vlog_pos;
 	/* rate=, rate_iops= (fio_rate.c): bytes/s per direction (0: none) and the schedule */
 	u64 rate_bps[2], rate_start_ns, rate_issued[2], next_issue_ns[2];
+	/* rate_process=poisson: each direction's draws and its gaps' sum (fio's poisson_state, last_usec) */
+	u64 poisson_state[2], last_usec[2];
 	int pending_dir; /* the direction the rate limiter made wait, issued next; -1: none */
 	u64 writes_since_sync;
 	wait_queue_head_t wq;
@@ -105,6 +107,7 @@ void fio_log_finish(struct fio_job_run *run);
 void fio_workload_check(void);
 void run_fio(void);
 /* fio_rate.c */
+void fio_rate_setup(struct fio_job_run *run);
 void fio_rate_start(struct fio_job_run *run, u64 now);
 void fio_rate_account(struct fio_job_run *run, int dir, u64 bytes);
 int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due);

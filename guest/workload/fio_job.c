@@ -124,6 +124,7 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 	    ALIGN(run->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
 		run->randommap = alloc_pages_exact(ALIGN(run->nr_blocks, 64) / 8);
 	fio_offset_setup(run, index);
+	fio_rate_setup(run);
 	fio_log_setup(run);
 	/* the same seeds in a later boot (verify_only) as long as the offsets repeat too */
 	run->vseed_base = run->rand_state;

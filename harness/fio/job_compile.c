@@ -245,15 +245,16 @@ static int opt_rate_iops(struct compile *c, struct job_opts *jo, const struct fi
 	return pair_parse(c, o, false, INT64_MAX, jo->j.rate_iops);
 }
 
-/* fio's default schedule, the only one the guest has (fio_rate.c); poisson is refused. */
+/* fio's two schedules (guest/workload/fio_rate.c): linear, its default, or poisson. */
 static int opt_rate_process(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
-	(void)jo;
 	if (!strcmp(o->value, "linear"))
-		return 0;
-	if (!strcmp(o->value, "poisson"))
-		return bad_value(c, o, "not supported by vmsweep (only rate_process=linear, fio's default)");
-	return bad_value(c, o, "expected linear or poisson (vmsweep runs linear only)");
+		jo->j.flags &= ~VMS_JOB_RATE_POISSON;
+	else if (!strcmp(o->value, "poisson"))
+		jo->j.flags |= VMS_JOB_RATE_POISSON;
+	else
+		return bad_value(c, o, "expected linear or poisson");
+	return 0;
 }
 
 static int opt_name(struct compile *c, struct job_opts *jo, const struct fio_option *o)

@@ -2,18 +2,19 @@
  * fio's non-uniform offset generators (random_distribution=zipf, pareto, normal), as fio
  * 3.33's lib/zipf.c and lib/gauss.c draw them, from a job's parameters that the host
  * computed (harness/fio/job_compile_dist.c: everything done once that needs floating
- * point). The guest draws with these (guest/workload/fio_offset.c); the host's unit
- * tests check them against libm and fio's formulas. Each takes fio's 32-bit draws as
- * arguments, so the caller owns the random stream.
+ * point), and rate_process=poisson's gaps (backend.c usec_for_io). The guest draws with
+ * these (guest/workload/fio_offset.c, fio_rate.c); the host's unit tests check them
+ * against libm and fio's formulas. Each takes fio's 32-bit draws as arguments, so the
+ * caller owns the random stream.
  *
- * Per draw, zipf and pareto need one power, pow(x, a) with a real exponent. The guest is
- * built without floating point (-mgeneral-regs-only: its kernel saves no FPU state when
- * it switches tasks), so the power is taken here with a few x87 instructions in extended
- * precision (fyl2x, f2xm1, fscale), starting from fninit and leaving the x87 stack
- * empty. A guest caller keeps preemption off around it, so that no other task's x87 use
- * can come in between; nothing else in the guest touches the x87. The result is fio's
- * double-precision one up to its last bits, which moves an integer part by one at most
- * at the rare boundaries.
+ * Per draw, zipf and pareto need one power, pow(x, a) with a real exponent, and poisson
+ * one logarithm. The guest is built without floating point (-mgeneral-regs-only: its
+ * kernel saves no FPU state when it switches tasks), so they are taken here with a few
+ * x87 instructions in extended precision (fyl2x, f2xm1, fscale), starting from fninit
+ * and leaving the x87 stack empty. A guest caller keeps preemption off around them, so
+ * that no other task's x87 use can come in between; nothing else in the guest touches
+ * the x87. The results are fio's up to their last bits (its pow is double precision,
+ * its logf single), which moves an integer part by one at most at the rare boundaries.
  */
 #ifndef VMSWEEP_RAND_DIST_H
 #define VMSWEEP_RAND_DIST_H
@@ -88,6 +89,32 @@ static inline uint64_t vms_x87_pow_scaled(uint32_t r, uint64_t m, int affine, ui
 				 : [r] "m"(r64), [max] "m"(frand32_max), [alpha] "m"(alpha), [scale] "m"(scale)
 				 : "memory");
 	/* x87's "integer indefinite" for a NaN or an overflow, and any negative result */
+	return out < 0 ? 0 : (uint64_t)out;
+}
+
+/*
+ * trunc(scale * -ln(u)) with u = (r + 1) / 2^32: rate_process=poisson's gap, as fio's
+ * usec_for_io draws it (period * -logf(__rand_0_1())), scale below 2^63. u is in (0, 1],
+ * as fio's __rand_0_1: a draw of 0 gives 32 ln 2 = 22.18 periods, not an infinity, and
+ * the largest gives 0. ln(u) is ln 2 * log2(u) (fldln2, fyl2x).
+ */
+static inline uint64_t vms_x87_neg_log_scaled(uint32_t r, uint64_t scale)
+{
+	static const uint64_t two_32 = 0x41F0000000000000ull; /* 2^32 as a double: fio's FRAND32_MAX_PLUS_ONE */
+	int64_t r1 = (int64_t)r + 1, s = (int64_t)scale, out;
+
+	__asm__ volatile("fninit\n\t"
+			 "fldln2\n\t" /* ln 2 */
+			 "fildll %[r1]\n\t"
+			 "fdivl %[two_32]\n\t" /* u, ln 2 */
+			 "fyl2x\n\t" /* ln(u) */
+			 "fchs\n\t"
+			 "fildll %[s]\n\t"
+			 "fmulp\n\t" /* scale * -ln(u) */
+			 "fisttpll %[out]\n\t"
+			 : [out] "=m"(out)
+			 : [r1] "m"(r1), [two_32] "m"(two_32), [s] "m"(s)
+			 : "memory");
 	return out < 0 ? 0 : (uint64_t)out;
 }
 

@@ -115,6 +115,7 @@ static void test_randrw_mix(void **state)
 	assert_int_equal(wl->jobs[0].bs[0], 4 * KIB); /* bs=4k,16k: reads, writes */
 	assert_int_equal(wl->jobs[0].bs[1], 16 * KIB);
 	assert_int_equal(wl->jobs[0].rate_iops[0], 300); /* rate_process=linear is fio's default, accepted */
+	assert_false(wl->jobs[0].flags & VMS_JOB_RATE_POISSON);
 	assert_int_equal(wl->jobs[0].rate_iops[1], 100);
 	assert_int_equal(wl->jobs[1].rw, VMS_RW_READWRITE); /* rw=rw */
 	assert_int_equal(wl->jobs[1].rwmixread, 25); /* rwmixwrite=75 */
@@ -524,6 +525,29 @@ static void test_mem_working_set_rounding(void **state)
 	free(wl);
 }
 
+/* rate_process=poisson sets the job's flag, inherited from [global] as any option, and
+ * linear clears it again; any other value is refused (tests/fio-corpus/bad/rate-process-typo.fio). */
+static void test_rate_process(void **state)
+{
+	(void)state;
+	static const char text[] = "[global]\nfilename=/dev/vda\ndirect=1\nrate_process=poisson\n"
+				   "[p]\nrate_iops=2000\n[l]\nrate_iops=2000\nrate_process=linear\n[p2]\nrate=4m,1m\n";
+	char path[] = "/tmp/test_fio_job.XXXXXX";
+
+	write_temp_job(path, text);
+	struct vms_workload *wl = compile_ok(path);
+	unlink(path);
+	assert_int_equal(wl->nr_jobs, 3);
+	assert_true(wl->jobs[0].flags & VMS_JOB_RATE_POISSON);
+	assert_int_equal(wl->jobs[0].rate_iops[0], 2000);
+	assert_int_equal(wl->jobs[0].rate_iops[1], 2000);
+	assert_false(wl->jobs[1].flags & VMS_JOB_RATE_POISSON);
+	assert_true(wl->jobs[2].flags & VMS_JOB_RATE_POISSON);
+	assert_int_equal(wl->jobs[2].rate_bps[0], 4 * MIB);
+	assert_int_equal(wl->jobs[2].rate_bps[1], 1 * MIB);
+	free(wl);
+}
+
 /* No job may do I/O on the guest's swap disk; memory jobs are fine beside it. */
 static void test_swap_disk_refused(void **state)
 {
@@ -614,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_mem_jobs),
 		cmocka_unit_test(test_mem_global),
 		cmocka_unit_test(test_mem_working_set_rounding),
+		cmocka_unit_test(test_rate_process),
 		cmocka_unit_test(test_swap_disk_refused),
 		cmocka_unit_test(test_fio_json_skips_mem_jobs),
 	};

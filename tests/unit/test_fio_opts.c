@@ -213,6 +213,53 @@ static void test_x87_pow(void **state)
 	assert_int_equal(vms_u64_double_bits(3), 0x4008000000000000ull);
 }
 
+/* fio's usec_for_io gap for rate_process=poisson: an int64 period times a float logf, truncated. */
+static uint64_t fio_poisson_usec(uint64_t period_us, uint32_t r)
+{
+	return (uint64_t)((int64_t)period_us * -logf((float)((r + 1.0) / 4294967296.0)));
+}
+
+/* rate_process=poisson's -ln(u): libm's to the microsecond, fio's single-precision one to
+ * its float's spacing, exponential (mean and variance 1), and never infinite. */
+static void test_x87_neg_log(void **state)
+{
+	(void)state;
+	uint64_t s = 88172645463325252ull;
+	const uint64_t periods[] = { 1, 500, 100, 1000000, 3 };
+	const int draws = 200000;
+	double sum = 0, sum2 = 0;
+
+	assert_int_equal(vms_x87_neg_log_scaled(UINT32_MAX, 1000000), 0); /* u = 1 */
+	assert_int_equal(vms_x87_neg_log_scaled(0, 1000000), 22180709); /* u = 2^-32: 32 ln 2, not infinity */
+	assert_int_equal(vms_x87_neg_log_scaled(0x7fffffff, 1000000), 693147); /* u = 1/2 */
+	assert_int_equal(vms_x87_neg_log_scaled(0x3fffffff, 500), 693); /* u = 1/4: 500 * 1.386 */
+	assert_int_equal(vms_x87_neg_log_scaled(12345, 0), 0);
+	assert_int_equal(fio_poisson_usec(500, 0x3fffffff), 693);
+	for (size_t p = 0; p < sizeof(periods) / sizeof(periods[0]); p++)
+		for (int i = 0; i < 20000; i++) {
+			uint32_t r = xorshift32(&s);
+			uint64_t got = vms_x87_neg_log_scaled(r, periods[p]);
+			double want = (double)periods[p] * -log((r + 1.0) / 4294967296.0);
+			uint64_t fio = fio_poisson_usec(periods[p], r);
+			if (fabs((double)got - want) > 1)
+				fail_msg("period %llu r %u: %llu, libm %.3f", (unsigned long long)periods[p], r,
+					 (unsigned long long)got, want);
+			/* float: 24 bits of the result and of u (whose error near 1 is relative to 1 - u) */
+			if (fabs((double)got - (double)fio) > 1 + want * 3e-7 + (double)periods[p] * 1.2e-7)
+				fail_msg("period %llu r %u: %llu, fio's logf %llu", (unsigned long long)periods[p], r,
+					 (unsigned long long)got, (unsigned long long)fio);
+		}
+	for (int i = 0; i < draws; i++) {
+		double x = (double)vms_x87_neg_log_scaled(xorshift32(&s), 1000000) / 1e6;
+		sum += x;
+		sum2 += x * x;
+	}
+	double mean = sum / draws, var = sum2 / draws - mean * mean;
+	/* an exponential of mean 1: the mean's standard error 0.0022, the variance's 0.0063 */
+	if (fabs(mean - 1) > 0.01 || fabs(var - 1) > 0.03)
+		fail_msg("-ln(u) over %d draws: mean %.4f, variance %.4f; want 1 and 1", draws, mean, var);
+}
+
 static void test_zipf(void **state)
 {
 	(void)state;
@@ -404,7 +451,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bssplit),	       cmocka_unit_test(test_x87_pow),
-		cmocka_unit_test(test_zipf),	       cmocka_unit_test(test_pareto_normal),
+		cmocka_unit_test(test_x87_neg_log),    cmocka_unit_test(test_zipf),
+		cmocka_unit_test(test_pareto_normal),
 		cmocka_unit_test(test_offset_increment), cmocka_unit_test(test_sync_and_logs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
