@@ -219,6 +219,10 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 		fprintf(f, "rate=%" PRIu64 ",%" PRIu64 "\n", j->rate_bps[0], j->rate_bps[1]);
 	if (j->rate_iops[0] || j->rate_iops[1])
 		fprintf(f, "rate_iops=%" PRIu64 ",%" PRIu64 "\n", j->rate_iops[0], j->rate_iops[1]);
+	if (j->flags & VMS_JOB_RATE_POISSON)
+		fputs("rate_process=poisson\n", f);
+	/* hipri is left out: host fio's polled io_uring needs a device with poll queues, and
+	 * a file on this machine's disk has none (every I/O fails EOPNOTSUPP) */
 	if (j->thinktime_ns)
 		fprintf(f, "thinktime=%s\n", time_format(j->thinktime_ns, t, sizeof(t)));
 	job_extras_write(f, j);

@@ -63,8 +63,8 @@ end
 begin "blk/ENOSPC of the host's file reaches the guest as an I/O error and is reported"
 if [ "$(id -u)" = 0 ] && mkdir -p "$T/tiny" && mount -t tmpfs -o size=1m tmpfs "$T/tiny" 2>/dev/null; then
 	f=$(job fill ioengine=libaio iodepth=4 rw=write bs=64k size=8m)
-	# blk_poll=1 also runs the host's deferred-completion io_uring ring (DEFER_TASKRUN)
-	for mode in "--vcpus 2" "--vcpus 1 --set blk_poll=1"; do
+	# blk_completion=poll also runs the host's deferred-completion io_uring ring (DEFER_TASKRUN)
+	for mode in "--vcpus 2" "--vcpus 2 --set blk_completion=irq" "--vcpus 1 --set blk_completion=poll"; do
 		rm -f "$T/tiny/d.img"
 		# shellcheck disable=SC2086 # $mode is a list of options
 		vms $mode --disk "$T/tiny/d.img,size=64M,cache=writeback" --job "$f" --json

@@ -82,12 +82,16 @@ median_within()
 	printf '%s\n' $1 | awk -v t="$2" '$1 >= t * 0.98 && $1 <= t * 1.02 { i++; next } { o++ } END { exit !(i >= 2 && i > o) }'
 }
 
-begin "fio_rate/rate_iops=2000, rate_iops=10000 and rate=8m reach their targets with interrupts"
-rate_run interrupts --vcpus 2
+begin "fio_rate/rate_iops=2000, rate_iops=10000 and rate=8m reach their targets (hybrid, the default)"
+rate_run hybrid --vcpus 2
 end
 
-begin "fio_rate/and polled (blk_poll=1, one vCPU)"
-rate_run polled --vcpus 1 --set blk_poll=1
+begin "fio_rate/and with interrupts (blk_completion=irq)"
+rate_run interrupts --vcpus 2 --set blk_completion=irq
+end
+
+begin "fio_rate/and polled (blk_completion=poll, one vCPU)"
+rate_run polled --vcpus 1 --set blk_completion=poll
 end
 
 # rate_process=poisson at rate_iops=2000 for 1 s, then the linear schedule as a control.

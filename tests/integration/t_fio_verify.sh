@@ -39,7 +39,7 @@ end
 
 begin "fio_verify/polled, buffered, sequential 64k, and do_verify=0 (no read-back)"
 f=$(job w direct=1 ioengine=libaio iodepth=8 rw=randwrite bs=4k size=1m verify=crc32c)
-vms --vcpus 1 --set blk_poll=1 --disk "$T/p.img,size=8M" --job "$f"
+vms --vcpus 1 --set blk_completion=poll --disk "$T/p.img,size=8M" --job "$f"
 verified "polled"
 f=$(job w direct=0 rw=randwrite bs=4k size=1m verify=md5)
 vms --disk "$T/b.img,size=8M" --job "$f"

@@ -61,12 +61,12 @@ begin "mm/several memory jobs on 2 vCPUs swap through a shallow queue, interrupt
 # queue throttles reclaim instead of draining the reserves (a guest panic, once).
 f=$T/stress.fio
 printf '[hog]\nioengine=mem\nsize=48m\nmem_access=random\nmem_working_set=48m\nnumjobs=2\n[churn]\nioengine=mem\nsize=16m\nmem_access=churn\nruntime=2s\ntime_based\n' >"$f"
-for mode in 0 1; do
-	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "sample_ms=20,blk_queue_depth=2,blk_poll=$mode"
-	expect_rc 0 "blk_poll=$mode: the run finishes"
-	expect_json '[.mem_jobs[].error] == [0, 0, 0]' "blk_poll=$mode: every job finished"
-	expect_json '.vmstat.counters.pswpout > 1000 and .vmstat.counters.oom_kill == 0' "blk_poll=$mode: they swapped, nobody was killed"
-	expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' "blk_poll=$mode: the page accounting balances"
+for mode in irq poll hybrid; do
+	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "sample_ms=20,blk_queue_depth=2,blk_completion=$mode"
+	expect_rc 0 "blk_completion=$mode: the run finishes"
+	expect_json '[.mem_jobs[].error] == [0, 0, 0]' "blk_completion=$mode: every job finished"
+	expect_json '.vmstat.counters.pswpout > 1000 and .vmstat.counters.oom_kill == 0' "blk_completion=$mode: they swapped, nobody was killed"
+	expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' "blk_completion=$mode: the page accounting balances"
 done
 end
 

@@ -42,17 +42,17 @@ f=$T/write.fio
 	section write direct=0 rw=write bs=4k size=96m buffer_pattern=0xc0ffee11
 	section readback stonewall direct=0 rw=read bs=4k size=96m verify=pattern verify_pattern=0xc0ffee11
 } >"$f"
-for mode in 0 1; do
+for mode in irq poll hybrid; do
 	rm -f "$T/w.img"
-	vms --memory 64M --vcpus 2 --disk "$T/w.img,size=128M" --job "$f" --json --set "blk_poll=$mode"
-	expect_rc 0 "blk_poll=$mode: the run finishes"
-	expect_json '[.fio.jobs[].error] == [0, 0]' "blk_poll=$mode: written and read back through the cache, verified"
-	expect_json '.vmstat.counters.pgpgout > 16384 and .vmstat.counters.nr_writeback == 0' "blk_poll=$mode: reclaim wrote dirty pages (pgpgout) and waited for them"
+	vms --memory 64M --vcpus 2 --disk "$T/w.img,size=128M" --job "$f" --json --set "blk_completion=$mode"
+	expect_rc 0 "blk_completion=$mode: the run finishes"
+	expect_json '[.fio.jobs[].error] == [0, 0]' "blk_completion=$mode: written and read back through the cache, verified"
+	expect_json '.vmstat.counters.pgpgout > 16384 and .vmstat.counters.nr_writeback == 0' "blk_completion=$mode: reclaim wrote dirty pages (pgpgout) and waited for them"
 	expect_json '.vmstat.counters.pgpgout + 4 * .vmstat.counters.nr_dirty >= 98304 and .vmstat.counters.nr_dirty <= .vmstat.counters.nr_file_pages' \
-		"blk_poll=$mode: every page written is on the disk or still dirty in the cache"
+		"blk_completion=$mode: every page written is on the disk or still dirty in the cache"
 	out=$(jget '.vmstat.counters.pgpgout // 0')
 	nonzero=$(tr -d '\000' <"$T/w.img" | wc -c)
-	check "blk_poll=$mode: the host file holds what was written back ($nonzero bytes, pgpgout $out KiB)" \
+	check "blk_completion=$mode: the host file holds what was written back ($nonzero bytes, pgpgout $out KiB)" \
 		test "$nonzero" -gt 0 -a "$((nonzero % 4096))" -eq 0 -a "$nonzero" -le "$((out * 1024))"
 done
 end

@@ -87,6 +87,8 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 			return errorf(err, errlen, "lat=%s: %s", v, why);
 		if (c->lat_ns > 10ull * 1000 * 1000 * 1000)
 			return errorf(err, errlen, "lat=%s: at most 10s", v);
+	} else if ((KEY("size") || KEY("cache") || KEY("engine") || KEY("queues") || KEY("lat")) && !v) {
+		return errorf(err, errlen, "'%s': %s takes a value (%s=...)", part, part, part);
 	} else if ((KEY("ro") || KEY("swap") || KEY("prefill")) && v) {
 		return errorf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen,
 			      part);
