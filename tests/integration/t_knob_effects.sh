@@ -217,8 +217,9 @@ for k in 2.4 2.6 modern; do
 	# wakes kswapd. So free pages below low are seen only while kswapd or a direct
 	# reclaimer runs, or in the moment before kswapd is up: in at most 4 % of the
 	# samples. (Not for 2.6, whose kswapd, still unbalanced after a run, is between runs
-	# hundreds of times.)
-	expect_json '(.vmstat_series | length) >= 50' "kswapd_model=$k: sampled ($(jget '.vmstat_series | length') samples)"
+	# hundreds of times.) The run is a fixed amount of work: faster swap I/O (hybrid
+	# completions) makes it shorter, ~50 samples of 5 ms.
+	expect_json '(.vmstat_series | length) >= 40' "kswapd_model=$k: sampled ($(jget '.vmstat_series | length') samples)"
 	expect_json '([.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0)] | length) <= 0.04 * (.vmstat_series | length)' \
 		"kswapd_model=$k: free pages below low with nobody reclaiming in at most 4 % of the samples ($(jget '[.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0)] | length') of $(jget '.vmstat_series | length'))"
 done
