@@ -26,11 +26,12 @@
 #include <kernel/preempt.h>
 #include <kernel/results.h>
 #include <kernel/sched.h>
+#include <vmsweep/poll_window.h>
 
 /* The idle poll of one CPU. */
 struct blk_cpu_poll {
 	struct blk_mq_hw_ctx *queues; /* whose completions come here, through cpu_next */
-	u64 window_ns; /* how long the idle loop polls before it halts; adapts */
+	struct vms_poll_window window; /* how long the idle loop polls before it halts; adapts */
 	bool started;
 	bool halted_waiting; /* the window expired: the completion that ends the halt adjusts it */
 	u64 wait_start_ns; /* since the last completion, or the poll's start */
@@ -192,23 +193,6 @@ static u64 cpu_last_completion_ns(const struct blk_cpu_poll *p)
 	return t;
 }
 
-/* cpuidle-haltpoll's adjust_poll_limit: a wait that ended within the limit but after
- * the window would have been caught by a longer window (grow); one longer than the
- * limit is better met by halting (shrink). */
-static void window_adjust(struct blk_cpu_poll *p, u64 block_ns, u64 limit_ns)
-{
-	u64 grow_start = limit_ns / 4;
-
-	if (block_ns > p->window_ns && block_ns <= limit_ns) {
-		u64 w = p->window_ns * 2;
-		p->window_ns = min(max(w, grow_start), limit_ns);
-	} else if (block_ns > limit_ns) {
-		p->window_ns /= 2;
-		if (p->window_ns < NSEC_PER_USEC) /* a window shorter than a poll: none */
-			p->window_ns = 0;
-	}
-}
-
 /* The CPU halts with I/O in flight, waiting since since. */
 static void halt_begin(struct blk_cpu_poll *p, u64 since)
 {
@@ -219,13 +203,13 @@ static void halt_begin(struct blk_cpu_poll *p, u64 since)
 
 /* After a halt with I/O in flight: the completion that ended it tells how long the
  * wait really was. Woken by something else (a tick), the wait goes on. */
-static void halt_ended(struct blk_cpu_poll *p, u64 limit_ns)
+static void halt_ended(struct blk_cpu_poll *p)
 {
 	if (!p->halted_waiting || cpu_completed(p) == p->completed_at_halt)
 		return;
 	p->halted_waiting = false;
 	u64 t = cpu_last_completion_ns(p);
-	window_adjust(p, t > p->wait_start_ns ? t - p->wait_start_ns : 0, limit_ns);
+	vms_poll_window_adjust(&p->window, t > p->wait_start_ns ? t - p->wait_start_ns : 0);
 }
 
 void blk_idle_poll(unsigned cpu)
@@ -236,18 +220,18 @@ void blk_idle_poll(unsigned cpu)
 	u64 now = ktime_get_ns();
 	unsigned nr = 0;
 
-	halt_ended(p, limit);
+	halt_ended(p);
 	if (p->halted_waiting || !limit)
 		return; /* the window was spent: the halt goes on */
 	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
 		nr += hybrid_waiting(h);
 	if (!nr)
 		return;
-	if (!p->started) { /* as haltpoll, the window starts at a quarter of the limit */
+	if (!p->started || p->window.limit_ns != limit) {
 		p->started = true;
-		p->window_ns = limit / 4;
+		vms_poll_window_init(&p->window, limit);
 	}
-	if (!p->window_ns) { /* shrunk away: halt at once, but time the wait, which may grow it */
+	if (!p->window.ns) { /* shrunk away: halt at once, but time the wait, which may grow it */
 		halt_begin(p, now);
 		return;
 	}
@@ -274,7 +258,7 @@ void blk_idle_poll(unsigned cpu)
 			since = now;
 		if (!busy)
 			break;
-		if (now - since >= p->window_ns) {
+		if (now - since >= p->window.ns) {
 			expired = true;
 			break;
 		}
@@ -309,12 +293,12 @@ bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *a
 	u64 now = ktime_get_ns(), start = now, since = now;
 	bool ok = false, expired = false;
 
-	halt_ended(p, limit);
-	if (!p->started) {
+	halt_ended(p);
+	if (!p->started || p->window.limit_ns != limit) {
 		p->started = true;
-		p->window_ns = limit / 4;
+		vms_poll_window_init(&p->window, limit);
 	}
-	if (p->halted_waiting || !p->window_ns || !READ_ONCE(h->inflight)) {
+	if (p->halted_waiting || !p->window.ns || !READ_ONCE(h->inflight)) {
 		preempt_enable();
 		return done(arg);
 	}
@@ -327,7 +311,7 @@ bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *a
 			since = now;
 			continue;
 		}
-		if (now - since >= p->window_ns) {
+		if (now - since >= p->window.ns) {
 			expired = true;
 			break;
 		}

@@ -36,7 +36,7 @@ int vm_status_exit_code(enum vm_status s);
 /* Debian's CONFIG_HZ_250: each tick costs ~60 us of interrupt delivery on the project's machines. */
 #define VM_DEFAULT_HZ 250
 /* How long an idle disk queue's host thread polls before it sleeps on its ioeventfd. */
-#define VM_DEFAULT_BLK_POLL_US 50
+#define VM_DEFAULT_BLK_POLL_US 200
 
 /* The guest's samples one run keeps (CPU and vmstat samples, as the host holds them):
  * 32 MiB, about 100000 vmstat samples of 312 bytes (the first 100 s at sample_ms=1).

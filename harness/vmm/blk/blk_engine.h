@@ -21,6 +21,9 @@ struct blk_io {
 	uint32_t used_len; /* bytes the device wrote into the chain */
 	int result; /* bytes done, or -errno */
 	uint64_t due_ns; /* lat=: not completed to the guest before this (clock_now_ns) */
+	/* The only request in flight, in a run of such (queue depth 1): the engine may do it
+	 * in the calling thread, as a synchronous call, which is what host fio's psync does. */
+	bool alone;
 	struct blk_io *next_free; /* also links the delayed completions */
 };
 
@@ -61,4 +64,7 @@ struct blk_queue_io {
 };
 
 extern const struct blk_engine_ops blk_engine_sync, blk_engine_io_uring;
+
+/* Does io now, in the calling thread (preadv/pwritev/fdatasync): sets io->result. */
+void blk_io_run_sync(const struct blk_queue_io *qio, struct blk_io *io);
 #endif

@@ -47,12 +47,17 @@ static int do_rw(int fd, struct blk_io *io)
 	return (int)done;
 }
 
-static void sync_submit(struct blk_queue_io *qio, struct blk_io *io)
+void blk_io_run_sync(const struct blk_queue_io *qio, struct blk_io *io)
 {
 	if (io->type == BLK_REQ_FLUSH)
 		io->result = qio->flush_is_noop || fdatasync(qio->fd) == 0 ? 0 : -errno;
 	else
 		io->result = do_rw(qio->fd, io);
+}
+
+static void sync_submit(struct blk_queue_io *qio, struct blk_io *io)
+{
+	blk_io_run_sync(qio, io);
 	qio->complete(qio, io);
 }
 

@@ -125,10 +125,13 @@ static void uring_submit(struct blk_queue_io *qio, struct blk_io *io)
 		qio->complete(qio, io);
 		return;
 	}
-	/* io_uring hands an fsync to a worker thread (io-wq): waking it costs more than the
-	 * flush when nothing else is in flight, so then it is done here. */
-	if (io->type == BLK_REQ_FLUSH && !d->inflight && !d->unsubmitted) {
-		io->result = fdatasync(qio->fd) == 0 ? 0 : -errno;
+	/* At queue depth 1 a synchronous call is the shortest path: measured here, 4k
+	 * random writes at QD1 ran ~1.0 of host fio's psync inline, 0.55-0.85 through the
+	 * ring (a blocked thread's wake-up, or task work's IPI to a spinning one). And
+	 * io_uring hands an fsync to a worker thread (io-wq): with nothing else in flight
+	 * the flush is done here too. */
+	if ((io->alone || io->type == BLK_REQ_FLUSH) && !d->inflight && !d->unsubmitted) {
+		blk_io_run_sync(qio, io);
 		qio->complete(qio, io);
 		return;
 	}

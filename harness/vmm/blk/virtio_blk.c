@@ -16,6 +16,8 @@
 #include "vmm/blk/virtio_blk.h"
 
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
+/* Requests in a row that came alone before the engine may do them synchronously. */
+#define BLK_LONE_STREAK 8
 
 static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void blk_note_error(struct virtio_blk_dev *d, const char *fmt, ...)
@@ -211,6 +213,9 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 		return;
 	}
 	q->inflight++;
+	/* Alone: a run of requests each the only one, and no other published behind it. */
+	io->alone = q->lone_streak >= BLK_LONE_STREAK && q->inflight == 1 && !virtq_avail_pending(&q->vq);
+	bool alone = io->alone;
 	io->due_ns = d->cfg.lat_ns ? clock_now_ns() + d->cfg.lat_ns : 0;
 	io->head = c->head;
 	io->type = r.type;
@@ -224,6 +229,8 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 										&d->stats.flushes,
 			 1);
 	d->engine->submit(&q->qio, io);
+	if (alone && virtq_avail_pending(&q->vq))
+		q->lone_streak = 0; /* the guest had another ready meanwhile: not depth 1 after all */
 }
 
 /* A notification the engine saw: reset the eventfd so that the next wait blocks. */
@@ -237,20 +244,25 @@ static void blk_take_notification(struct blk_queue *q)
 		atomic_fetch_add(&q->dev->stats.notifications, 1);
 }
 
-/* Sleeps until the guest notifies (or the device stops), with notifications enabled. */
-static void blk_queue_sleep(struct blk_queue *q)
+/* Sleeps until the guest notifies (or the device stops), with notifications enabled.
+ * Whether the guest did (not a 100 ms timeout): then the wait says how long it took. */
+static bool blk_queue_sleep(struct blk_queue *q)
 {
+	bool notified = false;
+
 	if (virtq_enable_notify(&q->vq)) { /* something arrived meanwhile */
 		virtq_disable_notify(&q->vq);
-		return;
+		return true;
 	}
 	struct pollfd p = { .fd = q->notify_fd, .events = POLLIN };
 	if (poll(&p, 1, 100) > 0) {
 		uint64_t n;
+		notified = true;
 		if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
 			atomic_fetch_add(&q->dev->stats.notifications, 1);
 	}
 	virtq_disable_notify(&q->vq);
+	return notified;
 }
 
 /* The queue cannot go on: the VM ends the run with the cause. */
@@ -275,12 +287,16 @@ static void *blk_queue_thread(void *arg)
 	}
 	virtq_disable_notify(&q->vq);
 	while (!atomic_load(&d->stopping)) {
-		bool progress = false;
+		bool progress = false, busy = q->inflight != 0;
+		unsigned popped = 0;
 		int r = 0;
 		while (blk_io_room(q) && (r = virtq_pop(&q->vq, d->mem, &chain, err, sizeof(err))) == 1) {
 			blk_handle_chain(q, &chain);
 			progress = true;
+			popped++;
 		}
+		if (popped)
+			q->lone_streak = popped == 1 && !busy ? q->lone_streak + 1 : 0;
 		if (blk_io_room(q) && r < 0) {
 			blk_queue_fail(q, err);
 			break;
@@ -302,12 +318,6 @@ static void *blk_queue_thread(void *arg)
 			blk_wait_due(q);
 			continue;
 		}
-		/* Spin a while for a completion or the guest's next request: a thread that
-		 * blocks is woken tens of microseconds later here, as long as a fast I/O takes. */
-		if (clock_now_ns() - last_work < d->tuning.poll_ns) {
-			__builtin_ia32_pause();
-			continue;
-		}
 		if (q->inflight) {
 			/* Wait for a completion or a new request: with notifications enabled, so that a
 			 * request the guest adds meanwhile does not wait for the next completion. */
@@ -322,7 +332,15 @@ static void *blk_queue_thread(void *arg)
 			last_work = clock_now_ns(); /* spin again for the guest's answer */
 			continue;
 		}
-		blk_queue_sleep(q);
+		/* Spin a while for the guest's next request: a thread that sleeps is woken tens
+		 * of microseconds later here. The window adapts to how long the guest took
+		 * (vmsweep/poll_window.h). */
+		if (clock_now_ns() - last_work < q->poll_window.ns) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		if (blk_queue_sleep(q))
+			vms_poll_window_adjust(&q->poll_window, clock_now_ns() - last_work);
 		last_work = clock_now_ns();
 	}
 	while (q->inflight) /* let the host finish what it started before the guest memory goes */
@@ -351,6 +369,8 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		q->max_ios = mq->num;
 		q->inflight = 0;
 		q->delayed = NULL;
+		q->lone_streak = 0;
+		vms_poll_window_init(&q->poll_window, d->tuning.poll_ns);
 		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
 						.complete = blk_complete, .owner = q };
 		/* RAM is offered for pinning only when it is all present already: pinning

@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <vmsweep/poll_window.h>
+
 #include "vmm/blk/blk_engine.h"
 #include "vmm/blk/disk.h"
 #include "vmm/virtio/virtio_mmio.h"
@@ -46,6 +48,8 @@ struct blk_queue {
 	struct blk_io_chunk *chunks; /* every slot made, for the free */
 	unsigned nr_ios, max_ios; /* slots made; at most the queue's size */
 	unsigned inflight; /* with the engine */
+	struct vms_poll_window poll_window; /* how long the thread spins before it blocks */
+	unsigned lone_streak; /* requests in a row that came alone, nothing else in flight */
 	struct blk_io *delayed; /* done by the engine, held until due (lat=), in due order */
 	pthread_t thread;
 	bool running;
@@ -53,7 +57,7 @@ struct blk_queue {
 
 /* How the device's queues run; the same for every disk of a VM. */
 struct virtio_blk_tuning {
-	uint64_t poll_ns; /* how long an idle queue thread keeps polling before it sleeps */
+	uint64_t poll_ns; /* the most a queue thread spins (for work or a completion) before it blocks */
 	bool guest_polls; /* the guest polls for completions (blk_poll knob) */
 };
 

@@ -253,6 +253,11 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 		q->signalled_used_valid = false;
 }
 
+bool virtq_avail_pending(struct virtq *q)
+{
+	return q->size && guest_load16(&q->avail->idx, __ATOMIC_ACQUIRE) != q->last_avail;
+}
+
 bool virtq_need_interrupt(struct virtq *q)
 {
 	if (!q->size)

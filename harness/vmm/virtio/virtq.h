@@ -74,6 +74,9 @@ int virtq_init(struct virtq *q, const struct guest_mem *m, uint16_t size, uint64
  * the queue has descriptors. After -1 the queue is unusable until the driver resets it. */
 int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c, char *err, size_t errlen);
 
+/* Whether the guest has published chains not popped yet (a peek: nothing is consumed). */
+bool virtq_avail_pending(struct virtq *q);
+
 /* Puts head into the used ring with len bytes written (release ordering on used->idx). */
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
 
