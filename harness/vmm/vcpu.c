@@ -234,6 +234,9 @@ int vcpu_start(struct vcpu *v, char *err, size_t errlen)
 	if (r != 0)
 		return errorf(err, errlen, "cannot start the thread of vCPU %u: %s", v->id, strerror(r));
 	v->started = true;
+	char name[16]; /* top -H and perf show which thread is which vCPU */
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(v->thread, name);
 	return 0;
 }
 

@@ -387,6 +387,9 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 			goto fail;
 		}
 		q->running = true;
+		char name[16]; /* vda.q0: the disk and queue it serves, for top -H */
+		snprintf(name, sizeof(name), "%s.q%u", d->name, i);
+		pthread_setname_np(q->thread, name);
 	}
 	return 0;
 fail:
