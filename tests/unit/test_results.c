@@ -359,6 +359,51 @@ static void test_fio_disk_records_are_checked(void **state)
 	finish_refused(f, "(fio disk) has");
 }
 
+/* The block layer's record: each completion found once, a mode the knob has, a disk once. */
+static void test_blk_records_are_checked(void **state)
+{
+	struct fixture *f = *state;
+	struct vms_rec_blk b = { .disk = 0, .completion = VMS_BLK_COMPLETION_HYBRID, .completed = 10,
+				 .found = { 2, 7, 1 }, .idle_poll_ns = 5000 };
+	put_complete(f);
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	vm_results_finish(f->vm);
+	if (f->res->status != VM_DONE)
+		fail_msg("status %s: %s", vm_status_name(f->res->status), f->res->reason);
+
+	f = reset(state);
+	put_complete(f);
+	b.found[1] = 6;
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	finish_refused(f, "block queue record of disk 0: 10 completions, 9 found");
+
+	f = reset(state);
+	put_complete(f);
+	b.found[1] = UINT64_MAX - 1; /* a sum that wraps around to look right */
+	b.found[2] = 9;
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	finish_refused(f, "more completions found than the 10 made");
+
+	f = reset(state);
+	put_complete(f);
+	b = (struct vms_rec_blk){ .disk = 0, .completion = 3 };
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	finish_refused(f, "completion mode 3");
+
+	f = reset(state);
+	put_complete(f);
+	b = (struct vms_rec_blk){ .disk = 0 };
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	finish_refused(f, "block queue record for disk 0 a second time");
+
+	f = reset(state);
+	put_complete(f);
+	b.disk = VMS_MAX_DISKS;
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	finish_refused(f, "block queue record for disk 8");
+}
+
 static void test_done_needs_every_jobs_record(void **state)
 {
 	struct fixture *f = *state;
@@ -407,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_latency_histogram_must_hold_its_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fio_records_are_not_taken_for_memory_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fio_disk_records_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blk_records_are_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done_needs_every_jobs_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oom_records_are_checked_and_kept_up_to_a_limit, setup, teardown),
 	};
