@@ -60,6 +60,7 @@ struct address_space *bdev_mapping(struct gendisk *disk)
 		if (!m)
 			return NULL;
 		m->host = disk;
+		mapping_tags_init(m, disk->capacity >> PAGE_SHIFT); /* without: fsync walks the cache */
 		if (!__atomic_compare_exchange_n(&disk->mapping, &(struct address_space *){ NULL }, m, false,
 						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			kfree(m);
@@ -192,8 +193,10 @@ static void end_bdev_write(struct bio *bio)
 		printk("Write-error on %s, page %lu\n", m->host->disk_name, page->index);
 		WRITE_ONCE(m->wb_err, -EIO);
 	}
-	if (page_endio(page, REQ_OP_WRITE, error))
+	if (page_endio(page, REQ_OP_WRITE, error)) {
 		inc_node_state(nr_dirty);
+		mapping_tag_dirty(m, page->index);
+	}
 }
 
 static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
@@ -219,6 +222,7 @@ int blkdev_writepage(struct page *page)
 	if (err) {
 		if (!TestSetPageDirty(page))
 			inc_node_state(nr_dirty);
+		mapping_tag_dirty(page->mapping, page->index);
 		end_page_writeback(page);
 	}
 	unlock_page(page);
@@ -363,6 +367,7 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 			page_mark_uptodate(page);
 		if (!TestSetPageDirty(page))
 			inc_node_state(nr_dirty);
+		mapping_tag_dirty(m, page->index);
 		unlock_page(page);
 		mark_page_accessed(page);
 		put_page(page);
@@ -371,6 +376,35 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * The same from the dirty tags: up to max pages, from page index *pos on. A page still
+ * dirty or under writeback is tagged again (another fsync must wait for it too); one
+ * that is clean, or no longer cached, loses its tag here.
+ */
+static unsigned gather_tagged_pages(struct address_space *m, unsigned long *pos, struct page **out, unsigned max)
+{
+	unsigned long index[64];
+	unsigned n = 0;
+
+	if (max > ARRAY_SIZE(index))
+		max = ARRAY_SIZE(index);
+	while (!n) {
+		unsigned k = mapping_take_tagged(m, pos, index, max);
+		if (!k)
+			return 0;
+		for (unsigned i = 0; i < k; i++) {
+			struct page *p = find_get_page(m, index[i]);
+			if (p && (PageDirty(p) || PageWriteback(p))) {
+				mapping_tag_dirty(m, index[i]);
+				out[n++] = p;
+			} else if (p) {
+				put_page(p);
+			}
+		}
+	}
+	return n;
 }
 
 /*
@@ -383,6 +417,9 @@ static unsigned gather_dirty_pages(struct address_space *m, unsigned long *bucke
 {
 	unsigned n = 0;
 	unsigned long flags;
+
+	if (m->dirty_tags)
+		return gather_tagged_pages(m, bucket, out, max);
 
 	spin_lock_irqsave(&page_cache_lock, flags);
 	for (; *bucket < page_cache_buckets; ++*bucket) {

@@ -22,7 +22,17 @@ struct address_space {
 	 * even when reclaim, not the fsync, wrote the page.
 	 */
 	int wb_err;
+	/* mm/page_tags.c: a bit per page index that is (or may be) dirty or under writeback */
+	unsigned long *dirty_tags, *dirty_summary;
+	unsigned long tag_pages;
 };
+
+/* mm/page_tags.c. Tags for pages indexes of the mapping; false (and none) without memory. */
+bool mapping_tags_init(struct address_space *m, unsigned long pages);
+/* After SetPageDirty (or TestSetPageDirty) of the page at index. */
+void mapping_tag_dirty(struct address_space *m, unsigned long index);
+/* Up to max tagged indexes from *pos on, in order, their tags cleared; *pos moves past them. */
+unsigned mapping_take_tagged(struct address_space *m, unsigned long *pos, unsigned long *out, unsigned max);
 
 /*
  * Readahead state of one reader (struct file_ra_state): a read that follows the
