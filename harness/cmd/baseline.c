@@ -47,7 +47,9 @@ void baseline_usage(FILE *f)
 		"as an fio job on the host paths (/dev/vda is the first --disk): one section per\n"
 		"job with numjobs clones spelt out and the reporting groups kept, direct=1,\n"
 		"io_uring for libaio/io_uring jobs (libaio if fio or the kernel lacks io_uring),\n"
-		"psync for the others. stdout is fio's JSON (--output-format=json), unchanged.\n"
+		"psync for the others, buffers in huge pages (iomem=shmhuge) when the host has\n"
+		"enough free (vm.nr_hugepages): the host's best, as the guest's RAM is mostly\n"
+		"contiguous. stdout is fio's JSON (--output-format=json), unchanged.\n"
 		"\n"
 		"  --job FILE        the fio job file (workloads/README.md)\n"
 		"  --disk SPEC       a backing file, /dev/vda first (repeatable, up to %d), as for\n"
@@ -180,7 +182,7 @@ static int disks_prepare(const struct baseline_options *o, struct baseline_disk 
 
 /* Writes the job to --keep-job FILE, or to a temporary file; path receives its name. */
 static int job_file_create(const struct baseline_options *o, const struct vms_workload *wl,
-			   const struct baseline_disk *disks, const char *engine, char *path, size_t pathlen,
+			   const struct baseline_disk *disks, const struct baseline_fio *fio, char *path, size_t pathlen,
 			   char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -202,7 +204,7 @@ static int job_file_create(const struct baseline_options *o, const struct vms_wo
 		return -1;
 	}
 	char why[512] = "";
-	int r = baseline_job_write(f, wl, disks, o->nr_disks, engine, o->job_path, why, sizeof(why));
+	int r = baseline_job_write(f, wl, disks, o->nr_disks, fio, o->job_path, why, sizeof(why));
 	if (ferror(f) && !why[0])
 		errorf(why, sizeof(why), "%s", strerror(errno));
 	if (fclose(f) != 0 && !why[0])
@@ -291,7 +293,19 @@ int cmd_baseline(int argc, char **argv)
 		}
 		break;
 	}
-	r = job_file_create(&o, wl, disks, engine, job, sizeof(job), err, sizeof(err));
+	struct baseline_fio fio = { .async_engine = engine };
+	unsigned long need;
+	fio.huge_buffers = baseline_huge_buffers_fit(wl, &need);
+	bool large = false; /* where it matters: requests of many pages */
+	for (uint32_t i = 0; i < wl->nr_jobs; i++)
+		large |= wl->jobs[i].bs[0] >= (256u << 10) || wl->jobs[i].bs[1] >= (256u << 10);
+	if (!fio.huge_buffers && need && large)
+		fprintf(stderr,
+			"vmsweep baseline: host fio's buffers are in 4 KiB pages: %lu free huge pages would hold them "
+			"(sysctl vm.nr_hugepages), as the guest's RAM is held; a large request can then reach the disk "
+			"whole\n",
+			need);
+	r = job_file_create(&o, wl, disks, &fio, job, sizeof(job), err, sizeof(err));
 	free(wl);
 	if (r)
 		return fail(EXIT_HOST, err);

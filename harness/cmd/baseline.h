@@ -18,13 +18,30 @@ struct baseline_disk {
 	int read_only;
 };
 
+/* How host fio runs: the engine of the async jobs ("io_uring" or "libaio"), and whether
+ * its buffers are in huge pages (iomem=shmhuge). */
+struct baseline_fio {
+	const char *async_engine;
+	bool huge_buffers;
+};
+
 /*
  * Writes an fio job file equivalent to wl: one section per compiled job (numjobs
- * clones already expanded), on the host paths, with async_engine ("io_uring" or
- * "libaio") for the async jobs. -1 with err if a job cannot be expressed.
+ * clones already expanded), on the host paths, run as fio says. -1 with err if a job
+ * cannot be expressed.
  */
 int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct baseline_disk *disks,
-		       unsigned nr_disks, const char *async_engine, const char *source, char *err, size_t errlen);
+		       unsigned nr_disks, const struct baseline_fio *fio, const char *source, char *err, size_t errlen);
+
+/*
+ * Whether the host has free huge pages enough for the buffers of every job of wl at
+ * once (fio's iodepth x largest block each, rounded up to huge pages). A buffer of
+ * scattered 4 KiB pages reaches this machine's virtio disk as more segments, and a
+ * 1 MiB request in two (at most 254 segments), so host fio's ordinary buffers made
+ * 1 MiB writes 0.7-0.9 as fast as its huge-page buffers, and slower than the guest's,
+ * whose RAM, populated at once, is mostly contiguous. *need: the huge pages it takes.
+ */
+bool baseline_huge_buffers_fit(const struct vms_workload *wl, unsigned long *need);
 
 /* fio's rw= name of a compiled job's direction, and whether it writes. */
 const char *baseline_rw_name(uint32_t rw);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -170,4 +171,38 @@ const char *fio_async_engine_pick(const char *fio, char *err, size_t errlen)
 	free(out.buf);
 	free(errc.buf);
 	return engine;
+}
+
+/* A "Key:   N kB" or "Key:   N" line of /proc/meminfo; 0 when absent. */
+static unsigned long meminfo_value(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long v = 0;
+	size_t klen = strlen(key);
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoul(line + klen + 1, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+bool baseline_huge_buffers_fit(const struct vms_workload *wl, unsigned long *need)
+{
+	unsigned long huge = meminfo_value("Hugepagesize") * 1024, free_pages = meminfo_value("HugePages_Free");
+
+	*need = 0;
+	for (uint32_t i = 0; huge && i < wl->nr_jobs; i++) {
+		const struct vms_job *j = &wl->jobs[i];
+		if (j->ioengine == VMS_IOENGINE_MEM)
+			continue;
+		uint64_t bs = j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1]; /* with bssplit=, its largest */
+		/* fio's buffer: iodepth x max_bs, plus a page to align it, in whole huge pages */
+		*need += (unsigned long)(((uint64_t)j->iodepth * bs + 4096 + huge - 1) / huge);
+	}
+	return huge && *need && *need <= free_pages;
 }

@@ -21,7 +21,7 @@ static const struct fio_disk_info disks[] = { { .size = 1ull << 30 } };
 static const struct baseline_disk host_disks[] = { { .path = "/var/tmp/d.img", .size = 1ull << 30 } };
 
 /* The job file baseline writes for the corpus file path; malloc'd. */
-static char *baseline_text(const char *path)
+static char *baseline_text_fio(const char *path, const struct baseline_fio *fio)
 {
 	struct vms_workload *wl = NULL;
 	size_t size = 0;
@@ -31,7 +31,7 @@ static char *baseline_text(const char *path)
 		fail_msg("%s: %s", path, err);
 	FILE *f = tmpfile();
 	assert_non_null(f);
-	if (baseline_job_write(f, wl, host_disks, 1, "io_uring", path, err, sizeof(err)))
+	if (baseline_job_write(f, wl, host_disks, 1, fio, path, err, sizeof(err)))
 		fail_msg("baseline_job_write: %s", err);
 	long len = ftell(f);
 	char *text = calloc(1, (size_t)len + 1);
@@ -41,6 +41,11 @@ static char *baseline_text(const char *path)
 	fclose(f);
 	free(wl);
 	return text;
+}
+
+static char *baseline_text(const char *path)
+{
+	return baseline_text_fio(path, &(struct baseline_fio){ "io_uring", false });
 }
 
 /* The lines of section [name] of text (up to the next section), as one string; malloc'd. */
@@ -100,10 +105,37 @@ static void test_verify_kept(void **state)
 	free(text);
 }
 
+/* Huge-page buffers (when the host has them free) for every job. */
+static void test_huge_buffers(void **state)
+{
+	(void)state;
+	char *text = baseline_text_fio("tests/fio-corpus/good/verify.fio", &(struct baseline_fio){ "libaio", true });
+	char *sec = section(text, "crc");
+	has(sec, "iomem=shmhuge", true);
+	free(sec);
+	free(text);
+	text = baseline_text("tests/fio-corpus/good/verify.fio");
+	sec = section(text, "crc");
+	has(sec, "iomem=shmhuge", false);
+	free(sec);
+	free(text);
+
+	struct vms_workload *wl = NULL;
+	size_t size = 0;
+	char err[512] = "";
+	unsigned long need = 0;
+	if (fio_compile_file("tests/fio-corpus/good/verify.fio", disks, 1, &wl, &size, err, sizeof(err)))
+		fail_msg("%s", err);
+	(void)baseline_huge_buffers_fit(wl, &need); /* fits or not, as this host has them */
+	assert_true(need >= wl->nr_jobs); /* at least a huge page per job's buffer */
+	free(wl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verify_kept),
+		cmocka_unit_test(test_huge_buffers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
