@@ -129,7 +129,8 @@ void blk_mq_complete_request(struct request *rq, int error)
 
 	hctx->inflight--;
 	hctx->nr_completed++;
-	hctx->last_complete_ns = now;
+	u64 lat = now > rq->issue_ns ? now - rq->issue_ns : 0;
+	hctx->lat_ewma_ns = hctx->lat_ewma_ns ? hctx->lat_ewma_ns - hctx->lat_ewma_ns / 8 + lat / 8 : lat;
 	blk_account_io_done(hctx->q->disk, rq, now);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {
 		next = bio->next;

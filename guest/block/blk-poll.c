@@ -6,11 +6,11 @@
  *
  *  - blk_completion=poll: the queues never interrupt; whoever waits polls (blk_poll).
  *  - blk_completion=hybrid: a CPU whose queues have I/O in flight and nothing to run
- *    polls them from its idle loop, their interrupts off, for a window that adapts as
- *    cpuidle-haltpoll's does (grown when a halt was woken by a completion that came
- *    within blk_hybrid_poll_us, shrunk when it came later); then the interrupts are
- *    back on, the rings checked once more, and the CPU halts. Running tasks get
- *    interrupts, which are cheap at CPL 3.
+ *    polls them from its idle loop, their interrupts off, and a task waiting for its
+ *    own I/O polls in its place; each for as long as recent completion times say the
+ *    next completion should take (poll_budget), at most blk_hybrid_poll_us; then the
+ *    interrupts are back on, the rings checked once more, and the CPU halts. Running
+ *    tasks get interrupts, which are cheap at CPL 3.
  *  - fio's hipri (any mode): the submitter polls its own queue, interrupts off.
  *
  * A queue is watched (interrupts off) while it has pollers; the last one to leave turns
@@ -26,16 +26,10 @@
 #include <kernel/preempt.h>
 #include <kernel/results.h>
 #include <kernel/sched.h>
-#include <vmsweep/poll_window.h>
 
-/* The idle poll of one CPU. */
+/* The queues whose completions come to one CPU (its idle loop polls them). */
 struct blk_cpu_poll {
-	struct blk_mq_hw_ctx *queues; /* whose completions come here, through cpu_next */
-	struct vms_poll_window window; /* how long the idle loop polls before it halts; adapts */
-	bool started;
-	bool halted_waiting; /* the window expired: the completion that ends the halt adjusts it */
-	u64 wait_start_ns; /* since the last completion, or the poll's start */
-	u64 completed_at_halt;
+	struct blk_mq_hw_ctx *queues; /* through cpu_next */
 };
 
 static struct blk_cpu_poll cpu_poll[VMS_MAX_CPUS];
@@ -177,74 +171,46 @@ static bool hybrid_waiting(const struct blk_mq_hw_ctx *h)
 	return h->q->completion == BLK_COMPLETION_HYBRID && READ_ONCE(h->inflight);
 }
 
-static u64 cpu_completed(const struct blk_cpu_poll *p)
+/*
+ * How long to poll for the next completion of h, from what its completions took lately
+ * (blk-mq's hybrid polling sleeps for half the mean): with n in flight the next is due
+ * in about a mean's n-th part. Twice that, at least 10 us, at most limit; 0 (do not
+ * poll: halt, and let the interrupt come) when even the estimate is beyond limit, as
+ * for a slow disk, where a halt's ~130 us are a small part of each I/O.
+ */
+static u64 poll_budget(const struct blk_mq_hw_ctx *h, u64 limit)
 {
-	u64 n = 0;
-	for (const struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
-		n += READ_ONCE(h->nr_completed);
-	return n;
-}
+	unsigned n = READ_ONCE(h->inflight);
+	u64 next = READ_ONCE(h->lat_ewma_ns) / (n ? n : 1);
 
-static u64 cpu_last_completion_ns(const struct blk_cpu_poll *p)
-{
-	u64 t = 0;
-	for (const struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
-		t = max(t, READ_ONCE(h->last_complete_ns));
-	return t;
-}
-
-/* The CPU halts with I/O in flight, waiting since since. */
-static void halt_begin(struct blk_cpu_poll *p, u64 since)
-{
-	p->halted_waiting = true;
-	p->wait_start_ns = since;
-	p->completed_at_halt = cpu_completed(p);
-}
-
-/* After a halt with I/O in flight: the completion that ended it tells how long the
- * wait really was. Woken by something else (a tick), the wait goes on. */
-static void halt_ended(struct blk_cpu_poll *p)
-{
-	if (!p->halted_waiting || cpu_completed(p) == p->completed_at_halt)
-		return;
-	p->halted_waiting = false;
-	u64 t = cpu_last_completion_ns(p);
-	vms_poll_window_adjust(&p->window, t > p->wait_start_ns ? t - p->wait_start_ns : 0);
+	if (!limit || next > limit)
+		return 0;
+	return min(max(2 * next, 10 * NSEC_PER_USEC), limit);
 }
 
 void blk_idle_poll(unsigned cpu)
 {
 	struct blk_cpu_poll *p = &cpu_poll[cpu];
 	struct cpu *c = this_cpu();
-	u64 limit = (u64)knob(blk_hybrid_poll_us) * NSEC_PER_USEC;
-	u64 now = ktime_get_ns();
+	u64 limit = (u64)knob(blk_hybrid_poll_us) * NSEC_PER_USEC, budget = 0;
 	unsigned nr = 0;
 
-	halt_ended(p);
-	if (p->halted_waiting || !limit)
-		return; /* the window was spent: the halt goes on */
-	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
-		nr += hybrid_waiting(h);
-	if (!nr)
-		return;
-	if (!p->started || p->window.limit_ns != limit) {
-		p->started = true;
-		vms_poll_window_init(&p->window, limit);
-	}
-	if (!p->window.ns) { /* shrunk away: halt at once, but time the wait, which may grow it */
-		halt_begin(p, now);
-		return;
-	}
 	/* Not preempted while the queues' interrupts are off: a task woken here would run
 	 * with its CPU's completions unseen. */
 	preempt_disable();
-	nr = 0;
-	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next)
-		if ((h->idle_watched = hybrid_waiting(h))) {
+	for (struct blk_mq_hw_ctx *h = p->queues; h; h = h->cpu_next) {
+		u64 b = hybrid_waiting(h) ? poll_budget(h, limit) : 0;
+		if ((h->idle_watched = b != 0)) {
 			hctx_watch(h);
+			budget = max(budget, b);
 			nr++;
 		}
-	u64 start = now, since = now;
+	}
+	if (!nr) {
+		preempt_enable_no_resched();
+		return;
+	}
+	u64 start = ktime_get_ns(), now = start, since = start;
 	bool expired = false;
 	while (!need_resched() && !READ_ONCE(c->rq.nr_queued)) {
 		unsigned found = 0, busy = 0;
@@ -258,7 +224,7 @@ void blk_idle_poll(unsigned cpu)
 			since = now;
 		if (!busy)
 			break;
-		if (now - since >= p->window.ns) {
+		if (now - since >= budget) {
 			expired = true;
 			break;
 		}
@@ -272,8 +238,6 @@ void blk_idle_poll(unsigned cpu)
 			h->nr_poll_windows++;
 			h->nr_poll_expired += expired;
 		}
-	if (expired)
-		halt_begin(p, since);
 	/* The idle loop schedules, then polls again for what the woken task submits. */
 	preempt_enable_no_resched();
 }
@@ -288,30 +252,24 @@ bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *a
 		blk_flush_plug(current->plug);
 	preempt_disable(); /* not preempted with the queue's interrupts off */
 	struct cpu *c = this_cpu();
-	struct blk_cpu_poll *p = &cpu_poll[c->id];
 	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
-	u64 now = ktime_get_ns(), start = now, since = now;
-	bool ok = false, expired = false;
-
-	halt_ended(p);
-	if (!p->started || p->window.limit_ns != limit) {
-		p->started = true;
-		vms_poll_window_init(&p->window, limit);
-	}
-	if (p->halted_waiting || !p->window.ns || !READ_ONCE(h->inflight)) {
+	u64 budget = poll_budget(h, limit);
+	if (!budget || !READ_ONCE(h->inflight)) {
 		preempt_enable();
 		return done(arg);
 	}
+	u64 start = ktime_get_ns(), since = start;
+	bool ok = false, expired = false;
 	hctx_watch(h);
-	/* Until done, or another task wants the CPU, or the window passes without a completion. */
+	/* Until done, or another task wants the CPU, or the budget passes without a completion. */
 	while (!(ok = done(arg)) && !need_resched() && !READ_ONCE(c->rq.nr_queued)) {
 		unsigned found = blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL);
-		now = ktime_get_ns();
+		u64 now = ktime_get_ns();
 		if (found) {
 			since = now;
 			continue;
 		}
-		if (now - since >= p->window.ns) {
+		if (now - since >= budget) {
 			expired = true;
 			break;
 		}
@@ -321,8 +279,6 @@ bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *a
 	h->submitter_poll_ns += ktime_get_ns() - start;
 	h->nr_poll_windows++;
 	h->nr_poll_expired += expired;
-	if (expired)
-		halt_begin(p, since);
 	preempt_enable();
 	return ok || done(arg);
 }

@@ -83,7 +83,7 @@ struct blk_mq_hw_ctx {
 	wait_queue_head_t tag_wait;
 	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full;
 	u64 nr_found[BLK_FOUND_NR];
-	u64 last_complete_ns;
+	u64 lat_ewma_ns; /* its requests' recent issue-to-completion time (1/8 weight) */
 	u64 idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for its completions */
 	u64 nr_poll_windows, nr_poll_expired; /* idle polls, and those that ended in a halt */
 	/* block/blk-poll.c: pollers watching it (its interrupts off while there are any) */
@@ -158,9 +158,9 @@ void blk_poll_disks(void);
  * them, interrupts off, for an adaptive window; then they are back on for the halt. */
 void blk_idle_poll(unsigned cpu);
 /* Hybrid completions: a task waiting for its own I/O polls this CPU's queue of disk
- * as the idle loop would, within the CPU's window, sparing two context switches.
- * Returns done(arg); false when it gave up (the window passed, or another task wants
- * the CPU): the caller sleeps, and the idle loop knows the window was spent. */
+ * as the idle loop would, sparing two context switches. Returns done(arg); false when
+ * it gave up (no completion within the budget, or another task wants the CPU): the
+ * caller sleeps. */
 bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *arg);
 /* fio's hipri, any mode: polls this CPU's queue of disk, its interrupts off, until done(arg). */
 void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg);
