@@ -173,19 +173,19 @@ static bool hybrid_waiting(const struct blk_mq_hw_ctx *h)
 
 /*
  * How long to poll for the next completion of h, from what its completions took lately
- * (blk-mq's hybrid polling sleeps for half the mean): with n in flight the next is due
- * in about a mean's n-th part. Twice that, at least 10 us, at most limit; 0 (do not
- * poll: halt, and let the interrupt come) when even the estimate is beyond limit, as
- * for a slow disk, where a halt's ~130 us are a small part of each I/O.
+ * (blk-mq's hybrid polling learns the same mean): the oldest request in flight is due
+ * within about that, however many there are (completions come in bursts, so the mean
+ * gap between them says little). Twice the mean, at least 10 us, at most limit; 0 (do
+ * not poll: halt, and let the interrupt come) when the mean is beyond limit, as for a
+ * slow disk, where a halt's ~130 us are a small part of each I/O.
  */
 static u64 poll_budget(const struct blk_mq_hw_ctx *h, u64 limit)
 {
-	unsigned n = READ_ONCE(h->inflight);
-	u64 next = READ_ONCE(h->lat_ewma_ns) / (n ? n : 1);
+	u64 mean = READ_ONCE(h->lat_ewma_ns);
 
-	if (!limit || next > limit)
+	if (!limit || mean > limit)
 		return 0;
-	return min(max(2 * next, 10 * NSEC_PER_USEC), limit);
+	return min(max(2 * mean, 10 * NSEC_PER_USEC), limit);
 }
 
 void blk_idle_poll(unsigned cpu)
