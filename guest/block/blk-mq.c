@@ -129,8 +129,9 @@ void blk_mq_complete_request(struct request *rq, int error)
 
 	hctx->inflight--;
 	hctx->nr_completed++;
-	u64 lat = now > rq->issue_ns ? now - rq->issue_ns : 0;
-	hctx->lat_ewma_ns = hctx->lat_ewma_ns ? hctx->lat_ewma_ns - hctx->lat_ewma_ns / 8 + lat / 8 : lat;
+	u64 from = max(hctx->last_complete_ns, rq->issue_ns), gap = now > from ? now - from : 0;
+	hctx->gap_ewma_ns = hctx->last_complete_ns ? hctx->gap_ewma_ns - hctx->gap_ewma_ns / 8 + gap / 8 : gap;
+	hctx->last_complete_ns = now;
 	blk_account_io_done(hctx->q->disk, rq, now);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {
 		next = bio->next;

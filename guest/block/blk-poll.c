@@ -7,9 +7,9 @@
  *  - blk_completion=poll: the queues never interrupt; whoever waits polls (blk_poll).
  *  - blk_completion=hybrid: a CPU whose queues have I/O in flight and nothing to run
  *    polls them from its idle loop, their interrupts off, and a task waiting for its
- *    own I/O polls in its place; each for as long as recent completion times say the
- *    next completion should take (poll_budget), at most blk_hybrid_poll_us; then the
- *    interrupts are back on, the rings checked once more, and the CPU halts. Running
+ *    own I/O polls in its place; each until no completion came for blk_hybrid_poll_us,
+ *    or not at all for a disk slower than that (poll_budget); then the interrupts are
+ *    back on, the rings checked once more, and the CPU halts. Running
  *    tasks get interrupts, which are cheap at CPL 3.
  *  - fio's hipri (any mode): the submitter polls its own queue, interrupts off.
  *
@@ -172,20 +172,17 @@ static bool hybrid_waiting(const struct blk_mq_hw_ctx *h)
 }
 
 /*
- * How long to poll for the next completion of h, from what its completions took lately
- * (blk-mq's hybrid polling learns the same mean): the oldest request in flight is due
- * within about that, however many there are (completions come in bursts, so the mean
- * gap between them says little). Twice the mean, at least 10 us, at most limit; 0 (do
- * not poll: halt, and let the interrupt come) when the mean is beyond limit, as for a
- * slow disk, where a halt's ~130 us are a small part of each I/O.
+ * How long to poll for the next completion of h: up to limit, unless h's completions
+ * have lately come further apart than that (a slow disk, where a halt's ~130 us are a
+ * small part of each I/O): then not at all, and the interrupt comes. The gap is each
+ * completion's time since the one before it or since its request was issued,
+ * whichever is later: the device's time per request at any depth (at depth 1 its
+ * latency; at depth 32 the gap between completions, which come in bursts, while the
+ * latency, queueing included, is several times the limit).
  */
 static u64 poll_budget(const struct blk_mq_hw_ctx *h, u64 limit)
 {
-	u64 mean = READ_ONCE(h->lat_ewma_ns);
-
-	if (!limit || mean > limit)
-		return 0;
-	return min(max(2 * mean, 10 * NSEC_PER_USEC), limit);
+	return READ_ONCE(h->gap_ewma_ns) > limit ? 0 : limit;
 }
 
 void blk_idle_poll(unsigned cpu)

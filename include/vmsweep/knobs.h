@@ -22,7 +22,7 @@
 	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_completion, 2, 0, 2, "model", "block layer: how completions are found: irq, poll (no interrupts: waiters poll) or hybrid (an idle CPU with I/O in flight polls, else interrupts)") \
-	X(blk_hybrid_poll_us, 500, 0, 100000, "us", "hybrid completions: the most a CPU waiting for I/O polls for the next completion (recent completion times set how long, as blk-mq's hybrid polling; a disk slower than this is left to interrupts)") \
+	X(blk_hybrid_poll_us, 500, 0, 100000, "us", "hybrid completions: a CPU waiting for I/O polls until no completion came for this long; a disk whose completions lately came further apart is left to interrupts") \
 	X(min_free_kbytes, 0, 0, 4194304, "KiB", "vm.min_free_kbytes (0: Linux's default, int_sqrt(16 * lowmem KiB))") \
 	X(watermark_scale_factor, 10, 1, 1000, "", "vm.watermark_scale_factor, in 1/10000 of a zone (modern model only)") \
 	X(watermark_model, 2, 0, 2, "model", "zone watermark rule: 2.4 (low 2*min, high 3*min), 2.6 (min*5/4, min*3/2), modern") \

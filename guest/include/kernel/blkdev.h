@@ -83,7 +83,8 @@ struct blk_mq_hw_ctx {
 	wait_queue_head_t tag_wait;
 	u64 nr_dispatched, nr_merges, nr_completed, nr_requeued_full;
 	u64 nr_found[BLK_FOUND_NR];
-	u64 lat_ewma_ns; /* its requests' recent issue-to-completion time (1/8 weight) */
+	u64 last_complete_ns;
+	u64 gap_ewma_ns; /* recent time per completion (block/blk-poll.c poll_budget), 1/8 weight */
 	u64 idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for its completions */
 	u64 nr_poll_windows, nr_poll_expired; /* idle polls, and those that ended in a halt */
 	/* block/blk-poll.c: pollers watching it (its interrupts off while there are any) */
