@@ -9,8 +9,8 @@
  *    polls them from its idle loop, their interrupts off, and a task waiting for its
  *    own I/O polls in its place; each until no completion came for blk_hybrid_poll_us,
  *    or not at all for a disk slower than that (poll_budget); then the interrupts are
- *    back on, the rings checked once more, and the CPU halts. Running
- *    tasks get interrupts, which are cheap at CPL 3.
+ *    back on, the rings checked once more, and the CPU halts. Running tasks get
+ *    interrupts, which are cheap at CPL 3.
  *  - fio's hipri (any mode): the submitter polls its own queue, interrupts off.
  *
  * A queue is watched (interrupts off) while it has pollers; the last one to leave turns
@@ -288,7 +288,10 @@ void blk_poll_report(void)
 			continue;
 		struct vms_rec_blk r = { .disk = i, .completion = q->completion };
 		for (unsigned k = 0; k < q->nr_hw_queues; k++) {
-			const struct blk_mq_hw_ctx *h = q->hctx[k];
+			struct blk_mq_hw_ctx *h = q->hctx[k];
+			unsigned long flags;
+			/* completed and found[] change together under the lock: read them so */
+			spin_lock_irqsave(&h->lock, flags);
 			r.completed += h->nr_completed;
 			for (unsigned f = 0; f < BLK_FOUND_NR; f++)
 				r.found[f] += h->nr_found[f];
@@ -298,6 +301,7 @@ void blk_poll_report(void)
 			r.poll_windows_expired += h->nr_poll_expired;
 			r.kicks += h->vq->nr_kicks;
 			r.kicks_suppressed += h->vq->nr_kicks_suppressed;
+			spin_unlock_irqrestore(&h->lock, flags);
 		}
 		results_record(VMS_REC_BLK, &r, sizeof(r));
 	}
