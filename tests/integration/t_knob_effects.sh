@@ -158,10 +158,19 @@ for m in irq poll hybrid; do
 		# idle CPU polling finds most
 		expect_json '.block[0] | .found.idle_poll + .found.submitter_poll > 0.5 * .completions and .idle_poll_ns + .submitter_poll_ns > 0' \
 			"hybrid: most completions found by polling ($found)"
-		expect_json '.disks[0].interrupts < 0.5 * (.disks[0].reads + .disks[0].writes)' \
-			"hybrid: the host interrupts for fewer than half ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))" ;;
+		# interrupts only for what comes while the job is busy issuing (~2 % measured)
+		expect_json '.disks[0].interrupts < 0.1 * (.disks[0].reads + .disks[0].writes)' \
+			"hybrid: the host interrupts for fewer than 1 in 10 ($(jget '.disks[0] | "\(.interrupts) interrupts, \(.interrupts_suppressed) suppressed"'))" ;;
 	esac
 done
+# fdatasync sleeps until the page cache's write-back completes: the idle loop polls for it
+f=$T/log.fio
+printf '[log]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=8k\nfdatasync=1\nsize=2m\n' >"$f"
+vms --disk "$T/d.img,size=16M" --job "$f" --json --set "blk_completion=hybrid"
+expect_rc 0
+expect_json '.block[0] | .found.idle_poll >= 0.3 * .completions and .idle_poll_ns > 0' \
+	"hybrid: a task asleep on its write-back is served by its CPU's idle poll ($(jget '.block[0] | "\(.completions) completions: \(.found)"'))"
+f=$T/qd.fio
 vms --disk "$T/d.img,size=16M" --job "$f" --json --set "blk_completion=hybrid,blk_hybrid_poll_us=0"
 expect_rc 0
 expect_json '.block[0] | .poll_windows == 0 and .found.irq == .completions' \
