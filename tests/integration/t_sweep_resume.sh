@@ -67,8 +67,14 @@ mkdir -p "$T/h/harness" "$T/h/guest"
 cp "$VMSWEEP" "$T/h/harness/vmsweep"
 cp "$ROOT/guest/guest.elf" "$T/h/guest/guest.elf"
 id=$(readelf -n "$T/h/guest/guest.elf" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
-pattern=$(printf '%s' "${id:0:16}" | sed 's/../\\x&/g')
-off=$(LC_ALL=C grep -obUaP "$pattern" "$T/h/guest/guest.elf" | head -1 | cut -d: -f1)
+# its byte offset, found in hex (grep would miss an id with a newline byte in it)
+off=$(od -An -v -tx1 "$T/h/guest/guest.elf" | tr -d ' \n' | awk -v p="${id:0:16}" '{
+	s = $0; base = 0
+	while ((i = index(s, p)) > 0) {
+		if ((base + i - 1) % 2 == 0) { print (base + i - 1) / 2; exit }
+		base += i; s = substr(s, i + 1)
+	}
+}')
 if [ -n "$off" ]; then
 	patch_bytes "$T/h/guest/guest.elf" "$off" '\x00\x11'
 	VMSWEEP=$T/h/harness/vmsweep vmsweep_cmd run "$T/c.ini" --resume "$T/s"
