@@ -58,7 +58,7 @@ struct blk_queue {
 /* How the device's queues run; the same for every disk of a VM. */
 struct virtio_blk_tuning {
 	uint64_t poll_ns; /* the most a queue thread spins (for work or a completion) before it blocks */
-	bool guest_polls; /* the guest polls for completions (blk_poll knob) */
+	bool guest_polls; /* the guest polls for every completion (blk_completion=poll) */
 };
 
 struct virtio_blk_dev {
