@@ -16,15 +16,17 @@ dir=$(mktemp -d "${TMPDIR:-/var/tmp}/vmsweep-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 img=$dir/disk.img
 
-# Host fio's buffers in huge pages, as `vmsweep baseline` uses them when they are free:
-# buffers of scattered 4 KiB pages split a 1 MiB request in two on this machine's disk,
-# and the host's floor is its best. Reserved for the run (as root), given back after.
+# Host fio's buffers in huge pages, as `vmsweep baseline` uses them when they are free,
+# and the guest's RAM too (--hugepages): buffers of scattered 4 KiB pages split a 1 MiB
+# request in two on this machine's disk, and the floor is the host's best. Reserved for
+# the run (as root: 128 MiB of guest RAM and host fio's buffers), given back after.
 huge=no
+hugeopt=""
 if [ -w /proc/sys/vm/nr_hugepages ]; then
 	old_huge=$(cat /proc/sys/vm/nr_hugepages)
-	[ "$old_huge" -ge 64 ] || echo 64 >/proc/sys/vm/nr_hugepages
+	[ "$old_huge" -ge 96 ] || echo 96 >/proc/sys/vm/nr_hugepages
 	trap 'echo "$old_huge" >/proc/sys/vm/nr_hugepages; rm -rf "$dir"' EXIT
-	[ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" -ge 8 ] && huge=yes
+	[ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" -ge 96 ] && huge=yes && hugeopt=--hugepages
 fi
 
 # Written through once: the steady state, not the host file system allocating blocks.
@@ -41,7 +43,7 @@ fio_line() {
 	jq -r "$2 as \$j | \$j.write as \$w | [\$w.iops, \$j$lat.percentile[\"50.000000\"], \$j$lat.percentile[\"99.000000\"]] | map(tostring) | join(\" \")" "$1"
 }
 
-echo "## virtio-blk: guest fio vs host fio on the same file ($RUNS runs each, interleaved, $RUNTIME each; host fio's buffers in huge pages: $huge)"
+echo "## virtio-blk: guest fio vs host fio on the same file ($RUNS runs each, interleaved, $RUNTIME each; host fio's buffers and guest RAM in huge pages: $huge)"
 echo
 echo "| job (guest configuration) | host IOPS | guest IOPS | IOPS ratio (range) | host p50 / p99 | guest p50 / p99 | added p50 / p99 | guest polling per I/O | host CPU per I/O: fio / vmsweep |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -63,7 +65,7 @@ echo "$cases" | while IFS='|' read -r w lat label gopts; do
 		$VMS baseline --job "$dir/$w.fio" --disk "$img,size=1G" >"$dir/h.json"
 		TIMEFORMAT='%U %S'
 		# shellcheck disable=SC2086 # gopts is a list of options
-		{ time $VMS boot $gopts --job "$dir/$w.fio" --disk "$img,size=1G" --log "$dir/console.log" --json \
+		{ time $VMS boot $gopts $hugeopt --job "$dir/$w.fio" --disk "$img,size=1G" --log "$dir/console.log" --json \
 			>"$dir/g.json" 2>/dev/null; } 2>"$dir/time"
 		h=$(fio_line "$dir/h.json" .jobs[0] "$lat")
 		g=$(fio_line "$dir/g.json" .fio.jobs[0] "$lat")

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fio/job_compile.h"
 #include "sweep/config_internal.h"
@@ -22,7 +23,7 @@
 #define JOBS_MAX 1024
 
 static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs" };
-static const char *const guest_keys[] = { "memory", "vcpus", "hz", "disk", "blk_poll_us" };
+static const char *const guest_keys[] = { "memory", "vcpus", "hz", "disk", "blk_poll_us", "hugepages" };
 static const char *const report_keys[] = { "metrics", "x", "lines" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,7 +48,7 @@ static int unknown_key(const struct fio_option *o, const char *section, const ch
 		return errorf_at(err, errlen, o->file, o->line, "unknown key '%s' in [%s] (did you mean '%s'?)",
 				 o->key, section, hint);
 	return errorf_at(err, errlen, o->file, o->line, "unknown key '%s' in [%s]%s", o->key, section,
-			 knobs ? " (keys: memory, vcpus, hz, disk, blk_poll_us and the guest knobs)" : "");
+			 knobs ? " (keys: memory, vcpus, hz, disk, blk_poll_us, hugepages and the guest knobs)" : "");
 }
 
 /* Refuses a key given twice in one section (only disk and job repeat). */
@@ -139,7 +140,7 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		bool disk = !strcmp(k, "disk");
 
 		if (!disk && knob < 0 && strcmp(k, "memory") && strcmp(k, "vcpus") && strcmp(k, "hz") &&
-		    strcmp(k, "blk_poll_us"))
+		    strcmp(k, "blk_poll_us") && strcmp(k, "hugepages"))
 			return unknown_key(o, "guest", guest_keys, NELEM(guest_keys), true, err, errlen);
 		if (disk) {
 			if (!o->value || !*o->value)
@@ -159,6 +160,17 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		}
 		if (key_once(s, i, err, errlen))
 			return -1;
+		if (!strcmp(k, "hugepages")) {
+			const char *val = o->value ? o->value : "";
+			if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") || !strcasecmp(val, "on") || !strcmp(val, "1"))
+				c->hugepages = true;
+			else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") || !strcasecmp(val, "off") ||
+				 !strcmp(val, "0"))
+				c->hugepages = false;
+			else
+				return errorf_at(err, errlen, o->file, o->line, "hugepages = %s: expected yes or no", val);
+			continue;
+		}
 		if (!strcmp(k, "blk_poll_us")) {
 			if (int_value(o, 0, 1000000, &v, err, errlen))
 				return -1;

@@ -81,6 +81,7 @@ struct sweep_config {
 	unsigned nr_cpus; /* default 2 */
 	unsigned hz; /* default 250 */
 	uint64_t blk_poll_ns;
+	bool hugepages; /* [guest] hugepages = yes: guest RAM from the host's huge pages */
 	unsigned nr_disks;
 	struct disk_config disks[VMS_MAX_DISKS];
 	int64_t knobs[VMS_KNOB_COUNT]; /* knob defaults, with [guest]'s fixed knobs */

@@ -231,6 +231,7 @@ void sweep_point_apply(const struct sweep_config *c, const struct sweep_plan *p,
 	vm->prefault = true;
 	vm->timeout_ns = c->timeout_ns;
 	vm->blk_poll_ns = c->blk_poll_ns;
+	vm->hugepages = c->hugepages;
 	memcpy(vm->knobs, c->knobs, sizeof(vm->knobs));
 	vm->nr_disks = c->nr_disks;
 	memcpy(vm->disks, c->disks, sizeof(vm->disks));

@@ -65,6 +65,8 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		fprintf(out, "memory=%" PRIu64 "\n", vm.mem_size);
 	fprintf(out, "vcpus=%u\nhz=%u\nblk_poll_ns=%" PRIu64 "\nprefault=%d\n", vm.nr_cpus, vm.hz, vm.blk_poll_ns,
 		vm.prefault);
+	if (vm.hugepages) /* only when set: the inputs of runs made before it existed stay as they were */
+		fputs("hugepages=1\n", out);
 	for (int k = 0; k < VMS_KNOB_COUNT; k++)
 		fprintf(out, "%s=%s\n", knob_table[k].name, knob_value_format(k, vm.knobs[k], buf, sizeof(buf)));
 	for (unsigned d = 0; d < vm.nr_disks; d++) {

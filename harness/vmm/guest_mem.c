@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -38,7 +39,7 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 
 	m->host = NULL;
 	m->size = 0;
-	m->populated = false;
+	m->populated = m->huge = false;
 	if (avail && size > avail)
 		return errorf(err, errlen,
 			      "--memory %llu MiB cannot be pre-faulted: the host has %llu MiB available (use --no-prefault or less memory)",
@@ -60,11 +61,58 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 	return 0;
 }
 
+/* A "Key: N" line of /proc/meminfo; 0 when absent. */
+static unsigned long meminfo_value(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long v = 0;
+	size_t klen = strlen(key);
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoul(line + klen + 1, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+int gmem_alloc_huge(struct guest_mem *m, uint64_t size, char *err, size_t errlen)
+{
+	uint64_t huge = (uint64_t)meminfo_value("Hugepagesize") << 10;
+	unsigned long free_pages = meminfo_value("HugePages_Free");
+
+	m->host = NULL;
+	m->size = 0;
+	m->populated = m->huge = false;
+	if (!huge)
+		return errorf(err, errlen, "--hugepages: this host has no huge pages (no Hugepagesize in /proc/meminfo)");
+	if (size % huge)
+		return errorf(err, errlen, "--hugepages: --memory %llu MiB is not a whole number of %llu MiB huge pages",
+			      (unsigned long long)(size >> 20), (unsigned long long)(huge >> 20));
+	if (size / huge > free_pages)
+		return errorf(err, errlen,
+			      "--hugepages: %llu MiB of guest RAM needs %llu huge pages of %llu MiB, the host has %lu free "
+			      "(sysctl vm.nr_hugepages)",
+			      (unsigned long long)(size >> 20), (unsigned long long)(size / huge),
+			      (unsigned long long)(huge >> 20), free_pages);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		return errorf(err, errlen, "--hugepages: cannot map %llu MiB of huge pages: %s", (unsigned long long)(size >> 20),
+			      strerror(errno));
+	m->host = p;
+	m->size = size;
+	m->populated = m->huge = true;
+	return 0;
+}
+
 void gmem_free(struct guest_mem *m)
 {
 	if (m->host)
 		munmap(m->host, m->size);
 	m->host = NULL;
 	m->size = 0;
-	m->populated = false;
+	m->populated = m->huge = false;
 }

@@ -13,10 +13,16 @@ struct guest_mem {
 	uint8_t *host;
 	uint64_t size;
 	bool populated; /* every page was faulted in at allocation (prefault) */
+	bool huge; /* from the host's hugetlb pool (gmem_alloc_huge) */
 };
 
 /* Maps size bytes; prefault populates them now (and asks for huge pages). */
 int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, size_t errlen);
+/* Maps size bytes from the host's pool of huge pages (vm.nr_hugepages), all present: a
+ * guest buffer is then host-contiguous up to 2 MiB, so a large request reaches the
+ * host's disk in few segments, as host fio's does with iomem=shmhuge. -1 with err
+ * (naming the pages it needs and the host's free ones) when the pool is short. */
+int gmem_alloc_huge(struct guest_mem *m, uint64_t size, char *err, size_t errlen);
 void gmem_free(struct guest_mem *m);
 
 /* Host pointer for guest [gpa, gpa + len), or NULL when any byte lies outside RAM. */

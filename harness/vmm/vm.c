@@ -94,7 +94,8 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 		return errorf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus,
 			      vm->kvm->max_vcpus);
 	vm->nr_vcpus = cfg->nr_cpus;
-	if (gmem_alloc(&vm->mem, cfg->mem_size, cfg->prefault, err, errlen) != 0)
+	if (cfg->hugepages ? gmem_alloc_huge(&vm->mem, cfg->mem_size, err, errlen) != 0
+			   : gmem_alloc(&vm->mem, cfg->mem_size, cfg->prefault, err, errlen) != 0)
 		return -1;
 	if (vm_load_kernel(vm, err, errlen) != 0 || vm_layout_plan(vm, err, errlen) != 0)
 		return -1;

@@ -52,6 +52,7 @@ struct vm_config {
 	uint64_t mem_size;
 	unsigned nr_cpus;
 	bool prefault;
+	bool hugepages; /* guest RAM from the host's hugetlb pool (--hugepages); implies prefault */
 	const char *kernel_path;
 	unsigned hz;
 	uint64_t timeout_ns; /* 0: none */

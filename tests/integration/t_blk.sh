@@ -121,4 +121,24 @@ for bad in "$ROOT"/tests/fio-corpus/bad/*.fio; do
 done
 end
 
+begin "blk/--hugepages: guest RAM from the host's huge pages, or a clear error when the pool is short"
+f=$(job big direct=1 ioengine=libaio iodepth=4 rw=write bs=1m size=8m verify=crc32c)
+free=$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)
+if [ "${free:-0}" -lt 32 ]; then
+	vms --hugepages --memory 64M --disk "$T/d.img,size=16M" --job "$f"
+	expect_rc 1 "a short pool"
+	expect_grep "$ERR" 'needs 32 huge pages of 2 MiB, the host has [0-9]+ free \(sysctl vm.nr_hugepages\)|has no huge pages' \
+		"the error says what it takes"
+fi
+# With a pool (as root: reserved for the test, given back after).
+if [ -w /proc/sys/vm/nr_hugepages ]; then
+	old=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((old + 40)) >/proc/sys/vm/nr_hugepages
+	vms --hugepages --memory 64M --disk "$T/d.img,size=16M" --job "$f"
+	echo "$old" >/proc/sys/vm/nr_hugepages
+	expect_rc 0 "a pool of 40 more pages"
+	expect_json '.jobs[0].error == 0 and .jobs[0].read.io_bytes == 8388608' "1 MiB writes verified"
+fi
+end
+
 finish

@@ -84,7 +84,7 @@ static void test_ptr_of_an_empty_guest_mem_refuses_any_byte(void **state)
 
 static void alloc_is_zeroed_and_writable(bool prefault)
 {
-	struct guest_mem m = { (uint8_t *)1, 1, !prefault }; /* stale values: alloc sets all three */
+	struct guest_mem m = { (uint8_t *)1, 1, !prefault, true }; /* stale values: alloc sets them all */
 	char err[256] = "";
 	const uint64_t size = 4 * MIB;
 
@@ -94,6 +94,7 @@ static void alloc_is_zeroed_and_writable(bool prefault)
 	assert_int_equal(m.size, size);
 	/* populated tells the disk engines whether pinning the RAM would populate it. */
 	assert_int_equal(m.populated, prefault);
+	assert_false(m.huge);
 	for (uint64_t i = 0; i < size; i++)
 		if (m.host[i])
 			fail_msg("byte %llu of new guest RAM is 0x%02x", (unsigned long long)i, m.host[i]);
@@ -140,9 +141,29 @@ static void test_alloc_with_prefault_refuses_more_than_the_host_has(void **state
 	assert_err_has(err, "--no-prefault");
 }
 
+/* --hugepages: a pool too small for the RAM says how many pages it takes and where to get them. */
+static void test_alloc_huge_says_what_the_pool_lacks(void **state)
+{
+	struct guest_mem m;
+	char err[256] = "";
+	(void)state;
+
+	assert_int_equal(gmem_alloc_huge(&m, 1ull << 50, err, sizeof(err)), -1); /* 1 PiB: no pool has it */
+	assert_null(m.host);
+	assert_false(m.huge);
+	if (!strstr(err, "has no huge pages")) {
+		assert_err_has(err, "huge pages of");
+		assert_err_has(err, "vm.nr_hugepages");
+	}
+	assert_int_equal(gmem_alloc_huge(&m, (1ull << 30) + 4096, err, sizeof(err)), -1);
+	if (!strstr(err, "has no huge pages"))
+		assert_err_has(err, "not a whole number");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alloc_huge_says_what_the_pool_lacks),
 		cmocka_unit_test(test_ptr_in_range_points_at_the_guest_address),
 		cmocka_unit_test(test_ptr_last_byte_is_in_and_one_past_the_end_is_out),
 		cmocka_unit_test(test_ptr_len_0_at_the_end_is_allowed_past_it_is_not),
