@@ -104,19 +104,16 @@ static struct blk_mq_hw_ctx *this_cpu_hctx(struct gendisk *disk)
 	return h;
 }
 
-unsigned blk_poll(struct gendisk *disk)
+/*
+ * A task polls its queue of disk, interrupts off, until done(arg). budget 0 (hipri,
+ * or a polled disk): until done, letting the CPU go at the end of its time slice and
+ * coming back. Otherwise (hybrid): it gives up when budget passes without a
+ * completion or another task wants the CPU. Whether done.
+ */
+static bool submitter_poll(struct gendisk *disk, bool (*done)(void *arg), void *arg, u64 budget)
 {
-	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
-	u64 start = ktime_get_ns();
-	unsigned n = blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL);
-
-	h->submitter_poll_ns += ktime_get_ns() - start;
-	return n;
-}
-
-void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg)
-{
-	u64 start = ktime_get_ns();
+	u64 start = ktime_get_ns(), since = start;
+	bool ok, expired = false;
 
 	if (current->plug) /* what we wait for may still be in our own plug */
 		blk_flush_plug(current->plug);
@@ -124,27 +121,46 @@ void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg)
 	preempt_disable();
 	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
 	hctx_watch(h);
-	while (!done(arg)) {
-		if (need_resched()) { /* the time slice is over: let go, run the others, come back */
+	while (!(ok = done(arg))) {
+		if (need_resched() || (budget && READ_ONCE(this_cpu()->rq.nr_queued))) {
+			if (budget)
+				break; /* the others first; the caller sleeps */
 			hctx_unwatch(h, BLK_FOUND_SUBMITTER_POLL);
-			preempt_enable();
+			preempt_enable(); /* the time slice is over: run the others, come back */
 			preempt_disable();
 			h = this_cpu_hctx(disk);
 			hctx_watch(h);
 			continue;
 		}
-		if (blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL))
+		u64 now = ktime_get_ns();
+		if (blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL)) {
+			since = now;
 			continue;
+		}
 		/* A polled disk interrupts nobody: I/O this task issued before it moved to
 		 * this CPU is on another queue, and only a poller finds it. */
 		for (unsigned i = 0; disk->queue->poll_mode && i < disk->queue->nr_hw_queues; i++)
 			if (disk->queue->hctx[i] != h)
 				blk_mq_poll(disk->queue->hctx[i], BLK_FOUND_SUBMITTER_POLL);
+		if (budget && now - since >= budget) {
+			expired = true;
+			break;
+		}
 		cpu_relax();
 	}
 	hctx_unwatch(h, BLK_FOUND_SUBMITTER_POLL);
 	h->submitter_poll_ns += ktime_get_ns() - start;
+	if (budget) {
+		h->nr_poll_windows++;
+		h->nr_poll_expired += expired;
+	}
 	preempt_enable();
+	return ok || done(arg);
+}
+
+void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg)
+{
+	submitter_poll(disk, done, arg, 0);
 }
 
 bool blk_any_polled_disk(void)
@@ -242,42 +258,12 @@ void blk_idle_poll(unsigned cpu)
 bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *arg)
 {
 	u64 limit = (u64)knob(blk_hybrid_poll_us) * NSEC_PER_USEC;
-
-	if (disk->queue->completion != BLK_COMPLETION_HYBRID || !limit)
-		return done(arg);
-	if (current->plug) /* what we wait for may still be in our own plug */
-		blk_flush_plug(current->plug);
-	preempt_disable(); /* not preempted with the queue's interrupts off */
-	struct cpu *c = this_cpu();
 	struct blk_mq_hw_ctx *h = this_cpu_hctx(disk);
 	u64 budget = poll_budget(h, limit);
-	if (!budget || !READ_ONCE(h->inflight)) {
-		preempt_enable();
+
+	if (disk->queue->completion != BLK_COMPLETION_HYBRID || !budget || !READ_ONCE(h->inflight))
 		return done(arg);
-	}
-	u64 start = ktime_get_ns(), since = start;
-	bool ok = false, expired = false;
-	hctx_watch(h);
-	/* Until done, or another task wants the CPU, or the budget passes without a completion. */
-	while (!(ok = done(arg)) && !need_resched() && !READ_ONCE(c->rq.nr_queued)) {
-		unsigned found = blk_mq_poll(h, BLK_FOUND_SUBMITTER_POLL);
-		u64 now = ktime_get_ns();
-		if (found) {
-			since = now;
-			continue;
-		}
-		if (now - since >= budget) {
-			expired = true;
-			break;
-		}
-		cpu_relax();
-	}
-	hctx_unwatch(h, BLK_FOUND_SUBMITTER_POLL);
-	h->submitter_poll_ns += ktime_get_ns() - start;
-	h->nr_poll_windows++;
-	h->nr_poll_expired += expired;
-	preempt_enable();
-	return ok || done(arg);
+	return submitter_poll(disk, done, arg, budget);
 }
 
 void blk_poll_report(void)

@@ -13,6 +13,7 @@
 
 #include "cmd/baseline.h"
 #include "util/error.h"
+#include "util/meminfo.h"
 
 extern char **environ;
 
@@ -173,27 +174,9 @@ const char *fio_async_engine_pick(const char *fio, char *err, size_t errlen)
 	return engine;
 }
 
-/* A "Key:   N kB" or "Key:   N" line of /proc/meminfo; 0 when absent. */
-static unsigned long meminfo_value(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-	unsigned long v = 0;
-	size_t klen = strlen(key);
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtoul(line + klen + 1, NULL, 10);
-			break;
-		}
-	if (f)
-		fclose(f);
-	return v;
-}
-
 bool baseline_huge_buffers_fit(const struct vms_workload *wl, unsigned long *need)
 {
-	unsigned long huge = meminfo_value("Hugepagesize") * 1024, free_pages = meminfo_value("HugePages_Free");
+	uint64_t huge = meminfo_value("Hugepagesize") * 1024, free_pages = meminfo_value("HugePages_Free");
 
 	*need = 0;
 	for (uint32_t i = 0; huge && i < wl->nr_jobs; i++) {

@@ -8,6 +8,7 @@
 
 #include "sweep/preflight.h"
 #include "util/error.h"
+#include "util/meminfo.h"
 
 /*
  * The workload's time: stonewall groups run one after the other, the jobs of a group
@@ -30,20 +31,6 @@ static double workload_seconds(const struct vms_workload *wl, bool *size_bound)
 		group = t > group ? t : group;
 	}
 	return total + group;
-}
-
-/* MemAvailable from /proc/meminfo, bytes; 0 when unknown. */
-static uint64_t host_mem_available(void)
-{
-	char line[256];
-	unsigned long long kb = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return (uint64_t)kb << 10;
 }
 
 const char *duration_format(double s, char *buf, size_t len)
@@ -87,7 +74,7 @@ int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, un
 		total += (run_s + SWEEP_RUN_OVERHEAD_S) * c->repeat;
 	}
 	/* The guest's memory is pre-faulted: jobs of them at once must fit in what the host has. */
-	uint64_t avail = host_mem_available();
+	uint64_t avail = meminfo_available_bytes();
 	if (avail && max_mem * jobs > avail) {
 		unsigned line = mem >= 0 ? c->params[mem].line : c->memory_line;
 		return errorf_at(err, errlen, c->path, line,

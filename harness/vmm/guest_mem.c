@@ -11,31 +11,16 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/meminfo.h"
 #include "vmm/guest_mem.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
 
-/* MemAvailable from /proc/meminfo, in bytes; 0 if unknown. */
-static uint64_t host_mem_available(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	unsigned long long kb = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb << 10;
-}
-
 int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, size_t errlen)
 {
-	uint64_t avail = prefault ? host_mem_available() : 0;
+	uint64_t avail = prefault ? meminfo_available_bytes() : 0;
 
 	m->host = NULL;
 	m->size = 0;
@@ -61,28 +46,10 @@ int gmem_alloc(struct guest_mem *m, uint64_t size, bool prefault, char *err, siz
 	return 0;
 }
 
-/* A "Key: N" line of /proc/meminfo; 0 when absent. */
-static unsigned long meminfo_value(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-	unsigned long v = 0;
-	size_t klen = strlen(key);
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtoul(line + klen + 1, NULL, 10);
-			break;
-		}
-	if (f)
-		fclose(f);
-	return v;
-}
-
 int gmem_alloc_huge(struct guest_mem *m, uint64_t size, char *err, size_t errlen)
 {
 	uint64_t huge = (uint64_t)meminfo_value("Hugepagesize") << 10;
-	unsigned long free_pages = meminfo_value("HugePages_Free");
+	uint64_t free_pages = meminfo_value("HugePages_Free");
 
 	m->host = NULL;
 	m->size = 0;
@@ -94,10 +61,10 @@ int gmem_alloc_huge(struct guest_mem *m, uint64_t size, char *err, size_t errlen
 			      (unsigned long long)(size >> 20), (unsigned long long)(huge >> 20));
 	if (size / huge > free_pages)
 		return errorf(err, errlen,
-			      "--hugepages: %llu MiB of guest RAM needs %llu huge pages of %llu MiB, the host has %lu free "
+			      "--hugepages: %llu MiB of guest RAM needs %llu huge pages of %llu MiB, the host has %llu free "
 			      "(sysctl vm.nr_hugepages)",
 			      (unsigned long long)(size >> 20), (unsigned long long)(size / huge),
-			      (unsigned long long)(huge >> 20), free_pages);
+			      (unsigned long long)(huge >> 20), (unsigned long long)free_pages);
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		return errorf(err, errlen, "--hugepages: cannot map %llu MiB of huge pages: %s", (unsigned long long)(size >> 20),

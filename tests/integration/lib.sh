@@ -186,6 +186,16 @@ expect_fixed()
 	grep -Fq -- "$2" "$1" 2>/dev/null || fail_because "$3: '$2' not found in $(basename "$1")"
 }
 
+# memjob NAME OPTION...: a one-job memory job file $T/NAME.fio (ioengine=mem); prints its path.
+memjob()
+{
+	local f=$T/$1.fio
+	shift
+	printf '[%s]\nioengine=mem\n' "$(basename "$f" .fio)" >"$f"
+	printf '%s\n' "$@" >>"$f"
+	echo "$f"
+}
+
 # check WHAT COMMAND...: the command succeeds.
 check()
 {

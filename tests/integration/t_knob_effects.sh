@@ -192,16 +192,6 @@ end
 
 # ---- the memory manager ----
 
-# memjob NAME OPTIONS...: a memory job file in $T
-memjob()
-{
-	local f=$T/$1.fio
-	shift
-	printf '[%s]\nioengine=mem\n' "$(basename "$f" .fio)" >"$f"
-	printf '%s\n' "$@" >>"$f"
-	echo "$f"
-}
-
 begin "knob_effects/kswapd_model: each era's kswapd sleeps its own way; the fast path keeps free pages above low"
 # 80 MiB touched once, then 20480 times at random, in a 64 MiB guest (a fixed amount
 # of work, not of time: a loaded host slows it, not weakens it). After a balancing run kswapd naps HZ/10

@@ -8,15 +8,6 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-memjob()
-{
-	local f=$T/$1.fio
-	shift
-	printf '[%s]\nioengine=mem\n' "$(basename "$f" .fio)" >"$f"
-	printf '%s\n' "$@" >>"$f"
-	echo "$f"
-}
-
 begin "mm/a 96 MiB working set in a 64 MiB guest swaps and finishes"
 f=$(memjob hog size=96m mem_access=random mem_working_set=96m)
 vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set sample_ms=20

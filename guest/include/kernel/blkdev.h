@@ -86,7 +86,7 @@ struct blk_mq_hw_ctx {
 	u64 last_complete_ns;
 	u64 gap_ewma_ns; /* recent time per completion (block/blk-poll.c poll_budget), 1/8 weight */
 	u64 idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for its completions */
-	u64 nr_poll_windows, nr_poll_expired; /* idle polls, and those that ended in a halt */
+	u64 nr_poll_windows, nr_poll_expired; /* hybrid polls, and those that ran out of budget */
 	/* block/blk-poll.c: pollers watching it (its interrupts off while there are any) */
 	unsigned pollers;
 	bool idle_watched;
@@ -149,9 +149,7 @@ void blk_start_plug(struct blk_plug *plug);
 void blk_finish_plug(struct blk_plug *plug);
 /* Hands the plugged requests to the device, the plug staying in place: schedule() calls it for a task that blocks. */
 void blk_flush_plug(struct blk_plug *plug);
-/* block/blk-poll.c. A submitter polling for its I/O: reaps this CPU's queue of disk
- * (counted as submitter polling); returns completions reaped. */
-unsigned blk_poll(struct gendisk *disk);
+/* block/blk-poll.c. */
 /* Whoever waits for I/O on a polled disk must reap it: every queue of every polled disk (after its own plug). */
 bool blk_any_polled_disk(void);
 void blk_poll_disks(void);
