@@ -13,6 +13,8 @@
 #include <kernel/preempt.h>
 #include <kernel/slab.h>
 #include <lib/string.h>
+#include <kernel/boot.h>
+#include <mm/writeback.h>
 
 struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_queues, unsigned depth)
 {
@@ -94,6 +96,8 @@ struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx)
 			rq = list_first_entry(&hctx->free_rqs, struct request, queuelist);
 			list_del_init(&rq->queuelist);
 			hctx->nr_free_rqs--;
+			blk_congestion_update(q->disk->bdi, q->queue_depth - hctx->nr_free_rqs, q->queue_depth,
+					      &hctx->congested);
 		}
 		spin_unlock_irqrestore(&hctx->lock, flags);
 		if (rq)
@@ -118,6 +122,8 @@ static void blk_mq_free_request(struct request *rq)
 	rq->hctx = hctx;
 	list_add(&rq->queuelist, &hctx->free_rqs);
 	hctx->nr_free_rqs++;
+	blk_congestion_update(hctx->q->disk->bdi, hctx->q->queue_depth - hctx->nr_free_rqs, hctx->q->queue_depth,
+			      &hctx->congested);
 	wake_up(&hctx->tag_wait);
 }
 
@@ -133,6 +139,8 @@ void blk_mq_complete_request(struct request *rq, int error)
 	hctx->gap_ewma_ns = hctx->last_complete_ns ? hctx->gap_ewma_ns - hctx->gap_ewma_ns / 8 + gap / 8 : gap;
 	hctx->last_complete_ns = now;
 	blk_account_io_done(hctx->q->disk, rq, now);
+	if (unlikely(knob(laptop_mode)))
+		laptop_io_completion(hctx->q->disk->bdi);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {
 		next = bio->next;
 		bio->error = error;

@@ -4,6 +4,7 @@
 #include <kernel/percpu.h>
 #include <kernel/results.h>
 #include <kernel/sampler.h>
+#include <mm/writeback.h>
 #include <mm/vmstat.h>
 
 void sample_tick(struct cpu *c)
@@ -11,8 +12,11 @@ void sample_tick(struct cpu *c)
 	u64 period = (u64)knob(sample_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns();
 
-	if (c->id == 0)
+	if (c->id == 0) {
 		vmstat_sample_tick();
+		writeback_tick();
+		writeback_sample_tick();
+	}
 
 	if (!period || now < c->next_sample_ns)
 		return;

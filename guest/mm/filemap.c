@@ -20,6 +20,8 @@
 #include <mm/pagemap.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
+#include <mm/writeback.h>
+#include <asm/tsc.h>
 
 static struct page **page_cache_hash;
 static unsigned long page_cache_buckets; /* a power of two */
@@ -193,8 +195,10 @@ static void end_bdev_write(struct bio *bio)
 		printk("Write-error on %s, page %lu\n", m->host->disk_name, page->index);
 		WRITE_ONCE(m->wb_err, -EIO);
 	}
+	wb_writeout_inc(&m->host->bdi->wb); /* test_clear_page_writeback's __wb_writeout_inc */
 	if (page_endio(page, REQ_OP_WRITE, error)) {
 		inc_node_state(nr_dirty);
+		account_page_redirtied(page, m);
 		mapping_tag_dirty(m, page->index);
 	}
 }
@@ -214,15 +218,24 @@ static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 
 int blkdev_writepage(struct page *page)
 {
-	if (TestClearPageDirty(page))
+	struct address_space *m = page->mapping;
+
+	if (TestClearPageDirty(page)) {
 		dec_node_state(nr_dirty);
+		account_page_cleaned(page, m); /* reclaimable -> under writeback */
+	} else {
+		wb_stat_mod(&m->host->bdi->wb, WB_WRITEBACK, 1); /* balanced by the write's end */
+	}
 	SetPageWriteback(page);
 	inc_node_state(nr_writeback);
 	int err = bdev_submit(page, REQ_OP_WRITE, end_bdev_write);
 	if (err) {
-		if (!TestSetPageDirty(page))
+		if (!TestSetPageDirty(page)) {
 			inc_node_state(nr_dirty);
-		mapping_tag_dirty(page->mapping, page->index);
+			account_page_redirtied(page, m);
+		}
+		mapping_tag_dirty(m, page->index);
+		wb_stat_mod(&m->host->bdi->wb, WB_WRITEBACK, -1);
 		end_page_writeback(page);
 	}
 	unlock_page(page);
@@ -349,33 +362,69 @@ int filemap_read(struct address_space *m, struct file_ra_state *ra, u64 pos, voi
 	return 0;
 }
 
+/*
+ * generic_perform_write for the disk: copy into each page, dirty it (accounted to the
+ * disk), then balance_dirty_pages_ratelimited, which may throttle the writer. A writer
+ * with wb_stats (fio's buffered writers) learns where the time went.
+ */
 int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 {
+	struct vms_rec_wb_writer *ws = current->wb_stats;
+	u64 t_start = ws ? ktime_get_ns() : 0, t_wait = 0, t_throttle = 0, t_reclaim = 0;
+	u64 pauses = ws ? ws->pauses : 0;
 	int err = 0;
+
 	while (len) {
 		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
 		bool fresh = false;
+		u64 t0 = ws ? ktime_get_ns() : 0;
+		current->alloc_stage = ALLOC_STAGE_FAST;
 		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE, &fresh, &err);
+		if (ws && current->alloc_stage != ALLOC_STAGE_FAST)
+			t_reclaim += ktime_get_ns() - t0;
 		if (!page)
-			return err;
+			break;
 		if (!fresh) {
 			lock_page(page); /* not while reclaim writes it out */
-			wait_on_page_writeback(page);
+			if (PageWriteback(page)) {
+				u64 w0 = ws ? ktime_get_ns() : 0;
+				wait_on_page_writeback(page);
+				if (ws)
+					t_wait += ktime_get_ns() - w0;
+			}
 		}
 		memcpy((char *)page_address(page) + off, buf, n);
 		if (fresh)
 			page_mark_uptodate(page);
-		if (!TestSetPageDirty(page))
-			inc_node_state(nr_dirty);
+		bool newly = !TestSetPageDirty(page);
+		if (newly)
+			account_page_dirtied(page, m);
 		mapping_tag_dirty(m, page->index);
 		unlock_page(page);
 		mark_page_accessed(page);
 		put_page(page);
+		if (ws)
+			ws->pages_dirtied += newly;
+		if (newly) {
+			u64 b0 = ws ? ktime_get_ns() : 0;
+			balance_dirty_pages_ratelimited(m);
+			if (ws)
+				t_throttle += ktime_get_ns() - b0;
+		}
 		buf = (const char *)buf + n;
 		pos += n;
 		len -= n;
 	}
-	return 0;
+	if (ws) {
+		u64 total = ktime_get_ns() - t_start, other = t_wait + t_throttle + t_reclaim;
+		ws->writes++;
+		ws->time_ns[VMS_WB_TIME_WRITEBACK] += t_wait;
+		ws->time_ns[VMS_WB_TIME_THROTTLE] += t_throttle;
+		ws->time_ns[VMS_WB_TIME_RECLAIM] += t_reclaim;
+		ws->time_ns[VMS_WB_TIME_COPY] += total > other ? total - other : 0;
+		ws->throttled_writes += ws->pauses != pauses;
+	}
+	return err;
 }
 
 /*
@@ -441,6 +490,61 @@ static unsigned gather_dirty_pages(struct address_space *m, unsigned long *bucke
 }
 
 /*
+ * write_cache_pages for the flushers and the dirtiers of the older eras: starts
+ * writeback of the mapping's dirty pages from where the last pass stopped
+ * (range_cyclic's writeback_index), wrapping once, until wbc->nr_to_write are
+ * started. Pages already under writeback are skipped (WB_SYNC_NONE); a nonblocking
+ * pass stops once the disk's queue is congested. Returns the pages started.
+ */
+long filemap_writepages(struct address_space *m, struct writeback_control *wbc)
+{
+	enum { BATCH = 64 };
+	struct page *batch[BATCH];
+	unsigned long pos = m->writeback_index;
+	bool wrapped = pos == 0, done = false;
+	long written = 0;
+	struct blk_plug plug;
+
+	blk_start_plug(&plug);
+	while (!done) {
+		unsigned max = (unsigned)min((long)BATCH, max(wbc->nr_to_write, 1l));
+		unsigned n = gather_dirty_pages(m, &pos, batch, max);
+		if (!n) {
+			if (wrapped)
+				break;
+			wrapped = true;
+			pos = 0;
+			continue;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct page *page = batch[i];
+			if (done) {
+				put_page(page);
+				continue;
+			}
+			lock_page(page);
+			if (page->mapping != m || !PageDirty(page) || PageWriteback(page)) {
+				unlock_page(page);
+				put_page(page);
+				continue;
+			}
+			if (!blkdev_writepage(page)) /* unlocks it */
+				written++;
+			put_page(page);
+			if (--wbc->nr_to_write <= 0)
+				done = true;
+			if (wbc->nonblocking && bdi_write_congested(m->host->bdi)) {
+				wbc->encountered_congestion = true;
+				done = true;
+			}
+		}
+	}
+	m->writeback_index = pos;
+	blk_finish_plug(&plug);
+	return written;
+}
+
+/*
  * fsync's data part: every page dirty when it started is written and waited for,
  * including pages reclaim was already writing. A write that failed since the last
  * fsync, by whoever issued it, is reported once (wb_err), as Linux's AS_EIO.
@@ -459,9 +563,10 @@ int filemap_write_and_wait(struct address_space *m)
 		for (unsigned i = 0; i < n; i++) {
 			lock_page(batch[i]);
 			wait_on_page_writeback(batch[i]);
-			if (PageDirty(batch[i]) && batch[i]->mapping == m)
+			if (PageDirty(batch[i]) && batch[i]->mapping == m) {
 				err = blkdev_writepage(batch[i]) ? -EIO : err; /* unlocks it */
-			else
+				m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
+			} else
 				unlock_page(batch[i]);
 		}
 		blk_finish_plug(&plug);

@@ -16,6 +16,7 @@
 #include <mm/swap.h>
 #include <mm/vmscan_policy.h>
 #include <mm/vmstat.h>
+#include <mm/writeback.h>
 #include <kernel/boot.h>
 #include "internal.h"
 
@@ -180,7 +181,7 @@ static void putback_lru_pages(struct list_head *list)
  */
 static unsigned long shrink_page_list(struct list_head *list, struct scan_control *sc, struct list_head *ret)
 {
-	unsigned long nr_reclaimed = 0;
+	unsigned long nr_reclaimed = 0, unqueued_dirty = 0;
 
 	while (!list_empty(list)) {
 		struct page *page = list_first_entry(list, struct page, lru);
@@ -211,12 +212,28 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			/* a dirty file page used since the last look stays; the rest is written out (pageout) */
 			if (ref == PAGEREF_RECLAIM_CLEAN || !sc->may_writepage)
 				goto keep_locked;
+			/*
+			 * Since 3.2 reclaim leaves file pages to the flushers (direct reclaim's
+			 * stack and its scattered single-page writes): only kswapd writes, and only
+			 * a page it met before. The others are marked to be freed as soon as their
+			 * writeback ends, and the flushers are woken.
+			 */
+			if (!PageSwapBacked(page) && !writeback_ops->reclaim_writes_file &&
+			    (!current_is_kswapd() || !PageReclaim(page))) {
+				count_vm_event(nr_vmscan_immediate_reclaim);
+				SetPageReclaim(page);
+				unqueued_dirty++;
+				goto activate_locked;
+			}
 			SetPageReclaim(page);
+			count_vm_event(nr_vmscan_write);
 			/* both unlock it; it stays isolated until put back */
-			if (PageSwapBacked(page))
+			if (PageSwapBacked(page)) {
 				swap_writepage(page);
-			else
+			} else {
+				((struct address_space *)page->mapping)->host->bdi->written_by[VMS_WB_BY_RECLAIM]++;
 				blkdev_writepage(page);
+			}
 			continue;
 		}
 		if ((PageSwapCache(page) && remove_swap_mapping(page)) ||
@@ -240,6 +257,8 @@ activate_locked:
 keep_locked:
 		unlock_page(page);
 	}
+	if (unqueued_dirty) /* dirty pages at the tail nobody is writing: the flushers' work */
+		writeback_ops->start_all(WB_REASON_SYNC); /* 4.x wakeup_flusher_threads(WB_REASON_VMSCAN): all of it */
 	return nr_reclaimed;
 }
 

@@ -12,6 +12,7 @@
 #include <mm/mmzone.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
+#include <mm/writeback.h>
 
 long vm_node_stat[VMS_NR_VMSTAT];
 
@@ -44,6 +45,10 @@ void vmstat_snapshot(u64 counters[VMS_NR_VMSTAT])
 	counters[VMS_VM_nr_inactive_file] = READ_ONCE(lv->nr_pages[LRU_INACTIVE_FILE]);
 	counters[VMS_VM_nr_active_file] = READ_ONCE(lv->nr_pages[LRU_ACTIVE_FILE]);
 	counters[VMS_VM_nr_swap_free] = get_nr_swap_pages();
+	struct dirty_limits dl;
+	global_dirty_limits(&dl);
+	counters[VMS_VM_nr_dirty_threshold] = dl.thresh;
+	counters[VMS_VM_nr_dirty_background_threshold] = dl.bg_thresh;
 }
 
 static void sum_watermarks(u64 *min, u64 *low, u64 *high)

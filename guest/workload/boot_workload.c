@@ -22,6 +22,7 @@
 #include "fio.h"
 #include <mm/mmzone.h>
 #include <mm/swap.h>
+#include <mm/writeback.h>
 #include "workload.h"
 
 u64 tsc_workload;
@@ -114,7 +115,10 @@ int kernel_init(void *unused)
 	lockup_detector_init();
 	kblockd_init();
 	init_bio();
+	page_writeback_init();
 	virtio_blk_init();
+	if (knob(writeback_model) == VMS_WB_PDFLUSH)
+		pdflush_init();
 	swapon();
 	kswapd_run();
 	if (boot_params->flags & VMS_BOOT_VERBOSE)

@@ -69,6 +69,12 @@ static int fio_job_thread(void *data)
 	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 
 	fio_stats_start(run);
+	/* a buffered writer learns where its write time goes (mm/filemap.c, balance_dirty_pages) */
+	struct vms_rec_wb_writer *wb_stats = writes && run->mapping ? kzalloc(sizeof(*wb_stats)) : NULL;
+	if (wb_stats) {
+		wb_stats->job = run->rec.job;
+		current->wb_stats = wb_stats;
+	}
 	run->rec.start_ns = ktime_get_ns();
 	run->ramping = j->ramp_ns != 0;
 	run->measure_start_ns = run->rec.start_ns + j->ramp_ns;
@@ -98,6 +104,12 @@ static int fio_job_thread(void *data)
 		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
 	fio_stats_finish(run);
 	fio_log_finish(run);
+	if (wb_stats) {
+		current->wb_stats = NULL;
+		if (wb_stats->writes)
+			results_record(VMS_REC_WB_WRITER, wb_stats, sizeof(*wb_stats));
+		kfree(wb_stats);
+	}
 	complete(run->done);
 	return 0;
 }

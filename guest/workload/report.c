@@ -2,6 +2,7 @@
 #include <asm/hypercall.h>
 #include <asm/tsc.h>
 #include <mm/vmstat.h>
+#include <mm/writeback.h>
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
 #include <kernel/printk.h>
@@ -72,6 +73,7 @@ void report_results(void)
 	}
 
 	vmstat_report();
+	writeback_report();
 	blk_poll_report();
 
 	struct vms_rec_boot boot = {

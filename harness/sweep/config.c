@@ -183,7 +183,7 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		if (sweep_value_parse(kind, knob, o->value, &v, why, sizeof(why)))
 			return errorf_at(err, errlen, o->file, o->line, "%s = %s: %s", k, o->value, why);
 		switch (kind) {
-		case SWEEP_PARAM_KNOB: c->knobs[knob] = v; gl->knobs[knob] = o->line; break;
+		case SWEEP_PARAM_KNOB: knob_assign(c->knobs, knob, v); gl->knobs[knob] = o->line; break;
 		case SWEEP_PARAM_MEMORY: c->mem_size = (uint64_t)v; gl->memory = c->memory_line = o->line; break;
 		case SWEEP_PARAM_VCPUS: c->nr_cpus = (unsigned)v; gl->vcpus = o->line; break;
 		case SWEEP_PARAM_HZ: c->hz = (unsigned)v; gl->hz = o->line; break;

@@ -6,6 +6,7 @@
 
 #include "sweep/expr.h"
 #include "sweep/grid.h"
+#include "util/knob.h"
 #include "util/error.h"
 #include "util/hash.h"
 
@@ -238,7 +239,7 @@ void sweep_point_apply(const struct sweep_config *c, const struct sweep_plan *p,
 	for (size_t i = 0; i < c->nr_params; i++) {
 		const struct sweep_param *prm = &c->params[i];
 		switch (prm->kind) {
-		case SWEEP_PARAM_KNOB: vm->knobs[prm->knob] = vals[i]; break;
+		case SWEEP_PARAM_KNOB: knob_assign(vm->knobs, prm->knob, vals[i]); break;
 		case SWEEP_PARAM_MEMORY: vm->mem_size = (uint64_t)vals[i]; break;
 		case SWEEP_PARAM_VCPUS: vm->nr_cpus = (unsigned)vals[i]; break;
 		case SWEEP_PARAM_HZ: vm->hz = (unsigned)vals[i]; break;

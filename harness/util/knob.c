@@ -36,6 +36,7 @@ static const struct {
 	{ VMS_KNOB_watermark_model, { "2.4", "2.6", "modern", NULL } },
 	{ VMS_KNOB_kswapd_model, { "2.4", "2.6", "modern", "auto", NULL } },
 	{ VMS_KNOB_blk_completion, { "irq", "poll", "hybrid", NULL } },
+	{ VMS_KNOB_writeback_model, { "pdflush", "bdi", "ioless", NULL } },
 };
 
 /* Knobs that were renamed: the old name is answered with the new one. */
@@ -57,6 +58,8 @@ const char *knob_value_word(int knob, int64_t v)
 {
 	const char *const *w = knob >= 0 && knob < VMS_KNOB_COUNT ? knob_words(knob) : NULL;
 
+	if (knob >= 0 && knob < VMS_KNOB_COUNT && knob_table[knob].min == VMS_KNOB_AUTO && v == VMS_KNOB_AUTO)
+		return "auto";
 	if (!w || v < knob_table[knob].min)
 		return NULL;
 	for (int64_t i = knob_table[knob].min; *w; w++, i++)
@@ -195,9 +198,10 @@ static int knob_word_parse(const struct knob_desc *k, const char *const *words, 
 	return errorf(cause, len, "expected one of %s", list);
 }
 
-/* KiB knobs: a plain number is KiB; a size with a unit ("8m", "1g") is converted. */
-static int knob_kib_parse(const struct knob_desc *k, const char *v, int64_t *out, char *cause, size_t len)
+/* KiB and bytes knobs: a plain number is the unit; a size with a unit ("8m", "1g") is converted. */
+static int knob_size_parse(const struct knob_desc *k, const char *v, int64_t *out, char *cause, size_t len)
 {
+	uint64_t per = unit_is(k, "KiB") ? KIB : 1;
 	char perr[256];
 	uint64_t bytes;
 
@@ -207,13 +211,13 @@ static int knob_kib_parse(const struct knob_desc *k, const char *v, int64_t *out
 		bool strip = ql < sizeof(quoted) && strncmp(perr, quoted, ql) == 0;
 		return errorf(cause, len, "%s", strip ? perr + ql : perr);
 	}
-	if (bytes % KIB)
+	if (bytes % per)
 		return errorf(cause, len, "not a whole number of KiB");
-	uint64_t kib = bytes / KIB;
-	if ((k->min >= 0 && kib < (uint64_t)k->min) || k->max < 0 || kib > (uint64_t)k->max)
-		return errorf(cause, len, "out of range %lld..%lld KiB (%s is %llu KiB)", (long long)k->min,
-			      (long long)k->max, v, (unsigned long long)kib);
-	*out = (int64_t)kib;
+	uint64_t u = bytes / per;
+	if ((k->min >= 0 && u < (uint64_t)k->min) || k->max < 0 || u > (uint64_t)k->max)
+		return errorf(cause, len, "out of range %lld..%lld %s (%s is %llu %s)", (long long)k->min,
+			      (long long)k->max, k->unit, v, (unsigned long long)u, k->unit);
+	*out = (int64_t)u;
 	return 0;
 }
 
@@ -240,14 +244,20 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 		}
 	}
 
+	if (k->min == VMS_KNOB_AUTO && strcasecmp(v, "auto") == 0) {
+		*out = VMS_KNOB_AUTO;
+		return 0;
+	}
 	int r = parse_int_range(v, INT64_MIN, INT64_MAX, &x, NULL, 0);
 	if (r == 0 || looks_integer(v)) {
-		if (r == 0 && x >= k->min && x <= k->max) {
+		bool has_auto = k->min == VMS_KNOB_AUTO;
+		int64_t lo = has_auto ? 0 : k->min;
+		if (r == 0 && x >= lo && x <= k->max) {
 			*out = x;
 			return 0;
 		}
-		return errorf(cause, len, "out of range %lld..%lld%s", (long long)k->min, (long long)k->max,
-			    range_unit(k, ubuf, sizeof(ubuf)));
+		return errorf(cause, len, "out of range %s%lld..%lld%s", has_auto ? "auto or " : "", (long long)lo,
+			      (long long)k->max, range_unit(k, ubuf, sizeof(ubuf)));
 	}
 
 	bool ms = unit_is(k, "ms"), s = unit_is(k, "s");
@@ -256,8 +266,8 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 	 * read as seconds, yet "2" means 2 ms. */
 	bool has_unit = vl && (isdigit((unsigned char)v[0]) || v[0] == '-' || v[0] == '.') &&
 			(isalpha((unsigned char)v[vl - 1]) || (unsigned char)v[vl - 1] >= 0x80);
-	if (unit_is(k, "KiB") && has_unit)
-		return knob_kib_parse(k, v, out, cause, len);
+	if ((unit_is(k, "KiB") || unit_is(k, "bytes")) && has_unit)
+		return knob_size_parse(k, v, out, cause, len);
 	if ((ms || s) && has_unit) {
 		uint64_t ns, per = ms ? 1000000ull : 1000000000ull;
 		char perr[256];
@@ -287,10 +297,14 @@ static int knob_value_parse(const struct knob_desc *k, const char *v, int64_t *o
 		return errorf(cause, len, "expected an integer");
 	if (unit_is(k, "KiB"))
 		return errorf(cause, len, "expected an integer number of KiB, or a size with a unit such as 512k or 8m");
+	if (unit_is(k, "bytes"))
+		return errorf(cause, len, "expected an integer number of bytes, or a size with a unit such as 1m or 100m");
 	return errorf(cause, len, "expected an integer number of %s", k->unit);
 }
 
 /* One key=value of a --set list (item, not NUL-terminated, n bytes). */
+static int knob_value_check(int knob, const char *v, int64_t *out, char *cause, size_t len);
+
 static int knob_set_one(int64_t *values, const char *item, size_t n, char *err, size_t errlen)
 {
 	char cause[512];
@@ -328,21 +342,55 @@ static int knob_set_one(int64_t *values, const char *item, size_t n, char *err, 
 		errorf(err, errlen, "--set %s: empty value", kv);
 		goto out;
 	}
-	if (knob_value_parse(&knob_table[idx], val, &values[idx], cause, sizeof(cause))) {
+	int64_t x;
+	if (knob_value_check(idx, val, &x, cause, sizeof(cause))) {
 		errorf(err, errlen, "--set %s: %s", kv, cause);
 		goto out;
 	}
+	knob_assign(values, idx, x);
 	ret = 0;
 out:
 	free(kv);
 	return ret;
 }
 
+/* The two forms of a dirty threshold: writing one clears the other, as Linux's sysctl
+ * handlers do (dirty_ratio_handler sets vm_dirty_bytes = 0 and the reverse). */
+static const struct {
+	int a, b;
+} knob_exclusive[] = {
+	{ VMS_KNOB_dirty_ratio, VMS_KNOB_dirty_bytes },
+	{ VMS_KNOB_dirty_background_ratio, VMS_KNOB_dirty_background_bytes },
+};
+
+void knob_assign(int64_t *values, int knob, int64_t v)
+{
+	values[knob] = v;
+	for (size_t i = 0; i < sizeof(knob_exclusive) / sizeof(knob_exclusive[0]); i++) {
+		if (knob == knob_exclusive[i].a)
+			values[knob_exclusive[i].b] = 0; /* 0 bytes: the ratio applies */
+		else if (knob == knob_exclusive[i].b && v)
+			values[knob_exclusive[i].a] = 0;
+	}
+}
+
+/* Linux's dirty_bytes_min: a nonzero vm.dirty_bytes is at least two pages. */
+#define DIRTY_BYTES_MIN 8192
+
+static int knob_value_check(int knob, const char *v, int64_t *out, char *cause, size_t len)
+{
+	if (knob_value_parse(&knob_table[knob], v, out, cause, len))
+		return -1;
+	if (knob == VMS_KNOB_dirty_bytes && *out && *out < DIRTY_BYTES_MIN)
+		return errorf(cause, len, "at least %d bytes (two pages), or 0 for dirty_ratio's", DIRTY_BYTES_MIN);
+	return 0;
+}
+
 int knob_parse(int knob, const char *v, int64_t *out, char *cause, size_t len)
 {
 	if (knob < 0 || knob >= VMS_KNOB_COUNT)
 		return errorf(cause, len, "no such knob");
-	return knob_value_parse(&knob_table[knob], v, out, cause, len);
+	return knob_value_check(knob, v, out, cause, len);
 }
 
 int knob_set(int64_t *values, const char *arg, char *err, size_t errlen)
@@ -375,7 +423,10 @@ static const char *range_format(int knob, char *buf, size_t len)
 
 	if (w)
 		return words_list(w, "|", "|", buf, len);
-	snprintf(buf, len, "%lld..%lld", (long long)knob_table[knob].min, (long long)knob_table[knob].max);
+	if (knob_table[knob].min == VMS_KNOB_AUTO)
+		snprintf(buf, len, "auto|0..%lld", (long long)knob_table[knob].max);
+	else
+		snprintf(buf, len, "%lld..%lld", (long long)knob_table[knob].min, (long long)knob_table[knob].max);
 	return buf;
 }
 

@@ -61,6 +61,11 @@ const char *knob_value_format(int knob, int64_t v, char *buf, size_t len);
  */
 int knob_set(int64_t *values, const char *arg, char *err, size_t errlen);
 
+/* Sets knob to v as sysctl would: a dirty threshold's bytes form clears its ratio form
+ * and the reverse (Linux's dirty_ratio_handler and dirty_bytes_handler), so the one
+ * set last applies. knob_set and the sweep's [guest] and point values go through it. */
+void knob_assign(int64_t *values, int knob, int64_t v);
+
 /* Parses value v of knob (by the rules of knob_set); on error cause says why, without
  * the key, e.g. "expected one of irq, poll, hybrid (did you mean 'poll'?)". */
 int knob_parse(int knob, const char *v, int64_t *out, char *cause, size_t len);

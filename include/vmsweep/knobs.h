@@ -29,6 +29,15 @@
 	X(kswapd_model, 3, 0, 3, "model", "kswapd's behaviour: 2.4, 2.6, modern, or auto (the era of watermark_model)") \
 	X(swappiness, 60, 0, 100, "", "vm.swappiness: reclaim's preference for anonymous pages (0..100, as before 5.8)") \
 	X(read_ahead_kb, 128, 0, 65536, "KiB", "page cache: the most a sequential buffered reader reads ahead (0: none), as the disk's read_ahead_kb") \
+	X(writeback_model, 2, 0, 2, "model", "writeback era: pdflush (2.6.9-2.6.31: a pdflush pool, dirtiers write), bdi (2.6.32-3.1: a flusher per disk, dirtiers write), ioless (3.2+: dirtiers only sleep)") \
+	X(dirty_ratio, -1, -1, 100, "%", "vm.dirty_ratio: dirtiers are throttled above this share of dirtyable memory (auto: the era's, 40 pdflush, 20 since 2.6.30); setting it clears dirty_bytes") \
+	X(dirty_background_ratio, -1, -1, 100, "%", "vm.dirty_background_ratio: background writeback starts above this share (auto: the era's, 10); setting it clears dirty_background_bytes") \
+	X(dirty_bytes, 0, 0, 1099511627776, "bytes", "vm.dirty_bytes: the throttling threshold in bytes (0: dirty_ratio's; at least 2 pages); setting it clears dirty_ratio") \
+	X(dirty_background_bytes, 0, 0, 1099511627776, "bytes", "vm.dirty_background_bytes (0: dirty_background_ratio's); setting it clears dirty_background_ratio") \
+	X(dirty_writeback_centisecs, 500, 0, 8640000, "cs", "vm.dirty_writeback_centisecs: period of the kupdate-style writeback of old data (0: none)") \
+	X(dirty_expire_centisecs, 3000, 0, 8640000, "cs", "vm.dirty_expire_centisecs: data dirty this long is old, written by the next periodic writeback") \
+	X(laptop_mode, 0, 0, 3600, "s", "vm.laptop_mode: defer writeback until the disk is busy anyway, then flush everything this many seconds after its last I/O (0: off)") \
+	X(writeback_congestion_avoid, 1, 0, 1, "bool", "pdflush era: background writeback skips a disk whose queue is congested (the 2.6 request queue's 7/8 full) and writes the others") \
 	X(deferred_struct_page_init, 1, 0, 1, "bool", "initialise struct pages as the zones grow, not all at boot (CONFIG_DEFERRED_STRUCT_PAGE_INIT)") \
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
 	X(hang_test, 0, 0, 1, "bool", "test: init spins forever with interrupts masked")                    \
@@ -36,6 +45,10 @@
 
 /* blk_completion's values (harness/util/knob.c has their words). */
 enum vms_blk_completion { VMS_BLK_COMPLETION_IRQ, VMS_BLK_COMPLETION_POLL, VMS_BLK_COMPLETION_HYBRID };
+/* writeback_model's values. */
+enum vms_writeback_model { VMS_WB_PDFLUSH, VMS_WB_BDI, VMS_WB_IOLESS };
+/* A knob of numbers whose range starts at -1 takes the word auto for -1 (dirty_ratio). */
+#define VMS_KNOB_AUTO (-1)
 
 enum vms_knob {
 #define VMS_KNOB_ENUM(name, def, min, max, unit, help) VMS_KNOB_##name,

@@ -32,7 +32,10 @@
 	X(OOM, 14, vms_rec_oom, mm, RESULTS, FIXED, "OOM")                                   \
 	X(FIO_LOG, 15, vms_rec_fio_log, iolog, SAMPLES, TAIL, "fio log")                     \
 	X(FIO_DISK, 16, vms_rec_fio_disk, fio, RESULTS, FIXED, "fio disk")                  \
-	X(BLK, 17, vms_rec_blk, blk, RESULTS, FIXED, "block queue")
+	X(BLK, 17, vms_rec_blk, blk, RESULTS, FIXED, "block queue")                          \
+	X(WB, 18, vms_rec_wb, wb, RESULTS, FIXED, "writeback")                               \
+	X(WB_SAMPLE, 19, vms_rec_wb_sample, wb, SAMPLES, FIXED, "writeback sample")          \
+	X(WB_WRITER, 20, vms_rec_wb_writer, wb, RESULTS, FIXED, "writeback writer")
 
 #ifndef __ASSEMBLER__
 enum vms_rec_type {

@@ -21,6 +21,8 @@
 	X(nr_dirty, gauge, "dirty pages")                                                    \
 	X(nr_writeback, gauge, "pages under writeback")                                      \
 	X(nr_swapcached, gauge, "pages in the swap cache")                                   \
+	X(nr_dirty_threshold, gauge, "dirtiers are throttled above this many dirty pages")   \
+	X(nr_dirty_background_threshold, gauge, "background writeback starts above this many dirty pages") \
 	X(nr_swap_free, gauge, "free swap slots")                                            \
 	X(pgalloc, event, "pages allocated (every order, counted in pages)")                 \
 	X(pgfree, event, "pages freed (every order, counted in pages)")                      \
@@ -42,6 +44,10 @@
 	X(pgpgin, event, "KiB read from disk into the page cache")                           \
 	X(pgpgout, event, "KiB written from the page cache to disk")                         \
 	X(throttle_direct_reclaim, event, "allocations throttled below sum(min)/2")         \
+	X(nr_dirtied, event, "pages that became dirty")                                      \
+	X(nr_written, event, "page-cache pages whose writeback ended")                       \
+	X(nr_vmscan_write, event, "pages reclaim wrote out (pageout)")                       \
+	X(nr_vmscan_immediate_reclaim, event, "dirty or writeback pages reclaim marked to reclaim as their I/O ends") \
 	X(oom_kill, event, "tasks killed by the OOM killer")
 
 enum vms_vmstat_item {

@@ -157,6 +157,30 @@ static void test_set_malformed(void **state)
 }
 
 /* For every knob: min and max are accepted, one past either end is refused. */
+/* Linux's sysctl handlers: writing one form of a dirty threshold clears the other. */
+static void test_dirty_forms_clear_each_other(void **state)
+{
+	int64_t v[VMS_KNOB_COUNT];
+
+	(void)state;
+	set_ok(v, "dirty_ratio=30,dirty_bytes=8m");
+	assert_int_equal(v[VMS_KNOB_dirty_bytes], 8 << 20);
+	assert_int_equal(v[VMS_KNOB_dirty_ratio], 0);
+	set_ok(v, "dirty_bytes=8m,dirty_ratio=30");
+	assert_int_equal(v[VMS_KNOB_dirty_bytes], 0);
+	assert_int_equal(v[VMS_KNOB_dirty_ratio], 30);
+	set_ok(v, "dirty_background_bytes=1048576");
+	assert_int_equal(v[VMS_KNOB_dirty_background_bytes], 1 << 20);
+	assert_int_equal(v[VMS_KNOB_dirty_background_ratio], 0);
+	assert_int_equal(v[VMS_KNOB_dirty_ratio], VMS_KNOB_AUTO); /* the other pair is left alone */
+	set_ok(v, "dirty_background_ratio=auto");
+	assert_int_equal(v[VMS_KNOB_dirty_background_bytes], 0);
+	/* bytes = 0 is "not set": it leaves the ratio as it was */
+	set_ok(v, "dirty_ratio=15,dirty_bytes=0");
+	assert_int_equal(v[VMS_KNOB_dirty_ratio], 15);
+	set_bad("dirty_bytes=1.5k", "dirty_bytes");
+}
+
 static void test_set_boundaries(void **state)
 {
 	(void)state;
@@ -167,15 +191,17 @@ static void test_set_boundaries(void **state)
 
 		if (knob_words(i))
 			continue; /* words, not numbers: test_words */
-		snprintf(arg, sizeof(arg), "%s=%lld", k->name, (long long)k->min);
+		bool has_auto = k->min == VMS_KNOB_AUTO; /* -1 is the word auto, not a number */
+		long long lo = has_auto ? 0 : (long long)k->min;
+		snprintf(arg, sizeof(arg), "%s=%lld", k->name, lo);
 		set_ok(v, arg);
-		assert_int_equal(v[i], k->min);
+		assert_int_equal(v[i], lo);
 		snprintf(arg, sizeof(arg), "%s=%lld", k->name, (long long)k->max);
 		set_ok(v, arg);
 		assert_int_equal(v[i], k->max);
 
-		snprintf(want, sizeof(want), "out of range %lld..%lld", (long long)k->min, (long long)k->max);
-		snprintf(arg, sizeof(arg), "%s=%lld", k->name, (long long)k->min - 1);
+		snprintf(want, sizeof(want), "out of range %s%lld..%lld", has_auto ? "auto or " : "", lo, (long long)k->max);
+		snprintf(arg, sizeof(arg), "%s=%lld", k->name, lo - 1);
 		set_bad(arg, want);
 		set_bad(arg, k->name);
 		snprintf(arg, sizeof(arg), "%s=%lld", k->name, (long long)k->max + 1);
@@ -263,6 +289,14 @@ static void test_words(void **state)
 		int64_t n = 0;
 
 		assert_int_equal(!!w, !strcmp(k->unit, "model"));
+		if (!w && k->min == VMS_KNOB_AUTO) {
+			snprintf(arg, sizeof(arg), "%s=AUTO", k->name);
+			set_ok(v, arg);
+			assert_int_equal(v[i], VMS_KNOB_AUTO);
+			assert_string_equal(knob_value_word(i, VMS_KNOB_AUTO), "auto");
+			assert_null(knob_value_word(i, 7));
+			continue;
+		}
 		if (!w) {
 			assert_null(knob_value_word(i, k->def));
 			assert_string_equal(knob_value_format(i, 42, buf, sizeof(buf)), "42");
@@ -464,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_set_messages_from_the_brief),
 		cmocka_unit_test(test_set_malformed),
 		cmocka_unit_test(test_set_boundaries),
+		cmocka_unit_test(test_dirty_forms_clear_each_other),
 		cmocka_unit_test(test_set_time_units),
 		cmocka_unit_test(test_set_bool),
 		cmocka_unit_test(test_words),

@@ -12,6 +12,7 @@
 #include <kernel/slab.h>
 #include <lib/vsprintf.h>
 #include <linux/virtio_blk.h>
+#include <mm/backing-dev.h>
 #include <linux/virtio_ring.h>
 
 #define VIRTBLK_QUEUE_SIZE 256
@@ -128,6 +129,7 @@ static void virtblk_probe(unsigned index, const struct vms_disk *d)
 	if (index == 0 && request_irq(VMS_VEC_VIRTIO, virtblk_irq, "virtio_blk", NULL) != 0)
 		panic("virtio_blk: vector %#x is taken", VMS_VEC_VIRTIO);
 	disks[index] = disk;
+	bdi_register(disk);
 	printk("%s: virtio-blk, %lu MiB%s, %u queues of %u, depth %u, %s completions, features %#lx\n", disk->disk_name,
 	       disk->capacity >> 20, disk->read_only ? " (read-only)" : "", nr_queues, disk->vdev.vqs[0]->num, q->queue_depth,
 	       completion_names[q->completion], disk->vdev.features);

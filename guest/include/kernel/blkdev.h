@@ -92,6 +92,7 @@ struct blk_mq_hw_ctx {
 	bool idle_watched;
 	struct blk_mq_hw_ctx *cpu_next; /* the queues whose completions come to cpu */
 	bool run_pending; /* on its kblockd's list */
+	bool congested; /* 2.6's request-queue congestion (mm/backing-dev.c) */
 	struct blk_mq_hw_ctx *kblockd_next;
 };
 
@@ -131,6 +132,7 @@ struct gendisk {
 	bool read_only;
 	struct request_queue *queue;
 	struct address_space *mapping; /* its page cache (mm/filemap.c), made on first buffered I/O */
+	struct backing_dev_info *bdi;  /* its writeback (mm/backing-dev.c) */
 	struct virtio_device vdev;
 	raw_spinlock_t stat_lock;
 	struct disk_stats stats; /* block/blk-stat.c */

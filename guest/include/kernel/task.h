@@ -5,6 +5,7 @@
 #include <kernel/types.h>
 
 struct blk_plug;
+struct vms_rec_wb_writer;
 struct mm_struct;
 
 /* task->flags, as Linux's PF_ */
@@ -49,6 +50,11 @@ struct task_struct {
 	int alloc_stage; /* enum alloc_stage of the last allocation (mm/page_alloc.c) */
 	int (*threadfn)(void *);
 	void *data;
+	/* balance_dirty_pages (mm/page-writeback.c): pages dirtied since the last look, the
+	 * look's interval, when the last pause ended; and where a writer's time goes. */
+	unsigned long nr_dirtied, nr_dirtied_pause;
+	u64 dirty_paused_when;
+	struct vms_rec_wb_writer *wb_stats; /* NULL: not a measured writer */
 };
 
 /* struct cpu (kernel/percpu.h) keeps the running task at this offset from GS base. */

@@ -25,6 +25,7 @@ struct address_space {
 	/* mm/page_tags.c: a bit per page index that is (or may be) dirty or under writeback */
 	unsigned long *dirty_tags, *dirty_summary;
 	unsigned long tag_pages;
+	unsigned long writeback_index; /* where the last writeback pass stopped (range_cyclic) */
 };
 
 /* mm/page_tags.c. Tags for pages indexes of the mapping; false (and none) without memory. */

@@ -1,0 +1,88 @@
+/*
+ * A disk's writeback state (include/linux/backing-dev.h, backing-dev-defs.h): its
+ * backing_dev_info with the one bdi_writeback the guest needs (no cgroups), the
+ * page counts the dirty limits read, the bandwidth estimates of the IO-less
+ * throttle, the flusher's work list and the request queue's congestion flag.
+ */
+#ifndef MM_BACKING_DEV_H
+#define MM_BACKING_DEV_H
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/types.h>
+#include <kernel/wait.h>
+#include <vmsweep/writeback.h>
+
+struct gendisk;
+struct task_struct;
+
+enum wb_stat_item { WB_RECLAIMABLE, WB_WRITEBACK, WB_DIRTIED, WB_WRITTEN, NR_WB_STAT_ITEMS };
+
+/* Why writeback runs (enum wb_reason), and so which counter its pages go to. */
+enum wb_reason { WB_REASON_BACKGROUND, WB_REASON_PERIODIC, WB_REASON_SYNC, WB_REASON_NR };
+
+struct bdi_writeback {
+	struct backing_dev_info *bdi;
+	long stat[NR_WB_STAT_ITEMS]; /* pages: atomics */
+
+	/* The IO-less throttle's estimates, pages per second (mm/page-writeback.c). */
+	u64 bw_time_stamp;	   /* ns of the last update */
+	unsigned long dirtied_stamp, written_stamp;
+	unsigned long write_bandwidth, avg_write_bandwidth;
+	unsigned long dirty_ratelimit, balanced_dirty_ratelimit;
+	unsigned long dirty_rate; /* the last estimate's, for the samples */
+	raw_spinlock_t bw_lock;
+
+	/* Writeout completions, aged every 3 s (its share of the dirty threshold). */
+	u64 completions;
+	unsigned completions_period;
+
+	/* The one "inode" of the disk: when its first page was dirtied since it was clean. */
+	u64 dirtied_when_ns;
+	bool has_dirty;
+
+	/* The flusher (bdi and ioless eras): what it is asked to do (WB_start_all, and a
+	 * wake-up for background work, as 3.x's bits), and its thread. */
+	bool start_all, start_background;
+	struct task_struct *task;
+	u64 last_old_flush_ns;
+	bool writeback_running; /* a flusher or pdflush thread is writing it */
+	bool dirty_exceeded;
+	wait_queue_head_t writeback_wait; /* woken as its pages finish writeback */
+};
+
+struct backing_dev_info {
+	struct gendisk *disk;
+	char dev_name[12]; /* "254:0" */
+	struct bdi_writeback wb;
+	/* The 2.6 request queue's congestion: queues of the disk over nr_congestion_on. */
+	unsigned congested_queues;
+	u64 congested_since_ns;
+	u64 laptop_deadline_ns; /* laptop mode: flush everything then (0: not armed) */
+	/* What the run reports (vmsweep/writeback.h). */
+	u64 written_by[VMS_WB_BY_NR];
+	u64 works[WB_REASON_NR];
+	u64 congestion_waits, congested_ns, flusher_busy_ns;
+};
+
+static inline long wb_stat(struct bdi_writeback *wb, enum wb_stat_item i)
+{
+	long v = __atomic_load_n(&wb->stat[i], __ATOMIC_RELAXED);
+	return v > 0 ? v : 0;
+}
+static inline void wb_stat_mod(struct bdi_writeback *wb, enum wb_stat_item i, long d)
+{
+	__atomic_add_fetch(&wb->stat[i], d, __ATOMIC_RELAXED);
+}
+
+/* mm/backing-dev.c */
+void bdi_register(struct gendisk *disk); /* at probe: its bdi and (by era) its flusher */
+struct backing_dev_info *bdi_of(unsigned disk_index); /* NULL past the last disk */
+unsigned bdi_count(void);
+bool bdi_write_congested(struct backing_dev_info *bdi);
+/* The request queue's fill level, as blk_queue_congestion_threshold set its marks. */
+void blk_congestion_update(struct backing_dev_info *bdi, unsigned used, unsigned depth, bool *hctx_congested);
+/* congestion_wait(WRITE, timeout): until a queue leaves congestion or timeout ns pass. */
+void congestion_wait(u64 timeout_ns);
+/* CPU 0's tick: laptop mode's timers and (pdflush era) the kupdate timer. */
+void writeback_tick(void);
+#endif

@@ -1,0 +1,249 @@
+/*
+ * Writeback passes and the per-disk flushers (fs/fs-writeback.c).
+ *
+ * Each disk's page cache is one "inode" (until #10 adds files): dirtied_when is when
+ * its first page was dirtied since it was last clean, which is what kupdate-style
+ * writeback compares with dirty_expire_centisecs.
+ *
+ * The flusher of the bdi and ioless eras (2.6.32's bdi_writeback_thread, named
+ * flush-MAJOR:MINOR; since 3.10 the same work runs in a kworker) wakes every
+ * dirty_writeback_centisecs, or when woken: it writes everything when asked
+ * (laptop mode's flush, sync), old data (wb_check_old_data_flush), and while the
+ * dirty pages are over the background threshold (wb_check_background_flush).
+ */
+#include <asm/tsc.h>
+#include <kernel/blkdev.h>
+#include <kernel/boot.h>
+#include <kernel/kernel.h>
+#include <kernel/kthread.h>
+#include <kernel/sched.h>
+#include <kernel/timer.h>
+#include <mm/pagemap.h>
+#include <mm/mmzone.h>
+#include <mm/writeback.h>
+
+#define MIN_WRITEBACK_PAGES 1024ul /* 4 MiB */
+#define DIRTY_SCOPE 8
+
+static u64 centisecs_ns(long cs)
+{
+	return (u64)cs * 10 * NSEC_PER_MSEC;
+}
+
+bool writeback_in_progress(struct bdi_writeback *wb)
+{
+	return READ_ONCE(wb->writeback_running);
+}
+
+/*
+ * writeback_sb_inodes for the disk's one inode: its dirty pages from where the last
+ * pass stopped, up to wbc->nr_to_write. Not yet expired for kupdate, or (2.6,
+ * nonblocking) its queue congested: nothing. Returns the pages started.
+ */
+long writeback_disk(struct bdi_writeback *wb, struct writeback_control *wbc)
+{
+	struct gendisk *disk = wb->bdi->disk;
+	struct address_space *m = READ_ONCE(disk->mapping);
+
+	if (!m || !READ_ONCE(wb->has_dirty) || wbc->nr_to_write <= 0)
+		return 0;
+	if (wbc->older_than_this_ns && READ_ONCE(wb->dirtied_when_ns) > wbc->older_than_this_ns)
+		return 0;
+	if (wbc->nonblocking && bdi_write_congested(wb->bdi)) {
+		wbc->encountered_congestion = true;
+		return 0;
+	}
+	long n = filemap_writepages(m, wbc);
+	if (n > 0)
+		__atomic_add_fetch(&wb->bdi->written_by[wbc->by], (u64)n, __ATOMIC_RELAXED);
+	if (!wb_stat(wb, WB_RECLAIMABLE))
+		WRITE_ONCE(wb->has_dirty, false); /* clean again: the next dirtying starts its clock */
+	return n;
+}
+
+/*
+ * 2.6's writeback_inodes with no bdi, as pdflush ran it: every disk's inode in turn,
+ * each only if no other pdflush thread is writing it. A nonblocking pass
+ * skips a disk whose queue is congested and goes on to the next ("Skip a congested
+ * blockdev"), unless writeback_congestion_avoid is off: then it writes into the full
+ * queue and waits there for requests, as a blocking writer does.
+ */
+long writeback_inodes(struct writeback_control *wbc)
+{
+	long done = 0;
+	bool avoid = knob(writeback_congestion_avoid);
+
+	for (unsigned i = 0; i < bdi_count() && wbc->nr_to_write > 0; i++) {
+		struct bdi_writeback *wb = &bdi_of(i)->wb;
+		bool nonblocking = wbc->nonblocking;
+		/* writeback_acquire: a disk another pdflush thread is writing is left to it */
+		if (__atomic_exchange_n(&wb->writeback_running, true, __ATOMIC_ACQ_REL))
+			continue;
+		u64 t0 = ktime_get_ns();
+		if (!avoid)
+			wbc->nonblocking = false;
+		done += writeback_disk(wb, wbc);
+		wbc->nonblocking = nonblocking;
+		wb->bdi->flusher_busy_ns += ktime_get_ns() - t0;
+		WRITE_ONCE(wb->writeback_running, false); /* writeback_release */
+	}
+	return done;
+}
+
+/* writeback_chunk_size: 3.2 on, about half a second of the disk's bandwidth; before, 4 MiB. */
+static long writeback_chunk_size(struct bdi_writeback *wb, long nr_pages)
+{
+	if (knob(writeback_model) != VMS_WB_IOLESS)
+		return MAX_WRITEBACK_PAGES;
+	unsigned long pages = min(wb->avg_write_bandwidth / 2, global_dirty_limit() / DIRTY_SCOPE);
+	pages = min(pages, (unsigned long)nr_pages);
+	return (long)((pages + MIN_WRITEBACK_PAGES) / MIN_WRITEBACK_PAGES * MIN_WRITEBACK_PAGES);
+}
+
+/*
+ * wb_writeback: one piece of work, in chunks, until its pages are written, the
+ * background work drops under its threshold, or nothing is left to write. With
+ * nothing written yet pages under writeback, it waits for some to end
+ * (inode_sleep_on_writeback) rather than spin.
+ */
+static long wb_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason reason)
+{
+	u64 start = ktime_get_ns();
+	long wrote = 0;
+	static const enum vms_wb_writer by[WB_REASON_NR] = {
+		[WB_REASON_BACKGROUND] = VMS_WB_BY_FLUSHER_BACKGROUND,
+		[WB_REASON_PERIODIC] = VMS_WB_BY_FLUSHER_PERIODIC,
+		[WB_REASON_SYNC] = VMS_WB_BY_FLUSHER_SYNC,
+	};
+
+	wb->bdi->works[reason]++;
+	WRITE_ONCE(wb->writeback_running, true);
+	while (nr_pages > 0) {
+		if (reason == WB_REASON_BACKGROUND && !over_bground_thresh(wb))
+			break;
+		if (reason != WB_REASON_SYNC && READ_ONCE(wb->start_all))
+			break; /* let the flush everything work go first */
+		struct writeback_control wbc = {
+			.nr_to_write = writeback_chunk_size(wb, nr_pages),
+			.sync_mode = WB_SYNC_NONE,
+			.by = by[reason],
+			.for_kupdate = reason == WB_REASON_PERIODIC,
+			.for_background = reason == WB_REASON_BACKGROUND,
+		};
+		if (reason == WB_REASON_SYNC)
+			wbc.nr_to_write = nr_pages;
+		if (wbc.for_kupdate) {
+			u64 expire = centisecs_ns(knob(dirty_expire_centisecs)), now = ktime_get_ns();
+			wbc.older_than_this_ns = now > expire ? now - expire : 1;
+		}
+		long asked = wbc.nr_to_write, n = writeback_disk(wb, &wbc);
+		struct dirty_limits dl;
+		global_dirty_limits(&dl);
+		wb_update_bandwidth(wb, &dl, start);
+		wrote += n;
+		nr_pages -= asked - wbc.nr_to_write;
+		if (n)
+			continue;
+		if (!READ_ONCE(wb->has_dirty) || wbc.older_than_this_ns)
+			break; /* nothing (old enough) left */
+		/* only pages already under writeback, or re-dirtied while under it: wait for some */
+		long before = wb_stat(wb, WB_WRITEBACK);
+		if (!before)
+			break;
+		struct wait_queue_entry w = { 0 };
+		prepare_to_wait(&wb->writeback_wait, &w, TASK_UNINTERRUPTIBLE);
+		if (wb_stat(wb, WB_WRITEBACK) == before)
+			schedule_timeout(100 * NSEC_PER_MSEC);
+		finish_wait(&wb->writeback_wait, &w);
+	}
+	WRITE_ONCE(wb->writeback_running, false);
+	wb->bdi->flusher_busy_ns += ktime_get_ns() - start;
+	return wrote;
+}
+
+/* wb_check_old_data_flush: every dirty_writeback_centisecs, the data older than dirty_expire. */
+static long wb_check_old_data_flush(struct bdi_writeback *wb)
+{
+	long interval = knob(dirty_writeback_centisecs);
+	u64 now = ktime_get_ns();
+
+	if (!interval || now < wb->last_old_flush_ns + centisecs_ns(interval))
+		return 0;
+	wb->last_old_flush_ns = now;
+	long nr_pages = (long)(global_nr_dirty() + global_nr_writeback());
+	return nr_pages ? wb_writeback(wb, nr_pages, WB_REASON_PERIODIC) : 0;
+}
+
+static int bdi_writeback_thread(void *data)
+{
+	struct bdi_writeback *wb = data;
+
+	wb->last_old_flush_ns = ktime_get_ns();
+	for (;;) {
+		if (__atomic_exchange_n(&wb->start_all, false, __ATOMIC_ACQ_REL))
+			wb_writeback(wb, (long)(global_nr_dirty() + 1) * 2, WB_REASON_SYNC);
+		bool bg = __atomic_exchange_n(&wb->start_background, false, __ATOMIC_ACQ_REL);
+		wb_check_old_data_flush(wb);
+		/* laptop mode starts background writeback only at the limit (the dirtier asks) */
+		if ((bg || !knob(laptop_mode)) && over_bground_thresh(wb))
+			wb_writeback(wb, (long)(~0ul >> 1), WB_REASON_BACKGROUND);
+
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (READ_ONCE(wb->start_all) || READ_ONCE(wb->start_background)) {
+			set_current_state(TASK_RUNNING);
+			continue;
+		}
+		long interval = knob(dirty_writeback_centisecs);
+		if (interval)
+			schedule_timeout(centisecs_ns(interval));
+		else
+			schedule();
+	}
+	return 0;
+}
+
+static void wb_wakeup(struct bdi_writeback *wb)
+{
+	if (wb->task)
+		wake_up_process(wb->task);
+}
+
+void wb_start_background_writeback(struct bdi_writeback *wb)
+{
+	WRITE_ONCE(wb->start_background, true);
+	wb_wakeup(wb);
+}
+
+void wb_start_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason reason)
+{
+	(void)nr_pages;
+	if (reason == WB_REASON_BACKGROUND)
+		WRITE_ONCE(wb->start_background, true);
+	else
+		WRITE_ONCE(wb->start_all, true);
+	wb_wakeup(wb);
+}
+
+/* wakeup_flusher_threads: every disk's flusher writes everything it has. */
+void wakeup_flusher_threads(enum wb_reason reason)
+{
+	for (unsigned i = 0; i < bdi_count(); i++)
+		wb_start_writeback(&bdi_of(i)->wb, 0, reason);
+}
+
+void bdi_flusher_start(struct backing_dev_info *bdi)
+{
+	bdi->wb.task = kthread_create(bdi_writeback_thread, &bdi->wb, "flush-%s", bdi->dev_name);
+	if (bdi->wb.task)
+		wake_up_process(bdi->wb.task);
+}
+
+/*
+ * laptop_io_completion: the disk did I/O; in laptop mode, everything dirty is written
+ * laptop_mode seconds after its last I/O (the timer moves on with each). The tick
+ * (writeback_tick) fires it.
+ */
+void laptop_io_completion(struct backing_dev_info *bdi)
+{
+	WRITE_ONCE(bdi->laptop_deadline_ns, ktime_get_ns() + (u64)knob(laptop_mode) * NSEC_PER_SEC);
+}
