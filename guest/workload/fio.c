@@ -17,6 +17,7 @@
 #include <kernel/wait.h>
 #include <vmsweep/workload.h>
 #include <mm/pagemap.h>
+#include <kernel/timer.h>
 #include "fio.h"
 #include "memjob.h"
 
@@ -68,6 +69,8 @@ static int fio_job_thread(void *data)
 	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
 	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 
+	if (j->startdelay_ns) /* fio's startdelay: before anything is measured */
+		msleep((unsigned)max(j->startdelay_ns / NSEC_PER_MSEC, 1ul));
 	fio_stats_start(run);
 	/* a buffered writer learns where its write time goes (mm/filemap.c, balance_dirty_pages) */
 	struct vms_rec_wb_writer *wb_stats = writes && run->mapping ? kzalloc(sizeof(*wb_stats)) : NULL;

@@ -153,6 +153,8 @@ static int mem_job_thread(void *data)
 	const struct vms_job *j = run->job;
 	unsigned long nr_pages = j->size / PAGE_SIZE;
 
+	if (run->job->startdelay_ns) /* fio's startdelay */
+		msleep((unsigned)max(run->job->startdelay_ns / NSEC_PER_MSEC, 1ul));
 	run->rec.start_ns = ktime_get_ns();
 	run->measure_start_ns = run->rec.start_ns + j->ramp_ns;
 	if (j->runtime_ns)

@@ -211,6 +211,8 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 		fputs("time_based\n", f);
 	if (j->ramp_ns)
 		fprintf(f, "ramp_time=%s\n", time_format(j->ramp_ns, t, sizeof(t)));
+	if (j->startdelay_ns)
+		fprintf(f, "startdelay=%s\n", time_format(j->startdelay_ns, t, sizeof(t)));
 	fprintf(f, "randrepeat=%d\n", (j->flags & VMS_JOB_RANDREPEAT) ? 1 : 0);
 	/* an explicit randseed makes fio repeatable even with randrepeat=0: leave fio's default out then */
 	if ((j->flags & VMS_JOB_RANDREPEAT) || j->randseed != FIO_DEFAULT_RANDSEED)

@@ -212,6 +212,11 @@ static int opt_ramp_time(struct compile *c, struct job_opts *jo, const struct fi
 	return time_parse(c, o, o->value, false, &jo->j.ramp_ns);
 }
 
+static int opt_startdelay(struct compile *c, struct job_opts *jo, const struct fio_option *o)
+{
+	return time_parse(c, o, o->value, false, &jo->j.startdelay_ns);
+}
+
 static int opt_thinktime(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	return time_parse(c, o, o->value, true, &jo->j.thinktime_ns);
@@ -470,6 +475,7 @@ static const struct opt_def {
 	OPT("timeout", opt_runtime),
 	FLAG("time_based", opt_time_based),
 	OPT("ramp_time", opt_ramp_time),
+	OPT("startdelay", opt_startdelay),
 	OPT("randseed", opt_randseed),
 	OPT("randrepeat", opt_randrepeat),
 	DISK_FLAG("norandommap", opt_norandommap),
@@ -526,7 +532,7 @@ static const struct {
 	{ "fallocate", RAW_DISKS }, { "file_append", RAW_DISKS }, { "lockfile", NULL }, { "pre_read", NULL },
 	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
 	{ "fill_device", NULL }, { "fill_fs", NULL },
-	{ "offset_align", NULL }, { "loops", NULL }, { "startdelay", NULL }, { "rw_sequencer", NULL },
+	{ "offset_align", NULL }, { "loops", NULL }, { "rw_sequencer", NULL },
 	{ "verify_interval", NULL }, { "verify_offset", NULL }, { "verify_fatal", NULL }, { "verify_dump", NULL },
 	{ "verify_async", NULL }, { "verify_async_cpus", NULL }, { "verify_backlog", NULL },
 	{ "verify_backlog_batch", NULL }, { "verify_state_load", NULL }, { "verify_state_save", NULL },

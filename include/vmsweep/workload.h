@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 5
+#define VMS_WL_VERSION 6
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
@@ -104,6 +104,7 @@ struct vms_job {
 	uint64_t size; /* bytes of the region (0: to the end of the disk) */
 	uint64_t runtime_ns; /* 0: until size is done (or forever if time_based) */
 	uint64_t ramp_ns; /* not measured during this time */
+	uint64_t startdelay_ns; /* the job starts this long after its group (fio's startdelay) */
 	uint64_t rate_bps[2]; /* bytes/s cap for reads, writes; 0: none */
 	uint64_t rate_iops[2];
 	uint64_t thinktime_ns; /* pause after each I/O */

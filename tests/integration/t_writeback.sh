@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq programs use $variables of their own
+# Writeback (guest mm/page-writeback.c, fs-writeback.c, pdflush.c): the dirty
+# thresholds and their two forms, kupdate-style writeback of old data, laptop mode's
+# deferral, the IO-less throttle's control band and pauses, and the pdflush pool.
+# Times come from the vmstat samples (every sample_ms from boot).
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# A lone 4 KiB buffered write to vda, while a job on vdb keeps the guest up for SECS.
+lone_job()
+{
+	local secs=$1
+	printf '[lone]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=4k\n'
+	printf '[idle]\nfilename=/dev/vdb\nioengine=psync\ndirect=1\nrw=read\nbs=4k\nrate_iops=20\nruntime=%ss\ntime_based\n' "$secs"
+}
+
+# The first sample index where FILTER holds (on .value of vmstat_series entries), or null.
+first_sample()
+{
+	jget "[.vmstat_series | to_entries[] | select(.value | $1) | .key][0]"
+}
+
+begin "writeback/a lone write reaches the disk within dirty_expire + dirty_writeback, in every era"
+lone_job 3 >"$T/lone.fio"
+for m in ioless bdi pdflush; do
+	vms --memory 128M --disk "$T/a.img,size=64M" --disk "$T/b.img,size=64M" --job "$T/lone.fio" --json \
+		--set "sample_ms=50,dirty_expire_centisecs=100,dirty_writeback_centisecs=50,writeback_model=$m"
+	expect_rc 0 "$m: the run finishes"
+	dirty=$(first_sample '.nr_dirty > 0')
+	written=$(first_sample '.nr_written > 0')
+	# expired 1 s after it was dirtied; the next periodic pass is at most 0.5 s later
+	check "$m: written between 1.0 and 1.6 s after it was dirtied (samples $dirty -> $written, 50 ms each)" \
+		test "${written:-999}" -ge "$((${dirty:-0} + 19))" -a "${written:-999}" -le "$((${dirty:-0} + 32))"
+	expect_json '.vmstat.counters.nr_dirty == 0 and .vmstat.counters.nr_written == 1' "$m: clean at the end, one page written"
+done
+end
+
+begin "writeback/laptop_mode defers old data until the disk does I/O anyway, then flushes it laptop_mode s later"
+{
+	lone_job 4
+	printf '[poke]\nfilename=/dev/vda\nioengine=psync\ndirect=1\nrw=read\noffset=1m\nbs=4k\nsize=4k\nstartdelay=1500ms\n'
+} >"$T/laptop.fio"
+# laptop-mode-tools' settings: old data may wait a minute
+slow=sample_ms=50,dirty_expire_centisecs=6000,dirty_writeback_centisecs=6000
+for m in ioless pdflush; do
+	vms --memory 128M --disk "$T/a.img,size=64M" --disk "$T/b.img,size=64M" --job "$T/laptop.fio" --json \
+		--set "$slow,laptop_mode=1,writeback_model=$m"
+	expect_rc 0 "$m: the run finishes"
+	written=$(first_sample '.nr_written > 0')
+	# the read on vda at 1.5 s arms the 1 s timer: flushed at 2.5 s (sample 50)
+	check "$m: flushed 1 s after the disk's read at 1.5 s (sample ${written:-none}, expected 46..56)" \
+		test "${written:-0}" -ge 46 -a "${written:-0}" -le 56
+done
+lone_job 3 >"$T/lone.fio"
+vms --memory 128M --disk "$T/a.img,size=64M" --disk "$T/b.img,size=64M" --job "$T/lone.fio" --json --set "$slow,laptop_mode=1"
+expect_json '.vmstat.counters.nr_dirty == 1 and .vmstat.counters.nr_written == 0' 'without I/O on the disk the write stays in memory'
+end
+
+begin "writeback/dirty_bytes and dirty_ratio: the one set last applies, as Linux's sysctls"
+printf '[w]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=64k\n' >"$T/w.fio"
+vms --memory 128M --disk "$T/a.img,size=64M" --job "$T/w.fio" --json --set dirty_ratio=30,dirty_bytes=4m,dirty_background_bytes=1m
+expect_rc 0
+expect_json '.vmstat.counters.nr_dirty_threshold == 1024 and .vmstat.counters.nr_dirty_background_threshold == 256' \
+	'dirty_bytes=4m: 1024 pages; dirty_background_bytes=1m: 256'
+expect_json '.knobs.dirty_ratio == 0 and .knobs.dirty_bytes == 4194304' 'dirty_bytes cleared dirty_ratio'
+vms --memory 128M --disk "$T/a.img,size=64M" --job "$T/w.fio" --json --set dirty_bytes=4m,dirty_ratio=30,dirty_background_ratio=5
+t=$(jget '.vmstat.counters.nr_dirty_threshold')
+bg=$(jget '.vmstat.counters.nr_dirty_background_threshold')
+check "dirty_ratio=30 set last: threshold $t pages, about 30 % of a 128 MiB guest's dirtyable memory, background $bg about 5 %" \
+	test "$t" -gt 8000 -a "$t" -lt 10000 -a "$((bg * 6 - t))" -ge -12 -a "$((bg * 6 - t))" -le 12
+vms --memory 128M --disk "$T/a.img,size=64M" --job "$T/w.fio" --json --set dirty_ratio=10,dirty_background_ratio=20
+expect_json '.vmstat.counters.nr_dirty_background_threshold * 2 - .vmstat.counters.nr_dirty_threshold | fabs <= 1' \
+	'a background ratio at or over the ratio is halved from the threshold (bg >= thresh -> thresh / 2)'
+vms --memory 128M --disk "$T/a.img,size=64M" --job "$T/w.fio" --set dirty_bytes=4k
+expect_rc 2 'dirty_bytes under two pages is refused'
+expect_grep "$ERR" 'dirty_bytes=4k: at least 8192 bytes' 'and the error says the minimum'
+end
+
+begin "writeback/pdflush: the era's thresholds, the dirtier writes and blocks for long"
+printf '[dd]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=1m\nsize=160m\n' >"$T/dd.fio"
+vms --memory 256M --disk "$T/a.img,size=256M,lat=10ms" --job "$T/dd.fio" --json \
+	--set sample_ms=100,blk_queue_depth=1,writeback_model=pdflush
+expect_rc 0
+# 2.6.9: 40 % of every page-cache page, and no more than half the unmapped memory
+expect_json '.vmstat.counters.nr_dirty_threshold * 100 / (.memory_bytes / 4096) | (. > 35 and . < 41)' 'the threshold is about 40 % of memory'
+end
