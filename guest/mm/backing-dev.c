@@ -41,8 +41,8 @@ void bdi_register(struct gendisk *disk)
 	spin_lock_init(&wb->bw_lock);
 	init_waitqueue_head(&wb->writeback_wait);
 	/* bdi_init: 100 MB/s until measured (INIT_BW) */
-	wb->write_bandwidth = wb->avg_write_bandwidth = (100 << 20) / PAGE_SIZE;
-	wb->dirty_ratelimit = wb->balanced_dirty_ratelimit = (100 << 20) / PAGE_SIZE;
+	wb->bw.write_bandwidth = wb->bw.avg_write_bandwidth = (100 << 20) / PAGE_SIZE;
+	wb->bw.dirty_ratelimit = wb->bw.balanced_dirty_ratelimit = (100 << 20) / PAGE_SIZE;
 	wb->bw_time_stamp = ktime_get_ns();
 	disk->bdi = bdi;
 	bdis[nr_bdis] = bdi;

@@ -24,102 +24,20 @@
 #include <mm/writeback.h>
 #include <vmsweep/hist.h>
 
-#define RATELIMIT_CALC_SHIFT 10
-#define MAX_PAUSE_NS (200 * NSEC_PER_MSEC) /* max(HZ/5, 1) */
-#define DIRTY_POLL_THRESH 32ul		   /* 128 KiB in pages */
-
-static unsigned ilog2_ul(unsigned long v)
-{
-	return v ? 63u - (unsigned)__builtin_clzl(v) : 0;
-}
-
-/*
- * wb_position_ratio (3.2's bdi_position_ratio), in 1/1024: the global cubic control
- * line, then the disk's linear one through its setpoint with slope 1/(8 write_bw),
- * never below 1/4, and raised when the disk has less than half its share dirty.
- */
+/* The control line at the disk's state (dirty_math.c's dirty_pos_ratio), in 1/1024. */
 unsigned long wb_position_ratio(struct bdi_writeback *wb, const struct dirty_limits *dl, unsigned long dirty,
 				unsigned long wb_thresh, unsigned long wb_dirty)
 {
-	unsigned long write_bw = wb->avg_write_bandwidth, thresh = dl->thresh, limit = dl->limit, setpoint = dl->setpoint;
-
-	if (dirty >= limit)
-		return 0;
-	long long x = (((long long)setpoint - (long long)dirty) << RATELIMIT_CALC_SHIFT) /
-		      (long long)(limit - setpoint + 1);
-	long long pos_ratio = x;
-	pos_ratio = pos_ratio * x >> RATELIMIT_CALC_SHIFT;
-	pos_ratio = pos_ratio * x >> RATELIMIT_CALC_SHIFT;
-	pos_ratio += 1 << RATELIMIT_CALC_SHIFT;
-
-	if (wb_thresh > thresh)
-		wb_thresh = thresh;
-	/* an idle disk's share is near 0: give it a reasonable one so that writes start */
-	wb_thresh = max(wb_thresh, (limit - dirty) / 8);
-	u64 xs = ((u64)wb_thresh << 16) / (thresh + 1);
-	unsigned long wb_setpoint = (unsigned long)((u64)setpoint * xs >> 16);
-	/* span: 8 * write_bw for a lone disk, moving to wb_thresh as disks share thresh */
-	unsigned long span = (unsigned long)(((u64)(thresh - wb_thresh) + 8 * (u64)write_bw) * xs >> 16);
-	unsigned long x_intercept = wb_setpoint + span;
-
-	if (wb_dirty < x_intercept - span / 4)
-		pos_ratio = (long long)((u64)pos_ratio * (x_intercept - wb_dirty) / (x_intercept - wb_setpoint + 1));
-	else
-		pos_ratio /= 4;
-
-	/* the disk's reserve: guards against its dirty pool running dry and the disk idling */
-	x_intercept = wb_thresh / 2;
-	if (wb_dirty < x_intercept) {
-		if (wb_dirty > x_intercept / 8)
-			pos_ratio = (long long)((u64)pos_ratio * x_intercept / wb_dirty);
-		else
-			pos_ratio *= 8;
-	}
-	return pos_ratio > 0 ? (unsigned long)pos_ratio : 0;
-}
-
-/* dirty_poll_interval: below freerun, look again after about sqrt of the margin. */
-static unsigned long dirty_poll_interval(unsigned long dirty, unsigned long thresh)
-{
-	return thresh > dirty ? 1ul << (ilog2_ul(thresh - dirty) >> 1) : 1;
-}
-
-/* wb_max_pause: short enough that the disk's dirty pool does not run dry meanwhile. */
-static u64 wb_max_pause(struct bdi_writeback *wb, unsigned long wb_dirty)
-{
-	unsigned long bw = wb->avg_write_bandwidth;
-	/* t = wb_dirty / (1 + bw / 8 per second) in 1/8 s units, as Linux's jiffies form */
-	u64 t = (u64)wb_dirty * NSEC_PER_SEC / (8 * (1 + bw / 8)) + NSEC_PER_MSEC;
-	return min(t, (u64)MAX_PAUSE_NS);
-}
-
-/* wb_min_pause: the target pause (10 ms, more for many writers) and its nr_dirtied_pause. */
-static u64 wb_min_pause(struct bdi_writeback *wb, u64 max_pause, unsigned long task_ratelimit,
-			unsigned long dirty_ratelimit, unsigned long *nr_dirtied_pause)
-{
-	long hi = ilog2_ul(wb->avg_write_bandwidth), lo = ilog2_ul(dirty_ratelimit);
-	u64 t = 10 * NSEC_PER_MSEC; /* 10 ms for one dd */
-	unsigned long pages;
-
-	if (hi > lo) /* N * 10 ms for 2^N concurrent dirtiers: less CPU spent pausing */
-		t += (u64)(hi - lo) * 10 * NSEC_PER_MSEC * 1000 / 1024;
-	t = min(t, max_pause / 2);
-	pages = (unsigned long)((u64)dirty_ratelimit * t / NSEC_PER_SEC);
-	if (pages < DIRTY_POLL_THRESH) { /* tiny intervals hurt I/O: look every 128 KiB at least */
-		t = max_pause;
-		pages = (unsigned long)((u64)dirty_ratelimit * t / NSEC_PER_SEC);
-		if (pages > DIRTY_POLL_THRESH) {
-			pages = DIRTY_POLL_THRESH;
-			t = NSEC_PER_SEC * DIRTY_POLL_THRESH / dirty_ratelimit;
-		}
-	}
-	u64 pause = NSEC_PER_SEC * (u64)pages / (task_ratelimit + 1);
-	if (pause > max_pause) {
-		t = max_pause;
-		pages = (unsigned long)((u64)task_ratelimit * t / NSEC_PER_SEC);
-	}
-	*nr_dirtied_pause = pages ? pages : 1;
-	return pages >= DIRTY_POLL_THRESH ? t / 2 : t;
+	struct dirty_position d = {
+		.thresh = dl->thresh,
+		.limit = dl->limit,
+		.setpoint = dl->setpoint,
+		.dirty = dirty,
+		.wb_thresh = wb_thresh,
+		.wb_dirty = wb_dirty,
+		.write_bw = wb->bw.avg_write_bandwidth,
+	};
+	return dirty_pos_ratio(&d);
 }
 
 /* The balance_dirty_pages tracepoint's pause, period and think, into the writer's stats. */
@@ -173,12 +91,13 @@ void balance_dirty_pages_ioless(struct address_space *m, struct bdi_writeback *w
 			WRITE_ONCE(wb->dirty_exceeded, true);
 
 		wb_update_bandwidth(wb, &dl, start);
-		unsigned long dirty_ratelimit = wb->dirty_ratelimit;
+		unsigned long dirty_ratelimit = wb->bw.dirty_ratelimit;
 		unsigned long pos_ratio = wb_position_ratio(wb, &dl, nr_dirty, wb_thresh, wb_dirty);
 		unsigned long task_ratelimit = (unsigned long)(((u64)dirty_ratelimit * pos_ratio) >> RATELIMIT_CALC_SHIFT);
-		u64 max_pause = wb_max_pause(wb, wb_dirty);
+		u64 max_pause = wb_max_pause(wb->bw.avg_write_bandwidth, wb_dirty);
 		unsigned long nr_dirtied_pause;
-		u64 min_pause = wb_min_pause(wb, max_pause, task_ratelimit, dirty_ratelimit, &nr_dirtied_pause);
+		u64 min_pause = wb_min_pause(wb->bw.avg_write_bandwidth, max_pause, task_ratelimit, dirty_ratelimit,
+					     &nr_dirtied_pause);
 		s64 period, pause;
 
 		if (task_ratelimit == 0) {

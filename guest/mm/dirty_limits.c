@@ -120,33 +120,19 @@ unsigned long dirtyable_memory_pdflush(void)
 void global_dirty_limits(struct dirty_limits *dl)
 {
 	unsigned long avail = writeback_ops->dirtyable_memory();
-	unsigned long ratio = dirty_ratio_resolved(), bg_ratio = dirty_background_ratio_resolved();
-	unsigned long dirty, bg;
+	struct dirty_params p = {
+		.ratio = dirty_ratio_resolved(),
+		.bg_ratio = dirty_background_ratio_resolved(),
+		.bytes = (unsigned long long)knob(dirty_bytes),
+		.bg_bytes = (unsigned long long)knob(dirty_background_bytes),
+		.pdflush_2_6_9 = knob(writeback_model) == VMS_WB_PDFLUSH,
+		.mapped = node_state(VMS_VM_nr_anon_pages),
+	};
 
-	if (knob(writeback_model) == VMS_WB_PDFLUSH && !knob(dirty_bytes)) {
-		/* 2.6.9: "We only allow 1/2 of the currently-unmapped memory to be dirtied",
-		 * and never less than 5 %. */
-		unsigned long mapped = node_state(VMS_VM_nr_anon_pages);
-		unsigned long unmapped_ratio = 100 - min(100ul, mapped * 100 / (avail ? avail : 1));
-		ratio = min(ratio, unmapped_ratio / 2);
-		ratio = max(ratio, 5ul);
-	}
-	if (knob(dirty_bytes))
-		dirty = DIV_ROUND_UP((unsigned long)knob(dirty_bytes), PAGE_SIZE);
-	else
-		dirty = ratio * avail / 100;
-	if (knob(dirty_background_bytes))
-		bg = DIV_ROUND_UP((unsigned long)knob(dirty_background_bytes), PAGE_SIZE);
-	else
-		bg = bg_ratio * avail / 100;
-	if (bg >= dirty)
-		bg = dirty / 2;
-
+	dirty_thresholds(&p, avail, &dl->bg_thresh, &dl->thresh);
 	dl->dirtyable = avail;
-	dl->bg_thresh = bg;
-	dl->thresh = dirty;
-	dl->freerun = (dirty + bg) / 2; /* dirty_freerun_ceiling */
-	dl->limit = max(dirty, READ_ONCE(hard_dirty_limit));
+	dl->freerun = dirty_freerun_ceiling(dl->thresh, dl->bg_thresh);
+	dl->limit = max(dl->thresh, READ_ONCE(hard_dirty_limit));
 	dl->setpoint = (dl->freerun + dl->limit) / 2;
 }
 
@@ -162,15 +148,7 @@ unsigned long global_dirty_limit(void)
  */
 void update_dirty_limit(unsigned long thresh, unsigned long dirty)
 {
-	unsigned long limit = READ_ONCE(hard_dirty_limit);
-
-	if (limit < thresh) {
-		WRITE_ONCE(hard_dirty_limit, thresh);
-		return;
-	}
-	thresh = max(thresh, dirty);
-	if (limit > thresh)
-		WRITE_ONCE(hard_dirty_limit, limit - ((limit - thresh) >> 5));
+	WRITE_ONCE(hard_dirty_limit, dirty_limit_follow(READ_ONCE(hard_dirty_limit), thresh, dirty));
 }
 
 /*

@@ -22,8 +22,6 @@
 #include <mm/mmzone.h>
 #include <mm/writeback.h>
 
-#define MIN_WRITEBACK_PAGES 1024ul /* 4 MiB */
-#define DIRTY_SCOPE 8
 
 static u64 centisecs_ns(long cs)
 {
@@ -95,9 +93,7 @@ static long writeback_chunk_size(struct bdi_writeback *wb, long nr_pages)
 {
 	if (knob(writeback_model) != VMS_WB_IOLESS)
 		return MAX_WRITEBACK_PAGES;
-	unsigned long pages = min(wb->avg_write_bandwidth / 2, global_dirty_limit() / DIRTY_SCOPE);
-	pages = min(pages, (unsigned long)nr_pages);
-	return (long)((pages + MIN_WRITEBACK_PAGES) / MIN_WRITEBACK_PAGES * MIN_WRITEBACK_PAGES);
+	return writeback_chunk_size_ioless(wb->bw.avg_write_bandwidth, global_dirty_limit(), nr_pages);
 }
 
 /*

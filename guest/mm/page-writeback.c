@@ -18,9 +18,7 @@
 
 const struct writeback_ops *writeback_ops = &writeback_ioless_ops;
 
-#define BANDWIDTH_INTERVAL_NS (200 * NSEC_PER_MSEC) /* max(HZ/5, 1) */
 #define COMPLETIONS_PERIOD_NS (3 * NSEC_PER_SEC)    /* VM_COMPLETIONS_PERIOD_LEN */
-#define RATELIMIT_CALC_SHIFT 10
 
 static struct bdi_writeback *mapping_wb(struct address_space *m)
 {
@@ -125,69 +123,7 @@ void account_page_redirtied(struct page *page, struct address_space *m)
 	wb_stat_mod(mapping_wb(m), WB_RECLAIMABLE, 1);
 }
 
-/* ---- bandwidth estimates (bdi_update_write_bandwidth, bdi_update_dirty_ratelimit) ---- */
-
-static void wb_update_write_bandwidth(struct bdi_writeback *wb, u64 elapsed_ns, unsigned long written)
-{
-	const u64 period = 4 * NSEC_PER_SEC; /* roundup_pow_of_two(3 * HZ) jiffies, as seconds */
-	unsigned long avg = wb->avg_write_bandwidth, old = wb->write_bandwidth;
-	u64 bw = (u64)(written - wb->written_stamp) * NSEC_PER_SEC; /* pages/s times elapsed */
-
-	if (elapsed_ns > period) {
-		bw /= elapsed_ns;
-		avg = (unsigned long)bw;
-		goto out;
-	}
-	/* write_bandwidth = (bw * elapsed + write_bandwidth * (period - elapsed)) / period */
-	bw = (bw + (u64)wb->write_bandwidth * (period - elapsed_ns)) / period;
-	if (avg > old && old >= (unsigned long)bw) /* one more smoothing against spikes */
-		avg -= (avg - old) >> 3;
-	if (avg < old && old <= (unsigned long)bw)
-		avg += (old - avg) >> 3;
-out:
-	wb->write_bandwidth = (unsigned long)bw;
-	wb->avg_write_bandwidth = avg;
-}
-
-/*
- * dirty_ratelimit, the base rate each dirtier is held to (write_bw / N for N
- * writers): moved toward the balanced rate task_ratelimit * write_bw / dirty_rate, only
- * when the position error agrees, by at most 1/8 of the gap (Linux 3.2's
- * bdi_update_dirty_ratelimit, with its comments' reasons).
- */
-static void wb_update_dirty_ratelimit(struct bdi_writeback *wb, const struct dirty_limits *dl, unsigned long dirty,
-				      unsigned long wb_thresh, unsigned long wb_dirty, unsigned long dirtied,
-				      u64 elapsed_ns)
-{
-	unsigned long write_bw = wb->avg_write_bandwidth, dirty_ratelimit = wb->dirty_ratelimit;
-	unsigned long dirty_rate = (unsigned long)((u64)(dirtied - wb->dirtied_stamp) * NSEC_PER_SEC / elapsed_ns);
-	unsigned long pos_ratio = wb_position_ratio(wb, dl, dirty, wb_thresh, wb_dirty);
-	unsigned long task_ratelimit = (unsigned long)(((u64)dirty_ratelimit * pos_ratio) >> RATELIMIT_CALC_SHIFT) + 1;
-	unsigned long balanced = (unsigned long)((u64)task_ratelimit * write_bw / (dirty_rate | 1));
-	unsigned long step = 0, x;
-
-	if (balanced > write_bw)
-		balanced = write_bw;
-	if (dirty < dl->setpoint) {
-		x = min(wb->balanced_dirty_ratelimit, min(balanced, task_ratelimit));
-		if (dirty_ratelimit < x)
-			step = x - dirty_ratelimit;
-	} else {
-		x = max(wb->balanced_dirty_ratelimit, max(balanced, task_ratelimit));
-		if (dirty_ratelimit > x)
-			step = dirty_ratelimit - x;
-	}
-	unsigned shift = (unsigned)min(63ul, dirty_ratelimit / (2 * step + 1));
-	step >>= shift; /* slow down near the target: no pointless tremors */
-	step = (step + 7) / 8;
-	if (dirty_ratelimit < balanced)
-		dirty_ratelimit += step;
-	else
-		dirty_ratelimit -= step;
-	wb->dirty_ratelimit = max(dirty_ratelimit, 1ul);
-	wb->balanced_dirty_ratelimit = balanced;
-	wb->dirty_rate = dirty_rate;
-}
+/* ---- bandwidth estimates: mm/dirty_math.c's estimators, every 200 ms ---- */
 
 /*
  * __wb_update_bandwidth: every 200 ms, from the flusher after a chunk and from
@@ -214,9 +150,11 @@ void wb_update_bandwidth(struct bdi_writeback *wb, const struct dirty_limits *dl
 			update_dirty_limit(dl->thresh, dirty);
 			unsigned long wb_thresh = wb_calc_thresh(wb, dl->thresh);
 			unsigned long wb_dirty = (unsigned long)(wb_stat(wb, WB_RECLAIMABLE) + wb_stat(wb, WB_WRITEBACK));
-			wb_update_dirty_ratelimit(wb, dl, dirty, wb_thresh, wb_dirty, dirtied, elapsed);
+			unsigned long pos_ratio = wb_position_ratio(wb, dl, dirty, wb_thresh, wb_dirty);
+			wb_update_dirty_ratelimit(&wb->bw, dl->setpoint, dirty, pos_ratio, dirtied - wb->dirtied_stamp,
+						  elapsed);
 		}
-		wb_update_write_bandwidth(wb, elapsed, written);
+		wb_update_write_bandwidth(&wb->bw, elapsed, written - wb->written_stamp);
 	}
 	wb->dirtied_stamp = dirtied;
 	wb->written_stamp = written;

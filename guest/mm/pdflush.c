@@ -23,8 +23,6 @@
 #include <mm/mmzone.h>
 #include <mm/writeback.h>
 
-#define MIN_PDFLUSH_THREADS 2
-#define MAX_PDFLUSH_THREADS 8
 
 struct pdflush_work {
 	struct task_struct *who;
@@ -36,7 +34,7 @@ struct pdflush_work {
 
 static struct list_head pdflush_list;
 static raw_spinlock_t pdflush_lock;
-static unsigned nr_pdflush_threads, threads_max = 0, threads_min = ~0u;
+static unsigned nr_pdflush_threads, threads_max, threads_min = MIN_PDFLUSH_THREADS;
 static u64 last_empty_ns; /* when the pool last had no idle thread */
 static u64 created, exited, busy_refusals;
 static u64 kupdate_next_ns; /* wb_timer; 0 while a wb_kupdate is dispatched */
@@ -44,10 +42,12 @@ static u64 laptop_flushes;
 
 static void start_one_pdflush_thread(void);
 
+/* The pool's extremes once it was started (the first threads count up from 0). */
 static void pdflush_count_locked(void)
 {
 	threads_max = max(threads_max, nr_pdflush_threads);
-	threads_min = min(threads_min, nr_pdflush_threads);
+	if (exited)
+		threads_min = min(threads_min, nr_pdflush_threads);
 }
 
 static int pdflush(void *unused)
@@ -78,18 +78,18 @@ static int pdflush(void *unused)
 		my_work.fn(my_work.arg0);
 
 		/* Thread creation: for how long have there been zero idle threads? */
-		if (ktime_get_ns() - READ_ONCE(last_empty_ns) > NSEC_PER_SEC && list_empty(&pdflush_list) &&
-		    READ_ONCE(nr_pdflush_threads) < MAX_PDFLUSH_THREADS)
+		if (pdflush_should_grow(ktime_get_ns(), READ_ONCE(last_empty_ns), list_empty(&pdflush_list),
+					READ_ONCE(nr_pdflush_threads)))
 			start_one_pdflush_thread();
 
 		spin_lock_irqsave(&pdflush_lock, flags);
 		my_work.fn = NULL;
 		/* Thread destruction: for how long has the sleepiest thread slept? */
-		if (list_empty(&pdflush_list) || nr_pdflush_threads <= MIN_PDFLUSH_THREADS)
+		if (list_empty(&pdflush_list))
 			continue;
 		struct pdflush_work *pdf = list_last_entry(&pdflush_list, struct pdflush_work, list);
 		u64 now = ktime_get_ns();
-		if (now - pdf->when_i_went_to_sleep > NSEC_PER_SEC) {
+		if (pdflush_should_exit(now, pdf->when_i_went_to_sleep, false, nr_pdflush_threads)) {
 			pdf->when_i_went_to_sleep = now; /* limit the exit rate */
 			break;
 		}
@@ -250,7 +250,7 @@ void pdflush_init(void)
 void pdflush_report(struct vms_rec_wb *r)
 {
 	r->pdflush_threads_max = threads_max;
-	r->pdflush_threads_min = threads_min == ~0u ? 0 : threads_min;
+	r->pdflush_threads_min = threads_min;
 	r->pdflush_created = created;
 	r->pdflush_exited = exited;
 	r->pdflush_busy_refusals = busy_refusals;

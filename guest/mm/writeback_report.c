@@ -39,11 +39,11 @@ void writeback_sample_tick(void)
 		struct vms_wb_disk_sample *d = &s.disks[i];
 		d->wb_dirty = (u64)(wb_stat(wb, WB_RECLAIMABLE) + wb_stat(wb, WB_WRITEBACK));
 		d->wb_thresh = wb_calc_thresh(wb, dl.thresh);
-		d->dirty_ratelimit = READ_ONCE(wb->dirty_ratelimit);
-		d->balanced_dirty_ratelimit = READ_ONCE(wb->balanced_dirty_ratelimit);
-		d->write_bw = READ_ONCE(wb->write_bandwidth);
-		d->avg_write_bw = READ_ONCE(wb->avg_write_bandwidth);
-		d->dirty_rate = READ_ONCE(wb->dirty_rate);
+		d->dirty_ratelimit = READ_ONCE(wb->bw.dirty_ratelimit);
+		d->balanced_dirty_ratelimit = READ_ONCE(wb->bw.balanced_dirty_ratelimit);
+		d->write_bw = READ_ONCE(wb->bw.write_bandwidth);
+		d->avg_write_bw = READ_ONCE(wb->bw.avg_write_bandwidth);
+		d->dirty_rate = READ_ONCE(wb->bw.dirty_rate);
 		d->congested = bdi_write_congested(bdi);
 		d->writeback_running = writeback_in_progress(wb);
 	}

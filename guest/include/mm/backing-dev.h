@@ -10,6 +10,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 #include <kernel/wait.h>
+#include <mm/dirty_math.h>
 #include <vmsweep/writeback.h>
 
 struct gendisk;
@@ -27,9 +28,7 @@ struct bdi_writeback {
 	/* The IO-less throttle's estimates, pages per second (mm/page-writeback.c). */
 	u64 bw_time_stamp;	   /* ns of the last update */
 	unsigned long dirtied_stamp, written_stamp;
-	unsigned long write_bandwidth, avg_write_bandwidth;
-	unsigned long dirty_ratelimit, balanced_dirty_ratelimit;
-	unsigned long dirty_rate; /* the last estimate's, for the samples */
+	struct wb_bandwidth bw; /* write_bandwidth, dirty_ratelimit, ... (mm/dirty_math.c) */
 	raw_spinlock_t bw_lock;
 
 	/* Writeout completions, aged every 3 s (its share of the dirty threshold). */
