@@ -96,6 +96,48 @@ void blk_congestion_update(struct backing_dev_info *bdi, unsigned used, unsigned
 	}
 }
 
+static bool any_disk_congested(void)
+{
+	for (unsigned i = 0; i < bdi_count(); i++)
+		if (bdi_write_congested(bdis[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A wait for I/O of up to timeout_ns that ends early when done() says so. Polled disks
+ * (blk_completion=poll) raise no interrupt, so whoever waits for their I/O reaps it:
+ * the wait polls them for its length, giving the CPU up when asked to.
+ */
+void io_wait_polled(u64 timeout_ns, bool (*done)(void *), void *arg)
+{
+	u64 end = ktime_get_ns() + timeout_ns;
+
+	while (ktime_get_ns() < end && !(done && done(arg))) {
+		blk_poll_disks();
+		if (need_resched())
+			schedule();
+		else
+			cpu_relax();
+	}
+}
+
+void io_schedule_timeout(u64 ns)
+{
+	if (blk_any_polled_disk()) {
+		io_wait_polled(ns, NULL, NULL);
+		return;
+	}
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	schedule_timeout(ns);
+}
+
+static bool no_disk_congested(void *unused)
+{
+	(void)unused;
+	return !any_disk_congested();
+}
+
 /* congestion_wait(BLK_RW_ASYNC, timeout): counted for each disk congested when it started. */
 void congestion_wait(u64 timeout_ns)
 {
@@ -104,6 +146,10 @@ void congestion_wait(u64 timeout_ns)
 	for (unsigned i = 0; i < bdi_count(); i++)
 		if (bdi_write_congested(bdis[i]))
 			__atomic_add_fetch(&bdis[i]->congestion_waits, 1, __ATOMIC_RELAXED);
+	if (blk_any_polled_disk()) {
+		io_wait_polled(timeout_ns, no_disk_congested, NULL);
+		return;
+	}
 	prepare_to_wait(&congestion_wqh, &w, TASK_UNINTERRUPTIBLE);
 	schedule_timeout(timeout_ns);
 	finish_wait(&congestion_wqh, &w);

@@ -55,12 +55,6 @@ static void trace_balance_dirty_pages(u64 pause_ns, u64 period_ns, u64 think_ns)
 	s->pause_buckets[vms_hist_index(pause_ns)]++;
 }
 
-static void io_schedule_timeout(u64 ns)
-{
-	set_current_state(TASK_UNINTERRUPTIBLE);
-	schedule_timeout(ns);
-}
-
 void balance_dirty_pages_ioless(struct address_space *m, struct bdi_writeback *wb, unsigned long pages_dirtied)
 {
 	struct task_struct *t = current;

@@ -96,6 +96,33 @@ static long writeback_chunk_size(struct bdi_writeback *wb, long nr_pages)
 	return writeback_chunk_size_ioless(wb->bw.avg_write_bandwidth, global_dirty_limit(), nr_pages);
 }
 
+struct wb_wait {
+	struct bdi_writeback *wb;
+	long before;
+};
+
+static bool wb_writeback_moved(void *arg)
+{
+	struct wb_wait *w = arg;
+	return wb_stat(w->wb, WB_WRITEBACK) != w->before;
+}
+
+/* inode_sleep_on_writeback: until some of the disk's writeback ends (100 ms at most). */
+static void wb_wait_writeback(struct bdi_writeback *wb, long before)
+{
+	struct wb_wait arg = { wb, before };
+	struct wait_queue_entry w = { 0 };
+
+	if (blk_any_polled_disk()) {
+		io_wait_polled(100 * NSEC_PER_MSEC, wb_writeback_moved, &arg);
+		return;
+	}
+	prepare_to_wait(&wb->writeback_wait, &w, TASK_UNINTERRUPTIBLE);
+	if (!wb_writeback_moved(&arg))
+		schedule_timeout(100 * NSEC_PER_MSEC);
+	finish_wait(&wb->writeback_wait, &w);
+}
+
 /*
  * wb_writeback: one piece of work, in chunks, until its pages are written, the
  * background work drops under its threshold, or nothing is left to write. With
@@ -146,11 +173,7 @@ static long wb_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason
 		long before = wb_stat(wb, WB_WRITEBACK);
 		if (!before)
 			break;
-		struct wait_queue_entry w = { 0 };
-		prepare_to_wait(&wb->writeback_wait, &w, TASK_UNINTERRUPTIBLE);
-		if (wb_stat(wb, WB_WRITEBACK) == before)
-			schedule_timeout(100 * NSEC_PER_MSEC);
-		finish_wait(&wb->writeback_wait, &w);
+		wb_wait_writeback(wb, before);
 	}
 	WRITE_ONCE(wb->writeback_running, false);
 	wb->bdi->flusher_busy_ns += ktime_get_ns() - start;

@@ -19,6 +19,7 @@ struct scan_control {
 	int priority; /* scan size >> priority pages of each list per pass */
 	unsigned may_writepage : 1;
 	unsigned may_swap : 1;
+	unsigned long nr_immediate; /* this batch: pages under writeback met a second time */
 };
 
 void shrink_node(struct scan_control *sc);

@@ -189,6 +189,9 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (!trylock_page(page))
 			continue;
 		if (PageWriteback(page)) {
+			/* met again while still under writeback: reclaim outruns the disk (3.11's nr_immediate) */
+			if (PageReclaim(page) && page_is_file_cache(page))
+				sc->nr_immediate++;
 			SetPageReclaim(page); /* its completion rotates it to the tail */
 			goto keep_locked;
 		}
@@ -277,6 +280,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 		count_vm_events(pgscan_direct, taken);
 	struct blk_plug plug;
 	blk_start_plug(&plug); /* the batch's swap-outs go to adjacent slots: let them merge */
+	sc->nr_immediate = 0;
 	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
 	blk_finish_plug(&plug);
 	if (blk_any_polled_disk())
@@ -286,6 +290,13 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	else
 		count_vm_events(pgsteal_direct, reclaimed);
 	putback_lru_pages(&ret);
+	/*
+	 * Since 3.11, reclaim that keeps meeting file pages still under writeback waits for
+	 * the disk (congestion_wait(BLK_RW_ASYNC, HZ/10)) instead of scanning on to OOM; the
+	 * older eras wrote the pages themselves and waited in the queue.
+	 */
+	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage)
+		congestion_wait(100 * NSEC_PER_MSEC);
 	return reclaimed;
 }
 

@@ -3,7 +3,8 @@
 # The page cache of the disks: buffered jobs (direct=0) read and write
 # through pages on the file LRU lists; a disk bigger than RAM is read with clean
 # pages dropped by reclaim (no swap needed), written with dirty pages written back
-# by reclaim, and the data survives both ways.
+# (by the flushers over the dirty thresholds, t_writeback.sh), and the data survives
+# both ways.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -36,7 +37,7 @@ expect_json '[.vmstat_series[] | .nr_file_pages] | max > 8192' 'the time series 
 expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' 'the page accounting balances'
 end
 
-begin "pagecache/a 96 MiB buffered write in a 64 MiB guest: reclaim writes dirty pages back, reading it back verifies"
+begin "pagecache/a 96 MiB buffered write in a 64 MiB guest: dirty pages are written back, reading it back verifies"
 f=$T/write.fio
 {
 	section write direct=0 rw=write bs=4k size=96m buffer_pattern=0xc0ffee11
@@ -47,7 +48,7 @@ for mode in irq poll hybrid; do
 	vms --memory 64M --vcpus 2 --disk "$T/w.img,size=128M" --job "$f" --json --set "blk_completion=$mode"
 	expect_rc 0 "blk_completion=$mode: the run finishes"
 	expect_json '[.fio.jobs[].error] == [0, 0]' "blk_completion=$mode: written and read back through the cache, verified"
-	expect_json '.vmstat.counters.pgpgout > 16384 and .vmstat.counters.nr_writeback == 0' "blk_completion=$mode: reclaim wrote dirty pages (pgpgout) and waited for them"
+	expect_json '.vmstat.counters.pgpgout > 16384 and .vmstat.counters.nr_writeback == 0' "blk_completion=$mode: dirty pages were written (pgpgout) and waited for"
 	expect_json '.vmstat.counters.pgpgout + 4 * .vmstat.counters.nr_dirty >= 98304 and .vmstat.counters.nr_dirty <= .vmstat.counters.nr_file_pages' \
 		"blk_completion=$mode: every page written is on the disk or still dirty in the cache"
 	out=$(jget '.vmstat.counters.pgpgout // 0')

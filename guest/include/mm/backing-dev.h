@@ -80,6 +80,10 @@ unsigned bdi_count(void);
 bool bdi_write_congested(struct backing_dev_info *bdi);
 /* The request queue's fill level, as blk_queue_congestion_threshold set its marks. */
 void blk_congestion_update(struct backing_dev_info *bdi, unsigned used, unsigned depth, bool *hctx_congested);
+/* Sleeps ns waiting for I/O (polling polled disks meanwhile, which interrupt nobody). */
+void io_schedule_timeout(u64 ns);
+/* Polls the polled disks for up to timeout_ns or until done(arg). */
+void io_wait_polled(u64 timeout_ns, bool (*done)(void *), void *arg);
 /* congestion_wait(WRITE, timeout): until a queue leaves congestion or timeout ns pass. */
 void congestion_wait(u64 timeout_ns);
 /* CPU 0's tick: laptop mode's timers and (pdflush era) the kupdate timer. */

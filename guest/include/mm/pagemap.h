@@ -2,8 +2,8 @@
  * The page cache of the block devices (include/linux/pagemap.h, mm/filemap.c,
  * block/fops.c): buffered I/O on a raw disk (fio's direct=0) goes through pages of
  * the disk's address_space. They sit on the file LRU lists; reclaim drops the clean
- * ones and writes the dirty ones back first (until the flusher threads exist, reclaim
- * is the only writeback, as in 2.4's page_launder).
+ * ones. Dirty ones are written back by the flushers, the dirtiers or reclaim as the
+ * era of writeback_model has it (mm/writeback.h).
  */
 #ifndef MM_PAGEMAP_H
 #define MM_PAGEMAP_H
