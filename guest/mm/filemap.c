@@ -578,3 +578,42 @@ int filemap_write_and_wait(struct address_space *m)
 	int wb_err = __atomic_exchange_n(&m->wb_err, 0, __ATOMIC_ACQ_REL);
 	return err ? err : wb_err;
 }
+
+/*
+ * filemap_write_and_wait_range: O_SYNC's part (generic_write_sync): the dirty pages of
+ * [pos, pos + len) written and waited for, including any a flusher was writing.
+ */
+int filemap_write_and_wait_range(struct address_space *m, u64 pos, u64 len)
+{
+	unsigned long first = pos >> PAGE_SHIFT, last = (pos + len - 1) >> PAGE_SHIFT;
+	struct blk_plug plug;
+	int err = 0;
+
+	if (!len)
+		return 0;
+	blk_start_plug(&plug);
+	for (unsigned long i = first; i <= last; i++) {
+		struct page *page = find_get_page(m, i);
+		if (!page)
+			continue;
+		lock_page(page);
+		wait_on_page_writeback(page);
+		if (PageDirty(page) && page->mapping == m) {
+			err = blkdev_writepage(page) ? -EIO : err; /* unlocks it */
+			m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
+		} else {
+			unlock_page(page);
+		}
+		put_page(page);
+	}
+	blk_finish_plug(&plug);
+	for (unsigned long i = first; i <= last; i++) {
+		struct page *page = find_get_page(m, i);
+		if (page) {
+			wait_on_page_writeback(page);
+			put_page(page);
+		}
+	}
+	int wb_err = __atomic_exchange_n(&m->wb_err, 0, __ATOMIC_ACQ_REL);
+	return err ? err : wb_err;
+}

@@ -1,5 +1,5 @@
 /*
- * sync=1 and end_fsync=1 on a raw disk (direct=1), as Linux and fio do them:
+ * sync=1 and end_fsync=1 on a raw disk, as Linux and fio do them:
  *
  * - sync=1 (sync=dsync alike): fio opens the disk O_SYNC, and Linux makes each direct
  *   write REQ_FUA; virtio-blk has no FUA, so the block layer follows the write with a
@@ -8,7 +8,8 @@
  *   until the job's task issues the flush, which cannot be done from the completion's
  *   interrupt (a request tag may have to be waited for); the flush's completion then
  *   completes the write, its latency from the write's submission to the flush's end.
- *   fio counts no syncs for it: the kernel does them.
+ *   fio counts no syncs for it: the kernel does them. A buffered job's write (O_SYNC
+ *   through the page cache, generic_write_sync) first writes its pages and waits.
  * - end_fsync=1: the write phase ends with an fsync of the disk (fio's do_io, after the
  *   I/O is in): a buffered job's dirty pages written first, then a flush. Its time is
  *   in the phase's runtime, as fio measures it; it is not in the job's syncs (fio
@@ -62,7 +63,20 @@ bool fio_sync_reap(struct fio_job_run *run)
 		if (READ_ONCE(io->state) != FIO_IO_SYNC)
 			continue;
 		__atomic_sub_fetch(&run->syncs_pending, 1, __ATOMIC_RELAXED);
+		/* a buffered O_SYNC write: its pages to the disk first (vfs_fsync_range), then the flush */
+		int err = run->mapping ? filemap_write_and_wait_range(run->mapping, io->write_sector << SECTOR_SHIFT,
+								      io->write_size)
+				       : 0;
 		io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_sync_flush, .private = io };
+		if (err) { /* the write failed after all: completes with the error, no flush */
+			io->state = FIO_IO_INFLIGHT;
+			__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+			io->bio.error = err;
+			io->bio.complete_ns = ktime_get_ns();
+			fio_end_sync_flush(&io->bio);
+			issued = true;
+			continue;
+		}
 		io->state = FIO_IO_INFLIGHT;
 		__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
 		submit_bio(run->disk, &io->bio);

@@ -119,11 +119,6 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       "bssplit=%s: verify= with several %s sizes is not supported by vmsweep (its "
 				       "verify log holds one block size) (job '%s')", jo->bssplit_o->value,
 				       job_writes(j) ? "write" : "read", s->name);
-	if (jo->sync_o && jo->direct <= 0)
-		return compile_fail_at(c, jo->sync_o->file, jo->sync_o->line,
-				       "sync=%s: O_SYNC writes through the guest's page cache (direct=0, fio's default) "
-				       "are not supported by vmsweep yet (they come with its writeback); use direct=1 "
-				       "(job '%s')", jo->sync_o->value, s->name);
 	bssplit_resolve(j);
 
 	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;

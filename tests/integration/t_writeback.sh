@@ -85,3 +85,16 @@ expect_rc 0
 # 2.6.9: 40 % of every page-cache page, and no more than half the unmapped memory
 expect_json '.vmstat.counters.nr_dirty_threshold * 100 / (.memory_bytes / 4096) | (. > 35 and . < 41)' 'the threshold is about 40 % of memory'
 end
+
+begin "writeback/O_SYNC through the page cache: each write reaches the host disk with a flush before it completes"
+printf '[osync]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=64k\nsync=1\n' >"$T/osync.fio"
+printf '[fsync]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=64k\nfsync=4\n' >"$T/fsync.fio"
+vms --memory 128M --disk "$T/o.img,size=64M" --job "$T/osync.fio" --json
+expect_rc 0
+expect_json '.disks[0].writes == 16 and .disks[0].flushes == 16' 'the host saw 16 writes and 16 flushes'
+expect_json '.vmstat.counters.nr_dirty == 0 and .fio.jobs[0].error == 0' 'nothing left dirty in the guest'
+vms --memory 128M --disk "$T/f.img,size=64M" --job "$T/fsync.fio" --json
+# as fio: an fsync before the 5th, 9th and 13th writes; the last four stay in the cache
+expect_json '.disks[0].flushes == 3 and .disks[0].writes == 3 and .vmstat.counters.nr_dirty == 4 and .fio.jobs[0].sync.total_ios == 3' \
+	'fsync=4: three flushes, each after the four dirty pages before it went out (one merged write each)'
+end

@@ -53,6 +53,8 @@ int filemap_read(struct address_space *mapping, struct file_ra_state *ra, u64 po
 int filemap_write(struct address_space *mapping, u64 pos, const void *buf, u32 len);
 /* fsync's data part: writes every dirty page of the mapping and waits; 0 or -EIO. */
 int filemap_write_and_wait(struct address_space *mapping);
+/* The same for the pages of [pos, pos + len) (O_SYNC writes). */
+int filemap_write_and_wait_range(struct address_space *mapping, u64 pos, u64 len);
 
 /* For reclaim, the page locked: */
 bool page_is_file_cache(const struct page *page);
