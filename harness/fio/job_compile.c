@@ -500,6 +500,8 @@ static const struct opt_def {
 	DISK_OPT("random_distribution", opt_random_distribution),
 	DISK_OPT("offset_increment", opt_offset_increment),
 	DISK_OPT("end_fsync", opt_end_fsync),
+	/* fsync when the file is closed: one file per job, closed at the job's end, so end_fsync's effect */
+	DISK_OPT("fsync_on_close", opt_end_fsync),
 	DISK_FLAG("hipri", opt_hipri),
 	DISK_OPT("sync", opt_sync),
 	DISK_FLAG("write_lat_log", opt_write_lat_log),
@@ -538,7 +540,7 @@ static const struct {
 	{ "verify_backlog_batch", NULL }, { "verify_state_load", NULL }, { "verify_state_save", NULL },
 	{ "verifysort", NULL }, { "verifysort_nr", NULL }, { "experimental_verify", NULL }, { "trim_verify_zero", NULL }, { "trim_percentage", NULL }, { "trim_backlog", NULL },
 	{ "sync_file_range", NULL },
-	{ "fsync_on_close", NULL }, { "write_barrier", NULL }, { "overwrite", NULL },
+{ "write_barrier", NULL }, { "overwrite", NULL },
 	{ "invalidate", NULL }, { "fadvise_hint", NULL }, { "write_hint", NULL },
 	{ "zero_buffers", NULL }, { "refill_buffers", NULL }, { "scramble_buffers", NULL },
 	{ "buffer_compress_percentage", NULL }, { "buffer_compress_chunk", NULL },

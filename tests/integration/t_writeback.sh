@@ -97,4 +97,8 @@ vms --memory 128M --disk "$T/f.img,size=64M" --job "$T/fsync.fio" --json
 # as fio: an fsync before the 5th, 9th and 13th writes; the last four stay in the cache
 expect_json '.disks[0].flushes == 3 and .disks[0].writes == 3 and .vmstat.counters.nr_dirty == 4 and .fio.jobs[0].sync.total_ios == 3' \
 	'fsync=4: three flushes, each after the four dirty pages before it went out (one merged write each)'
+printf '[c]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=64k\nfsync_on_close=1\n' >"$T/close.fio"
+vms --memory 128M --disk "$T/c.img,size=64M" --job "$T/close.fio" --json
+expect_json '.disks[0].flushes == 1 and .disks[0].writes >= 1 and .vmstat.counters.nr_dirty == 0' \
+	'fsync_on_close=1: the job's pages go out and one flush follows when it closes the disk'
 end
