@@ -100,5 +100,5 @@ expect_json '.disks[0].flushes == 3 and .disks[0].writes == 3 and .vmstat.counte
 printf '[c]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=64k\nfsync_on_close=1\n' >"$T/close.fio"
 vms --memory 128M --disk "$T/c.img,size=64M" --job "$T/close.fio" --json
 expect_json '.disks[0].flushes == 1 and .disks[0].writes >= 1 and .vmstat.counters.nr_dirty == 0' \
-	'fsync_on_close=1: the job's pages go out and one flush follows when it closes the disk'
+	'fsync_on_close=1: the pages of the job go out and one flush follows when it closes the disk'
 end
