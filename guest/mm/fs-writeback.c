@@ -60,23 +60,43 @@ long writeback_disk(struct bdi_writeback *wb, struct writeback_control *wbc)
 }
 
 /*
- * 2.6's writeback_inodes with no bdi, as pdflush ran it: every disk's inode in turn,
- * each only if no other pdflush thread is writing it. A nonblocking pass
- * skips a disk whose queue is congested and goes on to the next ("Skip a congested
- * blockdev"), unless writeback_congestion_avoid is off: then it writes into the full
- * queue and waits there for requests, as a blocking writer does.
+ * 2.6.9's writeback_inodes (sync_sb_inodes over the block devices' superblock), as
+ * pdflush ran it: the disks' inodes oldest-dirtied first. A nonblocking pass skips a
+ * disk whose queue is congested and goes on ("Skip a congested blockdev"); a disk
+ * another pdflush thread is writing ends the pass (writeback_acquire failed: "break").
+ * With writeback_congestion_avoid off the pass does not skip: a thread writes into
+ * the full queue and waits there for requests, and the threads behind it stop at that
+ * disk, so another disk can starve: what congestion avoidance was for.
  */
 long writeback_inodes(struct writeback_control *wbc)
 {
+	struct bdi_writeback *order[VMS_MAX_DISKS];
+	unsigned n = 0;
 	long done = 0;
 	bool avoid = knob(writeback_congestion_avoid);
 
-	for (unsigned i = 0; i < bdi_count() && wbc->nr_to_write > 0; i++) {
+	for (unsigned i = 0; i < bdi_count() && n < VMS_MAX_DISKS; i++) { /* s_io: by dirtied_when */
 		struct bdi_writeback *wb = &bdi_of(i)->wb;
-		bool nonblocking = wbc->nonblocking;
-		/* writeback_acquire: a disk another pdflush thread is writing is left to it */
-		if (__atomic_exchange_n(&wb->writeback_running, true, __ATOMIC_ACQ_REL))
+		if (!READ_ONCE(wb->has_dirty))
 			continue;
+		unsigned k = n++;
+		while (k && READ_ONCE(order[k - 1]->dirtied_when_ns) > READ_ONCE(wb->dirtied_when_ns)) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = wb;
+	}
+	for (unsigned i = 0; i < n && wbc->nr_to_write > 0; i++) {
+		struct bdi_writeback *wb = order[i];
+		bool nonblocking = wbc->nonblocking;
+		if (nonblocking && avoid && bdi_write_congested(wb->bdi)) {
+			wbc->encountered_congestion = true;
+			continue;
+		}
+		if (wbc->older_than_this_ns && READ_ONCE(wb->dirtied_when_ns) > wbc->older_than_this_ns)
+			break; /* the rest were dirtied later still */
+		if (__atomic_exchange_n(&wb->writeback_running, true, __ATOMIC_ACQ_REL))
+			break; /* another pdflush is flushing this queue */
 		u64 t0 = ktime_get_ns();
 		if (!avoid)
 			wbc->nonblocking = false;

@@ -102,3 +102,43 @@ vms --memory 128M --disk "$T/c.img,size=64M" --job "$T/close.fio" --json
 expect_json '.disks[0].flushes == 1 and .disks[0].writes >= 1 and .vmstat.counters.nr_dirty == 0' \
 	'fsync_on_close=1: the pages of the job go out and one flush follows when it closes the disk'
 end
+
+begin "writeback/pdflush: several writers on two disks grow the pool past 2, and it shrinks back when idle"
+{
+	printf '[global]\nioengine=psync\nrw=write\nbs=1m\nsize=48m\n'
+	printf '[a1]\nfilename=/dev/vda\n[a2]\nfilename=/dev/vda\noffset=64m\n'
+	printf '[b1]\nfilename=/dev/vdb\n[b2]\nfilename=/dev/vdb\noffset=64m\n'
+	printf '[idle]\nstonewall\nfilename=/dev/vdc\ndirect=1\nrw=read\nbs=4k\nsize=4k\nrate_iops=10\nruntime=5s\ntime_based\n'
+} >"$T/pool.fio"
+vms --memory 512M --disk "$T/a.img,size=128M,lat=50ms" --disk "$T/b.img,size=128M,lat=20ms" --disk "$T/c.img,size=16M" \
+	--job "$T/pool.fio" --json --timeout 40s \
+	--set sample_ms=100,writeback_model=pdflush,dirty_background_ratio=1,dirty_ratio=10,blk_queue_depth=16,dirty_writeback_centisecs=50,dirty_expire_centisecs=100
+expect_rc 0
+expect_json '.writeback.pdflush.threads_max > 2 and ([.writeback.samples.nr_pdflush_threads[] ] | max) > 2' \
+	'busy pdflush threads for over a second made more of them'
+expect_json '.writeback.samples.nr_pdflush_threads[-1] == 2 and .writeback.pdflush.exited >= .writeback.pdflush.created - 2' \
+	'idle ones exited, back to MIN_PDFLUSH_THREADS'
+expect_json '[.writeback.disks[] | select(.disk == "vda" or .disk == "vdb") | .written == .dirtied] | all' 'every dirty page was written'
+end
+
+begin "writeback/pdflush: congestion avoidance keeps a fast disk writing while a slow one is congested"
+{
+	printf '[global]\nioengine=psync\nrw=write\nbs=1m\nsize=96m\n'
+	printf '[slow]\nfilename=/dev/vda\n'
+	printf '[fast]\nfilename=/dev/vdb\nstartdelay=300ms\n'
+	printf '[idle]\nfilename=/dev/vdc\ndirect=1\nrw=read\nbs=4k\nsize=4k\nrate_iops=10\nruntime=4s\ntime_based\n'
+} >"$T/cong.fio"
+for avoid in 1 0; do
+	rm -f "$T"/s.img "$T"/f.img
+	vms --memory 512M --disk "$T/s.img,size=128M,lat=100ms" --disk "$T/f.img,size=128M" --disk "$T/i.img,size=16M" \
+		--job "$T/cong.fio" --json \
+		--set "sample_ms=100,writeback_model=pdflush,dirty_background_ratio=1,dirty_ratio=40,blk_queue_depth=16,writeback_congestion_avoid=$avoid"
+	expect_rc 0 "writeback_congestion_avoid=$avoid: the run finishes"
+	expect_json '.writeback.disks[0].congested_ns > 1000000000' "writeback_congestion_avoid=$avoid: the slow disk's queue was congested for over a second"
+	if [ "$avoid" = 1 ]; then
+		expect_json '.writeback.disks[1].written == .writeback.disks[1].dirtied' 'with it, the fast disk was written in full meanwhile'
+	else
+		expect_json '.writeback.disks[1].written < .writeback.disks[1].dirtied / 10' 'without it, pdflush waits in the slow queue and the fast disk starves'
+	fi
+done
+end
