@@ -77,6 +77,8 @@ struct vm_disk_stats {
 	uint64_t reads, writes, flushes, bytes_read, bytes_written;
 	uint64_t io_errors, refused, unsupported;
 	uint64_t notifications, interrupts, interrupts_suppressed;
+	struct disk_model model; /* as resolved for the image (capacity filled in); none: inactive */
+	uint64_t model_held, model_late; /* completions the model held; that came after their due time */
 	char first_error[256];
 };
 

@@ -137,8 +137,13 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen)
 {
 	int first = -1;
+	char why[256];
 
 	for (unsigned i = 0; i < nr_disks; i++) {
+		struct disk_model m = disks[i].model;
+		/* an image already there (or size=) must fit the modelled disk */
+		if (disk_model_resolve(&m, disk_image_bytes(&disks[i]), why, sizeof(why)))
+			return errorf(err, errlen, "--disk %s: %s", disks[i].path, why);
 		if (!disks[i].swap)
 			continue;
 		if (first >= 0)
@@ -170,6 +175,25 @@ static int disk_create(const struct disk_config *c, char *err, size_t errlen)
 	}
 	close(fd);
 	return 0;
+}
+
+uint64_t disk_image_bytes(const struct disk_config *c)
+{
+	struct stat st;
+	uint64_t bytes = 0;
+
+	if (c->size || stat(c->path, &st) != 0)
+		return c->size;
+	if (S_ISREG(st.st_mode))
+		return (uint64_t)st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) != 0)
+			bytes = 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return bytes;
 }
 
 bool disk_is_sparse(const struct disk_config *c)

@@ -31,11 +31,15 @@ struct disk_config {
 
 /* Parses one --disk argument; -1 with err naming the part that is wrong. */
 int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t errlen);
-/* Checks one guest's disks together, after each was parsed: at most one swap disk.
+/* Checks one guest's disks together, after each was parsed: at most one swap disk, and a
+ * model's capacity= no smaller than an image that exists (or size=).
  * -1 with err naming the --disk that breaks it. */
 int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen);
 /* Opens (creating if missing and size= given) the backing file; fd and its size in bytes. */
 int disk_open(const struct disk_config *c, int *fd, uint64_t *size, char *err, size_t errlen);
+/* The image's size in bytes before it is opened: size= (it is created that big), else the
+ * existing file's or block device's; 0 when unknown. */
+uint64_t disk_image_bytes(const struct disk_config *c);
 /* Whether the image at c->path has holes (or does not exist yet: it is made sparse).
  * false for block devices and files that cannot be examined. */
 bool disk_is_sparse(const struct disk_config *c);
