@@ -110,6 +110,10 @@ static int parse_value(struct disk_model *m, const struct key *k, const char *v,
 		  k->bit == DM_SEEK_MAX ? &m->seek_max_ns : &m->flush_ns) = u;
 		return 0;
 	case K_SIZE:
+		if (!strcmp(v, "image")) { /* the default, as the text writes it */
+			m->capacity = 0;
+			return 0;
+		}
 		if (parse_size(v, &u, why, sizeof(why)))
 			return errorf(err, errlen, "capacity=%s: %s", v, why);
 		if (u < 512)
@@ -230,11 +234,12 @@ static int seeks_fill(struct disk_model *m, char *err, size_t errlen)
 		return 0;
 	}
 	uint64_t avg = seek_avg(m->seek_min_ns, m->seek_max_ns);
+	char d[32];
 	if (g & DM_SEEK && (m->seek_ns > avg + NS_PER_US || m->seek_ns + NS_PER_US < avg))
 		return errorf(err, errlen, "%s, %s and %s disagree: those seek_min and seek_max make the average seek %s "
 			      "(give two of the three)", part_text(m, DM_SEEK, a, sizeof(a)),
 			      part_text(m, DM_SEEK_MIN, b, sizeof(b)), part_text(m, DM_SEEK_MAX, c, sizeof(c)),
-			      ns_text(avg, a, sizeof(a)));
+			      ns_text(avg, d, sizeof(d)));
 	if (!(g & DM_SEEK))
 		m->seek_ns = avg;
 	return 0;
