@@ -95,6 +95,10 @@ static json_t *disk_json(const struct vm_disk_stats *d)
 			 "unsupported", U(d->unsupported), "notifications", U(d->notifications), "interrupts",
 			 U(d->interrupts), "interrupts_suppressed", U(d->interrupts_suppressed), "first_error",
 			 GUEST_STR(d->first_error));
+	json_t *qr = json_array();
+	for (unsigned q = 0; q < d->queues && q < VIRTIO_MMIO_MAX_QUEUES; q++)
+		qr = json_push(qr, json_integer(U(d->queue_requests[q])));
+	o = json_put(o, "queue_requests", qr);
 	o = json_put(o, "model", model_json(&d->model));
 	o = json_put(o, "model_held", json_integer(U(d->model_held)));
 	return json_put(o, "model_late", json_integer(U(d->model_late)));

@@ -212,6 +212,7 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 	struct virtio_blk_dev *d = q->dev;
 	struct blk_req r;
 
+	q->requests++;
 	blk_req_parse(c, d->capacity, d->cfg.read_only, &r);
 	if (r.result != VIRTIO_BLK_S_OK) {
 		blk_refuse(q, c, &r);

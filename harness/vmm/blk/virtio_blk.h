@@ -55,6 +55,7 @@ struct blk_queue {
 	unsigned inflight; /* with the engine */
 	struct vms_poll_window poll_window; /* how long the thread spins before it blocks */
 	unsigned lone_streak; /* requests in a row that came alone, nothing else in flight */
+	uint64_t requests; /* taken from the ring (this queue's thread only; read after it stops) */
 	struct blk_due due; /* done by the engine, held until the disk model's due time */
 	pthread_t thread;
 	bool running;
