@@ -97,7 +97,7 @@ want=$(awk 'BEGIN { print 1e9 / (8333333 + 8192 * 1e9 / 125829120) }')
 within "$iops" "$want" 0.15 || fail_because "8k+fdatasync: $iops a second, predicted $want (one revolution each)"
 end
 
-begin "disk_model/profile=ssd: latency per request, channels in parallel"
+begin "disk_model/profile=ssd: latency per request, channels in parallel, the data verified"
 f=$(job qd1 ioengine=psync rw=randwrite bs=4k runtime=1s time_based)
 vms --vcpus 1 --disk "$T/s.img,size=256M,profile=ssd,lat=1ms,channels=4" --job "$f" --json
 expect_rc 0
@@ -108,6 +108,11 @@ vms --vcpus 1 --disk "$T/s.img,profile=ssd,lat=1ms,channels=4" --job "$f" --json
 expect_rc 0
 iops=$(jget '.fio.jobs[0].write.iops')
 within "$iops" 4000 0.10 || fail_because "QD16: $iops IOPS, not 4 channels / 1 ms = 4000"
+# the data are right: the real I/O is done at once, only its completion waits
+f=$(job ver ioengine=libaio rw=randwrite bs=16k iodepth=16 size=4m verify=crc32c)
+vms --vcpus 2 --disk "$T/s.img,queues=2,profile=ssd,lat=300us,channels=3" --job "$f" --json
+expect_rc 0
+expect_json '.fio.jobs[0] | .error == 0 and .read.total_ios == 256' 'what was written verifies'
 end
 
 begin "disk_model/bad parts are named, with the cause"
