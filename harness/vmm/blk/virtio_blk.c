@@ -402,7 +402,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		}
 		q->running = true;
 		char name[16]; /* vda.q0: the disk and queue it serves, for top -H */
-		snprintf(name, sizeof(name), "%s.q%u", d->name, i);
+		snprintf(name, sizeof(name), "%.3s.q%u", d->name, i); /* vdX: 3 letters */
 		pthread_setname_np(q->thread, name);
 	}
 	return 0;
