@@ -13,6 +13,9 @@ echo
 bash ./bench/blk_bench.sh
 
 echo
+bash ./bench/disk_model_bench.sh
+
+echo
 sh ./bench/sweep_bench.sh
 
 echo

@@ -109,6 +109,13 @@ static int options_parse(int argc, char **argv, struct baseline_options *o, char
 				return errorf(err, errlen, "--disk %s: at most %d disks", optarg, VMS_MAX_DISKS);
 			if (disk_config_parse(optarg, &o->disks[o->nr_disks++], err, errlen))
 				return -1;
+			if (disk_model_active(&o->disks[o->nr_disks - 1].model)) {
+				char model[512];
+				return errorf(err, errlen,
+					      "--disk %s: a device model (%s) times a guest's disk; baseline measures the "
+					      "host's disk as it is (drop the model's parts)",
+					      optarg, disk_model_text(&o->disks[o->nr_disks - 1].model, model, sizeof(model)));
+			}
 			break;
 		case OPT_FIO:
 			o->fio_path = optarg;

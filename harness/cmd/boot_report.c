@@ -110,6 +110,11 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 			(unsigned long long)d->flushes, (unsigned long long)d->io_errors, (unsigned long long)d->refused,
 			(unsigned long long)d->notifications, (unsigned long long)d->interrupts,
 			(unsigned long long)d->interrupts_suppressed);
+		char model[512];
+		if (disk_model_active(&d->model))
+			fprintf(out, "%s: model %s: %llu completions held to their due time, %llu came later (the host's disk was slower)\n",
+				d->name, disk_model_text(&d->model, model, sizeof(model)), (unsigned long long)d->model_held,
+				(unsigned long long)d->model_late);
 		if (d->first_error[0])
 			fprintf(out, "%s: first error: %s\n", d->name, d->first_error);
 	}

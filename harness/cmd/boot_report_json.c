@@ -68,15 +68,40 @@ static json_t *panic_json(const struct vms_rec_panic *p)
 			 (json_int_t)p->rip, "cr2", (json_int_t)p->cr2, "frames", frames);
 }
 
+/* The disk's model with every parameter as the run resolved it; null for none. Times in ns,
+ * rate in bytes/s; 0 for a limit not set (rate, iops) or an unlimited number of channels. */
+static json_t *model_json(const struct disk_model *m)
+{
+	char text[512];
+	if (!disk_model_active(m))
+		return json_null();
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:I}", "profile", disk_profile_name(m->profile), "text",
+			      disk_model_text(m, text, sizeof(text)), "rate", U(m->rate), "iops", U(m->iops), "lat_ns",
+			      U(m->lat_ns), "channels", (int)m->channels, "flush_ns", U(m->flush_ns));
+	if (m->profile == DISK_PROFILE_HDD)
+		o = json_put(o, "hdd",
+			     json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "rpm", (int)m->rpm, "revolution_ns",
+				       U(disk_model_revolution_ns(m)), "seek_min_ns", U(m->seek_min_ns), "seek_ns",
+				       U(m->seek_ns), "seek_max_ns", U(m->seek_max_ns), "capacity", U(m->capacity)));
+	return o;
+}
+
 static json_t *disk_json(const struct vm_disk_stats *d)
 {
-	return json_pack("{s:s, s:o, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "name",
+	json_t *o = json_pack("{s:s, s:o, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "name",
 			 d->name, "path", ANY_STR(d->path), "capacity", U(d->capacity), "queues", (int)d->queues, "reads",
 			 U(d->reads), "writes", U(d->writes), "flushes", U(d->flushes), "bytes_read", U(d->bytes_read),
 			 "bytes_written", U(d->bytes_written), "io_errors", U(d->io_errors), "refused", U(d->refused),
 			 "unsupported", U(d->unsupported), "notifications", U(d->notifications), "interrupts",
 			 U(d->interrupts), "interrupts_suppressed", U(d->interrupts_suppressed), "first_error",
 			 GUEST_STR(d->first_error));
+	json_t *qr = json_array();
+	for (unsigned q = 0; q < d->queues && q < VIRTIO_MMIO_MAX_QUEUES; q++)
+		qr = json_push(qr, json_integer(U(d->queue_requests[q])));
+	o = json_put(o, "queue_requests", qr);
+	o = json_put(o, "model", model_json(&d->model));
+	o = json_put(o, "model_held", json_integer(U(d->model_held)));
+	return json_put(o, "model_late", json_integer(U(d->model_late)));
 }
 
 /* The run's own lists: CPUs, workers, tasks, where each vCPU was, disks. */

@@ -248,6 +248,16 @@ static int manifest_write(struct sweep_ctx *ctx, char *err, size_t errlen)
 		snprintf(key, sizeof(key), "disk.%u.host", d);
 		if (store_manifest_set(s, key, host_disk_describe(cfg->disks[d].path, buf, sizeof(buf)), err, errlen))
 			return -1;
+		/* The device model with its defaults filled in, the capacity from the image. */
+		struct disk_model m = cfg->disks[d].model;
+		char why[256];
+		if (!disk_model_active(&m))
+			continue;
+		if (disk_model_resolve(&m, disk_image_bytes(&cfg->disks[d]), why, sizeof(why)))
+			m.capacity = 0; /* refused when the run opens the disk: "image" here */
+		snprintf(key, sizeof(key), "disk.%u.model", d);
+		if (store_manifest_set(s, key, disk_model_text(&m, buf, sizeof(buf)), err, errlen))
+			return -1;
 	}
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->seed);
 	if (store_manifest_set(s, "seed", buf, err, errlen))

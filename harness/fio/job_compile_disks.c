@@ -3,30 +3,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fio/job_compile.h"
 
 static void disk_info_fill(const struct disk_config *disks, unsigned nr_disks, struct fio_disk_info *info)
 {
 	for (unsigned i = 0; i < nr_disks; i++) {
-		struct stat st;
-		/* size= creates the image that big; otherwise an existing image's size binds. */
-		info[i].size = disks[i].size;
-		if (!info[i].size && stat(disks[i].path, &st) == 0 && S_ISREG(st.st_mode))
-			info[i].size = (uint64_t)st.st_size;
-		if (!info[i].size && stat(disks[i].path, &st) == 0 && S_ISBLK(st.st_mode)) {
-			int fd = open(disks[i].path, O_RDONLY | O_CLOEXEC);
-			uint64_t bytes = 0;
-			if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) == 0)
-				info[i].size = bytes;
-			if (fd >= 0)
-				close(fd);
-		}
+		info[i].size = disk_image_bytes(&disks[i]);
 		info[i].flags = disks[i].swap ? VMS_DISK_SWAP : 0; /* fio jobs may not use the swap disk */
 	}
 }

@@ -54,6 +54,8 @@ static const struct metric_doc core_metric_docs[] = {
 	{ "disk.*.notifications", "queue notifications (kicks) from the guest" },
 	{ "disk.*.interrupts", "completion interrupts sent" },
 	{ "disk.*.interrupts_suppressed", "completion interrupts the guest asked not to get" },
+	{ "disk.*.model_held", "completions the disk's model held until its due time" },
+	{ "disk.*.model_late", "completions whose host I/O ended after the model's due time (the host disk, not the model, timed them)" },
 	{ "samples.dropped", "samples beyond the host's budget per run (VM_SAMPLES_BUDGET, 32 MiB), when any" },
 	{ NULL, NULL },
 };

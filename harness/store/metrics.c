@@ -230,6 +230,7 @@ static const struct emit_field disk_fields[] = {
 	DISK_FIELD(reads), DISK_FIELD(writes), DISK_FIELD(flushes), DISK_FIELD(bytes_read),
 	DISK_FIELD(bytes_written), DISK_FIELD(io_errors), DISK_FIELD(refused), DISK_FIELD(unsupported),
 	DISK_FIELD(notifications), DISK_FIELD(interrupts), DISK_FIELD(interrupts_suppressed),
+	DISK_FIELD(model_held), DISK_FIELD(model_late),
 };
 
 static void disk_metrics(struct emit *e, const struct vm_result *res)

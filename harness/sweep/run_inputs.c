@@ -78,8 +78,14 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		fprintf(out, "disk.%u=%s%s%s size=%" PRIu64 " cache=%s engine=%s ro=%d swap=%d queues=%u prefill=%d\n", d,
 			cwd, cwd[0] ? "/" : "", dc->path, dc->size, disk_cache_name(dc->cache), disk_engine_name(dc->engine), dc->read_only,
 			dc->swap, dc->queues, dc->prefill);
-		if (dc->lat_ns) /* only when set: the inputs of runs made before lat= existed stay as they were */
-			fprintf(out, "disk.%u.lat_ns=%" PRIu64 "\n", d, dc->lat_ns);
+		/* Only when set, so the inputs of runs made before a model existed stay as they were;
+		 * a lat= alone as it was written before the other models came. */
+		const struct disk_model *m = &dc->model;
+		char model[512];
+		if (m->profile == DISK_PROFILE_NONE && !m->rate && !m->iops && !m->channels && !m->flush_ns && m->lat_ns)
+			fprintf(out, "disk.%u.lat_ns=%" PRIu64 "\n", d, m->lat_ns);
+		else if (disk_model_active(m))
+			fprintf(out, "disk.%u.model=%s\n", d, disk_model_text(m, model, sizeof(model)));
 	}
 	if (fclose(out) || !text) {
 		free(text);

@@ -122,6 +122,12 @@ void vm_devices_destroy(struct vm *vm)
 		s->notifications = d->stats.notifications;
 		s->interrupts = d->stats.interrupts;
 		s->interrupts_suppressed = d->stats.interrupts_suppressed;
+		if (d->modelled)
+			s->model = d->model.m;
+		for (unsigned q = 0; q < d->nr_queues; q++)
+			s->queue_requests[q] = d->q[q].requests;
+		s->model_held = d->stats.model_held;
+		s->model_late = d->stats.model_late;
 		snprintf(s->first_error, sizeof(s->first_error), "%s", d->first_error[0] ? d->first_error : d->mmio.failure);
 		free(d);
 	}

@@ -13,6 +13,7 @@
 
 #include "records/family.h"
 #include "vmm/blk/disk.h"
+#include "vmm/virtio/virtio_mmio.h"
 
 enum vm_status {
 	VM_RUNNING = 0,
@@ -77,6 +78,9 @@ struct vm_disk_stats {
 	uint64_t reads, writes, flushes, bytes_read, bytes_written;
 	uint64_t io_errors, refused, unsupported;
 	uint64_t notifications, interrupts, interrupts_suppressed;
+	struct disk_model model; /* as resolved for the image (capacity filled in); none: inactive */
+	uint64_t model_held, model_late; /* completions the model held; that came after their due time */
+	uint64_t queue_requests[VIRTIO_MMIO_MAX_QUEUES]; /* requests each queue took (queues of them) */
 	char first_error[256];
 };
 

@@ -69,7 +69,7 @@ static void test_swap(void **state)
 					      "swapped-out pages to a swap disk (drop ro)");
 	parse_err_equal("/tmp/s.img,swap=1", "--disk /tmp/s.img,swap=1: 'swap=1': swap takes no value (write ,swap)");
 	parse_err_equal("/tmp/s.img,swp", "--disk /tmp/s.img,swp: 'swp': expected size=, cache=, engine=, queues=, "
-					  "lat=, ro, swap or prefill (did you mean 'swap'?)");
+					  "ro, swap, prefill or a model's rate=, iops=, lat=, profile=... (did you mean 'swap'?)");
 }
 
 static void test_prefill(void **state)
@@ -92,11 +92,11 @@ static void test_lat(void **state)
 	(void)state;
 
 	parse_ok("/tmp/l.img,size=1M,lat=2ms", &c);
-	assert_int_equal(c.lat_ns, 2000000);
+	assert_int_equal(c.model.lat_ns, 2000000);
 	parse_ok("/tmp/l.img,lat=150us", &c);
-	assert_int_equal(c.lat_ns, 150000);
+	assert_int_equal(c.model.lat_ns, 150000);
 	parse_ok("/tmp/l.img", &c);
-	assert_int_equal(c.lat_ns, 0);
+	assert_int_equal(c.model.lat_ns, 0);
 	parse_err_equal("/tmp/l.img,lat=11s", "--disk /tmp/l.img,lat=11s: lat=11s: at most 10s");
 	parse_err_equal("/tmp/l.img,lat", "--disk /tmp/l.img,lat: 'lat': lat takes a value (lat=...)");
 }
@@ -105,14 +105,14 @@ static void test_typos(void **state)
 {
 	(void)state;
 	parse_err_equal("d.img,szie=1G", "--disk d.img,szie=1G: 'szie=1G': expected size=, cache=, engine=, queues=, "
-					 "lat=, ro, swap or prefill (did you mean 'size'?)");
+					 "ro, swap, prefill or a model's rate=, iops=, lat=, profile=... (did you mean 'size'?)");
 	parse_err_equal("d.img,cache=writebak", "--disk d.img,cache=writebak: cache=writebak: expected none, "
 						 "writeback or unsafe (did you mean 'writeback'?)");
 	parse_err_equal("d.img,engine=iouring",
 			"--disk d.img,engine=iouring: engine=iouring: expected io_uring or sync (did you mean "
 			"'io_uring'?)");
 	parse_err_equal("d.img,frobnicate", "--disk d.img,frobnicate: 'frobnicate': expected size=, cache=, engine=, "
-					    "queues=, lat=, ro, swap or prefill");
+					    "queues=, ro, swap, prefill or a model's rate=, iops=, lat=, profile=...");
 	parse_err_equal("d.img,ro=1", "--disk d.img,ro=1: 'ro=1': ro takes no value (write ,ro)");
 }
 

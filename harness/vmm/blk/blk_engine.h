@@ -20,12 +20,14 @@ struct blk_io {
 	uint8_t *status;
 	uint32_t used_len; /* bytes the device wrote into the chain */
 	int result; /* bytes done, or -errno */
-	uint64_t due_ns; /* lat=: not completed to the guest before this (clock_now_ns) */
+	uint64_t due_ns; /* the disk model's: not completed to the guest before this (clock_now_ns); 0: none */
 	/* The only request in flight, in a run of such (queue depth 1): the engine may do it
 	 * in the calling thread, as a synchronous call, which is what host fio's psync does. */
 	bool alone;
 	struct blk_io *next_free; /* also links the delayed completions */
 };
+
+#define BLK_REAP_WAIT UINT64_MAX
 
 struct blk_queue_io;
 typedef void (*blk_complete_fn)(struct blk_queue_io *qio, struct blk_io *io);
@@ -49,8 +51,9 @@ struct blk_engine_ops {
 	int (*attach)(struct blk_queue_io *qio, char *err, size_t errlen);
 	/* Starts io; completion is reported through qio->complete (maybe at once). */
 	void (*submit)(struct blk_queue_io *qio, struct blk_io *io);
-	/* Hands finished I/O to qio->complete; with wait, blocks until one finishes or the notify fd fires. Returns completions. */
-	unsigned (*reap)(struct blk_queue_io *qio, bool wait);
+	/* Hands finished I/O to qio->complete. With wait_ns, blocks until one finishes, the
+	 * notify fd fires or wait_ns pass (BLK_REAP_WAIT: no limit). Returns completions. */
+	unsigned (*reap)(struct blk_queue_io *qio, uint64_t wait_ns);
 	void (*exit)(struct blk_queue_io *qio);
 };
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/error.h"
@@ -61,12 +62,15 @@ static void sync_submit(struct blk_queue_io *qio, struct blk_io *io)
 	qio->complete(qio, io);
 }
 
-static unsigned sync_reap(struct blk_queue_io *qio, bool wait)
+/* Nothing is ever in flight: a wait is for the notify fd, at most 100 ms. */
+static unsigned sync_reap(struct blk_queue_io *qio, uint64_t wait_ns)
 {
 	struct sync_data *d = qio->engine_data;
-	if (wait) {
+	if (wait_ns) {
+		uint64_t ns = wait_ns < 100000000ull ? wait_ns : 100000000ull;
+		struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
 		struct pollfd p = { .fd = d->notify_fd, .events = POLLIN };
-		if (poll(&p, 1, 100) > 0)
+		if (ppoll(&p, 1, &ts, NULL) > 0)
 			qio->notified = true;
 	}
 	return 0;

@@ -157,11 +157,12 @@ static void uring_submit(struct blk_queue_io *qio, struct blk_io *io)
 	d->inflight++;
 }
 
-static unsigned uring_reap(struct blk_queue_io *qio, bool wait)
+static unsigned uring_reap(struct blk_queue_io *qio, uint64_t wait_ns)
 {
 	struct uring_data *d = qio->engine_data;
 	struct io_uring_cqe *cqe;
 	unsigned n = 0, head;
+	bool wait = wait_ns != 0;
 
 	if (wait && !d->poll_armed) {
 		struct io_uring_sqe *sqe = get_sqe(d);
@@ -173,7 +174,17 @@ static unsigned uring_reap(struct blk_queue_io *qio, bool wait)
 		}
 	}
 	if (d->unsubmitted || wait) {
-		int r = wait ? io_uring_submit_and_wait(&d->ring, 1) : io_uring_submit(&d->ring);
+		int r;
+		if (wait && wait_ns != BLK_REAP_WAIT) { /* a held completion falls due: wait no longer */
+			struct __kernel_timespec ts = { (long long)(wait_ns / 1000000000ull),
+							(long long)(wait_ns % 1000000000ull) };
+			struct io_uring_cqe *first;
+			r = io_uring_submit_and_wait_timeout(&d->ring, &first, 1, &ts, NULL);
+			if (r == -ETIME)
+				r = 0;
+		} else {
+			r = wait ? io_uring_submit_and_wait(&d->ring, 1) : io_uring_submit(&d->ring);
+		}
 		if (r >= 0 || r == -EINTR)
 			d->unsubmitted = 0;
 	} else if (d->deferred && (IO_URING_READ_ONCE(*d->ring.sq.kflags) & IORING_SQ_TASKRUN)) {

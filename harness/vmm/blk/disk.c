@@ -41,7 +41,9 @@ static const char *hint(const char *word, const char *const *words, size_t n, ch
 
 static int parse_part(const char *part, struct disk_config *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill", "lat" };
+	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill", "lat",
+					     "rate", "iops", "profile", "channels", "rpm", "seek", "seek_min",
+					     "seek_max", "capacity", "flush" };
 	static const char *const caches[] = { "none", "writeback", "unsafe" }, *const engines[] = { "io_uring", "sync" };
 	char why[200], near[64];
 	const char *eq = strchr(part, '=');
@@ -49,6 +51,9 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 	const char *v = eq ? eq + 1 : NULL;
 
 #define KEY(k) (klen == strlen(k) && !strncmp(part, k, klen))
+	int model = disk_model_parse_part(&c->model, part, klen, v, err, errlen);
+	if (model <= 0)
+		return model;
 	if (KEY("ro") && !v) {
 		c->read_only = true;
 	} else if (KEY("swap") && !v) {
@@ -82,12 +87,7 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "queues=%s: %s", v, why);
 		c->queues = (unsigned)n;
-	} else if (KEY("lat") && v) {
-		if (parse_duration_ns(v, &c->lat_ns, why, sizeof(why)) != 0)
-			return errorf(err, errlen, "lat=%s: %s", v, why);
-		if (c->lat_ns > 10ull * 1000 * 1000 * 1000)
-			return errorf(err, errlen, "lat=%s: at most 10s", v);
-	} else if ((KEY("size") || KEY("cache") || KEY("engine") || KEY("queues") || KEY("lat")) && !v) {
+	} else if ((KEY("size") || KEY("cache") || KEY("engine") || KEY("queues")) && !v) {
 		return errorf(err, errlen, "'%s': %s takes a value (%s=...)", part, part, part);
 	} else if ((KEY("ro") || KEY("swap") || KEY("prefill")) && v) {
 		return errorf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen,
@@ -95,7 +95,8 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 	} else {
 		char key[64];
 		snprintf(key, sizeof(key), "%.*s", (int)klen, part);
-		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, lat=, ro, swap or prefill%s", part,
+		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro, swap, prefill or a model's "
+			      "rate=, iops=, lat=, profile=...%s", part,
 			      hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
 	}
 #undef KEY
@@ -114,12 +115,15 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 	char *save = NULL, *part = strtok_r(buf, ",", &save);
 	if (!part || !*part)
 		return errorf(err, errlen,
-			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,lat=..][,ro][,swap][,prefill]",
+			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro][,swap][,prefill]"
+			      "[,rate=..][,iops=..][,lat=..][,profile=hdd|ssd]...",
 			      arg);
 	snprintf(c->path, sizeof(c->path), "%s", part);
 	while ((part = strtok_r(NULL, ",", &save)))
 		if (parse_part(part, c, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "--disk %s: %s", arg, why);
+	if (disk_model_finish(&c->model, why, sizeof(why)) != 0)
+		return errorf(err, errlen, "--disk %s: %s", arg, why);
 	if (c->prefill && c->read_only)
 		return errorf(err, errlen, "--disk %s: prefill and ro: prefill writes the image (drop one)", arg);
 	/* The guest writes pages out to its swap disk: a read-only one could only fail. */
@@ -133,8 +137,13 @@ int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t 
 int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen)
 {
 	int first = -1;
+	char why[256];
 
 	for (unsigned i = 0; i < nr_disks; i++) {
+		struct disk_model m = disks[i].model;
+		/* an image already there (or size=) must fit the modelled disk */
+		if (disk_model_resolve(&m, disk_image_bytes(&disks[i]), why, sizeof(why)))
+			return errorf(err, errlen, "--disk %s: %s", disks[i].path, why);
 		if (!disks[i].swap)
 			continue;
 		if (first >= 0)
@@ -166,6 +175,25 @@ static int disk_create(const struct disk_config *c, char *err, size_t errlen)
 	}
 	close(fd);
 	return 0;
+}
+
+uint64_t disk_image_bytes(const struct disk_config *c)
+{
+	struct stat st;
+	uint64_t bytes = 0;
+
+	if (c->size || stat(c->path, &st) != 0)
+		return c->size;
+	if (S_ISREG(st.st_mode))
+		return (uint64_t)st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) != 0)
+			bytes = 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return bytes;
 }
 
 bool disk_is_sparse(const struct disk_config *c)

@@ -1,9 +1,9 @@
 /*
  * A guest disk's backing file: `--disk PATH[,size=1G][,cache=none|writeback|unsafe]
- * [,engine=io_uring|sync][,ro][,queues=N][,swap][,prefill][,lat=DURATION]`. A missing image
- * is created sparse at size=; cache=none opens it O_DIRECT. swap makes it the guest's swap
- * device. lat= delays each request's completion to at least that long after the host took
- * it (the first piece of the disk models of issue 15).
+ * [,engine=io_uring|sync][,ro][,queues=N][,swap][,prefill]` and a device model's parts
+ * (`rate=`, `iops=`, `lat=`, `profile=hdd|ssd` and their parameters: disk_model.h). A
+ * missing image is created sparse at size=; cache=none opens it O_DIRECT. swap makes it
+ * the guest's swap device.
  */
 #ifndef VMM_DISK_H
 #define VMM_DISK_H
@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vmm/blk/disk_model.h"
 
 enum disk_cache { DISK_CACHE_NONE, DISK_CACHE_WRITEBACK, DISK_CACHE_UNSAFE };
 enum disk_engine { DISK_ENGINE_IO_URING, DISK_ENGINE_SYNC };
@@ -24,16 +26,20 @@ struct disk_config {
 	bool swap; /* the guest's swap device (VMS_DISK_SWAP); never with read_only */
 	unsigned queues; /* 0: one per vCPU */
 	bool prefill; /* write the image's holes through once, so reads measure the disk, not holes */
-	uint64_t lat_ns; /* lat=: no request completes sooner than this after the host took it; 0: none */
+	struct disk_model model; /* when the guest gets each completion; none unless given */
 };
 
 /* Parses one --disk argument; -1 with err naming the part that is wrong. */
 int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t errlen);
-/* Checks one guest's disks together, after each was parsed: at most one swap disk.
+/* Checks one guest's disks together, after each was parsed: at most one swap disk, and a
+ * model's capacity= no smaller than an image that exists (or size=).
  * -1 with err naming the --disk that breaks it. */
 int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen);
 /* Opens (creating if missing and size= given) the backing file; fd and its size in bytes. */
 int disk_open(const struct disk_config *c, int *fd, uint64_t *size, char *err, size_t errlen);
+/* The image's size in bytes before it is opened: size= (it is created that big), else the
+ * existing file's or block device's; 0 when unknown. */
+uint64_t disk_image_bytes(const struct disk_config *c);
 /* Whether the image at c->path has holes (or does not exist yet: it is made sparse).
  * false for block devices and files that cannot be examined. */
 bool disk_is_sparse(const struct disk_config *c);

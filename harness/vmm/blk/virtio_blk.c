@@ -67,63 +67,6 @@ static void blk_finish(struct blk_queue *q, struct blk_io *io)
 	q->free_ios = io;
 }
 
-/* The engine finished an I/O: to the guest now, or when lat= says it is due. */
-static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
-{
-	struct blk_queue *q = qio->owner;
-
-	q->inflight--;
-	if (!io->due_ns || clock_now_ns() >= io->due_ns) {
-		blk_finish(q, io);
-		return;
-	}
-	/* Every request has the same lat: engine completions come nearly in due order. */
-	struct blk_io **p = &q->delayed;
-	while (*p && (*p)->due_ns <= io->due_ns)
-		p = &(*p)->next_free;
-	io->next_free = *p;
-	*p = io;
-}
-
-/* Hands the guest the delayed completions that are due; how many. */
-static unsigned blk_release_due(struct blk_queue *q, uint64_t now)
-{
-	unsigned n = 0;
-	while (q->delayed && q->delayed->due_ns <= now) {
-		struct blk_io *io = q->delayed;
-		q->delayed = io->next_free;
-		blk_finish(q, io);
-		n++;
-	}
-	return n;
-}
-
-/* Nothing with the engine, completions held for lat=: sleep until shortly before the
- * first is due (or the guest notifies), then spin: a sleeping thread wakes tens to a
- * hundred microseconds late on the project's machines. */
-#define DUE_SPIN_NS 100000ull
-static void blk_wait_due(struct blk_queue *q)
-{
-	uint64_t now = clock_now_ns(), due = q->delayed->due_ns;
-	if (due <= now + DUE_SPIN_NS) {
-		__builtin_ia32_pause();
-		return;
-	}
-	if (virtq_enable_notify(&q->vq)) {
-		virtq_disable_notify(&q->vq);
-		return;
-	}
-	uint64_t wait = due - now - DUE_SPIN_NS;
-	struct timespec ts = { (time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull) };
-	struct pollfd p = { .fd = q->notify_fd, .events = POLLIN };
-	if (ppoll(&p, 1, &ts, NULL) > 0) {
-		uint64_t n;
-		if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
-			atomic_fetch_add(&q->dev->stats.notifications, 1);
-	}
-	virtq_disable_notify(&q->vq);
-}
-
 static void blk_signal(struct blk_queue *q)
 {
 	uint64_t one = 1;
@@ -134,6 +77,82 @@ static void blk_signal(struct blk_queue *q)
 	} else {
 		atomic_fetch_add(&q->dev->stats.interrupts_suppressed, 1);
 	}
+}
+
+/* A notification the engine saw: reset the eventfd so that the next wait blocks. */
+static void blk_take_notification(struct blk_queue *q)
+{
+	uint64_t n;
+	if (!q->qio.notified)
+		return;
+	q->qio.notified = false;
+	if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
+		atomic_fetch_add(&q->dev->stats.notifications, 1);
+}
+
+/* The engine finished an I/O: to the guest now, or when the disk model says it is due. */
+static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
+{
+	struct blk_queue *q = qio->owner;
+
+	q->inflight--;
+	if (!io->due_ns) {
+		blk_finish(q, io);
+		return;
+	}
+	if (clock_now_ns() >= io->due_ns) {
+		atomic_fetch_add(&q->dev->stats.model_late, 1);
+		blk_finish(q, io);
+		return;
+	}
+	atomic_fetch_add(&q->dev->stats.model_held, 1);
+	blk_due_push(&q->due, io);
+}
+
+/* Hands the guest the held completions that are due; how many. */
+static unsigned blk_release_due(struct blk_queue *q, uint64_t now)
+{
+	unsigned n = 0;
+	struct blk_io *io;
+	while ((io = blk_due_pop(&q->due, now))) {
+		blk_finish(q, io);
+		n++;
+	}
+	return n;
+}
+
+/* Completions held: wait, with notifications on, for the engine's next completion or the
+ * guest's next request, until shortly before the soonest is due; then spin to it. A
+ * sleeping thread wakes tens to a hundred microseconds late on the project's machines. */
+#define DUE_SPIN_NS 100000ull
+static void blk_wait_due(struct blk_queue *q)
+{
+	uint64_t now = clock_now_ns(), due = blk_due_peek(&q->due)->due_ns;
+	if (due <= now + DUE_SPIN_NS) {
+		__builtin_ia32_pause();
+		return;
+	}
+	if (virtq_enable_notify(&q->vq)) {
+		virtq_disable_notify(&q->vq);
+		return;
+	}
+	uint64_t wait = due - now - DUE_SPIN_NS;
+	if (q->inflight) { /* the engine's wait also watches the notify fd */
+		unsigned n = q->dev->engine->reap(&q->qio, wait);
+		virtq_disable_notify(&q->vq);
+		blk_take_notification(q);
+		if (n)
+			blk_signal(q); /* completions already due went to the guest */
+		return;
+	}
+	struct timespec ts = { (time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull) };
+	struct pollfd p = { .fd = q->notify_fd, .events = POLLIN };
+	if (ppoll(&p, 1, &ts, NULL) > 0) {
+		uint64_t n;
+		if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
+			atomic_fetch_add(&q->dev->stats.notifications, 1);
+	}
+	virtq_disable_notify(&q->vq);
 }
 
 /* A request that is refused still goes back, with its status, so the guest never waits for it. */
@@ -178,6 +197,7 @@ static bool blk_io_room(const struct blk_queue *q)
 
 static void blk_ios_free(struct blk_queue *q)
 {
+	blk_due_free(&q->due);
 	while (q->chunks) {
 		struct blk_io_chunk *c = q->chunks;
 		q->chunks = c->next;
@@ -192,6 +212,7 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 	struct virtio_blk_dev *d = q->dev;
 	struct blk_req r;
 
+	q->requests++;
 	blk_req_parse(c, d->capacity, d->cfg.read_only, &r);
 	if (r.result != VIRTIO_BLK_S_OK) {
 		blk_refuse(q, c, &r);
@@ -216,7 +237,10 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 	/* Alone: a run of requests each the only one, and no other published behind it. */
 	io->alone = q->lone_streak >= BLK_LONE_STREAK && q->inflight == 1 && !virtq_avail_pending(&q->vq);
 	bool alone = io->alone;
-	io->due_ns = d->cfg.lat_ns ? clock_now_ns() + d->cfg.lat_ns : 0;
+	io->due_ns = d->modelled ? disk_model_sched_due(&d->model, clock_now_ns(),
+						       r.type == BLK_REQ_READ ? DISK_MODEL_READ :
+						       r.type == BLK_REQ_WRITE ? DISK_MODEL_WRITE : DISK_MODEL_FLUSH,
+						       r.sector * 512, r.bytes) : 0;
 	io->head = c->head;
 	io->type = r.type;
 	io->offset = r.sector * 512;
@@ -231,17 +255,6 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 	d->engine->submit(&q->qio, io);
 	if (alone && virtq_avail_pending(&q->vq))
 		q->lone_streak = 0; /* the guest had another ready meanwhile: not depth 1 after all */
-}
-
-/* A notification the engine saw: reset the eventfd so that the next wait blocks. */
-static void blk_take_notification(struct blk_queue *q)
-{
-	uint64_t n;
-	if (!q->qio.notified)
-		return;
-	q->qio.notified = false;
-	if (read(q->notify_fd, &n, sizeof(n)) == sizeof(n))
-		atomic_fetch_add(&q->dev->stats.notifications, 1);
 }
 
 /* Sleeps until the guest notifies (or the device stops), with notifications enabled.
@@ -301,20 +314,16 @@ static void *blk_queue_thread(void *arg)
 			blk_queue_fail(q, err);
 			break;
 		}
-		if (d->engine->reap(&q->qio, false))
+		if (d->engine->reap(&q->qio, 0))
 			progress = true;
-		if (q->delayed && blk_release_due(q, clock_now_ns()))
+		if (blk_due_peek(&q->due) && blk_release_due(q, clock_now_ns()))
 			progress = true;
 		if (progress) {
 			blk_signal(q);
 			last_work = clock_now_ns();
 			continue;
 		}
-		if (q->delayed && q->inflight) { /* the engine's completion or the next due: spin */
-			__builtin_ia32_pause();
-			continue;
-		}
-		if (q->delayed) {
+		if (blk_due_peek(&q->due)) {
 			blk_wait_due(q);
 			continue;
 		}
@@ -325,7 +334,7 @@ static void *blk_queue_thread(void *arg)
 				virtq_disable_notify(&q->vq);
 				continue;
 			}
-			d->engine->reap(&q->qio, true);
+			d->engine->reap(&q->qio, BLK_REAP_WAIT);
 			virtq_disable_notify(&q->vq);
 			blk_take_notification(q);
 			blk_signal(q);
@@ -344,8 +353,8 @@ static void *blk_queue_thread(void *arg)
 		last_work = clock_now_ns();
 	}
 	while (q->inflight) /* let the host finish what it started before the guest memory goes */
-		d->engine->reap(&q->qio, true);
-	q->delayed = NULL; /* the guest is going: its slots are freed with the queue */
+		d->engine->reap(&q->qio, BLK_REAP_WAIT);
+	q->due.n = 0; /* the guest is going: its slots are freed with the queue */
 	return NULL;
 }
 
@@ -357,6 +366,8 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 	bool event_idx = virtio_mmio_negotiated(m, VIRTIO_RING_F_EVENT_IDX);
 
 	atomic_store(&d->stopping, false);
+	if (d->modelled)
+		disk_model_sched_reset(&d->model);
 	for (unsigned i = 0; i < d->nr_queues; i++) {
 		struct blk_queue *q = &d->q[i];
 		struct virtio_mmio_queue *mq = &m->q[i];
@@ -368,7 +379,10 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		blk_ios_free(q); /* made as requests come (blk_io_get) */
 		q->max_ios = mq->num;
 		q->inflight = 0;
-		q->delayed = NULL;
+		if (blk_due_init(&q->due, mq->num) != 0) {
+			errorf(err, errlen, "out of memory for %s queue %u", d->name, i);
+			goto fail;
+		}
 		q->lone_streak = 0;
 		vms_poll_window_init(&q->poll_window, d->tuning.poll_ns);
 		q->qio = (struct blk_queue_io){ .fd = d->fd, .flush_is_noop = d->cfg.cache == DISK_CACHE_UNSAFE,
@@ -388,7 +402,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 		}
 		q->running = true;
 		char name[16]; /* vda.q0: the disk and queue it serves, for top -H */
-		snprintf(name, sizeof(name), "%s.q%u", d->name, i);
+		snprintf(name, sizeof(name), "%.3s.q%u", d->name, i); /* vdX: 3 letters */
 		pthread_setname_np(q->thread, name);
 	}
 	return 0;
@@ -442,6 +456,16 @@ int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct dis
 		d->q[i] = (struct blk_queue){ .dev = d, .index = i, .notify_fd = -1, .irq_fd = -1 };
 	if (disk_open(cfg, &d->fd, &d->capacity, err, errlen) != 0)
 		return -1;
+	if (disk_model_active(&cfg->model)) {
+		struct disk_model m = cfg->model;
+		if (disk_model_resolve(&m, d->capacity, err, errlen) != 0) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s", err);
+			return errorf(err, errlen, "--disk %s: %s", cfg->path, why);
+		}
+		disk_model_sched_init(&d->model, &m);
+		d->modelled = true;
+	}
 	for (unsigned i = 0; i < nr_queues; i++) {
 		d->q[i].notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		d->q[i].irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -466,5 +490,7 @@ void virtio_blk_destroy(struct virtio_blk_dev *d)
 	}
 	if (d->fd >= 0)
 		close(d->fd);
+	if (d->modelled)
+		disk_model_sched_destroy(&d->model);
 	pthread_mutex_destroy(&d->log_lock);
 }

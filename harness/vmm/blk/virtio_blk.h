@@ -11,8 +11,10 @@
 
 #include <vmsweep/poll_window.h>
 
+#include "vmm/blk/blk_due.h"
 #include "vmm/blk/blk_engine.h"
 #include "vmm/blk/disk.h"
+#include "vmm/blk/disk_model_sched.h"
 #include "vmm/virtio/virtio_mmio.h"
 #include "vmm/virtio/virtq.h"
 
@@ -23,6 +25,9 @@ struct blk_stats {
 	atomic_ullong unsupported;
 	atomic_ullong notifications; /* ioeventfd wake-ups */
 	atomic_ullong interrupts, interrupts_suppressed;
+	/* The disk model: completions held until due, and those whose host I/O ended after
+	 * their due time (the host's disk, not the model, set their time). */
+	atomic_ullong model_held, model_late;
 };
 
 struct virtio_blk_dev;
@@ -50,7 +55,8 @@ struct blk_queue {
 	unsigned inflight; /* with the engine */
 	struct vms_poll_window poll_window; /* how long the thread spins before it blocks */
 	unsigned lone_streak; /* requests in a row that came alone, nothing else in flight */
-	struct blk_io *delayed; /* done by the engine, held until due (lat=), in due order */
+	uint64_t requests; /* taken from the ring (this queue's thread only; read after it stops) */
+	struct blk_due due; /* done by the engine, held until the disk model's due time */
 	pthread_t thread;
 	bool running;
 };
@@ -70,6 +76,8 @@ struct virtio_blk_dev {
 	const struct guest_mem *mem;
 	const struct blk_engine_ops *engine;
 	struct virtio_blk_tuning tuning;
+	bool modelled; /* the disk has a model (cfg.model): model below times its requests */
+	struct disk_model_sched model; /* shared by the queues */
 	unsigned nr_queues;
 	struct blk_queue q[VIRTIO_MMIO_MAX_QUEUES];
 	atomic_bool stopping;
