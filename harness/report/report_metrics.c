@@ -187,6 +187,11 @@ int report_metrics_default(struct report *r, char *err, size_t errlen)
 		if (!strncmp(n, "mem.", 4) && (ends_with(n, ".accesses_per_s") || ends_with(n, "_ns.p99")) &&
 		    report_metric_add(r, n, &matched, err, errlen))
 			return -1;
+		/* Buffered writers: how long balance_dirty_pages held them, typically and at worst. */
+		if (!strncmp(n, "writeback.", 10) &&
+		    (ends_with(n, ".pause_p50_ns") || ends_with(n, ".pause_p99_ns") || ends_with(n, ".pause_max_ns")) &&
+		    report_metric_add(r, n, &matched, err, errlen))
+			return -1;
 	}
 	/* A store with none of these (a new kind of workload) still gets a figure. */
 	if (!r->nr_metrics && r->nr_present)
