@@ -86,7 +86,7 @@ static bool words_match_pattern(const struct words *q, const struct words *s)
 
 int report_metric_name_check(const char *name, char *err, size_t errlen)
 {
-	const char *patterns[512], *tails[512];
+	const char *patterns[512], *tails[512], *lasts[512];
 	char tail_buf[512][64];
 	size_t n = metric_docs_patterns(patterns, 512);
 	struct words q, s;
@@ -102,8 +102,14 @@ int report_metric_name_check(const char *name, char *err, size_t errlen)
 		for (char *c = tail_buf[i]; *c; c++)
 			*c = *c == '.' ? '_' : *c;
 		tails[i] = tail_buf[i];
+		/* Its last word group, for a name a level down ("written_by_fsync" of
+		 * disk.*.writeback.written_by_fsync): NULL when that is a wildcard. */
+		const char *dot = strrchr(patterns[i], '.');
+		lasts[i] = dot && dot > (star ? star : patterns[i]) ? dot + 1 : NULL;
 	}
 	const char *hint = name_suggest(name, tails, n);
+	if (!hint)
+		hint = name_suggest(name, lasts, n);
 	if (!hint)
 		hint = name_suggest(name, patterns, n);
 	return errorf(err, errlen, "metric '%s' matches no metric a run records%s%s%s (vmsweep export --list-metrics"
