@@ -24,7 +24,7 @@ const char *const wb_by_names[VMS_WB_BY_NR] = {
 	[VMS_WB_BY_FLUSHER_SYNC] = "sync",	       [VMS_WB_BY_DIRTIER] = "dirtier",
 	[VMS_WB_BY_FSYNC] = "fsync",		       [VMS_WB_BY_RECLAIM] = "reclaim",
 };
-const char *const wb_work_names[3] = { "background", "periodic", "sync" };
+const char *const wb_work_names[WB_NR_WORKS] = { "background", "periodic", "sync" };
 const char *const wb_time_names[VMS_WB_TIME_NR] = {
 	[VMS_WB_TIME_COPY] = "copy",
 	[VMS_WB_TIME_THROTTLE] = "throttle",

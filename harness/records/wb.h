@@ -32,7 +32,9 @@ struct wb_records *wb_records_get(struct vm_result *res);
 
 /* What the record's arrays are indexed by, as metric and JSON words. */
 extern const char *const wb_by_names[VMS_WB_BY_NR]; /* written_by[]: "background", ... "reclaim" */
-extern const char *const wb_work_names[3]; /* works[]: "background", "periodic", "sync" */
+#define WB_NR_WORKS 3 /* the flusher's work kinds: works[] of each disk */
+_Static_assert(sizeof(((struct vms_rec_wb *)0)->disks[0].works) == WB_NR_WORKS * sizeof(uint64_t), "works[]");
+extern const char *const wb_work_names[WB_NR_WORKS]; /* works[]: "background", "periodic", "sync" */
 extern const char *const wb_time_names[VMS_WB_TIME_NR]; /* time_ns[]: "copy", ... "reclaim" */
 
 /* Disk i's name as the host names it ("vda"), as blk and the disk metrics do. */

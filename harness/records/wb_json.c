@@ -2,9 +2,9 @@
  * Writeback's part of `vmsweep boot --json`: one "writeback" object with the end
  * record (era, thresholds, per disk who wrote the pages), "writers" (each buffered
  * writer's pauses in fio's clat_ns layout and its write time split) and "samples" in
- * columns (one array per field, per disk under "disks".<vdX>, "t_us" the time since CPU 0's first instruction),
- * streamed value by value: a long run's samples are never built whole, and the keys
- * are not repeated per sample. The guest's counters are clamped to JSON's signed
+ * columns (one array per field, per disk under "disks".<vdX>, "t_us" the time since
+ * CPU 0's first instruction), streamed value by value: a long run's samples are never
+ * built whole, and the keys are not repeated per sample. The guest's counters are clamped to JSON's signed
  * integers (util/clamp.h).
  */
 #include <jansson.h>
@@ -29,7 +29,7 @@ static json_t *disk_json(const struct vms_rec_wb *r, unsigned i)
 	wb_disk_name(i, name, sizeof(name));
 	for (unsigned k = 0; k < VMS_WB_BY_NR; k++)
 		by = json_put(by, wb_by_names[k], json_integer(U(d->written_by[k])));
-	for (unsigned k = 0; k < 3; k++)
+	for (unsigned k = 0; k < WB_NR_WORKS; k++)
 		works = json_put(works, wb_work_names[k], json_integer(U(d->works[k])));
 	return json_pack("{s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "disk", name, "dirtied", U(d->dirtied), "written",
 			 U(d->written), "written_by", by, "works", works, "congestion_waits", U(d->congestion_waits),

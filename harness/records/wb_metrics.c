@@ -43,7 +43,7 @@ static void end_metrics(struct emit *e, const struct vms_rec_wb *r)
 		emit_put(e, (double)d->written, "%swritten", p);
 		for (unsigned k = 0; k < VMS_WB_BY_NR; k++)
 			emit_put(e, (double)d->written_by[k], "%swritten_by_%s", p, wb_by_names[k]);
-		for (unsigned k = 0; k < 3; k++)
+		for (unsigned k = 0; k < WB_NR_WORKS; k++)
 			emit_put(e, (double)d->works[k], "%sworks_%s", p, wb_work_names[k]);
 		emit_put(e, (double)d->congestion_waits, "%scongestion_waits", p);
 		emit_put(e, (double)d->congested_ns, "%scongested_ns", p);
