@@ -86,7 +86,7 @@ static bool words_match_pattern(const struct words *q, const struct words *s)
 
 int report_metric_name_check(const char *name, char *err, size_t errlen)
 {
-	const char *patterns[512], *tails[512];
+	const char *patterns[512], *tails[512], *lasts[512];
 	char tail_buf[512][64];
 	size_t n = metric_docs_patterns(patterns, 512);
 	struct words q, s;
@@ -102,8 +102,14 @@ int report_metric_name_check(const char *name, char *err, size_t errlen)
 		for (char *c = tail_buf[i]; *c; c++)
 			*c = *c == '.' ? '_' : *c;
 		tails[i] = tail_buf[i];
+		/* Its last word group, for a name a level down ("written_by_fsync" of
+		 * disk.*.writeback.written_by_fsync): NULL when that is a wildcard. */
+		const char *dot = strrchr(patterns[i], '.');
+		lasts[i] = dot && dot > (star ? star : patterns[i]) ? dot + 1 : NULL;
 	}
 	const char *hint = name_suggest(name, tails, n);
+	if (!hint)
+		hint = name_suggest(name, lasts, n);
 	if (!hint)
 		hint = name_suggest(name, patterns, n);
 	return errorf(err, errlen, "metric '%s' matches no metric a run records%s%s%s (vmsweep export --list-metrics"
@@ -185,6 +191,11 @@ int report_metrics_default(struct report *r, char *err, size_t errlen)
 			return -1;
 		/* Memory jobs: their pace, and each latency class's p99. */
 		if (!strncmp(n, "mem.", 4) && (ends_with(n, ".accesses_per_s") || ends_with(n, "_ns.p99")) &&
+		    report_metric_add(r, n, &matched, err, errlen))
+			return -1;
+		/* Buffered writers: how long balance_dirty_pages held them, typically and at worst. */
+		if (!strncmp(n, "writeback.", 10) &&
+		    (ends_with(n, ".pause_p50_ns") || ends_with(n, ".pause_p99_ns") || ends_with(n, ".pause_max_ns")) &&
 		    report_metric_add(r, n, &matched, err, errlen))
 			return -1;
 	}

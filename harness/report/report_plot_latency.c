@@ -17,7 +17,7 @@
 struct lat_range {
 	double xlo, xhi; /* us, > 0 */
 	double tail_lo; /* smallest 1 - F drawn */
-	size_t curves;
+	size_t curves, tail_curves; /* drawn in each figure */
 };
 
 /* Sums histogram name over the points idx[n] into acc. */
@@ -35,10 +35,22 @@ static int hist_sum(const struct plot_ctx *c, const char *name, const size_t *id
 	return 0;
 }
 
-/* One curve in both data files; nothing when the histogram is empty. */
-static void curve_write(FILE *cdf, FILE *tail, FILE *b, const char *title, const uint64_t *h, struct lat_range *lr)
+static void title_write(FILE *b, size_t index, const char *title, uint64_t total)
+{
+	fprintf(b, "%zu\t", index);
+	gnuplot_quote(b, title);
+	fprintf(b, " . ', n=%llu'\n", (unsigned long long)total);
+}
+
+/* One curve in each data file that has a point of it: nothing when the histogram is
+ * empty, no CDF when every sample is 0 (a log axis has no place for it: writeback's
+ * pauses can all be 0 ns) and no tail when the samples share one bucket. gnuplot
+ * refuses a curve without a point, and the report with it. */
+static void curve_write(FILE *cdf, FILE *tail, FILE *b, FILE *bt, const char *title, const uint64_t *h,
+			struct lat_range *lr)
 {
 	uint64_t total = 0, cum = 0;
+	size_t in_cdf = 0, in_tail = 0;
 	for (unsigned i = 0; i < VMS_HIST_NR; i++)
 		total += h[i];
 	if (!total)
@@ -51,24 +63,29 @@ static void curve_write(FILE *cdf, FILE *tail, FILE *b, const char *title, const
 		if (us <= 0)
 			continue; /* the 0 ns bucket has no place on a log axis */
 		fprintf(cdf, "%.6g %.9g\n", us, (double)cum / (double)total);
-		if (left > 0)
+		in_cdf++;
+		if (left > 0) {
 			fprintf(tail, "%.6g %.9g\n", us, left);
+			in_tail++;
+		}
 		lr->xlo = fmin(lr->xlo, us);
 		lr->xhi = fmax(lr->xhi, us);
 		if (left > 0)
 			lr->tail_lo = fmin(lr->tail_lo, left);
 	}
-	fputs("\n\n", cdf);
-	fputs("\n\n", tail);
-	fprintf(b, "%zu\t", lr->curves);
-	gnuplot_quote(b, title);
-	fprintf(b, " . ', n=%llu'\n", (unsigned long long)total);
-	lr->curves++;
+	if (in_cdf) {
+		fputs("\n\n", cdf);
+		title_write(b, lr->curves++, title, total);
+	}
+	if (in_tail) {
+		fputs("\n\n", tail);
+		title_write(bt, lr->tail_curves++, title, total);
+	}
 }
 
-/* body: settings common to both figures; titles: "index\ttitle" lines, one per curve. */
+/* body: settings common to both figures; titles: "index\ttitle" lines, one per curve of data. */
 static int lat_draw(const struct plot_ctx *c, const char *kind, const char *hist, const char *data, const char *titles,
-		    const struct lat_range *lr, char *err, size_t errlen)
+		    size_t curves, const struct lat_range *lr, char *err, size_t errlen)
 {
 	char name[200], *buf, caption[512];
 	size_t len;
@@ -108,7 +125,7 @@ static int lat_draw(const struct plot_ctx *c, const char *kind, const char *hist
 		      b);
 	}
 	const char *t = titles;
-	for (size_t i = 0; i < lr->curves; i++) {
+	for (size_t i = 0; i < curves; i++) {
 		const char *tab = strchr(t, '\t'), *nl = strchr(t, '\n');
 		if (i)
 			fputs(", ''", b);
@@ -138,13 +155,13 @@ static int plot_hist(const struct plot_ctx *c, const struct report_hist *h, size
 		     char *err, size_t errlen)
 {
 	struct report *r = c->r;
-	char name[200], cdf_path[4096], tail_path[4096], *titles = NULL, title[512];
-	size_t len;
-	struct lat_range lr = { INFINITY, -INFINITY, INFINITY, 0 };
+	char name[200], cdf_path[4096], tail_path[4096], *titles = NULL, *tail_titles = NULL, title[512];
+	size_t len, tail_len;
+	struct lat_range lr = { INFINITY, -INFINITY, INFINITY, 0, 0 };
 	int ret = -1;
-	FILE *cdf = NULL, *tail = NULL, *b = open_memstream(&titles, &len);
+	FILE *cdf = NULL, *tail = NULL, *b = open_memstream(&titles, &len), *bt = open_memstream(&tail_titles, &tail_len);
 	plot_name(name, sizeof(name), "cdf", h->name);
-	if (!b || !(cdf = plot_data_open(c, name, cdf_path, sizeof(cdf_path), err, errlen)))
+	if (!b || !bt || !(cdf = plot_data_open(c, name, cdf_path, sizeof(cdf_path), err, errlen)))
 		goto out;
 	plot_name(name, sizeof(name), "tail", h->name);
 	if (!(tail = plot_data_open(c, name, tail_path, sizeof(tail_path), err, errlen)))
@@ -154,7 +171,7 @@ static int plot_hist(const struct plot_ctx *c, const struct report_hist *h, size
 			report_point_label(r, p, -1, title, sizeof(title));
 			if (hist_sum(c, h->name, &p, 1, acc, tmp, err, errlen))
 				goto out;
-			curve_write(cdf, tail, b, *title ? title : h->name, acc, &lr);
+			curve_write(cdf, tail, b, bt, *title ? title : h->name, acc, &lr);
 		}
 	} else {
 		/* Points by value of x: sorting their indexes groups them. */
@@ -170,15 +187,15 @@ static int plot_hist(const struct plot_ctx *c, const struct report_hist *h, size
 			snprintf(title, sizeof(title), "%s=%s", r->params[r->x], val);
 			if (hist_sum(c, h->name, idx + i, j - i, acc, tmp, err, errlen))
 				goto out;
-			curve_write(cdf, tail, b, title, acc, &lr);
+			curve_write(cdf, tail, b, bt, title, acc, &lr);
 		}
 	}
-	if (fclose(b)) {
-		b = NULL;
+	int c1 = fclose(b), c2 = fclose(bt);
+	b = bt = NULL;
+	if (c1 || c2) {
 		errorf(err, errlen, "out of memory");
 		goto out;
 	}
-	b = NULL;
 	int e1 = plot_data_close(cdf, cdf_path, err, errlen), e2 = plot_data_close(tail, tail_path, err, errlen);
 	cdf = tail = NULL;
 	if (e1 || e2)
@@ -187,18 +204,23 @@ static int plot_hist(const struct plot_ctx *c, const struct report_hist *h, size
 		ret = 0;
 		goto out;
 	}
-	if (lat_draw(c, "cdf", h->name, cdf_path, titles, &lr, err, errlen))
+	if (lat_draw(c, "cdf", h->name, cdf_path, titles, lr.curves, &lr, err, errlen))
 		goto out;
 	/* A tail needs samples above the first bucket. */
-	ret = isfinite(lr.tail_lo) ? lat_draw(c, "tail", h->name, tail_path, titles, &lr, err, errlen) : 0;
+	ret = lr.tail_curves && isfinite(lr.tail_lo)
+		      ? lat_draw(c, "tail", h->name, tail_path, tail_titles, lr.tail_curves, &lr, err, errlen)
+		      : 0;
 out:
 	if (b)
 		fclose(b);
+	if (bt)
+		fclose(bt);
 	if (cdf)
 		fclose(cdf);
 	if (tail)
 		fclose(tail);
 	free(titles);
+	free(tail_titles);
 	return ret;
 }
 

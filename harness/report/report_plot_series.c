@@ -2,7 +2,9 @@
  * The time series of one run (the first done run that has any): one figure per kind
  * of series, one curve per CPU, so cpu.0.nr_running and cpu.1.nr_running share a
  * figure. The memory manager's series share figures by what they compare: free pages
- * against the watermarks, the LRU lists, reclaim, swap. Other series get a figure each.
+ * against the watermarks, the LRU lists, reclaim, swap; writeback's too: dirty pages
+ * against the dirty thresholds (Linux's global_dirty_state picture), and per disk its
+ * share, its rate limits and bandwidth, one curve each. Other series get a figure each.
  */
 #include <ctype.h>
 #include <math.h>
@@ -14,7 +16,7 @@
 #include "store/store.h"
 #include "util/error.h"
 
-#define SERIES_GROUPS_MAX 16
+#define SERIES_GROUPS_MAX 32 /* the CPUs' 3, mm's 11, writeback's 5, and room */
 
 struct series {
 	char name[STORE_NAME_MAX];
@@ -22,6 +24,8 @@ struct series {
 	const char *what; /* the figure's y axis */
 	bool logy; /* levels that span decades: free pages start at all of RAM and end near min */
 	char title[STORE_NAME_MAX]; /* its curve: "cpu.0", "wmark_min" */
+	unsigned rank; /* curves are drawn by rank, then as they come: the levels first, the lines after */
+	bool line; /* a threshold: drawn thin and dashed under the levels it is compared with */
 	size_t start, n; /* in the samples */
 };
 
@@ -49,6 +53,53 @@ static const struct {
 	{ "kswapd_running", "reclaimers", "tasks reclaiming", false },
 };
 
+/* Writeback's series (records/wb_metrics.c): writeback.<what> for the whole guest, and
+ * writeback.<disk>.<what> (per_disk), one curve per disk and field. */
+#define WB_DIRTY "dirty pages and the dirty thresholds (pages)"
+#define WB_SHARE "each disk's dirty and writeback pages against its share of the threshold (pages)"
+#define WB_RATELIMIT "each disk's dirty rate limit (pages/s)"
+#define WB_BW "each disk's write bandwidth and dirty rate (pages/s)"
+static const struct {
+	const char *series, *group, *what;
+	bool per_disk, line;
+} wb_groups[] = {
+	{ "dirty", "dirty", WB_DIRTY, false, false }, /* nr_dirty + nr_writeback, what the lines apply to */
+	{ "nr_dirty", "dirty", WB_DIRTY, false, false },
+	{ "nr_writeback", "dirty", WB_DIRTY, false, false },
+	{ "bg_thresh", "dirty", WB_DIRTY, false, true },
+	{ "freerun", "dirty", WB_DIRTY, false, true },
+	{ "setpoint", "dirty", WB_DIRTY, false, true },
+	{ "thresh", "dirty", WB_DIRTY, false, true },
+	{ "limit", "dirty", WB_DIRTY, false, true },
+	{ "nr_pdflush_threads", "pdflush", "pdflush threads", false, false },
+	{ "wb_dirty", "wb_dirty", WB_SHARE, true, false },
+	{ "wb_thresh", "wb_dirty", WB_SHARE, true, true },
+	{ "dirty_ratelimit", "dirty_ratelimit", WB_RATELIMIT, true, false },
+	{ "balanced_dirty_ratelimit", "dirty_ratelimit", WB_RATELIMIT, true, false },
+	{ "write_bw", "write_bw", WB_BW, true, false },
+	{ "avg_write_bw", "write_bw", WB_BW, true, false },
+	{ "dirty_rate", "write_bw", WB_BW, true, false },
+};
+#define WB_RANKS (sizeof(wb_groups) / sizeof(wb_groups[0]) + 1)
+
+/* Its figure, and the rest of its name as the curve's title ("setpoint", "vda.write_bw"). */
+static bool series_classify_wb(struct series *s)
+{
+	if (strncmp(s->name, "writeback.", 10))
+		return false;
+	const char *rest = s->name + 10, *dot = strrchr(rest, '.');
+	for (size_t i = 0; i < sizeof(wb_groups) / sizeof(wb_groups[0]); i++)
+		if (!strcmp(dot ? dot + 1 : rest, wb_groups[i].series) && wb_groups[i].per_disk == (dot != NULL)) {
+			s->group = wb_groups[i].group;
+			s->what = wb_groups[i].what;
+			s->rank = (unsigned)i + 1;
+			s->line = wb_groups[i].line;
+			snprintf(s->title, sizeof(s->title), "%s", rest);
+			return true;
+		}
+	return false;
+}
+
 struct samples {
 	struct series *s;
 	size_t nr_series;
@@ -68,6 +119,8 @@ static void series_classify(struct series *s)
 			s->logy = mm_groups[i].logy;
 			return;
 		}
+	if (series_classify_wb(s))
+		return;
 	if (strncmp(s->name, "cpu.", 4) || !isdigit((unsigned char)s->name[4]))
 		return;
 	const char *p = s->name + 4;
@@ -185,23 +238,24 @@ static int plot_group(const struct plot_ctx *c, const struct samples *sm, const 
 	if (logy)
 		fputs("set logscale y\n", b);
 	plot_range(b, "y", vlo, vhi, logy);
-	for (size_t i = 0; i < sm->nr_series; i++) {
-		const struct series *s = &sm->s[i];
-		if (strcmp(s->group, group))
-			continue;
-		for (size_t k = s->start; k < s->start + s->n; k++)
-			fprintf(d, "%.9g %.12g\n", sm->t_ms[k], sm->v[k]);
-		fputs("\n\n", d);
-		if (curves)
-			fputs(", ''", b);
-		else {
-			fputs("plot ", b);
-			gnuplot_quote(b, path);
+	for (unsigned rank = 0; rank < WB_RANKS; rank++)
+		for (size_t i = 0; i < sm->nr_series; i++) {
+			const struct series *s = &sm->s[i];
+			if (strcmp(s->group, group) || s->rank != rank)
+				continue;
+			for (size_t k = s->start; k < s->start + s->n; k++)
+				fprintf(d, "%.9g %.12g\n", sm->t_ms[k], sm->v[k]);
+			fputs("\n\n", d);
+			if (curves)
+				fputs(", ''", b);
+			else {
+				fputs("plot ", b);
+				gnuplot_quote(b, path);
+			}
+			fprintf(b, " index %zu using 1:2 with steps %s title ", curves, s->line ? "lw 1 dt 2" : "lw 2");
+			gnuplot_quote(b, s->title);
+			curves++;
 		}
-		fprintf(b, " index %zu using 1:2 with steps lw 2 title ", curves);
-		gnuplot_quote(b, s->title);
-		curves++;
-	}
 	fputc('\n', b);
 	if (plot_data_close(d, path, err, errlen)) {
 		fclose(b);

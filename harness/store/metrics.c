@@ -247,14 +247,15 @@ static void disk_metrics(struct emit *e, const struct vm_result *res)
 	}
 }
 
-/* Empty fio direction histograms (directions a job does not do) and memory job latency
- * classes that had no sample are left out. */
+/* Empty fio direction histograms (directions a job does not do), memory job latency
+ * classes that had no sample and writers' pauses when none paused are left out. */
 static void drop_empty_hists(struct store_run *r)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < r->nr_hists; i++) {
 		bool empty = hist_total64(r->hists[i].counts, VMS_HIST_NR) == 0;
-		if (empty && (!strncmp(r->hists[i].name, "fio.", 4) || !strncmp(r->hists[i].name, "mem.", 4)))
+		if (empty && (!strncmp(r->hists[i].name, "fio.", 4) || !strncmp(r->hists[i].name, "mem.", 4) ||
+			      !strncmp(r->hists[i].name, "writeback.", 10)))
 			continue;
 		if (w != i)
 			r->hists[w] = r->hists[i];

@@ -38,10 +38,26 @@ static void value_write(struct json_out *o, json_t *value, unsigned depth)
 	json_decref(value);
 }
 
+/* The members written so far in the innermost open object. */
+static size_t *members_of(struct json_out *o)
+{
+	return o->depth ? &o->nested_members[o->depth - 1] : &o->members;
+}
+
+/* A line break and the spaces of depth (jansson's JSON_INDENT(2)). */
+static void indent(struct json_out *o, unsigned depth)
+{
+	fputc('\n', o->f);
+	for (unsigned i = 0; i < depth; i++)
+		fputs("  ", o->f);
+}
+
 static void key_write(struct json_out *o, const char *key)
 {
-	fputs(o->members++ ? ",\n  " : "\n  ", o->f);
-	value_write(o, json_string(key), 1);
+	if ((*members_of(o))++)
+		fputc(',', o->f);
+	indent(o, o->depth + 1);
+	value_write(o, json_string(key), o->depth + 1);
 	fputs(": ", o->f);
 }
 
@@ -59,7 +75,7 @@ void json_out_member(struct json_out *o, const char *key, json_t *value)
 		return;
 	}
 	key_write(o, key);
-	value_write(o, value, 1);
+	value_write(o, value, o->depth + 1);
 }
 
 void json_out_array_begin(struct json_out *o, const char *key)
@@ -77,16 +93,41 @@ void json_out_array_add(struct json_out *o, json_t *elem)
 		json_decref(elem);
 		return;
 	}
-	fputs(o->elems++ ? ",\n    " : "\n    ", o->f);
-	value_write(o, elem, 2);
+	if (o->elems++)
+		fputc(',', o->f);
+	indent(o, o->depth + 2);
+	value_write(o, elem, o->depth + 2);
 }
 
 void json_out_array_end(struct json_out *o)
 {
 	if (o->elems)
-		fputs("\n  ", o->f);
+		indent(o, o->depth + 1);
 	fputc(']', o->f);
 	o->in_array = 0;
+}
+
+void json_out_object_begin(struct json_out *o, const char *key)
+{
+	if (o->depth == JSON_OUT_DEPTH_MAX || o->in_array) {
+		o->failed = 1;
+		return;
+	}
+	key_write(o, key);
+	fputc('{', o->f);
+	o->nested_members[o->depth++] = 0;
+}
+
+void json_out_object_end(struct json_out *o)
+{
+	if (!o->depth || o->in_array) {
+		o->failed = 1;
+		return;
+	}
+	if (*members_of(o))
+		indent(o, o->depth);
+	o->depth--;
+	fputc('}', o->f);
 }
 
 int json_out_end(struct json_out *o)
@@ -94,6 +135,10 @@ int json_out_end(struct json_out *o)
 	if (o->in_array) {
 		o->failed = 1;
 		json_out_array_end(o);
+	}
+	while (o->depth) {
+		o->failed = 1;
+		json_out_object_end(o);
 	}
 	fputs(o->members ? "\n}\n" : "}\n", o->f);
 	if (fflush(o->f) != 0 || ferror(o->f))

@@ -15,12 +15,16 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#define JSON_OUT_DEPTH_MAX 4 /* objects open inside the document's own */
+
 struct json_out {
 	FILE *f;
-	size_t members; /* written in the object so far */
+	size_t members; /* written in the document's object so far */
 	size_t elems; /* in the open array */
 	int in_array;
 	int failed; /* something could not be built or written */
+	unsigned depth; /* objects open inside the document's (json_out_object_begin) */
+	size_t nested_members[JSON_OUT_DEPTH_MAX]; /* written in each of them so far */
 };
 
 /* Opens the object on f. */
@@ -32,6 +36,11 @@ void json_out_member(struct json_out *o, const char *key, json_t *value);
 void json_out_array_begin(struct json_out *o, const char *key);
 void json_out_array_add(struct json_out *o, json_t *elem);
 void json_out_array_end(struct json_out *o);
+/* "key": { ... }, member by member: the members and arrays that follow go into it until
+ * json_out_object_end (a family's object that holds a long series). Deeper than
+ * JSON_OUT_DEPTH_MAX fails the document. */
+void json_out_object_begin(struct json_out *o, const char *key);
+void json_out_object_end(struct json_out *o);
 /* Closes the object (and a newline); -1 when anything failed, the writes included. */
 int json_out_end(struct json_out *o);
 

@@ -1,6 +1,7 @@
 /*
  * A JSON object written member by member (harness/util/json_out.c): byte for byte what
- * jansson writes for the whole object, an array streamed element by element included;
+ * jansson writes for the whole object, an array streamed element by element and objects
+ * opened inside it included;
  * a member or element that could not be built fails the document (and the rest is still
  * written); json_put and json_push carry a failure up instead of leaving a hole.
  */
@@ -87,6 +88,71 @@ static void test_streamed_is_what_jansson_writes(void **state)
 	free(d.buf);
 }
 
+/* A family's object with its series inside, streamed a level down, and empty ones. */
+static void test_nested_objects_are_what_jansson_writes(void **state)
+{
+	(void)state;
+	json_t *whole = json_object();
+	json_object_set_new(whole, "first", json_integer(1));
+	json_t *wb = json_object();
+	json_object_set_new(wb, "model", json_string("ioless"));
+	json_t *samples = json_object();
+	json_object_set_new(samples, "t_ms", json_pack("[i, i, i]", 0, 100, 200));
+	json_object_set_new(samples, "none", json_array());
+	json_object_set_new(samples, "empty", json_object());
+	json_object_set_new(samples, "disks", json_pack("[{s:[i]}]", "wb_dirty", 7));
+	json_object_set_new(wb, "samples", samples);
+	json_object_set_new(wb, "tree", nested());
+	json_object_set_new(whole, "writeback", wb);
+	json_object_set_new(whole, "last", json_null());
+	char *want = json_dumps(whole, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	assert_non_null(want);
+
+	struct doc d;
+	doc_begin(&d);
+	json_out_member(&d.o, "first", json_integer(1));
+	json_out_object_begin(&d.o, "writeback");
+	json_out_member(&d.o, "model", json_string("ioless"));
+	json_out_object_begin(&d.o, "samples");
+	json_out_array_begin(&d.o, "t_ms");
+	for (int i = 0; i < 3; i++)
+		json_out_array_add(&d.o, json_integer(100 * i));
+	json_out_array_end(&d.o);
+	json_out_array_begin(&d.o, "none");
+	json_out_array_end(&d.o);
+	json_out_object_begin(&d.o, "empty");
+	json_out_object_end(&d.o);
+	json_out_array_begin(&d.o, "disks");
+	json_out_array_add(&d.o, json_pack("{s:[i]}", "wb_dirty", 7));
+	json_out_array_end(&d.o);
+	json_out_object_end(&d.o);
+	json_out_member(&d.o, "tree", nested());
+	json_out_object_end(&d.o);
+	json_out_member(&d.o, "last", json_null());
+	assert_int_equal(doc_end(&d), 0);
+	assert_string_equal(d.buf + strlen(want), "\n");
+	d.buf[strlen(want)] = 0;
+	assert_string_equal(d.buf, want);
+	free(want);
+	free(d.buf);
+	json_decref(whole);
+
+	/* Left open, or closed once too often: the document fails, and is still JSON. */
+	doc_begin(&d);
+	json_out_object_begin(&d.o, "a");
+	json_out_member(&d.o, "b", json_integer(2));
+	assert_int_equal(doc_end(&d), -1);
+	json_t *back = json_loads(d.buf, 0, NULL);
+	assert_non_null(back);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(back, "a"), "b")), 2);
+	json_decref(back);
+	free(d.buf);
+	doc_begin(&d);
+	json_out_object_end(&d.o);
+	assert_int_equal(doc_end(&d), -1);
+	free(d.buf);
+}
+
 static void test_what_cannot_be_built_fails_the_document(void **state)
 {
 	(void)state;
@@ -132,6 +198,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_streamed_is_what_jansson_writes),
+		cmocka_unit_test(test_nested_objects_are_what_jansson_writes),
 		cmocka_unit_test(test_what_cannot_be_built_fails_the_document),
 		cmocka_unit_test(test_put_and_push_carry_a_failure_up),
 	};

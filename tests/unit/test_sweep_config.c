@@ -694,6 +694,9 @@ static void test_preflight(void **state)
 	assert_int_equal(report_metric_name_check("fio.seqwrite.write.clat_p99_ns", err, sizeof(err)), 0);
 	assert_int_equal(report_metric_name_check("write_iosp", err, sizeof(err)), -1);
 	assert_err_has(err, "metric 'write_iosp' matches no metric a run records (did you mean 'write_ios'?)");
+	assert_int_equal(report_metric_name_check("pause_p99_ms", err, sizeof(err)), 0);
+	assert_int_equal(report_metric_name_check("writen_by_fsync", err, sizeof(err)), -1);
+	assert_err_has(err, "(did you mean 'written_by_fsync'?)");
 
 	char job[4096], text[8400];
 	assert_non_null(realpath("tests/fio-corpus/good/defaults.fio", job));
