@@ -41,7 +41,7 @@ unsigned long wb_position_ratio(struct bdi_writeback *wb, const struct dirty_lim
 }
 
 /* The balance_dirty_pages tracepoint's pause, period and think, into the writer's stats. */
-static void trace_balance_dirty_pages(u64 pause_ns, u64 period_ns, u64 think_ns)
+static void trace_balance_dirty_pages(u64 pause_ns, u64 period_ns, s64 think_ns)
 {
 	struct vms_rec_wb_writer *s = current->wb_stats;
 	if (!s)
@@ -105,8 +105,7 @@ void balance_dirty_pages_ioless(struct address_space *m, struct bdi_writeback *w
 			 * Think time made up for the pause: for under 1 s of it, carry it into the
 			 * next period (the writer was blocked elsewhere); beyond, start afresh.
 			 */
-			if (pause < (s64)min_pause) {
-				trace_balance_dirty_pages(0, (u64)period, t->dirty_paused_when ? now - t->dirty_paused_when : 0);
+			if (pause < (s64)min_pause) { /* no sleep: not a pause for the writer's histogram */
 				if (pause < -(s64)NSEC_PER_SEC) {
 					t->dirty_paused_when = now;
 					t->nr_dirtied = 0;
@@ -124,7 +123,7 @@ void balance_dirty_pages_ioless(struct address_space *m, struct bdi_writeback *w
 			}
 		}
 		trace_balance_dirty_pages((u64)pause, (u64)period,
-					  t->dirty_paused_when ? now - t->dirty_paused_when : 0);
+					  t->dirty_paused_when ? (s64)(now - t->dirty_paused_when) : 0);
 		io_schedule_timeout((u64)pause);
 		t->dirty_paused_when = now + (u64)pause;
 		t->nr_dirtied = 0;

@@ -76,6 +76,7 @@ static int fio_job_thread(void *data)
 	struct vms_rec_wb_writer *wb_stats = writes && run->mapping ? kzalloc(sizeof(*wb_stats)) : NULL;
 	if (wb_stats) {
 		wb_stats->job = run->rec.job;
+		wb_stats->clone = j->clone;
 		current->wb_stats = wb_stats;
 	}
 	run->rec.start_ns = ktime_get_ns();

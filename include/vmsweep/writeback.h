@@ -78,9 +78,11 @@ struct vms_rec_wb_writer {
 	uint32_t job, clone;
 	uint64_t writes, pages_dirtied;
 	uint64_t time_ns[VMS_WB_TIME_NR];
-	/* balance_dirty_pages' pauses (the tracepoint's pause, period and think) */
+	/* balance_dirty_pages' pauses (the tracepoint's pause, period and think); the looks
+	 * that found the writer behind its rate and so did not sleep are not pauses */
 	uint64_t pauses, pause_max_ns, pause_sum_ns;
-	uint64_t period_sum_ns, think_sum_ns;
+	uint64_t period_sum_ns;
+	int64_t think_sum_ns; /* think is negative when the writer came back before its pause was due */
 	uint64_t throttled_writes; /* writes that spent time in balance_dirty_pages */
 	uint32_t pause_buckets[VMS_HIST_NR_ABI]; /* the pauses' lengths, fio's buckets */
 };

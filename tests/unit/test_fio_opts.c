@@ -439,7 +439,12 @@ static void test_sync_and_logs(void **state)
 	wl = compile_ok("[j]\nfilename=/dev/vda\ndirect=1\nrw=write\nsync=1\n");
 	assert_true(wl->jobs[0].flags & VMS_JOB_SYNC);
 	free(wl);
-	compile_fails("[j]\nfilename=/dev/vda\nrw=write\nsync=1\n", "not supported by vmsweep yet");
+	wl = compile_ok("[j]\nfilename=/dev/vda\nrw=write\nsync=1\n"); /* O_SYNC through the page cache */
+	assert_true((wl->jobs[0].flags & VMS_JOB_SYNC) && !(wl->jobs[0].flags & VMS_JOB_DIRECT));
+	free(wl);
+	wl = compile_ok("[j]\nfilename=/dev/vda\nrw=write\nfsync_on_close=1\n");
+	assert_true(wl->jobs[0].flags & VMS_JOB_END_FSYNC);
+	free(wl);
 	compile_fails("[j]\nfilename=/dev/vda\nsync=always\n", "expected none, 0, sync, 1 or dsync");
 	compile_fails("[j]\nfilename=/dev/vda\nend_fsync\n", "needs a value");
 	compile_fails("[j]\nfilename=/dev/vda\nwrite_lat_log=1\n", "fio takes '1' as the logs' name (1_lat.1.log)");

@@ -71,7 +71,7 @@ static int setup(void **state)
 	struct vms_rec_wb_writer *c0 = &w->writers[0], *c1 = &w->writers[1], *solo = &w->writers[2];
 	*c0 = (struct vms_rec_wb_writer){ .job = 0, .writes = 100, .pages_dirtied = 25600, .pauses = 99,
 					  .pause_max_ns = 10 * MS, .pause_sum_ns = 180 * MS, .period_sum_ns = 200 * MS,
-					  .think_sum_ns = (uint64_t)-(int64_t)(400 * MS), .throttled_writes = 60,
+					  .think_sum_ns = -(int64_t)(400 * MS), .throttled_writes = 60,
 					  .time_ns = { 600 * MS, 300 * MS, 0, 100 * MS } };
 	c0->pause_buckets[vms_hist_index(1 * MS)] = 90;
 	c0->pause_buckets[vms_hist_index(10 * MS)] = 9;
