@@ -77,13 +77,20 @@ expect_rc 2 'dirty_bytes under two pages is refused'
 expect_grep "$ERR" 'dirty_bytes=4k: at least 8192 bytes' 'and the error says the minimum'
 end
 
-begin "writeback/pdflush: the era's thresholds, the dirtier writes and blocks for long"
-printf '[dd]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=1m\nsize=160m\n' >"$T/dd.fio"
-vms --memory 256M --disk "$T/a.img,size=256M,lat=10ms" --job "$T/dd.fio" --json \
-	--set sample_ms=100,blk_queue_depth=1,writeback_model=pdflush
+begin "writeback/pdflush and bdi: the era's thresholds, the dirtier writes and blocks for long; ioless: it only sleeps"
+printf '[dd]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=1m\nsize=256m\n' >"$T/dd.fio"
+vms --memory 160M --disk "$T/p.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set sample_ms=100,writeback_model=pdflush
 expect_rc 0
 # 2.6.9: 40 % of every page-cache page, and no more than half the unmapped memory
 expect_json '.vmstat.counters.nr_dirty_threshold * 100 / (.memory_bytes / 4096) | (. > 35 and . < 41)' 'the threshold is about 40 % of memory'
+for m in pdflush bdi; do
+	vms --memory 160M --disk "$T/p.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set "writeback_model=$m"
+	expect_json '.writeback.disks[0].written_by | .dirtier > .background' "$m: the dirtier wrote most of its pages itself"
+	expect_json '.writeback.writers[0].pause_ns.max >= 80000000' "$m: and was held for 80 ms or more at a time (writing, then congestion_wait)"
+done
+vms --memory 160M --disk "$T/p.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set writeback_model=ioless
+expect_json '.writeback.disks[0].written_by.dirtier == 0 and .writeback.writers[0].pause_ns.max < 50000000' \
+	'ioless: the flusher wrote everything, the dirtier only slept, briefly'
 end
 
 begin "writeback/O_SYNC through the page cache: each write reaches the host disk with a flush before it completes"
@@ -141,4 +148,32 @@ for avoid in 1 0; do
 		expect_json '.writeback.disks[1].written < .writeback.disks[1].dirtied / 10' 'without it, pdflush waits in the slow queue and the fast disk starves'
 	fi
 done
+end
+
+begin "writeback/ioless: a writer slower than the disk meets background writeback at the background threshold"
+printf '[slowdd]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=64k\nsize=40m\nrate=16m\n' >"$T/slow.fio"
+vms --memory 160M --disk "$T/d.img,size=512M,rate=64M" --job "$T/slow.fio" --json --set sample_ms=50
+expect_rc 0
+expect_json '.writeback.samples as $s | ([range(0; $s.n) | select($s.nr_writeback[.] > 0)][0]) as $k
+	| $k != null and ([$s.nr_dirty[0:$k + 1][]] | max) >= $s.bg_thresh[$k] * 0.9' \
+	'nothing was written before the dirty pages reached the background threshold'
+expect_json '.writeback.samples as $s | [range(0; $s.n) | $s.nr_dirty[.] - $s.bg_thresh[.]] | max <= 512' \
+	'from then on the flusher kept them at it (never 2 MiB over)'
+expect_json '.writeback.writers[0].pauses == 0 and .writeback.disks[0].written_by.background > 0' \
+	'the writer was never throttled; the flusher wrote in the background'
+end
+
+begin "writeback/ioless: a dd-like writer at 10/20 is held between freerun and limit, pauses under 200 ms, at the disk's rate"
+printf '[dd]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=1m\nsize=256m\n' >"$T/dd.fio"
+vms --memory 160M --disk "$T/d.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set sample_ms=100,dirty_ratio=20,dirty_background_ratio=10
+expect_rc 0
+# dirty is nr_dirty + nr_writeback, what the thresholds are compared with; from the first
+# sample over freerun to the end
+expect_json '.writeback.samples as $s | [range(0; $s.n) | ($s.nr_dirty[.] + $s.nr_writeback[.]) as $d
+	| select($d > $s.freerun[.]) | .] as $over | ($over | length) > 20
+	and ([range($over[0]; $s.n) | ($s.nr_dirty[.] + $s.nr_writeback[.]) as $d | $d >= $s.freerun[.] * 0.95 and $d <= $s.limit[.]] | all)' \
+	'after it first passed freerun, dirty stayed between freerun and the limit'
+expect_json '.writeback.writers[0].pauses > 50 and .writeback.writers[0].pause_ns.max <= 200000000' 'paused often, never over 200 ms'
+bw=$(jget '.fio.jobs[0].write.bw')
+check "the writer's throughput $bw KiB/s is at least 0.9 of the disk's 64 MiB/s" test "$bw" -ge $((65536 * 9 / 10))
 end
