@@ -214,6 +214,11 @@ static int opt_ramp_time(struct compile *c, struct job_opts *jo, const struct fi
 
 static int opt_startdelay(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
+	const char *dash = strchr(o->value, '-');
+	if (dash && dash != o->value) /* fio's "1-2": a random delay in that range */
+		return compile_fail_at(c, o->file, o->line,
+				       "startdelay=%s: a range (fio's random delay) is not supported by vmsweep; give one time",
+				       o->value);
 	return time_parse(c, o, o->value, false, &jo->j.startdelay_ns);
 }
 
