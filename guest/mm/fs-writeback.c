@@ -35,8 +35,8 @@ bool writeback_in_progress(struct bdi_writeback *wb)
 
 /*
  * writeback_sb_inodes for the disk's one inode: its dirty pages from where the last
- * pass stopped, up to wbc->nr_to_write. Not yet expired for kupdate, or (2.6,
- * nonblocking) its queue congested: nothing. Returns the pages started.
+ * pass stopped, up to wbc->nr_to_write (a nonblocking pass stops when the queue
+ * congests). Not yet expired for kupdate: nothing. Returns the pages started.
  */
 long writeback_disk(struct bdi_writeback *wb, struct writeback_control *wbc)
 {
@@ -46,11 +46,7 @@ long writeback_disk(struct bdi_writeback *wb, struct writeback_control *wbc)
 	if (!m || !READ_ONCE(wb->has_dirty) || wbc->nr_to_write <= 0)
 		return 0;
 	if (wbc->older_than_this_ns && READ_ONCE(wb->dirtied_when_ns) > wbc->older_than_this_ns)
-		return 0;
-	if (wbc->nonblocking && bdi_write_congested(wb->bdi)) {
-		wbc->encountered_congestion = true;
-		return 0;
-	}
+		return 0; /* not expired yet: kupdate leaves it */
 	long n = filemap_writepages(m, wbc);
 	if (n > 0)
 		__atomic_add_fetch(&wb->bdi->written_by[wbc->by], (u64)n, __ATOMIC_RELAXED);
@@ -93,7 +89,8 @@ long writeback_inodes(struct writeback_control *wbc)
 			wbc->encountered_congestion = true;
 			continue;
 		}
-		if (wbc->older_than_this_ns && READ_ONCE(wb->dirtied_when_ns) > wbc->older_than_this_ns)
+		u64 dirtied_when = READ_ONCE(wb->dirtied_when_ns);
+		if (wbc->older_than_this_ns && dirtied_when > wbc->older_than_this_ns)
 			break; /* the rest were dirtied later still */
 		if (__atomic_exchange_n(&wb->writeback_running, true, __ATOMIC_ACQ_REL))
 			break; /* another pdflush is flushing this queue */
