@@ -40,11 +40,12 @@ extract() {
 				$c["writeback.dd.pause_p99_ns"] / 1e6, $c["writeback.dd.pause_max_ns"] / 1e6, $c["boot_us.done"] / 1e6,
 				$c["run"], $c["writeback.dd.copy_ns_per_write"] / 1e6, $c["cpu.idle_pct"] }' >"$dir/all"
 	# A run did not measure writeback when its guest was slowed as a whole: its CPUs busy
-	# for over 40 % of the run (5-35 % otherwise), or its writers taking over 10 ms to
-	# copy a 1 MiB write into the page cache (0.4-3 ms otherwise). Seen on this 2-core
-	# nested host while other sessions load it, more often with ten writers: the guest's
-	# ticket spinlocks spin while the host has descheduled the vCPU that holds one. Such
-	# runs are left out of the medians and named below the table.
+	# for over 40 % of the run (under 20 % in 9 runs of 10 otherwise), or its writers
+	# taking over 10 ms to copy a 1 MiB write into the page cache (0.4-3 ms otherwise).
+	# Seen on this 2-core nested host while other sessions load it, more often with ten
+	# writers (perhaps the guest's ticket spinlocks, which spin without yielding, while
+	# the host has descheduled the vCPU that holds one). Such runs are left out of the
+	# medians and named below the table.
 	awk '$10 <= 10 && $11 >= 60' "$dir/all" >"$dir/runs"
 }
 # the fewest runs left in a cell
