@@ -16,6 +16,9 @@ echo
 bash ./bench/disk_model_bench.sh
 
 echo
+bash ./bench/writeback_bench.sh
+
+echo
 sh ./bench/sweep_bench.sh
 
 echo

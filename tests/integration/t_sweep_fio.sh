@@ -2,7 +2,7 @@
 # shellcheck disable=SC2016 # jq and awk use $ of their own
 # fio options and job files as sweep parameters: each point runs its job with its
 # values set (the direction of rw, iodepth by Little's law), export names rw by its
-# words, and a list of job files is one axis. Each run keeps its fio JSON and console.
+# words, and a list of job files is one axis. Each run keeps its fio JSON and console. The shipped writeback configs plan to their grids.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -75,6 +75,20 @@ check 'the manifest keeps both job files' test "$(sqlite3 "$T/s/results.sqlite" 
 vmsweep_cmd report "$T/s"
 expect_rc 0
 expect_fixed "$T/s/report.md" 'w.fio' 'the report names the job files'
+end
+
+begin "sweep/the shipped writeback configs plan: their grids, eras and writer counts"
+# configs/wu-2011.ini (make bench's writeback table) and configs/writeback.ini: planned
+# as users run them, so that a knob or an option renamed under them fails here.
+for want in wu-2011:18:54 writeback:36:108; do
+	name=${want%%:*} counts=${want#*:}
+	vmsweep_cmd plan "$ROOT/configs/$name.ini" --json
+	expect_rc 0 "$name.ini plans"
+	check "$name.ini: ${counts%:*} points, ${counts#*:} runs" \
+		test "$(jq -r '.counts | "\(.points):\(.runs)"' "$OUT")" = "$counts"
+	check "$name.ini: every point sets the era and the writer count" \
+		test "$(jq '[.runs[].values | has("writeback_model") and has("fio.numjobs")] | all' "$OUT")" = true
+done
 end
 
 finish
