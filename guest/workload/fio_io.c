@@ -267,6 +267,15 @@ static int fio_next_dir(struct fio_job_run *run)
 }
 
 /* Issues what the depth and the rate allow; returns when the rate limiter wants the next I/O (0: not waiting). */
+/* ramp_time is over: measuring starts (and the rate schedule with it). */
+static void fio_ramp_check(struct fio_job_run *run, u64 now)
+{
+	if (run->ramping && now >= run->measure_start_ns) {
+		WRITE_ONCE(run->ramping, false);
+		fio_rate_start(run, now);
+	}
+}
+
 static u64 fio_issue_batch(struct fio_job_run *run)
 {
 	const struct vms_job *j = run->job;
@@ -280,6 +289,8 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 		u64 now = ktime_get_ns();
 		if (fio_job_finished(run, now))
 			break;
+		/* a buffered job's I/O completes as it is submitted: this loop may be all of it */
+		fio_ramp_check(run, now);
 		struct fio_io *io = fio_get_io(run);
 		if (!io)
 			break;
@@ -363,10 +374,7 @@ void fio_run_phase(struct fio_job_run *run)
 	const struct vms_job *j = run->job;
 
 	while (!fio_job_finished(run, ktime_get_ns())) {
-		if (run->ramping && ktime_get_ns() >= run->measure_start_ns) {
-			WRITE_ONCE(run->ramping, false);
-			fio_rate_start(run, ktime_get_ns());
-		}
+		fio_ramp_check(run, ktime_get_ns());
 		u64 due = fio_issue_batch(run);
 		if (j->thinktime_ns && !run->verifying && !run->dry_run)
 			msleep((unsigned)max(j->thinktime_ns / NSEC_PER_MSEC, 1ul));

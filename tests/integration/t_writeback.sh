@@ -195,3 +195,11 @@ expect_json '.writeback.samples as $s | [range(0; $s.n) | select($s.nr_dirty[.] 
 bw=$(jget '.fio.jobs[0].write.bw')
 check "the writer's throughput $bw KiB/s is at least 0.75 of the disk's 64 MiB/s (0.9 on an idle host)" test "$bw" -ge $((65536 * 3 / 4))
 end
+
+begin "writeback/a buffered writer with ramp_time is measured after the ramp (its writes complete as they are issued)"
+printf '[dd]\nfilename=/dev/vda\nrw=write\nbs=1m\nsize=256m\nruntime=1s\ntime_based\nramp_time=500ms\n' >"$T/ramp.fio"
+vms --memory 256M --disk "$T/r.img,size=512M,rate=64M" --job "$T/ramp.fio" --json --set dirty_bytes=8m
+expect_rc 0
+expect_json '.fio.jobs[0].write.io_bytes > 0 and .fio.jobs[0].write.io_bytes < 4096 * .vmstat.counters.nr_dirtied' \
+	'the writes after the ramp are counted, those during it are not'
+end
