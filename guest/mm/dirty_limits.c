@@ -39,22 +39,20 @@ unsigned dirty_background_ratio_resolved(void)
 	return r != VMS_KNOB_AUTO ? (unsigned)r : 10;
 }
 
-unsigned long global_nr_dirty(void)
-{
-	long v = READ_ONCE(vm_node_stat[VMS_VM_nr_dirty]);
-	return v > 0 ? (unsigned long)v : 0;
-}
-
-unsigned long global_nr_writeback(void)
-{
-	long v = READ_ONCE(vm_node_stat[VMS_VM_nr_writeback]);
-	return v > 0 ? (unsigned long)v : 0;
-}
-
 static unsigned long node_state(enum vms_vmstat_item i)
 {
 	long v = READ_ONCE(vm_node_stat[i]);
 	return v > 0 ? (unsigned long)v : 0;
+}
+
+unsigned long global_nr_dirty(void)
+{
+	return node_state(VMS_VM_nr_dirty);
+}
+
+unsigned long global_nr_writeback(void)
+{
+	return node_state(VMS_VM_nr_writeback);
 }
 
 static unsigned long lru_file_pages(void)

@@ -545,6 +545,23 @@ long filemap_writepages(struct address_space *m, struct writeback_control *wbc)
 }
 
 /*
+ * A data-integrity write of one page (WB_SYNC_ALL): whatever writeback it is under ends
+ * first, then it is written if still dirty and still m's. -EIO when the write could not
+ * be started.
+ */
+static int fsync_write_page(struct address_space *m, struct page *page)
+{
+	lock_page(page);
+	wait_on_page_writeback(page);
+	if (!PageDirty(page) || page->mapping != m) {
+		unlock_page(page);
+		return 0;
+	}
+	m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
+	return blkdev_writepage(page) ? -EIO : 0; /* unlocks it */
+}
+
+/*
  * fsync's data part: every page dirty when it started is written and waited for,
  * including pages reclaim was already writing. A write that failed since the last
  * fsync, by whoever issued it, is reported once (wb_err), as Linux's AS_EIO.
@@ -560,15 +577,8 @@ int filemap_write_and_wait(struct address_space *m)
 	while ((n = gather_dirty_pages(m, &bucket, batch, BATCH))) {
 		struct blk_plug plug;
 		blk_start_plug(&plug);
-		for (unsigned i = 0; i < n; i++) {
-			lock_page(batch[i]);
-			wait_on_page_writeback(batch[i]);
-			if (PageDirty(batch[i]) && batch[i]->mapping == m) {
-				err = blkdev_writepage(batch[i]) ? -EIO : err; /* unlocks it */
-				m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
-			} else
-				unlock_page(batch[i]);
-		}
+		for (unsigned i = 0; i < n; i++)
+			err = fsync_write_page(m, batch[i]) ? -EIO : err;
 		blk_finish_plug(&plug);
 		for (unsigned i = 0; i < n; i++) {
 			wait_on_page_writeback(batch[i]);
@@ -596,14 +606,7 @@ int filemap_write_and_wait_range(struct address_space *m, u64 pos, u64 len)
 		struct page *page = find_get_page(m, i);
 		if (!page)
 			continue;
-		lock_page(page);
-		wait_on_page_writeback(page);
-		if (PageDirty(page) && page->mapping == m) {
-			err = blkdev_writepage(page) ? -EIO : err; /* unlocks it */
-			m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
-		} else {
-			unlock_page(page);
-		}
+		err = fsync_write_page(m, page) ? -EIO : err;
 		put_page(page);
 	}
 	blk_finish_plug(&plug);

@@ -250,9 +250,8 @@ void wb_start_background_writeback(struct bdi_writeback *wb)
 	wb_wakeup(wb);
 }
 
-void wb_start_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason reason)
+void wb_start_writeback(struct bdi_writeback *wb, enum wb_reason reason)
 {
-	(void)nr_pages;
 	if (reason == WB_REASON_BACKGROUND)
 		WRITE_ONCE(wb->start_background, true);
 	else
@@ -264,7 +263,7 @@ void wb_start_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason 
 void wakeup_flusher_threads(enum wb_reason reason)
 {
 	for (unsigned i = 0; i < bdi_count(); i++)
-		wb_start_writeback(&bdi_of(i)->wb, 0, reason);
+		wb_start_writeback(&bdi_of(i)->wb, reason);
 }
 
 void bdi_flusher_start(struct backing_dev_info *bdi)

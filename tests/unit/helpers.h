@@ -11,4 +11,10 @@
 			fail_msg("error \"%s\" lacks \"%s\"", (err), (phrase));           \
 	} while (0)
 
+#define assert_has(s, phrase)                                                             \
+	do {                                                                              \
+		if (!strstr((s), (phrase)))                                               \
+			fail_msg("\"%s\" lacks \"%s\"", (s), (phrase));                   \
+	} while (0)
+
 #endif

@@ -19,13 +19,9 @@
 
 #include "records/wb.h"
 #include "vmm/vm_internal.h"
+#include "helpers.h"
 #include "record_helpers.h"
 
-#define assert_has(s, phrase)                                                             \
-	do {                                                                              \
-		if (!strstr((s), (phrase)))                                               \
-			fail_msg("\"%s\" lacks \"%s\"", (s), (phrase));                   \
-	} while (0)
 
 struct fixture {
 	struct vm *vm;

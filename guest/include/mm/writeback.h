@@ -84,7 +84,8 @@ void balance_dirty_pages_writing(struct address_space *m, struct bdi_writeback *
 long filemap_writepages(struct address_space *m, struct writeback_control *wbc);
 
 /* mm/fs-writeback.c: the per-disk flushers (bdi, ioless) */
-void wb_start_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason reason);
+/* Background: write while over the background threshold; otherwise everything dirty. */
+void wb_start_writeback(struct bdi_writeback *wb, enum wb_reason reason);
 void wb_start_background_writeback(struct bdi_writeback *wb);
 void wakeup_flusher_threads(enum wb_reason reason);
 bool writeback_in_progress(struct bdi_writeback *wb);
