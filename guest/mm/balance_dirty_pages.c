@@ -172,7 +172,13 @@ void balance_dirty_pages_writing(struct address_space *m, struct bdi_writeback *
 		throttled = true;
 		if (!wb->dirty_exceeded)
 			WRITE_ONCE(wb->dirty_exceeded, true);
-		if (per_bdi ? wb_reclaimable : nr_reclaimable) {
+		/*
+		 * 2.6.9 writes whenever anything is dirty; the per-bdi era only when the disk's
+		 * dirty pages not yet under writeback are over its share, else it waits for
+		 * the disk to catch up: a lone dd then sleeps in congestion_wait until its
+		 * pages under writeback complete, for hundreds of ms on a slow disk.
+		 */
+		if (per_bdi ? wb_reclaimable > wb_thresh : nr_reclaimable != 0) {
 			struct writeback_control wbc = {
 				.nr_to_write = (long)write_chunk,
 				.sync_mode = WB_SYNC_NONE,

@@ -98,12 +98,16 @@ unsigned long dirty_poll_interval(unsigned long dirty, unsigned long thresh)
 	return thresh > dirty ? 1ul << (dm_ilog2(thresh - dirty) >> 1) : 1;
 }
 
-/* bdi_max_pause: short enough that the disk's dirty pages cannot run out meanwhile
- * (wb_dirty / (bw / 8) with a safety ratio of 8), and never over MAX_PAUSE. */
+/*
+ * wb_max_pause: short enough that the disk's dirty pages cannot run out meanwhile,
+ * 1/8 of the time the disk takes to write them (8 is Linux's safety ratio), and never
+ * over MAX_PAUSE. Linux's jiffies arithmetic at HZ=1000:
+ * wb_dirty / (1 + bw / roundup_pow_of_two(1 + HZ / 8)) + 1 jiffies.
+ */
 uint64_t wb_max_pause(unsigned long avg_write_bw, unsigned long wb_dirty)
 {
-	uint64_t t = (uint64_t)wb_dirty * DIRTY_NSEC_PER_SEC / (8 * (1 + avg_write_bw / 8)) + NS_PER_MS;
-	return DM_MIN(t, MAX_PAUSE_NS);
+	uint64_t t = (uint64_t)wb_dirty / (1 + avg_write_bw / 128) + 1; /* ms */
+	return DM_MIN(t * NS_PER_MS, MAX_PAUSE_NS);
 }
 
 /* bdi_min_pause: the target pause (10 ms for one writer, +10 ms per doubling of the

@@ -150,6 +150,11 @@ static void test_pauses(void **state)
 	/* max pause: never over 200 ms; small with little dirty on a fast disk */
 	assert_int_equal(wb_max_pause(25600, 1 << 20), MAX_PAUSE_NS);
 	assert_true(wb_max_pause(25600, 256) < 20 * MS);
+	/* 1/8 of the time to write the disk's dirty pages, in Linux's HZ=1000 jiffies:
+	 * 2000 pages at 100 MB/s: 2000 / (1 + 25600 / 128) + 1 = 10 ms (the pool drains
+	 * in 78 ms); 2000 at 12800 pages/s: 2000 / 101 + 1 = 20 ms */
+	assert_int_equal(wb_max_pause(25600, 2000), 10 * MS);
+	assert_int_equal(wb_max_pause(12800, 2000), 20 * MS);
 	assert_true(wb_max_pause(1, 1000) == MAX_PAUSE_NS);
 	/* min pause for one dd at 100 MB/s: 10 ms target, half of it the minimum */
 	uint64_t min = wb_min_pause(25600, MAX_PAUSE_NS, 25600, 25600, &pages);
