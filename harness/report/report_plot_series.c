@@ -5,6 +5,8 @@
  * against the watermarks, the LRU lists, reclaim, swap; writeback's too: dirty pages
  * against the dirty thresholds (Linux's global_dirty_state picture), and per disk its
  * share, its rate limits and bandwidth, one curve each. Other series get a figure each.
+ * With lines ([report] lines, --lines), the dirty pages also of one run per line (the
+ * first done run with series of each value), so that the eras can be set side by side.
  */
 #include <ctype.h>
 #include <math.h>
@@ -17,6 +19,7 @@
 #include "util/error.h"
 
 #define SERIES_GROUPS_MAX 32 /* the CPUs' 3, mm's 11, writeback's 5, and room */
+#define SERIES_RUNS_MAX 8 /* runs whose dirty pages are drawn, one per line */
 
 struct series {
 	char name[STORE_NAME_MAX];
@@ -164,9 +167,9 @@ static int sample_add(void *arg, const char *name, int64_t t_ns, double value, c
 	return 0;
 }
 
-static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err, size_t errlen)
+static int samples_read(const struct plot_ctx *c, size_t run, struct samples *sm, char *err, size_t errlen)
 {
-	if (store_series_read(c->r->store, (size_t)c->r->series_run, sample_add, sm, err, errlen))
+	if (store_series_read(c->r->store, run, sample_add, sm, err, errlen))
 		return -1;
 	/* Now that the array stays put: group may point into name. */
 	for (size_t i = 0; i < sm->nr_series; i++)
@@ -175,33 +178,34 @@ static int samples_read(const struct plot_ctx *c, struct samples *sm, char *err,
 }
 
 /* "run 3 (point 1: tasks_per_cpu=2 vcpus=1, repetition 0)" */
-static void run_label(const struct report *r, char *buf, size_t len)
+static void run_label(const struct report *r, size_t run, char *buf, size_t len)
 {
 	char params[512] = "";
 	long point = -1, rep = -1;
 	size_t pt;
 	unsigned rp;
 	/* A run it cannot place is labelled with -1s rather than failing the figure. */
-	if (store_run_get(r->store, (size_t)r->series_run, &pt, &rp, NULL, 0) == 1) {
+	if (store_run_get(r->store, run, &pt, &rp, NULL, 0) == 1) {
 		point = (long)pt;
 		rep = (long)rp;
 	}
 	for (size_t p = 0; p < r->nr_points; p++)
 		if ((long)r->points[p].id == point)
 			report_point_label(r, p, -1, params, sizeof(params));
-	snprintf(buf, len, "run %ld (point %ld%s%s, repetition %ld)", r->series_run, point, *params ? ": " : "", params,
-		 rep);
+	snprintf(buf, len, "run %zu (point %ld%s%s, repetition %ld)", run, point, *params ? ": " : "", params, rep);
 }
 
-static int plot_group(const struct plot_ctx *c, const struct samples *sm, const char *group, const char *run, char *err,
-		      size_t errlen)
+/* suffix: "" for the one run, else the line it stands for ("writeback_model=bdi"). */
+static int plot_group(const struct plot_ctx *c, const struct samples *sm, const char *group, const char *run,
+		      const char *suffix, char *err, size_t errlen)
 {
 	const char *what = group;
 	bool logy = false;
-	char name[200], path[4096], *buf = NULL, caption[1024];
+	char name[200], path[4096], *buf = NULL, caption[1024], what_name[300];
 	size_t len, curves = 0;
 	double tlo = INFINITY, thi = -INFINITY, vlo = INFINITY, vhi = -INFINITY;
-	plot_name(name, sizeof(name), "series", group);
+	snprintf(what_name, sizeof(what_name), "%s%s%s", group, *suffix ? "-" : "", suffix);
+	plot_name(name, sizeof(name), "series", what_name);
 	FILE *d = plot_data_open(c, name, path, sizeof(path), err, errlen), *b = d ? plot_body_open(&buf, &len) : NULL;
 	if (!b) {
 		if (d) {
@@ -266,28 +270,30 @@ static int plot_group(const struct plot_ctx *c, const struct samples *sm, const 
 	return plot_draw(c, name, b, &buf, caption, err, errlen);
 }
 
-int plot_series(const struct plot_ctx *c, char *err, size_t errlen)
+/* The figures of one run's series: every group, or only `only`. */
+static int plot_run(const struct plot_ctx *c, size_t run_id, const char *only, const char *suffix, char *err,
+		    size_t errlen)
 {
 	struct samples sm = { 0 };
 	char run[600];
 	const char *groups[SERIES_GROUPS_MAX];
 	size_t nr_groups = 0;
 	int ret = -1;
-	if (c->r->series_run < 0)
-		return 0;
-	if (samples_read(c, &sm, err, errlen))
+	if (samples_read(c, run_id, &sm, err, errlen))
 		goto out;
-	run_label(c->r, run, sizeof(run));
+	run_label(c->r, run_id, run, sizeof(run));
 	for (size_t i = 0; i < sm.nr_series && nr_groups < SERIES_GROUPS_MAX; i++) {
 		size_t g = 0;
 		const char *group = sm.s[i].group;
+		if (only && strcmp(group, only))
+			continue;
 		while (g < nr_groups && strcmp(groups[g], group))
 			g++;
 		if (g == nr_groups)
 			groups[nr_groups++] = group;
 	}
 	for (size_t g = 0; g < nr_groups; g++)
-		if (plot_group(c, &sm, groups[g], run, err, errlen))
+		if (plot_group(c, &sm, groups[g], run, suffix, err, errlen))
 			goto out;
 	ret = 0;
 out:
@@ -295,4 +301,68 @@ out:
 	free(sm.t_ms);
 	free(sm.v);
 	return ret;
+}
+
+/* One run per value of the lines parameter: the first done run with series of each. */
+struct line_runs {
+	const struct report *r;
+	size_t run[SERIES_RUNS_MAX];
+	int64_t value[SERIES_RUNS_MAX];
+	size_t n;
+};
+
+static int line_run_add(void *arg, size_t run, size_t point, char *err, size_t errlen)
+{
+	struct line_runs *l = arg;
+	const struct report *r = l->r;
+	(void)err;
+	(void)errlen;
+	for (size_t p = 0; p < r->nr_points; p++) {
+		if (r->points[p].id != point)
+			continue;
+		int64_t v = r->points[p].values[r->lines];
+		for (size_t i = 0; i < l->n; i++)
+			if (l->value[i] == v)
+				return 0;
+		if (l->n < SERIES_RUNS_MAX) {
+			l->run[l->n] = run;
+			l->value[l->n++] = v;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+int plot_series(const struct plot_ctx *c, char *err, size_t errlen)
+{
+	const struct report *r = c->r;
+	if (r->series_run < 0)
+		return 0;
+	if (plot_run(c, (size_t)r->series_run, NULL, "", err, errlen))
+		return -1;
+	if (r->lines < 0)
+		return 0;
+	struct line_runs l = { .r = r };
+	if (store_series_runs_list(r->store, line_run_add, &l, err, errlen))
+		return -1;
+	if (l.n < 2)
+		return 0;
+	/* in the order of the lines' values, as the other figures' keys */
+	for (size_t i = 1; i < l.n; i++)
+		for (size_t k = i; k && l.value[k - 1] > l.value[k]; k--) {
+			int64_t v = l.value[k];
+			size_t run = l.run[k];
+			l.value[k] = l.value[k - 1];
+			l.run[k] = l.run[k - 1];
+			l.value[k - 1] = v;
+			l.run[k - 1] = run;
+		}
+	for (size_t i = 0; i < l.n; i++) {
+		char value[64], suffix[STORE_NAME_MAX + 80];
+		report_value_format(r, (size_t)r->lines, l.value[i], value, sizeof(value));
+		snprintf(suffix, sizeof(suffix), "%s=%s", r->params[r->lines], value);
+		if (plot_run(c, l.run[i], "dirty", suffix, err, errlen))
+			return -1;
+	}
+	return 0;
 }

@@ -313,6 +313,23 @@ int store_series_run_find(struct store *s, int64_t *run, char *err, size_t errle
 	return query_end(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, false, WHAT, err, errlen);
 }
 
+int store_series_runs_list(struct store *s, store_series_run_fn *fn, void *arg, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT r.id, r.point FROM runs r WHERE r.status = 'done' AND "
+				  "EXISTS (SELECT 1 FROM timeseries t WHERE t.run = r.id) ORDER BY r.id";
+	sqlite3_stmt *st = query_begin(s, sql, WHAT, err, errlen);
+	bool failed = false;
+	int rc;
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (size_t)sqlite3_column_int64(st, 0), (size_t)sqlite3_column_int64(st, 1), err, errlen)) {
+			failed = true;
+			break;
+		}
+	return query_end(s, st, rc, failed, WHAT, err, errlen);
+}
+
 int store_series_read(struct store *s, size_t run_id, store_sample_fn *fn, void *arg, char *err, size_t errlen)
 {
 	static const char sql[] = "SELECT series, t_ns, value FROM timeseries WHERE run = ?1 ORDER BY series, t_ns";

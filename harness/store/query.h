@@ -66,6 +66,9 @@ int store_failed_runs_read(struct store *s, store_failed_run_fn *fn, void *arg, 
 
 /* *run = the 'done' run of lowest id that has a time series, -1 when none has. */
 int store_series_run_find(struct store *s, int64_t *run, char *err, size_t errlen);
+/* The 'done' runs that have a time series, in id order, with their point. */
+typedef int store_series_run_fn(void *arg, size_t run, size_t point, char *err, size_t errlen);
+int store_series_runs_list(struct store *s, store_series_run_fn *fn, void *arg, char *err, size_t errlen);
 /* Run run_id's samples by series name, then time: t_ns as stored (signed), value NaN
  * where a NaN was recorded. The series name lasts until the callback returns. */
 typedef int store_sample_fn(void *arg, const char *series, int64_t t_ns, double value, char *err, size_t errlen);

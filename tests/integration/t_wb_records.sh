@@ -61,15 +61,16 @@ sample_ms = 50
 job = dd.fio
 [params]
 dirty_ratio = 10, 20
+writeback_model = ioless
 EOF2
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0 'the sweep runs'
 vmsweep_cmd export "$T/s" --metrics 'dirty_ratio,writeback.dirty_ratio,writeback.thresh_pages,disk.vda.writeback.dirtied,writeback.dd.pauses,writeback.dd.pause_p99_ns,writeback.dd.pause_max_ns,writeback.dd.throttle_fraction'
 expect_rc 0
-expect_fixed "$OUT" 'dirty_ratio,writeback.dirty_ratio,writeback.thresh_pages,disk.vda.writeback.dirtied,writeback.dd.pauses' 'the header names the writeback metrics'
+expect_fixed "$OUT" 'dirty_ratio,writeback_model,writeback.dirty_ratio,writeback.thresh_pages,disk.vda.writeback.dirtied,writeback.dd.pauses' 'the header names the writeback metrics'
 check "each run's dirty_ratio reached the guest, and a writer that paused ($(tail -n +2 "$OUT" | tr '\n' ' '))" \
-	awk -F, -v p="$PAGES" 'NR > 1 { n++; if ($5 != $6 || $8 != p || $9 <= 0 || $11 <= 0 || $10 > $11 * 65 / 64 || $12 <= 0) bad = 1 } END { exit bad || n != 2 }' "$OUT"
-check 'the thresholds follow dirty_ratio' awk -F, 'NR == 2 { t10 = $7 } NR == 3 { t20 = $7 } END { exit !(t20 > 1.8 * t10 && t20 < 2.2 * t10) }' "$OUT"
+	awk -F, -v p="$PAGES" 'NR > 1 { n++; if ($5 != $7 || $9 != p || $10 <= 0 || $12 <= 0 || $11 > $12 * 65 / 64 || $13 <= 0) bad = 1 } END { exit bad || n != 2 }' "$OUT"
+check 'the thresholds follow dirty_ratio' awk -F, 'NR == 2 { t10 = $8 } NR == 3 { t20 = $8 } END { exit !(t20 > 1.8 * t10 && t20 < 2.2 * t10) }' "$OUT"
 vmsweep_cmd export --list-metrics
 expect_rc 0
 expect_grep "$OUT" '^writeback\.\*\.pause_p\[0-9\]\*_ns +pause length percentiles' 'the list documents the pause percentiles'
@@ -82,6 +83,13 @@ vmsweep_cmd report "$T/s"
 expect_rc 0
 check 'report draws dirty pages against the thresholds' test -s "$T/s/plots/series-dirty.svg"
 expect_fixed "$T/s/plots/series-dirty.svg" 'setpoint' 'the figure has the setpoint line'
+check 'with one line, the dirty pages are drawn once' test ! -e "$T/s/plots/series-dirty-dirty_ratio_10.svg"
+vmsweep_cmd report "$T/s" --x writeback_model --lines dirty_ratio --out "$T/lines"
+expect_rc 0
+check 'a line each: the dirty pages of one run per line (dirty_ratio=10, =20)' \
+	test -s "$T/lines/plots/series-dirty-dirty_ratio_10.svg" -a -s "$T/lines/plots/series-dirty-dirty_ratio_20.svg"
+expect_fixed "$T/lines/plots/series-dirty-dirty_ratio_20.svg" 'dirty_ratio=20' 'each figure names its run and line'
+expect_fixed "$T/lines/report.md" 'series-dirty-dirty_ratio_20' 'and report.md shows both'
 expect_fixed "$T/s/report.md" '### writeback.dd.pause_ns' 'report.md has the pauses per point'
 expect_fixed "$T/s/report.md" '| writeback.dd.pause_p99_ns |' 'and the p99 pause among the metrics of the points'
 # A writer whose pauses were all 0 ns (skipped: Linux traces them as 0) has no point on a
