@@ -20,6 +20,8 @@ struct scan_control {
 	unsigned may_writepage : 1;
 	unsigned may_swap : 1;
 	unsigned long nr_immediate; /* this batch: pages under writeback met a second time */
+	unsigned long nr_unqueued_dirty; /* this batch: dirty file pages not under writeback */
+	unsigned long nr_scanned; /* inactive pages taken, this pass */
 };
 
 void shrink_node(struct scan_control *sc);

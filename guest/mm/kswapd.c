@@ -19,6 +19,7 @@
 #include <kernel/printk.h>
 #include <kernel/timer.h>
 #include <kernel/wait.h>
+#include <mm/backing-dev.h>
 #include <mm/mmzone.h>
 #include <mm/vmstat.h>
 #include "internal.h"
@@ -127,6 +128,8 @@ static void kswapd_try_to_sleep(pg_data_t *pgdat, unsigned order)
 	if (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))
 		remaining = schedule_timeout(NSEC_PER_SEC / 10);
 	finish_wait(&pgdat->kswapd_wait, &w);
+	if (balanced(pgdat, order, ZONE_NORMAL))
+		clear_bit(PGDAT_DIRTY, &pgdat->flags); /* clear_pgdat_congested */
 	if (!remaining && (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))) {
 		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
 		if (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))
@@ -198,6 +201,7 @@ loop_again:
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
 		bool all_zones_ok = true;
 		sc.nr_reclaimed = 0;
+		sc.nr_scanned = 0;
 		for (int i = MAX_NR_ZONES - 1; i >= 0; i--) {
 			struct zone *z = &pgdat->node_zones[i];
 			if (!populated_zone(z) || zone_balanced(z, order, 0))
@@ -215,6 +219,9 @@ loop_again:
 			yield();
 			goto loop_again;
 		}
+		/* "kswapd is getting into trouble. Take a nap": the pages it wrote are in flight */
+		if (sc.nr_scanned && sc.priority < DEF_PRIORITY - 2)
+			congestion_wait(100 * NSEC_PER_MSEC); /* HZ/10 */
 	}
 	return total;
 }

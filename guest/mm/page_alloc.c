@@ -18,8 +18,10 @@
 #include <mm/gfp.h>
 #include <mm/mm_types.h>
 #include <mm/mmzone.h>
+#include <mm/backing-dev.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
+#include <mm/writeback.h>
 #include "internal.h"
 
 #define MAX_RECLAIM_RETRIES 16
@@ -207,12 +209,26 @@ static bool oom_victim(void)
 }
 
 /* should_reclaim_retry, reduced: could reclaiming what is on the LRU lists help at all? */
-static bool reclaimable_left(void)
+/* zone_reclaimable_pages: the file LRUs, and the anonymous ones while swap has room. */
+static unsigned long reclaimable_pages(void)
 {
 	struct lruvec *l = &contig_page_data.lruvec;
 	unsigned long file = READ_ONCE(l->nr_pages[LRU_INACTIVE_FILE]) + READ_ONCE(l->nr_pages[LRU_ACTIVE_FILE]);
 	unsigned long anon = READ_ONCE(l->nr_pages[LRU_INACTIVE_ANON]) + READ_ONCE(l->nr_pages[LRU_ACTIVE_ANON]);
-	return file || (anon && get_nr_swap_pages());
+	return file + (get_nr_swap_pages() ? anon : 0);
+}
+
+/*
+ * should_reclaim_retry's wait (4.8 on): reclaim made no progress while half of what it
+ * could reclaim is dirty or under writeback, so the pages are coming: wait for the disk
+ * (congestion_wait(BLK_RW_ASYNC, HZ/10)) rather than spin through the LRU to OOM.
+ */
+static void reclaim_retry_wait(unsigned long reclaimable)
+{
+	if (2 * (global_nr_dirty() + global_nr_writeback()) > reclaimable)
+		congestion_wait(100 * NSEC_PER_MSEC);
+	else
+		msleep(1);
 }
 
 static struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned order, int highest)
@@ -261,9 +277,10 @@ retry:
 		return page;
 
 	no_progress_loops = progress ? 0 : no_progress_loops + 1;
-	if (no_progress_loops < MAX_RECLAIM_RETRIES && (progress || reclaimable_left())) {
+	unsigned long reclaimable = reclaimable_pages();
+	if (no_progress_loops < MAX_RECLAIM_RETRIES && (progress || reclaimable)) {
 		if (!progress)
-			msleep(1); /* writeback in flight: let it complete */
+			reclaim_retry_wait(reclaimable);
 		goto retry;
 	}
 	if (gfp & __GFP_NORETRY)

@@ -181,7 +181,7 @@ static void putback_lru_pages(struct list_head *list)
  */
 static unsigned long shrink_page_list(struct list_head *list, struct scan_control *sc, struct list_head *ret)
 {
-	unsigned long nr_reclaimed = 0, unqueued_dirty = 0;
+	unsigned long nr_reclaimed = 0;
 
 	while (!list_empty(list)) {
 		struct page *page = list_first_entry(list, struct page, lru);
@@ -212,20 +212,23 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (page_mapped(page) && !try_to_unmap(page))
 			goto activate_locked;
 		if (PageDirty(page)) {
+			if (!PageSwapBacked(page))
+				sc->nr_unqueued_dirty++; /* page_check_dirty_writeback: dirty, not queued */
 			/* a dirty file page used since the last look stays; the rest is written out (pageout) */
 			if (ref == PAGEREF_RECLAIM_CLEAN || !sc->may_writepage)
 				goto keep_locked;
 			/*
 			 * Since 3.2 reclaim leaves file pages to the flushers (direct reclaim's
-			 * stack and its scattered single-page writes): only kswapd writes, and only
-			 * a page it met before. The others are marked to be freed as soon as their
-			 * writeback ends, and the flushers are woken.
+			 * stack and its scattered single-page writes): only kswapd writes, only a
+			 * page it met before, and (3.11 on) only while the node is flagged dirty,
+			 * its LRU tail all dirty pages nobody is writing. The others are marked to
+			 * be freed as soon as their writeback ends.
 			 */
 			if (!PageSwapBacked(page) && !writeback_ops->reclaim_writes_file &&
-			    (!current_is_kswapd() || !PageReclaim(page))) {
+			    (!current_is_kswapd() || !PageReclaim(page) ||
+			     !test_bit(PGDAT_DIRTY, &contig_page_data.flags))) {
 				count_vm_event(nr_vmscan_immediate_reclaim);
 				SetPageReclaim(page);
-				unqueued_dirty++;
 				goto activate_locked;
 			}
 			SetPageReclaim(page);
@@ -260,8 +263,6 @@ activate_locked:
 keep_locked:
 		unlock_page(page);
 	}
-	if (unqueued_dirty) /* dirty pages at the tail nobody is writing: the flushers' work */
-		writeback_ops->start_all(WB_REASON_SYNC); /* 4.x wakeup_flusher_threads(WB_REASON_VMSCAN): all of it */
 	return nr_reclaimed;
 }
 
@@ -274,6 +275,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	if (!taken)
 		return 0;
 	contig_page_data.lruvec.recent_scanned[is_file_lru(lru)] += taken;
+	sc->nr_scanned += taken;
 	if (current_is_kswapd())
 		count_vm_events(pgscan_kswapd, taken);
 	else
@@ -281,6 +283,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	struct blk_plug plug;
 	blk_start_plug(&plug); /* the batch's swap-outs go to adjacent slots: let them merge */
 	sc->nr_immediate = 0;
+	sc->nr_unqueued_dirty = 0;
 	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
 	blk_finish_plug(&plug);
 	if (blk_any_polled_disk())
@@ -297,6 +300,16 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	 */
 	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage)
 		congestion_wait(100 * NSEC_PER_MSEC);
+	/*
+	 * A batch of nothing but dirty file pages nobody is writing: the flushers are behind
+	 * (or asleep), so wake them for all of it; and let kswapd write such pages itself
+	 * until the node is balanced again (3.11's ZONE_TAIL_LRU_DIRTY, 4.8's PGDAT_DIRTY).
+	 */
+	if (!writeback_ops->reclaim_writes_file && is_file_lru(lru) && sc->nr_unqueued_dirty == taken) {
+		writeback_ops->start_all(WB_REASON_SYNC); /* wakeup_flusher_threads(WB_REASON_VMSCAN) */
+		if (current_is_kswapd())
+			set_bit(PGDAT_DIRTY, &contig_page_data.flags);
+	}
 	return reclaimed;
 }
 
@@ -410,10 +423,26 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
 		.may_writepage = (gfp_mask & __GFP_IO) != 0, /* GFP_NOIO callers are the I/O path */
 		.may_swap = (gfp_mask & __GFP_IO) != 0,
 	};
+	unsigned long total_scanned = 0;
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+		sc.nr_scanned = 0;
 		shrink_node(&sc);
+		total_scanned += sc.nr_scanned;
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim || fatal_memory_victim())
 			break;
+		/*
+		 * Before 3.2, where reclaim writes file pages itself: having scanned 1.5 times
+		 * its target, wake the flushers (wakeup_bdflush / wakeup_flusher_threads; here
+		 * for all the dirty pages, not total_scanned of them), and from DEF_PRIORITY - 2
+		 * down take a nap for some writeback to complete, rather than scan on to OOM
+		 * while the pages it wrote are still in flight.
+		 */
+		if (writeback_ops->reclaim_writes_file) {
+			if (total_scanned > sc.nr_to_reclaim + sc.nr_to_reclaim / 2 && !knob(laptop_mode))
+				writeback_ops->start_all(WB_REASON_SYNC);
+			if (sc.nr_scanned && sc.priority < DEF_PRIORITY - 2)
+				congestion_wait(100 * NSEC_PER_MSEC); /* HZ/10 */
+		}
 	}
 	if (sc.nr_reclaimed)
 		WRITE_ONCE(contig_page_data.kswapd_failures, 0); /* reclaim works again: kswapd may retry */

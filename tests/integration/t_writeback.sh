@@ -206,3 +206,19 @@ expect_rc 0
 expect_json '.fio.jobs[0].write.io_bytes > 0 and .fio.jobs[0].write.io_bytes < 4096 * .vmstat.counters.nr_dirtied' \
 	'the writes after the ramp are counted, those during it are not'
 end
+
+begin "writeback/reclaim and dirty pages by era: since 3.2 reclaim leaves file pages to the flushers, before it wrote them"
+# 24 MiB dirtied on a 4 MB/s disk, then 28 MiB of anonymous memory in a 48 MiB guest:
+# reclaim meets the dirty pages at the tail of the file LRU before the disk has them
+printf '[w]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=64k\nsize=24m\n[hog]\nstonewall\nioengine=mem\nsize=28m\n' >"$T/rc.fio"
+vms --memory 48M --disk "$T/rc.img,size=64M,rate=4M" --job "$T/rc.fio" --json --set writeback_model=ioless,dirty_ratio=90,dirty_background_ratio=80
+expect_rc 0 'ioless: the memory job got its memory (no OOM: reclaim waited for the disk)'
+expect_json '.vmstat.counters | .nr_vmscan_immediate_reclaim > 1000 and .nr_vmscan_write * 10 < .nr_vmscan_immediate_reclaim' \
+	'ioless: reclaim marked the dirty pages for immediate reclaim and wrote few itself (kswapd only)'
+expect_json '.writeback.disks[0].written_by | .sync > .reclaim' 'ioless: reclaim woke the flushers, which wrote the pages'
+vms --memory 48M --disk "$T/rc.img,size=64M,rate=4M" --job "$T/rc.fio" --json --set writeback_model=bdi,watermark_model=2.6,dirty_ratio=90,dirty_background_ratio=80
+expect_rc 0 'bdi: the memory job got its memory'
+expect_json '.vmstat.counters | .nr_vmscan_write > 500 and .nr_vmscan_immediate_reclaim == 0' \
+	'bdi (2.6.32): reclaim wrote dirty file pages itself (nr_vmscan_write)'
+expect_json '.writeback.disks[0].written_by.reclaim == .vmstat.counters.nr_vmscan_write' 'and they are counted as written by reclaim'
+end

@@ -5,6 +5,7 @@
  */
 #ifndef MM_MMZONE_H
 #define MM_MMZONE_H
+#include <kernel/bitops.h>
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <kernel/wait.h>
@@ -64,7 +65,13 @@ typedef struct pglist_data {
 	unsigned long min_free_kbytes;
 	enum watermark_model watermark_model, kswapd_model;
 	const struct kswapd_ops *kswapd_ops; /* kswapd_model's behaviour (mm/kswapd.c) */
+	unsigned long flags; /* enum pgdat_flags */
 } pg_data_t;
+
+enum pgdat_flags {
+	/* reclaim met only dirty file pages nobody was writing: kswapd may write them (3.11 on) */
+	PGDAT_DIRTY,
+};
 
 extern pg_data_t contig_page_data;
 #define NODE_DATA(nid) (&contig_page_data)
