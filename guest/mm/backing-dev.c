@@ -39,6 +39,8 @@ void bdi_register(struct gendisk *disk)
 	struct bdi_writeback *wb = &bdi->wb;
 	wb->bdi = bdi;
 	spin_lock_init(&wb->bw_lock);
+	spin_lock_init(&wb->list_lock);
+	INIT_LIST_HEAD(&wb->b_dirty);
 	init_waitqueue_head(&wb->writeback_wait);
 	/* bdi_init: 100 MB/s until measured (INIT_BW) */
 	wb->bw.write_bandwidth = wb->bw.avg_write_bandwidth = (100 << 20) / PAGE_SIZE;

@@ -184,7 +184,7 @@ void balance_dirty_pages_writing(struct address_space *m, struct bdi_writeback *
 				.sync_mode = WB_SYNC_NONE,
 				.by = VMS_WB_BY_DIRTIER,
 			};
-			writeback_disk(wb, &wbc);
+			__writeback_inodes_wb(wb, &wbc);
 			pages_written += write_chunk - (unsigned long)max(wbc.nr_to_write, 0l);
 			global_dirty_limits(&dl);
 			wb_thresh = wb_calc_thresh(wb, dl.thresh);

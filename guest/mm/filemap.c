@@ -53,6 +53,20 @@ static bool page_cache_init(void)
 	return true;
 }
 
+bool address_space_init(struct address_space *m, struct gendisk *disk, const struct address_space_operations *a_ops,
+			void *private_data, unsigned long max_pages)
+{
+	if (!page_cache_init())
+		return false;
+	memset(m, 0, sizeof(*m));
+	m->host = disk;
+	m->a_ops = a_ops;
+	m->private_data = private_data;
+	INIT_LIST_HEAD(&m->io_list);
+	mapping_tags_init(m, max_pages); /* without: fsync walks the cache */
+	return true;
+}
+
 struct address_space *bdev_mapping(struct gendisk *disk)
 {
 	if (!page_cache_init())
@@ -61,8 +75,7 @@ struct address_space *bdev_mapping(struct gendisk *disk)
 		struct address_space *m = kzalloc(sizeof(*m));
 		if (!m)
 			return NULL;
-		m->host = disk;
-		mapping_tags_init(m, disk->capacity >> PAGE_SHIFT); /* without: fsync walks the cache */
+		address_space_init(m, disk, NULL, NULL, disk->capacity >> PAGE_SHIFT);
 		if (!__atomic_compare_exchange_n(&disk->mapping, &(struct address_space *){ NULL }, m, false,
 						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			kfree(m);
@@ -203,10 +216,31 @@ static void end_bdev_write(struct bio *bio)
 	}
 }
 
+/*
+ * One page's I/O to its disk block: the page index itself for the disk's own mapping,
+ * a_ops->bmap's block for a file's. A file's hole reads as zeros without I/O (the
+ * page ends its "read" at once); writing one is a bug of the file system, which maps
+ * the blocks of a page before it is dirtied.
+ */
 static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 {
 	struct address_space *m = page->mapping;
-	int err = submit_page_bio(m->host, page, page->index * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
+	long long block = (long long)page->index;
+	if (m->a_ops) {
+		block = m->a_ops->bmap(m, page->index);
+		if (block < 0)
+			return (int)block;
+		if (!block) {
+			if (op != REQ_OP_READ) {
+				printk("%s: page %lu of a file written to a hole\n", m->host->disk_name, page->index);
+				return -EIO;
+			}
+			memset(page_address(page), 0, PAGE_SIZE);
+			page_endio(page, REQ_OP_READ, 0);
+			return 0;
+		}
+	}
+	int err = submit_page_bio(m->host, page, (u64)block * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
 	if (err)
 		return err;
 	if (op == REQ_OP_READ)
@@ -269,7 +303,8 @@ static int page_cache_read_async(struct address_space *m, unsigned long index, g
 static void page_cache_sync_readahead(struct address_space *m, struct file_ra_state *ra, unsigned long index)
 {
 	unsigned long max_pages = (unsigned long)knob(read_ahead_kb) >> (PAGE_SHIFT - 10);
-	unsigned long end = m->host->capacity >> PAGE_SHIFT;
+	u64 bytes = m->a_ops ? m->a_ops->size(m) : m->host->capacity;
+	unsigned long end = (unsigned long)((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
 
 	if (!ra || !max_pages || index + 1 >= end)
 		return;

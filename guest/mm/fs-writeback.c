@@ -1,9 +1,10 @@
 /*
  * Writeback passes and the per-disk flushers (fs/fs-writeback.c).
  *
- * Each disk's page cache is one "inode" (until #10 adds files): dirtied_when is when
- * its first page was dirtied since it was last clean, which is what kupdate-style
- * writeback compares with dirty_expire_centisecs.
+ * A disk's dirty mappings (the raw disk's own, and its files') are on its b_dirty list,
+ * oldest dirtied first: dirtied_when is when a mapping's first page was dirtied since
+ * it was last clean, which is what kupdate-style writeback compares with
+ * dirty_expire_centisecs.
  *
  * The flusher of the bdi and ioless eras (2.6.32's bdi_writeback_thread, named
  * flush-MAJOR:MINOR; since 3.10 the same work runs in a kworker) wakes every
@@ -34,25 +35,83 @@ bool writeback_in_progress(struct bdi_writeback *wb)
 }
 
 /*
- * writeback_sb_inodes for the disk's one inode: its dirty pages from where the last
- * pass stopped, up to wbc->nr_to_write (a nonblocking pass stops when the queue
- * congests). Not yet expired for kupdate: nothing. Returns the pages started.
+ * The next mapping to write: the oldest listed that nobody else is writing (I_SYNC),
+ * and for kupdate only an expired one. Taken off the list's head so that, written and
+ * still dirty, it goes to the tail (requeue_io: the others get their turn).
  */
-long writeback_disk(struct bdi_writeback *wb, struct writeback_control *wbc)
+static struct address_space *wb_next_mapping(struct bdi_writeback *wb, const struct writeback_control *wbc,
+					     unsigned *seen)
 {
-	struct gendisk *disk = wb->bdi->disk;
-	struct address_space *m = READ_ONCE(disk->mapping);
+	struct address_space *m, *found = NULL;
+	unsigned long flags;
+	unsigned i = 0;
 
-	if (!m || !READ_ONCE(wb->has_dirty) || wbc->nr_to_write <= 0)
-		return 0;
-	if (wbc->older_than_this_ns && READ_ONCE(wb->dirtied_when_ns) > wbc->older_than_this_ns)
-		return 0; /* not expired yet: kupdate leaves it */
-	long n = filemap_writepages(m, wbc);
-	if (n > 0)
-		__atomic_add_fetch(&wb->bdi->written_by[wbc->by], (u64)n, __ATOMIC_RELAXED);
-	if (!wb_stat(wb, WB_RECLAIMABLE))
-		WRITE_ONCE(wb->has_dirty, false); /* clean again: the next dirtying starts its clock */
-	return n;
+	spin_lock_irqsave(&wb->list_lock, flags);
+	list_for_each_entry(m, &wb->b_dirty, io_list) {
+		if (i++ < *seen)
+			continue;
+		if (wbc->older_than_this_ns && m->dirtied_when_ns > wbc->older_than_this_ns)
+			continue; /* not expired yet: kupdate leaves it */
+		if (m->writing)
+			continue;
+		m->writing = true;
+		found = m;
+		break;
+	}
+	*seen = i;
+	spin_unlock_irqrestore(&wb->list_lock, flags);
+	return found;
+}
+
+static void wb_mapping_done(struct bdi_writeback *wb, struct address_space *m, bool requeue)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wb->list_lock, flags);
+	m->writing = false;
+	if (requeue && m->dirty_listed)
+		list_move_tail(&m->io_list, &wb->b_dirty);
+	spin_unlock_irqrestore(&wb->list_lock, flags);
+}
+
+/*
+ * __writeback_inodes_wb / writeback_sb_inodes: the disk's dirty mappings, oldest
+ * first, each from where its last pass stopped, until wbc->nr_to_write pages are
+ * started (a nonblocking pass stops when the queue congests). A mapping that used up
+ * the budget and is still dirty goes to the tail. Returns the pages started.
+ */
+long __writeback_inodes_wb(struct bdi_writeback *wb, struct writeback_control *wbc)
+{
+	unsigned seen = 0;
+	long done = 0;
+
+	while (wbc->nr_to_write > 0) {
+		struct address_space *m = wb_next_mapping(wb, wbc, &seen);
+		if (!m)
+			break;
+		long n = filemap_writepages(m, wbc);
+		wb_mapping_done(wb, m, wbc->nr_to_write <= 0);
+		if (n > 0) {
+			__atomic_add_fetch(&wb->bdi->written_by[wbc->by], (u64)n, __ATOMIC_RELAXED);
+			done += n;
+		}
+		if (wbc->nonblocking && bdi_write_congested(wb->bdi))
+			break; /* filemap_writepages stopped at the congestion */
+	}
+	return done;
+}
+
+/* The oldest dirtied_when of the disk's mappings, for pdflush's s_io order. */
+static u64 wb_oldest_dirtied(struct bdi_writeback *wb)
+{
+	unsigned long flags;
+	u64 t = ~0ull;
+
+	spin_lock_irqsave(&wb->list_lock, flags);
+	if (!list_empty(&wb->b_dirty))
+		t = list_first_entry(&wb->b_dirty, struct address_space, io_list)->dirtied_when_ns;
+	spin_unlock_irqrestore(&wb->list_lock, flags);
+	return t;
 }
 
 /*
@@ -73,10 +132,10 @@ long writeback_inodes(struct writeback_control *wbc)
 
 	for (unsigned i = 0; i < bdi_count() && n < VMS_MAX_DISKS; i++) { /* s_io: by dirtied_when */
 		struct bdi_writeback *wb = &bdi_of(i)->wb;
-		if (!READ_ONCE(wb->has_dirty))
+		if (!wb_has_dirty_io(wb))
 			continue;
 		unsigned k = n++;
-		while (k && READ_ONCE(order[k - 1]->dirtied_when_ns) > READ_ONCE(wb->dirtied_when_ns)) {
+		while (k && wb_oldest_dirtied(order[k - 1]) > wb_oldest_dirtied(wb)) {
 			order[k] = order[k - 1];
 			k--;
 		}
@@ -89,15 +148,14 @@ long writeback_inodes(struct writeback_control *wbc)
 			wbc->encountered_congestion = true;
 			continue;
 		}
-		u64 dirtied_when = READ_ONCE(wb->dirtied_when_ns);
-		if (wbc->older_than_this_ns && dirtied_when > wbc->older_than_this_ns)
+		if (wbc->older_than_this_ns && wb_oldest_dirtied(wb) > wbc->older_than_this_ns)
 			break; /* the rest were dirtied later still */
 		if (__atomic_exchange_n(&wb->writeback_running, true, __ATOMIC_ACQ_REL))
 			break; /* another pdflush is flushing this queue */
 		u64 t0 = ktime_get_ns();
 		if (!avoid)
 			wbc->nonblocking = false;
-		done += writeback_disk(wb, wbc);
+		done += __writeback_inodes_wb(wb, wbc);
 		wbc->nonblocking = nonblocking;
 		wb->bdi->flusher_busy_ns += ktime_get_ns() - t0;
 		WRITE_ONCE(wb->writeback_running, false); /* writeback_release */
@@ -176,7 +234,7 @@ static long wb_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason
 			u64 expire = centisecs_ns(knob(dirty_expire_centisecs)), now = ktime_get_ns();
 			wbc.older_than_this_ns = now > expire ? now - expire : 1;
 		}
-		long asked = wbc.nr_to_write, n = writeback_disk(wb, &wbc);
+		long asked = wbc.nr_to_write, n = __writeback_inodes_wb(wb, &wbc);
 		struct dirty_limits dl;
 		global_dirty_limits(&dl);
 		wb_update_bandwidth(wb, &dl, start);
@@ -184,7 +242,7 @@ static long wb_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason
 		nr_pages -= asked - wbc.nr_to_write;
 		if (n)
 			continue;
-		if (!READ_ONCE(wb->has_dirty) || wbc.older_than_this_ns)
+		if (!wb_has_dirty_io(wb) || wbc.older_than_this_ns)
 			break; /* nothing (old enough) left */
 		/* only pages already under writeback, or re-dirtied while under it: wait for some */
 		long before = wb_stat(wb, WB_WRITEBACK);

@@ -91,6 +91,40 @@ unsigned long wb_writeout_fraction_permille(struct bdi_writeback *wb)
 
 /* ---- accounting ---- */
 
+/*
+ * __mark_inode_dirty(I_DIRTY_PAGES): the mapping's first dirty page since it was
+ * clean puts it at the tail of its disk's dirty list with dirtied_when = now (the
+ * list stays oldest first: kupdate-style writeback compares dirtied_when with
+ * dirty_expire_centisecs).
+ */
+static void mapping_dirty_inc(struct address_space *m)
+{
+	struct bdi_writeback *wb = mapping_wb(m);
+	unsigned long flags;
+
+	spin_lock_irqsave(&wb->list_lock, flags);
+	if (m->nr_dirty++ == 0 && !m->dirty_listed) {
+		m->dirtied_when_ns = ktime_get_ns();
+		list_add_tail(&m->io_list, &wb->b_dirty);
+		m->dirty_listed = true;
+	}
+	spin_unlock_irqrestore(&wb->list_lock, flags);
+}
+
+/* A dirty page went under writeback (or away): the last one takes m off the list. */
+static void mapping_dirty_dec(struct address_space *m)
+{
+	struct bdi_writeback *wb = mapping_wb(m);
+	unsigned long flags;
+
+	spin_lock_irqsave(&wb->list_lock, flags);
+	if (m->nr_dirty > 0 && --m->nr_dirty == 0 && m->dirty_listed) {
+		list_del_init(&m->io_list);
+		m->dirty_listed = false;
+	}
+	spin_unlock_irqrestore(&wb->list_lock, flags);
+}
+
 /* account_page_dirtied: a clean page of m became dirty. */
 void account_page_dirtied(struct page *page, struct address_space *m)
 {
@@ -102,10 +136,7 @@ void account_page_dirtied(struct page *page, struct address_space *m)
 	wb_stat_mod(wb, WB_RECLAIMABLE, 1);
 	wb_stat_mod(wb, WB_DIRTIED, 1);
 	current->nr_dirtied++;
-	if (!READ_ONCE(wb->has_dirty)) { /* __mark_inode_dirty(I_DIRTY_PAGES): its dirtied_when */
-		WRITE_ONCE(wb->dirtied_when_ns, ktime_get_ns());
-		WRITE_ONCE(wb->has_dirty, true);
-	}
+	mapping_dirty_inc(m);
 }
 
 /* clear_page_dirty_for_io + set_page_writeback: dirty -> under writeback. */
@@ -114,6 +145,7 @@ void account_page_cleaned(struct page *page, struct address_space *m)
 	(void)page;
 	wb_stat_mod(mapping_wb(m), WB_RECLAIMABLE, -1);
 	wb_stat_mod(mapping_wb(m), WB_WRITEBACK, 1);
+	mapping_dirty_dec(m);
 }
 
 /* A write failed and left the page dirty again: back to reclaimable. */
@@ -121,6 +153,7 @@ void account_page_redirtied(struct page *page, struct address_space *m)
 {
 	(void)page;
 	wb_stat_mod(mapping_wb(m), WB_RECLAIMABLE, 1);
+	mapping_dirty_inc(m);
 }
 
 /* ---- bandwidth estimates: mm/dirty_math.c's estimators, every 200 ms ---- */

@@ -35,9 +35,9 @@ struct bdi_writeback {
 	u64 completions;
 	unsigned completions_period;
 
-	/* The one "inode" of the disk: when its first page was dirtied since it was clean. */
-	u64 dirtied_when_ns;
-	bool has_dirty;
+	/* The mappings with dirty pages (b_dirty), oldest dirtied first, under list_lock. */
+	struct list_head b_dirty;
+	raw_spinlock_t list_lock;
 
 	/* The flusher (bdi and ioless eras): what it is asked to do (WB_start_all, and a
 	 * wake-up for background work, as 3.x's bits), and its thread. */
@@ -71,6 +71,12 @@ static inline long wb_stat(struct bdi_writeback *wb, enum wb_stat_item i)
 static inline void wb_stat_mod(struct bdi_writeback *wb, enum wb_stat_item i, long d)
 {
 	__atomic_add_fetch(&wb->stat[i], d, __ATOMIC_RELAXED);
+}
+
+/* Whether any mapping of the disk has dirty pages (wb_has_dirty_io). */
+static inline bool wb_has_dirty_io(struct bdi_writeback *wb)
+{
+	return !list_empty(&wb->b_dirty);
 }
 
 /* mm/backing-dev.c */

@@ -1,20 +1,42 @@
 /*
- * The page cache of the block devices (include/linux/pagemap.h, mm/filemap.c,
- * block/fops.c): buffered I/O on a raw disk (fio's direct=0) goes through pages of
- * the disk's address_space. They sit on the file LRU lists; reclaim drops the clean
- * ones. Dirty ones are written back by the flushers, the dirtiers or reclaim as the
- * era of writeback_model has it (mm/writeback.h).
+ * The page cache (include/linux/pagemap.h, mm/filemap.c, block/fops.c): buffered I/O
+ * on a raw disk (fio's direct=0) goes through pages of the disk's address_space, a
+ * file's through its inode's (a_ops maps its pages to the disk's blocks). They sit on
+ * the file LRU lists; reclaim drops the clean ones. Dirty ones are written back by the
+ * flushers, the dirtiers or reclaim as the era of writeback_model has it
+ * (mm/writeback.h); a mapping with dirty pages is on its disk's dirty list
+ * (fs-writeback.c), oldest dirtied first, as Linux's inodes on b_dirty.
  */
 #ifndef MM_PAGEMAP_H
 #define MM_PAGEMAP_H
 #include <kernel/blkdev.h>
+#include <kernel/list.h>
 #include <kernel/types.h>
 
 struct page;
 struct gendisk;
+struct address_space;
+
+/*
+ * How a file's pages map to its disk (a file system's address_space_operations):
+ * bmap gives the disk block (of PAGE_SIZE) of page index, 0 for a hole (reads as
+ * zeros; a write must have mapped it before dirtying the page), or a negative errno.
+ */
+struct address_space_operations {
+	long long (*bmap)(struct address_space *m, unsigned long index);
+	u64 (*size)(struct address_space *m); /* bytes: readahead stops there */
+};
 
 struct address_space {
-	struct gendisk *host;
+	struct gendisk *host; /* the disk its pages are read from and written to */
+	const struct address_space_operations *a_ops; /* NULL: the disk itself, page index = block */
+	void *private_data; /* the file system's inode */
+	/* On the disk's dirty list while it has dirty pages (__mark_inode_dirty's I_DIRTY_PAGES). */
+	struct list_head io_list;
+	u64 dirtied_when_ns; /* when its first page was dirtied since it was last clean */
+	long nr_dirty; /* its dirty pages */
+	bool dirty_listed;
+	bool writing; /* I_SYNC: a flusher, pdflush or dirtier is writing it */
 	unsigned long nrpages; /* pages in the cache */
 	/*
 	 * A failed write-back since the last fsync (AS_EIO): set at the write's end,
@@ -45,6 +67,9 @@ struct file_ra_state {
 	unsigned long size;	  /* the current window, pages */
 };
 
+/* A file's mapping on disk (max_pages: the most its dirty tags cover); false without memory. */
+bool address_space_init(struct address_space *m, struct gendisk *disk, const struct address_space_operations *a_ops,
+			void *private_data, unsigned long max_pages);
 /* The disk's address_space, created on first use; NULL when no memory is left for it. */
 struct address_space *bdev_mapping(struct gendisk *disk);
 

@@ -90,8 +90,8 @@ void wb_start_background_writeback(struct bdi_writeback *wb);
 void wakeup_flusher_threads(enum wb_reason reason);
 bool writeback_in_progress(struct bdi_writeback *wb);
 void bdi_flusher_start(struct backing_dev_info *bdi);
-/* One writeback pass over one disk (writeback_sb_inodes for its one inode); pages started. */
-long writeback_disk(struct bdi_writeback *wb, struct writeback_control *wbc);
+/* One writeback pass over one disk's dirty mappings, oldest first (writeback_sb_inodes); pages started. */
+long __writeback_inodes_wb(struct bdi_writeback *wb, struct writeback_control *wbc);
 /* A writeback pass over every disk (writeback_inodes of 2.6, bdi NULL): congested ones skipped when nonblocking. */
 long writeback_inodes(struct writeback_control *wbc);
 void laptop_io_completion(struct backing_dev_info *bdi);
