@@ -183,7 +183,7 @@ void mark_page_accessed(struct page *page)
 	}
 }
 
-static void put_page(struct page *page)
+void put_page(struct page *page)
 {
 	__free_pages(page, 0); /* drops a reference; frees only the last */
 }
@@ -374,6 +374,13 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 		}
 		return page;
 	}
+}
+
+struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err)
+{
+	bool fresh = false;
+	*err = 0;
+	return get_cache_page(m, NULL, index, false, &fresh, err);
 }
 
 int filemap_read(struct address_space *m, struct file_ra_state *ra, u64 pos, void *buf, u32 len)

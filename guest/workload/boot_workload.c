@@ -7,6 +7,7 @@
  *  - spin_ms/sleep_ms/duration_ms: every CPU alternates computing and sleeping.
  */
 #include <asm/tsc.h>
+#include <fs/ext3.h>
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
@@ -120,6 +121,7 @@ int kernel_init(void *unused)
 	if (knob(writeback_model) == VMS_WB_PDFLUSH)
 		pdflush_init();
 	swapon();
+	ext3_mount_all();
 	kswapd_run();
 	if (boot_params->flags & VMS_BOOT_VERBOSE)
 		show_tasks();

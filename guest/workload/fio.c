@@ -69,6 +69,12 @@ static int fio_job_thread(void *data)
 	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
 	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 
+	if (run->open_error) { /* fio's td_verror at open: the job reports it, no I/O */
+		run->rec.error = (u32)-run->open_error;
+		run->rec.start_ns = run->rec.end_ns = ktime_get_ns();
+		complete(run->done);
+		return 0;
+	}
 	if (j->startdelay_ns) /* fio's startdelay: before anything is measured */
 		msleep((unsigned)max(j->startdelay_ns / NSEC_PER_MSEC, 1ul));
 	fio_stats_start(run);

@@ -34,12 +34,16 @@ struct fio_io {
 	volatile int state; /* enum fio_io_state */
 };
 
+struct ext3_inode_info;
+
 struct fio_job_run {
 	const struct vms_job *job;
 	struct gendisk *disk;
-	struct address_space *mapping; /* buffered jobs (direct=0): the disk's page cache */
+	struct address_space *mapping; /* buffered jobs (direct=0): the disk's or the file's page cache */
 	struct file_ra_state ra;	/* and their readahead */
-	u64 region_start, region_len; /* bytes on the disk */
+	struct ext3_inode_info *file; /* filename=/mnt/vdX/PATH: the file, NULL for the raw disk */
+	int open_error; /* the file could not be opened (-errno): the job fails with it, doing nothing */
+	u64 region_start, region_len; /* bytes on the disk, or in the file */
 	u64 io_size; /* bytes to do unless time_based */
 	u64 bytes_issued;
 	u64 seq_pos; /* next sequential offset within the region */

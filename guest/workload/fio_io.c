@@ -150,7 +150,7 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 {
 	struct bio *bio = &io->bio;
 
-	if (!run->mapping || run->verifying) {
+	if (!run->mapping || (run->verifying && !run->file)) { /* a file's offsets are not the disk's */
 		submit_bio(run->disk, bio);
 		return;
 	}

@@ -2,11 +2,15 @@
  * Setting up an fio job: its disk region, buffers, random generator and random map
  * (fio's default: every block once per pass; norandommap: with replacement).
  */
+#include <fs/ext3.h>
 #include <kernel/boot.h>
+#include <kernel/errno.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <lib/string.h>
+#include <lib/vsprintf.h>
+#include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <lib/random.h>
 #include "fio.h"
@@ -81,6 +85,47 @@ void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
 		p[i] = j->pattern[i % j->pattern_len];
 }
 
+/*
+ * open(): the job's file on the disk's mount. Until ext3 allocates blocks, the region
+ * must lie inside the file and be mapped (an overwrite in place); anything else fails
+ * the job with the reason on the console.
+ */
+static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
+{
+	char path[16 + VMS_WL_PATH_LEN];
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/mnt/%s/%s", run->disk->disk_name, j->path);
+	struct ext3_inode_info *ei = ext3_path_lookup(path, &err);
+	if (!ei) {
+		printk("fio: job %s: %s: cannot open (error %d)\n", j->name, path, err);
+		return err ? err : -ENOENT;
+	}
+	run->file = ei;
+	if ((ei->mode & S_IFMT) != S_IFREG) {
+		printk("fio: job %s: %s: not a regular file\n", j->name, path);
+		return -EISDIR;
+	}
+	u64 size = j->size ? j->size : ei->size > j->offset ? ei->size - j->offset : 0;
+	if (!size || j->offset + size > ei->size) {
+		printk("fio: job %s: %s: offset %lu + size %lu past the file's %lu bytes (files do not grow yet)\n",
+		       j->name, path, j->offset, size, ei->size);
+		return -EFBIG;
+	}
+	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
+	for (u64 b = j->offset / PAGE_SIZE; writes && b < (j->offset + size + PAGE_SIZE - 1) / PAGE_SIZE; b++) {
+		long long block = ext3_get_block(ei, b);
+		if (block <= 0) {
+			printk("fio: job %s: %s: block %lu is %s: writing would allocate (not supported yet)\n", j->name,
+			       path, b, block ? "unreadable" : "a hole");
+			return block ? (int)block : -ENOSPC;
+		}
+	}
+	run->mapping = &ei->mapping;
+	run->region_len = size;
+	return 0;
+}
+
 void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned index)
 {
 	memset(run, 0, sizeof(*run));
@@ -89,10 +134,12 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 	run->disk = disks[j->disk];
 	run->region_start = j->offset;
 	run->region_len = j->size ? j->size : run->disk->capacity - j->offset;
+	if (j->path[0] && (run->open_error = fio_file_open(run, j)))
+		run->region_len = max(j->bs[0], j->bs[1]); /* a region the setup below can work with; nothing runs */
 	run->io_size = run->region_len;
 	/* Buffered I/O completes in the submitting task (as a buffered io_submit does): one at a time. */
 	run->depth = j->ioengine == VMS_IOENGINE_SYNC || !(j->flags & VMS_JOB_DIRECT) ? 1 : j->iodepth;
-	if (!(j->flags & VMS_JOB_DIRECT) && !(run->mapping = bdev_mapping(run->disk)))
+	if (!(j->flags & VMS_JOB_DIRECT) && !run->mapping && !(run->mapping = bdev_mapping(run->disk)))
 		panic("fio: no memory for the page cache of %s (job %s)", run->disk->disk_name, j->name);
 	run->rand_state = (j->randseed ? j->randseed : 0x89abcdefull) ^ ((u64)j->clone * 0x9e3779b97f4a7c15ull);
 	if (!(j->flags & VMS_JOB_RANDREPEAT))
@@ -140,4 +187,6 @@ void fio_job_teardown(struct fio_job_run *run)
 		free_pages_exact(run->randommap, ALIGN(run->nr_blocks, 64) / 8);
 	fio_vlog_teardown(run);
 	fio_log_teardown(run);
+	if (run->file)
+		ext3_iput(run->file);
 }

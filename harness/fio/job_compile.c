@@ -45,15 +45,46 @@ int compile_fail_at(struct compile *c, const char *file, unsigned line, const ch
 
 typedef int (*opt_fn)(struct compile *c, struct job_opts *jo, const struct fio_option *o);
 
+/*
+ * A file under a disk's mount point, /mnt/vdX/PATH: PATH must name a file below it,
+ * without . or .. components (the guest walks it as it is).
+ */
+static int file_path_check(struct compile *c, const struct fio_option *o, const char *path)
+{
+	if (!*path)
+		return bad_value(c, o, "a file under the mount point is needed: /mnt/vdX/NAME");
+	if (strlen(path) >= VMS_WL_PATH_LEN)
+		return bad_value(c, o, "the path under the mount point is longer than %d bytes", VMS_WL_PATH_LEN - 1);
+	for (const char *p = path; *p;) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (!len || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return bad_value(c, o, "empty, '.' or '..' path components are not supported");
+		if (len > 255)
+			return bad_value(c, o, "a file name is longer than 255 bytes");
+		p += len + (e != NULL);
+		if (e && !*p)
+			return bad_value(c, o, "the path ends in '/': name a file");
+	}
+	return 0;
+}
+
 static int opt_filename(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	const char *v = o->value;
+	unsigned disk;
 
 	if (strchr(v, ':'))
-		return bad_value(c, o, "several files per job are not supported; give one /dev/vdX");
-	if (strncmp(v, "/dev/vd", 7) || v[7] < 'a' || v[7] > 'z' || v[8])
-		return bad_value(c, o, "vmsweep jobs run on the guest's raw disks: expected /dev/vda, /dev/vdb, ...");
-	unsigned disk = (unsigned)(v[7] - 'a');
+		return bad_value(c, o, "several files per job are not supported; give one /dev/vdX or /mnt/vdX/FILE");
+	if (!strncmp(v, "/mnt/vd", 7) && v[7] >= 'a' && v[7] <= 'z' && (!v[8] || v[8] == '/')) {
+		if (file_path_check(c, o, v[8] ? v + 9 : ""))
+			return -1;
+		snprintf(jo->j.path, sizeof(jo->j.path), "%s", v + 9);
+	} else if (strncmp(v, "/dev/vd", 7) || v[7] < 'a' || v[7] > 'z' || v[8]) {
+		return bad_value(c, o, "expected a raw disk (/dev/vda, /dev/vdb, ...) or a file on a disk's file system "
+				       "(/mnt/vda/FILE, with --disk ...,fs=ext3)");
+	}
+	disk = (unsigned)(v[7] - 'a');
 	if (disk >= c->nr_disks) {
 		if (!c->nr_disks)
 			return bad_value(c, o, "no such disk: the guest has no disks (add --disk)");

@@ -87,6 +87,14 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
 				       "filename=%s: that disk is the guest's swap device (job '%s')",
 				       jo->filename_o->value, s->name);
+	if (j->path[0] && c->disks && !(c->disks[j->disk].flags & VMS_DISK_FS_EXT3))
+		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
+				       "filename=%s: /dev/vd%c has no file system to mount (give it one: --disk "
+				       "PATH,fs=ext3) (job '%s')", jo->filename_o->value, 'a' + j->disk, s->name);
+	if (j->path[0] && jo->direct > 0)
+		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
+				       "filename=%s: direct=1 on a file is not supported yet: the guest's file I/O "
+				       "goes through its page cache (job '%s')", jo->filename_o->value, s->name);
 	if (j->size % SECTOR)
 		return compile_fail_at(c, jo->size_o->file, jo->size_o->line, "size=%s: not a multiple of 512",
 				       jo->size_o->value);
@@ -121,7 +129,8 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 				       job_writes(j) ? "write" : "read", s->name);
 	bssplit_resolve(j);
 
-	uint64_t disk_size = c->disks ? c->disks[j->disk].size : 0;
+	/* a file's size is the guest's to know: its offset and size are checked there */
+	uint64_t disk_size = c->disks && !j->path[0] ? c->disks[j->disk].size : 0;
 	const char *dev = jo->filename_o->value;
 	if (disk_size) {
 		if (j->offset >= disk_size) {
@@ -166,7 +175,7 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 int job_clone_place(struct compile *c, const struct fio_section *s, const struct job_opts *jo, struct vms_job *d)
 {
 	const struct fio_option *o = jo->offset_increment_o;
-	uint64_t disk_size = c->disks ? c->disks[d->disk].size : 0;
+	uint64_t disk_size = c->disks && !d->path[0] ? c->disks[d->disk].size : 0;
 	const char *dev = jo->filename_o->value;
 	char b1[32], b2[32], b3[32];
 

@@ -8,11 +8,12 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 6
+#define VMS_WL_VERSION 7
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
 #define VMS_WL_LOG_NAME_LEN 128 /* write_lat_log=NAME and the like: NAME, NUL-terminated */
+#define VMS_WL_PATH_LEN 128 /* filename=/mnt/vdX/PATH: PATH, NUL-terminated */
 
 enum vms_rw {
 	VMS_RW_READ,
@@ -139,6 +140,9 @@ struct vms_job {
 	 * sends; averaged over log_avg_msec windows in the guest when that is not 0 */
 	uint32_t log_avg_msec;
 	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
+	/* A file on the disk's file system (filename=/mnt/vdX/PATH): PATH under the mount,
+	 * NUL-terminated; offset and size are then the file's. Empty: the raw disk. */
+	char path[VMS_WL_PATH_LEN];
 };
 
 struct vms_workload {

@@ -81,6 +81,10 @@ int filemap_write_and_wait(struct address_space *mapping);
 /* The same for the pages of [pos, pos + len) (O_SYNC writes). */
 int filemap_write_and_wait_range(struct address_space *mapping, u64 pos, u64 len);
 
+/* The page of (m, index), uptodate, with a reference (put_page drops it); NULL and *err. */
+struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err);
+void put_page(struct page *page);
+
 /* For reclaim, the page locked: */
 bool page_is_file_cache(const struct page *page);
 int blkdev_writepage(struct page *page); /* dirty page -> writeback; unlocks it */

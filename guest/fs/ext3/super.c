@@ -1,0 +1,115 @@
+/*
+ * Mounting ext3 (fs/ext3/super.c's ext3_fill_super): at boot, each disk the host made
+ * with fs=ext3 is read and checked (layout.c) and mounted at /mnt/vdX. A disk that
+ * cannot be mounted is reported on the console with the reason, and a job that names
+ * a file on it fails with ENOENT; the guest goes on.
+ */
+#include <kernel/blkdev.h>
+#include <kernel/boot.h>
+#include <kernel/errno.h>
+#include <kernel/kernel.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <lib/string.h>
+#include <lib/vsprintf.h>
+#include <mm/mmzone.h>
+#include <fs/ext3.h>
+
+static struct ext3_sb_info *mounts[VMS_MAX_DISKS];
+
+struct page *ext3_bread(struct ext3_sb_info *sbi, u32 block, int *err)
+{
+	if (block >= sbi->l.blocks_count) { /* a corrupt pointer must not read past the file system */
+		printk("EXT3-fs error (%s): block %u past the end (%u blocks)\n", sbi->disk->disk_name, block,
+		       sbi->l.blocks_count);
+		*err = -EUCLEAN;
+		return NULL;
+	}
+	return read_mapping_page(sbi->bdev, block, err);
+}
+
+static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t why_len)
+{
+	int err;
+	struct page *page = read_mapping_page(sbi->bdev, 0, &err);
+	if (!page) {
+		snprintf(why, why_len, "unable to read superblock (error %d)", err);
+		return why;
+	}
+	const struct ext3_super_block *es = (const void *)((char *)page_address(page) + EXT3_SUPER_OFFSET);
+	const char *bad = ext3_super_check(es, sbi->disk->capacity / EXT3_BLOCK_SIZE, &sbi->l, why, why_len);
+	put_page(page);
+	if (bad)
+		return bad;
+	if (sbi->l.needs_recovery) /* the journal's replay (fs/jbd2/recovery.c) is not written yet */
+		return "needs journal recovery, which this kernel cannot do yet";
+	sbi->gdt = kmalloc(sbi->l.groups_count * sizeof(*sbi->gdt));
+	if (!sbi->gdt)
+		return "no memory for the group descriptors";
+	for (u32 b = 0; b < sbi->l.gdt_blocks; b++) {
+		page = ext3_bread(sbi, 1 + b, &err);
+		if (!page) {
+			snprintf(why, why_len, "unable to read group descriptors (error %d)", err);
+			return why;
+		}
+		u32 first = b * (u32)EXT3_DESC_PER_BLOCK, n = min((u32)EXT3_DESC_PER_BLOCK, sbi->l.groups_count - first);
+		memcpy(sbi->gdt + first, page_address(page), n * sizeof(*sbi->gdt));
+		put_page(page);
+	}
+	/* ext3_check_descriptors: each group's bitmaps and inode table inside the group */
+	for (u32 g = 0; g < sbi->l.groups_count; g++) {
+		const struct ext3_group_desc *gd = &sbi->gdt[g];
+		u32 first = sbi->l.first_data_block + g * sbi->l.blocks_per_group;
+		u32 last = min(first + sbi->l.blocks_per_group, sbi->l.blocks_count) - 1;
+		u32 table_blocks = sbi->l.inodes_per_group / sbi->l.inodes_per_block;
+		if (gd->bg_block_bitmap < first || gd->bg_block_bitmap > last || gd->bg_inode_bitmap < first ||
+		    gd->bg_inode_bitmap > last || gd->bg_inode_table < first || gd->bg_inode_table + table_blocks - 1 > last) {
+			snprintf(why, why_len, "group descriptor %u: bitmaps or inode table outside the group", g);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static void ext3_mount(unsigned i)
+{
+	struct gendisk *disk = disks[i];
+	char why[160];
+	struct ext3_sb_info *sbi = kzalloc(sizeof(*sbi));
+	if (!sbi || !(sbi->bdev = bdev_mapping(disk))) {
+		printk("EXT3-fs (%s): no memory to mount\n", disk->disk_name);
+		kfree(sbi);
+		return;
+	}
+	sbi->disk = disk;
+	snprintf(sbi->mnt, sizeof(sbi->mnt), "/mnt/%s", disk->disk_name);
+	spin_lock_init(&sbi->inode_lock);
+	INIT_LIST_HEAD(&sbi->inodes);
+	const char *bad = ext3_fill_super(sbi, why, sizeof(why));
+	if (bad) {
+		printk("EXT3-fs (%s): error: %s: not mounted\n", disk->disk_name, bad);
+		kfree(sbi->gdt);
+		kfree(sbi);
+		return;
+	}
+	if (!sbi->l.was_clean)
+		printk("EXT3-fs (%s): warning: mounting unchecked fs, running e2fsck is recommended\n", disk->disk_name);
+	mounts[i] = sbi;
+	printk("EXT3-fs (%s): mounted filesystem at %s: %u blocks in %u groups, %u inodes\n", disk->disk_name, sbi->mnt,
+	       sbi->l.blocks_count, sbi->l.groups_count, sbi->l.inodes_count);
+}
+
+void ext3_mount_all(void)
+{
+	for (unsigned i = 0; i < nr_disks; i++)
+		if (disks[i] && (boot_params->disks[i].flags & VMS_DISK_FS_EXT3))
+			ext3_mount(i);
+}
+
+struct ext3_sb_info *ext3_sb_of(const char *mnt, size_t len)
+{
+	for (unsigned i = 0; i < nr_disks; i++)
+		if (mounts[i] && strlen(mounts[i]->mnt) == len && !memcmp(mounts[i]->mnt, mnt, len))
+			return mounts[i];
+	return NULL;
+}
