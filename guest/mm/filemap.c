@@ -376,11 +376,42 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 	}
 }
 
+/*
+ * __set_page_dirty_nobuffers / mark_buffer_dirty: a cached page (a file system's
+ * metadata block in the disk's mapping) is dirty and will be written back with the
+ * rest. Returns whether it was clean.
+ */
+bool set_page_dirty(struct page *page)
+{
+	struct address_space *m = page->mapping;
+	bool newly = !TestSetPageDirty(page);
+	if (newly)
+		account_page_dirtied(page, m);
+	mapping_tag_dirty(m, page->index);
+	return newly;
+}
+
 struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err)
 {
 	bool fresh = false;
 	*err = 0;
 	return get_cache_page(m, NULL, index, false, &fresh, err);
+}
+
+struct page *grab_cache_page_zeroed(struct address_space *m, unsigned long index, int *err)
+{
+	bool fresh = false;
+	*err = 0;
+	struct page *page = get_cache_page(m, NULL, index, true, &fresh, err);
+	if (!page)
+		return NULL;
+	if (!fresh)
+		lock_page(page);
+	memset(page_address(page), 0, PAGE_SIZE);
+	if (fresh)
+		page_mark_uptodate(page);
+	unlock_page(page);
+	return page;
 }
 
 int filemap_read(struct address_space *m, struct file_ra_state *ra, u64 pos, void *buf, u32 len)
@@ -418,10 +449,12 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 
 	while (len) {
 		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
-		bool fresh = false;
+		bool fresh = false, new_block = false;
+		if (m->a_ops && m->a_ops->write_begin && (err = m->a_ops->write_begin(m, pos >> PAGE_SHIFT, &new_block)))
+			break;
 		u64 t0 = ws ? ktime_get_ns() : 0;
 		current->alloc_stage = ALLOC_STAGE_FAST;
-		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE, &fresh, &err);
+		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE || new_block, &fresh, &err);
 		if (ws && current->alloc_stage != ALLOC_STAGE_FAST)
 			t_reclaim += ktime_get_ns() - t0;
 		if (!page)
@@ -435,6 +468,8 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 					t_wait += ktime_get_ns() - w0;
 			}
 		}
+		if (fresh && n != PAGE_SIZE) /* a new block: what the write does not cover reads as zeros */
+			memset(page_address(page), 0, PAGE_SIZE);
 		memcpy((char *)page_address(page) + off, buf, n);
 		if (fresh)
 			page_mark_uptodate(page);
@@ -456,6 +491,8 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 		buf = (const char *)buf + n;
 		pos += n;
 		len -= n;
+		if (m->a_ops && m->a_ops->write_end && (err = m->a_ops->write_end(m, pos)))
+			break;
 	}
 	if (ws) {
 		u64 total = ktime_get_ns() - t_start, other = t_wait + t_throttle + t_reclaim;

@@ -53,3 +53,40 @@ bool page_endio(struct page *page, enum req_op op, int error)
 	}
 	return redirtied;
 }
+
+struct flush_wait {
+	struct completion done;
+	bool finished;
+	int error;
+};
+
+static void end_flush(struct bio *bio)
+{
+	struct flush_wait *w = bio->private;
+	w->error = bio->error;
+	bio_put(bio);
+	complete(&w->done);
+	__atomic_store_n(&w->finished, true, __ATOMIC_RELEASE); /* the last touch: the poller may return */
+}
+
+/* blkdev_issue_flush: the disk's volatile cache to stable storage, waited for; 0 or -EIO. */
+int blkdev_issue_flush(struct gendisk *disk)
+{
+	struct flush_wait w = { .error = 0 };
+	struct bio *bio = bio_alloc(GFP_NOIO);
+
+	if (!bio)
+		return -ENOMEM;
+	init_completion(&w.done);
+	bio->op = REQ_OP_FLUSH;
+	bio->end_io = end_flush;
+	bio->private = &w;
+	submit_bio(disk, bio);
+	if (disk->queue->poll_mode) { /* nobody is interrupted: reap it ourselves */
+		while (!__atomic_load_n(&w.finished, __ATOMIC_ACQUIRE))
+			blk_poll_disks();
+	} else {
+		wait_for_completion(&w.done);
+	}
+	return w.error ? -EIO : 0;
+}

@@ -138,6 +138,7 @@ int kernel_init(void *unused)
 	} else if (knob(duration_ms)) {
 		run_spin_sleep();
 	}
+	ext3_umount_all();
 	report_results();
 	return 0;
 }

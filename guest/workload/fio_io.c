@@ -8,6 +8,7 @@
  * used again (fio checks in its reaping thread too, never in the kernel's completion).
  */
 #include <asm/tsc.h>
+#include <fs/ext3.h>
 #include <kernel/blkdev.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
@@ -157,7 +158,7 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	if (bio->op == REQ_OP_FLUSH) {
 		/* fsync: the dirty pages first, then the device's cache */
 		io->sync_start_ns = ktime_get_ns();
-		if (filemap_write_and_wait(run->mapping)) {
+		if (run->file ? ext3_sync_file(run->file) : filemap_write_and_wait(run->mapping)) {
 			bio->error = -5;
 			bio->submit_ns = bio->complete_ns = ktime_get_ns();
 			bio->end_io(bio);

@@ -86,9 +86,11 @@ void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
 }
 
 /*
- * open(): the job's file on the disk's mount. Until ext3 allocates blocks, the region
- * must lie inside the file and be mapped (an overwrite in place); anything else fails
- * the job with the reason on the console.
+ * fio's file setup: open the job's file on the disk's mount, creating it when absent
+ * (in an existing directory), and make it offset + size long as fio's extend_file
+ * does: a job that reads gets the missing part laid out (written, as "Laying out IO
+ * file"), a job that only writes a sparse extension (ftruncate). Failures fail the
+ * job with the errno and the reason on the console.
  */
 static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 {
@@ -96,7 +98,7 @@ static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 	int err = 0;
 
 	snprintf(path, sizeof(path), "/mnt/%s/%s", run->disk->disk_name, j->path);
-	struct ext3_inode_info *ei = ext3_path_lookup(path, &err);
+	struct ext3_inode_info *ei = ext3_open_create(path, &err);
 	if (!ei) {
 		printk("fio: job %s: %s: cannot open (error %d)\n", j->name, path, err);
 		return err ? err : -ENOENT;
@@ -107,19 +109,32 @@ static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 		return -EISDIR;
 	}
 	u64 size = j->size ? j->size : ei->size > j->offset ? ei->size - j->offset : 0;
-	if (!size || j->offset + size > ei->size) {
-		printk("fio: job %s: %s: offset %lu + size %lu past the file's %lu bytes (files do not grow yet)\n",
-		       j->name, path, j->offset, size, ei->size);
-		return -EFBIG;
+	if (!size) {
+		printk("fio: job %s: %s: the file is empty: give size=\n", j->name, path);
+		return -EINVAL;
 	}
-	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
-	for (u64 b = j->offset / PAGE_SIZE; writes && b < (j->offset + size + PAGE_SIZE - 1) / PAGE_SIZE; b++) {
-		long long block = ext3_get_block(ei, b);
-		if (block <= 0) {
-			printk("fio: job %s: %s: block %lu is %s: writing would allocate (not supported yet)\n", j->name,
-			       path, b, block ? "unreadable" : "a hole");
-			return block ? (int)block : -ENOSPC;
+	u64 need = j->offset + size;
+	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
+	if (ei->size < need && !reads) {
+		err = ext3_extend(ei, need);
+	} else if (ei->size < need) {
+		printk("fio: job %s: laying out %s (%lu bytes)\n", j->name, path, need);
+		void *zero = alloc_pages_exact(PAGE_SIZE);
+		if (!zero)
+			return -ENOMEM;
+		memset(zero, 0, PAGE_SIZE);
+		for (u64 pos = ei->size; !err && pos < need;) {
+			u32 n = (u32)min(PAGE_SIZE - pos % PAGE_SIZE, need - pos);
+			err = filemap_write(&ei->mapping, pos, zero, n);
+			pos += n;
 		}
+		free_pages_exact(zero, PAGE_SIZE);
+		if (!err)
+			err = filemap_write_and_wait(&ei->mapping);
+	}
+	if (err) {
+		printk("fio: job %s: %s: cannot make it %lu bytes (error %d)\n", j->name, path, need, err);
+		return err;
 	}
 	run->mapping = &ei->mapping;
 	run->region_len = size;

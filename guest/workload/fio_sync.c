@@ -16,6 +16,7 @@
  *   issues it in TD_FSYNCING, which it does not count).
  */
 #include <asm/tsc.h>
+#include <fs/ext3.h>
 #include <kernel/blkdev.h>
 #include <kernel/kernel.h>
 #include <kernel/wait.h>
@@ -67,6 +68,8 @@ bool fio_sync_reap(struct fio_job_run *run)
 		int err = run->mapping ? filemap_write_and_wait_range(run->mapping, io->write_sector << SECTOR_SHIFT,
 								      io->write_size)
 				       : 0;
+		if (!err && run->file) /* a file's O_SYNC write: the metadata that reaches it too */
+			err = filemap_write_and_wait(run->file->sbi->bdev);
 		io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_sync_flush, .private = io };
 		if (err) { /* the write failed after all: completes with the error, no flush */
 			io->state = FIO_IO_INFLIGHT;
@@ -107,7 +110,7 @@ void fio_end_fsync(struct fio_job_run *run)
 	struct fio_io *io = &run->ios[0]; /* the phase is over: every slot is free */
 	unsigned long flags;
 
-	if (run->mapping && filemap_write_and_wait(run->mapping)) {
+	if (run->mapping && (run->file ? ext3_sync_file(run->file) : filemap_write_and_wait(run->mapping))) {
 		spin_lock_irqsave(&run->stat_lock, flags);
 		if (!run->rec.error)
 			run->rec.error = VMS_FIO_EIO;

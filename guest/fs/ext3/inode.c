@@ -1,10 +1,13 @@
 /*
  * ext3's inodes in memory (fs/ext3/inode.c): ext3_iget reads an inode from its group's
  * table into the inode cache; ext3_get_block maps a file block through i_block[] and
- * the indirect blocks (the read side of ext3_get_blocks_handle), and is the file
- * mapping's bmap, so that the page cache reads and writes a file's pages at their
- * disk blocks.
+ * the indirect blocks (ext3_get_blocks_handle), and is the file mapping's bmap, so
+ * that the page cache reads and writes a file's pages at their disk blocks;
+ * ext3_get_block_create allocates what a write needs (the indirect blocks on the way
+ * and the data block, near the file's last one); ext3_mark_inode_dirty writes the
+ * inode back into its table block.
  */
+#include <asm/tsc.h>
 #include <kernel/errno.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
@@ -23,10 +26,58 @@ static u64 ext3_mapping_size(struct address_space *m)
 	return READ_ONCE(((struct ext3_inode_info *)m->private_data)->size);
 }
 
+/* ext3_write_begin: the page's block, allocated under a handle when it is a hole. */
+static int ext3_write_begin(struct address_space *m, unsigned long index, bool *new)
+{
+	struct ext3_inode_info *ei = m->private_data;
+	int err;
+
+	*new = false;
+	long long block = ext3_get_block(ei, index);
+	if (block)
+		return block < 0 ? (int)block : 0;
+	/* EXT3_DATA_TRANS_BLOCKS: the bitmaps, descriptor, superblock, indirect blocks, inode */
+	handle_t *h = ext3_journal_start(ei->sbi, 8, &err);
+	if (!h)
+		return err;
+	block = ext3_get_block_create(h, ei, index, new);
+	ext3_journal_stop(h);
+	return block < 0 ? (int)block : 0;
+}
+
+/* ext3_write_end / generic_write_end: a write past the end grows i_size. */
+static int ext3_write_end(struct address_space *m, u64 end)
+{
+	struct ext3_inode_info *ei = m->private_data;
+	int err = 0;
+
+	if (end <= READ_ONCE(ei->size))
+		return 0;
+	mutex_lock(&ei->truncate_mutex);
+	if (end > ei->size) {
+		handle_t *h = ext3_journal_start(ei->sbi, 1, &err);
+		if (h) {
+			WRITE_ONCE(ei->size, end);
+			err = ext3_mark_inode_dirty(h, ei);
+			ext3_journal_stop(h);
+		}
+	}
+	mutex_unlock(&ei->truncate_mutex);
+	return err;
+}
+
 static const struct address_space_operations ext3_aops = {
 	.bmap = ext3_bmap,
 	.size = ext3_mapping_size,
+	.write_begin = ext3_write_begin,
+	.write_end = ext3_write_end,
 };
+
+/* ext3_setattr's size change that only grows the file: a sparse extension (ftruncate up). */
+int ext3_extend(struct ext3_inode_info *ei, u64 size)
+{
+	return ext3_write_end(&ei->mapping, size);
+}
 
 long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock)
 {
@@ -52,6 +103,129 @@ long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock)
 	return block;
 }
 
+struct page *ext3_getblk_zero(struct ext3_sb_info *sbi, u32 block, int *err)
+{
+	if (block >= sbi->l.blocks_count) {
+		*err = -EUCLEAN;
+		return NULL;
+	}
+	return grab_cache_page_zeroed(sbi->bdev, block, err);
+}
+
+/* ext3_find_goal: after the file's last allocation, else at the start of its inode's group. */
+static u32 ext3_find_goal(struct ext3_inode_info *ei)
+{
+	const struct ext3_layout *l = &ei->sbi->l;
+	if (ei->last_alloc)
+		return ei->last_alloc + 1;
+	return l->first_data_block + (ei->ino - 1) / l->inodes_per_group * l->blocks_per_group;
+}
+
+/* A new block for the file (data or indirect): counted in i_blocks, the goal moved on. */
+static u32 ext3_alloc_block(handle_t *h, struct ext3_inode_info *ei, int *err)
+{
+	u32 block = ext3_new_block(h, ext3_find_goal(ei), err);
+	if (block) {
+		ei->last_alloc = block;
+		ei->i_blocks += EXT3_BLOCK_SIZE >> 9;
+	}
+	return block;
+}
+
+long long ext3_get_block_create(handle_t *h, struct ext3_inode_info *ei, u64 lblock, bool *new)
+{
+	struct ext3_sb_info *sbi = ei->sbi;
+	u32 offsets[4];
+	int depth = ext3_block_to_path(lblock, offsets), err = 0;
+	bool inode_dirty = false;
+
+	*new = false;
+	if (!depth)
+		return -EFBIG;
+	mutex_lock(&ei->truncate_mutex);
+	/* the chain: i_block[] then each indirect block; a missing link is allocated zeroed */
+	u32 *slot = &ei->i_block[offsets[0]];
+	struct page *holder = NULL; /* the indirect block that holds *slot, NULL: the inode */
+	u32 block = 0;
+	for (int i = 0; i < depth; i++) {
+		block = *slot;
+		if (!block) {
+			block = ext3_alloc_block(h, ei, &err);
+			if (!block)
+				break;
+			if (i < depth - 1) { /* an indirect block: zeroed before it is linked */
+				struct page *ind = ext3_getblk_zero(sbi, block, &err);
+				if (!ind)
+					break;
+				ext3_journal_get_write_access(h, ind);
+				ext3_journal_dirty_metadata(h, ind);
+				put_page(ind);
+			} else {
+				*new = true;
+			}
+			if (holder)
+				ext3_journal_get_write_access(h, holder);
+			WRITE_ONCE(*slot, block);
+			if (holder)
+				ext3_journal_dirty_metadata(h, holder);
+			inode_dirty = true; /* i_blocks at least */
+		}
+		if (holder)
+			put_page(holder);
+		holder = NULL;
+		if (i == depth - 1)
+			break;
+		if (!(holder = ext3_bread(sbi, block, &err)))
+			break;
+		slot = (u32 *)page_address(holder) + offsets[i + 1];
+	}
+	if (holder)
+		put_page(holder);
+	if (inode_dirty) {
+		int e = ext3_mark_inode_dirty(h, ei);
+		err = err ? err : e;
+	}
+	mutex_unlock(&ei->truncate_mutex);
+	return err ? (long long)err : (long long)block;
+}
+
+u32 ext3_now(struct ext3_sb_info *sbi)
+{
+	return sbi->time_base + (u32)(ktime_get_ns() / NSEC_PER_SEC);
+}
+
+int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei)
+{
+	struct ext3_sb_info *sbi = ei->sbi;
+	struct ext3_inode_loc loc;
+	int err;
+
+	if (!ext3_inode_locate(&sbi->l, ei->ino, &loc))
+		return -EUCLEAN;
+	struct page *page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, &err);
+	if (!page)
+		return err;
+	ext3_journal_get_write_access(h, page);
+	struct ext3_inode *raw = (void *)((char *)page_address(page) + loc.offset);
+	u32 now = ext3_now(sbi);
+	raw->i_mode = ei->mode;
+	raw->i_links_count = ei->links_count;
+	raw->i_size = (u32)ei->size;
+	if ((ei->mode & S_IFMT) == S_IFREG)
+		raw->i_size_high = (u32)(ei->size >> 32);
+	raw->i_blocks = ei->i_blocks;
+	raw->i_flags = ei->flags;
+	raw->i_dtime = ei->i_dtime;
+	raw->i_generation = ei->i_generation;
+	raw->i_mtime = raw->i_ctime = now;
+	if (!raw->i_atime)
+		raw->i_atime = now;
+	memcpy(raw->i_block, ei->i_block, sizeof(raw->i_block));
+	ext3_journal_dirty_metadata(h, page);
+	put_page(page);
+	return 0;
+}
+
 static int ext3_read_inode(struct ext3_inode_info *ei)
 {
 	struct ext3_sb_info *sbi = ei->sbi;
@@ -65,6 +239,9 @@ static int ext3_read_inode(struct ext3_inode_info *ei)
 		return err;
 	const struct ext3_inode *raw = (const void *)((char *)page_address(page) + loc.offset);
 	ei->mode = raw->i_mode;
+	ei->i_blocks = raw->i_blocks;
+	ei->i_dtime = raw->i_dtime;
+	ei->i_generation = raw->i_generation;
 	ei->links_count = raw->i_links_count;
 	ei->flags = raw->i_flags;
 	ei->size = raw->i_size;
@@ -106,10 +283,11 @@ struct ext3_inode_info *ext3_iget(struct ext3_sb_info *sbi, u32 ino, int *err)
 		fresh->sbi = sbi;
 		fresh->ino = ino;
 		fresh->count = 1;
+		mutex_init(&fresh->truncate_mutex);
 		INIT_LIST_HEAD(&fresh->cache);
 		if ((*err = ext3_read_inode(fresh)) ||
-		    !address_space_init(&fresh->mapping, sbi->disk, &ext3_aops, fresh,
-					(unsigned long)((fresh->size + PAGE_SIZE - 1) >> PAGE_SHIFT))) {
+		    /* dirty tags for as many pages as the file system has blocks: a file may grow to that */
+		    !address_space_init(&fresh->mapping, sbi->disk, &ext3_aops, fresh, sbi->l.blocks_count)) {
 			*err = *err ? *err : -ENOMEM;
 			kfree(fresh);
 			return NULL;

@@ -1,7 +1,9 @@
 /*
  * Names (fs/ext3/namei.c, fs/namei.c): a linear search of a directory's blocks
  * (ext3_find_entry; an htree directory of dir_index reads the same way, its index
- * blocks look like empty entries) and the walk of a path under a mount point.
+ * blocks look like empty entries), the walk of a path under a mount point, and
+ * creating a file (ext3_create: a new inode and its entry). Directory blocks are
+ * metadata, read and changed in the disk's page cache.
  */
 #include <kernel/errno.h>
 #include <kernel/kernel.h>
@@ -19,8 +21,12 @@ long ext3_find_entry(struct ext3_inode_info *dir, const char *name, size_t len)
 		return -ENOTDIR;
 	if (len > EXT3_NAME_LEN)
 		return -ENAMETOOLONG;
+	/* a directory's blocks are metadata: read (and changed) in the disk's cache, as ext3_bread */
 	for (u64 lb = 0; lb < (dir->size + EXT3_BLOCK_SIZE - 1) / EXT3_BLOCK_SIZE; lb++) {
-		struct page *page = read_mapping_page(&dir->mapping, (unsigned long)lb, &err);
+		long long block = ext3_get_block(dir, lb);
+		if (block <= 0)
+			return block ? block : -EUCLEAN; /* directories have no holes */
+		struct page *page = ext3_bread(sbi, (u32)block, &err);
 		if (!page)
 			return err;
 		const u8 *b = page_address(page);
@@ -77,5 +83,169 @@ struct ext3_inode_info *ext3_path_lookup(const char *path, int *err)
 		else
 			ei = ext3_iget(sbi, (u32)ino, err);
 	}
+	return ei;
+}
+
+static u8 ext3_file_type(u16 mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return EXT3_FT_REG_FILE;
+	case S_IFDIR:
+		return EXT3_FT_DIR;
+	case S_IFLNK:
+		return EXT3_FT_SYMLINK;
+	default:
+		return EXT3_FT_UNKNOWN;
+	}
+}
+
+/* Writes the entry at de, splitting off the unused tail of a live entry first. */
+static void ext3_put_entry(struct ext3_dir_entry_2 *de, u32 ino, const char *name, size_t len, u8 type)
+{
+	if (de->inode) {
+		u32 used = EXT3_DIR_REC_LEN(de->name_len);
+		struct ext3_dir_entry_2 *next = (void *)((char *)de + used);
+		next->rec_len = (u16)(de->rec_len - used);
+		de->rec_len = (u16)used;
+		de = next;
+	}
+	de->inode = ino;
+	de->name_len = (u8)len;
+	de->file_type = type;
+	memcpy(de->name, name, len);
+}
+
+/*
+ * ext3_add_entry: the first entry with room for the new one (an unused entry, or a
+ * live one's slack), else a new block at the directory's end. A directory indexed by
+ * dir_index loses its index flag: entries added in order would not be in the htree
+ * (what a kernel without htree support does: e2fsck then rebuilds it if asked).
+ */
+static int ext3_add_entry(handle_t *h, struct ext3_inode_info *dir, const char *name, size_t len, u32 ino, u8 type)
+{
+	struct ext3_sb_info *sbi = dir->sbi;
+	u32 need = EXT3_DIR_REC_LEN(len);
+	u64 nblocks = (dir->size + EXT3_BLOCK_SIZE - 1) / EXT3_BLOCK_SIZE;
+	int err;
+
+	for (u64 lb = 0; lb < nblocks; lb++) {
+		long long block = ext3_get_block(dir, lb);
+		if (block <= 0)
+			return block ? (int)block : -EUCLEAN;
+		struct page *bh = ext3_bread(sbi, (u32)block, &err);
+		if (!bh)
+			return err;
+		u8 *b = page_address(bh);
+		for (u32 off = 0; off < EXT3_BLOCK_SIZE;) {
+			if (ext3_check_dir_entry(&sbi->l, b, off)) {
+				put_page(bh);
+				return -EUCLEAN;
+			}
+			struct ext3_dir_entry_2 *de = (void *)(b + off);
+			u32 used = de->inode ? EXT3_DIR_REC_LEN(de->name_len) : 0;
+			if (de->rec_len >= used + need) {
+				ext3_journal_get_write_access(h, bh);
+				ext3_put_entry(de, ino, name, len, type);
+				ext3_journal_dirty_metadata(h, bh);
+				put_page(bh);
+				goto added;
+			}
+			off += de->rec_len;
+		}
+		put_page(bh);
+	}
+	/* a new block: one entry that spans it */
+	bool new_block;
+	long long block = ext3_get_block_create(h, dir, nblocks, &new_block);
+	if (block <= 0)
+		return block ? (int)block : -EIO;
+	struct page *bh = ext3_getblk_zero(sbi, (u32)block, &err);
+	if (!bh)
+		return err;
+	ext3_journal_get_write_access(h, bh);
+	struct ext3_dir_entry_2 *de = page_address(bh);
+	de->rec_len = EXT3_BLOCK_SIZE;
+	ext3_put_entry(de, ino, name, len, type);
+	ext3_journal_dirty_metadata(h, bh);
+	put_page(bh);
+	dir->size = (nblocks + 1) * EXT3_BLOCK_SIZE;
+added:
+	dir->flags &= ~EXT3_INDEX_FL;
+	return ext3_mark_inode_dirty(h, dir);
+}
+
+/* ext3_create: a new, empty regular file in the directory, with a reference. */
+static struct ext3_inode_info *ext3_create(struct ext3_inode_info *dir, const char *name, size_t len, int *err)
+{
+	struct ext3_sb_info *sbi = dir->sbi;
+	struct ext3_inode_info *ei = NULL;
+	/* EXT3_DATA_TRANS_BLOCKS + 3 + EXT3_INDEX_EXTRA_TRANS_BLOCKS, as ext3_create reserves */
+	handle_t *h = ext3_journal_start(sbi, 16, err);
+	if (!h)
+		return NULL;
+	u32 ino = ext3_new_inode_number(h, dir, false, err);
+	if (ino) {
+		/* the inode's table slot: zeroed, then a regular file with one link */
+		struct ext3_inode_loc loc;
+		struct page *page = NULL;
+		if (ext3_inode_locate(&sbi->l, ino, &loc) &&
+		    (page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, err))) {
+			ext3_journal_get_write_access(h, page);
+			struct ext3_inode *raw = (void *)((char *)page_address(page) + loc.offset);
+			u32 generation = raw->i_generation + 1;
+			memset(raw, 0, sbi->l.inode_size);
+			raw->i_mode = S_IFREG | 0644;
+			raw->i_links_count = 1;
+			raw->i_generation = generation;
+			raw->i_atime = raw->i_ctime = raw->i_mtime = ext3_now(sbi);
+			if (sbi->l.inode_size > EXT3_GOOD_OLD_INODE_SIZE)
+				raw->i_extra_isize = 32; /* what mke2fs gives its inodes */
+			ext3_journal_dirty_metadata(h, page);
+			put_page(page);
+			if ((ei = ext3_iget(sbi, ino, err)) &&
+			    (*err = ext3_add_entry(h, dir, name, len, ino, ext3_file_type(ei->mode)))) {
+				ext3_iput(ei);
+				ei = NULL;
+			}
+		} else if (!*err) {
+			*err = -EUCLEAN;
+		}
+	}
+	ext3_journal_stop(h);
+	return ei;
+}
+
+struct ext3_inode_info *ext3_open_create(const char *path, int *err)
+{
+	struct ext3_inode_info *ei = ext3_path_lookup(path, err);
+	if (ei || *err != -ENOENT)
+		return ei;
+	/* the parent directory must exist: its last component is created */
+	const char *slash = path;
+	for (const char *p = path; *p; p++) /* strrchr */
+		if (*p == '/')
+			slash = p;
+	char parent[16 + VMS_PATH_MAX];
+	size_t plen = (size_t)(slash - path);
+	if (plen >= sizeof(parent) || plen <= 5) { /* "/mnt/vdX" at least */
+		*err = -ENOENT;
+		return NULL;
+	}
+	memcpy(parent, path, plen);
+	parent[plen] = '\0';
+	struct ext3_inode_info *dir = ext3_path_lookup(parent, err);
+	if (!dir)
+		return NULL;
+	mutex_lock(&dir->sbi->dir_mutex);
+	long ino = ext3_find_entry(dir, slash + 1, strlen(slash + 1)); /* lost a race to create it? */
+	if (ino > 0)
+		ei = ext3_iget(dir->sbi, (u32)ino, err);
+	else if (ino == 0)
+		ei = ext3_create(dir, slash + 1, strlen(slash + 1), err);
+	else
+		*err = (int)ino;
+	mutex_unlock(&dir->sbi->dir_mutex);
+	ext3_iput(dir);
 	return ei;
 }

@@ -38,6 +38,7 @@ static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t w
 	}
 	const struct ext3_super_block *es = (const void *)((char *)page_address(page) + EXT3_SUPER_OFFSET);
 	const char *bad = ext3_super_check(es, sbi->disk->capacity / EXT3_BLOCK_SIZE, &sbi->l, why, why_len);
+	sbi->time_base = max(max(es->s_wtime, es->s_mtime), es->s_mkfs_time);
 	put_page(page);
 	if (bad)
 		return bad;
@@ -71,6 +72,38 @@ static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t w
 	return NULL;
 }
 
+/*
+ * ext3_setup_super / ext3_put_super's superblock: mounted, the file system is not
+ * clean (EXT3_VALID_FS cleared, the mount counted) until it is unmounted, when
+ * everything is on the disk.
+ */
+static int ext3_setup_super(struct ext3_sb_info *sbi, bool umount)
+{
+	int err;
+	handle_t *h = ext3_journal_start(sbi, 1, &err);
+	if (!h)
+		return err;
+	struct page *page = ext3_bread(sbi, 0, &err);
+	if (page) {
+		ext3_journal_get_write_access(h, page);
+		struct ext3_super_block *es = (void *)((char *)page_address(page) + EXT3_SUPER_OFFSET);
+		if (umount) {
+			es->s_state |= EXT3_VALID_FS;
+			es->s_wtime = ext3_now(sbi);
+		} else {
+			es->s_state &= (u16)~EXT3_VALID_FS;
+			es->s_mnt_count++;
+			es->s_mtime = es->s_wtime = ext3_now(sbi);
+			memset(es->s_last_mounted, 0, sizeof(es->s_last_mounted));
+			memcpy(es->s_last_mounted, sbi->mnt, strlen(sbi->mnt));
+		}
+		ext3_journal_dirty_metadata(h, page);
+		put_page(page);
+	}
+	ext3_journal_stop(h);
+	return err;
+}
+
 static void ext3_mount(unsigned i)
 {
 	struct gendisk *disk = disks[i];
@@ -84,6 +117,8 @@ static void ext3_mount(unsigned i)
 	sbi->disk = disk;
 	snprintf(sbi->mnt, sizeof(sbi->mnt), "/mnt/%s", disk->disk_name);
 	spin_lock_init(&sbi->inode_lock);
+	spin_lock_init(&sbi->alloc_lock);
+	mutex_init(&sbi->dir_mutex);
 	INIT_LIST_HEAD(&sbi->inodes);
 	const char *bad = ext3_fill_super(sbi, why, sizeof(why));
 	if (bad) {
@@ -95,6 +130,7 @@ static void ext3_mount(unsigned i)
 	if (!sbi->l.was_clean)
 		printk("EXT3-fs (%s): warning: mounting unchecked fs, running e2fsck is recommended\n", disk->disk_name);
 	mounts[i] = sbi;
+	ext3_setup_super(sbi, false);
 	printk("EXT3-fs (%s): mounted filesystem at %s: %u blocks in %u groups, %u inodes\n", disk->disk_name, sbi->mnt,
 	       sbi->l.blocks_count, sbi->l.groups_count, sbi->l.inodes_count);
 }
@@ -112,4 +148,38 @@ struct ext3_sb_info *ext3_sb_of(const char *mnt, size_t len)
 		if (mounts[i] && strlen(mounts[i]->mnt) == len && !memcmp(mounts[i]->mnt, mnt, len))
 			return mounts[i];
 	return NULL;
+}
+
+/*
+ * umount at the end of the run: each file's pages, then the metadata, on the disk and
+ * flushed from its cache, and the superblock marked clean, so that the host's e2fsck
+ * reads what the guest wrote.
+ */
+static void ext3_put_super(struct ext3_sb_info *sbi)
+{
+	struct ext3_inode_info *ei;
+	int err = 0;
+
+	list_for_each_entry(ei, &sbi->inodes, cache) {
+		int e = filemap_write_and_wait(&ei->mapping);
+		err = err ? err : e;
+	}
+	if (!err)
+		err = ext3_setup_super(sbi, true);
+	int e = filemap_write_and_wait(sbi->bdev);
+	err = err ? err : e;
+	e = blkdev_issue_flush(sbi->disk);
+	err = err ? err : e;
+	if (err)
+		printk("EXT3-fs (%s): error %d writing back at unmount: the file system is not clean\n",
+		       sbi->disk->disk_name, err);
+	else
+		printk("EXT3-fs (%s): unmounted filesystem\n", sbi->disk->disk_name);
+}
+
+void ext3_umount_all(void)
+{
+	for (unsigned i = 0; i < nr_disks; i++)
+		if (mounts[i])
+			ext3_put_super(mounts[i]);
 }

@@ -9,6 +9,7 @@
 #define FS_EXT3_H
 #include <fs/ext3_fs.h>
 #include <kernel/list.h>
+#include <kernel/mutex.h>
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 #include <mm/pagemap.h>
@@ -24,7 +25,13 @@ struct ext3_sb_info {
 	char mnt[16]; /* "/mnt/vda" */
 	raw_spinlock_t inode_lock;
 	struct list_head inodes; /* the inode cache (icache), with a count each */
+	raw_spinlock_t alloc_lock; /* the bitmaps' bits and the free counts */
+	struct mutex dir_mutex; /* namespace changes (create, unlink, mkdir): one at a time */
+	u32 time_base; /* seconds: the file system's latest time at mount; inode times count on from it */
 };
+
+/* get_seconds() for inode times: the guest has no wall clock. */
+u32 ext3_now(struct ext3_sb_info *sbi);
 
 struct ext3_inode_info {
 	struct ext3_sb_info *sbi;
@@ -34,13 +41,38 @@ struct ext3_inode_info {
 	u64 size;
 	u32 flags;
 	u32 i_block[EXT3_N_BLOCKS];
+	u32 i_blocks; /* 512-byte sectors, indirect blocks included */
+	u32 i_dtime, i_generation;
+	u32 last_alloc; /* the last block allocated: the next one's goal (ext3_find_goal) */
+	struct mutex truncate_mutex; /* the block map and i_size */
 	struct address_space mapping; /* the file's pages */
 	struct list_head cache;
 	int count; /* references, under sbi->inode_lock */
 };
 
+/* A handle: the metadata changes of one operation (jbd's handle_t). */
+typedef struct ext3_handle {
+	struct ext3_sb_info *sbi;
+	int h_buffer_credits;
+} handle_t;
+
+/* fs/ext3/ext3_jbd.c */
+handle_t *ext3_journal_start(struct ext3_sb_info *sbi, int nblocks, int *err);
+int ext3_journal_stop(handle_t *h);
+int ext3_journal_get_write_access(handle_t *h, struct page *bh);
+int ext3_journal_dirty_metadata(handle_t *h, struct page *bh);
+
+/* fs/ext3/balloc.c, ialloc.c */
+/* A free block near goal, taken; 0 and *err (-ENOSPC) when there is none. */
+u32 ext3_new_block(handle_t *h, u32 goal, int *err);
+/* A free inode, near the directory's group, taken; 0 and *err. */
+u32 ext3_new_inode_number(handle_t *h, struct ext3_inode_info *dir, bool is_dir, int *err);
+/* A group descriptor and the superblock's free counts, after a bitmap changed. */
+int ext3_group_counts_update(handle_t *h, u32 group, int blocks, int inodes, int dirs);
+
 /* fs/ext3/super.c */
 void ext3_mount_all(void); /* boot: every disk with VMS_DISK_FS_EXT3 */
+void ext3_umount_all(void); /* the run's end: all of it on the disks, clean */
 struct ext3_sb_info *ext3_sb_of(const char *mnt, size_t len); /* "/mnt/vda" */
 /* sb_bread: block's page, with a reference (put_page), or NULL and *err. */
 struct page *ext3_bread(struct ext3_sb_info *sbi, u32 block, int *err);
@@ -50,10 +82,24 @@ struct ext3_inode_info *ext3_iget(struct ext3_sb_info *sbi, u32 ino, int *err);
 void ext3_iput(struct ext3_inode_info *ei);
 /* The disk block of file block lblock: 0 for a hole, or -errno. */
 long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock);
+/* The same, allocating what is missing (*new: the data block is new: its page reads as zeros). */
+long long ext3_get_block_create(handle_t *h, struct ext3_inode_info *ei, u64 lblock, bool *new);
+/* ftruncate to a larger size: a hole to the new end. */
+int ext3_extend(struct ext3_inode_info *ei, u64 size);
+/* ext3_mark_inode_dirty: the in-memory inode into its table block. */
+int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei);
+/* A page of the disk's cache for a block about to be written whole: zeroed, uptodate. */
+struct page *ext3_getblk_zero(struct ext3_sb_info *sbi, u32 block, int *err);
+
+/* fs/ext3/fsync.c: fsync's file system part: the file's data and the metadata it needs. */
+int ext3_sync_file(struct ext3_inode_info *ei);
 
 /* fs/ext3/namei.c */
 /* The inode number of name in directory dir, 0 when absent, or -errno. */
 long ext3_find_entry(struct ext3_inode_info *dir, const char *name, size_t len);
 /* path_lookup: "/mnt/vda/dir/file" to its inode, with a reference; NULL and *err. */
 struct ext3_inode_info *ext3_path_lookup(const char *path, int *err);
+/* open(O_CREAT): the file, created empty (mode 0644) in its existing directory if absent. */
+struct ext3_inode_info *ext3_open_create(const char *path, int *err);
+#define VMS_PATH_MAX 256
 #endif

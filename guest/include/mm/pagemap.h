@@ -25,6 +25,13 @@ struct address_space;
 struct address_space_operations {
 	long long (*bmap)(struct address_space *m, unsigned long index);
 	u64 (*size)(struct address_space *m); /* bytes: readahead stops there */
+	/*
+	 * A buffered write, page by page: write_begin maps (allocates) the page's block
+	 * before its data is copied in (*new: a new block, whose page starts as zeros);
+	 * write_end after, with the write's end (i_size grows). NULL: nothing to do.
+	 */
+	int (*write_begin)(struct address_space *m, unsigned long index, bool *new);
+	int (*write_end)(struct address_space *m, u64 end);
 };
 
 struct address_space {
@@ -84,6 +91,10 @@ int filemap_write_and_wait_range(struct address_space *mapping, u64 pos, u64 len
 /* The page of (m, index), uptodate, with a reference (put_page drops it); NULL and *err. */
 struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err);
 void put_page(struct page *page);
+/* The page of (m, index) for a block written whole: not read, zeroed, uptodate, with a reference. */
+struct page *grab_cache_page_zeroed(struct address_space *m, unsigned long index, int *err);
+/* A cached page becomes dirty (its mapping's writeback writes it); true when it was clean. */
+bool set_page_dirty(struct page *page);
 
 /* For reclaim, the page locked: */
 bool page_is_file_cache(const struct page *page);
@@ -95,4 +106,6 @@ void mark_page_accessed(struct page *page);
 /* mm/page_io.c: one page of I/O, for the swap cache and the page cache. */
 int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, bio_end_io_t end_io);
 bool page_endio(struct page *page, enum req_op op, int error); /* true: a failed write re-dirtied it */
+/* The disk's cache to stable storage (a flush request), waited for: 0 or -EIO. */
+int blkdev_issue_flush(struct gendisk *disk);
 #endif
