@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq programs use $variables of their own
+# The guest's ext3 (guest/fs/ext3): it mounts what the host's mkfs.ext3 made
+# (--disk ...,fs=ext3) at /mnt/vdX, fio jobs create, write, lay out and verify files
+# there (filename=/mnt/vdX/PATH), and what it leaves is what the host's e2fsprogs read:
+# e2fsck -fn clean, debugfs sees the files with their sizes and block maps, and the
+# superblock says clean after the run.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+export PATH="/usr/sbin:/sbin:$PATH" # e2fsprogs
+
+begin "ext3/a file job creates, writes and verifies a file; e2fsck finds the image clean; debugfs sees it"
+printf '[w]\nfilename=/mnt/vda/data\nrw=write\nbs=64k\nsize=8m\nverify=crc32c\nend_fsync=1\n' >"$T/w.fio"
+vms --memory 128M --disk "$T/a.img,size=256M,fs=ext3,fsck" --job "$T/w.fio" --json
+expect_rc 0 'the job runs'
+expect_json '.fio.jobs[0] | .error == 0 and .write.io_bytes == 8388608 and .read.io_bytes == 8388608' \
+	'8 MiB written and read back by verify'
+expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
+expect_fixed "$LOG" 'EXT3-fs (vda): mounted filesystem at /mnt/vda' 'the console says where it mounted'
+expect_fixed "$LOG" 'EXT3-fs (vda): unmounted filesystem' 'and that it unmounted at the end'
+debugfs -R 'stat data' "$T/a.img" >"$T/stat" 2>/dev/null
+expect_grep "$T/stat" 'Type: regular +Mode: +0644' 'debugfs: a regular file, mode 0644'
+expect_grep "$T/stat" 'Size: 8388608$' 'of 8 MiB'
+# 2048 data blocks and the indirect (1), double indirect (1) and its first indirect (1)
+expect_grep "$T/stat" 'TOTAL: 2051$' 'in 2048 data blocks and 3 of the block map'
+check 'its blocks are contiguous, the indirect blocks in line as ext3 puts them' \
+	grep -qE '^\(0-11\):([0-9]+)-[0-9]+, \(IND\):[0-9]+, \(12-1035\):[0-9]+-[0-9]+, \(DIND\):[0-9]+, \(IND\):[0-9]+, \(1036-2047\):' "$T/stat"
+dumpe2fs -h "$T/a.img" >"$T/sb" 2>/dev/null
+expect_grep "$T/sb" '^Filesystem state: +clean$' 'the superblock says clean after the run'
+expect_grep "$T/sb" '^Mount count: +1$' 'and counts the mount'
+expect_grep "$T/sb" '^Last mounted on: +/mnt/vda$' 'and where'
+# a second boot reads the file from the disk, the cache cold (fio's verify_only)
+printf '[w]\nfilename=/mnt/vda/data\nrw=write\nbs=64k\nsize=8m\nverify=crc32c\nverify_only=1\n' >"$T/v.fio"
+vms --memory 128M --disk "$T/a.img,fs=ext3,fsck" --job "$T/v.fio" --json
+expect_rc 0 'verify_only in a second boot'
+expect_json '.fio.jobs[0].error == 0 and .disks[0].bytes_read >= 8388608 and .disks[0].fsck.clean' \
+	'the blocks read from the disk are what the first boot wrote'
+end
+
+begin "ext3/several files: a reader's file is laid out, a writer's sparse file filled at random, a missing directory fails its job"
+cat >"$T/m.fio" <<'EOF'
+[global]
+bs=4k
+size=2m
+[seq]
+filename=/mnt/vda/seq
+rw=write
+bs=128k
+[rand]
+filename=/mnt/vda/rand
+rw=randwrite
+verify=md5
+[reader]
+filename=/mnt/vda/reader
+rw=read
+EOF
+vms --memory 128M --disk "$T/m.img,size=128M,fs=ext3,fsck" --job "$T/m.fio" --json
+expect_rc 0 'three file jobs at once'
+expect_json '[.fio.jobs[] | .error] == [0, 0, 0]' 'none failed'
+expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
+expect_fixed "$LOG" 'laying out /mnt/vda/reader (2097152 bytes)' 'the reader'"'"'s file was laid out first, as fio does'
+for f in seq rand reader; do
+	debugfs -R "stat $f" "$T/m.img" >"$T/$f.stat" 2>/dev/null
+	expect_grep "$T/$f.stat" 'Size: 2097152$' "$f: 2 MiB"
+	expect_grep "$T/$f.stat" 'TOTAL: 513$' "$f: all 512 blocks written (and an indirect block)"
+done
+debugfs -R 'ls -l /' "$T/m.img" >"$T/ls" 2>/dev/null
+check 'the root directory lists the three files beside lost+found' \
+	test "$(grep -cE ' (seq|rand|reader|lost\+found) *$' "$T/ls")" = 4
+printf '[x]\nfilename=/mnt/vda/nodir/f\nrw=write\nbs=4k\nsize=4k\n' >"$T/x.fio"
+vms --memory 128M --disk "$T/m.img,fs=ext3,fsck" --job "$T/x.fio" --json
+expect_rc 9 'a file in a missing directory fails its job'
+expect_json '.fio.jobs[0].error == 2' 'with ENOENT, as fio reports it'
+expect_fixed "$LOG" '/mnt/vda/nodir/f: cannot open (error -2)' 'and the console says which file'
+end
+
+begin "ext3/fsync=N on a file: each fsync reaches the host as a flush after the data and metadata"
+printf '[log]\nfilename=/mnt/vda/log\nrw=write\nbs=8k\nsize=256k\nfsync=1\n' >"$T/f.fio"
+vms --memory 128M --disk "$T/f.img,size=64M,fs=ext3,fsck" --job "$T/f.fio" --json
+expect_rc 0
+# as fio: an fsync before each write after the first
+expect_json '.fio.jobs[0].sync.total_ios == 31' '31 fsyncs for 32 writes'
+expect_json '.disks[0].flushes >= 31' "the host saw a flush for each ($(jget '.disks[0].flushes') flushes)"
+expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
+end
