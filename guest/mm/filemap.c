@@ -391,6 +391,20 @@ bool set_page_dirty(struct page *page)
 	return newly;
 }
 
+bool cancel_dirty_page(struct page *page)
+{
+	if (!TestClearPageDirty(page))
+		return false;
+	dec_node_state(nr_dirty);
+	account_page_undirtied(page, page->mapping);
+	return true;
+}
+
+void get_page(struct page *page)
+{
+	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+}
+
 struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err)
 {
 	bool fresh = false;

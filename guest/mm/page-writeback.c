@@ -148,6 +148,14 @@ void account_page_cleaned(struct page *page, struct address_space *m)
 	mapping_dirty_dec(m);
 }
 
+/* cancel_dirty_page: a dirty page is clean without being written (the journal took it). */
+void account_page_undirtied(struct page *page, struct address_space *m)
+{
+	(void)page;
+	wb_stat_mod(mapping_wb(m), WB_RECLAIMABLE, -1);
+	mapping_dirty_dec(m);
+}
+
 /* A write failed and left the page dirty again: back to reclaimable. */
 void account_page_redirtied(struct page *page, struct address_space *m)
 {

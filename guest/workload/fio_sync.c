@@ -69,7 +69,7 @@ bool fio_sync_reap(struct fio_job_run *run)
 								      io->write_size)
 				       : 0;
 		if (!err && run->file) /* a file's O_SYNC write: the metadata that reaches it too */
-			err = filemap_write_and_wait(run->file->sbi->bdev);
+			err = ext3_sync_metadata(run->file->sbi);
 		io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_sync_flush, .private = io };
 		if (err) { /* the write failed after all: completes with the error, no flush */
 			io->state = FIO_IO_INFLIGHT;

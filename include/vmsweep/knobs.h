@@ -38,6 +38,9 @@
 	X(dirty_expire_centisecs, 3000, 0, 8640000, "cs", "vm.dirty_expire_centisecs: data dirty this long is old, written by the next periodic writeback") \
 	X(laptop_mode, 0, 0, 3600, "s", "vm.laptop_mode: defer writeback until the disk is busy anyway, then flush everything this many seconds after its last I/O (0: off)") \
 	X(writeback_congestion_avoid, 1, 0, 1, "bool", "pdflush era: background writeback skips a disk whose queue is congested (the 2.6 request queue's 7/8 full) and writes the others") \
+	X(journal_mode, 1, 0, 2, "model", "ext3's data= mount option: journal (data through the journal too), ordered (a transaction's data reaches its home before its commit block) or writeback (only metadata is journaled)") \
+	X(commit, 5, 1, 3600, "s", "ext3's commit= mount option: kjournald commits the running transaction at least this often") \
+	X(barrier, 1, 0, 1, "bool", "ext3's barrier= mount option: a commit block follows its log blocks only after a cache flush, and is written with FUA") \
 	X(deferred_struct_page_init, 1, 0, 1, "bool", "initialise struct pages as the zones grow, not all at boot (CONFIG_DEFERRED_STRUCT_PAGE_INIT)") \
 	X(panic_test, 0, 0, 1, "bool", "test: panic once the workload has started")                         \
 	X(hang_test, 0, 0, 1, "bool", "test: init spins forever with interrupts masked")                    \
@@ -45,6 +48,8 @@
 
 /* blk_completion's values (harness/util/knob.c has their words). */
 enum vms_blk_completion { VMS_BLK_COMPLETION_IRQ, VMS_BLK_COMPLETION_POLL, VMS_BLK_COMPLETION_HYBRID };
+/* journal_mode's values (ext3's data=). */
+enum vms_journal_mode { VMS_DATA_JOURNAL, VMS_DATA_ORDERED, VMS_DATA_WRITEBACK };
 /* writeback_model's values. */
 enum vms_writeback_model { VMS_WB_PDFLUSH, VMS_WB_BDI, VMS_WB_IOLESS };
 /* A knob of numbers whose range starts at -1 takes the word auto for -1 (dirty_ratio). */

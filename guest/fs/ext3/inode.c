@@ -41,6 +41,8 @@ static int ext3_write_begin(struct address_space *m, unsigned long index, bool *
 	if (!h)
 		return err;
 	block = ext3_get_block_create(h, ei, index, new);
+	if (block > 0) /* data=ordered: the new block's data goes home before the commit that maps it */
+		ext3_journal_file_inode(h, ei);
 	ext3_journal_stop(h);
 	return block < 0 ? (int)block : 0;
 }
@@ -59,6 +61,7 @@ static int ext3_write_end(struct address_space *m, u64 end)
 		if (h) {
 			WRITE_ONCE(ei->size, end);
 			err = ext3_mark_inode_dirty(h, ei);
+			ext3_journal_file_inode(h, ei); /* the bytes the new size exposes, before its commit */
 			ext3_journal_stop(h);
 		}
 	}

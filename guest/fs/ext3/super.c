@@ -13,6 +13,7 @@
 #include <lib/string.h>
 #include <lib/vsprintf.h>
 #include <mm/mmzone.h>
+#include <mm/swap.h>
 #include <fs/ext3.h>
 
 static struct ext3_sb_info *mounts[VMS_MAX_DISKS];
@@ -28,6 +29,8 @@ struct page *ext3_bread(struct ext3_sb_info *sbi, u32 block, int *err)
 	return read_mapping_page(sbi->bdev, block, err);
 }
 
+static const char *ext3_read_descriptors(struct ext3_sb_info *sbi, char *why, size_t why_len);
+
 static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t why_len)
 {
 	int err;
@@ -42,11 +45,20 @@ static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t w
 	put_page(page);
 	if (bad)
 		return bad;
-	if (sbi->l.needs_recovery) /* the journal's replay (fs/jbd2/recovery.c) is not written yet */
-		return "needs journal recovery, which this kernel cannot do yet";
+	if (sbi->l.needs_recovery && !sbi->l.journal_inum)
+		return "needs journal recovery, but has no journal";
 	sbi->gdt = kmalloc(sbi->l.groups_count * sizeof(*sbi->gdt));
 	if (!sbi->gdt)
 		return "no memory for the group descriptors";
+	return ext3_read_descriptors(sbi, why, why_len);
+}
+
+/* The group descriptors into memory, checked (again after a journal replay). */
+static const char *ext3_read_descriptors(struct ext3_sb_info *sbi, char *why, size_t why_len)
+{
+	struct page *page;
+	int err;
+
 	for (u32 b = 0; b < sbi->l.gdt_blocks; b++) {
 		page = ext3_bread(sbi, 1 + b, &err);
 		if (!page) {
@@ -73,35 +85,80 @@ static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t w
 }
 
 /*
- * ext3_setup_super / ext3_put_super's superblock: mounted, the file system is not
- * clean (EXT3_VALID_FS cleared, the mount counted) until it is unmounted, when
- * everything is on the disk.
+ * ext3_setup_super / ext3_commit_super: mounted, the file system is not clean
+ * (EXT3_VALID_FS cleared, the mount counted) and, with a journal, needs recovery
+ * should the guest stop before unmounting (RECOVER: e2fsck and the next mount replay
+ * the log); unmounted, it is clean again. Written at once and flushed, not journaled.
  */
-static int ext3_setup_super(struct ext3_sb_info *sbi, bool umount)
+static int ext3_commit_super(struct ext3_sb_info *sbi, bool umount)
 {
 	int err;
-	handle_t *h = ext3_journal_start(sbi, 1, &err);
-	if (!h)
-		return err;
 	struct page *page = ext3_bread(sbi, 0, &err);
-	if (page) {
-		ext3_journal_get_write_access(h, page);
-		struct ext3_super_block *es = (void *)((char *)page_address(page) + EXT3_SUPER_OFFSET);
-		if (umount) {
-			es->s_state |= EXT3_VALID_FS;
-			es->s_wtime = ext3_now(sbi);
-		} else {
-			es->s_state &= (u16)~EXT3_VALID_FS;
-			es->s_mnt_count++;
-			es->s_mtime = es->s_wtime = ext3_now(sbi);
-			memset(es->s_last_mounted, 0, sizeof(es->s_last_mounted));
-			memcpy(es->s_last_mounted, sbi->mnt, strlen(sbi->mnt));
-		}
-		ext3_journal_dirty_metadata(h, page);
-		put_page(page);
+	if (!page)
+		return err;
+	lock_page(page);
+	struct ext3_super_block *es = (void *)((char *)page_address(page) + EXT3_SUPER_OFFSET);
+	if (umount) {
+		es->s_state |= EXT3_VALID_FS;
+		es->s_feature_incompat &= ~(u32)EXT3_FEATURE_INCOMPAT_RECOVER;
+		es->s_wtime = ext3_now(sbi);
+	} else {
+		es->s_state &= (u16)~EXT3_VALID_FS;
+		es->s_mnt_count++;
+		es->s_mtime = es->s_wtime = ext3_now(sbi);
+		memset(es->s_last_mounted, 0, sizeof(es->s_last_mounted));
+		memcpy(es->s_last_mounted, sbi->mnt, strlen(sbi->mnt));
+		if (sbi->s_journal)
+			es->s_feature_incompat |= EXT3_FEATURE_INCOMPAT_RECOVER;
 	}
-	ext3_journal_stop(h);
-	return err;
+	unlock_page(page);
+	set_page_dirty(page);
+	put_page(page);
+	err = filemap_write_and_wait_range(sbi->bdev, 0, EXT3_BLOCK_SIZE);
+	return err ? err : blkdev_issue_flush(sbi->disk);
+}
+
+/*
+ * ext3_load_journal: the journal inode's blocks, the journal loaded and, when the file
+ * system was not unmounted cleanly, replayed (the descriptors are read again after:
+ * the replay may have changed them), then kjournald.
+ */
+static const char *ext3_load_journal(struct ext3_sb_info *sbi, char *why, size_t why_len)
+{
+	int err;
+	struct ext3_inode_info *ji = ext3_iget(sbi, sbi->l.journal_inum, &err);
+	if (!ji) {
+		snprintf(why, why_len, "cannot read the journal inode %u (error %d)", sbi->l.journal_inum, err);
+		return why;
+	}
+	u32 blocks = (u32)(ji->size / EXT3_BLOCK_SIZE);
+	u32 *map = blocks ? kmalloc(blocks * sizeof(*map)) : NULL;
+	const char *bad = map ? NULL : "the journal inode is empty, or no memory for its map";
+	for (u32 b = 0; !bad && b < blocks; b++) {
+		long long block = ext3_get_block(ji, b);
+		if (block <= 0)
+			bad = "the journal inode has a hole or a bad block";
+		else
+			map[b] = (u32)block;
+	}
+	ext3_iput(ji);
+	if (!bad && !(sbi->s_journal = jbd2_journal_init(sbi->disk, sbi->bdev, map, blocks, sbi->disk->disk_name, &err,
+							  why, why_len)))
+		bad = why;
+	kfree(map);
+	if (bad)
+		return bad;
+	if (sbi->l.needs_recovery)
+		printk("EXT3-fs (%s): recovery required on the journal\n", sbi->disk->disk_name);
+	if (jbd2_journal_recover(sbi->s_journal, why, why_len))
+		return why;
+	if ((bad = ext3_read_descriptors(sbi, why, why_len)))
+		return bad;
+	if ((err = jbd2_journal_start_thread(sbi->s_journal))) {
+		snprintf(why, why_len, "cannot start the journal (error %d)", err);
+		return why;
+	}
+	return NULL;
 }
 
 static void ext3_mount(unsigned i)
@@ -121,6 +178,8 @@ static void ext3_mount(unsigned i)
 	mutex_init(&sbi->dir_mutex);
 	INIT_LIST_HEAD(&sbi->inodes);
 	const char *bad = ext3_fill_super(sbi, why, sizeof(why));
+	if (!bad && sbi->l.journal_inum)
+		bad = ext3_load_journal(sbi, why, sizeof(why));
 	if (bad) {
 		printk("EXT3-fs (%s): error: %s: not mounted\n", disk->disk_name, bad);
 		kfree(sbi->gdt);
@@ -129,9 +188,13 @@ static void ext3_mount(unsigned i)
 	}
 	if (!sbi->l.was_clean)
 		printk("EXT3-fs (%s): warning: mounting unchecked fs, running e2fsck is recommended\n", disk->disk_name);
+	int err = ext3_commit_super(sbi, false);
+	if (err)
+		printk("EXT3-fs (%s): error %d writing the superblock\n", disk->disk_name, err);
 	mounts[i] = sbi;
-	ext3_setup_super(sbi, false);
-	printk("EXT3-fs (%s): mounted filesystem at %s: %u blocks in %u groups, %u inodes\n", disk->disk_name, sbi->mnt,
+	static const char *const modes[] = { "journal", "ordered", "writeback" };
+	printk("EXT3-fs (%s): mounted filesystem at %s with %s data mode: %u blocks in %u groups, %u inodes\n",
+	       disk->disk_name, sbi->mnt, sbi->s_journal ? modes[sbi->s_journal->j_data_mode] : "no journal (ext2)",
 	       sbi->l.blocks_count, sbi->l.groups_count, sbi->l.inodes_count);
 }
 
@@ -164,12 +227,12 @@ static void ext3_put_super(struct ext3_sb_info *sbi)
 		int e = filemap_write_and_wait(&ei->mapping);
 		err = err ? err : e;
 	}
-	if (!err)
-		err = ext3_setup_super(sbi, true);
+	if (!err && sbi->s_journal) /* the last transaction, everything home, the log clean */
+		err = jbd2_journal_destroy(sbi->s_journal);
 	int e = filemap_write_and_wait(sbi->bdev);
 	err = err ? err : e;
-	e = blkdev_issue_flush(sbi->disk);
-	err = err ? err : e;
+	if (!err)
+		err = ext3_commit_super(sbi, true);
 	if (err)
 		printk("EXT3-fs (%s): error %d writing back at unmount: the file system is not clean\n",
 		       sbi->disk->disk_name, err);

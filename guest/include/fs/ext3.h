@@ -8,6 +8,7 @@
 #ifndef FS_EXT3_H
 #define FS_EXT3_H
 #include <fs/ext3_fs.h>
+#include <fs/jbd2.h>
 #include <kernel/list.h>
 #include <kernel/mutex.h>
 #include <kernel/spinlock.h>
@@ -28,6 +29,7 @@ struct ext3_sb_info {
 	raw_spinlock_t alloc_lock; /* the bitmaps' bits and the free counts */
 	struct mutex dir_mutex; /* namespace changes (create, unlink, mkdir): one at a time */
 	u32 time_base; /* seconds: the file system's latest time at mount; inode times count on from it */
+	journal_t *s_journal; /* NULL: no has_journal (ext2 behaviour: metadata written in place) */
 };
 
 /* get_seconds() for inode times: the guest has no wall clock. */
@@ -54,6 +56,7 @@ struct ext3_inode_info {
 typedef struct ext3_handle {
 	struct ext3_sb_info *sbi;
 	int h_buffer_credits;
+	jbd2_handle_t *h_jbd; /* the journal's handle; NULL without a journal */
 } handle_t;
 
 /* fs/ext3/ext3_jbd.c */
@@ -61,6 +64,8 @@ handle_t *ext3_journal_start(struct ext3_sb_info *sbi, int nblocks, int *err);
 int ext3_journal_stop(handle_t *h);
 int ext3_journal_get_write_access(handle_t *h, struct page *bh);
 int ext3_journal_dirty_metadata(handle_t *h, struct page *bh);
+/* data=ordered: the file's data reaches its home before this handle's transaction commits. */
+int ext3_journal_file_inode(handle_t *h, struct ext3_inode_info *ei);
 
 /* fs/ext3/balloc.c, ialloc.c */
 /* A free block near goal, taken; 0 and *err (-ENOSPC) when there is none. */
@@ -93,6 +98,8 @@ struct page *ext3_getblk_zero(struct ext3_sb_info *sbi, u32 block, int *err);
 
 /* fs/ext3/fsync.c: fsync's file system part: the file's data and the metadata it needs. */
 int ext3_sync_file(struct ext3_inode_info *ei);
+/* Its metadata part alone (O_SYNC writes): the running transaction committed, or written in place. */
+int ext3_sync_metadata(struct ext3_sb_info *sbi);
 
 /* fs/ext3/namei.c */
 /* The inode number of name in directory dir, 0 when absent, or -errno. */

@@ -93,6 +93,9 @@ struct page *read_mapping_page(struct address_space *m, unsigned long index, int
 void put_page(struct page *page);
 /* The page of (m, index) for a block written whole: not read, zeroed, uptodate, with a reference. */
 struct page *grab_cache_page_zeroed(struct address_space *m, unsigned long index, int *err);
+/* A dirty cached page is clean again without I/O (the journal holds it now); true if it was dirty. */
+bool cancel_dirty_page(struct page *page);
+void get_page(struct page *page); /* one more reference: the page stays cached */
 /* A cached page becomes dirty (its mapping's writeback writes it); true when it was clean. */
 bool set_page_dirty(struct page *page);
 

@@ -63,6 +63,7 @@ unsigned dirty_ratio_resolved(void), dirty_background_ratio_resolved(void);
 void account_page_dirtied(struct page *page, struct address_space *m);
 void account_page_cleaned(struct page *page, struct address_space *m); /* dirty -> writeback */
 void account_page_redirtied(struct page *page, struct address_space *m); /* a failed write */
+void account_page_undirtied(struct page *page, struct address_space *m); /* dirty -> clean, no I/O */
 void wb_writeout_inc(struct bdi_writeback *wb); /* a page's writeback ended */
 void wb_update_bandwidth(struct bdi_writeback *wb, const struct dirty_limits *dl, u64 start_ns);
 unsigned long wb_writeout_fraction_permille(struct bdi_writeback *wb);

@@ -1,0 +1,269 @@
+/*
+ * The commit (fs/jbd2/commit.c's jbd2_journal_commit_transaction) and kjournald.
+ *
+ * 1. Lock: new handles wait; the open ones finish (t_updates reaches 0).
+ * 2. Make room: a log without room for the transaction and the next is checkpointed
+ *    first (checkpoint.c), handles still waiting.
+ * 3. Copy the metadata blocks (jbd2 keeps frozen copies of blocks changed meanwhile;
+ *    here the copies are taken while handles wait), escaping a block that begins with
+ *    the journal's magic number. Then handles run again, in the next transaction.
+ * 4. data=ordered: the files' data the transaction touched is written home and waited
+ *    for (journal_submit_data_buffers), so the commit can never point at stale blocks.
+ * 5. Descriptor blocks and the copies into the log; then the commit block, with
+ *    barrier=1 after a cache flush and made durable itself.
+ * 6. The blocks' pages become dirty at home, for the flushers or a checkpoint to write.
+ */
+#include <asm/tsc.h>
+#include <kernel/errno.h>
+#include <kernel/kernel.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+#include <kernel/timer.h>
+#include <lib/string.h>
+#include <mm/gfp.h>
+#include <mm/mmzone.h>
+#include <mm/pagemap.h>
+#include <vmsweep/hist.h>
+#include <vmsweep/knobs.h>
+#include <fs/jbd2.h>
+#include "log_io.h"
+
+static u32 log_next(const journal_t *j, u32 b)
+{
+	return b + 1 >= j->j_maxlen ? j->j_first : b + 1;
+}
+
+/* Log blocks a transaction of n metadata blocks takes: descriptors, copies, commit. */
+static u32 log_blocks_needed(u32 n)
+{
+	u32 per_desc = 1;
+	while (jbd2_tags_fit((int)per_desc, PAGE_SIZE))
+		per_desc++;
+	return n + (n + per_desc - 1) / per_desc + 1;
+}
+
+static bool page_in_running(journal_t *j, struct page *bh)
+{
+	transaction_t *r = j->j_running_transaction;
+	if (!r)
+		return false;
+	for (u32 i = 0; i < r->t_nr_buffers; i++)
+		if (r->t_buffers[i] == bh)
+			return true;
+	return false;
+}
+
+static void header_set(void *block, u32 type, u32 tid)
+{
+	journal_header_t *h = block;
+	h->h_magic = cpu_to_be32(JBD2_MAGIC_NUMBER);
+	h->h_blocktype = cpu_to_be32(type);
+	h->h_sequence = cpu_to_be32(tid);
+}
+
+/* Writes the copies after descriptor blocks naming their homes; *used counts the log blocks. */
+static int log_write_transaction(journal_t *j, transaction_t *t, void **copies, const bool *escaped,
+				 struct jbd2_io_batch *b, u32 *used)
+{
+	u32 i = 0, ndesc = 0;
+	int err = 0;
+
+	while (!err && i < t->t_nr_buffers) {
+		void *desc = alloc_pages_exact(PAGE_SIZE);
+		if (!desc)
+			return -ENOMEM;
+		memset(desc, 0, PAGE_SIZE);
+		header_set(desc, JBD2_DESCRIPTOR_BLOCK, t->t_tid);
+		u32 first = i;
+		int n = 0;
+		for (; i < t->t_nr_buffers && jbd2_tags_fit(n, PAGE_SIZE); i++, n++) {
+			journal_block_tag_t *tag = (void *)((u8 *)desc + jbd2_tag_offset(n));
+			u16 flags = (n ? JBD2_FLAG_SAME_UUID : 0) | (escaped[i] ? JBD2_FLAG_ESCAPE : 0);
+			tag->t_blocknr = cpu_to_be32((u32)t->t_buffers[i]->index);
+			tag->t_flags = cpu_to_be16(flags);
+			if (!n)
+				memcpy((u8 *)tag + JBD2_TAG_SIZE, j->j_uuid, JBD2_UUID_SIZE);
+		}
+		journal_block_tag_t *last = (void *)((u8 *)desc + jbd2_tag_offset(n - 1));
+		last->t_flags |= cpu_to_be16(JBD2_FLAG_LAST_TAG);
+		err = jbd2_batch_write(j, b, j->j_head, desc);
+		copies[t->t_nr_buffers + ndesc++] = desc; /* freed with the copies */
+		(*used)++;
+		j->j_head = log_next(j, j->j_head);
+		for (u32 k = first; !err && k < i; k++) {
+			err = jbd2_batch_write(j, b, j->j_head, copies[k]);
+			j->j_head = log_next(j, j->j_head);
+			(*used)++;
+		}
+	}
+	return err;
+}
+
+void jbd2_journal_commit_transaction(journal_t *j)
+{
+	unsigned long flags;
+	u64 t0 = ktime_get_ns();
+
+	/* 1. lock */
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	transaction_t *t = j->j_running_transaction;
+	if (!t) {
+		spin_unlock_irqrestore(&j->j_state_lock, flags);
+		return;
+	}
+	j->j_barrier_count = true;
+	t->t_state = T_LOCKED;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	wait_event(j->j_wait_updates, !READ_ONCE(t->t_updates));
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	j->j_running_transaction = NULL;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	u64 t_locked = ktime_get_ns();
+
+	int err = 0;
+	u32 n = t->t_nr_buffers, used = 0;
+	u32 need = log_blocks_needed(n);
+	/* 2. room for this transaction and the next (a quarter of the log each at most) */
+	if (n && j->j_free < need + log_blocks_needed(j->j_max_transaction_buffers))
+		err = jbd2_log_do_checkpoint(j, t->t_tid);
+	/* 3. the copies, escaped */
+	u32 max_desc = need - n; /* descriptors and the commit block */
+	void **copies = n ? kzalloc((n + max_desc) * sizeof(*copies)) : NULL;
+	bool *escaped = n ? kzalloc(n * sizeof(*escaped)) : NULL;
+	if (n && (!copies || !escaped))
+		err = err ? err : -ENOMEM;
+	for (u32 i = 0; !err && i < n; i++) {
+		if (!(copies[i] = alloc_pages_exact(PAGE_SIZE))) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy(copies[i], page_address(t->t_buffers[i]), PAGE_SIZE);
+		if (*(u32 *)copies[i] == cpu_to_be32(JBD2_MAGIC_NUMBER)) {
+			*(u32 *)copies[i] = 0;
+			escaped[i] = true;
+		}
+	}
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	j->j_barrier_count = false;
+	t->t_state = T_COMMIT;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	wake_up(&j->j_wait_transaction_locked);
+	u64 t_flush = ktime_get_ns();
+
+	/* 4. ordered data home first */
+	if (j->j_data_mode == VMS_DATA_ORDERED)
+		for (u32 i = 0; i < t->t_nr_inodes; i++) {
+			int e = filemap_write_and_wait(t->t_inodes[i]);
+			err = err ? err : e;
+		}
+	u64 t_logging = ktime_get_ns();
+
+	/* 5. the log, then the commit block */
+	if (!err && n) {
+		struct jbd2_io_batch b;
+		jbd2_batch_init(&b);
+		err = log_write_transaction(j, t, copies, escaped, &b, &used);
+		int e = jbd2_batch_wait(j, &b);
+		err = err ? err : e;
+		void *commit = alloc_pages_exact(PAGE_SIZE);
+		if (!err && !commit)
+			err = -ENOMEM;
+		if (!err) {
+			memset(commit, 0, PAGE_SIZE);
+			header_set(commit, JBD2_COMMIT_BLOCK, t->t_tid);
+			err = jbd2_write_log_block(j, j->j_head, commit, j->j_barrier, j->j_barrier);
+			j->j_head = log_next(j, j->j_head);
+			used++;
+		}
+		if (commit)
+			free_pages_exact(commit, PAGE_SIZE);
+	}
+	if (err)
+		printk("JBD2: %s: error %d committing transaction %u: the journal is aborted\n", j->j_devname, err,
+		       t->t_tid);
+
+	/* 6. home: dirty for the flushers, unless the next transaction has taken the block again */
+	for (u32 i = 0; i < n; i++) {
+		spin_lock_irqsave(&j->j_state_lock, flags);
+		bool again = page_in_running(j, t->t_buffers[i]);
+		spin_unlock_irqrestore(&j->j_state_lock, flags);
+		if (!again && !err)
+			set_page_dirty(t->t_buffers[i]);
+		put_page(t->t_buffers[i]);
+	}
+	for (u32 i = 0; copies && i < n + max_desc; i++)
+		if (copies[i])
+			free_pages_exact(copies[i], PAGE_SIZE);
+	kfree(copies);
+	kfree(escaped);
+
+	u64 end = ktime_get_ns();
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	j->j_free -= min(used, j->j_free);
+	j->j_commit_sequence = t->t_tid;
+	struct jbd2_stats *s = &j->j_stats;
+	s->transactions++;
+	s->handles += (u64)t->t_handle_count;
+	s->blocks += n;
+	s->blocks_logged += used;
+	s->run_ns_sum += t0 - t->t_start_ns;
+	s->lock_ns_sum += t_locked - t0;
+	s->flush_ns_sum += t_logging - t_flush;
+	s->commit_ns_sum += end - t0;
+	if (end - t0 > s->commit_ns_max)
+		s->commit_ns_max = end - t0;
+	j->j_commit_hist[vms_hist_index(end - t0) < 64 ? vms_hist_index(end - t0) : 63]++;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	kfree(t->t_buffers);
+	kfree(t->t_inodes);
+	kfree(t);
+	wake_up(&j->j_wait_done_commit);
+}
+
+int jbd2_journal_force_commit(journal_t *j)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	transaction_t *t = j->j_running_transaction;
+	u32 tid = t ? t->t_tid : j->j_commit_sequence;
+	if (t && tid_gt(tid, j->j_commit_request))
+		j->j_commit_request = tid;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	if (!t)
+		return 0;
+	j->j_stats.commits_forced++;
+	wake_up(&j->j_wait_commit);
+	wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
+	return 0;
+}
+
+/*
+ * kjournald (named as ext3 named it; jbd2's is jbd2/DEV-8): commits the running
+ * transaction when asked (fsync, a full transaction) or when it is `commit` seconds old.
+ */
+int kjournald(void *arg)
+{
+	journal_t *j = arg;
+
+	for (;;) {
+		unsigned long flags;
+		spin_lock_irqsave(&j->j_state_lock, flags);
+		transaction_t *t = j->j_running_transaction;
+		bool due = t && (tid_gt(j->j_commit_request, j->j_commit_sequence) ||
+				 ktime_get_ns() - t->t_start_ns >= j->j_commit_interval_ns);
+		u64 wait_ns = t ? j->j_commit_interval_ns - min(ktime_get_ns() - t->t_start_ns, j->j_commit_interval_ns)
+				: j->j_commit_interval_ns;
+		spin_unlock_irqrestore(&j->j_state_lock, flags);
+		if (due) {
+			jbd2_journal_commit_transaction(j);
+			continue;
+		}
+		struct wait_queue_entry w = { 0 };
+		prepare_to_wait(&j->j_wait_commit, &w, TASK_INTERRUPTIBLE);
+		if (!tid_gt(READ_ONCE(j->j_commit_request), READ_ONCE(j->j_commit_sequence)))
+			schedule_timeout(wait_ns ? wait_ns : 1);
+		finish_wait(&j->j_wait_commit, &w);
+	}
+	return 0;
+}

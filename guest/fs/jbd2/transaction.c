@@ -1,0 +1,196 @@
+/*
+ * Handles and the running transaction (fs/jbd2/transaction.c). A handle joins the
+ * running transaction (starting one when there is none) unless it is being closed for
+ * commit, then waits; a transaction that reached a quarter of the log is committed
+ * before more joins. get_write_access takes a metadata block into the transaction:
+ * its page stops being ordinary dirty data (the flushers must not write uncommitted
+ * metadata home: a write already under way is waited for) and is held until the commit
+ * has logged it.
+ */
+#include <kernel/errno.h>
+#include <kernel/kernel.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+#include <lib/string.h>
+#include <asm/tsc.h>
+#include <mm/pagemap.h>
+#include <mm/swap.h>
+#include <fs/jbd2.h>
+
+static bool grow(void **array, u32 *max, u32 need, size_t size)
+{
+	if (need <= *max)
+		return true;
+	u32 n = *max ? *max * 2 : 64;
+	while (n < need)
+		n *= 2;
+	void *a = kmalloc(n * size);
+	if (!a)
+		return false;
+	if (*max)
+		memcpy(a, *array, *max * size);
+	kfree(*array);
+	*array = a;
+	*max = n;
+	return true;
+}
+
+static transaction_t *transaction_new(journal_t *j)
+{
+	transaction_t *t = kzalloc(sizeof(*t));
+	if (t) {
+		t->t_state = T_RUNNING;
+		t->t_start_ns = ktime_get_ns();
+		(void)j;
+	}
+	return t;
+}
+
+/* jbd2_log_start_commit: wake kjournald to commit tid. */
+static void log_start_commit(journal_t *j, u32 tid)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	if (tid_gt(tid, j->j_commit_request))
+		j->j_commit_request = tid;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	wake_up(&j->j_wait_commit);
+}
+
+jbd2_handle_t *jbd2_journal_start(journal_t *j, int nblocks, int *err)
+{
+	transaction_t *fresh = NULL, *t;
+	unsigned long flags;
+
+	for (;;) {
+		wait_event(j->j_wait_transaction_locked, !READ_ONCE(j->j_barrier_count));
+		if (!fresh && !READ_ONCE(j->j_running_transaction) && !(fresh = transaction_new(j))) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		spin_lock_irqsave(&j->j_state_lock, flags);
+		if (j->j_barrier_count) {
+			spin_unlock_irqrestore(&j->j_state_lock, flags);
+			continue;
+		}
+		if (!j->j_running_transaction && fresh) {
+			fresh->t_tid = j->j_transaction_sequence++;
+			j->j_running_transaction = fresh;
+			fresh = NULL;
+		}
+		t = j->j_running_transaction;
+		if (!t) {
+			spin_unlock_irqrestore(&j->j_state_lock, flags);
+			continue;
+		}
+		/* a full transaction commits before another handle may add to it */
+		if (t->t_nr_buffers + (u32)nblocks > j->j_max_transaction_buffers && t->t_nr_buffers) {
+			u32 tid = t->t_tid;
+			spin_unlock_irqrestore(&j->j_state_lock, flags);
+			log_start_commit(j, tid);
+			wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
+			continue;
+		}
+		t->t_updates++;
+		t->t_handle_count++;
+		spin_unlock_irqrestore(&j->j_state_lock, flags);
+		break;
+	}
+	kfree(fresh);
+	jbd2_handle_t *h = kzalloc(sizeof(*h));
+	if (!h) { /* give the transaction its update back */
+		spin_lock_irqsave(&j->j_state_lock, flags);
+		t->t_updates--;
+		spin_unlock_irqrestore(&j->j_state_lock, flags);
+		wake_up(&j->j_wait_updates);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	h->h_journal = j;
+	h->h_transaction = t;
+	h->h_buffer_credits = nblocks;
+	return h;
+}
+
+int jbd2_journal_stop(jbd2_handle_t *h)
+{
+	journal_t *j = h->h_journal;
+	transaction_t *t = h->h_transaction;
+	u32 tid = t->t_tid;
+	bool sync = h->h_sync;
+	unsigned long flags;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	bool last = --t->t_updates == 0;
+	bool big = t->t_nr_buffers >= j->j_max_transaction_buffers;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	if (last)
+		wake_up(&j->j_wait_updates);
+	kfree(h);
+	if (big || sync)
+		log_start_commit(j, tid);
+	if (sync)
+		wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
+	return 0;
+}
+
+/* Files the page in the transaction once (a reference kept until its commit logs it). */
+static int transaction_add_buffer(journal_t *j, transaction_t *t, struct page *bh)
+{
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	for (u32 i = 0; i < t->t_nr_buffers; i++)
+		if (t->t_buffers[i] == bh)
+			goto out;
+	if (!grow((void **)&t->t_buffers, &t->t_max_buffers, t->t_nr_buffers + 1, sizeof(*t->t_buffers))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	get_page(bh);
+	t->t_buffers[t->t_nr_buffers++] = bh;
+out:
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return err;
+}
+
+int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh)
+{
+	/*
+	 * Committed but not yet home, the block's page is dirty: the running transaction now
+	 * carries it (its older content is in the log until this one commits); a home write
+	 * already started is waited for, so that no half-changed block reaches the disk.
+	 */
+	lock_page(bh);
+	cancel_dirty_page(bh);
+	wait_on_page_writeback(bh);
+	unlock_page(bh);
+	return transaction_add_buffer(h->h_journal, h->h_transaction, bh);
+}
+
+int jbd2_journal_dirty_metadata(jbd2_handle_t *h, struct page *bh)
+{
+	h->h_buffer_credits--;
+	return transaction_add_buffer(h->h_journal, h->h_transaction, bh);
+}
+
+int jbd2_journal_file_inode(jbd2_handle_t *h, struct address_space *m)
+{
+	journal_t *j = h->h_journal;
+	transaction_t *t = h->h_transaction;
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	for (u32 i = 0; i < t->t_nr_inodes; i++)
+		if (t->t_inodes[i] == m)
+			goto out;
+	if (!grow((void **)&t->t_inodes, &t->t_max_inodes, t->t_nr_inodes + 1, sizeof(*t->t_inodes)))
+		err = -ENOMEM;
+	else
+		t->t_inodes[t->t_nr_inodes++] = m;
+out:
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return err;
+}

@@ -1,0 +1,112 @@
+/*
+ * The journal in memory (include/linux/jbd2.h, fs/jbd2/): one per mounted ext3, in its
+ * journal inode's blocks. Metadata changes join the running transaction through
+ * handles; kjournald commits it every `commit` seconds (or sooner: fsync, a
+ * transaction a quarter of the log, a full log): its metadata blocks are copied into
+ * the log after a descriptor block naming their homes, then the commit block; only
+ * then are the blocks written home (checkpoint), after which their log space is free.
+ * data=ordered writes the transaction's file data home before its commit block.
+ *
+ * Simplifications, said where they are: a transaction's metadata is copied into the
+ * log while new handles wait (jbd2 keeps frozen copies instead), and the log is
+ * checkpointed whole, all committed blocks home, when it runs short.
+ */
+#ifndef FS_JBD2_H
+#define FS_JBD2_H
+#include <fs/jbd2_fs.h>
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/types.h>
+#include <kernel/wait.h>
+
+struct page;
+struct gendisk;
+struct address_space;
+struct task_struct;
+
+enum transaction_state { T_RUNNING, T_LOCKED, T_COMMIT, T_FINISHED };
+
+typedef struct transaction_s {
+	u32 t_tid;
+	enum transaction_state t_state;
+	int t_updates; /* handles open in it */
+	int t_handle_count;
+	u64 t_start_ns;
+	/* its metadata blocks: pages of the disk's cache, each held by a reference */
+	struct page **t_buffers;
+	u32 t_nr_buffers, t_max_buffers;
+	/* data=ordered: the files whose data it must write before its commit block */
+	struct address_space **t_inodes;
+	u32 t_nr_inodes, t_max_inodes;
+} transaction_t;
+
+/* What /proc/fs/jbd2/DEV/info shows, and the commit times' histogram. */
+struct jbd2_stats {
+	u64 transactions, handles, blocks, blocks_logged;
+	u64 commit_ns_sum, commit_ns_max, run_ns_sum, lock_ns_sum, flush_ns_sum;
+	u64 checkpoints, commits_forced;
+};
+
+typedef struct journal_s {
+	struct gendisk *j_disk;
+	struct address_space *j_bdev; /* the disk's cache: the homes of the metadata blocks */
+	u32 *j_blockmap; /* log block -> disk block (the journal inode's map, read at load) */
+	u32 j_maxlen, j_first;
+	u32 j_head; /* the next log block to write */
+	u32 j_tail, j_tail_sequence; /* the oldest log block in use, and its transaction */
+	u32 j_free; /* log blocks free */
+	u32 j_transaction_sequence; /* the next transaction's tid */
+	u32 j_commit_sequence; /* the last committed tid */
+	u32 j_commit_request; /* the tid a waiter wants committed */
+	u32 j_max_transaction_buffers; /* a quarter of the log: a bigger transaction commits */
+	u8 j_uuid[16];
+	int j_data_mode; /* enum vms_journal_mode */
+	bool j_barrier;
+	u64 j_commit_interval_ns;
+	transaction_t *j_running_transaction;
+	bool j_committing; /* a commit is under way (its transaction no longer running) */
+	bool j_barrier_count; /* new handles wait: the running transaction is being closed */
+	raw_spinlock_t j_state_lock;
+	wait_queue_head_t j_wait_transaction_locked, j_wait_updates, j_wait_commit, j_wait_done_commit;
+	struct task_struct *j_task; /* kjournald */
+	char j_devname[16];
+	struct jbd2_stats j_stats;
+	u64 j_commit_hist[64]; /* commit times, in vmsweep/hist.h buckets */
+} journal_t;
+
+typedef struct jbd2_handle {
+	journal_t *h_journal;
+	transaction_t *h_transaction;
+	int h_buffer_credits;
+	bool h_sync; /* the transaction commits before journal_stop returns (O_SYNC, fsync) */
+} jbd2_handle_t;
+
+/* fs/jbd2/journal.c: load (and recover) at mount, kjournald, release at unmount. */
+journal_t *jbd2_journal_init(struct gendisk *disk, struct address_space *bdev, const u32 *blockmap, u32 blocks,
+			     const char *devname, int *err, char *why, size_t why_len);
+int jbd2_journal_recover(journal_t *j, char *why, size_t why_len);
+/* The log empty at its first block (the superblock says so) and kjournald started. */
+int jbd2_journal_start_thread(journal_t *j);
+int jbd2_journal_destroy(journal_t *j);
+
+/* fs/jbd2/transaction.c */
+jbd2_handle_t *jbd2_journal_start(journal_t *j, int nblocks, int *err);
+int jbd2_journal_stop(jbd2_handle_t *h);
+int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh);
+int jbd2_journal_dirty_metadata(jbd2_handle_t *h, struct page *bh);
+/* data=ordered: the file's data goes home before the transaction's commit block. */
+int jbd2_journal_file_inode(jbd2_handle_t *h, struct address_space *m);
+
+/* fs/jbd2/commit.c: kjournald and the commit. */
+int kjournald(void *arg);
+void jbd2_journal_commit_transaction(journal_t *j);
+/* Commits what is running (if anything) and waits for it: fsync's journal part. */
+int jbd2_journal_force_commit(journal_t *j);
+
+/* fs/jbd2/checkpoint.c: all committed metadata home, the log emptied. */
+/* next_tid: the transaction the log holds next, at its head (recovery starts there). */
+int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid);
+int jbd2_journal_update_sb_log_tail(journal_t *j, u32 tail_sequence, u32 tail_block);
+/* Writes one log block from buf (synchronously, flush and FUA as asked). */
+int jbd2_write_log_block(journal_t *j, u32 log_block, const void *buf, bool preflush, bool fua);
+#endif
