@@ -12,6 +12,7 @@
 #include <kernel/slab.h>
 #include <lib/string.h>
 #include <lib/vsprintf.h>
+#include <vmsweep/knobs.h>
 #include <mm/mmzone.h>
 #include <mm/swap.h>
 #include <fs/ext3.h>
@@ -47,6 +48,8 @@ static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t w
 		return bad;
 	if (sbi->l.needs_recovery && !sbi->l.journal_inum)
 		return "needs journal recovery, but has no journal";
+	if (sbi->l.journal_inum && knob(journal_mode) == VMS_DATA_JOURNAL)
+		return "data=journal (journal_mode=journal) is not implemented yet: use ordered or writeback";
 	sbi->gdt = kmalloc(sbi->l.groups_count * sizeof(*sbi->gdt));
 	if (!sbi->gdt)
 		return "no memory for the group descriptors";
