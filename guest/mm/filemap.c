@@ -464,15 +464,20 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 	while (len) {
 		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
 		bool fresh = false, new_block = false;
-		if (m->a_ops && m->a_ops->write_begin && (err = m->a_ops->write_begin(m, pos >> PAGE_SHIFT, &new_block)))
+		void *fsdata = NULL;
+		if (m->a_ops && m->a_ops->write_begin &&
+		    (err = m->a_ops->write_begin(m, pos >> PAGE_SHIFT, &new_block, &fsdata)))
 			break;
 		u64 t0 = ws ? ktime_get_ns() : 0;
 		current->alloc_stage = ALLOC_STAGE_FAST;
 		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE || new_block, &fresh, &err);
 		if (ws && current->alloc_stage != ALLOC_STAGE_FAST)
 			t_reclaim += ktime_get_ns() - t0;
-		if (!page)
+		if (!page) {
+			if (m->a_ops && m->a_ops->write_end)
+				m->a_ops->write_end(m, 0, fsdata); /* the handle back, nothing written */
 			break;
+		}
 		if (!fresh) {
 			lock_page(page); /* not while reclaim writes it out */
 			if (PageWriteback(page)) {
@@ -496,17 +501,18 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 		put_page(page);
 		if (ws)
 			ws->pages_dirtied += newly;
+		buf = (const char *)buf + n;
+		pos += n;
+		len -= n;
+		/* generic_perform_write: write_end, then the throttle (not with a handle held) */
+		if (m->a_ops && m->a_ops->write_end && (err = m->a_ops->write_end(m, pos, fsdata)))
+			break;
 		if (newly) {
 			u64 b0 = ws ? ktime_get_ns() : 0;
 			balance_dirty_pages_ratelimited(m);
 			if (ws)
 				t_throttle += ktime_get_ns() - b0;
 		}
-		buf = (const char *)buf + n;
-		pos += n;
-		len -= n;
-		if (m->a_ops && m->a_ops->write_end && (err = m->a_ops->write_end(m, pos)))
-			break;
 	}
 	if (ws) {
 		u64 total = ktime_get_ns() - t_start, other = t_wait + t_throttle + t_reclaim;

@@ -26,13 +26,19 @@ static u64 ext3_mapping_size(struct address_space *m)
 	return READ_ONCE(((struct ext3_inode_info *)m->private_data)->size);
 }
 
-/* ext3_write_begin: the page's block, allocated under a handle when it is a hole. */
-static int ext3_write_begin(struct address_space *m, unsigned long index, bool *new)
+/*
+ * ext3_write_begin: the page's block, allocated under a handle when it is a hole. The
+ * handle stays open across the copy into the page (ext3_write_end closes it): the
+ * commit that maps the new block waits for it, and so finds the page dirty and, in
+ * data=ordered, writes it before the commit block, never the block's old contents.
+ */
+static int ext3_write_begin(struct address_space *m, unsigned long index, bool *new, void **fsdata)
 {
 	struct ext3_inode_info *ei = m->private_data;
 	int err;
 
 	*new = false;
+	*fsdata = NULL;
 	long long block = ext3_get_block(ei, index);
 	if (block)
 		return block < 0 ? (int)block : 0;
@@ -41,31 +47,36 @@ static int ext3_write_begin(struct address_space *m, unsigned long index, bool *
 	if (!h)
 		return err;
 	block = ext3_get_block_create(h, ei, index, new);
-	if (block > 0) /* data=ordered: the new block's data goes home before the commit that maps it */
-		ext3_journal_file_inode(h, ei);
-	ext3_journal_stop(h);
-	return block < 0 ? (int)block : 0;
+	if (block <= 0) {
+		ext3_journal_stop(h);
+		return block < 0 ? (int)block : -EIO;
+	}
+	*fsdata = h;
+	return 0;
 }
 
-/* ext3_write_end / generic_write_end: a write past the end grows i_size. */
-static int ext3_write_end(struct address_space *m, u64 end)
+/* ext3_ordered_write_end / generic_write_end: the data filed, a write past the end grows i_size. */
+static int ext3_write_end(struct address_space *m, u64 end, void *fsdata)
 {
 	struct ext3_inode_info *ei = m->private_data;
+	handle_t *h = fsdata;
 	int err = 0;
 
-	if (end <= READ_ONCE(ei->size))
-		return 0;
-	mutex_lock(&ei->truncate_mutex);
-	if (end > ei->size) {
-		handle_t *h = ext3_journal_start(ei->sbi, 1, &err);
-		if (h) {
+	if (end > READ_ONCE(ei->size)) {
+		mutex_lock(&ei->truncate_mutex);
+		if (end > ei->size && (h || (h = ext3_journal_start(ei->sbi, 1, &err)))) {
 			WRITE_ONCE(ei->size, end);
 			err = ext3_mark_inode_dirty(h, ei);
-			ext3_journal_file_inode(h, ei); /* the bytes the new size exposes, before its commit */
-			ext3_journal_stop(h);
 		}
+		mutex_unlock(&ei->truncate_mutex);
 	}
-	mutex_unlock(&ei->truncate_mutex);
+	if (h) {
+		/* data=ordered: the data this handle mapped or exposed goes home before its commit */
+		if (end)
+			ext3_journal_file_inode(h, ei);
+		int e = ext3_journal_stop(h);
+		err = err ? err : e;
+	}
 	return err;
 }
 
@@ -79,7 +90,7 @@ static const struct address_space_operations ext3_aops = {
 /* ext3_setattr's size change that only grows the file: a sparse extension (ftruncate up). */
 int ext3_extend(struct ext3_inode_info *ei, u64 size)
 {
-	return ext3_write_end(&ei->mapping, size);
+	return ext3_write_end(&ei->mapping, size, NULL);
 }
 
 long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock)

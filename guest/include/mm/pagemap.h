@@ -28,10 +28,12 @@ struct address_space_operations {
 	/*
 	 * A buffered write, page by page: write_begin maps (allocates) the page's block
 	 * before its data is copied in (*new: a new block, whose page starts as zeros);
-	 * write_end after, with the write's end (i_size grows). NULL: nothing to do.
+	 * write_end after the page is dirty, with the write's end (i_size grows), given
+	 * back what write_begin left in *fsdata (a journal handle held across the copy).
+	 * NULL: nothing to do.
 	 */
-	int (*write_begin)(struct address_space *m, unsigned long index, bool *new);
-	int (*write_end)(struct address_space *m, u64 end);
+	int (*write_begin)(struct address_space *m, unsigned long index, bool *new, void **fsdata);
+	int (*write_end)(struct address_space *m, u64 end, void *fsdata);
 };
 
 struct address_space {

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Crash consistency of the guest's ext3 (#16), as dm-log-writes tests do: a run on a
+# disk whose writes and flushes are logged (--disk ...,log=), then disk images at crash
+# points rebuilt from the log (`vmsweep replay-log`): everything up to a flush the disk
+# completed, plus a random subset of the writes after it (a disk may reorder between
+# flushes). A guest mounts each image (the journal is replayed), unmounts it, and then
+#  - the host's e2fsck -fn must find it clean (every mode), and
+#  - every 4 KiB block of every file inside its size must be a hole (zeros) or a block
+#    the workload wrote for that file at that offset (fio's verify header names the
+#    offset); a block of the image's old contents ("STALE!", written over the whole
+#    image before mkfs) inside a file is stale data, which data=ordered must never show
+#    and data=writeback may.
+#
+#   usage: scripts/ext3_crash.sh [--mode ordered|writeback] [--points N] [--seed S]
+#                               [--barrier 0|1] [--keep DIR]
+# Prints one line per failing point and a summary:
+#   crash points N (M with the journal replayed): e2fsck clean C, stale data S, bad blocks B
+# Exit status 0 (the counts say what held), 1 when a run could not be made, 2 usage.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VMS=${VMSWEEP:-$ROOT/harness/vmsweep}
+export PATH="/usr/sbin:/sbin:$PATH"
+MODE=ordered POINTS=30 SEED=1 BARRIER=1 KEEP=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) MODE=$2; shift 2 ;;
+	--points) POINTS=$2; shift 2 ;;
+	--seed) SEED=$2; shift 2 ;;
+	--barrier) BARRIER=$2; shift 2 ;;
+	--keep) KEEP=$2; shift 2 ;;
+	*) sed -n '16,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+case $MODE in ordered | writeback) ;; *) echo "ext3_crash: --mode $MODE: ordered or writeback" >&2; exit 2 ;; esac
+D=${KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/vmsweep-crash.XXXXXX")}
+mkdir -p "$D"
+[ -n "$KEEP" ] || trap 'rm -rf "$D"' EXIT
+SIZE=$((64 << 20))
+
+# The image: old contents everywhere, then mkfs.ext3 (which leaves data blocks alone).
+awk 'BEGIN { s = ""; while (length(s) < 4096) s = s "STALE!"; printf "%s", substr(s, 1, 4096) }' >"$D/stale.blk"
+: >"$D/base.img"
+for _ in $(seq 1 64); do cat "$D/stale.blk"; done >"$D/stale256k"
+for _ in $(seq 1 256); do cat "$D/stale256k"; done >"$D/base.img"
+mkfs.ext3 -F -q -b 4096 -J size=4 -E nodiscard "$D/base.img" || exit 1
+cp "$D/base.img" "$D/run.img"
+
+# The workload: appends, random overwrites of a laid-out file and a growing sparse
+# file, 4 KiB blocks each with fio's verify header, an fsync every 8 writes; and a
+# writer that never fsyncs, for 2 s, whose blocks only kjournald's commits map.
+cat >"$D/job.fio" <<'EOF'
+[global]
+bs=4k
+size=1m
+fsync=8
+verify=crc32c
+do_verify=0
+[append]
+filename=/mnt/vda/append
+rw=write
+[overwrite]
+filename=/mnt/vda/overwrite
+rw=randrw
+rwmixread=20
+[sparse]
+filename=/mnt/vda/sparse
+rw=randwrite
+[nofsync]
+; no fsync, slower than the commit interval: kjournald's own commits map its blocks
+filename=/mnt/vda/nofsync
+rw=write
+size=4m
+fsync=0
+rate=2m
+EOF
+"$VMS" boot --memory 96M --disk "$D/run.img,fs=ext3,log=$D/run.log" --job "$D/job.fio" --json \
+	--set "journal_mode=$MODE,barrier=$BARRIER,commit=1" --log "$D/run.console" >"$D/run.json" 2>"$D/run.err" ||
+	{ echo "ext3_crash: the logged run failed: $(tail -1 "$D/run.err")" >&2; exit 1; }
+"$VMS" replay-log --log "$D/run.log" --list >"$D/list" || exit 1
+mapfile -t FLUSHES < <(awk '$2 == "flush" { print $1 }' "$D/list")
+[ "${#FLUSHES[@]}" -gt 0 ] || { echo "ext3_crash: the run flushed nothing" >&2; exit 1; }
+
+# A file's blocks inside its size, counted: a verify header naming its offset, a hole
+# (zeros), the image's old contents, anything else. (perl-base is in every Debian.)
+check_file()
+{
+	local img=$1 name=$2 out=$3
+	debugfs -R "dump /$name $out.data" "$img" >/dev/null 2>&1 || { echo missing; return; }
+	perl -e '
+		open(my $f, "<:raw", $ARGV[0]) or die; my ($ok, $hole, $stale, $bad, $n) = (0, 0, 0, 0, 0);
+		while (read($f, my $b, 4096)) {
+			my ($magic) = unpack("v", $b); my ($lo, $hi) = unpack("x16 V V", $b);
+			if ($magic == 0xacca && $lo + $hi * 4294967296 == $n * 4096) { $ok++ }
+			elsif (substr($b, 0, 6) eq "STALE!") { $stale++ }
+			elsif ($b =~ /^\0*$/) { $hole++ }
+			else { $bad++ }
+			$n++;
+		}
+		print "$ok $hole $stale $bad\n";' "$out.data"
+}
+
+RANDOM=$SEED
+points=0 replayed=0 clean=0 stale_points=0 bad_points=0
+for ((p = 0; p < POINTS; p++)); do
+	k=$((RANDOM % ${#FLUSHES[@]}))
+	f=${FLUSHES[$k]} next=${FLUSHES[$((k + 1))]:-999999999}
+	also=$(awk -v a="$f" -v b="$next" -v r="$RANDOM" 'BEGIN { srand(r) }
+		$2 == "write" && $1 > a && $1 < b { if (rand() < 0.5) printf "%s%s", (n++ ? "," : ""), $1 }' "$D/list")
+	rm -f "$D/cp.img" && truncate -s $SIZE "$D/cp.img"
+	"$VMS" replay-log --log "$D/run.log" --replay "$D/cp.img" --limit $((f + 1)) ${also:+--also "$also"} >/dev/null ||
+		{ echo "ext3_crash: replay to entry $f failed" >&2; exit 1; }
+	"$VMS" boot --memory 64M --disk "$D/cp.img,fs=ext3,fsck" --set "journal_mode=$MODE,duration_ms=0" --json \
+		--log "$D/cp.console" >"$D/cp.json" 2>/dev/null
+	rc=$?
+	points=$((points + 1))
+	grep -q 'recovery complete' "$D/cp.console" && replayed=$((replayed + 1))
+	ok=$(jq -r '.disks[0].fsck.clean' "$D/cp.json" 2>/dev/null)
+	if [ "$rc" = 0 ] && [ "$ok" = true ]; then
+		clean=$((clean + 1))
+	else
+		echo "point $p (flush entry $f + ${also:-nothing}): guest exit $rc, e2fsck $(jq -r '.disks[0].fsck.output' "$D/cp.json" 2>/dev/null | grep -v '^Pass' | tail -2 | tr '\n' ' ')"
+	fi
+	s=0 b=0
+	for file in append overwrite sparse nofsync; do
+		read -r fo fh fs fb <<<"$(check_file "$D/cp.img" "$file" "$D/f")"
+		[ "$fo" = missing ] && continue
+		s=$((s + fs)) b=$((b + fb))
+	done
+	[ "$s" -gt 0 ] && stale_points=$((stale_points + 1))
+	[ "$b" -gt 0 ] && { bad_points=$((bad_points + 1)); echo "point $p (flush entry $f): $b blocks that no write gave their file"; }
+	[ "$s" -gt 0 ] && [ "$MODE" = ordered ] && echo "point $p (flush entry $f): $s blocks of stale data"
+done
+echo "crash points $points ($replayed with the journal replayed): e2fsck clean $clean, stale data $stale_points, bad blocks $bad_points"
