@@ -243,6 +243,9 @@ static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 	int err = submit_page_bio(m->host, page, (u64)block * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
 	if (err)
 		return err;
+	if (op != REQ_OP_READ) /* write amplification's split: file data, or the disk's own pages */
+		__atomic_add_fetch(m->a_ops ? &m->host->bdi->bytes_written_file : &m->host->bdi->bytes_written_bdev,
+				   PAGE_SIZE, __ATOMIC_RELAXED);
 	if (op == REQ_OP_READ)
 		count_vm_events(pgpgin, PAGE_SIZE >> 10);
 	else
@@ -490,6 +493,8 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 		if (fresh && n != PAGE_SIZE) /* a new block: what the write does not cover reads as zeros */
 			memset(page_address(page), 0, PAGE_SIZE);
 		memcpy((char *)page_address(page) + off, buf, n);
+		if (m->a_ops)
+			__atomic_add_fetch(&m->host->bdi->bytes_copied_file, n, __ATOMIC_RELAXED);
 		if (fresh)
 			page_mark_uptodate(page);
 		bool newly = !TestSetPageDirty(page);

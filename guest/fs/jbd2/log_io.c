@@ -47,6 +47,7 @@ int jbd2_batch_write(journal_t *j, struct jbd2_io_batch *b, u32 log_block, void 
 	bio->end_io = end_log_write;
 	bio->private = b;
 	__atomic_add_fetch(&b->pending, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&j->j_stats.journal_bytes, PAGE_SIZE, __ATOMIC_RELAXED);
 	submit_bio(j->j_disk, bio);
 	return 0;
 }

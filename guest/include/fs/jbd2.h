@@ -45,6 +45,7 @@ struct jbd2_stats {
 	u64 transactions, handles, blocks, blocks_logged;
 	u64 commit_ns_sum, commit_ns_max, run_ns_sum, lock_ns_sum, flush_ns_sum;
 	u64 checkpoints, commits_forced;
+	u64 journal_bytes; /* log blocks and the superblock, as written */
 };
 
 typedef struct journal_s {

@@ -61,6 +61,9 @@ struct backing_dev_info {
 	u64 written_by[VMS_WB_BY_NR];
 	u64 works[WB_REASON_NR];
 	u64 congestion_waits, congested_ns, flusher_busy_ns;
+	/* Bytes the page cache wrote to the disk: files' pages, and the disk's own (a file
+	 * system's metadata, or a raw disk's data); bytes buffered writes copied into files. */
+	u64 bytes_written_file, bytes_written_bdev, bytes_copied_file;
 };
 
 static inline long wb_stat(struct bdi_writeback *wb, enum wb_stat_item i)
