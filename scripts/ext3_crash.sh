@@ -11,7 +11,7 @@
 #    image before mkfs) inside a file is stale data, which data=ordered must never show
 #    and data=writeback may.
 #
-#   usage: scripts/ext3_crash.sh [--mode ordered|writeback] [--points N] [--seed S]
+#   usage: scripts/ext3_crash.sh [--mode journal|ordered|writeback] [--points N] [--seed S]
 #                               [--barrier 0|1] [--keep DIR]
 # Prints one line per failing point and a summary:
 #   crash points N (M with the journal replayed): e2fsck clean C, stale data S, bad blocks B
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	*) sed -n '16,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-case $MODE in ordered | writeback) ;; *) echo "ext3_crash: --mode $MODE: ordered or writeback" >&2; exit 2 ;; esac
+case $MODE in journal | ordered | writeback) ;; *) echo "ext3_crash: --mode $MODE: journal, ordered or writeback" >&2; exit 2 ;; esac
 D=${KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/vmsweep-crash.XXXXXX")}
 mkdir -p "$D"
 [ -n "$KEEP" ] || trap 'rm -rf "$D"' EXIT
@@ -128,6 +128,6 @@ for ((p = 0; p < POINTS; p++)); do
 	done
 	[ "$s" -gt 0 ] && stale_points=$((stale_points + 1))
 	[ "$b" -gt 0 ] && { bad_points=$((bad_points + 1)); echo "point $p (flush entry $f): $b blocks that no write gave their file"; }
-	[ "$s" -gt 0 ] && [ "$MODE" = ordered ] && echo "point $p (flush entry $f): $s blocks of stale data"
+	[ "$s" -gt 0 ] && [ "$MODE" != writeback ] && echo "point $p (flush entry $f): $s blocks of stale data"
 done
 echo "crash points $points ($replayed with the journal replayed): e2fsck clean $clean, stale data $stale_points, bad blocks $bad_points"

@@ -478,7 +478,7 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 			t_reclaim += ktime_get_ns() - t0;
 		if (!page) {
 			if (m->a_ops && m->a_ops->write_end)
-				m->a_ops->write_end(m, 0, fsdata); /* the handle back, nothing written */
+				m->a_ops->write_end(m, NULL, 0, fsdata); /* the handle back, nothing written */
 			break;
 		}
 		if (!fresh) {
@@ -503,14 +503,16 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 		mapping_tag_dirty(m, page->index);
 		unlock_page(page);
 		mark_page_accessed(page);
-		put_page(page);
 		if (ws)
 			ws->pages_dirtied += newly;
 		buf = (const char *)buf + n;
 		pos += n;
 		len -= n;
 		/* generic_perform_write: write_end, then the throttle (not with a handle held) */
-		if (m->a_ops && m->a_ops->write_end && (err = m->a_ops->write_end(m, pos, fsdata)))
+		if (m->a_ops && m->a_ops->write_end)
+			err = m->a_ops->write_end(m, page, pos, fsdata);
+		put_page(page);
+		if (err)
 			break;
 		if (newly) {
 			u64 b0 = ws ? ktime_get_ns() : 0;

@@ -14,6 +14,7 @@
 #include <kernel/slab.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <vmsweep/knobs.h>
 #include <fs/ext3.h>
 
 static long long ext3_bmap(struct address_space *m, unsigned long index)
@@ -40,13 +41,15 @@ static int ext3_write_begin(struct address_space *m, unsigned long index, bool *
 	*new = false;
 	*fsdata = NULL;
 	long long block = ext3_get_block(ei, index);
-	if (block)
+	bool journal_data = ei->sbi->s_journal && ei->sbi->s_journal->j_data_mode == VMS_DATA_JOURNAL;
+	if (block < 0 || (block && !journal_data))
 		return block < 0 ? (int)block : 0;
 	/* EXT3_DATA_TRANS_BLOCKS: the bitmaps, descriptor, superblock, indirect blocks, inode */
 	handle_t *h = ext3_journal_start(ei->sbi, 8, &err);
 	if (!h)
 		return err;
-	block = ext3_get_block_create(h, ei, index, new);
+	if (!block)
+		block = ext3_get_block_create(h, ei, index, new);
 	if (block <= 0) {
 		ext3_journal_stop(h);
 		return block < 0 ? (int)block : -EIO;
@@ -55,8 +58,12 @@ static int ext3_write_begin(struct address_space *m, unsigned long index, bool *
 	return 0;
 }
 
-/* ext3_ordered_write_end / generic_write_end: the data filed, a write past the end grows i_size. */
-static int ext3_write_end(struct address_space *m, u64 end, void *fsdata)
+/*
+ * ext3_ordered_write_end, ext3_writeback_write_end, ext3_journalled_write_end: the
+ * data filed in the transaction (ordered), or logged with it (journal); a write past
+ * the end grows i_size.
+ */
+static int ext3_write_end(struct address_space *m, struct page *page, u64 end, void *fsdata)
 {
 	struct ext3_inode_info *ei = m->private_data;
 	handle_t *h = fsdata;
@@ -74,6 +81,11 @@ static int ext3_write_end(struct address_space *m, u64 end, void *fsdata)
 		/* data=ordered: the data this handle mapped or exposed goes home before its commit */
 		if (end)
 			ext3_journal_file_inode(h, ei);
+		if (page && h->h_jbd && ei->sbi->s_journal->j_data_mode == VMS_DATA_JOURNAL) {
+			long long home = ext3_get_block(ei, page->index);
+			int e = home > 0 ? jbd2_journal_dirty_data_page(h->h_jbd, page, (u32)home) : -EIO;
+			err = err ? err : e;
+		}
 		int e = ext3_journal_stop(h);
 		err = err ? err : e;
 	}
@@ -90,7 +102,7 @@ static const struct address_space_operations ext3_aops = {
 /* ext3_setattr's size change that only grows the file: a sparse extension (ftruncate up). */
 int ext3_extend(struct ext3_inode_info *ei, u64 size)
 {
-	return ext3_write_end(&ei->mapping, size, NULL);
+	return ext3_write_end(&ei->mapping, NULL, size, NULL);
 }
 
 long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock)

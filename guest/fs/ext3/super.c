@@ -48,8 +48,6 @@ static const char *ext3_fill_super(struct ext3_sb_info *sbi, char *why, size_t w
 		return bad;
 	if (sbi->l.needs_recovery && !sbi->l.journal_inum)
 		return "needs journal recovery, but has no journal";
-	if (sbi->l.journal_inum && knob(journal_mode) == VMS_DATA_JOURNAL)
-		return "data=journal (journal_mode=journal) is not implemented yet: use ordered or writeback";
 	sbi->gdt = kmalloc(sbi->l.groups_count * sizeof(*sbi->gdt));
 	if (!sbi->gdt)
 		return "no memory for the group descriptors";

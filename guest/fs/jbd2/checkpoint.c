@@ -38,6 +38,8 @@ int jbd2_journal_update_sb_log_tail(journal_t *j, u32 tail_sequence, u32 tail_bl
 int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid)
 {
 	int err = filemap_write_and_wait(j->j_bdev);
+	for (u32 i = 0; !err && i < j->j_nr_data_mappings; i++) /* data=journal's file pages */
+		err = filemap_write_and_wait(j->j_data_mappings[i]);
 	if (!err)
 		err = blkdev_issue_flush(j->j_disk); /* home for good before the log forgets them */
 	if (err) {

@@ -80,7 +80,7 @@ static int log_write_transaction(journal_t *j, transaction_t *t, void **copies, 
 		for (; i < t->t_nr_buffers && jbd2_tags_fit(n, PAGE_SIZE); i++, n++) {
 			journal_block_tag_t *tag = (void *)((u8 *)desc + jbd2_tag_offset(n));
 			u16 flags = (n ? JBD2_FLAG_SAME_UUID : 0) | (escaped[i] ? JBD2_FLAG_ESCAPE : 0);
-			tag->t_blocknr = cpu_to_be32((u32)t->t_buffers[i]->index);
+			tag->t_blocknr = cpu_to_be32(t->t_homes[i]);
 			tag->t_flags = cpu_to_be16(flags);
 			if (!n)
 				memcpy((u8 *)tag + JBD2_TAG_SIZE, j->j_uuid, JBD2_UUID_SIZE);
@@ -216,6 +216,7 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	j->j_commit_hist[vms_hist_index(end - t0) < 64 ? vms_hist_index(end - t0) : 63]++;
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
 	kfree(t->t_buffers);
+	kfree(t->t_homes);
 	kfree(t->t_inodes);
 	kfree(t);
 	wake_up(&j->j_wait_done_commit);

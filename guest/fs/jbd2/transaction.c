@@ -13,6 +13,7 @@
 #include <kernel/slab.h>
 #include <lib/string.h>
 #include <asm/tsc.h>
+#include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <mm/swap.h>
 #include <fs/jbd2.h>
@@ -135,7 +136,7 @@ int jbd2_journal_stop(jbd2_handle_t *h)
 }
 
 /* Files the page in the transaction once (a reference kept until its commit logs it). */
-static int transaction_add_buffer(journal_t *j, transaction_t *t, struct page *bh)
+static int transaction_add_buffer(journal_t *j, transaction_t *t, struct page *bh, u32 home)
 {
 	unsigned long flags;
 	int err = 0;
@@ -144,11 +145,14 @@ static int transaction_add_buffer(journal_t *j, transaction_t *t, struct page *b
 	for (u32 i = 0; i < t->t_nr_buffers; i++)
 		if (t->t_buffers[i] == bh)
 			goto out;
-	if (!grow((void **)&t->t_buffers, &t->t_max_buffers, t->t_nr_buffers + 1, sizeof(*t->t_buffers))) {
+	u32 max = t->t_max_buffers;
+	if (!grow((void **)&t->t_homes, &max, t->t_nr_buffers + 1, sizeof(*t->t_homes)) ||
+	    !grow((void **)&t->t_buffers, &t->t_max_buffers, t->t_nr_buffers + 1, sizeof(*t->t_buffers))) {
 		err = -ENOMEM;
 		goto out;
 	}
 	get_page(bh);
+	t->t_homes[t->t_nr_buffers] = home;
 	t->t_buffers[t->t_nr_buffers++] = bh;
 out:
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
@@ -166,13 +170,42 @@ int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh)
 	cancel_dirty_page(bh);
 	wait_on_page_writeback(bh);
 	unlock_page(bh);
-	return transaction_add_buffer(h->h_journal, h->h_transaction, bh);
+	return transaction_add_buffer(h->h_journal, h->h_transaction, bh, (u32)bh->index);
 }
 
 int jbd2_journal_dirty_metadata(jbd2_handle_t *h, struct page *bh)
 {
 	h->h_buffer_credits--;
-	return transaction_add_buffer(h->h_journal, h->h_transaction, bh);
+	return transaction_add_buffer(h->h_journal, h->h_transaction, bh, (u32)bh->index);
+}
+
+/*
+ * data=journal (ext3_journalled_write_end): the page was just written (dirty, locked
+ * by the caller no longer): it is the transaction's now, not the flushers', until the
+ * commit has logged it; the file is remembered for checkpoints.
+ */
+int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home)
+{
+	journal_t *j = h->h_journal;
+	unsigned long flags;
+	int err = 0;
+
+	lock_page(page);
+	cancel_dirty_page(page);
+	wait_on_page_writeback(page);
+	unlock_page(page);
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	struct address_space *m = page->mapping;
+	bool known = false;
+	for (u32 i = 0; i < j->j_nr_data_mappings && !known; i++)
+		known = j->j_data_mappings[i] == m;
+	if (!known && grow((void **)&j->j_data_mappings, &j->j_max_data_mappings, j->j_nr_data_mappings + 1,
+			   sizeof(*j->j_data_mappings)))
+		j->j_data_mappings[j->j_nr_data_mappings++] = m;
+	else if (!known)
+		err = -ENOMEM;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return err ? err : transaction_add_buffer(j, h->h_transaction, page, home);
 }
 
 int jbd2_journal_file_inode(jbd2_handle_t *h, struct address_space *m)

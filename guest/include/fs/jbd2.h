@@ -32,8 +32,10 @@ typedef struct transaction_s {
 	int t_updates; /* handles open in it */
 	int t_handle_count;
 	u64 t_start_ns;
-	/* its metadata blocks: pages of the disk's cache, each held by a reference */
+	/* its blocks: pages (of the disk's cache, or data=journal's file pages), each held by
+	 * a reference, and the disk block each belongs at */
 	struct page **t_buffers;
+	u32 *t_homes;
 	u32 t_nr_buffers, t_max_buffers;
 	/* data=ordered: the files whose data it must write before its commit block */
 	struct address_space **t_inodes;
@@ -73,6 +75,9 @@ typedef struct journal_s {
 	char j_devname[16];
 	struct jbd2_stats j_stats;
 	u64 j_commit_hist[64]; /* commit times, in vmsweep/hist.h buckets */
+	/* data=journal: the files whose pages went through the log (a checkpoint writes them home too) */
+	struct address_space **j_data_mappings;
+	u32 j_nr_data_mappings, j_max_data_mappings;
 } journal_t;
 
 typedef struct jbd2_handle {
@@ -97,6 +102,8 @@ int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh);
 int jbd2_journal_dirty_metadata(jbd2_handle_t *h, struct page *bh);
 /* data=ordered: the file's data goes home before the transaction's commit block. */
 int jbd2_journal_file_inode(jbd2_handle_t *h, struct address_space *m);
+/* data=journal: a file's page into the transaction, to be logged and then written at home. */
+int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home);
 
 /* fs/jbd2/commit.c: kjournald and the commit. */
 int kjournald(void *arg);

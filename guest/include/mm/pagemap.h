@@ -28,12 +28,13 @@ struct address_space_operations {
 	/*
 	 * A buffered write, page by page: write_begin maps (allocates) the page's block
 	 * before its data is copied in (*new: a new block, whose page starts as zeros);
-	 * write_end after the page is dirty, with the write's end (i_size grows), given
-	 * back what write_begin left in *fsdata (a journal handle held across the copy).
-	 * NULL: nothing to do.
+	 * write_end after the page (still referenced, unlocked; NULL when the write failed
+	 * before it) is dirty, with the write's end (i_size grows), given back what
+	 * write_begin left in *fsdata (a journal handle held across the copy). NULL: nothing
+	 * to do.
 	 */
 	int (*write_begin)(struct address_space *m, unsigned long index, bool *new, void **fsdata);
-	int (*write_end)(struct address_space *m, u64 end, void *fsdata);
+	int (*write_end)(struct address_space *m, struct page *page, u64 end, void *fsdata);
 };
 
 struct address_space {
