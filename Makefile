@@ -65,7 +65,7 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
 ASAN_HELPER_OBJS := $(TEST_HELPER_SRCS:tests/unit/%.c=build-asan/testlib/%.o)
 ASAN_HELPER_LIB  := build-asan/testlib/libtesthelpers.a
 
-.PHONY: all deps demo check unit integration bench fuzz asan clean
+.PHONY: all deps demo check unit integration bench fuzz asan clean crash
 all: harness/vmsweep guest/guest.elf
 
 harness/vmsweep: $(HARNESS_MAIN) $(HARNESS_LIB)
@@ -184,3 +184,8 @@ clean:
 .PHONY: mutants
 mutants: deps
 	$(Q)bash ./scripts/mutants.sh
+
+# ext3's crash consistency at many points per journal mode (#16): CRASH_POINTS each
+crash: deps all
+	$(Q)for m in journal ordered writeback; do echo "data=$$m:"; \
+		bash ./scripts/ext3_crash.sh --mode $$m --points $${CRASH_POINTS:-1000} --seed $${CRASH_SEED:-1} || exit 1; done

@@ -29,6 +29,14 @@ check 'no stale data in any file' test "$(count 'stale data')" = 0
 check 'no block holds what no write gave it' test "$(count 'bad blocks')" = 0
 end
 
+begin "ext3_crash/data=journal: data goes through the log too; after any crash the file system is clean and no file shows stale data"
+crash --mode journal --points 20 --seed 14
+check "the points were made ($SUMMARY)" test "$RC" = 0
+check "e2fsck -fn clean at every point" test "$(count 'e2fsck clean')" = 20
+check 'no stale data in any file' test "$(count 'stale data')" = 0
+check 'no block holds what no write gave it' test "$(count 'bad blocks')" = 0
+end
+
 begin "ext3_crash/data=writeback: metadata stays consistent, but a file may show stale data, and the check sees it"
 crash --mode writeback --points 12 --seed 12
 check "the points were made ($SUMMARY)" test "$RC" = 0
