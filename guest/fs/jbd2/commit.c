@@ -34,13 +34,41 @@ static u32 log_next(const journal_t *j, u32 b)
 	return b + 1 >= j->j_maxlen ? j->j_first : b + 1;
 }
 
-/* Log blocks a transaction of n metadata blocks takes: descriptors, copies, commit. */
-static u32 log_blocks_needed(u32 n)
+#define REVOKES_PER_BLOCK ((PAGE_SIZE - sizeof(jbd2_journal_revoke_header_t)) / 4)
+
+/* Log blocks a transaction of n blocks and r revoke records takes: descriptors, copies, revokes, commit. */
+static u32 log_blocks_needed(u32 n, u32 r)
 {
 	u32 per_desc = 1;
 	while (jbd2_tags_fit((int)per_desc, PAGE_SIZE))
 		per_desc++;
-	return n + (n + per_desc - 1) / per_desc + 1;
+	return n + (n + per_desc - 1) / per_desc + (u32)((r + REVOKES_PER_BLOCK - 1) / REVOKES_PER_BLOCK) + 1;
+}
+
+/* jbd2_journal_write_revoke_records: the revoke blocks, before the commit block. */
+static int log_write_revokes(journal_t *j, transaction_t *t, void **pages, u32 *npages, struct jbd2_io_batch *b,
+			     u32 *used)
+{
+	int err = 0;
+	for (u32 i = 0; !err && i < t->t_nr_revoked;) {
+		void *blk = alloc_pages_exact(PAGE_SIZE);
+		if (!blk)
+			return -ENOMEM;
+		memset(blk, 0, PAGE_SIZE);
+		pages[(*npages)++] = blk;
+		jbd2_journal_revoke_header_t *r = blk;
+		r->r_header.h_magic = cpu_to_be32(JBD2_MAGIC_NUMBER);
+		r->r_header.h_blocktype = cpu_to_be32(JBD2_REVOKE_BLOCK);
+		r->r_header.h_sequence = cpu_to_be32(t->t_tid);
+		u32 *rec = (u32 *)(r + 1), n = 0;
+		for (; i < t->t_nr_revoked && n < REVOKES_PER_BLOCK; i++, n++)
+			rec[n] = cpu_to_be32(t->t_revoked[i]);
+		r->r_count = cpu_to_be32((u32)(sizeof(*r) + n * 4));
+		err = jbd2_batch_write(j, b, j->j_head, blk);
+		j->j_head = log_next(j, j->j_head);
+		(*used)++;
+	}
+	return err;
 }
 
 static bool page_in_running(journal_t *j, struct page *bh)
@@ -64,7 +92,7 @@ static void header_set(void *block, u32 type, u32 tid)
 
 /* Writes the copies after descriptor blocks naming their homes; *used counts the log blocks. */
 static int log_write_transaction(journal_t *j, transaction_t *t, void **copies, const bool *escaped,
-				 struct jbd2_io_batch *b, u32 *used)
+				 struct jbd2_io_batch *b, u32 *used, u32 *ndesc_out)
 {
 	u32 i = 0, ndesc = 0;
 	int err = 0;
@@ -97,6 +125,7 @@ static int log_write_transaction(journal_t *j, transaction_t *t, void **copies, 
 			(*used)++;
 		}
 	}
+	*ndesc_out = ndesc;
 	return err;
 }
 
@@ -123,15 +152,16 @@ void jbd2_journal_commit_transaction(journal_t *j)
 
 	int err = 0;
 	u32 n = t->t_nr_buffers, used = 0;
-	u32 need = log_blocks_needed(n);
+	u32 need = log_blocks_needed(n, t->t_nr_revoked);
+	bool logged = n || t->t_nr_revoked;
 	/* 2. room for this transaction and the next (a quarter of the log each at most) */
-	if (n && j->j_free < need + log_blocks_needed(j->j_max_transaction_buffers))
+	if (logged && j->j_free < need + log_blocks_needed(j->j_max_transaction_buffers, REVOKES_PER_BLOCK))
 		err = jbd2_log_do_checkpoint(j, t->t_tid);
 	/* 3. the copies, escaped */
-	u32 max_desc = need - n; /* descriptors and the commit block */
-	void **copies = n ? kzalloc((n + max_desc) * sizeof(*copies)) : NULL;
-	bool *escaped = n ? kzalloc(n * sizeof(*escaped)) : NULL;
-	if (n && (!copies || !escaped))
+	u32 max_desc = need - n; /* descriptors, revoke blocks and the commit block */
+	void **copies = logged ? kzalloc((n + max_desc) * sizeof(*copies)) : NULL;
+	bool *escaped = logged ? kzalloc((n + 1) * sizeof(*escaped)) : NULL;
+	if (logged && (!copies || !escaped))
 		err = err ? err : -ENOMEM;
 	for (u32 i = 0; !err && i < n; i++) {
 		if (!(copies[i] = alloc_pages_exact(PAGE_SIZE))) {
@@ -160,10 +190,15 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	u64 t_logging = ktime_get_ns();
 
 	/* 5. the log, then the commit block */
-	if (!err && n) {
+	if (!err && logged) {
 		struct jbd2_io_batch b;
 		jbd2_batch_init(&b);
-		err = log_write_transaction(j, t, copies, escaped, &b, &used);
+		u32 ndesc = 0;
+		err = log_write_transaction(j, t, copies, escaped, &b, &used, &ndesc);
+		if (!err) {
+			u32 npages = n + ndesc;
+			err = log_write_revokes(j, t, copies, &npages, &b, &used);
+		}
 		int e = jbd2_batch_wait(j, &b);
 		err = err ? err : e;
 		void *commit = alloc_pages_exact(PAGE_SIZE);
@@ -217,6 +252,8 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
 	kfree(t->t_buffers);
 	kfree(t->t_homes);
+	kfree(t->t_revoked);
+	jbd2_freed_committed(j, t->t_tid);
 	kfree(t->t_inodes);
 	kfree(t);
 	wake_up(&j->j_wait_done_commit);

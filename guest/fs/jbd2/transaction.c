@@ -227,3 +227,60 @@ out:
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
 	return err;
 }
+
+int jbd2_journal_forget_block(jbd2_handle_t *h, u32 block, bool revoke)
+{
+	journal_t *j = h->h_journal;
+	transaction_t *t = h->h_transaction;
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	u32 max = j->j_max_freed;
+	if (!grow((void **)&j->j_freed_tid, &max, j->j_nr_freed + 1, sizeof(u32)) ||
+	    !grow((void **)&j->j_freed, &j->j_max_freed, j->j_nr_freed + 1, sizeof(u32))) {
+		err = -ENOMEM;
+	} else {
+		j->j_freed[j->j_nr_freed] = block;
+		j->j_freed_tid[j->j_nr_freed++] = t->t_tid;
+	}
+	if (!err && revoke) {
+		bool known = false;
+		for (u32 i = 0; i < t->t_nr_revoked && !known; i++)
+			known = t->t_revoked[i] == block;
+		if (!known && grow((void **)&t->t_revoked, &t->t_max_revoked, t->t_nr_revoked + 1, sizeof(u32)))
+			t->t_revoked[t->t_nr_revoked++] = block;
+		else if (!known)
+			err = -ENOMEM;
+	}
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return err;
+}
+
+bool jbd2_block_reusable(journal_t *j, u32 block)
+{
+	unsigned long flags;
+	bool ok = true;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	for (u32 i = 0; i < j->j_nr_freed && ok; i++)
+		ok = j->j_freed[i] != block;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return ok;
+}
+
+/* After tid committed: the blocks it freed may be allocated again. */
+void jbd2_freed_committed(journal_t *j, u32 tid)
+{
+	unsigned long flags;
+	u32 k = 0;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	for (u32 i = 0; i < j->j_nr_freed; i++)
+		if (tid_gt(j->j_freed_tid[i], tid)) {
+			j->j_freed[k] = j->j_freed[i];
+			j->j_freed_tid[k++] = j->j_freed_tid[i];
+		}
+	j->j_nr_freed = k;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+}

@@ -40,6 +40,13 @@ typedef struct transaction_s {
 	/* data=ordered: the files whose data it must write before its commit block */
 	struct address_space **t_inodes;
 	u32 t_nr_inodes, t_max_inodes;
+	/* blocks it freed that held logged contents: revoke records, so that recovery does
+	 * not write an older copy over the block's next owner */
+	u32 *t_revoked;
+	u32 t_nr_revoked, t_max_revoked;
+	/* blocks it freed: not to be allocated again until it has committed (b_committed_data) */
+	u32 *t_freed;
+	u32 t_nr_freed, t_max_freed;
 } transaction_t;
 
 /* What /proc/fs/jbd2/DEV/info shows, and the commit times' histogram. */
@@ -75,6 +82,9 @@ typedef struct journal_s {
 	char j_devname[16];
 	struct jbd2_stats j_stats;
 	u64 j_commit_hist[64]; /* commit times, in vmsweep/hist.h buckets */
+	/* blocks freed by transactions not yet committed (the running and the committing one's) */
+	u32 *j_freed, *j_freed_tid;
+	u32 j_nr_freed, j_max_freed;
 	/* data=journal: the files whose pages went through the log (a checkpoint writes them home too) */
 	struct address_space **j_data_mappings;
 	u32 j_nr_data_mappings, j_max_data_mappings;
@@ -102,6 +112,12 @@ int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh);
 int jbd2_journal_dirty_metadata(jbd2_handle_t *h, struct page *bh);
 /* data=ordered: the file's data goes home before the transaction's commit block. */
 int jbd2_journal_file_inode(jbd2_handle_t *h, struct address_space *m);
+/* A block freed under h: not reused before the commit; with logged contents (revoke), a
+ * revoke record so that recovery leaves its next owner alone. */
+int jbd2_journal_forget_block(jbd2_handle_t *h, u32 block, bool revoke);
+/* Whether a free block may be allocated: its freeing has committed. */
+bool jbd2_block_reusable(journal_t *j, u32 block);
+void jbd2_freed_committed(journal_t *j, u32 tid); /* the commit's end */
 /* data=journal: a file's page into the transaction, to be logged and then written at home. */
 int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home);
 
