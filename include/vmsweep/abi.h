@@ -166,6 +166,7 @@ struct vms_ring_desc {
 
 #define VMS_DISK_RO 1u
 #define VMS_DISK_SWAP 2u /* the guest's swap device (swapon) */
+#define VMS_DISK_FS_EXT3 4u /* mounted by the guest at /mnt/vdX (guest/fs/ext3) */
 
 /* A virtio-blk disk: /dev/vda is disks[0]. Queue q interrupts CPU q % nr_cpus. */
 struct vms_disk {
