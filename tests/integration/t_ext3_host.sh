@@ -99,6 +99,36 @@ expect_rc 2
 expect_grep "$ERR" 'fs=ext3 and swap: a swap disk holds no file system' 'fs= with swap is refused'
 end
 
+begin "ext3/a sweep: fs=ext3 made at the first run, kept in the manifest and the run inputs; log= refused"
+fs_sweep()
+{
+	cat >"$T/c.ini" <<EOF
+[sweep]
+name = t
+repeat = 2
+timeout = 20s
+[guest]
+memory = 64M
+vcpus = 1
+duration_ms = 20
+disk = $T/s.img,size=32M,$1
+EOF
+}
+fs_sweep fs=ext3
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
+expect_rc 0 'both runs done: the second used the image the first made'
+check 'the manifest has disk.0.fs = ext3' \
+	test "$(sqlite3 "$T/s/results.sqlite" "select value from manifest where key = 'disk.0.fs'")" = ext3
+check 'each run input has disk.0.fs=ext3' \
+	test "$(sqlite3 "$T/s/results.sqlite" "select count(*) from runs r join run_inputs i on i.id = r.inputs where i.text like '%'||char(10)||'disk.0.fs=ext3'||char(10)||'%'")" = 2
+check "the image is mkfs.ext3's" test "$(dumpe2fs_field "$T/s.img" 'Filesystem features')" = "$FEATURES"
+fs_sweep "fs=ext3,log=$T/s.log"
+vmsweep_cmd plan "$T/c.ini"
+expect_rc 2
+expect_grep "$ERR" "c\\.ini:[0-9]+: disk = .*log=.*: log= records one run's writes, and every run of a sweep would write it again" \
+	'log= in a sweep is refused, with file and line'
+end
+
 # A job of two writers at once, one per queue (two vCPUs), direct, at depth 8, each with
 # its own pattern and an fsync every 8 writes.
 log_job()
