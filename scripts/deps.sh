@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -e
 PKGS="gcc make libc6-dev linux-libc-dev libjansson-dev libcmocka-dev liburing-dev \
-libsqlite3-dev sqlite3 zlib1g-dev libinih-dev libgsl-dev gnuplot-nox fio jq clang libclang-rt-14-dev"
+libsqlite3-dev sqlite3 zlib1g-dev libinih-dev libgsl-dev gnuplot-nox fio jq clang libclang-rt-14-dev \
+e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

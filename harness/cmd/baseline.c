@@ -116,6 +116,11 @@ static int options_parse(int argc, char **argv, struct baseline_options *o, char
 					      "host's disk as it is (drop the model's parts)",
 					      optarg, disk_model_text(&o->disks[o->nr_disks - 1].model, model, sizeof(model)));
 			}
+			if (o->disks[o->nr_disks - 1].fs || o->disks[o->nr_disks - 1].log[0])
+				return errorf(err, errlen,
+					      "--disk %s: %s is the guest's (host fio writes the image raw, over a file system, "
+					      "and through no log; drop it)",
+					      optarg, o->disks[o->nr_disks - 1].fs ? "fs=ext3" : "log=");
 			break;
 		case OPT_FIO:
 			o->fio_path = optarg;

@@ -87,6 +87,17 @@ int cmd_boot(int argc, char **argv)
 		if (code == 0)
 			code = EXIT_HOST;
 	}
+	/* A file system e2fsck finds fault with does not fail the run: a test decides what it means. */
+	for (unsigned i = 0; i < res->nr_disks; i++) {
+		if (!res->disks[i].fsck.ran || res->disks[i].fsck.clean)
+			continue;
+		if (res->disks[i].fsck.exit < 0) /* it could not run: why */
+				fprintf(stderr, "vmsweep boot: %s: fsck: %s\n", res->disks[i].name, res->disks[i].fsck.output);
+			else
+				fprintf(stderr, "vmsweep boot: %s: e2fsck -fn %s after the run: not clean (exit %d%s)\n",
+					res->disks[i].name, res->disks[i].path, res->disks[i].fsck.exit,
+					o.json ? "; its last lines are in disks[].fsck" : "");
+	}
 	const struct vms_workload *wl = o.vm.workload;
 	/* fio's log files (write_lat_log and the like), in the working directory as fio writes them */
 	if (wl && res->status == VM_DONE && iolog_files_write(res, wl, stderr, "vmsweep boot: ", err, sizeof(err))) {

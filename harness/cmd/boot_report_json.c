@@ -101,7 +101,20 @@ static json_t *disk_json(const struct vm_disk_stats *d)
 	o = json_put(o, "queue_requests", qr);
 	o = json_put(o, "model", model_json(&d->model));
 	o = json_put(o, "model_held", json_integer(U(d->model_held)));
-	return json_put(o, "model_late", json_integer(U(d->model_late)));
+	o = json_put(o, "model_late", json_integer(U(d->model_late)));
+	/* fs=ext3 and what the host did for it: mkfs's options as given, e2fsck after the run */
+	o = json_put(o, "fs", d->fs ? json_string(disk_fs_name(d->fs)) : json_null());
+	o = json_put(o, "mkfs", d->has_mkfs ? ANY_STR(d->mkfs) : json_null());
+	o = json_put(o, "fsck", d->fsck.ran ? json_pack("{s:i, s:b, s:o}", "exit", d->fsck.exit, "clean", d->fsck.clean,
+							"output", ANY_STR(d->fsck.output))
+					 : json_null());
+	if (!d->log[0])
+		return json_put(o, "log", json_null());
+	const struct write_log_stats *l = &d->log_stats;
+	return json_put(o, "log",
+			json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "path", ANY_STR(d->log), "entries", U(l->entries),
+				  "base_writes", U(l->base_writes), "base_bytes", U(l->base_bytes), "writes", U(l->writes),
+				  "bytes", U(l->bytes), "flushes", U(l->flushes)));
 }
 
 /* The run's own lists: CPUs, workers, tasks, where each vCPU was, disks. */

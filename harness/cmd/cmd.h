@@ -28,4 +28,5 @@ int cmd_run(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_replay_log(int argc, char **argv);
 #endif

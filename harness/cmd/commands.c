@@ -10,5 +10,6 @@ const struct command commands[] = {
 	{ "export", cmd_export, "a sweep's runs as CSV or JSON" },
 	{ "report", cmd_report, "a sweep's statistics, figures (gnuplot), report.html and report.md" },
 	{ "baseline", cmd_baseline, "run the host's fio with a job file on the same disk images, to compare" },
+	{ "replay-log", cmd_replay_log, "list a disk's write log (--disk ...,log=) or write it onto an image" },
 	{ NULL, NULL, NULL },
 };

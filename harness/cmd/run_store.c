@@ -248,6 +248,13 @@ static int manifest_write(struct sweep_ctx *ctx, char *err, size_t errlen)
 		snprintf(key, sizeof(key), "disk.%u.host", d);
 		if (store_manifest_set(s, key, host_disk_describe(cfg->disks[d].path, buf, sizeof(buf)), err, errlen))
 			return -1;
+		if (cfg->disks[d].fs) {
+			snprintf(key, sizeof(key), "disk.%u.fs", d);
+			snprintf(buf, sizeof(buf), "%s%s%s", disk_fs_name(cfg->disks[d].fs), cfg->disks[d].has_mkfs ? " mkfs=" : "",
+				 cfg->disks[d].has_mkfs ? cfg->disks[d].mkfs : "");
+			if (store_manifest_set(s, key, buf, err, errlen))
+				return -1;
+		}
 		/* The device model with its defaults filled in, the capacity from the image. */
 		struct disk_model m = cfg->disks[d].model;
 		char why[256];

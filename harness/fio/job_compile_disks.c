@@ -10,7 +10,8 @@ static void disk_info_fill(const struct disk_config *disks, unsigned nr_disks, s
 {
 	for (unsigned i = 0; i < nr_disks; i++) {
 		info[i].size = disk_image_bytes(&disks[i]);
-		info[i].flags = disks[i].swap ? VMS_DISK_SWAP : 0; /* fio jobs may not use the swap disk */
+		info[i].flags = (disks[i].swap ? VMS_DISK_SWAP : 0) | /* fio jobs may not use the swap disk */
+				(disks[i].fs == DISK_FS_EXT3 ? VMS_DISK_FS_EXT3 : 0); /* files on its mount */
 	}
 }
 

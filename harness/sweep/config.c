@@ -23,6 +23,22 @@
 #define JOBS_MAX 1024
 
 static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs" };
+/* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's runs share
+ * one image (PATH.wN per worker), made by the first and used as it is by the rest. */
+static int disk_sweep_check(const struct disk_config *d, char *err, size_t errlen)
+{
+	if (d->log[0])
+		return errorf(err, errlen, "log= records one run's writes, and every run of a sweep would write it "
+			      "again (use it with vmsweep boot)");
+	if (d->has_mkfs)
+		return errorf(err, errlen, "mkfs= makes a new image, and a sweep's runs share theirs (make it first with "
+			      "mkfs.ext3 -b 4096 %s %s, then give fs=ext3 alone)", d->mkfs, d->path);
+	if (d->fsck)
+		return errorf(err, errlen, "fsck is reported by vmsweep boot --json (disks[].fsck); a sweep does not "
+			      "store it (use vmsweep boot)");
+	return 0;
+}
+
 static const char *const guest_keys[] = { "memory", "vcpus", "hz", "disk", "blk_poll_us", "hugepages" };
 static const char *const report_keys[] = { "metrics", "x", "lines" };
 
@@ -152,6 +168,8 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 				const char *cause = strncmp(why, "--disk ", 7) ? why : why + 7;
 				return errorf_at(err, errlen, o->file, o->line, "disk = %s", cause);
 			}
+			if (disk_sweep_check(&c->disks[c->nr_disks], why, sizeof(why)))
+				return errorf_at(err, errlen, o->file, o->line, "disk = %s: %s", o->value, why);
 			c->nr_disks++;
 			if (disk_configs_check(c->disks, c->nr_disks, why, sizeof(why)))
 				return errorf_at(err, errlen, o->file, o->line, "disk = %s",

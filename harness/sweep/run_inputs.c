@@ -86,6 +86,9 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 			fprintf(out, "disk.%u.lat_ns=%" PRIu64 "\n", d, m->lat_ns);
 		else if (disk_model_active(m))
 			fprintf(out, "disk.%u.model=%s\n", d, disk_model_text(m, model, sizeof(model)));
+		if (dc->fs) /* only when set, as the model */
+			fprintf(out, "disk.%u.fs=%s%s%s\n", d, disk_fs_name(dc->fs), dc->has_mkfs ? " mkfs=" : "",
+				dc->has_mkfs ? dc->mkfs : "");
 	}
 	if (fclose(out) || !text) {
 		free(text);

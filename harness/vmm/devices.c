@@ -18,6 +18,11 @@ static void device_fatal(void *ctx, const char *msg)
 	vm_finish(ctx, VM_BAD_GUEST, -1, "%s", msg);
 }
 
+static void device_host_error(void *ctx, const char *msg)
+{
+	vm_finish(ctx, VM_HOST_ERROR, -1, "%s", msg);
+}
+
 static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr, unsigned cpu, char *err, size_t errlen)
 {
 	struct kvm_ioeventfd io = { .addr = notify_addr, .len = 4, .fd = q->notify_fd, .datamatch = q->index,
@@ -52,6 +57,7 @@ int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 		if (virtio_blk_create(d, i, &cfg->disks[i], base, queues, &vm->mem, &tuning, err, errlen) != 0)
 			return -1;
 		d->fatal = device_fatal;
+		d->host_error = device_host_error;
 		d->fatal_ctx = vm;
 		for (unsigned q = 0; q < queues; q++)
 			if ((gsis[i][q] = route_queue(vm, &d->q[q], base + VIRTIO_MMIO_QUEUE_NOTIFY, q % vm->nr_vcpus, err,
@@ -92,11 +98,16 @@ bool vm_devices_mmio(struct vm *vm, uint64_t addr, uint8_t *data, uint32_t len, 
 	return true;
 }
 
-/* Stops device service (I/O threads) once the vCPUs are stopped: no I/O after the run. */
+/* Stops device service (I/O threads) once the vCPUs are stopped: no I/O after the run.
+ * Then the disks' write logs are finished and their file systems checked. */
 void vm_devices_stop(struct vm *vm)
 {
+	char err[1300];
 	for (unsigned i = 0; i < vm->nr_disks; i++)
 		virtio_mmio_stop(&vm->disks[i]->mmio);
+	for (unsigned i = 0; i < vm->nr_disks; i++)
+		if (virtio_blk_finish(vm->disks[i], err, sizeof(err)))
+			vm_fail_late(vm, err);
 }
 
 void vm_devices_destroy(struct vm *vm)
@@ -128,6 +139,12 @@ void vm_devices_destroy(struct vm *vm)
 			s->queue_requests[q] = d->q[q].requests;
 		s->model_held = d->stats.model_held;
 		s->model_late = d->stats.model_late;
+		s->fs = d->cfg.fs;
+		s->has_mkfs = d->cfg.has_mkfs;
+		snprintf(s->mkfs, sizeof(s->mkfs), "%s", d->cfg.mkfs);
+		s->fsck = d->fsck;
+		snprintf(s->log, sizeof(s->log), "%s", d->cfg.log);
+		s->log_stats = d->log_stats;
 		snprintf(s->first_error, sizeof(s->first_error), "%s", d->first_error[0] ? d->first_error : d->mmio.failure);
 		free(d);
 	}

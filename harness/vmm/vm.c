@@ -56,6 +56,17 @@ bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, .
 	return true;
 }
 
+void vm_fail_late(struct vm *vm, const char *msg)
+{
+	int done = VM_DONE;
+	if (atomic_compare_exchange_strong(&vm->status, &done, VM_HOST_ERROR)) {
+		snprintf(vm->res->reason, sizeof(vm->res->reason), "%s", msg);
+		return;
+	}
+	size_t n = strlen(vm->res->reason);
+	snprintf(vm->res->reason + n, sizeof(vm->res->reason) - n, "; and %s", msg);
+}
+
 /* Only the thread that won vm_finish, or the main thread after the vCPUs stopped, writes here. */
 void vm_detail(struct vm *vm, const char *fmt, ...)
 {

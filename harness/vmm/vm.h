@@ -13,6 +13,8 @@
 
 #include "records/family.h"
 #include "vmm/blk/disk.h"
+#include "vmm/blk/disk_fs.h"
+#include "vmm/blk/write_log.h"
 #include "vmm/virtio/virtio_mmio.h"
 
 enum vm_status {
@@ -82,6 +84,12 @@ struct vm_disk_stats {
 	uint64_t model_held, model_late; /* completions the model held; that came after their due time */
 	uint64_t queue_requests[VIRTIO_MMIO_MAX_QUEUES]; /* requests each queue took (queues of them) */
 	char first_error[256];
+	enum disk_fs fs; /* fs=, and mkfs= as given */
+	bool has_mkfs;
+	char mkfs[DISK_MKFS_MAX];
+	struct disk_fsck fsck; /* fsck: e2fsck -fn after the run (ran) */
+	char log[PATH_MAX]; /* log=, "" for none; then what the log took */
+	struct write_log_stats log_stats;
 };
 
 struct vcpu_where {

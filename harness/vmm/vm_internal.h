@@ -94,6 +94,10 @@ void vcpus_block_kick_signal(void);
 
 /* Ends the run with status unless something ended it first; returns whether this call did. */
 bool vm_finish(struct vm *vm, enum vm_status status, int cpu, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A host failure found after the guest stopped (a disk's write log that could not be
+ * finished): a run that was done fails with it; one that had failed already keeps its
+ * cause and adds this one. Main thread, once the vCPUs and devices are stopped. */
+void vm_fail_late(struct vm *vm, const char *msg);
 /* Appends to the result's detail text. */
 void vm_detail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -124,12 +124,28 @@ static void test_disk_model_inputs(void **state)
 	free(lat);
 }
 
+/* A disk's file system is an input, only when there is one (older runs' inputs stay as they were). */
+static void test_disk_fs_inputs(void **state)
+{
+	(void)state;
+	char *none = inputs_of("[guest]\ndisk = /tmp/m.img,size=1G\n");
+	char *ext3 = inputs_of("[guest]\ndisk = /tmp/test_run_inputs_none.img,size=1G,fs=ext3\n");
+	char buf[512];
+	assert_null(strstr(none, "disk.0.fs"));
+	assert_non_null(strstr(ext3, "\ndisk.0.fs=ext3\n"));
+	assert_int_equal(run_inputs_diff(none, ext3, NULL, buf, sizeof(buf)), 2); /* the path, and fs */
+	assert_non_null(strstr(buf, "disk.0.fs: (none) there, ext3 here"));
+	free(none);
+	free(ext3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_point_inputs),
 		cmocka_unit_test(test_disk_model_inputs),
+		cmocka_unit_test(test_disk_fs_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

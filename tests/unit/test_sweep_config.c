@@ -814,6 +814,30 @@ static void test_short_error_buffer(void **state)
 	sweep_config_free(&c);
 }
 
+/* A sweep's runs share an image: fs=ext3 is taken, what only one run can have is refused, named. */
+static void test_disk_fs_in_a_sweep(void **state)
+{
+	struct sweep_config c;
+	char err[1024] = "";
+	(void)state;
+
+	load_text_ok("[guest]\ndisk = /tmp/test_sweep_fs_none.img,size=64M,fs=ext3\n", &c);
+	assert_int_equal(c.disks[0].fs, DISK_FS_EXT3);
+	sweep_config_free(&c);
+	assert_int_equal(load_text("[guest]\ndisk = /tmp/x.img,size=1M,log=/tmp/x.log\n", &c, err, sizeof(err)), -1);
+	assert_err_has(err, ":2: disk = /tmp/x.img,size=1M,log=/tmp/x.log: log= records one run's writes, and every run "
+			    "of a sweep would write it again (use it with vmsweep boot)");
+	sweep_config_free(&c);
+	assert_int_equal(load_text("[guest]\ndisk = /tmp/x.img,size=64M,fs=ext3,mkfs=-J size=8\n", &c, err, sizeof(err)),
+			 -1);
+	assert_err_has(err, "mkfs= makes a new image, and a sweep's runs share theirs (make it first with mkfs.ext3 -b "
+			    "4096 -J size=8 /tmp/x.img, then give fs=ext3 alone)");
+	sweep_config_free(&c);
+	assert_int_equal(load_text("[guest]\ndisk = /tmp/x.img,size=64M,fs=ext3,fsck\n", &c, err, sizeof(err)), -1);
+	assert_err_has(err, "fsck is reported by vmsweep boot --json (disks[].fsck); a sweep does not store it");
+	sweep_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -839,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_fio_params),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_error_buffer),
+		cmocka_unit_test(test_disk_fs_in_a_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@ struct blk_io {
 	uint32_t used_len; /* bytes the device wrote into the chain */
 	int result; /* bytes done, or -errno */
 	uint64_t due_ns; /* the disk model's: not completed to the guest before this (clock_now_ns); 0: none */
+	uint64_t log_ticket; /* a flush's place in the disk's write log (write_log_flush_begin) */
 	/* The only request in flight, in a run of such (queue depth 1): the engine may do it
 	 * in the calling thread, as a synchronous call, which is what host fio's psync does. */
 	bool alone;

@@ -14,6 +14,7 @@
 #include "util/parse.h"
 #include "util/suggest.h"
 #include "vmm/blk/disk.h"
+#include "vmm/blk/disk_fs.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -25,6 +26,23 @@ const char *disk_cache_name(enum disk_cache c)
 const char *disk_engine_name(enum disk_engine e)
 {
 	return e == DISK_ENGINE_IO_URING ? "io_uring" : "sync";
+}
+
+const char *disk_fs_name(enum disk_fs fs)
+{
+	return fs == DISK_FS_EXT3 ? "ext3" : "none";
+}
+
+static const char *const disk_keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill", "lat",
+					 "rate", "iops", "profile", "channels", "rpm", "seek", "seek_min", "seek_max",
+					 "capacity", "flush", "fs", "mkfs", "fsck", "log" };
+
+static bool disk_key_known(const char *key, size_t klen)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(disk_keys); i++)
+		if (strlen(disk_keys[i]) == klen && !strncmp(disk_keys[i], key, klen))
+			return true;
+	return false;
 }
 
 /* " (did you mean 'x'?)" for a mistyped word, or "". */
@@ -41,10 +59,8 @@ static const char *hint(const char *word, const char *const *words, size_t n, ch
 
 static int parse_part(const char *part, struct disk_config *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "size", "cache", "engine", "queues", "ro", "swap", "prefill", "lat",
-					     "rate", "iops", "profile", "channels", "rpm", "seek", "seek_min",
-					     "seek_max", "capacity", "flush" };
 	static const char *const caches[] = { "none", "writeback", "unsafe" }, *const engines[] = { "io_uring", "sync" };
+	static const char *const fss[] = { "ext3" };
 	char why[200], near[64];
 	const char *eq = strchr(part, '=');
 	size_t klen = eq ? (size_t)(eq - part) : strlen(part);
@@ -60,6 +76,16 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		c->swap = true;
 	} else if (KEY("prefill") && !v) {
 		c->prefill = true;
+	} else if (KEY("fsck") && !v) {
+		c->fsck = true;
+	} else if (KEY("fs") && v && *v) {
+		if (strcmp(v, "ext3"))
+			return errorf(err, errlen, "fs=%s: expected ext3, the file system the guest mounts%s", v,
+				      hint(v, fss, ARRAY_SIZE(fss), near, sizeof(near)));
+		c->fs = DISK_FS_EXT3;
+	} else if (KEY("log") && v && *v) {
+		if (snprintf(c->log, sizeof(c->log), "%s", v) >= (int)sizeof(c->log))
+			return errorf(err, errlen, "log=%.40s...: too long", v);
 	} else if (KEY("size") && v) {
 		if (parse_size(v, &c->size, why, sizeof(why)) != 0 || c->size == 0 || c->size % 512)
 			return errorf(err, errlen, "size=%s: %s", v,
@@ -87,51 +113,107 @@ static int parse_part(const char *part, struct disk_config *c, char *err, size_t
 		if (parse_int_range(v, 1, 64, &n, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "queues=%s: %s", v, why);
 		c->queues = (unsigned)n;
-	} else if ((KEY("size") || KEY("cache") || KEY("engine") || KEY("queues")) && !v) {
-		return errorf(err, errlen, "'%s': %s takes a value (%s=...)", part, part, part);
-	} else if ((KEY("ro") || KEY("swap") || KEY("prefill")) && v) {
+	} else if ((KEY("size") || KEY("cache") || KEY("engine") || KEY("queues") || KEY("fs") || KEY("log")) &&
+		   (!v || !*v)) {
+		return errorf(err, errlen, "'%s': %.*s takes a value (%.*s=...)", part, (int)klen, part, (int)klen, part);
+	} else if ((KEY("ro") || KEY("swap") || KEY("prefill") || KEY("fsck")) && v) {
 		return errorf(err, errlen, "'%s': %.*s takes no value (write ,%.*s)", part, (int)klen, part, (int)klen,
 			      part);
 	} else {
 		char key[64];
 		snprintf(key, sizeof(key), "%.*s", (int)klen, part);
-		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro, swap, prefill or a model's "
-			      "rate=, iops=, lat=, profile=...%s", part,
-			      hint(key, keys, ARRAY_SIZE(keys), near, sizeof(near)));
+		return errorf(err, errlen, "'%s': expected size=, cache=, engine=, queues=, ro, swap, prefill, fs=, fsck, "
+			      "log=, mkfs= or a model's rate=, iops=, lat=, profile=...%s", part,
+			      hint(key, disk_keys, ARRAY_SIZE(disk_keys), near, sizeof(near)));
 	}
 #undef KEY
 	return 0;
 }
 
+/* mkfs= takes the rest of the spec (mkfs's own -O and -E lists have commas): a disk option
+ * written after it would go to mkfs.ext3, so one that reads as a disk option is refused. */
+static int mkfs_take(const char *opts, struct disk_config *c, char *err, size_t errlen)
+{
+	for (const char *p = strchr(opts, ','); p; p = strchr(p + 1, ',')) {
+		const char *part = p + 1;
+		size_t klen = strcspn(part, "=,");
+		if (klen && disk_key_known(part, klen))
+			return errorf(err, errlen, "mkfs= comes last: ',%.*s' after it would go to mkfs.ext3 (put it "
+				      "before mkfs=)", (int)strcspn(part, ","), part);
+	}
+	if (snprintf(c->mkfs, sizeof(c->mkfs), "%s", opts) >= (int)sizeof(c->mkfs))
+		return errorf(err, errlen, "mkfs=%.40s...: longer than %d bytes", opts, DISK_MKFS_MAX - 1);
+	c->has_mkfs = true;
+	return disk_mkfs_options_check(opts, err, errlen);
+}
+
+/* The parts that go together, or not, once all are read. */
+static int parts_check(const struct disk_config *c, char *err, size_t errlen)
+{
+	if (c->prefill && c->read_only)
+		return errorf(err, errlen, "prefill and ro: prefill writes the image (drop one)");
+	/* The guest writes pages out to its swap disk: a read-only one could only fail. */
+	if (c->swap && c->read_only)
+		return errorf(err, errlen, "swap and ro: the guest writes its swapped-out pages to a swap disk (drop ro)");
+	if (c->fs && c->swap)
+		return errorf(err, errlen, "fs=ext3 and swap: a swap disk holds no file system (drop one)");
+	if (c->has_mkfs && !c->fs)
+		return errorf(err, errlen, "mkfs= without fs=ext3: it gives mkfs.ext3's options for fs=ext3 (add fs=ext3)");
+	if (c->fsck && !c->fs)
+		return errorf(err, errlen, "fsck without fs=ext3: e2fsck checks the disk's ext3 file system (add fs=ext3)");
+	if (c->has_mkfs && c->read_only)
+		return errorf(err, errlen, "mkfs= and ro: a read-only image is used as it is, never made (drop one)");
+	if (c->log[0] && c->read_only)
+		return errorf(err, errlen, "log= and ro: a read-only disk is never written, there is nothing to log "
+			      "(drop one)");
+	if (c->log[0] && !strcmp(c->log, c->path))
+		return errorf(err, errlen, "log=%s: that is the image itself (the log needs a file of its own)", c->log);
+	return 0;
+}
+
 int disk_config_parse(const char *arg, struct disk_config *c, char *err, size_t errlen)
 {
-	char buf[PATH_MAX + 256], why[300];
+	char buf[2 * PATH_MAX + 512], why[600];
 
 	memset(c, 0, sizeof(*c));
 	c->cache = DISK_CACHE_NONE;
 	c->engine = DISK_ENGINE_IO_URING;
-	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+	const char *mkfs = strstr(arg, ",mkfs=");
+	size_t speclen = mkfs ? (size_t)(mkfs - arg) : strlen(arg);
+	if (speclen >= sizeof(buf))
 		return errorf(err, errlen, "--disk %.40s...: too long", arg);
+	snprintf(buf, sizeof(buf), "%.*s", (int)speclen, arg);
 	char *save = NULL, *part = strtok_r(buf, ",", &save);
 	if (!part || !*part)
 		return errorf(err, errlen,
 			      "--disk '%s': expected PATH[,size=..][,cache=..][,engine=..][,queues=..][,ro][,swap][,prefill]"
-			      "[,rate=..][,iops=..][,lat=..][,profile=hdd|ssd]...",
+			      "[,fs=ext3][,fsck][,log=..][,rate=..][,iops=..][,lat=..][,profile=hdd|ssd]...[,mkfs=..]",
 			      arg);
-	snprintf(c->path, sizeof(c->path), "%s", part);
+	if (snprintf(c->path, sizeof(c->path), "%s", part) >= (int)sizeof(c->path))
+		return errorf(err, errlen, "--disk %.40s...: the path is too long", arg);
 	while ((part = strtok_r(NULL, ",", &save)))
 		if (parse_part(part, c, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "--disk %s: %s", arg, why);
-	if (disk_model_finish(&c->model, why, sizeof(why)) != 0)
+	if (mkfs && mkfs_take(mkfs + strlen(",mkfs="), c, why, sizeof(why)))
 		return errorf(err, errlen, "--disk %s: %s", arg, why);
-	if (c->prefill && c->read_only)
-		return errorf(err, errlen, "--disk %s: prefill and ro: prefill writes the image (drop one)", arg);
-	/* The guest writes pages out to its swap disk: a read-only one could only fail. */
-	if (c->swap && c->read_only)
-		return errorf(err, errlen,
-			      "--disk %s: swap and ro: the guest writes its swapped-out pages to a swap disk (drop ro)",
-			      arg);
+	if (disk_model_finish(&c->model, why, sizeof(why)) != 0 || parts_check(c, why, sizeof(why)))
+		return errorf(err, errlen, "--disk %s: %s", arg, why);
 	return 0;
+}
+
+static uint64_t path_bytes(const char *path);
+
+/* An fs=ext3 image that exists is used as it is: it must hold what the guest mounts, and
+ * mkfs= (for a new one) cannot apply. */
+static int disk_fs_exists_check(const struct disk_config *c, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(c->path, &st) != 0)
+		return 0; /* made at the run, or refused then */
+	if (c->has_mkfs)
+		return errorf(err, errlen, "--disk %s,mkfs=%s: %s exists: remove it to make a new file system (or drop "
+			      "mkfs= to use it as it is)", c->path, c->mkfs, c->path);
+	return disk_fs_check(c, path_bytes(c->path), err, errlen);
 }
 
 int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen)
@@ -144,6 +226,15 @@ int disk_configs_check(const struct disk_config *disks, unsigned nr_disks, char 
 		/* an image already there (or size=) must fit the modelled disk */
 		if (disk_model_resolve(&m, disk_image_bytes(&disks[i]), why, sizeof(why)))
 			return errorf(err, errlen, "--disk %s: %s", disks[i].path, why);
+		if (disks[i].fs && disk_fs_exists_check(&disks[i], err, errlen))
+			return -1;
+		for (unsigned j = 0; j < i && disks[i].log[0]; j++)
+			if (!strcmp(disks[i].log, disks[j].log) || !strcmp(disks[i].log, disks[j].path))
+				return errorf(err, errlen, "--disk %s,log=%s: that is also %s's %s", disks[i].path,
+					      disks[i].log, disks[j].path, strcmp(disks[i].log, disks[j].log) ? "image" : "log");
+		for (unsigned j = 0; j < i; j++)
+			if (disks[j].log[0] && !strcmp(disks[j].log, disks[i].path))
+				return errorf(err, errlen, "--disk %s: that is %s's log=", disks[i].path, disks[j].path);
 		if (!disks[i].swap)
 			continue;
 		if (first >= 0)
@@ -177,23 +268,29 @@ static int disk_create(const struct disk_config *c, char *err, size_t errlen)
 	return 0;
 }
 
-uint64_t disk_image_bytes(const struct disk_config *c)
+/* The size of the file or block device at path; 0 when unknown. */
+static uint64_t path_bytes(const char *path)
 {
 	struct stat st;
 	uint64_t bytes = 0;
 
-	if (c->size || stat(c->path, &st) != 0)
-		return c->size;
+	if (stat(path, &st) != 0)
+		return 0;
 	if (S_ISREG(st.st_mode))
 		return (uint64_t)st.st_size;
 	if (S_ISBLK(st.st_mode)) {
-		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) != 0)
 			bytes = 0;
 		if (fd >= 0)
 			close(fd);
 	}
 	return bytes;
+}
+
+uint64_t disk_image_bytes(const struct disk_config *c)
+{
+	return c->size ? c->size : path_bytes(c->path);
 }
 
 bool disk_is_sparse(const struct disk_config *c)
@@ -253,6 +350,13 @@ int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err,
 				      c->path);
 		if (disk_create(c, err, errlen) != 0)
 			return -1;
+		/* A file system the guest cannot mount is not left behind to be used next time. */
+		if (c->fs && (disk_mkfs(c, err, errlen) || disk_fs_check(c, c->size, err, errlen))) {
+			unlink(c->path);
+			return -1;
+		}
+	} else if (c->fs && disk_fs_exists_check(c, err, errlen)) {
+		return -1;
 	}
 	int flags = (c->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (c->cache == DISK_CACHE_NONE ? O_DIRECT : 0);
 	int fd = open(c->path, flags);

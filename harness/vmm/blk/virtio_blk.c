@@ -90,10 +90,37 @@ static void blk_take_notification(struct blk_queue *q)
 		atomic_fetch_add(&q->dev->stats.notifications, 1);
 }
 
+/* The write log could not take an entry: the run ends (once), its log being incomplete. */
+static void blk_log_failed(struct virtio_blk_dev *d)
+{
+	char msg[1200];
+	if (atomic_exchange(&d->log_failed, true))
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", d->name, write_log_error(d->log));
+	if (d->host_error)
+		d->host_error(d->fatal_ctx, msg);
+}
+
+/* What reached the image, in the order the host's I/O completed: the data as the
+ * device parsed and checked the request, and only when the host wrote all of it. */
+static void blk_log_complete(struct virtio_blk_dev *d, const struct blk_io *io)
+{
+	int r = 0;
+	if (io->type == BLK_REQ_WRITE && io->result >= 0)
+		r = write_log_write(d->log, io->offset, io->iov, io->niov, io->bytes);
+	else if (io->type == BLK_REQ_FLUSH)
+		r = write_log_flush_end(d->log, io->log_ticket, io->result >= 0);
+	if (r)
+		blk_log_failed(d);
+}
+
 /* The engine finished an I/O: to the guest now, or when the disk model says it is due. */
 static void blk_complete(struct blk_queue_io *qio, struct blk_io *io)
 {
 	struct blk_queue *q = qio->owner;
+
+	if (q->dev->log) /* before the guest can know of it: a flush it issues next comes after */
+		blk_log_complete(q->dev, io);
 
 	q->inflight--;
 	if (!io->due_ns) {
@@ -252,6 +279,9 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 	atomic_fetch_add(r.type == BLK_REQ_READ ? &d->stats.reads : r.type == BLK_REQ_WRITE ? &d->stats.writes :
 										&d->stats.flushes,
 			 1);
+	/* A flush's entry goes where it is issued: after the writes completed so far, which it makes durable. */
+	if (d->log && r.type == BLK_REQ_FLUSH && !(io->log_ticket = write_log_flush_begin(d->log)))
+		blk_log_failed(d);
 	d->engine->submit(&q->qio, io);
 	if (alone && virtq_avail_pending(&q->vq))
 		q->lone_streak = 0; /* the guest had another ready meanwhile: not depth 1 after all */
@@ -456,6 +486,11 @@ int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct dis
 		d->q[i] = (struct blk_queue){ .dev = d, .index = i, .notify_fd = -1, .irq_fd = -1 };
 	if (disk_open(cfg, &d->fd, &d->capacity, err, errlen) != 0)
 		return -1;
+	if (cfg->log[0]) {
+		char why[1200];
+		if (write_log_open(&d->log, cfg->log, cfg->path, d->capacity, why, sizeof(why)))
+			return errorf(err, errlen, "--disk %s: %s", cfg->path, why);
+	}
 	if (disk_model_active(&cfg->model)) {
 		struct disk_model m = cfg->model;
 		if (disk_model_resolve(&m, d->capacity, err, errlen) != 0) {
@@ -479,8 +514,27 @@ int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct dis
 	return 0;
 }
 
+int virtio_blk_finish(struct virtio_blk_dev *d, char *err, size_t errlen)
+{
+	int r = 0;
+	if (d->log) {
+		char why[1200];
+		write_log_stats_get(d->log, &d->log_stats);
+		r = write_log_close(d->log, why, sizeof(why));
+		d->log = NULL;
+		if (r)
+			errorf(err, errlen, "%s: %s", d->name, why);
+	}
+	/* the image as the guest left it: the queues are stopped, nothing is in flight */
+	if (d->cfg.fsck)
+		disk_fsck_run(d->cfg.path, &d->fsck);
+	return r;
+}
+
 void virtio_blk_destroy(struct virtio_blk_dev *d)
 {
+	write_log_close(d->log, NULL, 0); /* a run that never started: what the log has is kept */
+	d->log = NULL;
 	virtio_mmio_destroy(&d->mmio);
 	for (unsigned i = 0; i < d->nr_queues; i++) {
 		if (d->q[i].notify_fd >= 0)

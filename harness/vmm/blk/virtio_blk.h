@@ -14,7 +14,9 @@
 #include "vmm/blk/blk_due.h"
 #include "vmm/blk/blk_engine.h"
 #include "vmm/blk/disk.h"
+#include "vmm/blk/disk_fs.h"
 #include "vmm/blk/disk_model_sched.h"
+#include "vmm/blk/write_log.h"
 #include "vmm/virtio/virtio_mmio.h"
 #include "vmm/virtio/virtq.h"
 
@@ -87,6 +89,12 @@ struct virtio_blk_dev {
 	/* The guest broke a queue beyond repair: the VM ends the run with this message. */
 	void (*fatal)(void *ctx, const char *msg);
 	void *fatal_ctx;
+	/* The host cannot go on with the disk (its write log failed): the run ends as a host error. */
+	void (*host_error)(void *ctx, const char *msg);
+	struct write_log *log; /* log=: every write and flush that reached the image; NULL: none */
+	atomic_bool log_failed; /* host_error was told */
+	struct write_log_stats log_stats; /* as the log was closed (virtio_blk_finish) */
+	struct disk_fsck fsck; /* e2fsck -fn after the run (fsck) */
 };
 
 /* Opens the backing file and sets up the device registers at base; the queues'
@@ -94,5 +102,8 @@ struct virtio_blk_dev {
 int virtio_blk_create(struct virtio_blk_dev *d, unsigned index, const struct disk_config *cfg, uint64_t base,
 		      unsigned nr_queues, const struct guest_mem *mem, const struct virtio_blk_tuning *tuning, char *err,
 		      size_t errlen);
+/* After the guest has stopped and the queues with it: closes the write log (its final
+ * super) and runs e2fsck when asked. -1 with err when the log could not be finished. */
+int virtio_blk_finish(struct virtio_blk_dev *d, char *err, size_t errlen);
 void virtio_blk_destroy(struct virtio_blk_dev *d);
 #endif
