@@ -116,3 +116,23 @@ expect_json '.fio.jobs[0].sync.total_ios == 31' '31 fsyncs for 32 writes'
 expect_json '.disks[0].flushes >= 31' "the host saw a flush for each ($(jget '.disks[0].flushes') flushes)"
 expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
 end
+
+begin "ext3/commit=: kjournald commits the running transaction every commit seconds"
+# 16 appending writes of 4 KiB over 4 s, no fsync: each allocates a block, so each
+# second's transaction has metadata to log; the journal's writes are counted in the log
+printf '[t]\nfilename=/mnt/vda/t\nrw=write\nbs=4k\nsize=64k\nrate_iops=4\n' >"$T/t.fio"
+for c in 1 5; do
+	vms --memory 128M --disk "$T/c$c.img,size=64M,fs=ext3,fsck,log=$T/c$c.log" --job "$T/t.fio" --json --set "commit=$c"
+	expect_rc 0 "commit=$c"
+	# the journal's blocks (inode 8, contiguous as mkfs makes it: from its first block to
+	# the last of its map), in 512-byte sectors
+	read -r first last < <(debugfs -R 'stat <8>' "$T/c$c.img" 2>/dev/null | awk '/^\(0-/ { n = split($0, a, /[-:, ]+/); print a[3], a[n] }')
+	"$VMSWEEP" replay-log --log "$T/c$c.log" --list >"$T/c$c.list"
+	n=$(awk -v a=$((first * 8)) -v b=$(((last + 1) * 8)) '$2 == "write" && $4 >= a && $4 < b { n++ } END { print n + 0 }' "$T/c$c.list")
+	eval "journal_writes_$c=$n"
+done
+# commit=1: a transaction about every second (4 or 5, each a descriptor, its blocks and a
+# commit block, and the journal superblock's updates); commit=5: the run is over first
+check "commit=1 wrote the journal $journal_writes_1 times, commit=5 $journal_writes_5 times (its one commit at unmount)" \
+	test "$journal_writes_1" -ge $((journal_writes_5 + 6))
+end
