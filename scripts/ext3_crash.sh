@@ -136,7 +136,7 @@ for ((p = 0; p < POINTS; p++)); do
 	if [ "$rc" = 0 ] && [ "$ok" = true ]; then
 		clean=$((clean + 1))
 	else
-		echo "point $p (flush entry $f + ${also:-nothing}): guest exit $rc, e2fsck $(jq -r '.disks[0].fsck.output' "$D/cp.json" 2>/dev/null | grep -v '^Pass' | tail -2 | tr '\n' ' ')"
+		echo "point $p (flush entry $f + ${also:-nothing}): guest exit $rc, e2fsck $(jq -r '.disks[0].fsck.output' "$D/cp.json" 2>/dev/null | grep -v '^Pass' | tail -8 | tr '\n' ' ')"
 	fi
 	s=0 b=0
 	for spec in append:1 overwrite:2 sparse:3 nofsync:4 dir/victim:5 dir/reuser:6; do

@@ -495,6 +495,13 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 					t_wait += ktime_get_ns() - w0;
 			}
 		}
+		if (!fresh && m->a_ops && m->a_ops->write_prepare &&
+		    (err = m->a_ops->write_prepare(m, page, fsdata))) {
+			unlock_page(page);
+			m->a_ops->write_end(m, NULL, 0, fsdata);
+			put_page(page);
+			break;
+		}
 		if (fresh && n != PAGE_SIZE) /* a new block: what the write does not cover reads as zeros */
 			memset(page_address(page), 0, PAGE_SIZE);
 		memcpy((char *)page_address(page) + off, buf, n);

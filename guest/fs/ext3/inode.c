@@ -92,10 +92,22 @@ static int ext3_write_end(struct address_space *m, struct page *page, u64 end, v
 	return err;
 }
 
+/* ext3_journalled_write_begin's do_journal_get_write_access: data=journal only. */
+static int ext3_write_prepare(struct address_space *m, struct page *page, void *fsdata)
+{
+	struct ext3_inode_info *ei = m->private_data;
+	handle_t *h = fsdata;
+	if (!h || !h->h_jbd || ei->sbi->s_journal->j_data_mode != VMS_DATA_JOURNAL)
+		return 0;
+	long long home = ext3_get_block(ei, page->index);
+	return home > 0 ? jbd2_journal_get_data_write_access(h->h_jbd, page, (u32)home) : (int)home;
+}
+
 static const struct address_space_operations ext3_aops = {
 	.bmap = ext3_bmap,
 	.size = ext3_mapping_size,
 	.write_begin = ext3_write_begin,
+	.write_prepare = ext3_write_prepare,
 	.write_end = ext3_write_end,
 };
 

@@ -12,6 +12,7 @@
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
 #include <fs/jbd2.h>
+#include "log_io.h"
 
 int jbd2_journal_update_sb_log_tail(journal_t *j, u32 tail_sequence, u32 tail_block)
 {
@@ -35,9 +36,20 @@ int jbd2_journal_update_sb_log_tail(journal_t *j, u32 tail_sequence, u32 tail_bl
 	return err;
 }
 
-int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid)
+int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid, transaction_t *t)
 {
-	int err = filemap_write_and_wait(j->j_bdev);
+	int err = 0;
+	/* the committing transaction's blocks, as last committed: their log copies go now */
+	if (t && t->t_nr_saved) {
+		struct jbd2_io_batch b;
+		jbd2_batch_init(&b);
+		for (u32 i = 0; !err && i < t->t_nr_saved; i++)
+			err = jbd2_batch_write_home(j, &b, t->t_saved_home[i], t->t_saved[i]);
+		int e = jbd2_batch_wait(j, &b);
+		err = err ? err : e;
+	}
+	if (!err)
+		err = filemap_write_and_wait(j->j_bdev);
 	for (u32 i = 0; !err && i < j->j_nr_data_mappings; i++) /* data=journal's file pages */
 		err = filemap_write_and_wait(j->j_data_mappings[i]);
 	if (!err)

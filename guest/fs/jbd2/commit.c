@@ -24,6 +24,7 @@
 #include <mm/gfp.h>
 #include <mm/mmzone.h>
 #include <mm/pagemap.h>
+#include <mm/swap.h>
 #include <vmsweep/hist.h>
 #include <vmsweep/knobs.h>
 #include <fs/jbd2.h>
@@ -129,6 +130,45 @@ static int log_write_transaction(journal_t *j, transaction_t *t, void **copies, 
 	return err;
 }
 
+/*
+ * The committed contents of home (a page copy) for the running transaction r, which has
+ * taken the block: replaces an older saved copy. Under j_state_lock, so no allocation
+ * that may sleep: false when there is no room, and then the caller keeps the copy (a
+ * checkpoint before r commits would then miss it: said on the console).
+ */
+static bool transaction_keep_committed(transaction_t *r, u32 home, void *copy)
+{
+	for (u32 i = 0; i < r->t_nr_saved; i++)
+		if (r->t_saved_home[i] == home) {
+			free_pages_exact(r->t_saved[i], PAGE_SIZE);
+			r->t_saved[i] = copy;
+			return true;
+		}
+	if (r->t_nr_saved == r->t_max_saved) {
+		u32 max = r->t_max_saved ? 2 * r->t_max_saved : 64;
+		void **saved = kmalloc(max * sizeof(*saved));
+		u32 *homes = kmalloc(max * sizeof(*homes));
+		if (!saved || !homes) {
+			kfree(saved);
+			kfree(homes);
+			printk("JBD2: no memory to keep block %u's committed contents\n", home);
+			return false;
+		}
+		if (r->t_nr_saved) {
+			memcpy(saved, r->t_saved, r->t_nr_saved * sizeof(*saved));
+			memcpy(homes, r->t_saved_home, r->t_nr_saved * sizeof(*homes));
+		}
+		kfree(r->t_saved);
+		kfree(r->t_saved_home);
+		r->t_saved = saved;
+		r->t_saved_home = homes;
+		r->t_max_saved = max;
+	}
+	r->t_saved_home[r->t_nr_saved] = home;
+	r->t_saved[r->t_nr_saved++] = copy;
+	return true;
+}
+
 void jbd2_journal_commit_transaction(journal_t *j)
 {
 	unsigned long flags;
@@ -156,7 +196,7 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	bool logged = n || t->t_nr_revoked;
 	/* 2. room for this transaction and the next (a quarter of the log each at most) */
 	if (logged && j->j_free < need + log_blocks_needed(j->j_max_transaction_buffers, REVOKES_PER_BLOCK))
-		err = jbd2_log_do_checkpoint(j, t->t_tid);
+		err = jbd2_log_do_checkpoint(j, t->t_tid, t);
 	/* 3. the copies, escaped */
 	u32 max_desc = need - n; /* descriptors, revoke blocks and the commit block */
 	void **copies = logged ? kzalloc((n + max_desc) * sizeof(*copies)) : NULL;
@@ -218,13 +258,29 @@ void jbd2_journal_commit_transaction(journal_t *j)
 		printk("JBD2: %s: error %d committing transaction %u: the journal is aborted\n", j->j_devname, err,
 		       t->t_tid);
 
-	/* 6. home: dirty for the flushers, unless the next transaction has taken the block again */
+	/*
+	 * 6. home: dirty for the flushers, unless the next transaction has taken the block
+	 * again; then its page holds changes not committed, and the copy this commit logged
+	 * (unescaped) becomes the block's committed contents that the next transaction keeps
+	 * for a checkpoint (jbd2's frozen data).
+	 */
 	for (u32 i = 0; i < n; i++) {
+		lock_page(t->t_buffers[i]); /* a handle taking it holds the lock until it is filed */
 		spin_lock_irqsave(&j->j_state_lock, flags);
-		bool again = page_in_running(j, t->t_buffers[i]);
+		transaction_t *r = page_in_running(j, t->t_buffers[i]) ? j->j_running_transaction : NULL;
+		if (r && !err && copies[i]) {
+			if (escaped[i])
+				*(u32 *)copies[i] = cpu_to_be32(JBD2_MAGIC_NUMBER);
+			if (transaction_keep_committed(r, t->t_homes[i], copies[i]))
+				copies[i] = NULL; /* the running transaction's now */
+		}
 		spin_unlock_irqrestore(&j->j_state_lock, flags);
-		if (!again && !err)
+		/* a data=journal page whose block a truncate freed meanwhile has no home any more */
+		struct address_space *m = t->t_buffers[i]->mapping;
+		bool homeless = m && m->a_ops && m->a_ops->bmap(m, t->t_buffers[i]->index) != t->t_homes[i];
+		if (!r && !err && !homeless)
 			set_page_dirty(t->t_buffers[i]);
+		unlock_page(t->t_buffers[i]);
 		put_page(t->t_buffers[i]);
 	}
 	for (u32 i = 0; copies && i < n + max_desc; i++)
@@ -253,6 +309,10 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	kfree(t->t_buffers);
 	kfree(t->t_homes);
 	kfree(t->t_revoked);
+	for (u32 i = 0; i < t->t_nr_saved; i++)
+		free_pages_exact(t->t_saved[i], PAGE_SIZE);
+	kfree(t->t_saved);
+	kfree(t->t_saved_home);
 	jbd2_freed_committed(j, t->t_tid);
 	kfree(t->t_inodes);
 	kfree(t);

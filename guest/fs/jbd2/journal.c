@@ -286,7 +286,7 @@ int jbd2_journal_start_thread(journal_t *j)
 int jbd2_journal_destroy(journal_t *j)
 {
 	jbd2_journal_force_commit(j);
-	int err = jbd2_log_do_checkpoint(j, j->j_transaction_sequence);
+	int err = jbd2_log_do_checkpoint(j, j->j_transaction_sequence, NULL);
 	if (!err)
 		err = jbd2_journal_update_sb_log_tail(j, j->j_transaction_sequence, 0);
 	return err;

@@ -33,23 +33,35 @@ void jbd2_batch_init(struct jbd2_io_batch *b)
 	init_completion(&b->done);
 }
 
-int jbd2_batch_write(journal_t *j, struct jbd2_io_batch *b, u32 log_block, void *buf)
+static int batch_write_block(journal_t *j, struct jbd2_io_batch *b, u32 block, void *buf)
 {
-	if (log_block >= j->j_maxlen)
-		return -EIO;
 	struct bio *bio = bio_alloc(GFP_NOIO);
 	if (!bio)
 		return -ENOMEM;
 	bio->op = REQ_OP_WRITE;
-	bio->sector = (u64)j->j_blockmap[log_block] * (PAGE_SIZE >> SECTOR_SHIFT);
+	bio->sector = (u64)block * (PAGE_SIZE >> SECTOR_SHIFT);
 	bio->size = PAGE_SIZE;
 	bio->buf = buf;
 	bio->end_io = end_log_write;
 	bio->private = b;
 	__atomic_add_fetch(&b->pending, 1, __ATOMIC_ACQ_REL);
-	__atomic_add_fetch(&j->j_stats.journal_bytes, PAGE_SIZE, __ATOMIC_RELAXED);
 	submit_bio(j->j_disk, bio);
 	return 0;
+}
+
+int jbd2_batch_write(journal_t *j, struct jbd2_io_batch *b, u32 log_block, void *buf)
+{
+	if (log_block >= j->j_maxlen)
+		return -EIO;
+	__atomic_add_fetch(&j->j_stats.journal_bytes, PAGE_SIZE, __ATOMIC_RELAXED);
+	return batch_write_block(j, b, j->j_blockmap[log_block], buf);
+}
+
+int jbd2_batch_write_home(journal_t *j, struct jbd2_io_batch *b, u32 home, void *buf)
+{
+	if (home >= j->j_disk->capacity / PAGE_SIZE)
+		return -EIO;
+	return batch_write_block(j, b, home, buf);
 }
 
 int jbd2_batch_wait(journal_t *j, struct jbd2_io_batch *b)

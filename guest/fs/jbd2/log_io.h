@@ -13,6 +13,8 @@ struct jbd2_io_batch {
 void jbd2_batch_init(struct jbd2_io_batch *b);
 /* Writes buf (a page, kept until the batch is waited for) to log block log_block. */
 int jbd2_batch_write(journal_t *j, struct jbd2_io_batch *b, u32 log_block, void *buf);
+/* Writes buf (a page) to disk block home: a checkpoint's saved copy. */
+int jbd2_batch_write_home(journal_t *j, struct jbd2_io_batch *b, u32 home, void *buf);
 /* Waits for every write of the batch: 0 or -EIO. */
 int jbd2_batch_wait(journal_t *j, struct jbd2_io_batch *b);
 #endif

@@ -159,6 +159,38 @@ out:
 	return err;
 }
 
+/* The page's committed contents, before the handle changes them (the caller holds the page lock). */
+static int transaction_save_committed(journal_t *j, transaction_t *t, struct page *bh, u32 home)
+{
+	void *copy = alloc_pages_exact(PAGE_SIZE);
+	unsigned long flags;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, page_address(bh), PAGE_SIZE);
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	u32 max = t->t_max_saved;
+	if (!grow((void **)&t->t_saved_home, &max, t->t_nr_saved + 1, sizeof(u32)) ||
+	    !grow((void **)&t->t_saved, &t->t_max_saved, t->t_nr_saved + 1, sizeof(void *))) {
+		err = -ENOMEM;
+	} else {
+		t->t_saved_home[t->t_nr_saved] = home;
+		t->t_saved[t->t_nr_saved++] = copy;
+		copy = NULL;
+	}
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	if (copy)
+		free_pages_exact(copy, PAGE_SIZE);
+	return err;
+}
+
+int jbd2_journal_get_data_write_access(jbd2_handle_t *h, struct page *page, u32 home)
+{
+	/* the page is locked and not under writeback: a dirty one holds committed data not home yet */
+	return cancel_dirty_page(page) ? transaction_save_committed(h->h_journal, h->h_transaction, page, home) : 0;
+}
+
 int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh)
 {
 	/*
@@ -166,11 +198,14 @@ int jbd2_journal_get_write_access(jbd2_handle_t *h, struct page *bh)
 	 * carries it (its older content is in the log until this one commits); a home write
 	 * already started is waited for, so that no half-changed block reaches the disk.
 	 */
-	lock_page(bh);
-	cancel_dirty_page(bh);
+	lock_page(bh); /* against a commit's step 6 deciding the page's fate (commit.c) */
+	bool committed_not_home = cancel_dirty_page(bh);
 	wait_on_page_writeback(bh);
+	int err = committed_not_home ? transaction_save_committed(h->h_journal, h->h_transaction, bh, (u32)bh->index) : 0;
+	if (!err)
+		err = transaction_add_buffer(h->h_journal, h->h_transaction, bh, (u32)bh->index);
 	unlock_page(bh);
-	return transaction_add_buffer(h->h_journal, h->h_transaction, bh, (u32)bh->index);
+	return err;
 }
 
 int jbd2_journal_dirty_metadata(jbd2_handle_t *h, struct page *bh)
@@ -190,10 +225,10 @@ int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home)
 	unsigned long flags;
 	int err = 0;
 
+	/* its committed contents, if not home, were saved before the copy (jbd2_journal_get_data_write_access) */
 	lock_page(page);
 	cancel_dirty_page(page);
 	wait_on_page_writeback(page);
-	unlock_page(page);
 	spin_lock_irqsave(&j->j_state_lock, flags);
 	struct address_space *m = page->mapping;
 	bool known = false;
@@ -205,7 +240,10 @@ int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home)
 	else if (!known)
 		err = -ENOMEM;
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
-	return err ? err : transaction_add_buffer(j, h->h_transaction, page, home);
+	if (!err)
+		err = transaction_add_buffer(j, h->h_transaction, page, home);
+	unlock_page(page);
+	return err;
 }
 
 int jbd2_journal_file_inode(jbd2_handle_t *h, struct address_space *m)

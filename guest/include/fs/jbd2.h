@@ -47,6 +47,15 @@ typedef struct transaction_s {
 	/* blocks it freed: not to be allocated again until it has committed (b_committed_data) */
 	u32 *t_freed;
 	u32 t_nr_freed, t_max_freed;
+	/*
+	 * Blocks it took while their last committed contents were not home yet (their page
+	 * was dirty): those contents, saved, so that a checkpoint before this transaction
+	 * commits can still write them home (else the log that holds them would be reused
+	 * and they would be lost). Dropped once it has committed.
+	 */
+	void **t_saved;
+	u32 *t_saved_home;
+	u32 t_nr_saved, t_max_saved;
 } transaction_t;
 
 /* What /proc/fs/jbd2/DEV/info shows, and the commit times' histogram. */
@@ -118,6 +127,9 @@ int jbd2_journal_forget_block(jbd2_handle_t *h, u32 block, bool revoke);
 /* Whether a free block may be allocated: its freeing has committed. */
 bool jbd2_block_reusable(journal_t *j, u32 block);
 void jbd2_freed_committed(journal_t *j, u32 tid); /* the commit's end */
+/* data=journal, before a write changes a file's page (locked, not under writeback): its
+ * committed contents saved if they are not home yet. */
+int jbd2_journal_get_data_write_access(jbd2_handle_t *h, struct page *page, u32 home);
 /* data=journal: a file's page into the transaction, to be logged and then written at home. */
 int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home);
 
@@ -128,8 +140,9 @@ void jbd2_journal_commit_transaction(journal_t *j);
 int jbd2_journal_force_commit(journal_t *j);
 
 /* fs/jbd2/checkpoint.c: all committed metadata home, the log emptied. */
-/* next_tid: the transaction the log holds next, at its head (recovery starts there). */
-int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid);
+/* next_tid: the transaction the log holds next, at its head (recovery starts there); t:
+ * the transaction being committed, whose saved committed blocks are written home too. */
+int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid, transaction_t *t);
 int jbd2_journal_update_sb_log_tail(journal_t *j, u32 tail_sequence, u32 tail_block);
 /* Writes one log block from buf (synchronously, flush and FUA as asked). */
 int jbd2_write_log_block(journal_t *j, u32 log_block, const void *buf, bool preflush, bool fua);

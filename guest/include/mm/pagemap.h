@@ -34,6 +34,8 @@ struct address_space_operations {
 	 * to do.
 	 */
 	int (*write_begin)(struct address_space *m, unsigned long index, bool *new, void **fsdata);
+	/* With the page locked and no write of it in flight, just before the copy (NULL: none). */
+	int (*write_prepare)(struct address_space *m, struct page *page, void *fsdata);
 	int (*write_end)(struct address_space *m, struct page *page, u64 end, void *fsdata);
 };
 
