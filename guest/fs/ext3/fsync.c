@@ -11,7 +11,7 @@
 
 int ext3_sync_metadata(struct ext3_sb_info *sbi)
 {
-	return sbi->s_journal ? jbd2_journal_force_commit(sbi->s_journal) : filemap_write_and_wait(sbi->bdev);
+	return sbi->s_journal ? jbd2_journal_force_commit(sbi->s_journal, NULL) : filemap_write_and_wait(sbi->bdev);
 }
 
 int ext3_sync_file(struct ext3_inode_info *ei)
