@@ -19,6 +19,9 @@ echo
 bash ./bench/writeback_bench.sh
 
 echo
+bash ./bench/journal_bench.sh
+
+echo
 sh ./bench/sweep_bench.sh
 
 echo

@@ -46,8 +46,9 @@ mkfs.ext3 -F -q -b 4096 -J size=4 -E nodiscard "$D/base.img" || exit 1
 cp "$D/base.img" "$D/run.img"
 
 # The workload: appends, random overwrites of a laid-out file and a growing sparse
-# file, 4 KiB blocks each with fio's verify header, an fsync every 8 writes; and a
-# writer that never fsyncs, for 2 s, whose blocks only kjournald's commits map.
+# file, 4 KiB blocks each with fio's verify header, an fsync every 8 writes; a writer
+# that never fsyncs, for 2 s, whose blocks only kjournald's commits map; and a file in
+# a directory deleted when written, whose blocks the last job takes again.
 cat >"$D/job.fio" <<'EOF'
 [global]
 bs=4k
@@ -72,6 +73,18 @@ rw=write
 size=4m
 fsync=0
 rate=2m
+[victim]
+; deleted when done: its blocks (and its indirect block, a logged one) are freed
+filename=/mnt/vda/dir/victim
+rw=write
+size=2m
+unlink=1
+[reuser]
+; after the others: takes the blocks the victim gave back
+stonewall
+filename=/mnt/vda/dir/reuser
+rw=write
+size=2m
 EOF
 "$VMS" boot --memory 96M --disk "$D/run.img,fs=ext3,log=$D/run.log" --job "$D/job.fio" --json \
 	--set "journal_mode=$MODE,barrier=$BARRIER,commit=1" --log "$D/run.console" >"$D/run.json" 2>"$D/run.err" ||
@@ -80,23 +93,28 @@ EOF
 mapfile -t FLUSHES < <(awk '$2 == "flush" { print $1 }' "$D/list")
 [ "${#FLUSHES[@]}" -gt 0 ] || { echo "ext3_crash: the run flushed nothing" >&2; exit 1; }
 
-# A file's blocks inside its size, counted: a verify header naming its offset, a hole
-# (zeros), the image's old contents, anything else. (perl-base is in every Debian.)
+# A file's blocks inside its size, counted: a verify header naming its offset and the
+# job that writes this file (fio's thread: the job's number from 1), a hole (zeros),
+# stale data (the image's old contents, or another file's blocks: a deleted file's),
+# anything else. (perl-base is in every Debian.)
 check_file()
 {
-	local img=$1 name=$2 out=$3
-	debugfs -R "dump /$name $out.data" "$img" >/dev/null 2>&1 || { echo missing; return; }
+	local img=$1 name=$2 thread=$3 out=$4
+	rm -f "$out.data" # debugfs says "not found" with exit status 0 and writes nothing
+	debugfs -R "dump /$name $out.data" "$img" >/dev/null 2>&1
+	[ -e "$out.data" ] || { echo missing; return; }
+	[ -s "$out.data" ] || { echo 0 0 0 0; return; }
 	perl -e '
 		open(my $f, "<:raw", $ARGV[0]) or die; my ($ok, $hole, $stale, $bad, $n) = (0, 0, 0, 0, 0);
 		while (read($f, my $b, 4096)) {
-			my ($magic) = unpack("v", $b); my ($lo, $hi) = unpack("x16 V V", $b);
-			if ($magic == 0xacca && $lo + $hi * 4294967296 == $n * 4096) { $ok++ }
-			elsif (substr($b, 0, 6) eq "STALE!") { $stale++ }
+			my ($magic) = unpack("v", $b); my ($lo, $hi) = unpack("x16 V V", $b); my ($thr) = unpack("x32 v", $b);
+			if ($magic == 0xacca && $lo + $hi * 4294967296 == $n * 4096 && $thr == $ARGV[1]) { $ok++ }
+			elsif (substr($b, 0, 6) eq "STALE!" || $magic == 0xacca) { $stale++ }
 			elsif ($b =~ /^\0*$/) { $hole++ }
 			else { $bad++ }
 			$n++;
 		}
-		print "$ok $hole $stale $bad\n";' "$out.data"
+		print "$ok $hole $stale $bad\n";' "$out.data" "$thread"
 }
 
 RANDOM=$SEED
@@ -121,8 +139,8 @@ for ((p = 0; p < POINTS; p++)); do
 		echo "point $p (flush entry $f + ${also:-nothing}): guest exit $rc, e2fsck $(jq -r '.disks[0].fsck.output' "$D/cp.json" 2>/dev/null | grep -v '^Pass' | tail -2 | tr '\n' ' ')"
 	fi
 	s=0 b=0
-	for file in append overwrite sparse nofsync; do
-		read -r fo fh fs fb <<<"$(check_file "$D/cp.img" "$file" "$D/f")"
+	for spec in append:1 overwrite:2 sparse:3 nofsync:4 dir/victim:5 dir/reuser:6; do
+		read -r fo fh fs fb <<<"$(check_file "$D/cp.img" "${spec%%:*}" "${spec##*:}" "$D/f")"
 		[ "$fo" = missing ] && continue
 		s=$((s + fs)) b=$((b + fb))
 	done

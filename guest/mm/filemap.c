@@ -408,6 +408,11 @@ void get_page(struct page *page)
 	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 }
 
+struct page *find_cached_page(struct address_space *m, unsigned long index)
+{
+	return find_get_page(m, index);
+}
+
 struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err)
 {
 	bool fresh = false;

@@ -120,6 +120,8 @@ static int fio_job_thread(void *data)
 		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
 	fio_stats_finish(run);
 	fio_log_finish(run);
+	if ((j->flags & VMS_JOB_UNLINK) && run->file) /* fio's unlink=1: the file goes when the job is done */
+		fio_file_unlink(run);
 	if (wb_stats) {
 		current->wb_stats = NULL;
 		if (wb_stats->writes)

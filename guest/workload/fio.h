@@ -89,6 +89,7 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *job, unsigned 
 /* fio_io.c: runs the job's current phase (the I/O, or verifying) to its end. */
 void fio_run_phase(struct fio_job_run *run);
 void fio_job_teardown(struct fio_job_run *run);
+void fio_file_unlink(struct fio_job_run *run); /* unlink=1, the job done */
 int fio_pick_dir(struct fio_job_run *run);
 u64 fio_rand(struct fio_job_run *run);
 /* fio_offset.c: the next I/O's offset on the disk and size; -1 when the region holds no more */

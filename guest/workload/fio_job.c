@@ -98,6 +98,16 @@ static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 	int err = 0;
 
 	snprintf(path, sizeof(path), "/mnt/%s/%s", run->disk->disk_name, j->path);
+	/* fio's create_work_dirs: the directories on the way are made when missing */
+	for (char *p = path + 6 + strlen(run->disk->disk_name); (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		int e = ext3_mkdir(path);
+		*p = '/';
+		if (e && e != -EEXIST) {
+			printk("fio: job %s: mkdir on the way to %s: error %d\n", j->name, path, e);
+			return e;
+		}
+	}
 	struct ext3_inode_info *ei = ext3_open_create(path, &err);
 	if (!ei) {
 		printk("fio: job %s: %s: cannot open (error %d)\n", j->name, path, err);
@@ -139,6 +149,18 @@ static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 	run->mapping = &ei->mapping;
 	run->region_len = size;
 	return 0;
+}
+
+void fio_file_unlink(struct fio_job_run *run)
+{
+	char path[16 + VMS_WL_PATH_LEN];
+	snprintf(path, sizeof(path), "/mnt/%s/%s", run->disk->disk_name, run->job->path);
+	int err = ext3_unlink(path);
+	if (err) {
+		printk("fio: job %s: unlink %s: error %d\n", run->job->name, path, err);
+		if (!run->rec.error)
+			run->rec.error = (u32)-err;
+	}
 }
 
 void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned index)

@@ -328,6 +328,7 @@ FLAG_OPT(opt_time_based, VMS_JOB_TIME_BASED)
 FLAG_OPT(opt_norandommap, VMS_JOB_NORANDOMMAP)
 FLAG_OPT(opt_group_reporting, VMS_JOB_GROUP_REPORTING)
 FLAG_OPT(opt_stonewall, VMS_JOB_STONEWALL)
+FLAG_OPT(opt_unlink, VMS_JOB_UNLINK)
 
 /* fio's hipri (io_uring, pvsync2): polled completions for this job. */
 static int opt_hipri(struct compile *c, struct job_opts *jo, const struct fio_option *o)
@@ -536,6 +537,7 @@ static const struct opt_def {
 	DISK_OPT("random_distribution", opt_random_distribution),
 	DISK_OPT("offset_increment", opt_offset_increment),
 	DISK_OPT("end_fsync", opt_end_fsync),
+	DISK_OPT("unlink", opt_unlink),
 	/* fsync when the file is closed: one file per job, closed at the job's end, so end_fsync's effect */
 	DISK_OPT("fsync_on_close", opt_end_fsync),
 	DISK_FLAG("hipri", opt_hipri),
@@ -566,7 +568,7 @@ static const struct {
 	{ "opendir", RAW_DISKS }, { "filename_format", RAW_DISKS }, { "unique_filename", RAW_DISKS },
 	{ "file_service_type", RAW_DISKS }, { "create_on_open", RAW_DISKS }, { "create_serialize", RAW_DISKS },
 	{ "create_fsync", RAW_DISKS }, { "create_only", RAW_DISKS }, { "allow_file_create", RAW_DISKS },
-	{ "allow_mounted_write", NULL }, { "unlink", RAW_DISKS }, { "unlink_each_loop", RAW_DISKS },
+	{ "allow_mounted_write", NULL }, { "unlink_each_loop", RAW_DISKS },
 	{ "fallocate", RAW_DISKS }, { "file_append", RAW_DISKS }, { "lockfile", NULL }, { "pre_read", NULL },
 	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
 	{ "fill_device", NULL }, { "fill_fs", NULL },

@@ -91,6 +91,10 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
 				       "filename=%s: /dev/vd%c has no file system to mount (give it one: --disk "
 				       "PATH,fs=ext3) (job '%s')", jo->filename_o->value, 'a' + j->disk, s->name);
+	if (!j->path[0] && (j->flags & VMS_JOB_UNLINK))
+		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
+				       "option 'unlink': only for a file (filename=/mnt/vdX/FILE), not the raw disk %s "
+				       "(job '%s')", jo->filename_o->value, s->name);
 	if (j->path[0] && jo->direct > 0)
 		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
 				       "filename=%s: direct=1 on a file is not supported yet: the guest's file I/O "

@@ -37,7 +37,7 @@ expect_json '.fio.jobs[0].error == 0 and .disks[0].bytes_read >= 8388608 and .di
 	'the blocks read from the disk are what the first boot wrote'
 end
 
-begin "ext3/several files: a reader's file is laid out, a writer's sparse file filled at random, a missing directory fails its job"
+begin "ext3/several files: a reader's file is laid out, a writer's sparse file filled at random"
 cat >"$T/m.fio" <<'EOF'
 [global]
 bs=4k
@@ -67,11 +67,44 @@ done
 debugfs -R 'ls -l /' "$T/m.img" >"$T/ls" 2>/dev/null
 check 'the root directory lists the three files beside lost+found' \
 	test "$(grep -cE ' (seq|rand|reader|lost\+found) *$' "$T/ls")" = 4
-printf '[x]\nfilename=/mnt/vda/nodir/f\nrw=write\nbs=4k\nsize=4k\n' >"$T/x.fio"
-vms --memory 128M --disk "$T/m.img,fs=ext3,fsck" --job "$T/x.fio" --json
-expect_rc 9 'a file in a missing directory fails its job'
-expect_json '.fio.jobs[0].error == 2' 'with ENOENT, as fio reports it'
-expect_fixed "$LOG" '/mnt/vda/nodir/f: cannot open (error -2)' 'and the console says which file'
+end
+
+begin "ext3/directories made on the way (fio's create_work_dirs); unlink=1 frees a file's blocks and inode for the next"
+cat >"$T/d.fio" <<'EOF'
+[first]
+filename=/mnt/vda/a/b/first
+rw=write
+bs=64k
+size=4m
+unlink=1
+[second]
+stonewall
+filename=/mnt/vda/a/second
+rw=write
+bs=64k
+size=4m
+verify=crc32c
+EOF
+vms --memory 128M --disk "$T/d.img,size=64M,fs=ext3,fsck" --job "$T/d.fio" --json
+expect_rc 0 'both jobs run'
+expect_json '[.fio.jobs[] | .error] == [0, 0]' 'none failed'
+expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean (directories, links, bitmaps, counts)'
+debugfs -R 'ls -l /a' "$T/d.img" >"$T/ls" 2>/dev/null
+check 'the directory a holds b and second' test "$(grep -cE ' (b|second) *$' "$T/ls")" = 2
+debugfs -R 'ls -l /a/b' "$T/d.img" >"$T/lsb" 2>/dev/null
+check 'first is gone from a/b' test "$(grep -c ' first *$' "$T/lsb")" = 0
+debugfs -R 'stat /a/b' "$T/d.img" >"$T/sb" 2>/dev/null
+expect_grep "$T/sb" 'Type: directory' '/a/b is a directory'
+expect_grep "$T/sb" 'Links: 2' 'with two links (its entry and its own .)'
+debugfs -R 'stat /a' "$T/d.img" >"$T/sa" 2>/dev/null
+expect_grep "$T/sa" 'Links: 3' '/a has three (its entry, ., and b'"'"'s ..)'
+# with first freed, the blocks in use are mkfs's, second's 1024 and its indirect block,
+# and a block each for the directories a and b
+used_blocks() { dumpe2fs -h "$1" 2>/dev/null | awk '/^Block count:/ { n = $3 } /^Free blocks:/ { f = $3 } END { print n - f }'; }
+truncate -s 64M "$T/fresh.img" && mkfs.ext3 -F -q -b 4096 "$T/fresh.img" >/dev/null 2>&1
+fresh=$(used_blocks "$T/fresh.img") used=$(used_blocks "$T/d.img")
+check "blocks in use: $used = a fresh file system's $fresh + 1025 + 2 (first's 1025 given back)" \
+	test "$used" = "$((fresh + 1027))"
 end
 
 begin "ext3/fsync=N on a file: each fsync reaches the host as a flush after the data and metadata"
@@ -82,4 +115,24 @@ expect_rc 0
 expect_json '.fio.jobs[0].sync.total_ios == 31' '31 fsyncs for 32 writes'
 expect_json '.disks[0].flushes >= 31' "the host saw a flush for each ($(jget '.disks[0].flushes') flushes)"
 expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
+end
+
+begin "ext3/commit=: kjournald commits the running transaction every commit seconds"
+# 16 appending writes of 4 KiB over 4 s, no fsync: each allocates a block, so each
+# second's transaction has metadata to log; the journal's writes are counted in the log
+printf '[t]\nfilename=/mnt/vda/t\nrw=write\nbs=4k\nsize=64k\nrate_iops=4\n' >"$T/t.fio"
+for c in 1 5; do
+	vms --memory 128M --disk "$T/c$c.img,size=64M,fs=ext3,fsck,log=$T/c$c.log" --job "$T/t.fio" --json --set "commit=$c"
+	expect_rc 0 "commit=$c"
+	# the journal's blocks (inode 8, contiguous as mkfs makes it: from its first block to
+	# the last of its map), in 512-byte sectors
+	read -r first last < <(debugfs -R 'stat <8>' "$T/c$c.img" 2>/dev/null | awk '/^\(0-/ { n = split($0, a, /[-:, ]+/); print a[3], a[n] }')
+	"$VMSWEEP" replay-log --log "$T/c$c.log" --list >"$T/c$c.list"
+	n=$(awk -v a=$((first * 8)) -v b=$(((last + 1) * 8)) '$2 == "write" && $4 >= a && $4 < b { n++ } END { print n + 0 }' "$T/c$c.list")
+	eval "journal_writes_$c=$n"
+done
+# commit=1: a transaction about every second (4 or 5, each a descriptor, its blocks and a
+# commit block, and the journal superblock's updates); commit=5: the run is over first
+check "commit=1 wrote the journal $journal_writes_1 times, commit=5 $journal_writes_5 times (its one commit at unmount)" \
+	test "$journal_writes_1" -ge $((journal_writes_5 + 6))
 end

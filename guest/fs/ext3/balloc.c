@@ -12,6 +12,7 @@
 #include <kernel/printk.h>
 #include <lib/string.h>
 #include <mm/mmzone.h>
+#include <vmsweep/knobs.h>
 #include <fs/ext3.h>
 
 /* The first zero bit in [from, size) of the bitmap, or size. */
@@ -61,10 +62,24 @@ int ext3_group_counts_update(handle_t *h, u32 group, int blocks, int inodes, int
 }
 
 /*
- * Takes the first free bit from `from` in group g's bitmap at block `bitmap` of `size`
- * bits; returns it, or size when the group has none.
+ * A free bit of a block bitmap whose block's freeing has not committed yet is not
+ * free (ext3_test_allocatable's b_committed_data): if the freeing transaction never
+ * commits, the block's old owner still has it.
  */
-static u32 bitmap_take(handle_t *h, u32 bitmap, u32 size, u32 from, int *err)
+static u32 find_allocatable_bit(struct ext3_sb_info *sbi, const u8 *map, u32 size, u32 from, long long first_block)
+{
+	for (u32 bit = find_next_zero_bit(map, size, from); bit < size; bit = find_next_zero_bit(map, size, bit + 1))
+		if (first_block < 0 || !sbi->s_journal || jbd2_block_reusable(sbi->s_journal, (u32)first_block + bit))
+			return bit;
+	return size;
+}
+
+/*
+ * Takes the first free bit from `from` in group g's bitmap at block `bitmap` of `size`
+ * bits (first_block: the group's first block for a block bitmap, -1 for an inode
+ * bitmap); returns it, or size when the group has none.
+ */
+static u32 bitmap_take(handle_t *h, u32 bitmap, u32 size, u32 from, long long first_block, int *err)
 {
 	struct ext3_sb_info *sbi = h->sbi;
 	struct page *bh = ext3_bread(sbi, bitmap, err);
@@ -74,9 +89,9 @@ static u32 bitmap_take(handle_t *h, u32 bitmap, u32 size, u32 from, int *err)
 	u8 *map = page_address(bh);
 	unsigned long flags;
 	spin_lock_irqsave(&sbi->alloc_lock, flags);
-	u32 bit = find_next_zero_bit(map, size, from);
+	u32 bit = find_allocatable_bit(sbi, map, size, from, first_block);
 	if (bit == size && from)
-		bit = find_next_zero_bit(map, from, 0);
+		bit = find_allocatable_bit(sbi, map, from, 0, first_block);
 	if (bit < size)
 		map[bit >> 3] |= (u8)(1u << (bit & 7));
 	spin_unlock_irqrestore(&sbi->alloc_lock, flags);
@@ -106,7 +121,8 @@ u32 ext3_new_block(handle_t *h, u32 goal, int *err)
 		if (!READ_ONCE(sbi->gdt[g].bg_free_blocks_count))
 			continue;
 		u32 size = group_blocks(l, g), from = i ? 0 : (goal - l->first_data_block) % l->blocks_per_group;
-		u32 bit = bitmap_take(h, sbi->gdt[g].bg_block_bitmap, size, from, err);
+		u32 first = l->first_data_block + g * l->blocks_per_group;
+		u32 bit = bitmap_take(h, sbi->gdt[g].bg_block_bitmap, size, from, first, err);
 		if (*err)
 			return 0;
 		if (bit == size)
@@ -131,7 +147,7 @@ u32 ext3_new_inode_number(handle_t *h, struct ext3_inode_info *dir, bool is_dir,
 		if (!READ_ONCE(sbi->gdt[g].bg_free_inodes_count))
 			continue;
 		/* the reserved inodes (1..first_ino-1) are marked in group 0's bitmap by mkfs */
-		u32 bit = bitmap_take(h, sbi->gdt[g].bg_inode_bitmap, l->inodes_per_group, 0, err);
+		u32 bit = bitmap_take(h, sbi->gdt[g].bg_inode_bitmap, l->inodes_per_group, 0, -1, err);
 		if (*err)
 			return 0;
 		if (bit == l->inodes_per_group)
@@ -142,4 +158,61 @@ u32 ext3_new_inode_number(handle_t *h, struct ext3_inode_info *dir, bool is_dir,
 	}
 	*err = -ENOSPC;
 	return 0;
+}
+
+/*
+ * Clears one bit of a bitmap block, under the handle: -EUCLEAN when it was clear
+ * already (a block or inode freed twice: the file system is damaged).
+ */
+static int bitmap_clear(handle_t *h, u32 bitmap, u32 bit)
+{
+	struct ext3_sb_info *sbi = h->sbi;
+	int err;
+	struct page *bh = ext3_bread(sbi, bitmap, &err);
+	if (!bh)
+		return err;
+	ext3_journal_get_write_access(h, bh);
+	u8 *map = page_address(bh);
+	unsigned long flags;
+	spin_lock_irqsave(&sbi->alloc_lock, flags);
+	bool was = map[bit >> 3] & (1u << (bit & 7));
+	map[bit >> 3] &= (u8)~(1u << (bit & 7));
+	spin_unlock_irqrestore(&sbi->alloc_lock, flags);
+	if (was)
+		ext3_journal_dirty_metadata(h, bh);
+	put_page(bh);
+	return was ? 0 : -EUCLEAN;
+}
+
+int ext3_free_block(handle_t *h, u32 block, bool metadata)
+{
+	struct ext3_sb_info *sbi = h->sbi;
+	const struct ext3_layout *l = &sbi->l;
+	if (block < l->first_data_block + 1 || block >= l->blocks_count)
+		return -EUCLEAN;
+	u32 g = (block - l->first_data_block) / l->blocks_per_group, bit = (block - l->first_data_block) % l->blocks_per_group;
+	int err = bitmap_clear(h, sbi->gdt[g].bg_block_bitmap, bit);
+	if (err) {
+		printk("EXT3-fs error (%s): ext3_free_blocks: bit already cleared for block %u\n", sbi->disk->disk_name, block);
+		return err;
+	}
+	if ((err = ext3_group_counts_update(h, g, 1, 0, 0)))
+		return err;
+	/* a logged block (metadata; any block with data=journal) gets a revoke record */
+	bool logged = metadata || (sbi->s_journal && sbi->s_journal->j_data_mode == VMS_DATA_JOURNAL);
+	return h->h_jbd ? jbd2_journal_forget_block(h->h_jbd, block, logged) : 0;
+}
+
+int ext3_free_inode_number(handle_t *h, u32 ino, bool is_dir)
+{
+	struct ext3_sb_info *sbi = h->sbi;
+	if (ino < sbi->l.first_ino || ino > sbi->l.inodes_count)
+		return -EUCLEAN;
+	u32 g = (ino - 1) / sbi->l.inodes_per_group;
+	int err = bitmap_clear(h, sbi->gdt[g].bg_inode_bitmap, (ino - 1) % sbi->l.inodes_per_group);
+	if (err) {
+		printk("EXT3-fs error (%s): ext3_free_inode: bit already cleared for inode %u\n", sbi->disk->disk_name, ino);
+		return err;
+	}
+	return ext3_group_counts_update(h, g, 0, 1, is_dir ? -1 : 0);
 }

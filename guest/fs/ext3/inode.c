@@ -290,8 +290,18 @@ struct ext3_inode_info *ext3_iget(struct ext3_sb_info *sbi, u32 ino, int *err)
 		list_for_each_entry(ei, &sbi->inodes, cache) {
 			if (ei->ino == ino) {
 				ei->count++;
+				/* an unlinked inode stays cached (its pages point at its mapping); the
+				 * number given to a new file is read afresh into it */
+				bool dead = !ei->links_count;
 				spin_unlock_irqrestore(&sbi->inode_lock, flags);
 				kfree(fresh);
+				if (dead) {
+					ei->last_alloc = 0;
+					if ((*err = ext3_read_inode(ei))) {
+						ext3_iput(ei);
+						return NULL;
+					}
+				}
 				return ei;
 			}
 		}

@@ -249,3 +249,186 @@ struct ext3_inode_info *ext3_open_create(const char *path, int *err)
 	ext3_iput(dir);
 	return ei;
 }
+
+/*
+ * ext3_delete_entry: the entry of name in dir, merged into the one before it in its
+ * block (or marked unused when it is the block's first). Returns its inode number, 0
+ * when absent, or -errno.
+ */
+static long ext3_delete_entry(handle_t *h, struct ext3_inode_info *dir, const char *name, size_t len, u8 *type)
+{
+	struct ext3_sb_info *sbi = dir->sbi;
+	int err;
+
+	for (u64 lb = 0; lb < (dir->size + EXT3_BLOCK_SIZE - 1) / EXT3_BLOCK_SIZE; lb++) {
+		long long block = ext3_get_block(dir, lb);
+		if (block <= 0)
+			return block ? block : -EUCLEAN;
+		struct page *bh = ext3_bread(sbi, (u32)block, &err);
+		if (!bh)
+			return err;
+		u8 *b = page_address(bh);
+		struct ext3_dir_entry_2 *prev = NULL;
+		for (u32 off = 0; off < EXT3_BLOCK_SIZE;) {
+			if (ext3_check_dir_entry(&sbi->l, b, off)) {
+				put_page(bh);
+				return -EUCLEAN;
+			}
+			struct ext3_dir_entry_2 *de = (void *)(b + off);
+			if (de->inode && de->name_len == len && !memcmp(de->name, name, len)) {
+				long ino = de->inode;
+				*type = de->file_type;
+				ext3_journal_get_write_access(h, bh);
+				if (prev)
+					prev->rec_len = (u16)(prev->rec_len + de->rec_len);
+				else
+					de->inode = 0;
+				ext3_journal_dirty_metadata(h, bh);
+				put_page(bh);
+				return ino;
+			}
+			prev = de;
+			off += de->rec_len;
+		}
+		put_page(bh);
+	}
+	return 0;
+}
+
+/* The parent directory of path and the last component's name in it, with a reference. */
+static struct ext3_inode_info *lookup_parent(const char *path, const char **name, int *err)
+{
+	const char *slash = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			slash = p;
+	char parent[16 + VMS_PATH_MAX];
+	size_t plen = (size_t)(slash - path);
+	if (plen >= sizeof(parent) || plen <= 5 || !slash[1]) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	memcpy(parent, path, plen);
+	parent[plen] = '\0';
+	*name = slash + 1;
+	return ext3_path_lookup(parent, err);
+}
+
+int ext3_unlink(const char *path)
+{
+	const char *name;
+	int err = 0;
+	struct ext3_inode_info *dir = lookup_parent(path, &name, &err);
+	if (!dir)
+		return err;
+	struct ext3_sb_info *sbi = dir->sbi;
+	mutex_lock(&sbi->dir_mutex);
+	handle_t *h = ext3_journal_start(sbi, 32, &err);
+	if (h) {
+		u8 type = 0;
+		long ino = ext3_delete_entry(h, dir, name, strlen(name), &type);
+		if (ino < 0) {
+			err = (int)ino;
+		} else if (ino == 0) {
+			err = -ENOENT;
+		} else if (type == EXT3_FT_DIR) {
+			err = -EISDIR; /* rmdir is not supported */
+		} else {
+			struct ext3_inode_info *ei = ext3_iget(sbi, (u32)ino, &err);
+			if (ei) {
+				/* the last link: its blocks and the inode itself are freed (no orphan list:
+				 * nobody holds a file open past its unlink here) */
+				if (ei->links_count)
+					ei->links_count--;
+				if (!ei->links_count) {
+					err = ext3_truncate(h, ei, 0);
+					ei->i_dtime = ext3_now(sbi);
+					int e = ext3_mark_inode_dirty(h, ei);
+					err = err ? err : e;
+					e = ext3_free_inode_number(h, ei->ino, false);
+					err = err ? err : e;
+				} else {
+					err = ext3_mark_inode_dirty(h, ei);
+				}
+				ext3_iput(ei);
+			}
+		}
+		int e = ext3_mark_inode_dirty(h, dir);
+		err = err ? err : e;
+		ext3_journal_stop(h);
+	}
+	mutex_unlock(&sbi->dir_mutex);
+	ext3_iput(dir);
+	return err;
+}
+
+int ext3_mkdir(const char *path)
+{
+	const char *name;
+	int err = 0;
+	struct ext3_inode_info *dir = lookup_parent(path, &name, &err);
+	if (!dir)
+		return err;
+	struct ext3_sb_info *sbi = dir->sbi;
+	mutex_lock(&sbi->dir_mutex);
+	long found = ext3_find_entry(dir, name, strlen(name));
+	handle_t *h = found ? NULL : ext3_journal_start(sbi, 32, &err);
+	if (found)
+		err = found > 0 ? -EEXIST : (int)found;
+	u32 ino = h ? ext3_new_inode_number(h, dir, true, &err) : 0;
+	struct ext3_inode_loc loc;
+	struct page *page = NULL;
+	if (ino && ext3_inode_locate(&sbi->l, ino, &loc) &&
+	    (page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, &err))) {
+		ext3_journal_get_write_access(h, page);
+		struct ext3_inode *raw = (void *)((char *)page_address(page) + loc.offset);
+		u32 generation = raw->i_generation + 1;
+		memset(raw, 0, sbi->l.inode_size);
+		raw->i_mode = S_IFDIR | 0755;
+		raw->i_links_count = 2; /* its entry in the parent, and its own "." */
+		raw->i_generation = generation;
+		raw->i_atime = raw->i_ctime = raw->i_mtime = ext3_now(sbi);
+		if (sbi->l.inode_size > EXT3_GOOD_OLD_INODE_SIZE)
+			raw->i_extra_isize = 32;
+		ext3_journal_dirty_metadata(h, page);
+		put_page(page);
+		struct ext3_inode_info *ei = ext3_iget(sbi, ino, &err);
+		bool new_block;
+		long long block = ei ? ext3_get_block_create(h, ei, 0, &new_block) : 0;
+		struct page *bh = block > 0 ? ext3_getblk_zero(sbi, (u32)block, &err) : NULL;
+		if (bh) { /* "." and ".." */
+			ext3_journal_get_write_access(h, bh);
+			struct ext3_dir_entry_2 *dot = page_address(bh);
+			dot->inode = ino;
+			dot->rec_len = EXT3_DIR_REC_LEN(1);
+			dot->name_len = 1;
+			dot->file_type = EXT3_FT_DIR;
+			dot->name[0] = '.';
+			struct ext3_dir_entry_2 *dotdot = (void *)((u8 *)dot + dot->rec_len);
+			dotdot->inode = dir->ino;
+			dotdot->rec_len = (u16)(EXT3_BLOCK_SIZE - dot->rec_len);
+			dotdot->name_len = 2;
+			dotdot->file_type = EXT3_FT_DIR;
+			memcpy(dotdot->name, "..", 2);
+			ext3_journal_dirty_metadata(h, bh);
+			put_page(bh);
+			ei->size = EXT3_BLOCK_SIZE;
+			err = ext3_mark_inode_dirty(h, ei);
+			if (!err && !(err = ext3_add_entry(h, dir, name, strlen(name), ino, EXT3_FT_DIR))) {
+				dir->links_count++; /* the new directory's ".." */
+				err = ext3_mark_inode_dirty(h, dir);
+			}
+		} else if (!err) {
+			err = block < 0 ? (int)block : -EIO;
+		}
+		if (ei)
+			ext3_iput(ei);
+	} else if (ino && !err) {
+		err = -EUCLEAN;
+	}
+	if (h)
+		ext3_journal_stop(h);
+	mutex_unlock(&sbi->dir_mutex);
+	ext3_iput(dir);
+	return err;
+}

@@ -72,6 +72,9 @@ int ext3_journal_file_inode(handle_t *h, struct ext3_inode_info *ei);
 u32 ext3_new_block(handle_t *h, u32 goal, int *err);
 /* A free inode, near the directory's group, taken; 0 and *err. */
 u32 ext3_new_inode_number(handle_t *h, struct ext3_inode_info *dir, bool is_dir, int *err);
+/* ext3_free_blocks of one block (metadata: it gets a revoke record); ext3_free_inode's bitmap part. */
+int ext3_free_block(handle_t *h, u32 block, bool metadata);
+int ext3_free_inode_number(handle_t *h, u32 ino, bool is_dir);
 /* A group descriptor and the superblock's free counts, after a bitmap changed. */
 int ext3_group_counts_update(handle_t *h, u32 group, int blocks, int inodes, int dirs);
 
@@ -89,6 +92,8 @@ void ext3_iput(struct ext3_inode_info *ei);
 long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock);
 /* The same, allocating what is missing (*new: the data block is new: its page reads as zeros). */
 long long ext3_get_block_create(handle_t *h, struct ext3_inode_info *ei, u64 lblock, bool *new);
+/* ftruncate to a smaller size (truncate.c): the blocks past it freed. */
+int ext3_truncate(handle_t *h, struct ext3_inode_info *ei, u64 size);
 /* ftruncate to a larger size: a hole to the new end. */
 int ext3_extend(struct ext3_inode_info *ei, u64 size);
 /* ext3_mark_inode_dirty: the in-memory inode into its table block. */
@@ -106,6 +111,9 @@ int ext3_sync_metadata(struct ext3_sb_info *sbi);
 long ext3_find_entry(struct ext3_inode_info *dir, const char *name, size_t len);
 /* path_lookup: "/mnt/vda/dir/file" to its inode, with a reference; NULL and *err. */
 struct ext3_inode_info *ext3_path_lookup(const char *path, int *err);
+/* unlink(2) of a file (its blocks and inode freed with its last link), mkdir(2). */
+int ext3_unlink(const char *path);
+int ext3_mkdir(const char *path);
 /* open(O_CREAT): the file, created empty (mode 0644) in its existing directory if absent. */
 struct ext3_inode_info *ext3_open_create(const char *path, int *err);
 #define VMS_PATH_MAX 256

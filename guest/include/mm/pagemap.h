@@ -94,6 +94,8 @@ int filemap_write_and_wait_range(struct address_space *mapping, u64 pos, u64 len
 /* The page of (m, index), uptodate, with a reference (put_page drops it); NULL and *err. */
 struct page *read_mapping_page(struct address_space *m, unsigned long index, int *err);
 void put_page(struct page *page);
+/* The cached page of (m, index) with a reference, or NULL: nothing is read. */
+struct page *find_cached_page(struct address_space *m, unsigned long index);
 /* The page of (m, index) for a block written whole: not read, zeroed, uptodate, with a reference. */
 struct page *grab_cache_page_zeroed(struct address_space *m, unsigned long index, int *err);
 /* A dirty cached page is clean again without I/O (the journal holds it now); true if it was dirty. */
