@@ -85,6 +85,12 @@ static int fio_job_thread(void *data)
 		wb_stats->clone = j->clone;
 		current->wb_stats = wb_stats;
 	}
+	/* a writer of a file learns where its fsyncs' time goes (fs/ext3/fsync.c) */
+	struct vms_rec_jbd2_fsync *fsync_stats = writes && run->file ? kzalloc(sizeof(*fsync_stats)) : NULL;
+	if (fsync_stats) {
+		fsync_stats->job = run->rec.job;
+		current->fsync_stats = fsync_stats;
+	}
 	run->rec.start_ns = ktime_get_ns();
 	run->ramping = j->ramp_ns != 0;
 	run->measure_start_ns = run->rec.start_ns + j->ramp_ns;
@@ -121,6 +127,12 @@ static int fio_job_thread(void *data)
 		if (wb_stats->writes)
 			results_record(VMS_REC_WB_WRITER, wb_stats, sizeof(*wb_stats));
 		kfree(wb_stats);
+	}
+	if (fsync_stats) {
+		current->fsync_stats = NULL;
+		if (fsync_stats->fsyncs)
+			results_record(VMS_REC_JBD2_FSYNC, fsync_stats, sizeof(*fsync_stats));
+		kfree(fsync_stats);
 	}
 	complete(run->done);
 	return 0;

@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 11
+#define VMS_ABI_VERSION 12
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -393,5 +393,6 @@ struct vms_rec_sample {
 };
 
 #include <vmsweep/writeback.h> /* the writeback records (records.h) */
+#include <vmsweep/journal.h> /* the journal records (records.h) */
 #endif /* __ASSEMBLER__ */
 #endif

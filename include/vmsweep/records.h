@@ -35,7 +35,9 @@
 	X(BLK, 17, vms_rec_blk, blk, RESULTS, FIXED, "block queue")                          \
 	X(WB, 18, vms_rec_wb, wb, RESULTS, FIXED, "writeback")                               \
 	X(WB_SAMPLE, 19, vms_rec_wb_sample, wb, SAMPLES, FIXED, "writeback sample")          \
-	X(WB_WRITER, 20, vms_rec_wb_writer, wb, RESULTS, FIXED, "writeback writer")
+	X(WB_WRITER, 20, vms_rec_wb_writer, wb, RESULTS, FIXED, "writeback writer")          \
+	X(JBD2, 21, vms_rec_jbd2, jbd2, RESULTS, FIXED, "journal")                           \
+	X(JBD2_FSYNC, 22, vms_rec_jbd2_fsync, jbd2, RESULTS, FIXED, "journal fsync")
 
 #ifndef __ASSEMBLER__
 enum vms_rec_type {

@@ -25,6 +25,8 @@ static void test_types_reach_their_family(void **state)
 	assert_ptr_equal(record_family_of(VMS_REC_VMSTAT), record_families[RECORD_FAMILY_mm]);
 	assert_ptr_equal(record_family_of(VMS_REC_OOM), record_families[RECORD_FAMILY_mm]);
 	assert_ptr_equal(record_family_of(VMS_REC_WB_SAMPLE), record_families[RECORD_FAMILY_wb]);
+	assert_ptr_equal(record_family_of(VMS_REC_JBD2), record_families[RECORD_FAMILY_jbd2]);
+	assert_ptr_equal(record_family_of(VMS_REC_JBD2_FSYNC), record_families[RECORD_FAMILY_jbd2]);
 	assert_null(record_family_of(VMS_REC_BOOT)); /* the VMM's own */
 	assert_null(record_family_of(0)); /* no such type: not fio's, whose id is 0 */
 	assert_null(record_family_of(VMS_REC_TYPE_MAX));
@@ -72,10 +74,15 @@ static void test_metric_names_come_from_the_tables(void **state)
 	assert_true(metric_name_known("disk.vda.writeback.written_by_fsync"));
 	assert_true(metric_name_known("writeback.dd.pause_p99_ns"));
 	assert_true(metric_name_known("writeback.job.with.dots.throttle_fraction"));
+	assert_true(metric_name_known("journal.vda.commit_p99_ms"));
+	assert_true(metric_name_known("journal.vdb.logged_blocks_per_transaction"));
+	assert_true(metric_name_known("journal.fsync.job.with.dots.commit_io_ms_avg"));
 	assert_false(metric_name_known("boot_us.dne"));
 	assert_false(metric_name_known("fio.job.read.ipos"));
 	assert_false(metric_name_known("zone.Normal.wmark_lo"));
 	assert_false(metric_name_known("writeback.dirty_pages"));
+	assert_false(metric_name_known("journal.vda.commit_p99_ns"));
+	assert_false(metric_name_known("journal.vda.transaction"));
 	assert_false(metric_name_known("writeback.dd.pause_p99"));
 	assert_false(metric_name_known("disk.vda.writeback.written_by_kswapd"));
 	assert_false(metric_name_known(""));

@@ -228,8 +228,11 @@ static void ext3_put_super(struct ext3_sb_info *sbi)
 		int e = filemap_write_and_wait(&ei->mapping);
 		err = err ? err : e;
 	}
-	if (!err && sbi->s_journal) /* the last transaction, everything home, the log clean */
+	if (!err && sbi->s_journal) { /* the last transaction, everything home, the log clean */
 		err = jbd2_journal_destroy(sbi->s_journal);
+		if (!err) /* its statistics whole (the clean superblock's one block is not in them) */
+			jbd2_journal_report(sbi->s_journal, sbi->disk->index, sbi->disk->bdi);
+	}
 	int e = filemap_write_and_wait(sbi->bdev);
 	err = err ? err : e;
 	if (!err)

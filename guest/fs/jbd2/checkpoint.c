@@ -61,7 +61,6 @@ int jbd2_log_do_checkpoint(journal_t *j, u32 next_tid, transaction_t *t)
 	j->j_tail = j->j_head;
 	j->j_tail_sequence = next_tid;
 	j->j_free = j->j_maxlen - j->j_first;
-	j->j_stats.checkpoints++;
 	/* recovery after a crash from here on starts where the next transaction will be */
 	return jbd2_journal_update_sb_log_tail(j, j->j_tail_sequence, j->j_tail);
 }

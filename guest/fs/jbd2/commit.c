@@ -188,15 +188,17 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	spin_lock_irqsave(&j->j_state_lock, flags);
 	j->j_running_transaction = NULL;
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
-	u64 t_locked = ktime_get_ns();
 
 	int err = 0;
 	u32 n = t->t_nr_buffers, used = 0;
 	u32 need = log_blocks_needed(n, t->t_nr_revoked);
 	bool logged = n || t->t_nr_revoked;
 	/* 2. room for this transaction and the next (a quarter of the log each at most) */
-	if (logged && j->j_free < need + log_blocks_needed(j->j_max_transaction_buffers, REVOKES_PER_BLOCK))
+	if (logged && j->j_free < need + log_blocks_needed(j->j_max_transaction_buffers, REVOKES_PER_BLOCK)) {
 		err = jbd2_log_do_checkpoint(j, t->t_tid, t);
+		if (!err) /* the log ran short (the unmount's own checkpoint is not counted) */
+			j->j_stats.checkpoints++;
+	}
 	/* 3. the copies, escaped */
 	u32 max_desc = need - n; /* descriptors, revoke blocks and the commit block */
 	void **copies = logged ? kzalloc((n + max_desc) * sizeof(*copies)) : NULL;
@@ -293,18 +295,27 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	spin_lock_irqsave(&j->j_state_lock, flags);
 	j->j_free -= min(used, j->j_free);
 	j->j_commit_sequence = t->t_tid;
+	/* jbd2's transaction_run_stats_s: locked, flushing and logging make up the commit */
 	struct jbd2_stats *s = &j->j_stats;
 	s->transactions++;
 	s->handles += (u64)t->t_handle_count;
 	s->blocks += n;
 	s->blocks_logged += used;
+	s->wait_ns_sum += t->t_max_wait_ns;
+	if (t->t_requested_ns) {
+		s->commits_forced++;
+		s->request_delay_ns_sum += t0 > t->t_requested_ns ? t0 - t->t_requested_ns : 0;
+	}
 	s->run_ns_sum += t0 - t->t_start_ns;
-	s->lock_ns_sum += t_locked - t0;
+	s->lock_ns_sum += t_flush - t0;
 	s->flush_ns_sum += t_logging - t_flush;
+	s->logging_ns_sum += end - t_logging;
 	s->commit_ns_sum += end - t0;
 	if (end - t0 > s->commit_ns_max)
 		s->commit_ns_max = end - t0;
-	j->j_commit_hist[vms_hist_index(end - t0) < 64 ? vms_hist_index(end - t0) : 63]++;
+	j->j_commit_buckets[vms_hist_index(end - t0)]++;
+	j->j_commit_windows[t->t_tid % JBD2_COMMIT_WINDOWS] =
+		(struct jbd2_commit_window){ .tid = t->t_tid, .logging_ns = t_logging, .end_ns = end };
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
 	kfree(t->t_buffers);
 	kfree(t->t_homes);
@@ -319,21 +330,52 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	wake_up(&j->j_wait_done_commit);
 }
 
-int jbd2_journal_force_commit(journal_t *j)
+/*
+ * Waits for the commit of what was done so far: the running transaction's (kjournald
+ * asked for it, a request when requested), or with none running the one committing
+ * (its commit has begun: an fsync must still wait for it to end).
+ */
+static int log_wait_last(journal_t *j, bool requested, u64 *io_ns)
 {
 	unsigned long flags;
+	u64 t0 = ktime_get_ns();
+
 	spin_lock_irqsave(&j->j_state_lock, flags);
 	transaction_t *t = j->j_running_transaction;
-	u32 tid = t ? t->t_tid : j->j_commit_sequence;
-	if (t && tid_gt(tid, j->j_commit_request))
+	u32 tid = t ? t->t_tid : j->j_transaction_sequence - 1;
+	bool pending = tid_gt(tid, j->j_commit_sequence);
+	if (t && !requested && tid_gt(tid, j->j_commit_request))
 		j->j_commit_request = tid;
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
-	if (!t)
+	if (io_ns)
+		*io_ns = 0;
+	if (!pending)
 		return 0;
-	j->j_stats.commits_forced++;
-	wake_up(&j->j_wait_commit);
+	if (t && requested)
+		jbd2_log_start_commit(j, tid);
+	else
+		wake_up(&j->j_wait_commit);
 	wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
+	if (!io_ns)
+		return 0;
+	/* the part of the wait the commit spent writing the log (its window, if not yet reused) */
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	const struct jbd2_commit_window *w = &j->j_commit_windows[tid % JBD2_COMMIT_WINDOWS];
+	u64 from = max(w->logging_ns, t0);
+	if (w->tid == tid && w->end_ns > from)
+		*io_ns = w->end_ns - from;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
 	return 0;
+}
+
+int jbd2_journal_force_commit(journal_t *j, u64 *io_ns)
+{
+	return log_wait_last(j, true, io_ns);
+}
+
+int jbd2_journal_commit_last(journal_t *j)
+{
+	return log_wait_last(j, false, NULL);
 }
 
 /*

@@ -285,7 +285,7 @@ int jbd2_journal_start_thread(journal_t *j)
 /* jbd2_journal_destroy: the last transaction committed, everything home, the log clean. */
 int jbd2_journal_destroy(journal_t *j)
 {
-	jbd2_journal_force_commit(j);
+	jbd2_journal_commit_last(j);
 	int err = jbd2_log_do_checkpoint(j, j->j_transaction_sequence, NULL);
 	if (!err)
 		err = jbd2_journal_update_sb_log_tail(j, j->j_transaction_sequence, 0);

@@ -47,13 +47,16 @@ static transaction_t *transaction_new(journal_t *j)
 	return t;
 }
 
-/* jbd2_log_start_commit: wake kjournald to commit tid. */
-static void log_start_commit(journal_t *j, u32 tid)
+/* Wakes kjournald to commit tid; the running transaction's first request is timed (jbd2's t_requested). */
+void jbd2_log_start_commit(journal_t *j, u32 tid)
 {
 	unsigned long flags;
 	spin_lock_irqsave(&j->j_state_lock, flags);
 	if (tid_gt(tid, j->j_commit_request))
 		j->j_commit_request = tid;
+	transaction_t *t = j->j_running_transaction;
+	if (t && t->t_tid == tid && !t->t_requested_ns)
+		t->t_requested_ns = ktime_get_ns();
 	spin_unlock_irqrestore(&j->j_state_lock, flags);
 	wake_up(&j->j_wait_commit);
 }
@@ -62,6 +65,7 @@ jbd2_handle_t *jbd2_journal_start(journal_t *j, int nblocks, int *err)
 {
 	transaction_t *fresh = NULL, *t;
 	unsigned long flags;
+	u64 t0 = ktime_get_ns();
 
 	for (;;) {
 		wait_event(j->j_wait_transaction_locked, !READ_ONCE(j->j_barrier_count));
@@ -88,12 +92,16 @@ jbd2_handle_t *jbd2_journal_start(journal_t *j, int nblocks, int *err)
 		if (t->t_nr_buffers + (u32)nblocks > j->j_max_transaction_buffers && t->t_nr_buffers) {
 			u32 tid = t->t_tid;
 			spin_unlock_irqrestore(&j->j_state_lock, flags);
-			log_start_commit(j, tid);
+			jbd2_log_start_commit(j, tid);
 			wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
 			continue;
 		}
 		t->t_updates++;
 		t->t_handle_count++;
+		/* update_t_max_wait: how long the handle waited for this transaction to begin
+		 * (the last one locking for its commit, or committing because it was full) */
+		if (t->t_start_ns > t0 && t->t_start_ns - t0 > t->t_max_wait_ns)
+			t->t_max_wait_ns = t->t_start_ns - t0;
 		spin_unlock_irqrestore(&j->j_state_lock, flags);
 		break;
 	}
@@ -129,7 +137,7 @@ int jbd2_journal_stop(jbd2_handle_t *h)
 		wake_up(&j->j_wait_updates);
 	kfree(h);
 	if (big || sync)
-		log_start_commit(j, tid);
+		jbd2_log_start_commit(j, tid);
 	if (sync)
 		wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
 	return 0;

@@ -18,6 +18,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/types.h>
 #include <kernel/wait.h>
+#include <vmsweep/hist.h>
 
 struct page;
 struct gendisk;
@@ -32,6 +33,8 @@ typedef struct transaction_s {
 	int t_updates; /* handles open in it */
 	int t_handle_count;
 	u64 t_start_ns;
+	u64 t_requested_ns; /* when a commit was first asked for (jbd2_log_start_commit); 0: never */
+	u64 t_max_wait_ns; /* the longest a handle waited to join it */
 	/* its blocks: pages (of the disk's cache, or data=journal's file pages), each held by
 	 * a reference, and the disk block each belongs at */
 	struct page **t_buffers;
@@ -58,13 +61,21 @@ typedef struct transaction_s {
 	u32 t_nr_saved, t_max_saved;
 } transaction_t;
 
-/* What /proc/fs/jbd2/DEV/info shows, and the commit times' histogram. */
+/* What /proc/fs/jbd2/DEV/info shows (the phases as vmsweep/journal.h defines them). */
 struct jbd2_stats {
 	u64 transactions, handles, blocks, blocks_logged;
-	u64 commit_ns_sum, commit_ns_max, run_ns_sum, lock_ns_sum, flush_ns_sum;
+	u64 commit_ns_sum, commit_ns_max, run_ns_sum, lock_ns_sum, flush_ns_sum, logging_ns_sum;
+	u64 wait_ns_sum, request_delay_ns_sum;
 	u64 checkpoints, commits_forced;
 	u64 journal_bytes; /* log blocks and the superblock, as written */
 };
+
+/* A commit's logging phase, kept for the fsyncs that waited on it (their I/O share). */
+struct jbd2_commit_window {
+	u32 tid;
+	u64 logging_ns, end_ns;
+};
+#define JBD2_COMMIT_WINDOWS 8 /* the last commits' windows, by tid: an fsync woken later finds its own gone */
 
 typedef struct journal_s {
 	struct gendisk *j_disk;
@@ -90,7 +101,8 @@ typedef struct journal_s {
 	struct task_struct *j_task; /* kjournald */
 	char j_devname[16];
 	struct jbd2_stats j_stats;
-	u64 j_commit_hist[64]; /* commit times, in vmsweep/hist.h buckets */
+	u32 j_commit_buckets[VMS_HIST_NR]; /* commit times, ns, in vmsweep/hist.h buckets */
+	struct jbd2_commit_window j_commit_windows[JBD2_COMMIT_WINDOWS]; /* under j_state_lock */
 	/* blocks freed by transactions not yet committed (the running and the committing one's) */
 	u32 *j_freed, *j_freed_tid;
 	u32 j_nr_freed, j_max_freed;
@@ -113,6 +125,9 @@ int jbd2_journal_recover(journal_t *j, char *why, size_t why_len);
 /* The log empty at its first block (the superblock says so) and kjournald started. */
 int jbd2_journal_start_thread(journal_t *j);
 int jbd2_journal_destroy(journal_t *j);
+/* fs/jbd2/report.c: the journal's record (VMS_REC_JBD2), at unmount. */
+struct backing_dev_info;
+void jbd2_journal_report(journal_t *j, unsigned disk_index, const struct backing_dev_info *bdi);
 
 /* fs/jbd2/transaction.c */
 jbd2_handle_t *jbd2_journal_start(journal_t *j, int nblocks, int *err);
@@ -136,8 +151,15 @@ int jbd2_journal_dirty_data_page(jbd2_handle_t *h, struct page *page, u32 home);
 /* fs/jbd2/commit.c: kjournald and the commit. */
 int kjournald(void *arg);
 void jbd2_journal_commit_transaction(journal_t *j);
-/* Commits what is running (if anything) and waits for it: fsync's journal part. */
-int jbd2_journal_force_commit(journal_t *j);
+/* jbd2_log_start_commit: kjournald asked to commit tid (the running transaction's: a
+ * request, counted in its statistics). */
+void jbd2_log_start_commit(journal_t *j, u32 tid);
+/* fsync's journal part: asks for the running transaction's commit and waits for it (or
+ * waits for the one committing); io_ns (if not NULL): the wait's part spent in the
+ * commit's own I/O. */
+int jbd2_journal_force_commit(journal_t *j, u64 *io_ns);
+/* The unmount's: the same, not counted as a request (jbd2_journal_destroy's own commit). */
+int jbd2_journal_commit_last(journal_t *j);
 
 /* fs/jbd2/checkpoint.c: all committed metadata home, the log emptied. */
 /* next_tid: the transaction the log holds next, at its head (recovery starts there); t:

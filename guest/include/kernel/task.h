@@ -6,6 +6,7 @@
 
 struct blk_plug;
 struct vms_rec_wb_writer;
+struct vms_rec_jbd2_fsync;
 struct mm_struct;
 
 /* task->flags, as Linux's PF_ */
@@ -55,6 +56,7 @@ struct task_struct {
 	unsigned long nr_dirtied, nr_dirtied_pause;
 	u64 dirty_paused_when;
 	struct vms_rec_wb_writer *wb_stats; /* NULL: not a measured writer */
+	struct vms_rec_jbd2_fsync *fsync_stats; /* where its fsyncs' time goes (fs/ext3/fsync.c); NULL: not measured */
 };
 
 /* struct cpu (kernel/percpu.h) keeps the running task at this offset from GS base. */
