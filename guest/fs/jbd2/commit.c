@@ -136,36 +136,28 @@ static int log_write_transaction(journal_t *j, transaction_t *t, void **copies, 
  * that may sleep: false when there is no room, and then the caller keeps the copy (a
  * checkpoint before r commits would then miss it: said on the console).
  */
-static bool transaction_keep_committed(transaction_t *r, u32 home, void *copy)
+static bool transaction_keep_committed(transaction_t *r, u32 home, void *copy, bool data)
 {
 	for (u32 i = 0; i < r->t_nr_saved; i++)
-		if (r->t_saved_home[i] == home) {
-			free_pages_exact(r->t_saved[i], PAGE_SIZE);
-			r->t_saved[i] = copy;
+		if (r->t_saved[i].home == home) {
+			free_pages_exact(r->t_saved[i].copy, PAGE_SIZE);
+			r->t_saved[i].copy = copy;
 			return true;
 		}
 	if (r->t_nr_saved == r->t_max_saved) {
 		u32 max = r->t_max_saved ? 2 * r->t_max_saved : 64;
-		void **saved = kmalloc(max * sizeof(*saved));
-		u32 *homes = kmalloc(max * sizeof(*homes));
-		if (!saved || !homes) {
-			kfree(saved);
-			kfree(homes);
+		struct jbd2_saved *saved = kmalloc(max * sizeof(*saved));
+		if (!saved) {
 			printk("JBD2: no memory to keep block %u's committed contents\n", home);
 			return false;
 		}
-		if (r->t_nr_saved) {
+		if (r->t_nr_saved)
 			memcpy(saved, r->t_saved, r->t_nr_saved * sizeof(*saved));
-			memcpy(homes, r->t_saved_home, r->t_nr_saved * sizeof(*homes));
-		}
 		kfree(r->t_saved);
-		kfree(r->t_saved_home);
 		r->t_saved = saved;
-		r->t_saved_home = homes;
 		r->t_max_saved = max;
 	}
-	r->t_saved_home[r->t_nr_saved] = home;
-	r->t_saved[r->t_nr_saved++] = copy;
+	r->t_saved[r->t_nr_saved++] = (struct jbd2_saved){ copy, home, data };
 	return true;
 }
 
@@ -273,7 +265,8 @@ void jbd2_journal_commit_transaction(journal_t *j)
 		if (r && !err && copies[i]) {
 			if (escaped[i])
 				*(u32 *)copies[i] = cpu_to_be32(JBD2_MAGIC_NUMBER);
-			if (transaction_keep_committed(r, t->t_homes[i], copies[i]))
+			struct address_space *bm = t->t_buffers[i]->mapping;
+			if (transaction_keep_committed(r, t->t_homes[i], copies[i], bm && bm->a_ops))
 				copies[i] = NULL; /* the running transaction's now */
 		}
 		spin_unlock_irqrestore(&j->j_state_lock, flags);
@@ -321,9 +314,8 @@ void jbd2_journal_commit_transaction(journal_t *j)
 	kfree(t->t_homes);
 	kfree(t->t_revoked);
 	for (u32 i = 0; i < t->t_nr_saved; i++)
-		free_pages_exact(t->t_saved[i], PAGE_SIZE);
+		free_pages_exact(t->t_saved[i].copy, PAGE_SIZE);
 	kfree(t->t_saved);
-	kfree(t->t_saved_home);
 	jbd2_freed_committed(j, t->t_tid);
 	kfree(t->t_inodes);
 	kfree(t);

@@ -178,13 +178,11 @@ static int transaction_save_committed(journal_t *j, transaction_t *t, struct pag
 		return -ENOMEM;
 	memcpy(copy, page_address(bh), PAGE_SIZE);
 	spin_lock_irqsave(&j->j_state_lock, flags);
-	u32 max = t->t_max_saved;
-	if (!grow((void **)&t->t_saved_home, &max, t->t_nr_saved + 1, sizeof(u32)) ||
-	    !grow((void **)&t->t_saved, &t->t_max_saved, t->t_nr_saved + 1, sizeof(void *))) {
+	if (!grow((void **)&t->t_saved, &t->t_max_saved, t->t_nr_saved + 1, sizeof(*t->t_saved))) {
 		err = -ENOMEM;
 	} else {
-		t->t_saved_home[t->t_nr_saved] = home;
-		t->t_saved[t->t_nr_saved++] = copy;
+		const struct address_space *m = bh->mapping;
+		t->t_saved[t->t_nr_saved++] = (struct jbd2_saved){ copy, home, m && m->a_ops };
 		copy = NULL;
 	}
 	spin_unlock_irqrestore(&j->j_state_lock, flags);

@@ -56,8 +56,11 @@ typedef struct transaction_s {
 	 * commits can still write them home (else the log that holds them would be reused
 	 * and they would be lost). Dropped once it has committed.
 	 */
-	void **t_saved;
-	u32 *t_saved_home;
+	struct jbd2_saved {
+		void *copy;
+		u32 home;
+		bool data; /* a file's page (data=journal), else metadata: which bytes a checkpoint counts it in */
+	} *t_saved;
 	u32 t_nr_saved, t_max_saved;
 } transaction_t;
 
