@@ -232,19 +232,49 @@ u32 ext3_now(struct ext3_sb_info *sbi)
 	return sbi->time_base + (u32)(ktime_get_ns() / NSEC_PER_SEC);
 }
 
+struct ext3_inode *ext3_get_inode_loc(struct ext3_sb_info *sbi, u32 ino, struct page **page, int *err)
+{
+	struct ext3_inode_loc loc;
+
+	if (!ext3_inode_locate(&sbi->l, ino, &loc)) {
+		*err = -EUCLEAN;
+		return NULL;
+	}
+	*page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, err);
+	return *page ? (void *)((char *)page_address(*page) + loc.offset) : NULL;
+}
+
+int ext3_new_inode_init(handle_t *h, u32 ino, u16 mode, u16 links)
+{
+	struct ext3_sb_info *sbi = h->sbi;
+	struct page *page;
+	int err;
+	struct ext3_inode *raw = ext3_get_inode_loc(sbi, ino, &page, &err);
+	if (!raw)
+		return err;
+	ext3_journal_get_write_access(h, page);
+	u32 generation = raw->i_generation + 1;
+	memset(raw, 0, sbi->l.inode_size);
+	raw->i_mode = mode;
+	raw->i_links_count = links;
+	raw->i_generation = generation;
+	raw->i_atime = raw->i_ctime = raw->i_mtime = ext3_now(sbi);
+	if (sbi->l.inode_size > EXT3_GOOD_OLD_INODE_SIZE)
+		raw->i_extra_isize = 32; /* what mke2fs gives its inodes */
+	ext3_journal_dirty_metadata(h, page);
+	put_page(page);
+	return 0;
+}
+
 int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei)
 {
 	struct ext3_sb_info *sbi = ei->sbi;
-	struct ext3_inode_loc loc;
+	struct page *page;
 	int err;
-
-	if (!ext3_inode_locate(&sbi->l, ei->ino, &loc))
-		return -EUCLEAN;
-	struct page *page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, &err);
-	if (!page)
+	struct ext3_inode *raw = ext3_get_inode_loc(sbi, ei->ino, &page, &err);
+	if (!raw)
 		return err;
 	ext3_journal_get_write_access(h, page);
-	struct ext3_inode *raw = (void *)((char *)page_address(page) + loc.offset);
 	u32 now = ext3_now(sbi);
 	raw->i_mode = ei->mode;
 	raw->i_links_count = ei->links_count;
@@ -266,16 +296,11 @@ int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei)
 
 static int ext3_read_inode(struct ext3_inode_info *ei)
 {
-	struct ext3_sb_info *sbi = ei->sbi;
-	struct ext3_inode_loc loc;
+	struct page *page;
 	int err;
-
-	if (!ext3_inode_locate(&sbi->l, ei->ino, &loc))
-		return -EUCLEAN;
-	struct page *page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, &err);
-	if (!page)
+	const struct ext3_inode *raw = ext3_get_inode_loc(ei->sbi, ei->ino, &page, &err);
+	if (!raw)
 		return err;
-	const struct ext3_inode *raw = (const void *)((char *)page_address(page) + loc.offset);
 	ei->mode = raw->i_mode;
 	ei->i_blocks = raw->i_blocks;
 	ei->i_dtime = raw->i_dtime;

@@ -185,35 +185,32 @@ static struct ext3_inode_info *ext3_create(struct ext3_inode_info *dir, const ch
 	if (!h)
 		return NULL;
 	u32 ino = ext3_new_inode_number(h, dir, false, err);
-	if (ino) {
-		/* the inode's table slot: zeroed, then a regular file with one link */
-		struct ext3_inode_loc loc;
-		struct page *page = NULL;
-		if (ext3_inode_locate(&sbi->l, ino, &loc) &&
-		    (page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, err))) {
-			ext3_journal_get_write_access(h, page);
-			struct ext3_inode *raw = (void *)((char *)page_address(page) + loc.offset);
-			u32 generation = raw->i_generation + 1;
-			memset(raw, 0, sbi->l.inode_size);
-			raw->i_mode = S_IFREG | 0644;
-			raw->i_links_count = 1;
-			raw->i_generation = generation;
-			raw->i_atime = raw->i_ctime = raw->i_mtime = ext3_now(sbi);
-			if (sbi->l.inode_size > EXT3_GOOD_OLD_INODE_SIZE)
-				raw->i_extra_isize = 32; /* what mke2fs gives its inodes */
-			ext3_journal_dirty_metadata(h, page);
-			put_page(page);
-			if ((ei = ext3_iget(sbi, ino, err)) &&
-			    (*err = ext3_add_entry(h, dir, name, len, ino, ext3_file_type(ei->mode)))) {
-				ext3_iput(ei);
-				ei = NULL;
-			}
-		} else if (!*err) {
-			*err = -EUCLEAN;
-		}
+	if (ino && !(*err = ext3_new_inode_init(h, ino, S_IFREG | 0644, 1)) && (ei = ext3_iget(sbi, ino, err)) &&
+	    (*err = ext3_add_entry(h, dir, name, len, ino, ext3_file_type(ei->mode)))) {
+		ext3_iput(ei);
+		ei = NULL;
 	}
 	ext3_journal_stop(h);
 	return ei;
+}
+
+/* The parent directory of path and the last component's name in it, with a reference. */
+static struct ext3_inode_info *lookup_parent(const char *path, const char **name, int *err)
+{
+	const char *slash = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			slash = p;
+	char parent[16 + VMS_PATH_MAX];
+	size_t plen = (size_t)(slash - path);
+	if (plen >= sizeof(parent) || plen <= 5 || !slash[1]) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	memcpy(parent, path, plen);
+	parent[plen] = '\0';
+	*name = slash + 1;
+	return ext3_path_lookup(parent, err);
 }
 
 struct ext3_inode_info *ext3_open_create(const char *path, int *err)
@@ -222,27 +219,16 @@ struct ext3_inode_info *ext3_open_create(const char *path, int *err)
 	if (ei || *err != -ENOENT)
 		return ei;
 	/* the parent directory must exist: its last component is created */
-	const char *slash = path;
-	for (const char *p = path; *p; p++) /* strrchr */
-		if (*p == '/')
-			slash = p;
-	char parent[16 + VMS_PATH_MAX];
-	size_t plen = (size_t)(slash - path);
-	if (plen >= sizeof(parent) || plen <= 5) { /* "/mnt/vdX" at least */
-		*err = -ENOENT;
-		return NULL;
-	}
-	memcpy(parent, path, plen);
-	parent[plen] = '\0';
-	struct ext3_inode_info *dir = ext3_path_lookup(parent, err);
+	const char *name;
+	struct ext3_inode_info *dir = lookup_parent(path, &name, err);
 	if (!dir)
 		return NULL;
 	mutex_lock(&dir->sbi->dir_mutex);
-	long ino = ext3_find_entry(dir, slash + 1, strlen(slash + 1)); /* lost a race to create it? */
+	long ino = ext3_find_entry(dir, name, strlen(name)); /* lost a race to create it? */
 	if (ino > 0)
 		ei = ext3_iget(dir->sbi, (u32)ino, err);
 	else if (ino == 0)
-		ei = ext3_create(dir, slash + 1, strlen(slash + 1), err);
+		ei = ext3_create(dir, name, strlen(name), err);
 	else
 		*err = (int)ino;
 	mutex_unlock(&dir->sbi->dir_mutex);
@@ -293,25 +279,6 @@ static long ext3_delete_entry(handle_t *h, struct ext3_inode_info *dir, const ch
 		put_page(bh);
 	}
 	return 0;
-}
-
-/* The parent directory of path and the last component's name in it, with a reference. */
-static struct ext3_inode_info *lookup_parent(const char *path, const char **name, int *err)
-{
-	const char *slash = path;
-	for (const char *p = path; *p; p++)
-		if (*p == '/')
-			slash = p;
-	char parent[16 + VMS_PATH_MAX];
-	size_t plen = (size_t)(slash - path);
-	if (plen >= sizeof(parent) || plen <= 5 || !slash[1]) {
-		*err = -ENOENT;
-		return NULL;
-	}
-	memcpy(parent, path, plen);
-	parent[plen] = '\0';
-	*name = slash + 1;
-	return ext3_path_lookup(parent, err);
 }
 
 int ext3_unlink(const char *path)
@@ -376,22 +343,8 @@ int ext3_mkdir(const char *path)
 	if (found)
 		err = found > 0 ? -EEXIST : (int)found;
 	u32 ino = h ? ext3_new_inode_number(h, dir, true, &err) : 0;
-	struct ext3_inode_loc loc;
-	struct page *page = NULL;
-	if (ino && ext3_inode_locate(&sbi->l, ino, &loc) &&
-	    (page = ext3_bread(sbi, sbi->gdt[loc.group].bg_inode_table + loc.block_in_table, &err))) {
-		ext3_journal_get_write_access(h, page);
-		struct ext3_inode *raw = (void *)((char *)page_address(page) + loc.offset);
-		u32 generation = raw->i_generation + 1;
-		memset(raw, 0, sbi->l.inode_size);
-		raw->i_mode = S_IFDIR | 0755;
-		raw->i_links_count = 2; /* its entry in the parent, and its own "." */
-		raw->i_generation = generation;
-		raw->i_atime = raw->i_ctime = raw->i_mtime = ext3_now(sbi);
-		if (sbi->l.inode_size > EXT3_GOOD_OLD_INODE_SIZE)
-			raw->i_extra_isize = 32;
-		ext3_journal_dirty_metadata(h, page);
-		put_page(page);
+	/* links: its entry in the parent, and its own "." */
+	if (ino && !(err = ext3_new_inode_init(h, ino, S_IFDIR | 0755, 2))) {
 		struct ext3_inode_info *ei = ext3_iget(sbi, ino, &err);
 		bool new_block;
 		long long block = ei ? ext3_get_block_create(h, ei, 0, &new_block) : 0;
@@ -423,8 +376,6 @@ int ext3_mkdir(const char *path)
 		}
 		if (ei)
 			ext3_iput(ei);
-	} else if (ino && !err) {
-		err = -EUCLEAN;
 	}
 	if (h)
 		ext3_journal_stop(h);

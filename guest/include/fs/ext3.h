@@ -96,6 +96,10 @@ long long ext3_get_block_create(handle_t *h, struct ext3_inode_info *ei, u64 lbl
 int ext3_truncate(handle_t *h, struct ext3_inode_info *ei, u64 size);
 /* ftruncate to a larger size: a hole to the new end. */
 int ext3_extend(struct ext3_inode_info *ei, u64 size);
+/* Inode ino's record in its table block (the page held: put_page), or NULL and *err. */
+struct ext3_inode *ext3_get_inode_loc(struct ext3_sb_info *sbi, u32 ino, struct page **page, int *err);
+/* A newly allocated inode's record: zeroed, then mode, links, times, the next generation. */
+int ext3_new_inode_init(handle_t *h, u32 ino, u16 mode, u16 links);
 /* ext3_mark_inode_dirty: the in-memory inode into its table block. */
 int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei);
 /* A page of the disk's cache for a block about to be written whole: zeroed, uptodate. */
