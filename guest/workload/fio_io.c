@@ -158,7 +158,7 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	if (bio->op == REQ_OP_FLUSH) {
 		/* fsync: the dirty pages first, then the device's cache */
 		io->sync_start_ns = ktime_get_ns();
-		if (run->file ? ext3_sync_file(run->file) : filemap_write_and_wait(run->mapping)) {
+		if (run->file ? ext3_sync_file(run->file, run->job->flags & VMS_JOB_DATASYNC) : filemap_write_and_wait(run->mapping)) {
 			bio->error = -5;
 			bio->submit_ns = bio->complete_ns = ktime_get_ns();
 			bio->end_io(bio);

@@ -110,7 +110,7 @@ void fio_end_fsync(struct fio_job_run *run)
 	struct fio_io *io = &run->ios[0]; /* the phase is over: every slot is free */
 	unsigned long flags;
 
-	if (run->mapping && (run->file ? ext3_sync_file(run->file) : filemap_write_and_wait(run->mapping))) {
+	if (run->mapping && (run->file ? ext3_sync_file(run->file, false) : filemap_write_and_wait(run->mapping))) {
 		spin_lock_irqsave(&run->stat_lock, flags);
 		if (!run->rec.error)
 			run->rec.error = VMS_FIO_EIO;

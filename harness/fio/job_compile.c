@@ -358,6 +358,8 @@ static int opt_fsync(struct compile *c, struct job_opts *jo, const struct fio_op
 	if (int_parse(c, o, o->value, 0, UINT32_MAX, &v))
 		return -1;
 	jo->j.fsync_every = (uint32_t)v;
+	/* the last of fsync= and fdatasync= given decides which (fio keeps both; the later wins here) */
+	jo->j.flags = !strcmp(o->key, "fdatasync") ? jo->j.flags | VMS_JOB_DATASYNC : jo->j.flags & ~VMS_JOB_DATASYNC;
 	return 0;
 }
 

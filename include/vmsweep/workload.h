@@ -71,6 +71,7 @@ enum vms_verify {
 #define VMS_JOB_HIPRI (1u << 16) /* hipri: the job polls for its completions, interrupts off */
 #define VMS_JOB_RATE_POISSON (1u << 17) /* rate_process=poisson: exponential gaps between a direction's I/Os */
 #define VMS_JOB_UNLINK (1u << 18) /* unlink=1: a file job's file is deleted when the job is done */
+#define VMS_JOB_DATASYNC (1u << 19) /* fdatasync=N (not fsync=N): a file's sync waits only for what its data needs */
 #define VMS_WL_PATTERN_MAX 16
 
 /* random_distribution=: how a random job picks its blocks (fio's io_u.c and lib/zipf.c, lib/gauss.c) */

@@ -85,6 +85,10 @@ static int ext3_write_end(struct address_space *m, struct page *page, u64 end, v
 			long long home = ext3_get_block(ei, page->index);
 			int e = home > 0 ? jbd2_journal_dirty_data_page(h->h_jbd, page, (u32)home) : -EIO;
 			err = err ? err : e;
+			/* data=journal: the data itself is in this transaction */
+			u32 tid = h->h_jbd->h_transaction->t_tid;
+			WRITE_ONCE(ei->i_sync_tid, tid);
+			WRITE_ONCE(ei->i_datasync_tid, tid);
 		}
 		int e = ext3_journal_stop(h);
 		err = err ? err : e;
@@ -268,6 +272,11 @@ int ext3_new_inode_init(handle_t *h, u32 ino, u16 mode, u16 links)
 
 int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei)
 {
+	if (h->h_jbd) { /* every change made here (size, blocks, links) is one fdatasync needs too */
+		u32 tid = h->h_jbd->h_transaction->t_tid;
+		WRITE_ONCE(ei->i_sync_tid, tid);
+		WRITE_ONCE(ei->i_datasync_tid, tid);
+	}
 	struct ext3_sb_info *sbi = ei->sbi;
 	struct page *page;
 	int err;

@@ -360,6 +360,37 @@ static int log_wait_last(journal_t *j, bool requested, u64 *io_ns)
 	return 0;
 }
 
+/*
+ * jbd2_log_wait_commit for tid (ext3_sync_file's i_sync_tid): committed already,
+ * nothing to do; running, its commit is asked for; committing, waited for.
+ */
+int jbd2_log_wait_tid(journal_t *j, u32 tid, u64 *io_ns)
+{
+	unsigned long flags;
+	u64 t0 = ktime_get_ns();
+
+	if (io_ns)
+		*io_ns = 0;
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	bool pending = tid_gt(tid, j->j_commit_sequence);
+	bool running = j->j_running_transaction && j->j_running_transaction->t_tid == tid;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	if (!pending)
+		return 0;
+	if (running)
+		jbd2_log_start_commit(j, tid);
+	wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
+	if (!io_ns)
+		return 0;
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	const struct jbd2_commit_window *w = &j->j_commit_windows[tid % JBD2_COMMIT_WINDOWS];
+	u64 from = max(w->logging_ns, t0);
+	if (w->tid == tid && w->end_ns > from)
+		*io_ns = w->end_ns - from;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return 0;
+}
+
 int jbd2_journal_force_commit(journal_t *j, u64 *io_ns)
 {
 	return log_wait_last(j, true, io_ns);

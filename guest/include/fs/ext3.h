@@ -46,6 +46,9 @@ struct ext3_inode_info {
 	u32 i_blocks; /* 512-byte sectors, indirect blocks included */
 	u32 i_dtime, i_generation;
 	u32 last_alloc; /* the last block allocated: the next one's goal (ext3_find_goal) */
+	/* the last transactions that changed the inode, and its data's reach (i_size, blocks):
+	 * what fsync and fdatasync wait for (Linux's i_sync_tid, i_datasync_tid) */
+	u32 i_sync_tid, i_datasync_tid;
 	struct mutex truncate_mutex; /* the block map and i_size */
 	struct address_space mapping; /* the file's pages */
 	struct list_head cache;
@@ -106,7 +109,7 @@ int ext3_mark_inode_dirty(handle_t *h, struct ext3_inode_info *ei);
 struct page *ext3_getblk_zero(struct ext3_sb_info *sbi, u32 block, int *err);
 
 /* fs/ext3/fsync.c: fsync's file system part: the file's data and the metadata it needs. */
-int ext3_sync_file(struct ext3_inode_info *ei);
+int ext3_sync_file(struct ext3_inode_info *ei, bool datasync);
 /* Its metadata part alone (O_SYNC writes): the running transaction committed, or written in place. */
 int ext3_sync_metadata(struct ext3_sb_info *sbi);
 

@@ -163,6 +163,8 @@ void jbd2_log_start_commit(journal_t *j, u32 tid);
 int jbd2_journal_force_commit(journal_t *j, u64 *io_ns);
 /* The unmount's: the same, not counted as a request (jbd2_journal_destroy's own commit). */
 int jbd2_journal_commit_last(journal_t *j);
+/* Waits until transaction tid has committed, asking for its commit if it is running. */
+int jbd2_log_wait_tid(journal_t *j, u32 tid, u64 *io_ns);
 
 /* fs/jbd2/checkpoint.c: all committed metadata home, the log emptied. */
 /* next_tid: the transaction the log holds next, at its head (recovery starts there); t:
