@@ -327,6 +327,21 @@ void jbd2_journal_commit_transaction(journal_t *j)
  * asked for it, a request when requested), or with none running the one committing
  * (its commit has begun: an fsync must still wait for it to end).
  */
+/* The part of a wait since t0 that tid's commit spent writing the log (its window, if not yet reused). */
+static u64 commit_io_since(journal_t *j, u32 tid, u64 t0)
+{
+	unsigned long flags;
+	u64 io = 0;
+
+	spin_lock_irqsave(&j->j_state_lock, flags);
+	const struct jbd2_commit_window *w = &j->j_commit_windows[tid % JBD2_COMMIT_WINDOWS];
+	u64 from = max(w->logging_ns, t0);
+	if (w->tid == tid && w->end_ns > from)
+		io = w->end_ns - from;
+	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	return io;
+}
+
 static int log_wait_last(journal_t *j, bool requested, u64 *io_ns)
 {
 	unsigned long flags;
@@ -350,13 +365,7 @@ static int log_wait_last(journal_t *j, bool requested, u64 *io_ns)
 	wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
 	if (!io_ns)
 		return 0;
-	/* the part of the wait the commit spent writing the log (its window, if not yet reused) */
-	spin_lock_irqsave(&j->j_state_lock, flags);
-	const struct jbd2_commit_window *w = &j->j_commit_windows[tid % JBD2_COMMIT_WINDOWS];
-	u64 from = max(w->logging_ns, t0);
-	if (w->tid == tid && w->end_ns > from)
-		*io_ns = w->end_ns - from;
-	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	*io_ns = commit_io_since(j, tid, t0);
 	return 0;
 }
 
@@ -382,12 +391,7 @@ int jbd2_log_wait_tid(journal_t *j, u32 tid, u64 *io_ns)
 	wait_event(j->j_wait_done_commit, !tid_gt(tid, READ_ONCE(j->j_commit_sequence)));
 	if (!io_ns)
 		return 0;
-	spin_lock_irqsave(&j->j_state_lock, flags);
-	const struct jbd2_commit_window *w = &j->j_commit_windows[tid % JBD2_COMMIT_WINDOWS];
-	u64 from = max(w->logging_ns, t0);
-	if (w->tid == tid && w->end_ns > from)
-		*io_ns = w->end_ns - from;
-	spin_unlock_irqrestore(&j->j_state_lock, flags);
+	*io_ns = commit_io_since(j, tid, t0);
 	return 0;
 }
 
