@@ -15,6 +15,8 @@
 #include <lib/random.h>
 #include "fio.h"
 
+#define FIO_FILE_PATH_LEN (16 + VMS_WL_PATH_LEN)
+
 #define RANDOMMAP_MAX_BYTES (16u << 20)
 
 u64 fio_rand(struct fio_job_run *run)
@@ -85,6 +87,12 @@ void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
 		p[i] = j->pattern[i % j->pattern_len];
 }
 
+/* The job's file as the guest names it: /mnt/vdX/PATH. */
+static void fio_file_path(const struct fio_job_run *run, char path[FIO_FILE_PATH_LEN])
+{
+	snprintf(path, FIO_FILE_PATH_LEN, "/mnt/%s/%s", run->disk->disk_name, run->job->path);
+}
+
 /*
  * fio's file setup: open the job's file on the disk's mount, creating it when absent
  * (in an existing directory), and make it offset + size long as fio's extend_file
@@ -94,10 +102,10 @@ void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
  */
 static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 {
-	char path[16 + VMS_WL_PATH_LEN];
+	char path[FIO_FILE_PATH_LEN];
 	int err = 0;
 
-	snprintf(path, sizeof(path), "/mnt/%s/%s", run->disk->disk_name, j->path);
+	fio_file_path(run, path);
 	/* fio's create_work_dirs: the directories on the way are made when missing */
 	for (char *p = path + 6 + strlen(run->disk->disk_name); (p = strchr(p, '/')); p++) {
 		*p = '\0';
@@ -153,8 +161,8 @@ static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
 
 void fio_file_unlink(struct fio_job_run *run)
 {
-	char path[16 + VMS_WL_PATH_LEN];
-	snprintf(path, sizeof(path), "/mnt/%s/%s", run->disk->disk_name, run->job->path);
+	char path[FIO_FILE_PATH_LEN];
+	fio_file_path(run, path);
 	int err = ext3_unlink(path);
 	if (err) {
 		printk("fio: job %s: unlink %s: error %d\n", run->job->name, path, err);
