@@ -39,6 +39,12 @@ struct task_struct *kthread_create_on_cpu(int (*fn)(void *), void *data, int cpu
 	return create.result;
 }
 
+void kthread_bind_mask(struct task_struct *p, u64 mask)
+{
+	BUG_ON(p->state == TASK_RUNNING); /* as Linux's: only before wake_up_process */
+	set_cpus_allowed_new(p, mask);
+}
+
 int kthreadd(void *unused)
 {
 	(void)unused;

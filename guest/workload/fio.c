@@ -144,10 +144,14 @@ static void fio_run_group(struct fio_job_run *runs, unsigned first, unsigned las
 	init_completion(&done);
 	for (unsigned i = first; i < last; i++) {
 		runs[i].done = &done;
-		if (runs[i].mem)
+		if (runs[i].mem) {
 			mem_job_start(runs[i].mem, &done);
-		else
-			wake_up_process(kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name));
+			continue;
+		}
+		struct task_struct *p = kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name);
+		if (runs[i].job->cpus_allowed) /* fio's cpus_allowed: fio_setaffinity before the job runs */
+			kthread_bind_mask(p, runs[i].job->cpus_allowed);
+		wake_up_process(p);
 	}
 	for (unsigned i = first; i < last; i++)
 		wait_for_completion(&done);

@@ -34,6 +34,11 @@ void fio_workload_check(void)
 		panic("fio: the workload the host wrote is malformed (%lu bytes)", size);
 	for (unsigned i = 0; i < wl->nr_jobs; i++) {
 		const struct vms_job *j = &wl->jobs[i];
+		/* fio refuses a CPU the machine lacks ("CPU N too large"); a sweep may run one
+		 * job file on guests of several sizes, so the guest is where that is known */
+		if (nr_cpu_ids < 64 && (j->cpus_allowed >> nr_cpu_ids))
+			panic("fio: job '%.*s': cpus_allowed: CPU %d too large (max=%u): the guest has %u vCPUs",
+			      VMS_WL_NAME_LEN, j->name, 63 - __builtin_clzll(j->cpus_allowed), nr_cpu_ids - 1, nr_cpu_ids);
 		if (j->ioengine == VMS_IOENGINE_MEM) {
 			if (!j->size || j->size % 4096 || j->mem_access > VMS_MEM_CHURN || j->mem_working_set > j->size)
 				panic("fio: memory job %u: bad size, mem_access or mem_working_set", i);

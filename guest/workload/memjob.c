@@ -182,7 +182,10 @@ static int mem_job_thread(void *data)
 void mem_job_start(struct mem_job_run *run, struct completion *done)
 {
 	run->done = done;
-	wake_up_process(kthread_create(mem_job_thread, run, "mem/%s", run->job->name));
+	struct task_struct *p = kthread_create(mem_job_thread, run, "mem/%s", run->job->name);
+	if (run->job->cpus_allowed)
+		kthread_bind_mask(p, run->job->cpus_allowed);
+	wake_up_process(p);
 }
 
 void mem_job_finish(struct mem_job_run *run)

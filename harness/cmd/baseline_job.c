@@ -227,6 +227,7 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 		fputs("rate_process=poisson\n", f);
 	/* hipri is left out: host fio's polled io_uring needs a device with poll queues, and
 	 * a file on this machine's disk has none (every I/O fails EOPNOTSUPP) */
+	/* cpus_allowed is left out too: the guest's vCPU numbers are not the host's CPUs */
 	if (j->thinktime_ns)
 		fprintf(f, "thinktime=%s\n", time_format(j->thinktime_ns, t, sizeof(t)));
 	job_extras_write(f, j);

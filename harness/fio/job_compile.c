@@ -549,6 +549,9 @@ static const struct opt_def {
 	DISK_FLAG("write_iops_log", opt_write_iops_log),
 	DISK_OPT("log_avg_msec", opt_log_avg_msec),
 	DISK_OPT("log_offset", opt_log_offset),
+	OPT("cpus_allowed", opt_cpus_allowed),
+	OPT("cpumask", opt_cpumask),
+	OPT("cpus_allowed_policy", opt_cpus_allowed_policy),
 	MEM_OPT("mem_access", opt_mem_access),
 	MEM_OPT("mem_working_set", opt_mem_working_set),
 #undef OPT
@@ -598,7 +601,7 @@ static const struct {
 	{ "latency_run", NULL }, { "max_latency", NULL },
 	{ "random_generator", NULL }, { "percentage_random", NULL },
 	{ "allrandrepeat", NULL }, { "softrandommap", NULL }, { "unified_rw_reporting", NULL },
-	{ "cpus_allowed", NULL }, { "cpus_allowed_policy", NULL }, { "cpumask", NULL }, { "numa_cpu_nodes", NULL },
+	{ "numa_cpu_nodes", NULL },
 	{ "numa_mem_policy", NULL }, { "nice", NULL }, { "prio", NULL }, { "prioclass", NULL }, { "uid", NULL },
 	{ "gid", NULL }, { "cgroup", NULL }, { "cgroup_weight", NULL }, { "cgroup_nodelete", NULL },
 	{ "thread", NULL }, { "wait_for", NULL }, { "exitall", NULL }, { "exitall_on_error", NULL },
@@ -747,6 +750,8 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 		/* fio clears stonewall in the clones: they start with clone 0. */
 		if (i)
 			d->flags &= ~VMS_JOB_STONEWALL;
+		if (jo->cpus_split) /* fio's td->thread_number - 1: the job's place in the whole file */
+			d->cpus_allowed = cpus_split(j.cpus_allowed, c->nr_jobs - 1);
 		if (j.ioengine != VMS_IOENGINE_MEM && job_clone_place(c, s, jo, d))
 			return -1;
 	}

@@ -39,6 +39,8 @@ struct job_opts {
 	/* write_lat_log= and the like: the NAME given ("": the job's name), resolved at the end */
 	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
 	const struct fio_option *log_o[VMS_LOG_KINDS];
+	const struct fio_option *cpus_o; /* cpus_allowed= or cpumask= */
+	bool cpus_split; /* cpus_allowed_policy=split */
 };
 
 struct compile {
@@ -90,6 +92,14 @@ int opt_write_bw_log(struct compile *c, struct job_opts *jo, const struct fio_op
 int opt_write_iops_log(struct compile *c, struct job_opts *jo, const struct fio_option *o);
 /* Each log's NAME: the one given, else the job's name (fio's make_log_name). */
 void log_names_resolve(const struct job_opts *jo, struct vms_job *j);
+
+/* ---- CPU affinity (job_compile_cpus.c) ---- */
+
+int opt_cpus_allowed(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_cpumask(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_cpus_allowed_policy(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+/* fio's cpus_allowed_policy=split: the one CPU of mask that the job numbered index (from 0) gets. */
+uint64_t cpus_split(uint64_t mask, unsigned index);
 
 /* ---- the two kinds of job ---- */
 

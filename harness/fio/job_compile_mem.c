@@ -107,7 +107,8 @@ int job_mem_check(struct compile *c, const struct fio_section *s, struct job_opt
 	struct vms_job m = { .ioengine = VMS_IOENGINE_MEM, .iodepth = 1, .flags = j->flags & keep, .size = j->size,
 			     .runtime_ns = j->runtime_ns, .ramp_ns = j->ramp_ns,
 			     .startdelay_ns = j->startdelay_ns, .thinktime_ns = j->thinktime_ns,
-			     .randseed = j->randseed, .mem_access = j->mem_access, .mem_working_set = ws };
+			     .randseed = j->randseed, .mem_access = j->mem_access, .mem_working_set = ws,
+			     .cpus_allowed = j->cpus_allowed };
 	memcpy(m.name, j->name, sizeof(m.name));
 	*j = m;
 	return 0;

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 7
+#define VMS_WL_VERSION 8
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
@@ -145,6 +145,9 @@ struct vms_job {
 	/* A file on the disk's file system (filename=/mnt/vdX/PATH): PATH under the mount,
 	 * NUL-terminated; offset and size are then the file's. Empty: the raw disk. */
 	char path[VMS_WL_PATH_LEN];
+	/* cpus_allowed= / cpumask=: a bit per vCPU the job's thread may run on, one bit
+	 * after cpus_allowed_policy=split; 0: any. A vCPU the guest lacks fails the run. */
+	uint64_t cpus_allowed;
 };
 
 struct vms_workload {

@@ -129,13 +129,15 @@ expect_grep "$ERR" "c\\.ini:[0-9]+: disk = .*log=.*: log= records one run's writ
 	'log= in a sweep is refused, with file and line'
 end
 
-# A job of two writers at once, one per queue (two vCPUs), direct, at depth 8, each with
-# its own pattern and an fsync every 8 writes.
+# A job of two writers at once, one per queue (each pinned to its own of two vCPUs),
+# direct, at depth 8, each with its own pattern and an fsync every 8 writes.
 log_job()
 {
 	cat >"$T/log.fio" <<'EOF'
 [global]
 filename=/dev/vda
+cpus_allowed=0-1
+cpus_allowed_policy=split
 direct=1
 ioengine=libaio
 iodepth=8

@@ -152,6 +152,31 @@ vms --json --disk "$T/s.img,size=16M" --job "$f"
 expect_json '.disks[0].flushes == 0' 'without them, no flush'
 end
 
+begin "fio_opts/cpus_allowed: split gives each job its own vCPU (so its own queue), shared one set; a CPU the guest lacks ends the run"
+# blk-mq maps a queue per vCPU: where a job ran shows in which queue took its 128
+# writes (fewer requests when neighbours merge)
+printf '[global]\nfilename=/dev/vda\ndirect=1\nioengine=libaio\niodepth=4\nrw=randwrite\nbs=4k\nsize=512k\n%s\n[a]\n[b]\noffset=1m\n' \
+	'cpus_allowed=0-1' >"$T/cpus.fio"
+for policy in split shared; do
+	f=$T/cpus-$policy.fio
+	sed "s/^cpus_allowed=.*/&\ncpus_allowed_policy=$policy/" "$T/cpus.fio" >"$f"
+	[ $policy = shared ] && sed -i 's/^cpus_allowed=0-1/cpus_allowed=1/' "$f"
+	for _ in 1 2 3; do
+		vms --json --vcpus 2 --disk "$T/c.img,size=8M,queues=2" --job "$f"
+		expect_rc 0 "$policy"
+		case $policy in
+		split) expect_json '.disks[0].queue_requests | length == 2 and all(. >= 64)' "split: one job a queue ($(jget '.disks[0].queue_requests | tojson'))" ;;
+		shared) expect_json '.disks[0].queue_requests | .[0] == 0 and .[1] >= 128' "cpus_allowed=1: both jobs on vCPU 1's queue ($(jget '.disks[0].queue_requests | tojson'))" ;;
+		esac
+	done
+done
+expect_json '.fio["global options"] | .cpus_allowed == "1" and .cpus_allowed_policy == "shared"' 'both options in fio'"'"'s JSON, as fio lists them'
+sed -i 's/^cpus_allowed=1/cpus_allowed=1-2/' "$f"
+vms --vcpus 2 --disk "$T/c.img,size=8M" --job "$f"
+expect_rc 3 'a CPU the guest lacks'
+expect_fixed "$ERR" "fio: job 'a': cpus_allowed: CPU 2 too large (max=1): the guest has 2 vCPUs" 'fio'"'"'s message, the job named'
+end
+
 begin "fio_opts/--section: only the sections named (and [global]), in boot and baseline"
 printf '[global]\nfilename=/dev/vda\nrw=write\nbs=8k\nsize=64k\n[a]\n[b]\nbs=16k\n[c]\nbogus_option=1\n' >"$T/three.fio"
 vms --disk "$T/x.img,size=8M" --job "$T/three.fio" --section b

@@ -548,6 +548,36 @@ static void test_rate_process(void **state)
 	free(wl);
 }
 
+/* cpus_allowed= and cpumask= give a job's CPUs; with cpus_allowed_policy=split each job
+ * (numjobs clones counted, over the whole file) gets one of them in turn, as fio's
+ * fio_cpus_split by td->thread_number. */
+static void test_cpus_allowed(void **state)
+{
+	(void)state;
+	static const char text[] = "[global]\nfilename=/dev/vda\ndirect=1\n"
+				   "[any]\n"
+				   "[shared]\ncpus_allowed=0-2,5\n"
+				   "[split]\ncpus_allowed=1,3-4\ncpus_allowed_policy=split\nnumjobs=4\n"
+				   "[mask]\ncpumask=34\n"
+				   "[mem]\nioengine=mem\nsize=64k\ncpus_allowed=7\n";
+	char path[] = "/tmp/test_fio_job.XXXXXX";
+
+	write_temp_job(path, text);
+	struct vms_workload *wl = compile_ok(path);
+	unlink(path);
+	assert_int_equal(wl->nr_jobs, 8);
+	assert_int_equal(wl->jobs[0].cpus_allowed, 0); /* any */
+	assert_int_equal(wl->jobs[1].cpus_allowed, 0x27);
+	/* jobs 2..5 are fio's threads 3..6: index 2..5 mod 3 over CPUs {1, 3, 4} */
+	assert_int_equal(wl->jobs[2].cpus_allowed, 1u << 4);
+	assert_int_equal(wl->jobs[3].cpus_allowed, 1u << 1);
+	assert_int_equal(wl->jobs[4].cpus_allowed, 1u << 3);
+	assert_int_equal(wl->jobs[5].cpus_allowed, 1u << 4);
+	assert_int_equal(wl->jobs[6].cpus_allowed, 34);
+	assert_int_equal(wl->jobs[7].cpus_allowed, 1u << 7);
+	free(wl);
+}
+
 /* No job may do I/O on the guest's swap disk; memory jobs are fine beside it. */
 static void test_swap_disk_refused(void **state)
 {
@@ -639,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_mem_global),
 		cmocka_unit_test(test_mem_working_set_rounding),
 		cmocka_unit_test(test_rate_process),
+		cmocka_unit_test(test_cpus_allowed),
 		cmocka_unit_test(test_swap_disk_refused),
 		cmocka_unit_test(test_fio_json_skips_mem_jobs),
 	};

@@ -16,6 +16,9 @@ void yield(void);
 
 /* Moves p onto a CPU of mask, through migration/N if it is running. */
 int set_cpus_allowed(struct task_struct *p, u64 mask);
+/* A task not woken yet: the CPUs it may run on, and the least loaded of them to start
+ * on (Linux chooses it in wake_up_new_task). */
+void set_cpus_allowed_new(struct task_struct *p, u64 mask);
 void sched_set_prio(struct task_struct *p, int prio);
 /* A task not yet started, ready for wake_up_process(). */
 struct task_struct *task_create(int (*fn)(void *), void *arg, const char *name, int cpu, int prio);

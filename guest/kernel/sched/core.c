@@ -292,6 +292,12 @@ struct task_struct *task_create(int (*fn)(void *), void *arg, const char *name, 
 	return p;
 }
 
+void set_cpus_allowed_new(struct task_struct *p, u64 mask)
+{
+	p->cpus_allowed = mask;
+	p->cpu = select_task_rq(mask);
+}
+
 void task_release(struct task_struct *p)
 {
 	kfree(p->stack);
