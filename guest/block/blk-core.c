@@ -38,7 +38,9 @@ static bool blk_attempt_merge(struct request_queue *q, struct request *rq, struc
 /* A request for bio: takes a tag of hctx, so it may wait for a completion. */
 static struct request *blk_mq_alloc_request(struct blk_mq_hw_ctx *hctx, struct bio *bio)
 {
+	u8 wbt_flags = wbt_wait(hctx->q, bio); /* rq_qos_throttle: before the tag */
 	struct request *rq = blk_mq_get_request(hctx);
+	rq->wbt_flags = wbt_flags;
 	rq->op = bio->op;
 	rq->sector = bio->sector;
 	rq->nr_bytes = bio->size;

@@ -69,6 +69,7 @@ void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx)
 			break;
 		}
 		list_del_init(&rq->queuelist);
+		wbt_issue(q, rq);
 		hctx->inflight++;
 		hctx->nr_dispatched++;
 		issued++;
@@ -139,6 +140,7 @@ void blk_mq_complete_request(struct request *rq, int error)
 	hctx->gap_ewma_ns = hctx->last_complete_ns ? hctx->gap_ewma_ns - hctx->gap_ewma_ns / 8 + gap / 8 : gap;
 	hctx->last_complete_ns = now;
 	blk_account_io_done(hctx->q->disk, rq, now);
+	wbt_done(hctx->q, rq, now);
 	if (unlikely(knob(laptop_mode)))
 		laptop_io_completion(hctx->q->disk->bdi);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {

@@ -289,6 +289,7 @@ void blk_poll_report(void)
 			r.kicks_suppressed += h->vq->nr_kicks_suppressed;
 			spin_unlock_irqrestore(&h->lock, flags);
 		}
+		wbt_report(q, &r);
 		results_record(VMS_REC_BLK, &r, sizeof(r));
 	}
 }

@@ -124,6 +124,7 @@ void balance_dirty_pages_ioless(struct address_space *m, struct bdi_writeback *w
 		}
 		trace_balance_dirty_pages((u64)pause, (u64)period,
 					  t->dirty_paused_when ? (s64)(now - t->dirty_paused_when) : 0);
+		WRITE_ONCE(wb->dirty_sleep_ns, now);
 		io_schedule_timeout((u64)pause);
 		t->dirty_paused_when = now + (u64)pause;
 		t->nr_dirtied = 0;

@@ -222,7 +222,7 @@ static void end_bdev_write(struct bio *bio)
  * page ends its "read" at once); writing one is a bug of the file system, which maps
  * the blocks of a page before it is dirtied.
  */
-static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
+static int bdev_submit(struct page *page, enum req_op op, u32 opf, bio_end_io_t end_io)
 {
 	struct address_space *m = page->mapping;
 	long long block = (long long)page->index;
@@ -240,7 +240,7 @@ static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 			return 0;
 		}
 	}
-	int err = submit_page_bio(m->host, page, (u64)block * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
+	int err = submit_page_bio(m->host, page, (u64)block * (PAGE_SIZE >> SECTOR_SHIFT), op, opf, end_io);
 	if (err)
 		return err;
 	if (op != REQ_OP_READ) /* write amplification's split: file data, or the disk's own pages */
@@ -253,7 +253,7 @@ static int bdev_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 	return 0;
 }
 
-int blkdev_writepage(struct page *page)
+int blkdev_writepage(struct page *page, u32 opf)
 {
 	struct address_space *m = page->mapping;
 
@@ -265,7 +265,7 @@ int blkdev_writepage(struct page *page)
 	}
 	SetPageWriteback(page);
 	inc_node_state(nr_writeback);
-	int err = bdev_submit(page, REQ_OP_WRITE, end_bdev_write);
+	int err = bdev_submit(page, REQ_OP_WRITE, opf, end_bdev_write);
 	if (err) {
 		if (!TestSetPageDirty(page)) {
 			inc_node_state(nr_dirty);
@@ -291,7 +291,7 @@ static int page_cache_read_async(struct address_space *m, unsigned long index, g
 		return -ENOMEM;
 	BUG_ON(!trylock_page(page)); /* nobody else knows the page yet */
 	int err = add_to_page_cache_lru(page, m, index);
-	if (err || (err = bdev_submit(page, REQ_OP_READ, end_bdev_read)))
+	if (err || (err = bdev_submit(page, REQ_OP_READ, 0, end_bdev_read)))
 		unlock_page(page); /* not ours after all; or cached, not uptodate: a reader will try again */
 	put_page(page);
 	return err;
@@ -351,7 +351,7 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 				*fresh = true;
 				return page;
 			}
-			if ((*err = bdev_submit(page, REQ_OP_READ, end_bdev_read))) {
+			if ((*err = bdev_submit(page, REQ_OP_READ, 0, end_bdev_read))) {
 				unlock_page(page);
 				put_page(page);
 				return NULL;
@@ -365,7 +365,7 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 			 * (readahead ran out of bios): once more, by us.
 			 */
 			lock_page(page);
-			if (PageUptodate(page) || (*err = bdev_submit(page, REQ_OP_READ, end_bdev_read)))
+			if (PageUptodate(page) || (*err = bdev_submit(page, REQ_OP_READ, 0, end_bdev_read)))
 				unlock_page(page);
 			else
 				wait_on_page_locked(page);
@@ -546,11 +546,12 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 }
 
 /*
- * The same from the dirty tags: up to max pages, from page index *pos on. A page still
- * dirty or under writeback is tagged again (another fsync must wait for it too); one
- * that is clean, or no longer cached, loses its tag here.
+ * The same from the dirty tags: up to max pages, from page index *pos up to end. A page
+ * still dirty or under writeback is tagged again (another fsync must wait for it too);
+ * one that is clean, or no longer cached, loses its tag here.
  */
-static unsigned gather_tagged_pages(struct address_space *m, unsigned long *pos, struct page **out, unsigned max)
+static unsigned gather_tagged_pages(struct address_space *m, unsigned long *pos, unsigned long end, struct page **out,
+				    unsigned max)
 {
 	unsigned long index[64];
 	unsigned n = 0;
@@ -562,6 +563,11 @@ static unsigned gather_tagged_pages(struct address_space *m, unsigned long *pos,
 		if (!k)
 			return 0;
 		for (unsigned i = 0; i < k; i++) {
+			if (index[i] >= end) { /* past the pass's end: left tagged, the pass over */
+				mapping_tag_dirty(m, index[i]);
+				*pos = m->tag_pages;
+				continue;
+			}
 			struct page *p = find_get_page(m, index[i]);
 			if (p && (PageDirty(p) || PageWriteback(p))) {
 				mapping_tag_dirty(m, index[i]);
@@ -578,15 +584,17 @@ static unsigned gather_tagged_pages(struct address_space *m, unsigned long *pos,
  * Pages of the mapping that are dirty or under writeback, each with a reference:
  * whole hash buckets from *bucket on, as many as fit in max; *bucket is left at the
  * first bucket not gathered. One pass over the table, so a writer dirtying pages
- * meanwhile cannot keep an fsync going (Linux tags PAGECACHE_TAG_TOWRITE for that).
+ * meanwhile cannot keep an fsync going (Linux tags PAGECACHE_TAG_TOWRITE for that);
+ * with tags, one pass up to end, a page index (~0ul: to the end of the mapping).
  */
-static unsigned gather_dirty_pages(struct address_space *m, unsigned long *bucket, struct page **out, unsigned max)
+static unsigned gather_dirty_pages(struct address_space *m, unsigned long *bucket, unsigned long end, struct page **out,
+				   unsigned max)
 {
 	unsigned n = 0;
 	unsigned long flags;
 
 	if (m->dirty_tags)
-		return gather_tagged_pages(m, bucket, out, max);
+		return gather_tagged_pages(m, bucket, end, out, max);
 
 	spin_lock_irqsave(&page_cache_lock, flags);
 	for (; *bucket < page_cache_buckets; ++*bucket) {
@@ -626,7 +634,7 @@ long filemap_writepages(struct address_space *m, struct writeback_control *wbc)
 	blk_start_plug(&plug);
 	while (!done) {
 		unsigned max = (unsigned)min((long)BATCH, max(wbc->nr_to_write, 1l));
-		unsigned n = gather_dirty_pages(m, &pos, batch, max);
+		unsigned n = gather_dirty_pages(m, &pos, ~0ul, batch, max);
 		if (!n) {
 			if (wrapped)
 				break;
@@ -646,8 +654,11 @@ long filemap_writepages(struct address_space *m, struct writeback_control *wbc)
 				put_page(page);
 				continue;
 			}
-			if (!blkdev_writepage(page)) /* unlocks it */
+			if (!blkdev_writepage(page, wbc_to_write_flags(wbc))) { /* unlocks it */
 				written++;
+				/* counted as started: a pass the disk holds up (blk-wbt) may last long */
+				__atomic_add_fetch(&m->host->bdi->written_by[wbc->by], 1, __ATOMIC_RELAXED);
+			}
 			put_page(page);
 			if (--wbc->nr_to_write <= 0)
 				done = true;
@@ -676,7 +687,7 @@ static int fsync_write_page(struct address_space *m, struct page *page)
 		return 0;
 	}
 	m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
-	return blkdev_writepage(page) ? -EIO : 0; /* unlocks it */
+	return blkdev_writepage(page, REQ_SYNC) ? -EIO : 0; /* WB_SYNC_ALL; unlocks it */
 }
 
 /*
@@ -689,10 +700,14 @@ int filemap_write_and_wait(struct address_space *m)
 	enum { BATCH = 64 };
 	struct page *batch[BATCH];
 	unsigned long bucket = 0;
+	/* the pages tagged now, and no further: a writer appending meanwhile (ext3 ordered's
+	 * commit writing a streaming writer's file) cannot keep the pass going, as Linux's
+	 * tag_pages_for_writeback makes sure */
+	unsigned long end = mapping_tagged_end(m);
 	unsigned n;
 	int err = 0;
 
-	while ((n = gather_dirty_pages(m, &bucket, batch, BATCH))) {
+	while ((n = gather_dirty_pages(m, &bucket, end, batch, BATCH))) {
 		struct blk_plug plug;
 		blk_start_plug(&plug);
 		for (unsigned i = 0; i < n; i++)

@@ -91,10 +91,8 @@ long __writeback_inodes_wb(struct bdi_writeback *wb, struct writeback_control *w
 			break;
 		long n = filemap_writepages(m, wbc);
 		wb_mapping_done(wb, m, wbc->nr_to_write <= 0);
-		if (n > 0) {
-			__atomic_add_fetch(&wb->bdi->written_by[wbc->by], (u64)n, __ATOMIC_RELAXED);
+		if (n > 0)
 			done += n;
-		}
 		if (wbc->nonblocking && bdi_write_congested(wb->bdi))
 			break; /* filemap_writepages stopped at the congestion */
 	}

@@ -12,7 +12,8 @@
 #include <mm/pagemap.h>
 #include <mm/swap.h>
 
-int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, bio_end_io_t end_io)
+int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, u32 opf,
+		    bio_end_io_t end_io)
 {
 	struct bio *bio;
 
@@ -24,6 +25,7 @@ int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum re
 			blk_poll_disks(); /* flushes our plug first: our own bios may be the ones out */
 	}
 	bio->op = op;
+	bio->opf = opf;
 	bio->sector = sector;
 	bio->size = PAGE_SIZE;
 	bio->buf = page_address(page);

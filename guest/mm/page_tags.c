@@ -77,3 +77,16 @@ unsigned mapping_take_tagged(struct address_space *m, unsigned long *pos, unsign
 	}
 	return n;
 }
+
+unsigned long mapping_tagged_end(struct address_space *m)
+{
+	if (!m->dirty_tags)
+		return 0;
+	/* the words themselves, not the summary, which a pass clears while it takes a word */
+	for (unsigned long w = (m->tag_pages + BITS - 1) / BITS; w-- > 0;) {
+		unsigned long bits = __atomic_load_n(&m->dirty_tags[w], __ATOMIC_SEQ_CST);
+		if (bits)
+			return w * BITS + BITS - (unsigned long)__builtin_clzl(bits);
+	}
+	return 0;
+}

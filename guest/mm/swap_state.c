@@ -193,7 +193,8 @@ static void end_swap_bio_write(struct bio *bio)
 
 static int swap_submit(struct page *page, enum req_op op, bio_end_io_t end_io)
 {
-	return submit_page_bio(swap_bdev(), page, page->private * (PAGE_SIZE >> SECTOR_SHIFT), op, end_io);
+	/* reclaim's WB_SYNC_NONE: no flags (kswapd's writes are known as its own: blk-wbt) */
+	return submit_page_bio(swap_bdev(), page, page->private * (PAGE_SIZE >> SECTOR_SHIFT), op, 0, end_io);
 }
 
 /* The page is locked, dirty, in the swap cache; returns unlocked, under writeback. */

@@ -152,6 +152,8 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	struct bio *bio = &io->bio;
 
 	if (!run->mapping || (run->verifying && !run->file)) { /* a file's offsets are not the disk's */
+		if (bio->op == REQ_OP_WRITE) /* O_DIRECT's REQ_SYNC | REQ_IDLE: not throttled by blk-wbt */
+			bio->opf = REQ_SYNC | REQ_IDLE;
 		submit_bio(run->disk, bio);
 		return;
 	}

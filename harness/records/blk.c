@@ -94,6 +94,13 @@ static const struct emit_field blk_fields[] = {
 	BLK_FIELD("kicks_suppressed", kicks_suppressed),
 };
 
+/* Writeback throttling's, for a disk that had it (wbt_lat_usec not 0). */
+static const struct emit_field wbt_fields[] = {
+	BLK_FIELD("wbt_throttled", wbt_throttled),
+	BLK_FIELD("wbt_throttled_ns", wbt_throttled_ns),
+	BLK_FIELD("wbt_windows", wbt_windows),
+};
+
 static void blk_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl)
 {
 	const struct blk_records *b = blk_records(res);
@@ -107,6 +114,13 @@ static void blk_metrics(struct emit *e, const struct vm_result *res, const struc
 		snprintf(prefix, sizeof(prefix), "disk.%s.", name);
 		emit_fields(e, prefix, &b->disks[i], blk_fields, sizeof(blk_fields) / sizeof(blk_fields[0]));
 		emit_put(e, poll_ns_per_io(&b->disks[i]), "disk.%s.poll_ns_per_io", name);
+		const struct vms_rec_blk *r = &b->disks[i];
+		if (!r->wbt_lat_ns)
+			continue;
+		emit_fields(e, prefix, r, wbt_fields, sizeof(wbt_fields) / sizeof(wbt_fields[0]));
+		emit_put(e, (double)r->wbt_max_depth, "disk.%s.wbt_max_depth", name);
+		emit_put(e, (double)r->wbt_scale_step_min, "disk.%s.wbt_scale_step_min", name);
+		emit_put(e, (double)r->wbt_scale_step_max, "disk.%s.wbt_scale_step_max", name);
 	}
 }
 
@@ -122,6 +136,12 @@ static const struct metric_doc blk_metric_docs[] = {
 	{ "disk.*.poll_windows_expired", "hybrid polls that ran out of their window: the CPU slept or halted with I/O in flight" },
 	{ "disk.*.kicks", "notifications the guest sent the device" },
 	{ "disk.*.kicks_suppressed", "notifications not sent: the device said it was polling" },
+	{ "disk.*.wbt_throttled", "writeback throttling (wbt_lat_usec): writes that waited for the disk to have room for them" },
+	{ "disk.*.wbt_throttled_ns", "the time those writes waited, added up" },
+	{ "disk.*.wbt_windows", "writeback throttling's monitoring windows (100 ms / sqrt(step + 1)) that ended" },
+	{ "disk.*.wbt_max_depth", "writes in flight writeback throttling allowed at the end (REQ_SYNC's; normal half, background a quarter)" },
+	{ "disk.*.wbt_scale_step_min", "the lowest scale step: below 0, writes only and the depth grown past 16 (up to 3/4 of the queue)" },
+	{ "disk.*.wbt_scale_step_max", "the highest scale step: above 0, reads were slower than the target and the depth halved that many times" },
 	{ NULL, NULL },
 };
 
@@ -149,6 +169,13 @@ static void blk_text(FILE *out, const struct vm_result *res, const struct vms_wo
 			pct(r->found[VMS_BLK_FOUND_SUBMITTER_POLL], r->completed), poll_ns_per_io(r) / 1000.0,
 			(unsigned long long)r->poll_windows, (unsigned long long)r->poll_windows_expired,
 			(unsigned long long)r->kicks, (unsigned long long)r->kicks_suppressed);
+		if (r->wbt_lat_ns)
+			fprintf(out,
+				"%s: writeback throttling at %.0f ms: %llu writes waited %.3f s in all; depth %u at the end "
+				"(scale step %d, from %d to %d over %llu windows)\n",
+				name, (double)r->wbt_lat_ns / 1e6, (unsigned long long)r->wbt_throttled,
+				(double)r->wbt_throttled_ns / 1e9, r->wbt_max_depth, r->wbt_scale_step, r->wbt_scale_step_min,
+				r->wbt_scale_step_max, (unsigned long long)r->wbt_windows);
 	}
 }
 
@@ -172,14 +199,21 @@ static void blk_json(struct json_out *out, const struct vm_result *res, const st
 		for (unsigned f = 0; f < VMS_BLK_FOUND_NR; f++)
 			found = json_put(found, found_names[f], json_integer(U(r->found[f])));
 		double per_io = poll_ns_per_io(r);
-		json_out_array_add(out, json_pack("{s:s, s:s, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I}", "disk", name,
+		json_t *wbt = !r->wbt_lat_ns ? json_null()
+					     : json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i}", "lat_ns", U(r->wbt_lat_ns),
+							 "throttled", U(r->wbt_throttled), "throttled_ns",
+							 U(r->wbt_throttled_ns), "windows", U(r->wbt_windows), "max_depth",
+							 (int)r->wbt_max_depth, "scale_step", r->wbt_scale_step,
+							 "scale_step_min", r->wbt_scale_step_min, "scale_step_max",
+							 r->wbt_scale_step_max);
+		json_out_array_add(out, json_pack("{s:s, s:s, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o}", "disk", name,
 						  "completion", knob_value_word(VMS_KNOB_blk_completion, r->completion),
 						  "completions", U(r->completed), "found", found, "idle_poll_ns",
 						  U(r->idle_poll_ns), "submitter_poll_ns", U(r->submitter_poll_ns),
 						  "poll_ns_per_io", per_io == per_io ? json_real(per_io) : json_null(),
 						  "poll_windows", U(r->poll_windows), "poll_windows_expired",
 						  U(r->poll_windows_expired), "kicks", U(r->kicks), "kicks_suppressed",
-						  U(r->kicks_suppressed)));
+						  U(r->kicks_suppressed), "wbt", wbt));
 	}
 	json_out_array_end(out);
 }

@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 12
+#define VMS_ABI_VERSION 13
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -384,6 +384,12 @@ struct vms_rec_blk {
 	uint64_t idle_poll_ns, submitter_poll_ns; /* CPU time spent polling for them */
 	uint64_t poll_windows, poll_windows_expired; /* hybrid polls (idle CPUs, submitters); those that ran out */
 	uint64_t kicks, kicks_suppressed; /* notifications sent; not sent, the host being awake */
+	/* writeback throttling (guest/block/blk-wbt.c, the wbt_lat_usec knob); zeros when off */
+	uint64_t wbt_lat_ns; /* the read latency target */
+	uint64_t wbt_throttled, wbt_throttled_ns; /* writes that waited for room, and how long in all */
+	uint64_t wbt_windows; /* monitoring windows that ended */
+	int32_t wbt_scale_step, wbt_scale_step_min, wbt_scale_step_max; /* at the end; the extremes */
+	uint32_t wbt_max_depth; /* writes in flight allowed at the end (REQ_SYNC's; background a quarter) */
 };
 
 struct vms_rec_sample {

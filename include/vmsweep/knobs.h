@@ -22,6 +22,7 @@
 	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_completion, 2, 0, 2, "model", "block layer: how completions are found: irq, poll (no interrupts: waiters poll) or hybrid (an idle CPU with I/O in flight polls, else interrupts)") \
+	X(wbt_lat_usec, -1, -1, 10000000, "us", "block layer: writeback throttling's read latency target, as the disk's queue/wbt_lat_usec (0: off; auto: 75 ms in the ioless era, as Linux 4.10+ on a rotational disk, off before): writeback writes have a few requests in flight, background ones fewest") \
 	X(blk_hybrid_poll_us, 500, 0, 100000, "us", "hybrid completions: a CPU waiting for I/O polls until no completion came for this long; a disk whose completions lately came further apart is left to interrupts") \
 	X(min_free_kbytes, 0, 0, 4194304, "KiB", "vm.min_free_kbytes (0: Linux's default, int_sqrt(16 * lowmem KiB))") \
 	X(watermark_scale_factor, 10, 1, 1000, "", "vm.watermark_scale_factor, in 1/10000 of a zone (modern model only)") \

@@ -200,9 +200,11 @@ begin "knob_effects/kswapd_model: each era's kswapd sleeps its own way; the fast
 # 80 MiB touched once, then 20480 times at random, in a 64 MiB guest (a fixed amount
 # of work, not of time: a loaded host slows it, not weakens it). After a balancing run kswapd naps HZ/10
 # (2.6 and modern): woken early it counts kswapd_low_wmark_hit_quickly, still
-# unbalanced after the nap kswapd_high_wmark_hit_quickly. 2.6 wants every zone above
-# high, so it is mostly still unbalanced (high); modern is content with one zone, so it
-# is mostly woken early (low); 2.4's kswapd sleeps a second at a time and counts neither.
+# unbalanced after the nap kswapd_high_wmark_hit_quickly. Modern is content with one
+# zone, so it goes to sleep soon and is mostly woken early (low); 2.6 naps inside
+# balance_pgdat until every zone is above high (as 2.6.9's blk_congestion_wait), so it
+# is rarely woken early: a few times at most (1-2 here, against modern's 30-90), the
+# two compared in the same test; 2.4's kswapd sleeps a second at a time and counts neither.
 f=$(memjob hog size=80m mem_access=random)
 for k in 2.4 2.6 modern; do
 	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "kswapd_model=$k,sample_ms=5"
@@ -211,8 +213,12 @@ for k in 2.4 2.6 modern; do
 	q=$(jget '.vmstat.counters | "low \(.kswapd_low_wmark_hit_quickly), high \(.kswapd_high_wmark_hit_quickly)"')
 	case $k in
 	2.4) expect_json '.vmstat.counters | .kswapd_low_wmark_hit_quickly == 0 and .kswapd_high_wmark_hit_quickly == 0' "2.4: no premature-sleep counts ($q)" ;;
-	2.6) expect_json '.vmstat.counters | .kswapd_high_wmark_hit_quickly > 2 * .kswapd_low_wmark_hit_quickly' "2.6: mostly still unbalanced after the nap ($q)" ;;
-	modern) expect_json '.vmstat.counters | .kswapd_low_wmark_hit_quickly > 2 * .kswapd_high_wmark_hit_quickly + 4' "modern: mostly woken early ($q)" ;;
+	2.6) low26=$(jget '.vmstat.counters.kswapd_low_wmark_hit_quickly') q26=$q ;;
+	modern)
+		expect_json '.vmstat.counters | .kswapd_low_wmark_hit_quickly > 2 * .kswapd_high_wmark_hit_quickly + 4' "modern: mostly woken early ($q)"
+		expect_json '.vmstat.counters.kswapd_low_wmark_hit_quickly > 4 * ([$low26, 1] | max)' \
+			"2.6 is woken early far less often than modern (2.6: $q26; modern: $q)" --argjson low26 "${low26:-1000000}"
+		;;
 	esac
 	jget '[.vmstat_series[] | select(.kswapd_running == 1)] | length' >>"$T/running"
 	[ "$k" = 2.6 ] && continue

@@ -23,6 +23,7 @@ struct address_space {
 bool mapping_tags_init(struct address_space *m, unsigned long pages);
 void mapping_tag_dirty(struct address_space *m, unsigned long index);
 unsigned mapping_take_tagged(struct address_space *m, unsigned long *pos, unsigned long *out, unsigned max);
+unsigned long mapping_tagged_end(struct address_space *m);
 #include "../../guest/mm/page_tags.c"
 
 #define PAGES (70u * 64 * 64 + 13) /* summary words beyond one, a part word at the end */
@@ -96,11 +97,32 @@ static void test_tagged_again_is_found_next_pass(void **state)
 	mapping_free(&m);
 }
 
+/* A data-integrity pass stops one past the highest tag at its start (TOWRITE's bound). */
+static void test_tagged_end(void **state)
+{
+	struct address_space m = { 0 };
+	(void)state;
+
+	assert_true(mapping_tags_init(&m, PAGES));
+	assert_int_equal(mapping_tagged_end(&m), 0);
+	mapping_tag_dirty(&m, 5);
+	assert_int_equal(mapping_tagged_end(&m), 6);
+	mapping_tag_dirty(&m, 64 * 64 + 63); /* the last bit of a word, past the first summary word */
+	assert_int_equal(mapping_tagged_end(&m), 64 * 64 + 64);
+	mapping_tag_dirty(&m, PAGES - 1);
+	assert_int_equal(mapping_tagged_end(&m), PAGES);
+	unsigned long pos = PAGES - 1, got;
+	assert_int_equal(mapping_take_tagged(&m, &pos, &got, 1), 1); /* taken: the end moves back */
+	assert_int_equal(mapping_tagged_end(&m), 64 * 64 + 64);
+	mapping_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_tag_once_in_order),
 		cmocka_unit_test(test_tagged_again_is_found_next_pass),
+		cmocka_unit_test(test_tagged_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -290,6 +290,14 @@ int ext3_unlink(const char *path)
 		return err;
 	struct ext3_sb_info *sbi = dir->sbi;
 	mutex_lock(&sbi->dir_mutex);
+	/* the last link's pages go first, outside the handle (evict's truncate_inode_pages) */
+	long victim = ext3_find_entry(dir, name, strlen(name));
+	struct ext3_inode_info *vi = victim > 0 ? ext3_iget(sbi, (u32)victim, &err) : NULL;
+	if (vi && vi->links_count == 1 && (vi->mode & S_IFMT) == S_IFREG)
+		ext3_truncate_pagecache(vi, 0);
+	if (vi)
+		ext3_iput(vi);
+	err = 0;
 	handle_t *h = ext3_journal_start(sbi, 32, &err);
 	if (h) {
 		u8 type = 0;

@@ -3,8 +3,11 @@
  * the new end are freed, from the data blocks up through the indirect blocks that
  * become empty (ext3_free_branches), the pointers to them cleared; the page cache
  * past the end drops its pages' dirt (they will not be written into freed blocks) and
- * the last page's tail is zeroed, as block_truncate_page does. All in one handle: a
- * benchmark's files are small next to the journal's quarter.
+ * the last page's tail is zeroed, as block_truncate_page does. The blocks go in one
+ * handle: a benchmark's files are small next to the journal's quarter. The page cache
+ * part may wait for writeback of every page being dropped: callers do it first, outside
+ * any handle (ext3_truncate_pagecache), as Linux's setattr and evict do, so that the
+ * running transaction's commit never waits for a disk's worth of writeback.
  */
 #include <kernel/errno.h>
 #include <kernel/kernel.h>
@@ -63,6 +66,8 @@ static bool free_branch(handle_t *h, struct ext3_inode_info *ei, u32 block, int 
 /* truncate_inode_pages from `from`, and the partial page's tail zeroed. */
 static void truncate_pages(struct ext3_inode_info *ei, u64 size, u64 old_size)
 {
+	if (size >= old_size)
+		return;
 	unsigned long first = (unsigned long)((size + PAGE_SIZE - 1) / PAGE_SIZE);
 	unsigned long end = (unsigned long)((old_size + PAGE_SIZE - 1) / PAGE_SIZE);
 	int err;
@@ -88,6 +93,13 @@ static void truncate_pages(struct ext3_inode_info *ei, u64 size, u64 old_size)
 			put_page(page);
 		}
 	}
+}
+
+void ext3_truncate_pagecache(struct ext3_inode_info *ei, u64 size)
+{
+	mutex_lock(&ei->truncate_mutex);
+	truncate_pages(ei, size, READ_ONCE(ei->size));
+	mutex_unlock(&ei->truncate_mutex);
 }
 
 int ext3_truncate(handle_t *h, struct ext3_inode_info *ei, u64 size)

@@ -39,6 +39,7 @@ static int batch_write_block(journal_t *j, struct jbd2_io_batch *b, u32 block, v
 	if (!bio)
 		return -ENOMEM;
 	bio->op = REQ_OP_WRITE;
+	bio->opf = REQ_SYNC; /* jbd2's write_op: the commit waits for it */
 	bio->sector = (u64)block * (PAGE_SIZE >> SECTOR_SHIFT);
 	bio->size = PAGE_SIZE;
 	bio->buf = buf;

@@ -97,6 +97,8 @@ long long ext3_get_block(struct ext3_inode_info *ei, u64 lblock);
 long long ext3_get_block_create(handle_t *h, struct ext3_inode_info *ei, u64 lblock, bool *new);
 /* ftruncate to a smaller size (truncate.c): the blocks past it freed. */
 int ext3_truncate(handle_t *h, struct ext3_inode_info *ei, u64 size);
+/* The page cache past size dropped (waiting for its writeback): before the handle. */
+void ext3_truncate_pagecache(struct ext3_inode_info *ei, u64 size);
 /* ftruncate to a larger size: a hole to the new end. */
 int ext3_extend(struct ext3_inode_info *ei, u64 size);
 /* Inode ino's record in its table block (the page held: put_page), or NULL and *err. */

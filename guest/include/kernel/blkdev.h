@@ -19,6 +19,11 @@
 #define BLK_PLUG_MAX 32 /* requests a plug holds before it flushes itself, as BLK_MAX_REQUEST_COUNT */
 
 enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH };
+/* A bio's flags, Linux's bi_opf bits: who is waiting for it (block/blk-wbt.c reads them). */
+#define REQ_SYNC (1u << 0) /* someone waits: fsync's data, the journal, O_DIRECT, O_SYNC */
+#define REQ_IDLE (1u << 1) /* with REQ_SYNC: no more I/O follows at once (O_DIRECT writes) */
+#define REQ_BACKGROUND (1u << 2) /* background or periodic writeback (wbc_to_write_flags) */
+#define REQ_META (1u << 3) /* file system metadata */
 
 /* How completions are found: the blk_completion knob (vmsweep/knobs.h). */
 enum blk_completion {
@@ -39,6 +44,7 @@ typedef void (*bio_end_io_t)(struct bio *bio);
 
 struct bio {
 	enum req_op op;
+	u32 opf; /* REQ_SYNC, ... */
 	u64 sector; /* 512-byte sectors */
 	u32 size; /* bytes */
 	void *buf; /* kernel address = guest-physical */
@@ -50,6 +56,7 @@ struct bio {
 };
 
 struct blk_mq_hw_ctx;
+struct rq_wb;
 
 struct request {
 	struct list_head queuelist;
@@ -61,6 +68,7 @@ struct request {
 	struct bio *bio, *biotail;
 	u64 issue_ns;
 	u64 start_ns; /* made from its first bio: its time in the disk's stats starts here */
+	u8 wbt_flags; /* block/blk-wbt.c: WBT_TRACKED, WBT_READ, WBT_KSWAPD */
 	/* virtio-blk's framing */
 	struct {
 		u32 type, ioprio;
@@ -115,6 +123,7 @@ struct request_queue {
 	enum blk_completion completion;
 	bool poll_mode; /* completion == BLK_COMPLETION_POLL: submitters poll, no interrupts */
 	struct blk_mq_hw_ctx *hctx[64];
+	struct rq_wb *rq_wb; /* block/blk-wbt.c: writeback throttling, NULL when off */
 };
 
 /* What Linux shows in /sys/block/<disk>/stat (its part_stat), by enum req_op. */
@@ -187,6 +196,15 @@ void kblockd_schedule(struct blk_mq_hw_ctx *hctx);
 struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx); /* may wait for a tag */
 void kblockd_init(void);
 struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_queues, unsigned depth);
+
+/* block/blk-wbt.c: buffered writeback throttling (Linux 4.10+), for the wbt_lat_usec knob. */
+void wbt_init(struct request_queue *q, bool write_cache);
+/* Before a request is made for bio: may wait while the disk has enough writeback in
+ * flight. Returns the request's wbt_flags. */
+u8 wbt_wait(struct request_queue *q, struct bio *bio);
+void wbt_issue(struct request_queue *q, struct request *rq); /* rq goes to the device */
+void wbt_done(struct request_queue *q, struct request *rq, u64 now); /* rq completed */
+void wbt_report(struct request_queue *q, struct vms_rec_blk *rec);
 
 extern struct gendisk *disks[];
 extern unsigned nr_disks;

@@ -18,6 +18,11 @@ struct wait_queue_entry {
 #define DECLARE_WAIT_QUEUE_HEAD(name) wait_queue_head_t name = __WAIT_QUEUE_HEAD_INITIALIZER(name)
 
 void init_waitqueue_head(wait_queue_head_t *wq);
+/* Someone is waiting (a hint: no lock taken). */
+static inline bool waitqueue_active(wait_queue_head_t *wq)
+{
+	return !list_empty(&wq->head);
+}
 void prepare_to_wait(wait_queue_head_t *wq, struct wait_queue_entry *w, long state);
 void finish_wait(wait_queue_head_t *wq, struct wait_queue_entry *w);
 void wake_up(wait_queue_head_t *wq);

@@ -46,6 +46,7 @@ struct bdi_writeback {
 	u64 last_old_flush_ns;
 	bool writeback_running; /* a flusher or pdflush thread is writing it */
 	bool dirty_exceeded;
+	u64 dirty_sleep_ns; /* a dirtier last paused in balance_dirty_pages (blk-wbt's wb_recent_wait) */
 	wait_queue_head_t writeback_wait; /* woken as its pages finish writeback */
 };
 

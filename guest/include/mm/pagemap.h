@@ -68,6 +68,9 @@ bool mapping_tags_init(struct address_space *m, unsigned long pages);
 void mapping_tag_dirty(struct address_space *m, unsigned long index);
 /* Up to max tagged indexes from *pos on, in order, their tags cleared; *pos moves past them. */
 unsigned mapping_take_tagged(struct address_space *m, unsigned long *pos, unsigned long *out, unsigned max);
+/* One past the highest tagged index (0: none): where a data-integrity pass stops, so
+ * that a writer appending meanwhile cannot keep it going (Linux's TOWRITE tags). */
+unsigned long mapping_tagged_end(struct address_space *m);
 
 /*
  * Readahead state of one reader (struct file_ra_state): a read that follows the
@@ -108,13 +111,15 @@ bool set_page_dirty(struct page *page);
 
 /* For reclaim, the page locked: */
 bool page_is_file_cache(const struct page *page);
-int blkdev_writepage(struct page *page); /* dirty page -> writeback; unlocks it */
+/* dirty page -> writeback, its bio flagged opf (REQ_SYNC, REQ_BACKGROUND: wbc_to_write_flags); unlocks it */
+int blkdev_writepage(struct page *page, u32 opf);
 bool remove_mapping(struct page *page);	 /* a clean page only reclaim holds leaves the cache */
 
 /* Two touches activate a page (mark_page_accessed); reclaim reads PG_referenced. */
 void mark_page_accessed(struct page *page);
 /* mm/page_io.c: one page of I/O, for the swap cache and the page cache. */
-int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, bio_end_io_t end_io);
+int submit_page_bio(struct gendisk *disk, struct page *page, u64 sector, enum req_op op, u32 opf,
+		    bio_end_io_t end_io);
 bool page_endio(struct page *page, enum req_op op, int error); /* true: a failed write re-dirtied it */
 /* The disk's cache to stable storage (a flush request), waited for: 0 or -EIO. */
 int blkdev_issue_flush(struct gendisk *disk);

@@ -6,6 +6,7 @@
  */
 #ifndef MM_WRITEBACK_H
 #define MM_WRITEBACK_H
+#include <kernel/blkdev.h> /* REQ_SYNC, REQ_BACKGROUND */
 #include <kernel/types.h>
 #include <mm/backing-dev.h>
 #include <vmsweep/knobs.h>
@@ -27,6 +28,14 @@ struct writeback_control {
 };
 
 #define MAX_WRITEBACK_PAGES 1024 /* 4 MiB: a pass's chunk, as Linux's */
+
+/* The bio flags of a writeback pass's writes, as Linux's wbc_to_write_flags. */
+static inline u32 wbc_to_write_flags(const struct writeback_control *wbc)
+{
+	if (wbc->sync_mode == WB_SYNC_ALL)
+		return REQ_SYNC;
+	return wbc->for_kupdate || wbc->for_background ? REQ_BACKGROUND : 0;
+}
 
 /* The era's mechanisms (mm/page-writeback.c picks one at boot). */
 struct writeback_ops {
