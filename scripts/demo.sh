@@ -9,8 +9,8 @@ echo "+ harness/vmsweep run configs/quick.ini --out $dir"
 echo "+ harness/vmsweep report $dir"
 html=$(./harness/vmsweep report "$dir")
 echo
-./harness/vmsweep export "$dir" --format csv | cut -d, -f1-6 | head -5
-echo "..."
+# the report's table of points: each point's mean and 95 % interval of the metrics
+sed -n '/^## Points/,/^n: /p' "$dir/report.md" | sed '1,2d;$d'
 echo
-echo "report: $html"
+echo "report: $html (the first figure: the journal's write amplification against dirty_ratio, a line per journal mode)"
 echo "the store: sqlite3 $dir/results.sqlite (tables runs, metrics, histograms, ...)"

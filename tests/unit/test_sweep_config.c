@@ -553,7 +553,14 @@ static void test_shipped_configs(void **state)
 	struct sweep_config c;
 	struct sweep_plan p;
 
-	load_ok("configs/quick.ini", &c);
+	load_ok("configs/quick.ini", &c); /* the demo: journal_mode x dirty_ratio x watermark_model */
+	plan_ok(&c, &p);
+	assert_int_equal(p.nr_points, 12);
+	assert_int_equal(p.nr_runs, 36);
+	assert_int_equal(c.nr_job_files, 1);
+	sweep_plan_free(&p);
+	sweep_config_free(&c);
+	load_ok("configs/wakeup.ini", &c);
 	plan_ok(&c, &p);
 	assert_int_equal(p.nr_points, 6);
 	assert_int_equal(p.nr_runs, 18);
