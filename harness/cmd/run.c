@@ -27,6 +27,7 @@
 #include "fio/fio_json_opts.h"
 #include "fio/job_compile.h"
 #include "fio/sparse_reads.h"
+#include "sweep/run_disks.h"
 #include "sweep/point_workload.h"
 #include "cmd/sweep_checks.h"
 #include "records/fio.h"
@@ -109,13 +110,9 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct v
 	vm.workload = ctx->workloads[point];
 	vm.workload_size = ctx->workload_sizes[point];
 	vm.stop_requested = &stop_runs;
-	/* Parallel runs must not share a disk image: worker w uses PATH.wN. */
-	for (unsigned d = 0; ctx->nr_workers > 1 && d < vm.nr_disks; d++) {
-		char path[sizeof(vm.disks[d].path)];
-		snprintf(path, sizeof(path), "%.4080s.w%u", vm.disks[d].path, worker);
-		memcpy(vm.disks[d].path, path, sizeof(path));
-	}
-	if (vm_run(&vm, res, err, sizeof(err)) != 0) {
+	/* A fresh copy of each file system's image; parallel runs do not share a raw one */
+	if (sweep_run_disks(&vm, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
+	    vm_run(&vm, res, err, sizeof(err)) != 0) {
 		rec.status = STORE_FAILED;
 		snprintf(rec.cause, sizeof(rec.cause), "host: %.600s", err);
 		rec.exit_status = 1;
@@ -202,6 +199,9 @@ static void usage(FILE *f)
 		   "  --jobs N        runs at a time, each pinned to its share of the host's CPUs\n"
 		   "                  (default: [sweep] jobs); parallel runs use their own disk\n"
 		   "                  images PATH.wN\n"
+		   "A disk with fs= is made once (mkfs.ext3) when its image does not exist, and each\n"
+		   "run boots a fresh copy of it, PATH.wN (N: the worker), so that no run sees what\n"
+		   "another left on the file system.\n"
 		   "  --force         resume although what determines the runs changed; the change\n"
 		   "                  is recorded in the manifest (forced.<time>)\n"
 		   "  --allow-failed  exit 0 when runs failed (they are recorded with their cause)\n"
@@ -379,6 +379,10 @@ int cmd_run(int argc, char **argv)
 	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	ctx.dir = dir;
+	if (sweep_disks_prepare(cfg.disks, cfg.nr_disks, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vmsweep run: %s\n", err);
+		goto out;
+	}
 	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;

@@ -23,16 +23,16 @@
 #define JOBS_MAX 1024
 
 static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs" };
-/* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's runs share
- * one image (PATH.wN per worker), made by the first and used as it is by the rest. */
+/* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's fs= disk is
+ * a template made once, each run booting a fresh copy of it (sweep/run_disks.c). */
 static int disk_sweep_check(const struct disk_config *d, char *err, size_t errlen)
 {
 	if (d->log[0])
 		return errorf(err, errlen, "log= records one run's writes, and every run of a sweep would write it "
 			      "again (use it with vmsweep boot)");
 	if (d->has_mkfs)
-		return errorf(err, errlen, "mkfs= makes a new image, and a sweep's runs share theirs (make it first with "
-			      "mkfs.ext3 -b 4096 %s %s, then give fs=ext3 alone)", d->mkfs, d->path);
+		return errorf(err, errlen, "mkfs= makes a new image, and a resumed sweep must find the one it began with "
+			      "(make it first with mkfs.ext3 -b 4096 %s %s, then give fs=ext3 alone)", d->mkfs, d->path);
 	if (d->fsck)
 		return errorf(err, errlen, "fsck is reported by vmsweep boot --json (disks[].fsck); a sweep does not "
 			      "store it (use vmsweep boot)");

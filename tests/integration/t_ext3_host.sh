@@ -99,7 +99,7 @@ expect_rc 2
 expect_grep "$ERR" 'fs=ext3 and swap: a swap disk holds no file system' 'fs= with swap is refused'
 end
 
-begin "ext3/a sweep: fs=ext3 made at the first run, kept in the manifest and the run inputs; log= refused"
+begin "ext3/a sweep: fs=ext3 made once, each run on a fresh copy of it; kept in the manifest and the run inputs; log= refused"
 fs_sweep()
 {
 	cat >"$T/c.ini" <<EOF
@@ -116,7 +116,12 @@ EOF
 }
 fs_sweep fs=ext3
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
-expect_rc 0 'both runs done: the second used the image the first made'
+expect_rc 0 'both runs done'
+# each run mounted a copy of the image mkfs made: the copy was mounted once, the template never
+check "the template was never mounted (its mount count $(dumpe2fs_field "$T/s.img" 'Mount count'))" \
+	test "$(dumpe2fs_field "$T/s.img" 'Mount count')" = 0
+check "the last run's copy was mounted once, not once per run ($(dumpe2fs_field "$T/s.img.w0" 'Mount count'))" \
+	test "$(dumpe2fs_field "$T/s.img.w0" 'Mount count')" = 1
 check 'the manifest has disk.0.fs = ext3' \
 	test "$(sqlite3 "$T/s/results.sqlite" "select value from manifest where key = 'disk.0.fs'")" = ext3
 check 'each run input has disk.0.fs=ext3' \

@@ -837,7 +837,7 @@ static void test_disk_fs_in_a_sweep(void **state)
 	sweep_config_free(&c);
 	assert_int_equal(load_text("[guest]\ndisk = /tmp/x.img,size=64M,fs=ext3,mkfs=-J size=8\n", &c, err, sizeof(err)),
 			 -1);
-	assert_err_has(err, "mkfs= makes a new image, and a sweep's runs share theirs (make it first with mkfs.ext3 -b "
+	assert_err_has(err, "mkfs= makes a new image, and a resumed sweep must find the one it began with (make it first with mkfs.ext3 -b "
 			    "4096 -J size=8 /tmp/x.img, then give fs=ext3 alone)");
 	sweep_config_free(&c);
 	assert_int_equal(load_text("[guest]\ndisk = /tmp/x.img,size=64M,fs=ext3,fsck\n", &c, err, sizeof(err)), -1);

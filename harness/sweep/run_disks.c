@@ -1,0 +1,47 @@
+/*
+ * A sweep's disk images. A run of a sweep must not inherit what the run before it left
+ * on a file system (files, free-space layout, the mount count), or its results would
+ * depend on the order the runs happened to take: each fs= disk's image (made by mkfs
+ * once, at the sweep's start, when it does not exist) is the template, and each run
+ * boots a fresh sparse copy of it, PATH.wN for worker N. A raw disk is shared (its data
+ * is the job's business, and prefill made it once), worker N of several using PATH.wN.
+ */
+#include "sweep/run_disks.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/file_copy.h"
+
+int sweep_disks_prepare(const struct disk_config *disks, unsigned nr_disks, char *err, size_t errlen)
+{
+	for (unsigned d = 0; d < nr_disks; d++) {
+		if (!disks[d].fs)
+			continue;
+		int fd;
+		uint64_t size;
+		if (disk_open(&disks[d], &fd, &size, err, errlen) != 0) /* makes it when missing */
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+int sweep_run_disks(struct vm_config *vm, unsigned worker, unsigned nr_workers, char *err, size_t errlen)
+{
+	for (unsigned d = 0; d < vm->nr_disks; d++) {
+		struct disk_config *c = &vm->disks[d];
+		if (!c->fs && nr_workers < 2)
+			continue;
+		char path[sizeof(c->path)];
+		if (snprintf(path, sizeof(path), "%s.w%u", c->path, worker) >= (int)sizeof(path))
+			return errorf(err, errlen, "disk %s: the path is too long for its run copy", c->path);
+		if (c->fs && file_copy_sparse(c->path, path, err, errlen) != 0)
+			return -1;
+		memcpy(c->path, path, sizeof(path));
+	}
+	return 0;
+}
