@@ -43,7 +43,7 @@ static u64 fio_phase_ns(const struct fio_job_run *run, u64 start)
  */
 static void fio_verify_phase(struct fio_job_run *run)
 {
-	if (run->mapping && filemap_write_and_wait(run->mapping)) {
+	if (fio_files_writeback(run)) {
 		unsigned long flags;
 		spin_lock_irqsave(&run->stat_lock, flags);
 		if (!run->rec.error)
@@ -79,14 +79,14 @@ static int fio_job_thread(void *data)
 		msleep((unsigned)max(j->startdelay_ns / NSEC_PER_MSEC, 1ul));
 	fio_stats_start(run);
 	/* a buffered writer learns where its write time goes (mm/filemap.c, balance_dirty_pages) */
-	struct vms_rec_wb_writer *wb_stats = writes && run->mapping ? kzalloc(sizeof(*wb_stats)) : NULL;
+	struct vms_rec_wb_writer *wb_stats = writes && run->buffered ? kzalloc(sizeof(*wb_stats)) : NULL;
 	if (wb_stats) {
 		wb_stats->job = run->rec.job;
 		wb_stats->clone = j->clone;
 		current->wb_stats = wb_stats;
 	}
 	/* a writer of a file learns where its fsyncs' time goes (fs/ext3/fsync.c) */
-	struct vms_rec_jbd2_fsync *fsync_stats = writes && run->file ? kzalloc(sizeof(*fsync_stats)) : NULL;
+	struct vms_rec_jbd2_fsync *fsync_stats = writes && run->on_fs ? kzalloc(sizeof(*fsync_stats)) : NULL;
 	if (fsync_stats) {
 		fsync_stats->job = run->rec.job;
 		current->fsync_stats = fsync_stats;
@@ -120,8 +120,8 @@ static int fio_job_thread(void *data)
 		run->rec.dir[d].runtime_ns = run->runtime_ns[d];
 	fio_stats_finish(run);
 	fio_log_finish(run);
-	if ((j->flags & VMS_JOB_UNLINK) && run->file) /* fio's unlink=1: the file goes when the job is done */
-		fio_file_unlink(run);
+	if ((j->flags & VMS_JOB_UNLINK) && run->on_fs) /* fio's unlink=1: the files go when the job is done */
+		fio_files_unlink(run);
 	if (wb_stats) {
 		current->wb_stats = NULL;
 		if (wb_stats->writes)

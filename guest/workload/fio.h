@@ -19,9 +19,29 @@ enum fio_io_state {
 	FIO_IO_SYNC, /* sync=1: a write completed; the job's task issues the flush that completes it (fio_sync.c) */
 };
 
+struct ext3_inode_info;
+
+/*
+ * One of a job's files (fio's struct fio_file), or the raw disk: its own region, offsets
+ * and random map, as fio keeps them per file.
+ */
+struct fio_file {
+	struct ext3_inode_info *ei; /* the open file; NULL: the raw disk, or not opened yet (create_on_open) */
+	struct address_space *mapping; /* buffered jobs: the file's or the disk's page cache; NULL: direct */
+	struct file_ra_state ra; /* and its readahead */
+	unsigned index; /* fio's fileno: the N of the file's name */
+	bool done; /* no block of the region fits any more this pass (fio's fio_file_done) */
+	u64 region_start, region_len; /* fio's file_offset and io_size: bytes on the disk, or in the file */
+	u64 seq_pos; /* next sequential offset within the region */
+	u64 *randommap; /* a bit per block of the job's smallest bs; NULL with norandommap */
+	u64 nr_blocks, blocks_used;
+	u64 vlog_base; /* its first block in the job's verify log (fio_vlog.c) */
+};
+
 struct fio_io {
 	struct bio bio;
 	struct fio_job_run *run;
+	struct fio_file *file; /* the file this I/O (or fsync) is for */
 	void *buf;
 	int dir; /* 0 read, 1 write */
 	u64 sync_start_ns; /* a buffered job's fsync: when writing the dirty pages began */
@@ -34,22 +54,26 @@ struct fio_io {
 	volatile int state; /* enum fio_io_state */
 };
 
-struct ext3_inode_info;
-
 struct fio_job_run {
 	const struct vms_job *job;
 	struct gendisk *disk;
-	struct address_space *mapping; /* buffered jobs (direct=0): the disk's or the file's page cache */
-	struct file_ra_state ra;	/* and their readahead */
-	struct ext3_inode_info *file; /* filename=/mnt/vdX/PATH: the file, NULL for the raw disk */
-	int open_error; /* the file could not be opened (-errno): the job fails with it, doing nothing */
-	u64 region_start, region_len; /* bytes on the disk, or in the file */
-	u64 io_size; /* bytes to do unless time_based */
+	/* the job's files (fio_file.c), or the raw disk as its one file */
+	struct fio_file *files;
+	unsigned nr_files, nr_done_files;
+	bool on_fs; /* files on the disk's ext3, not the raw disk */
+	bool buffered; /* direct=0: through the page cache */
+	bool randommapped; /* the files have random maps */
+	/* fio's get_next_file: the file being served, I/Os left to it, the next round-robin one */
+	struct fio_file *service_file;
+	u32 service_left;
+	unsigned next_file;
+	u64 file_rand_state; /* file_service_type=random's draws (fio's next_file_state) */
+	unsigned restarts; /* time_based: the files started over without a block found */
+	int open_error; /* a file could not be opened (-errno): the job fails with it */
+	u64 io_size; /* bytes to do unless time_based (fio's size: over all files) */
 	u64 bytes_issued;
-	u64 seq_pos; /* next sequential offset within the region */
 	u64 rand_state;
-	u64 *randommap; /* a bit per block of the smallest bs; NULL with norandommap */
-	u64 nr_blocks, blocks_used, block_size;
+	u64 block_size;
 	/* fio_offset.c: bssplit='s and random_distribution='s own draws; no block fits any more */
 	u64 bs_state, dist_state, dist_rand_off;
 	bool io_done;
@@ -89,12 +113,19 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *job, unsigned 
 /* fio_io.c: runs the job's current phase (the I/O, or verifying) to its end. */
 void fio_run_phase(struct fio_job_run *run);
 void fio_job_teardown(struct fio_job_run *run);
-void fio_file_unlink(struct fio_job_run *run); /* unlink=1, the job done */
+/* fio_file.c: the job's files set up as fio's setup_files, served as its get_next_file */
+int fio_files_setup(struct fio_job_run *run);
+struct fio_file *fio_file_next(struct fio_job_run *run); /* NULL: every file done, or an open failed */
+void fio_file_done(struct fio_job_run *run, struct fio_file *f);
+void fio_files_restart(struct fio_job_run *run); /* time_based: every file again */
+void fio_files_unlink(struct fio_job_run *run); /* unlink=1, the job done */
+int fio_files_writeback(struct fio_job_run *run); /* every file's dirty pages written, waited for */
+void fio_files_teardown(struct fio_job_run *run);
 int fio_pick_dir(struct fio_job_run *run);
 u64 fio_rand(struct fio_job_run *run);
-/* fio_offset.c: the next I/O's offset on the disk and size; -1 when the region holds no more */
+/* fio_offset.c: the next I/O's file, offset (on the disk, or in the file) and size; -1 when no file holds more */
 void fio_offset_setup(struct fio_job_run *run, unsigned index);
-int fio_next_block(struct fio_job_run *run, int dir, u64 *offset, u64 *len);
+int fio_next_block(struct fio_job_run *run, int dir, struct fio_file **file, u64 *offset, u64 *len);
 u64 fio_min_bs(const struct vms_job *j, int dir);
 /* fio_io.c: an I/O's completion (interrupt context) */
 void fio_end_io(struct bio *bio);
@@ -123,6 +154,6 @@ bool fio_verify_phase_wanted(const struct vms_job *j);
 void fio_vlog_setup(struct fio_job_run *run);
 void fio_vlog_teardown(struct fio_job_run *run);
 void fio_vlog_reset(struct fio_job_run *run);
-void fio_vlog_add(struct fio_job_run *run, u64 offset, u64 seq);
-bool fio_vlog_next(struct fio_job_run *run, u64 *offset, u64 *seq);
+void fio_vlog_add(struct fio_job_run *run, const struct fio_file *f, u64 offset, u64 seq);
+bool fio_vlog_next(struct fio_job_run *run, struct fio_file **f, u64 *offset, u64 *seq);
 #endif

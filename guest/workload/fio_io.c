@@ -150,8 +150,9 @@ static struct fio_io *fio_get_io(struct fio_job_run *run)
 static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 {
 	struct bio *bio = &io->bio;
+	struct fio_file *f = io->file;
 
-	if (!run->mapping || (run->verifying && !run->file)) { /* a file's offsets are not the disk's */
+	if (!f->mapping || (run->verifying && !f->ei)) { /* a file's offsets are not the disk's */
 		if (bio->op == REQ_OP_WRITE) /* O_DIRECT's REQ_SYNC | REQ_IDLE: not throttled by blk-wbt */
 			bio->opf = REQ_SYNC | REQ_IDLE;
 		submit_bio(run->disk, bio);
@@ -160,7 +161,7 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	if (bio->op == REQ_OP_FLUSH) {
 		/* fsync: the dirty pages first, then the device's cache */
 		io->sync_start_ns = ktime_get_ns();
-		if (run->file ? ext3_sync_file(run->file, run->job->flags & VMS_JOB_DATASYNC) : filemap_write_and_wait(run->mapping)) {
+		if (f->ei ? ext3_sync_file(f->ei, run->job->flags & VMS_JOB_DATASYNC) : filemap_write_and_wait(f->mapping)) {
 			bio->error = -5;
 			bio->submit_ns = bio->complete_ns = ktime_get_ns();
 			bio->end_io(bio);
@@ -171,8 +172,13 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	}
 	bio->submit_ns = ktime_get_ns();
 	u64 pos = bio->sector << SECTOR_SHIFT;
-	int err = bio->op == REQ_OP_WRITE ? filemap_write(run->mapping, pos, bio->buf, bio->size)
-					  : filemap_read(run->mapping, &run->ra, pos, bio->buf, bio->size);
+	int err;
+	if (bio->op == REQ_OP_WRITE)
+		err = filemap_write(f->mapping, pos, bio->buf, bio->size);
+	else if (f->ei && pos + bio->size > f->ei->size)
+		err = -5; /* past the end of the file (create_on_open): fio's short read, then "full resid" */
+	else
+		err = filemap_read(f->mapping, &f->ra, pos, bio->buf, bio->size);
 	bio->error = err ? -5 : 0;
 	bio->issue_ns = bio->submit_ns;
 	bio->complete_ns = ktime_get_ns();
@@ -220,12 +226,12 @@ static int fio_prep(struct fio_job_run *run, struct fio_io *io, int dir)
 	io->verify = false;
 	io->synced = false;
 	if (run->verifying) {
-		if (!fio_vlog_next(run, &offset, &seq))
+		if (!fio_vlog_next(run, &io->file, &offset, &seq))
 			return -1;
 		fio_verify_block_init(run, &io->vb, offset, seq, bs);
 		io->verify = true;
 	} else {
-		if (fio_next_block(run, dir, &offset, &bs))
+		if (fio_next_block(run, dir, &io->file, &offset, &bs))
 			return -1;
 		if (dir == 1 && j->verify != VMS_VERIFY_NONE) {
 			/* a write of a job that verifies carries fio's headers, do_verify or not */
@@ -233,7 +239,7 @@ static int fio_prep(struct fio_job_run *run, struct fio_io *io, int dir)
 			fio_verify_block_init(run, &io->vb, offset, seq, bs);
 			if (!run->dry_run)
 				fio_verify_fill(io->buf, (u32)bs, &io->vb, ktime_get_ns());
-			fio_vlog_add(run, offset, seq);
+			fio_vlog_add(run, io->file, offset, seq);
 		} else if (dir == 1 && j->pattern_len) {
 			fio_fill_pattern(run, io->buf, bs);
 		} else if (dir == 0 && j->verify != VMS_VERIFY_NONE && (j->rw == VMS_RW_READ || j->rw == VMS_RW_RANDREAD)) {
@@ -303,9 +309,11 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 			run->pending_dir = dir;
 			break;
 		}
+		/* fsync=N: a flush after N writes, as fio issues fsync(2); the write waits for the next
+		 * turn. Its file is the one the next I/O is served (fio's get_io_u picks the file
+		 * first); with every file done, the I/O below ends the job or starts it over. */
 		if (!run->verifying && !run->dry_run && j->fsync_every && dir == 1 &&
-		    run->writes_since_sync >= j->fsync_every) {
-			/* fsync=N: a flush after N writes, as fio issues fsync(2); the write waits for the next turn */
+		    run->writes_since_sync >= j->fsync_every && (io->file = fio_file_next(run))) {
 			run->writes_since_sync = 0;
 			run->pending_dir = dir;
 			io->dir = 1;

@@ -1,6 +1,6 @@
 /*
- * Setting up an fio job: its disk region, buffers, random generator and random map
- * (fio's default: every block once per pass; norandommap: with replacement).
+ * Setting up an fio job: its files (fio_file.c), buffers, random generator and a random
+ * map per file (fio's default: every block once per pass; norandommap: with replacement).
  */
 #include <fs/ext3.h>
 #include <kernel/boot.h>
@@ -14,8 +14,6 @@
 #include <mm/pagemap.h>
 #include <lib/random.h>
 #include "fio.h"
-
-#define FIO_FILE_PATH_LEN (16 + VMS_WL_PATH_LEN)
 
 #define RANDOMMAP_MAX_BYTES (16u << 20)
 
@@ -63,6 +61,19 @@ void fio_workload_check(void)
 		}
 		if (j->rand_dist > VMS_RAND_NORMAL || (j->rand_dist != VMS_RAND_UNIFORM && !j->dist_nranges))
 			panic("fio: job %u: bad random_distribution", i);
+		if (j->path[0]) { /* a file job: its region is the file's, checked at open */
+			bool named = false;
+			for (unsigned k = 0; k < VMS_WL_PATH_LEN && !named; k++)
+				named = !j->path[k];
+			if (!named || !j->nr_files || j->nr_files > VMS_WL_MAX_FILES ||
+			    (j->nr_files > 1 && !(j->flags & VMS_JOB_FILENUM)) || j->file_service > VMS_FSERVICE_RANDOM ||
+			    !j->file_service_nr || (j->flags & VMS_JOB_DIRECT) || j->size % 512 ||
+			    (j->file_size && j->offset >= j->file_size))
+				panic("fio: job %u: bad files (path, nr_files, file_service, filesize)", i);
+			continue;
+		}
+		if (j->nr_files || j->file_size || (j->flags & (VMS_JOB_FILENUM | VMS_JOB_UNLINK)))
+			panic("fio: job %u: file options on the raw disk %s", i, disks[j->disk]->disk_name);
 		if (j->offset % 512 || j->size % 512 || j->offset >= disks[j->disk]->capacity ||
 		    j->size > disks[j->disk]->capacity - j->offset)
 			panic("fio: job %u: region outside %s", i, disks[j->disk]->disk_name);
@@ -92,105 +103,17 @@ void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len)
 		p[i] = j->pattern[i % j->pattern_len];
 }
 
-/* The job's file as the guest names it: /mnt/vdX/PATH. */
-static void fio_file_path(const struct fio_job_run *run, char path[FIO_FILE_PATH_LEN])
-{
-	snprintf(path, FIO_FILE_PATH_LEN, "/mnt/%s/%s", run->disk->disk_name, run->job->path);
-}
-
-/*
- * fio's file setup: open the job's file on the disk's mount, creating it when absent
- * (in an existing directory), and make it offset + size long as fio's extend_file
- * does: a job that reads gets the missing part laid out (written, as "Laying out IO
- * file"), a job that only writes a sparse extension (ftruncate). Failures fail the
- * job with the errno and the reason on the console.
- */
-static int fio_file_open(struct fio_job_run *run, const struct vms_job *j)
-{
-	char path[FIO_FILE_PATH_LEN];
-	int err = 0;
-
-	fio_file_path(run, path);
-	/* fio's create_work_dirs: the directories on the way are made when missing */
-	for (char *p = path + 6 + strlen(run->disk->disk_name); (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		int e = ext3_mkdir(path);
-		*p = '/';
-		if (e && e != -EEXIST) {
-			printk("fio: job %s: mkdir on the way to %s: error %d\n", j->name, path, e);
-			return e;
-		}
-	}
-	struct ext3_inode_info *ei = ext3_open_create(path, &err);
-	if (!ei) {
-		printk("fio: job %s: %s: cannot open (error %d)\n", j->name, path, err);
-		return err ? err : -ENOENT;
-	}
-	run->file = ei;
-	if ((ei->mode & S_IFMT) != S_IFREG) {
-		printk("fio: job %s: %s: not a regular file\n", j->name, path);
-		return -EISDIR;
-	}
-	u64 size = j->size ? j->size : ei->size > j->offset ? ei->size - j->offset : 0;
-	if (!size) {
-		printk("fio: job %s: %s: the file is empty: give size=\n", j->name, path);
-		return -EINVAL;
-	}
-	u64 need = j->offset + size;
-	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
-	if (ei->size < need && !reads) {
-		err = ext3_extend(ei, need);
-	} else if (ei->size < need) {
-		printk("fio: job %s: laying out %s (%lu bytes)\n", j->name, path, need);
-		void *zero = alloc_pages_exact(PAGE_SIZE);
-		if (!zero)
-			return -ENOMEM;
-		memset(zero, 0, PAGE_SIZE);
-		for (u64 pos = ei->size; !err && pos < need;) {
-			u32 n = (u32)min(PAGE_SIZE - pos % PAGE_SIZE, need - pos);
-			err = filemap_write(&ei->mapping, pos, zero, n);
-			pos += n;
-		}
-		free_pages_exact(zero, PAGE_SIZE);
-		if (!err)
-			err = filemap_write_and_wait(&ei->mapping);
-	}
-	if (err) {
-		printk("fio: job %s: %s: cannot make it %lu bytes (error %d)\n", j->name, path, need, err);
-		return err;
-	}
-	run->mapping = &ei->mapping;
-	run->region_len = size;
-	return 0;
-}
-
-void fio_file_unlink(struct fio_job_run *run)
-{
-	char path[FIO_FILE_PATH_LEN];
-	fio_file_path(run, path);
-	int err = ext3_unlink(path);
-	if (err) {
-		printk("fio: job %s: unlink %s: error %d\n", run->job->name, path, err);
-		if (!run->rec.error)
-			run->rec.error = (u32)-err;
-	}
-}
-
 void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned index)
 {
 	memset(run, 0, sizeof(*run));
 	run->job = j;
 	run->rec.job = index;
 	run->disk = disks[j->disk];
-	run->region_start = j->offset;
-	run->region_len = j->size ? j->size : run->disk->capacity - j->offset;
-	if (j->path[0] && (run->open_error = fio_file_open(run, j)))
-		run->region_len = max(j->bs[0], j->bs[1]); /* a region the setup below can work with; nothing runs */
-	run->io_size = run->region_len;
+	run->buffered = !(j->flags & VMS_JOB_DIRECT);
+	run->block_size = min(fio_min_bs(j, 0), fio_min_bs(j, 1));
+	run->open_error = fio_files_setup(run);
 	/* Buffered I/O completes in the submitting task (as a buffered io_submit does): one at a time. */
-	run->depth = j->ioengine == VMS_IOENGINE_SYNC || !(j->flags & VMS_JOB_DIRECT) ? 1 : j->iodepth;
-	if (!(j->flags & VMS_JOB_DIRECT) && !run->mapping && !(run->mapping = bdev_mapping(run->disk)))
-		panic("fio: no memory for the page cache of %s (job %s)", run->disk->disk_name, j->name);
+	run->depth = j->ioengine == VMS_IOENGINE_SYNC || run->buffered ? 1 : j->iodepth;
 	run->rand_state = (j->randseed ? j->randseed : 0x89abcdefull) ^ ((u64)j->clone * 0x9e3779b97f4a7c15ull);
 	if (!(j->flags & VMS_JOB_RANDREPEAT))
 		run->rand_state ^= boot_params->seed * 0xbf58476d1ce4e5b9ull;
@@ -213,13 +136,15 @@ void fio_job_setup(struct fio_job_run *run, const struct vms_job *j, unsigned in
 		else
 			memset(run->ios[i].buf, 0xa5 ^ (int)i, run->buf_size);
 	}
-	run->block_size = min(fio_min_bs(j, 0), fio_min_bs(j, 1));
-	run->nr_blocks = run->region_len / run->block_size;
-	/* fio: a non-uniform distribution excludes the random map */
+	/* fio: a non-uniform distribution excludes the random map; each file has its own */
 	bool random = j->rw == VMS_RW_RANDREAD || j->rw == VMS_RW_RANDWRITE || j->rw == VMS_RW_RANDRW;
-	if (random && !(j->flags & VMS_JOB_NORANDOMMAP) && j->rand_dist == VMS_RAND_UNIFORM && run->nr_blocks &&
-	    ALIGN(run->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
-		run->randommap = alloc_pages_exact(ALIGN(run->nr_blocks, 64) / 8);
+	run->randommapped = random && !(j->flags & VMS_JOB_NORANDOMMAP) && j->rand_dist == VMS_RAND_UNIFORM;
+	for (unsigned i = 0; i < run->nr_files; i++) {
+		struct fio_file *f = &run->files[i];
+		f->nr_blocks = f->region_len / run->block_size;
+		if (run->randommapped && f->nr_blocks && ALIGN(f->nr_blocks, 64) / 8 <= RANDOMMAP_MAX_BYTES)
+			f->randommap = alloc_pages_exact(ALIGN(f->nr_blocks, 64) / 8);
+	}
 	fio_offset_setup(run, index);
 	fio_rate_setup(run);
 	fio_log_setup(run);
@@ -233,10 +158,7 @@ void fio_job_teardown(struct fio_job_run *run)
 	for (unsigned i = 0; i < run->depth; i++)
 		free_pages_exact(run->ios[i].buf, run->buf_size);
 	kfree(run->ios);
-	if (run->randommap)
-		free_pages_exact(run->randommap, ALIGN(run->nr_blocks, 64) / 8);
 	fio_vlog_teardown(run);
 	fio_log_teardown(run);
-	if (run->file)
-		ext3_iput(run->file);
+	fio_files_teardown(run);
 }

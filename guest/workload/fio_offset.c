@@ -12,7 +12,9 @@
  *   does not fit before the region's end is drawn again. With the random map, a size
  *   that would cover blocks already done this pass is cut before the first of them.
  * Offsets and sizes draw from their own generators, so a job without bssplit= or
- * random_distribution= draws the offsets it always did.
+ * random_distribution= draws the offsets it always did. Each I/O first asks for its
+ * file (fio_file.c); a file whose region holds no further block is done and the next
+ * one asked for (fio's set_io_u_file).
  */
 #include <kernel/kernel.h>
 #include <kernel/preempt.h>
@@ -21,7 +23,7 @@
 #include <vmsweep/rand_dist.h>
 #include "fio.h"
 
-#define RESTART_TRIES 64 /* a time_based job's draws before it gives up on a region that holds no block */
+#define RESTART_TRIES 64 /* a time_based job's restarts before it gives up on files that hold no block */
 #define BUFLEN_TRIES 100000 /* fio draws until a size fits; a split whose fitting sizes have no share would not end */
 
 u64 fio_min_bs(const struct vms_job *j, int dir)
@@ -86,44 +88,44 @@ static u64 fio_dist_next(struct fio_job_run *run)
 }
 
 /* The next block of this pass: the drawn one if free, else the next free after it (fio's axmap_next_free). */
-static u64 randommap_pick(struct fio_job_run *run, u64 block)
+static u64 randommap_pick(struct fio_file *f, u64 block)
 {
-	if (run->blocks_used == run->nr_blocks) { /* a new pass */
-		memset(run->randommap, 0, ALIGN(run->nr_blocks, 64) / 8);
-		run->blocks_used = 0;
+	if (f->blocks_used == f->nr_blocks) { /* a new pass */
+		memset(f->randommap, 0, ALIGN(f->nr_blocks, 64) / 8);
+		f->blocks_used = 0;
 	}
 	for (;;) {
 		u64 w = block / 64, bit = block % 64;
-		u64 free_bits = ~run->randommap[w] & (~0ull << bit);
-		if (w == (run->nr_blocks - 1) / 64 && run->nr_blocks % 64)
-			free_bits &= (1ull << (run->nr_blocks % 64)) - 1;
+		u64 free_bits = ~f->randommap[w] & (~0ull << bit);
+		if (w == (f->nr_blocks - 1) / 64 && f->nr_blocks % 64)
+			free_bits &= (1ull << (f->nr_blocks % 64)) - 1;
 		if (free_bits) {
 			block = w * 64 + (u64)__builtin_ctzll(free_bits);
-			run->randommap[w] |= 1ull << (block % 64);
-			run->blocks_used++;
+			f->randommap[w] |= 1ull << (block % 64);
+			f->blocks_used++;
 			return block;
 		}
-		block = (w + 1) * 64 >= run->nr_blocks ? 0 : (w + 1) * 64;
+		block = (w + 1) * 64 >= f->nr_blocks ? 0 : (w + 1) * 64;
 	}
 }
 
 /* fio's mark_random_map after the first block: the blocks after it that len covers, up
  * to the first one already done; len cut there. */
-static u64 randommap_mark(struct fio_job_run *run, u64 block, u64 len)
+static u64 randommap_mark(struct fio_job_run *run, struct fio_file *f, u64 block, u64 len)
 {
 	u64 nr = (len + run->block_size - 1) / run->block_size, done = 1;
 
-	for (u64 b = block + 1; done < nr && b < run->nr_blocks; b++, done++) {
-		if (run->randommap[b / 64] & (1ull << (b % 64)))
+	for (u64 b = block + 1; done < nr && b < f->nr_blocks; b++, done++) {
+		if (f->randommap[b / 64] & (1ull << (b % 64)))
 			break;
-		run->randommap[b / 64] |= 1ull << (b % 64);
-		run->blocks_used++;
+		f->randommap[b / 64] |= 1ull << (b % 64);
+		f->blocks_used++;
 	}
 	return min(len, done * run->block_size);
 }
 
 /* fio's get_next_buflen for an I/O at offset (within the region): 0 when not even the smallest size fits. */
-static u64 fio_next_buflen(struct fio_job_run *run, int dir, u64 offset)
+static u64 fio_next_buflen(struct fio_job_run *run, const struct fio_file *f, int dir, u64 offset)
 {
 	const struct vms_job *j = run->job;
 	u64 minbs = fio_min_bs(j, dir), maxbs = j->bs[dir];
@@ -131,7 +133,7 @@ static u64 fio_next_buflen(struct fio_job_run *run, int dir, u64 offset)
 
 	if (minbs == maxbs)
 		return minbs;
-	if (offset + minbs > run->region_len)
+	if (offset + minbs > f->region_len)
 		return 0;
 	for (unsigned tries = 0; tries < BUFLEN_TRIES; tries++) {
 		u64 r = rand32(&run->bs_state), perc = 0, buflen = minbs;
@@ -141,7 +143,7 @@ static u64 fio_next_buflen(struct fio_job_run *run, int dir, u64 offset)
 				continue;
 			buflen = b->bs;
 			perc += b->perc;
-			if (r / perc <= frand_max / 100 && offset + buflen <= run->region_len)
+			if (r / perc <= frand_max / 100 && offset + buflen <= f->region_len)
 				break;
 		}
 		if (!(minbs & (minbs - 1)))
@@ -149,68 +151,92 @@ static u64 fio_next_buflen(struct fio_job_run *run, int dir, u64 offset)
 		else
 			buflen -= buflen % minbs;
 		buflen = min(buflen, maxbs);
-		if (offset + buflen <= run->region_len)
+		if (offset + buflen <= f->region_len)
 			return buflen;
 	}
 	return minbs;
 }
 
 /* The offset within the region of the next I/O of dir; -1 when the region holds no more. */
-static int fio_next_start(struct fio_job_run *run, int dir, u64 *off, u64 *map_block)
+static int fio_next_start(struct fio_job_run *run, struct fio_file *f, int dir, u64 *off, u64 *map_block)
 {
 	const struct vms_job *j = run->job;
 	u64 ba = fio_min_bs(j, dir);
 
 	*map_block = ~0ull;
 	if (!fio_is_random(run)) {
-		*off = run->seq_pos;
+		*off = f->seq_pos;
 		return 0;
 	}
 	if (j->rand_dist != VMS_RAND_UNIFORM) {
 		*off = fio_dist_next(run) * ba;
 		/* fio's get_next_offset: a range beyond the region ends the job */
-		return *off >= run->region_len ? -1 : 0;
+		return *off >= f->region_len ? -1 : 0;
 	}
-	u64 blocks = run->region_len / ba;
+	u64 blocks = f->region_len / ba;
 	if (!blocks)
 		return -1;
+	/* every block done this pass: the file is done, as fio's get_next_rand_block, unless
+	 * time_based, which starts a new pass (fio_file_reset) */
+	if (f->randommap && ba == run->block_size && f->blocks_used == f->nr_blocks &&
+	    !(j->flags & VMS_JOB_TIME_BASED))
+		return -1;
 	u64 b = fio_rand(run) % blocks;
-	if (run->randommap && ba == run->block_size) {
-		b = randommap_pick(run, b);
+	if (f->randommap && ba == run->block_size) {
+		b = randommap_pick(f, b);
 		*map_block = b;
 	}
 	*off = b * ba;
 	return 0;
 }
 
-int fio_next_block(struct fio_job_run *run, int dir, u64 *offset, u64 *len)
+/* The next block of file f: its offset within the region and size; -1 when none fits. */
+static int fio_file_block(struct fio_job_run *run, struct fio_file *f, int dir, u64 *offset, u64 *len)
 {
-	const struct vms_job *j = run->job;
 	u64 off, map_block, bs;
 
-	/* a job that is not time_based is done at the first miss, as fio marks its file done;
-	 * a time_based one starts the region over (fio's next do_io) and draws again */
-	int attempts = (j->flags & VMS_JOB_TIME_BASED) ? RESTART_TRIES : 1;
-	for (int attempt = 0; attempt < attempts; attempt++) {
-		if (fio_next_start(run, dir, &off, &map_block) == 0 && (bs = fio_next_buflen(run, dir, off)) &&
-		    (fio_is_random(run) || off + bs <= run->region_len))
-			goto found;
-		run->seq_pos = 0;
-	}
-	run->io_done = true;
-	return -1;
-found:
-	if (map_block != ~0ull)
-		bs = randommap_mark(run, map_block, bs);
-	if (!fio_is_random(run))
-		run->seq_pos = off + bs;
-	/* a distribution's last range may reach past the region (fio allows it up to the
-	 * disk's end): never past the disk */
-	if (run->region_start + off + bs > run->disk->capacity) {
-		run->io_done = true;
+	if (fio_next_start(run, f, dir, &off, &map_block) || !(bs = fio_next_buflen(run, f, dir, off)) ||
+	    (!fio_is_random(run) && off + bs > f->region_len))
 		return -1;
-	}
-	*offset = run->region_start + off;
+	if (map_block != ~0ull)
+		bs = randommap_mark(run, f, map_block, bs);
+	if (!fio_is_random(run))
+		f->seq_pos = off + bs;
+	*offset = off;
 	*len = bs;
 	return 0;
+}
+
+int fio_next_block(struct fio_job_run *run, int dir, struct fio_file **file, u64 *offset, u64 *len)
+{
+	const struct vms_job *j = run->job;
+	u64 off, bs;
+
+	for (;;) {
+		struct fio_file *f = fio_file_next(run);
+		if (!f) {
+			/* a job that is not time_based is done when its files are, as fio's do_io; a
+			 * time_based one starts them over (fio's next do_io) and draws again */
+			if ((j->flags & VMS_JOB_TIME_BASED) && !READ_ONCE(run->stop) && run->restarts++ < RESTART_TRIES) {
+				fio_files_restart(run);
+				continue;
+			}
+			run->io_done = true;
+			return -1;
+		}
+		if (fio_file_block(run, f, dir, &off, &bs) == 0) {
+			run->restarts = 0;
+			/* a distribution's last range may reach past the region (fio allows it up to the
+			 * disk's end): never past the disk */
+			if (!run->on_fs && f->region_start + off + bs > run->disk->capacity) {
+				run->io_done = true;
+				return -1;
+			}
+			*file = f;
+			*offset = f->region_start + off;
+			*len = bs;
+			return 0;
+		}
+		fio_file_done(run, f);
+	}
 }

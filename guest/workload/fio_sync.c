@@ -10,8 +10,9 @@
  *   completes the write, its latency from the write's submission to the flush's end.
  *   fio counts no syncs for it: the kernel does them. A buffered job's write (O_SYNC
  *   through the page cache, generic_write_sync) first writes its pages and waits.
- * - end_fsync=1: the write phase ends with an fsync of the disk (fio's do_io, after the
- *   I/O is in): a buffered job's dirty pages written first, then a flush. Its time is
+ * - end_fsync=1: the write phase ends with an fsync of the disk, or of each of the job's
+ *   files in turn (fio's do_io, after the I/O is in): a buffered job's dirty pages
+ *   written first, then a flush. Its time is
  *   in the phase's runtime, as fio measures it; it is not in the job's syncs (fio
  *   issues it in TD_FSYNCING, which it does not count).
  */
@@ -65,11 +66,12 @@ bool fio_sync_reap(struct fio_job_run *run)
 			continue;
 		__atomic_sub_fetch(&run->syncs_pending, 1, __ATOMIC_RELAXED);
 		/* a buffered O_SYNC write: its pages to the disk first (vfs_fsync_range), then the flush */
-		int err = run->mapping ? filemap_write_and_wait_range(run->mapping, io->write_sector << SECTOR_SHIFT,
-								      io->write_size)
-				       : 0;
-		if (!err && run->file) /* a file's O_SYNC write: the metadata that reaches it too */
-			err = ext3_sync_metadata(run->file->sbi);
+		struct fio_file *f = io->file;
+		int err = f->mapping ? filemap_write_and_wait_range(f->mapping, io->write_sector << SECTOR_SHIFT,
+								    io->write_size)
+				     : 0;
+		if (!err && f->ei) /* a file's O_SYNC write: the metadata that reaches it too */
+			err = ext3_sync_metadata(f->ei->sbi);
 		io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_sync_flush, .private = io };
 		if (err) { /* the write failed after all: completes with the error, no flush */
 			io->state = FIO_IO_INFLIGHT;
@@ -105,21 +107,28 @@ static void fio_end_fsync_flush(struct bio *bio)
 	wake_up(&run->wq);
 }
 
+/* fio's end_fsync: each file fsync'd in turn (for_each_file, fio_file_fsync). */
 void fio_end_fsync(struct fio_job_run *run)
 {
 	struct fio_io *io = &run->ios[0]; /* the phase is over: every slot is free */
 	unsigned long flags;
 
-	if (run->mapping && (run->file ? ext3_sync_file(run->file, false) : filemap_write_and_wait(run->mapping))) {
-		spin_lock_irqsave(&run->stat_lock, flags);
-		if (!run->rec.error)
-			run->rec.error = VMS_FIO_EIO;
-		spin_unlock_irqrestore(&run->stat_lock, flags);
-		return;
+	for (unsigned i = 0; i < run->nr_files; i++) {
+		struct fio_file *f = &run->files[i];
+		if (run->on_fs && !f->ei) /* create_on_open and never opened: fio opens it, nothing to sync */
+			continue;
+		if (f->mapping && (f->ei ? ext3_sync_file(f->ei, false) : filemap_write_and_wait(f->mapping))) {
+			spin_lock_irqsave(&run->stat_lock, flags);
+			if (!run->rec.error)
+				run->rec.error = VMS_FIO_EIO;
+			spin_unlock_irqrestore(&run->stat_lock, flags);
+			return;
+		}
+		io->file = f;
+		io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_fsync_flush, .private = io };
+		io->state = FIO_IO_INFLIGHT;
+		__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
+		submit_bio(run->disk, &io->bio);
+		fio_wait_inflight(run, 1, false);
 	}
-	io->bio = (struct bio){ .op = REQ_OP_FLUSH, .end_io = fio_end_fsync_flush, .private = io };
-	io->state = FIO_IO_INFLIGHT;
-	__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
-	submit_bio(run->disk, &io->bio);
-	fio_wait_inflight(run, 1, false);
 }

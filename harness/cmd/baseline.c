@@ -151,16 +151,26 @@ static int options_parse(int argc, char **argv, struct baseline_options *o, char
 	return 0;
 }
 
-/* Compiled as `boot --job` compiles it; the host's fio cannot run vmsweep's memory jobs. */
+/* Compiled as `boot --job` compiles it; the host's fio cannot run vmsweep's memory jobs,
+ * nor its file jobs, whose files live on the guest's ext3 (the images are written raw). */
 static int job_compile(const struct baseline_options *o, struct vms_workload **wl, char *err, size_t errlen)
 {
+	struct disk_config disks[VMS_MAX_DISKS];
 	size_t size = 0;
 
+	/* as if each disk had its file system, so that a file job is refused below for what it is */
+	memcpy(disks, o->disks, o->nr_disks * sizeof(disks[0]));
+	for (unsigned i = 0; i < o->nr_disks; i++)
+		disks[i].fs = DISK_FS_EXT3;
 	struct fio_compile_sel sel = { .sections = o->sections, .nr_sections = o->nr_sections };
-	if (fio_compile_for_disks_sel(o->job_path, o->disks, o->nr_disks, &sel, wl, &size, err, errlen))
+	if (fio_compile_for_disks_sel(o->job_path, disks, o->nr_disks, &sel, wl, &size, err, errlen))
 		return -1;
 	for (uint32_t i = 0; i < (*wl)->nr_jobs; i++) {
 		const struct vms_job *j = &(*wl)->jobs[i];
+		if (j->path[0])
+			return errorf(err, errlen, "--job %s: job '%s' uses files on /mnt/vd%c (filename=/mnt/... or "
+				 "directory=), which live on the guest's ext3; baseline runs host fio on the raw images, so "
+				 "it takes jobs on raw disks (filename=/dev/vdX) only", o->job_path, j->name, 'a' + (int)j->disk);
 		if (j->ioengine == VMS_IOENGINE_MEM)
 			return errorf(err, errlen, "--job %s: job '%s' is a memory job (ioengine=mem), vmsweep's own extension, "
 				 "which the host's fio cannot run; baseline runs job files of disk jobs only", o->job_path,

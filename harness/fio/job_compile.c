@@ -45,59 +45,6 @@ int compile_fail_at(struct compile *c, const char *file, unsigned line, const ch
 
 typedef int (*opt_fn)(struct compile *c, struct job_opts *jo, const struct fio_option *o);
 
-/*
- * A file under a disk's mount point, /mnt/vdX/PATH: PATH must name a file below it,
- * without . or .. components (the guest walks it as it is).
- */
-static int file_path_check(struct compile *c, const struct fio_option *o, const char *path)
-{
-	if (!*path)
-		return bad_value(c, o, "a file under the mount point is needed: /mnt/vdX/NAME");
-	if (strlen(path) >= VMS_WL_PATH_LEN)
-		return bad_value(c, o, "the path under the mount point is longer than %d bytes", VMS_WL_PATH_LEN - 1);
-	for (const char *p = path; *p;) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (!len || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
-			return bad_value(c, o, "empty, '.' or '..' path components are not supported");
-		if (len > 255)
-			return bad_value(c, o, "a file name is longer than 255 bytes");
-		p += len + (e != NULL);
-		if (e && !*p)
-			return bad_value(c, o, "the path ends in '/': name a file");
-	}
-	return 0;
-}
-
-static int opt_filename(struct compile *c, struct job_opts *jo, const struct fio_option *o)
-{
-	const char *v = o->value;
-	unsigned disk;
-
-	if (strchr(v, ':'))
-		return bad_value(c, o, "several files per job are not supported; give one /dev/vdX or /mnt/vdX/FILE");
-	if (!strncmp(v, "/mnt/vd", 7) && v[7] >= 'a' && v[7] <= 'z' && (!v[8] || v[8] == '/')) {
-		if (file_path_check(c, o, v[8] ? v + 9 : ""))
-			return -1;
-		snprintf(jo->j.path, sizeof(jo->j.path), "%s", v + 9);
-	} else if (strncmp(v, "/dev/vd", 7) || v[7] < 'a' || v[7] > 'z' || v[8]) {
-		return bad_value(c, o, "expected a raw disk (/dev/vda, /dev/vdb, ...) or a file on a disk's file system "
-				       "(/mnt/vda/FILE, with --disk ...,fs=ext3)");
-	}
-	disk = (unsigned)(v[7] - 'a');
-	if (disk >= c->nr_disks) {
-		if (!c->nr_disks)
-			return bad_value(c, o, "no such disk: the guest has no disks (add --disk)");
-		if (c->nr_disks == 1)
-			return bad_value(c, o, "no such disk: the guest has 1 disk (/dev/vda)");
-		return bad_value(c, o, "no such disk: the guest has %u disks (/dev/vda../dev/vd%c)", c->nr_disks,
-				 (char)('a' + c->nr_disks - 1));
-	}
-	jo->j.disk = disk;
-	jo->filename_o = o;
-	return 0;
-}
-
 static int opt_rw(struct compile *c, struct job_opts *jo, const struct fio_option *o)
 {
 	static const struct {
@@ -496,6 +443,12 @@ static const struct opt_def {
 #define DISK_FLAG(name, fn) { name, fn, true, FOR_DISK }
 #define MEM_OPT(name, fn) { name, fn, false, FOR_MEM }
 	DISK_OPT("filename", opt_filename),
+	DISK_OPT("directory", opt_directory),
+	DISK_OPT("nrfiles", opt_nrfiles),
+	DISK_OPT("nr_files", opt_nrfiles),
+	DISK_OPT("filesize", opt_filesize),
+	DISK_OPT("create_on_open", opt_create_on_open),
+	DISK_OPT("file_service_type", opt_file_service_type),
 	DISK_OPT("rw", opt_rw),
 	DISK_OPT("readwrite", opt_rw),
 	DISK_OPT("rwmixread", opt_rwmixread),
@@ -562,19 +515,19 @@ static const struct opt_def {
 };
 
 /* Real fio options outside the subset: refused by name rather than as typos. */
-#define RAW_DISKS "vmsweep jobs use raw disks: filename=/dev/vdX"
+#define FILES "vmsweep's files: filename=, directory=, nrfiles=, filesize=, create_on_open= (workloads/README.md)"
 static const struct {
 	const char *name, *hint;
 } fio_unsupported[] = {
 	{ "bsrange", "use one bs, or a read,write pair" }, { "blocksize_range", "use one bs, or a read,write pair" },
 	{ "bs_unaligned", NULL }, { "blocksize_unaligned", NULL },
 	{ "blockalign", NULL }, { "ba", NULL }, { "bs_is_seq_rand", NULL },
-	{ "filesize", RAW_DISKS }, { "nrfiles", RAW_DISKS }, { "openfiles", RAW_DISKS }, { "directory", RAW_DISKS },
-	{ "opendir", RAW_DISKS }, { "filename_format", RAW_DISKS }, { "unique_filename", RAW_DISKS },
-	{ "file_service_type", RAW_DISKS }, { "create_on_open", RAW_DISKS }, { "create_serialize", RAW_DISKS },
-	{ "create_fsync", RAW_DISKS }, { "create_only", RAW_DISKS }, { "allow_file_create", RAW_DISKS },
-	{ "allow_mounted_write", NULL }, { "unlink_each_loop", RAW_DISKS },
-	{ "fallocate", RAW_DISKS }, { "file_append", RAW_DISKS }, { "lockfile", NULL }, { "pre_read", NULL },
+	{ "openfiles", "a job keeps all its files open, fio's default" }, { "opendir", FILES },
+	{ "filename_format", "files are named as fio's default, $jobname.$jobnum.$filenum" },
+	{ "unique_filename", FILES }, { "create_serialize", FILES }, { "create_fsync", FILES },
+	{ "create_only", FILES }, { "allow_file_create", FILES },
+	{ "allow_mounted_write", NULL }, { "unlink_each_loop", FILES },
+	{ "fallocate", FILES }, { "file_append", FILES }, { "lockfile", NULL }, { "pre_read", NULL },
 	{ "io_size", "size sets the region; bound a run with runtime" }, { "io_limit", NULL }, { "number_ios", NULL },
 	{ "fill_device", NULL }, { "fill_fs", NULL },
 	{ "offset_align", NULL }, { "loops", NULL }, { "rw_sequencer", NULL },
@@ -752,7 +705,7 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 			d->flags &= ~VMS_JOB_STONEWALL;
 		if (jo->cpus_split) /* fio's td->thread_number - 1: the job's place in the whole file */
 			d->cpus_allowed = cpus_split(j.cpus_allowed, c->nr_jobs - 1);
-		if (j.ioengine != VMS_IOENGINE_MEM && job_clone_place(c, s, jo, d))
+		if (j.ioengine != VMS_IOENGINE_MEM && (job_clone_place(c, s, jo, d) || job_files_name(c, s, jo, d)))
 			return -1;
 	}
 	c->group_jobs += jo->numjobs;
@@ -786,6 +739,8 @@ static void job_defaults(struct job_opts *jo)
 	jo->j.randseed = FIO_DEFAULT_RANDSEED;
 	jo->direct = -1;
 	jo->numjobs = 1;
+	jo->nrfiles = 1;
+	jo->j.file_service_nr = 1; /* fio's roundrobin: the next file after each I/O */
 }
 
 int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks, unsigned nr_disks,

@@ -79,26 +79,25 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 	struct vms_job *j = &jo->j;
 	char b1[32], b2[32], b3[32];
 
-	if (!jo->filename_o)
-		return compile_fail_at(c, s->file, s->line,
-				       "job '%s': option 'filename': missing (vmsweep needs filename=/dev/vdX)",
-				       s->name);
+	if (job_files_check(c, s, jo))
+		return -1;
+	/* where the job's disk was named: filename=, or directory= */
+	const struct fio_option *where = jo->directory_o ? jo->directory_o : jo->filename_o;
 	if (c->disks && (c->disks[j->disk].flags & VMS_DISK_SWAP))
-		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
-				       "filename=%s: that disk is the guest's swap device (job '%s')",
-				       jo->filename_o->value, s->name);
+		return compile_fail_at(c, where->file, where->line, "%s=%s: that disk is the guest's swap device (job '%s')",
+				       where->key, where->value, s->name);
 	if (j->path[0] && c->disks && !(c->disks[j->disk].flags & VMS_DISK_FS_EXT3))
-		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
-				       "filename=%s: /dev/vd%c has no file system to mount (give it one: --disk "
-				       "PATH,fs=ext3) (job '%s')", jo->filename_o->value, 'a' + j->disk, s->name);
+		return compile_fail_at(c, where->file, where->line,
+				       "%s=%s: /dev/vd%c has no file system to mount (give it one: --disk "
+				       "PATH,fs=ext3) (job '%s')", where->key, where->value, 'a' + j->disk, s->name);
 	if (!j->path[0] && (j->flags & VMS_JOB_UNLINK))
 		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
 				       "option 'unlink': only for a file (filename=/mnt/vdX/FILE), not the raw disk %s "
 				       "(job '%s')", jo->filename_o->value, s->name);
 	if (j->path[0] && jo->direct > 0)
-		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
-				       "filename=%s: direct=1 on a file is not supported yet: the guest's file I/O "
-				       "goes through its page cache (job '%s')", jo->filename_o->value, s->name);
+		return compile_fail_at(c, where->file, where->line,
+				       "%s=%s: direct=1 on a file is not supported yet: the guest's file I/O "
+				       "goes through its page cache (job '%s')", where->key, where->value, s->name);
 	if (j->size % SECTOR)
 		return compile_fail_at(c, jo->size_o->file, jo->size_o->line, "size=%s: not a multiple of 512",
 				       jo->size_o->value);
@@ -135,7 +134,7 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 
 	/* a file's size is the guest's to know: its offset and size are checked there */
 	uint64_t disk_size = c->disks && !j->path[0] ? c->disks[j->disk].size : 0;
-	const char *dev = jo->filename_o->value;
+	const char *dev = where->value;
 	if (disk_size) {
 		if (j->offset >= disk_size) {
 			const struct fio_option *o = jo->offset_o;
@@ -152,10 +151,11 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 					       format_size(disk_size, b3, sizeof(b3)), s->name);
 		}
 	}
-	uint64_t region = j->size ? j->size : disk_size ? disk_size - j->offset : 0;
+	/* a file's region: fio's io_size, size= over the files or filesize= less the offset */
+	uint64_t region = j->file_size ? j->file_size - j->offset : j->size ? j->size : disk_size ? disk_size - j->offset : 0;
 	uint64_t bs = job_bs_max(j);
 	if (region && region < bs) {
-		const struct fio_option *o = j->size ? jo->size_o : jo->offset_o ? jo->offset_o :
+		const struct fio_option *o = j->file_size ? jo->filesize_o : j->size ? jo->size_o : jo->offset_o ? jo->offset_o :
 					     jo->bssplit_o ? jo->bssplit_o : jo->bs_o;
 		if (!o)
 			return compile_fail_at(c, s->file, s->line,
@@ -180,7 +180,7 @@ int job_clone_place(struct compile *c, const struct fio_section *s, const struct
 {
 	const struct fio_option *o = jo->offset_increment_o;
 	uint64_t disk_size = c->disks && !d->path[0] ? c->disks[d->disk].size : 0;
-	const char *dev = jo->filename_o->value;
+	const char *dev = jo->filename_o ? jo->filename_o->value : jo->directory_o->value;
 	char b1[32], b2[32], b3[32];
 
 	if (d->clone && jo->offset_increment) {
@@ -211,7 +211,11 @@ int job_clone_place(struct compile *c, const struct fio_section *s, const struct
 	bool random = d->rw == VMS_RW_RANDREAD || d->rw == VMS_RW_RANDWRITE || d->rw == VMS_RW_RANDRW;
 	if (!random)
 		d->rand_dist = VMS_RAND_UNIFORM;
+	if (o && d->file_size && d->offset >= d->file_size)
+		return compile_fail_at(c, o->file, o->line,
+				       "offset_increment=%s: clone %u starts at %s, at or beyond filesize=%s (job '%s')",
+				       o->value, d->clone, format_size(d->offset, b1, sizeof(b1)), jo->filesize_o->value, s->name);
 	if (d->rand_dist != VMS_RAND_UNIFORM)
-		dist_resolve(jo, d, d->size ? d->size : disk_size - d->offset);
+		dist_resolve(jo, d, d->file_size ? d->file_size - d->offset : d->size ? d->size : disk_size - d->offset);
 	return 0;
 }

@@ -40,6 +40,12 @@ struct job_opts {
 	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
 	const struct fio_option *log_o[VMS_LOG_KINDS];
 	const struct fio_option *cpus_o; /* cpus_allowed= or cpumask= */
+	/* the job's files (job_compile_files.c): filename= relative (under directory=, resolved
+	 * at the end), directory='s disk and path under the mount, nrfiles= */
+	bool filename_rel;
+	uint32_t dir_disk, nrfiles;
+	char dir_path[VMS_WL_PATH_LEN];
+	const struct fio_option *directory_o, *nrfiles_o, *filesize_o;
 	bool cpus_split; /* cpus_allowed_policy=split */
 };
 
@@ -100,6 +106,19 @@ int opt_cpumask(struct compile *c, struct job_opts *jo, const struct fio_option 
 int opt_cpus_allowed_policy(struct compile *c, struct job_opts *jo, const struct fio_option *o);
 /* fio's cpus_allowed_policy=split: the one CPU of mask that the job numbered index (from 0) gets. */
 uint64_t cpus_split(uint64_t mask, unsigned index);
+
+/* ---- the job's files (job_compile_files.c) ---- */
+
+int opt_filename(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_directory(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_nrfiles(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_filesize(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_create_on_open(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_file_service_type(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+/* filename= and directory= taken together: the disk, the path, the number of files. */
+int job_files_check(struct compile *c, const struct fio_section *s, struct job_opts *jo);
+/* Clone d's files named as fio names them (directory= without filename=). */
+int job_files_name(struct compile *c, const struct fio_section *s, const struct job_opts *jo, struct vms_job *d);
 
 /* ---- the two kinds of job ---- */
 

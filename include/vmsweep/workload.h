@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 8
+#define VMS_WL_VERSION 9
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
 #define VMS_WL_LOG_NAME_LEN 128 /* write_lat_log=NAME and the like: NAME, NUL-terminated */
 #define VMS_WL_PATH_LEN 128 /* filename=/mnt/vdX/PATH: PATH, NUL-terminated */
+#define VMS_WL_MAX_FILES 64 /* nrfiles=: files of one job */
 
 enum vms_rw {
 	VMS_RW_READ,
@@ -72,6 +73,8 @@ enum vms_verify {
 #define VMS_JOB_RATE_POISSON (1u << 17) /* rate_process=poisson: exponential gaps between a direction's I/Os */
 #define VMS_JOB_UNLINK (1u << 18) /* unlink=1: a file job's file is deleted when the job is done */
 #define VMS_JOB_DATASYNC (1u << 19) /* fdatasync=N (not fsync=N): a file's sync waits only for what its data needs */
+#define VMS_JOB_CREATE_ON_OPEN (1u << 20) /* create_on_open=1: files made when the job opens them, not laid out */
+#define VMS_JOB_FILENUM (1u << 21) /* path is a prefix: file N of the job is path followed by N (fio's $filenum) */
 #define VMS_WL_PATTERN_MAX 16
 
 /* random_distribution=: how a random job picks its blocks (fio's io_u.c and lib/zipf.c, lib/gauss.c) */
@@ -87,6 +90,13 @@ enum vms_rand_dist {
 struct vms_bssplit {
 	uint32_t bs;
 	uint32_t perc;
+};
+
+/* file_service_type=: which of a job's files the next I/O goes to (fio's io_u.c get_next_file) */
+enum vms_file_service {
+	VMS_FSERVICE_RR, /* roundrobin (fio's default): the next file after file_service_nr I/Os */
+	VMS_FSERVICE_SEQ, /* sequential: a file until it is done */
+	VMS_FSERVICE_RANDOM, /* random: a file drawn after file_service_nr I/Os */
 };
 
 /* Which log file names a job's log_name[] holds. */
@@ -142,9 +152,17 @@ struct vms_job {
 	 * sends; averaged over log_avg_msec windows in the guest when that is not 0 */
 	uint32_t log_avg_msec;
 	char log_name[VMS_LOG_KINDS][VMS_WL_LOG_NAME_LEN];
-	/* A file on the disk's file system (filename=/mnt/vdX/PATH): PATH under the mount,
-	 * NUL-terminated; offset and size are then the file's. Empty: the raw disk. */
+	/* Files on the disk's file system (filename=/mnt/vdX/PATH, or directory=/mnt/vdX/DIR
+	 * with fio's names): PATH under the mount, NUL-terminated, or with VMS_JOB_FILENUM the
+	 * names' common part ("DIR/JOB.CLONE."), to which each file's number is appended.
+	 * Empty: the raw disk. offset is then each file's; size the job's total over its files
+	 * (0: their sizes), as fio's size=. */
 	char path[VMS_WL_PATH_LEN];
+	uint32_t nr_files; /* files of the job: 1..VMS_WL_MAX_FILES; 0 for the raw disk */
+	uint32_t file_service; /* enum vms_file_service */
+	uint32_t file_service_nr; /* I/Os to a file before the next is picked (fio's roundrobin:N), >= 1 */
+	uint32_t pad_files;
+	uint64_t file_size; /* filesize=: each file's size; 0: size / nr_files, else the file's own */
 	/* cpus_allowed= / cpumask=: a bit per vCPU the job's thread may run on, one bit
 	 * after cpus_allowed_policy=split; 0: any. A vCPU the guest lacks fails the run. */
 	uint64_t cpus_allowed;

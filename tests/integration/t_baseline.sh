@@ -196,6 +196,15 @@ expect_rc 2
 expect_grep "$ERR" "--disk .*ro\.img,ro: job 'rowrite' writes" 'names the disk and the job'
 end
 
+begin "baseline/a file job (directory=, filename=/mnt/...): exit 2, says baseline runs raw disks only"
+printf '[files]\ndirectory=/mnt/vda/d\nnrfiles=2\nrw=write\nsize=1m\n' >"$T/files.fio"
+bl --job "$T/files.fio" --disk "$T/f.img,size=8M"
+expect_rc 2
+expect_fixed "$ERR" "job 'files' uses files on /mnt/vda" 'names the job and the mount'
+expect_fixed "$ERR" 'raw disks (filename=/dev/vdX) only' 'and what baseline takes'
+check 'no image was created' test ! -e "$T/f.img"
+end
+
 # A stand-in fio: no io_uring in --enghelp, and a failing run with a message.
 begin "baseline/fio fails: its stderr is shown, exit 1; libaio when fio has no io_uring"
 printf '#!/bin/sh\n[ "$1" = --enghelp ] && { printf "Available IO engines:\\n\\tlibaio\\n\\tpsync\\n"; exit 0; }\necho "fio: the disk is on fire" >&2\nexit 1\n' >"$T/fakefio"

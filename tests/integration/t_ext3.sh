@@ -153,3 +153,113 @@ vms --memory 128M --disk "$T/ap.img,size=64M,fs=ext3,fsck" --job "$T/ap.fio" --j
 expect_rc 0
 expect_json '.journal[0].commits_forced >= 15' "appends: the fdatasyncs asked for commits ($(jget '.journal[0].commits_forced') of 15)"
 end
+
+# file sizes of the regular files in directory DIR of image IMG, "NAME SIZE" a line, by name
+file_sizes() { debugfs -R "ls -l $2" "$1" 2>/dev/null | awk '$2 ~ /^100/ { print $NF, $6 }' | sort; }
+
+begin "ext3/directory= and nrfiles: fio's names (\$jobname.\$jobnum.\$filenum), size= split over the files, each written whole; filename= under directory=; unlink=1 takes them all"
+cat >"$T/n.fio" <<'EOF'
+[global]
+directory=/mnt/vda/d
+bs=4k
+[w]
+nrfiles=3
+size=3m
+rw=write
+numjobs=2
+[rel]
+filename=sub/f
+size=64k
+rw=randwrite
+[gone]
+stonewall
+directory=/mnt/vda/g
+nrfiles=4
+size=1m
+rw=write
+unlink=1
+EOF
+vms --memory 128M --disk "$T/n.img,size=128M,fs=ext3,fsck" --job "$T/n.fio" --json
+expect_rc 0 'the jobs run'
+expect_json '[.fio.jobs[] | .error] == [0, 0, 0, 0]' 'none failed'
+expect_json '[.fio.jobs[] | .write.io_bytes] == [3145728, 3145728, 65536, 1048576]' 'each job wrote its size= over its files'
+expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
+file_sizes "$T/n.img" /d >"$T/n.sizes"
+check 'd holds w.0.0..w.0.2 and w.1.0..w.1.2, 1 MiB each (3m / nrfiles=3)' \
+	test "$(tr '\n' ' ' <"$T/n.sizes")" = "w.0.0 1048576 w.0.1 1048576 w.0.2 1048576 w.1.0 1048576 w.1.1 1048576 w.1.2 1048576 "
+for f in w.0.0 w.1.2; do
+	debugfs -R "stat /d/$f" "$T/n.img" >"$T/$f.stat" 2>/dev/null
+	expect_grep "$T/$f.stat" 'TOTAL: 257$' "$f: all 256 blocks written (and an indirect block)"
+done
+debugfs -R 'stat /d/sub/f' "$T/n.img" >"$T/rel.stat" 2>/dev/null
+expect_grep "$T/rel.stat" 'Size: 65536$' 'filename=sub/f is d/sub/f, fio'"'"'s directory/filename, 64 KiB'
+check 'unlink=1 removed all four files of the job' test -z "$(file_sizes "$T/n.img" /g)"
+end
+
+begin "ext3/file_service_type: roundrobin spreads a job's I/Os over its files in turn, roundrobin:N N at a time, sequential fills one, random draws"
+# create_on_open: no layout, so each file is as long as what was written to it; size= is
+# half of the four files' 64 KiB each, so how the I/Os went shows in the sizes
+for st in roundrobin roundrobin:3 sequential random; do
+	n=${st/:/_}
+	nr=4
+	[ "$st" = roundrobin:3 ] && nr=2 && size=40k || size=128k
+	printf '[j]\ndirectory=/mnt/vda\nnr_files=%s\nfilesize=64k\nsize=%s\ncreate_on_open=1\nrw=write\nbs=4k\nfile_service_type=%s\n' \
+		"$nr" "$size" "$st" >"$T/$n.fio"
+	vms --memory 128M --disk "$T/$n.img,size=64M,fs=ext3,fsck" --job "$T/$n.fio" --json
+	expect_rc 0 "$st"
+	expect_json '.fio.jobs[0].error == 0 and .disks[0].fsck.clean' "$st: no error, e2fsck clean"
+	file_sizes "$T/$n.img" / | tr '\n' ' ' >"$T/$n.sizes"
+done
+check 'roundrobin: each of the 4 files got every 4th write, 32 KiB each' \
+	test "$(cat "$T/roundrobin.sizes")" = "j.0.0 32768 j.0.1 32768 j.0.2 32768 j.0.3 32768 "
+check 'roundrobin:3, 2 files, 10 writes: 3 to one, 3 to the other, in turn: 24 KiB and 16 KiB' \
+	test "$(cat "$T/roundrobin_3.sizes")" = "j.0.0 24576 j.0.1 16384 "
+check 'sequential: the first two filled, the others never opened (so never created)' \
+	test "$(cat "$T/sequential.sizes")" = "j.0.0 65536 j.0.1 65536 "
+read -r -a rs <"$T/random.sizes"
+check "random: all 4 files written, 128 KiB in all, unevenly ($(cat "$T/random.sizes"))" \
+	test "${#rs[@]}" = 8 -a "$((rs[1] + rs[3] + rs[5] + rs[7]))" = 131072 -a "$(cat "$T/random.sizes")" != "$(cat "$T/roundrobin.sizes")"
+end
+
+begin "ext3/several files per job: verify reads back each file's blocks, fsync=N goes to the file served next, end_fsync to each, a reader's files are laid out; create_on_open leaves a reader an empty file (EIO, as fio)"
+cat >"$T/v.fio" <<'EOF'
+[global]
+directory=/mnt/vda/v
+bs=4k
+[rv]
+nrfiles=3
+size=768k
+rw=randwrite
+verify=crc32c
+end_fsync=1
+[sync]
+nrfiles=2
+size=16k
+rw=write
+fsync=1
+[rd]
+nrfiles=2
+filesize=128k
+rw=read
+[coo]
+stonewall
+directory=/mnt/vda/c
+create_on_open=1
+size=64k
+rw=read
+EOF
+vms --memory 128M --disk "$T/v.img,size=64M,fs=ext3,fsck" --job "$T/v.fio" --json
+expect_json '[.fio.jobs[] | .error] == [0, 0, 0, 5]' 'the first three ran clean; the create_on_open reader failed with EIO'
+expect_json '.fio.jobs[0] | .write.io_bytes == 786432 and .read.io_bytes == 786432' 'verify read back the 768 KiB written over 3 files'
+# roundrobin: write f0, fsync f1 (the next file served), write f0, fsync f1, then f0 is done:
+# write f1, fsync f1, write f1
+expect_json '.fio.jobs[1] | .sync.total_ios == 3 and .write.io_bytes == 16384' 'fsync=1: 3 fsyncs for 4 writes over 2 files'
+expect_json '.fio.jobs[2].read.io_bytes == 262144' 'the reader read its two 128 KiB files'
+expect_json '.disks[0].fsck.clean' 'e2fsck -fn: clean'
+expect_fixed "$LOG" 'laying out /mnt/vda/v/rd.0.0 (131072 bytes)' 'the reader'"'"'s first file laid out'
+expect_fixed "$LOG" 'laying out /mnt/vda/v/rd.0.1 (131072 bytes)' 'and its second'
+check 'no layout for the create_on_open job' bash -c "! grep -q 'laying out /mnt/vda/c' '$LOG'"
+check 'rv wrote 256 KiB to each of its files, sync 8 KiB to each' \
+	test "$(file_sizes "$T/v.img" /v | grep -E '^(rv|sync)' | tr '\n' ' ')" = "rv.0.0 262144 rv.0.1 262144 rv.0.2 262144 sync.0.0 8192 sync.0.1 8192 "
+check 'the job'"'"'s open created its file, empty' test "$(file_sizes "$T/v.img" /c)" = "coo.0.0 0"
+end
