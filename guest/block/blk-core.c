@@ -41,6 +41,7 @@ static struct request *blk_mq_alloc_request(struct blk_mq_hw_ctx *hctx, struct b
 	u8 wbt_flags = wbt_wait(hctx->q, bio); /* rq_qos_throttle: before the tag */
 	struct request *rq = blk_mq_get_request(hctx);
 	rq->wbt_flags = wbt_flags;
+	rq->cmd_flags = bio->opf;
 	rq->op = bio->op;
 	rq->sector = bio->sector;
 	rq->nr_bytes = bio->size;

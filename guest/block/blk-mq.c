@@ -61,14 +61,17 @@ void blk_mq_run_hw_queue(struct blk_mq_hw_ctx *hctx)
 	unsigned issued = 0;
 
 	spin_lock_irqsave(&hctx->lock, flags);
-	while (!list_empty(&hctx->dispatch) && hctx->inflight < q->queue_depth) {
-		struct request *rq = list_first_entry(&hctx->dispatch, struct request, queuelist);
+	while (hctx->inflight < q->queue_depth) {
+		struct request *rq = elv_next_request(hctx);
+		if (!rq)
+			break;
 		rq->issue_ns = ktime_get_ns();
 		if (q->queue_rq(hctx, rq) != BLK_STS_OK) {
 			hctx->nr_requeued_full++;
 			break;
 		}
 		list_del_init(&rq->queuelist);
+		elv_dispatched(q, rq);
 		wbt_issue(q, rq);
 		hctx->inflight++;
 		hctx->nr_dispatched++;
@@ -141,6 +144,7 @@ void blk_mq_complete_request(struct request *rq, int error)
 	hctx->last_complete_ns = now;
 	blk_account_io_done(hctx->q->disk, rq, now);
 	wbt_done(hctx->q, rq, now);
+	elv_completed(hctx->q, rq, now);
 	if (unlikely(knob(laptop_mode)))
 		laptop_io_completion(hctx->q->disk->bdi);
 	for (struct bio *bio = rq->bio, *next; bio; bio = next) {

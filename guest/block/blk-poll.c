@@ -290,6 +290,7 @@ void blk_poll_report(void)
 			spin_unlock_irqrestore(&h->lock, flags);
 		}
 		wbt_report(q, &r);
+		elv_report(q, &r);
 		results_record(VMS_REC_BLK, &r, sizeof(r));
 	}
 }

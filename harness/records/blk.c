@@ -94,6 +94,13 @@ static const struct emit_field blk_fields[] = {
 	BLK_FIELD("kicks_suppressed", kicks_suppressed),
 };
 
+/* The CFQ model's, for a disk that had it (iosched cfq). */
+static const struct emit_field cfq_fields[] = {
+	BLK_FIELD("cfq_sync_dispatched", cfq_sync_dispatched),
+	BLK_FIELD("cfq_async_dispatched", cfq_async_dispatched),
+	BLK_FIELD("cfq_async_held", cfq_async_held),
+};
+
 /* Writeback throttling's, for a disk that had it (wbt_lat_usec not 0). */
 static const struct emit_field wbt_fields[] = {
 	BLK_FIELD("wbt_throttled", wbt_throttled),
@@ -115,6 +122,8 @@ static void blk_metrics(struct emit *e, const struct vm_result *res, const struc
 		emit_fields(e, prefix, &b->disks[i], blk_fields, sizeof(blk_fields) / sizeof(blk_fields[0]));
 		emit_put(e, poll_ns_per_io(&b->disks[i]), "disk.%s.poll_ns_per_io", name);
 		const struct vms_rec_blk *r = &b->disks[i];
+		if (r->iosched == VMS_IOSCHED_CFQ)
+			emit_fields(e, prefix, r, cfq_fields, sizeof(cfq_fields) / sizeof(cfq_fields[0]));
 		if (!r->wbt_lat_ns)
 			continue;
 		emit_fields(e, prefix, r, wbt_fields, sizeof(wbt_fields) / sizeof(wbt_fields[0]));
@@ -136,6 +145,9 @@ static const struct metric_doc blk_metric_docs[] = {
 	{ "disk.*.poll_windows_expired", "hybrid polls that ran out of their window: the CPU slept or halted with I/O in flight" },
 	{ "disk.*.kicks", "notifications the guest sent the device" },
 	{ "disk.*.kicks_suppressed", "notifications not sent: the device said it was polling" },
+	{ "disk.*.cfq_sync_dispatched", "iosched cfq: sync requests (reads, flushes, REQ_SYNC writes) sent to the disk" },
+	{ "disk.*.cfq_async_dispatched", "iosched cfq: async requests (writeback's writes) sent to the disk" },
+	{ "disk.*.cfq_async_held", "iosched cfq: times an async request was kept back, for sync I/O in flight or the async depth" },
 	{ "disk.*.wbt_throttled", "writeback throttling (wbt_lat_usec): writes that waited for the disk to have room for them" },
 	{ "disk.*.wbt_throttled_ns", "the time those writes waited, added up" },
 	{ "disk.*.wbt_windows", "writeback throttling's monitoring windows (100 ms / sqrt(step + 1)) that ended" },
@@ -169,6 +181,10 @@ static void blk_text(FILE *out, const struct vm_result *res, const struct vms_wo
 			pct(r->found[VMS_BLK_FOUND_SUBMITTER_POLL], r->completed), poll_ns_per_io(r) / 1000.0,
 			(unsigned long long)r->poll_windows, (unsigned long long)r->poll_windows_expired,
 			(unsigned long long)r->kicks, (unsigned long long)r->kicks_suppressed);
+		if (r->iosched == VMS_IOSCHED_CFQ)
+			fprintf(out, "%s: iosched cfq: %llu sync and %llu async requests dispatched; async held back %llu times\n",
+				name, (unsigned long long)r->cfq_sync_dispatched, (unsigned long long)r->cfq_async_dispatched,
+				(unsigned long long)r->cfq_async_held);
 		if (r->wbt_lat_ns)
 			fprintf(out,
 				"%s: writeback throttling at %.0f ms: %llu writes waited %.3f s in all; depth %u at the end "
@@ -206,14 +222,20 @@ static void blk_json(struct json_out *out, const struct vm_result *res, const st
 							 (int)r->wbt_max_depth, "scale_step", r->wbt_scale_step,
 							 "scale_step_min", r->wbt_scale_step_min, "scale_step_max",
 							 r->wbt_scale_step_max);
-		json_out_array_add(out, json_pack("{s:s, s:s, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o}", "disk", name,
+		json_t *cfq = r->iosched != VMS_IOSCHED_CFQ
+				      ? json_null()
+				      : json_pack("{s:I, s:I, s:I}", "sync_dispatched", U(r->cfq_sync_dispatched),
+						  "async_dispatched", U(r->cfq_async_dispatched), "async_held",
+						  U(r->cfq_async_held));
+		json_out_array_add(out, json_pack("{s:s, s:s, s:I, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:s, s:o}", "disk", name,
 						  "completion", knob_value_word(VMS_KNOB_blk_completion, r->completion),
 						  "completions", U(r->completed), "found", found, "idle_poll_ns",
 						  U(r->idle_poll_ns), "submitter_poll_ns", U(r->submitter_poll_ns),
 						  "poll_ns_per_io", per_io == per_io ? json_real(per_io) : json_null(),
 						  "poll_windows", U(r->poll_windows), "poll_windows_expired",
 						  U(r->poll_windows_expired), "kicks", U(r->kicks), "kicks_suppressed",
-						  U(r->kicks_suppressed), "wbt", wbt));
+						  U(r->kicks_suppressed), "wbt", wbt, "iosched",
+						  knob_value_word(VMS_KNOB_iosched, r->iosched), "cfq", cfq));
 	}
 	json_out_array_end(out);
 }

@@ -38,6 +38,7 @@ static const struct {
 	{ VMS_KNOB_blk_completion, { "irq", "poll", "hybrid", NULL } },
 	{ VMS_KNOB_writeback_model, { "pdflush", "bdi", "ioless", NULL } },
 	{ VMS_KNOB_journal_mode, { "journal", "ordered", "writeback", NULL } },
+	{ VMS_KNOB_iosched, { "none", "cfq", "auto", NULL } },
 };
 
 /* Knobs that were renamed: the old name is answered with the new one. */

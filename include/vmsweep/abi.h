@@ -390,6 +390,11 @@ struct vms_rec_blk {
 	uint64_t wbt_windows; /* monitoring windows that ended */
 	int32_t wbt_scale_step, wbt_scale_step_min, wbt_scale_step_max; /* at the end; the extremes */
 	uint32_t wbt_max_depth; /* writes in flight allowed at the end (REQ_SYNC's; background a quarter) */
+	/* the I/O scheduler (guest/block/cfq-iosched.c, the iosched knob) */
+	uint32_t iosched; /* enum vms_iosched: none or cfq */
+	uint32_t pad2;
+	uint64_t cfq_sync_dispatched, cfq_async_dispatched; /* requests sent to the device, by kind */
+	uint64_t cfq_async_held; /* times an async request was kept back for sync I/O or its depth */
 };
 
 struct vms_rec_sample {

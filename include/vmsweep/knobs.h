@@ -22,6 +22,7 @@
 	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_completion, 2, 0, 2, "model", "block layer: how completions are found: irq, poll (no interrupts: waiters poll) or hybrid (an idle CPU with I/O in flight polls, else interrupts)") \
+	X(iosched, 2, 0, 2, "model", "block layer: the I/O scheduler of each disk: none (blk-mq's, FIFO), cfq (2.6's CFQ as it treats sync and async requests: reads and REQ_SYNC writes first, async writes held while sync ones are in flight, their depth ramped up after the last sync I/O) or auto (the era's: cfq for pdflush and bdi, none in the ioless era, where virtio-blk is blk-mq)") \
 	X(wbt_lat_usec, -1, -1, 10000000, "us", "block layer: writeback throttling's read latency target, as the disk's queue/wbt_lat_usec (0: off; auto: 75 ms in the ioless era, as Linux 4.10+ on a rotational disk, off before): writeback writes have a few requests in flight, background ones fewest") \
 	X(blk_hybrid_poll_us, 500, 0, 100000, "us", "hybrid completions: a CPU waiting for I/O polls until no completion came for this long; a disk whose completions lately came further apart is left to interrupts") \
 	X(min_free_kbytes, 0, 0, 4194304, "KiB", "vm.min_free_kbytes (0: Linux's default, int_sqrt(16 * lowmem KiB))") \
@@ -51,6 +52,8 @@
 enum vms_blk_completion { VMS_BLK_COMPLETION_IRQ, VMS_BLK_COMPLETION_POLL, VMS_BLK_COMPLETION_HYBRID };
 /* journal_mode's values (ext3's data=). */
 enum vms_journal_mode { VMS_DATA_JOURNAL, VMS_DATA_ORDERED, VMS_DATA_WRITEBACK };
+/* iosched's values. */
+enum vms_iosched { VMS_IOSCHED_NONE, VMS_IOSCHED_CFQ, VMS_IOSCHED_AUTO };
 /* writeback_model's values. */
 enum vms_writeback_model { VMS_WB_PDFLUSH, VMS_WB_BDI, VMS_WB_IOLESS };
 /* A knob of numbers whose range starts at -1 takes the word auto for -1 (dirty_ratio). */

@@ -169,4 +169,31 @@ vms --memory 64M --disk "$T/wbt.img,size=1G" --set wbt_lat_usec=2000 --job "$T/w
 expect_json '.block[0].wbt.lat_ns == 2000000' 'wbt_lat_usec=2000: the target set'
 end
 
+begin "blk/iosched=cfq: sync requests first, async writeback held while they are in flight, so a reader behind it waits little"
+# The same job in the bdi era (2.6.32-3.1, no wbt). With none the reader's 4k reads
+# queue behind whatever writeback put in the queue; with cfq each read goes before the
+# async writes that wait, and behind at most cfq_quantum (4) of them in flight: 4 MiB,
+# 0.2 s at 20 MB/s.
+printf '[w]\nfilename=/dev/vda\nrw=write\nbs=1m\nsize=64m\n' >"$T/wbt.fio"
+printf '[r]\nfilename=/dev/vda\ndirect=1\nrw=randread\nbs=4k\noffset=512m\nsize=64m\nrate_iops=20\nruntime=4s\ntime_based\n' >>"$T/wbt.fio"
+max_none=0 max_cfq=0
+for s in none cfq; do
+	vms --memory 256M --vcpus 2 --disk "$T/cfq.img,size=1G,rate=20M" --job "$T/wbt.fio" --json \
+		--set "iosched=$s,writeback_model=bdi,dirty_ratio=60,dirty_background_ratio=5"
+	expect_rc 0 "iosched=$s"
+	expect_json '.block[0].iosched == $s' "iosched=$s reported" --arg s "$s"
+	v=$(jget '.fio.jobs[] | select(.jobname == "r") | .read.clat_ns.max')
+	[ "$s" = none ] && max_none=${v:-0} || max_cfq=${v:-0}
+done
+expect_json '.block[0].cfq | .sync_dispatched >= 80 and .async_dispatched > 0 and .async_held > 0' \
+	"cfq: the reads went as sync, writeback as async, some of it held ($(jget '.block[0].cfq | tojson'))"
+check "cfq: the reader's longest wait ($max_cfq ns) is within 4 async requests' time and its own, 0.3 s" \
+	test "$max_cfq" -le 300000000
+check "none: the reader waited longer behind writeback ($max_none ns against $max_cfq)" test "$max_none" -gt "$max_cfq"
+for era in pdflush:cfq bdi:cfq ioless:none; do
+	vms --memory 64M --disk "$T/cfq.img,size=1G" --set "writeback_model=${era%%:*}" --job "$T/wbt.fio" --section r --json
+	expect_json '.block[0].iosched == $s' "iosched=auto in the ${era%%:*} era: ${era#*:}" --arg s "${era#*:}"
+done
+end
+
 finish

@@ -121,6 +121,7 @@ static void virtblk_probe(unsigned index, const struct vms_disk *d)
 	q->poll_mode = q->completion == BLK_COMPLETION_POLL;
 	/* a disk that takes flushes has a volatile cache to Linux (virtblk_update_cache_mode) */
 	wbt_init(q, virtio_has_feature(&disk->vdev, VIRTIO_BLK_F_FLUSH));
+	cfq_init(q);
 	for (unsigned i = 0; i < nr_queues; i++) {
 		struct blk_mq_hw_ctx *h = q->hctx[i];
 		h->vq = disk->vdev.vqs[i];

@@ -57,6 +57,7 @@ struct bio {
 
 struct blk_mq_hw_ctx;
 struct rq_wb;
+struct cfq_data;
 
 struct request {
 	struct list_head queuelist;
@@ -69,6 +70,7 @@ struct request {
 	u64 issue_ns;
 	u64 start_ns; /* made from its first bio: its time in the disk's stats starts here */
 	u8 wbt_flags; /* block/blk-wbt.c: WBT_TRACKED, WBT_READ, WBT_KSWAPD */
+	u32 cmd_flags; /* its first bio's opf (REQ_SYNC, ...) */
 	/* virtio-blk's framing */
 	struct {
 		u32 type, ioprio;
@@ -124,6 +126,7 @@ struct request_queue {
 	bool poll_mode; /* completion == BLK_COMPLETION_POLL: submitters poll, no interrupts */
 	struct blk_mq_hw_ctx *hctx[64];
 	struct rq_wb *rq_wb; /* block/blk-wbt.c: writeback throttling, NULL when off */
+	struct cfq_data *cfqd; /* block/cfq-iosched.c: the CFQ model, NULL for none */
 };
 
 /* What Linux shows in /sys/block/<disk>/stat (its part_stat), by enum req_op. */
@@ -197,6 +200,14 @@ struct request *blk_mq_get_request(struct blk_mq_hw_ctx *hctx); /* may wait for 
 void kblockd_init(void);
 struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_queues, unsigned depth);
 
+/* block/cfq-iosched.c: the iosched knob. The next request of hctx's dispatch list the
+ * scheduler lets go to the device (NULL: none may go now), with hctx->lock held; and
+ * what it counts as a request goes and completes. */
+void cfq_init(struct request_queue *q);
+struct request *elv_next_request(struct blk_mq_hw_ctx *hctx);
+void elv_dispatched(struct request_queue *q, struct request *rq);
+void elv_completed(struct request_queue *q, struct request *rq, u64 now);
+void elv_report(struct request_queue *q, struct vms_rec_blk *rec);
 /* block/blk-wbt.c: buffered writeback throttling (Linux 4.10+), for the wbt_lat_usec knob. */
 void wbt_init(struct request_queue *q, bool write_cache);
 /* Before a request is made for bio: may wait while the disk has enough writeback in
