@@ -1,9 +1,9 @@
 /*
  * Block and inode allocation (fs/ext3/balloc.c, ialloc.c): a group's bitmap block has
  * a bit per block (inode) of the group. A new block is taken near its goal: from the
- * goal on in the goal's group, then in the following groups in turn (ext3's
- * reservation windows are not modelled: one writer per file keeps its blocks
- * together anyway). A new inode goes to its directory's group when it has a free one,
+ * goal on in the goal's group, then in the following groups in turn; a regular file's
+ * within its reservation window (balloc_rsv.c), and only when no group has room for
+ * a window, anywhere free (ext3_new_blocks' second pass, without the reservation). A new inode goes to its directory's group when it has a free one,
  * else to the next group that has (find_group_other). Each change dirties the bitmap,
  * the group descriptor and the superblock's free count, through the journal calls.
  */
@@ -77,9 +77,11 @@ static u32 find_allocatable_bit(struct ext3_sb_info *sbi, const u8 *map, u32 siz
 /*
  * Takes the first free bit from `from` in group g's bitmap at block `bitmap` of `size`
  * bits (first_block: the group's first block for a block bitmap, -1 for an inode
- * bitmap); returns it, or size when the group has none.
+ * bitmap), within rsv_ei's reservation window when given; returns it, or size when the
+ * group has none (or no room for a window).
  */
-static u32 bitmap_take(handle_t *h, u32 bitmap, u32 size, u32 from, long long first_block, int *err)
+static u32 bitmap_take(handle_t *h, u32 bitmap, u32 size, u32 from, long long first_block,
+		       struct ext3_inode_info *rsv_ei, int *err)
 {
 	struct ext3_sb_info *sbi = h->sbi;
 	struct page *bh = ext3_bread(sbi, bitmap, err);
@@ -89,9 +91,14 @@ static u32 bitmap_take(handle_t *h, u32 bitmap, u32 size, u32 from, long long fi
 	u8 *map = page_address(bh);
 	unsigned long flags;
 	spin_lock_irqsave(&sbi->alloc_lock, flags);
-	u32 bit = find_allocatable_bit(sbi, map, size, from, first_block);
-	if (bit == size && from)
-		bit = find_allocatable_bit(sbi, map, from, 0, first_block);
+	u32 bit;
+	if (rsv_ei) {
+		bit = ext3_rsv_find_bit(sbi, rsv_ei, map, size, from, (u32)first_block, find_allocatable_bit);
+	} else {
+		bit = find_allocatable_bit(sbi, map, size, from, first_block);
+		if (bit == size && from)
+			bit = find_allocatable_bit(sbi, map, from, 0, first_block);
+	}
 	if (bit < size)
 		map[bit >> 3] |= (u8)(1u << (bit & 7));
 	spin_unlock_irqrestore(&sbi->alloc_lock, flags);
@@ -107,7 +114,7 @@ static u32 group_blocks(const struct ext3_layout *l, u32 g)
 	return min(l->blocks_per_group, l->blocks_count - first);
 }
 
-u32 ext3_new_block(handle_t *h, u32 goal, int *err)
+u32 ext3_new_block(handle_t *h, struct ext3_inode_info *ei, u32 goal, int *err)
 {
 	struct ext3_sb_info *sbi = h->sbi;
 	const struct ext3_layout *l = &sbi->l;
@@ -116,13 +123,20 @@ u32 ext3_new_block(handle_t *h, u32 goal, int *err)
 	if (goal < l->first_data_block || goal >= l->blocks_count)
 		goal = l->first_data_block;
 	u32 g0 = (goal - l->first_data_block) / l->blocks_per_group;
-	for (u32 i = 0; i < l->groups_count; i++) {
-		u32 g = (g0 + i) % l->groups_count;
+	/* with the file's reservation window first (if it has one), then without */
+	bool rsv = ei && ei->i_rsv.goal_size;
+	for (u32 n = 0; n < 2 * l->groups_count; n++) {
+		u32 i = n % l->groups_count, g = (g0 + i) % l->groups_count;
+		if (n == l->groups_count && !rsv)
+			break;
+		if (n == l->groups_count)
+			ext3_discard_reservation(ei);
 		if (!READ_ONCE(sbi->gdt[g].bg_free_blocks_count))
 			continue;
 		u32 size = group_blocks(l, g), from = i ? 0 : (goal - l->first_data_block) % l->blocks_per_group;
 		u32 first = l->first_data_block + g * l->blocks_per_group;
-		u32 bit = bitmap_take(h, sbi->gdt[g].bg_block_bitmap, size, from, first, err);
+		u32 bit = bitmap_take(h, sbi->gdt[g].bg_block_bitmap, size, from, first,
+				      rsv && n < l->groups_count ? ei : NULL, err);
 		if (*err)
 			return 0;
 		if (bit == size)
@@ -147,7 +161,7 @@ u32 ext3_new_inode_number(handle_t *h, struct ext3_inode_info *dir, bool is_dir,
 		if (!READ_ONCE(sbi->gdt[g].bg_free_inodes_count))
 			continue;
 		/* the reserved inodes (1..first_ino-1) are marked in group 0's bitmap by mkfs */
-		u32 bit = bitmap_take(h, sbi->gdt[g].bg_inode_bitmap, l->inodes_per_group, 0, -1, err);
+		u32 bit = bitmap_take(h, sbi->gdt[g].bg_inode_bitmap, l->inodes_per_group, 0, -1, NULL, err);
 		if (*err)
 			return 0;
 		if (bit == l->inodes_per_group)

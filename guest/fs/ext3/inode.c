@@ -166,7 +166,7 @@ static u32 ext3_find_goal(struct ext3_inode_info *ei)
 /* A new block for the file (data or indirect): counted in i_blocks, the goal moved on. */
 static u32 ext3_alloc_block(handle_t *h, struct ext3_inode_info *ei, int *err)
 {
-	u32 block = ext3_new_block(h, ext3_find_goal(ei), err);
+	u32 block = ext3_new_block(h, ei, ext3_find_goal(ei), err);
 	if (block) {
 		ei->last_alloc = block;
 		ei->i_blocks += EXT3_BLOCK_SIZE >> 9;
@@ -321,6 +321,7 @@ static int ext3_read_inode(struct ext3_inode_info *ei)
 		ei->size |= (u64)raw->i_size_high << 32; /* large_file */
 	memcpy(ei->i_block, raw->i_block, sizeof(ei->i_block));
 	put_page(page);
+	ext3_init_block_alloc_info(ei); /* a regular file allocates through a reservation window */
 	if (!ei->links_count) /* a deleted inode: a stale directory entry points at it */
 		return -ENOENT;
 	return 0;
@@ -382,6 +383,8 @@ void ext3_iput(struct ext3_inode_info *ei)
 {
 	unsigned long flags;
 	spin_lock_irqsave(&ei->sbi->inode_lock, flags);
-	ei->count--;
+	bool last = --ei->count == 0;
 	spin_unlock_irqrestore(&ei->sbi->inode_lock, flags);
+	if (last) /* the last user closed it: its window goes (ext3_release_file) */
+		ext3_discard_reservation(ei);
 }

@@ -178,6 +178,7 @@ static void ext3_mount(unsigned i)
 	spin_lock_init(&sbi->alloc_lock);
 	mutex_init(&sbi->dir_mutex);
 	INIT_LIST_HEAD(&sbi->inodes);
+	INIT_LIST_HEAD(&sbi->rsv_windows);
 	const char *bad = ext3_fill_super(sbi, why, sizeof(why));
 	if (!bad && sbi->l.journal_inum)
 		bad = ext3_load_journal(sbi, why, sizeof(why));

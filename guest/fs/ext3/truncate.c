@@ -114,6 +114,7 @@ int ext3_truncate(handle_t *h, struct ext3_inode_info *ei, u64 size)
 	}
 	u64 cut = (size + EXT3_BLOCK_SIZE - 1) / EXT3_BLOCK_SIZE;
 	WRITE_ONCE(ei->size, size); /* no new block is mapped past it from here */
+	ext3_discard_reservation(ei);
 	truncate_pages(ei, size, old);
 	static const u64 base[EXT3_N_BLOCKS - EXT3_NDIR_BLOCKS] = {
 		EXT3_NDIR_BLOCKS, EXT3_NDIR_BLOCKS + EXT3_ADDR_PER_BLOCK,

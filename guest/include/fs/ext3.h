@@ -30,10 +30,20 @@ struct ext3_sb_info {
 	struct mutex dir_mutex; /* namespace changes (create, unlink, mkdir): one at a time */
 	u32 time_base; /* seconds: the file system's latest time at mount; inode times count on from it */
 	journal_t *s_journal; /* NULL: no has_journal (ext2 behaviour: metadata written in place) */
+	struct list_head rsv_windows; /* the files' reservation windows, by start, under alloc_lock */
 };
 
 /* get_seconds() for inode times: the guest has no wall clock. */
 u32 ext3_now(struct ext3_sb_info *sbi);
+
+/* A file's reservation window, [start, end] blocks (ext3_reserve_window_node). */
+struct ext3_reserve_window {
+	u32 start, end;
+	u32 goal_size; /* blocks the next window asks for */
+	u32 alloc_hit; /* blocks allocated in the current one */
+	struct list_head list; /* sbi->rsv_windows, by start */
+	bool on_list;
+};
 
 struct ext3_inode_info {
 	struct ext3_sb_info *sbi;
@@ -46,6 +56,7 @@ struct ext3_inode_info {
 	u32 i_blocks; /* 512-byte sectors, indirect blocks included */
 	u32 i_dtime, i_generation;
 	u32 last_alloc; /* the last block allocated: the next one's goal (ext3_find_goal) */
+	struct ext3_reserve_window i_rsv; /* balloc_rsv.c; goal_size 0: none (not a regular file) */
 	/* the last transactions that changed the inode, and its data's reach (i_size, blocks):
 	 * what fsync and fdatasync wait for (Linux's i_sync_tid, i_datasync_tid) */
 	u32 i_sync_tid, i_datasync_tid;
@@ -71,8 +82,17 @@ int ext3_journal_dirty_metadata(handle_t *h, struct page *bh);
 int ext3_journal_file_inode(handle_t *h, struct ext3_inode_info *ei);
 
 /* fs/ext3/balloc.c, ialloc.c */
-/* A free block near goal, taken; 0 and *err (-ENOSPC) when there is none. */
-u32 ext3_new_block(handle_t *h, u32 goal, int *err);
+/* A free block near goal, taken (in ei's reservation window when it has one; ei may be
+ * NULL); 0 and *err (-ENOSPC) when there is none. */
+u32 ext3_new_block(handle_t *h, struct ext3_inode_info *ei, u32 goal, int *err);
+/* balloc_rsv.c: reservation windows. */
+void ext3_init_block_alloc_info(struct ext3_inode_info *ei);
+void ext3_discard_reservation(struct ext3_inode_info *ei);
+/* The bit to take in a group's block bitmap map of size bits (first: its first block),
+ * from the goal bit `from` on, within ei's window (a new one when the goal is not in
+ * it); size when the group has no room for one. Under sbi->alloc_lock. */
+u32 ext3_rsv_find_bit(struct ext3_sb_info *sbi, struct ext3_inode_info *ei, const u8 *map, u32 size, u32 from,
+		      u32 first, u32 (*free_bit)(struct ext3_sb_info *sbi, const u8 *map, u32 size, u32 from, long long first));
 /* A free inode, near the directory's group, taken; 0 and *err. */
 u32 ext3_new_inode_number(handle_t *h, struct ext3_inode_info *dir, bool is_dir, int *err);
 /* ext3_free_blocks of one block (metadata: it gets a revoke record); ext3_free_inode's bitmap part. */
