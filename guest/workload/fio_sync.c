@@ -100,6 +100,7 @@ static void fio_end_fsync_flush(struct bio *bio)
 	if (!READ_ONCE(run->ramping))
 		run->last_completion_ns = bio->complete_ns;
 	spin_unlock_irqrestore(&run->stat_lock, flags);
+	fio_mark_fsync_done(run, bio->error);
 	WRITE_ONCE(io->state, FIO_IO_FREE);
 	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
 	wake_up(&run->wq);
@@ -110,6 +111,7 @@ void fio_end_fsync(struct fio_job_run *run)
 	struct fio_io *io = &run->ios[0]; /* the phase is over: every slot is free */
 	unsigned long flags;
 
+	fio_mark_fsync_start(run);
 	if (run->mapping && (run->file ? ext3_sync_file(run->file, false) : filemap_write_and_wait(run->mapping))) {
 		spin_lock_irqsave(&run->stat_lock, flags);
 		if (!run->rec.error)
@@ -122,4 +124,5 @@ void fio_end_fsync(struct fio_job_run *run)
 	__atomic_add_fetch(&run->inflight, 1, __ATOMIC_ACQUIRE);
 	submit_bio(run->disk, &io->bio);
 	fio_wait_inflight(run, 1, false);
+	fio_mark_send(run);
 }

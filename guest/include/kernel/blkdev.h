@@ -18,7 +18,9 @@
 #define BLK_MAX_SEGMENTS 128
 #define BLK_PLUG_MAX 32 /* requests a plug holds before it flushes itself, as BLK_MAX_REQUEST_COUNT */
 
-enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH };
+/* REQ_OP_DRV_OUT: a driver's own request carrying data to the device (virtio-blk's log
+ * mark), as Linux's; never merged, not counted in the disk's stats (blk_rq_is_passthrough). */
+enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH, REQ_OP_DRV_OUT };
 
 /* How completions are found: the blk_completion knob (vmsweep/knobs.h). */
 enum blk_completion {
@@ -98,6 +100,11 @@ struct blk_mq_hw_ctx {
 
 enum { BLK_STS_OK, BLK_STS_RESOURCE }; /* queue_rq: taken, or the device is full */
 
+static inline bool blk_rq_is_passthrough(const struct request *rq)
+{
+	return rq->op == REQ_OP_DRV_OUT;
+}
+
 
 struct request_queue {
 	struct gendisk *disk;
@@ -130,6 +137,7 @@ struct gendisk {
 	unsigned index;
 	u64 capacity; /* bytes */
 	bool read_only;
+	bool write_log; /* the host records its writes: it takes log marks (virtblk_log_mark) */
 	struct request_queue *queue;
 	struct address_space *mapping; /* its page cache (mm/filemap.c), made on first buffered I/O */
 	struct backing_dev_info *bdi;  /* its writeback (mm/backing-dev.c) */
@@ -191,4 +199,8 @@ struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_que
 extern struct gendisk *disks[];
 extern unsigned nr_disks;
 void virtio_blk_init(void);
+/* A mark into the host's write log of the disk (vmsweep/abi.h VMS_VIRTIO_BLK_T_LOG_MARK),
+ * after everything the guest has seen complete; waited for. 0, -EINVAL (a text the host
+ * would refuse), -EOPNOTSUPP (no log), -EIO. */
+int virtblk_log_mark(struct gendisk *disk, const char *text);
 #endif
