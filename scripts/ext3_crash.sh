@@ -182,6 +182,8 @@ RANDOM=$SEED
 points=0 replayed=0 clean=0 stale_points=0 bad_points=0 promises=0 broken=0 hosts=0 host_replayed=0 host_clean=0 host_same=0
 for ((p = 0; p < POINTS; p++)); do
 	k=$((RANDOM % ${#FLUSHES[@]}))
+	# the first point: the run's first flush (FLUSHES[0] is the base's), the mount's window
+	[ "$p" = 0 ] && [ "${#FLUSHES[@]}" -gt 1 ] && k=1
 	f=${FLUSHES[$k]} next=${FLUSHES[$((k + 1))]:-999999999}
 	also=$(awk -v a="$f" -v b="$next" -v r="$RANDOM" 'BEGIN { srand(r) }
 		$2 == "write" && $1 > a && $1 < b { if (rand() < 0.5) printf "%s%s", (n++ ? "," : ""), $1 }' "$D/list")
