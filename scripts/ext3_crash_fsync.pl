@@ -71,9 +71,10 @@ sub check
 	open(my $p, "<", $promises) or die "ext3_crash_fsync: $promises: $!\n";
 	while (<$p>) {
 		chomp;
-		my @f = split / /, $_, 7;
+		my @f = split / /, $_, 6; # a file's name may hold spaces
 		if ($f[0] eq "M") {
 			my ($i, $thr, $n, $size, $file) = @f[1 .. 5];
+			die "ext3_crash_fsync: $file: $n writes: numberio (16 bits) no longer names them\n" if $n > 0x8000;
 			$final{$file} = $i;
 			$last{$file} = [$i, $thr, $n, $size] if $i < $point;
 		} elsif ($f[0] eq "W") {
