@@ -185,7 +185,9 @@ clean:
 mutants: deps
 	$(Q)bash ./scripts/mutants.sh
 
-# ext3's crash consistency at many points per journal mode (#16): CRASH_POINTS each
+# ext3's crash consistency at many points per journal mode (#16): CRASH_POINTS each, the
+# first CRASH_HOST_FSCK of them also recovered by the host's e2fsck
 crash: deps all
 	$(Q)for m in journal ordered writeback; do echo "data=$$m:"; \
-		bash ./scripts/ext3_crash.sh --mode $$m --points $${CRASH_POINTS:-1000} --seed $${CRASH_SEED:-1} || exit 1; done
+		bash ./scripts/ext3_crash.sh --mode $$m --points $${CRASH_POINTS:-1000} --seed $${CRASH_SEED:-1} \
+			--host-fsck $${CRASH_HOST_FSCK:-100} || exit 1; done

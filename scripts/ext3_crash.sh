@@ -9,26 +9,38 @@
 #    the workload wrote for that file at that offset (fio's verify header names the
 #    offset); a block of the image's old contents ("STALE!", written over the whole
 #    image before mkfs) inside a file is stale data, which data=ordered must never show
-#    and data=writeback may.
+#    and data=writeback may, and
+#  - every fsync that had returned before the crash keeps its promise (every mode): the
+#    guest's fio marks the log when an fsync returns (docs/WRITE_LOG.md), and each file
+#    whose last such mark comes before the point must hold every write the job made
+#    before that fsync (or a later one of the same block), and at least the size it had
+#    (scripts/ext3_crash_fsync.pl).
+# With --host-fsck N, the first N points are also recovered by the host's e2fsck -fy
+# instead of the guest: the journal must replay there too, leave a file system that
+# e2fsck -fn then passes, and the files must hold what the guest's recovery gave them.
 #
 #   usage: scripts/ext3_crash.sh [--mode journal|ordered|writeback] [--points N] [--seed S]
-#                               [--barrier 0|1] [--keep DIR]
+#                               [--barrier 0|1] [--host-fsck N] [--keep DIR]
 # Prints one line per failing point and a summary:
-#   crash points N (M with the journal replayed): e2fsck clean C, stale data S, bad blocks B
-# Exit status 0 (the counts say what held), 1 when a run could not be made, 2 usage.
+#   crash points N (M with the journal replayed): e2fsck clean C, stale data S, bad blocks B,
+#   fsyncs checked F, fsyncs broken V[, host e2fsck -fy H (R with the journal replayed):
+#   clean HC, same files HS]
+# (fsyncs checked: each point's files with a returned fsync, summed; broken: those not
+# kept.) Exit status 0 (the counts say what held), 1 when a run could not be made, 2 usage.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VMS=${VMSWEEP:-$ROOT/harness/vmsweep}
 export PATH="/usr/sbin:/sbin:$PATH"
-MODE=ordered POINTS=30 SEED=1 BARRIER=1 KEEP=""
+MODE=ordered POINTS=30 SEED=1 BARRIER=1 KEEP="" HOST_FSCK=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) MODE=$2; shift 2 ;;
 	--points) POINTS=$2; shift 2 ;;
 	--seed) SEED=$2; shift 2 ;;
 	--barrier) BARRIER=$2; shift 2 ;;
+	--host-fsck) HOST_FSCK=$2; shift 2 ;;
 	--keep) KEEP=$2; shift 2 ;;
-	*) sed -n '16,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '/^#   usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 case $MODE in journal | ordered | writeback) ;; *) echo "ext3_crash: --mode $MODE: journal, ordered or writeback" >&2; exit 2 ;; esac
@@ -92,6 +104,57 @@ EOF
 "$VMS" replay-log --log "$D/run.log" --list >"$D/list" || exit 1
 mapfile -t FLUSHES < <(awk '$2 == "flush" { print $1 }' "$D/list")
 [ "${#FLUSHES[@]}" -gt 0 ] || { echo "ext3_crash: the run flushed nothing" >&2; exit 1; }
+# What the returned fsyncs promised: their marks, and where each write of each job went.
+perl "$ROOT/scripts/ext3_crash_fsync.pl" scan "$D/run.log" >"$D/promises" || exit 1
+grep -q '^M ' "$D/promises" || { echo "ext3_crash: the log has no fsync marks" >&2; exit 1; }
+FILES="append:1 overwrite:2 sparse:3 nofsync:4 dir/victim:5 dir/reuser:6"
+
+# Every file of the image into DIR (its '/' as '%'); debugfs dumps nothing for a file it
+# does not find.
+dump_files()
+{
+	local img=$1 dir=$2 spec name
+	rm -rf "$dir" && mkdir "$dir"
+	for spec in $FILES; do
+		name=${spec%%:*}
+		echo "dump /$name $dir/${name//\//%}"
+	done >"$D/dump.cmd"
+	debugfs -f "$D/dump.cmd" "$img" >/dev/null 2>&1
+}
+
+# The host's recovery of the crash image (host.img): e2fsck -fy replays the journal and
+# fixes what it finds; then e2fsck -fn must pass it, and each file must be as the guest's
+# recovery left it (in $D/dump). Prints "CLEAN SAME" (1 or 0 each) and, on stderr, why not.
+host_recover()
+{
+	local rc name spec clean=1 same=1
+	e2fsck -fy "$D/host.img" >"$D/host.fsck" 2>&1
+	rc=$?
+	# 0, or 1 when it only replayed the journal: anything else it fixed, our recovery would not have
+	if [ "$rc" -gt 1 ] || grep -v -e '^Pass [1-5]' -e ': recovering journal$' -e ' files (.*, .* blocks$' -e '^e2fsck [0-9]' "$D/host.fsck" | grep -q .; then
+		clean=0
+		echo "e2fsck -fy exit $rc: $(grep -v '^Pass' "$D/host.fsck" | tail -6 | tr '\n' ' ')" >&2
+	fi
+	if ! e2fsck -fn "$D/host.img" >"$D/host.fsck2" 2>&1; then
+		clean=0
+		echo "e2fsck -fn after it: $(grep -v '^Pass' "$D/host.fsck2" | tail -6 | tr '\n' ' ')" >&2
+	fi
+	dump_files "$D/host.img" "$D/hdump"
+	for spec in $FILES; do
+		name=${spec%%:*}
+		name=${name//\//%}
+		if [ -e "$D/dump/$name" ] && [ -e "$D/hdump/$name" ]; then
+			cmp -s "$D/dump/$name" "$D/hdump/$name" && continue
+			echo "${spec%%:*}: differs ($(cmp "$D/dump/$name" "$D/hdump/$name" 2>&1 | head -1))" >&2
+		elif [ ! -e "$D/dump/$name" ] && [ ! -e "$D/hdump/$name" ]; then
+			continue
+		else
+			echo "${spec%%:*}: in one recovery only" >&2
+		fi
+		same=0
+	done
+	echo "$clean $same"
+}
 
 # A file's blocks inside its size, counted: a verify header naming its offset and the
 # job that writes this file (fio's thread: the job's number from 1), a hole (zeros),
@@ -99,11 +162,9 @@ mapfile -t FLUSHES < <(awk '$2 == "flush" { print $1 }' "$D/list")
 # anything else. (perl-base is in every Debian.)
 check_file()
 {
-	local img=$1 name=$2 thread=$3 out=$4
-	rm -f "$out.data" # debugfs says "not found" with exit status 0 and writes nothing
-	debugfs -R "dump /$name $out.data" "$img" >/dev/null 2>&1
-	[ -e "$out.data" ] || { echo missing; return; }
-	[ -s "$out.data" ] || { echo 0 0 0 0; return; }
+	local data=$1 thread=$2
+	[ -e "$data" ] || { echo missing; return; }
+	[ -s "$data" ] || { echo 0 0 0 0; return; }
 	perl -e '
 		open(my $f, "<:raw", $ARGV[0]) or die; my ($ok, $hole, $stale, $bad, $n) = (0, 0, 0, 0, 0);
 		while (read($f, my $b, 4096)) {
@@ -114,19 +175,22 @@ check_file()
 			else { $bad++ }
 			$n++;
 		}
-		print "$ok $hole $stale $bad\n";' "$out.data" "$thread"
+		print "$ok $hole $stale $bad\n";' "$data" "$thread"
 }
 
 RANDOM=$SEED
-points=0 replayed=0 clean=0 stale_points=0 bad_points=0
+points=0 replayed=0 clean=0 stale_points=0 bad_points=0 promises=0 broken=0 hosts=0 host_replayed=0 host_clean=0 host_same=0
 for ((p = 0; p < POINTS; p++)); do
 	k=$((RANDOM % ${#FLUSHES[@]}))
+	# the first point: the run's first flush (FLUSHES[0] is the base's), the mount's window
+	[ "$p" = 0 ] && [ "${#FLUSHES[@]}" -gt 1 ] && k=1
 	f=${FLUSHES[$k]} next=${FLUSHES[$((k + 1))]:-999999999}
 	also=$(awk -v a="$f" -v b="$next" -v r="$RANDOM" 'BEGIN { srand(r) }
 		$2 == "write" && $1 > a && $1 < b { if (rand() < 0.5) printf "%s%s", (n++ ? "," : ""), $1 }' "$D/list")
 	rm -f "$D/cp.img" && truncate -s $SIZE "$D/cp.img"
 	"$VMS" replay-log --log "$D/run.log" --replay "$D/cp.img" --limit $((f + 1)) ${also:+--also "$also"} >/dev/null ||
 		{ echo "ext3_crash: replay to entry $f failed" >&2; exit 1; }
+	[ "$p" -lt "$HOST_FSCK" ] && cp "$D/cp.img" "$D/host.img"
 	"$VMS" boot --memory 64M --disk "$D/cp.img,fs=ext3,fsck" --set "journal_mode=$MODE,duration_ms=0" --json \
 		--log "$D/cp.console" >"$D/cp.json" 2>/dev/null
 	rc=$?
@@ -139,13 +203,29 @@ for ((p = 0; p < POINTS; p++)); do
 		echo "point $p (flush entry $f + ${also:-nothing}): guest exit $rc, e2fsck $(jq -r '.disks[0].fsck.output' "$D/cp.json" 2>/dev/null | grep -v '^Pass' | tail -8 | tr '\n' ' ')"
 	fi
 	s=0 b=0
-	for spec in append:1 overwrite:2 sparse:3 nofsync:4 dir/victim:5 dir/reuser:6; do
-		read -r fo fh fs fb <<<"$(check_file "$D/cp.img" "${spec%%:*}" "${spec##*:}" "$D/f")"
+	dump_files "$D/cp.img" "$D/dump"
+	for spec in $FILES; do
+		name=${spec%%:*}
+		read -r fo fh fs fb <<<"$(check_file "$D/dump/${name//\//%}" "${spec##*:}")"
 		[ "$fo" = missing ] && continue
 		s=$((s + fs)) b=$((b + fb))
 	done
 	[ "$s" -gt 0 ] && stale_points=$((stale_points + 1))
 	[ "$b" -gt 0 ] && { bad_points=$((bad_points + 1)); echo "point $p (flush entry $f): $b blocks that no write gave their file"; }
 	[ "$s" -gt 0 ] && [ "$MODE" != writeback ] && echo "point $p (flush entry $f): $s blocks of stale data"
+	# the fsyncs that had returned before the flush: their data and size must be there
+	perl "$ROOT/scripts/ext3_crash_fsync.pl" check "$D/promises" "$f" "$D/dump" dir/victim >"$D/fsync.out" ||
+		{ echo "ext3_crash: the fsync check failed" >&2; exit 1; }
+	read -r _ n v <"$D/fsync.out"
+	promises=$((promises + n)) broken=$((broken + v))
+	[ "$v" -gt 0 ] && echo "point $p (flush entry $f): $v fsyncs broken: $(tail -n +2 "$D/fsync.out" | head -4 | tr '\n' ';')"
+	if [ "$p" -lt "$HOST_FSCK" ]; then
+		read -r hc hs < <(host_recover 2>"$D/host.why")
+		hosts=$((hosts + 1)) host_clean=$((host_clean + hc)) host_same=$((host_same + hs))
+		grep -q ': recovering journal$' "$D/host.fsck" && host_replayed=$((host_replayed + 1))
+		[ "$hc$hs" = 11 ] || echo "point $p (flush entry $f): the host's e2fsck -fy: $(tr '\n' ' ' <"$D/host.why")"
+	fi
 done
-echo "crash points $points ($replayed with the journal replayed): e2fsck clean $clean, stale data $stale_points, bad blocks $bad_points"
+host=""
+[ "$hosts" -gt 0 ] && host=", host e2fsck -fy $hosts ($host_replayed with the journal replayed): clean $host_clean, same files $host_same"
+echo "crash points $points ($replayed with the journal replayed): e2fsck clean $clean, stale data $stale_points, bad blocks $bad_points, fsyncs checked $promises, fsyncs broken $broken$host"

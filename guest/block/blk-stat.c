@@ -27,6 +27,8 @@ void blk_account_io_done(struct gendisk *disk, struct request *rq, u64 now)
 	unsigned op = rq->op <= REQ_OP_FLUSH ? rq->op : REQ_OP_FLUSH;
 	unsigned long flags;
 
+	if (blk_rq_is_passthrough(rq)) /* Linux's blk_do_io_stat: not the disk's I/O */
+		return;
 	spin_lock_irqsave(&disk->stat_lock, flags);
 	s->ios[op]++;
 	s->sectors[op] += rq->nr_bytes >> SECTOR_SHIFT;

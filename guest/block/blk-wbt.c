@@ -368,7 +368,7 @@ void wbt_done(struct request_queue *q, struct request *rq, u64 now)
 
 	if (!rwb)
 		return;
-	if (rq->op != REQ_OP_FLUSH && READ_ONCE(rwb->stat_active)) { /* blk_stat_add */
+	if ((rq->op == REQ_OP_READ || rq->op == REQ_OP_WRITE) && READ_ONCE(rwb->stat_active)) { /* blk_stat_add */
 		int dir = rq->op == REQ_OP_WRITE;
 		u64 lat = now > rq->issue_ns ? now - rq->issue_ns : 0;
 		spin_lock_irqsave(&rwb->lock, flags);

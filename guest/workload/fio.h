@@ -102,6 +102,9 @@ struct fio_job_run {
 	u64 poisson_state[2], last_usec[2];
 	int pending_dir; /* the direction the rate limiter made wait, issued next; -1: none */
 	u64 writes_since_sync;
+	/* fio_mark.c: the fsync in flight's promise, and a returned one's mark to send */
+	u64 mark_writes, mark_size;
+	volatile bool mark_pending;
 	wait_queue_head_t wq;
 	struct completion *done;
 	struct mem_job_run *mem; /* ioengine=mem: a memory job (workload/memjob.c), none of the above */
@@ -133,6 +136,10 @@ void fio_end_io(struct bio *bio);
 bool fio_sync_write_done(struct fio_io *io, struct bio *bio);
 bool fio_sync_reap(struct fio_job_run *run);
 void fio_end_fsync(struct fio_job_run *run);
+/* fio_mark.c: a mark in the disk's write log for each fsync of a file job that returned */
+void fio_mark_fsync_start(struct fio_job_run *run); /* the job's task, as the fsync begins */
+void fio_mark_fsync_done(struct fio_job_run *run, int error); /* its completion, any context */
+void fio_mark_send(struct fio_job_run *run); /* the job's task, before its next I/O */
 /* fio_log.c: write_lat_log, write_bw_log, write_iops_log */
 void fio_log_setup(struct fio_job_run *run);
 void fio_log_teardown(struct fio_job_run *run);

@@ -79,6 +79,7 @@ static void fio_end_flush(struct bio *bio)
 		run->rec.sync_lat_sum_ns += lat;
 	}
 	spin_unlock_irqrestore(&run->stat_lock, flags);
+	fio_mark_fsync_done(run, bio->error);
 	WRITE_ONCE(io->state, FIO_IO_FREE);
 	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
 	wake_up(&run->wq);
@@ -161,6 +162,7 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	if (bio->op == REQ_OP_FLUSH) {
 		/* fsync: the dirty pages first, then the device's cache */
 		io->sync_start_ns = ktime_get_ns();
+		fio_mark_fsync_start(run);
 		if (f->ei ? ext3_sync_file(f->ei, run->job->flags & VMS_JOB_DATASYNC) : filemap_write_and_wait(f->mapping)) {
 			bio->error = -5;
 			bio->submit_ns = bio->complete_ns = ktime_get_ns();
@@ -293,6 +295,7 @@ static u64 fio_issue_batch(struct fio_job_run *run)
 	unsigned submitted = 0;
 
 	fio_stats_reap(run);
+	fio_mark_send(run); /* a returned fsync's, before anything after it */
 	blk_start_plug(&plug);
 	while (READ_ONCE(run->inflight) < run->depth) {
 		u64 now = ktime_get_ns();
@@ -394,6 +397,7 @@ void fio_run_phase(struct fio_job_run *run)
 	}
 	while (READ_ONCE(run->inflight) || fio_sync_reap(run))
 		fio_wait_inflight(run, 1, false);
+	fio_mark_send(run);
 	fio_stats_reap(run);
 	fio_reap_verify(run);
 }

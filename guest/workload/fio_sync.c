@@ -102,6 +102,7 @@ static void fio_end_fsync_flush(struct bio *bio)
 	if (!READ_ONCE(run->ramping))
 		run->last_completion_ns = bio->complete_ns;
 	spin_unlock_irqrestore(&run->stat_lock, flags);
+	fio_mark_fsync_done(run, bio->error);
 	WRITE_ONCE(io->state, FIO_IO_FREE);
 	__atomic_sub_fetch(&run->inflight, 1, __ATOMIC_RELEASE);
 	wake_up(&run->wq);
@@ -113,6 +114,7 @@ void fio_end_fsync(struct fio_job_run *run)
 	struct fio_io *io = &run->ios[0]; /* the phase is over: every slot is free */
 	unsigned long flags;
 
+	fio_mark_fsync_start(run);
 	for (unsigned i = 0; i < run->nr_files; i++) {
 		struct fio_file *f = &run->files[i];
 		if (run->on_fs && !f->ei) /* create_on_open and never opened: fio opens it, nothing to sync */
@@ -131,4 +133,5 @@ void fio_end_fsync(struct fio_job_run *run)
 		submit_bio(run->disk, &io->bio);
 		fio_wait_inflight(run, 1, false);
 	}
+	fio_mark_send(run);
 }

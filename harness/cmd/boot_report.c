@@ -122,10 +122,11 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 				d->has_mkfs ? d->mkfs : "",
 				!d->fsck.ran ? "" : d->fsck.clean ? "; e2fsck -fn after the run: clean" : "; e2fsck -fn after the run: NOT clean");
 		if (d->log[0])
-			fprintf(out, "%s: write log %s: %llu entries: the image before the run (%llu writes, %llu KiB), then %llu writes (%llu KiB) and %llu flushes\n",
+			fprintf(out, "%s: write log %s: %llu entries: the image before the run (%llu writes, %llu KiB), then %llu writes (%llu KiB), %llu flushes and %llu marks of the guest's\n",
 				d->name, d->log, (unsigned long long)d->log_stats.entries, (unsigned long long)d->log_stats.base_writes,
 				(unsigned long long)(d->log_stats.base_bytes >> 10), (unsigned long long)d->log_stats.writes,
-				(unsigned long long)(d->log_stats.bytes >> 10), (unsigned long long)d->log_stats.flushes);
+				(unsigned long long)(d->log_stats.bytes >> 10), (unsigned long long)d->log_stats.flushes,
+				(unsigned long long)d->log_stats.marks);
 	}
 	if (res->samples_dropped)
 		fprintf(out, "samples: %llu dropped beyond the host's budget of %u MiB per run (VM_SAMPLES_BUDGET)\n",

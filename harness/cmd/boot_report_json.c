@@ -112,9 +112,9 @@ static json_t *disk_json(const struct vm_disk_stats *d)
 		return json_put(o, "log", json_null());
 	const struct write_log_stats *l = &d->log_stats;
 	return json_put(o, "log",
-			json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "path", ANY_STR(d->log), "entries", U(l->entries),
-				  "base_writes", U(l->base_writes), "base_bytes", U(l->base_bytes), "writes", U(l->writes),
-				  "bytes", U(l->bytes), "flushes", U(l->flushes)));
+			json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "path", ANY_STR(d->log), "entries",
+				  U(l->entries), "base_writes", U(l->base_writes), "base_bytes", U(l->base_bytes), "writes",
+				  U(l->writes), "bytes", U(l->bytes), "flushes", U(l->flushes), "marks", U(l->marks)));
 }
 
 /* The run's own lists: CPUs, workers, tasks, where each vCPU was, disks. */

@@ -76,7 +76,8 @@ void vm_layout_write(struct vm *vm)
 						  .nr_queues = d->nr_queues,
 						  .flags = (d->cfg.read_only ? VMS_DISK_RO : 0) |
 							   (d->cfg.swap ? VMS_DISK_SWAP : 0) |
-							   (d->cfg.fs == DISK_FS_EXT3 ? VMS_DISK_FS_EXT3 : 0) };
+							   (d->cfg.fs == DISK_FS_EXT3 ? VMS_DISK_FS_EXT3 : 0) |
+							   (d->log ? VMS_DISK_LOG : 0) };
 	}
 	bp->nr_knobs = VMS_KNOB_COUNT;
 	bp->boot_size = sizeof(*bp);

@@ -167,6 +167,17 @@ struct vms_ring_desc {
 #define VMS_DISK_RO 1u
 #define VMS_DISK_SWAP 2u /* the guest's swap device (swapon) */
 #define VMS_DISK_FS_EXT3 4u /* mounted by the guest at /mnt/vdX (guest/fs/ext3) */
+#define VMS_DISK_LOG 8u /* the host records the disk's writes (--disk ...,log=): it takes log marks */
+
+/*
+ * A log mark (docs/WRITE_LOG.md): a virtio-blk request of a type of our own, far from
+ * the spec's numbers, whose data (device-readable, 1 to VMS_BLK_LOG_MARK_MAX bytes of
+ * printable ASCII) the host puts into the disk's write log as a mark, where the request
+ * reached it: after every write and flush the guest had seen complete, as dm-log-writes'
+ * `dmsetup message ... mark NAME`. Names starting "vmsweep-" are the host's own.
+ */
+#define VMS_VIRTIO_BLK_T_LOG_MARK 0x564d5301u /* "VMS", 1 */
+#define VMS_BLK_LOG_MARK_MAX 256
 
 /* A virtio-blk disk: /dev/vda is disks[0]. Queue q interrupts CPU q % nr_cpus. */
 struct vms_disk {

@@ -137,6 +137,12 @@ static void req_check(const struct virtq_chain *c, const struct guest_mem *m, ui
 		CHECK(r->ndata >= 1 && r->data[0].device_writes && r->data[0].len >= VIRTIO_BLK_ID_BYTES);
 		memcpy(r->data[0].host, "vmsweep-fuzz-disk-id", VIRTIO_BLK_ID_BYTES);
 		break;
+	case BLK_REQ_LOG_MARK: /* what goes into the log: the checked copy, never the guest's bytes */
+		CHECK(r->bytes >= 1 && r->bytes <= VMS_BLK_LOG_MARK_MAX && strlen(r->mark) == r->bytes);
+		for (size_t i = 0; i < r->bytes; i++)
+			CHECK(r->mark[i] >= 0x20 && r->mark[i] <= 0x7e);
+		CHECK(strncmp(r->mark, "vmsweep-", 8) != 0);
+		break;
 	case BLK_REQ_UNSUPPORTED:
 		break;
 	}

@@ -1,6 +1,6 @@
 /*
  * Writes the seed corpus of tests/fuzz/fuzz_virtq.c: guest RAM laid out as a virtio
- * driver would, with valid read / write / flush / get-id requests and a few that
+ * driver would, with valid read / write / flush / get-id / log-mark requests and a few that
  * the device must refuse. The input format is described in fuzz_virtq.c.
  *   cc -std=gnu11 -Wall -Wextra -o /tmp/make_seeds tests/fuzz/make_seeds.c
  *   /tmp/make_seeds tests/fuzz/corpus/virtq
@@ -16,6 +16,7 @@
 #define FUZZ_HDR 12
 #define VIRTQ_MAX_SEGS_SEED 130 /* VIRTQ_MAX_SEGS in harness/vmm/virtio/virtq.h */
 #define RAM_MAX (64u << 10)
+#define VMS_VIRTIO_BLK_T_LOG_MARK 0x564d5301u /* include/vmsweep/abi.h */
 
 struct seed {
 	uint8_t hdr[FUZZ_HDR];
@@ -253,5 +254,13 @@ int main(int argc, char **argv)
 	add_long_read(&s, VIRTQ_MAX_SEGS_SEED - 1, 0);
 	add_blk(&s, fl, N(fl), VIRTIO_BLK_T_FLUSH, 0);
 	seed_write(&s, dir, "seed-long-chains");
+
+	static const struct sseg mark[] = { { 16, false }, { 40, false }, { 1, true } };
+	seed_init(&s, 3, 0, 8, 0, NULL); /* log marks: one printable (taken), one not (refused) */
+	uint64_t text = s.next_buf + 16;
+	add_blk(&s, mark, N(mark), VMS_VIRTIO_BLK_T_LOG_MARK, 0);
+	memcpy(s.ram + text, "fsync thread=1 writes=8 size=4096 file=f", 40);
+	add_blk(&s, mark, N(mark), VMS_VIRTIO_BLK_T_LOG_MARK, 0);
+	seed_write(&s, dir, "seed-log-mark");
 	return 0;
 }

@@ -2,7 +2,8 @@
  * The write log as the virtio-blk device keeps it: requests of two queues at once, on
  * both engines, reach the log as they reached the image (a replay rebuilds it byte for
  * byte, every write once, every flush after the writes completed before it was issued),
- * and a log that cannot be written ends the run as a host error naming the cause.
+ * a log that cannot be written ends the run as a host error naming the cause, and the
+ * guest's log marks land after every completion it had seen, checked.
  */
 #include <fcntl.h>
 #include <linux/virtio_blk.h>
@@ -53,7 +54,7 @@ static void on_host_error(void *ctx, const char *msg)
 	snprintf(f->host_error, sizeof(f->host_error), "%s", msg);
 }
 
-static struct fixture *fixture_make(enum disk_engine engine)
+static struct fixture *fixture_make(enum disk_engine engine, bool log)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[1200];
@@ -65,7 +66,8 @@ static struct fixture *fixture_make(enum disk_engine engine)
 	unlink(f->img);
 	struct disk_config cfg = { .size = DISK, .engine = engine, .cache = DISK_CACHE_WRITEBACK };
 	snprintf(cfg.path, sizeof(cfg.path), "%s", f->img);
-	snprintf(cfg.log, sizeof(cfg.log), "%s", f->log);
+	if (log)
+		snprintf(cfg.log, sizeof(cfg.log), "%s", f->log);
 	if (virtio_blk_create(&f->dev, 0, &cfg, 0, 2, &f->mem, &(struct virtio_blk_tuning){ .poll_ns = 0 }, err,
 			      sizeof(err)))
 		fail_msg("virtio_blk_create: %s", err);
@@ -131,6 +133,29 @@ static void request_post(struct fixture *f, unsigned q, uint16_t i, uint64_t sec
 	a->ring[i % QSIZE] = k;
 }
 
+/* Request i of queue q: a log mark of len bytes of text (a guest's: any bytes, any length). */
+static void mark_post(struct fixture *f, unsigned q, uint16_t i, const char *text, uint32_t len)
+{
+	uint8_t *ram = f->mem.host;
+	uint64_t base = q_base(q), req = base + 0x10000 + (uint64_t)i * 0x2000;
+	struct vring_desc *d = (struct vring_desc *)(ram + base);
+	struct vring_avail *a = (struct vring_avail *)(ram + base + 0x1000);
+	struct virtio_blk_outhdr h = { .type = VMS_VIRTIO_BLK_T_LOG_MARK };
+	memcpy(ram + req, &h, sizeof(h));
+	memcpy(ram + req + 0x800, text, len);
+	uint16_t k = (uint16_t)(4 * i);
+	d[k] = (struct vring_desc){ req, sizeof(h), VRING_DESC_F_NEXT, (uint16_t)(k + 1) };
+	d[k + 1] = (struct vring_desc){ req + 0x800, len, VRING_DESC_F_NEXT, (uint16_t)(k + 3) };
+	d[k + 3] = (struct vring_desc){ req + 0x1f00, 1, VRING_DESC_F_WRITE, 0 };
+	ram[req + 0x1f00] = 0xff;
+	a->ring[i % QSIZE] = k;
+}
+
+static uint8_t status_of(struct fixture *f, unsigned q, uint16_t i)
+{
+	return f->mem.host[q_base(q) + 0x10000 + (uint64_t)i * 0x2000 + 0x1f00];
+}
+
 static void queues_run(struct fixture *f, uint16_t n)
 {
 	uint64_t one = 1;
@@ -149,7 +174,7 @@ static void queues_run(struct fixture *f, uint16_t n)
 
 static void run_engine(enum disk_engine engine)
 {
-	struct fixture *f = fixture_make(engine);
+	struct fixture *f = fixture_make(engine, true);
 	struct write_log_reader r;
 	char err[1200] = "";
 
@@ -231,7 +256,7 @@ static void test_io_uring_engine(void **state)
 /* The log's file may grow no more (a full disk, here RLIMIT_FSIZE): the run ends, named. */
 static void test_log_failure_ends_the_run(void **state)
 {
-	struct fixture *f = fixture_make(DISK_ENGINE_SYNC);
+	struct fixture *f = fixture_make(DISK_ENGINE_SYNC, true);
 	struct rlimit old, lim;
 	char err[1200] = "";
 	(void)state;
@@ -256,12 +281,68 @@ static void test_log_failure_ends_the_run(void **state)
 	fixture_free(f);
 }
 
+/* A mark comes after every write and flush the guest saw complete before it sent it; a
+ * text the host would print wrong, or that names one of the host's own marks, is refused,
+ * and so is a mark for a disk without a log. */
+static void test_marks(void **state)
+{
+	struct fixture *f = fixture_make(DISK_ENGINE_IO_URING, true);
+	struct write_log_reader r;
+	char err[1200] = "", long_text[VMS_BLK_LOG_MARK_MAX + 2];
+	(void)state;
+
+	memset(long_text, 'x', sizeof(long_text));
+	driver_start(&f->dev.mmio);
+	for (uint16_t i = 0; i < 8; i++)
+		for (unsigned q = 0; q < 2; q++)
+			request_post(f, q, i, (2u * i + q) * 8, 'a', i == 7);
+	queues_run(f, 8); /* the guest has seen them complete: a mark now comes after them */
+	mark_post(f, 0, 8, "fsync thread=1 writes=7 size=4096 file=a", 40);
+	mark_post(f, 1, 8, "bad\ntext", 8);
+	mark_post(f, 0, 9, "vmsweep-end", 11);
+	mark_post(f, 1, 9, long_text, VMS_BLK_LOG_MARK_MAX + 1);
+	mark_post(f, 0, 10, long_text, VMS_BLK_LOG_MARK_MAX);
+	mark_post(f, 1, 10, "", 0);
+	queues_run(f, 11);
+	reg_write(&f->dev.mmio, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(status_of(f, 0, 8), VIRTIO_BLK_S_OK);
+	assert_int_equal(status_of(f, 0, 10), VIRTIO_BLK_S_OK);
+	assert_int_equal(status_of(f, 1, 8), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(status_of(f, 0, 9), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(status_of(f, 1, 9), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(status_of(f, 1, 10), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(virtio_blk_finish(&f->dev, err, sizeof(err)), 0);
+	assert_int_equal(f->dev.log_stats.marks, 2);
+	assert_int_equal(write_log_reader_open(&r, f->log, err, sizeof(err)), 0);
+	assert_true(r.whole);
+	/* the base, 14 writes and 2 flushes, the marks, the end */
+	assert_int_equal(r.nr_entries, r.base_end + 1 + 16 + 3);
+	for (uint64_t i = r.base_end + 1; i < r.base_end + 17; i++)
+		assert_false(r.entries[i].flags & LOG_MARK_FLAG);
+	assert_string_equal(r.entries[r.base_end + 17].mark, "fsync thread=1 writes=7 size=4096 file=a");
+	assert_int_equal(strlen(r.entries[r.base_end + 18].mark), VMS_BLK_LOG_MARK_MAX);
+	assert_string_equal(r.entries[r.base_end + 19].mark, WRITE_LOG_MARK_END);
+	write_log_reader_close(&r);
+	fixture_free(f);
+
+	f = fixture_make(DISK_ENGINE_SYNC, false);
+	driver_start(&f->dev.mmio);
+	mark_post(f, 0, 0, "fsync", 5);
+	mark_post(f, 1, 0, "fsync", 5);
+	queues_run(f, 1);
+	reg_write(&f->dev.mmio, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(status_of(f, 0, 0), VIRTIO_BLK_S_UNSUPP);
+	assert_has(f->dev.first_error, "no write log");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sync_engine),
 		cmocka_unit_test(test_io_uring_engine),
 		cmocka_unit_test(test_log_failure_ends_the_run),
+		cmocka_unit_test(test_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,13 +3,16 @@
  * writable)] on the hardware queue's virtqueue. Queue i belongs to CPU i % nr_cpus,
  * where its completions interrupt, unless a poller watches it (block/blk-poll.c).
  */
+#include <asm/tsc.h>
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
+#include <kernel/errno.h>
 #include <kernel/interrupt.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
 #include <kernel/percpu.h>
 #include <kernel/slab.h>
+#include <lib/string.h>
 #include <lib/vsprintf.h>
 #include <linux/virtio_blk.h>
 #include <mm/backing-dev.h>
@@ -25,9 +28,12 @@ static int virtblk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq)
 	struct scatterlist sg[BLK_MAX_SEGMENTS + 2];
 	unsigned n = 0, out, in;
 
-	rq->hdr.type = rq->op == REQ_OP_READ ? VIRTIO_BLK_T_IN : rq->op == REQ_OP_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
+	static const u32 types[] = { [REQ_OP_READ] = VIRTIO_BLK_T_IN, [REQ_OP_WRITE] = VIRTIO_BLK_T_OUT,
+				     [REQ_OP_FLUSH] = VIRTIO_BLK_T_FLUSH, [REQ_OP_DRV_OUT] = VMS_VIRTIO_BLK_T_LOG_MARK };
+
+	rq->hdr.type = types[rq->op];
 	rq->hdr.ioprio = 0;
-	rq->hdr.sector = rq->op == REQ_OP_FLUSH ? 0 : rq->sector;
+	rq->hdr.sector = rq->op == REQ_OP_READ || rq->op == REQ_OP_WRITE ? rq->sector : 0;
 	rq->status = 0xff;
 	sg[n++] = (struct scatterlist){ (u64)&rq->hdr, sizeof(rq->hdr) };
 	for (struct bio *bio = rq->bio; bio && rq->op != REQ_OP_FLUSH; bio = bio->next)
@@ -94,6 +100,62 @@ static void virtblk_irq(unsigned irq, void *dev_id)
 			virtblk_done(h);
 }
 
+struct log_mark_wait {
+	struct completion done;
+	volatile int finished;
+	int error;
+};
+
+static void end_log_mark(struct bio *bio)
+{
+	struct log_mark_wait *w = bio->private;
+	w->error = bio->error;
+	__atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
+	complete(&w->done);
+}
+
+/*
+ * Sent as Linux sends its driver's own requests (blk_execute_rq): a tag of this CPU's
+ * queue, straight to the dispatch list, past the plug and the merging a bio would meet.
+ * The host logs it when it takes it, after all it logged before: every write and flush
+ * whose completion the caller has seen.
+ */
+int virtblk_log_mark(struct gendisk *disk, const char *text)
+{
+	struct request_queue *q = disk->queue;
+	size_t len = strlen(text);
+	struct log_mark_wait w = { .error = 0 };
+	struct bio bio = { .op = REQ_OP_DRV_OUT, .size = (u32)len, .buf = (void *)text, .end_io = end_log_mark,
+			   .private = &w };
+	unsigned long flags;
+
+	if (!disk->write_log)
+		return -EOPNOTSUPP;
+	if (!len || len > VMS_BLK_LOG_MARK_MAX)
+		return -EINVAL;
+	init_completion(&w.done);
+	preempt_disable();
+	struct blk_mq_hw_ctx *hctx = q->hctx[smp_processor_id() % q->nr_hw_queues];
+	preempt_enable();
+	struct request *rq = blk_mq_get_request(hctx);
+	rq->op = REQ_OP_DRV_OUT;
+	rq->nr_bytes = (u32)len;
+	rq->nr_segs = 1;
+	rq->bio = rq->biotail = &bio;
+	bio.submit_ns = ktime_get_ns();
+	spin_lock_irqsave(&hctx->lock, flags);
+	list_add_tail(&rq->queuelist, &hctx->dispatch);
+	spin_unlock_irqrestore(&hctx->lock, flags);
+	blk_mq_run_hw_queue(hctx);
+	if (q->poll_mode) { /* nobody is interrupted: reap it ourselves */
+		while (!__atomic_load_n(&w.finished, __ATOMIC_ACQUIRE))
+			blk_poll_disks();
+	} else {
+		wait_for_completion(&w.done);
+	}
+	return w.error ? -EIO : 0;
+}
+
 static const char *const completion_names[] = { "interrupt", "polled", "hybrid" };
 
 static void virtblk_probe(unsigned index, const struct vms_disk *d)
@@ -111,6 +173,7 @@ static void virtblk_probe(unsigned index, const struct vms_disk *d)
 		panic("virtio_blk: %s at %#lx did not set up", disk->disk_name, d->mmio_base);
 	disk->capacity = virtio_config_read64(&disk->vdev, 0) << SECTOR_SHIFT;
 	disk->read_only = virtio_has_feature(&disk->vdev, VIRTIO_BLK_F_RO);
+	disk->write_log = d->flags & VMS_DISK_LOG;
 	struct request_queue *q = blk_mq_init_queue(disk, nr_queues, (unsigned)knob(blk_queue_depth));
 	q->queue_rq = virtblk_queue_rq;
 	q->commit_rqs = virtblk_commit_rqs;

@@ -122,7 +122,7 @@ static int ext3_commit_super(struct ext3_sb_info *sbi, bool umount)
 /*
  * ext3_load_journal: the journal inode's blocks, the journal loaded and, when the file
  * system was not unmounted cleanly, replayed (the descriptors are read again after:
- * the replay may have changed them), then kjournald.
+ * the replay may have changed them). kjournald starts later (ext3_mount).
  */
 static const char *ext3_load_journal(struct ext3_sb_info *sbi, char *why, size_t why_len)
 {
@@ -153,13 +153,7 @@ static const char *ext3_load_journal(struct ext3_sb_info *sbi, char *why, size_t
 		printk("EXT3-fs (%s): recovery required on the journal\n", sbi->disk->disk_name);
 	if (jbd2_journal_recover(sbi->s_journal, why, why_len))
 		return why;
-	if ((bad = ext3_read_descriptors(sbi, why, why_len)))
-		return bad;
-	if ((err = jbd2_journal_start_thread(sbi->s_journal))) {
-		snprintf(why, why_len, "cannot start the journal (error %d)", err);
-		return why;
-	}
-	return NULL;
+	return ext3_read_descriptors(sbi, why, why_len);
 }
 
 static void ext3_mount(unsigned i)
@@ -193,6 +187,16 @@ static void ext3_mount(unsigned i)
 	int err = ext3_commit_super(sbi, false);
 	if (err)
 		printk("EXT3-fs (%s): error %d writing the superblock\n", disk->disk_name, err);
+	/* Only now may the log's superblock say the log is in use (s_start): RECOVER is on the
+	 * disk first, else a crash between leaves a log that e2fsck and Linux take for stray
+	 * (Linux's mount wipes a journal that needs_recovery does not name). Linux gets the
+	 * same order by deferring the update to the first commit (JBD2_FLUSHED). */
+	if (sbi->s_journal && (err = jbd2_journal_start_thread(sbi->s_journal))) {
+		printk("EXT3-fs (%s): error: cannot start the journal (error %d): not mounted\n", disk->disk_name, err);
+		kfree(sbi->gdt);
+		kfree(sbi);
+		return;
+	}
 	mounts[i] = sbi;
 	static const char *const modes[] = { "journal", "ordered", "writeback" };
 	printk("EXT3-fs (%s): mounted filesystem at %s with %s data mode: %u blocks in %u groups, %u inodes\n",

@@ -18,7 +18,9 @@
 #define BLK_MAX_SEGMENTS 128
 #define BLK_PLUG_MAX 32 /* requests a plug holds before it flushes itself, as BLK_MAX_REQUEST_COUNT */
 
-enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH };
+/* REQ_OP_DRV_OUT: a driver's own request carrying data to the device (virtio-blk's log
+ * mark), as Linux's; never merged, not counted in the disk's stats (blk_rq_is_passthrough). */
+enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH, REQ_OP_DRV_OUT };
 /* A bio's flags, Linux's bi_opf bits: who is waiting for it (block/blk-wbt.c reads them). */
 #define REQ_SYNC (1u << 0) /* someone waits: fsync's data, the journal, O_DIRECT, O_SYNC */
 #define REQ_IDLE (1u << 1) /* with REQ_SYNC: no more I/O follows at once (O_DIRECT writes) */
@@ -108,6 +110,11 @@ struct blk_mq_hw_ctx {
 
 enum { BLK_STS_OK, BLK_STS_RESOURCE }; /* queue_rq: taken, or the device is full */
 
+static inline bool blk_rq_is_passthrough(const struct request *rq)
+{
+	return rq->op == REQ_OP_DRV_OUT;
+}
+
 
 struct request_queue {
 	struct gendisk *disk;
@@ -142,6 +149,7 @@ struct gendisk {
 	unsigned index;
 	u64 capacity; /* bytes */
 	bool read_only;
+	bool write_log; /* the host records its writes: it takes log marks (virtblk_log_mark) */
 	struct request_queue *queue;
 	struct address_space *mapping; /* its page cache (mm/filemap.c), made on first buffered I/O */
 	struct backing_dev_info *bdi;  /* its writeback (mm/backing-dev.c) */
@@ -220,4 +228,8 @@ void wbt_report(struct request_queue *q, struct vms_rec_blk *rec);
 extern struct gendisk *disks[];
 extern unsigned nr_disks;
 void virtio_blk_init(void);
+/* A mark into the host's write log of the disk (vmsweep/abi.h VMS_VIRTIO_BLK_T_LOG_MARK),
+ * after everything the guest has seen complete; waited for. 0, -EINVAL (a text the host
+ * would refuse), -EOPNOTSUPP (no log), -EIO. */
+int virtblk_log_mark(struct gendisk *disk, const char *text);
 #endif

@@ -14,5 +14,6 @@
 #define ENOSPC 28
 #define EROFS 30
 #define ENAMETOOLONG 36
+#define EOPNOTSUPP 95
 #define EUCLEAN 117 /* EFSCORRUPTED: the file system's metadata is not sane */
 #endif

@@ -234,6 +234,25 @@ static void blk_ios_free(struct blk_queue *q)
 	q->nr_ios = 0;
 }
 
+/* A mark of the guest's into the write log, at once: after every write and flush the host
+ * logged so far, which includes all the guest had seen complete when it sent this. */
+static void blk_log_mark(struct blk_queue *q, const struct virtq_chain *c, struct blk_req *r)
+{
+	struct virtio_blk_dev *d = q->dev;
+
+	if (!d->log) {
+		r->result = VIRTIO_BLK_S_UNSUPP;
+		snprintf(r->why, sizeof(r->why), "log-mark: the disk has no write log");
+		blk_refuse(q, c, r);
+		return;
+	}
+	int err = write_log_mark(d->log, r->mark);
+	if (err)
+		blk_log_failed(d);
+	*r->status = err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	virtq_push(&q->vq, c->head, 1);
+}
+
 static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 {
 	struct virtio_blk_dev *d = q->dev;
@@ -251,6 +270,10 @@ static void blk_handle_chain(struct blk_queue *q, struct virtq_chain *c)
 		memcpy(r.data[0].host, id, sizeof(id));
 		*r.status = VIRTIO_BLK_S_OK;
 		virtq_push(&q->vq, c->head, sizeof(id) + 1);
+		return;
+	}
+	if (r.type == BLK_REQ_LOG_MARK) {
+		blk_log_mark(q, c, &r);
 		return;
 	}
 	struct blk_io *io = blk_io_get(q);

@@ -36,6 +36,8 @@ static const char *type_name(enum blk_req_type t)
 		return "flush";
 	case BLK_REQ_GET_ID:
 		return "get-id";
+	case BLK_REQ_LOG_MARK:
+		return "log-mark";
 	case BLK_REQ_UNSUPPORTED:
 		break;
 	}
@@ -134,6 +136,38 @@ static void rw_check(struct blk_req *r, uint64_t disk_bytes, bool read_only)
 		req_refuse(r, VIRTIO_BLK_S_IOERR, "write: the disk is read-only");
 }
 
+/* A log mark's text, copied once (the guest may rewrite it meanwhile) and checked: it goes
+ * into the log and onto `replay-log --list`'s lines, one a line. */
+static void mark_copy(struct blk_req *r)
+{
+	size_t n = 0;
+
+	if (!data_direction_ok(r, false) || r->bytes == 0 || r->bytes > VMS_BLK_LOG_MARK_MAX) {
+		req_refuse(r, VIRTIO_BLK_S_IOERR, "log-mark: needs 1 to %u device-readable bytes, has %llu",
+			   VMS_BLK_LOG_MARK_MAX, (unsigned long long)r->bytes);
+		return;
+	}
+	for (unsigned i = 0; i < r->ndata; i++) {
+		if (!r->data[i].len)
+			continue;
+		if (!r->data[i].host) {
+			req_refuse(r, VIRTIO_BLK_S_IOERR, "log-mark: descriptor %u is not in guest RAM", i);
+			return;
+		}
+		memcpy(r->mark + n, r->data[i].host, r->data[i].len); /* n + len <= bytes: checked above */
+		n += r->data[i].len;
+	}
+	r->mark[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)r->mark[i] < 0x20 || (unsigned char)r->mark[i] > 0x7e) {
+			req_refuse(r, VIRTIO_BLK_S_IOERR, "log-mark: byte %zu is %#x, not printable ASCII", i,
+				   (unsigned)(unsigned char)r->mark[i]);
+			return;
+		}
+	if (!strncmp(r->mark, "vmsweep-", 8))
+		req_refuse(r, VIRTIO_BLK_S_IOERR, "log-mark: names starting \"vmsweep-\" are the host's");
+}
+
 void blk_req_parse(const struct virtq_chain *c, uint64_t disk_bytes, bool read_only, struct blk_req *r)
 {
 	uint8_t hdr[BLK_HDR_BYTES];
@@ -174,6 +208,9 @@ void blk_req_parse(const struct virtq_chain *c, uint64_t disk_bytes, bool read_o
 	case VIRTIO_BLK_T_GET_ID:
 		r->type = BLK_REQ_GET_ID;
 		break;
+	case VMS_VIRTIO_BLK_T_LOG_MARK:
+		r->type = BLK_REQ_LOG_MARK;
+		break;
 	default:
 		/* virtio 5.2.6.1: unknown types get UNSUPP, whatever their layout. */
 		req_refuse(r, VIRTIO_BLK_S_UNSUPP, "request type %u not supported", type);
@@ -205,6 +242,9 @@ void blk_req_parse(const struct virtq_chain *c, uint64_t disk_bytes, bool read_o
 		if (!r->ndata || !data_direction_ok(r, true) || r->data[0].len < VIRTIO_BLK_ID_BYTES)
 			req_refuse(r, VIRTIO_BLK_S_IOERR, "get-id: needs one device-writable area of %u bytes",
 				   VIRTIO_BLK_ID_BYTES);
+		break;
+	case BLK_REQ_LOG_MARK:
+		mark_copy(r);
 		break;
 	case BLK_REQ_UNSUPPORTED:
 		break;

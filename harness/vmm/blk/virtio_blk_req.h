@@ -14,12 +14,20 @@
 #include <stdint.h>
 
 #include "vmm/virtio/virtq.h"
+#include "vmsweep/abi.h"
 
 /* The most data one request may carry: what a single preadv/pwritev moves on Linux
  * (MAX_RW_COUNT), so it fits an int result and the used ring's 32-bit len. */
 #define BLK_REQ_MAX_BYTES 0x7ffff000u
 
-enum blk_req_type { BLK_REQ_READ, BLK_REQ_WRITE, BLK_REQ_FLUSH, BLK_REQ_GET_ID, BLK_REQ_UNSUPPORTED };
+enum blk_req_type {
+	BLK_REQ_READ,
+	BLK_REQ_WRITE,
+	BLK_REQ_FLUSH,
+	BLK_REQ_GET_ID,
+	BLK_REQ_LOG_MARK, /* VMS_VIRTIO_BLK_T_LOG_MARK: a mark for the write log */
+	BLK_REQ_UNSUPPORTED,
+};
 
 struct blk_req {
 	enum blk_req_type type;
@@ -31,6 +39,7 @@ struct blk_req {
 	/* VIRTIO_BLK_S_OK, or the status to return: IOERR for a refused request, UNSUPP for unknown types */
 	uint8_t result;
 	char why[128]; /* why the request was refused; empty when result is OK */
+	char mark[VMS_BLK_LOG_MARK_MAX + 1]; /* LOG_MARK: its text, copied and checked, NUL-terminated */
 };
 
 /*
@@ -38,7 +47,9 @@ struct blk_req {
  * caller can put in the status byte. With result OK: READ and WRITE have a non-zero
  * multiple of 512 data bytes inside the disk, all device-writable (READ) or
  * device-readable (WRITE); FLUSH has none; GET_ID's data[0] is device-writable and
- * at least VIRTIO_BLK_ID_BYTES long; status is non-NULL.
+ * at least VIRTIO_BLK_ID_BYTES long; LOG_MARK's text is in mark (1 to
+ * VMS_BLK_LOG_MARK_MAX printable ASCII characters, not starting "vmsweep-", the host's
+ * own marks); status is non-NULL.
  */
 void blk_req_parse(const struct virtq_chain *c, uint64_t disk_bytes, bool read_only, struct blk_req *r);
 #endif

@@ -16,6 +16,9 @@
 
 #include "util/error.h"
 #include "vmm/blk/write_log.h"
+#include "vmsweep/abi.h"
+
+_Static_assert(VMS_BLK_LOG_MARK_MAX <= WRITE_LOG_MARK_MAX, "a guest's mark fits its entry's sector");
 
 #define BASE_CHUNK (1u << 20) /* the base is read and logged this much at a time */
 #define BASE_BLOCK 4096u /* zero blocks of the base are left out at this grain */
@@ -80,7 +83,7 @@ static void entry_fill(uint8_t *sec, uint64_t sector, uint64_t nr_sectors, uint6
 	memset(sec, 0, WRITE_LOG_SECTOR);
 	memcpy(sec, h, sizeof(h));
 	if (mark)
-		memcpy(sec + sizeof(h), mark, strlen(mark)); /* shorter than WRITE_LOG_MARK_MAX: ours only */
+		memcpy(sec + sizeof(h), mark, strlen(mark)); /* ours, or a guest's checked one: <= WRITE_LOG_MARK_MAX */
 }
 
 static int super_write(struct write_log *l)
@@ -240,6 +243,17 @@ int write_log_write(struct write_log *l, uint64_t offset, const struct iovec *io
 		l->stats.writes++;
 		l->stats.bytes += bytes;
 	}
+	pthread_mutex_unlock(&l->lock);
+	return r;
+}
+
+int write_log_mark(struct write_log *l, const char *text)
+{
+	pthread_mutex_lock(&l->lock);
+	int r = strlen(text) > VMS_BLK_LOG_MARK_MAX ? log_fail(l, "a mark of %zu bytes (a bug)", strlen(text))
+						    : entry_append(l, 0, LOG_MARK_FLAG, text, NULL, 0, 0, NULL);
+	if (!r)
+		l->stats.marks++;
 	pthread_mutex_unlock(&l->lock);
 	return r;
 }

@@ -42,6 +42,7 @@ struct write_log_stats {
 	uint64_t entries; /* in the log, the base's included */
 	uint64_t base_writes, base_bytes; /* the image before the run */
 	uint64_t writes, bytes, flushes; /* the run's */
+	uint64_t marks; /* the guest's (write_log_mark) */
 };
 
 /* Creates (truncates) the log at path and writes the base: the blocks of the image at
@@ -56,6 +57,9 @@ uint64_t write_log_flush_begin(struct write_log *l);
 /* The flush completed (ok) or failed: its entry becomes a FLUSH, or the mark
  * "vmsweep-flush-failed"; the super then counts every entry written. */
 int write_log_flush_end(struct write_log *l, uint64_t ticket, bool ok);
+/* A mark of the guest's (a VMS_VIRTIO_BLK_T_LOG_MARK request, checked by the device's
+ * parser: at most VMS_BLK_LOG_MARK_MAX printable characters), after the entries so far. */
+int write_log_mark(struct write_log *l, const char *text);
 /* Once a call has failed the log stays failed (later calls do nothing and return -1);
  * this says why, naming the log: "" while it is whole. */
 const char *write_log_error(struct write_log *l);
