@@ -90,6 +90,13 @@ int job_disk_check(struct compile *c, const struct fio_section *s, struct job_op
 		return compile_fail_at(c, where->file, where->line,
 				       "%s=%s: /dev/vd%c has no file system to mount (give it one: --disk "
 				       "PATH,fs=ext3) (job '%s')", where->key, where->value, 'a' + j->disk, s->name);
+	/* the guest mounts it: a raw writer would write under its file system */
+	if (!j->path[0] && c->disks && (c->disks[j->disk].flags & VMS_DISK_FS_EXT3) && j->rw != VMS_RW_READ &&
+	    j->rw != VMS_RW_RANDREAD)
+		return compile_fail_at(c, where->file, where->line,
+				       "%s=%s: that disk holds the guest's ext3, mounted at /mnt/vd%c: a raw writer would "
+				       "write under it (name a file: filename=/mnt/vd%c/FILE) (job '%s')",
+				       where->key, where->value, 'a' + j->disk, 'a' + j->disk, s->name);
 	if (!j->path[0] && (j->flags & VMS_JOB_UNLINK))
 		return compile_fail_at(c, jo->filename_o->file, jo->filename_o->line,
 				       "option 'unlink': only for a file (filename=/mnt/vdX/FILE), not the raw disk %s "

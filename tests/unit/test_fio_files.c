@@ -148,6 +148,10 @@ static void test_file_errors(void **state)
 		      "with several files per job (nrfiles=2) is not supported");
 	compile_fails("[a]\ndirectory=/mnt/vda\nfilesize=1k\n", 3, "smaller than the block size");
 	compile_fails("[a]\ndirectory=/mnt/vda\ndirect=1\n", 2, "direct=1 on a file is not supported");
+	/* a raw writer under the mounted file system; a raw reader is fine */
+	compile_fails("[a]\nrw=randwrite\nfilename=/dev/vda\nsize=1m\n", 3,
+		      "filename=/dev/vda: that disk holds the guest's ext3, mounted at /mnt/vda: a raw writer");
+	free(compile_ok("[a]\nrw=read\nfilename=/dev/vda\nsize=1m\n"));
 }
 
 int main(void)
