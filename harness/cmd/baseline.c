@@ -158,13 +158,17 @@ static int job_compile(const struct baseline_options *o, struct vms_workload **w
 	struct disk_config disks[VMS_MAX_DISKS];
 	size_t size = 0;
 
-	/* as if each disk had its file system, so that a file job is refused below for what it is */
-	memcpy(disks, o->disks, o->nr_disks * sizeof(disks[0]));
-	for (unsigned i = 0; i < o->nr_disks; i++)
-		disks[i].fs = DISK_FS_EXT3;
 	struct fio_compile_sel sel = { .sections = o->sections, .nr_sections = o->nr_sections };
-	if (fio_compile_for_disks_sel(o->job_path, disks, o->nr_disks, &sel, wl, &size, err, errlen))
-		return -1;
+	if (fio_compile_for_disks_sel(o->job_path, o->disks, o->nr_disks, &sel, wl, &size, err, errlen)) {
+		/* again as if each disk had its file system: a file job is then refused below for
+		 * what it is (a raw job on such a disk is refused as a writer under it) */
+		memcpy(disks, o->disks, o->nr_disks * sizeof(disks[0]));
+		for (unsigned i = 0; i < o->nr_disks; i++)
+			disks[i].fs = DISK_FS_EXT3;
+		char err2[1024];
+		if (fio_compile_for_disks_sel(o->job_path, disks, o->nr_disks, &sel, wl, &size, err2, sizeof(err2)))
+			return -1; /* the first error stands */
+	}
 	for (uint32_t i = 0; i < (*wl)->nr_jobs; i++) {
 		const struct vms_job *j = &(*wl)->jobs[i];
 		if (j->path[0])
