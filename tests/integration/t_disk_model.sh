@@ -96,7 +96,9 @@ vms --vcpus 1 --disk "$T/h.img,size=1G,profile=hdd" --job "$f" --json
 expect_rc 0
 iops=$(jget '.fio.jobs[0].write.iops')
 want=$(awk 'BEGIN { print 1e9 / (8333333 + 8192 * 1e9 / 125829120) }')
-within "$iops" "$want" 0.15 || fail_because "8k+fdatasync: $iops a second, predicted $want (one revolution each)"
+# within 25 %: a loaded host finishes some writes later than the model (model_late),
+# which slows the log down by up to a fifth; a missing or doubled revolution is 2x off
+within "$iops" "$want" 0.25 || fail_because "8k+fdatasync: $iops a second, predicted $want (one revolution each; $(jget '.disks[0].model_late') completions late)"
 end
 
 begin "disk_model/profile=ssd: latency per request, channels in parallel, the data verified"
