@@ -91,7 +91,7 @@ mb() { case $1 in 1048576) echo 1M ;; 8388608) echo 8M ;; 104857600) echo 100M ;
 echo "## Writeback: Wu's IO-less throttling table in shape (profile=hdd; medians of $REPEAT runs a cell, in the sweep's random order, less those left out; load average $load0 before, $load1 after; $((t1 - t0)) s)"
 echo
 echo "configs/wu-2011.ini: 1280 MiB guest, 2 vCPUs, one 4 GiB hdd-profile disk (120 MiB/s = 125.8 MB/s sequential, queues=1);"
-echo "buffered 1 MiB psync writers, each on its own 384 MiB region; 2 s warm-up, then 5 s measured;"
+echo "buffered 1 MiB psync writers, each on its own file of the disk's ext3 (data=ordered); 2 s warm-up, then 5 s measured;"
 echo "dirty_background_bytes by Linux's rule (10 % of dirtyable memory is over every threshold: thresh / 2)."
 echo
 echo "| writers | dirty_bytes | era | MB/s (range) | pause p50 | pause p99 | pause max (range) | runs |"
@@ -168,7 +168,8 @@ for _ in $(seq 1 "$QRUNS"); do
 	for q in 1 2; do
 		qpart=",queues=1"
 		[ "$q" = 2 ] && qpart=""
-		"$VMS" boot --memory 1280M --vcpus 2 --disk "$dir/disk.img$qpart,profile=hdd" --job workloads/dd-wu2011.fio \
+		cp --sparse=always "$dir/disk.img" "$dir/q.img" # the sweep's fresh file system, as each of its runs had
+		"$VMS" boot --memory 1280M --vcpus 2 --disk "$dir/q.img$qpart,profile=hdd,fs=ext3" --job workloads/dd-wu2011.fio \
 			--set writeback_model=ioless,dirty_bytes=100M --log "$dir/console.log" --json >"$dir/q.json" 2>/dev/null
 		jq -r '[.fio.jobs[] | select(.jobname == "dd") | .write.bw_bytes / 1e6][0] as $b
 			| "\($b) \(.disks[0].writes) \(.disks[0].bytes_written)"' "$dir/q.json" >>"$dir/q$q"
