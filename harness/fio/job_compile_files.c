@@ -21,6 +21,15 @@
  * A path under a disk's mount point: components without . or .. (the guest walks it as
  * it is); empty only where allowed (directory= at the mount itself).
  */
+/* A path into a job's path[], the rest zeros: a run's inputs hash the workload's bytes,
+ * and a stack buffer's leftovers past the NUL would make each compile differ. */
+static void path_set(char dst[VMS_WL_PATH_LEN], const char *src)
+{
+	size_t n = strnlen(src, VMS_WL_PATH_LEN - 1);
+	memset(dst, 0, VMS_WL_PATH_LEN);
+	memcpy(dst, src, n);
+}
+
 static int path_check(struct compile *c, const struct fio_option *o, const char *path, bool dir)
 {
 	if (!*path && !dir)
@@ -216,7 +225,7 @@ int job_files_check(struct compile *c, const struct fio_section *s, struct job_o
 						       "filename=%s: under directory=%s the path is longer than vmsweep's "
 						       "%d bytes (job '%s')", fo->value, dir->value, VMS_WL_PATH_LEN - 1,
 						       s->name);
-			memcpy(j->path, path, VMS_WL_PATH_LEN);
+			path_set(j->path, path);
 		} else {
 			/* each clone's names are made in job_files_name; a file job's path is never empty */
 			j->flags |= VMS_JOB_FILENUM;
@@ -263,6 +272,6 @@ int job_files_name(struct compile *c, const struct fio_section *s, const struct 
 		return compile_fail_at(c, s->file, s->line,
 				       "job '%s': fio names its files after the job (%s0): a job name with '/' or longer "
 				       "than 250 bytes makes no file name; rename the section", s->name, name);
-	memcpy(d->path, path, VMS_WL_PATH_LEN);
+	path_set(d->path, path);
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 9
+#define VMS_WL_VERSION 10
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
@@ -161,7 +161,7 @@ struct vms_job {
 	uint32_t nr_files; /* files of the job: 1..VMS_WL_MAX_FILES; 0 for the raw disk */
 	uint32_t file_service; /* enum vms_file_service */
 	uint32_t file_service_nr; /* I/Os to a file before the next is picked (fio's roundrobin:N), >= 1 */
-	uint32_t pad_files;
+	uint32_t pad_files[2]; /* no hole: a run's inputs hash the workload's bytes */
 	uint64_t file_size; /* filesize=: each file's size; 0: size / nr_files, else the file's own */
 	/* cpus_allowed= / cpumask=: a bit per vCPU the job's thread may run on, one bit
 	 * after cpus_allowed_policy=split; 0: any. A vCPU the guest lacks fails the run. */

@@ -112,11 +112,19 @@ memory = 64M
 vcpus = 1
 duration_ms = 20
 disk = $T/s.img,size=32M,$1
+[workload]
+job = $T/files.fio
 EOF
 }
+# several files per job, and a clone of each: the compiled workload is hashed into each
+# run's inputs, so that a resume must compile it to the same bytes
+printf '[w]\ndirectory=/mnt/vda/d\nnrfiles=3\nrw=write\nbs=64k\nsize=384k\nnumjobs=2\n' >"$T/files.fio"
 fs_sweep fs=ext3
 vmsweep_cmd run "$T/c.ini" --out "$T/s"
 expect_rc 0 'both runs done'
+sed -i 's/^repeat = 2/repeat = 3/' "$T/c.ini"
+vmsweep_cmd run --resume "$T/s" "$T/c.ini"
+expect_rc 0 'a resume adds a repetition: the file jobs compile to the same workload, the template is the same'
 # each run mounted a copy of the image mkfs made: the copy was mounted once, the template never
 check "the template was never mounted (its mount count $(dumpe2fs_field "$T/s.img" 'Mount count'))" \
 	test "$(dumpe2fs_field "$T/s.img" 'Mount count')" = 0
@@ -125,7 +133,7 @@ check "the last run's copy was mounted once, not once per run ($(dumpe2fs_field 
 check 'the manifest has disk.0.fs = ext3' \
 	test "$(sqlite3 "$T/s/results.sqlite" "select value from manifest where key = 'disk.0.fs'")" = ext3
 check 'each run input has disk.0.fs=ext3' \
-	test "$(sqlite3 "$T/s/results.sqlite" "select count(*) from runs r join run_inputs i on i.id = r.inputs where i.text like '%'||char(10)||'disk.0.fs=ext3'||char(10)||'%'")" = 2
+	test "$(sqlite3 "$T/s/results.sqlite" "select count(*) from runs r join run_inputs i on i.id = r.inputs where i.text like '%'||char(10)||'disk.0.fs=ext3'||char(10)||'%'")" = 3
 check "the image is mkfs.ext3's" test "$(dumpe2fs_field "$T/s.img" 'Filesystem features')" = "$FEATURES"
 fs_sweep "fs=ext3,log=$T/s.log"
 vmsweep_cmd plan "$T/c.ini"
