@@ -49,6 +49,9 @@ static int blk_take(struct vm_result *res, const struct vms_workload *wl, uint32
 		return errorf(err, errlen, "block queue record for disk %u, at most %u disks", r.disk, VMS_MAX_DISKS);
 	if (!knob_value_word(VMS_KNOB_blk_completion, r.completion))
 		return errorf(err, errlen, "block queue record of disk %u: completion mode %u", r.disk, r.completion);
+	/* the guest resolves auto: it reports none or cfq (a word for the JSON and the text) */
+	if (r.iosched != VMS_IOSCHED_NONE && r.iosched != VMS_IOSCHED_CFQ)
+		return errorf(err, errlen, "block queue record of disk %u: I/O scheduler %u", r.disk, r.iosched);
 	for (unsigned f = 0; f < VMS_BLK_FOUND_NR; f++) {
 		if (r.found[f] > r.completed - found || found > r.completed)
 			return errorf(err, errlen, "block queue record of disk %u: more completions found than the %llu made",

@@ -388,6 +388,12 @@ static void test_blk_records_are_checked(void **state)
 
 	f = reset(state);
 	put_complete(f);
+	b = (struct vms_rec_blk){ .disk = 0, .iosched = VMS_IOSCHED_AUTO }; /* the guest resolves auto */
+	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
+	finish_refused(f, "I/O scheduler 2");
+
+	f = reset(state);
+	put_complete(f);
 	b = (struct vms_rec_blk){ .disk = 0 };
 	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
 	record_put(&f->vm->results_buf, VMS_REC_BLK, &b, sizeof(b));
