@@ -22,6 +22,7 @@
 #include <kernel/timer.h>
 #include <kernel/wait.h>
 #include <mm/backing-dev.h>
+#include <mm/swap.h> /* current_is_kswapd */
 #include <mm/watermark.h> /* int_sqrt */
 
 enum wbt_flags {
@@ -156,11 +157,6 @@ static bool close_io(const struct rq_wb *rwb)
 {
 	u64 now = ktime_get_ns();
 	return now < READ_ONCE(rwb->last_issue) + CLOSE_IO_NSEC || now < READ_ONCE(rwb->last_comp) + CLOSE_IO_NSEC;
-}
-
-static bool current_is_kswapd(void)
-{
-	return current->flags & PF_KSWAPD;
 }
 
 static unsigned get_limit(const struct rq_wb *rwb, u32 opf)

@@ -8,6 +8,7 @@
 #include <kernel/task.h>
 #include <mm/mm_types.h>
 #include <mm/mmzone.h>
+#include <mm/swap.h> /* current_is_kswapd */
 
 struct page;
 
@@ -25,11 +26,6 @@ struct scan_control {
 };
 
 void shrink_node(struct scan_control *sc);
-
-static inline bool current_is_kswapd(void)
-{
-	return current->flags & PF_KSWAPD;
-}
 
 /* The OOM killer chose the current task: stop reclaiming for it, it is about to exit. */
 static inline bool fatal_memory_victim(void)

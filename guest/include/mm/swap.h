@@ -7,6 +7,7 @@
  */
 #ifndef MM_SWAP_H
 #define MM_SWAP_H
+#include <kernel/task.h> /* current, PF_KSWAPD */
 #include <kernel/types.h>
 
 struct page;
@@ -45,4 +46,10 @@ bool trylock_page(struct page *page);
 void lock_page(struct page *page);
 void unlock_page(struct page *page);
 void wait_on_page_writeback(struct page *page);
+/* As linux/swap.h's: whether the running task is kswapd (reclaim, blk-wbt ask). */
+static inline bool current_is_kswapd(void)
+{
+	return current->flags & PF_KSWAPD;
+}
+
 #endif
