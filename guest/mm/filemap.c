@@ -657,7 +657,7 @@ long filemap_writepages(struct address_space *m, struct writeback_control *wbc)
 			if (!blkdev_writepage(page, wbc_to_write_flags(wbc))) { /* unlocks it */
 				written++;
 				/* counted as started: a pass the disk holds up (blk-wbt) may last long */
-				__atomic_add_fetch(&m->host->bdi->written_by[wbc->by], 1, __ATOMIC_RELAXED);
+				bdi_count_written(m->host->bdi, wbc->by);
 			}
 			put_page(page);
 			if (--wbc->nr_to_write <= 0)
@@ -686,7 +686,7 @@ static int fsync_write_page(struct address_space *m, struct page *page)
 		unlock_page(page);
 		return 0;
 	}
-	m->host->bdi->written_by[VMS_WB_BY_FSYNC]++;
+	bdi_count_written(m->host->bdi, VMS_WB_BY_FSYNC);
 	return blkdev_writepage(page, REQ_SYNC) ? -EIO : 0; /* WB_SYNC_ALL; unlocks it */
 }
 

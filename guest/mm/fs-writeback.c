@@ -212,7 +212,7 @@ static long wb_writeback(struct bdi_writeback *wb, long nr_pages, enum wb_reason
 		[WB_REASON_SYNC] = VMS_WB_BY_FLUSHER_SYNC,
 	};
 
-	wb->bdi->works[reason]++;
+	__atomic_add_fetch(&wb->bdi->works[reason], 1, __ATOMIC_RELAXED); /* pdflush: several threads */
 	WRITE_ONCE(wb->writeback_running, true);
 	while (nr_pages > 0) {
 		if (reason == WB_REASON_BACKGROUND && !over_bground_thresh(wb))

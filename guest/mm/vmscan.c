@@ -237,7 +237,7 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			if (PageSwapBacked(page)) {
 				swap_writepage(page);
 			} else {
-				((struct address_space *)page->mapping)->host->bdi->written_by[VMS_WB_BY_RECLAIM]++;
+				bdi_count_written(((struct address_space *)page->mapping)->host->bdi, VMS_WB_BY_RECLAIM);
 				blkdev_writepage(page, 0); /* pageout's WB_SYNC_NONE */
 			}
 			continue;

@@ -77,6 +77,13 @@ static inline void wb_stat_mod(struct bdi_writeback *wb, enum wb_stat_item i, lo
 	__atomic_add_fetch(&wb->stat[i], d, __ATOMIC_RELAXED);
 }
 
+/* A page write started on the disk's behalf, by whom: the flushers, fsync, kswapd and
+ * direct reclaim count concurrently, and the report compares the sum with vmstat. */
+static inline void bdi_count_written(struct backing_dev_info *bdi, enum vms_wb_writer by)
+{
+	__atomic_add_fetch(&bdi->written_by[by], 1, __ATOMIC_RELAXED);
+}
+
 /* Whether any mapping of the disk has dirty pages (wb_has_dirty_io). */
 static inline bool wb_has_dirty_io(struct bdi_writeback *wb)
 {
