@@ -44,6 +44,7 @@ struct task_struct {
 	u64 nr_switches;
 	u64 sum_exec_ns; /* time it ran, up to its last switch out (getrusage's utime + stime) */
 	u64 nvcsw, nivcsw; /* switches out: it blocked, it was preempted (getrusage's ru_nvcsw, ru_nivcsw) */
+	u64 nr_migrations; /* moves to another CPU (se.nr_migrations) */
 	int exit_code;
 	struct blk_plug *plug; /* requests held back to merge (block/blk-core.c) */
 	unsigned flags; /* PF_* */

@@ -42,10 +42,12 @@ static bool __migrate_task(struct task_struct *p, unsigned src, unsigned dest)
 			list_add_tail(&p->run_list, &to->queue[p->prio]);
 			to->nr_queued++;
 			cpu_area(dest)->nr_migrations++;
+			p->nr_migrations++;
 			check_preempt_curr(to, p);
 			moved = true;
 		} else if (!p->on_rq) {
 			p->cpu = dest; /* asleep: it wakes up there */
+			p->nr_migrations++;
 			moved = true;
 		}
 	}
@@ -91,6 +93,7 @@ bool idle_balance(struct cpu *c)
 		list_add_tail(&found->run_list, &c->rq.queue[found->prio]);
 		c->rq.nr_queued++;
 		c->nr_migrations++;
+		found->nr_migrations++;
 		WRITE_ONCE(c->rq.curr->need_resched, 1);
 	}
 	double_rq_unlock(src, &c->rq);
