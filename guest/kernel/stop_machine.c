@@ -26,8 +26,12 @@ static int cpu_stopper_thread(void *data)
 			continue;
 		}
 		set_current_state(TASK_RUNNING);
-		work->ret = work->fn(work->arg);
-		complete(work->done);
+		struct completion *done = work->done; /* a nowait work may be queued again once fn ran */
+		int ret = work->fn(work->arg);
+		if (done) {
+			work->ret = ret;
+			complete(done);
+		}
 	}
 	return 0;
 }
@@ -48,6 +52,21 @@ int stop_one_cpu(unsigned cpu, int (*fn)(void *), void *arg)
 	wake_up_process(c->stopper);
 	wait_for_completion(&done);
 	return work.ret;
+}
+
+/* stop_one_cpu_nowait: queues work (the caller's, idle until fn ran) and returns; from any context. */
+void stop_one_cpu_nowait(unsigned cpu, int (*fn)(void *), void *arg, struct cpu_stop_work *work)
+{
+	struct cpu *c = cpu_area(cpu);
+	unsigned long flags;
+
+	*work = (struct cpu_stop_work){ .fn = fn, .arg = arg };
+	local_irq_save(flags);
+	raw_spin_lock(&c->stop_lock);
+	list_add_tail(&work->list, &c->stop_works);
+	raw_spin_unlock(&c->stop_lock);
+	local_irq_restore(flags);
+	wake_up_process(c->stopper);
 }
 
 void cpu_stop_init(void)

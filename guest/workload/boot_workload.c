@@ -13,6 +13,7 @@
 #include <kernel/kernel.h>
 #include <kernel/kthread.h>
 #include <kernel/printk.h>
+#include <kernel/sched_topology.h>
 #include <kernel/results.h>
 #include <kernel/slab.h>
 #include <kernel/stop_machine.h>
@@ -68,6 +69,10 @@ static int spin_sleep_worker(void *data)
 			me->rec.sleeps++;
 		}
 	}
+	me->rec.cpu_ns = current->sum_exec_ns + (ktime_get_ns() - current->slice_start_ns);
+	me->rec.migrations = current->nr_migrations;
+	if (!me->rec.pinned)
+		me->rec.cpu = smp_processor_id();
 	complete(&me->w->done);
 	return 0;
 }
@@ -75,7 +80,8 @@ static int spin_sleep_worker(void *data)
 static void run_spin_sleep(void)
 {
 	struct spin_sleep w = { .end_ns = ktime_get_ns() + (u64)knob(duration_ms) * NSEC_PER_MSEC };
-	unsigned per_cpu = (unsigned)knob(tasks_per_cpu), n = nr_cpu_ids * per_cpu;
+	unsigned per_cpu = (unsigned)knob(tasks_per_cpu), n = knob(tasks) ? (unsigned)knob(tasks) : nr_cpu_ids * per_cpu;
+	bool pinned = !knob(tasks);
 	struct worker *workers = kzalloc(n * sizeof(*workers));
 
 	if (!workers)
@@ -85,16 +91,24 @@ static void run_spin_sleep(void)
 		unsigned cpu = i % nr_cpu_ids;
 		workers[i].w = &w;
 		workers[i].rec.cpu = cpu;
-		wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], (int)cpu, PRIO_NORMAL, "work/%u:%u",
-						      cpu, i / nr_cpu_ids));
+		workers[i].rec.pinned = pinned;
+		if (pinned)
+			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], (int)cpu, PRIO_NORMAL,
+							      "work/%u:%u", cpu, i / nr_cpu_ids));
+		else
+			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], -1, PRIO_NORMAL, "work/%u", i));
 	}
 	for (unsigned i = 0; i < n; i++)
 		wait_for_completion(&w.done);
 	for (unsigned i = 0; i < n; i++)
 		results_record(VMS_REC_WORKER, &workers[i].rec, sizeof(workers[i].rec));
 	kfree(workers);
-	printk("workload: %u CPUs x %u tasks x (spin %ld ms, sleep %ld ms) for %ld ms done\n", nr_cpu_ids, per_cpu,
-	       knob(spin_ms), knob(sleep_ms), knob(duration_ms));
+	if (pinned)
+		printk("workload: %u CPUs x %u tasks x (spin %ld ms, sleep %ld ms) for %ld ms done\n", nr_cpu_ids, per_cpu,
+		       knob(spin_ms), knob(sleep_ms), knob(duration_ms));
+	else
+		printk("workload: %u tasks on %u CPUs x (spin %ld ms, sleep %ld ms) for %ld ms done\n", n, nr_cpu_ids,
+		       knob(spin_ms), knob(sleep_ms), knob(duration_ms));
 }
 
 static void run_compute(void)
@@ -112,6 +126,7 @@ static void run_compute(void)
 int kernel_init(void *unused)
 {
 	(void)unused;
+	sched_init_domains();
 	cpu_stop_init();
 	lockup_detector_init();
 	kblockd_init();

@@ -74,13 +74,20 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 			total > 0 ? 100.0 * (double)p->idle_ns / total : 0.0);
 	}
 	if (res->nr_workers) {
-		uint64_t lo = UINT64_MAX, hi = 0;
+		uint64_t lo = UINT64_MAX, hi = 0, cpu_lo = UINT64_MAX, cpu_hi = 0, migrations = 0;
 		for (unsigned i = 0; i < res->nr_workers; i++) {
-			lo = res->workers[i].loops < lo ? res->workers[i].loops : lo;
-			hi = res->workers[i].loops > hi ? res->workers[i].loops : hi;
+			const struct vms_rec_worker *w = &res->workers[i];
+			lo = w->loops < lo ? w->loops : lo;
+			hi = w->loops > hi ? w->loops : hi;
+			cpu_lo = w->cpu_ns < cpu_lo ? w->cpu_ns : cpu_lo;
+			cpu_hi = w->cpu_ns > cpu_hi ? w->cpu_ns : cpu_hi;
+			migrations += w->migrations;
 		}
-		fprintf(out, "workload: %u tasks, work loops per task min %llu max %llu\n", res->nr_workers,
-			(unsigned long long)lo, (unsigned long long)hi);
+		fprintf(out,
+			"workload: %u tasks%s, work loops per task min %llu max %llu, CPU time per task min %.1f max %.1f ms, "
+			"%llu migrations\n",
+			res->nr_workers, res->workers[0].pinned ? " (pinned)" : "", (unsigned long long)lo,
+			(unsigned long long)hi, (double)cpu_lo / 1e6, (double)cpu_hi / 1e6, (unsigned long long)migrations);
 	}
 	if (res->have_pingpong && res->pingpong.rounds)
 		fprintf(out, "pingpong: %llu rounds to CPU %llu, %llu ran there, %llu IPIs, %.1f us per round trip\n",

@@ -126,9 +126,10 @@ static void lists_json(struct json_out *o, const struct vm_result *res)
 	json_out_member(o, "cpus", a);
 	a = json_array();
 	for (unsigned i = 0; i < res->nr_workers; i++)
-		a = json_push(a, json_pack("{s:i, s:i, s:I, s:I}", "cpu", (int)res->workers[i].cpu, "pid",
-						   (int)res->workers[i].pid, "loops", U(res->workers[i].loops), "sleeps",
-						   U(res->workers[i].sleeps)));
+		a = json_push(a, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:b}", "cpu", (int)res->workers[i].cpu, "pid",
+					   (int)res->workers[i].pid, "loops", U(res->workers[i].loops), "sleeps",
+					   U(res->workers[i].sleeps), "cpu_ns", U(res->workers[i].cpu_ns), "migrations",
+					   U(res->workers[i].migrations), "pinned", res->workers[i].pinned != 0));
 	json_out_member(o, "workers", a);
 	if (res->have_wakeup)
 		json_out_member(o, "wakeup_latency_ns", wakeup_json(res));

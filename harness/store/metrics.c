@@ -212,16 +212,23 @@ static void misc_metrics(struct emit *e, const struct vm_result *res)
 			      ? res->nr_workers
 			      : (unsigned)(sizeof(res->workers) / sizeof(res->workers[0]));
 	if (nw) {
-		uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+		uint64_t lo = UINT64_MAX, hi = 0, sum = 0, cpu_lo = UINT64_MAX, cpu_hi = 0, migrations = 0;
 		for (unsigned i = 0; i < nw; i++) {
-			uint64_t l = res->workers[i].loops;
+			uint64_t l = res->workers[i].loops, c = res->workers[i].cpu_ns;
 			lo = l < lo ? l : lo;
 			hi = l > hi ? l : hi;
 			sum += l;
+			cpu_lo = c < cpu_lo ? c : cpu_lo;
+			cpu_hi = c > cpu_hi ? c : cpu_hi;
+			migrations += res->workers[i].migrations;
 		}
 		emit_put(e, (double)sum, "workers.loops");
 		emit_put(e, (double)lo, "workers.loops_min");
 		emit_put(e, (double)hi, "workers.loops_max");
+		emit_put(e, (double)cpu_lo, "workers.cpu_ns_min");
+		emit_put(e, (double)cpu_hi, "workers.cpu_ns_max");
+		emit_put(e, cpu_hi ? (double)cpu_lo / (double)cpu_hi : 0, "workers.cpu_fairness");
+		emit_put(e, (double)migrations, "workers.migrations");
 	}
 }
 

@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 13
+#define VMS_ABI_VERSION 14
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -248,9 +248,12 @@ struct vms_rec_cpu {
 };
 
 struct vms_rec_worker {
-	uint32_t cpu, pid;
+	uint32_t cpu, pid; /* cpu: the one it was pinned to, or where it ended (pinned 0) */
 	uint64_t loops; /* compute chunks it did */
 	uint64_t sleeps;
+	uint64_t cpu_ns; /* its time on a CPU */
+	uint64_t migrations; /* moves to another CPU */
+	uint32_t pinned, pad;
 };
 
 enum vms_hist_id { VMS_HIST_WAKEUP = 1 };

@@ -12,20 +12,37 @@
 
 struct timer_list;
 struct completion;
-
-struct rq {
-	raw_spinlock_t lock;
-	struct list_head queue[NR_PRIO];
-	unsigned nr_queued; /* runnable, not counting curr */
-	struct task_struct *curr, *idle;
-};
+struct sched_domain;
 
 struct cpu_stop_work {
 	struct list_head list;
 	int (*fn)(void *);
 	void *arg;
-	struct completion *done;
+	struct completion *done; /* NULL: stop_one_cpu_nowait */
 	int ret;
+};
+
+struct rq {
+	raw_spinlock_t lock;
+	struct list_head queue[NR_PRIO];
+	unsigned nr_queued; /* runnable, not counting curr */
+	unsigned cfs_queued; /* of which normal tasks (the fair class: what balancing moves) */
+	struct task_struct *curr, *idle;
+
+	/* The fair class's averages (kernel/sched/fair.c): PELT's util_avg and
+	 * runnable_avg, sampled at the tick; avg_idle for newidle balancing. */
+	u64 util_avg, runnable_avg, avg_last_ns, avg_idle_ns_seen;
+	u64 avg_idle, idle_stamp;
+	/* active balance: this CPU's migration/N pushes a task to push_cpu */
+	int active_balance;
+	unsigned push_cpu;
+	struct cpu_stop_work active_balance_work;
+
+	/* /proc/schedstat's cpu line (sched_info and ttwu_stat) */
+	u64 yld_count, sched_count, sched_goidle, ttwu_count, ttwu_local;
+	u64 rq_cpu_time, run_delay, pcount;
+	u64 nr_moved_in, moved_in_wait_ns; /* tasks moved here, and their wait before they ran */
+	u64 alb_pushed; /* tasks its migration/N pushed */
 };
 
 struct cpu {
@@ -34,6 +51,7 @@ struct cpu {
 	unsigned id;
 	u32 apic_id;
 	struct rq rq;
+	struct sched_domain *sd; /* its lowest sched domain (kernel/sched/topology.c); NULL: nothing to balance */
 	struct task_struct *prev_task; /* the task __switch_to left, for finish_task_switch */
 
 	/* timers (kernel/time/timer.c) */

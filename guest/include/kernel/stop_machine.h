@@ -3,6 +3,9 @@
 #define KERNEL_STOP_MACHINE_H
 #include <kernel/types.h>
 
+struct cpu_stop_work;
+
 int stop_one_cpu(unsigned cpu, int (*fn)(void *), void *arg);
+void stop_one_cpu_nowait(unsigned cpu, int (*fn)(void *), void *arg, struct cpu_stop_work *work);
 void cpu_stop_init(void);
 #endif

@@ -21,16 +21,23 @@ pid_t nr_tasks;
 LIST_HEAD(task_list);
 raw_spinlock_t task_list_lock;
 
-static void enqueue_task(struct rq *rq, struct task_struct *p)
+/* rq locked. A task queued and not yet run starts its sched_info wait (run_delay). */
+void enqueue_task(struct rq *rq, struct task_struct *p)
 {
 	list_add_tail(&p->run_list, &rq->queue[p->prio]);
 	rq->nr_queued++;
+	if (p->prio == PRIO_NORMAL)
+		rq->cfs_queued++;
+	if (!p->last_queued_ns)
+		p->last_queued_ns = ktime_get_ns();
 }
 
-static void dequeue_task(struct rq *rq, struct task_struct *p)
+void dequeue_task(struct rq *rq, struct task_struct *p)
 {
 	list_del_init(&p->run_list);
 	rq->nr_queued--;
+	if (p->prio == PRIO_NORMAL)
+		rq->cfs_queued--;
 }
 
 static struct task_struct *pick_next_task(struct rq *rq)
@@ -72,6 +79,27 @@ struct rq *task_rq_lock(struct task_struct *p)
 	}
 }
 
+/* ttwu_do_activate: p, asleep and off every CPU, is queued on rq (locked). */
+static void ttwu_do_activate(struct rq *rq, struct task_struct *p, unsigned waker)
+{
+	p->state = TASK_RUNNING;
+	p->on_rq = 1;
+	p->wake_tsc = rdtsc();
+	enqueue_task(rq, p);
+	ttwu_stat(p->cpu, waker);
+	this_cpu()->nr_wakeups++;
+	if (rq->idle_stamp) { /* it ends an idle period: newidle balancing's avg_idle */
+		update_avg_idle(rq, ktime_get_ns() - rq->idle_stamp);
+		rq->idle_stamp = 0;
+	}
+	check_preempt_curr(rq, p);
+}
+
+/*
+ * try_to_wake_up. A fair task fully asleep may be placed on another CPU first
+ * (select_task_rq_fair): both run queues are locked for the move, and the wake-up is
+ * started again if p changed meanwhile (another waker got there first).
+ */
 int wake_up_process(struct task_struct *p)
 {
 	unsigned long flags;
@@ -79,20 +107,38 @@ int wake_up_process(struct task_struct *p)
 
 	preempt_disable();
 	local_irq_save(flags);
-	struct rq *rq = task_rq_lock(p);
-	if (p->state != TASK_RUNNING) {
-		p->state = TASK_RUNNING;
+	for (;;) {
+		struct rq *rq = task_rq_lock(p);
+		unsigned prev_cpu = p->cpu, waker = smp_processor_id();
+		if (p->state == TASK_RUNNING) {
+			raw_spin_unlock(&rq->lock);
+			break;
+		}
 		woken = 1;
 		/* on_rq still set: p has not reached __schedule yet and will not sleep. */
-		if (!p->on_rq) {
-			p->on_rq = 1;
-			p->wake_tsc = rdtsc();
-			enqueue_task(rq, p);
-			this_cpu()->nr_wakeups++;
-			check_preempt_curr(rq, p);
+		if (p->on_rq) {
+			p->state = TASK_RUNNING;
+			raw_spin_unlock(&rq->lock);
+			break;
 		}
+		unsigned cpu = p->prio == PRIO_NORMAL ? select_task_rq_fair(p, prev_cpu, waker) : prev_cpu;
+		if (cpu == prev_cpu) {
+			ttwu_do_activate(rq, p, waker);
+			raw_spin_unlock(&rq->lock);
+			break;
+		}
+		raw_spin_unlock(&rq->lock);
+		struct rq *dst = cpu_rq(cpu);
+		double_rq_lock(rq, dst);
+		if (p->cpu == prev_cpu && p->state != TASK_RUNNING && !p->on_rq && !p->on_cpu) {
+			p->cpu = cpu; /* set_task_cpu */
+			p->nr_migrations++;
+			ttwu_do_activate(dst, p, waker);
+			double_rq_unlock(rq, dst);
+			break;
+		}
+		double_rq_unlock(rq, dst);
 	}
-	raw_spin_unlock(&rq->lock);
 	local_irq_restore(flags);
 	preempt_enable();
 	return woken;
@@ -115,6 +161,31 @@ static void finish_task_switch(void)
 		task_release(prev);
 }
 
+/*
+ * sched_info (kernel/sched/stats.h): next's wait in the queue ends (run_delay, pcount),
+ * prev's time on the CPU is added (rq_cpu_time); a task the balancer moved here
+ * finishes paying for the move.
+ */
+static void sched_info_switch(struct rq *rq, struct task_struct *prev, struct task_struct *next, u64 now)
+{
+	if (prev != rq->idle)
+		rq->rq_cpu_time += now - prev->slice_start_ns;
+	if (next == rq->idle) {
+		rq->sched_goidle++;
+		return;
+	}
+	if (next->last_queued_ns) {
+		rq->run_delay += now - next->last_queued_ns;
+		next->last_queued_ns = 0;
+	}
+	rq->pcount++;
+	if (next->moved_ns) {
+		rq->nr_moved_in++;
+		rq->moved_in_wait_ns += now - next->moved_ns;
+		next->moved_ns = 0;
+	}
+}
+
 /* Called with interrupts masked; returns with them masked, possibly much later. */
 void __schedule(bool preempt)
 {
@@ -133,10 +204,14 @@ void __schedule(bool preempt)
 	else if (prev != rq->idle)
 		enqueue_task(rq, prev);
 	next = pick_next_task(rq);
+	rq->sched_count++;
 	if (next == prev) {
+		if (next != rq->idle)
+			next->last_queued_ns = 0; /* it keeps the CPU: no wait */
 		raw_spin_unlock(&rq->lock);
 		return;
 	}
+	sched_info_switch(rq, prev, next, now);
 	if (next->wake_tsc) {
 		wakeup_latency_record(rdtsc() - next->wake_tsc);
 		next->wake_tsc = 0;
@@ -146,6 +221,7 @@ void __schedule(bool preempt)
 	if (next == rq->idle)
 		c->idle_since_ns = now;
 	prev->sum_exec_ns += now - prev->slice_start_ns;
+	prev->last_ran_ns = now;
 	if (preempt && prev->state == TASK_RUNNING)
 		prev->nivcsw++;
 	else
@@ -198,6 +274,9 @@ void preempt_schedule_irq(void)
 
 void yield(void)
 {
+	preempt_disable();
+	this_cpu()->rq.yld_count++;
+	preempt_enable();
 	WRITE_ONCE(current->need_resched, 1);
 	schedule();
 }
@@ -217,6 +296,8 @@ void scheduler_tick(struct cpu *c)
 	struct task_struct *curr = rq->curr;
 	u64 slice = (u64)knob(timeslice_ms) * NSEC_PER_MSEC;
 
+	update_rq_load_avg(c);
+	trigger_load_balance(c);
 	if (curr == rq->idle) {
 		if (READ_ONCE(rq->nr_queued))
 			WRITE_ONCE(curr->need_resched, 1);
@@ -334,6 +415,7 @@ void sched_init_cpu(struct cpu *c)
 	INIT_LIST_HEAD(&idle->run_list);
 	list_add_tail(&idle->tasks, &task_list);
 	rq->curr = rq->idle = idle;
+	rq->avg_idle = 2 * (u64)knob(sched_migration_cost_ns);
 	c->current_task = idle;
 	c->idle_since_ns = ktime_get_ns();
 }

@@ -1,5 +1,5 @@
 /*
- * The idle task (pid 0, swapper/N): pull work from a busy CPU, else halt through
+ * The idle task (pid 0, swapper/N): pull work from a busy CPU (newidle_balance), else halt through
  * the nucleus until an interrupt. The nucleus does not halt when an interrupt came
  * in while masked, so a wake-up between the check and the halt is not lost. A CPU
  * with I/O in flight on hybrid queues polls them first (block/blk-poll.c).
@@ -28,17 +28,23 @@ static void idle_poll(struct cpu *c)
 void cpu_idle(void)
 {
 	struct cpu *c = this_cpu();
+	bool newly_idle = true;
 
 	for (;;) {
 		idle_poll(c);
 		blk_idle_poll(c->id);
 		local_irq_disable();
-		if (!need_resched() && !idle_balance(c)) {
+		/* once per idle period, as pick_next_task_fair does before it picks the idle task */
+		bool pulled = newly_idle && !need_resched() && newidle_balance(c);
+		newly_idle = false;
+		if (!need_resched() && !pulled) {
 			c->nr_halts++;
 			hypercall_halt();
 		}
 		local_irq_enable();
-		if (need_resched())
+		if (need_resched()) {
 			schedule();
+			newly_idle = true;
+		}
 	}
 }
