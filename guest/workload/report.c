@@ -8,6 +8,7 @@
 #include <kernel/printk.h>
 #include <kernel/results.h>
 #include <kernel/sched.h>
+#include <kernel/sched_topology.h>
 #include <kernel/slab.h>
 #include <lib/string.h>
 #include <vmsweep/hist.h>
@@ -72,6 +73,7 @@ void report_results(void)
 		kfree(h);
 	}
 
+	schedstat_report();
 	vmstat_report();
 	writeback_report();
 	blk_poll_report();

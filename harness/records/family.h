@@ -55,7 +55,7 @@ struct record_family_ops {
 };
 
 /* The families, in the order their reports appear. */
-#define RECORD_FAMILIES(X) X(fio) X(mm) X(iolog) X(blk) X(wb) X(jbd2)
+#define RECORD_FAMILIES(X) X(fio) X(mm) X(iolog) X(blk) X(wb) X(jbd2) X(sched)
 
 enum record_family_id {
 	RECORD_FAMILY_vmm = -1, /* the VMM's own records (vmm/results.c), not a family */

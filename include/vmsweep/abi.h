@@ -419,5 +419,6 @@ struct vms_rec_sample {
 
 #include <vmsweep/writeback.h> /* the writeback records (records.h) */
 #include <vmsweep/journal.h> /* the journal records (records.h) */
+#include <vmsweep/schedstat.h> /* the scheduler's records (records.h) */
 #endif /* __ASSEMBLER__ */
 #endif

@@ -37,7 +37,8 @@
 	X(WB_SAMPLE, 19, vms_rec_wb_sample, wb, SAMPLES, FIXED, "writeback sample")          \
 	X(WB_WRITER, 20, vms_rec_wb_writer, wb, RESULTS, FIXED, "writeback writer")          \
 	X(JBD2, 21, vms_rec_jbd2, jbd2, RESULTS, FIXED, "journal")                           \
-	X(JBD2_FSYNC, 22, vms_rec_jbd2_fsync, jbd2, RESULTS, FIXED, "journal fsync")
+	X(JBD2_FSYNC, 22, vms_rec_jbd2_fsync, jbd2, RESULTS, FIXED, "journal fsync")              \
+	X(SCHEDSTAT, 23, vms_rec_schedstat, sched, RESULTS, FIXED, "schedstat")
 
 #ifndef __ASSEMBLER__
 enum vms_rec_type {

@@ -33,7 +33,7 @@ struct vms_sd_stats {
 };
 
 struct vms_sched_domain_info {
-	char name[8];	       /* "SMT", "MC", "PKG" */
+	char name[8];	       /* "SMT", "MC", "PKG", NUL-terminated */
 	uint64_t span;	       /* CPUs, a bit each */
 	uint32_t level, flags; /* SD_* of guest/kernel/sched/sched.h */
 	uint32_t nr_groups;
@@ -50,7 +50,11 @@ struct vms_rec_schedstat {
 	 * rq_cpu_time (ns), run_delay (ns), pcount */
 	uint64_t yld_count, sched_count, sched_goidle, ttwu_count, ttwu_local;
 	uint64_t rq_cpu_time, run_delay, pcount;
-	uint64_t nr_active_balance_pushed; /* tasks its migration/N pushed away */
+	/* what a migration costs: tasks the balancer moved here, and how long they then
+	 * waited in this queue before they ran */
+	uint64_t nr_moved_in, moved_in_wait_ns;
+	uint64_t alb_pushed; /* tasks its migration/N pushed away for active balancing */
+	uint64_t affinity_pushed; /* ... and for set_cpus_allowed (a running task pinned away) */
 	uint32_t nr_domains, pad;
 	struct vms_sched_domain_info domains[VMS_SD_MAX_LEVELS]; /* lowest level first */
 };

@@ -42,7 +42,7 @@ struct rq {
 	u64 yld_count, sched_count, sched_goidle, ttwu_count, ttwu_local;
 	u64 rq_cpu_time, run_delay, pcount;
 	u64 nr_moved_in, moved_in_wait_ns; /* tasks moved here, and their wait before they ran */
-	u64 alb_pushed; /* tasks its migration/N pushed */
+	u64 alb_pushed, affinity_pushed; /* tasks its migration/N pushed: active balance, set_cpus_allowed */
 };
 
 struct cpu {

@@ -58,5 +58,6 @@ struct cpu_topology {
 #define for_each_domain(cpu, __sd) for (__sd = cpu_area(cpu)->sd; __sd; __sd = __sd->parent)
 
 void sched_init_domains(void);
+void schedstat_report(void); /* VMS_REC_SCHEDSTAT per CPU (schedstat.c) */
 bool cpus_share_cache(unsigned a, unsigned b);
 #endif

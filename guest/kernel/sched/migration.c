@@ -48,8 +48,8 @@ static int migration_cpu_stop(void *data)
 	unsigned here = smp_processor_id();
 	unsigned dest = (unsigned)__builtin_ctzll(p->cpus_allowed);
 	/* p was running here when asked; now the stopper is, so p is queued or asleep. */
-	if (p->cpu == here)
-		__move_queued_task(p, here, dest);
+	if (p->cpu == here && __move_queued_task(p, here, dest))
+		cpu_rq(here)->affinity_pushed++;
 	return 0;
 }
 
