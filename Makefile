@@ -99,6 +99,10 @@ build/tests/%: tests/unit/%.c $(TEST_HELPER_LIB) $(HARNESS_LIB)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -o $@ $< $(TEST_HELPER_LIB) $(HARNESS_LIB) -lcmocka $(HOST_LIBS)
 
+# Tests that build a guest file with a host shim find the guest's headers after the system's.
+build/tests/test_sched_topology build/tests/test_sched_balance: HOST_CFLAGS += -idirafter guest/include
+build-asan/tests/test_sched_topology build-asan/tests/test_sched_balance: ASAN_CFLAGS += -idirafter guest/include
+
 $(TEST_HELPER_LIB): $(TEST_HELPER_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -8,10 +8,8 @@
 #include <kernel/kernel.h>
 #include <kernel/stop_machine.h>
 #include <lib/string.h>
+#include "fair_lb.h"
 #include "sched.h"
-
-enum group_type { group_has_spare, group_fully_busy, group_overloaded };
-enum migration_type { migrate_load, migrate_util, migrate_task };
 
 #define LBF_ALL_PINNED 0x01
 #define LBF_SOME_PINNED 0x08
@@ -28,46 +26,6 @@ struct lb_env {
 	unsigned flags, loop, loop_max;
 	enum migration_type migration_type;
 };
-
-struct sg_lb_stats {
-	unsigned long avg_load, group_load, group_capacity, group_util, group_runnable;
-	unsigned sum_nr_running, sum_h_nr_running, idle_cpus, group_weight;
-	enum group_type group_type;
-};
-
-struct sd_lb_stats {
-	struct sched_group *busiest, *local;
-	unsigned long total_load, total_capacity, avg_load;
-	bool prefer_sibling; /* the child domain spreads tasks (SD_PREFER_SIBLING) */
-	struct sg_lb_stats busiest_stat, local_stat;
-};
-
-/* group_has_capacity: fewer tasks than CPUs, or their averages leave room. */
-static bool group_has_capacity(unsigned imbalance_pct, const struct sg_lb_stats *sgs)
-{
-	if (sgs->sum_nr_running < sgs->group_weight)
-		return true;
-	if (sgs->group_capacity * imbalance_pct < sgs->group_runnable * 100)
-		return false;
-	return sgs->group_capacity * 100 > sgs->group_util * imbalance_pct;
-}
-
-static bool group_is_overloaded(unsigned imbalance_pct, const struct sg_lb_stats *sgs)
-{
-	if (sgs->sum_nr_running <= sgs->group_weight)
-		return false;
-	return sgs->group_capacity * 100 < sgs->group_util * imbalance_pct ||
-	       sgs->group_capacity * imbalance_pct < sgs->group_runnable * 100;
-}
-
-static enum group_type group_classify(unsigned imbalance_pct, const struct sg_lb_stats *sgs)
-{
-	if (group_is_overloaded(imbalance_pct, sgs))
-		return group_overloaded;
-	if (!group_has_capacity(imbalance_pct, sgs))
-		return group_fully_busy;
-	return group_has_spare;
-}
 
 static void update_sg_lb_stats(struct lb_env *env, const struct sched_group *sg, struct sg_lb_stats *sgs)
 {
@@ -87,31 +45,7 @@ static void update_sg_lb_stats(struct lb_env *env, const struct sched_group *sg,
 	}
 	sgs->group_capacity = sg->capacity;
 	sgs->group_weight = sg->weight;
-	sgs->group_type = group_classify(env->sd->imbalance_pct, sgs);
-	if (sgs->group_type != group_has_spare)
-		sgs->avg_load = sgs->group_load * SCHED_CAPACITY_SCALE / sgs->group_capacity;
-}
-
-/* update_sd_pick_busiest: the worse type wins; within a type, the heavier (or the one with fewer idle CPUs). */
-static bool update_sd_pick_busiest(struct sd_lb_stats *sds, const struct sg_lb_stats *sgs)
-{
-	const struct sg_lb_stats *busiest = &sds->busiest_stat;
-	if (!sgs->sum_h_nr_running)
-		return false;
-	if (!sds->busiest)
-		return true;
-	if (sgs->group_type != busiest->group_type)
-		return sgs->group_type > busiest->group_type;
-	switch (sgs->group_type) {
-	case group_overloaded:
-	case group_fully_busy:
-		return sgs->avg_load > busiest->avg_load;
-	case group_has_spare:
-		if (sgs->idle_cpus != busiest->idle_cpus)
-			return sgs->idle_cpus < busiest->idle_cpus;
-		return sgs->sum_nr_running > busiest->sum_nr_running;
-	}
-	return false;
+	sg_lb_stats_classify(sgs, env->sd->imbalance_pct);
 }
 
 static void update_sd_lb_stats(struct lb_env *env, struct sd_lb_stats *sds)
@@ -135,83 +69,16 @@ static void update_sd_lb_stats(struct lb_env *env, struct sd_lb_stats *sds)
 	}
 }
 
-static void calculate_imbalance(struct lb_env *env, struct sd_lb_stats *sds)
-{
-	struct sg_lb_stats *local = &sds->local_stat, *busiest = &sds->busiest_stat;
-
-	if (local->group_type == group_has_spare) {
-		if (busiest->group_type > group_fully_busy && !(env->sd->flags & SD_SHARE_PKG_RESOURCES)) {
-			/* fill the local group's spare capacity */
-			env->migration_type = migrate_util;
-			long spare = (long)local->group_capacity - (long)local->group_util;
-			env->imbalance = spare > 0 ? spare : 0;
-			if (env->idle != CPU_NOT_IDLE && env->imbalance == 0) {
-				env->migration_type = migrate_task;
-				env->imbalance = 1;
-			}
-			return;
-		}
-		env->migration_type = migrate_task;
-		if (busiest->group_weight == 1 || sds->prefer_sibling) {
-			long diff = (long)busiest->sum_nr_running - (long)local->sum_nr_running;
-			env->imbalance = diff > 0 ? diff >> 1 : 0;
-		} else {
-			long diff = (long)local->idle_cpus - (long)busiest->idle_cpus;
-			env->imbalance = diff > 0 ? diff >> 1 : 0;
-		}
-		return;
-	}
-	if (local->group_type < group_overloaded) {
-		local->avg_load = local->group_load * SCHED_CAPACITY_SCALE / local->group_capacity;
-		sds->avg_load = sds->total_load * SCHED_CAPACITY_SCALE / sds->total_capacity;
-	}
-	if (local->avg_load >= busiest->avg_load || sds->avg_load <= local->avg_load) {
-		env->imbalance = 0;
-		return;
-	}
-	/* migrate_load: as much as brings both to the domain's average, no more */
-	env->migration_type = migrate_load;
-	unsigned long a = (busiest->avg_load - sds->avg_load) * busiest->group_capacity;
-	unsigned long b = (sds->avg_load - local->avg_load) * local->group_capacity;
-	env->imbalance = (long)((a < b ? a : b) / SCHED_CAPACITY_SCALE);
-}
-
 static struct sched_group *find_busiest_group(struct lb_env *env)
 {
 	struct sd_lb_stats sds;
+	struct lb_verdict v;
 	update_sd_lb_stats(env, &sds);
-	struct sg_lb_stats *local = &sds.local_stat, *busiest = &sds.busiest_stat;
-
-	if (!sds.busiest)
-		goto out_balanced;
-	if (local->group_type > busiest->group_type)
-		goto out_balanced;
-	if (local->group_type == group_overloaded) {
-		if (local->avg_load >= busiest->avg_load)
-			goto out_balanced;
-		sds.avg_load = sds.total_load * SCHED_CAPACITY_SCALE / sds.total_capacity;
-		if (local->avg_load >= sds.avg_load)
-			goto out_balanced;
-		if (100 * busiest->avg_load <= env->sd->imbalance_pct * local->avg_load)
-			goto out_balanced;
-	}
-	if (sds.prefer_sibling && local->group_type == group_has_spare &&
-	    busiest->sum_nr_running > local->sum_nr_running + 1)
-		goto force_balance;
-	if (busiest->group_type != group_overloaded) {
-		if (env->idle == CPU_NOT_IDLE)
-			goto out_balanced; /* a busy CPU pulls only from an overloaded group */
-		if (busiest->group_weight > 1 && local->idle_cpus <= busiest->idle_cpus + 1)
-			goto out_balanced;
-		if (busiest->sum_h_nr_running == 1)
-			goto out_balanced;
-	}
-force_balance:
-	calculate_imbalance(env, &sds);
-	return env->imbalance ? sds.busiest : NULL;
-out_balanced:
-	env->imbalance = 0;
-	return NULL;
+	if (!sd_lb_verdict(env->sd, env->idle, &sds, &v))
+		return NULL;
+	env->imbalance = v.imbalance;
+	env->migration_type = v.migration_type;
+	return sds.busiest;
 }
 
 static struct rq *find_busiest_queue(struct lb_env *env, const struct sched_group *group)
