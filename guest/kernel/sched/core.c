@@ -133,6 +133,7 @@ int wake_up_process(struct task_struct *p)
 		if (p->cpu == prev_cpu && p->state != TASK_RUNNING && !p->on_rq && !p->on_cpu) {
 			p->cpu = cpu; /* set_task_cpu */
 			p->nr_migrations++;
+			cpu_area(cpu)->nr_migrations++;
 			ttwu_do_activate(dst, p, waker);
 			double_rq_unlock(rq, dst);
 			break;

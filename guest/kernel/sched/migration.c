@@ -26,6 +26,7 @@ static bool __move_queued_task(struct task_struct *p, unsigned src, unsigned des
 		} else if (!p->on_rq) {
 			p->cpu = dest; /* asleep: it wakes up there */
 			p->nr_migrations++;
+			cpu_area(dest)->nr_migrations++;
 			moved = true;
 		}
 	}

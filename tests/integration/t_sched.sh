@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq programs use $variables of their own
+# The scheduler's balancing (guest/kernel/sched/fair*.c): CPU-bound tasks share the
+# CPUs fairly when balancing is on and not when it is off, the counters say what it
+# did, and its knobs change what it does.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# 3 CPU-bound tasks (no sleeps) on 2 vCPUs for 3 s: 2/3 of a CPU each when balanced.
+# Which task is alone on a CPU changes at each pull (about every 64 ms), a random walk
+# whose spread is ~9 % of the share over 3 s and ~5 % over 10 s: fairness is judged over 8 s.
+spin3='duration_ms=3000,tasks=3,spin_ms=1,sleep_ms=0'
+
+begin "sched/3 CPU-bound tasks on 2 vCPUs converge to a fair share (each within 10 % of 2/3 of a CPU), with migrations counted"
+vms --vcpus 2 --timeout 40s --json --set "${spin3/duration_ms=3000/duration_ms=8000}"
+expect_rc 0
+expect_json '[.workers[] | select(.pinned)] | length == 0' 'the tasks are not pinned'
+# shares of the CPU time the three got together (a host that steals from one vCPU slows both its tasks alike)
+expect_json '[.workers[].cpu_ns] as $t | ($t | add) as $sum | all($t[]; (. / $sum - 1/3 | fabs) < 1/3 * 0.1)' \
+	'each task got within 10 % of a third of the CPU time (2/3 of a CPU)'
+expect_json '[.workers[].migrations] | add >= 4' 'the tasks migrated (the balancer rotated them)'
+expect_json '[.schedstat[].domains[].balance.lb_gained | .idle + .busy + .newly_idle] | add >= 4' \
+	'schedstat: load_balance pulled tasks (lb_gained)'
+expect_json '[.schedstat[].moved_in] | add >= 4' 'schedstat: tasks moved in, with their wait after the move'
+expect_json '([.schedstat[] | .domains | length] | all(. == 1)) and ([.schedstat[].domains[0].name] | unique) == ["MC"]' \
+	'2 vCPUs of one package: one domain, MC'
+expect_json '.cpus[0].migrations + .cpus[1].migrations >= ([.workers[].migrations] | add)' \
+	'per-CPU migrations count every task move'
+end
+
+begin "sched/with sched_balance=0 they do not: one task keeps a CPU, two share the other"
+vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_balance=0"
+expect_rc 0
+expect_json '[.workers[].migrations] | add == 0' 'no task migrated'
+expect_json '[.workers[].cpu_ns] | (max / min) > 1.6' 'the task alone got about twice the CPU time of the others'
+expect_json '[.schedstat[].domains[].balance.lb_count | .idle + .busy + .newly_idle] | add == 0' \
+	'schedstat: load_balance never ran'
+end
+
+begin "sched/sched_migration_cost_ns: cache-hot tasks move only after failed attempts (lb_hot_gained), none are hot at 0"
+vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_migration_cost_ns=100000000"
+expect_rc 0
+hot=$(jget '[.schedstat[].domains[].balance.lb_hot_gained | .idle + .busy + .newly_idle] | add')
+failed=$(jget '[.schedstat[].domains[].balance.lb_failed | .idle + .busy + .newly_idle] | add')
+check "100 ms: tasks moved while cache-hot ($hot), after failed balancing ($failed)" test "$hot" -ge 2 -a "$failed" -ge 2
+vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_migration_cost_ns=0"
+expect_rc 0
+expect_json '[.schedstat[].domains[].balance.lb_hot_gained | .idle + .busy + .newly_idle] | add == 0' \
+	'0: no task is ever cache-hot'
+expect_json '[.workers[].migrations] | add >= 4' 'and tasks still migrate'
+end
+
+begin "sched/wake-ups across CPUs are counted where the waker ran (ttwu_count, ttwu_wake_remote)"
+vms --vcpus 2 --timeout 30s --json --set pingpong=200
+expect_rc 0
+expect_json '.pingpong.ran_on_target == 200' 'the pinned ping-pong task ran on its CPU every time'
+expect_json '[.schedstat[].ttwu_count] | add >= 400' 'at least a wake-up per direction and round'
+expect_json '[.schedstat[].domains[].ttwu_wake_remote] | add >= 200' 'remote wake-ups counted in the MC domain'
+end
+
+finish
