@@ -69,6 +69,10 @@ static int fio_job_thread(void *data)
 	bool reads = j->rw != VMS_RW_WRITE && j->rw != VMS_RW_RANDWRITE;
 	bool writes = j->rw != VMS_RW_READ && j->rw != VMS_RW_RANDREAD;
 
+	/* fio's cpus_allowed: the job pins itself first (thread_main's fio_setaffinity); started
+	 * on another CPU, it moves through that CPU's migration/N */
+	if (j->cpus_allowed)
+		set_cpus_allowed(current, j->cpus_allowed);
 	if (run->open_error) { /* fio's td_verror at open: the job reports it, no I/O */
 		run->rec.error = (u32)-run->open_error;
 		run->rec.start_ns = run->rec.end_ns = ktime_get_ns();
@@ -148,10 +152,7 @@ static void fio_run_group(struct fio_job_run *runs, unsigned first, unsigned las
 			mem_job_start(runs[i].mem, &done);
 			continue;
 		}
-		struct task_struct *p = kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name);
-		if (runs[i].job->cpus_allowed) /* fio's cpus_allowed: fio_setaffinity before the job runs */
-			kthread_bind_mask(p, runs[i].job->cpus_allowed);
-		wake_up_process(p);
+		wake_up_process(kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name));
 	}
 	for (unsigned i = first; i < last; i++)
 		wait_for_completion(&done);

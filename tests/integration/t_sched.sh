@@ -50,6 +50,17 @@ expect_json '[.schedstat[].domains[].balance.lb_hot_gained | .idle + .busy + .ne
 expect_json '[.workers[].migrations] | add >= 4' 'and tasks still migrate'
 end
 
+begin "sched/a task pinned away from its CPU moves through that CPU's migration/N (fio's cpus_allowed, set by the job itself)"
+# four jobs pinned to vCPU 0: those started on vCPU 1 pin themselves while running there,
+# so vCPU 1's stopper preempts and moves them; all I/O then leaves from vCPU 0's queue
+printf '[global]\nfilename=/dev/vda\ndirect=1\nioengine=libaio\niodepth=4\nrw=randwrite\nbs=4k\nsize=256k\ncpus_allowed=0\n[a]\n[b]\n[c]\n[d]\n' >"$T/pin.fio"
+vms --json --vcpus 2 --disk "$T/pin.img,size=8M,queues=2" --job "$T/pin.fio"
+expect_rc 0
+expect_json '.schedstat[1].affinity_pushed >= 1 and .schedstat[0].affinity_pushed == 0' \
+	"migration/1 pushed the jobs that started on vCPU 1 ($(jget '[.schedstat[].affinity_pushed] | tojson'))"
+expect_json '.disks[0].queue_requests | .[1] == 0 and .[0] >= 4 * 64' 'every job ran its I/O on vCPU 0'
+end
+
 begin "sched/wake-ups across CPUs are counted where the waker ran (ttwu_count, ttwu_wake_remote)"
 vms --vcpus 2 --timeout 30s --json --set pingpong=200
 expect_rc 0
