@@ -28,23 +28,23 @@ static void idle_poll(struct cpu *c)
 void cpu_idle(void)
 {
 	struct cpu *c = this_cpu();
-	bool newly_idle = true;
+	u64 switches = ~0ull;
 
 	for (;;) {
 		idle_poll(c);
 		blk_idle_poll(c->id);
 		local_irq_disable();
-		/* once per idle period, as pick_next_task_fair does before it picks the idle task */
+		/* once per idle period, as pick_next_task_fair does before it picks the idle task:
+		 * the CPU switched since the last look (here, or preempted from an interrupt) */
+		bool newly_idle = c->nr_switches != switches;
+		switches = c->nr_switches;
 		bool pulled = newly_idle && !need_resched() && newidle_balance(c);
-		newly_idle = false;
 		if (!need_resched() && !pulled) {
 			c->nr_halts++;
 			hypercall_halt();
 		}
 		local_irq_enable();
-		if (need_resched()) {
+		if (need_resched())
 			schedule();
-			newly_idle = true;
-		}
 	}
 }
