@@ -50,6 +50,19 @@ expect_json '[.schedstat[].domains[].balance.lb_hot_gained | .idle + .busy + .ne
 expect_json '[.workers[].migrations] | add >= 4' 'and tasks still migrate'
 end
 
+begin "sched/newidle balancing: a CPU about to idle pulls a waiting task, unless its idle periods are shorter than sched_migration_cost_ns"
+# five tasks computing 3 ms and sleeping 2 ms on 2 vCPUs: CPUs go idle often, others have tasks waiting
+vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2
+expect_rc 0
+newidle=$(jget '[.schedstat[].domains[0].balance.lb_gained.newly_idle] | add')
+check "tasks pulled by CPUs going idle ($newidle)" test "$newidle" -ge 10
+vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2,sched_migration_cost_ns=100000000
+expect_rc 0
+calls=$(jget '[.schedstat[].domains[0].balance.lb_count.newly_idle] | add')
+check "sched_migration_cost_ns=100ms: idle periods of ~2 ms are too short, newidle balancing soon stops ($calls calls against $newidle pulls)" \
+	test "$calls" -lt $((newidle / 4 + 1))
+end
+
 begin "sched/a task pinned away from its CPU moves through that CPU's migration/N (fio's cpus_allowed, set by the job itself)"
 # four jobs pinned to vCPU 0: those started on vCPU 1 pin themselves while running there,
 # so vCPU 1's stopper preempts and moves them; all I/O then leaves from vCPU 0's queue
