@@ -34,7 +34,7 @@ void finish_wait(wait_queue_head_t *wq, struct wait_queue_entry *w)
 	local_irq_restore(flags);
 }
 
-void wake_up(wait_queue_head_t *wq)
+static void __wake_up(wait_queue_head_t *wq, int wake_flags)
 {
 	struct wait_queue_entry *w;
 	unsigned long flags;
@@ -42,9 +42,20 @@ void wake_up(wait_queue_head_t *wq)
 	local_irq_save(flags);
 	raw_spin_lock(&wq->lock);
 	list_for_each_entry(w, &wq->head, entry)
-		wake_up_process(w->task);
+		try_to_wake_up(w->task, wake_flags);
 	raw_spin_unlock(&wq->lock);
 	local_irq_restore(flags);
+}
+
+void wake_up(wait_queue_head_t *wq)
+{
+	__wake_up(wq, 0);
+}
+
+/* The waker sleeps next (a pipe's reader and writer): wake_up_interruptible_sync. */
+void wake_up_sync(wait_queue_head_t *wq)
+{
+	__wake_up(wq, WF_SYNC);
 }
 
 void init_completion(struct completion *x)

@@ -1,9 +1,12 @@
 /*
  * Wake-ups across CPUs: init, pinned to CPU 0, wakes a task pinned to the last CPU and
  * waits for it to answer. Each round crosses the wake-up path that needs an IPI when
- * the target CPU is idle; the woken task records where it ran.
+ * the target CPU is idle; the woken task records where it ran. With pingpong_pinned=0
+ * neither is pinned and they wake each other as a pipe's ends do (sync wake-ups), so
+ * wake_affine may bring the pair onto one CPU.
  */
 #include <asm/tsc.h>
+#include <kernel/boot.h>
 #include <kernel/kernel.h>
 #include <kernel/kthread.h>
 #include <kernel/printk.h>
@@ -19,6 +22,14 @@ struct pingpong {
 	struct completion done;
 };
 
+static void pp_wake(wait_queue_head_t *wq)
+{
+	if (knob(pingpong_pinned))
+		wake_up(wq);
+	else
+		wake_up_sync(wq);
+}
+
 static int ponger(void *data)
 {
 	struct pingpong *pp = data;
@@ -28,7 +39,7 @@ static int ponger(void *data)
 		if (smp_processor_id() == pp->target)
 			pp->ran_on_target++;
 		WRITE_ONCE(pp->turn, 0);
-		wake_up(&pp->wq);
+		pp_wake(&pp->wq);
 	}
 	complete(&pp->done);
 	return 0;
@@ -49,13 +60,19 @@ void run_pingpong(u64 rounds)
 
 	init_waitqueue_head(&pp.wq);
 	init_completion(&pp.done);
-	set_cpus_allowed(current, BIT(0));
-	wake_up_process(kthread_create_on_cpu(ponger, &pp, (int)pp.target, PRIO_NORMAL, "pong/%u", pp.target));
+	bool pinned = knob(pingpong_pinned);
+	set_cpus_allowed(current, BIT(0)); /* unpinned below, once the ponger starts on its CPU */
+	struct task_struct *pong = kthread_create_on_cpu(ponger, &pp, (int)pp.target, PRIO_NORMAL, "pong/%u", pp.target);
+	wake_up_process(pong);
+	if (!pinned) {
+		set_cpus_allowed(pong, saved);
+		set_cpus_allowed(current, saved);
+	}
 
 	u64 ipis0 = ipis_sent(), t0 = rdtsc();
 	for (u64 i = 0; i < rounds; i++) {
 		WRITE_ONCE(pp.turn, 1);
-		wake_up(&pp.wq);
+		pp_wake(&pp.wq);
 		wait_event(pp.wq, READ_ONCE(pp.turn) == 0);
 	}
 	wait_for_completion(&pp.done);

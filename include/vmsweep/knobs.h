@@ -15,11 +15,11 @@
 	X(tasks_per_cpu, 1, 1, 64, "tasks", "built-in workload: tasks per CPU (more than 1: they share it by preemption)") \
 	X(tasks, 0, 0, 4096, "tasks", "built-in workload: this many tasks, not pinned: the scheduler places and balances them (0: tasks_per_cpu on each CPU, pinned)") \
 	X(pingpong, 0, 0, 10000000, "rounds", "cross-CPU wake-ups from CPU 0 to a task on the last CPU")    \
+	X(pingpong_pinned, 1, 0, 1, "bool", "pingpong: both tasks pinned (1), or free, waking each other as a pipe does (sync wake-ups: wake_affine may bring the pair onto one CPU)") \
 	X(compute_iters, 0, 0, 1000000000000, "iters", "run the compute benchmark loop this many times")    \
 	X(timeslice_ms, 4, 1, 1000, "ms", "round-robin slice of normal tasks (preemption at the tick)")    \
 	X(sched_balance, 1, 0, 1, "bool", "balance the fair class's tasks across CPUs (periodic, newidle and active balancing, wake-up placement); 0: tasks stay where they were made or woke") \
 	X(sched_migration_cost_ns, 500000, 0, 100000000, "ns", "kernel.sched_migration_cost_ns: a task that ran this recently is cache-hot (balancing leaves it until it failed cache_nice_tries times), and a CPU idle for less on average does no newidle balancing") \
-	X(sched_nr_migrate, 32, 1, 1024, "tasks", "kernel.sched_nr_migrate: the most tasks one load_balance looks at") \
 	X(sched_wake_affine, 1, 0, 1, "bool", "SD_WAKE_AFFINE on every domain: a woken task may be placed on its waker's CPU (wake_affine); 0: near its previous CPU only") \
 	X(watchdog_thresh, 10, 0, 60, "s", "soft-lockup detector threshold (0: off), as kernel.watchdog_thresh") \
 	X(softlockup_panic, 0, 0, 1, "bool", "panic on a soft lockup, as kernel.softlockup_panic")          \

@@ -82,4 +82,20 @@ expect_json '[.schedstat[].ttwu_count] | add >= 400' 'at least a wake-up per dir
 expect_json '[.schedstat[].domains[].ttwu_wake_remote] | add >= 200' 'remote wake-ups counted in the MC domain'
 end
 
+begin "sched/sched_wake_affine: a free ping-pong pair with sync wake-ups: wake_affine picks the waker's CPU, and not without it"
+# wake_affine chooses the waker's CPU for a sync wake-up; select_idle_sibling then keeps
+# the wakee's own CPU while that one is idle (as Linux's does), so the pair either stays
+# apart with every wake-up counted affine, or, once a wake-up finds the other CPU busy,
+# ends up on one CPU for good (its wake-ups then local): either shows wake_affine at work
+vms --vcpus 2 --timeout 30s --json --set pingpong=1000,pingpong_pinned=0
+expect_rc 0
+expect_json '([.schedstat[].domains[0].ttwu_move_affine] | add >= 100) or ([.schedstat[].ttwu_local] | add >= 1000)' \
+	"wake_affine chose the waker's CPU ($(jget '[.schedstat[].domains[0].ttwu_move_affine] | add') affine, $(jget '[.schedstat[].ttwu_local] | add') local)"
+vms --vcpus 2 --timeout 30s --json --set pingpong=1000,pingpong_pinned=0,sched_wake_affine=0
+expect_rc 0
+expect_json '[.schedstat[].domains[0].ttwu_move_affine] | add == 0' 'sched_wake_affine=0: no affine choice'
+expect_json '([.schedstat[].ttwu_local] | add < 200) and .pingpong.ran_on_target == 1000' \
+	'the pair stayed apart: wake-ups remote, the ponger on its CPU'
+end
+
 finish

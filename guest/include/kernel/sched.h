@@ -9,6 +9,8 @@ void __schedule(bool preempt);
 void preempt_schedule_irq(void);
 void scheduler_tick(struct cpu *c);
 int wake_up_process(struct task_struct *p);
+#define WF_SYNC 0x10 /* the waker goes to sleep next: the wakee may take its CPU */
+int try_to_wake_up(struct task_struct *p, int wake_flags);
 void set_current_state(long state);
 void cpu_idle(void) __noreturn;
 void do_exit(int code) __noreturn;

@@ -26,6 +26,7 @@ static inline bool waitqueue_active(wait_queue_head_t *wq)
 void prepare_to_wait(wait_queue_head_t *wq, struct wait_queue_entry *w, long state);
 void finish_wait(wait_queue_head_t *wq, struct wait_queue_entry *w);
 void wake_up(wait_queue_head_t *wq);
+void wake_up_sync(wait_queue_head_t *wq);
 
 #define wait_event(wq, condition)                                          \
 	do {                                                               \

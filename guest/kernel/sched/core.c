@@ -97,10 +97,10 @@ static void ttwu_do_activate(struct rq *rq, struct task_struct *p, unsigned wake
 
 /*
  * try_to_wake_up. A fair task fully asleep may be placed on another CPU first
- * (select_task_rq_fair): both run queues are locked for the move, and the wake-up is
+ * (select_task_rq_fair; WF_SYNC: the waker is about to sleep, as a pipe's writer): both run queues are locked for the move, and the wake-up is
  * started again if p changed meanwhile (another waker got there first).
  */
-int wake_up_process(struct task_struct *p)
+int try_to_wake_up(struct task_struct *p, int wake_flags)
 {
 	unsigned long flags;
 	int woken = 0;
@@ -121,7 +121,7 @@ int wake_up_process(struct task_struct *p)
 			raw_spin_unlock(&rq->lock);
 			break;
 		}
-		unsigned cpu = p->prio == PRIO_NORMAL ? select_task_rq_fair(p, prev_cpu, waker) : prev_cpu;
+		unsigned cpu = p->prio == PRIO_NORMAL ? select_task_rq_fair(p, prev_cpu, waker, wake_flags) : prev_cpu;
 		if (cpu == prev_cpu) {
 			ttwu_do_activate(rq, p, waker);
 			raw_spin_unlock(&rq->lock);
@@ -143,6 +143,11 @@ int wake_up_process(struct task_struct *p)
 	local_irq_restore(flags);
 	preempt_enable();
 	return woken;
+}
+
+int wake_up_process(struct task_struct *p)
+{
+	return try_to_wake_up(p, 0);
 }
 
 void set_current_state(long state)

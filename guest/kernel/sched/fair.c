@@ -99,16 +99,21 @@ void ttwu_stat(unsigned cpu, unsigned waker)
 /* ---- wake-up placement ---- */
 
 /* wake_affine: the waker's CPU when it is idle and shares the cache, or carries less load. */
-static unsigned wake_affine(struct sched_domain *sd, unsigned this_cpu, unsigned prev_cpu)
+static unsigned wake_affine(struct sched_domain *sd, unsigned this_cpu, unsigned prev_cpu, bool sync)
 {
+	struct rq *this_rq = cpu_rq(this_cpu);
 	unsigned target = prev_cpu;
 	if (idle_cpu(this_cpu) && cpus_share_cache(this_cpu, prev_cpu))
 		target = idle_cpu(prev_cpu) ? prev_cpu : this_cpu;
+	else if (sync && READ_ONCE(this_rq->nr_queued) == 0)
+		target = this_cpu; /* wake_affine_idle: the waker alone there, and about to sleep */
 	else if (idle_cpu(prev_cpu))
 		target = prev_cpu;
 	else {
-		/* wake_affine_weight: this CPU's load with the task against prev's without it */
-		u64 this_eff = (u64)cpu_load(cpu_rq(this_cpu)) + NICE_0_LOAD;
+		/* wake_affine_weight: this CPU's load with the task (less the waker's, if sync) against prev's without it */
+		u64 this_eff = (u64)cpu_load(this_rq) + NICE_0_LOAD;
+		if (sync && this_eff >= 2 * NICE_0_LOAD)
+			this_eff -= NICE_0_LOAD;
 		u64 prev_eff = (u64)cpu_load(cpu_rq(prev_cpu));
 		this_eff *= 100;
 		prev_eff *= 100 + (sd->imbalance_pct - 100) / 2;
@@ -148,7 +153,7 @@ static unsigned select_idle_sibling(struct task_struct *p, unsigned prev, unsign
 	return fallback;
 }
 
-unsigned select_task_rq_fair(struct task_struct *p, unsigned prev_cpu, unsigned this_cpu)
+unsigned select_task_rq_fair(struct task_struct *p, unsigned prev_cpu, unsigned this_cpu, int wake_flags)
 {
 	if (!sched_balance_on() || !cpu_area(this_cpu)->sd)
 		return prev_cpu;
@@ -158,7 +163,7 @@ unsigned select_task_rq_fair(struct task_struct *p, unsigned prev_cpu, unsigned 
 	for_each_domain(this_cpu, sd)
 		if (want_affine && (sd->flags & SD_WAKE_AFFINE) && (sd->span & BIT(prev_cpu))) {
 			if (this_cpu != prev_cpu)
-				new_cpu = wake_affine(sd, this_cpu, prev_cpu);
+				new_cpu = wake_affine(sd, this_cpu, prev_cpu, wake_flags & WF_SYNC);
 			break;
 		}
 	new_cpu = select_idle_sibling(p, prev_cpu, new_cpu);

@@ -15,6 +15,7 @@
 #define LBF_SOME_PINNED 0x08
 #define LBF_ACTIVE_LB 0x40
 #define MAX_PINNED_INTERVAL 512 /* ms */
+#define SCHED_NR_MIGRATE 32 /* sysctl_sched_nr_migrate: the most tasks one load_balance looks at */
 
 struct lb_env {
 	struct sched_domain *sd;
@@ -226,7 +227,7 @@ static unsigned load_balance(unsigned this_cpu, struct sched_domain *sd, enum cp
 			     bool *continue_balancing)
 {
 	struct lb_env env = { .sd = sd, .dst_cpu = this_cpu, .dst_rq = cpu_rq(this_cpu), .idle = idle,
-			      .loop_max = (unsigned)knob(sched_nr_migrate), .cpus = sd->span };
+			      .loop_max = SCHED_NR_MIGRATE, .cpus = sd->span };
 	unsigned ld_moved = 0;
 	bool active_balance = false;
 	struct rq *busiest;
@@ -330,7 +331,7 @@ static int active_load_balance_cpu_stop(void *data)
 	if (sd) {
 		struct lb_env env = { .sd = sd, .dst_cpu = target_cpu, .dst_rq = target_rq, .src_cpu = busiest_cpu,
 				      .src_rq = busiest_rq, .idle = CPU_IDLE, .flags = LBF_ACTIVE_LB,
-				      .migration_type = migrate_task, .imbalance = 1, .loop_max = (unsigned)knob(sched_nr_migrate) };
+				      .migration_type = migrate_task, .imbalance = 1, .loop_max = SCHED_NR_MIGRATE };
 		__atomic_add_fetch(&sd->stats.alb_count, 1, __ATOMIC_RELAXED);
 		struct task_struct *p, *n, *moved = NULL;
 		list_for_each_entry_safe(p, n, &busiest_rq->queue[PRIO_NORMAL], run_list)

@@ -57,7 +57,7 @@ static inline bool idle_cpu(unsigned cpu)
 	return READ_ONCE(rq->curr) == rq->idle && !READ_ONCE(rq->nr_queued);
 }
 
-unsigned select_task_rq_fair(struct task_struct *p, unsigned prev_cpu, unsigned this_cpu);
+unsigned select_task_rq_fair(struct task_struct *p, unsigned prev_cpu, unsigned this_cpu, int wake_flags);
 void ttwu_stat(unsigned cpu, unsigned waker);
 void update_avg_idle(struct rq *rq, u64 idle_ns);
 void update_rq_load_avg(struct cpu *c);
