@@ -31,6 +31,7 @@ static const struct metric_doc core_metric_docs[] = {
 	{ "cpu.steal_ns", "host steal: ns the vCPU threads were runnable on the host but not running (schedstat run_delay), summed" },
 	{ "cpu.steal_pct", "100 * steal_ns / the vCPU threads' lives, summed" },
 	{ "cpu.*.steal_ns", "host steal of vCPU N, ns" },
+	{ "cpu.*.host_cpu", "the host CPU vCPU N was pinned to (pin = compact or scatter)" },
 	{ "host.overcommit", "1 when vCPUs shared host CPUs (--pin, or more vCPUs than host CPUs), else 0" },
 	{ "wakeup_ns.samples", "wake-ups sampled (wake-up to running)" },
 	{ "wakeup_ns.mean", "mean wake-up latency, ns" },

@@ -180,6 +180,8 @@ static void host_metrics(struct emit *e, const struct vm_result *res)
 		if (p->vcpus[i].have_steal)
 			emit_put(e, (double)p->vcpus[i].steal_ns, "cpu.%u.steal_ns", i);
 	emit_put(e, p->overcommit, "host.overcommit");
+	for (unsigned i = 0; p->pin.mode != VM_PIN_NONE && i < n; i++) /* the placement, when pinned */
+		emit_put(e, p->vcpus[i].host_cpu, "cpu.%u.host_cpu", i);
 }
 
 void emit_pcts(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts)
