@@ -12,6 +12,8 @@
 static int read_int(const char *root, int cpu, const char *file, int fallback)
 {
 	char path[512];
+	if (!*root)
+		return fallback;
 	snprintf(path, sizeof(path), "%s/cpu%d/topology/%s", root, cpu, file);
 	FILE *f = fopen(path, "r");
 	int v;

@@ -22,8 +22,8 @@ struct host_cpus {
 };
 
 /* Reads the CPUs of allowed (NULL: the calling thread's affinity) under sysfs_root
- * (NULL: /sys/devices/system/cpu). A CPU without topology files is a package and a
- * core of its own. 0, or -1 with err. */
+ * (NULL: /sys/devices/system/cpu; "": none, when only the count matters). A CPU
+ * without topology files is a package and a core of its own. 0, or -1 with err. */
 int host_cpus_read(struct host_cpus *h, const cpu_set_t *allowed, const char *sysfs_root, char *err, size_t errlen);
 /* The entry of host CPU cpu, or NULL when it is not allowed. */
 const struct host_cpu *host_cpus_find(const struct host_cpus *h, int cpu);

@@ -124,12 +124,23 @@ static int vm_place(struct vm *vm, char *err, size_t errlen)
 		pl->vcpus[i].apic_id = pl->apic_ids_dense ? i : cpu_topology_apic_id(&pl->topo, i);
 
 	pl->pin = cfg->pin;
-	if (host_cpus_read(&vm->host_cpus, NULL, NULL, why, sizeof(why)) != 0)
+	/* unpinned, only how many CPUs there are: no sysfs reads on every boot */
+	const char *root = cfg->pin.mode == VM_PIN_NONE ? "" : NULL;
+	if (host_cpus_read(&vm->host_cpus, NULL, root, why, sizeof(why)) != 0)
 		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
 	if (placement_plan(&vm->host_cpus, &cfg->pin, cfg->nr_cpus, host_cpu, &pl->overcommit, why, sizeof(why)) != 0)
 		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
 	pl->nr_host_cpus = vm->host_cpus.n;
-	host_cpus_describe(&vm->host_cpus, pl->host, sizeof(pl->host));
+	if (root) {
+		int cpus[HOST_CPUS_MAX];
+		char list[256];
+		for (unsigned i = 0; i < vm->host_cpus.n; i++)
+			cpus[i] = vm->host_cpus.cpus[i].cpu;
+		snprintf(pl->host, sizeof(pl->host), "%u CPU%s (%s)", vm->host_cpus.n, vm->host_cpus.n == 1 ? "" : "s",
+			 cpu_list_format(cpus, vm->host_cpus.n, list, sizeof(list)));
+	} else {
+		host_cpus_describe(&vm->host_cpus, pl->host, sizeof(pl->host));
+	}
 	for (unsigned i = 0; i < cfg->nr_cpus; i++)
 		pl->vcpus[i].host_cpu = host_cpu[i];
 	return 0;
