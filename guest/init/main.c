@@ -4,6 +4,7 @@
  * releases the other CPUs and becomes its idle task, as Linux's start_kernel and
  * rest_init do.
  */
+#include <asm/cpuid.h>
 #include <asm/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
@@ -21,6 +22,7 @@ unsigned nr_cpu_ids;
 u64 tsc_main;
 static u64 cpu_areas_base;
 static volatile int smp_boot_go;
+static unsigned nr_apic_ids_read; /* CPUs whose apic_id is in their area: IPIs need them all */
 
 struct cpu *cpu_area(unsigned cpu)
 {
@@ -47,10 +49,12 @@ static void __noreturn start_kernel(const struct vms_boot *bp)
 	for_each_cpu(i) {
 		struct cpu *c = cpu_area(i);
 		c->id = i;
-		c->apic_id = i;
 		sched_init_cpu(c);
 		timers_init_cpu(c);
 	}
+	/* Nothing sends an IPI before every CPU has said where it is. */
+	while (__atomic_load_n(&nr_apic_ids_read, __ATOMIC_ACQUIRE) != nr_cpu_ids)
+		cpu_relax();
 	results_init();
 	console_init();
 	printk("vmsweep guest kernel, ABI %u: %u CPUs, %lu MiB, TSC %lu kHz, HZ=%u\n", VMS_ABI_VERSION, nr_cpu_ids,
@@ -80,6 +84,9 @@ static void __noreturn start_secondary(void)
 
 void start_cpu(unsigned cpu, const struct vms_boot *bp)
 {
+	/* The x2APIC ID the host gave this vCPU (its topology's, not the CPU index): once, it traps. */
+	this_cpu()->apic_id = cpuid_x2apic_id();
+	__atomic_fetch_add(&nr_apic_ids_read, 1, __ATOMIC_RELEASE);
 	if (cpu == 0)
 		start_kernel(bp);
 	start_secondary();

@@ -21,7 +21,18 @@ void boot_usage(FILE *f)
 		"workload (each CPU alternates computing and sleeping) and prints a summary.\n"
 		"\n"
 		"  --memory SIZE     guest RAM, 16M..64G, a multiple of 2M (default 128M)\n"
-		"  --vcpus N         virtual CPUs, 1..64 (default 2)\n"
+		"  --vcpus N         virtual CPUs, 1..64 (default 2), as 1 socket x N cores x 1 thread\n"
+		"  --topology SHAPE  sockets=S,cores=C,threads=T (any of them, the rest 1) or SxCxT\n"
+		"                    (2x2x1): S*C*T vCPUs (--vcpus, if given too, must agree), presented\n"
+		"                    as hardware does: x2APIC IDs per package/core/thread and CPUID\n"
+		"                    leaves 0x1, 0x4 (L3 per package), 0xB and 0x1F\n"
+		"  --pin HOW         where the vCPU threads run on the host: none (default: where the\n"
+		"                    host puts them), compact (a core's SMT siblings, then the next core,\n"
+		"                    then the next package), scatter (one per package, then per core,\n"
+		"                    round robin), or a list of host CPUs, one per vCPU (0,2,4-5); only\n"
+		"                    the CPUs this process may use. More vCPUs than those CPUs share them\n"
+		"                    round robin: the run is reported overcommitted. The disks' I/O\n"
+		"                    threads stay unpinned. --json: placement (and each CPU's steal)\n"
 		"  --hz N            the guest's periodic tick, 0..5000; 0 = none (default 250)\n"
 		"  --set KEY=VALUE   set a guest knob (repeatable, or KEY=V,KEY=V); see below\n"
 		"  --timeout TIME    stop the guest after TIME (30s, 500ms, 2m; 0 = never; default 30s)\n"
@@ -75,7 +86,7 @@ void boot_usage(FILE *f)
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
        OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT, OPT_SECTION,
-       OPT_HUGEPAGES };
+       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -87,6 +98,7 @@ static const struct option boot_long_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },	   { "job", required_argument, NULL, OPT_JOB },
 	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL }, { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	{ "section", required_argument, NULL, OPT_SECTION }, { "hugepages", no_argument, NULL, OPT_HUGEPAGES },
+	{ "topology", required_argument, NULL, OPT_TOPOLOGY }, { "pin", required_argument, NULL, OPT_PIN },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -114,6 +126,16 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 		if (parse_int_range(arg, 1, VMS_MAX_CPUS, &v, why, sizeof(why)) != 0)
 			goto bad;
 		o->vm.nr_cpus = (unsigned)v;
+		o->vcpus_given = true;
+		return 0;
+	case OPT_TOPOLOGY:
+		if (cpu_topology_parse(arg, &o->vm.topo, why, sizeof(why)) != 0)
+			return errorf(err, errlen, "--topology %s: %s", arg, why);
+		return 0;
+	case OPT_PIN:
+		if (vm_pin_parse(arg, &o->vm.pin, why, sizeof(why)) != 0)
+			return errorf(err, errlen, "--pin %s: %s", arg, why);
+		o->pin_text = arg;
 		return 0;
 	case OPT_HZ:
 		/* KVM clamps the LAPIC timer period to 200 us (min_timer_period_us): 5000 Hz at most. */
@@ -189,6 +211,25 @@ bad:
 	return -1;
 }
 
+/* --pin against the vCPUs and this process's host CPUs, as a bad option (vm_run checks again). */
+static int pin_check(struct boot_options *o, char *err, size_t errlen)
+{
+	struct host_cpus *h;
+	int host_cpu[VMS_MAX_CPUS];
+	bool over;
+	char why[512];
+	if (o->vm.pin.mode == VM_PIN_NONE)
+		return 0;
+	if (!(h = malloc(sizeof(*h))))
+		return errorf(err, errlen, "out of memory");
+	int r = host_cpus_read(h, NULL, NULL, why, sizeof(why)) != 0 ||
+			placement_plan(h, &o->vm.pin, o->vm.nr_cpus, host_cpu, &over, why, sizeof(why)) != 0
+		? errorf(err, errlen, "--pin %s: %s", o->pin_text, why)
+		: 0;
+	free(h);
+	return r;
+}
+
 int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
@@ -221,6 +262,16 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 	}
 	if (optind < argc)
 		return errorf(err, errlen, "unexpected argument '%s' (see vmsweep boot --help)", argv[optind]);
+	if (o->vm.topo.sockets) {
+		unsigned n = cpu_topology_nr_cpus(&o->vm.topo);
+		if (o->vcpus_given && n != o->vm.nr_cpus)
+			return errorf(err, errlen, "--topology %ux%ux%u is %u vCPUs and --vcpus %u says otherwise: give one of "
+				      "them, or the same number", o->vm.topo.sockets, o->vm.topo.cores, o->vm.topo.threads, n,
+				      o->vm.nr_cpus);
+		o->vm.nr_cpus = n;
+	}
+	if (pin_check(o, err, errlen) != 0)
+		return -1;
 	if (o->nr_sections && !o->job_path)
 		return errorf(err, errlen, "--section %s: it picks sections of a job file: give --job FILE", o->sections[0]);
 	if (!o->vm.kernel_path)

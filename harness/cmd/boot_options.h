@@ -16,6 +16,8 @@ struct boot_options {
 	bool json_plus; /* --output-format=json+: fio's JSON with the latency bins */
 	const char *sections[VMS_WL_MAX_JOBS]; /* --section NAME: only these job sections of it (fio's --section) */
 	unsigned nr_sections;
+	bool vcpus_given; /* --vcpus, to check against --topology */
+	const char *pin_text; /* --pin as given */
 	char kernel_buf[4096];
 };
 

@@ -31,6 +31,26 @@ static void print_console_tail(FILE *f, const struct vm_result *res, int lines)
 		fputc('\n', f);
 }
 
+/* The shape, where the vCPUs ran and the host's steal, in two lines. */
+static void placement_text(FILE *out, const struct vm_result *res)
+{
+	const struct vm_placement *p = &res->placement;
+	char topo[32], pin[512];
+	uint64_t steal, wall;
+	fprintf(out, "topology %s (%u socket%s x %u core%s x %u thread%s), x2APIC IDs", cpu_topology_format(&p->topo, topo, sizeof(topo)),
+		p->topo.sockets, p->topo.sockets == 1 ? "" : "s", p->topo.cores, p->topo.cores == 1 ? "" : "s", p->topo.threads,
+		p->topo.threads == 1 ? "" : "s");
+	for (unsigned i = 0; i < res->nr_vcpus; i++)
+		fprintf(out, "%s%u", i ? "," : " ", p->vcpus[i].apic_id);
+	fprintf(out, "%s; pin %s", p->apic_ids_dense ? " (dense: KVM refused the shape's)" : "",
+		vm_pin_format(&p->pin, pin, sizeof(pin)));
+	for (unsigned i = 0; p->pin.mode != VM_PIN_NONE && i < res->nr_vcpus; i++)
+		fprintf(out, "%s%u->%d", i ? " " : ": vCPU->host CPU ", i, p->vcpus[i].host_cpu);
+	vm_placement_steal_total(p, res->nr_vcpus, &steal, &wall);
+	fprintf(out, "%s\nhost: %s; steal %.1f ms, %.1f%% of the vCPUs' time\n", p->overcommit ? " (OVERCOMMITTED: vCPUs share host CPUs)" : "",
+		p->host, (double)steal / 1e6, wall ? 100.0 * (double)steal / (double)wall : 0.0);
+}
+
 void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const struct vm_result *res)
 {
 	char mem[32];
@@ -60,18 +80,21 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 				(double)hist_percentile(res->wakeup_buckets, VMS_HIST_NR, boot_percentiles[i]) / 1000.0);
 		fprintf(out, ", max %.1f us\n", (double)res->wakeup.max_ns / 1000.0);
 	}
-	fprintf(out, "%4s %9s %8s %8s %8s %8s %8s %6s %8s %11s %6s\n", "CPU", "switches", "preempt", "ticks", "IPIs out",
-		"IPIs in", "wakeups", "migr", "halts", "work loops", "idle");
+	placement_text(out, res);
+	fprintf(out, "%4s %9s %8s %8s %8s %8s %8s %6s %8s %11s %6s %6s\n", "CPU", "switches", "preempt", "ticks", "IPIs out",
+		"IPIs in", "wakeups", "migr", "halts", "work loops", "idle", "steal");
 	for (unsigned i = 0; i < res->nr_cpu_recs; i++) {
 		const struct vms_rec_cpu *p = &res->cpus[i];
 		double total = (double)(p->busy_ns + p->idle_ns);
-		fprintf(out, "%4u %9llu %8llu %8llu %8llu %8llu %8llu %6llu %8llu %11llu %5.1f%%\n", p->cpu,
+		const struct vm_vcpu_place *v = p->cpu < res->nr_vcpus ? &res->placement.vcpus[p->cpu] : NULL;
+		fprintf(out, "%4u %9llu %8llu %8llu %8llu %8llu %8llu %6llu %8llu %11llu %5.1f%% %5.1f%%\n", p->cpu,
 			(unsigned long long)p->nr_switches, (unsigned long long)p->nr_preemptions,
 			(unsigned long long)p->nr_ticks,
 			(unsigned long long)p->nr_ipi_sent, (unsigned long long)p->nr_ipi_received,
 			(unsigned long long)p->nr_wakeups, (unsigned long long)p->nr_migrations,
 			(unsigned long long)p->nr_halts, (unsigned long long)p->work_loops,
-			total > 0 ? 100.0 * (double)p->idle_ns / total : 0.0);
+			total > 0 ? 100.0 * (double)p->idle_ns / total : 0.0,
+			v && v->have_steal && v->wall_ns ? 100.0 * (double)v->steal_ns / (double)v->wall_ns : 0.0);
 	}
 	if (res->nr_workers) {
 		uint64_t lo = UINT64_MAX, hi = 0, cpu_lo = UINT64_MAX, cpu_hi = 0, migrations = 0;

@@ -117,12 +117,49 @@ static json_t *disk_json(const struct vm_disk_stats *d)
 				  U(l->writes), "bytes", U(l->bytes), "flushes", U(l->flushes), "marks", U(l->marks)));
 }
 
+/* A vCPU's steal: ns runnable on the host but not running, and its fraction of the vCPU thread's life. */
+static json_t *steal_put(json_t *o, const struct vm_vcpu_place *v)
+{
+	o = json_put(o, "steal_ns", v->have_steal ? json_integer(U(v->steal_ns)) : json_null());
+	return json_put(o, "steal_fraction",
+			v->have_steal && v->wall_ns ? json_real((double)v->steal_ns / (double)v->wall_ns) : json_null());
+}
+
+/* Topology, where each vCPU ran on the host and what the host took from it. */
+static json_t *placement_json(const struct vm_result *res)
+{
+	const struct vm_placement *p = &res->placement;
+	char buf[512];
+	uint64_t steal, wall;
+	json_t *vcpus = json_array();
+	for (unsigned i = 0; i < res->nr_vcpus; i++) {
+		const struct vm_vcpu_place *v = &p->vcpus[i];
+		json_t *o = json_pack("{s:i, s:i, s:o, s:s}", "vcpu", (int)i, "apic_id", (int)v->apic_id, "host_cpu",
+				      v->host_cpu >= 0 ? json_integer(v->host_cpu) : json_null(), "affinity", v->affinity);
+		o = steal_put(o, v);
+		vcpus = json_push(vcpus, json_put(o, "run_ns", v->have_steal ? json_integer(U(v->run_ns)) : json_null()));
+	}
+	vm_placement_steal_total(p, res->nr_vcpus, &steal, &wall);
+	json_t *o = json_pack("{s:{s:i, s:i, s:i}, s:s, s:b, s:s, s:b, s:{s:i, s:s}}", "topology", "sockets",
+			      (int)p->topo.sockets, "cores", (int)p->topo.cores, "threads", (int)p->topo.threads, "topology_text",
+			      cpu_topology_format(&p->topo, buf, sizeof(buf)), "apic_ids_dense", p->apic_ids_dense, "pin",
+			      vm_pin_format(&p->pin, buf + 64, sizeof(buf) - 64), "overcommit", p->overcommit, "host",
+			      "cpus", (int)p->nr_host_cpus, "summary", p->host);
+	o = json_put(o, "steal_ns", json_integer(U(steal)));
+	o = json_put(o, "steal_fraction", wall ? json_real((double)steal / (double)wall) : json_null());
+	return json_put(o, "vcpus", vcpus);
+}
+
 /* The run's own lists: CPUs, workers, tasks, where each vCPU was, disks. */
 static void lists_json(struct json_out *o, const struct vm_result *res)
 {
 	json_t *a = json_array();
-	for (unsigned i = 0; i < res->nr_cpu_recs; i++)
-		a = json_push(a, cpu_json(&res->cpus[i]));
+	for (unsigned i = 0; i < res->nr_cpu_recs; i++) {
+		json_t *c = cpu_json(&res->cpus[i]);
+		if (res->cpus[i].cpu < res->nr_vcpus) /* the host's view of the same vCPU */
+			c = steal_put(c, &res->placement.vcpus[res->cpus[i].cpu]);
+		a = json_push(a, c);
+	}
 	json_out_member(o, "cpus", a);
 	a = json_array();
 	for (unsigned i = 0; i < res->nr_workers; i++)
@@ -182,6 +219,7 @@ int boot_report_json(FILE *out, const struct boot_options *o, const struct vm_re
 		knobs = json_put(knobs, knob_table[i].name, json_integer(c->knobs[i]));
 	json_out_member(&j, "knobs", knobs);
 	json_out_member(&j, "boot_us", boot_us_json(res));
+	json_out_member(&j, "placement", placement_json(res));
 	lists_json(&j, res);
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
 		if (record_families[i]->json)

@@ -165,6 +165,25 @@ static void cpu_metrics(struct emit *e, const struct vm_result *res)
 	emit_put(e, total > 0 ? 100.0 * (double)sum.idle_ns / total : NAN, "cpu.idle_pct");
 }
 
+/* The host's side of each vCPU: steal (runnable on the host, not running), and overcommit. */
+static void host_metrics(struct emit *e, const struct vm_result *res)
+{
+	const struct vm_placement *p = &res->placement;
+	uint64_t steal, wall;
+	unsigned n = res->nr_vcpus < VMS_MAX_CPUS ? res->nr_vcpus : VMS_MAX_CPUS;
+	vm_placement_steal_total(p, n, &steal, &wall);
+	if (!wall)
+		return;
+	emit_put(e, (double)steal, "cpu.steal_ns");
+	emit_put(e, 100.0 * (double)steal / (double)wall, "cpu.steal_pct");
+	for (unsigned i = 0; i < n; i++)
+		if (p->vcpus[i].have_steal)
+			emit_put(e, (double)p->vcpus[i].steal_ns, "cpu.%u.steal_ns", i);
+	emit_put(e, p->overcommit, "host.overcommit");
+	for (unsigned i = 0; p->pin.mode != VM_PIN_NONE && i < n; i++) /* the placement, when pinned */
+		emit_put(e, p->vcpus[i].host_cpu, "cpu.%u.host_cpu", i);
+}
+
 void emit_pcts(struct emit *e, const char *prefix, const char *suffix, const uint64_t *counts)
 {
 	static const struct {
@@ -353,6 +372,7 @@ int store_run_from_vm_result(const struct vm_result *res, const struct vms_workl
 
 	boot_metrics(&e, res);
 	cpu_metrics(&e, res);
+	host_metrics(&e, res);
 	wakeup_metrics(&e, res);
 	misc_metrics(&e, res);
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)

@@ -11,6 +11,7 @@
 
 #include "store/store_internal.h"
 #include "util/error.h"
+#include "vmm/host_cpus.h"
 #include "vmm/kvm.h"
 
 /* Version 1; later versions are the migrations below, applied in order, so that a store
@@ -319,6 +320,15 @@ int store_manifest_host(struct store *s, char *err, size_t errlen)
 		return -1;
 	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
 	if (store_manifest_set(s, "host_cpus", buf, err, errlen))
+		return -1;
+	/* what --pin and the topology's placement chose from: packages, cores, threads */
+	struct host_cpus *hc = malloc(sizeof(*hc));
+	if (hc && host_cpus_read(hc, NULL, NULL, kerr, sizeof(kerr)) == 0)
+		host_cpus_describe(hc, buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "unavailable");
+	free(hc);
+	if (store_manifest_set(s, "host_cpu_topology", buf, err, errlen))
 		return -1;
 	const struct kvm_host *k = kvm_host_get(kerr, sizeof(kerr));
 	if (k)

@@ -39,14 +39,14 @@ static int disk_sweep_check(const struct disk_config *d, char *err, size_t errle
 	return 0;
 }
 
-static const char *const guest_keys[] = { "memory", "vcpus", "hz", "disk", "blk_poll_us", "hugepages" };
+static const char *const guest_keys[] = { "memory", "vcpus", "hz", "disk", "blk_poll_us", "hugepages", "topology", "pin" };
 static const char *const report_keys[] = { "metrics", "x", "lines" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Where each [guest] setting was made, to refuse sweeping it as well. */
 struct guest_lines {
-	unsigned memory, vcpus, hz, knobs[VMS_KNOB_COUNT];
+	unsigned memory, vcpus, hz, topology, pin, knobs[VMS_KNOB_COUNT];
 };
 
 static int unknown_key(const struct fio_option *o, const char *section, const char *const *keys, size_t n,
@@ -64,7 +64,7 @@ static int unknown_key(const struct fio_option *o, const char *section, const ch
 		return errorf_at(err, errlen, o->file, o->line, "unknown key '%s' in [%s] (did you mean '%s'?)",
 				 o->key, section, hint);
 	return errorf_at(err, errlen, o->file, o->line, "unknown key '%s' in [%s]%s", o->key, section,
-			 knobs ? " (keys: memory, vcpus, hz, disk, blk_poll_us, hugepages and the guest knobs)" : "");
+			 knobs ? " (keys: memory, vcpus, hz, topology, pin, disk, blk_poll_us, hugepages and the guest knobs)" : "");
 }
 
 /* Refuses a key given twice in one section (only disk and job repeat). */
@@ -156,7 +156,7 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		bool disk = !strcmp(k, "disk");
 
 		if (!disk && knob < 0 && strcmp(k, "memory") && strcmp(k, "vcpus") && strcmp(k, "hz") &&
-		    strcmp(k, "blk_poll_us") && strcmp(k, "hugepages"))
+		    strcmp(k, "blk_poll_us") && strcmp(k, "hugepages") && strcmp(k, "topology") && strcmp(k, "pin"))
 			return unknown_key(o, "guest", guest_keys, NELEM(guest_keys), true, err, errlen);
 		if (disk) {
 			if (!o->value || !*o->value)
@@ -197,7 +197,9 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		}
 		enum sweep_param_kind kind = knob >= 0 ? SWEEP_PARAM_KNOB :
 					     !strcmp(k, "memory") ? SWEEP_PARAM_MEMORY :
-					     !strcmp(k, "vcpus") ? SWEEP_PARAM_VCPUS : SWEEP_PARAM_HZ;
+					     !strcmp(k, "vcpus") ? SWEEP_PARAM_VCPUS :
+					     !strcmp(k, "topology") ? SWEEP_PARAM_TOPOLOGY :
+					     !strcmp(k, "pin") ? SWEEP_PARAM_PIN : SWEEP_PARAM_HZ;
 		if (sweep_value_parse(kind, knob, o->value, &v, why, sizeof(why)))
 			return errorf_at(err, errlen, o->file, o->line, "%s = %s: %s", k, o->value, why);
 		switch (kind) {
@@ -205,6 +207,8 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		case SWEEP_PARAM_MEMORY: c->mem_size = (uint64_t)v; gl->memory = c->memory_line = o->line; break;
 		case SWEEP_PARAM_VCPUS: c->nr_cpus = (unsigned)v; gl->vcpus = o->line; break;
 		case SWEEP_PARAM_HZ: c->hz = (unsigned)v; gl->hz = o->line; break;
+		case SWEEP_PARAM_TOPOLOGY: c->topo = cpu_topology_unpack(v); gl->topology = o->line; break;
+		case SWEEP_PARAM_PIN: c->pin = (struct vm_pin){ .mode = (enum vm_pin_mode)v }; gl->pin = o->line; break;
 		case SWEEP_PARAM_FIO:
 		case SWEEP_PARAM_JOB: break; /* [params] only: the job file says the rest */
 		}
@@ -376,13 +380,34 @@ static int guest_conflicts(const struct sweep_config *c, const struct guest_line
 		const struct sweep_param *p = &c->params[i];
 		unsigned at = p->kind == SWEEP_PARAM_KNOB ? gl->knobs[p->knob] :
 			      p->kind == SWEEP_PARAM_MEMORY ? gl->memory :
-			      p->kind == SWEEP_PARAM_VCPUS ? gl->vcpus : gl->hz;
+			      p->kind == SWEEP_PARAM_VCPUS ? gl->vcpus :
+			      p->kind == SWEEP_PARAM_TOPOLOGY ? gl->topology :
+			      p->kind == SWEEP_PARAM_PIN ? gl->pin : gl->hz;
 		if (at)
 			return errorf_at(err, errlen, c->path, p->line,
 					 "[params] %s: also set in [guest] at line %u (a setting is fixed or swept, "
 					 "not both)",
 					 p->name, at);
 	}
+	return 0;
+}
+
+/* topology sets the vCPUs (S*C*T): vcpus beside it is a second answer to one question. */
+static int topology_conflicts(struct sweep_config *c, const struct guest_lines *gl, char *err, size_t errlen)
+{
+	int tp = sweep_config_param_find(c, "topology"), vp = sweep_config_param_find(c, "vcpus");
+	unsigned t_line = tp >= 0 ? c->params[tp].line : gl->topology, v_line = vp >= 0 ? c->params[vp].line : gl->vcpus;
+
+	if (!t_line)
+		return 0;
+	if (gl->topology && tp < 0 && vp < 0 && cpu_topology_nr_cpus(&c->topo) == c->nr_cpus)
+		return 0; /* [guest] vcpus = 4 and topology = 2x2x1 agree */
+	if (v_line)
+		return errorf_at(err, errlen, c->path, t_line,
+				 "topology: vcpus is set too, at line %u (a topology of SxCxT is S*C*T vCPUs: give "
+				 "topology alone)", v_line);
+	if (gl->topology)
+		c->nr_cpus = cpu_topology_nr_cpus(&c->topo);
 	return 0;
 }
 
@@ -514,6 +539,7 @@ int sweep_config_load(const char *path, struct sweep_config *c, char *err, size_
 	    (sec[1] && guest_section(c, sec[1], &gl, err, errlen)) ||
 	    (sec[2] && workload_section(c, sec[2], err, errlen)) ||
 	    (sec[3] && sweep_params_parse(c, sec[3], err, errlen)) || guest_conflicts(c, &gl, err, errlen) ||
+	    topology_conflicts(c, &gl, err, errlen) ||
 	    jobs_check(c, err, errlen) ||
 	    (sec[5] && report_section(c, sec[5], err, errlen)))
 		goto out;
@@ -567,7 +593,7 @@ int sweep_config_param_find(const struct sweep_config *c, const char *name)
 
 const char *sweep_param_kind_name(enum sweep_param_kind k)
 {
-	static const char *const names[] = { "knob", "memory", "vcpus", "hz", "fio", "job" };
+	static const char *const names[] = { "knob", "memory", "vcpus", "hz", "fio", "job", "topology", "pin" };
 	return (unsigned)k < NELEM(names) ? names[k] : "?";
 }
 

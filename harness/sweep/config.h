@@ -32,6 +32,8 @@ enum sweep_param_kind {
 	SWEEP_PARAM_HZ,
 	SWEEP_PARAM_FIO,
 	SWEEP_PARAM_JOB,
+	SWEEP_PARAM_TOPOLOGY, /* values: cpu_topology_pack(); sets vcpus too */
+	SWEEP_PARAM_PIN, /* values: enum vm_pin_mode (none, compact, scatter; a list only for boot) */
 };
 
 struct sweep_param {
@@ -79,6 +81,8 @@ struct sweep_config {
 	/* [guest]: the settings of every run, before a point's parameters */
 	uint64_t mem_size; /* default 128M */
 	unsigned nr_cpus; /* default 2 */
+	struct cpu_topology topo; /* [guest] topology; all 0: 1 x nr_cpus x 1 */
+	struct vm_pin pin; /* [guest] pin; default none */
 	unsigned hz; /* default 250 */
 	uint64_t blk_poll_ns;
 	bool hugepages; /* [guest] hugepages = yes: guest RAM from the host's huge pages */

@@ -20,7 +20,8 @@
 
 /* The guest settings that are parameters besides the knobs, and their ranges as
  * `vmsweep boot` checks them. */
-static const char *const setting_names[] = { "memory", "vcpus", "hz" };
+static const char *const setting_names[] = { "memory", "vcpus", "hz", "topology", "pin" };
+#define NR_SETTINGS (sizeof(setting_names) / sizeof(setting_names[0]))
 
 int sweep_list_split(const char *value, char ***items, size_t *n, char *cause, size_t causelen)
 {
@@ -82,6 +83,10 @@ static int param_kind(const char *name, int *knob)
 		return SWEEP_PARAM_VCPUS;
 	if (!strcmp(name, "hz"))
 		return SWEEP_PARAM_HZ;
+	if (!strcmp(name, "topology"))
+		return SWEEP_PARAM_TOPOLOGY;
+	if (!strcmp(name, "pin"))
+		return SWEEP_PARAM_PIN;
 	if (!strcmp(name, "job"))
 		return SWEEP_PARAM_JOB;
 	return -1;
@@ -127,6 +132,24 @@ int sweep_value_parse(enum sweep_param_kind kind, int knob, const char *text, in
 		return parse_int_range(text, 0, 5000, v, cause, len);
 	case SWEEP_PARAM_FIO:
 		return fio_sweep_value_parse(knob, text, v, cause, len);
+	case SWEEP_PARAM_TOPOLOGY: {
+		struct cpu_topology t;
+		if (cpu_topology_parse(text, &t, cause, len))
+			return -1;
+		*v = cpu_topology_pack(&t);
+		return 0;
+	}
+	case SWEEP_PARAM_PIN: {
+		struct vm_pin pin;
+		if (vm_pin_parse(text, &pin, cause, len))
+			return -1;
+		/* A list names host CPUs for one machine's run, and a sweep's runs share the host --jobs at a time */
+		if (pin.mode == VM_PIN_LIST)
+			return errorf(cause, len, "'%s': a sweep pins with none, compact or scatter (a list of host CPUs "
+				      "is for vmsweep boot --pin)", text);
+		*v = pin.mode;
+		return 0;
+	}
 	case SWEEP_PARAM_JOB:
 		break; /* job_item_add: a path, not a value */
 	}
@@ -138,6 +161,9 @@ static int step_parse(enum sweep_param_kind kind, int knob, const char *text, in
 {
 	uint64_t u;
 
+	if (kind == SWEEP_PARAM_TOPOLOGY || kind == SWEEP_PARAM_PIN)
+		return errorf(cause, len, "step '%s': %s takes a list, not a range", text,
+			      kind == SWEEP_PARAM_PIN ? "pin" : "topology (1x2x1, 2x1x1)");
 	if (text[0] == '-' || !strcmp(text, "0"))
 		return errorf(cause, len, "step '%s': the step must be greater than 0", text);
 	if (kind == SWEEP_PARAM_MEMORY) {
@@ -286,7 +312,7 @@ static int job_item_add(struct sweep_param *p, const struct fio_option *o, const
 /* "unknown parameter" with the nearest name of its kind. */
 static int param_unknown(const struct fio_option *o, char *err, size_t errlen)
 {
-	const char *cands[VMS_KNOB_COUNT + 4];
+	const char *cands[VMS_KNOB_COUNT + NR_SETTINGS + 1];
 	const char *prefix = FIO_PARAM_PREFIX;
 	if (!strncmp(o->key, prefix, strlen(prefix))) {
 		const char *hint = fio_sweep_option_suggest(o->key + strlen(prefix));
@@ -296,16 +322,16 @@ static int param_unknown(const struct fio_option *o, char *err, size_t errlen)
 	}
 	for (int i = 0; i < VMS_KNOB_COUNT; i++)
 		cands[i] = knob_table[i].name;
-	for (int i = 0; i < 3; i++)
+	for (size_t i = 0; i < NR_SETTINGS; i++)
 		cands[VMS_KNOB_COUNT + i] = setting_names[i];
-	cands[VMS_KNOB_COUNT + 3] = "job";
-	const char *hint = name_suggest(o->key, cands, VMS_KNOB_COUNT + 4);
+	cands[VMS_KNOB_COUNT + NR_SETTINGS] = "job";
+	const char *hint = name_suggest(o->key, cands, VMS_KNOB_COUNT + NR_SETTINGS + 1);
 	if (hint)
 		return errorf_at(err, errlen, o->file, o->line, "[params] %s: unknown parameter (did you mean '%s'?)",
 				 o->key, hint);
 	return errorf_at(err, errlen, o->file, o->line,
 			 "[params] %s: unknown parameter (a guest knob of `vmsweep boot --help`, memory, vcpus, hz,"
-			 " job, or fio.<option>: %s)",
+			 " topology, pin, job, or fio.<option>: %s)",
 			 o->key, fio_sweep_option_list());
 }
 

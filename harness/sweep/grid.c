@@ -228,6 +228,8 @@ void sweep_point_apply(const struct sweep_config *c, const struct sweep_plan *p,
 
 	vm->mem_size = c->mem_size;
 	vm->nr_cpus = c->nr_cpus;
+	vm->topo = c->topo;
+	vm->pin = c->pin;
 	vm->hz = c->hz;
 	vm->prefault = true;
 	vm->timeout_ns = c->timeout_ns;
@@ -243,6 +245,11 @@ void sweep_point_apply(const struct sweep_config *c, const struct sweep_plan *p,
 		case SWEEP_PARAM_MEMORY: vm->mem_size = (uint64_t)vals[i]; break;
 		case SWEEP_PARAM_VCPUS: vm->nr_cpus = (unsigned)vals[i]; break;
 		case SWEEP_PARAM_HZ: vm->hz = (unsigned)vals[i]; break;
+		case SWEEP_PARAM_TOPOLOGY:
+			vm->topo = cpu_topology_unpack(vals[i]);
+			vm->nr_cpus = cpu_topology_nr_cpus(&vm->topo);
+			break;
+		case SWEEP_PARAM_PIN: vm->pin = (struct vm_pin){ .mode = (enum vm_pin_mode)vals[i] }; break;
 		case SWEEP_PARAM_FIO: /* the point's workload: sweep/point_workload.c */
 		case SWEEP_PARAM_JOB: break;
 		}

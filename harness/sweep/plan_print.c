@@ -8,6 +8,7 @@
 #include "fio/sweep_options.h"
 #include "sweep/plan_print.h"
 #include "util/knob.h"
+#include "util/param_word.h"
 
 const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *buf, size_t len)
 {
@@ -18,7 +19,9 @@ const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *b
 		snprintf(buf, len, "%s", slash ? slash + 1 : path); /* the file's name */
 		return buf;
 	}
-	if (prm->kind == SWEEP_PARAM_KNOB && knob_value_word(prm->knob, v))
+	if ((prm->kind == SWEEP_PARAM_TOPOLOGY || prm->kind == SWEEP_PARAM_PIN) && param_value_word(prm->name, v))
+		snprintf(buf, len, "%s", param_value_word(prm->name, v));
+	else if (prm->kind == SWEEP_PARAM_KNOB && knob_value_word(prm->knob, v))
 		snprintf(buf, len, "%s", knob_value_word(prm->knob, v)); /* watermark_model = 2.6, not 1 */
 	else if (prm->kind == SWEEP_PARAM_MEMORY && v > 0 && v % (1ll << 30) == 0)
 		snprintf(buf, len, "%" PRId64 "G", v >> 30);

@@ -67,6 +67,10 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		vm.prefault);
 	if (vm.hugepages) /* only when set: the inputs of runs made before it existed stay as they were */
 		fputs("hugepages=1\n", out);
+	if (vm.topo.sockets) /* as hugepages: only when given (1 x vcpus x 1 is what runs had before) */
+		fprintf(out, "topology=%s\n", cpu_topology_format(&vm.topo, buf, sizeof(buf)));
+	if (vm.pin.mode != VM_PIN_NONE)
+		fprintf(out, "pin=%s\n", vm_pin_format(&vm.pin, buf, sizeof(buf)));
 	for (int k = 0; k < VMS_KNOB_COUNT; k++)
 		fprintf(out, "%s=%s\n", knob_table[k].name, knob_value_format(k, vm.knobs[k], buf, sizeof(buf)));
 	for (unsigned d = 0; d < vm.nr_disks; d++) {

@@ -7,6 +7,7 @@
 
 /* Whether param's values are words (a word knob, fio.rw). */
 bool param_has_words(const char *param);
-/* The word of value v of param, or NULL (a parameter of numbers, or v outside its words). */
+/* The word of value v of param, or NULL (a parameter of numbers, or v outside its words).
+ * topology's ("2x2x1") lives in a per-thread buffer until the next call. */
 const char *param_value_word(const char *param, int64_t v);
 #endif

@@ -34,7 +34,7 @@ static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr,
 	memset(e, 0, sizeof(*e));
 	e->gsi = gsi;
 	e->type = KVM_IRQ_ROUTING_MSI;
-	e->u.msi.address_lo = 0xfee00000u | (cpu << 12); /* fixed delivery to the x2APIC ID = CPU */
+	e->u.msi.address_lo = 0xfee00000u | (vm->vcpus[cpu].kvm_id << 12); /* fixed delivery to the CPU's x2APIC ID */
 	e->u.msi.data = VMS_VEC_VIRTIO; /* edge */
 	return (int)gsi;
 }

@@ -5,12 +5,16 @@
  * (immediate_exit covers a thread that is just about to enter it).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "vmm/vm_internal.h"
 
@@ -28,15 +32,16 @@ void vcpus_block_kick_signal(void)
 	sigaction(KICK_SIGNAL, &sa, NULL); /* no SA_RESTART: KVM_RUN returns EINTR */
 }
 
-int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen)
+int vcpu_create(struct vm *vm, unsigned id, uint32_t kvm_id, char *err, size_t errlen)
 {
 	struct vcpu *v = &vm->vcpus[id];
 
 	v->vm = vm;
 	v->id = id;
-	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
+	v->kvm_id = kvm_id;
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)kvm_id);
 	if (v->fd < 0)
-		return errorf(err, errlen, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+		return errorf(err, errlen, "KVM_CREATE_VCPU %u (vCPU %u): %s", kvm_id, id, strerror(errno));
 	v->run = mmap(NULL, (size_t)vm->kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		v->run = NULL;
@@ -203,10 +208,42 @@ static bool handle_exit(struct vcpu *v)
 	}
 }
 
+/* This thread's schedstat: ns on a CPU and ns runnable waiting for one (run_delay). */
+static bool schedstat_read(uint64_t *run_ns, uint64_t *delay_ns)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	bool ok = f && fscanf(f, "%" SCNu64 " %" SCNu64, run_ns, delay_ns) == 2;
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/* The affinity the thread has, as read back: proof that the pin took. */
+static void affinity_note(struct vm_vcpu_place *pl)
+{
+	cpu_set_t set;
+	int cpus[HOST_CPUS_MAX];
+	size_t n = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+		snprintf(pl->affinity, sizeof(pl->affinity), "?");
+		return;
+	}
+	for (int c = 0; c < HOST_CPUS_MAX; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	cpu_list_format(cpus, n, pl->affinity, sizeof(pl->affinity));
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	struct vm_vcpu_place *pl = &vm->res->placement.vcpus[v->id];
+	uint64_t run0 = 0, delay0 = 0, run1, delay1;
+	double t0 = clock_now_s();
+	bool have0 = schedstat_read(&run0, &delay0);
+
+	affinity_note(pl);
 
 	while (!atomic_load(&vm->stopping) && atomic_load(&vm->status) == VM_RUNNING) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -221,6 +258,12 @@ static void *vcpu_thread(void *arg)
 		if (!handle_exit(v))
 			break;
 	}
+	if (have0 && schedstat_read(&run1, &delay1)) {
+		pl->have_steal = true;
+		pl->steal_ns = delay1 - delay0;
+		pl->run_ns = run1 - run0;
+		pl->wall_ns = (uint64_t)((clock_now_s() - t0) * 1e9);
+	}
 	uint64_t one = 1;
 	if (write(vm->wake_fd, &one, sizeof(one)) < 0) {
 		/* the main loop also polls on a timer */
@@ -230,9 +273,22 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_start(struct vcpu *v, char *err, size_t errlen)
 {
-	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	pthread_attr_t attr;
+	int host_cpu = v->vm->res->placement.vcpus[v->id].host_cpu;
+	int r = pthread_attr_init(&attr);
+	if (r == 0 && host_cpu >= 0) {
+		/* born on its host CPU: it never runs elsewhere, not even for its first instruction */
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(host_cpu, &set);
+		r = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	if (r == 0)
+		r = pthread_create(&v->thread, &attr, vcpu_thread, v);
+	pthread_attr_destroy(&attr);
 	if (r != 0)
-		return errorf(err, errlen, "cannot start the thread of vCPU %u: %s", v->id, strerror(r));
+		return errorf(err, errlen, "cannot start the thread of vCPU %u%s: %s", v->id,
+			      host_cpu >= 0 ? " on its host CPU (--pin)" : "", strerror(r));
 	v->started = true;
 	char name[16]; /* top -H and perf show which thread is which vCPU */
 	snprintf(name, sizeof(name), "vcpu%u", v->id);

@@ -95,6 +95,57 @@ static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * The shape and where each vCPU runs: x2APIC IDs from the topology, host CPUs from
+ * --pin. KVM makes a vCPU's x2APIC ID its vCPU id, so a shape that is not a power of
+ * two needs sparse ids (below KVM_CAP_MAX_VCPU_ID); a KVM without them gets dense ones
+ * and a warning, since the guest's decode of the shape is then off.
+ */
+static int vm_place(struct vm *vm, char *err, size_t errlen)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct vm_placement *pl = &vm->res->placement;
+	int host_cpu[VMS_MAX_CPUS];
+	char why[512], pin[512];
+
+	pl->topo = vm_config_topology(cfg);
+	if (cpu_topology_nr_cpus(&pl->topo) != cfg->nr_cpus)
+		return errorf(err, errlen, "--topology %ux%ux%u is %u vCPUs, --vcpus %u", pl->topo.sockets, pl->topo.cores,
+			      pl->topo.threads, cpu_topology_nr_cpus(&pl->topo), cfg->nr_cpus);
+	int max_id = ioctl(vm->kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+	if (max_id <= 0)
+		max_id = vm->kvm->max_vcpus;
+	pl->apic_ids_dense = cpu_topology_apic_id_limit(&pl->topo) > (uint32_t)max_id;
+	if (pl->apic_ids_dense)
+		fprintf(stderr, "vmsweep: warning: topology %ux%ux%u needs x2APIC IDs up to %u and this KVM takes vCPU ids "
+			"below %d: the vCPUs get ids 0..%u, which the guest decodes as another shape\n", pl->topo.sockets,
+			pl->topo.cores, pl->topo.threads, cpu_topology_apic_id_limit(&pl->topo) - 1, max_id, cfg->nr_cpus - 1);
+	for (unsigned i = 0; i < cfg->nr_cpus; i++)
+		pl->vcpus[i].apic_id = pl->apic_ids_dense ? i : cpu_topology_apic_id(&pl->topo, i);
+
+	pl->pin = cfg->pin;
+	/* unpinned, only how many CPUs there are: no sysfs reads on every boot */
+	const char *root = cfg->pin.mode == VM_PIN_NONE ? "" : NULL;
+	if (host_cpus_read(&vm->host_cpus, NULL, root, why, sizeof(why)) != 0)
+		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
+	if (placement_plan(&vm->host_cpus, &cfg->pin, cfg->nr_cpus, host_cpu, &pl->overcommit, why, sizeof(why)) != 0)
+		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
+	pl->nr_host_cpus = vm->host_cpus.n;
+	if (root) {
+		int cpus[HOST_CPUS_MAX];
+		char list[256];
+		for (unsigned i = 0; i < vm->host_cpus.n; i++)
+			cpus[i] = vm->host_cpus.cpus[i].cpu;
+		snprintf(pl->host, sizeof(pl->host), "%u CPU%s (%s)", vm->host_cpus.n, vm->host_cpus.n == 1 ? "" : "s",
+			 cpu_list_format(cpus, vm->host_cpus.n, list, sizeof(list)));
+	} else {
+		host_cpus_describe(&vm->host_cpus, pl->host, sizeof(pl->host));
+	}
+	for (unsigned i = 0; i < cfg->nr_cpus; i++)
+		pl->vcpus[i].host_cpu = host_cpu[i];
+	return 0;
+}
+
 static int vm_setup(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -105,6 +156,8 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 		return errorf(err, errlen, "--vcpus %u: this host's KVM allows at most %d", cfg->nr_cpus,
 			      vm->kvm->max_vcpus);
 	vm->nr_vcpus = cfg->nr_cpus;
+	if (vm_place(vm, err, errlen) != 0)
+		return -1;
 	if (cfg->hugepages ? gmem_alloc_huge(&vm->mem, cfg->mem_size, err, errlen) != 0
 			   : gmem_alloc(&vm->mem, cfg->mem_size, cfg->prefault, err, errlen) != 0)
 		return -1;
@@ -130,7 +183,7 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0)
 		return errorf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vcpu_create(vm, i, err, errlen) != 0)
+		if (vcpu_create(vm, i, vm->res->placement.vcpus[i].apic_id, err, errlen) != 0)
 			return -1;
 	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
@@ -141,7 +194,8 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
 	vm_layout_write(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct x86_vcpu_boot b = { .cpu = i, .nr_cpus = vm->nr_vcpus, .entry = vm->elf.entry,
-					   .cpu_area = vm->layout.cpu_areas + (uint64_t)i * VMS_CPU_AREA_SIZE, .hz = cfg->hz };
+					   .cpu_area = vm->layout.cpu_areas + (uint64_t)i * VMS_CPU_AREA_SIZE, .hz = cfg->hz,
+					   .topo = vm->res->placement.topo, .apic_id = vm->res->placement.vcpus[i].apic_id };
 		if (x86_setup_vcpu(vm->kvm, vm->vcpus[i].fd, &b, err, errlen) != 0)
 			return -1;
 	}
@@ -267,6 +321,21 @@ out:
 	vm_destroy(vm);
 	free(vm);
 	return ret;
+}
+
+struct cpu_topology vm_config_topology(const struct vm_config *cfg)
+{
+	return cfg->topo.sockets ? cfg->topo : cpu_topology_flat(cfg->nr_cpus);
+}
+
+void vm_placement_steal_total(const struct vm_placement *p, unsigned nr_vcpus, uint64_t *steal_ns, uint64_t *wall_ns)
+{
+	*steal_ns = *wall_ns = 0;
+	for (unsigned i = 0; i < nr_vcpus && i < VMS_MAX_CPUS; i++)
+		if (p->vcpus[i].have_steal) {
+			*steal_ns += p->vcpus[i].steal_ns;
+			*wall_ns += p->vcpus[i].wall_ns;
+		}
 }
 
 void vm_result_free(struct vm_result *res)

@@ -12,6 +12,8 @@
 #include <vmsweep/hist.h>
 
 #include "records/family.h"
+#include "vmm/cpu_topology.h"
+#include "vmm/placement.h"
 #include "vmm/blk/disk.h"
 #include "vmm/blk/disk_fs.h"
 #include "vmm/blk/write_log.h"
@@ -54,6 +56,8 @@ int vm_status_exit_code(enum vm_status s);
 struct vm_config {
 	uint64_t mem_size;
 	unsigned nr_cpus;
+	struct cpu_topology topo; /* sockets x cores x threads = nr_cpus; all 0: 1 x nr_cpus x 1 */
+	struct vm_pin pin; /* where the vCPU threads run on the host (--pin) */
 	bool prefault;
 	bool hugepages; /* guest RAM from the host's hugetlb pool (--hugepages); implies prefault */
 	const char *kernel_path;
@@ -101,6 +105,27 @@ struct vcpu_where {
 	char rip_sym[128];
 };
 
+/* Where each vCPU ran on the host, and what the host took from it (steal). */
+struct vm_vcpu_place {
+	uint32_t apic_id; /* its x2APIC ID, = its KVM vCPU id */
+	int host_cpu; /* pinned to it; -1: not pinned */
+	char affinity[128]; /* the thread's affinity as sched_getaffinity read it back, a CPU list */
+	bool have_steal;
+	uint64_t steal_ns; /* runnable but not running on the host (schedstat run_delay) while it ran */
+	uint64_t run_ns; /* on a host CPU (schedstat) */
+	uint64_t wall_ns; /* the thread's life, from before its first KVM_RUN to after its last */
+};
+
+struct vm_placement {
+	struct cpu_topology topo;
+	bool apic_ids_dense; /* KVM would not take the shape's sparse vCPU ids: 0..n-1 instead */
+	struct vm_pin pin;
+	bool overcommit; /* vCPUs share host CPUs */
+	unsigned nr_host_cpus; /* the host CPUs this run may use */
+	char host[256]; /* their topology, for people */
+	struct vm_vcpu_place vcpus[VMS_MAX_CPUS];
+};
+
 struct vm_result {
 	enum vm_status status;
 	int cpu; /* the vCPU that ended the run, -1 if none */
@@ -135,6 +160,7 @@ struct vm_result {
 	uint64_t console_dropped;
 	unsigned nr_vcpus;
 	struct vcpu_where where[VMS_MAX_CPUS];
+	struct vm_placement placement; /* topology, pinning and steal: valid once the VM was set up */
 	unsigned nr_disks;
 	struct vm_disk_stats disks[VMS_MAX_DISKS];
 	/* What each record family took (records/family.h): its own structure. */
@@ -151,6 +177,10 @@ const char *vm_default_kernel_path(char *buf, size_t len);
 /* Runs one guest. 0: it ran (res->status says how it ended); -1: it could not be set
  * up (err says why: bad ELF, no KVM, too little memory). res is allocated by the caller. */
 int vm_run(const struct vm_config *cfg, struct vm_result *res, char *err, size_t errlen);
+/* The topology a configuration runs: cfg->topo, or 1 x nr_cpus x 1 when none is given. */
+struct cpu_topology vm_config_topology(const struct vm_config *cfg);
+/* Sum of the vCPUs' steal and of their lives (0 when none was measured). */
+void vm_placement_steal_total(const struct vm_placement *p, unsigned nr_vcpus, uint64_t *steal_ns, uint64_t *wall_ns);
 /* Frees what the run's records took; may be called again. */
 void vm_result_free(struct vm_result *res);
 /* Whether a sample of bytes fits the run's VM_SAMPLES_BUDGET, taking its room if so;

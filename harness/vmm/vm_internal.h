@@ -27,7 +27,8 @@ struct ring_parse {
 
 struct vcpu {
 	struct vm *vm;
-	unsigned id;
+	unsigned id; /* the guest's CPU index, creation order */
+	uint32_t kvm_id; /* KVM_CREATE_VCPU's id: the x2APIC ID */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
@@ -51,6 +52,7 @@ struct vm {
 	struct vm_layout layout;
 	unsigned nr_vcpus;
 	struct vcpu vcpus[VMS_MAX_CPUS];
+	struct host_cpus host_cpus; /* what placement chose from */
 
 	atomic_int status; /* enum vm_status: the first to end the run wins */
 	atomic_bool stopping;
@@ -86,7 +88,7 @@ int vm_layout_plan(struct vm *vm, char *err, size_t errlen);
 void vm_layout_write(struct vm *vm);
 
 /* vcpu.c */
-int vcpu_create(struct vm *vm, unsigned id, char *err, size_t errlen);
+int vcpu_create(struct vm *vm, unsigned id, uint32_t kvm_id, char *err, size_t errlen);
 int vcpu_start(struct vcpu *v, char *err, size_t errlen);
 void vcpu_kick(struct vcpu *v);
 void vcpu_describe(struct vcpu *v, struct vcpu_where *w);

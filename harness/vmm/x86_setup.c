@@ -108,20 +108,42 @@ void x86_setup_tables(struct guest_mem *m, unsigned nr_cpus, uint64_t cpu_areas,
 	setup_idt(m, note);
 }
 
-static int set_cpuid(const struct kvm_host *k, int fd, unsigned cpu)
+/*
+ * KVM's supported CPUID with the topology's leaves: 0x4, 0xB and 0x1F replaced (an AMD
+ * host's KVM offers no 0xB or 0x4 at all), leaf 0x1 patched and leaf 0's maximum basic
+ * leaf raised to 0x1F so that a guest looks at them. EDX of 0xB/0x1F is the vCPU's
+ * real x2APIC ID, which differs from the shape's only when KVM forced dense ids.
+ */
+static int set_cpuid(const struct kvm_host *k, int fd, const struct x86_vcpu_boot *b)
 {
-	size_t bytes = sizeof(struct kvm_cpuid2) + k->cpuid->nent * sizeof(struct kvm_cpuid_entry2);
+	struct cpuid_leaf topo[CPU_TOPOLOGY_NR_LEAVES];
+	size_t nt = cpu_topology_leaves(&b->topo, b->cpu, topo);
+	size_t bytes = sizeof(struct kvm_cpuid2) + (k->cpuid->nent + nt) * sizeof(struct kvm_cpuid_entry2);
 	struct kvm_cpuid2 *c = __builtin_alloca(bytes);
 
-	memcpy(c, k->cpuid, bytes);
-	for (unsigned i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-		if (e->function == 1) {
-			e->ecx |= 1u << 21; /* x2APIC */
-			e->ebx = (e->ebx & 0x00ffffffu) | (cpu << 24);
-		} else if (e->function == 0xb || e->function == 0x1f) {
-			e->edx = cpu; /* x2APIC ID */
+	memset(c, 0, bytes);
+	for (unsigned i = 0; i < k->cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 e = k->cpuid->entries[i];
+		if (cpu_topology_owns(e.function))
+			continue;
+		if (e.function == 0 && e.eax < CPU_TOPOLOGY_MAX_BASIC_LEAF)
+			e.eax = CPU_TOPOLOGY_MAX_BASIC_LEAF;
+		if (e.function == 1) {
+			struct cpuid_leaf l1 = { .function = 1, .eax = e.eax, .ebx = e.ebx, .ecx = e.ecx, .edx = e.edx };
+			cpu_topology_leaf1(&b->topo, b->cpu, &l1);
+			e.ebx = (l1.ebx & 0x00ffffffu) | (b->apic_id & 0xff) << 24;
+			e.ecx = l1.ecx;
+			e.edx = l1.edx;
 		}
+		c->entries[c->nent++] = e;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+		*e = (struct kvm_cpuid_entry2){ .function = topo[i].function, .index = topo[i].index,
+						.flags = topo[i].indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
+						.eax = topo[i].eax, .ebx = topo[i].ebx, .ecx = topo[i].ecx, .edx = topo[i].edx };
+		if (e->function != 4)
+			e->edx = b->apic_id;
 	}
 	return ioctl(fd, KVM_SET_CPUID2, c);
 }
@@ -189,7 +211,7 @@ int x86_setup_vcpu(const struct kvm_host *k, int fd, const struct x86_vcpu_boot 
 	};
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
-	if ((step = "KVM_SET_CPUID2", set_cpuid(k, fd, b->cpu)) < 0 || (step = "KVM_SET_SREGS", set_sregs(fd, b)) < 0 ||
+	if ((step = "KVM_SET_CPUID2", set_cpuid(k, fd, b)) < 0 || (step = "KVM_SET_SREGS", set_sregs(fd, b)) < 0 ||
 	    (step = "KVM_SET_REGS", ioctl(fd, KVM_SET_REGS, &regs)) < 0 ||
 	    (step = "KVM_SET_LAPIC", set_lapic(fd, b->hz)) < 0 ||
 	    (step = "KVM_SET_MP_STATE", ioctl(fd, KVM_SET_MP_STATE, &mp)) < 0) {

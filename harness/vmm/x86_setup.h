@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <vmsweep/abi.h>
 
+#include "vmm/cpu_topology.h"
 #include "vmm/guest_mem.h"
 #include "vmm/kvm.h"
 
@@ -19,6 +20,8 @@ struct x86_vcpu_boot {
 	unsigned cpu, nr_cpus;
 	uint64_t entry, cpu_area;
 	unsigned hz;
+	struct cpu_topology topo; /* the shape CPUID describes */
+	uint32_t apic_id; /* this vCPU's x2APIC ID (its KVM vCPU id) */
 };
 
 /* CPUID, segment and control registers, general registers, LAPIC, MP state. */

@@ -1,0 +1,37 @@
+/*
+ * Where the vCPU threads run on the host (--pin): none (the host scheduler decides),
+ * compact (a core's SMT siblings first, then the next core, then the next package),
+ * scatter (one per package, then per core, round robin, siblings last) or a list of
+ * host CPUs, one per vCPU. More vCPUs than allowed host CPUs share them round robin:
+ * the run is overcommitted, and says so.
+ */
+#ifndef VMM_PLACEMENT_H
+#define VMM_PLACEMENT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <vmsweep/abi.h>
+
+#include "vmm/host_cpus.h"
+
+enum vm_pin_mode { VM_PIN_NONE, VM_PIN_COMPACT, VM_PIN_SCATTER, VM_PIN_LIST };
+
+struct vm_pin {
+	enum vm_pin_mode mode;
+	unsigned nr; /* VM_PIN_LIST: host CPUs given, in vCPU order */
+	int cpus[VMS_MAX_CPUS];
+};
+
+/* "none", "compact", "scatter" or "list". */
+const char *vm_pin_mode_name(enum vm_pin_mode m);
+/* none|compact|scatter|LIST (host CPU numbers, a-b ranges, commas). 0, or -1 with err
+ * giving the cause (the caller names the option). */
+int vm_pin_parse(const char *text, struct vm_pin *p, char *err, size_t errlen);
+/* The pin as --pin takes it: a word, or the list. */
+const char *vm_pin_format(const struct vm_pin *p, char *buf, size_t len);
+
+/* host_cpu[i]: the host CPU of vCPU i, -1 for none. *overcommit: a host CPU has two
+ * vCPUs, or (unpinned) there are more vCPUs than allowed host CPUs. 0, or -1 with err
+ * giving the cause (a list of the wrong length; a CPU this process may not use). */
+int placement_plan(const struct host_cpus *h, const struct vm_pin *p, unsigned nr_vcpus, int *host_cpu,
+		   bool *overcommit, char *err, size_t errlen);
+#endif
