@@ -18,6 +18,7 @@
  * SCHED_TOPOLOGY_HOST_SHIM, which supplies the types and the allocator.
  */
 #ifndef SCHED_TOPOLOGY_HOST_SHIM
+#include <asm/cpuid.h>
 #include <asm/tsc.h>
 #include <kernel/kernel.h>
 #include <kernel/printk.h>
@@ -169,13 +170,8 @@ struct sched_domain *build_cpu_domains(unsigned cpu, const struct cpu_topology *
 #ifndef SCHED_TOPOLOGY_HOST_SHIM
 static struct cpu_topology topology[VMS_MAX_CPUS];
 
-static void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
-}
-
-/* detect_extended_topology and the leaf-4 walk for the LLC, on CPU 0 (CPUID exits: ~20 us each). */
-static void topology_read_shifts(struct topo_shifts *s)
+/* detect_extended_topology and the leaf-4 walk for the LLC, on CPU 0 (CPUID exits: ~20 us each); false without leaf 0xB. */
+static bool topology_read_shifts(struct topo_shifts *s)
 {
 	u32 a, b, c, d, max;
 	cpuid_count(0, 0, &max, &b, &c, &d);
@@ -206,6 +202,7 @@ static void topology_read_shifts(struct topo_shifts *s)
 			s->llc_shift = count_order(((a >> 14) & 0xfff) + 1);
 		}
 	}
+	return leaf_b;
 }
 
 static void *sd_zalloc(size_t n)
@@ -229,7 +226,7 @@ void sched_init_domains(void)
 	struct topo_shifts s;
 	u32 apic[VMS_MAX_CPUS];
 
-	topology_read_shifts(&s);
+	bool leaf_b = topology_read_shifts(&s);
 	for_each_cpu(i)
 		apic[i] = cpu_area(i)->apic_id;
 	topology_decode(apic, nr_cpu_ids, &s, topology);
@@ -241,7 +238,7 @@ void sched_init_domains(void)
 		__atomic_store_n(&cpu_area(i)->sd, sd, __ATOMIC_RELEASE);
 	}
 	printk("topology: %u CPUs, x2APIC shifts SMT %u package %u LLC %u%s\n", nr_cpu_ids, s.smt_shift,
-	       s.core_shift, s.llc_shift, s.smt_shift || s.core_shift != count_order(nr_cpu_ids) ? "" : " (flat)");
+	       s.core_shift, s.llc_shift, leaf_b ? "" : " (no CPUID leaf 0xB: one package of cores)");
 	for (struct sched_domain *d = cpu_area(0)->sd; d; d = d->parent)
 		printk("CPU0 domain %d %s span %lx groups %u interval %u-%u ms imbalance_pct %u cache_nice_tries %u\n",
 		       d->level, d->name, d->span, d->nr_groups, d->min_interval, d->max_interval, d->imbalance_pct,
