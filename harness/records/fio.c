@@ -34,7 +34,7 @@ static int fio_disk_take(struct vm_result *res, const struct vms_workload *wl, c
 
 	memcpy(&d, payload, sizeof(d));
 	for (unsigned i = 0; wl && d.disk < VMS_MAX_DISKS && i < wl->nr_jobs; i++)
-		used |= wl->jobs[i].ioengine != VMS_IOENGINE_MEM && wl->jobs[i].disk == d.disk;
+		used |= vms_job_on_disk(&wl->jobs[i]) && wl->jobs[i].disk == d.disk;
 	if (!used)
 		return errorf(err, errlen, "fio disk record for disk %u, which no fio job uses", d.disk);
 	if (!(fr = fio_records_get(res)))
