@@ -9,7 +9,7 @@
  *
  * The burn runs at CPL 3 like the rest of the guest kernel, so at native speed; the
  * sleep is on the tick's timers (it ends at the first tick after it is due).
- * Unlike fio, a cycle or sleep never runs past the job's runtime.
+ * Unlike fio, a noop cycle or a sleep never runs past the job's runtime (a sort runs whole).
  */
 #include <asm/tsc.h>
 #include <kernel/kernel.h>

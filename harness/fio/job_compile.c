@@ -10,7 +10,7 @@
  * job_compile_mem.c.
  *
  * ioengine=mem jobs (vmsweep's extension) hold anonymous memory instead of doing
- * I/O. Whether a section is one is known before its options are applied (its own
+ * I/O, and ioengine=cpuio jobs (fio's, job_compile_cpu.c) burn CPU. Which kind a section is, is known before its options are applied (its own
  * ioengine=, else the one inherited), so an option that means nothing for the job's
  * kind is refused at its own line; what a job inherits from [global] applies to the
  * jobs it means something for, so that one [global] serves disk and memory jobs.
