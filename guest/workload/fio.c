@@ -21,6 +21,9 @@
 #include "fio.h"
 #include "memjob.h"
 
+/* exit_on_io_done (fio_cpuio.c): the disk jobs of the workload, and those not done yet */
+unsigned fio_disk_jobs, fio_disk_jobs_left;
+
 static bool fio_runtime_over(const struct fio_job_run *run)
 {
 	const struct vms_job *j = run->job;
@@ -76,6 +79,7 @@ static int fio_job_thread(void *data)
 	if (run->open_error) { /* fio's td_verror at open: the job reports it, no I/O */
 		run->rec.error = (u32)-run->open_error;
 		run->rec.start_ns = run->rec.end_ns = ktime_get_ns();
+		__atomic_fetch_sub(&fio_disk_jobs_left, 1, __ATOMIC_RELEASE);
 		complete(run->done);
 		return 0;
 	}
@@ -138,6 +142,7 @@ static int fio_job_thread(void *data)
 			results_record(VMS_REC_JBD2_FSYNC, fsync_stats, sizeof(*fsync_stats));
 		kfree(fsync_stats);
 	}
+	__atomic_fetch_sub(&fio_disk_jobs_left, 1, __ATOMIC_RELEASE);
 	complete(run->done);
 	return 0;
 }
@@ -152,7 +157,9 @@ static void fio_run_group(struct fio_job_run *runs, unsigned first, unsigned las
 			mem_job_start(runs[i].mem, &done);
 			continue;
 		}
-		wake_up_process(kthread_create(fio_job_thread, &runs[i], "fio/%s", runs[i].job->name));
+		bool cpuio = runs[i].job->ioengine == VMS_IOENGINE_CPU;
+		wake_up_process(kthread_create(cpuio ? fio_cpuio_thread : fio_job_thread, &runs[i], "fio/%s",
+					       runs[i].job->name));
 	}
 	for (unsigned i = first; i < last; i++)
 		wait_for_completion(&done);
@@ -166,12 +173,17 @@ void run_fio(void)
 
 	if (!runs)
 		panic("fio: no memory for %u jobs", n);
+	fio_disk_jobs = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (wl->jobs[i].ioengine == VMS_IOENGINE_MEM)
 			runs[i].mem = mem_job_create(&wl->jobs[i], i);
+		else if (wl->jobs[i].ioengine == VMS_IOENGINE_CPU)
+			fio_cpuio_setup(&runs[i], &wl->jobs[i], i);
 		else
 			fio_job_setup(&runs[i], &wl->jobs[i], i);
+		fio_disk_jobs += vms_job_on_disk(&wl->jobs[i]) != 0;
 	}
+	fio_disk_jobs_left = fio_disk_jobs;
 	fio_disk_stats_start(wl);
 	for (unsigned first = 0; first < n;) {
 		unsigned last = first + 1;
@@ -187,7 +199,10 @@ void run_fio(void)
 			continue;
 		}
 		results_record(VMS_REC_FIO_JOB, &runs[i].rec, sizeof(runs[i].rec));
-		fio_job_teardown(&runs[i]);
+		if (wl->jobs[i].ioengine == VMS_IOENGINE_CPU)
+			fio_cpuio_teardown(&runs[i]);
+		else
+			fio_job_teardown(&runs[i]);
 	}
 	kfree(runs);
 }

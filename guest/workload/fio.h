@@ -108,6 +108,10 @@ struct fio_job_run {
 	wait_queue_head_t wq;
 	struct completion *done;
 	struct mem_job_run *mem; /* ioengine=mem: a memory job (workload/memjob.c), none of the above */
+	/* ioengine=cpuio (fio_cpuio.c): none of the disk's fields above either */
+	int32_t *qsort_data; /* cpumode=qsort: fio's 256 Ki numbers */
+	u64 cpucycle_ns; /* a cycle's burn: cpuchunks, or the last sort's time */
+	u64 cpu_sink; /* the compute loop's result, kept so that it is computed */
 	struct fio_stats_run stats; /* fio_stats.c */
 	struct vms_rec_fio_job rec;
 };
@@ -149,12 +153,18 @@ void fio_log_finish(struct fio_job_run *run);
 /* Checks the workload the host compiled (it is input like any other): panics with the reason if bad. */
 void fio_workload_check(void);
 void run_fio(void);
+/* fio_cpuio.c: ioengine=cpuio, fio's CPU burner */
+void fio_cpuio_setup(struct fio_job_run *run, const struct vms_job *job, unsigned index);
+int fio_cpuio_thread(void *data);
+void fio_cpuio_teardown(struct fio_job_run *run);
+/* fio.c: disk jobs not done yet, and all of them (exit_on_io_done) */
+extern unsigned fio_disk_jobs_left, fio_disk_jobs;
 /* fio_rate.c */
 void fio_rate_setup(struct fio_job_run *run);
 void fio_rate_start(struct fio_job_run *run, u64 now);
 void fio_rate_account(struct fio_job_run *run, int dir, u64 bytes);
 int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due);
-void fio_sleep_until(u64 due);
+void fio_sleep_until(struct fio_job_run *run, u64 due);
 void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len);
 /* fio_vlog.c */
 bool fio_verify_phase_wanted(const struct vms_job *j);

@@ -37,6 +37,11 @@ void fio_workload_check(void)
 		if (nr_cpu_ids < 64 && (j->cpus_allowed >> nr_cpu_ids))
 			panic("fio: job '%.*s': cpus_allowed: CPU %d too large (max=%u): the guest has %u vCPUs",
 			      VMS_WL_NAME_LEN, j->name, 63 - __builtin_clzll(j->cpus_allowed), nr_cpu_ids - 1, nr_cpu_ids);
+		if (j->ioengine == VMS_IOENGINE_CPU) { /* fio's cpuio: needs cpuload, and a runtime to end */
+			if (!j->cpuload || j->cpuload > 100 || !j->cpuchunks_us || j->cpumode > VMS_CPU_QSORT || !j->runtime_ns)
+				panic("fio: cpuio job %u: bad cpuload, cpuchunks, cpumode or runtime", i);
+			continue;
+		}
 		if (j->ioengine == VMS_IOENGINE_MEM) {
 			if (!j->size || j->size % 4096 || j->mem_access > VMS_MEM_CHURN || j->mem_working_set > j->size)
 				panic("fio: memory job %u: bad size, mem_access or mem_working_set", i);

@@ -95,9 +95,10 @@ static void mark_latency(struct vms_rec_fio_job *r, u64 ns)
 		r->lat_m[range_index(ns / 1000000, VMS_FIO_LAT_M_NR)]++;
 }
 
+/* fio's FIO_SYNCIO engines: psync and the like, and cpuio */
 static bool sync_engine(const struct fio_job_run *run)
 {
-	return run->job->ioengine == VMS_IOENGINE_SYNC;
+	return run->job->ioengine != VMS_IOENGINE_ASYNC;
 }
 
 void fio_stats_start(struct fio_job_run *run)
@@ -105,18 +106,55 @@ void fio_stats_start(struct fio_job_run *run)
 	struct task_struct *t = current;
 
 	run->stats.cpu_start_ns = t->sum_exec_ns + (ktime_get_ns() - t->slice_start_ns);
-	run->stats.ctx_start = t->nvcsw + t->nivcsw;
+	run->stats.nvcsw_start = t->nvcsw;
+	run->stats.nivcsw_start = t->nivcsw;
+	run->stats.migrations_start = t->nr_migrations;
 }
 
 void fio_stats_finish(struct fio_job_run *run)
 {
 	struct task_struct *t = current;
+	struct vms_rec_fio_job *r = &run->rec;
 	u64 cpu = t->sum_exec_ns + (ktime_get_ns() - t->slice_start_ns) - run->stats.cpu_start_ns;
 
-	run->rec.sys_ns = min(run->rec.sys_ns, cpu);
-	run->rec.usr_ns = cpu - run->rec.sys_ns;
-	run->rec.ctx = t->nvcsw + t->nivcsw - run->stats.ctx_start;
-	run->rec.majf = run->rec.minf = 0;
+	r->sys_ns = min(r->sys_ns, cpu);
+	r->usr_ns = cpu - r->sys_ns;
+	r->task_nvcsw = t->nvcsw - run->stats.nvcsw_start;
+	r->task_nivcsw = t->nivcsw - run->stats.nivcsw_start;
+	r->ctx = r->task_nvcsw + r->task_nivcsw;
+	r->majf = r->minf = 0;
+	/* vmsweep's own: the task's time, moves and wake-ups (a sleep it blocked in ends in
+	 * one; a yield of fio_sleep_until switches voluntarily without sleeping) */
+	r->task_cpu_ns = cpu;
+	r->task_migrations = t->nr_migrations - run->stats.migrations_start;
+	r->task_wakeups = r->task_nvcsw - min(run->stats.yield_switches, r->task_nvcsw);
+}
+
+void fio_stats_cycle_done(struct fio_job_run *run, u64 start, u64 end)
+{
+	struct vms_fio_dir *d = &run->rec.dir[0];
+	u64 lat = end > start ? end - start : 0;
+
+	if (READ_ONCE(run->ramping))
+		return;
+	/* fio's td_io_queue of a sync engine: depth 1, a submit and a reap of one */
+	run->rec.depth_map[0]++;
+	run->rec.submit_map[1]++;
+	run->rec.total_submit++;
+	run->rec.complete_map[1]++;
+	run->rec.total_complete++;
+	d->ios++;
+	d->clat_sum_ns += lat;
+	sumsq_add(d->clat_sumsq, lat);
+	if (lat < d->clat_min_ns || !d->clat_min_ns)
+		d->clat_min_ns = lat;
+	if (lat > d->clat_max_ns)
+		d->clat_max_ns = lat;
+	d->clat_buckets[vms_hist_index(lat)]++;
+	mark_latency(&run->rec, lat);
+	stat_add(&d->lat, lat);
+	run->stats.completed++;
+	fio_stats_reap(run);
 }
 
 u64 fio_stats_io_start(struct fio_job_run *run, struct fio_io *io)
@@ -265,7 +303,7 @@ static u64 disk_start_ns;
 static bool disk_used(const struct vms_workload *wl, unsigned disk)
 {
 	for (unsigned i = 0; i < wl->nr_jobs; i++)
-		if (wl->jobs[i].ioengine != VMS_IOENGINE_MEM && wl->jobs[i].disk == disk)
+		if (vms_job_on_disk(&wl->jobs[i]) && wl->jobs[i].disk == disk)
 			return true;
 	return false;
 }

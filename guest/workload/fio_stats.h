@@ -16,7 +16,9 @@ struct fio_stats_run {
 	u64 sample_ns; /* the current bw/iops sample interval's start; 0: not started */
 	u64 sample_bytes[2], sample_ios[2]; /* the counts at its start */
 	u64 completed, reaped; /* read/write completions, and those the job task has seen */
-	u64 cpu_start_ns, ctx_start; /* the task's CPU time and switches at the job's start */
+	/* the task's CPU time, switches and moves at the job's start */
+	u64 cpu_start_ns, nvcsw_start, nivcsw_start, migrations_start;
+	u64 yield_switches; /* voluntary switches of fio_sleep_until's yields: no wake-up ended them */
 };
 
 /* The job's task starts (fio's thread_main: its rusage from here). */
@@ -26,6 +28,9 @@ void fio_stats_finish(struct fio_job_run *run);
 /* An I/O (or a flush) about to be submitted, already in flight: fio's start_time and its
  * depth (io_u_mark_depth). Returns now, where its time in the block layer starts. */
 u64 fio_stats_io_start(struct fio_job_run *run, struct fio_io *io);
+/* A sync engine's "I/O" of no data from start to end: cpuio's burn cycle, a read of
+ * 0 bytes to fio (its clat and lat the cycle's time, depth 1). */
+void fio_stats_cycle_done(struct fio_job_run *run, u64 start, u64 end);
 /* Time since start in the block layer or the page cache on the job's behalf (fio's sys). */
 void fio_stats_sys_add(struct fio_job_run *run, u64 start);
 /* A read or write completed without error, measured (not ramping), with stat_lock held:

@@ -139,9 +139,6 @@ static int options_parse(int argc, char **argv, struct baseline_options *o, char
 		return errorf(err, errlen, "unexpected argument '%s' (see vmsweep baseline --help)", argv[optind]);
 	if (!o->job_path)
 		return errorf(err, errlen, "--job FILE is required: the fio job file to run (see vmsweep baseline --help)");
-	if (!o->nr_disks)
-		return errorf(err, errlen, "--job %s: no --disk given: add --disk PATH[,size=...] for /dev/vda (and one per "
-			 "further /dev/vdX)", o->job_path);
 	for (unsigned i = 0; i < o->nr_disks; i++) {
 		int c = baseline_path_unsafe_char(o->disks[i].path);
 		if (c)
@@ -160,6 +157,9 @@ static int job_compile(const struct baseline_options *o, struct vms_workload **w
 
 	struct fio_compile_sel sel = { .sections = o->sections, .nr_sections = o->nr_sections };
 	if (fio_compile_for_disks_sel(o->job_path, o->disks, o->nr_disks, &sel, wl, &size, err, errlen)) {
+		if (!o->nr_disks) /* a job file of cpuio jobs alone needs none */
+			return errorf(err, errlen, "--job %s: no --disk given: add --disk PATH[,size=...] for /dev/vda (and one "
+				 "per further /dev/vdX)", o->job_path);
 		/* again as if each disk had its file system: a file job is then refused below for
 		 * what it is (a raw job on such a disk is refused as a writer under it) */
 		memcpy(disks, o->disks, o->nr_disks * sizeof(disks[0]));
@@ -179,7 +179,7 @@ static int job_compile(const struct baseline_options *o, struct vms_workload **w
 			return errorf(err, errlen, "--job %s: job '%s' is a memory job (ioengine=mem), vmsweep's own extension, "
 				 "which the host's fio cannot run; baseline runs job files of disk jobs only", o->job_path,
 				 j->name);
-		if (o->disks[j->disk].read_only && baseline_rw_writes(j->rw))
+		if (vms_job_on_disk(j) && o->disks[j->disk].read_only && baseline_rw_writes(j->rw))
 			return errorf(err, errlen, "--disk %s,ro: job '%s' writes to /dev/vd%c (rw=%s)", o->disks[j->disk].path,
 				 j->name, 'a' + (int)j->disk, baseline_rw_name(j->rw));
 	}
@@ -255,7 +255,16 @@ static int fio_report(const struct baseline_options *o, const char *job, int sta
 		      const struct capture *errc)
 {
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !baseline_stop_signal() && out->len) {
-		fwrite(out->buf ? out->buf : "", 1, out->len, stdout);
+		/* fio's log_info lines before its JSON (cpuio's "job (noop): ioengine=cpuio, ...")
+		 * go to stderr, so that stdout is the JSON alone */
+		size_t skip = 0;
+		while (skip < out->len && out->buf[skip] != '{') {
+			const char *nl = memchr(out->buf + skip, '\n', out->len - skip);
+			size_t end = nl ? (size_t)(nl - out->buf) + 1 : out->len;
+			fwrite(out->buf + skip, 1, end - skip, stderr);
+			skip = end;
+		}
+		fwrite(out->buf + skip, 1, out->len - skip, stdout);
 		fwrite(errc->buf ? errc->buf : "", 1, errc->len, stderr); /* fio's warnings */
 		if (fflush(stdout) != 0) {
 			fprintf(stderr, "vmsweep baseline: writing fio's output: %s\n", strerror(errno));

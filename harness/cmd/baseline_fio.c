@@ -181,7 +181,7 @@ bool baseline_huge_buffers_fit(const struct vms_workload *wl, unsigned long *nee
 	*need = 0;
 	for (uint32_t i = 0; huge && i < wl->nr_jobs; i++) {
 		const struct vms_job *j = &wl->jobs[i];
-		if (j->ioengine == VMS_IOENGINE_MEM)
+		if (!vms_job_on_disk(j))
 			continue;
 		uint64_t bs = j->bs[0] > j->bs[1] ? j->bs[0] : j->bs[1]; /* with bssplit=, its largest */
 		/* fio's buffer: iodepth x max_bs, plus a page to align it, in whole huge pages */

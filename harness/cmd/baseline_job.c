@@ -179,6 +179,36 @@ static bool name_is_header(const char *name)
 	return *name && !strpbrk(name, "[]") && strncmp(name, "global", 6) != 0;
 }
 
+/* fio's cpuio as compiled: burns CPU on the host's CPUs for the runtime, no disk */
+static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group)
+{
+	char t[32];
+
+	if (name_is_header(j->name))
+		fprintf(f, "\n[%s]\n", j->name);
+	else
+		fprintf(f, "\n[job%u]\nname=%s\n", idx, j->name);
+	fputs("ioengine=cpuio\n", f);
+	fprintf(f, "cpuload=%" PRIu32 "\ncpuchunks=%" PRIu32 "\ncpumode=%s\n", j->cpuload, j->cpuchunks_us,
+		j->cpumode == VMS_CPU_QSORT ? "qsort" : "noop");
+	if (j->flags & VMS_JOB_EXIT_ON_IO_DONE)
+		fputs("exit_on_io_done=1\n", f);
+	fprintf(f, "runtime=%s\n", time_format(j->runtime_ns, t, sizeof(t)));
+	if (j->flags & VMS_JOB_TIME_BASED)
+		fputs("time_based\n", f);
+	if (j->ramp_ns)
+		fprintf(f, "ramp_time=%s\n", time_format(j->ramp_ns, t, sizeof(t)));
+	if (j->startdelay_ns)
+		fprintf(f, "startdelay=%s\n", time_format(j->startdelay_ns, t, sizeof(t)));
+	/* cpus_allowed is left out, as for disk jobs: vCPU numbers are not the host's CPUs */
+	if (j->flags & VMS_JOB_GROUP_REPORTING)
+		fputs("group_reporting\n", f);
+	if (j->flags & VMS_JOB_STONEWALL)
+		fputs("stonewall\n", f);
+	else if (new_group)
+		fputs("new_group\n", f);
+}
+
 static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struct baseline_disk *d,
 		     const struct baseline_fio *fio, bool new_group, char *err, size_t errlen)
 {
@@ -253,9 +283,13 @@ int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct base
 	fputc('\n', f);
 	for (uint32_t i = 0; i < wl->nr_jobs; i++) {
 		const struct vms_job *j = &wl->jobs[i];
+		bool new_group = i && j->group != wl->jobs[i - 1].group;
+		if (j->ioengine == VMS_IOENGINE_CPU) {
+			cpuio_job_write(f, i, j, new_group);
+			continue;
+		}
 		if (j->disk >= nr_disks)
 			return errorf(err, errlen, "job '%s': /dev/vd%c has no --disk", j->name, 'a' + (int)(j->disk % 26));
-		bool new_group = i && j->group != wl->jobs[i - 1].group;
 		if (job_write(f, i, j, &disks[j->disk], fio, new_group, err, errlen))
 			return -1;
 	}

@@ -311,6 +311,26 @@ static void entry_build(const struct fio_json_in *in, unsigned i, unsigned last,
 			entry_add(e, &in->jobs[k], &in->wl->jobs[k]);
 }
 
+/* vmsweep's own per entry, beside fio's keys: each job's task (a clone each) over its job */
+static json_t *extras_json(const struct fio_json_in *in, unsigned i, unsigned last)
+{
+	json_t *tasks = json_array();
+	for (unsigned k = i; k < last && k < in->nr_jobs; k++) {
+		const struct vms_job *j = &in->wl->jobs[k];
+		const struct vms_rec_fio_job *r = &in->jobs[k];
+		if (j->ioengine == VMS_IOENGINE_MEM)
+			continue;
+		json_t *t = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "jobname", guest_text_json_str(j->name, sizeof(j->name)),
+				      "clone", (json_int_t)j->clone, "sum_exec_ns", U(r->task_cpu_ns), "nr_migrations",
+				      U(r->task_migrations), "nr_wakeups", U(r->task_wakeups), "nvcsw", U(r->task_nvcsw),
+				      "nivcsw", U(r->task_nivcsw));
+		if (t && j->ioengine == VMS_IOENGINE_CPU)
+			t = json_put(t, "cpu_loops", json_integer(U(r->cpu_loops)));
+		tasks = json_push(tasks, t);
+	}
+	return json_pack("{s:o}", "tasks", tasks);
+}
+
 static json_t *entry_json(const struct doc_ctx *c, unsigned i, unsigned last)
 {
 	const struct fio_json_in *in = c->in;
@@ -354,7 +374,7 @@ static json_t *entry_json(const struct doc_ctx *c, unsigned i, unsigned last)
 	const char *desc = in->opts && i < in->opts->nr_jobs ? in->opts->desc[i] : NULL;
 	if (desc && *desc)
 		o = json_put(o, "desc", guest_text_json(desc, strlen(desc)));
-	return o;
+	return json_put(o, "vmsweep", extras_json(in, i, last));
 }
 
 /* fio's json_array_add_disk_util: ticks in ms, util the share of the time with I/O in flight */

@@ -48,6 +48,10 @@ static int opt_prio(const char *key)
 	const char *name = fio_json_opt_name(key);
 	if (!strcmp(name, "filename") || !strcmp(name, "filename_format"))
 		return -1;
+	/* the engine's own options are parsed once it is loaded, after the others */
+	if (!strcmp(name, "cpuload") || !strcmp(name, "cpuchunks") || !strcmp(name, "cpumode") ||
+	    !strcmp(name, "exit_on_io_done"))
+		return -1;
 	if (!strcmp(name, "lockfile") || !strcmp(name, "cpus_allowed_policy") || !strcmp(name, "kb_base") ||
 	    !strcmp(name, "unit_base"))
 		return 1;

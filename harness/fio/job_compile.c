@@ -10,7 +10,7 @@
  * job_compile_mem.c.
  *
  * ioengine=mem jobs (vmsweep's extension) hold anonymous memory instead of doing
- * I/O. Whether a section is one is known before its options are applied (its own
+ * I/O, and ioengine=cpuio jobs (fio's, job_compile_cpu.c) burn CPU. Which kind a section is, is known before its options are applied (its own
  * ioengine=, else the one inherited), so an option that means nothing for the job's
  * kind is refused at its own line; what a job inherits from [global] applies to the
  * jobs it means something for, so that one [global] serves disk and memory jobs.
@@ -147,7 +147,7 @@ static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio
 	} engines[] = {
 		{ "libaio", VMS_IOENGINE_ASYNC }, { "io_uring", VMS_IOENGINE_ASYNC }, { "psync", VMS_IOENGINE_SYNC },
 		{ "sync", VMS_IOENGINE_SYNC },	  { "pvsync", VMS_IOENGINE_SYNC },	  { "pvsync2", VMS_IOENGINE_SYNC },
-		{ "mem", VMS_IOENGINE_MEM },
+		{ "mem", VMS_IOENGINE_MEM },	  { "cpuio", VMS_IOENGINE_CPU },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++) {
 		if (strcmp(o->value, engines[i].name) == 0) {
@@ -157,7 +157,7 @@ static int opt_ioengine(struct compile *c, struct job_opts *jo, const struct fio
 		}
 	}
 	return bad_value(c, o, "not supported by vmsweep (async: libaio, io_uring; one I/O at a time: psync, sync, "
-			       "pvsync, pvsync2; anonymous memory: mem)");
+			       "pvsync, pvsync2; anonymous memory: mem; CPU: cpuio)");
 }
 
 static int opt_direct(struct compile *c, struct job_opts *jo, const struct fio_option *o)
@@ -428,8 +428,8 @@ static int opt_log_offset(struct compile *c, struct job_opts *jo, const struct f
 	return 0;
 }
 
-/* Which jobs an option means something for. */
-enum opt_scope { FOR_ALL, FOR_DISK, FOR_MEM };
+/* Which jobs an option means something for: a bit per kind of job (enum job_kind). */
+enum opt_scope { FOR_DISK = 1, FOR_MEM = 2, FOR_CPU = 4, FOR_DISK_MEM = FOR_DISK | FOR_MEM, FOR_ALL = 7 };
 
 static const struct opt_def {
 	const char *name;
@@ -442,6 +442,9 @@ static const struct opt_def {
 #define DISK_OPT(name, fn) { name, fn, false, FOR_DISK }
 #define DISK_FLAG(name, fn) { name, fn, true, FOR_DISK }
 #define MEM_OPT(name, fn) { name, fn, false, FOR_MEM }
+#define DM_OPT(name, fn) { name, fn, false, FOR_DISK_MEM }
+#define CPU_OPT(name, fn) { name, fn, false, FOR_CPU }
+#define CPU_FLAG(name, fn) { name, fn, true, FOR_CPU }
 	DISK_OPT("filename", opt_filename),
 	DISK_OPT("directory", opt_directory),
 	DISK_OPT("nrfiles", opt_nrfiles),
@@ -455,7 +458,7 @@ static const struct opt_def {
 	DISK_OPT("rwmixwrite", opt_rwmixwrite),
 	DISK_OPT("bs", opt_bs),
 	DISK_OPT("blocksize", opt_bs),
-	OPT("size", opt_size),
+	DM_OPT("size", opt_size),
 	DISK_OPT("offset", opt_offset),
 	DISK_OPT("fileoffset", opt_offset),
 	DISK_OPT("iodepth", opt_iodepth), /* iodepth=1 is allowed in a memory job: see option_apply */
@@ -468,13 +471,13 @@ static const struct opt_def {
 	FLAG("time_based", opt_time_based),
 	OPT("ramp_time", opt_ramp_time),
 	OPT("startdelay", opt_startdelay),
-	OPT("randseed", opt_randseed),
-	OPT("randrepeat", opt_randrepeat),
+	DM_OPT("randseed", opt_randseed),
+	DM_OPT("randrepeat", opt_randrepeat),
 	DISK_FLAG("norandommap", opt_norandommap),
 	DISK_OPT("rate", opt_rate),
 	DISK_OPT("rate_iops", opt_rate_iops),
 	DISK_OPT("rate_process", opt_rate_process),
-	OPT("thinktime", opt_thinktime),
+	DM_OPT("thinktime", opt_thinktime), /* cpuio sets its own from cpuload, as fio */
 	FLAG("group_reporting", opt_group_reporting),
 	FLAG("stonewall", opt_stonewall),
 	FLAG("wait_for_previous", opt_stonewall),
@@ -507,7 +510,14 @@ static const struct opt_def {
 	OPT("cpus_allowed_policy", opt_cpus_allowed_policy),
 	MEM_OPT("mem_access", opt_mem_access),
 	MEM_OPT("mem_working_set", opt_mem_working_set),
+	CPU_OPT("cpuload", opt_cpuload),
+	CPU_OPT("cpuchunks", opt_cpuchunks),
+	CPU_OPT("cpumode", opt_cpumode),
+	CPU_FLAG("exit_on_io_done", opt_exit_on_io_done),
 #undef OPT
+#undef DM_OPT
+#undef CPU_OPT
+#undef CPU_FLAG
 #undef FLAG
 #undef DISK_OPT
 #undef DISK_FLAG
@@ -611,24 +621,25 @@ static int unknown_option(struct compile *c, const struct fio_option *o)
 /* What a job section is, for the options it may set. */
 struct section_kind {
 	const char *name; /* the job's section name; NULL for [global] */
-	bool mem; /* ioengine=mem */
-	const struct fio_option *engine_o; /* where ioengine=mem came from, when inherited */
+	unsigned kind; /* FOR_DISK, FOR_MEM (ioengine=mem) or FOR_CPU (ioengine=cpuio) */
+	const struct fio_option *engine_o; /* where its ioengine= came from, when inherited */
 };
 
-/* An option of the job's own section that means nothing for its kind. */
-static int scope_fail(struct compile *c, const struct section_kind *k, const struct fio_option *o)
+/* An option of the job's own section that means nothing for its kind (scope: the kinds it is for). */
+static int scope_fail(struct compile *c, const struct section_kind *k, const struct fio_option *o, unsigned scope)
 {
 	const struct fio_option *e = k->engine_o;
+	const char *engine = k->kind == FOR_MEM ? "mem" : "cpuio";
 
-	if (!k->mem)
-		return compile_fail_at(c, o->file, o->line, "option '%s': only meaningful for ioengine=mem (job '%s')",
-				       o->key, k->name);
+	if (k->kind == FOR_DISK)
+		return compile_fail_at(c, o->file, o->line, "option '%s': only meaningful for ioengine=%s (job '%s')",
+				       o->key, (scope & FOR_MEM) ? "mem" : "cpuio", k->name);
 	if (e)
 		return compile_fail_at(c, o->file, o->line,
-				       "option '%s': not meaningful for ioengine=mem (job '%s', ioengine=mem from "
-				       "%s:%u)", o->key, k->name, e->file, e->line);
-	return compile_fail_at(c, o->file, o->line, "option '%s': not meaningful for ioengine=mem (job '%s')", o->key,
-			       k->name);
+				       "option '%s': not meaningful for ioengine=%s (job '%s', ioengine=%s from "
+				       "%s:%u)", o->key, engine, k->name, engine, e->file, e->line);
+	return compile_fail_at(c, o->file, o->line, "option '%s': not meaningful for ioengine=%s (job '%s')", o->key,
+			       engine, k->name);
 }
 
 static int option_apply(struct compile *c, struct job_opts *jo, const struct section_kind *k,
@@ -644,12 +655,12 @@ static int option_apply(struct compile *c, struct job_opts *jo, const struct sec
 		if ((!o->value && !d->flag) || (o->value && !*o->value && !empty_ok))
 			return compile_fail_at(c, o->file, o->line, "option '%s': needs a value (%s=...)", o->key,
 					       o->key);
-		if (k->name && d->scope == (k->mem ? FOR_DISK : FOR_MEM) && d->fn != opt_iodepth)
-			return scope_fail(c, k, o);
+		if (k->name && !(d->scope & k->kind) && d->fn != opt_iodepth)
+			return scope_fail(c, k, o, d->scope);
 		if (d->fn(c, jo, o))
 			return -1;
-		if (k->name && k->mem && d->fn == opt_iodepth && jo->j.iodepth > 1)
-			return scope_fail(c, k, o);
+		if (k->name && k->kind != FOR_DISK && d->fn == opt_iodepth && jo->j.iodepth > 1)
+			return scope_fail(c, k, o, d->scope);
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(fio_unsupported); i++) {
@@ -673,6 +684,11 @@ static int job_check(struct compile *c, const struct fio_section *s, struct job_
 		return compile_fail_at(c, s->file, s->line,
 				       "job '%s': name longer than %d characters (shorten it or set name=)", s->name,
 				       VMS_WL_NAME_LEN - 1);
+	if (jo->j.ioengine == VMS_IOENGINE_CPU)
+		return job_cpu_check(c, s, jo);
+	/* cpuio's options, from [global] or the defaults, mean nothing here */
+	jo->j.cpuload = jo->j.cpuchunks_us = jo->j.cpumode = 0;
+	jo->j.flags &= ~VMS_JOB_EXIT_ON_IO_DONE;
 	return jo->j.ioengine == VMS_IOENGINE_MEM ? job_mem_check(c, s, jo) : job_disk_check(c, s, jo);
 }
 
@@ -705,7 +721,7 @@ static int job_emit(struct compile *c, const struct fio_section *s, struct job_o
 			d->flags &= ~VMS_JOB_STONEWALL;
 		if (jo->cpus_split) /* fio's td->thread_number - 1: the job's place in the whole file */
 			d->cpus_allowed = cpus_split(j.cpus_allowed, c->nr_jobs - 1);
-		if (j.ioengine != VMS_IOENGINE_MEM && (job_clone_place(c, s, jo, d) || job_files_name(c, s, jo, d)))
+		if (vms_job_on_disk(&j) && (job_clone_place(c, s, jo, d) || job_files_name(c, s, jo, d)))
 			return -1;
 	}
 	c->group_jobs += jo->numjobs;
@@ -722,7 +738,12 @@ static void section_kind_get(const struct fio_section *s, const struct job_opts 
 		if (!strcmp(s->opts[i].key, "ioengine") && s->opts[i].value)
 			own = &s->opts[i];
 	k->name = s->name;
-	k->mem = own ? !strcmp(own->value, "mem") : global->j.ioengine == VMS_IOENGINE_MEM;
+	if (own)
+		k->kind = !strcmp(own->value, "mem") ? FOR_MEM : !strcmp(own->value, "cpuio") ? FOR_CPU : FOR_DISK;
+	else
+		k->kind = global->j.ioengine == VMS_IOENGINE_MEM ? FOR_MEM
+			  : global->j.ioengine == VMS_IOENGINE_CPU ? FOR_CPU
+								   : FOR_DISK;
 	k->engine_o = own ? NULL : global->ioengine_o;
 }
 
@@ -741,6 +762,7 @@ static void job_defaults(struct job_opts *jo)
 	jo->numjobs = 1;
 	jo->nrfiles = 1;
 	jo->j.file_service_nr = 1; /* fio's roundrobin: the next file after each I/O */
+	job_cpu_defaults(jo);
 }
 
 int fio_compile(const struct fio_job_file *jf, const struct fio_disk_info *disks, unsigned nr_disks,

@@ -47,6 +47,7 @@ struct job_opts {
 	char dir_path[VMS_WL_PATH_LEN];
 	const struct fio_option *directory_o, *nrfiles_o, *filesize_o;
 	bool cpus_split; /* cpus_allowed_policy=split */
+	const struct fio_option *cpuload_o; /* ioengine=cpuio's cpuload= (required) */
 };
 
 struct compile {
@@ -132,5 +133,13 @@ int job_clone_place(struct compile *c, const struct fio_section *s, const struct
 int opt_mem_access(struct compile *c, struct job_opts *jo, const struct fio_option *o);
 int opt_mem_working_set(struct compile *c, struct job_opts *jo, const struct fio_option *o);
 int job_mem_check(struct compile *c, const struct fio_section *s, struct job_opts *jo);
+
+/* ioengine=cpuio (job_compile_cpu.c): fio's cpuio options, their defaults, and the check. */
+int opt_cpuload(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_cpuchunks(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_cpumode(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+int opt_exit_on_io_done(struct compile *c, struct job_opts *jo, const struct fio_option *o);
+void job_cpu_defaults(struct job_opts *jo);
+int job_cpu_check(struct compile *c, const struct fio_section *s, struct job_opts *jo);
 
 #endif

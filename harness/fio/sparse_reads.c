@@ -6,7 +6,7 @@
 
 static bool job_reads(const struct vms_job *j)
 {
-	if (j->ioengine == VMS_IOENGINE_MEM)
+	if (!vms_job_on_disk(j))
 		return false;
 	return j->rw == VMS_RW_READ || j->rw == VMS_RW_RANDREAD ||
 	       ((j->rw == VMS_RW_READWRITE || j->rw == VMS_RW_RANDRW) && j->rwmixread > 0);

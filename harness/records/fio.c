@@ -34,7 +34,7 @@ static int fio_disk_take(struct vm_result *res, const struct vms_workload *wl, c
 
 	memcpy(&d, payload, sizeof(d));
 	for (unsigned i = 0; wl && d.disk < VMS_MAX_DISKS && i < wl->nr_jobs; i++)
-		used |= wl->jobs[i].ioengine != VMS_IOENGINE_MEM && wl->jobs[i].disk == d.disk;
+		used |= vms_job_on_disk(&wl->jobs[i]) && wl->jobs[i].disk == d.disk;
 	if (!used)
 		return errorf(err, errlen, "fio disk record for disk %u, which no fio job uses", d.disk);
 	if (!(fr = fio_records_get(res)))
@@ -131,6 +131,9 @@ static void fio_boot_json(struct json_out *out, const struct vm_result *res, con
 
 const struct metric_doc fio_metric_docs[] = {
 	{ "fio.*.error", "the job's first error (an errno: 5 EIO, 84 a verify mismatch), 0 if none" },
+	{ "fio.*.task.cpu_ns", "the job's tasks' time on a CPU over the job (vmsweep's, not fio's: sum_exec_ns, numjobs clones added up)" },
+	{ "fio.*.task.migrations", "moves of the job's tasks to another vCPU (nr_migrations)" },
+	{ "fio.*.task.wakeups", "wake-ups of the job's tasks: each sleep they blocked in ended in one" },
 	{ "fio.*.syncs", "fsync/fdatasync flushes the job issued (when it synced)" },
 	{ "fio.*.sync_lat_mean_ns", "mean time of those flushes, ns" },
 	{ "fio.*.read.ios", "<job>'s reads (for each direction the job does: read, write)" },

@@ -18,6 +18,8 @@
 struct fio_entry {
 	char name[VMS_WL_NAME_LEN + 1];
 	bool does[2]; /* the rw mode reads / writes */
+	bool cpuio; /* ioengine=cpuio: its "reads" are burn cycles of no data, no I/O metrics */
+	uint64_t task_cpu_ns, task_migrations, task_wakeups; /* its jobs' tasks, added up */
 	uint32_t error;
 	uint64_t syncs, sync_lat_ns;
 	struct {
@@ -76,6 +78,10 @@ void fio_metrics(struct emit *e, const struct vm_result *res, const struct vms_w
 		}
 		struct fio_entry *f = &ent[x];
 		f->error = f->error ? f->error : rec->error;
+		f->cpuio |= j->ioengine == VMS_IOENGINE_CPU;
+		f->task_cpu_ns = add_sat_u64(f->task_cpu_ns, rec->task_cpu_ns);
+		f->task_migrations = add_sat_u64(f->task_migrations, rec->task_migrations);
+		f->task_wakeups = add_sat_u64(f->task_wakeups, rec->task_wakeups);
 		f->syncs = add_sat_u64(f->syncs, rec->nr_syncs); /* the guest's counts: never wrapped */
 		f->sync_lat_ns = add_sat_u64(f->sync_lat_ns, rec->sync_lat_sum_ns);
 		for (int d = 0; d < 2; d++) {
@@ -92,12 +98,15 @@ void fio_metrics(struct emit *e, const struct vm_result *res, const struct vms_w
 	for (unsigned x = 0; x < ne; x++) {
 		struct fio_entry *f = &ent[x];
 		emit_put(e, f->error, "fio.%s.error", f->name);
+		emit_put(e, (double)f->task_cpu_ns, "fio.%s.task.cpu_ns", f->name);
+		emit_put(e, (double)f->task_migrations, "fio.%s.task.migrations", f->name);
+		emit_put(e, (double)f->task_wakeups, "fio.%s.task.wakeups", f->name);
 		if (f->syncs) {
 			emit_put(e, (double)f->syncs, "fio.%s.syncs", f->name);
 			emit_put(e, (double)f->sync_lat_ns / (double)f->syncs, "fio.%s.sync_lat_mean_ns", f->name);
 		}
 		for (int d = 0; d < 2; d++) {
-			if (!f->does[d] && !f->dir[d].ios)
+			if ((!f->does[d] && !f->dir[d].ios) || f->cpuio)
 				continue;
 			char prefix[STORE_NAME_MAX];
 			double secs = (double)f->dir[d].runtime_ns / 1e9, ios = (double)f->dir[d].ios;

@@ -373,6 +373,11 @@ struct vms_rec_fio_job {
 	 * cache on its behalf (sys), context switches, page faults (fio's getrusage) */
 	uint64_t usr_ns, sys_ns, ctx, majf, minf;
 	uint32_t sync_buckets[VMS_HIST_NR_ABI]; /* the flushes' latency, fio's buckets */
+	/* vmsweep's own, not fio's: the job's task over the job (fio_stats_start to _finish):
+	 * its time on a CPU (sum_exec_ns), moves to another CPU (nr_migrations), wake-ups
+	 * (voluntary switches but those of fio's own yields: each sleep ends in one),
+	 * switches (nvcsw, nivcsw); for ioengine=cpuio the compute loop's iterations */
+	uint64_t task_cpu_ns, task_migrations, task_wakeups, task_nvcsw, task_nivcsw, cpu_loops;
 };
 
 /* What fio reads from /sys/block/vdX/stat, as the guest's block layer counted it over

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define VMS_WL_MAGIC 0x314c5753u /* "SWL1" */
-#define VMS_WL_VERSION 10
+#define VMS_WL_VERSION 11
 #define VMS_WL_MAX_JOBS 256 /* after numjobs expansion */
 #define VMS_WL_NAME_LEN 32
 #define VMS_WL_BSSPLIT_MAX 64 /* fio's BSSPLIT_MAX: block sizes in one direction's bssplit= */
@@ -29,6 +29,14 @@ enum vms_ioengine {
 	VMS_IOENGINE_SYNC, /* fio psync/sync: one I/O at a time */
 	VMS_IOENGINE_ASYNC, /* fio libaio/io_uring: up to iodepth in flight */
 	VMS_IOENGINE_MEM, /* vmsweep's extension: anonymous memory, no disk (see mem_access) */
+	VMS_IOENGINE_CPU, /* fio's cpuio: burns CPU (cpuload, cpuchunks, cpumode), no disk */
+};
+
+
+/* cpumode= of ioengine=cpuio: what a burn cycle computes (fio's enum stress_mode) */
+enum vms_cpumode {
+	VMS_CPU_NOOP, /* fio's noop: a busy loop for cpuchunks us */
+	VMS_CPU_QSORT, /* fio's qsort: four sorts of 256 Ki 32-bit numbers a cycle */
 };
 
 /* ioengine=mem: how the job touches its anonymous memory (size bytes). */
@@ -75,6 +83,7 @@ enum vms_verify {
 #define VMS_JOB_DATASYNC (1u << 19) /* fdatasync=N (not fsync=N): a file's sync waits only for what its data needs */
 #define VMS_JOB_CREATE_ON_OPEN (1u << 20) /* create_on_open=1: files made when the job opens them, not laid out */
 #define VMS_JOB_FILENUM (1u << 21) /* path is a prefix: file N of the job is path followed by N (fio's $filenum) */
+#define VMS_JOB_EXIT_ON_IO_DONE (1u << 22) /* cpuio's exit_on_io_done: stop once every disk job is done */
 #define VMS_WL_PATTERN_MAX 16
 
 /* random_distribution=: how a random job picks its blocks (fio's io_u.c and lib/zipf.c, lib/gauss.c) */
@@ -166,7 +175,19 @@ struct vms_job {
 	/* cpus_allowed= / cpumask=: a bit per vCPU the job's thread may run on, one bit
 	 * after cpus_allowed_policy=split; 0: any. A vCPU the guest lacks fails the run. */
 	uint64_t cpus_allowed;
+	/* ioengine=cpuio only (disk is unused): fio's cpu_options. Each cycle burns cpuchunks
+	 * us (cpumode=noop) or sorts (qsort), then sleeps so that the job uses cpuload % */
+	uint32_t cpuload; /* 1..100 */
+	uint32_t cpuchunks_us; /* fio's cpucycle, 50000 by default */
+	uint32_t cpumode; /* enum vms_cpumode */
+	uint32_t pad_cpu; /* no hole */
 };
+
+/* A job on a disk (its disk field means something): neither ioengine=mem nor cpuio. */
+static inline int vms_job_on_disk(const struct vms_job *j)
+{
+	return j->ioengine == VMS_IOENGINE_SYNC || j->ioengine == VMS_IOENGINE_ASYNC;
+}
 
 struct vms_workload {
 	uint32_t magic;

@@ -632,6 +632,39 @@ static void test_fio_json_skips_mem_jobs(void **state)
 }
 
 /* A short error buffer is cut, not overrun. */
+/* ioengine=cpuio: fio's cpuload, cpuchunks (default 50000 us), cpumode and
+ * exit_on_io_done; nothing of a disk job's, and the disk job nothing of cpuio's. */
+static void test_cpuio_jobs(void **state)
+{
+	(void)state;
+	struct vms_workload *wl = compile_ok(GOOD "cpuio.fio");
+	const struct vms_job *j = wl->jobs;
+
+	assert_int_equal(wl->nr_jobs, 4);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(j[i].ioengine, VMS_IOENGINE_CPU);
+		assert_int_equal(j[i].cpuload, 40);
+		assert_int_equal(j[i].cpuchunks_us, 10000);
+		assert_int_equal(j[i].cpumode, VMS_CPU_NOOP);
+		assert_true(j[i].flags & VMS_JOB_EXIT_ON_IO_DONE);
+		assert_int_equal(j[i].runtime_ns, 2 * NS_PER_S);
+		assert_int_equal(j[i].clone, (unsigned)i);
+		assert_int_equal(j[i].size, 0);
+		assert_int_equal(j[i].bs[0], 0);
+		assert_false(vms_job_on_disk(&j[i]));
+	}
+	assert_int_equal(j[2].ioengine, VMS_IOENGINE_CPU);
+	assert_int_equal(j[2].cpuload, 100);
+	assert_int_equal(j[2].cpuchunks_us, 50000); /* fio's default */
+	assert_int_equal(j[2].cpumode, VMS_CPU_QSORT);
+	assert_false(j[2].flags & VMS_JOB_EXIT_ON_IO_DONE);
+	assert_int_equal(j[3].ioengine, VMS_IOENGINE_SYNC);
+	assert_true(vms_job_on_disk(&j[3]));
+	assert_int_equal(j[3].cpuload, 0);
+	assert_int_equal(j[3].cpuchunks_us, 0);
+	free(wl);
+}
+
 static void test_short_error_buffer(void **state)
 {
 	(void)state;
@@ -666,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_workload_examples),
 		cmocka_unit_test(test_short_error_buffer),
 		cmocka_unit_test(test_mem_jobs),
+		cmocka_unit_test(test_cpuio_jobs),
 		cmocka_unit_test(test_mem_global),
 		cmocka_unit_test(test_mem_working_set_rounding),
 		cmocka_unit_test(test_rate_process),
