@@ -92,7 +92,7 @@ begin "sched/wake-ups across CPUs are counted where the waker ran (ttwu_count, t
 vms --vcpus 2 --timeout 30s --json --set pingpong=200
 expect_rc 0
 expect_json '.pingpong.ran_on_target == 200' 'the pinned ping-pong task ran on its CPU every time'
-expect_json '[.schedstat[].ttwu_count] | add >= 400' 'at least a wake-up per direction and round'
+expect_json '[.schedstat[].ttwu_count] | add >= 200' 'a wake-up a round at least (the other side may not have slept yet)'
 expect_json '[.schedstat[].domains[].ttwu_wake_remote] | add >= 200' 'remote wake-ups counted in the MC domain'
 end
 

@@ -118,6 +118,7 @@ int try_to_wake_up(struct task_struct *p, int wake_flags)
 		/* on_rq still set: p has not reached __schedule yet and will not sleep. */
 		if (p->on_rq) {
 			p->state = TASK_RUNNING;
+			ttwu_stat(prev_cpu, waker); /* a wake-up all the same (ttwu_runnable) */
 			raw_spin_unlock(&rq->lock);
 			break;
 		}
