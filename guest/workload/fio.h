@@ -164,7 +164,7 @@ void fio_rate_setup(struct fio_job_run *run);
 void fio_rate_start(struct fio_job_run *run, u64 now);
 void fio_rate_account(struct fio_job_run *run, int dir, u64 bytes);
 int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due);
-void fio_sleep_until(struct fio_job_run *run, u64 due);
+void fio_sleep_until(u64 due);
 void fio_fill_pattern(struct fio_job_run *run, void *buf, u64 len);
 /* fio_vlog.c */
 bool fio_verify_phase_wanted(const struct vms_job *j);

@@ -362,7 +362,7 @@ static void fio_rate_wait(struct fio_job_run *run, u64 due)
 		due = run->measure_start_ns + j->runtime_ns;
 	while (READ_ONCE(run->inflight) || fio_sync_reap(run))
 		fio_wait_inflight(run, 1, false);
-	fio_sleep_until(run, due);
+	fio_sleep_until(due);
 }
 
 static void fio_wait(struct fio_job_run *run, u64 rate_due)

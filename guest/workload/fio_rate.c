@@ -111,7 +111,7 @@ int fio_rate_ddir(struct fio_job_run *run, int dir, u64 now, u64 *due)
  * is spun, yielding the CPU to any other task. (There is no finer timer: the guest
  * keeps one periodic tick because each LAPIC deadline would cost a trap to CPL 0.)
  */
-void fio_sleep_until(struct fio_job_run *run, u64 due)
+void fio_sleep_until(u64 due)
 {
 	u64 tick = HZ ? NSEC_PER_SEC / HZ : 0;
 
@@ -123,9 +123,7 @@ void fio_sleep_until(struct fio_job_run *run, u64 due)
 			set_current_state(TASK_UNINTERRUPTIBLE);
 			schedule_timeout(due - now - tick);
 		} else {
-			u64 nvcsw = current->nvcsw;
 			yield();
-			run->stats.yield_switches += current->nvcsw - nvcsw;
 		}
 	}
 }

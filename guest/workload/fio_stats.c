@@ -109,6 +109,7 @@ void fio_stats_start(struct fio_job_run *run)
 	run->stats.nvcsw_start = t->nvcsw;
 	run->stats.nivcsw_start = t->nivcsw;
 	run->stats.migrations_start = t->nr_migrations;
+	run->stats.wakeups_start = t->nr_wakeups;
 }
 
 void fio_stats_finish(struct fio_job_run *run)
@@ -123,11 +124,10 @@ void fio_stats_finish(struct fio_job_run *run)
 	r->task_nivcsw = t->nivcsw - run->stats.nivcsw_start;
 	r->ctx = r->task_nvcsw + r->task_nivcsw;
 	r->majf = r->minf = 0;
-	/* vmsweep's own: the task's time, moves and wake-ups (a sleep it blocked in ends in
-	 * one; a yield of fio_sleep_until switches voluntarily without sleeping) */
+	/* vmsweep's own: the task's time, moves and wake-ups */
 	r->task_cpu_ns = cpu;
 	r->task_migrations = t->nr_migrations - run->stats.migrations_start;
-	r->task_wakeups = r->task_nvcsw - min(run->stats.yield_switches, r->task_nvcsw);
+	r->task_wakeups = t->nr_wakeups - run->stats.wakeups_start;
 }
 
 void fio_stats_cycle_done(struct fio_job_run *run, u64 start, u64 end)

@@ -17,8 +17,7 @@ struct fio_stats_run {
 	u64 sample_bytes[2], sample_ios[2]; /* the counts at its start */
 	u64 completed, reaped; /* read/write completions, and those the job task has seen */
 	/* the task's CPU time, switches and moves at the job's start */
-	u64 cpu_start_ns, nvcsw_start, nivcsw_start, migrations_start;
-	u64 yield_switches; /* voluntary switches of fio_sleep_until's yields: no wake-up ended them */
+	u64 cpu_start_ns, nvcsw_start, nivcsw_start, migrations_start, wakeups_start;
 };
 
 /* The job's task starts (fio's thread_main: its rusage from here). */

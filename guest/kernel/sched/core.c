@@ -84,6 +84,7 @@ static void ttwu_do_activate(struct rq *rq, struct task_struct *p, unsigned wake
 {
 	p->state = TASK_RUNNING;
 	p->on_rq = 1;
+	p->nr_wakeups++;
 	p->wake_tsc = rdtsc();
 	enqueue_task(rq, p);
 	ttwu_stat(p->cpu, waker);
@@ -118,6 +119,7 @@ int try_to_wake_up(struct task_struct *p, int wake_flags)
 		/* on_rq still set: p has not reached __schedule yet and will not sleep. */
 		if (p->on_rq) {
 			p->state = TASK_RUNNING;
+			p->nr_wakeups++;
 			ttwu_stat(prev_cpu, waker); /* a wake-up all the same (ttwu_runnable) */
 			raw_spin_unlock(&rq->lock);
 			break;
