@@ -58,6 +58,8 @@ static int spin_sleep_worker(void *data)
 	unsigned sleep = (unsigned)knob(sleep_ms);
 
 	me->rec.pid = (u32)current->pid;
+	if (!me->rec.pinned && knob(tasks_packed)) /* started on CPU 0: free to move from now on */
+		set_cpus_allowed(current, nr_cpu_ids == 64 ? ~0ull : BIT(nr_cpu_ids) - 1);
 	while (ktime_get_ns() < me->w->end_ns) {
 		u64 loops = spin_for(spin);
 		me->rec.loops += loops;
@@ -96,7 +98,8 @@ static void run_spin_sleep(void)
 			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], (int)cpu, PRIO_NORMAL,
 							      "work/%u:%u", cpu, i / nr_cpu_ids));
 		else
-			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], -1, PRIO_NORMAL, "work/%u", i));
+			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], knob(tasks_packed) ? 0 : -1,
+							      PRIO_NORMAL, "work/%u", i));
 	}
 	for (unsigned i = 0; i < n; i++)
 		wait_for_completion(&w.done);

@@ -305,12 +305,37 @@ uint64_t series_t0(const struct vm_result *res)
 	return t0 == UINT64_MAX ? 0 : t0;
 }
 
+/*
+ * The built-in workload's unpinned tasks: ms from the workload's start until every CPU
+ * had one, read from the CPU samples' nr_running (sample_ms); NaN when some CPU never
+ * got one. With tasks_packed=1 (all start on CPU 0) it is the balancer's convergence.
+ */
+static double workers_spread_ms(const struct vm_result *res)
+{
+	uint64_t first[VMS_MAX_CPUS] = { 0 }, start = res->boot.tsc_workload, last = 0;
+	unsigned n = res->nr_vcpus < VMS_MAX_CPUS ? res->nr_vcpus : VMS_MAX_CPUS;
+
+	for (size_t i = 0; i < res->nr_samples; i++) {
+		const struct vms_rec_sample *sm = &res->samples[i];
+		if (sm->cpu < n && sm->tsc >= start && sm->nr_running && (!first[sm->cpu] || sm->tsc < first[sm->cpu]))
+			first[sm->cpu] = sm->tsc;
+	}
+	for (unsigned c = 0; c < n; c++) {
+		if (!first[c])
+			return NAN;
+		last = first[c] > last ? first[c] : last;
+	}
+	return (double)(last - start) / (double)res->tsc_khz;
+}
+
 static void series_metrics(struct emit *e, const struct vm_result *res)
 {
 	if (res->samples_dropped) /* only then: every other run's metric set stays as it was */
 		emit_put(e, (double)res->samples_dropped, "samples.dropped");
 	if (!res->samples || !res->nr_samples || !res->tsc_khz)
 		return;
+	if (res->have_boot && res->boot.tsc_workload && res->nr_workers && !res->workers[0].pinned)
+		emit_put(e, workers_spread_ms(res), "workers.spread_ms");
 	uint64_t t0 = series_t0(res);
 	for (size_t i = 0; i < res->nr_samples; i++) {
 		const struct vms_rec_sample *sm = &res->samples[i];

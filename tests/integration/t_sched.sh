@@ -42,6 +42,17 @@ for shape in 1x4x1 4x1x1; do
 done
 end
 
+begin "sched/tasks_packed: four tasks started on vCPU 0 are spread by the balancer alone (and not without it)"
+vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=4,spin_ms=1,sleep_ms=0,tasks_packed=1
+expect_rc 0
+expect_json '[.workers[].migrations] | add >= 2' 'tasks moved off vCPU 0'
+expect_json '.cpus[1].idle_ns < .cpus[1].busy_ns' 'vCPU 1 worked most of the time'
+vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=4,spin_ms=1,sleep_ms=0,tasks_packed=1,sched_balance=0
+expect_rc 0
+expect_json '[.workers[].migrations] | add == 0' 'sched_balance=0: they stay on vCPU 0'
+expect_json '.cpus[1].busy_ns < .cpus[1].idle_ns / 4' 'and vCPU 1 idles'
+end
+
 begin "sched/with sched_balance=0 they do not: one task keeps a CPU, two share the other"
 vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_balance=0"
 expect_rc 0
