@@ -53,6 +53,15 @@ expect_json '[.workers[].migrations] | add == 0' 'sched_balance=0: they stay on 
 expect_json '.cpus[1].busy_ns < .cpus[1].idle_ns / 4' 'and vCPU 1 idles'
 end
 
+begin "sched/workloads/sched-mixed.fio: three cpuio burners and an fsyncing writer on 2 vCPUs, none starved"
+vms --vcpus 2 --timeout 40s --json --disk "$T/mixed.img,size=64M" --job "$ROOT/workloads/sched-mixed.fio"
+expect_rc 0
+expect_json '[.fio.jobs[] | select(.jobname == "burn") | .vmsweep.tasks[].sum_exec_ns] | length == 3 and all(. > 1000000000)' \
+	"each burner got over a third of the 3 s ($(jget '[.fio.jobs[] | select(.jobname == "burn") | .vmsweep.tasks[].sum_exec_ns / 1e6 | floor] | tojson') ms)"
+expect_json '.fio.jobs[] | select(.jobname == "writer") | .write.total_ios >= 200 and .vmsweep.tasks[0].nr_wakeups >= 100' \
+	'the writer wrote on, woken after each I/O'
+end
+
 begin "sched/with sched_balance=0 they do not: one task keeps a CPU, two share the other"
 vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_balance=0"
 expect_rc 0
