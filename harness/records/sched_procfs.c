@@ -37,8 +37,10 @@ void cpumask_format(char *buf, size_t len, uint64_t mask, unsigned nr_bits)
 	for (int i = (int)((nr_bits + 31) / 32 * 32) - 32; i >= 0; i -= 32) {
 		uint32_t val = (uint32_t)(mask >> i) & (uint32_t)((1ull << chunksz) - 1);
 		int n = snprintf(buf + at, len - at, "%s%0*" PRIx32, at ? "," : "", (int)(chunksz + 3) / 4, val);
-		if (n < 0 || (size_t)n >= len - at)
-			return; /* truncated: the caller's buffer is CPUMASK_BUF_LEN */
+		if (n < 0 || (size_t)n >= len - at) {
+			buf[at] = 0; /* whole chunks only: the caller's buffer is CPUMASK_BUF_LEN */
+			return;
+		}
 		at += (size_t)n;
 		chunksz = 32;
 	}
