@@ -107,6 +107,22 @@ expect_grep "$OUT" '^ CPU pkg/core/thr +domains' 'the table header'
 expect_grep "$OUT" '^   1 [0-9]+/[0-9]+/[0-9]+ +MC:0-1 ' 'CPU 1 with its MC domain over CPUs 0-1'
 end
 
+begin "schedstat/1x4x1 against 4x1x1 and 2x2x1: the domains and their spans follow the topology"
+for shape in 1x4x1 4x1x1 2x2x1; do
+	vms --topology "$shape" --set duration_ms=200,tasks=6,sleep_ms=0,spin_ms=1 --json --schedstat "$T/$shape"
+	expect_rc 0 "$shape"
+	jq -r '.schedstat[] | [.domains[].name] | join(" ")' "$OUT" | sort -u >"$T/$shape.levels"
+	awk '/^domain/ { print $1, $2 }' "$T/$shape" | sort -u | tr '\n' ' ' >"$T/$shape.spans"
+done
+# one package of 4 cores: MC over all; 4 packages of one core: MC is degenerate, PKG over
+# all; 2 packages of 2 cores: MC over each package's pair, PKG over all (masks of 4 bits)
+[ "$(cat "$T/1x4x1.levels")" = "MC" ] || fail_because "1x4x1: levels $(cat "$T/1x4x1.levels"), expected MC"
+[ "$(cat "$T/4x1x1.levels")" = "PKG" ] || fail_because "4x1x1: levels $(cat "$T/4x1x1.levels"), expected PKG"
+[ "$(cat "$T/2x2x1.levels")" = "MC PKG" ] || fail_because "2x2x1: levels $(cat "$T/2x2x1.levels"), expected MC PKG"
+[ "$(cat "$T/1x4x1.spans")" = "domain0 f " ] || fail_because "1x4x1: domain lines $(cat "$T/1x4x1.spans")"
+[ "$(cat "$T/2x2x1.spans")" = "domain0 3 domain0 c domain1 f " ] || fail_because "2x2x1: domain lines $(cat "$T/2x2x1.spans")"
+end
+
 begin "schedstat/1 vCPU: a cpu line and no domain"
 vms --vcpus 1 --set duration_ms=50 --schedstat "$T/one"
 expect_rc 0
