@@ -14,6 +14,7 @@
 #include "records/family.h"
 #include "records/fio.h"
 #include "records/iolog.h"
+#include "records/sched_procfs.h"
 #include "util/signals.h"
 
 static volatile int stop_requested;
@@ -101,6 +102,11 @@ int cmd_boot(int argc, char **argv)
 	const struct vms_workload *wl = o.vm.workload;
 	/* fio's log files (write_lat_log and the like), in the working directory as fio writes them */
 	if (wl && res->status == VM_DONE && iolog_files_write(res, wl, stderr, "vmsweep boot: ", err, sizeof(err))) {
+		fprintf(stderr, "vmsweep boot: %s\n", err);
+		if (code == 0)
+			code = EXIT_HOST;
+	}
+	if (o.schedstat_path && schedstat_file_write(o.schedstat_path, res, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep boot: %s\n", err);
 		if (code == 0)
 			code = EXIT_HOST;

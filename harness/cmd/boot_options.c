@@ -72,6 +72,8 @@ void boot_usage(FILE *f)
 		"                    requests reach the host's disk in fewer segments, as host fio's\n"
 		"                    with huge-page buffers (vmsweep baseline uses them when free)\n"
 		"  --json            print the summary as JSON on stdout\n"
+		"  --schedstat FILE  write the guest scheduler's counters at the end of the run to FILE\n"
+		"                    in Linux's /proc/schedstat format, version 15 (docs/ARCHITECTURE.md)\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Exit status: 0 guest done, 1 host error, 2 bad option, 3 guest panic, 4 triple\n"
@@ -86,7 +88,7 @@ void boot_usage(FILE *f)
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
        OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT, OPT_SECTION,
-       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN };
+       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN, OPT_SCHEDSTAT };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -99,6 +101,7 @@ static const struct option boot_long_options[] = {
 	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL }, { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	{ "section", required_argument, NULL, OPT_SECTION }, { "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY }, { "pin", required_argument, NULL, OPT_PIN },
+	{ "schedstat", required_argument, NULL, OPT_SCHEDSTAT },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -196,6 +199,9 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 		if (o->nr_sections >= VMS_WL_MAX_JOBS)
 			return errorf(err, errlen, "--section %s: at most %d sections", arg, VMS_WL_MAX_JOBS);
 		o->sections[o->nr_sections++] = arg;
+		return 0;
+	case OPT_SCHEDSTAT:
+		o->schedstat_path = arg;
 		return 0;
 	case OPT_BLK_POLL:
 		if (parse_int_range(arg, 0, 1000000, &v, why, sizeof(why)) != 0)

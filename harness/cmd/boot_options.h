@@ -18,6 +18,7 @@ struct boot_options {
 	unsigned nr_sections;
 	bool vcpus_given; /* --vcpus, to check against --topology */
 	const char *pin_text; /* --pin as given */
+	const char *schedstat_path; /* --schedstat FILE: the run's /proc/schedstat */
 	char kernel_buf[4096];
 };
 
