@@ -62,6 +62,18 @@ expect_json '.fio.jobs[] | select(.jobname == "writer") | .write.total_ios >= 20
 	'the writer wrote on, woken after each I/O'
 end
 
+begin "sched/active balance: two tasks on the threads of one core are split across cores by the busy CPU's migration/N"
+# 1x2x2: both tasks start on CPU 0; its SMT sibling pulls one; then each runs alone on a
+# thread of core 0 with nothing queued to pull, so the idle core's CPUs fail at the MC
+# level until nr_balance_failed passes cache_nice_tries + 2 and the stopper pushes one
+vms --topology 1x2x2 --timeout 40s --json --set duration_ms=2000,tasks=2,spin_ms=1,sleep_ms=0,tasks_packed=1
+expect_rc 0
+expect_json '[.schedstat[].alb_pushed] | add >= 1' "a migration/N pushed a running task ($(jget '[.schedstat[].alb_pushed] | tojson'))"
+expect_json '[.schedstat[].domains[] | select(.name == "MC") | .alb_count] | add >= 1' 'counted as active balancing in the MC domain'
+expect_json '[.workers[].cpu] as $c | [$c[] as $x | .schedstat[$x].core_id] | unique | length == 2' \
+	"the two tasks ended on different cores (CPUs $(jget '[.workers[].cpu] | tojson'))"
+end
+
 begin "sched/with sched_balance=0 they do not: one task keeps a CPU, two share the other"
 vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_balance=0"
 expect_rc 0
