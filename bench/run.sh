@@ -26,3 +26,6 @@ sh ./bench/sweep_bench.sh
 
 echo
 sh ./bench/mm_bench.sh
+
+echo
+bash ./bench/sched_bench.sh
