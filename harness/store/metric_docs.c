@@ -50,7 +50,7 @@ static const struct metric_doc core_metric_docs[] = {
 	{ "workers.cpu_ns_max", "the built-in workload's tasks: the most CPU time one got (ns)" },
 	{ "workers.cpu_fairness", "the built-in workload's tasks: least CPU time over most (1: an even share)" },
 	{ "workers.migrations", "the built-in workload's tasks: moves to another CPU, summed" },
-	{ "workers.spread_ms", "the built-in workload's unpinned tasks: ms until every CPU had one (sample_ms samples; with tasks_packed=1, the balancer's convergence)" },
+	{ "workers.spread_ms", "the built-in workload's unpinned tasks: ms until every CPU had one (3 samples of sample_ms in a row; with tasks_packed=1, the balancer's convergence)" },
 	{ "workers.loops_min", "the fewest chunks of one task" },
 	{ "workers.loops_max", "the most chunks of one task" },
 	{ "disk.*.reads", "reads served, per disk (vda, vdb, ...)" },

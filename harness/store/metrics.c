@@ -307,23 +307,36 @@ uint64_t series_t0(const struct vm_result *res)
 
 /*
  * The built-in workload's unpinned tasks: ms from the workload's start until every CPU
- * had one, read from the CPU samples' nr_running (sample_ms); NaN when some CPU never
- * got one. With tasks_packed=1 (all start on CPU 0) it is the balancer's convergence.
+ * had one, read from the CPU samples' nr_running (sample_ms): a CPU counts from the first
+ * of SPREAD_SAMPLES samples in a row with something running, so that a kernel thread
+ * passing through does not. NaN when some CPU never got there. With tasks_packed=1 (all
+ * start on CPU 0) it is the balancer's convergence.
  */
+#define SPREAD_SAMPLES 3
 static double workers_spread_ms(const struct vm_result *res)
 {
-	uint64_t first[VMS_MAX_CPUS] = { 0 }, start = res->boot.tsc_workload, last = 0;
-	unsigned n = res->nr_vcpus < VMS_MAX_CPUS ? res->nr_vcpus : VMS_MAX_CPUS;
+	uint64_t since[VMS_MAX_CPUS] = { 0 }, got[VMS_MAX_CPUS] = { 0 }, start = res->boot.tsc_workload, last = 0;
+	unsigned run[VMS_MAX_CPUS] = { 0 }, n = res->nr_vcpus < VMS_MAX_CPUS ? res->nr_vcpus : VMS_MAX_CPUS;
 
+	/* each CPU writes its own samples, in its order */
 	for (size_t i = 0; i < res->nr_samples; i++) {
 		const struct vms_rec_sample *sm = &res->samples[i];
-		if (sm->cpu < n && sm->tsc >= start && sm->nr_running && (!first[sm->cpu] || sm->tsc < first[sm->cpu]))
-			first[sm->cpu] = sm->tsc;
+		unsigned c = sm->cpu;
+		if (c >= n || sm->tsc < start || got[c])
+			continue;
+		if (!sm->nr_running) {
+			run[c] = 0;
+			continue;
+		}
+		if (!run[c]++)
+			since[c] = sm->tsc;
+		if (run[c] == SPREAD_SAMPLES)
+			got[c] = since[c];
 	}
 	for (unsigned c = 0; c < n; c++) {
-		if (!first[c])
+		if (!got[c])
 			return NAN;
-		last = first[c] > last ? first[c] : last;
+		last = got[c] > last ? got[c] : last;
 	}
 	return (double)(last - start) / (double)res->tsc_khz;
 }
