@@ -734,6 +734,48 @@ static const struct store_series *series_named(const struct store_run *r, const 
 	return NULL;
 }
 
+/* workers.spread_ms: a CPU counts from 3 samples in a row with a task; a kernel thread
+ * passing through one sample does not; a CPU that never gets there leaves it NaN. */
+static void test_workers_spread(void **state)
+{
+	(void)state;
+	struct vm_result *res = calloc(1, sizeof(*res));
+	struct store_run r;
+	assert_non_null(res);
+	res->status = VM_DONE;
+	res->tsc_khz = 1000; /* 1 MHz: a tick is a microsecond */
+	res->have_boot = true;
+	res->boot.tsc_workload = 10000;
+	res->nr_vcpus = 2;
+	res->nr_workers = 2; /* unpinned */
+	/* a sample a millisecond from the workload's start; CPU 1: 1 at 1 ms (a kernel
+	 * thread), 0 at 2-4 ms, then 1 from 5 ms on */
+	static const unsigned cpu1[] = { 0, 1, 0, 0, 0, 1, 1, 1, 1 };
+	unsigned n = 0;
+	assert_non_null(res->samples = calloc(2 * 9, sizeof(*res->samples)));
+	for (unsigned ms = 0; ms < 9; ms++) {
+		res->samples[n++] = (struct vms_rec_sample){ .tsc = 10000 + 1000ull * ms, .cpu = 0, .nr_running = 2 };
+		res->samples[n++] = (struct vms_rec_sample){ .tsc = 10000 + 1000ull * ms, .cpu = 1, .nr_running = cpu1[ms] };
+	}
+	res->nr_samples = n;
+	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
+	assert_true(metric_is(&r, "workers.spread_ms") == 5);
+	store_run_free(&r);
+	res->samples[2 * 7 + 1].nr_running = 0; /* 5-6 ms, then 8 ms: never 3 in a row */
+	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
+	const struct store_metric *m = metric(&r, "workers.spread_ms");
+	assert_true(!m || isnan(m->value));
+	store_run_free(&r);
+	res->workers[0].pinned = 1; /* pinned tasks: not the balancer's */
+	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
+	assert_null(metric(&r, "workers.spread_ms"));
+	store_run_free(&r);
+	free(res->samples);
+	res->samples = NULL;
+	vm_result_free(res);
+	free(res);
+}
+
 static void test_from_vm_result_memory_manager(void **state)
 {
 	struct vms_workload *wl;
@@ -1074,6 +1116,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_from_vm_result, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_from_vm_result_memory_manager, setup_dir, teardown_dir),
+		cmocka_unit_test(test_workers_spread),
 		cmocka_unit_test(test_report_finds_the_memory_managers_metrics),
 		cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_crash_safety, setup_dir, teardown_dir),
