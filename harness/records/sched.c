@@ -345,8 +345,8 @@ static json_t *domain_json(const struct vms_sched_domain_info *d)
 			       "lb_imbalance", per_idle_json(s->lb_imbalance), "lb_gained", per_idle_json(s->lb_gained),
 			       "lb_hot_gained", per_idle_json(s->lb_hot_gained), "lb_nobusyq", per_idle_json(s->lb_nobusyq),
 			       "lb_nobusyg", per_idle_json(s->lb_nobusyg));
-	return json_pack("{s:s, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "name", d->name,
-			 "level", (int)d->level, "span", U(d->span), "groups", (int)d->nr_groups, "min_interval_ms",
+	return json_pack("{s:s, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "name", d->name,
+			 "level", (int)d->level, "span", U(d->span), "flags", (int)d->flags, "groups", (int)d->nr_groups, "min_interval_ms",
 			 (int)d->min_interval, "max_interval_ms", (int)d->max_interval, "busy_factor", (int)d->busy_factor,
 			 "imbalance_pct", (int)d->imbalance_pct, "cache_nice_tries", (int)d->cache_nice_tries, "balance", lb,
 			 "alb_count", U(s->alb_count), "alb_failed", U(s->alb_failed), "alb_pushed", U(s->alb_pushed),

@@ -21,7 +21,7 @@
 	X(timeslice_ms, 4, 1, 1000, "ms", "round-robin slice of normal tasks (preemption at the tick)")    \
 	X(sched_balance, 1, 0, 1, "bool", "balance the fair class's tasks across CPUs (periodic, newidle and active balancing, wake-up placement); 0: tasks stay where they were made or woke") \
 	X(sched_migration_cost_ns, 500000, 0, 100000000, "ns", "kernel.sched_migration_cost_ns: a task that ran this recently is cache-hot (balancing leaves it until it failed cache_nice_tries times), and a CPU idle for less on average does no newidle balancing") \
-	X(sched_wake_affine, 1, 0, 1, "bool", "SD_WAKE_AFFINE on every domain: a woken task may be placed on its waker's CPU (wake_affine); 0: near its previous CPU only") \
+	X(sched_domain_flags_clear, 0, 0, 0xffff, "mask", "SD_* flags taken off every sched domain, as writing /proc/sys/kernel/sched_domain/cpu*/domain*/flags did: 1 SD_BALANCE_NEWIDLE (no newidle balancing), 16 SD_WAKE_AFFINE (no wake_affine), 4096 SD_PREFER_SIBLING (spread by load, not by task counts)") \
 	X(watchdog_thresh, 10, 0, 60, "s", "soft-lockup detector threshold (0: off), as kernel.watchdog_thresh") \
 	X(softlockup_panic, 0, 0, 1, "bool", "panic on a soft lockup, as kernel.softlockup_panic")          \
 	X(sample_ms, 0, 0, 60000, "ms", "period of the per-CPU time-series samples (0: none)")              \

@@ -35,7 +35,7 @@ struct vms_sd_stats {
 struct vms_sched_domain_info {
 	char name[8];	       /* "SMT", "MC", "PKG", NUL-terminated */
 	uint64_t span;	       /* CPUs, a bit each */
-	uint32_t level, flags; /* SD_* of guest/kernel/sched/sched.h */
+	uint32_t level, flags; /* SD_* of guest/include/kernel/sched_topology.h */
 	uint32_t nr_groups;
 	uint32_t min_interval, max_interval; /* ms */
 	uint32_t busy_factor, imbalance_pct, cache_nice_tries;

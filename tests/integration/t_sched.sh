@@ -107,6 +107,10 @@ expect_rc 0
 calls=$(jget '[.schedstat[].domains[0].balance.lb_count.newly_idle] | add')
 check "sched_migration_cost_ns=100ms: idle periods of ~2 ms are too short, newidle balancing soon stops ($calls calls against $newidle pulls)" \
 	test "$calls" -lt $((newidle / 4 + 1))
+vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2,sched_domain_flags_clear=1
+expect_rc 0
+expect_json '([.schedstat[].domains[0] | .balance.lb_count.newly_idle] | add == 0) and ([.schedstat[].domains[0].flags] | all(. % 2 == 0))' \
+	'sched_domain_flags_clear=1 (SD_BALANCE_NEWIDLE): no newidle balancing, the flag gone from the domains'
 end
 
 begin "sched/a task pinned away from its CPU moves through that CPU's migration/N (fio's cpus_allowed, set by the job itself)"
@@ -128,7 +132,7 @@ expect_json '[.schedstat[].ttwu_count] | add >= 200' 'a wake-up a round at least
 expect_json '[.schedstat[].domains[].ttwu_wake_remote] | add >= 200' 'remote wake-ups counted in the MC domain'
 end
 
-begin "sched/sched_wake_affine: a free ping-pong pair with sync wake-ups: wake_affine picks the waker's CPU, and not without it"
+begin "sched/sched_domain_flags_clear=16 (SD_WAKE_AFFINE): a free ping-pong pair with sync wake-ups: wake_affine picks the waker's CPU, and not without it"
 # wake_affine chooses the waker's CPU for a sync wake-up; select_idle_sibling then keeps
 # the wakee's own CPU while that one is idle (as Linux's does), so the pair either stays
 # apart with every wake-up counted affine, or, once a wake-up finds the other CPU busy,
@@ -137,9 +141,9 @@ vms --vcpus 2 --timeout 30s --json --set pingpong=1000,pingpong_pinned=0
 expect_rc 0
 expect_json '([.schedstat[].domains[0].ttwu_move_affine] | add >= 100) or ([.schedstat[].ttwu_local] | add >= 1000)' \
 	"wake_affine chose the waker's CPU ($(jget '[.schedstat[].domains[0].ttwu_move_affine] | add') affine, $(jget '[.schedstat[].ttwu_local] | add') local)"
-vms --vcpus 2 --timeout 30s --json --set pingpong=1000,pingpong_pinned=0,sched_wake_affine=0
+vms --vcpus 2 --timeout 30s --json --set pingpong=1000,pingpong_pinned=0,sched_domain_flags_clear=16
 expect_rc 0
-expect_json '[.schedstat[].domains[0].ttwu_move_affine] | add == 0' 'sched_wake_affine=0: no affine choice'
+expect_json '[.schedstat[].domains[0].ttwu_move_affine] | add == 0' 'SD_WAKE_AFFINE cleared: no affine choice'
 end
 
 finish

@@ -158,7 +158,7 @@ unsigned select_task_rq_fair(struct task_struct *p, unsigned prev_cpu, unsigned 
 	if (!sched_balance_on() || !cpu_area(this_cpu)->sd)
 		return prev_cpu;
 	unsigned new_cpu = prev_cpu;
-	bool want_affine = (p->cpus_allowed & BIT(this_cpu)) && knob(sched_wake_affine);
+	bool want_affine = p->cpus_allowed & BIT(this_cpu);
 	struct sched_domain *sd;
 	for_each_domain(this_cpu, sd)
 		if (want_affine && (sd->flags & SD_WAKE_AFFINE) && (sd->span & BIT(prev_cpu))) {

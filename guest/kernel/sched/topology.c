@@ -233,8 +233,10 @@ void sched_init_domains(void)
 	for_each_cpu(i) {
 		struct sched_domain *sd = build_cpu_domains(i, topology, nr_cpu_ids, sd_zalloc);
 		u64 now = ktime_get_ns();
-		for (struct sched_domain *d = sd; d; d = d->parent)
+		for (struct sched_domain *d = sd; d; d = d->parent) {
 			d->last_balance_ns = now;
+			d->flags &= ~(unsigned)knob(sched_domain_flags_clear);
+		}
 		__atomic_store_n(&cpu_area(i)->sd, sd, __ATOMIC_RELEASE);
 	}
 	printk("topology: %u CPUs, x2APIC shifts SMT %u package %u LLC %u%s\n", nr_cpu_ids, s.smt_shift,
