@@ -73,6 +73,9 @@ static int spin_sleep_worker(void *data)
 	}
 	me->rec.cpu_ns = current->sum_exec_ns + (ktime_get_ns() - current->slice_start_ns);
 	me->rec.migrations = current->nr_migrations;
+	me->rec.wakeups = current->wake_lat_n;
+	me->rec.wakeup_lat_sum_ns = tsc_to_ns(current->wake_lat_sum_tsc);
+	me->rec.wakeup_lat_max_ns = tsc_to_ns(current->wake_lat_max_tsc);
 	if (!me->rec.pinned)
 		me->rec.cpu = smp_processor_id();
 	complete(&me->w->done);

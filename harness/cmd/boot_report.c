@@ -97,7 +97,8 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 			v && v->have_steal && v->wall_ns ? 100.0 * (double)v->steal_ns / (double)v->wall_ns : 0.0);
 	}
 	if (res->nr_workers) {
-		uint64_t lo = UINT64_MAX, hi = 0, cpu_lo = UINT64_MAX, cpu_hi = 0, migrations = 0;
+		uint64_t lo = UINT64_MAX, hi = 0, cpu_lo = UINT64_MAX, cpu_hi = 0, migrations = 0, wakeups = 0, lat_sum = 0,
+			 lat_max = 0;
 		for (unsigned i = 0; i < res->nr_workers; i++) {
 			const struct vms_rec_worker *w = &res->workers[i];
 			lo = w->loops < lo ? w->loops : lo;
@@ -105,12 +106,17 @@ void boot_report_text(FILE *out, FILE *err, const struct boot_options *o, const 
 			cpu_lo = w->cpu_ns < cpu_lo ? w->cpu_ns : cpu_lo;
 			cpu_hi = w->cpu_ns > cpu_hi ? w->cpu_ns : cpu_hi;
 			migrations += w->migrations;
+			wakeups += w->wakeups;
+			lat_sum += w->wakeup_lat_sum_ns;
+			lat_max = w->wakeup_lat_max_ns > lat_max ? w->wakeup_lat_max_ns : lat_max;
 		}
 		fprintf(out,
 			"workload: %u tasks%s, work loops per task min %llu max %llu, CPU time per task min %.1f max %.1f ms, "
-			"%llu migrations\n",
+			"%llu migrations; wake-ups %llu, latency mean %.1f max %.1f us\n",
 			res->nr_workers, res->workers[0].pinned ? " (pinned)" : "", (unsigned long long)lo,
-			(unsigned long long)hi, (double)cpu_lo / 1e6, (double)cpu_hi / 1e6, (unsigned long long)migrations);
+			(unsigned long long)hi, (double)cpu_lo / 1e6, (double)cpu_hi / 1e6, (unsigned long long)migrations,
+			(unsigned long long)wakeups, wakeups ? (double)lat_sum / (double)wakeups / 1e3 : 0.0,
+			(double)lat_max / 1e3);
 	}
 	if (res->have_pingpong && res->pingpong.rounds)
 		fprintf(out, "pingpong: %llu rounds to CPU %llu, %llu ran there, %llu IPIs, %.1f us per round trip\n",

@@ -24,6 +24,16 @@
 /* A host string that need not be UTF-8 (a path). */
 #define ANY_STR(s) guest_text_json((s), strlen(s))
 
+/* A built-in workload task: its work, CPU time, moves and wake-up latencies. */
+static json_t *worker_json(const struct vms_rec_worker *w)
+{
+	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:b, s:I, s:f, s:I}", "cpu", (int)w->cpu, "pid", (int)w->pid,
+			 "loops", U(w->loops), "sleeps", U(w->sleeps), "cpu_ns", U(w->cpu_ns), "migrations",
+			 U(w->migrations), "pinned", w->pinned != 0, "wakeups", U(w->wakeups), "wakeup_lat_mean_ns",
+			 w->wakeups ? (double)w->wakeup_lat_sum_ns / (double)w->wakeups : 0.0, "wakeup_lat_max_ns",
+			 U(w->wakeup_lat_max_ns));
+}
+
 static json_t *cpu_json(const struct vms_rec_cpu *p)
 {
 	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu", (int)p->cpu,
@@ -163,10 +173,7 @@ static void lists_json(struct json_out *o, const struct vm_result *res)
 	json_out_member(o, "cpus", a);
 	a = json_array();
 	for (unsigned i = 0; i < res->nr_workers; i++)
-		a = json_push(a, json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:b}", "cpu", (int)res->workers[i].cpu, "pid",
-					   (int)res->workers[i].pid, "loops", U(res->workers[i].loops), "sleeps",
-					   U(res->workers[i].sleeps), "cpu_ns", U(res->workers[i].cpu_ns), "migrations",
-					   U(res->workers[i].migrations), "pinned", res->workers[i].pinned != 0));
+		a = json_push(a, worker_json(&res->workers[i]));
 	json_out_member(o, "workers", a);
 	if (res->have_wakeup)
 		json_out_member(o, "wakeup_latency_ns", wakeup_json(res));

@@ -232,6 +232,7 @@ static void misc_metrics(struct emit *e, const struct vm_result *res)
 			      : (unsigned)(sizeof(res->workers) / sizeof(res->workers[0]));
 	if (nw) {
 		uint64_t lo = UINT64_MAX, hi = 0, sum = 0, cpu_lo = UINT64_MAX, cpu_hi = 0, migrations = 0;
+		double wake_n = 0, wake_sum = 0, wake_max = 0, task_mean_max = 0;
 		for (unsigned i = 0; i < nw; i++) {
 			uint64_t l = res->workers[i].loops, c = res->workers[i].cpu_ns;
 			lo = l < lo ? l : lo;
@@ -240,6 +241,12 @@ static void misc_metrics(struct emit *e, const struct vm_result *res)
 			cpu_lo = c < cpu_lo ? c : cpu_lo;
 			cpu_hi = c > cpu_hi ? c : cpu_hi;
 			migrations += res->workers[i].migrations;
+			const struct vms_rec_worker *w = &res->workers[i];
+			wake_n += (double)w->wakeups;
+			wake_sum += (double)w->wakeup_lat_sum_ns;
+			wake_max = (double)w->wakeup_lat_max_ns > wake_max ? (double)w->wakeup_lat_max_ns : wake_max;
+			double mean = w->wakeups ? (double)w->wakeup_lat_sum_ns / (double)w->wakeups : 0;
+			task_mean_max = mean > task_mean_max ? mean : task_mean_max;
 		}
 		emit_put(e, (double)sum, "workers.loops");
 		emit_put(e, (double)lo, "workers.loops_min");
@@ -248,6 +255,9 @@ static void misc_metrics(struct emit *e, const struct vm_result *res)
 		emit_put(e, (double)cpu_hi, "workers.cpu_ns_max");
 		emit_put(e, cpu_hi ? (double)cpu_lo / (double)cpu_hi : 0, "workers.cpu_fairness");
 		emit_put(e, (double)migrations, "workers.migrations");
+		emit_put(e, wake_n ? wake_sum / wake_n : NAN, "workers.wakeup_lat_mean_ns");
+		emit_put(e, wake_n ? task_mean_max : NAN, "workers.wakeup_lat_task_mean_max_ns");
+		emit_put(e, wake_n ? wake_max : NAN, "workers.wakeup_lat_max_ns");
 	}
 }
 

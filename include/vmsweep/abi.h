@@ -254,6 +254,8 @@ struct vms_rec_worker {
 	uint64_t cpu_ns; /* its time on a CPU */
 	uint64_t migrations; /* moves to another CPU */
 	uint32_t pinned, pad;
+	uint64_t wakeups; /* its wake-ups that ran (the sleeps it woke from) */
+	uint64_t wakeup_lat_sum_ns, wakeup_lat_max_ns; /* wake-up to running */
 };
 
 enum vms_hist_id { VMS_HIST_WAKEUP = 1 };

@@ -100,6 +100,8 @@ begin "sched/newidle balancing: a CPU about to idle pulls a waiting task, unless
 # five tasks computing 3 ms and sleeping 2 ms on 2 vCPUs: CPUs go idle often, others have tasks waiting
 vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2
 expect_rc 0
+expect_json '[.workers[] | .wakeups >= .sleeps * 0.9 and .wakeup_lat_mean_ns > 0 and .wakeup_lat_max_ns >= .wakeup_lat_mean_ns] | all' \
+	"each task's wake-ups and their latency reported ($(jget '[.workers[] | [.sleeps, .wakeups, (.wakeup_lat_mean_ns / 1000 | floor)]] | tojson'): sleeps, wake-ups, mean us)"
 newidle=$(jget '[.schedstat[].domains[0].balance.lb_gained.newly_idle] | add')
 check "tasks pulled by CPUs going idle ($newidle)" test "$newidle" -ge 10
 vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2,sched_migration_cost_ns=100000000

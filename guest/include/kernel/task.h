@@ -46,6 +46,7 @@ struct task_struct {
 	u64 nvcsw, nivcsw; /* switches out: it blocked, it was preempted (getrusage's ru_nvcsw, ru_nivcsw) */
 	u64 nr_migrations; /* moves to another CPU (se.nr_migrations) */
 	u64 nr_wakeups; /* times it was woken (se.statistics.nr_wakeups) */
+	u64 wake_lat_sum_tsc, wake_lat_max_tsc, wake_lat_n; /* its wake-up to running latencies */
 	u64 last_queued_ns; /* sched_info: when it was queued and not yet run (0: not waiting) */
 	u64 moved_ns; /* when the balancer moved it, until it runs (the migration's cost) */
 	u64 last_ran_ns; /* when it last left a CPU (task_hot's exec_start) */

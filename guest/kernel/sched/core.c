@@ -222,7 +222,11 @@ void __schedule(bool preempt)
 	}
 	sched_info_switch(rq, prev, next, now);
 	if (next->wake_tsc) {
-		wakeup_latency_record(rdtsc() - next->wake_tsc);
+		u64 lat = rdtsc() - next->wake_tsc;
+		wakeup_latency_record(lat);
+		next->wake_lat_sum_tsc += lat; /* the task's own, as sched_info's per-task run_delay */
+		next->wake_lat_max_tsc = lat > next->wake_lat_max_tsc ? lat : next->wake_lat_max_tsc;
+		next->wake_lat_n++;
 		next->wake_tsc = 0;
 	}
 	if (prev == rq->idle)
