@@ -1,7 +1,13 @@
 /* What the store tests share: the plan written from arrays, scratch directories. */
 #include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
 
 #include "store_helpers.h"
 #include "util/error.h"
@@ -25,4 +31,20 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 void tree_remove(const char *dir)
 {
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const struct store_metric *run_metric(const struct store_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_metrics; i++)
+		if (!strcmp(r->metrics[i].name, name))
+			return &r->metrics[i];
+	return NULL;
+}
+
+double run_metric_is(const struct store_run *r, const char *name)
+{
+	const struct store_metric *m = run_metric(r, name);
+	if (!m)
+		fail_msg("no metric %s", name);
+	return m->value;
 }

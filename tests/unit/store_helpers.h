@@ -1,4 +1,4 @@
-/* What the store tests share: the plan written from arrays, scratch directories. */
+/* What the store tests share: the plan written from arrays, a run's metrics, scratch directories. */
 #ifndef VMSWEEP_TESTS_STORE_HELPERS_H
 #define VMSWEEP_TESTS_STORE_HELPERS_H
 #include <stddef.h>
@@ -9,6 +9,9 @@
 /* store_plan_write of one struct store_plan made of these; the run ids discarded. */
 int plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points, const int64_t *values,
 	       size_t nr_runs, const struct store_plan_run *runs, char *err, size_t errlen);
+/* A run's metric by name, NULL if it has none; its value, failing the test if it has none. */
+const struct store_metric *run_metric(const struct store_run *r, const char *name);
+double run_metric_is(const struct store_run *r, const char *name);
 /* rm -rf dir: a test's scratch directory. */
 void tree_remove(const char *dir);
 #endif

@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
+#include "store_helpers.h"
 
 #define MS 1000000ull
 
@@ -81,22 +82,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct store_metric *metric(const struct store_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nr_metrics; i++)
-		if (!strcmp(r->metrics[i].name, name))
-			return &r->metrics[i];
-	return NULL;
-}
-
-static double metric_is(const struct store_run *r, const char *name)
-{
-	const struct store_metric *m = metric(r, name);
-	if (!m)
-		fail_msg("no metric %s", name);
-	return m->value;
-}
-
 static int near(double a, double b)
 {
 	return a - b < 1e-9 * (b < 0 ? -b : b) + 1e-12 && b - a < 1e-9 * (b < 0 ? -b : b) + 1e-12;
@@ -108,34 +93,34 @@ static void test_a_journal_s_metrics(void **state)
 	struct store_run r;
 
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "journal.vdb.transactions") == 100);
-	assert_true(metric_is(&r, "journal.vdb.commits_forced") == 40);
-	assert_true(metric_is(&r, "journal.vdb.checkpoints") == 2);
-	assert_true(metric_is(&r, "journal.vdb.blocks_logged") == 2580);
-	assert_true(metric_is(&r, "journal.vdb.journal_blocks") == 8192);
-	assert_true(metric_is(&r, "journal.vdb.bytes_data") == 8 << 20);
-	assert_true(metric_is(&r, "journal.vdb.bytes_metadata") == 1 << 20);
-	assert_true(metric_is(&r, "journal.vdb.bytes_journal") == 9 << 20);
-	assert_true(metric_is(&r, "journal.vdb.bytes_workload") == 8 << 20);
-	assert_true(near(metric_is(&r, "journal.vdb.write_amplification"), 18.0 / 8));
-	assert_true(near(metric_is(&r, "journal.vdb.handles_per_transaction"), 10.5));
-	assert_true(near(metric_is(&r, "journal.vdb.blocks_per_transaction"), 23.5));
-	assert_true(near(metric_is(&r, "journal.vdb.logged_blocks_per_transaction"), 25.8));
-	assert_true(near(metric_is(&r, "journal.vdb.commit_ms_avg"), 3.3));
-	assert_true(near(metric_is(&r, "journal.vdb.commit_ms_max"), 150));
-	assert_true(near(metric_is(&r, "journal.vdb.wait_ms_avg"), 0.2));
-	assert_true(near(metric_is(&r, "journal.vdb.request_delay_ms_avg"), 2)); /* over the 40 requested */
-	assert_true(near(metric_is(&r, "journal.vdb.run_ms_avg"), 51));
-	assert_true(near(metric_is(&r, "journal.vdb.lock_ms_avg"), 0.3));
-	assert_true(near(metric_is(&r, "journal.vdb.flush_ms_avg"), 0));
-	assert_true(near(metric_is(&r, "journal.vdb.logging_ms_avg"), 3));
-	assert_null(metric(&r, "journal.vda.transactions")); /* vda has no journal */
+	assert_true(run_metric_is(&r, "journal.vdb.transactions") == 100);
+	assert_true(run_metric_is(&r, "journal.vdb.commits_forced") == 40);
+	assert_true(run_metric_is(&r, "journal.vdb.checkpoints") == 2);
+	assert_true(run_metric_is(&r, "journal.vdb.blocks_logged") == 2580);
+	assert_true(run_metric_is(&r, "journal.vdb.journal_blocks") == 8192);
+	assert_true(run_metric_is(&r, "journal.vdb.bytes_data") == 8 << 20);
+	assert_true(run_metric_is(&r, "journal.vdb.bytes_metadata") == 1 << 20);
+	assert_true(run_metric_is(&r, "journal.vdb.bytes_journal") == 9 << 20);
+	assert_true(run_metric_is(&r, "journal.vdb.bytes_workload") == 8 << 20);
+	assert_true(near(run_metric_is(&r, "journal.vdb.write_amplification"), 18.0 / 8));
+	assert_true(near(run_metric_is(&r, "journal.vdb.handles_per_transaction"), 10.5));
+	assert_true(near(run_metric_is(&r, "journal.vdb.blocks_per_transaction"), 23.5));
+	assert_true(near(run_metric_is(&r, "journal.vdb.logged_blocks_per_transaction"), 25.8));
+	assert_true(near(run_metric_is(&r, "journal.vdb.commit_ms_avg"), 3.3));
+	assert_true(near(run_metric_is(&r, "journal.vdb.commit_ms_max"), 150));
+	assert_true(near(run_metric_is(&r, "journal.vdb.wait_ms_avg"), 0.2));
+	assert_true(near(run_metric_is(&r, "journal.vdb.request_delay_ms_avg"), 2)); /* over the 40 requested */
+	assert_true(near(run_metric_is(&r, "journal.vdb.run_ms_avg"), 51));
+	assert_true(near(run_metric_is(&r, "journal.vdb.lock_ms_avg"), 0.3));
+	assert_true(near(run_metric_is(&r, "journal.vdb.flush_ms_avg"), 0));
+	assert_true(near(run_metric_is(&r, "journal.vdb.logging_ms_avg"), 3));
+	assert_null(run_metric(&r, "journal.vda.transactions")); /* vda has no journal */
 	/* fio's rule: 90 commits reach p50 and p90 in 1 ms's bucket, 99 reach p99 in 10 ms's */
-	assert_true(metric_is(&r, "journal.vdb.commit_p50_ms") == (double)vms_hist_value(vms_hist_index(1 * MS)) / 1e6);
-	assert_true(metric_is(&r, "journal.vdb.commit_p90_ms") == (double)vms_hist_value(vms_hist_index(1 * MS)) / 1e6);
-	assert_true(metric_is(&r, "journal.vdb.commit_p99_ms") == (double)vms_hist_value(vms_hist_index(10 * MS)) / 1e6);
-	assert_true(metric_is(&r, "journal.vdb.commit_p999_ms") == (double)vms_hist_value(vms_hist_index(150 * MS)) / 1e6);
-	double p99 = metric_is(&r, "journal.vdb.commit_p99_ms");
+	assert_true(run_metric_is(&r, "journal.vdb.commit_p50_ms") == (double)vms_hist_value(vms_hist_index(1 * MS)) / 1e6);
+	assert_true(run_metric_is(&r, "journal.vdb.commit_p90_ms") == (double)vms_hist_value(vms_hist_index(1 * MS)) / 1e6);
+	assert_true(run_metric_is(&r, "journal.vdb.commit_p99_ms") == (double)vms_hist_value(vms_hist_index(10 * MS)) / 1e6);
+	assert_true(run_metric_is(&r, "journal.vdb.commit_p999_ms") == (double)vms_hist_value(vms_hist_index(150 * MS)) / 1e6);
+	double p99 = run_metric_is(&r, "journal.vdb.commit_p99_ms");
 	assert_true(p99 >= 10.0 * 63 / 64 && p99 <= 10.0 * 65 / 64);
 	/* the histogram is kept for the report, whole */
 	const struct store_hist *h = NULL;
@@ -162,11 +147,11 @@ static void test_an_idle_journal_has_no_averages(void **state)
 	*d = (struct vms_rec_jbd2){ .disk = 1, .data_mode = VMS_DATA_ORDERED, .commit_interval_s = 5,
 				    .journal_blocks = 1024, .max_transaction_blocks = 255, .metadata_bytes = 4096 };
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "journal.vdb.transactions") == 0);
-	assert_true(metric_is(&r, "journal.vdb.bytes_metadata") == 4096);
-	assert_null(metric(&r, "journal.vdb.commit_ms_avg"));
-	assert_null(metric(&r, "journal.vdb.handles_per_transaction"));
-	assert_null(metric(&r, "journal.vdb.write_amplification"));
+	assert_true(run_metric_is(&r, "journal.vdb.transactions") == 0);
+	assert_true(run_metric_is(&r, "journal.vdb.bytes_metadata") == 4096);
+	assert_null(run_metric(&r, "journal.vdb.commit_ms_avg"));
+	assert_null(run_metric(&r, "journal.vdb.handles_per_transaction"));
+	assert_null(run_metric(&r, "journal.vdb.write_amplification"));
 	for (size_t i = 0; i < r.nr_hists; i++)
 		assert_string_not_equal(r.hists[i].name, "journal.vdb.commit_ns");
 	store_run_free(&r);
@@ -188,14 +173,14 @@ static void test_fsync_metrics_merge_a_section_s_clones(void **state)
 	struct store_run r;
 
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "journal.fsync.log.fsyncs") == 40);
-	assert_true(near(metric_is(&r, "journal.fsync.log.data_ms_avg"), 1));
-	assert_true(near(metric_is(&r, "journal.fsync.log.commit_wait_ms_avg"), 2));
-	assert_true(near(metric_is(&r, "journal.fsync.log.commit_io_ms_avg"), 3));
+	assert_true(run_metric_is(&r, "journal.fsync.log.fsyncs") == 40);
+	assert_true(near(run_metric_is(&r, "journal.fsync.log.data_ms_avg"), 1));
+	assert_true(near(run_metric_is(&r, "journal.fsync.log.commit_wait_ms_avg"), 2));
+	assert_true(near(run_metric_is(&r, "journal.fsync.log.commit_io_ms_avg"), 3));
 	store_run_free(&r);
 	/* Without a job file there are no jobs to name. */
 	assert_int_equal(store_run_from_vm_result(f->res, NULL, &r), 0);
-	assert_null(metric(&r, "journal.fsync.log.fsyncs"));
+	assert_null(run_metric(&r, "journal.fsync.log.fsyncs"));
 	store_run_free(&r);
 }
 

@@ -21,14 +21,15 @@
 #include "store/store.h"
 #include "vmm/vm_internal.h"
 #include "helpers.h"
+#include "store_helpers.h"
 #include "record_helpers.h"
 
 #define NR_CPUS 4
 
 struct fixture {
+	struct record_vm *rv;
 	struct vm *vm;
 	struct vm_result *res;
-	struct vm_config cfg;
 };
 
 /* A 4-CPU guest (1 package, 2 cores of 2 threads) that has written its boot and CPU records. */
@@ -36,21 +37,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	assert_non_null(f->vm = calloc(1, sizeof(*f->vm)));
-	assert_non_null(f->res = calloc(1, sizeof(*f->res)));
-	f->vm->cfg = &f->cfg;
-	f->vm->res = f->res;
-	f->vm->wake_fd = -1;
-	f->vm->nr_vcpus = NR_CPUS;
-	f->res->nr_vcpus = NR_CPUS;
-	f->res->cpu = -1;
-	atomic_init(&f->vm->status, VM_DONE);
-	struct vms_rec_boot boot = { .tsc_first = 1, .tsc_done = 2 };
-	record_put(&f->vm->results_buf, VMS_REC_BOOT, &boot, sizeof(boot));
-	for (uint32_t i = 0; i < NR_CPUS; i++) {
-		struct vms_rec_cpu cpu = { .cpu = i };
-		record_put(&f->vm->results_buf, VMS_REC_CPU, &cpu, sizeof(cpu));
-	}
+	f->rv = record_vm_new(NR_CPUS, NULL);
+	f->vm = f->rv->vm;
+	f->res = f->rv->res;
 	*state = f;
 	return 0;
 }
@@ -58,12 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	buf_free(&f->vm->results_buf);
-	buf_free(&f->vm->samples_buf);
-	buf_free(&f->vm->console_buf);
-	vm_result_free(f->res);
-	free(f->res);
-	free(f->vm);
+	record_vm_free(f->rv);
 	free(f);
 	return 0;
 }
@@ -112,22 +96,6 @@ static void finish_refused(struct fixture *f, const char *phrase)
 	assert_has(f->res->reason, phrase);
 }
 
-static const struct store_metric *metric(const struct store_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nr_metrics; i++)
-		if (!strcmp(r->metrics[i].name, name))
-			return &r->metrics[i];
-	return NULL;
-}
-
-static double metric_is(const struct store_run *r, const char *name)
-{
-	const struct store_metric *m = metric(r, name);
-	if (!m)
-		fail_msg("no metric %s", name);
-	return m->value;
-}
-
 static void test_a_complete_run_is_taken_and_summed(void **state)
 {
 	struct fixture *f = *state;
@@ -142,23 +110,23 @@ static void test_a_complete_run_is_taken_and_summed(void **state)
 	assert_int_equal(s->cpus[3].domains[0].span, 0xc);
 
 	assert_int_equal(store_run_from_vm_result(f->res, NULL, &r), 0); /* every name in a metric table */
-	assert_true(metric_is(&r, "sched.lb_gained") == 12);
-	assert_true(metric_is(&r, "sched.lb_gained.newly_idle") == 4);
-	assert_true(metric_is(&r, "sched.lb_gained.busy") == 8);
-	assert_true(metric_is(&r, "sched.lb_gained.idle") == 0);
-	assert_true(metric_is(&r, "sched.lb_failed") == 12);
-	assert_true(metric_is(&r, "sched.alb_pushed") == 4);
-	assert_true(metric_is(&r, "sched.ttwu_wake_remote") == 24);
-	assert_true(metric_is(&r, "sched.ttwu_count") == 40);
-	assert_true(metric_is(&r, "sched.migrations") == 8);
-	assert_true(metric_is(&r, "sched.migration_wait_ns") == 12000);
-	assert_true(metric_is(&r, "sched.migration_wait_ns_mean") == 1500);
-	assert_true(metric_is(&r, "sched.run_delay_ns_mean") == 10000);
-	assert_true(metric_is(&r, "sched.SMT.lb_gained") == 4);
-	assert_true(metric_is(&r, "sched.SMT.cpus") == 4);
-	assert_true(metric_is(&r, "sched.MC.lb_gained") == 8);
-	assert_true(metric_is(&r, "sched.MC.ttwu_wake_remote") == 4);
-	assert_null(metric(&r, "sched.PKG.lb_gained")); /* no such level here */
+	assert_true(run_metric_is(&r, "sched.lb_gained") == 12);
+	assert_true(run_metric_is(&r, "sched.lb_gained.newly_idle") == 4);
+	assert_true(run_metric_is(&r, "sched.lb_gained.busy") == 8);
+	assert_true(run_metric_is(&r, "sched.lb_gained.idle") == 0);
+	assert_true(run_metric_is(&r, "sched.lb_failed") == 12);
+	assert_true(run_metric_is(&r, "sched.alb_pushed") == 4);
+	assert_true(run_metric_is(&r, "sched.ttwu_wake_remote") == 24);
+	assert_true(run_metric_is(&r, "sched.ttwu_count") == 40);
+	assert_true(run_metric_is(&r, "sched.migrations") == 8);
+	assert_true(run_metric_is(&r, "sched.migration_wait_ns") == 12000);
+	assert_true(run_metric_is(&r, "sched.migration_wait_ns_mean") == 1500);
+	assert_true(run_metric_is(&r, "sched.run_delay_ns_mean") == 10000);
+	assert_true(run_metric_is(&r, "sched.SMT.lb_gained") == 4);
+	assert_true(run_metric_is(&r, "sched.SMT.cpus") == 4);
+	assert_true(run_metric_is(&r, "sched.MC.lb_gained") == 8);
+	assert_true(run_metric_is(&r, "sched.MC.ttwu_wake_remote") == 4);
+	assert_null(run_metric(&r, "sched.PKG.lb_gained")); /* no such level here */
 	for (size_t i = 0; i < r.nr_metrics; i++)
 		for (size_t k = i + 1; k < r.nr_metrics; k++)
 			if (!strcmp(r.metrics[i].name, r.metrics[k].name))

@@ -540,22 +540,6 @@ static struct vm_result *fake_result(struct vms_workload **wlp)
 	return res;
 }
 
-static const struct store_metric *metric(const struct store_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nr_metrics; i++)
-		if (!strcmp(r->metrics[i].name, name))
-			return &r->metrics[i];
-	return NULL;
-}
-
-static double metric_is(const struct store_run *r, const char *name)
-{
-	const struct store_metric *m = metric(r, name);
-	if (!m)
-		fail_msg("no metric %s", name);
-	return m->value;
-}
-
 static void test_from_vm_result(void **state)
 {
 	struct vms_workload *wl;
@@ -567,23 +551,23 @@ static void test_from_vm_result(void **state)
 	assert_int_equal(r.status, STORE_DONE);
 	assert_string_equal(r.cause, "");
 	assert_null(r.console);
-	assert_true(metric_is(&r, "boot_us.done") == 4000);
-	assert_true(metric_is(&r, "boot_us.first_insn") == 200);
-	assert_true(metric_is(&r, "cpu.switches") == 30);
-	assert_true(metric_is(&r, "cpu.idle_pct") == 50);
-	assert_true(metric_is(&r, "wakeup_ns.mean") == 1075);
-	assert_true(metric_is(&r, "wakeup_ns.p50") == (double)vms_hist_value(vms_hist_index(800)));
-	assert_true(metric_is(&r, "wakeup_ns.p999") == (double)vms_hist_value(vms_hist_index(2000)));
-	assert_true(metric_is(&r, "fio.grp.read.iops") == 100);
-	assert_true(metric_is(&r, "fio.grp.read.bw_bytes") == 409600);
-	assert_true(metric_is(&r, "fio.grp.read.clat_p99_ns") == (double)vms_hist_value(vms_hist_index(1000)));
-	assert_true(metric_is(&r, "fio.grp.write.iops") == 100);
-	assert_true(metric_is(&r, "fio.grp.write.clat_p50_ns") == (double)vms_hist_value(vms_hist_index(10000)));
-	assert_true(metric_is(&r, "fio.rand.read.ios") == 40);
-	assert_true(metric_is(&r, "fio.rand.read.iops") == 20); /* 40 I/Os over the longest clone's 2 s */
-	assert_null(metric(&r, "fio.grp2.write.iops"));
-	assert_null(metric(&r, "fio.rand.write.iops"));
-	assert_true(metric_is(&r, "disk.vda.reads") == 7);
+	assert_true(run_metric_is(&r, "boot_us.done") == 4000);
+	assert_true(run_metric_is(&r, "boot_us.first_insn") == 200);
+	assert_true(run_metric_is(&r, "cpu.switches") == 30);
+	assert_true(run_metric_is(&r, "cpu.idle_pct") == 50);
+	assert_true(run_metric_is(&r, "wakeup_ns.mean") == 1075);
+	assert_true(run_metric_is(&r, "wakeup_ns.p50") == (double)vms_hist_value(vms_hist_index(800)));
+	assert_true(run_metric_is(&r, "wakeup_ns.p999") == (double)vms_hist_value(vms_hist_index(2000)));
+	assert_true(run_metric_is(&r, "fio.grp.read.iops") == 100);
+	assert_true(run_metric_is(&r, "fio.grp.read.bw_bytes") == 409600);
+	assert_true(run_metric_is(&r, "fio.grp.read.clat_p99_ns") == (double)vms_hist_value(vms_hist_index(1000)));
+	assert_true(run_metric_is(&r, "fio.grp.write.iops") == 100);
+	assert_true(run_metric_is(&r, "fio.grp.write.clat_p50_ns") == (double)vms_hist_value(vms_hist_index(10000)));
+	assert_true(run_metric_is(&r, "fio.rand.read.ios") == 40);
+	assert_true(run_metric_is(&r, "fio.rand.read.iops") == 20); /* 40 I/Os over the longest clone's 2 s */
+	assert_null(run_metric(&r, "fio.grp2.write.iops"));
+	assert_null(run_metric(&r, "fio.rand.write.iops"));
+	assert_true(run_metric_is(&r, "disk.vda.reads") == 7);
 	/* Every name once. */
 	for (size_t i = 0; i < r.nr_metrics; i++)
 		for (size_t k = i + 1; k < r.nr_metrics; k++)
@@ -759,16 +743,16 @@ static void test_workers_spread(void **state)
 	}
 	res->nr_samples = n;
 	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
-	assert_true(metric_is(&r, "workers.spread_ms") == 5);
+	assert_true(run_metric_is(&r, "workers.spread_ms") == 5);
 	store_run_free(&r);
 	res->samples[2 * 7 + 1].nr_running = 0; /* 5-6 ms, then 8 ms: never 3 in a row */
 	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
-	const struct store_metric *m = metric(&r, "workers.spread_ms");
+	const struct store_metric *m = run_metric(&r, "workers.spread_ms");
 	assert_true(!m || isnan(m->value));
 	store_run_free(&r);
 	res->workers[0].pinned = 1; /* pinned tasks: not the balancer's */
 	assert_int_equal(store_run_from_vm_result(res, NULL, &r), 0);
-	assert_null(metric(&r, "workers.spread_ms"));
+	assert_null(run_metric(&r, "workers.spread_ms"));
 	store_run_free(&r);
 	free(res->samples);
 	res->samples = NULL;
@@ -784,36 +768,36 @@ static void test_from_vm_result_memory_manager(void **state)
 	char err[512] = "";
 
 	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
-	assert_true(metric_is(&r, "vmstat.allocstall") == 7);
-	assert_true(metric_is(&r, "vmstat.pgscan_kswapd") == 4096);
-	assert_true(metric_is(&r, "vmstat.oom_kill") == 0); /* every counter, zero or not */
-	assert_true(metric_is(&r, "vmstat.kswapd_high_wmark_hit_quickly") == 0);
-	assert_true(metric_is(&r, "mm.min_free_kbytes") == 1024);
-	assert_true(metric_is(&r, "mm.watermark_model") == VMS_WMARK_2_6);
-	assert_true(metric_is(&r, "zone.Normal.wmark_min") == 253);
-	assert_true(metric_is(&r, "zone.Normal.wmark_low") == 316);
-	assert_true(metric_is(&r, "zone.Normal.wmark_high") == 379);
-	assert_true(metric_is(&r, "zone.Normal.min_free_seen") == 200);
-	assert_true(metric_is(&r, "zone.DMA.min_free_seen") == 40);
-	assert_true(metric_is(&r, "zone.Normal.deferred_pages") == 512);
+	assert_true(run_metric_is(&r, "vmstat.allocstall") == 7);
+	assert_true(run_metric_is(&r, "vmstat.pgscan_kswapd") == 4096);
+	assert_true(run_metric_is(&r, "vmstat.oom_kill") == 0); /* every counter, zero or not */
+	assert_true(run_metric_is(&r, "vmstat.kswapd_high_wmark_hit_quickly") == 0);
+	assert_true(run_metric_is(&r, "mm.min_free_kbytes") == 1024);
+	assert_true(run_metric_is(&r, "mm.watermark_model") == VMS_WMARK_2_6);
+	assert_true(run_metric_is(&r, "zone.Normal.wmark_min") == 253);
+	assert_true(run_metric_is(&r, "zone.Normal.wmark_low") == 316);
+	assert_true(run_metric_is(&r, "zone.Normal.wmark_high") == 379);
+	assert_true(run_metric_is(&r, "zone.Normal.min_free_seen") == 200);
+	assert_true(run_metric_is(&r, "zone.DMA.min_free_seen") == 40);
+	assert_true(run_metric_is(&r, "zone.Normal.deferred_pages") == 512);
 	/* Two clones of one section: one entry, counts added, the longest runtime. */
-	assert_true(metric_is(&r, "mem.hog.pages_allocated") == 2000);
-	assert_true(metric_is(&r, "mem.hog.swapins") == 30);
-	assert_true(metric_is(&r, "mem.hog.runtime_ns") == 2e9);
-	assert_true(metric_is(&r, "mem.hog.accesses_per_s") == 3000);
-	assert_true(metric_is(&r, "mem.hog.error") == 0);
-	assert_true(metric_is(&r, "mem.hog.fast_ns.samples") == 2000);
-	assert_true(metric_is(&r, "mem.hog.fast_ns.mean") == 400);
-	assert_true(metric_is(&r, "mem.hog.fast_ns.p50") == (double)vms_hist_value(vms_hist_index(400)));
-	assert_true(metric_is(&r, "mem.hog.swapin_ns.samples") == 30);
-	assert_true(metric_is(&r, "mem.hog.swapin_ns.p50") == (double)vms_hist_value(vms_hist_index(100000)));
+	assert_true(run_metric_is(&r, "mem.hog.pages_allocated") == 2000);
+	assert_true(run_metric_is(&r, "mem.hog.swapins") == 30);
+	assert_true(run_metric_is(&r, "mem.hog.runtime_ns") == 2e9);
+	assert_true(run_metric_is(&r, "mem.hog.accesses_per_s") == 3000);
+	assert_true(run_metric_is(&r, "mem.hog.error") == 0);
+	assert_true(run_metric_is(&r, "mem.hog.fast_ns.samples") == 2000);
+	assert_true(run_metric_is(&r, "mem.hog.fast_ns.mean") == 400);
+	assert_true(run_metric_is(&r, "mem.hog.fast_ns.p50") == (double)vms_hist_value(vms_hist_index(400)));
+	assert_true(run_metric_is(&r, "mem.hog.swapin_ns.samples") == 30);
+	assert_true(run_metric_is(&r, "mem.hog.swapin_ns.p50") == (double)vms_hist_value(vms_hist_index(100000)));
 	/* 28 of 30 at 100 us, 2 at 300 us: p99 is in the 300 us bucket. */
-	assert_true(metric_is(&r, "mem.hog.swapin_ns.p99") == (double)vms_hist_value(vms_hist_index(300000)));
-	assert_true(metric_is(&r, "mem.hog.swapin_ns.max") == 300000);
-	assert_true(metric_is(&r, "mem.hog.direct_ns.samples") == 0);
-	assert_null(metric(&r, "mem.hog.direct_ns.p99")); /* no sample, no percentile */
-	assert_null(metric(&r, "mem.disk.error"));
-	assert_null(metric(&r, "fio.disk.error")); /* its record never came */
+	assert_true(run_metric_is(&r, "mem.hog.swapin_ns.p99") == (double)vms_hist_value(vms_hist_index(300000)));
+	assert_true(run_metric_is(&r, "mem.hog.swapin_ns.max") == 300000);
+	assert_true(run_metric_is(&r, "mem.hog.direct_ns.samples") == 0);
+	assert_null(run_metric(&r, "mem.hog.direct_ns.p99")); /* no sample, no percentile */
+	assert_null(run_metric(&r, "mem.disk.error"));
+	assert_null(run_metric(&r, "fio.disk.error")); /* its record never came */
 	for (size_t i = 0; i < r.nr_metrics; i++)
 		for (size_t k = i + 1; k < r.nr_metrics; k++)
 			if (!strcmp(r.metrics[i].name, r.metrics[k].name))
@@ -876,7 +860,7 @@ static void test_from_vm_result_memory_manager(void **state)
 	/* A failed run keeps what it measured; a run without the memory manager has none of it. */
 	res->status = VM_TIMEOUT;
 	assert_int_equal(store_run_from_vm_result(res, wl, &r), 0);
-	assert_true(metric_is(&r, "vmstat.allocstall") == 7);
+	assert_true(run_metric_is(&r, "vmstat.allocstall") == 7);
 	store_run_free(&r);
 	res->status = VM_DONE;
 	mm_records_get(res)->have_vmstat = false;

@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "util/hist_stats.h"
 #include "vmm/vm.h"
+#include "store_helpers.h"
 
 #define MS 1000000ull
 
@@ -107,22 +108,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct store_metric *metric(const struct store_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nr_metrics; i++)
-		if (!strcmp(r->metrics[i].name, name))
-			return &r->metrics[i];
-	return NULL;
-}
-
-static double metric_is(const struct store_run *r, const char *name)
-{
-	const struct store_metric *m = metric(r, name);
-	if (!m)
-		fail_msg("no metric %s", name);
-	return m->value;
-}
-
 static const struct store_series *series(const struct store_run *r, const char *name)
 {
 	for (size_t i = 0; i < r->nr_series; i++)
@@ -142,30 +127,30 @@ static void test_the_end_record_s_metrics(void **state)
 	struct store_run r;
 
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "writeback.model") == VMS_WB_PDFLUSH);
-	assert_true(metric_is(&r, "writeback.dirty_ratio") == 40);
-	assert_true(metric_is(&r, "writeback.thresh_pages") == 24000);
-	assert_true(metric_is(&r, "writeback.bg_thresh_pages") == 6000);
-	assert_true(metric_is(&r, "writeback.dirtyable_pages") == 60000);
-	assert_true(metric_is(&r, "writeback.pdflush_threads_max") == 5);
-	assert_true(metric_is(&r, "writeback.pdflush_busy_refusals") == 7);
-	assert_true(metric_is(&r, "disk.vda.writeback.dirtied") == 1000);
-	assert_true(metric_is(&r, "disk.vda.writeback.written") == 900);
-	assert_true(metric_is(&r, "disk.vda.writeback.written_by_background") == 600);
-	assert_true(metric_is(&r, "disk.vda.writeback.written_by_dirtier") == 300);
-	assert_true(metric_is(&r, "disk.vda.writeback.written_by_fsync") == 20);
-	assert_true(metric_is(&r, "disk.vda.writeback.written_by_reclaim") == 0);
-	assert_true(metric_is(&r, "disk.vda.writeback.works_periodic") == 4);
-	assert_true(metric_is(&r, "disk.vda.writeback.congested_ns") == 1500 * MS);
-	assert_true(metric_is(&r, "disk.vdb.writeback.dirtied") == 0); /* every disk of the record */
-	assert_null(metric(&r, "disk.vdc.writeback.dirtied"));
+	assert_true(run_metric_is(&r, "writeback.model") == VMS_WB_PDFLUSH);
+	assert_true(run_metric_is(&r, "writeback.dirty_ratio") == 40);
+	assert_true(run_metric_is(&r, "writeback.thresh_pages") == 24000);
+	assert_true(run_metric_is(&r, "writeback.bg_thresh_pages") == 6000);
+	assert_true(run_metric_is(&r, "writeback.dirtyable_pages") == 60000);
+	assert_true(run_metric_is(&r, "writeback.pdflush_threads_max") == 5);
+	assert_true(run_metric_is(&r, "writeback.pdflush_busy_refusals") == 7);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.dirtied") == 1000);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.written") == 900);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.written_by_background") == 600);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.written_by_dirtier") == 300);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.written_by_fsync") == 20);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.written_by_reclaim") == 0);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.works_periodic") == 4);
+	assert_true(run_metric_is(&r, "disk.vda.writeback.congested_ns") == 1500 * MS);
+	assert_true(run_metric_is(&r, "disk.vdb.writeback.dirtied") == 0); /* every disk of the record */
+	assert_null(run_metric(&r, "disk.vdc.writeback.dirtied"));
 	store_run_free(&r);
 
 	/* The other eras have no pdflush pool. */
 	wb_records_get(f->res)->end.model = VMS_WB_IOLESS;
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "writeback.model") == VMS_WB_IOLESS);
-	assert_null(metric(&r, "writeback.pdflush_created"));
+	assert_true(run_metric_is(&r, "writeback.model") == VMS_WB_IOLESS);
+	assert_null(run_metric(&r, "writeback.pdflush_created"));
 	store_run_free(&r);
 }
 
@@ -176,28 +161,28 @@ static void test_writer_metrics_merge_a_section_s_clones(void **state)
 	struct store_run r;
 
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "writeback.dd.writes") == 200);
-	assert_true(metric_is(&r, "writeback.dd.pages_dirtied") == 51200);
-	assert_true(metric_is(&r, "writeback.dd.throttled_writes") == 61);
-	assert_true(metric_is(&r, "writeback.dd.pauses") == 100);
-	assert_true(metric_is(&r, "writeback.dd.pause_max_ns") == 150 * MS);
-	assert_true(near(metric_is(&r, "writeback.dd.pause_mean_ns"), 330.0 * MS / 100));
-	assert_true(near(metric_is(&r, "writeback.dd.period_mean_ns"), 300.0 * MS / 100));
+	assert_true(run_metric_is(&r, "writeback.dd.writes") == 200);
+	assert_true(run_metric_is(&r, "writeback.dd.pages_dirtied") == 51200);
+	assert_true(run_metric_is(&r, "writeback.dd.throttled_writes") == 61);
+	assert_true(run_metric_is(&r, "writeback.dd.pauses") == 100);
+	assert_true(run_metric_is(&r, "writeback.dd.pause_max_ns") == 150 * MS);
+	assert_true(near(run_metric_is(&r, "writeback.dd.pause_mean_ns"), 330.0 * MS / 100));
+	assert_true(near(run_metric_is(&r, "writeback.dd.period_mean_ns"), 300.0 * MS / 100));
 	/* think is signed: -400 ms + 200 ms over 100 pauses */
-	assert_true(near(metric_is(&r, "writeback.dd.think_mean_ns"), -200.0 * MS / 100));
+	assert_true(near(run_metric_is(&r, "writeback.dd.think_mean_ns"), -200.0 * MS / 100));
 	/* time split: copy 1400, throttle 450, writeback wait 50, reclaim 100 ms over 200 writes */
-	assert_true(near(metric_is(&r, "writeback.dd.copy_ns_per_write"), 1400.0 * MS / 200));
-	assert_true(near(metric_is(&r, "writeback.dd.throttle_ns_per_write"), 450.0 * MS / 200));
-	assert_true(near(metric_is(&r, "writeback.dd.writeback_wait_ns_per_write"), 50.0 * MS / 200));
-	assert_true(near(metric_is(&r, "writeback.dd.reclaim_ns_per_write"), 100.0 * MS / 200));
-	assert_true(near(metric_is(&r, "writeback.dd.copy_fraction"), 0.7));
-	assert_true(near(metric_is(&r, "writeback.dd.throttle_fraction"), 0.225));
-	assert_true(near(metric_is(&r, "writeback.dd.writeback_wait_fraction"), 0.025));
-	assert_true(near(metric_is(&r, "writeback.dd.reclaim_fraction"), 0.05));
-	assert_true(metric_is(&r, "writeback.solo.pauses") == 0);
-	assert_true(metric_is(&r, "writeback.solo.copy_fraction") == 1);
-	assert_null(metric(&r, "writeback.solo.pause_p99_ns"));
-	assert_null(metric(&r, "writeback.solo.pause_max_ns"));
+	assert_true(near(run_metric_is(&r, "writeback.dd.copy_ns_per_write"), 1400.0 * MS / 200));
+	assert_true(near(run_metric_is(&r, "writeback.dd.throttle_ns_per_write"), 450.0 * MS / 200));
+	assert_true(near(run_metric_is(&r, "writeback.dd.writeback_wait_ns_per_write"), 50.0 * MS / 200));
+	assert_true(near(run_metric_is(&r, "writeback.dd.reclaim_ns_per_write"), 100.0 * MS / 200));
+	assert_true(near(run_metric_is(&r, "writeback.dd.copy_fraction"), 0.7));
+	assert_true(near(run_metric_is(&r, "writeback.dd.throttle_fraction"), 0.225));
+	assert_true(near(run_metric_is(&r, "writeback.dd.writeback_wait_fraction"), 0.025));
+	assert_true(near(run_metric_is(&r, "writeback.dd.reclaim_fraction"), 0.05));
+	assert_true(run_metric_is(&r, "writeback.solo.pauses") == 0);
+	assert_true(run_metric_is(&r, "writeback.solo.copy_fraction") == 1);
+	assert_null(run_metric(&r, "writeback.solo.pause_p99_ns"));
+	assert_null(run_metric(&r, "writeback.solo.pause_max_ns"));
 	/* The pause histogram is kept for the report's per-point percentiles; an empty one is not. */
 	const struct store_hist *h = NULL;
 	for (size_t i = 0; i < r.nr_hists; i++) {
@@ -230,12 +215,12 @@ static void test_pause_percentiles_come_from_the_histogram_as_fio_s(void **state
 	struct store_run r;
 
 	assert_int_equal(store_run_from_vm_result(f->res, f->wl, &r), 0);
-	assert_true(metric_is(&r, "writeback.dd.pause_p50_ns") == (double)vms_hist_value(vms_hist_index(1 * MS)));
-	assert_true(metric_is(&r, "writeback.dd.pause_p90_ns") == (double)vms_hist_value(vms_hist_index(1 * MS)));
-	assert_true(metric_is(&r, "writeback.dd.pause_p99_ns") == (double)vms_hist_value(vms_hist_index(10 * MS)));
-	assert_true(metric_is(&r, "writeback.dd.pause_p999_ns") == (double)vms_hist_value(vms_hist_index(150 * MS)));
+	assert_true(run_metric_is(&r, "writeback.dd.pause_p50_ns") == (double)vms_hist_value(vms_hist_index(1 * MS)));
+	assert_true(run_metric_is(&r, "writeback.dd.pause_p90_ns") == (double)vms_hist_value(vms_hist_index(1 * MS)));
+	assert_true(run_metric_is(&r, "writeback.dd.pause_p99_ns") == (double)vms_hist_value(vms_hist_index(10 * MS)));
+	assert_true(run_metric_is(&r, "writeback.dd.pause_p999_ns") == (double)vms_hist_value(vms_hist_index(150 * MS)));
 	/* Within the bucket's error (1/64 of the value), as fio's clat percentiles are. */
-	double p99 = metric_is(&r, "writeback.dd.pause_p99_ns");
+	double p99 = run_metric_is(&r, "writeback.dd.pause_p99_ns");
 	assert_true(p99 >= 10.0 * MS * 63 / 64 && p99 <= 10.0 * MS * 65 / 64);
 	/* The same numbers as the helpers the clat percentiles use, on one clone's record. */
 	const struct vms_rec_wb_writer *c0 = &wb_records(f->res)->writers[0];

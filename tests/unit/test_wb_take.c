@@ -24,9 +24,9 @@
 
 
 struct fixture {
+	struct record_vm *rv;
 	struct vm *vm;
 	struct vm_result *res;
-	struct vm_config cfg;
 	struct vms_workload *wl;
 };
 
@@ -36,8 +36,6 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	assert_non_null(f->vm = calloc(1, sizeof(*f->vm)));
-	assert_non_null(f->res = calloc(1, sizeof(*f->res)));
 	assert_non_null(f->wl = calloc(1, sizeof(*f->wl) + 4 * sizeof(struct vms_job)));
 	f->wl->magic = VMS_WL_MAGIC;
 	f->wl->version = VMS_WL_VERSION;
@@ -47,17 +45,9 @@ static int setup(void **state)
 	f->wl->jobs[2] = (struct vms_job){ .name = "odirect", .ioengine = VMS_IOENGINE_SYNC, .rw = VMS_RW_RANDWRITE,
 					   .flags = VMS_JOB_DIRECT, .group = 2 };
 	f->wl->jobs[3] = (struct vms_job){ .name = "hog", .ioengine = VMS_IOENGINE_MEM, .group = 3 };
-	f->cfg.workload = f->wl;
-	f->vm->cfg = &f->cfg;
-	f->vm->res = f->res;
-	f->vm->wake_fd = -1;
-	f->vm->nr_vcpus = 1;
-	f->res->cpu = -1;
-	atomic_init(&f->vm->status, VM_DONE); /* the guest said done: what follows decides */
-	struct vms_rec_boot boot = { .tsc_first = 1, .tsc_done = 2 };
-	struct vms_rec_cpu cpu = { .cpu = 0 };
-	record_put(&f->vm->results_buf, VMS_REC_BOOT, &boot, sizeof(boot));
-	record_put(&f->vm->results_buf, VMS_REC_CPU, &cpu, sizeof(cpu));
+	f->rv = record_vm_new(1, f->wl);
+	f->vm = f->rv->vm;
+	f->res = f->rv->res;
 	*state = f;
 	return 0;
 }
@@ -65,12 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	buf_free(&f->vm->results_buf);
-	buf_free(&f->vm->samples_buf);
-	buf_free(&f->vm->console_buf);
-	vm_result_free(f->res);
-	free(f->res);
-	free(f->vm);
+	record_vm_free(f->rv);
 	free(f->wl);
 	free(f);
 	return 0;
@@ -347,7 +332,7 @@ static void test_writer_records_are_for_buffered_writers_once(void **state)
 
 	/* The built-in workload has no jobs at all. */
 	f = reset(state);
-	f->cfg.workload = NULL;
+	f->rv->cfg.workload = NULL;
 	put_writer(f, writer_ok(0));
 	finish_refused(f, "writeback writer record: job 0 of 0");
 }
