@@ -3,10 +3,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <vmsweep/abi.h>
 
+#include "helpers.h"
 #include "record_helpers.h"
 
 void record_put(struct buf *b, uint32_t type, const void *p, uint32_t len)
@@ -50,4 +52,13 @@ void record_vm_free(struct record_vm *rv)
 	free(rv->res);
 	free(rv->vm);
 	free(rv);
+}
+
+void record_vm_finish_refused(struct record_vm *rv, const char *phrase)
+{
+	vm_results_finish(rv->vm);
+	if (rv->res->status != VM_BAD_GUEST)
+		fail_msg("status %s (%s), expected a protocol violation with \"%s\"", vm_status_name(rv->res->status),
+			 rv->res->reason, phrase);
+	assert_has(rv->res->reason, phrase);
 }

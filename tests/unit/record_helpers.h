@@ -21,4 +21,6 @@ struct record_vm {
 };
 struct record_vm *record_vm_new(unsigned nr_cpus, const struct vms_workload *wl);
 void record_vm_free(struct record_vm *rv);
+/* The guest's records taken: the run must be a protocol violation whose reason says phrase. */
+void record_vm_finish_refused(struct record_vm *rv, const char *phrase);
 #endif
