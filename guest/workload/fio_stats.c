@@ -130,6 +130,28 @@ void fio_stats_finish(struct fio_job_run *run)
 	r->task_wakeups = t->nr_wakeups - run->stats.wakeups_start;
 }
 
+/* A submit and a reap of one I/O, as fio's td_io_queue counts them for an engine without commit. */
+static void submit_and_reap_one(struct vms_rec_fio_job *r)
+{
+	r->submit_map[1]++;
+	r->total_submit++;
+	r->complete_map[1]++;
+	r->total_complete++;
+}
+
+/* A completion latency into the direction's clat stats, histogram and the latency marks. */
+static void clat_add(struct fio_job_run *run, struct vms_fio_dir *d, u64 clat)
+{
+	d->clat_sum_ns += clat;
+	sumsq_add(d->clat_sumsq, clat);
+	if (clat < d->clat_min_ns || !d->clat_min_ns)
+		d->clat_min_ns = clat;
+	if (clat > d->clat_max_ns)
+		d->clat_max_ns = clat;
+	d->clat_buckets[vms_hist_index(clat)]++;
+	mark_latency(&run->rec, clat);
+}
+
 void fio_stats_cycle_done(struct fio_job_run *run, u64 start, u64 end)
 {
 	struct vms_fio_dir *d = &run->rec.dir[0];
@@ -139,19 +161,9 @@ void fio_stats_cycle_done(struct fio_job_run *run, u64 start, u64 end)
 		return;
 	/* fio's td_io_queue of a sync engine: depth 1, a submit and a reap of one */
 	run->rec.depth_map[0]++;
-	run->rec.submit_map[1]++;
-	run->rec.total_submit++;
-	run->rec.complete_map[1]++;
-	run->rec.total_complete++;
+	submit_and_reap_one(&run->rec);
 	d->ios++;
-	d->clat_sum_ns += lat;
-	sumsq_add(d->clat_sumsq, lat);
-	if (lat < d->clat_min_ns || !d->clat_min_ns)
-		d->clat_min_ns = lat;
-	if (lat > d->clat_max_ns)
-		d->clat_max_ns = lat;
-	d->clat_buckets[vms_hist_index(lat)]++;
-	mark_latency(&run->rec, lat);
+	clat_add(run, d, lat);
 	stat_add(&d->lat, lat);
 	run->stats.completed++;
 	fio_stats_reap(run);
@@ -165,13 +177,8 @@ u64 fio_stats_io_start(struct fio_job_run *run, struct fio_io *io)
 	if (READ_ONCE(run->ramping))
 		return now;
 	run->rec.depth_map[depth_index(READ_ONCE(run->inflight))]++;
-	if (sync_engine(run)) {
-		/* fio's td_io_queue for an engine without commit: a submit and a reap of one */
-		run->rec.submit_map[1]++;
-		run->rec.total_submit++;
-		run->rec.complete_map[1]++;
-		run->rec.total_complete++;
-	}
+	if (sync_engine(run)) /* fio's td_io_queue for an engine without commit */
+		submit_and_reap_one(&run->rec);
 	return now;
 }
 
@@ -189,14 +196,7 @@ u64 fio_stats_io_done(struct fio_job_run *run, struct fio_io *io, const struct b
 	u64 start = min(io->start_ns, issue);
 	u64 clat = end > issue ? end - issue : 0, lat = end > start ? end - start : 0;
 
-	d->clat_sum_ns += clat;
-	sumsq_add(d->clat_sumsq, clat);
-	if (clat < d->clat_min_ns || !d->clat_min_ns)
-		d->clat_min_ns = clat;
-	if (clat > d->clat_max_ns)
-		d->clat_max_ns = clat;
-	d->clat_buckets[vms_hist_index(clat)]++;
-	mark_latency(&run->rec, clat);
+	clat_add(run, d, clat);
 	if (!sync_engine(run))
 		stat_add(&d->slat, issue - start);
 	stat_add(&d->lat, lat);

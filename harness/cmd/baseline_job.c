@@ -179,34 +179,52 @@ static bool name_is_header(const char *name)
 	return *name && !strpbrk(name, "[]") && strncmp(name, "global", 6) != 0;
 }
 
-/* fio's cpuio as compiled: burns CPU on the host's CPUs for the runtime, no disk */
-static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group)
+/* The section that opens a job: its name as the header, or name= under job<idx>. */
+static void job_header_write(FILE *f, unsigned idx, const struct vms_job *j)
 {
-	char t[32];
-
 	if (name_is_header(j->name))
 		fprintf(f, "\n[%s]\n", j->name);
 	else
 		fprintf(f, "\n[job%u]\nname=%s\n", idx, j->name);
-	fputs("ioengine=cpuio\n", f);
-	fprintf(f, "cpuload=%" PRIu32 "\ncpuchunks=%" PRIu32 "\ncpumode=%s\n", j->cpuload, j->cpuchunks_us,
-		j->cpumode == VMS_CPU_QSORT ? "qsort" : "noop");
-	if (j->flags & VMS_JOB_EXIT_ON_IO_DONE)
-		fputs("exit_on_io_done=1\n", f);
-	fprintf(f, "runtime=%s\n", time_format(j->runtime_ns, t, sizeof(t)));
+}
+
+/* runtime (when set), time_based, ramp_time and startdelay, as the job has them. */
+static void job_timing_write(FILE *f, const struct vms_job *j)
+{
+	char t[32];
+	if (j->runtime_ns)
+		fprintf(f, "runtime=%s\n", time_format(j->runtime_ns, t, sizeof(t)));
 	if (j->flags & VMS_JOB_TIME_BASED)
 		fputs("time_based\n", f);
 	if (j->ramp_ns)
 		fprintf(f, "ramp_time=%s\n", time_format(j->ramp_ns, t, sizeof(t)));
 	if (j->startdelay_ns)
 		fprintf(f, "startdelay=%s\n", time_format(j->startdelay_ns, t, sizeof(t)));
-	/* cpus_allowed is left out, as for disk jobs: vCPU numbers are not the host's CPUs */
+}
+
+/* group_reporting, and the group fio's add_job opens at stonewall or new_group, as the compiler did. */
+static void job_group_write(FILE *f, const struct vms_job *j, bool new_group)
+{
 	if (j->flags & VMS_JOB_GROUP_REPORTING)
 		fputs("group_reporting\n", f);
 	if (j->flags & VMS_JOB_STONEWALL)
 		fputs("stonewall\n", f);
 	else if (new_group)
 		fputs("new_group\n", f);
+}
+
+/* fio's cpuio as compiled: burns CPU on the host's CPUs for the runtime, no disk */
+static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group)
+{
+	job_header_write(f, idx, j);
+	fputs("ioengine=cpuio\n", f);
+	fprintf(f, "cpuload=%" PRIu32 "\ncpuchunks=%" PRIu32 "\ncpumode=%s\n", j->cpuload, j->cpuchunks_us,
+		j->cpumode == VMS_CPU_QSORT ? "qsort" : "noop");
+	if (j->flags & VMS_JOB_EXIT_ON_IO_DONE)
+		fputs("exit_on_io_done=1\n", f);
+	job_timing_write(f, j); /* the compiler insists on a runtime for cpuio */
+	/* cpus_allowed is left out, as for disk jobs: vCPU numbers are not the host's CPUs */
+	job_group_write(f, j, new_group);
 }
 
 static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struct baseline_disk *d,
@@ -217,10 +235,7 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 
 	if (!rw || j->offset >= d->size)
 		return errorf(err, errlen, "job '%s': %s", j->name, rw ? "offset beyond the end of its disk" : "unknown rw");
-	if (name_is_header(j->name))
-		fprintf(f, "\n[%s]\n", j->name);
-	else
-		fprintf(f, "\n[job%u]\nname=%s\n", idx, j->name);
+	job_header_write(f, idx, j);
 	filename_write(f, d->path);
 	fputs("direct=1\n", f);
 	fprintf(f, "ioengine=%s\n", j->ioengine == VMS_IOENGINE_ASYNC ? fio->async_engine : "psync");
@@ -235,14 +250,7 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 		fprintf(f, "offset=%" PRIu64 "\n", j->offset);
 	/* size 0 is "to the end of the disk": spelt out, as the guest sees it */
 	fprintf(f, "size=%" PRIu64 "\n", j->size ? j->size : d->size - j->offset);
-	if (j->runtime_ns)
-		fprintf(f, "runtime=%s\n", time_format(j->runtime_ns, t, sizeof(t)));
-	if (j->flags & VMS_JOB_TIME_BASED)
-		fputs("time_based\n", f);
-	if (j->ramp_ns)
-		fprintf(f, "ramp_time=%s\n", time_format(j->ramp_ns, t, sizeof(t)));
-	if (j->startdelay_ns)
-		fprintf(f, "startdelay=%s\n", time_format(j->startdelay_ns, t, sizeof(t)));
+	job_timing_write(f, j);
 	fprintf(f, "randrepeat=%d\n", (j->flags & VMS_JOB_RANDREPEAT) ? 1 : 0);
 	/* an explicit randseed makes fio repeatable even with randrepeat=0: leave fio's default out then */
 	if ((j->flags & VMS_JOB_RANDREPEAT) || j->randseed != FIO_DEFAULT_RANDSEED)
@@ -261,13 +269,7 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 	if (j->thinktime_ns)
 		fprintf(f, "thinktime=%s\n", time_format(j->thinktime_ns, t, sizeof(t)));
 	job_extras_write(f, j);
-	if (j->flags & VMS_JOB_GROUP_REPORTING)
-		fputs("group_reporting\n", f);
-	/* fio's add_job opens a group at stonewall or new_group, as the compiler did */
-	if (j->flags & VMS_JOB_STONEWALL)
-		fputs("stonewall\n", f);
-	else if (new_group)
-		fputs("new_group\n", f);
+	job_group_write(f, j, new_group);
 	return 0;
 }
 

@@ -52,7 +52,7 @@ struct sched_domain {
 /* What the CPU read from CPUID (Linux's topology_*_id and cpu_llc_id). */
 struct cpu_topology {
 	u32 package_id, core_id, thread_id, llc_id;
-	u64 thread_siblings, llc_siblings, core_cpus; /* cpu_smt_mask, cpu_coregroup_mask, package */
+	u64 thread_siblings, llc_siblings; /* cpu_smt_mask, cpu_coregroup_mask */
 };
 
 #define for_each_domain(cpu, __sd) for (__sd = cpu_area(cpu)->sd; __sd; __sd = __sd->parent)

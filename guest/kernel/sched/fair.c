@@ -132,20 +132,18 @@ static unsigned select_idle_sibling(struct task_struct *p, unsigned prev, unsign
 		return target;
 	if (prev != target && cpus_share_cache(prev, target) && idle_cpu(prev) && (p->cpus_allowed & BIT(prev)))
 		return prev;
-	const struct cpu_topology *t = cpu_topology_of(target);
-	u64 llc = t->llc_siblings & p->cpus_allowed;
+	u64 llc = cpu_topology_of(target)->llc_siblings, idle = 0; /* the LLC's idle CPUs, looked at once */
+	for_each_cpu(cpu)
+		if ((llc & BIT(cpu)) && idle_cpu(cpu))
+			idle |= BIT(cpu);
 	unsigned fallback = target;
 	bool found_cpu = false;
 	for (unsigned k = 1; k <= nr_cpu_ids; k++) {
 		unsigned cpu = (target + k) % nr_cpu_ids;
-		if (!(llc & BIT(cpu)) || !idle_cpu(cpu))
+		if (!(idle & p->cpus_allowed & BIT(cpu)))
 			continue;
-		bool core_idle = true; /* select_idle_core: every thread of its core idle */
 		u64 sib = cpu_topology_of(cpu)->thread_siblings;
-		for (unsigned s = 0; s < nr_cpu_ids; s++)
-			if ((sib & BIT(s)) && !idle_cpu(s))
-				core_idle = false;
-		if (core_idle)
+		if ((sib & idle) == sib) /* select_idle_core: every thread of its core idle */
 			return cpu;
 		if (!found_cpu)
 			fallback = cpu, found_cpu = true;

@@ -12,7 +12,6 @@
 #include "sched.h"
 
 #define LBF_ALL_PINNED 0x01
-#define LBF_SOME_PINNED 0x08
 #define LBF_ACTIVE_LB 0x40
 #define MAX_PINNED_INTERVAL 512 /* ms */
 #define SCHED_NR_MIGRATE 32 /* sysctl_sched_nr_migrate: the most tasks one load_balance looks at */
@@ -129,10 +128,8 @@ static bool task_hot(const struct task_struct *p)
 
 static bool can_migrate_task(struct task_struct *p, struct lb_env *env)
 {
-	if (!(p->cpus_allowed & BIT(env->dst_cpu))) {
-		env->flags |= LBF_SOME_PINNED;
+	if (!(p->cpus_allowed & BIT(env->dst_cpu)))
 		return false;
-	}
 	env->flags &= ~LBF_ALL_PINNED;
 	if (p->on_cpu)
 		return false;
@@ -262,7 +259,7 @@ redo:;
 			env.cpus &= ~BIT(env.src_cpu);
 			if (env.cpus & ~sd->groups[sd->local_group].span)
 				goto redo;
-			goto out_all_pinned;
+			goto out_pinned;
 		}
 	}
 	if (!ld_moved) {
@@ -273,7 +270,7 @@ redo:;
 			raw_spin_lock(&busiest->lock);
 			if (!(busiest->curr->cpus_allowed & BIT(this_cpu))) {
 				raw_spin_unlock(&busiest->lock);
-				goto out_one_pinned;
+				goto out_pinned;
 			}
 			if (!busiest->active_balance) {
 				busiest->active_balance = 1;
@@ -296,8 +293,7 @@ redo:;
 out_balanced:
 	sd->stats.lb_balanced[idle]++;
 	sd->nr_balance_failed = 0;
-out_one_pinned:
-out_all_pinned:
+out_pinned:
 	if (idle == CPU_NEWLY_IDLE)
 		return 0;
 	/* balanced: look less often, up to max_interval (longer when all was pinned) */

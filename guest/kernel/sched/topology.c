@@ -59,8 +59,6 @@ void topology_decode(const u32 *apic_id, unsigned n, const struct topo_shifts *s
 				t[i].thread_siblings |= 1ull << j;
 			if (t[i].llc_id == t[j].llc_id)
 				t[i].llc_siblings |= 1ull << j;
-			if (t[i].package_id == t[j].package_id)
-				t[i].core_cpus |= 1ull << j;
 		}
 }
 
