@@ -52,9 +52,6 @@ static void __noreturn start_kernel(const struct vms_boot *bp)
 		sched_init_cpu(c);
 		timers_init_cpu(c);
 	}
-	/* Nothing sends an IPI before every CPU has said where it is. */
-	while (__atomic_load_n(&nr_apic_ids_read, __ATOMIC_ACQUIRE) != nr_cpu_ids)
-		cpu_relax();
 	results_init();
 	console_init();
 	printk("vmsweep guest kernel, ABI %u: %u CPUs, %lu MiB, TSC %lu kHz, HZ=%u\n", VMS_ABI_VERSION, nr_cpu_ids,
@@ -66,6 +63,10 @@ static void __noreturn start_kernel(const struct vms_boot *bp)
 	/* rest_init: init first (pid 1), then kthreadd (pid 2), as in Linux. */
 	struct task_struct *init = task_create(kernel_init, NULL, "init", -1, PRIO_NORMAL);
 	kthreadd_task = task_create(kthreadd, NULL, "kthreadd", -1, PRIO_NORMAL);
+	/* Nothing sends an IPI before every CPU has said where it is: the first wake-up may.
+	 * Waited for last, so that the other vCPUs come up while this one sets the kernel up. */
+	while (__atomic_load_n(&nr_apic_ids_read, __ATOMIC_ACQUIRE) != nr_cpu_ids)
+		cpu_relax();
 	wake_up_process(kthreadd_task);
 	wake_up_process(init);
 
