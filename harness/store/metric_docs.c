@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <stdio.h>
 
+#include "backend/linux_metrics.h"
 #include "records/family.h"
 #include "store/store_internal.h"
 
@@ -81,10 +82,17 @@ static bool docs_match(const struct metric_doc *d, const char *name)
 	return false;
 }
 
+/* Tables of no record family: names only a backend's runs have (a Linux guest's). */
+static const struct metric_doc *const backend_metric_docs[] = { linux_metric_docs };
+#define NR_BACKEND_DOCS (sizeof(backend_metric_docs) / sizeof(backend_metric_docs[0]))
+
 bool metric_name_known(const char *name)
 {
 	if (docs_match(core_metric_docs, name))
 		return true;
+	for (unsigned i = 0; i < NR_BACKEND_DOCS; i++)
+		if (docs_match(backend_metric_docs[i], name))
+			return true;
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
 		if (docs_match(record_families[i]->metric_docs, name))
 			return true;
@@ -102,6 +110,8 @@ void metric_docs_print(FILE *f)
 	docs_print(f, core_metric_docs);
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
 		docs_print(f, record_families[i]->metric_docs);
+	for (unsigned i = 0; i < NR_BACKEND_DOCS; i++)
+		docs_print(f, backend_metric_docs[i]);
 }
 
 size_t metric_docs_patterns(const char **out, size_t max)
@@ -112,6 +122,10 @@ size_t metric_docs_patterns(const char **out, size_t max)
 			out[n++] = d->pattern;
 	for (unsigned i = 0; i < RECORD_NR_FAMILIES; i++)
 		for (const struct metric_doc *d = record_families[i]->metric_docs; d && d->pattern; d++)
+			if (n < max)
+				out[n++] = d->pattern;
+	for (unsigned i = 0; i < NR_BACKEND_DOCS; i++)
+		for (const struct metric_doc *d = backend_metric_docs[i]; d->pattern; d++)
 			if (n < max)
 				out[n++] = d->pattern;
 	return n;
