@@ -47,6 +47,11 @@
 
 void linux_section_bad(struct linux_emit *m, const char *name, const char *fmt, ...)
 {
+	for (unsigned i = 0; i < m->bad_sections && i < LINUX_SECTIONS_MAX; i++)
+		if (!strcmp(m->bad[i], name))
+			return; /* a section counts once; its first fault is said */
+	if (m->bad_sections < LINUX_SECTIONS_MAX)
+		m->bad[m->bad_sections] = name;
 	if (!m->bad_sections++ && m->err && m->errlen) {
 		int n = snprintf(m->err, m->errlen, "%s: ", name);
 		if (n >= 0 && (size_t)n < m->errlen) {
@@ -322,7 +327,7 @@ static void mm_metrics(struct linux_emit *m, const struct linux_sections *s)
 }
 
 /* /proc/diskstats (the vdX lines): completed reads, their sectors, writes, their
- * sectors; flushes (the 18th field on, since 5.5). */
+ * sectors; completed flushes (the 16th number after the name, since 5.5). */
 static void disk_metrics(struct linux_emit *m, const struct linux_sections *s)
 {
 	const struct linux_section *ds = linux_section_find(s, "diskstats");
@@ -348,7 +353,7 @@ static void disk_metrics(struct linux_emit *m, const struct linux_sections *s)
 		emit_put(&m->e, (double)f[0], "disk.%s.reads", name);
 		emit_put(&m->e, (double)f[4], "disk.%s.writes", name);
 		if (nf >= 16)
-			emit_put(&m->e, (double)f[14], "disk.%s.flushes", name);
+			emit_put(&m->e, (double)f[15], "disk.%s.flushes", name);
 		emit_put(&m->e, (double)f[2] * 512, "disk.%s.bytes_read", name);
 		emit_put(&m->e, (double)f[6] * 512, "disk.%s.bytes_written", name);
 	}

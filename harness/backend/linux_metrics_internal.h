@@ -11,11 +11,13 @@
 struct linux_emit {
 	struct emit e; /* e.bad: out of memory (or a name too long: a bug) */
 	unsigned bad_sections;
+	const char *bad[LINUX_SECTIONS_MAX]; /* their names */
 	char *err;
 	size_t errlen;
 };
 
-/* Section name's content was ill-formed: counted, and the first said in err. */
+/* Section name's content was ill-formed: counted once a section, and the first fault
+ * of all said in err ("name: ..."). name must outlive m (a section's or a literal). */
 void linux_section_bad(struct linux_emit *m, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -189,6 +189,15 @@ int linux_sections_parse(const char *data, size_t len, struct linux_sections *ou
 		size_t n = nl ? (size_t)(nl - p) : len - at;
 		at += n + (nl != NULL);
 		line++;
+		if (!nl) { /* the stream ends mid-line: a marker cut short would be misread */
+			if (in)
+				o.len += n;
+			else if (!out->done && !out->stray_lines++)
+				out->first_stray_line = line;
+			else if (out->done)
+				out->lines_after_done++;
+			break;
+		}
 		if (n && p[n - 1] == '\r')
 			n--;
 		if (line_take(out, &o, &in, p, n, line, err, errlen)) {

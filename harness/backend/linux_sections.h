@@ -9,7 +9,9 @@
  *   vmsweep-done rc=N
  *
  * NAME is [A-Za-z0-9._-], at most LINUX_SECTION_NAME_MAX - 1 characters ("fio.json",
- * "vmstat.before", "jbd2.vda-8"); N is the step's exit status. The stream is the
+ * "vmstat.before", "jbd2.vda-8"); N is the step's exit status. Every line, the markers'
+ * too, ends in '\n': a last line without one is a line cut short, never a marker. The
+ * stream is the
  * guest's word: it is bounded (LINUX_SECTIONS_MAX sections, LINUX_SECTIONS_MAX_BYTES
  * in all), and anything else is either tolerated and reported (text outside sections,
  * a stream that ends inside a section: the guest died mid-way) or refused.
@@ -36,7 +38,8 @@ struct linux_sections {
 	bool done; /* vmsweep-done came */
 	int done_rc;
 	/* The section the stream ended in (no vmsweep-end: the guest died or the port was
-	 * cut), and the bytes of it that came; "" when none was cut. It is not in v. */
+	 * cut), and the bytes of it that came (its line ends made '\n', a last partial line
+	 * as it came); "" when none was cut. It is not in v. */
 	char cut[LINUX_SECTION_NAME_MAX];
 	size_t cut_bytes;
 	/* Lines outside any section (console noise, a stray vmsweep-end), ignored; the first
