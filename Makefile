@@ -13,7 +13,7 @@ Q       := @
 # ---- host ----
 HOST_CFLAGS := -std=gnu11 $(O) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-D_GNU_SOURCE -Iinclude -Iharness -Ibuild/gen -MMD -MP
-HOST_LIBS   := -ljansson -luring -lsqlite3 -lgsl -lgslcblas -lz -lpthread -lm
+HOST_LIBS   := -lvirt -ljansson -luring -lsqlite3 -lgsl -lgslcblas -lz -lpthread -lm
 
 # build/gen/version.h: the git commit (vmsweep --version, the manifest), rewritten only
 # when it changes

@@ -399,6 +399,7 @@ int linux_metrics(const struct linux_sections *s, const struct vms_workload *wl,
 
 const struct metric_doc linux_metric_docs[] = {
 	{ "linux.boot_s", "Linux runs: seconds from the kernel's start to init's (/proc/uptime)" },
+	{ "linux.run_s", "Linux runs: seconds from the domain's start to its end (boot, job, results), on the host's clock" },
 	{ "linux.fio_rc", "Linux runs: fio's exit status" },
 	{ "linux.done_rc", "Linux runs: the guest's init's exit status at the end (vmsweep-done)" },
 	{ "linux.mem_total_kb", "Linux runs: MemTotal, KiB (/proc/meminfo)" },

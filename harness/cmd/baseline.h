@@ -23,6 +23,10 @@ struct baseline_disk {
 struct baseline_fio {
 	const char *async_engine;
 	bool huge_buffers;
+	/* The job for fio inside a Linux guest (the libvirt backend), not on the host's files:
+	 * the guest's paths (/dev/vdX, /mnt/vdX/...), each job's own direct=, files, syncs and
+	 * cpus_allowed (its CPUs are the guest's); disks[] give only the sizes. */
+	bool in_guest;
 };
 
 /*

@@ -160,9 +160,11 @@ static void logs_write(FILE *f, const struct vms_job *j)
 
 static void job_extras_write(FILE *f, const struct vms_job *j)
 {
-	/* the guest's flush reaches the host file as fdatasync (harness/vmm) */
+	/* the guest's flush reaches the host file as fdatasync (harness/vmm); a file job's
+	 * fsync or fdatasync is the job's own */
 	if (j->fsync_every)
-		fprintf(f, "fdatasync=%" PRIu32 "\n", j->fsync_every);
+		fprintf(f, "%s=%" PRIu32 "\n", !j->nr_files || (j->flags & VMS_JOB_DATASYNC) ? "fdatasync" : "fsync",
+			j->fsync_every);
 	if (j->flags & VMS_JOB_END_FSYNC)
 		fputs("end_fsync=1\n", f);
 	if (j->flags & (VMS_JOB_SYNC | VMS_JOB_DSYNC))
@@ -213,8 +215,22 @@ static void job_group_write(FILE *f, const struct vms_job *j, bool new_group)
 		fputs("new_group\n", f);
 }
 
+/* cpus_allowed= as the guest's CPU list (in_guest only: vCPU numbers are the guest's own) */
+static void cpus_allowed_write(FILE *f, uint64_t mask)
+{
+	if (!mask)
+		return;
+	fputs("cpus_allowed=", f);
+	for (int c = 0, first = 1; c < 64; c++)
+		if (mask & (UINT64_C(1) << c)) {
+			fprintf(f, "%s%d", first ? "" : ",", c);
+			first = 0;
+		}
+	fputc('\n', f);
+}
+
 /* fio's cpuio as compiled: burns CPU on the host's CPUs for the runtime, no disk */
-static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group)
+static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group, bool in_guest)
 {
 	job_header_write(f, idx, j);
 	fputs("ioengine=cpuio\n", f);
@@ -223,8 +239,62 @@ static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool
 	if (j->flags & VMS_JOB_EXIT_ON_IO_DONE)
 		fputs("exit_on_io_done=1\n", f);
 	job_timing_write(f, j); /* the compiler insists on a runtime for cpuio */
-	/* cpus_allowed is left out, as for disk jobs: vCPU numbers are not the host's CPUs */
+	/* cpus_allowed is left out on the host, as for disk jobs: vCPU numbers are not the host's CPUs */
+	if (in_guest)
+		cpus_allowed_write(f, j->cpus_allowed);
 	job_group_write(f, j, new_group);
+}
+
+/* Where a job's I/O goes in a Linux guest: its raw disk, or its files on /mnt/vdX as our
+ * guest names them (FILENUM: fio's directory= and a filename_format ending in $filenum). */
+static int guest_files_write(FILE *f, const struct vms_job *j, char *err, size_t errlen)
+{
+	char mnt[16];
+	snprintf(mnt, sizeof(mnt), "/mnt/vd%c", 'a' + (int)(j->disk % 26));
+	if (!j->nr_files) {
+		fprintf(f, "filename=/dev/vd%c\n", 'a' + (int)(j->disk % 26));
+		return 0;
+	}
+	char path[VMS_WL_PATH_LEN + 1];
+	snprintf(path, sizeof(path), "%.*s", VMS_WL_PATH_LEN, j->path);
+	if (baseline_path_unsafe_char(path))
+		return errorf(err, errlen, "job '%s': its file name '%s' has a character fio's job parser cuts at", j->name, path);
+	if (!(j->flags & VMS_JOB_FILENUM)) {
+		if (j->nr_files > 1)
+			return errorf(err, errlen, "job '%s': several files without fio's $filenum naming", j->name);
+		char full[sizeof(mnt) + sizeof(path) + 1];
+		snprintf(full, sizeof(full), "%s/%s", mnt, path);
+		filename_write(f, full);
+		return 0;
+	}
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		*slash = 0;
+		fprintf(f, "directory=%s/%s\nfilename_format=%s$filenum\n", mnt, path, slash + 1);
+	} else {
+		fprintf(f, "directory=%s\nfilename_format=%s$filenum\n", mnt, path);
+	}
+	fprintf(f, "nrfiles=%" PRIu32 "\n", j->nr_files);
+	return 0;
+}
+
+/* What a file job has beside its files: their size, how they are served, when they go. */
+static void guest_file_options_write(FILE *f, const struct vms_job *j)
+{
+	static const char *const service[] = { [VMS_FSERVICE_RR] = "roundrobin", [VMS_FSERVICE_SEQ] = "sequential",
+						[VMS_FSERVICE_RANDOM] = "random" };
+	if (j->file_size)
+		fprintf(f, "filesize=%" PRIu64 "\n", j->file_size);
+	if (j->nr_files > 1 && j->file_service < sizeof(service) / sizeof(service[0])) {
+		fprintf(f, "file_service_type=%s", service[j->file_service]);
+		if (j->file_service != VMS_FSERVICE_SEQ && j->file_service_nr > 1)
+			fprintf(f, ":%" PRIu32, j->file_service_nr);
+		fputc('\n', f);
+	}
+	if (j->flags & VMS_JOB_UNLINK)
+		fputs("unlink=1\n", f);
+	if (j->flags & VMS_JOB_CREATE_ON_OPEN)
+		fputs("create_on_open=1\n", f);
 }
 
 static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struct baseline_disk *d,
@@ -233,11 +303,17 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 	char t[32];
 	const char *rw = baseline_rw_name(j->rw);
 
-	if (!rw || j->offset >= d->size)
+	if (!rw || (!j->nr_files && j->offset >= d->size))
 		return errorf(err, errlen, "job '%s': %s", j->name, rw ? "offset beyond the end of its disk" : "unknown rw");
 	job_header_write(f, idx, j);
-	filename_write(f, d->path);
-	fputs("direct=1\n", f);
+	if (fio->in_guest) {
+		if (guest_files_write(f, j, err, errlen))
+			return -1;
+		fprintf(f, "direct=%d\n", (j->flags & VMS_JOB_DIRECT) ? 1 : 0);
+	} else {
+		filename_write(f, d->path);
+		fputs("direct=1\n", f);
+	}
 	fprintf(f, "ioengine=%s\n", j->ioengine == VMS_IOENGINE_ASYNC ? fio->async_engine : "psync");
 	if (fio->huge_buffers)
 		fputs("iomem=shmhuge\n", f);
@@ -248,8 +324,15 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 	fprintf(f, "bs=%" PRIu64 ",%" PRIu64 "\n", j->bs[0], j->bs[1]);
 	if (j->offset)
 		fprintf(f, "offset=%" PRIu64 "\n", j->offset);
-	/* size 0 is "to the end of the disk": spelt out, as the guest sees it */
-	fprintf(f, "size=%" PRIu64 "\n", j->size ? j->size : d->size - j->offset);
+	/* size 0 is "to the end of the disk": spelt out, as the guest sees it; a file job's
+	 * 0 is its files' own sizes */
+	if (j->nr_files) {
+		if (j->size)
+			fprintf(f, "size=%" PRIu64 "\n", j->size);
+		guest_file_options_write(f, j);
+	} else {
+		fprintf(f, "size=%" PRIu64 "\n", j->size ? j->size : d->size - j->offset);
+	}
 	job_timing_write(f, j);
 	fprintf(f, "randrepeat=%d\n", (j->flags & VMS_JOB_RANDREPEAT) ? 1 : 0);
 	/* an explicit randseed makes fio repeatable even with randrepeat=0: leave fio's default out then */
@@ -264,8 +347,11 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 	if (j->flags & VMS_JOB_RATE_POISSON)
 		fputs("rate_process=poisson\n", f);
 	/* hipri is left out: host fio's polled io_uring needs a device with poll queues, and
-	 * a file on this machine's disk has none (every I/O fails EOPNOTSUPP) */
-	/* cpus_allowed is left out too: the guest's vCPU numbers are not the host's CPUs */
+	 * a file on this machine's disk has none (every I/O fails EOPNOTSUPP); nor has the
+	 * Linux guest's virtio disk (virtio_blk.poll_queues is 0) */
+	/* cpus_allowed is left out on the host: the guest's vCPU numbers are not the host's CPUs */
+	if (fio->in_guest)
+		cpus_allowed_write(f, j->cpus_allowed);
 	if (j->thinktime_ns)
 		fprintf(f, "thinktime=%s\n", time_format(j->thinktime_ns, t, sizeof(t)));
 	job_extras_write(f, j);
@@ -287,9 +373,12 @@ int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct base
 		const struct vms_job *j = &wl->jobs[i];
 		bool new_group = i && j->group != wl->jobs[i - 1].group;
 		if (j->ioengine == VMS_IOENGINE_CPU) {
-			cpuio_job_write(f, i, j, new_group);
+			cpuio_job_write(f, i, j, new_group, fio->in_guest);
 			continue;
 		}
+		if (j->ioengine == VMS_IOENGINE_MEM)
+			return errorf(err, errlen, "job '%s': ioengine=mem is vmsweep's own engine, which %s fio has not", j->name,
+				      fio->in_guest ? "the Linux guest's" : "host");
 		if (j->disk >= nr_disks)
 			return errorf(err, errlen, "job '%s': /dev/vd%c has no --disk", j->name, 'a' + (int)(j->disk % 26));
 		if (job_write(f, i, j, &disks[j->disk], fio, new_group, err, errlen))

@@ -4,6 +4,7 @@
 
 #include <vmsweep/workload.h>
 
+#include "backend/backend.h"
 #include "cmd/boot_options.h"
 #include "cmd/boot_report.h"
 #include "cmd/cmd.h"
@@ -55,6 +56,13 @@ int cmd_boot(int argc, char **argv)
 			free(wl);
 			return EXIT_HOST;
 		}
+	}
+	if (o.vm.backend == BACKEND_LIBVIRT) {
+		stop_signals_catch(on_stop_signal, NULL);
+		int code = boot_libvirt(&o, o.vm.workload, &stop_requested);
+		free((void *)o.vm.workload);
+		fio_json_opts_free(opts);
+		return code;
 	}
 	o.vm.console_log = o.log_path;
 	o.vm.console_live = o.console ? stderr : NULL;

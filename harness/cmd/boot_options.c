@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/backend.h"
 #include "cmd/boot_options.h"
 #include "util/error.h"
 #include "util/knob.h"
@@ -74,6 +75,13 @@ void boot_usage(FILE *f)
 		"  --json            print the summary as JSON on stdout\n"
 		"  --schedstat FILE  write the guest scheduler's counters at the end of the run to FILE\n"
 		"                    in Linux's /proc/schedstat format, version 15 (docs/ARCHITECTURE.md)\n"
+		"  --backend B       kvm (default: our KVM driver and guest kernel) or libvirt: the\n"
+		"                    --job on a real Debian Linux guest under libvirt (QEMU; TCG where\n"
+		"                    this host's KVM cannot run a stock kernel), its knobs as sysctls and\n"
+		"                    mount options (linux-guest/README.md; `make linux-guest` first);\n"
+		"                    stdout: the guest's fio JSON, stderr: a summary\n"
+		"  --libvirt-uri U   the libvirtd to use (default: qemu:///system if one runs, else\n"
+		"                    vmsweep starts its own for the run; VMSWEEP_LIBVIRT_URI too)\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Exit status: 0 guest done, 1 host error, 2 bad option, 3 guest panic, 4 triple\n"
@@ -88,7 +96,7 @@ void boot_usage(FILE *f)
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
        OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT, OPT_SECTION,
-       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN, OPT_SCHEDSTAT };
+       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN, OPT_SCHEDSTAT, OPT_BACKEND, OPT_LIBVIRT_URI };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -101,7 +109,8 @@ static const struct option boot_long_options[] = {
 	{ "blk-poll-us", required_argument, NULL, OPT_BLK_POLL }, { "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 	{ "section", required_argument, NULL, OPT_SECTION }, { "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY }, { "pin", required_argument, NULL, OPT_PIN },
-	{ "schedstat", required_argument, NULL, OPT_SCHEDSTAT },
+	{ "schedstat", required_argument, NULL, OPT_SCHEDSTAT }, { "backend", required_argument, NULL, OPT_BACKEND },
+	{ "libvirt-uri", required_argument, NULL, OPT_LIBVIRT_URI },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +143,16 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 	case OPT_TOPOLOGY:
 		if (cpu_topology_parse(arg, &o->vm.topo, why, sizeof(why)) != 0)
 			return errorf(err, errlen, "--topology %s: %s", arg, why);
+		return 0;
+	case OPT_BACKEND: {
+		int b = backend_parse(arg);
+		if (b < 0)
+			return errorf(err, errlen, "--backend %s: kvm (our own guest kernel) or libvirt (Linux, through libvirt)", arg);
+		o->vm.backend = (unsigned)b;
+		return 0;
+	}
+	case OPT_LIBVIRT_URI:
+		o->libvirt_uri = arg;
 		return 0;
 	case OPT_PIN:
 		if (vm_pin_parse(arg, &o->vm.pin, why, sizeof(why)) != 0)

@@ -19,10 +19,13 @@ struct boot_options {
 	bool vcpus_given; /* --vcpus, to check against --topology */
 	const char *pin_text; /* --pin as given */
 	const char *schedstat_path; /* --schedstat FILE: the run's /proc/schedstat */
+	const char *libvirt_uri; /* --libvirt-uri: the libvirtd of --backend libvirt */
 	char kernel_buf[4096];
 };
 
 /* 0: run; 1: help was printed to out; -1: err names the option and the cause. */
 int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out, char *err, size_t errlen);
 void boot_usage(FILE *f);
+/* --backend libvirt: the run on the Linux guest (boot_libvirt.c); the exit status. */
+int boot_libvirt(struct boot_options *o, const struct vms_workload *wl, volatile int *stop);
 #endif

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/backend.h"
 #include "cmd/cmd.h"
 #include "cmd/run.h"
 #include "cmd/run_files.h"
@@ -96,7 +97,7 @@ static void store_failed(struct sweep_ctx *ctx, size_t run, const char *err)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct vm_result *res)
+static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run)
 {
 	struct vm_config vm;
 	struct store_run rec = { 0 };
@@ -110,48 +111,47 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run, struct v
 	vm.workload = ctx->workloads[point];
 	vm.workload_size = ctx->workload_sizes[point];
 	vm.stop_requested = &stop_runs;
+	const struct backend_ops *be = backend_get(vm.backend);
+	struct backend_run br = { .vm = &vm, .wl = ctx->workloads[point], .job_path = sweep_point_job(ctx->cfg, ctx->plan, point),
+				  .json_opts = ctx->json_opts[point], .files_dir = ctx->dir, .run_id = ctx->run_ids[run],
+				  .rec = &rec };
 	/* A fresh copy of each file system's image; parallel runs do not share a raw one */
-	if (sweep_run_disks(&vm, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
-	    vm_run(&vm, res, err, sizeof(err)) != 0) {
+	if (be->check(&vm, br.wl, err, sizeof(err)) != 0 || sweep_run_disks(&vm, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
+	    be->run(&br, err, sizeof(err)) != 0) {
+		if (br.files_failed) {
+			store_failed(ctx, run, err);
+			return;
+		}
+		store_run_free(&rec);
+		memset(&rec, 0, sizeof(rec));
 		rec.status = STORE_FAILED;
 		snprintf(rec.cause, sizeof(rec.cause), "host: %.600s", err);
 		rec.exit_status = 1;
-	} else if (res->status == VM_INTERRUPTED) {
-		vm_result_free(res);
+	} else if (br.interrupted) {
 		return; /* stays planned: a resume runs it again */
-	} else if (store_run_from_vm_result(res, ctx->workloads[point], &rec) != 0) {
-		rec.status = STORE_FAILED;
-		snprintf(rec.cause, sizeof(rec.cause), "host: out of memory converting the results");
 	}
 	rec.started = t0;
 	rec.ended = wall_now();
 	rec.wall_ms = (rec.ended - t0) * 1e3;
 	rec.inputs = ctx->inputs[point];
-	/* The run's fio JSON is json+: the bins of the latencies cost a few KiB */
-	fio_records_json_set(res, ctx->json_opts[point], FIO_JSON_PLUS);
-	/* Its files first: a run stored without them would not be run again. */
-	if (run_files_write(ctx->dir, ctx->run_ids[run], res, ctx->workloads[point], err, sizeof(err)) != 0 ||
-	    store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
+	if (store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
 		store_failed(ctx, run, err);
 	else
 		atomic_fetch_add(rec.status == STORE_DONE ? &ctx->done : &ctx->failed, 1);
 	store_run_free(&rec);
-	vm_result_free(res);
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct vm_result *res = calloc(1, sizeof(*res));
 	size_t run;
 
 	worker_pin(w->index, w->ctx->nr_workers);
-	while (res && next_run(w->ctx, &run)) {
+	while (next_run(w->ctx, &run)) {
 		atomic_fetch_add(&w->ctx->running, 1);
-		run_one(w->ctx, w->index, run, res);
+		run_one(w->ctx, w->index, run);
 		atomic_fetch_sub(&w->ctx->running, 1);
 	}
-	free(res);
 	return NULL;
 }
 

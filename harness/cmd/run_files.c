@@ -16,7 +16,7 @@
 #include "vmm/vm.h"
 
 /* Writes len bytes to path.tmp, gzip'd, then renames it to path: never half a file. */
-static int gz_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+int run_file_gz_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -77,7 +77,7 @@ static int iolog_gz_write(const char *dir, size_t run_id, const struct vm_result
 			if (*c == '/')
 				*c = '_';
 		snprintf(path, sizeof(path), "%s/%s/%zu.%s.gz", dir, RUN_FILES_DIR, run_id, files[i].name);
-		ret = gz_write(path, text, len, err, errlen);
+		ret = run_file_gz_write(path, text, len, err, errlen);
 		free(text);
 	}
 	free(files);
@@ -99,7 +99,7 @@ int run_files_write(const char *dir, size_t run_id, const struct vm_result *res,
 		if (!text)
 			return errorf(err, errlen, "run %zu: its fio JSON could not be made (out of memory)", run_id);
 		snprintf(path, sizeof(path), "%s/%s/%zu.fio.json.gz", dir, RUN_FILES_DIR, run_id);
-		int r = gz_write(path, text, strlen(text), err, errlen);
+		int r = run_file_gz_write(path, text, strlen(text), err, errlen);
 		free(text);
 		if (r)
 			return -1;
@@ -107,5 +107,5 @@ int run_files_write(const char *dir, size_t run_id, const struct vm_result *res,
 	if (wl && res->status == VM_DONE && iolog_gz_write(dir, run_id, res, wl, err, errlen))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s/%zu.console.log.gz", dir, RUN_FILES_DIR, run_id);
-	return gz_write(path, res->console ? res->console : "", res->console ? res->console_len : 0, err, errlen);
+	return run_file_gz_write(path, res->console ? res->console : "", res->console ? res->console_len : 0, err, errlen);
 }

@@ -13,4 +13,6 @@ struct vms_workload;
 /* Writes run run_id's files (the fio JSON only when the run ran fio jobs). -1 with err. */
 int run_files_write(const char *dir, size_t run_id, const struct vm_result *res, const struct vms_workload *wl,
 		    char *err, size_t errlen);
+/* Writes len bytes to path, gzip'd, through path.tmp and a rename: never half a file. */
+int run_file_gz_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
 #endif

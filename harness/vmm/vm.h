@@ -54,6 +54,7 @@ int vm_status_exit_code(enum vm_status s);
 #define VM_SAMPLES_BUDGET (32u << 20)
 
 struct vm_config {
+	unsigned backend; /* enum backend_kind (backend/backend.h): 0, kvm, for our own driver */
 	uint64_t mem_size;
 	unsigned nr_cpus;
 	struct cpu_topology topo; /* sockets x cores x threads = nr_cpus; all 0: 1 x nr_cpus x 1 */
