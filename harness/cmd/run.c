@@ -390,7 +390,13 @@ int cmd_run(int argc, char **argv)
 	}
 	fprintf(stderr, "vmsweep run: sweep %s: %zu points x %u = %zu runs, %zu to do, %u at a time -> %s\n", cfg.name,
 		plan.nr_points, cfg.repeat, plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
+	if (ctx.nr_pending && run_backends_begin(&ctx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vmsweep run: %s\n", err);
+		run_backends_end(&ctx);
+		goto out;
+	}
 	runs_execute(&ctx);
+	run_backends_end(&ctx);
 	rc = run_summary(&ctx, dir, stored_config ? NULL : config, allow_failed);
 out:
 	run_store_free(&ctx);

@@ -46,4 +46,7 @@ void run_store_free(struct sweep_ctx *ctx);
 
 /* The config path a store was made with (absolute), malloc'd into *path. */
 int run_store_config_path(const char *dir, char **path, char *err, size_t errlen);
+/* The backends the sweep's points use, set up (run_backends.c): -1 with err. */
+int run_backends_begin(struct sweep_ctx *ctx, char *err, size_t errlen);
+void run_backends_end(const struct sweep_ctx *ctx);
 #endif

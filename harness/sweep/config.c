@@ -22,7 +22,7 @@
 #define REPEAT_MAX 10000
 #define JOBS_MAX 1024
 
-static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs" };
+static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs", "backend" };
 /* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's fs= disk is
  * a template made once, each run booting a fresh copy of it (sweep/run_disks.c). */
 static int disk_sweep_check(const struct disk_config *d, char *err, size_t errlen)
@@ -105,7 +105,10 @@ static int sweep_section(struct sweep_config *c, const struct fio_section *s, ch
 			return unknown_key(o, "sweep", sweep_keys, NELEM(sweep_keys), false, err, errlen);
 		if (key_once(s, i, err, errlen))
 			return -1;
-		if (!strcmp(k, "name")) {
+		if (!strcmp(k, "backend")) { /* kvm, libvirt: a parameter of the sweep, as in [params] */
+			if (sweep_param_add(c, o, err, errlen))
+				return -1;
+		} else if (!strcmp(k, "name")) {
 			size_t n = strlen(o->value);
 			if (n > SWEEP_NAME_MAX || strspn(o->value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 								   "0123456789._-") != n)
@@ -210,6 +213,7 @@ static int guest_section(struct sweep_config *c, const struct fio_section *s, st
 		case SWEEP_PARAM_TOPOLOGY: c->topo = cpu_topology_unpack(v); gl->topology = o->line; break;
 		case SWEEP_PARAM_PIN: c->pin = (struct vm_pin){ .mode = (enum vm_pin_mode)v }; gl->pin = o->line; break;
 		case SWEEP_PARAM_FIO:
+		case SWEEP_PARAM_BACKEND: /* [sweep] or [params] */
 		case SWEEP_PARAM_JOB: break; /* [params] only: the job file says the rest */
 		}
 	}
@@ -382,7 +386,8 @@ static int guest_conflicts(const struct sweep_config *c, const struct guest_line
 			      p->kind == SWEEP_PARAM_MEMORY ? gl->memory :
 			      p->kind == SWEEP_PARAM_VCPUS ? gl->vcpus :
 			      p->kind == SWEEP_PARAM_TOPOLOGY ? gl->topology :
-			      p->kind == SWEEP_PARAM_PIN ? gl->pin : gl->hz;
+			      p->kind == SWEEP_PARAM_PIN ? gl->pin :
+			      p->kind == SWEEP_PARAM_HZ ? gl->hz : 0;
 		if (at)
 			return errorf_at(err, errlen, c->path, p->line,
 					 "[params] %s: also set in [guest] at line %u (a setting is fixed or swept, "
@@ -593,7 +598,7 @@ int sweep_config_param_find(const struct sweep_config *c, const char *name)
 
 const char *sweep_param_kind_name(enum sweep_param_kind k)
 {
-	static const char *const names[] = { "knob", "memory", "vcpus", "hz", "fio", "job", "topology", "pin" };
+	static const char *const names[] = { "knob", "memory", "vcpus", "hz", "fio", "job", "topology", "pin", "backend" };
 	return (unsigned)k < NELEM(names) ? names[k] : "?";
 }
 

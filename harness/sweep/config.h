@@ -34,6 +34,7 @@ enum sweep_param_kind {
 	SWEEP_PARAM_JOB,
 	SWEEP_PARAM_TOPOLOGY, /* values: cpu_topology_pack(); sets vcpus too */
 	SWEEP_PARAM_PIN, /* values: enum vm_pin_mode (none, compact, scatter; a list only for boot) */
+	SWEEP_PARAM_BACKEND, /* values: enum backend_kind (kvm, libvirt) */
 };
 
 struct sweep_param {

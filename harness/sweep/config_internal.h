@@ -33,6 +33,8 @@ int sweep_value_parse(enum sweep_param_kind kind, int knob, const char *text, in
 
 /* [params]: the parameters and zip groups of section s (config_params.c). */
 int sweep_params_parse(struct sweep_config *c, const struct fio_section *s, char *err, size_t errlen);
+/* One [params] line: a parameter and its values ([sweep] backend = ... is one too). */
+int sweep_param_add(struct sweep_config *c, const struct fio_option *o, char *err, size_t errlen);
 
 /* Splits a comma-separated list into trimmed items (malloc'd copies); -1 on an empty
  * item (cause says which) or out of memory. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/backend.h"
 #include "fio/sweep_options.h"
 #include "sweep/config_internal.h"
 #include "util/error.h"
@@ -20,7 +21,7 @@
 
 /* The guest settings that are parameters besides the knobs, and their ranges as
  * `vmsweep boot` checks them. */
-static const char *const setting_names[] = { "memory", "vcpus", "hz", "topology", "pin" };
+static const char *const setting_names[] = { "memory", "vcpus", "hz", "topology", "pin", "backend" };
 #define NR_SETTINGS (sizeof(setting_names) / sizeof(setting_names[0]))
 
 int sweep_list_split(const char *value, char ***items, size_t *n, char *cause, size_t causelen)
@@ -87,6 +88,8 @@ static int param_kind(const char *name, int *knob)
 		return SWEEP_PARAM_TOPOLOGY;
 	if (!strcmp(name, "pin"))
 		return SWEEP_PARAM_PIN;
+	if (!strcmp(name, "backend"))
+		return SWEEP_PARAM_BACKEND;
 	if (!strcmp(name, "job"))
 		return SWEEP_PARAM_JOB;
 	return -1;
@@ -150,6 +153,13 @@ int sweep_value_parse(enum sweep_param_kind kind, int knob, const char *text, in
 		*v = pin.mode;
 		return 0;
 	}
+	case SWEEP_PARAM_BACKEND: {
+		int b = backend_parse(text);
+		if (b < 0)
+			return errorf(cause, len, "'%s': kvm (our own guest kernel) or libvirt (Linux, through libvirt)", text);
+		*v = b;
+		return 0;
+	}
 	case SWEEP_PARAM_JOB:
 		break; /* job_item_add: a path, not a value */
 	}
@@ -161,9 +171,9 @@ static int step_parse(enum sweep_param_kind kind, int knob, const char *text, in
 {
 	uint64_t u;
 
-	if (kind == SWEEP_PARAM_TOPOLOGY || kind == SWEEP_PARAM_PIN)
+	if (kind == SWEEP_PARAM_TOPOLOGY || kind == SWEEP_PARAM_PIN || kind == SWEEP_PARAM_BACKEND)
 		return errorf(cause, len, "step '%s': %s takes a list, not a range", text,
-			      kind == SWEEP_PARAM_PIN ? "pin" : "topology (1x2x1, 2x1x1)");
+			      kind == SWEEP_PARAM_PIN ? "pin" : kind == SWEEP_PARAM_BACKEND ? "backend" : "topology (1x2x1, 2x1x1)");
 	if (text[0] == '-' || !strcmp(text, "0"))
 		return errorf(cause, len, "step '%s': the step must be greater than 0", text);
 	if (kind == SWEEP_PARAM_MEMORY) {
@@ -331,11 +341,11 @@ static int param_unknown(const struct fio_option *o, char *err, size_t errlen)
 				 o->key, hint);
 	return errorf_at(err, errlen, o->file, o->line,
 			 "[params] %s: unknown parameter (a guest knob of `vmsweep boot --help`, memory, vcpus, hz,"
-			 " topology, pin, job, or fio.<option>: %s)",
+			 " topology, pin, backend, job, or fio.<option>: %s)",
 			 o->key, fio_sweep_option_list());
 }
 
-static int param_add(struct sweep_config *c, const struct fio_option *o, char *err, size_t errlen)
+int sweep_param_add(struct sweep_config *c, const struct fio_option *o, char *err, size_t errlen)
 {
 	char cause[512], **items = NULL;
 	size_t n = 0;
@@ -444,7 +454,7 @@ int sweep_params_parse(struct sweep_config *c, const struct fio_section *s, char
 {
 	c->params_line = s->line;
 	for (size_t i = 0; i < s->nr_opts; i++)
-		if (strcmp(s->opts[i].key, "zip") && param_add(c, &s->opts[i], err, errlen))
+		if (strcmp(s->opts[i].key, "zip") && sweep_param_add(c, &s->opts[i], err, errlen))
 			return -1;
 	/* zips after every parameter: a zip line may come before the parameters it names */
 	for (size_t i = 0; i < s->nr_opts; i++)

@@ -250,6 +250,7 @@ void sweep_point_apply(const struct sweep_config *c, const struct sweep_plan *p,
 			vm->nr_cpus = cpu_topology_nr_cpus(&vm->topo);
 			break;
 		case SWEEP_PARAM_PIN: vm->pin = (struct vm_pin){ .mode = (enum vm_pin_mode)vals[i] }; break;
+		case SWEEP_PARAM_BACKEND: vm->backend = (unsigned)vals[i]; break;
 		case SWEEP_PARAM_FIO: /* the point's workload: sweep/point_workload.c */
 		case SWEEP_PARAM_JOB: break;
 		}

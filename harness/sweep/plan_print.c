@@ -19,7 +19,8 @@ const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *b
 		snprintf(buf, len, "%s", slash ? slash + 1 : path); /* the file's name */
 		return buf;
 	}
-	if ((prm->kind == SWEEP_PARAM_TOPOLOGY || prm->kind == SWEEP_PARAM_PIN) && param_value_word(prm->name, v))
+	if ((prm->kind == SWEEP_PARAM_TOPOLOGY || prm->kind == SWEEP_PARAM_PIN || prm->kind == SWEEP_PARAM_BACKEND) &&
+	    param_value_word(prm->name, v))
 		snprintf(buf, len, "%s", param_value_word(prm->name, v));
 	else if (prm->kind == SWEEP_PARAM_KNOB && knob_value_word(prm->knob, v))
 		snprintf(buf, len, "%s", knob_value_word(prm->knob, v)); /* watermark_model = 2.6, not 1 */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fio/sweep_options.h"
+#include "backend/backend.h"
 #include "sweep/point_workload.h"
 #include "sweep/run_inputs.h"
 #include "util/error.h"
@@ -71,6 +72,8 @@ char *sweep_point_inputs(const struct sweep_config *c, const struct sweep_plan *
 		fprintf(out, "topology=%s\n", cpu_topology_format(&vm.topo, buf, sizeof(buf)));
 	if (vm.pin.mode != VM_PIN_NONE)
 		fprintf(out, "pin=%s\n", vm_pin_format(&vm.pin, buf, sizeof(buf)));
+	if (vm.backend != BACKEND_KVM) /* as pin: only when not our own (the runs before backends existed) */
+		fprintf(out, "backend=%s\n", backend_name(vm.backend));
 	for (int k = 0; k < VMS_KNOB_COUNT; k++)
 		fprintf(out, "%s=%s\n", knob_table[k].name, knob_value_format(k, vm.knobs[k], buf, sizeof(buf)));
 	for (unsigned d = 0; d < vm.nr_disks; d++) {

@@ -1,6 +1,7 @@
 /* Parameter values as words: the word knobs' and the fio options' (fio.rw). */
 #include <string.h>
 
+#include "backend/backend.h"
 #include "fio/sweep_options.h"
 #include "util/knob.h"
 #include "util/param_word.h"
@@ -16,7 +17,7 @@ static int fio_option_of(const char *param)
 bool param_has_words(const char *param)
 {
 	int knob = knob_find(param), opt = fio_option_of(param);
-	if (!strcmp(param, "topology") || !strcmp(param, "pin"))
+	if (!strcmp(param, "topology") || !strcmp(param, "pin") || !strcmp(param, "backend"))
 		return true;
 	return (knob >= 0 && knob_words(knob)) || (opt >= 0 && !fio_sweep_option_ranges(opt));
 }
@@ -24,6 +25,8 @@ bool param_has_words(const char *param)
 const char *param_value_word(const char *param, int64_t v)
 {
 	int knob = knob_find(param), opt = fio_option_of(param);
+	if (!strcmp(param, "backend"))
+		return v >= 0 && v < BACKEND_NR ? backend_name((enum backend_kind)v) : NULL;
 	if (!strcmp(param, "pin"))
 		return v >= VM_PIN_NONE && v <= VM_PIN_SCATTER ? vm_pin_mode_name((enum vm_pin_mode)v) : NULL;
 	if (!strcmp(param, "topology")) { /* "2x2x1": the store keeps it packed (cpu_topology_pack) */

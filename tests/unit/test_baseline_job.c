@@ -45,7 +45,7 @@ static char *baseline_text_fio(const char *path, const struct baseline_fio *fio)
 
 static char *baseline_text(const char *path)
 {
-	return baseline_text_fio(path, &(struct baseline_fio){ "io_uring", false });
+	return baseline_text_fio(path, &(struct baseline_fio){ .async_engine = "io_uring" });
 }
 
 /* The lines of section [name] of text (up to the next section), as one string; malloc'd. */
@@ -109,7 +109,7 @@ static void test_verify_kept(void **state)
 static void test_huge_buffers(void **state)
 {
 	(void)state;
-	char *text = baseline_text_fio("tests/fio-corpus/good/verify.fio", &(struct baseline_fio){ "libaio", true });
+	char *text = baseline_text_fio("tests/fio-corpus/good/verify.fio", &(struct baseline_fio){ .async_engine = "libaio", .huge_buffers = true });
 	char *sec = section(text, "crc");
 	has(sec, "iomem=shmhuge", true);
 	free(sec);

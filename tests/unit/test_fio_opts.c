@@ -68,7 +68,7 @@ static char *baseline_text(const struct vms_workload *wl)
 	char err[256] = "";
 	FILE *f = tmpfile();
 	assert_non_null(f);
-	if (baseline_job_write(f, wl, host_disks, 1, &(struct baseline_fio){ "io_uring", false }, "t.fio", err, sizeof(err)))
+	if (baseline_job_write(f, wl, host_disks, 1, &(struct baseline_fio){ .async_engine = "io_uring" }, "t.fio", err, sizeof(err)))
 		fail_msg("baseline_job_write: %s", err);
 	long len = ftell(f);
 	char *text = calloc(1, (size_t)len + 1);
