@@ -9,6 +9,7 @@
 #define BACKEND_BACKEND_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "store/store.h"
 #include "vmm/vm.h"
@@ -26,6 +27,8 @@ struct backend_run {
 	const struct fio_json_opts *json_opts; /* its options, for fio's JSON */
 	const char *files_dir; /* the run's files go to files_dir/runs/<run_id>.*; NULL: none */
 	size_t run_id;
+	FILE *dry_run; /* not NULL: write what would run here (the libvirt backend: its domain XML, run.conf
+			* and job file) and run nothing */
 
 	struct store_run *rec; /* out: status, cause, metrics, histograms, series, console */
 	bool interrupted; /* out: stopped by the user: not to be recorded (it stays planned) */

@@ -321,7 +321,7 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	if (libvirt_check(vm, r->wl, err, errlen) || linux_image_find(&im, err, errlen) ||
 	    pins_plan(vm, host_cpu, &pinned, err, errlen))
 		return -1;
-	if (!libvirt_conn() && libvirt_open(err, errlen)) /* `vmsweep boot`: no sweep opened it */
+	if (!r->dry_run && !libvirt_conn() && libvirt_open(err, errlen)) /* `vmsweep boot`: no sweep opened it */
 		return -1;
 	for (unsigned d = 0; d < vm->nr_disks; d++) { /* made (mkfs'd) when missing, as our backend does */
 		int fd;
@@ -357,6 +357,12 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	if (fclose(xf) || xr)
 		goto out;
 
+	if (r->dry_run) {
+		fprintf(r->dry_run, "<!-- vmsweep: the domain -->\n%s<!-- vmsweep: /vmsweep/run.conf -->\n%.*s"
+			"<!-- vmsweep: /vmsweep/job.fio -->\n%.*s", lr.xml, (int)lr.conf_len, lr.conf, (int)lr.job_len, lr.job);
+		ret = 0;
+		goto out;
+	}
 	enum domain_end end = DOMAIN_ENDED;
 	double secs = 0;
 	uint64_t timeout = vm->timeout_ns ? vm->timeout_ns + LINUX_BOOT_ALLOWANCE_NS : 0;

@@ -25,7 +25,11 @@ static void linux_dir(char *buf, size_t len)
 	}
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = 0;
-		snprintf(buf, len, "%s/../build/linux", dirname(exe));
+		char real[PATH_MAX];
+		snprintf(buf, len, "%.*s/../build/linux", (int)(len > 32 ? len - 32 : 0), dirname(exe));
+		/* resolved: the domain XML and the manifest name the files themselves */
+		if (realpath(buf, real))
+			snprintf(buf, len, "%.*s", (int)(len - 1), real);
 		return;
 	}
 	snprintf(buf, len, "build/linux");

@@ -44,7 +44,7 @@ int boot_libvirt(struct boot_options *o, const struct vms_workload *wl, volatile
 	}
 	const struct backend_ops *be = backend_get(BACKEND_LIBVIRT);
 	struct backend_run br = { .vm = &o->vm, .wl = wl, .job_path = o->job_path, .files_dir = dir, .run_id = 1,
-				  .rec = &rec };
+				  .rec = &rec, .dry_run = o->dry_run ? stdout : NULL };
 	o->vm.stop_requested = stop;
 	libvirt_uri_set(o->libvirt_uri);
 	if (be->check(&o->vm, wl, err, sizeof(err))) {
@@ -55,6 +55,8 @@ int boot_libvirt(struct boot_options *o, const struct vms_workload *wl, volatile
 	if (be->run(&br, err, sizeof(err))) {
 		fprintf(stderr, "vmsweep boot: --backend libvirt: %s\n", err);
 		code = EXIT_HOST;
+	} else if (o->dry_run) {
+		code = 0;
 	} else if (br.interrupted) {
 		fprintf(stderr, "vmsweep boot: interrupted\n");
 		code = 130;

@@ -82,6 +82,8 @@ void boot_usage(FILE *f)
 		"                    stdout: the guest's fio JSON, stderr: a summary\n"
 		"  --libvirt-uri U   the libvirtd to use (default: qemu:///system if one runs, else\n"
 		"                    vmsweep starts its own for the run; VMSWEEP_LIBVIRT_URI too)\n"
+		"  --dry-run         with --backend libvirt: print the domain XML, the run.conf and\n"
+		"                    the job file the Linux guest would get, and boot nothing\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Exit status: 0 guest done, 1 host error, 2 bad option, 3 guest panic, 4 triple\n"
@@ -96,7 +98,7 @@ void boot_usage(FILE *f)
 
 enum { OPT_MEMORY = 256, OPT_VCPUS, OPT_HZ, OPT_SET, OPT_TIMEOUT, OPT_SEED, OPT_KERNEL, OPT_LOG, OPT_CONSOLE,
        OPT_VERBOSE, OPT_NO_PREFAULT, OPT_JSON, OPT_DISK, OPT_JOB, OPT_BLK_POLL, OPT_OUTPUT_FORMAT, OPT_SECTION,
-       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN, OPT_SCHEDSTAT, OPT_BACKEND, OPT_LIBVIRT_URI };
+       OPT_HUGEPAGES, OPT_TOPOLOGY, OPT_PIN, OPT_SCHEDSTAT, OPT_BACKEND, OPT_LIBVIRT_URI, OPT_DRY_RUN };
 
 static const struct option boot_long_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY }, { "vcpus", required_argument, NULL, OPT_VCPUS },
@@ -110,7 +112,7 @@ static const struct option boot_long_options[] = {
 	{ "section", required_argument, NULL, OPT_SECTION }, { "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY }, { "pin", required_argument, NULL, OPT_PIN },
 	{ "schedstat", required_argument, NULL, OPT_SCHEDSTAT }, { "backend", required_argument, NULL, OPT_BACKEND },
-	{ "libvirt-uri", required_argument, NULL, OPT_LIBVIRT_URI },
+	{ "libvirt-uri", required_argument, NULL, OPT_LIBVIRT_URI }, { "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 };
 
@@ -153,6 +155,9 @@ static int parse_option(int opt, const char *arg, struct boot_options *o, char *
 	}
 	case OPT_LIBVIRT_URI:
 		o->libvirt_uri = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
 		return 0;
 	case OPT_PIN:
 		if (vm_pin_parse(arg, &o->vm.pin, why, sizeof(why)) != 0)
@@ -299,6 +304,11 @@ int boot_options_parse(int argc, char **argv, struct boot_options *o, FILE *out,
 		return -1;
 	if (o->nr_sections && !o->job_path)
 		return errorf(err, errlen, "--section %s: it picks sections of a job file: give --job FILE", o->sections[0]);
+	if ((o->dry_run || o->libvirt_uri) && o->vm.backend != BACKEND_LIBVIRT)
+		return errorf(err, errlen, "%s: only with --backend libvirt", o->dry_run ? "--dry-run" : "--libvirt-uri");
+	if (o->vm.backend == BACKEND_LIBVIRT && (o->json || o->schedstat_path))
+		return errorf(err, errlen, "%s: not with --backend libvirt (its run's metrics are in a sweep's store; "
+			      "stdout has the guest's fio JSON)", o->json ? "--json" : "--schedstat");
 	if (!o->vm.kernel_path)
 		o->vm.kernel_path = vm_default_kernel_path(o->kernel_buf, sizeof(o->kernel_buf));
 	if (o->vm.hz == 0 && !o->job_path && o->vm.knobs[VMS_KNOB_sleep_ms] && o->vm.knobs[VMS_KNOB_duration_ms])

@@ -20,6 +20,7 @@ struct boot_options {
 	const char *pin_text; /* --pin as given */
 	const char *schedstat_path; /* --schedstat FILE: the run's /proc/schedstat */
 	const char *libvirt_uri; /* --libvirt-uri: the libvirtd of --backend libvirt */
+	bool dry_run; /* --dry-run: print what --backend libvirt would run */
 	char kernel_buf[4096];
 };
 
