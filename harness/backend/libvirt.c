@@ -25,6 +25,7 @@
 #include "backend/cpio.h"
 #include "backend/libvirt_conn.h"
 #include "backend/libvirt_xml.h"
+#include "backend/scratch_dir.h"
 #include "backend/linux_image.h"
 #include "backend/linux_knobs.h"
 #include "backend/linux_metrics.h"
@@ -270,11 +271,11 @@ static int libvirt_check(const struct vm_config *vm, const struct vms_workload *
 			      "workload is our kernel's own");
 	if (vm->hugepages)
 		return errorf(err, errlen, "hugepages: not with the libvirt backend (QEMU's RAM is its own)");
-	return linux_knobs_conf(vm, NULL, err, errlen);
+	return libvirt_disks_check(vm, err, errlen) || linux_knobs_conf(vm, NULL, err, errlen) ? -1 : 0;
 }
 
 struct linux_run {
-	char dir[64];
+	char dir[96];
 	char initrd[128], console[128], data[128];
 	char *conf, *job, *xml;
 	size_t conf_len, job_len, xml_len;
@@ -285,12 +286,7 @@ struct linux_run {
 
 static void linux_run_free(struct linux_run *lr)
 {
-	if (lr->dir[0]) {
-		unlink(lr->initrd);
-		unlink(lr->console);
-		unlink(lr->data);
-		rmdir(lr->dir);
-	}
+	scratch_dir_remove(lr->dir);
 	free(lr->conf);
 	free(lr->job);
 	free(lr->xml);
@@ -330,11 +326,8 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 			return -1;
 		close(fd);
 	}
-	snprintf(lr.dir, sizeof(lr.dir), "/var/tmp/vmsweep-libvirt.XXXXXX");
-	if (!mkdtemp(lr.dir)) {
-		lr.dir[0] = 0;
-		return errorf(err, errlen, "/var/tmp: cannot make the run's directory: %s", strerror(errno));
-	}
+	if (scratch_dir_make("libvirt", lr.dir, sizeof(lr.dir), err, errlen))
+		return -1;
 	snprintf(lr.initrd, sizeof(lr.initrd), "%s/initrd", lr.dir);
 	snprintf(lr.console, sizeof(lr.console), "%s/console.log", lr.dir);
 	snprintf(lr.data, sizeof(lr.data), "%s/data.log", lr.dir);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backend/libvirt_conn.h"
+#include "backend/scratch_dir.h"
 #include "util/error.h"
 
 #define LIBVIRTD_PATH "/usr/sbin/libvirtd"
@@ -28,7 +29,7 @@ static virConnectPtr conn;
 static const char *uri_given;
 static char uri_used[512], described[700];
 static pid_t private_pid; /* our own libvirtd, 0: none */
-static char private_dir[64];
+static char private_dir[96];
 static __thread char last_error[512];
 
 /* libvirt prints every error on stderr by default: ours say what failed, in context */
@@ -79,18 +80,8 @@ static void private_stop(void)
 		}
 		private_pid = 0;
 	}
-	if (private_dir[0]) {
-		char p[128];
-		const char *files[] = { "libvirtd.conf", "libvirtd.pid", "libvirt-sock", "libvirt-sock-ro",
-					"libvirt-admin-sock", "libvirtd.log", "etc/qemu.conf", "etc" };
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			snprintf(p, sizeof(p), "%s/%s", private_dir, files[i]);
-			if (unlink(p) && errno == EISDIR)
-				rmdir(p);
-		}
-		rmdir(private_dir);
-		private_dir[0] = 0;
-	}
+	scratch_dir_remove(private_dir);
+	private_dir[0] = 0;
 }
 
 /*
@@ -136,11 +127,8 @@ static void private_etc_mount(const char *dir)
 static int private_start(char *err, size_t errlen)
 {
 	char conf[128], sock[128], log[128];
-	snprintf(private_dir, sizeof(private_dir), "/var/tmp/vmsweep-libvirtd.XXXXXX");
-	if (!mkdtemp(private_dir)) {
-		private_dir[0] = 0;
-		return errorf(err, errlen, "/var/tmp: %s", strerror(errno));
-	}
+	if (scratch_dir_make("libvirtd", private_dir, sizeof(private_dir), err, errlen))
+		return -1;
 	snprintf(conf, sizeof(conf), "%s/libvirtd.conf", private_dir);
 	snprintf(sock, sizeof(sock), "%s/libvirt-sock", private_dir);
 	snprintf(log, sizeof(log), "%s/libvirtd.log", private_dir);
@@ -212,6 +200,7 @@ int libvirt_open(char *err, size_t errlen)
 	if (conn)
 		goto out;
 	virSetErrorFunc(NULL, error_quiet);
+	scratch_dirs_reap(); /* of a vmsweep killed before it could */
 	const char *uri = uri_given ? uri_given : getenv("VMSWEEP_LIBVIRT_URI");
 	if (uri && *uri) {
 		snprintf(uri_used, sizeof(uri_used), "%s", uri);

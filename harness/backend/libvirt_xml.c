@@ -34,6 +34,25 @@ static const char *cache_mode(enum disk_cache c)
 	return c == DISK_CACHE_NONE ? "none" : c == DISK_CACHE_UNSAFE ? "unsafe" : "writeback";
 }
 
+static int disk_check(const struct disk_config *c, char *err, size_t errlen)
+{
+	const struct disk_model *m = &c->model;
+	if (c->log[0])
+		return errorf(err, errlen, "--disk %s: log= is our device's write log, which QEMU has not", c->path);
+	if (disk_model_active(m) && (m->profile != DISK_PROFILE_NONE || (m->given & ~(unsigned)(DM_RATE | DM_IOPS))))
+		return errorf(err, errlen, "--disk %s: the libvirt backend can limit a disk by rate= and iops= only "
+			      "(QEMU's <iotune>); profile=, lat=, channels= and flush= are our device model's", c->path);
+	return 0;
+}
+
+int libvirt_disks_check(const struct vm_config *vm, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < vm->nr_disks; i++)
+		if (disk_check(&vm->disks[i], err, errlen))
+			return -1;
+	return 0;
+}
+
 /* rate= and iops= are QEMU's throttling (<iotune>, a leaky bucket); the rest of a model
  * (service times, the hdd's seeks) QEMU has no equivalent for. */
 static int iotune_write(FILE *f, const struct disk_config *c, char *err, size_t errlen)
@@ -41,9 +60,8 @@ static int iotune_write(FILE *f, const struct disk_config *c, char *err, size_t 
 	const struct disk_model *m = &c->model;
 	if (!disk_model_active(m))
 		return 0;
-	if (m->profile != DISK_PROFILE_NONE || (m->given & ~(unsigned)(DM_RATE | DM_IOPS)))
-		return errorf(err, errlen, "--disk %s: the libvirt backend can limit a disk by rate= and iops= only "
-			      "(QEMU's <iotune>); profile=, lat=, channels= and flush= are our device model's", c->path);
+	if (disk_check(c, err, errlen))
+		return -1;
 	fputs("      <iotune>\n", f);
 	if (m->rate)
 		fprintf(f, "        <total_bytes_sec>%" PRIu64 "</total_bytes_sec>\n", m->rate);
@@ -55,8 +73,8 @@ static int iotune_write(FILE *f, const struct disk_config *c, char *err, size_t 
 
 static int disk_write(FILE *f, const struct disk_config *c, unsigned idx, char *err, size_t errlen)
 {
-	if (c->log[0])
-		return errorf(err, errlen, "--disk %s: log= is our device's write log, which QEMU has not", c->path);
+	if (disk_check(c, err, errlen))
+		return -1;
 	fprintf(f, "    <disk type='file' device='disk'>\n      <driver name='qemu' type='raw' cache='%s'%s",
 		cache_mode(c->cache), c->cache == DISK_CACHE_NONE ? " io='native'" : "");
 	if (c->queues)

@@ -25,5 +25,7 @@ struct libvirt_domain {
 
 /* Writes the domain XML of run vm to f. -1 with err for what a domain cannot express
  * (a disk model other than rate= and iops=, which map to <iotune>). */
+/* Whether every disk of vm can be a domain's disk (libvirt_domain_xml's refusals, alone). */
+int libvirt_disks_check(const struct vm_config *vm, char *err, size_t errlen);
 int libvirt_domain_xml(FILE *f, const struct vm_config *vm, const struct libvirt_domain *d, char *err, size_t errlen);
 #endif

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq and SQL use $ and quotes of their own
+# The libvirt backend (#18): the same fio job on a real Debian Linux guest under libvirt
+# (QEMU TCG on these machines), through a libvirtd vmsweep starts for itself and stops;
+# a sweep with backend = kvm, libvirt stores both under the same metric names; a knob
+# Linux has no equivalent for is refused before anything boots; the domain XML passes
+# libvirt's schema; a vmsweep killed mid-run leaves no domain and no daemon behind.
+# Needs `make linux-guest` (build/linux/), which make check runs first.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+HOST_TIMEOUT=240 # a Linux boot under TCG takes seconds, more on a loaded machine
+
+if [ ! -f "$ROOT/build/linux/vmlinuz" ] || [ ! -f "$ROOT/build/linux/tools.img" ]; then
+	echo "FAIL libvirt: build/linux/ is missing: run make linux-guest (make check does)"
+	exit 1
+fi
+
+cat >"$TMPROOT/w.fio" <<'EOF'
+[w]
+filename=/mnt/vda/f
+rw=randwrite
+bs=4k
+size=8m
+fsync=8
+runtime=1s
+time_based
+EOF
+
+# qemu processes of domains a given vmsweep pid made
+domains_of() { pgrep -f "guest=vmsweep-$1-" || true; }
+private_daemons() { pgrep -f "libvirtd --config /var/tmp/vmsweep-libvirtd" || true; }
+
+begin "libvirt/boot: a job on Linux through our own libvirtd, fio's JSON on stdout, nothing left behind"
+before_dirs=$(ls -d /var/tmp/vmsweep-libvirt* 2>/dev/null | wc -l)
+vms --backend libvirt --job "$TMPROOT/w.fio" --disk "$T/d.img,size=128M,fs=ext3" --memory 256M --timeout 60s
+expect_rc 0
+expect_json '.jobs[0].jobname == "w" and .jobs[0].error == 0' 'the guest fio JSON: job w, no error'
+expect_json '.jobs[0].write.iops > 0 and .jobs[0].sync.lat_ns.N > 0' 'writes and fsyncs were measured'
+expect_json '."fio version" | startswith("fio-3")' "real fio's JSON"
+expect_grep "$ERR" "vmsweep's own libvirtd" 'stderr: a libvirtd of our own was started'
+expect_grep "$ERR" 'linux.boot_s' 'stderr: the summary'
+expect_grep "$LOG" 'Linux version 6\.' 'the console log is the Linux kernel'
+[ -z "$(private_daemons)" ] || fail_because "our libvirtd still runs after the run"
+after_dirs=$(ls -d /var/tmp/vmsweep-libvirt* 2>/dev/null | wc -l)
+[ "$after_dirs" -le "$before_dirs" ] || fail_because "a /var/tmp/vmsweep-libvirt* directory was left behind"
+end
+
+begin "libvirt/refused: a knob Linux has no equivalent for fails before anything boots"
+vms --backend libvirt --job "$TMPROOT/w.fio" --disk "$T/d.img,size=128M,fs=ext3" --set writeback_model=pdflush
+expect_rc 2
+expect_grep "$ERR" 'writeback_model=pdflush: Linux 6.1 has no equivalent' 'the knob and why are named'
+expect_grep "$ERR" 'backend libvirt' 'the backend is named'
+[ "$WALL_MS" -lt 3000 ] || fail_because "the refusal took ${WALL_MS} ms: did something boot?"
+vms --backend libvirt --job "$TMPROOT/w.fio" --disk "$T/d.img,fs=ext3,profile=hdd"
+expect_rc 2
+expect_grep "$ERR" 'profile=' "a device model QEMU has no equivalent for is refused"
+vms --backend libvirt --disk "$T/d.img,fs=ext3"
+expect_rc 2
+expect_grep "$ERR" 'runs fio jobs' 'the built-in workload is refused'
+end
+
+begin "libvirt/xml: --dry-run's domain passes libvirt's schema and has the run's shape"
+vms --backend libvirt --job "$TMPROOT/w.fio" --disk "$T/d.img,size=128M,fs=ext3,rate=20M" --topology 2x1x1 \
+	--pin compact --memory 192M --set dirty_ratio=15,journal_mode=writeback --dry-run
+expect_rc 0
+sed -n '/^<domain/,/^<\/domain>/p' "$OUT" >"$T/dom.xml"
+if ! virt-xml-validate "$T/dom.xml" domain >"$T/validate.out" 2>&1; then
+	fail_because "virt-xml-validate: $(cat "$T/validate.out")"
+fi
+expect_grep "$T/dom.xml" "<topology sockets='2' dies='1' cores='1' threads='1'/>" '2x1x1 as <topology>'
+expect_grep "$T/dom.xml" "<vcpupin vcpu='1'" '--pin as <vcpupin>'
+expect_grep "$T/dom.xml" '<memory unit=.KiB.>196608</memory>' '192M of memory'
+expect_grep "$T/dom.xml" '<total_bytes_sec>20971520</total_bytes_sec>' 'rate= as <iotune>'
+expect_grep "$OUT" '^sysctl vm.dirty_ratio=15$' 'dirty_ratio as a sysctl'
+expect_grep "$OUT" '^mount /dev/vda /mnt/vda ext3 data=writeback,commit=5,barrier=1$' 'journal_mode as data='
+expect_grep "$OUT" '^filename=/mnt/vda/f$' "the job on the guest's own path"
+end
+
+begin "libvirt/killed: a vmsweep killed mid-run (SIGKILL) leaves no domain and no libvirtd"
+cat >"$T/long.fio" <<'EOF'
+[long]
+filename=/mnt/vda/f
+rw=write
+bs=64k
+size=32m
+runtime=60s
+time_based
+EOF
+NRUN=$((NRUN + 1))
+OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
+"$VMSWEEP" boot --backend libvirt --job "$T/long.fio" --disk "$T/k.img,size=128M,fs=ext3" --timeout 120s \
+	>"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+for _ in $(seq 1 600); do
+	[ -n "$(domains_of "$pid")" ] && break
+	sleep 0.1
+done
+if [ -z "$(domains_of "$pid")" ]; then
+	fail_because "no domain of vmsweep $pid appeared in 60 s"
+fi
+sleep 2
+kill -9 "$pid"
+killed_pid=$pid
+wait "$pid" 2>/dev/null
+for _ in $(seq 1 300); do
+	[ -z "$(domains_of "$pid")" ] && [ -z "$(private_daemons)" ] && break
+	sleep 0.1
+done
+[ -z "$(domains_of "$pid")" ] || fail_because "the domain's QEMU still runs 30 s after vmsweep was killed"
+[ -z "$(private_daemons)" ] || fail_because "our libvirtd still runs 30 s after vmsweep was killed"
+end
+
+begin "libvirt/sweep: backend = kvm, libvirt in one store, under the same metric names; a killed one's leftovers reaped"
+cat >"$T/c.ini" <<EOF
+[sweep]
+name = lv
+repeat = 1
+seed = 3
+timeout = 60s
+backend = kvm, libvirt
+[guest]
+memory = 256M
+disk = $T/s.img,size=128M,fs=ext3
+[workload]
+job = $TMPROOT/w.fio
+[params]
+dirty_ratio = 10
+EOF
+NRUN=$((NRUN + 1))
+OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
+(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" run "$T/c.ini" --out "$T/s" >"$OUT" 2>"$ERR" </dev/null)
+RC=$?
+expect_rc 0
+db=$T/s/results.sqlite
+q() { sqlite3 "$db" "$1" 2>&1; }
+[ "$(q "select count(*) from runs where status = 'done'")" = 2 ] || fail_because "not 2 runs done: $(q 'select id, status, cause from runs')"
+# a metric both backends measured, by the same name
+both=$(q "select count(distinct run) from metrics where name = 'fio.w.write.iops' and value > 0")
+[ "$both" = 2 ] || fail_because "fio.w.write.iops is not in both runs ($both)"
+common=$(q "select count(*) from (select name from metrics group by name having count(distinct run) = 2)")
+[ "$common" -ge 20 ] || fail_because "only $common metric names are shared by the two runs"
+q "select value from manifest where key = 'libvirt.domain_type'" | grep -Eq '^(qemu \(TCG|kvm)' ||
+	fail_because "manifest libvirt.domain_type: $(q "select value from manifest where key = 'libvirt.domain_type'")"
+vmsweep_cmd export "$T/s" --format csv
+expect_rc 0
+head -1 "$OUT" | tr ',' '\n' | grep -qx backend || fail_because "export has no backend column"
+grep -q ',libvirt,' "$OUT" && grep -q ',kvm,' "$OUT" || fail_because "export does not name both backends"
+[ "$(ls "$T"/s/runs/*.fio.json.gz | wc -l)" = 2 ] || fail_because "not a fio JSON file per run: $(ls "$T/s/runs")"
+# the scratch directories of the vmsweep killed above: removed by this one
+[ -z "$(ls -d /var/tmp/vmsweep-libvirt*-"$killed_pid".* 2>/dev/null)" ] ||
+	fail_because "the killed vmsweep's scratch directories are still there"
+[ -z "$(private_daemons)" ] || fail_because "our libvirtd still runs after the sweep"
+end
+
+finish
