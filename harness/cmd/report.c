@@ -47,7 +47,11 @@ static void usage(FILE *f)
 		   "  --x PARAM      the parameter on the x axis\n"
 		   "  --lines PARAM  one line per value of this parameter (none: no such split)\n"
 		   "Defaults: the [report] section of the sweep's config; else wakeup_ns.p99,\n"
-		   "boot_us.done and fio's IOPS and p99 latencies, x the first parameter, lines the second.\n");
+		   "boot_us.done and fio's IOPS and p99 latencies, x the first parameter, lines the second.\n"
+		   "A sweep of both backends (backend = kvm, libvirt) draws libvirt's lines dashed beside\n"
+		   "kvm's in every figure (backend is the default x or lines only when nothing else is),\n"
+		   "and adds a model / Linux table: per metric the ratios of the medians of the points\n"
+		   "that ran on both.\n");
 }
 
 /* 1 when it printed the help, -1 on bad usage. */
@@ -153,9 +157,25 @@ static int metrics_choose(struct report *r, const struct report_args *a, char *e
 	return r->nr_metrics ? 0 : report_metrics_default(r, err, errlen);
 }
 
+/* The first parameter that is not skip, nor -- while another is left -- the backend: the
+ * figures draw libvirt's lines dashed beside kvm's anyway (report_plot.c), and an x axis
+ * of two backends would draw no curve at all. -1 when none. */
+static int axis_default(const struct report *r, int skip)
+{
+	int backend = report_param_find(r, "backend"), fallback = -1;
+	for (size_t k = 0; k < r->nr_params; k++) {
+		if ((int)k == skip)
+			continue;
+		if ((int)k != backend)
+			return (int)k;
+		fallback = (int)k;
+	}
+	return fallback;
+}
+
 static int axes_choose(struct report *r, const struct report_args *a)
 {
-	r->x = r->nr_params ? 0 : -1;
+	r->x = axis_default(r, -1);
 	if (a->x && (r->x = param_arg(r, "--x", a->x)) < 0)
 		return EXIT_USAGE;
 	if (!a->x && r->cfg_x && report_param_find(r, r->cfg_x) >= 0)
@@ -173,12 +193,7 @@ static int axes_choose(struct report *r, const struct report_args *a)
 		return 0;
 	}
 	int cfg = r->cfg_lines ? report_param_find(r, r->cfg_lines) : -1;
-	if (cfg >= 0 && cfg != r->x)
-		r->lines = cfg;
-	else
-		for (size_t k = 0; k < r->nr_params && r->lines < 0; k++)
-			if ((int)k != r->x)
-				r->lines = (int)k;
+	r->lines = cfg >= 0 && cfg != r->x ? cfg : axis_default(r, r->x);
 	return 0;
 }
 

@@ -92,6 +92,12 @@ struct report {
 
 	struct report_figure *figures;
 	size_t nr_figures;
+
+	/* Model against Linux (report_backend.c): the points of the two backends paired, set
+	 * by report_load when the sweep's `backend` has both kvm and libvirt; none otherwise. */
+	struct report_pair *pairs;
+	size_t nr_pairs;
+	size_t nr_unpaired; /* points with done runs whose other backend has none */
 };
 
 /* ---- report_data.c ---- */
@@ -105,6 +111,38 @@ int report_param_find(const struct report *r, const char *name);
 void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len);
 /* "tasks_per_cpu=2 vcpus=1" for the parameters of point p; skip: a parameter left out, or -1. */
 void report_point_label(const struct report *r, size_t p, int skip, char *buf, size_t len);
+
+/* ---- report_backend.c ---- */
+/* A point of each backend with the same values of every other parameter, both with done
+ * runs: indexes into points. */
+struct report_pair {
+	size_t kvm, libvirt;
+};
+/* The backend parameter's index when the points hold both kvm and libvirt; -1 otherwise
+ * (no such parameter, or one backend only: nothing to compare). */
+int report_backend_param(const struct report *r);
+/* Whether point p runs on libvirt (a dashed line, the ratio's denominator). */
+bool report_point_on_libvirt(const struct report *r, int backend, size_t p);
+/* r->pairs, in the tables' order, and r->nr_unpaired; -1 when out of memory. */
+int report_backends_pair(struct report *r, char *err, size_t errlen);
+/* One point's model / Linux comparison of a metric. */
+struct report_ratio {
+	double kvm, libvirt; /* the medians of each backend's runs; NAN when none */
+	double ratio; /* kvm / libvirt; NAN when a median is NAN or 0 (no ratio, not a division by 0) */
+	bool apart; /* both have runs and their ranges (min .. max) do not overlap */
+};
+void report_ratio_compute(const struct sample_stats *kvm, const struct sample_stats *libvirt, struct report_ratio *out);
+/* The geometric mean of ratios, accumulated: the mean of ratios is the one that treats
+ * 2x and 0.5x alike. Ratios that are NAN, infinite or not above 0 are not counted. */
+struct report_geomean {
+	double log_sum;
+	size_t n;
+};
+void report_geomean_add(struct report_geomean *g, double ratio);
+double report_geomean_value(const struct report_geomean *g); /* NAN when none was counted */
+/* Whether the manifest's libvirt.domain_type says the Linux guest ran under TCG, whose
+ * clock is emulated: its times are not comparable with the model's, its shapes are. */
+bool report_backend_tcg(const struct report *r);
 
 /* ---- report_metrics.c ---- */
 /* Adds the metrics that name stands for (report_metrics.c explains the matching); 0 when

@@ -324,7 +324,7 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 		}
 	if (!r->name && !(r->name = strdup(dir)))
 		return errorf(err, errlen, "out of memory");
-	return 0;
+	return report_backends_pair(r, err, errlen);
 }
 
 static void list_free(char **list, size_t n)
@@ -374,6 +374,7 @@ void report_free(struct report *r)
 		free(r->figures[i].caption);
 	}
 	free(r->figures);
+	free(r->pairs);
 	memset(r, 0, sizeof(*r));
 }
 

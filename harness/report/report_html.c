@@ -46,7 +46,36 @@ static const struct report_format_ops html_ops = {
 	.note_begin = "<br><small>", .note_end = "</small>",
 	.plus_minus = " &plusmn; ", .clip_mark = "&dagger;",
 	.mean_note = "<br><small>mean &plusmn; 95 % CI</small>",
+	.apart_mark = " &ne;", .no_ratio = "&mdash;",
 };
+
+/* The model against Linux, when the sweep ran both backends. */
+static void backends(FILE *f, const struct report *r)
+{
+	if (report_backend_param(r) < 0)
+		return;
+	fputs("<h2 id=\"backends\">Model / Linux</h2>\n", f);
+	if (!r->nr_pairs) {
+		fprintf(f, "<p>No point has done runs on both backends (%zu on one only): nothing to compare.</p>\n",
+			r->nr_unpaired);
+		return;
+	}
+	fputs("<p class=\"note\">kvm: vmsweep's model kernel on its own VMM; libvirt: Debian's Linux running the "
+	      "same job with the same knobs. Points of each backend with every other parameter equal are compared "
+	      "(points: kvm / libvirt): the median of each one's done runs, and their ratio kvm / libvirt, whose "
+	      "geometric mean over the points sums up each metric. &ne;: the two points' runs do not overlap (min "
+	      ".. max); &mdash;: no ratio (a median missing or 0).",
+	      f);
+	if (r->nr_unpaired)
+		fprintf(f, " Left out: %zu point%s with done runs on one backend only.", r->nr_unpaired,
+			r->nr_unpaired == 1 ? "" : "s");
+	if (report_backend_tcg(r))
+		fputs(" <b>The Linux guest ran under QEMU's TCG</b> (manifest libvirt.domain_type): its timings are "
+		      "emulated, so time-based metrics (latencies, rates, durations) compare shapes, not values.",
+		      f);
+	fputs("</p>\n", f);
+	report_backends_write(&html_ops, f, r);
+}
 
 /* The file at path in base64; -1 when it cannot be read. */
 static int base64_file(FILE *out, const char *path)
@@ -170,9 +199,14 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 			fputs(", one line per ", f);
 			esc(f, r->params[r->lines]);
 		}
+		if (report_backend_param(r) >= 0 && report_backend_param(r) != r->x)
+			fputs(", libvirt dashed", f);
 		fputs(".", f);
 	}
-	fputs("</p>\n<p><a href=\"#points\">points</a> &middot; <a href=\"#latency\">latency</a> &middot; <a "
+	fputs("</p>\n<p><a href=\"#points\">points</a> &middot; ", f);
+	if (report_backend_param(r) >= 0)
+		fputs("<a href=\"#backends\">model / Linux</a> &middot; ", f);
+	fputs("<a href=\"#latency\">latency</a> &middot; <a "
 	      "href=\"#figures\">figures</a> &middot; <a href=\"#failed\">failed runs</a> &middot; <a "
 	      "href=\"#stats\">statistics</a> &middot; <a href=\"#manifest\">manifest</a></p>\n",
 	      f);
@@ -184,6 +218,7 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 	      ".. hi): the interval reached below zero, which a count, time, rate or size cannot; it is shown "
 	      "clipped at 0.</p>\n",
 	      f);
+	backends(f, r);
 	if (r->nr_hists)
 		fputs("<h2 id=\"latency\">Latency percentiles</h2>\n<p class=\"note\">From the histograms of each "
 		      "point's done runs merged (fio's buckets, percentiles as fio computes them), in "

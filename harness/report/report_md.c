@@ -41,6 +41,7 @@ static const struct report_format_ops md_ops = {
 	.cell = " ", .cell_end = " |", .bad_cell = " ",
 	.note_begin = " (", .note_end = ")",
 	.plus_minus = " ± ", .clip_mark = "†", .mean_note = "",
+	.apart_mark = " ≠", .no_ratio = "—",
 };
 
 /* A fence longer than any run of backquotes in the text. */
@@ -105,6 +106,34 @@ static void manifest(FILE *f, const struct report *r)
 		}
 }
 
+/* The model against Linux, when the sweep ran both backends. */
+static void backends(FILE *f, const struct report *r)
+{
+	if (report_backend_param(r) < 0)
+		return;
+	fputs("## Model / Linux\n\n", f);
+	if (!r->nr_pairs) {
+		fprintf(f, "No point has done runs on both backends (%zu on one only): nothing to compare.\n\n",
+			r->nr_unpaired);
+		return;
+	}
+	fputs("kvm: vmsweep's model kernel on its own VMM; libvirt: Debian's Linux running the same job with the "
+	      "same knobs. Points of each backend with every other parameter equal are compared (points: kvm / "
+	      "libvirt): the median of each one's done runs, and their ratio kvm / libvirt, whose geometric mean "
+	      "over the points sums up each metric. ≠: the two points' runs do not overlap (min .. max); —: no "
+	      "ratio (a median missing or 0).",
+	      f);
+	if (r->nr_unpaired)
+		fprintf(f, " Left out: %zu point%s with done runs on one backend only.", r->nr_unpaired,
+			r->nr_unpaired == 1 ? "" : "s");
+	if (report_backend_tcg(r))
+		fputs(" **The Linux guest ran under QEMU's TCG** (manifest libvirt.domain_type): its timings are "
+		      "emulated, so time-based metrics (latencies, rates, durations) compare shapes, not values.",
+		      f);
+	fputs("\n\n", f);
+	report_backends_write(&md_ops, f, r);
+}
+
 static int md_body_write(FILE *f, const struct report *r, const char *plots_dir, char *err, size_t errlen)
 {
 	(void)plots_dir; /* figures are linked, not embedded */
@@ -121,6 +150,7 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 	      "interval to mean anything. (0† .. hi): the interval reached below zero, which a count, time, rate or "
 	      "size cannot; it is shown clipped at 0.\n\n",
 	      f);
+	backends(f, r);
 	if (r->nr_hists)
 		fputs("## Latency percentiles (us)\n\nFrom the histograms of each point's done runs merged (fio's "
 		      "buckets).\n\n",

@@ -1,6 +1,8 @@
 /*
  * The report's figures: each metric against x with one line per value of the other
- * parameters (lines first) and 95 % confidence intervals as error bars; a heat map of
+ * parameters (lines first) and 95 % confidence intervals as error bars; a sweep of both
+ * backends draws libvirt's line of a point dashed, in the colour of kvm's, whatever
+ * lines says, so that model and Linux sit side by side; a heat map of
  * each metric when exactly two parameters are swept; then the latency CDFs and a run's
  * time series (report_plot_latency.c). Data go to plots/NAME.dat beside the figures,
  * so a figure can be redrawn or checked by hand.
@@ -155,6 +157,7 @@ struct curves {
 	const struct report *r;
 	bool *key; /* [nr_params] */
 	size_t k; /* for xk_cmp */
+	int backend; /* the backend parameter when it tells curves apart (a key), else -1 */
 };
 
 static int xk_cmp(const void *a, const void *b, void *arg)
@@ -185,33 +188,41 @@ static int curves_init(struct curves *cv, const struct report *r, size_t *order)
 			cv->key[k] = a[r->x] == b[r->x] && a[k] != b[k];
 		}
 	}
+	cv->backend = report_backend_param(r);
+	if (cv->backend >= 0 && !cv->key[cv->backend])
+		cv->backend = -1;
 	return 0;
 }
 
-/* Curves first (the lines parameter, then the other keys), x within a curve. */
+/* Curves first (the lines parameter, then the other keys, the backend last so that a
+ * point's kvm and libvirt curves follow each other), x within a curve. */
 static int point_cmp(const void *a, const void *b, void *arg)
 {
 	const struct curves *cv = arg;
 	const struct report *r = cv->r;
 	const int64_t *va = r->points[*(const size_t *)a].values, *vb = r->points[*(const size_t *)b].values;
-	if (r->lines >= 0 && cv->key[r->lines] && va[r->lines] != vb[r->lines])
+	if (r->lines >= 0 && r->lines != cv->backend && cv->key[r->lines] && va[r->lines] != vb[r->lines])
 		return va[r->lines] < vb[r->lines] ? -1 : 1;
 	for (size_t k = 0; k < r->nr_params; k++)
-		if (cv->key[k] && va[k] != vb[k])
+		if (cv->key[k] && (int)k != cv->backend && va[k] != vb[k])
 			return va[k] < vb[k] ? -1 : 1;
+	if (cv->backend >= 0 && va[cv->backend] != vb[cv->backend])
+		return va[cv->backend] < vb[cv->backend] ? -1 : 1;
 	return va[r->x] < vb[r->x] ? -1 : va[r->x] > vb[r->x];
 }
 
-static bool same_curve(const struct curves *cv, size_t p, size_t q)
+/* Whether p and q are on one curve; but_backend: but for their backend (one colour). */
+static bool same_curve(const struct curves *cv, size_t p, size_t q, bool but_backend)
 {
 	for (size_t k = 0; k < cv->r->nr_params; k++)
-		if (cv->key[k] && cv->r->points[p].values[k] != cv->r->points[q].values[k])
+		if (cv->key[k] && !(but_backend && (int)k == cv->backend) &&
+		    cv->r->points[p].values[k] != cv->r->points[q].values[k])
 			return false;
 	return true;
 }
 
-/* "vcpus=2 hz=100": the curve's parameters, lines first; p SIZE_MAX: their names,
- * "vcpus, hz". */
+/* "vcpus=2 hz=100": the curve's parameters, lines first, and its backend after a slash
+ * ("vcpus=2 / libvirt"); p SIZE_MAX: their names, "vcpus, hz, backend". */
 static void curve_title(const struct curves *cv, size_t p, char *buf, size_t len)
 {
 	const struct report *r = cv->r;
@@ -220,7 +231,7 @@ static void curve_title(const struct curves *cv, size_t p, char *buf, size_t len
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t k = 0; k < r->nr_params && off < len; k++) {
 			char v[32];
-			if (!cv->key[k] || (pass == 0) != ((int)k == r->lines))
+			if (!cv->key[k] || (int)k == cv->backend || (pass == 0) != ((int)k == r->lines))
 				continue;
 			if (p == SIZE_MAX) {
 				off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", r->params[k]);
@@ -229,6 +240,15 @@ static void curve_title(const struct curves *cv, size_t p, char *buf, size_t len
 			report_value_format(r, k, r->points[p].values[k], v, sizeof(v));
 			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", r->params[k], v);
 		}
+	if (cv->backend < 0 || off >= len)
+		return;
+	if (p == SIZE_MAX) {
+		snprintf(buf + off, len - off, "%s%s", off ? ", " : "", r->params[cv->backend]);
+		return;
+	}
+	char v[32];
+	report_value_format(r, (size_t)cv->backend, r->points[p].values[cv->backend], v, sizeof(v));
+	snprintf(buf + off, len - off, "%s%s", off ? " / " : "", v);
 }
 
 static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, char *err, size_t errlen)
@@ -283,12 +303,12 @@ static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, 
 		ylo = yhi = 0;
 	plot_range(b, "y", ylo, yhi, false);
 
-	size_t curves = 0;
+	size_t curves = 0, colour = 0, coloured = SIZE_MAX; /* coloured: a point of the colour's curves */
 	for (size_t i = 0; i < r->nr_points;) {
 		size_t j = i, rows = 0;
 		char title[512];
 		curve_title(&cv, order[i], title, sizeof(title));
-		for (; j < r->nr_points && same_curve(&cv, order[i], order[j]); j++) {
+		for (; j < r->nr_points && same_curve(&cv, order[i], order[j], false); j++) {
 			const struct sample_stats *s = &m->st[order[j]];
 			if (!s->n || isnan(s->mean))
 				continue;
@@ -308,7 +328,18 @@ static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, 
 				fputs("plot ", b);
 				gnuplot_quote(b, path);
 			}
-			fprintf(b, " index %zu using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 title ", curves);
+			fprintf(b, " index %zu using 1:2:3:4 with yerrorlines lw 2", curves);
+			if (cv.backend >= 0) {
+				bool dashed = report_point_on_libvirt(r, cv.backend, order[i]);
+				if (coloured != SIZE_MAX && !same_curve(&cv, coloured, order[i], true))
+					colour++;
+				coloured = order[i];
+				/* Linux's curve in the colour of the model's, dashed, with open marks. */
+				fprintf(b, " lc %zu dt %d pt %d", colour % 8 + 1, dashed ? 2 : 1, dashed ? 6 : 7);
+			} else {
+				fputs(" pt 7", b);
+			}
+			fputs(" ps 0.8 title ", b);
 			gnuplot_quote(b, *title ? title : m->label);
 			curves++;
 		}
@@ -331,10 +362,12 @@ static int plot_metric(const struct plot_ctx *c, const struct report_metric *m, 
 	char per[300];
 	curve_title(&cv, SIZE_MAX, per, sizeof(per));
 	snprintf(caption, sizeof(caption),
-		 "%s%s%s%s against %s%s%s: mean of each point's runs, error bars the 95 %% confidence interval "
+		 "%s%s%s%s against %s%s%s%s: mean of each point's runs, error bars the 95 %% confidence interval "
 		 "(Student's t; none under 3 runs%s).",
 		 m->label, *src ? " (" : "", src, *src ? ")" : "", r->params[r->x],
-		 *per ? ", one line per value of " : "", per, m->nonnegative ? "; clipped at 0" : "");
+		 *per ? ", one line per value of " : "", per,
+		 cv.backend >= 0 ? " (libvirt's dashed, in the colour of kvm's)" : "",
+		 m->nonnegative ? "; clipped at 0" : "");
 	ret = plot_draw(c, name, b, &buf, caption, err, errlen);
 	b = NULL;
 out:
@@ -490,7 +523,10 @@ int report_plots_make(struct report *r, const char *plots_dir, char *err, size_t
 			return -1;
 	/* A heat map needs a plane: two parameters, each with at least two values. */
 	size_t nx = 0, ny = 0;
-	if (r->nr_params == 2 && r->x >= 0 && r->lines >= 0) {
+	/* Not of kvm against libvirt: its colours would set the model's times against TCG's,
+	 * and the line figures and the model / Linux tables compare them already. */
+	int backend = report_backend_param(r);
+	if (r->nr_params == 2 && r->x >= 0 && r->lines >= 0 && backend != r->x && backend != r->lines) {
 		free(values_distinct(r, r->x, &nx));
 		free(values_distinct(r, r->lines, &ny));
 	}

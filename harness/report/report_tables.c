@@ -41,21 +41,14 @@ void report_cv_format(double cv, char *buf, size_t len)
 		snprintf(buf, len, "%.1e %%", p);
 }
 
-/* One table being written; columns counts its head cells. */
-struct table {
-	const struct report_format_ops *ops;
-	FILE *f;
-	size_t columns;
-};
-
-static void num_write(const struct table *t, double v)
+static void num_write(const struct report_table *t, double v)
 {
 	char b[64];
 	report_num_format(v, b, sizeof(b));
 	fputs(b, t->f);
 }
 
-static void head_write(struct table *t, const char *label)
+void report_table_head(struct report_table *t, const char *label)
 {
 	fputs(t->ops->head_cell, t->f);
 	t->ops->text_write(t->f, label);
@@ -63,14 +56,14 @@ static void head_write(struct table *t, const char *label)
 	t->columns++;
 }
 
-static void head_end_write(const struct table *t)
+void report_table_head_end(const struct report_table *t)
 {
 	fputs(t->ops->head_end, t->f);
 	if (t->ops->rule_write)
 		t->ops->rule_write(t->f, t->columns);
 }
 
-static void __attribute__((format(printf, 3, 4))) cell_printf(const struct table *t, bool bad, const char *fmt, ...)
+void report_table_cell_printf(const struct report_table *t, bool bad, const char *fmt, ...)
 {
 	va_list ap;
 	fputs(bad ? t->ops->bad_cell : t->ops->cell, t->f);
@@ -80,22 +73,22 @@ static void __attribute__((format(printf, 3, 4))) cell_printf(const struct table
 	fputs(t->ops->cell_end, t->f);
 }
 
-static void num_cell_write(const struct table *t, double v)
+void report_table_num_cell(const struct report_table *t, double v)
 {
 	fputs(t->ops->cell, t->f);
 	num_write(t, v);
 	fputs(t->ops->cell_end, t->f);
 }
 
-static void cv_cell_write(const struct table *t, double cv)
+static void cv_cell_write(const struct report_table *t, double cv)
 {
 	char b[64];
 	report_cv_format(cv, b, sizeof(b));
-	cell_printf(t, false, "%s", b);
+	report_table_cell_printf(t, false, "%s", b);
 }
 
 /* "n<3": an interval of too few runs to mean anything. */
-static void few_write(const struct table *t)
+static void few_write(const struct report_table *t)
 {
 	char b[16];
 	snprintf(b, sizeof(b), "n<%d", STATS_CI_MIN_N);
@@ -103,7 +96,7 @@ static void few_write(const struct table *t)
 }
 
 /* "8.774 .. 16.23", and "0† .. 5" when clipped at 0. */
-static void ci_write(const struct table *t, const struct sample_stats *s)
+static void ci_write(const struct report_table *t, const struct sample_stats *s)
 {
 	num_write(t, s->ci95_lo);
 	if (s->ci95_clipped)
@@ -113,7 +106,7 @@ static void ci_write(const struct table *t, const struct sample_stats *s)
 }
 
 /* A point's mean and its interval: "12.5 ± 3.726", "2 (0† .. 5)", "20 (n<3)", "-". */
-static void mean_cell_write(const struct table *t, const struct sample_stats *s)
+static void mean_cell_write(const struct report_table *t, const struct sample_stats *s)
 {
 	fputs(t->ops->cell, t->f);
 	num_write(t, s->mean);
@@ -135,12 +128,12 @@ static void mean_cell_write(const struct table *t, const struct sample_stats *s)
 }
 
 /* Every table starts with the point and its parameters, head and rows alike. */
-static void params_head_begin(struct table *t, const struct report *r)
+static void params_head_begin(struct report_table *t, const struct report *r)
 {
 	fputs(t->ops->head_begin, t->f);
-	head_write(t, "point");
+	report_table_head(t, "point");
 	for (size_t k = 0; k < r->nr_params; k++)
-		head_write(t, r->params[k]);
+		report_table_head(t, r->params[k]);
 }
 
 
@@ -150,24 +143,24 @@ static size_t point_shown(const struct report *r, size_t row)
 	return r->shown ? r->shown[row] : row;
 }
 
-static void params_row_begin(const struct table *t, const struct report *r, size_t p)
+static void params_row_begin(const struct report_table *t, const struct report *r, size_t p)
 {
 	fputs(t->ops->row_begin, t->f);
-	cell_printf(t, false, "%zu", r->points[p].id);
+	report_table_cell_printf(t, false, "%zu", r->points[p].id);
 	for (size_t k = 0; k < r->nr_params; k++) {
 		char v[32];
 		report_value_format(r, k, r->points[p].values[k], v, sizeof(v));
-		cell_printf(t, false, "%s", v); /* digits and a unit letter: nothing to quote */
+		report_table_cell_printf(t, false, "%s", v); /* digits and a unit letter: nothing to quote */
 	}
 }
 
 void report_points_write(const struct report_format_ops *ops, FILE *f, const struct report *r)
 {
-	struct table t = { ops, f, 0 };
+	struct report_table t = { ops, f, 0 };
 	char src[300];
 	params_head_begin(&t, r);
-	head_write(&t, "n");
-	head_write(&t, "failed");
+	report_table_head(&t, "n");
+	report_table_head(&t, "failed");
 	for (size_t i = 0; i < r->nr_metrics; i++) {
 		report_metric_source(&r->metrics[i], src, sizeof(src));
 		fputs(ops->head_cell, f);
@@ -180,15 +173,15 @@ void report_points_write(const struct report_format_ops *ops, FILE *f, const str
 		fputs(ops->mean_note, f);
 		fputs(ops->head_cell_end, f);
 		t.columns++;
-		head_write(&t, "CV");
+		report_table_head(&t, "CV");
 	}
-	head_end_write(&t);
+	report_table_head_end(&t);
 	for (size_t row = 0; row < r->nr_points; row++) {
 		size_t p = point_shown(r, row);
 		const struct report_point *pt = &r->points[p];
 		params_row_begin(&t, r, p);
-		cell_printf(&t, false, "%zu%s", pt->nr_done, pt->nr_planned ? "+" : "");
-		cell_printf(&t, pt->nr_failed != 0, "%zu", pt->nr_failed);
+		report_table_cell_printf(&t, false, "%zu%s", pt->nr_done, pt->nr_planned ? "+" : "");
+		report_table_cell_printf(&t, pt->nr_failed != 0, "%zu", pt->nr_failed);
 		for (size_t i = 0; i < r->nr_metrics; i++) {
 			mean_cell_write(&t, &r->metrics[i].st[p]);
 			cv_cell_write(&t, r->metrics[i].st[p].cv);
@@ -203,21 +196,21 @@ void report_latency_write(const struct report_format_ops *ops, FILE *f, const st
 	static const char *const pct_heads[STATS_NR_PCTS] = { "p50", "p90", "p99", "p99.9" };
 	for (size_t i = 0; i < r->nr_hists; i++) {
 		const struct report_hist *h = &r->hists[i];
-		struct table t = { ops, f, 0 };
+		struct report_table t = { ops, f, 0 };
 		ops->title_write(f, h->name, false);
 		params_head_begin(&t, r);
-		head_write(&t, "runs");
-		head_write(&t, "samples");
+		report_table_head(&t, "runs");
+		report_table_head(&t, "samples");
 		for (unsigned k = 0; k < STATS_NR_PCTS; k++)
-			head_write(&t, pct_heads[k]);
-		head_end_write(&t);
+			report_table_head(&t, pct_heads[k]);
+		report_table_head_end(&t);
 		for (size_t row = 0; row < r->nr_points; row++) {
 			size_t p = point_shown(r, row);
 			params_row_begin(&t, r, p);
-			cell_printf(&t, false, "%zu", h->nr_runs[p]);
-			cell_printf(&t, false, "%llu", (unsigned long long)h->samples[p]);
+			report_table_cell_printf(&t, false, "%zu", h->nr_runs[p]);
+			report_table_cell_printf(&t, false, "%llu", (unsigned long long)h->samples[p]);
 			for (unsigned k = 0; k < STATS_NR_PCTS; k++)
-				num_cell_write(&t, h->samples[p] ? (double)h->pcts[p][k] / 1000 : NAN);
+				report_table_num_cell(&t, h->samples[p] ? (double)h->pcts[p][k] / 1000 : NAN);
 			fputs(ops->row_end, f);
 		}
 		fputs(ops->table_end, f);
@@ -229,21 +222,21 @@ void report_stats_write(const struct report_format_ops *ops, FILE *f, const stru
 	static const char *const heads[] = { "n", "mean", "median", "stddev", "CV", "95 % CI", "min", "max" };
 	for (size_t i = 0; i < r->nr_metrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
-		struct table t = { ops, f, 0 };
+		struct report_table t = { ops, f, 0 };
 		/* Folded: the points table has every metric's mean already. */
 		ops->title_write(f, m->label, true);
 		params_head_begin(&t, r);
 		for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
-			head_write(&t, heads[k]);
-		head_end_write(&t);
+			report_table_head(&t, heads[k]);
+		report_table_head_end(&t);
 		for (size_t row = 0; row < r->nr_points; row++) {
 			size_t p = point_shown(r, row);
 			const struct sample_stats *s = &m->st[p];
 			params_row_begin(&t, r, p);
-			cell_printf(&t, false, "%zu", s->n);
-			num_cell_write(&t, s->mean);
-			num_cell_write(&t, s->median);
-			num_cell_write(&t, s->stddev);
+			report_table_cell_printf(&t, false, "%zu", s->n);
+			report_table_num_cell(&t, s->mean);
+			report_table_num_cell(&t, s->median);
+			report_table_num_cell(&t, s->stddev);
 			cv_cell_write(&t, s->cv);
 			fputs(ops->cell, f);
 			if (!s->n)
@@ -253,8 +246,8 @@ void report_stats_write(const struct report_format_ops *ops, FILE *f, const stru
 			else
 				ci_write(&t, s);
 			fputs(ops->cell_end, f);
-			num_cell_write(&t, s->min);
-			num_cell_write(&t, s->max);
+			report_table_num_cell(&t, s->min);
+			report_table_num_cell(&t, s->max);
 			fputs(ops->row_end, f);
 		}
 		fputs(ops->table_end, f);

@@ -27,7 +27,25 @@ struct report_format_ops {
 	const char *plus_minus; /* between a mean and half its interval */
 	const char *clip_mark; /* after an interval's lower end clipped at 0 (stats_ci_clip) */
 	const char *mean_note; /* after a metric's head in the points table: what its cells hold */
+	const char *apart_mark; /* after a model / Linux ratio whose two ranges do not overlap */
+	const char *no_ratio; /* a ratio not computed (a median missing or 0) */
 };
+
+/* One table being written, for the files that write tables (report_tables.c,
+ * report_tables_backend.c); columns counts its head cells. */
+struct report_table {
+	const struct report_format_ops *ops;
+	FILE *f;
+	size_t columns;
+};
+/* A head cell of label (quoted); the head row's end (and Markdown's rule). */
+void report_table_head(struct report_table *t, const char *label);
+void report_table_head_end(const struct report_table *t);
+/* A cell of printf text, which must need no quoting; bad: the reader must not miss it. */
+void __attribute__((format(printf, 3, 4)))
+report_table_cell_printf(const struct report_table *t, bool bad, const char *fmt, ...);
+/* A cell of a number as report_num_format writes it. */
+void report_table_num_cell(const struct report_table *t, double v);
 
 /* The points: n, failed, and each metric's mean ± half its 95 % interval, and CV. An
  * interval of fewer than STATS_CI_MIN_N runs is "n<3" instead; a clipped one is written
@@ -37,6 +55,11 @@ void report_points_write(const struct report_format_ops *ops, FILE *f, const str
 void report_latency_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 /* One table per metric: its statistics at each point. */
 void report_stats_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+
+/* The model against Linux (report_tables_backend.c), when r->pairs: per metric the
+ * geometric mean of the kvm / libvirt ratios over the paired points, then one table per
+ * metric with each pair's medians and ratio. */
+void report_backends_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 
 /* Writes the document at path by way of path.tmp, renamed once whole, so that a reader
  * never sees half a report; body writes the content (-1 with err set: nothing is left). */

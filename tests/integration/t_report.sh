@@ -113,6 +113,66 @@ expect_fixed "$T/s/plots/metric-boot_us.done.svg" 'watermark_model=modern' 'the 
 check_figures "$T/s"
 end
 
+# dashed_curves SVG: how many curves are dashed (the grid's dots, '2,4', are not counted).
+dashed_curves()
+{
+	grep -o "stroke-dasharray='[^']*'" "$1" | grep -vc "'2,4'"
+}
+
+begin "report/a sweep of both backends: libvirt dashed beside kvm, the model / Linux table (Linux faked in the store)"
+sweep_config 'sample_ms = 5
+[params]
+vcpus = 1, 2
+tasks_per_cpu = 1, 2
+hz = 100, 250
+[report]
+metrics = work_loops, wakeup_ns.p99'
+vmsweep_cmd run "$T/c.ini" --out "$T/s"
+expect_rc 0 'the sweep runs'
+# No Linux guest here: vcpus 1 stands for kvm and 2 for libvirt, as a sweep of
+# backend = kvm, libvirt stores them (the backend first, as [sweep] backend puts it).
+# Linux has no wake-up latency of ours: its runs lose wakeup_ns.p99.
+sql "update params set name = 'backend' where name = 'vcpus';
+update point_values set param = 'backend', value = value - 1 where param = 'vcpus';
+delete from metrics where name = 'wakeup_ns.p99' and run in
+	(select r.id from runs r join point_values v on v.point = r.point where v.param = 'backend' and v.value = 1);
+insert into manifest values ('libvirt.domain_type', 'qemu (TCG: no usable /dev/kvm with VMX or SVM)')"
+vmsweep_cmd report "$T/s"
+expect_rc 0
+H=$T/s/report.html M=$T/s/report.md
+expect_fixed "$H" 'Figures: x = tasks_per_cpu, one line per hz, libvirt dashed.' 'the backend is neither x nor lines by default'
+expect_fixed "$H" '<h2 id="backends">Model / Linux</h2>' 'report.html has the model / Linux section'
+expect_fixed "$H" '<b>The Linux guest ran under QEMU'"'"'s TCG</b>' 'it says TCG, as the manifest does'
+expect_grep "$H" '<tr><td>work_loops</td><td>4 of 4</td><td>[0-9.]+</td><td>[0-4]</td></tr>' 'work_loops compared at 4 points'
+expect_fixed "$H" '<tr><td>wakeup_ns.p99</td><td>0 of 4</td><td>&mdash;</td><td>0</td></tr>' 'wakeup_ns.p99 is kvm'"'"'s only'
+expect_grep "$H" '<tr><td>[0-9]+ / [0-9]+</td><td>1</td><td>100</td><td>[0-9.]+</td><td>[0-9.]+</td><td>[0-9.]+( &ne;)?</td></tr>' 'a pair per point'
+expect_fixed "$M" '## Model / Linux' 'report.md has it'
+expect_grep "$M" '^\| work_loops \| 4 of 4 \| [0-9.]+ \| [0-4] \|$' 'report.md: the geometric mean of work_loops'
+expect_grep "$M" '^\| geometric mean \|  \|  \|  \|  \| [0-9.]+ \|$' 'report.md: the table of pairs ends with it'
+S=$T/s/plots/metric-work_loops.svg
+for t in 'hz=100 / kvm' 'hz=100 / libvirt' 'hz=250 / kvm' 'hz=250 / libvirt'; do
+	expect_fixed "$S" "$t" "a line '$t'"
+done
+check 'libvirt'"'"'s two lines are dashed' test "$(dashed_curves "$S")" = 2
+check 'four curves of two points' test "$(grep -c . "$T/s/plots/metric-work_loops.dat")" = 8
+check_figures "$T/s"
+# lines = backend, given: the same lines (hz's colours, libvirt dashed).
+vmsweep_cmd report "$T/s" --lines backend --out "$T/o"
+expect_rc 0 '--lines backend'
+expect_fixed "$T/o/report.html" 'Figures: x = tasks_per_cpu, one line per backend, libvirt dashed.' 'says so'
+expect_fixed "$T/o/plots/metric-work_loops.svg" 'hz=250 / libvirt' 'the other parameter still names its lines'
+check 'libvirt dashed' test "$(dashed_curves "$T/o/plots/metric-work_loops.svg")" = 2
+check 'the same data' cmp -s "$T/s/plots/metric-work_loops.dat" "$T/o/plots/metric-work_loops.dat"
+expect_fixed "$T/o/report.md" '## Model / Linux' 'and the table'
+check_figures "$T/o"
+# x = backend: two x values, a line per other point, nothing dashed.
+vmsweep_cmd report "$T/s" --x backend --lines hz --out "$T/x"
+expect_rc 0 '--x backend'
+check 'no dashes when the backends are the x axis' test "$(dashed_curves "$T/x/plots/metric-work_loops.svg")" = 0
+expect_fixed "$T/x/plots/metric-work_loops.svg" '>libvirt</text>' 'the x axis names the backends'
+check_figures "$T/x"
+end
+
 begin "report/errors: no store, unknown metric or parameter, bad usage"
 sweep_config '[params]
 vcpus = 1, 2'
