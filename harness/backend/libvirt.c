@@ -280,6 +280,7 @@ struct linux_run {
 	char *conf, *job, *xml;
 	size_t conf_len, job_len, xml_len;
 	char *console_text, *data_text;
+	char qemu_tail[256];
 	size_t console_len, data_len;
 	struct linux_sections sections;
 };
@@ -293,6 +294,22 @@ static void linux_run_free(struct linux_run *lr)
 	free(lr->console_text);
 	free(lr->data_text);
 	linux_sections_free(&lr->sections);
+}
+
+/* QEMU's own log of the domain (libvirt writes one per domain name, and ours are never
+ * reused): its last line kept for a failed run's cause, the file removed. */
+static void qemu_log_take(const char *name, char *tail, size_t len)
+{
+	char path[256];
+	size_t n;
+	bool cut;
+	snprintf(path, sizeof(path), "/var/log/libvirt/qemu/%s.log", name);
+	char *text = file_slurp(path, 1 << 20, &n, &cut);
+	tail[0] = 0;
+	if (text)
+		console_tail(text, n, tail, len);
+	free(text);
+	unlink(path);
 }
 
 /* The guest's console and data port, read after the domain is gone */
@@ -367,10 +384,13 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 		goto out;
 	}
 	linux_outputs_read(&lr, &data_cut);
+	qemu_log_take(name, lr.qemu_tail, sizeof(lr.qemu_tail));
 	char perr[256] = "";
 	int parsed = linux_sections_parse(lr.data_text ? lr.data_text : "", lr.data_len, &lr.sections, perr, sizeof(perr));
 	char tail[320];
 	console_tail(lr.console_text ? lr.console_text : "", lr.console_len, tail, sizeof(tail));
+	if (!tail[0]) /* the kernel said nothing: what QEMU said instead */
+		snprintf(tail, sizeof(tail), "(nothing; QEMU's log ends: %.200s)", lr.qemu_tail);
 	memset(r->rec, 0, sizeof(*r->rec));
 	run_status(r->rec, end, &lr.sections, secs, timeout, tail);
 	if (parsed && r->rec->status == STORE_DONE) {
