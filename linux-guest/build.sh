@@ -15,6 +15,7 @@
 # The kernel .deb is kept in build/linux/cache/ and reused; LINUX_PKG=linux-image-X-amd64
 # picks another one. No root needed (apt-get download and dpkg-deb -x run as any user).
 set -eu
+PATH=$PATH:/usr/sbin:/sbin        # depmod, mke2fs, debugfs: not in a user's PATH on Debian
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")

@@ -3,21 +3,23 @@
 # (run.conf + a small fio job), a 512 MiB ext3 disk, boots build/linux/ under TCG with the
 # tools disk last, and checks the framing on the data port. Prints the timings seen from
 # the host. Usage:
-#   linux-guest/smoke.sh [-m MiB] [-s vCPUs] [-c CPU] [-a 'extra kernel args'] [-n] [-k DIR]
+#   linux-guest/smoke.sh [-m MiB] [-s vCPUs] [-c CPU] [-a 'extra kernel args'] [-n] [-z] [-k DIR]
 #     -m guest RAM (256)   -c QEMU -cpu model (QEMU's default)   -n no fio line in run.conf
+#     -t SECONDS: give up after (120)
+#     -z boot the bzImage (vmlinuz) rather than the PVH ELF (vmlinux)
 #     -k DIR: work in DIR and keep it (console.log, data.log)    -C FILE: use FILE as run.conf
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 L=${LINUX_GUEST_DIR:-$(dirname "$here")/build/linux}
-mem=256 smp=2 cpu="" extra="" nofio="" keep="" conf=""
-while getopts m:s:c:a:nk:C: o; do
+mem=256 smp=2 cpu="" extra="" nofio="" keep="" conf="" kernel=vmlinux limit=120
+while getopts m:s:c:a:nzk:C:t: o; do
 	case $o in
 	m) mem=$OPTARG ;; s) smp=$OPTARG ;; c) cpu=$OPTARG ;; a) extra=$OPTARG ;;
-	n) nofio=1 ;; k) keep=$OPTARG ;; C) conf=$OPTARG ;;
+	t) limit=$OPTARG ;; n) nofio=1 ;; z) kernel=vmlinuz ;; k) keep=$OPTARG ;; C) conf=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
-for f in vmlinuz initramfs.cpio.gz tools.img; do
+for f in $kernel initramfs.cpio.gz tools.img; do
 	[ -f "$L/$f" ] || { echo "smoke: no $L/$f (run make linux-guest)" >&2; exit 1; }
 done
 command -v qemu-system-x86_64 >/dev/null || { echo "smoke: no qemu-system-x86_64 (make deps)" >&2; exit 1; }
@@ -53,14 +55,15 @@ now() { date +%s%N; }
 t0=$(now)
 # shellcheck disable=SC2086
 qemu-system-x86_64 -accel tcg ${cpu:+-cpu $cpu} -m "$mem" -smp "$smp" -nographic -no-reboot \
-	-nic none -monitor none -kernel "$L/vmlinuz" -initrd "$D/initrd" \
+	-nic none -monitor none -kernel "$L/$kernel" -initrd "$D/initrd" \
 	-append "console=ttyS0 panic=-1 mitigations=off $extra" \
 	-serial "file:$D/console.log" -serial "file:$D/data.log" \
 	-drive "file=$D/vda.img,if=virtio,format=raw,cache=none" \
 	-drive "file=$L/tools.img,if=virtio,format=raw,readonly=on" &
 qpid=$!
 tb="" td="" i=0
-while kill -0 $qpid 2>/dev/null && [ $i -lt 6000 ]; do      # 120 s at most
+end=$(($(now) + limit * 1000000000))
+while kill -0 $qpid 2>/dev/null && [ "$(now)" -lt $end ]; do
 	if [ -z "$tb" ] && grep -q '^vmsweep-end boot-uptime' "$D/data.log" 2>/dev/null; then tb=$(now); fi
 	if [ -z "$td" ] && grep -q '^vmsweep-done' "$D/data.log" 2>/dev/null; then td=$(now); fi
 	sleep 0.02
@@ -75,7 +78,7 @@ up=$(sect boot-uptime | cut -d' ' -f1)
 avail=$(sect meminfo | awk '/^MemAvailable/ { print $2 }')
 free=$(sect meminfo | awk '/^MemFree/ { print $2 }')
 done_line=$(grep '^vmsweep-done' "$D/data.log" || echo "no vmsweep-done")
-echo "smoke: ${mem}M ${smp} vCPUs cpu=${cpu:-default}: boot-uptime at $(ms "$tb") ms (guest uptime ${up:-?} s), done at $(ms "$td") ms, qemu exit at $(ms "$te") ms; $done_line"
+echo "smoke: $kernel ${mem}M ${smp} vCPUs cpu=${cpu:-default} $extra: boot-uptime at $(ms "$tb") ms (guest uptime ${up:-?} s), done at $(ms "$td") ms, qemu exit at $(ms "$te") ms; $done_line"
 echo "smoke: MemAvailable ${avail:-?} kB, MemFree ${free:-?} kB (after the run)"
 if [ -z "$nofio" ] && [ -z "$conf" ]; then
 	sect fio.json | jq -r '.jobs[0].write | "smoke: fio randwrite \(.iops|floor) IOPS, clat p99 \(.clat_ns.percentile["99.000000"]) ns"' ||
