@@ -183,6 +183,12 @@ clean:
 
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)
 
+# The Linux guest of the libvirt backend (#18): the Debian kernel, a busybox initramfs with its
+# init, and fio on a read-only disk, in build/linux/ (see linux-guest/README.md)
+.PHONY: linux-guest
+linux-guest: deps
+	$(Q)sh ./linux-guest/build.sh build/linux
+
 # The planted-bug check, outside make check (about 20 minutes): each mutation of
 # tests/mutants/*.txt in a scratch copy of the tree, with the tests that must catch it.
 .PHONY: mutants
