@@ -5,6 +5,7 @@
 #   make bench    the benchmarks, against the physical floor measured in the same run
 #   make asan     the unit and integration tests again, the host built with ASan + UBSan
 #   make deps     install the Debian packages the project needs
+#   make linux-guest  the libvirt backend's Linux guest (Debian's kernel, our initramfs), in build/linux/
 
 CC      ?= gcc
 O       ?= -O2
@@ -157,7 +158,7 @@ demo: deps all
 	$(Q)sh ./scripts/demo.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory all linux-guest $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)sh ./tests/run-unit.sh $(UNIT_BINS)
 	$(Q)bash ./scripts/mutants.sh -l >/dev/null || { bash ./scripts/mutants.sh -l | grep STALE; \
 		echo "make check: mutations in tests/mutants/ no longer apply: update them"; exit 1; }

@@ -11,7 +11,7 @@
 
 HOST_TIMEOUT=240 # a Linux boot under TCG takes seconds, more on a loaded machine
 
-if [ ! -f "$ROOT/build/linux/vmlinuz" ] || [ ! -f "$ROOT/build/linux/tools.img" ]; then
+if [ ! -f "$ROOT/build/linux/vmlinux" ] || [ ! -f "$ROOT/build/linux/tools.img" ]; then
 	echo "FAIL libvirt: build/linux/ is missing: run make linux-guest (make check does)"
 	exit 1
 fi
