@@ -5,7 +5,7 @@ set -e
 PKGS="gcc make libc6-dev linux-libc-dev libjansson-dev libcmocka-dev liburing-dev \
 libsqlite3-dev sqlite3 zlib1g-dev libinih-dev libgsl-dev gnuplot-nox fio jq clang libclang-rt-14-dev \
 e2fsprogs \
-libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev qemu-system-x86 busybox-static \
+libvirt-daemon libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev qemu-system-x86 busybox-static \
 libxml2-utils kmod cpio xz-utils binutils"
 # The Linux guest of the libvirt backend (linux-guest/build.sh) needs the last two lines: QEMU and
 # libvirt, busybox-static, and kmod (depmod), cpio, xz-utils and binutils (readelf) to build its
