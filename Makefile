@@ -196,6 +196,13 @@ linux-guest: deps
 mutants: deps
 	$(Q)bash ./scripts/mutants.sh
 
+# The model against Linux (#18): configs/fidelity.ini on both backends (about 6 minutes
+# under TCG), then its report with the model / Linux tables (results/fidelity-*/report.md)
+.PHONY: fidelity
+fidelity: all linux-guest
+	$(Q)d=results/fidelity-$$(date +%Y%m%d-%H%M%S); ./harness/vmsweep run configs/fidelity.ini --out $$d && \
+		./harness/vmsweep report $$d && echo "fidelity: $$d/report.md"
+
 # ext3's crash consistency at many points per journal mode (#16): CRASH_POINTS each, the
 # first CRASH_HOST_FSCK of them also recovered by the host's e2fsck
 crash: deps all

@@ -9,6 +9,7 @@
 
 #include "backend/backend.h"
 #include "backend/libvirt_conn.h"
+#include "backend/linux_image.h"
 #include "backend/linux_sections.h"
 #include "cmd/boot_options.h"
 #include "cmd/cmd.h"
@@ -61,7 +62,9 @@ int boot_libvirt(struct boot_options *o, const struct vms_workload *wl, volatile
 		fprintf(stderr, "vmsweep boot: interrupted\n");
 		code = 130;
 	} else {
-		fprintf(stderr, "vmsweep boot: libvirt: %s\n", libvirt_conn_describe());
+		char why[160];
+		const char *type = linux_domain_type(why, sizeof(why));
+		fprintf(stderr, "vmsweep boot: libvirt: %s; a domain of type %s (%s)\n", libvirt_conn_describe(), type, why);
 		/* fio's JSON as the guest's fio wrote it: the run's files hold it gzip'd */
 		char path[4200], buf[8192];
 		snprintf(path, sizeof(path), "%s/runs/1.fio.json.gz", dir);
