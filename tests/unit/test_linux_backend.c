@@ -36,6 +36,21 @@ static char *file_text(FILE *f, size_t *len_out)
 	return text;
 }
 
+/* Runs cmd_fmt (one %s: a temporary file holding text[len]) through the shell; its status. */
+static int tool_on_text(const char *text, size_t len, const char *cmd_fmt)
+{
+	char path[] = "/tmp/test_linux_backend.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), cmd_fmt, path);
+	int rc = system(cmd);
+	unlink(path);
+	return rc;
+}
+
 static void vm_two_disks(struct vm_config *vm)
 {
 	vm_config_init(vm);
@@ -163,16 +178,7 @@ static char *guest_job_text(const char *path)
 /* Real fio takes the file (--parse-only: it opens nothing) */
 static void fio_parses(const char *text)
 {
-	char path[] = "/tmp/test_linux_backend.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "fio --parse-only %s >/dev/null 2>&1", path);
-	int rc = system(cmd);
-	unlink(path);
-	if (rc != 0)
+	if (tool_on_text(text, strlen(text), "fio --parse-only %s >/dev/null 2>&1") != 0)
 		fail_msg("fio --parse-only refused:\n%s", text);
 }
 
@@ -232,16 +238,7 @@ static void test_domain_xml(void **state)
 	assert_non_null(strstr(x, "<target dev='vdc' bus='virtio'/>")); /* the tools disk comes last */
 	assert_non_null(strstr(x, "tools &amp; more.img"));
 	/* libvirt's own schema takes it (virt-xml-validate, libvirt-clients: make deps) */
-	char path[] = "/tmp/test_linux_backend_xml.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, x, strlen(x)), (ssize_t)strlen(x));
-	close(fd);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "virt-xml-validate %s domain >/dev/null 2>&1", path);
-	int rc = system(cmd);
-	unlink(path);
-	if (rc != 0)
+	if (tool_on_text(x, strlen(x), "virt-xml-validate %s domain >/dev/null 2>&1") != 0)
 		fail_msg("virt-xml-validate refused:\n%s", x);
 	free(x);
 
@@ -289,17 +286,8 @@ static void test_cpio(void **state)
 	}
 	assert_int_equal(off, len);
 	/* and cpio(1) lists what the kernel will unpack */
-	char path[] = "/tmp/test_linux_backend_cpio.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, a, len), (ssize_t)len);
-	close(fd);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "cpio -it --quiet < %s | tr '\\n' ' ' | grep -qx 'vmsweep vmsweep/run.conf vmsweep/job.fio '",
-		 path);
-	int rc = system(cmd);
-	unlink(path);
-	assert_int_equal(rc, 0);
+	assert_int_equal(tool_on_text(a, len, "cpio -it --quiet < %s | tr '\\n' ' ' | "
+					     "grep -qx 'vmsweep vmsweep/run.conf vmsweep/job.fio '"), 0);
 	free(a);
 }
 
