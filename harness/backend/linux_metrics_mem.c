@@ -106,6 +106,8 @@ static const char *block_read(const char *p, struct vms_rec_mem_job *recs, const
 			const char *nl = strchr(p, '\n');
 			return nl ? nl + 1 : p + strlen(p);
 		}
+		if (line_key(p, "memjob"))
+			break; /* the next block: this one had no end */
 		if ((q = line_key(p, "classify"))) {
 			perf = !strncmp(q, "perf", 4) && line_end(q + 4);
 			continue;
