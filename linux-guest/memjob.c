@@ -396,6 +396,7 @@ int main(int argc, char **argv)
 	 * counted at the next check, as that access's */
 	for (volatile char *p = (volatile char *)&res; p < (volatile char *)(&res + 1); p += PAGE)
 		*p = 0;
+	((volatile char *)(&res + 1))[-1] = 0; /* its last page, which the steps may miss */
 	uint64_t pages = (opt.size + PAGE - 1) / PAGE, rss0 = resident_pages();
 	res.start_ns = now_ns();
 	res.measure_ns = res.start_ns + opt.ramp_ns;
