@@ -397,6 +397,14 @@ int main(int argc, char **argv)
 	for (volatile char *p = (volatile char *)&res; p < (volatile char *)(&res + 1); p += PAGE)
 		*p = 0;
 	((volatile char *)(&res + 1))[-1] = 0; /* its last page, which the steps may miss */
+	/* a block now that says ENOMEM, replaced at the end: a program the OOM killer ends
+	 * leaves it, as our guest records a job the OOM killer ended (error 12) */
+	res.error = ENOMEM;
+	if (result_write(classify, 0)) {
+		fprintf(stderr, "vmsweep-memjob: %s: %s\n", opt.out, strerror(errno));
+		return 1;
+	}
+	res.error = 0;
 	uint64_t pages = (opt.size + PAGE - 1) / PAGE, rss0 = resident_pages();
 	res.start_ns = now_ns();
 	res.measure_ns = res.start_ns + opt.ramp_ns;
