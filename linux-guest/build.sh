@@ -5,7 +5,8 @@
 #                      with -kernel (libvirt <kernel>) about 3 s faster under TCG, where the
 #                      bzImage spends that long decompressing itself (xz)
 #   VERSION            its release (uname -r), one line
-#   initramfs.cpio.gz  busybox-static, the modules for virtio-blk on PCI and ext3 (ext4), init;
+#   initramfs.cpio.gz  busybox-static, the modules for virtio-blk on PCI and ext3 (ext4), init,
+#                      /bin/vmsweep-memjob (memjob.c, built static with the host's gcc);
 #                      zero-padded to a multiple of 4 bytes so that the host can append a
 #                      per-run newc cpio to it
 #   tools.img          read-only ext2 labelled vmsweep-tools: fio, its libraries, the loader
@@ -44,6 +45,7 @@ need ldd libc-bin
 need sha256sum coreutils
 need xz xz-utils
 need readelf binutils
+need gcc gcc
 [ -x /usr/bin/fio ] || missing="$missing /usr/bin/fio (fio)"
 BUSYBOX=/bin/busybox
 if [ ! -x $BUSYBOX ] || ldd $BUSYBOX >/dev/null 2>&1; then
@@ -84,7 +86,8 @@ for f in $fio_files; do [ -r "$f" ] || die "ldd $FIO: $f is not readable"; done
 # ---- up to date? ----
 inputs=$( {
 	echo "epoch $EPOCH modules $ROOT_MODULES"
-	sha256sum "$deb" "$BUSYBOX" "$here/init" "$here/build.sh" $FIO
+	sha256sum "$deb" "$BUSYBOX" "$here/init" "$here/build.sh" "$here/memjob.c" "$top/include/vmsweep/hist.h" $FIO
+	gcc --version | head -n 1
 	for f in $fio_files; do sha256sum "$(readlink -f "$f")" | sed "s|  .*|  $f|"; done
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$OUT/.inputs" ] && [ "$(cat "$OUT/.inputs")" = "$inputs" ] &&
@@ -135,6 +138,11 @@ for a in $($BUSYBOX --list); do
 	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
 done
 cp "$here/init" "$R/init"
+# the memory jobs' program (ioengine=mem through fio's exec engine): static, as busybox, so
+# it needs nothing from the tools disk; warnings are errors, as in the rest of vmsweep
+gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" -o "$R/bin/vmsweep-memjob" "$here/memjob.c" ||
+	die "gcc -static memjob.c failed (libc6-dev has libc.a)"
+strip "$R/bin/vmsweep-memjob"
 for p in $ORDER; do
 	mkdir -p "$R/lib/modules/$kver/$(dirname "$p")"
 	cp "$K/$p" "$R/lib/modules/$kver/$p"
@@ -145,7 +153,7 @@ cp "$K/modules.builtin" "$K/modules.order" "$R/lib/modules/$kver/"
 depmod -b "$R" "$kver" 2>"$W/depmod.err" || die "depmod on the initramfs failed: $(cat "$W/depmod.err")"
 echo $ORDER | tr ' ' '\n' >"$R/lib/modules/$kver/vmsweep.load"
 chmod -R u+rwX,go+rX,go-w "$R"
-chmod 0755 "$R/init" "$R/bin/busybox"
+chmod 0755 "$R/init" "$R/bin/busybox" "$R/bin/vmsweep-memjob"
 find "$R" -exec touch -h -d "@$EPOCH" {} +
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -n -9 >"$W/initramfs.cpio.gz"
 size=$(stat -c %s "$W/initramfs.cpio.gz")

@@ -60,7 +60,7 @@ static int run_files_make(const struct vm_config *vm, const struct vms_workload 
 			  size_t *conf_len, char **job, size_t *job_len, char *err, size_t errlen)
 {
 	struct baseline_disk disks[VMS_MAX_DISKS];
-	struct baseline_fio fio = { .async_engine = "libaio", .in_guest = true };
+	struct baseline_fio fio = { .async_engine = "libaio", .in_guest = true, .seed = vm->seed };
 	FILE *cf = open_memstream(conf, conf_len), *jf = open_memstream(job, job_len);
 	int ret = 0;
 

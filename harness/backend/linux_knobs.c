@@ -13,6 +13,7 @@ enum linux_knob_kind {
 	LK_MOUNT, /* an ext3 mount option: applied with the mounts */
 	LK_DEFAULT_ONLY, /* Linux has it only as the knob's default; why says what Linux does */
 	LK_IGNORED, /* the built-in workload's or the harness's own: no meaning for a job on Linux */
+	LK_SAMPLE, /* sample_ms: init's vmstat sampler (run.conf's `sample MS`) */
 };
 
 struct linux_knob {
@@ -22,6 +23,7 @@ struct linux_knob {
 	const char *why; /* LK_DEFAULT_ONLY: what Linux 6.1 does instead */
 };
 
+#define LINUX_SAMPLE_MS_MIN 50
 #define K(name) VMS_KNOB_##name
 static const struct linux_knob linux_knobs[] = {
 	{ K(sched_migration_cost_ns), LK_SYSCTL, "/sys/kernel/debug/sched/migration_cost_ns", NULL },
@@ -68,7 +70,7 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(pingpong), LK_IGNORED, NULL, NULL },
 	{ K(pingpong_pinned), LK_IGNORED, NULL, NULL },
 	{ K(compute_iters), LK_IGNORED, NULL, NULL },
-	{ K(sample_ms), LK_IGNORED, NULL, NULL },
+	{ K(sample_ms), LK_SAMPLE, NULL, NULL },
 };
 #undef K
 _Static_assert(sizeof(linux_knobs) / sizeof(linux_knobs[0]) == VMS_KNOB_COUNT, "every knob has a Linux rule");
@@ -98,7 +100,7 @@ static bool knob_is_default(const struct vm_config *vm, int k)
 /* The workload's knobs are refused when the run has a job (their workload is not run) */
 static int ignored_check(const struct vm_config *vm, int k, char *err, size_t errlen)
 {
-	if (knob_is_default(vm, k) || k == VMS_KNOB_sample_ms)
+	if (knob_is_default(vm, k))
 		return 0;
 	return errorf(err, errlen, "knob %s: the built-in workload's, which the libvirt backend does not run "
 		      "(it runs fio jobs only)", knob_table[k].name);
@@ -156,6 +158,18 @@ int linux_knobs_conf(const struct vm_config *vm, FILE *conf, char *err, size_t e
 			break;
 		case LK_MOUNT:
 			break; /* mounts_write, for every ext3 disk */
+		case LK_SAMPLE:
+			if (!v)
+				break;
+			/* a sample is a grep and a sleep in the guest's shell, about 15 ms of a vCPU under
+			 * TCG (linux-guest/README.md): a shorter period would be mostly the sampler */
+			if (v < LINUX_SAMPLE_MS_MIN) {
+				ret = errorf(err, errlen, "knob sample_ms=%" PRId64 ": the Linux guest samples every %d ms at "
+					     "the most often (a sample costs milliseconds under TCG)", v, LINUX_SAMPLE_MS_MIN);
+				break;
+			}
+			fprintf(sink, "sample %" PRId64 "\n", v);
+			break;
 		case LK_SYSCTL:
 		case LK_QUEUE:
 			if (knob_is_default(vm, k) && k != VMS_KNOB_iosched)

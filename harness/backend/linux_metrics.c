@@ -28,8 +28,13 @@
  *   mm.swap_pages    meminfo's SwapTotal / 4 KiB
  *   mm.pages_in_use  the zones' managed pages less vmstat.after's nr_free_pages
  *   disk.<vdX>.{reads,writes,flushes,bytes_read,bytes_written}   /proc/diskstats (since
- *                    boot, as ours count since the VM's creation): completed reads,
- *                    writes and flushes and the sectors' bytes
+ *                    boot, as ours count since the VM's creation; taken after the final
+ *                    sync and umount): completed reads, writes and flushes and the
+ *                    sectors' bytes
+ *   mem.<job>.*      the `mem` section (vmsweep-memjob's blocks): linux_metrics_mem.c
+ *   the time series  the `vmstat.samples` section: linux_metrics_series.c
+ *   journal.<vdX>.write_amplification, bytes_workload   diskstats and fio.json:
+ *                    linux_metrics_wa.c
  *   linux.*          what only a Linux run has (linux_metric_docs below)
  */
 #include <math.h>
@@ -392,6 +397,9 @@ int linux_metrics(const struct linux_sections *s, const struct vms_workload *wl,
 	disk_metrics(&m, s);
 	linux_jbd2_metrics(&m, s);
 	linux_sched_metrics(&m, s);
+	linux_mem_metrics(&m, s, wl);
+	linux_sample_series(&m, s);
+	linux_write_amplification(&m, s, wl);
 	if (m.e.bad)
 		return errorf(err, errlen, "out of memory");
 	return (int)m.bad_sections;

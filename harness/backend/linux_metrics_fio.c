@@ -19,6 +19,7 @@
  *   task.cpu_ns           (usr_cpu + sys_cpu) % of job_runtime: getrusage's CPU time of the
  *                         job's threads where ours adds up its tasks' sum_exec_runtime
  * Not mapped: task.migrations and task.wakeups (fio has no such counts).
+ * Left out: the exec jobs that run memory jobs (their numbers are the `mem` section's).
  */
 #include <jansson.h>
 #include <math.h>
@@ -297,7 +298,10 @@ void linux_fio_metrics(struct linux_emit *m, const struct linux_sections *s, con
 	}
 	for (size_t i = 0; i < nj; i++) {
 		const json_t *job = json_array_get(jobs, i);
-		const char *name = json_string_value(json_object_get(job, "jobname"));
+		const char *name = json_string_value(json_object_get(job, "jobname")),
+			   *engine = json_string_value(json_object_get(json_object_get(job, "job options"), "ioengine"));
+		if (engine && !strcmp(engine, "exec"))
+			continue; /* a memory job (cmd/baseline_memjob.c): left out, as ours leave theirs out */
 		if (!name || !name_ok(name)) {
 			bad++;
 			continue;

@@ -36,4 +36,7 @@ int proc_kv(const struct linux_section *s, const char *key, uint64_t *v);
 void linux_fio_metrics(struct linux_emit *m, const struct linux_sections *s, const struct vms_workload *wl);
 void linux_jbd2_metrics(struct linux_emit *m, const struct linux_sections *s);
 void linux_sched_metrics(struct linux_emit *m, const struct linux_sections *s);
+void linux_mem_metrics(struct linux_emit *m, const struct linux_sections *s, const struct vms_workload *wl);
+void linux_sample_series(struct linux_emit *m, const struct linux_sections *s);
+void linux_write_amplification(struct linux_emit *m, const struct linux_sections *s, const struct vms_workload *wl);
 #endif

@@ -27,6 +27,7 @@ struct baseline_fio {
 	 * the guest's paths (/dev/vdX, /mnt/vdX/...), each job's own direct=, files, syncs and
 	 * cpus_allowed (its CPUs are the guest's); disks[] give only the sizes. */
 	bool in_guest;
+	uint64_t seed; /* in_guest: the run's seed, which randrepeat=0 memory jobs mix in as ours do */
 };
 
 /*
@@ -54,6 +55,20 @@ bool baseline_rw_writes(uint32_t rw);
 int baseline_path_unsafe_char(const char *p);
 
 void baseline_usage(FILE *f);
+
+/* What baseline_job.c's writers share with baseline_memjob.c. */
+const char *baseline_time_format(uint64_t ns, char *buf, size_t len);
+void baseline_job_header_write(FILE *f, unsigned idx, const struct vms_job *j);
+void baseline_job_group_write(FILE *f, const struct vms_job *j, bool new_group);
+void baseline_cpus_allowed_write(FILE *f, uint64_t mask);
+/*
+ * A memory job (ioengine=mem) for the Linux guest's fio: an exec job that runs
+ * vmsweep-memjob (linux-guest/memjob.c) with the job's size, access, working set,
+ * runtime, ramp, thinktime and seed; fio keeps startdelay, groups and stonewall. -1
+ * with err for a job fio's exec engine cannot end (no runtime).
+ */
+int baseline_mem_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group, uint64_t run_seed,
+			   char *err, size_t errlen);
 
 /* A child's stdout or stderr, captured whole. */
 struct capture {

@@ -27,7 +27,7 @@ bool baseline_rw_writes(uint32_t rw)
 }
 
 /* The largest exact unit keeps the file readable; the compiler's finest unit is us. */
-static const char *time_format(uint64_t ns, char *buf, size_t len)
+const char *baseline_time_format(uint64_t ns, char *buf, size_t len)
 {
 	if (ns % NS_PER_S == 0)
 		snprintf(buf, len, "%" PRIu64 "s", ns / NS_PER_S);
@@ -182,7 +182,7 @@ static bool name_is_header(const char *name)
 }
 
 /* The section that opens a job: its name as the header, or name= under job<idx>. */
-static void job_header_write(FILE *f, unsigned idx, const struct vms_job *j)
+void baseline_job_header_write(FILE *f, unsigned idx, const struct vms_job *j)
 {
 	if (name_is_header(j->name))
 		fprintf(f, "\n[%s]\n", j->name);
@@ -195,17 +195,17 @@ static void job_timing_write(FILE *f, const struct vms_job *j)
 {
 	char t[32];
 	if (j->runtime_ns)
-		fprintf(f, "runtime=%s\n", time_format(j->runtime_ns, t, sizeof(t)));
+		fprintf(f, "runtime=%s\n", baseline_time_format(j->runtime_ns, t, sizeof(t)));
 	if (j->flags & VMS_JOB_TIME_BASED)
 		fputs("time_based\n", f);
 	if (j->ramp_ns)
-		fprintf(f, "ramp_time=%s\n", time_format(j->ramp_ns, t, sizeof(t)));
+		fprintf(f, "ramp_time=%s\n", baseline_time_format(j->ramp_ns, t, sizeof(t)));
 	if (j->startdelay_ns)
-		fprintf(f, "startdelay=%s\n", time_format(j->startdelay_ns, t, sizeof(t)));
+		fprintf(f, "startdelay=%s\n", baseline_time_format(j->startdelay_ns, t, sizeof(t)));
 }
 
 /* group_reporting, and the group fio's add_job opens at stonewall or new_group, as the compiler did. */
-static void job_group_write(FILE *f, const struct vms_job *j, bool new_group)
+void baseline_job_group_write(FILE *f, const struct vms_job *j, bool new_group)
 {
 	if (j->flags & VMS_JOB_GROUP_REPORTING)
 		fputs("group_reporting\n", f);
@@ -216,7 +216,7 @@ static void job_group_write(FILE *f, const struct vms_job *j, bool new_group)
 }
 
 /* cpus_allowed= as the guest's CPU list (in_guest only: vCPU numbers are the guest's own) */
-static void cpus_allowed_write(FILE *f, uint64_t mask)
+void baseline_cpus_allowed_write(FILE *f, uint64_t mask)
 {
 	if (!mask)
 		return;
@@ -232,7 +232,7 @@ static void cpus_allowed_write(FILE *f, uint64_t mask)
 /* fio's cpuio as compiled: burns CPU on the host's CPUs for the runtime, no disk */
 static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool new_group, bool in_guest)
 {
-	job_header_write(f, idx, j);
+	baseline_job_header_write(f, idx, j);
 	fputs("ioengine=cpuio\n", f);
 	fprintf(f, "cpuload=%" PRIu32 "\ncpuchunks=%" PRIu32 "\ncpumode=%s\n", j->cpuload, j->cpuchunks_us,
 		j->cpumode == VMS_CPU_QSORT ? "qsort" : "noop");
@@ -241,8 +241,8 @@ static void cpuio_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool
 	job_timing_write(f, j); /* the compiler insists on a runtime for cpuio */
 	/* cpus_allowed is left out on the host, as for disk jobs: vCPU numbers are not the host's CPUs */
 	if (in_guest)
-		cpus_allowed_write(f, j->cpus_allowed);
-	job_group_write(f, j, new_group);
+		baseline_cpus_allowed_write(f, j->cpus_allowed);
+	baseline_job_group_write(f, j, new_group);
 }
 
 /* Where a job's I/O goes in a Linux guest: its raw disk, or its files on /mnt/vdX as our
@@ -305,7 +305,7 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 
 	if (!rw || (!j->nr_files && j->offset >= d->size))
 		return errorf(err, errlen, "job '%s': %s", j->name, rw ? "offset beyond the end of its disk" : "unknown rw");
-	job_header_write(f, idx, j);
+	baseline_job_header_write(f, idx, j);
 	if (fio->in_guest) {
 		if (guest_files_write(f, j, err, errlen))
 			return -1;
@@ -351,11 +351,11 @@ static int job_write(FILE *f, unsigned idx, const struct vms_job *j, const struc
 	 * Linux guest's virtio disk (virtio_blk.poll_queues is 0) */
 	/* cpus_allowed is left out on the host: the guest's vCPU numbers are not the host's CPUs */
 	if (fio->in_guest)
-		cpus_allowed_write(f, j->cpus_allowed);
+		baseline_cpus_allowed_write(f, j->cpus_allowed);
 	if (j->thinktime_ns)
-		fprintf(f, "thinktime=%s\n", time_format(j->thinktime_ns, t, sizeof(t)));
+		fprintf(f, "thinktime=%s\n", baseline_time_format(j->thinktime_ns, t, sizeof(t)));
 	job_extras_write(f, j);
-	job_group_write(f, j, new_group);
+	baseline_job_group_write(f, j, new_group);
 	return 0;
 }
 
@@ -381,9 +381,14 @@ int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct base
 			cpuio_job_write(f, i, j, new_group, fio->in_guest);
 			continue;
 		}
-		if (j->ioengine == VMS_IOENGINE_MEM)
-			return errorf(err, errlen, "job '%s': ioengine=mem is vmsweep's own engine, which %s fio has not", j->name,
-				      fio->in_guest ? "the Linux guest's" : "host");
+		if (j->ioengine == VMS_IOENGINE_MEM && !fio->in_guest)
+			return errorf(err, errlen, "job '%s': ioengine=mem is vmsweep's own engine, which host fio has not",
+				      j->name);
+		if (j->ioengine == VMS_IOENGINE_MEM) {
+			if (baseline_mem_job_write(f, i, j, new_group, fio->seed, err, errlen))
+				return -1;
+			continue;
+		}
 		if (j->disk >= nr_disks)
 			return errorf(err, errlen, "job '%s': /dev/vd%c has no --disk", j->name, 'a' + (int)(j->disk % 26));
 		if (job_write(f, i, j, &disks[j->disk], fio, new_group, err, errlen))

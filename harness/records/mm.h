@@ -38,6 +38,9 @@ unsigned workload_nr_mem_jobs(const struct vms_workload *wl);
 /* The ops' parts, each in its own file. */
 void mm_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl);
 void mm_series(struct emit *e, const struct vm_result *res);
+/* The mem.<job>.* metrics and histograms of jobs[] (jobs[k].job == k: job k's record,
+ * else none), merged by report name; the libvirt backend's Linux runs give theirs too. */
+void mm_mem_job_metrics(struct emit *e, const struct vms_rec_mem_job *jobs, const struct vms_workload *wl);
 extern const struct metric_doc mm_metric_docs[];
 void mm_text(FILE *out, const struct vm_result *res, const struct vms_workload *wl);
 void mm_json(struct json_out *out, const struct vm_result *res, const struct vms_workload *wl);

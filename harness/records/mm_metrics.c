@@ -116,10 +116,9 @@ static void entry_metrics(struct emit *e, const struct mem_entry *m)
 	}
 }
 
-static void mem_job_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl)
+void mm_mem_job_metrics(struct emit *e, const struct vms_rec_mem_job *jobs, const struct vms_workload *wl)
 {
-	const struct mm_records *mm = mm_records(res);
-	if (!wl || !mm->mem_jobs || !wl->nr_jobs)
+	if (!wl || !jobs || !wl->nr_jobs)
 		return;
 	unsigned nj = wl->nr_jobs < VMS_WL_MAX_JOBS ? wl->nr_jobs : VMS_WL_MAX_JOBS, ne = 0;
 	struct mem_entry *ent = calloc(nj, sizeof(*ent));
@@ -128,7 +127,7 @@ static void mem_job_metrics(struct emit *e, const struct vm_result *res, const s
 		return;
 	}
 	for (unsigned k = 0; k < nj; k++) {
-		if (mm->mem_jobs[k].job != k) /* no record (a failed run, or not a memory job) */
+		if (jobs[k].job != k) /* no record (a failed run, or not a memory job) */
 			continue;
 		unsigned x = job_entry_find(wl, k, ent, sizeof(*ent), ne);
 		if (x == ne) {
@@ -138,7 +137,7 @@ static void mem_job_metrics(struct emit *e, const struct vm_result *res, const s
 			}
 			ne++;
 		}
-		entry_add(e, &ent[x], &mm->mem_jobs[k]);
+		entry_add(e, &ent[x], &jobs[k]);
 	}
 	for (unsigned x = 0; x < ne; x++)
 		entry_metrics(e, &ent[x]);
@@ -149,7 +148,7 @@ out:
 void mm_metrics(struct emit *e, const struct vm_result *res, const struct vms_workload *wl)
 {
 	vmstat_metrics(e, res);
-	mem_job_metrics(e, res, wl);
+	mm_mem_job_metrics(e, mm_records(res)->mem_jobs, wl);
 }
 
 /* What the report's time series figures draw: free pages against the watermarks, the

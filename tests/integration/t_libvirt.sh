@@ -153,4 +153,61 @@ grep -q ',libvirt,' "$OUT" && grep -q ',kvm,' "$OUT" || fail_because "export doe
 [ -z "$(private_daemons)" ] || fail_because "our libvirtd still runs after the sweep"
 end
 
+begin "libvirt/mem-samples-wa: a memory job, vmstat samples and data=journal's write amplification on Linux"
+cat >"$T/mw.fio" <<'EOF'
+[w]
+filename=/mnt/vda/w
+rw=write
+bs=64k
+size=8m
+end_fsync=1
+
+[hog]
+ioengine=mem
+size=16m
+mem_access=random
+mem_working_set=8m
+runtime=1s
+EOF
+cat >"$T/mw.ini" <<EOF
+[sweep]
+name = lvmw
+repeat = 1
+seed = 5
+timeout = 60s
+backend = libvirt
+[guest]
+memory = 256M
+sample_ms = 100
+journal_mode = journal
+disk = $T/mw.img,size=128M,fs=ext3
+[workload]
+job = $T/mw.fio
+EOF
+NRUN=$((NRUN + 1))
+OUT=$T/stdout.$NRUN ERR=$T/stderr.$NRUN
+(cd "$T" && timeout "$HOST_TIMEOUT" "$VMSWEEP" run "$T/mw.ini" --out "$T/mw" >"$OUT" 2>"$ERR" </dev/null)
+RC=$?
+expect_rc 0
+db=$T/mw/results.sqlite
+[ "$(q "select count(*) from runs where status = 'done'")" = 1 ] || fail_because "the run is not done: $(q 'select id, status, cause from runs')"
+mval() { q "select value from metrics where name = '$1'"; }
+# the memory job under our names: each of its 4096 pages allocated once (a fault of the
+# program's own outside an access, its stack's, would count as one more), accesses in classes
+pa=$(mval mem.hog.pages_allocated)
+awk -v n="$pa" 'BEGIN { exit !(n >= 4096 && n <= 4100) }' || fail_because "mem.hog.pages_allocated $pa (want 4096)"
+[ "$(q "select count(*) from metrics where name = 'mem.hog.hit_ns.p50' and value > 0")" = 1 ] || fail_because "no mem.hog.hit_ns.p50"
+[ "$(q "select count(*) from metrics where name = 'mem.hog.runtime_ns' and value between 0.9e9 and 1.3e9")" = 1 ] ||
+	fail_because "mem.hog.runtime_ns $(mval mem.hog.runtime_ns) (want about 1 s)"
+[ "$(q "select count(*) from histograms where name = 'mem.hog.fast_ns'")" -ge 1 ] || fail_because "no mem.hog.fast_ns histogram"
+[ "$(q "select count(*) from metrics where name like 'fio.hog.%'")" = 0 ] || fail_because "the memory job's exec job is in fio.*"
+# sample_ms=100: a series of free pages over the job, from t = 0
+n=$(q "select count(*) from timeseries where series = 'nr_free_pages'")
+[ "$n" -ge 5 ] || fail_because "nr_free_pages: $n samples"
+[ "$(q "select min(t_ns) from timeseries where series = 'nr_free_pages'")" = 0 ] || fail_because "the first sample is not at t = 0"
+# data=journal writes each block twice
+wa=$(mval journal.vda.write_amplification)
+awk -v w="$wa" 'BEGIN { exit !(w >= 1.7 && w <= 2.3) }' || fail_because "journal.vda.write_amplification $wa (want 1.7-2.3)"
+end
+
 finish

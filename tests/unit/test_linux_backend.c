@@ -20,6 +20,7 @@
 #include "backend/linux_knobs.h"
 #include "cmd/baseline.h"
 #include "fio/job_compile.h"
+#include "helpers.h"
 #include "util/knob.h"
 
 /* What f holds, malloc'd and NUL-ended; f is closed. */
@@ -154,8 +155,9 @@ static void test_knobs_refused(void **state)
 	assert_non_null(strstr(err, "hz"));
 }
 
-/* The guest's job file for a corpus file: the guest's paths, each job's own direct= and syncs */
-static char *guest_job_text(const char *path)
+/* The guest's job file for a corpus file: the guest's paths, each job's own direct= and
+ * syncs; NULL with err when refused (err NULL: a refusal fails the test) */
+static char *guest_job_text_seeded(const char *path, uint64_t seed, char *errout, size_t errlen)
 {
 	static const struct fio_disk_info disks[] = { { .size = 1ull << 30, .flags = VMS_DISK_FS_EXT3 },
 						      { .size = 1ull << 30 } };
@@ -168,11 +170,31 @@ static char *guest_job_text(const char *path)
 		fail_msg("%s: %s", path, err);
 	FILE *f = tmpfile();
 	assert_non_null(f);
-	struct baseline_fio fio = { .async_engine = "libaio", .in_guest = true };
-	if (baseline_job_write(f, wl, bd, 2, &fio, path, err, sizeof(err)))
-		fail_msg("%s: %s", path, err);
+	struct baseline_fio fio = { .async_engine = "libaio", .in_guest = true, .seed = seed };
+	if (baseline_job_write(f, wl, bd, 2, &fio, path, err, sizeof(err))) {
+		if (!errout)
+			fail_msg("%s: %s", path, err);
+		snprintf(errout, errlen, "%s", err);
+		free(wl);
+		fclose(f);
+		return NULL;
+	}
 	free(wl);
 	return file_text(f, NULL);
+}
+
+static char *guest_job_text(const char *path)
+{
+	return guest_job_text_seeded(path, 0, NULL, 0);
+}
+
+/* A job file's text in a temporary file, for the compiler */
+static void job_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
 }
 
 /* Real fio takes the file (--parse-only: it opens nothing) */
@@ -205,6 +227,65 @@ static void test_guest_job_file(void **state)
 	assert_null(strstr(t, "/x/")); /* the host's paths stay on the host */
 	fio_parses(t);
 	free(t);
+}
+
+/* Memory jobs: fio exec jobs that run vmsweep-memjob with the compiled numbers; fio keeps
+ * startdelay, groups and stonewall; real fio parses them; a job with no runtime is refused */
+static void test_guest_mem_job(void **state)
+{
+	(void)state;
+	char src[] = "/tmp/test_linux_backend_mem.XXXXXX", err[512] = "";
+	job_file(src, "[hog]\nioengine=mem\nsize=8m\nmem_access=random\nmem_working_set=50%\nstartdelay=300ms\n"
+		      "runtime=1500ms\ntime_based\nthinktime=10\nnumjobs=2\nrandrepeat=0\ncpus_allowed=1\n"
+		      "[after]\nstonewall\nioengine=mem\nmem_access=churn\nsize=4m\nruntime=1s\nramp_time=200ms\n"
+		      "[io]\nfilename=/mnt/vda/f\nrw=write\nbs=4k\nsize=1m\n");
+	char *t = guest_job_text_seeded(src, 42, NULL, 0);
+	/* workload/memjob.c's seeding: randseed (fio's default 0x89), clone, the run's seed */
+	uint64_t seed1 = (0x89ull ^ 0x9e3779b97f4a7c15ull) ^ (42ull * 0xbf58476d1ce4e5b9ull);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "[hog]\nioengine=exec\nprogram=/bin/vmsweep-memjob\narguments=--job 1 --size 8388608 --access random "
+		 "--ws 4194304 --runtime 1500000000 --think 10000 --seed %llu --out /run/vmsweep-mem/1\n"
+		 "runtime=1750ms\ntime_based\ngrace_time=1\nstd_redirect=0\nstartdelay=300ms\ncpus_allowed=1\n",
+		 (unsigned long long)seed1);
+	if (!strstr(t, want))
+		fail_msg("no clone 1 as\n%s\nin\n%s", want, t);
+	assert_non_null(strstr(t, "arguments=--job 2 --size 4194304 --access churn --runtime 1000000000 --ramp 200000000 "
+				  "--seed 137 --out /run/vmsweep-mem/2\nruntime=1450ms\n"));
+	assert_non_null(strstr(t, "--out /run/vmsweep-mem/2\nruntime=1450ms\ntime_based\ngrace_time=1\nstd_redirect=0\n"
+				  "stonewall\n"));
+	assert_null(strstr(t, "ioengine=mem"));
+	assert_null(strstr(t, "mem_access"));
+	assert_non_null(strstr(t, "[io]\nfilename=/mnt/vda/f\n"));
+	fio_parses(t);
+	free(t);
+	unlink(src);
+
+	/* one pass (no runtime): fio's exec engine could not wait for it */
+	char once[] = "/tmp/test_linux_backend_once.XXXXXX";
+	job_file(once, "[hog]\nioengine=mem\nsize=8m\n");
+	assert_null(guest_job_text_seeded(once, 1, err, sizeof(err)));
+	assert_err_has(err, "without runtime=");
+	unlink(once);
+}
+
+/* sample_ms: run.conf's `sample MS`, 50 ms at the least */
+static void test_sample_ms(void **state)
+{
+	(void)state;
+	struct vm_config vm;
+	char err[256];
+	vm_two_disks(&vm);
+	char *t = conf_text(&vm, err, sizeof(err));
+	assert_non_null(t);
+	assert_null(strstr(t, "sample"));
+	free(t);
+	assert_int_equal(knob_set(vm.knobs, "sample_ms=100", err, sizeof(err)), 0);
+	t = conf_text(&vm, err, sizeof(err));
+	assert_non_null(t);
+	assert_non_null(strstr(t, "sample 100\n"));
+	free(t);
+	refused("sample_ms=20", "sample_ms=20");
 }
 
 static void test_domain_xml(void **state)
@@ -298,6 +379,8 @@ int main(void)
 		cmocka_unit_test(test_knobs_applied),
 		cmocka_unit_test(test_knobs_refused),
 		cmocka_unit_test(test_guest_job_file),
+		cmocka_unit_test(test_guest_mem_job),
+		cmocka_unit_test(test_sample_ms),
 		cmocka_unit_test(test_domain_xml),
 		cmocka_unit_test(test_cpio),
 	};

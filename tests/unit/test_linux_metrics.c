@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static void assert_names_known(const struct store_run *r)
 				fail_msg("metric '%s' twice", r->metrics[i].name);
 	}
 	for (size_t i = 0; i < r->nr_hists; i++)
-		if (strncmp(r->hists[i].name, "fio.", 4))
+		if (strncmp(r->hists[i].name, "fio.", 4) && strncmp(r->hists[i].name, "mem.", 4))
 			fail_msg("histogram '%s'", r->hists[i].name);
 }
 
@@ -828,6 +829,261 @@ static void test_schedstat_diskstats_boot(void **state)
 	free(st.text);
 }
 
+/* ---- memory jobs (the mem section), vmstat samples, write amplification ---- */
+
+static struct vms_workload *wl_new(unsigned n)
+{
+	struct vms_workload *wl = calloc(1, sizeof(*wl) + n * sizeof(struct vms_job));
+	assert_non_null(wl);
+	wl->nr_jobs = n;
+	wl->nr_groups = 1;
+	return wl;
+}
+
+static const struct store_series *series_find(const struct store_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_series; i++)
+		if (!strcmp(r->series[i].name, name))
+			return &r->series[i];
+	fail_msg("no series '%s'", name);
+	return NULL;
+}
+
+/* One block's numbers, read here by itself from the real section's text. */
+struct block {
+	unsigned job;
+	uint64_t start, end, allocated, accesses, hit_samples, hit_sum, fast_samples, fast_max;
+};
+
+static unsigned blocks_read(const char *text, struct block *b, unsigned max)
+{
+	unsigned n = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		uint64_t a, c, d, e;
+		if (sscanf(p, "memjob %u", &b[n].job) == 1 && n < max)
+			n++;
+		else if (!n)
+			continue;
+		struct block *x = &b[n - 1];
+		sscanf(p, "start_ns %" SCNu64, &x->start);
+		sscanf(p, "end_ns %" SCNu64, &x->end);
+		sscanf(p, "pages_allocated %" SCNu64, &x->allocated);
+		sscanf(p, "accesses %" SCNu64, &x->accesses);
+		if (sscanf(p, "class hit %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &a, &c, &d, &e) == 4) {
+			x->hit_samples = a;
+			x->hit_sum = e;
+		}
+		if (sscanf(p, "class fast %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &a, &c, &d, &e) == 4) {
+			x->fast_samples = a;
+			x->fast_max = d;
+		}
+	}
+	return n;
+}
+
+/* workloads/mem-churn.fio on Linux 6.1 (the real section): two churn clones merged under
+ * one name, a seq job; the numbers this test reads from the text by itself */
+static void test_mem_section_real(void **state)
+{
+	(void)state;
+	struct stream st = { 0 };
+	struct store_run r;
+	struct vms_workload *wl = wl_new(3);
+	for (unsigned k = 0; k < 3; k++) {
+		snprintf(wl->jobs[k].name, VMS_WL_NAME_LEN, k < 2 ? "churn" : "touch");
+		wl->jobs[k].ioengine = VMS_IOENGINE_MEM;
+		wl->jobs[k].clone = k < 2 ? k : 0;
+	}
+	section_file(&st, "mem", "mem");
+	puts_(&st, "vmsweep-done rc=0\n");
+	metrics_of(&st, wl, &r, 0);
+
+	size_t n;
+	char *text = file_read(DATA "mem", &n);
+	struct block b[3];
+	assert_int_equal(blocks_read(text, b, 3), 3);
+	free(text);
+	assert_int_equal(b[0].job, 0);
+	assert_int_equal(b[2].job, 2);
+	assert_int_equal(metric(&r, "mem.churn.accesses"), b[0].accesses + b[1].accesses);
+	assert_int_equal(metric(&r, "mem.churn.pages_allocated"), b[0].allocated + b[1].allocated);
+	assert_int_equal(metric(&r, "mem.churn.fast_ns.samples"), b[0].fast_samples + b[1].fast_samples);
+	assert_int_equal(metric(&r, "mem.churn.fast_ns.max"), b[0].fast_max > b[1].fast_max ? b[0].fast_max : b[1].fast_max);
+	uint64_t rt0 = b[0].end - b[0].start, rt1 = b[1].end - b[1].start;
+	assert_int_equal(metric(&r, "mem.churn.runtime_ns"), rt0 > rt1 ? rt0 : rt1);
+	assert_int_equal(metric(&r, "mem.touch.hit_ns.samples"), b[2].hit_samples);
+	assert_near(metric(&r, "mem.touch.hit_ns.mean"), (double)b[2].hit_sum / (double)b[2].hit_samples, "hit mean");
+	assert_true(metric(&r, "mem.touch.hit_ns.p50") > 0);
+	assert_int_equal(metric(&r, "mem.touch.error"), 0);
+	assert_int_equal(metric(&r, "mem.touch.kswapd_ns.samples"), 0);
+	/* the merged histogram holds every sample of both clones */
+	bool found = false;
+	for (size_t i = 0; i < r.nr_hists; i++)
+		if (!strcmp(r.hists[i].name, "mem.churn.fast_ns")) {
+			found = true;
+			uint64_t total = 0;
+			for (unsigned k = 0; k < VMS_HIST_NR; k++)
+				total += r.hists[i].counts[k];
+			assert_int_equal(total, b[0].fast_samples + b[1].fast_samples);
+		}
+	assert_true(found);
+	store_run_free(&r);
+	free(st.text);
+	free(wl);
+}
+
+/* Blocks taken whole or not at all: each fault leaves its block out, the good one stays. */
+static void test_mem_section_refused(void **state)
+{
+	(void)state;
+	static const char good[] = "memjob 1\nclassify perf\nstart_ns 100\nend_ns 1100\nerror 0\npages_allocated 2\n"
+				   "pages_freed 2\naccesses 3\nswapins 0\nrss_max_pages 2\nunattributed 0\n"
+				   "class fast 2 500 700 1200 100:1 120:1\nclass kswapd 0 0 0 0\nclass direct 0 0 0 0\n"
+				   "class hit 1 50 50 50 50:1\nclass swapin 0 0 0 0\nend\n";
+	static const char *const bad[] = {
+		"memjob 0\nclassify perf\naccesses 1\nclass hit 2 5 5 10 5:1\nend\n", /* 2 samples, 1 in buckets */
+		"memjob 2\nclassify perf\naccesses 1\nend\n", /* job 2 is a disk job */
+		"memjob 0\nclassify rusage\naccesses 1\nend\n", /* no allocation split */
+		"memjob 0\nclassify perf\naccesses x\nend\n", /* not a number */
+		"memjob 0\nclassify perf\naccesses 1\n", /* no end */
+		"memjob 1\nclassify perf\naccesses 9\nend\n", /* job 1 twice (after the good one) */
+	};
+	struct vms_workload *wl = wl_new(3);
+	for (unsigned k = 0; k < 3; k++) {
+		snprintf(wl->jobs[k].name, VMS_WL_NAME_LEN, "m%u", k);
+		wl->jobs[k].ioengine = k < 2 ? VMS_IOENGINE_MEM : VMS_IOENGINE_SYNC;
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct stream st = { 0 };
+		struct store_run r;
+		char text[2048];
+		/* the bad block after the good one, and (but for "twice") before it */
+		int n = i == 5 ? snprintf(text, sizeof(text), "%s%s", good, bad[i])
+			       : snprintf(text, sizeof(text), "%s%s", bad[i], good);
+		section_text(&st, "mem", text, (size_t)n);
+		metrics_of(&st, wl, &r, 1);
+		assert_absent(&r, "mem.m0.accesses");
+		assert_int_equal(metric(&r, "mem.m1.accesses"), 3);
+		assert_int_equal(metric(&r, "mem.m1.fast_ns.samples"), 2);
+		assert_near(metric(&r, "mem.m1.fast_ns.mean"), 600, "fast mean");
+		assert_int_equal(metric(&r, "mem.m1.runtime_ns"), 1000);
+		store_run_free(&r);
+		free(st.text);
+	}
+	free(wl);
+}
+
+/* The real samples of a Linux run (fidelity-write.fio, data=journal, sample 100): every
+ * sample a point of each series, t from the first, events from the first */
+static void test_vmstat_samples_series(void **state)
+{
+	(void)state;
+	struct stream st = { 0 };
+	struct store_run r;
+	section_file(&st, "vmstat.samples", "vmstat.samples");
+	metrics_of(&st, NULL, &r, 0);
+
+	size_t n;
+	char *text = file_read(DATA "vmstat.samples", &n);
+	unsigned samples = 0;
+	double up0 = 0, up_last = 0;
+	uint64_t free_last = 0, steal0 = 0, steal_last = 0, thresh0 = 0, min0 = 0, boost = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		double up;
+		uint64_t v;
+		if (sscanf(p, "/proc/uptime:%lf", &up) == 1) {
+			up0 = samples++ ? up0 : up;
+			up_last = up;
+		}
+		if (sscanf(p, "/proc/vmstat:nr_free_pages %" SCNu64, &v) == 1)
+			free_last = v;
+		if (sscanf(p, "/proc/vmstat:pgsteal_kswapd %" SCNu64, &v) == 1) {
+			steal0 = samples == 1 ? v : steal0;
+			steal_last = v;
+		}
+		if (sscanf(p, "/proc/vmstat:nr_dirty_threshold %" SCNu64, &v) == 1 && samples == 1)
+			thresh0 = v;
+		if (sscanf(p, "/proc/zoneinfo: boost %" SCNu64, &v) == 1)
+			boost = v;
+		if (sscanf(p, "/proc/zoneinfo: min %" SCNu64, &v) == 1 && samples == 1)
+			min0 += v > boost ? v - boost : 0;
+	}
+	free(text);
+	assert_true(samples >= 10);
+	const struct store_series *fp = series_find(&r, "nr_free_pages");
+	assert_int_equal(fp->n, samples);
+	assert_int_equal(fp->v[0].t_ns, 0);
+	assert_int_equal(fp->v[samples - 1].t_ns, (uint64_t)llround((up_last - up0) * 1e9));
+	assert_near(fp->v[samples - 1].value, (double)free_last, "last nr_free_pages");
+	const struct store_series *ps = series_find(&r, "pgsteal_kswapd");
+	assert_near(ps->v[0].value, 0, "an event's first sample");
+	assert_near(ps->v[samples - 1].value, (double)(steal_last - steal0), "pgsteal_kswapd over the run");
+	assert_near(series_find(&r, "writeback.thresh")->v[0].value, (double)thresh0, "nr_dirty_threshold");
+	assert_near(series_find(&r, "wmark_min")->v[0].value, (double)min0, "wmark_min summed over zones");
+	assert_true(series_find(&r, "writeback.nr_dirty")->n == samples);
+	assert_true(series_find(&r, "allocstall")->n == samples);
+	assert_int_equal(r.nr_metrics, 0);
+	store_run_free(&r);
+	free(st.text);
+
+	/* a sample with a garbled number is left out whole, the section said ill-formed */
+	st = (struct stream){ 0 };
+	static const char two[] = "/proc/uptime:3.00 1.0\n/proc/vmstat:nr_free_pages 10\n/proc/uptime:3.10 1.1\n"
+				  "/proc/vmstat:nr_free_pages 1x\n/proc/uptime:3.25 1.2\n/proc/vmstat:nr_free_pages 7\n";
+	section_text(&st, "vmstat.samples", two, sizeof(two) - 1);
+	metrics_of(&st, NULL, &r, 1);
+	fp = series_find(&r, "nr_free_pages");
+	assert_int_equal(fp->n, 2);
+	assert_int_equal(fp->v[1].t_ns, 250000000);
+	assert_near(fp->v[1].value, 7, "the third sample");
+	store_run_free(&r);
+	free(st.text);
+}
+
+/* (sectors written after sync + umount - before fio) x 512 / the file jobs' write bytes */
+static void test_write_amplification(void **state)
+{
+	(void)state;
+	static const char before[] = " 254       0 vda 10 0 800 5 100 0 4000 50 0 60 55 0 0 0 0 3 1\n"
+				     " 254      16 vdb 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+	static const char after[] = " 254       0 vda 12 0 816 6 700 0 4000004 90 0 99 96 0 0 0 0 40 2\n"
+				    " 254      16 vdb 1 0 8 0 5 0 4096 0 0 0 0 0 0 0 0 0 0\n";
+	static const char fio[] = "m : Running /bin/vmsweep-memjob\n{\"jobs\": [{\"jobname\": \"w\", \"write\": {\"io_bytes\": 1024000}},"
+				  " {\"jobname\": \"raw\", \"write\": {\"io_bytes\": 999}},"
+				  " {\"jobname\": \"m\", \"job options\": {\"ioengine\": \"exec\"}, \"write\": {\"io_bytes\": 0}}]}\n";
+	struct vms_workload *wl = wl_new(3);
+	snprintf(wl->jobs[0].name, VMS_WL_NAME_LEN, "w");
+	wl->jobs[0].nr_files = 1;
+	wl->jobs[0].rw = VMS_RW_WRITE;
+	snprintf(wl->jobs[1].name, VMS_WL_NAME_LEN, "raw"); /* the raw disk vdb: no files */
+	wl->jobs[1].disk = 1;
+	wl->jobs[1].rw = VMS_RW_WRITE;
+	snprintf(wl->jobs[2].name, VMS_WL_NAME_LEN, "m");
+	wl->jobs[2].ioengine = VMS_IOENGINE_MEM;
+	struct stream st = { 0 };
+	struct store_run r;
+	section_text(&st, "diskstats.before", before, sizeof(before) - 1);
+	section_text(&st, "diskstats", after, sizeof(after) - 1);
+	section_text(&st, "fio.json", fio, sizeof(fio) - 1);
+	metrics_of(&st, wl, &r, 1); /* fio.json's elements are too bare for fio's own metrics */
+	assert_int_equal(metric(&r, "journal.vda.bytes_workload"), 1024000);
+	assert_near(metric(&r, "journal.vda.write_amplification"), (4000004.0 - 4000) * 512 / 1024000, "vda");
+	assert_absent(&r, "journal.vdb.write_amplification");
+	assert_absent(&r, "fio.m.write.io_bytes"); /* the memory job's exec job is not fio's */
+	store_run_free(&r);
+	free(st.text);
+
+	/* no before: nothing (a count since boot is not the job's) */
+	st = (struct stream){ 0 };
+	section_text(&st, "diskstats", after, sizeof(after) - 1);
+	section_text(&st, "fio.json", fio, sizeof(fio) - 1);
+	metrics_of(&st, wl, &r, 1);
+	assert_absent(&r, "journal.vda.write_amplification");
+	store_run_free(&r);
+	free(st.text);
+	free(wl);
+}
+
 /* ---- garbled input ---- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -937,6 +1193,10 @@ int main(void)
 		cmocka_unit_test(test_zone_watermarks),
 		cmocka_unit_test(test_jbd2_info),
 		cmocka_unit_test(test_schedstat_diskstats_boot),
+		cmocka_unit_test(test_mem_section_real),
+		cmocka_unit_test(test_mem_section_refused),
+		cmocka_unit_test(test_vmstat_samples_series),
+		cmocka_unit_test(test_write_amplification),
 		cmocka_unit_test(test_garbled_sections),
 		cmocka_unit_test(test_stream_cut_everywhere),
 	};
