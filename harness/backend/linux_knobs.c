@@ -123,9 +123,11 @@ static void mounts_write(const struct vm_config *vm, FILE *conf)
 			'a' + d, 'a' + d, 'a' + d, linux_value(VMS_KNOB_journal_mode, vm->knobs[VMS_KNOB_journal_mode], v, sizeof(v)),
 			vm->knobs[VMS_KNOB_commit], vm->knobs[VMS_KNOB_barrier]);
 	}
+	/* Linux wants a swap signature (our kernel uses the disk raw): the run's swap disk's
+	 * contents are nobody's, so mkswap writes one at every boot */
 	for (unsigned d = 0; d < vm->nr_disks; d++)
 		if (vm->disks[d].swap)
-			fprintf(conf, "swapon /dev/vd%c\n", 'a' + d);
+			fprintf(conf, "mkswap /dev/vd%c\nswapon /dev/vd%c\n", 'a' + d, 'a' + d);
 }
 
 int linux_knobs_conf(const struct vm_config *vm, FILE *conf, char *err, size_t errlen)

@@ -153,7 +153,7 @@ grep -q ',libvirt,' "$OUT" && grep -q ',kvm,' "$OUT" || fail_because "export doe
 [ -z "$(private_daemons)" ] || fail_because "our libvirtd still runs after the sweep"
 end
 
-begin "libvirt/mem-samples-wa: a memory job, vmstat samples and data=journal's write amplification on Linux"
+begin "libvirt/mem-samples-wa: a memory job, vmstat samples, swap and data=journal's write amplification on Linux"
 cat >"$T/mw.fio" <<'EOF'
 [w]
 filename=/mnt/vda/w
@@ -181,6 +181,7 @@ memory = 256M
 sample_ms = 100
 journal_mode = journal
 disk = $T/mw.img,size=128M,fs=ext3
+disk = $T/mw-swap.img,size=64M,swap
 [workload]
 job = $T/mw.fio
 EOF
@@ -205,6 +206,9 @@ awk -v n="$pa" 'BEGIN { exit !(n >= 4096 && n <= 4100) }' || fail_because "mem.h
 n=$(q "select count(*) from timeseries where series = 'nr_free_pages'")
 [ "$n" -ge 5 ] || fail_because "nr_free_pages: $n samples"
 [ "$(q "select min(t_ns) from timeseries where series = 'nr_free_pages'")" = 0 ] || fail_because "the first sample is not at t = 0"
+# the swap disk is Linux's swap (mkswap, swapon): its pages are free swap
+sw=$(mval vmstat.nr_swap_free)
+awk -v n="$sw" 'BEGIN { exit !(n >= 15000 && n <= 16384) }' || fail_because "vmstat.nr_swap_free $sw (want the 64 MiB swap disk's pages)"
 # data=journal writes each block twice
 wa=$(mval journal.vda.write_amplification)
 awk -v w="$wa" 'BEGIN { exit !(w >= 1.7 && w <= 2.3) }' || fail_because "journal.vda.write_amplification $wa (want 1.7-2.3)"

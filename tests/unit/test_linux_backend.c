@@ -88,7 +88,7 @@ static void test_defaults_leave_linux_alone(void **state)
 	assert_non_null(strstr(t, "write /sys/block/vdb/queue/scheduler none\n"));
 	assert_non_null(strstr(t, "mount /dev/vda /mnt/vda ext3 data=ordered,commit=5,barrier=1\n"));
 	assert_null(strstr(t, "mount /dev/vdb"));
-	assert_non_null(strstr(t, "swapon /dev/vdb\n"));
+	assert_non_null(strstr(t, "mkswap /dev/vdb\nswapon /dev/vdb\n"));
 	free(t);
 }
 
