@@ -77,6 +77,38 @@ expect_grep "$OUT" '^mount /dev/vda /mnt/vda ext3 data=writeback,commit=5,barrie
 expect_grep "$OUT" '^filename=/mnt/vda/f$' "the job on the guest's own path"
 end
 
+begin "libvirt/uri: a libvirtd that runs already (--libvirt-uri) is used, and none of ours started"
+# a libvirtd as a user would run one: its own socket, QEMU as root (this machine's
+# /dev/kvm is root's), in a mount namespace of its own so that /etc/libvirt stays as it is
+# (a short directory: a unix socket's path has at most 107 bytes)
+D=$(mktemp -d /tmp/vmsweep-lv.XXXXXX)
+mkdir -p "$D/etc"
+printf 'unix_sock_dir = "%s"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\nlog_outputs = "3:file:%s/log"\n' \
+	"$D" "$D" >"$D/libvirtd.conf"
+printf 'user = "root"\ngroup = "root"\ndynamic_ownership = 0\nsecurity_driver = "none"\nstdio_handler = "file"\nnamespaces = [ ]\ncgroup_controllers = [ ]\n' \
+	>"$D/etc/qemu.conf"
+unshare -m sh -c "mount --make-rprivate / && mount --bind '$D/etc' /etc/libvirt && exec libvirtd --config '$D/libvirtd.conf' --pid-file '$D/pid'" \
+	>"$T/daemon.out" 2>&1 &
+daemon=$!
+for _ in $(seq 1 200); do
+	[ -S "$D/libvirt-sock" ] && break
+	sleep 0.05
+done
+vms --backend libvirt --libvirt-uri "qemu:///system?socket=$D/libvirt-sock" --job "$TMPROOT/w.fio" \
+	--disk "$T/u.img,size=128M,fs=ext3" --memory 256M --timeout 60s
+expect_rc 0
+expect_json '.jobs[0].jobname == "w" and .jobs[0].error == 0' 'the job ran'
+expect_fixed "$ERR" "libvirt: qemu:///system?socket=$D/libvirt-sock; a domain" 'the given libvirtd was used'
+expect_no_grep "$ERR" "vmsweep's own libvirtd" 'none of ours was started'
+kill "$daemon" 2>/dev/null
+wait "$daemon" 2>/dev/null
+rm -rf "$D"
+vms --backend libvirt --libvirt-uri "qemu:///system?socket=$D/nothing-here" --job "$TMPROOT/w.fio" \
+	--disk "$T/u.img,fs=ext3"
+expect_rc 1
+expect_fixed "$ERR" "cannot connect to qemu:///system?socket=$D/nothing-here" 'a URI that answers not is named'
+end
+
 begin "libvirt/killed: a vmsweep killed mid-run (SIGKILL) leaves no domain and no libvirtd"
 cat >"$T/long.fio" <<'EOF'
 [long]
