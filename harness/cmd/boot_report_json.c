@@ -155,6 +155,7 @@ static json_t *placement_json(const struct vm_result *res)
 			      cpu_topology_format(&p->topo, buf, sizeof(buf)), "apic_ids_dense", p->apic_ids_dense, "pin",
 			      vm_pin_format(&p->pin, buf + 64, sizeof(buf) - 64), "overcommit", p->overcommit, "host",
 			      "cpus", (int)p->nr_host_cpus, "summary", p->host);
+	o = json_put(o, "io_cpus", p->io_cpus[0] ? json_string(p->io_cpus) : json_null());
 	o = json_put(o, "steal_ns", json_integer(U(steal)));
 	o = json_put(o, "steal_fraction", wall ? json_real((double)steal / (double)wall) : json_null());
 	return json_put(o, "vcpus", vcpus);

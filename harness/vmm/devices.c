@@ -39,12 +39,44 @@ static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr,
 	return (int)gsi;
 }
 
+/*
+ * With --pin, the disks' I/O threads get the allowed host CPUs no vCPU is pinned to. Left
+ * to the scheduler, the I/O thread a vCPU's kick wakes is put beside it (wake-affine), on
+ * the one CPU the pinned vCPU may not leave, and the two share it while the other core
+ * idles: 4k random writes at depth 32 fell from 0.66-0.88 of host fio to 0.20-0.28 when
+ * the one vCPU was pinned. With every CPU taken by a vCPU they stay anywhere.
+ */
+static void io_cpus_plan(struct vm *vm, struct virtio_blk_tuning *t)
+{
+	struct vm_placement *pl = &vm->res->placement;
+	int cpus[HOST_CPUS_MAX];
+	size_t n = 0;
+
+	CPU_ZERO(&t->io_cpus);
+	pl->io_cpus[0] = 0;
+	if (vm->cfg->pin.mode == VM_PIN_NONE)
+		return;
+	for (unsigned i = 0; i < vm->host_cpus.n; i++) {
+		int c = vm->host_cpus.cpus[i].cpu;
+		bool taken = false;
+		for (unsigned v = 0; v < vm->nr_vcpus && !taken; v++)
+			taken = pl->vcpus[v].host_cpu == c;
+		if (!taken && c < CPU_SETSIZE) {
+			CPU_SET(c, &t->io_cpus);
+			cpus[n++] = c;
+		}
+	}
+	t->io_pinned = n > 0;
+	if (n)
+		cpu_list_format(cpus, n, pl->io_cpus, sizeof(pl->io_cpus));
+}
+
 int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
-	const struct virtio_blk_tuning tuning = { .poll_ns = cfg->blk_poll_ns,
-						  .guest_polls = cfg->knobs[VMS_KNOB_blk_completion] ==
-								 VMS_BLK_COMPLETION_POLL };
+	struct virtio_blk_tuning tuning = { .poll_ns = cfg->blk_poll_ns,
+					    .guest_polls = cfg->knobs[VMS_KNOB_blk_completion] == VMS_BLK_COMPLETION_POLL };
+	io_cpus_plan(vm, &tuning);
 	int gsis[VMS_MAX_DISKS][VIRTIO_MMIO_MAX_QUEUES];
 
 	for (unsigned i = 0; i < cfg->nr_disks; i++) {

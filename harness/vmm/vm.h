@@ -122,6 +122,7 @@ struct vm_placement {
 	bool apic_ids_dense; /* KVM would not take the shape's sparse vCPU ids: 0..n-1 instead */
 	struct vm_pin pin;
 	bool overcommit; /* vCPUs share host CPUs */
+	char io_cpus[128]; /* with --pin, the host CPUs the disks' I/O threads run on (those no vCPU has); "": anywhere */
 	unsigned nr_host_cpus; /* the host CPUs this run may use */
 	char host[256]; /* their topology, for people */
 	struct vm_vcpu_place vcpus[VMS_MAX_CPUS];

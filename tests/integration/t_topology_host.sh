@@ -80,6 +80,34 @@ check "vcpu0's thread ran with Cpus_allowed_list $last (saw '$seen')" test "$see
 check 'placement records the list' test "$(jq -c '[.placement.pin, [.placement.vcpus[].host_cpu]]' "$T/live.json")" = "[\"$last,0\",[$last,0]]"
 end
 
+begin "pin/the disks' I/O threads run on the host CPUs no vCPU is pinned to, as /proc shows while it runs"
+if [ "$ncpu" -ge 2 ]; then
+	last=$((ncpu - 1))
+	sed 's/^runtime=.*/runtime=2s/' "$ROOT/workloads/randwrite-4k-qd1.fio" >"$T/qd1.fio"
+	"$VMSWEEP" boot --vcpus 1 --pin "$last" --json --disk "$T/io.img,size=64M" --job "$T/qd1.fio" \
+		--timeout 20s --log "$T/io.log" >"$T/io.json" 2>"$T/io.err" &
+	pid=$!
+	seen=""
+	for _ in $(seq 1 200); do
+		sleep 0.05
+		for task in /proc/$pid/task/*; do
+			[ "$(cat "$task/comm" 2>/dev/null)" = vda.q0 ] || continue
+			seen=$(awk '/^Cpus_allowed_list/ {print $2}' "$task/status" 2>/dev/null)
+		done
+		[ -n "$seen" ] && break
+	done
+	wait "$pid"
+	want=$([ "$last" -eq 1 ] && echo 0 || echo "0-$((last - 1))")
+	check 'the run is done' test "$(jq -r .status "$T/io.json")" = done
+	check "vda.q0 ran with Cpus_allowed_list $want, the CPUs vCPU 0 (on $last) left (saw '$seen')" test "$seen" = "$want"
+	check 'placement.io_cpus says so' test "$(jq -r .placement.io_cpus "$T/io.json")" = "$want"
+	vms --vcpus 1 --json --set duration_ms=20
+	expect_json '.placement.io_cpus == null' 'unpinned: the I/O threads run anywhere'
+else
+	check "one host CPU: nothing to place the I/O threads on (skipped: needs 2 CPUs)" true
+fi
+end
+
 begin "pin/overcommit: 4 vCPUs on host CPUs 0,0,1,1 (or 0,0,0,0) are reported, with steal"
 if [ "$ncpu" -ge 2 ]; then list=0,0,1,1; else list=0,0,0,0; fi
 vms --vcpus 4 --pin "$list" --json --set duration_ms=200,sleep_ms=0

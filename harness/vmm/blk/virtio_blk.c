@@ -448,7 +448,14 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 			setup.ram = (struct iovec){ d->mem->host, d->mem->size };
 		if (d->engine->init(&q->qio, &setup, err, errlen) != 0)
 			goto fail;
-		if (pthread_create(&q->thread, NULL, blk_queue_thread, q) != 0) {
+		pthread_attr_t attr;
+		int r = pthread_attr_init(&attr);
+		if (r == 0 && d->tuning.io_pinned)
+			r = pthread_attr_setaffinity_np(&attr, sizeof(d->tuning.io_cpus), &d->tuning.io_cpus);
+		if (r == 0)
+			r = pthread_create(&q->thread, &attr, blk_queue_thread, q);
+		pthread_attr_destroy(&attr);
+		if (r != 0) {
 			errorf(err, errlen, "cannot start the I/O thread of %s queue %u", d->name, i);
 			d->engine->exit(&q->qio);
 			goto fail;

@@ -7,6 +7,7 @@
 #ifndef VMM_VIRTIO_BLK_H
 #define VMM_VIRTIO_BLK_H
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include <vmsweep/poll_window.h>
@@ -67,6 +68,8 @@ struct blk_queue {
 struct virtio_blk_tuning {
 	uint64_t poll_ns; /* the most a queue thread spins (for work or a completion) before it blocks */
 	bool guest_polls; /* the guest polls for every completion (blk_completion=poll) */
+	bool io_pinned; /* the queue threads run on io_cpus (vm_place: with --pin, the CPUs left) */
+	cpu_set_t io_cpus;
 };
 
 struct virtio_blk_dev {
