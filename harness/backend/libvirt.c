@@ -38,8 +38,8 @@
 
 /* What the guest sends on its data port at most: fio's json+ and the /proc files are a
  * few hundred KiB; more is a guest that misbehaves. */
-#define LINUX_DATA_MAX (64u << 20)
-#define LINUX_CONSOLE_MAX (8u << 20)
+#define LINUX_DATA_MAX LINUX_SECTIONS_MAX_BYTES /* what linux_sections_parse takes */
+#define LINUX_CONSOLE_MAX (1u << 20)
 /* A Linux guest boots for seconds under TCG before its job starts: added to the timeout */
 #define LINUX_BOOT_ALLOWANCE_NS (120ull * 1000000000ull)
 
@@ -117,9 +117,9 @@ out:
 	return ret;
 }
 
-/* A file's bytes (at most max: a guest that writes more is cut), NUL-ended; NULL if it
- * cannot be read. */
-static char *file_slurp(const char *path, size_t max, size_t *len, bool *cut)
+/* A file's bytes (at most max: a guest that writes more is cut; tail: its last max
+ * bytes, else its first), NUL-ended; NULL if it cannot be read. */
+static char *file_slurp(const char *path, size_t max, bool tail, size_t *len, bool *cut)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -130,6 +130,8 @@ static char *file_slurp(const char *path, size_t max, size_t *len, bool *cut)
 	struct stat st;
 	size_t want = fstat(fileno(f), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
 	if (want > max) {
+		if (tail)
+			fseeko(f, (off_t)(want - max), SEEK_SET);
 		want = max;
 		*cut = true;
 	}
@@ -148,12 +150,18 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-enum domain_end { DOMAIN_ENDED, DOMAIN_TIMEOUT, DOMAIN_STOPPED };
+enum domain_end { DOMAIN_ENDED, DOMAIN_TIMEOUT, DOMAIN_STOPPED, DOMAIN_FLOODED, DOMAIN_STUCK };
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : 0;
+}
 
 /* Starts the domain and waits until it is gone (the guest powered off, or crashed:
  * every way out destroys it), the timeout passed, or the user stopped the run. */
-static int domain_run(const char *xml, uint64_t timeout_ns, volatile int *stop, enum domain_end *end, double *secs,
-		      char *err, size_t errlen)
+static int domain_run(const char *xml, const char *console, const char *data, uint64_t timeout_ns, volatile int *stop,
+		      enum domain_end *end, double *secs, char *err, size_t errlen)
 {
 	virConnectPtr c = libvirt_conn();
 	double t0 = mono_now();
@@ -166,10 +174,29 @@ static int domain_run(const char *xml, uint64_t timeout_ns, volatile int *stop, 
 	*end = DOMAIN_ENDED;
 	for (;;) {
 		int state, reason;
-		if (virDomainGetState(dom, &state, &reason, 0) < 0 || state == VIR_DOMAIN_SHUTOFF)
-			break; /* a transient domain is gone once it is off */
+		if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+			virErrorPtr e = virGetLastError();
+			if (e && e->code == VIR_ERR_NO_DOMAIN)
+				break; /* a transient domain is gone once it is off */
+			*end = DOMAIN_STUCK; /* we cannot tell: end it rather than leave a QEMU behind */
+			virDomainDestroy(dom);
+			break;
+		}
+		if (state == VIR_DOMAIN_SHUTOFF)
+			break;
+		if (state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_CRASHED || state == VIR_DOMAIN_PMSUSPENDED) {
+			*end = DOMAIN_STUCK; /* it would wait for someone to resume it */
+			virDomainDestroy(dom);
+			break;
+		}
 		if (stop && *stop) {
 			*end = DOMAIN_STOPPED;
+			virDomainDestroy(dom);
+			break;
+		}
+		/* a guest that floods its ports would fill the host's disk before the timeout */
+		if (file_size(console) > (off_t)LINUX_CONSOLE_MAX || file_size(data) > (off_t)LINUX_DATA_MAX) {
+			*end = DOMAIN_FLOODED;
 			virDomainDestroy(dom);
 			break;
 		}
@@ -192,7 +219,15 @@ static void run_status(struct store_run *rec, enum domain_end end, const struct 
 {
 	const struct linux_section *e = linux_section_find(s, "error");
 	rec->status = STORE_FAILED;
-	if (end == DOMAIN_TIMEOUT) {
+	if (end == DOMAIN_FLOODED) {
+		rec->exit_status = vm_status_exit_code(VM_BAD_GUEST);
+		snprintf(rec->cause, sizeof(rec->cause), "linux: the guest wrote more than %u MiB to its console or %u MiB "
+			 "to its data port: ended", LINUX_CONSOLE_MAX >> 20, LINUX_DATA_MAX >> 20);
+	} else if (end == DOMAIN_STUCK) {
+		rec->exit_status = vm_status_exit_code(VM_HOST_ERROR);
+		snprintf(rec->cause, sizeof(rec->cause), "libvirt: the domain was paused, crashed or could not be asked "
+			 "its state after %.1f s: ended (QEMU's log ends: %.300s)", secs, console_tail);
+	} else if (end == DOMAIN_TIMEOUT) {
 		rec->exit_status = vm_status_exit_code(VM_TIMEOUT);
 		snprintf(rec->cause, sizeof(rec->cause), "timeout: the Linux guest did not finish in %.0f s (its console "
 			 "ends: %.300s)", (double)timeout_ns / 1e9, console_tail);
@@ -281,12 +316,33 @@ struct linux_run {
 	size_t conf_len, job_len, xml_len;
 	char *console_text, *data_text;
 	char qemu_tail[256];
+	char name[64]; /* the domain's, once it has one; its QEMU log is removed with the run */
+	bool started, qemu_log_taken;
 	size_t console_len, data_len;
 	struct linux_sections sections;
 };
 
+/* QEMU's own log of the domain (libvirt writes one per domain name, and ours are never
+ * reused): its last line kept for a failed run's cause, the file removed. */
+static void qemu_log_take(struct linux_run *lr)
+{
+	char path[256];
+	size_t n;
+	bool cut;
+	snprintf(path, sizeof(path), "/var/log/libvirt/qemu/%s.log", lr->name);
+	char *text = file_slurp(path, 1 << 20, true, &n, &cut);
+	lr->qemu_tail[0] = 0;
+	if (text)
+		console_tail(text, n, lr->qemu_tail, sizeof(lr->qemu_tail));
+	free(text);
+	unlink(path);
+	lr->qemu_log_taken = true;
+}
+
 static void linux_run_free(struct linux_run *lr)
 {
+	if (lr->started && !lr->qemu_log_taken)
+		qemu_log_take(lr);
 	scratch_dir_remove(lr->dir);
 	free(lr->conf);
 	free(lr->job);
@@ -296,28 +352,13 @@ static void linux_run_free(struct linux_run *lr)
 	linux_sections_free(&lr->sections);
 }
 
-/* QEMU's own log of the domain (libvirt writes one per domain name, and ours are never
- * reused): its last line kept for a failed run's cause, the file removed. */
-static void qemu_log_take(const char *name, char *tail, size_t len)
-{
-	char path[256];
-	size_t n;
-	bool cut;
-	snprintf(path, sizeof(path), "/var/log/libvirt/qemu/%s.log", name);
-	char *text = file_slurp(path, 1 << 20, &n, &cut);
-	tail[0] = 0;
-	if (text)
-		console_tail(text, n, tail, len);
-	free(text);
-	unlink(path);
-}
-
 /* The guest's console and data port, read after the domain is gone */
 static void linux_outputs_read(struct linux_run *lr, bool *data_cut)
 {
 	bool cut;
-	lr->console_text = file_slurp(lr->console, LINUX_CONSOLE_MAX, &lr->console_len, &cut);
-	lr->data_text = file_slurp(lr->data, LINUX_DATA_MAX, &lr->data_len, data_cut);
+	/* the console's end says why a guest stopped */
+	lr->console_text = file_slurp(lr->console, LINUX_CONSOLE_MAX, true, &lr->console_len, &cut);
+	lr->data_text = file_slurp(lr->data, LINUX_DATA_MAX, false, &lr->data_len, data_cut);
 }
 
 static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
@@ -336,7 +377,7 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 		return -1;
 	if (!r->dry_run && !libvirt_conn() && libvirt_open(err, errlen)) /* `vmsweep boot`: no sweep opened it */
 		return -1;
-	for (unsigned d = 0; d < vm->nr_disks; d++) { /* made (mkfs'd) when missing, as our backend does */
+	for (unsigned d = 0; d < vm->nr_disks && !r->dry_run; d++) { /* made (mkfs'd) when missing, as our backend does */
 		int fd;
 		uint64_t size;
 		if (disk_open(&vm->disks[d], &fd, &size, err, errlen))
@@ -345,6 +386,9 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	}
 	if (scratch_dir_make("libvirt", lr.dir, sizeof(lr.dir), err, errlen))
 		return -1;
+	/* a system libvirtd's QEMU (libvirt-qemu) opens the files it is given, which libvirt
+	 * relabels, inside a directory that is root's: it may pass through, not list */
+	chmod(lr.dir, 0711);
 	snprintf(lr.initrd, sizeof(lr.initrd), "%s/initrd", lr.dir);
 	snprintf(lr.console, sizeof(lr.console), "%s/console.log", lr.dir);
 	snprintf(lr.data, sizeof(lr.data), "%s/data.log", lr.dir);
@@ -352,8 +396,8 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	    initrd_make(lr.initrd, im.initramfs, lr.conf, lr.conf_len, lr.job, lr.job_len, err, errlen))
 		goto out;
 
-	char name[64];
-	snprintf(name, sizeof(name), "vmsweep-%d-%u", (int)getpid(), atomic_fetch_add(&domain_seq, 1));
+	char *name = lr.name;
+	snprintf(name, sizeof(lr.name), "vmsweep-%d-%u", (int)getpid(), atomic_fetch_add(&domain_seq, 1));
 	struct libvirt_domain d = { .name = name, .type = linux_domain_type(why_type, sizeof(why_type)),
 				    .emulator = im.emulator, .kernel = im.kernel, .initrd = lr.initrd,
 				    .cmdline = im.cmdline, .tools_image = im.tools, .console_path = lr.console,
@@ -376,7 +420,8 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	enum domain_end end = DOMAIN_ENDED;
 	double secs = 0;
 	uint64_t timeout = vm->timeout_ns ? vm->timeout_ns + LINUX_BOOT_ALLOWANCE_NS : 0;
-	if (domain_run(lr.xml, timeout, vm->stop_requested, &end, &secs, err, errlen))
+	lr.started = true;
+	if (domain_run(lr.xml, lr.console, lr.data, timeout, vm->stop_requested, &end, &secs, err, errlen))
 		goto out;
 	if (end == DOMAIN_STOPPED) {
 		r->interrupted = true;
@@ -384,7 +429,7 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 		goto out;
 	}
 	linux_outputs_read(&lr, &data_cut);
-	qemu_log_take(name, lr.qemu_tail, sizeof(lr.qemu_tail));
+	qemu_log_take(&lr);
 	char perr[256] = "";
 	int parsed = linux_sections_parse(lr.data_text ? lr.data_text : "", lr.data_len, &lr.sections, perr, sizeof(perr));
 	char tail[320];

@@ -1,4 +1,5 @@
 /* The libvirt backend's connection and, where none runs, its own libvirtd: see libvirt_conn.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 /* A domain name says which process made it (vmsweep-<pid>-<n>): a leftover of a dead one
  * is destroyed when a later sweep finds it. */
 #define DOMAIN_PREFIX "vmsweep-"
+#define QEMU_LOG_DIR "/var/log/libvirt/qemu"
 
 static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
 static virConnectPtr conn;
@@ -82,6 +84,21 @@ static void private_stop(void)
 	}
 	scratch_dir_remove(private_dir);
 	private_dir[0] = 0;
+}
+
+/* The last line of our libvirtd's log, for an error (its directory is removed after). */
+static const char *log_tail(const char *path)
+{
+	static char line[300];
+	char buf[300];
+	FILE *f = fopen(path, "r");
+	line[0] = 0;
+	while (f && fgets(buf, sizeof(buf), f))
+		if (buf[0] != '\n')
+			snprintf(line, sizeof(line), "%.*s", (int)strcspn(buf, "\n"), buf);
+	if (f)
+		fclose(f);
+	return line[0] ? line : "(nothing)";
 }
 
 /*
@@ -145,11 +162,14 @@ static int private_start(char *err, size_t errlen)
 		return -1;
 	if (access(LIBVIRTD_PATH, X_OK))
 		return errorf(err, errlen, "%s: missing: `make deps` installs libvirt-daemon-system", LIBVIRTD_PATH);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return errorf(err, errlen, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent) /* we died before the signal was armed */
+			_exit(1);
 		setsid(); /* a Ctrl-C to the sweep is ours to handle, not the daemon's */
 		private_etc_mount(private_dir);
 		int null = open("/dev/null", O_RDWR);
@@ -165,17 +185,37 @@ static int private_start(char *err, size_t errlen)
 	for (int i = 0; i < 300; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			private_pid = 0;
-			return errorf(err, errlen, "libvirtd (our own) exited at start (it needs root, and a mount namespace "
-				      "for its /etc/libvirt): see %s", log);
+			return errorf(err, errlen, "libvirtd (our own) exited at start (it needs root and a mount namespace "
+				      "for its /etc/libvirt; another vmsweep's own libvirtd running holds the QEMU "
+				      "driver's state): its log ends: %s", log_tail(log));
 		}
 		if (access(sock, F_OK) == 0 && (conn = virConnectOpen(uri_used)))
 			return 0;
 		sleep_ms(50);
 	}
-	return errorf(err, errlen, "libvirtd (our own) did not answer on %s in 15 s: %s", sock, libvirt_last_error());
+	return errorf(err, errlen, "libvirtd (our own) did not answer on %s in 15 s: %s (its log ends: %s)", sock,
+		      libvirt_last_error(), log_tail(log));
 }
 
-/* Domains of a vmsweep that is gone (killed before its connection could take them). */
+/* QEMU's logs of the domains of a vmsweep that is gone (ours remove their own) */
+static void qemu_logs_reap(void)
+{
+	DIR *d = opendir(QEMU_LOG_DIR);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int pid;
+		char path[512];
+		if (sscanf(e->d_name, DOMAIN_PREFIX "%d-", &pid) != 1 || pid <= 0 || (kill(pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), QEMU_LOG_DIR "/%s", e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Domains of a vmsweep that is gone (killed before its connection could take them), on
+ * this machine's daemon: a pid means nothing on another host's. */
 static void leftovers_destroy(void)
 {
 	virDomainPtr *doms = NULL;
@@ -219,7 +259,10 @@ int libvirt_open(char *err, size_t errlen)
 	} else {
 		snprintf(described, sizeof(described), "%s (vmsweep's own libvirtd, pid %d)", uri_used, (int)private_pid);
 	}
-	leftovers_destroy();
+	if (private_pid || !strcmp(uri_used, SYSTEM_URI)) {
+		leftovers_destroy();
+		qemu_logs_reap();
+	}
 out:
 	pthread_mutex_unlock(&conn_lock);
 	return ret;

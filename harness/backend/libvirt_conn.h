@@ -1,8 +1,9 @@
 /*
  * The libvirt backend's connection. A URI given (--libvirt-uri, VMSWEEP_LIBVIRT_URI) is
  * used as it is; otherwise a libvirtd that runs already (qemu:///system), else one of our
- * own, started for the sweep with a private configuration, socket and state directory,
- * and stopped afterwards. One connection serves every run of the process (libvirt's
+ * own, started for the sweep with a private configuration and socket (its QEMU driver's
+ * state is the system's, /run/libvirt/qemu: one such daemon at a time), and stopped
+ * afterwards. One connection serves every run of the process (libvirt's
  * connections are thread-safe); runs are transient domains started with
  * AUTODESTROY, so that a vmsweep killed mid-run leaves no domain behind.
  */

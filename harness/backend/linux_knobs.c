@@ -24,6 +24,9 @@ struct linux_knob {
 };
 
 #define LINUX_SAMPLE_MS_MIN 50
+/* QEMU's virtio-blk queue size (queue-size=256): blk-mq's tags, the most nr_requests takes */
+#define LINUX_VIRTQUEUE_SIZE 256
+
 #define K(name) VMS_KNOB_##name
 static const struct linux_knob linux_knobs[] = {
 	{ K(sched_migration_cost_ns), LK_SYSCTL, "/sys/kernel/debug/sched/migration_cost_ns", NULL },
@@ -39,10 +42,11 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(dirty_writeback_centisecs), LK_SYSCTL, "vm.dirty_writeback_centisecs", NULL },
 	{ K(dirty_expire_centisecs), LK_SYSCTL, "vm.dirty_expire_centisecs", NULL },
 	{ K(laptop_mode), LK_SYSCTL, "vm.laptop_mode", NULL },
+	/* the scheduler first: switching it resets nr_requests to the queue's depth */
+	{ K(iosched), LK_QUEUE, "scheduler", NULL },
 	{ K(blk_queue_depth), LK_QUEUE, "nr_requests", NULL },
 	{ K(read_ahead_kb), LK_QUEUE, "read_ahead_kb", NULL },
 	{ K(wbt_lat_usec), LK_QUEUE, "wbt_lat_usec", NULL },
-	{ K(iosched), LK_QUEUE, "scheduler", NULL },
 	{ K(journal_mode), LK_MOUNT, "data", NULL },
 	{ K(commit), LK_MOUNT, "commit", NULL },
 	{ K(barrier), LK_MOUNT, "barrier", NULL },
@@ -50,7 +54,7 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(sched_balance), LK_DEFAULT_ONLY, NULL, "its load balancing cannot be switched off" },
 	{ K(sched_domain_flags_clear), LK_DEFAULT_ONLY, NULL,
 	  "its sched domains' flags are read-only since 5.13 (/sys/kernel/debug/sched/domains)" },
-	{ K(guest_halt_poll_us), LK_DEFAULT_ONLY, NULL, "cpuidle-haltpoll runs only on KVM, and the guest runs on TCG" },
+	{ K(guest_halt_poll_us), LK_DEFAULT_ONLY, NULL, "the model's halt polling is its own; Linux's cpuidle-haltpoll is a KVM guest driver, not mapped" },
 	{ K(blk_completion), LK_DEFAULT_ONLY, NULL, "virtio-blk completes by interrupt (irq and the default are accepted)" },
 	{ K(blk_hybrid_poll_us), LK_DEFAULT_ONLY, NULL, "virtio-blk completes by interrupt" },
 	{ K(watermark_model), LK_DEFAULT_ONLY, NULL, "it has the modern watermarks only" },
@@ -85,7 +89,6 @@ static const char *linux_value(int knob, int64_t v, char *buf, size_t len)
 		static const char *const data[] = { "journal", "ordered", "writeback" };
 		return v >= 0 && v < 3 ? data[v] : NULL;
 	}
-	case VMS_KNOB_sched_migration_cost_ns:
 	default:
 		snprintf(buf, len, "%" PRId64, v);
 		return buf;
@@ -141,7 +144,7 @@ int linux_knobs_conf(const struct vm_config *vm, FILE *conf, char *err, size_t e
 	if (!sink && !(sink = fopen("/dev/null", "w")))
 		return errorf(err, errlen, "/dev/null: cannot open");
 	if (vm->knobs[VMS_KNOB_sched_migration_cost_ns] != knob_table[VMS_KNOB_sched_migration_cost_ns].def)
-		fputs("mount debugfs /sys/kernel/debug\n", sink);
+		fputs("mount debugfs /sys/kernel/debug debugfs\n", sink);
 	int ret = 0;
 	for (size_t i = 0; i < VMS_KNOB_COUNT && !ret; i++) {
 		const struct linux_knob *lk = &linux_knobs[i];
@@ -174,8 +177,16 @@ int linux_knobs_conf(const struct vm_config *vm, FILE *conf, char *err, size_t e
 			break;
 		case LK_SYSCTL:
 		case LK_QUEUE:
-			if (knob_is_default(vm, k) && k != VMS_KNOB_iosched)
-				break; /* Linux's own default */
+			/* Linux's own default, but for the scheduler and the depth, whose defaults
+			 * (none, 128) are the model's, not Linux's (mq-deadline on one queue, 256) */
+			if (knob_is_default(vm, k) && k != VMS_KNOB_iosched && k != VMS_KNOB_blk_queue_depth)
+				break;
+			if (k == VMS_KNOB_blk_queue_depth && v > LINUX_VIRTQUEUE_SIZE) {
+				ret = errorf(err, errlen, "knob blk_queue_depth=%" PRId64 ": more than the %d requests QEMU's "
+					     "virtio-blk queue holds (Linux's nr_requests cannot pass its tags)", v,
+					     LINUX_VIRTQUEUE_SIZE);
+				break;
+			}
 			if (k == VMS_KNOB_iosched && v == VMS_IOSCHED_AUTO)
 				v = VMS_IOSCHED_NONE; /* the ioless era's: blk-mq's none, as the model has it */
 			if (!(val = linux_value(k, v, buf, sizeof(buf)))) {

@@ -177,6 +177,8 @@ static bool dir_add(struct lfio_dir *t, const json_t *o, unsigned parts)
 		n = (double)ios;
 	t->clat_sum += mean * n;
 	t->clat_n += n;
+	if (!isfinite(t->clat_sum) || !isfinite(t->clat_n)) /* the guest's numbers, huge: not stored */
+		return false;
 	t->clat_max = max > t->clat_max ? max : t->clat_max;
 	t->pcts = parts == 1 ? json_object_get(clat, "percentile") : NULL;
 	if (!json_is_object(bins)) {
@@ -217,6 +219,11 @@ static bool element_add(struct lfio_entry *f, const json_t *job)
 		    json_num(job, "job_runtime", &runt);
 	if (f->cpu_ok)
 		f->cpu_ns += (usr + sys) / 100 * runt * 1e6;
+	if (!isfinite(f->cpu_ns) || !isfinite(f->sync_lat_sum)) { /* the guest's numbers, huge: not stored */
+		f->cpu_ok = false;
+		f->cpu_ns = f->sync_lat_sum = 0;
+		ok = false;
+	}
 	return ok;
 }
 

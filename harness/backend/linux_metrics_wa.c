@@ -79,7 +79,7 @@ void linux_write_amplification(struct linux_emit *m, const struct linux_sections
 	}
 	json_decref(root);
 	for (unsigned d = 0; d < VMS_MAX_DISKS; d++) {
-		uint64_t a, b;
+		uint64_t a = 0, b = 0;
 		int ra, rb;
 		if (!workload[d])
 			continue;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/scratch_dir.h"
@@ -56,7 +57,11 @@ void scratch_dirs_reap(void)
 		if (kill(pid, 0) == 0 || errno != ESRCH)
 			continue;
 		char path[512];
+		struct stat st;
 		snprintf(path, sizeof(path), SCRATCH_ROOT "/%s", e->d_name);
+		/* ours only: a directory we made (mkdtemp: 0700, our uid), not one planted in /var/tmp */
+		if (lstat(path, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) & ~011)
+			continue;
 		scratch_dir_remove(path);
 	}
 	if (d)

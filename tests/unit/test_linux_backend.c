@@ -86,6 +86,11 @@ static void test_defaults_leave_linux_alone(void **state)
 	assert_null(strstr(t, "sysctl"));
 	assert_non_null(strstr(t, "write /sys/block/vda/queue/scheduler none\n"));
 	assert_non_null(strstr(t, "write /sys/block/vdb/queue/scheduler none\n"));
+	/* the model's depth, not Linux's 256, and after the scheduler (a switch resets it) */
+	char *sched = strstr(t, "write /sys/block/vda/queue/scheduler none\n"),
+	     *depth = strstr(t, "write /sys/block/vda/queue/nr_requests 128\n");
+	assert_non_null(depth);
+	assert_true(sched < depth);
 	assert_non_null(strstr(t, "mount /dev/vda /mnt/vda ext3 data=ordered,commit=5,barrier=1\n"));
 	assert_null(strstr(t, "mount /dev/vdb"));
 	assert_non_null(strstr(t, "mkswap /dev/vdb\nswapon /dev/vdb\n"));
@@ -110,7 +115,7 @@ static void test_knobs_applied(void **state)
 	assert_non_null(strstr(t, "sysctl vm.swappiness=100\n"));
 	assert_non_null(strstr(t, "sysctl vm.min_free_kbytes=4096\n"));
 	assert_non_null(strstr(t, "sysctl vm.laptop_mode=5\n"));
-	assert_non_null(strstr(t, "mount debugfs /sys/kernel/debug\n"));
+	assert_non_null(strstr(t, "mount debugfs /sys/kernel/debug debugfs\n")); /* init: DEV DIR FSTYPE */
 	assert_non_null(strstr(t, "write /sys/kernel/debug/sched/migration_cost_ns 0\n"));
 	assert_non_null(strstr(t, "write /sys/block/vda/queue/read_ahead_kb 0\n"));
 	assert_non_null(strstr(t, "write /sys/block/vdb/queue/nr_requests 32\n"));
@@ -147,6 +152,7 @@ static void test_knobs_refused(void **state)
 	refused("sched_balance=0", "sched_balance");
 	refused("timeslice_ms=10", "timeslice_ms");
 	refused("spin_ms=5", "spin_ms");
+	refused("blk_queue_depth=512", "blk_queue_depth");
 	struct vm_config vm;
 	char err[256];
 	vm_two_disks(&vm);
@@ -223,7 +229,7 @@ static void test_guest_job_file(void **state)
 	assert_non_null(strstr(t, "directory=/mnt/vda/d\nfilename_format=many.0.$filenum\nnrfiles=3\n"));
 	assert_non_null(strstr(t, "filesize=65536\n"));
 	assert_non_null(strstr(t, "unlink=1\n"));
-	assert_non_null(strstr(t, "filename=/dev/vdb\ndirect=1\nioengine=libaio\niodepth=8\n"));
+	assert_non_null(strstr(t, "filename=/dev/vdb\ndirect=1\ninvalidate=0\nioengine=libaio\niodepth=8\n"));
 	assert_null(strstr(t, "/x/")); /* the host's paths stay on the host */
 	fio_parses(t);
 	free(t);
