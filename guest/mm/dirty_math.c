@@ -45,7 +45,9 @@ void dirty_thresholds(const struct dirty_params *p, unsigned long avail, unsigne
 
 long dirty_pos_ratio_global(unsigned long setpoint, unsigned long limit, unsigned long dirty)
 {
-	long long x = (((long long)setpoint - (long long)dirty) << RATELIMIT_CALC_SHIFT) /
+	/* Linux shifts the difference, which is negative above the setpoint: a multiply is
+	 * the same number without C's undefined left shift of a negative value */
+	long long x = (((long long)setpoint - (long long)dirty) * (1LL << RATELIMIT_CALC_SHIFT)) /
 		      (long long)(limit - setpoint + 1);
 	long long pos_ratio = x;
 	pos_ratio = pos_ratio * x >> RATELIMIT_CALC_SHIFT;
