@@ -27,6 +27,7 @@ struct backend_run {
 	const struct fio_json_opts *json_opts; /* its options, for fio's JSON */
 	const char *files_dir; /* the run's files go to files_dir/runs/<run_id>.*; NULL: none */
 	size_t run_id;
+	FILE *fio_json; /* not NULL: the guest fio's JSON is also written here, as it came (boot's stdout) */
 	FILE *dry_run; /* not NULL: write what would run here (the libvirt backend: its domain XML, run.conf
 			* and job file) and run nothing */
 

@@ -305,7 +305,6 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	struct linux_image im;
 	int host_cpu[VMS_MAX_CPUS];
 	bool pinned, data_cut = false;
-	char why_type[160];
 	int ret = -1;
 
 	r->interrupted = r->files_failed = false;
@@ -335,7 +334,7 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 
 	char *name = lr.name;
 	snprintf(name, sizeof(lr.name), "vmsweep-%d-%u", (int)getpid(), atomic_fetch_add(&domain_seq, 1));
-	struct libvirt_domain d = { .name = name, .type = linux_domain_type(why_type, sizeof(why_type)),
+	struct libvirt_domain d = { .name = name, .type = linux_domain_type(NULL, 0),
 				    .emulator = im.emulator, .kernel = im.kernel, .initrd = lr.initrd,
 				    .cmdline = im.cmdline, .tools_image = im.tools, .console_path = lr.console,
 				    .data_path = lr.data, .host_cpu = pinned ? host_cpu : NULL };
@@ -397,6 +396,9 @@ static int libvirt_run(struct backend_run *r, char *err, size_t errlen)
 	if (lr.console_text)
 		r->rec->console = guest_text_terminal_dup(lr.console_text, lr.console_len, 0);
 	r->rec->console_len = r->rec->console ? strlen(r->rec->console) : 0;
+	const struct linux_section *fj = linux_section_find(&lr.sections, "fio.json");
+	if (r->fio_json && fj)
+		fwrite(fj->data, 1, fj->len, r->fio_json);
 	if (r->files_dir && linux_files_write(r, &lr.sections, lr.console_text, lr.console_len, lr.data_text,
 					      lr.data_len, err, errlen)) {
 		store_run_free(r->rec);

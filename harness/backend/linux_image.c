@@ -1,5 +1,6 @@
 /* The Linux guest's files and domain type: see linux_image.h. */
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,21 +81,35 @@ static int cpu_has_hw_virt(void)
 	return found;
 }
 
-const char *linux_domain_type(char *why, size_t len)
+static const char *domain_type;
+static char domain_type_why[160];
+
+/* Decided once per process: every run of a sweep asks, and the host does not change */
+static void domain_type_decide(void)
 {
 	const char *env = getenv("VMSWEEP_LIBVIRT_TYPE");
+	char *why = domain_type_why;
+	size_t len = sizeof(domain_type_why);
 	if (env && (!strcmp(env, "kvm") || !strcmp(env, "qemu"))) {
 		snprintf(why, len, "VMSWEEP_LIBVIRT_TYPE=%s", env);
-		return env;
-	}
-	if (access("/sys/module/kvm_pvm", F_OK) == 0) {
+		domain_type = !strcmp(env, "kvm") ? "kvm" : "qemu";
+	} else if (access("/sys/module/kvm_pvm", F_OK) == 0) {
 		snprintf(why, len, "TCG: this host's KVM is PVM (kvm_pvm), which emulates a stock kernel's CPL-0 code");
-		return "qemu";
-	}
-	if (access("/dev/kvm", R_OK | W_OK) || !cpu_has_hw_virt()) {
+		domain_type = "qemu";
+	} else if (access("/dev/kvm", R_OK | W_OK) || !cpu_has_hw_virt()) {
 		snprintf(why, len, "TCG: no usable /dev/kvm with VMX or SVM");
-		return "qemu";
+		domain_type = "qemu";
+	} else {
+		snprintf(why, len, "KVM");
+		domain_type = "kvm";
 	}
-	snprintf(why, len, "KVM");
-	return "kvm";
+}
+
+const char *linux_domain_type(char *why, size_t len)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, domain_type_decide);
+	if (why && len)
+		snprintf(why, len, "%s", domain_type_why);
+	return domain_type;
 }

@@ -23,7 +23,8 @@ int linux_image_find(struct linux_image *im, char *err, size_t errlen);
 /*
  * "kvm" where the host's KVM can run a stock kernel, else "qemu" (TCG), why in why:
  * this project's machines have PVM (kvm_pvm: no VMX/SVM), whose guests' CPL-0 code is
- * emulated. VMSWEEP_LIBVIRT_TYPE=kvm|qemu overrides it.
+ * emulated. VMSWEEP_LIBVIRT_TYPE=kvm|qemu overrides it. Decided once per process; why
+ * may be NULL.
  */
 const char *linux_domain_type(char *why, size_t len);
 #endif
