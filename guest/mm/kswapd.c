@@ -80,7 +80,7 @@ bool throttle_direct_reclaim(unsigned gfp_mask)
 	(void)gfp_mask;
 	if (!pgdat->kswapd_ops->throttles_direct_reclaim || current_is_kswapd() || allow_direct_reclaim(pgdat))
 		return false;
-	count_vm_event(throttle_direct_reclaim);
+	count_vm_event(pgscan_direct_throttle);
 	wakeup_kswapd(&pgdat->node_zones[ZONE_NORMAL], 0, ZONE_NORMAL);
 	u64 left = NSEC_PER_SEC;
 	while (left && !allow_direct_reclaim(pgdat) && !fatal_memory_victim()) {
@@ -107,7 +107,7 @@ void wakeup_kswapd(struct zone *zone, unsigned order, int highest)
 		return;
 	if (ops->wakeup_checks_balance && ops->pgdat_balanced(pgdat, order, highest))
 		return;
-	count_vm_event(kswapd_wakeups);
+	count_vm_event(wakeup_kswapd_woke);
 	wake_up(&pgdat->kswapd_wait);
 }
 
@@ -291,6 +291,7 @@ static int kswapd(void *data)
 		ops->sleep(pgdat, 0);
 		unsigned order = (unsigned)__atomic_exchange_n(&pgdat->kswapd_order, 0, __ATOMIC_RELAXED);
 		WRITE_ONCE(pgdat->kswapd_running, 1);
+		count_vm_event(pageoutrun);
 		unsigned long reclaimed = ops->balance(pgdat, order);
 		pgdat->kswapd_failures = reclaimed ? 0 : pgdat->kswapd_failures + 1;
 		WRITE_ONCE(pgdat->kswapd_running, 0);

@@ -119,8 +119,8 @@ void vmstat_report(void)
 	       c[VMS_VM_nr_free_pages], r.pages_in_use, c[VMS_VM_pgalloc], c[VMS_VM_pgfree], c[VMS_VM_pgfault],
 	       c[VMS_VM_pgmajfault], c[VMS_VM_allocstall]);
 	printk("vmstat: pgscan kswapd %lu direct %lu, pgsteal kswapd %lu direct %lu, pswpin %lu pswpout %lu, "
-	       "kswapd_wakeups %lu, oom_kill %lu\n",
+	       "pageoutrun %lu, oom_kill %lu\n",
 	       c[VMS_VM_pgscan_kswapd], c[VMS_VM_pgscan_direct], c[VMS_VM_pgsteal_kswapd], c[VMS_VM_pgsteal_direct],
-	       c[VMS_VM_pswpin], c[VMS_VM_pswpout], c[VMS_VM_kswapd_wakeups], c[VMS_VM_oom_kill]);
+	       c[VMS_VM_pswpin], c[VMS_VM_pswpout], c[VMS_VM_pageoutrun], c[VMS_VM_oom_kill]);
 	results_record(VMS_REC_VMSTAT, &r, sizeof(r));
 }

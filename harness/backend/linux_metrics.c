@@ -13,10 +13,8 @@
  *                      pgalloc       = sum of pgalloc_<zone>      (per zone since 2.6)
  *                      allocstall    = sum of allocstall_<zone>   (per zone since 4.8)
  *                      nr_slab       = nr_slab_reclaimable + nr_slab_unreclaimable
- *                      throttle_direct_reclaim = pgscan_direct_throttle, which
- *                                      throttle_direct_reclaim() counts
  *                      nr_swap_free  = meminfo's SwapFree / 4 KiB
- *                    Not mapped: kswapd_wakeups (a tracepoint in Linux, no counter),
+ *                    Not mapped: wakeup_kswapd_woke (a tracepoint in Linux, no counter),
  *                    nr_kernel_pages (no one Linux counter is the same).
  *   zone.<Z>.*       zoneinfo.after (else .before): managed, min/low/high less boost (our
  *                    model has no boosting: its watermarks are Linux's _watermark[]), and
@@ -146,7 +144,6 @@ static int vmstat_item(const struct linux_section *vs, const struct linux_sectio
 	switch (item) {
 	case VMS_VM_pgalloc: return proc_kv_prefix_sum(vs, "pgalloc_", v);
 	case VMS_VM_allocstall: return proc_kv_prefix_sum(vs, "allocstall_", v);
-	case VMS_VM_throttle_direct_reclaim: return proc_kv(vs, "pgscan_direct_throttle", v);
 	case VMS_VM_nr_slab:
 		ra = proc_kv(vs, "nr_slab_reclaimable", &a);
 		rb = proc_kv(vs, "nr_slab_unreclaimable", &b);
@@ -158,7 +155,7 @@ static int vmstat_item(const struct linux_section *vs, const struct linux_sectio
 		if ((ra = proc_kv(meminfo, "SwapFree", &a)) > 0)
 			*v = a / PAGE_KB;
 		return ra;
-	case VMS_VM_kswapd_wakeups:
+	case VMS_VM_wakeup_kswapd_woke:
 	case VMS_VM_nr_kernel_pages: return 0;
 	default: return proc_kv(vs, vmstat_item_name(item), v);
 	}

@@ -25,25 +25,43 @@
 	X(nr_dirty_background_threshold, gauge, "background writeback starts above this many dirty pages") \
 	X(nr_swap_free, gauge, "free swap slots")                                            \
 	X(pgalloc, event, "pages allocated (every order, counted in pages)")                 \
+	X(pgalloc_dma, event, "pages allocated from ZONE_DMA")                               \
+	X(pgalloc_dma32, event, "pages allocated from the zone above DMA (DMA32; Normal in the 2.4/2.6 eras)") \
 	X(pgfree, event, "pages freed (every order, counted in pages)")                      \
 	X(pgfault, event, "accesses through the mm's page lookup")                           \
 	X(pgmajfault, event, "page lookups that needed a swap-in from disk")                 \
 	X(pgactivate, event, "pages moved to an active list")                                \
 	X(pgdeactivate, event, "pages moved to an inactive list")                            \
+	X(pgrefill, event, "pages shrink_active_list scanned on the active lists")          \
 	X(pgscan_kswapd, event, "pages kswapd scanned on the inactive lists")                \
 	X(pgscan_direct, event, "pages direct reclaim scanned on the inactive lists")        \
 	X(pgsteal_kswapd, event, "pages kswapd reclaimed")                                   \
 	X(pgsteal_direct, event, "pages direct reclaim reclaimed")                           \
+	X(pgscan_anon, event, "anonymous pages reclaim scanned on the inactive list")        \
+	X(pgscan_file, event, "file pages reclaim scanned on the inactive list")             \
+	X(pgsteal_anon, event, "anonymous pages reclaim reclaimed")                          \
+	X(pgsteal_file, event, "file pages reclaim reclaimed")                               \
 	X(allocstall, event, "allocations that entered direct reclaim")                      \
-	X(kswapd_wakeups, event, "wakeup_kswapd calls that woke kswapd")                     \
+	X(allocstall_dma, event, "direct reclaims for allocations limited to ZONE_DMA")      \
+	X(allocstall_dma32, event, "direct reclaims for allocations that may use the zone above DMA") \
+	X(pageoutrun, event, "kswapd's balancing runs (balance_pgdat)")                     \
+	X(wakeup_kswapd_woke, event, "wakeup_kswapd calls that woke kswapd (ours: a tracepoint in Linux)") \
 	X(kswapd_low_wmark_hit_quickly, event, "kswapd woken again within HZ/10 of sleeping")  \
 	X(kswapd_high_wmark_hit_quickly, event, "kswapd found zones unbalanced after HZ/10") \
 	X(pgrotated, event, "written-back pages moved to the inactive tail")                 \
 	X(pswpin, event, "pages read from swap")                                             \
 	X(pswpout, event, "pages written to swap")                                           \
-	X(pgpgin, event, "KiB read from disk into the page cache")                           \
-	X(pgpgout, event, "KiB written from the page cache to disk")                         \
-	X(throttle_direct_reclaim, event, "allocations throttled below sum(min)/2")         \
+	X(pgpgin, event, "KiB read from disk (every bio, swap-ins included, as submit_bio counts)") \
+	X(pgpgout, event, "KiB written to disk (every bio, swap-outs included, as submit_bio counts)") \
+	X(swap_ra, event, "pages swap readahead read ahead of the faulting one")           \
+	X(swap_ra_hit, event, "swap faults found their page read ahead in the swap cache")   \
+	X(workingset_refault_anon, event, "anonymous pages faulted back in soon after eviction (shadow entry found)") \
+	X(workingset_refault_file, event, "file pages read back in after eviction (shadow entry found)") \
+	X(workingset_activate_anon, event, "refaulted anonymous pages activated: refault distance within the workingset") \
+	X(workingset_activate_file, event, "refaulted file pages activated: refault distance within the workingset") \
+	X(workingset_restore_anon, event, "refaulted anonymous pages that were active when evicted") \
+	X(workingset_restore_file, event, "refaulted file pages that were active when evicted") \
+	X(pgscan_direct_throttle, event, "direct reclaimers throttled below half the min watermarks") \
 	X(nr_dirtied, event, "pages that became dirty")                                      \
 	X(nr_written, event, "page-cache pages whose writeback ended")                       \
 	X(nr_vmscan_write, event, "pages reclaim wrote out (pageout)")                       \

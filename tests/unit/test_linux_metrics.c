@@ -611,9 +611,9 @@ static void test_vmstat_over_the_job(void **state)
 	assert_near(metric(&r, "vmstat.allocstall"),
 		    proc_prefix_sum("vmstat.after", "allocstall_") - proc_prefix_sum("vmstat.before", "allocstall_"),
 		    "allocstall");
-	assert_near(metric(&r, "vmstat.throttle_direct_reclaim"),
+	assert_near(metric(&r, "vmstat.pgscan_direct_throttle"),
 		    proc_value("vmstat.after", "pgscan_direct_throttle") - proc_value("vmstat.before", "pgscan_direct_throttle"),
-		    "throttle_direct_reclaim");
+		    "pgscan_direct_throttle");
 	assert_true(metric(&r, "vmstat.pgpgout") > 0); /* 64 MiB written between them */
 	static const char *const gauges[] = { "nr_free_pages", "nr_dirty", "nr_dirty_threshold",
 					      "nr_dirty_background_threshold", "nr_file_pages" };
@@ -625,7 +625,7 @@ static void test_vmstat_over_the_job(void **state)
 	assert_near(metric(&r, "vmstat.nr_swap_free"), floor(proc_value("meminfo", "SwapFree:") / 4), "nr_swap_free");
 	assert_near(metric(&r, "mm.swap_pages"), floor(proc_value("meminfo", "SwapTotal:") / 4), "swap_pages");
 	assert_near(metric(&r, "linux.mem_total_kb"), proc_value("meminfo", "MemTotal:"), "MemTotal");
-	assert_absent(&r, "vmstat.kswapd_wakeups");
+	assert_absent(&r, "vmstat.wakeup_kswapd_woke");
 	assert_absent(&r, "vmstat.nr_kernel_pages");
 	store_run_free(&r);
 	free(st.text);

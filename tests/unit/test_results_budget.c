@@ -111,7 +111,7 @@ static void test_a_flood_of_samples_stays_within_the_budget(void **state)
 	assert_true(kept > VM_SAMPLES_BUDGET - per_round);
 	assert_int_equal(res->samples_bytes, kept);
 	assert_int_equal(res->samples_dropped, 2 * rounds - mm->nr_vmstat_samples - res->nr_samples);
-	assert_true(res->samples_dropped >= 2 * 5000);
+	assert_true(res->samples_dropped >= 2 * 5000 - 1); /* the budget's remainder may hold one more record */
 	/* The first samples are the ones kept, in order; arrays grew by doubling. */
 	assert_int_equal(mm->vmstat_samples[1000].counters[VMS_VM_nr_free_pages], 1000);
 	assert_true(mm->cap_vmstat_samples < 2 * mm->nr_vmstat_samples);

@@ -23,8 +23,7 @@ static const struct {
 	{ "nr_swap_free", "Linux shows free swap in /proc/meminfo (SwapFree), not vmstat" },
 	{ "pgalloc", "Linux counts per zone: pgalloc_dma, pgalloc_normal, ..." },
 	{ "allocstall", "Linux counts per zone since 4.8: allocstall_normal, ..." },
-	{ "kswapd_wakeups", "wakeup_kswapd calls that woke kswapd: a tracepoint's count in Linux, not a vmstat item" },
-	{ "throttle_direct_reclaim", "Linux has the vmscan tracepoint, not a counter" },
+	{ "wakeup_kswapd_woke", "wakeup_kswapd calls that woke kswapd: a tracepoint's count in Linux, not a vmstat item" },
 };
 
 static int host_has(const char *text, const char *name)
