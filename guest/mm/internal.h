@@ -50,7 +50,7 @@ struct kswapd_ops {
 	unsigned long (*balance)(pg_data_t *pgdat, unsigned order);
 };
 
-const struct kswapd_ops *kswapd_ops_for(enum watermark_model era);
+const struct kswapd_ops *kswapd_ops_for(enum vms_kswapd_model era);
 
 /*
  * swap_state.c: __remove_mapping for a swap-cache page reclaim isolated and locked;

@@ -267,12 +267,12 @@ static const struct kswapd_ops kswapd_ops_modern = {
 	.balance = balance_pgdat_modern,
 };
 
-const struct kswapd_ops *kswapd_ops_for(enum watermark_model era)
+const struct kswapd_ops *kswapd_ops_for(enum vms_kswapd_model era)
 {
 	static const struct kswapd_ops *const eras[] = {
-		[WMARK_MODEL_2_4] = &kswapd_ops_2_4,
-		[WMARK_MODEL_2_6] = &kswapd_ops_2_6,
-		[WMARK_MODEL_MODERN] = &kswapd_ops_modern,
+		[VMS_KSWAPD_2_4] = &kswapd_ops_2_4,
+		[VMS_KSWAPD_2_6] = &kswapd_ops_2_6,
+		[VMS_KSWAPD_4_8] = &kswapd_ops_modern,
 	};
 
 	/* The host refuses other values; this one would be a host and guest out of step. */

@@ -429,9 +429,23 @@ static void setup_watermarks(pg_data_t *pgdat)
 	pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
 						       : calculate_min_free_kbytes(lowmem_kbytes);
 	pgdat->watermark_model = (enum watermark_model)knob(watermark_model);
-	pgdat->kswapd_model = knob(kswapd_model) == VMS_KSWAPD_MODEL_AUTO ? pgdat->watermark_model
-									     : (enum watermark_model)knob(kswapd_model);
+	pgdat->kswapd_model = (enum vms_kswapd_model)knob(kswapd_model);
+	if (pgdat->kswapd_model == VMS_KSWAPD_MODEL_AUTO) {
+		static const enum vms_kswapd_model of_wmark[] = {
+			[WMARK_MODEL_2_4] = VMS_KSWAPD_2_4,
+			[WMARK_MODEL_2_6_0] = VMS_KSWAPD_2_6,
+			[WMARK_MODEL_2_6_10] = VMS_KSWAPD_2_6,
+			[WMARK_MODEL_4_6] = VMS_KSWAPD_4_8,
+		};
+		pgdat->kswapd_model = of_wmark[pgdat->watermark_model];
+	}
+	pgdat->reclaim_model = (enum vms_reclaim_model)knob(reclaim_model);
+	if (pgdat->reclaim_model == VMS_RECLAIM_MODEL_AUTO)
+		pgdat->reclaim_model = pgdat->kswapd_model == VMS_KSWAPD_4_8 ? VMS_RECLAIM_5_9 : VMS_RECLAIM_4_8;
 	pgdat->kswapd_ops = kswapd_ops_for(pgdat->kswapd_model);
+	pgdat->thp = (enum vms_thp)knob(thp);
+	if (pgdat->thp == VMS_THP_AUTO) /* hugepage_init: off below 512 MiB of RAM, else Debian's always */
+		pgdat->thp = (lowmem_kbytes >> 10) < 512 ? VMS_THP_NEVER : VMS_THP_ALWAYS;
 	setup_per_zone_wmarks(wz, n, pgdat->min_free_kbytes, (unsigned)knob(watermark_scale_factor),
 			      pgdat->watermark_model);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
@@ -497,9 +511,10 @@ void page_alloc_init(void)
 	init_waitqueue_head(&pgdat->pfmemalloc_wait);
 
 	printk("mem_map: %lu pages at %p (%lu KiB)\n", max_pfn, mem_map, map_bytes >> 10);
-	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, watermark_scale_factor %ld\n",
-	       pgdat->min_free_kbytes, watermark_model_name(pgdat->watermark_model),
-	       watermark_model_name(pgdat->kswapd_model), knob(watermark_scale_factor));
+	static const char *const kswapd_names[] = { "2.4", "2.6", "4.8" }, *const reclaim_names[] = { "4.8", "5.9" };
+	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, reclaim model %s, watermark_scale_factor %ld\n",
+	       pgdat->min_free_kbytes, watermark_model_name(pgdat->watermark_model), kswapd_names[pgdat->kswapd_model],
+	       reclaim_names[pgdat->reclaim_model], knob(watermark_scale_factor));
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
 		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu batch %d\n",

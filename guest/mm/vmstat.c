@@ -91,6 +91,9 @@ void vmstat_report(void)
 	r.min_free_kbytes = pgdat->min_free_kbytes;
 	r.watermark_model = pgdat->watermark_model;
 	r.kswapd_model = pgdat->kswapd_model;
+	r.reclaim_model = pgdat->reclaim_model;
+	r.thp = pgdat->thp;
+	r.page_cluster = (u32)knob(page_cluster);
 	r.watermark_scale_factor = (u32)knob(watermark_scale_factor);
 	r.swappiness = (u32)knob(swappiness);
 	r.swap_pages = nr_swap_pages_total();

@@ -76,14 +76,15 @@ void setup_per_zone_wmarks(struct wmark_zone *zones, unsigned nr, unsigned long 
 
 		switch (m) {
 		case WMARK_MODEL_2_4:
+		case WMARK_MODEL_2_6_0:
 			low = 2 * min;
 			high = 3 * min;
 			break;
-		case WMARK_MODEL_2_6:
+		case WMARK_MODEL_2_6_10:
 			low = min + (min >> 2);
 			high = min + (min >> 1);
 			break;
-		case WMARK_MODEL_MODERN:
+		case WMARK_MODEL_4_6:
 		default:
 			/*
 			 * Set the kswapd watermarks distance according to the scale factor
@@ -123,34 +124,12 @@ const char *watermark_model_name(enum watermark_model m)
 	switch (m) {
 	case WMARK_MODEL_2_4:
 		return "2.4";
-	case WMARK_MODEL_2_6:
-		return "2.6";
-	case WMARK_MODEL_MODERN:
-		return "modern";
+	case WMARK_MODEL_2_6_0:
+		return "2.6.0";
+	case WMARK_MODEL_2_6_10:
+		return "2.6.10";
+	case WMARK_MODEL_4_6:
+		return "4.6";
 	}
 	return "?";
-}
-
-static bool wm_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-bool watermark_model_parse(const char *s, enum watermark_model *m)
-{
-	if (!s)
-		return false;
-	if (wm_streq(s, "2.4"))
-		*m = WMARK_MODEL_2_4;
-	else if (wm_streq(s, "2.6"))
-		*m = WMARK_MODEL_2_6;
-	else if (wm_streq(s, "modern"))
-		*m = WMARK_MODEL_MODERN;
-	else
-		return false;
-	return true;
 }

@@ -13,6 +13,7 @@
 #include "util/guest_text.h"
 #include "util/hist_stats.h"
 #include "util/json_out.h"
+#include "util/knob.h"
 #include "util/vmstat_names.h"
 
 #define U(v) ((json_int_t)clamp_u64_ll(v)) /* a guest's counter as a JSON integer */
@@ -20,10 +21,10 @@
 
 static const double fio_percentiles[] = { 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 
-/* "modern", or the number when the guest sent a value without a name. */
-static json_t *model_json(uint32_t model)
+/* An era's word ("4.6"), or the number when the guest sent a value without one. */
+static json_t *model_json(int knob, uint32_t model)
 {
-	const char *w = watermark_model_name(model);
+	const char *w = knob_value_word(knob, model);
 	return w ? json_string(w) : json_integer(model);
 }
 
@@ -52,10 +53,13 @@ static json_t *vmstat_json(const struct vm_result *res)
 						       "min_free_seen", U(z->min_free_seen), "deferred_pages",
 						       U(z->deferred_pages)));
 	}
-	json_t *o = json_pack("{s:o, s:o, s:I, s:i, s:i, s:I, s:I, s:I}", "watermark_model", model_json(v->watermark_model),
-			      "kswapd_model", model_json(v->kswapd_model), "min_free_kbytes", U(v->min_free_kbytes),
-			      "watermark_scale_factor", (int)v->watermark_scale_factor, "swappiness", (int)v->swappiness,
-			      "swap_pages", U(v->swap_pages), "pages_in_use", U(v->pages_in_use),
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:I, s:I, s:I}", "watermark_model",
+			      model_json(VMS_KNOB_watermark_model, v->watermark_model), "kswapd_model",
+			      model_json(VMS_KNOB_kswapd_model, v->kswapd_model), "reclaim_model",
+			      model_json(VMS_KNOB_reclaim_model, v->reclaim_model), "thp", model_json(VMS_KNOB_thp, v->thp),
+			      "min_free_kbytes", U(v->min_free_kbytes), "watermark_scale_factor",
+			      (int)v->watermark_scale_factor, "swappiness", (int)v->swappiness, "page_cluster",
+			      (int)v->page_cluster, "swap_pages", U(v->swap_pages), "pages_in_use", U(v->pages_in_use),
 			      "samples", U(mm->nr_vmstat_samples));
 	o = json_put(o, "zones", zones);
 	return json_put(o, "counters", counters_json(v->counters));

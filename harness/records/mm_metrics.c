@@ -34,6 +34,9 @@ static void vmstat_metrics(struct emit *e, const struct vm_result *res)
 	emit_put(e, (double)v->min_free_kbytes, "mm.min_free_kbytes");
 	emit_put(e, v->watermark_model, "mm.watermark_model");
 	emit_put(e, v->kswapd_model, "mm.kswapd_model");
+	emit_put(e, v->reclaim_model, "mm.reclaim_model");
+	emit_put(e, v->thp, "mm.thp");
+	emit_put(e, v->page_cluster, "mm.page_cluster");
 	emit_put(e, v->watermark_scale_factor, "mm.watermark_scale_factor");
 	emit_put(e, v->swappiness, "mm.swappiness");
 	emit_put(e, (double)v->swap_pages, "mm.swap_pages");
@@ -187,8 +190,11 @@ void mm_series(struct emit *e, const struct vm_result *res)
 const struct metric_doc mm_metric_docs[] = {
 	{ "vmstat.*", "every counter of vmsweep/vmstat.h under its /proc/vmstat name, at the end of the run" },
 	{ "mm.min_free_kbytes", "min_free_kbytes in effect" },
-	{ "mm.watermark_model", "the watermark era: 0 2.4, 1 2.6, 2 modern" },
-	{ "mm.kswapd_model", "kswapd's era, numbered as watermark_model" },
+	{ "mm.watermark_model", "the watermark era: 0 2.4, 1 2.6.10, 2 4.6, 3 2.6.0" },
+	{ "mm.kswapd_model", "kswapd's era: 0 2.4, 1 2.6, 2 4.8" },
+	{ "mm.reclaim_model", "reclaim's era: 0 4.8, 1 5.9" },
+	{ "mm.thp", "transparent_hugepage in effect: 0 never, 1 madvise, 2 always" },
+	{ "mm.page_cluster", "vm.page-cluster in effect" },
 	{ "mm.watermark_scale_factor", "watermark_scale_factor in effect" },
 	{ "mm.swappiness", "swappiness in effect" },
 	{ "mm.swap_pages", "pages of swap" },

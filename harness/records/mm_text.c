@@ -4,28 +4,30 @@
 #include "records/mm.h"
 #include "util/hist_stats.h"
 #include "util/parse.h"
+#include "util/knob.h"
 #include "util/vmstat_names.h"
 
 #define KB_PER_PAGE (VMS_PAGE_SIZE / 1024)
 
-static const char *model_text(uint32_t model, char *buf, size_t len)
+/* An era's word ("4.6"), or the number when the guest sent a value without one. */
+static const char *model_text(int knob, uint32_t model, char *buf, size_t len)
 {
-	const char *w = watermark_model_name(model);
-	if (w)
-		return w;
-	snprintf(buf, len, "%u", model);
-	return buf;
+	return knob_value_format(knob, model, buf, len);
 }
 
 static void vmstat_text(FILE *out, const struct vm_result *res)
 {
 	const struct mm_records *mm = mm_records(res);
 	const struct vms_rec_vmstat *v = &mm->vmstat;
-	char m1[16], m2[16], zn[VMS_ZONE_NAME_LEN + 1];
+	char m1[16], m2[16], m3[16], m4[16], zn[VMS_ZONE_NAME_LEN + 1];
 
-	fprintf(out, "memory: watermark model %s (kswapd %s), min_free_kbytes %llu, watermark_scale_factor %u, swappiness %u\n",
-		model_text(v->watermark_model, m1, sizeof(m1)), model_text(v->kswapd_model, m2, sizeof(m2)),
-		(unsigned long long)v->min_free_kbytes, v->watermark_scale_factor, v->swappiness);
+	fprintf(out, "memory: watermark model %s (kswapd %s, reclaim %s), thp %s, min_free_kbytes %llu, "
+		"watermark_scale_factor %u, swappiness %u, page-cluster %u\n",
+		model_text(VMS_KNOB_watermark_model, v->watermark_model, m1, sizeof(m1)),
+		model_text(VMS_KNOB_kswapd_model, v->kswapd_model, m2, sizeof(m2)),
+		model_text(VMS_KNOB_reclaim_model, v->reclaim_model, m3, sizeof(m3)),
+		model_text(VMS_KNOB_thp, v->thp, m4, sizeof(m4)), (unsigned long long)v->min_free_kbytes,
+		v->watermark_scale_factor, v->swappiness, v->page_cluster);
 	if (v->swap_pages)
 		fprintf(out, "memory: swap %llu pages", (unsigned long long)v->swap_pages);
 	else

@@ -33,12 +33,25 @@ static const struct {
 	int knob;
 	const char *words[KNOB_WORDS_MAX + 1]; /* NULL-terminated */
 } knob_words_table[] = {
-	{ VMS_KNOB_watermark_model, { "2.4", "2.6", "modern", NULL } },
-	{ VMS_KNOB_kswapd_model, { "2.4", "2.6", "modern", "auto", NULL } },
+	{ VMS_KNOB_watermark_model, { "2.4", "2.6.10", "4.6", "2.6.0", NULL } /* numbers kept from before 2.6.0 */ },
+	{ VMS_KNOB_kswapd_model, { "2.4", "2.6", "4.8", "auto", NULL } },
+	{ VMS_KNOB_reclaim_model, { "4.8", "5.9", "auto", NULL } },
+	{ VMS_KNOB_thp, { "never", "madvise", "always", "auto", NULL } },
 	{ VMS_KNOB_blk_completion, { "irq", "poll", "hybrid", NULL } },
 	{ VMS_KNOB_writeback_model, { "pdflush", "bdi", "ioless", NULL } },
 	{ VMS_KNOB_journal_mode, { "journal", "ordered", "writeback", NULL } },
 	{ VMS_KNOB_iosched, { "none", "cfq", "auto", NULL } },
+};
+
+/* Words that were renamed: configs and stored plans that use the old word still mean the
+ * same era. */
+static const struct {
+	int knob;
+	const char *old, *now;
+} knob_word_renamed[] = {
+	{ VMS_KNOB_watermark_model, "2.6", "2.6.10" },
+	{ VMS_KNOB_watermark_model, "modern", "4.6" },
+	{ VMS_KNOB_kswapd_model, "modern", "4.8" },
 };
 
 /* Knobs that were renamed: the old name is answered with the new one. */
@@ -101,10 +114,12 @@ int knob_find(const char *name)
 const char *knob_suggest(const char *name)
 {
 	const char *best = NULL;
-	unsigned best_d = SUGGEST_MAX_DIST + 1;
+	unsigned best_d;
 
 	if (!name)
 		return NULL;
+	/* As for words: a short name must be closer to count as a typo ("x" is not "thp"). */
+	best_d = (strlen(name) < 3 ? 1 : strlen(name) < 6 ? 2 : SUGGEST_MAX_DIST) + 1;
 	for (size_t i = 0; i < sizeof(knob_renamed) / sizeof(knob_renamed[0]); i++)
 		if (!strcmp(name, knob_renamed[i].old))
 			return knob_renamed[i].now;
@@ -170,6 +185,9 @@ static int knob_word_parse(const struct knob_desc *k, const char *const *words, 
 	/* As name_suggest: short values must be closer to count as a typo. */
 	unsigned limit = strlen(v) < 3 ? 1 : strlen(v) < 6 ? 2 : SUGGEST_MAX_DIST, best_d = limit + 1;
 
+	for (size_t i = 0; i < sizeof(knob_word_renamed) / sizeof(knob_word_renamed[0]); i++)
+		if (knob_word_renamed[i].knob == (int)(k - knob_table) && !strcasecmp(v, knob_word_renamed[i].old))
+			v = knob_word_renamed[i].now;
 	for (n = 0; words[n]; n++) {
 		if (strcasecmp(v, words[n]) == 0) {
 			*out = k->min + (int64_t)n;

@@ -43,17 +43,6 @@ const char *mem_lat_class_help(unsigned cls)
 	return cls < VMS_MEM_LAT_NR ? classes[cls].help : NULL;
 }
 
-const char *watermark_model_name(uint32_t model)
-{
-	switch (model) {
-	case VMS_WMARK_2_4: return "2.4";
-	case VMS_WMARK_2_6: return "2.6";
-	case VMS_WMARK_MODERN: return "modern";
-	case VMS_KSWAPD_MODEL_AUTO: return "auto";
-	default: return NULL;
-	}
-}
-
 const char *mem_access_name(uint32_t access)
 {
 	switch (access) {

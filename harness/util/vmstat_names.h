@@ -19,8 +19,6 @@ const char *mem_lat_class_name(unsigned cls);
 /* What a class measures, for people: "allocation, fast path". */
 const char *mem_lat_class_help(unsigned cls);
 
-/* "2.4", "2.6", "modern" (and "auto" for VMS_KSWAPD_MODEL_AUTO); NULL for another value. */
-const char *watermark_model_name(uint32_t model);
 
 /* "seq", "random", "churn" for enum vms_mem_access; "?" for another value. */
 const char *mem_access_name(uint32_t access);

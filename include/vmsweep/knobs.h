@@ -33,9 +33,12 @@
 	X(blk_hybrid_poll_us, 500, 0, 100000, "us", "hybrid completions: a CPU waiting for I/O polls until no completion came for this long; a disk whose completions lately came further apart is left to interrupts") \
 	X(min_free_kbytes, 0, 0, 4194304, "KiB", "vm.min_free_kbytes (0: Linux's default, int_sqrt(16 * lowmem KiB))") \
 	X(watermark_scale_factor, 10, 1, 1000, "", "vm.watermark_scale_factor, in 1/10000 of a zone (modern model only)") \
-	X(watermark_model, 2, 0, 2, "model", "zone watermark rule: 2.4 (low 2*min, high 3*min), 2.6 (min*5/4, min*3/2), modern") \
-	X(kswapd_model, 3, 0, 3, "model", "kswapd's behaviour: 2.4, 2.6, modern, or auto (the era of watermark_model)") \
-	X(swappiness, 60, 0, 100, "", "vm.swappiness: reclaim's preference for anonymous pages (0..100, as before 5.8)") \
+	X(watermark_model, 2, 0, 3, "model", "zone watermarks as the kernels from: 2.4 (pages_min = zone/128 in 20..255; low 2*min, high 3*min), 2.6.0 (min_free_kbytes = int_sqrt(lowmem KiB); low 2*min, high 3*min), 2.6.10 (min_free_kbytes = int_sqrt(16 * lowmem KiB); low min*5/4, high min*3/2) or 4.6 (and watermark_scale_factor); 2.6 and modern are the old names of 2.6.10 and 4.6") \
+	X(kswapd_model, 3, 0, 3, "model", "kswapd and direct reclaim's throttling as the kernels from: 2.4, 2.6 (zone-by-zone balance_pgdat), 4.8 (node-based balance_pgdat, allow_direct_reclaim), or auto (the era of watermark_model); modern is the old name of 4.8") \
+	X(reclaim_model, 2, 0, 2, "model", "how reclaim weighs anon against file: 4.8 (4.8-5.8: recent scanned/rotated ratios, new anon pages active) or 5.9 (5.9+: lru_note_cost, new anon pages inactive, workingset refaults), or auto (5.9 with kswapd 4.8, else 4.8; the 2.4 and 2.6 eras have no reclaim of their own: their LRU and scan balance are 4.8's)") \
+	X(thp, 3, 0, 3, "model", "transparent_hugepage: never, madvise or always (either raises min_free_kbytes as khugepaged's set_recommended_min_free_kbytes), or auto (as Linux 6.1 boots: never under 512 MiB, else always as Debian's kernel)") \
+	X(swappiness, 60, 0, 200, "", "vm.swappiness: reclaim's preference for anonymous pages (0..100 before 5.8; up to 200 with reclaim_model 5.9: anon cheaper than file)") \
+	X(page_cluster, 3, 0, 5, "", "vm.page-cluster: swap readahead reads 2^page_cluster pages around a faulting one (0: none)") \
 	X(read_ahead_kb, 128, 0, 65536, "KiB", "page cache: the most a sequential buffered reader reads ahead (0: none), as the disk's read_ahead_kb") \
 	X(writeback_model, 2, 0, 2, "model", "writeback era: pdflush (2.6.9-2.6.31: a pdflush pool, dirtiers write), bdi (2.6.32-3.1: a flusher per disk, dirtiers write), ioless (3.2+: dirtiers only sleep)") \
 	X(dirty_ratio, -1, -1, 100, "%", "vm.dirty_ratio: dirtiers are throttled above this share of dirtyable memory (auto: the era's, 40 pdflush, 20 since 2.6.30); setting it clears dirty_bytes") \

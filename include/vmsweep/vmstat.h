@@ -75,8 +75,17 @@ enum vms_vmstat_item {
 		VMS_NR_VMSTAT
 };
 
-enum vms_watermark_model { VMS_WMARK_2_4, VMS_WMARK_2_6, VMS_WMARK_MODERN };
-#define VMS_KSWAPD_MODEL_AUTO 3 /* kswapd_model: the era of watermark_model */
+/*
+ * The memory manager's eras, named by the first Linux version each reproduces (the
+ * knobs' words are in harness/util/knob.c; what each era models, in --help and README).
+ */
+/* Numbered as before 2.6.0 was added (stored sweeps keep their numbers): 2.6.10 was "2.6", 4.6 "modern". */
+enum vms_watermark_model { VMS_WMARK_2_4, VMS_WMARK_2_6_10, VMS_WMARK_4_6, VMS_WMARK_2_6_0 };
+enum vms_kswapd_model { VMS_KSWAPD_2_4, VMS_KSWAPD_2_6, VMS_KSWAPD_4_8, VMS_KSWAPD_MODEL_AUTO /* the era of watermark_model */ };
+/* get_scan_count and the LRU's inputs: 4.8-5.8 (recent_rotated), 5.9+ (lru_note_cost, new anon inactive) */
+enum vms_reclaim_model { VMS_RECLAIM_4_8, VMS_RECLAIM_5_9, VMS_RECLAIM_MODEL_AUTO /* 5.9 with kswapd 4.8, else 4.8 */ };
+/* transparent_hugepage: what it does to min_free_kbytes (khugepaged's set_recommended_min_free_kbytes) */
+enum vms_thp { VMS_THP_NEVER, VMS_THP_MADVISE, VMS_THP_ALWAYS, VMS_THP_AUTO /* as Linux boots: never under 512 MiB, else always */ };
 
 #define VMS_ZONE_NAME_LEN 8
 #define VMS_MAX_ZONES 2 /* DMA, Normal */
@@ -94,9 +103,10 @@ struct vms_zone_info {
 /* VMS_REC_VMSTAT (results ring, once at the end) */
 struct vms_rec_vmstat {
 	uint64_t min_free_kbytes;
-	uint32_t watermark_model, kswapd_model; /* enum vms_watermark_model */
+	uint32_t watermark_model, kswapd_model; /* enum vms_watermark_model, vms_kswapd_model (never auto) */
 	uint32_t watermark_scale_factor, swappiness;
-	uint32_t nr_zones, pad;
+	uint32_t nr_zones, reclaim_model; /* enum vms_reclaim_model (never auto) */
+	uint32_t thp, page_cluster; /* enum vms_thp (never auto); vm.page-cluster */
 	uint64_t swap_pages; /* swap slots in all (0: no swap disk) */
 	uint64_t pages_in_use; /* allocated pages not free, at the end */
 	struct vms_zone_info zones[VMS_MAX_ZONES];

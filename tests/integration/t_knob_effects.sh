@@ -206,7 +206,7 @@ begin "knob_effects/kswapd_model: each era's kswapd sleeps its own way; the fast
 # is rarely woken early: a few times at most (1-2 here, against modern's 30-90), the
 # two compared in the same test; 2.4's kswapd sleeps a second at a time and counts neither.
 f=$(memjob hog size=80m mem_access=random)
-for k in 2.4 2.6 modern; do
+for k in 2.4 2.6 4.8; do
 	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set "kswapd_model=$k,sample_ms=5"
 	expect_rc 0 "kswapd_model=$k"
 	expect_json '.vmstat.kswapd_model == $k and .vmstat.counters.pgscan_kswapd > 0' "kswapd_model=$k ran" --arg k "$k"

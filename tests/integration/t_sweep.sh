@@ -50,7 +50,7 @@ expect_rc 0
 vmsweep_cmd export "$T/s"
 expect_rc 0
 expect_grep "$OUT" '^run,point,rep,status,watermark_model,panic_test,seed,wall_ms,started,ended,exit_status,cause,boot_us\.' 'the header: ids, parameters, run columns, metrics'
-check 'knob values as words, not numbers' test "$(cut -d, -f5 "$OUT" | sort -u | tr '\n' ' ')" = '2.4 modern watermark_model '
+check 'knob values as words, not numbers' test "$(cut -d, -f5 "$OUT" | sort -u | tr '\n' ' ')" = '2.4 4.6 watermark_model '
 check 'the 4 failed runs: exit status 3, the panic as cause' test "$(grep -Ec '^[0-9]+,[0-9]+,[0-9]+,failed,[^,]*,1,[0-9]+,[0-9.]+,[0-9.]+,[0-9.]+,3,"panic: .*panic_test: requested by the host",' "$OUT")" = 4
 check 'the done runs have no cause' test "$(grep -Ec '^[0-9]+,[0-9]+,[0-9]+,done,[^,]*,0,[0-9]+,[0-9.]+,[0-9.]+,[0-9.]+,0,,' "$OUT")" = 4
 # The seeds, as the runs table has them (signed there, unsigned here).
@@ -70,7 +70,7 @@ check '--where panic_test == 0: the 4 done runs' test "$(tail -n +2 "$OUT" | gre
 vmsweep_cmd export "$T/s" --format json --where 'cause == "panic:*"'
 expect_json 'length == 4' 'JSON: the 4 runs whose cause matches'
 expect_json 'all(.[]; .status == "failed" and .exit_status == 3 and (.cause | test("panic_test")) and (.seed | test("^[0-9]+$")) and (.wall_ms > 0))' 'JSON: status, exit status, cause, seed as digits, wall time'
-expect_json '[.[].watermark_model] | unique == ["2.4", "modern"]' 'JSON: knob words'
+expect_json '[.[].watermark_model] | unique == ["2.4", "4.6"]' 'JSON: knob words'
 vmsweep_cmd export "$T/s" --where 'status == don'
 expect_rc 2
 expect_grep "$ERR" "--where 'status == don': column 11: status: 'don' is not a status \(did you mean 'done'\?\)" 'a bad status, with did-you-mean'
@@ -79,7 +79,7 @@ expect_rc 2
 expect_grep "$ERR" "unknown name 'panic_tset' \(did you mean 'panic_test'\?\)" 'an unknown name, with did-you-mean'
 vmsweep_cmd export "$T/s" --where 'watermark_model == 2.5'
 expect_rc 2
-expect_grep "$ERR" "expected one of 2.4, 2.6, modern \(did you mean '2.4' or '2.6'\?\)" 'a knob word read as --set reads it'
+expect_grep "$ERR" "expected one of 2.4, 2.6.10, 4.6, 2.6.0 \(did you mean '2.4'\?\)" 'a knob word read as --set reads it'
 vmsweep_cmd export "$T/s" --metrics 'boot_us.*,fio.*.write.iops'
 expect_rc 2
 expect_grep "$ERR" "'fio.\*.write.iops' matches no column of this sweep" 'a pattern that matches nothing'

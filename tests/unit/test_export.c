@@ -147,9 +147,9 @@ static void test_every_column_csv(void **state)
 		   "run,point,rep,status,watermark_model,memory,tasks_per_cpu,seed,wall_ms,started,ended,exit_status,"
 		   "cause,fio.a.write.iops,fio.a.read.iops,wakeup_ns.p99,fio.b.write.iops\n"
 		   "0,0,0,done,2.4,67108864,1,11,750,1700000000.5,1700000001.25,0,,100,50,1000,\n"
-		   "1,1,0,failed,modern,134217728,2,18446744073709551615,751,1700000001.5,1700000002.25,7,"
+		   "1,1,0,failed,4.6,134217728,2,18446744073709551615,751,1700000001.5,1700000002.25,7,"
 		   "\"timeout: no progress, \"\"stuck\"\"\",7,,,\n"
-		   "2,2,0,done,2.6,67108864,4,9223372036854775808,752,1700000002.5,1700000003.25,0,,300,,,30\n"
+		   "2,2,0,done,2.6.10,67108864,4,9223372036854775808,752,1700000002.5,1700000003.25,0,,300,,,30\n"
 		   "3,0,1,planned,2.4,67108864,1,42,,,,,,,,,\n");
 }
 
@@ -172,7 +172,7 @@ static void test_every_column_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(failed, "seed")), "18446744073709551615");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 2), "seed")),
 			    "9223372036854775808");
-	assert_string_equal(json_string_value(json_object_get(failed, "watermark_model")), "modern");
+	assert_string_equal(json_string_value(json_object_get(failed, "watermark_model")), "4.6");
 	assert_int_equal(json_integer_value(json_object_get(failed, "memory")), 128 << 20);
 	assert_true(json_number_value(json_object_get(failed, "wall_ms")) == 751);
 	assert_true(json_number_value(json_object_get(failed, "started")) == 1700000001.5);
@@ -194,8 +194,8 @@ static void test_metrics_select_columns(void **state)
 	csv_assert(f->s, NULL, "fio.*.write.iops, seed,fio.a.write.iops",
 		   "run,point,rep,status,watermark_model,memory,tasks_per_cpu,fio.a.write.iops,fio.b.write.iops,seed\n"
 		   "0,0,0,done,2.4,67108864,1,100,,11\n"
-		   "1,1,0,failed,modern,134217728,2,7,,18446744073709551615\n"
-		   "2,2,0,done,2.6,67108864,4,300,30,9223372036854775808\n"
+		   "1,1,0,failed,4.6,134217728,2,7,,18446744073709551615\n"
+		   "2,2,0,done,2.6.10,67108864,4,300,30,9223372036854775808\n"
 		   "3,0,1,planned,2.4,67108864,1,,,42\n");
 	/* The columns every row has may be named: they are there already. */
 	csv_assert(f->s, "run == 0", "status,memory,cause,wall_ms",
@@ -203,7 +203,7 @@ static void test_metrics_select_columns(void **state)
 		   "0,0,0,done,2.4,67108864,1,,750\n");
 	csv_assert(f->s, "run == 1", "*_ms,?xit_status",
 		   "run,point,rep,status,watermark_model,memory,tasks_per_cpu,wall_ms,exit_status\n"
-		   "1,1,0,failed,modern,134217728,2,751,7\n");
+		   "1,1,0,failed,4.6,134217728,2,751,7\n");
 }
 
 static void test_metrics_errors(void **state)
@@ -274,8 +274,8 @@ static void test_where_errors(void **state)
 	where_bad(f->s, "4 > tasks_per_cpu", "expected a name, found '4'");
 	where_bad(f->s, "watermark_model < modern", "'<' orders numbers: watermark_model takes == or !=");
 	where_bad(f->s, "cause >= 'x'", "cause takes == or !=");
-	where_bad(f->s, "watermark_model == moden", "watermark_model: 'moden': expected one of 2.4, 2.6, modern "
-						     "(did you mean 'modern'?)");
+	where_bad(f->s, "watermark_model == moden", "watermark_model: 'moden': expected one of 2.4, 2.6.10, 4.6, "
+						     "2.6.0");
 	where_bad(f->s, "tasks_per_cpu == 1ms", "tasks_per_cpu: '1ms'");
 	where_bad(f->s, "memory = 64M", "'=' is not a comparison: write '=='");
 	where_bad(f->s, "status == done & rep == 0", "'&' alone is not an operator: write '&&'");

@@ -314,31 +314,38 @@ static void test_words(void **state)
 		assert_null(knob_value_word(i, k->max + 1));
 		assert_non_null(knob_value_word(i, k->def));
 	}
-	set_ok(v, "watermark_model=2.6");
+	set_ok(v, "watermark_model=2.6"); /* the old name of 2.6.10, and its number */
 	assert_int_equal(v[VMS_KNOB_watermark_model], 1);
+	set_ok(v, "watermark_model=modern"); /* of 4.6 */
+	assert_int_equal(v[VMS_KNOB_watermark_model], 2);
+	set_ok(v, "watermark_model=2.6.0");
+	assert_int_equal(v[VMS_KNOB_watermark_model], 3);
 	set_ok(v, "watermark_model=2.4,kswapd_model=auto");
 	assert_int_equal(v[VMS_KNOB_watermark_model], 0);
 	assert_int_equal(v[VMS_KNOB_kswapd_model], 3);
 	set_ok(v, "kswapd_model=Modern"); /* case does not matter */
 	assert_int_equal(v[VMS_KNOB_kswapd_model], 2);
 	assert_string_equal(knob_value_word(VMS_KNOB_watermark_model, knob_table[VMS_KNOB_watermark_model].def),
-			    "modern");
+			    "4.6");
 	assert_string_equal(knob_value_word(VMS_KNOB_kswapd_model, knob_table[VMS_KNOB_kswapd_model].def), "auto");
 	assert_null(knob_value_word(-1, 0));
 	assert_null(knob_value_word(VMS_KNOB_COUNT, 0));
 
 	set_err_equal("watermark_model=2.5",
-		      "--set watermark_model=2.5: expected one of 2.4, 2.6, modern (did you mean '2.4' or '2.6'?)");
-	set_err_equal("watermark_model=moden",
-		      "--set watermark_model=moden: expected one of 2.4, 2.6, modern (did you mean 'modern'?)");
-	set_err_equal("kswapd_model=atuo", "--set kswapd_model=atuo: expected one of 2.4, 2.6, modern, auto (did you "
+		      "--set watermark_model=2.5: expected one of 2.4, 2.6.10, 4.6, 2.6.0 (did you mean '2.4'?)");
+	set_err_equal("watermark_model=4.8",
+		      "--set watermark_model=4.8: expected one of 2.4, 2.6.10, 4.6, 2.6.0 (did you mean '4.6'?)");
+	set_err_equal("kswapd_model=atuo", "--set kswapd_model=atuo: expected one of 2.4, 2.6, 4.8, auto (did you "
 					   "mean 'auto'?)");
+	set_ok(v, "reclaim_model=5.9,thp=madvise,swappiness=200");
+	assert_int_equal(v[VMS_KNOB_reclaim_model], 1);
+	assert_int_equal(v[VMS_KNOB_thp], 1);
 	/* The numbers behind the words are refused: "2" is not an era. */
 	set_err_equal("watermark_model=2",
-		      "--set watermark_model=2: expected one of 2.4, 2.6, modern (this knob takes the words, not "
+		      "--set watermark_model=2: expected one of 2.4, 2.6.10, 4.6, 2.6.0 (this knob takes the words, not "
 		      "numbers)");
 	set_bad("watermark_model=0", "this knob takes the words");
-	set_bad("watermark_model=frobnicate", "expected one of 2.4, 2.6, modern");
+	set_bad("watermark_model=frobnicate", "expected one of 2.4, 2.6.10, 4.6, 2.6.0");
 	set_bad("kswapd_model=auto,watermark_model=2.8", "--set watermark_model=2.8: expected one of");
 }
 
@@ -464,8 +471,8 @@ static void test_print_help(void **state)
 	assert_err_has(buf, "0..3600000");
 	assert_err_has(buf, "0..1000000000000");
 	/* word knobs: the default as a word, the words as the range */
-	assert_err_has(buf, " modern  2.4|2.6|modern ");
-	assert_err_has(buf, " auto  2.4|2.6|modern|auto ");
+	assert_err_has(buf, " 4.6  2.4|2.6.10|4.6|2.6.0 ");
+	assert_err_has(buf, " auto  2.4|2.6|4.8|auto ");
 
 	/* One line per knob after the header, names and help at the same columns. */
 	long help_col = -1;

@@ -453,7 +453,7 @@ static void has(const char *text, const char *phrase)
 
 /*
  * The marks: an interval clipped at 0, one of 2 runs (n<3), a tiny CV with its digits,
- * and a knob of words shown by its words (watermark_model 1 is 2.6, 2 is modern).
+ * and a knob of words shown by its words (watermark_model 1 is 2.6.10, 2 is 4.6).
  */
 static void test_marks(void **state)
 {
@@ -480,17 +480,17 @@ static void test_marks(void **state)
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	assert_int_equal(report_md_write(&r, path, err, sizeof(err)), 0);
 	char *md = file_read(path);
-	has(md, "| 0 | 2.6 | 4 | 0 | 2 (0† .. 5) | 0.00040 % |\n");
-	has(md, "| 1 | modern | 2 | 0 | 10 (n<3) | 1.0 % |\n");
-	has(md, "| 0 | 2.6 | 4 | 2 | 2 | 8.000e-06 | 0.00040 % | 0† .. 5 | 0 | 4 |\n");
-	has(md, "| 1 | modern | 2 | 10 | 10 | 0.1 | 1.0 % | n<3 | 9.9 | 10.1 |\n");
+	has(md, "| 0 | 2.6.10 | 4 | 0 | 2 (0† .. 5) | 0.00040 % |\n");
+	has(md, "| 1 | 4.6 | 2 | 0 | 10 (n<3) | 1.0 % |\n");
+	has(md, "| 0 | 2.6.10 | 4 | 2 | 2 | 8.000e-06 | 0.00040 % | 0† .. 5 | 0 | 4 |\n");
+	has(md, "| 1 | 4.6 | 2 | 10 | 10 | 0.1 | 1.0 % | n<3 | 9.9 | 10.1 |\n");
 	has(md, "(0† .. hi): the interval reached below zero");
 	free(md);
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	assert_int_equal(report_html_write(&r, path, "/nonexistent", err, sizeof(err)), 0);
 	char *html = file_read(path);
-	has(html, "<tr><td>0</td><td>2.6</td><td>4</td><td>0</td><td>2 (0&dagger; .. 5)</td><td>0.00040 %</td></tr>");
-	has(html, "<td>modern</td><td>2</td><td>0</td><td>10 (n&lt;3)</td>");
+	has(html, "<tr><td>0</td><td>2.6.10</td><td>4</td><td>0</td><td>2 (0&dagger; .. 5)</td><td>0.00040 %</td></tr>");
+	has(html, "<td>4.6</td><td>2</td><td>0</td><td>10 (n&lt;3)</td>");
 	has(html, "<td>0&dagger; .. 5</td>");
 	free(html);
 	/* Every metric a run carries today is one that cannot be negative. */

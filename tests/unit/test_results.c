@@ -84,7 +84,7 @@ static struct fixture *reset(void **state)
 
 static struct vms_rec_vmstat vmstat_ok(void)
 {
-	struct vms_rec_vmstat v = { .min_free_kbytes = 1024, .watermark_model = VMS_WMARK_MODERN, .nr_zones = 2 };
+	struct vms_rec_vmstat v = { .min_free_kbytes = 1024, .watermark_model = VMS_WMARK_4_6, .nr_zones = 2 };
 	memcpy(v.zones[0].name, "DMA", 3);
 	memcpy(v.zones[1].name, "Normal", 6);
 	v.zones[1].wmark_min = 128;

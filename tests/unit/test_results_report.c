@@ -44,8 +44,8 @@ static int setup(void **state)
 	mm_records_get(res)->have_vmstat = true;
 	struct vms_rec_vmstat *v = &mm_records_get(res)->vmstat;
 	v->min_free_kbytes = 1448;
-	v->watermark_model = VMS_WMARK_MODERN;
-	v->kswapd_model = VMS_WMARK_2_6;
+	v->watermark_model = VMS_WMARK_4_6;
+	v->kswapd_model = VMS_KSWAPD_2_6;
 	v->watermark_scale_factor = 10;
 	v->swappiness = 60;
 	v->swap_pages = 16384;
@@ -189,7 +189,7 @@ static void test_json_has_vmstat_mem_jobs_and_oom(void **state)
 	json_t *root = json_of(f);
 
 	json_t *v = json_object_get(root, "vmstat");
-	assert_string_equal(json_string_value(json_object_get(v, "watermark_model")), "modern");
+	assert_string_equal(json_string_value(json_object_get(v, "watermark_model")), "4.6");
 	assert_int_equal(json_integer_value(json_object_get(v, "min_free_kbytes")), 1448);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "counters"), "allocstall")), 12);
 	assert_int_equal(json_object_size(json_object_get(v, "counters")), VMS_NR_VMSTAT);

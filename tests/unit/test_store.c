@@ -639,7 +639,7 @@ static struct vm_result *fake_mm_result(struct vms_workload **wlp)
 	mm_records_get(res)->have_vmstat = true;
 	struct vms_rec_vmstat *v = &mm_records_get(res)->vmstat;
 	v->min_free_kbytes = 1024;
-	v->watermark_model = VMS_WMARK_2_6;
+	v->watermark_model = VMS_WMARK_2_6_10;
 	v->swappiness = 60;
 	v->nr_zones = 2;
 	memcpy(v->zones[0].name, "DMA", 3);
@@ -773,7 +773,7 @@ static void test_from_vm_result_memory_manager(void **state)
 	assert_true(run_metric_is(&r, "vmstat.oom_kill") == 0); /* every counter, zero or not */
 	assert_true(run_metric_is(&r, "vmstat.kswapd_high_wmark_hit_quickly") == 0);
 	assert_true(run_metric_is(&r, "mm.min_free_kbytes") == 1024);
-	assert_true(run_metric_is(&r, "mm.watermark_model") == VMS_WMARK_2_6);
+	assert_true(run_metric_is(&r, "mm.watermark_model") == VMS_WMARK_2_6_10);
 	assert_true(run_metric_is(&r, "zone.Normal.wmark_min") == 253);
 	assert_true(run_metric_is(&r, "zone.Normal.wmark_low") == 316);
 	assert_true(run_metric_is(&r, "zone.Normal.wmark_high") == 379);

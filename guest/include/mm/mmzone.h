@@ -63,7 +63,10 @@ typedef struct pglist_data {
 	volatile int kswapd_running;
 	volatile int nr_direct_reclaim; /* tasks in direct reclaim now */
 	unsigned long min_free_kbytes;
-	enum watermark_model watermark_model, kswapd_model;
+	enum watermark_model watermark_model;
+	enum vms_kswapd_model kswapd_model; /* never auto: resolved at boot */
+	enum vms_reclaim_model reclaim_model; /* never auto */
+	enum vms_thp thp; /* never auto */
 	const struct kswapd_ops *kswapd_ops; /* kswapd_model's behaviour (mm/kswapd.c) */
 	unsigned long flags; /* enum pgdat_flags */
 } pg_data_t;

@@ -28,11 +28,12 @@ enum zone_watermarks {
 	NR_WMARK,
 };
 
-/* Which kernel era's low/high rule __setup_per_zone_wmarks follows. */
+/* Which kernel era's low/high rule __setup_per_zone_wmarks follows (vmsweep/vmstat.h's numbers). */
 enum watermark_model {
 	WMARK_MODEL_2_4,	/* low = 2*min, high = 3*min */
-	WMARK_MODEL_2_6,	/* low = min + min/4, high = min + min/2 (2.6 .. 4.5) */
-	WMARK_MODEL_MODERN,	/* 4.6+: g = max(min/4, managed * wsf / 10000); low = min + g, high = low + g */
+	WMARK_MODEL_2_6_10,	/* 2.6.10 .. 4.5: low = min + min/4, high = min + min/2 */
+	WMARK_MODEL_4_6,	/* 4.6+: g = max(min/4, managed * wsf / 10000); low = min + g, high = low + g */
+	WMARK_MODEL_2_6_0,	/* 2.6.0 .. 2.6.9: low = 2*min, high = 3*min */
 };
 
 struct wmark_zone {
@@ -69,8 +70,7 @@ void setup_per_zone_wmarks(struct wmark_zone *zones, unsigned nr, unsigned long 
 bool inactive_is_low(unsigned long inactive, unsigned long active,
 		     unsigned long total_pages_of_that_lru_type);
 
-/* "2.4", "2.6", "modern"; and the reverse (returns false for an unknown name). */
+/* "2.4", "2.6.0", "2.6.10", "4.6" (the knob's words: harness/util/knob.c). */
 const char *watermark_model_name(enum watermark_model m);
-bool watermark_model_parse(const char *s, enum watermark_model *m);
 
 #endif
