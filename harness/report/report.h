@@ -98,6 +98,11 @@ struct report {
 	struct report_pair *pairs;
 	size_t nr_pairs;
 	size_t nr_unpaired; /* points with done runs whose other backend has none */
+
+	/* The memory-manager eras the done runs ran (report_eras.c): bit v of [k] for value v of
+	 * mm_era_knobs[k] (util/mm_eras.h). */
+#define REPORT_ERA_KNOBS 3
+	uint32_t eras_seen[REPORT_ERA_KNOBS];
 };
 
 /* ---- report_data.c ---- */
@@ -111,6 +116,10 @@ int report_param_find(const struct report *r, const char *name);
 void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len);
 /* "tasks_per_cpu=2 vcpus=1" for the parameters of point p; skip: a parameter left out, or -1. */
 void report_point_label(const struct report *r, size_t p, int skip, char *buf, size_t len);
+
+/* ---- report_eras.c ---- */
+int report_eras_load(struct report *r, char *err, size_t errlen);
+bool report_eras_any(const struct report *r);
 
 /* ---- report_backend.c ---- */
 /* A point of each backend with the same values of every other parameter, both with done

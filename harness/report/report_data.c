@@ -324,7 +324,7 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 		}
 	if (!r->name && !(r->name = strdup(dir)))
 		return errorf(err, errlen, "out of memory");
-	return report_backends_pair(r, err, errlen);
+	return report_eras_load(r, err, errlen) ? -1 : report_backends_pair(r, err, errlen);
 }
 
 static void list_free(char **list, size_t n)

@@ -219,6 +219,12 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 	      "clipped at 0.</p>\n",
 	      f);
 	backends(f, r);
+	if (report_eras_any(r))
+		fputs("<h2 id=\"eras\">Memory-manager eras</h2>\n<p class=\"note\">What the runs' watermark, kswapd "
+		      "and reclaim eras reproduce of the kernels they are named after, and what they take from today's "
+		      "kernel.</p>\n",
+		      f);
+	report_eras_write(&html_ops, f, r);
 	if (r->nr_hists)
 		fputs("<h2 id=\"latency\">Latency percentiles</h2>\n<p class=\"note\">From the histograms of each "
 		      "point's done runs merged (fio's buckets, percentiles as fio computes them), in "

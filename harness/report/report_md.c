@@ -151,6 +151,11 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 	      "size cannot; it is shown clipped at 0.\n\n",
 	      f);
 	backends(f, r);
+	if (report_eras_any(r))
+		fputs("## Memory-manager eras\n\nWhat the runs' watermark, kswapd and reclaim eras reproduce of the "
+		      "kernels they are named after, and what they take from today's kernel.\n\n",
+		      f);
+	report_eras_write(&md_ops, f, r);
 	if (r->nr_hists)
 		fputs("## Latency percentiles (us)\n\nFrom the histograms of each point's done runs merged (fio's "
 		      "buckets).\n\n",

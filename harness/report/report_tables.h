@@ -61,6 +61,10 @@ void report_stats_write(const struct report_format_ops *ops, FILE *f, const stru
  * metric with each pair's medians and ratio. */
 void report_backends_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 
+/* The memory-manager eras the sweep ran, each with what is modelled as that kernel had
+ * it and what is today's (report_eras.c); nothing when no run recorded one. */
+void report_eras_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+
 /* Writes the document at path by way of path.tmp, renamed once whole, so that a reader
  * never sees half a report; body writes the content (-1 with err set: nothing is left). */
 typedef int (*report_body_fn)(FILE *f, const struct report *r, const char *plots_dir, char *err, size_t errlen);

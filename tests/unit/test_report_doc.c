@@ -498,6 +498,40 @@ static void test_marks(void **state)
 	assert_true(report_metric_nonnegative("wakeup_ns.p99"));
 }
 
+/* A sweep of old eras says which parts of them are today's kernel, in both documents. */
+static void test_eras(void **state)
+{
+	struct report r = { .name = "eras", .params = params, .nr_params = 2, .points = points, .nr_points = 2,
+			    .series_run = -1, .x = -1, .lines = -1 };
+	char path[64], err[256];
+	(void)state;
+	r.eras_seen[1] = 1u << 0 | 1u << 2; /* kswapd_model 2.4 and 4.8 */
+	r.eras_seen[2] = 1u << 1; /* reclaim_model 5.9 */
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	assert_int_equal(report_md_write(&r, path, err, sizeof(err)), 0);
+	char *md = file_read(path);
+	has(md, "## Memory-manager eras\n");
+	has(md, "| kswapd_model | 2.4 | 2.4's kswapd: woken by an allocation below low");
+	has(md, "| what it scans: the node's split anon/file LRU lists (4.8+), unmapping by reverse map");
+	has(md, "| kswapd_model | 4.8 | 4.8 on: node-based balance_pgdat");
+	has(md, "| reclaim_model | 5.9 | 5.9 on (6.1)");
+	assert_null(strstr(md, "| watermark_model |"));
+	free(md);
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	assert_int_equal(report_html_write(&r, path, "/nonexistent", err, sizeof(err)), 0);
+	char *html = file_read(path);
+	has(html, "<h2 id=\"eras\">Memory-manager eras</h2>");
+	has(html, "<td>kswapd_model</td><td>2.4</td>");
+	free(html);
+	/* No era recorded (a sweep of Linux runs, or before #19): no section. */
+	memset(r.eras_seen, 0, sizeof(r.eras_seen));
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	assert_int_equal(report_md_write(&r, path, err, sizeof(err)), 0);
+	md = file_read(path);
+	assert_null(strstr(md, "Memory-manager eras"));
+	free(md);
+}
+
 static void test_cv_format(void **state)
 {
 	static const struct {
@@ -538,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_html_missing_figure),
 		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_eras),
 		cmocka_unit_test(test_cv_format),
 	};
 	return cmocka_run_group_tests(tests, dir_make, dir_remove);

@@ -149,7 +149,7 @@ static void test_text_has_the_memory_section(void **state)
 {
 	struct fixture *f = *state;
 	char *t = text_of(f);
-	assert_has(t, "memory: watermark model modern (kswapd 2.6), min_free_kbytes 1448, watermark_scale_factor 10, swappiness 60\nmemory: swap 16384 pages, 0 pages in use at the end, 0 vmstat samples\n");
+	assert_has(t, "memory: watermark model 4.6 (kswapd 2.6, reclaim 4.8), thp never, min_free_kbytes 1448, watermark_scale_factor 10, swappiness 60, page-cluster 0\nmemory: swap 16384 pages, 0 pages in use at the end, 0 vmstat samples\n");
 	assert_has(t, "DMA               1       4095       3968        7        8        9        3000           2         0\n");
 	assert_has(t, "Normal12");
 	assert_has(t, "  allocstall                                 12");
