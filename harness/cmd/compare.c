@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"                    Default: BASE's [report] metrics, else the report's defaults\n"
 		"  --threshold X     the smallest change that counts, of the base median (5%%, or 0.05)\n"
 		"  --alpha A         significance level after Holm's correction (0.05)\n"
-		"  --test T          auto (Welch's t below 8 runs a side, Mann-Whitney U from 8), mwu, welch\n"
+		"  --test T          auto (Mann-Whitney U where its smallest p, corrected, can be significant:\n"
+		"                    5 runs a side for a few comparisons; else Welch's t), mwu or welch\n"
 		"  --format F        text (default), md, html or json\n"
 		"  --out FILE        write there instead of standard output\n"
 		"Exit status: 0 nothing got worse, 1 something did, 2 an error.\n");

@@ -14,8 +14,6 @@
 #include "store/query.h"
 #include "util/error.h"
 
-/* Mann-Whitney reaches a small p only with enough runs (3 against 3: 0.1 at best). */
-#define MWU_MIN_N 8
 
 struct values_arg {
 	struct compare_sweep *sw;
@@ -74,8 +72,22 @@ static double median(const double *v, size_t n)
 	return st.median;
 }
 
+/*
+ * auto: Mann-Whitney U, which an outlier run does not sway, when it can reject at all:
+ * its smallest p (no overlap: 2 / C(m + n, m)) times the family's size (Holm's factor for
+ * the smallest p) is below alpha. With fewer runs (3 against 3: 0.1 at best) or a large
+ * family, Welch's t, which can.
+ */
+static enum compare_test test_choose(const struct compare *c, size_t na, size_t nb, size_t family)
+{
+	if (c->opt.test != COMPARE_TEST_AUTO)
+		return c->opt.test;
+	double p_min = 2 * mann_whitney_cdf(na, nb, 0);
+	return !isnan(p_min) && p_min * (double)family < c->opt.alpha ? COMPARE_TEST_MWU : COMPARE_TEST_WELCH;
+}
+
 static void cell_fill(const struct compare *c, struct compare_cell *cell, const double *a, size_t na, const double *b,
-		      size_t nb)
+		      size_t nb, size_t family)
 {
 	memset(cell, 0, sizeof(*cell));
 	cell->n_base = na;
@@ -100,9 +112,7 @@ static void cell_fill(const struct compare *c, struct compare_cell *cell, const 
 	} else if (scale == 0 && cell->change == 0) {
 		cell->lo = cell->hi = 0;
 	}
-	cell->test = c->opt.test;
-	if (cell->test == COMPARE_TEST_AUTO)
-		cell->test = na >= MWU_MIN_N && nb >= MWU_MIN_N ? COMPARE_TEST_MWU : COMPARE_TEST_WELCH;
+	cell->test = test_choose(c, na, nb, family);
 	if (cell->test == COMPARE_TEST_MWU) {
 		struct mann_whitney mw;
 		mann_whitney_u(a, na, b, nb, &mw);
@@ -130,11 +140,10 @@ static void verdict_decide(const struct compare *c, struct compare_cell *cell, i
 	}
 }
 
-int compare_compute(struct compare *c, char *err, size_t errlen)
+/* Every cell of every metric; family: the cells testable (>= 2 runs a side), counted
+ * in a first pass (fill NULL) so that the tests know it. */
+static int cells_walk(struct compare *c, size_t *family, bool fill, char *err, size_t errlen)
 {
-	size_t per_row = c->nr_metrics * (c->nr_sweeps - 1), n = c->nr_rows * per_row;
-	if (!(c->cells = calloc(n ? n : 1, sizeof(*c->cells))))
-		return errorf(err, errlen, "out of memory");
 	for (size_t m = 0; m < c->nr_metrics; m++) {
 		int rc = 0;
 		for (size_t s = 0; s < c->nr_sweeps && !rc; s++)
@@ -142,12 +151,15 @@ int compare_compute(struct compare *c, char *err, size_t errlen)
 		for (size_t row = 0; row < c->nr_rows && !rc; row++) {
 			const struct compare_row *rw = &c->rows[row];
 			const struct compare_sweep *base = &c->sweeps[0];
+			size_t na = base->nr_values[rw->point[0]];
 			for (size_t s = 1; s < c->nr_sweeps; s++) {
 				const struct compare_sweep *sw = &c->sweeps[s];
-				size_t p = rw->point[s];
-				cell_fill(c, compare_cell(c, row, m, s), base->values[rw->point[0]],
-					  base->nr_values[rw->point[0]], p == COMPARE_NONE ? NULL : sw->values[p],
-					  p == COMPARE_NONE ? 0 : sw->nr_values[p]);
+				size_t p = rw->point[s], nb = p == COMPARE_NONE ? 0 : sw->nr_values[p];
+				if (!fill)
+					*family += na >= 2 && nb >= 2;
+				else
+					cell_fill(c, compare_cell(c, row, m, s), base->values[rw->point[0]], na,
+						  p == COMPARE_NONE ? NULL : sw->values[p], nb, *family);
 			}
 		}
 		for (size_t s = 0; s < c->nr_sweeps; s++)
@@ -155,6 +167,16 @@ int compare_compute(struct compare *c, char *err, size_t errlen)
 		if (rc)
 			return -1;
 	}
+	return 0;
+}
+
+int compare_compute(struct compare *c, char *err, size_t errlen)
+{
+	size_t per_row = c->nr_metrics * (c->nr_sweeps - 1), n = c->nr_rows * per_row, family = 0;
+	if (!(c->cells = calloc(n ? n : 1, sizeof(*c->cells))))
+		return errorf(err, errlen, "out of memory");
+	if (cells_walk(c, &family, false, err, errlen) || cells_walk(c, &family, true, err, errlen))
+		return -1;
 	/* Holm over the family: every cell tested, all metrics, points and sweeps. */
 	double *p = malloc((n ? n : 1) * sizeof(*p)), *adj = malloc((n ? n : 1) * sizeof(*adj));
 	if (!p || !adj) {

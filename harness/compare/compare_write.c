@@ -251,7 +251,9 @@ int compare_write(FILE *f, const struct compare *c, const char *format)
 		 "otherwise. Test: %s%s. *: too few runs for a %.0f %% interval: the range of all differences.",
 		 100 * c->opt.threshold, c->opt.alpha, tested, 100 * c->opt.conf, 100 * c->opt.threshold,
 		 compare_test_name(c->opt.test),
-		 c->opt.test == COMPARE_TEST_AUTO ? " (Welch's t (t) below 8 runs a side, Mann-Whitney U (U) from 8)" : "",
+		 c->opt.test == COMPARE_TEST_AUTO ? " (Mann-Whitney U (U) where it can reject after Holm's correction, else "
+						   "Welch's t (t))"
+						 : "",
 		 100 * c->opt.conf);
 	para(f, fmt, line);
 	if (diffs_write(f, fmt, c))
