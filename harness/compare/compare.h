@@ -14,7 +14,7 @@
 
 #include "report/report.h"
 
-#define COMPARE_SWEEPS_MAX 16
+#define COMPARE_SWEEPS_MAX 64 /* a history of two months of nights */
 #define COMPARE_NONE ((size_t)-1) /* a row's point absent from a sweep */
 
 enum compare_test { COMPARE_TEST_AUTO, COMPARE_TEST_MWU, COMPARE_TEST_WELCH };
@@ -98,6 +98,14 @@ void compare_free(struct compare *c);
 
 /* compare_cells.c: every cell, the correction and the verdicts. */
 int compare_compute(struct compare *c, char *err, size_t errlen);
+/* A metric's done values of each point of a sweep into sw->values; and freeing them. */
+int compare_values_read(struct compare_sweep *sw, const char *metric, char *err, size_t errlen);
+void compare_values_free(struct compare_sweep *sw);
+
+/* history.c: `vmsweep history`: per metric a figure of each point's mean and 95 % band
+ * across the sweeps, a table, and each point's drift per sweep (a least-squares line
+ * through the means, with its interval), into out/history.md and out/history-*.svg/png. */
+int history_write(struct compare *c, const char *out, char *err, size_t errlen);
 
 /* compare_direction.c */
 int compare_metric_better(const char *name);

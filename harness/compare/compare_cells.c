@@ -47,7 +47,7 @@ static int value_take(void *arg, size_t point, double value, char *err, size_t e
 	return 0;
 }
 
-static void values_free(struct compare_sweep *sw)
+void compare_values_free(struct compare_sweep *sw)
 {
 	for (size_t p = 0; sw->values && p < sw->r.nr_points; p++)
 		free(sw->values[p]);
@@ -57,7 +57,7 @@ static void values_free(struct compare_sweep *sw)
 	sw->nr_values = NULL;
 }
 
-static int values_read(struct compare_sweep *sw, const char *metric, char *err, size_t errlen)
+int compare_values_read(struct compare_sweep *sw, const char *metric, char *err, size_t errlen)
 {
 	size_t n = sw->r.nr_points ? sw->r.nr_points : 1;
 	if (!(sw->values = calloc(n, sizeof(*sw->values))) || !(sw->nr_values = calloc(n, sizeof(*sw->nr_values))))
@@ -147,7 +147,7 @@ static int cells_walk(struct compare *c, size_t *family, bool fill, char *err, s
 	for (size_t m = 0; m < c->nr_metrics; m++) {
 		int rc = 0;
 		for (size_t s = 0; s < c->nr_sweeps && !rc; s++)
-			rc = values_read(&c->sweeps[s], c->metrics[m].name, err, errlen);
+			rc = compare_values_read(&c->sweeps[s], c->metrics[m].name, err, errlen);
 		for (size_t row = 0; row < c->nr_rows && !rc; row++) {
 			const struct compare_row *rw = &c->rows[row];
 			const struct compare_sweep *base = &c->sweeps[0];
@@ -163,7 +163,7 @@ static int cells_walk(struct compare *c, size_t *family, bool fill, char *err, s
 			}
 		}
 		for (size_t s = 0; s < c->nr_sweeps; s++)
-			values_free(&c->sweeps[s]);
+			compare_values_free(&c->sweeps[s]);
 		if (rc)
 			return -1;
 	}

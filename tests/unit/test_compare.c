@@ -157,6 +157,48 @@ static void test_missing_points_and_threshold(void **state)
 	tree_remove(b);
 }
 
+/* history: a throughput falling 3 % a sweep drifts; a flat one does not; the figure is drawn. */
+static void test_history_drift(void **state)
+{
+	char dirs[4][64], flat[4][64], out[] = "/tmp/test_history.XXXXXX", path[128];
+	(void)state;
+	assert_non_null(mkdtemp(out));
+	for (int k = 0; k < 4; k++) {
+		sweep_make(dirs[k], 10000 * (1 - 0.03 * k), 2e6, 0.005, false, "b");
+		sweep_make(flat[k], 10000, 2e6, 0.005, false, "b");
+	}
+	char *argv[] = { "history", dirs[0], dirs[1], dirs[2], dirs[3], "--metric", "fio.j.write.iops", "--out", out, NULL };
+	assert_int_equal(cmd_history(9, argv), 0);
+	snprintf(path, sizeof(path), "%s/history.md", out);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char text[8192];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	if (!strstr(text, "| memory=64M |") || !strstr(text, "-3.00 % [") || !strstr(text, "drifts |"))
+		fail_msg("no drift of -3 %% a sweep in:\n%s", text);
+	snprintf(path, sizeof(path), "%s/history-fio.j.write.iops.svg", out);
+	assert_int_equal(access(path, R_OK), 0);
+	char *flat_argv[] = { "history", flat[0], flat[1], flat[2], flat[3], "--metric", "fio.j.write.iops", "--out", out, NULL };
+	assert_int_equal(cmd_history(9, flat_argv), 0);
+	snprintf(path, sizeof(path), "%s/history.md", out);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	if (strstr(text, "drifts |"))
+		fail_msg("a flat series drifts:\n%s", text);
+	char *one[] = { "history", flat[0], NULL };
+	assert_int_equal(cmd_history(2, one), 2);
+	for (int k = 0; k < 4; k++) {
+		tree_remove(dirs[k]);
+		tree_remove(flat[k]);
+	}
+	tree_remove(out);
+}
+
 static void test_bad_usage(void **state)
 {
 	char a[64];
@@ -180,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_worse_and_better),
 		cmocka_unit_test(test_noise_is_inconclusive),
 		cmocka_unit_test(test_missing_points_and_threshold),
+		cmocka_unit_test(test_history_drift),
 		cmocka_unit_test(test_bad_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
