@@ -44,6 +44,8 @@ struct sweep_ctx {
 int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *err, size_t errlen);
 void run_store_free(struct sweep_ctx *ctx);
 
+/* The build id of the guest kernel ELF at kernel ("unknown" when unreadable). */
+void run_guest_build_id(const char *kernel, char out[41]);
 /* The config path a store was made with (absolute), malloc'd into *path. */
 int run_store_config_path(const char *dir, char **path, char *err, size_t errlen);
 /* The backends the sweep's points use, set up (run_backends.c): -1 with err. */

@@ -48,7 +48,7 @@ static int manifest_file(struct store *s, const char *key, const char *path, cha
 }
 
 /* The guest kernel's build id: which kernel produced these numbers. */
-static void guest_build_id(const char *kernel, char out[41])
+void run_guest_build_id(const char *kernel, char out[41])
 {
 	uint8_t *elf = NULL;
 	size_t elf_size = 0;
@@ -324,7 +324,7 @@ int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *e
 		goto out;
 	}
 	build_id_self(ctx->build.harness_build_id);
-	guest_build_id(ctx->kernel, ctx->build.guest_build_id);
+	run_guest_build_id(ctx->kernel, ctx->build.guest_build_id);
 	for (size_t i = 0; i < plan->nr_points; i++)
 		if (!(ctx->inputs[i] = sweep_point_inputs(cfg, plan, i, &ctx->build, ctx->workloads[i],
 							  ctx->workload_sizes[i], err, errlen)))

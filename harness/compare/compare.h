@@ -107,6 +107,11 @@ void compare_values_free(struct compare_sweep *sw);
  * through the means, with its interval), into out/history.md and out/history-*.svg/png. */
 int history_write(struct compare *c, const char *out, char *err, size_t errlen);
 
+/* reproduce.c: for `vmsweep rerun`, sweeps[1] (the rerun) against sweeps[0]: per figure and
+ * point whether the rerun's mean lies within the original's 95 % interval, as Markdown on
+ * f; *nr_not counts the points that did not. */
+int reproduce_write(struct compare *c, FILE *f, size_t *nr_not, char *err, size_t errlen);
+
 /* compare_direction.c */
 int compare_metric_better(const char *name);
 
