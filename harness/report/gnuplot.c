@@ -17,6 +17,7 @@
 extern char **environ;
 
 #define SVG_TERMINAL "svg size 800,500 fixed noenhanced font 'Sans,12' background rgb 'white'"
+#define PDF_TERMINAL "pdfcairo size 8in,5in noenhanced font 'Sans,10'"
 _Static_assert(FIGURE_WIDTH == 800 && FIGURE_HEIGHT == 500, "the terminals' sizes");
 
 static int write_all(int fd, const char *s, size_t n)
@@ -116,6 +117,7 @@ int gnuplot_probe(struct gnuplot *g, char *err, size_t errlen)
 	char why[600];
 	if (gnuplot_run("set terminal " SVG_TERMINAL "\n", "svg terminal", err, errlen))
 		return -1;
+	g->pdf = !gnuplot_run("set terminal " PDF_TERMINAL "\n", "pdfcairo", why, sizeof(why));
 	snprintf(g->png_terminal, sizeof(g->png_terminal), "pngcairo size 800,500 noenhanced font 'Sans,10'");
 	if (!gnuplot_run("set terminal pngcairo size 800,500 noenhanced font 'Sans,10'\n", "pngcairo", why,
 			 sizeof(why)))
@@ -149,13 +151,40 @@ static int file_check(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* dir/name.gp: the script that draws name.pdf in dir, body's 'dir/...' paths as '...'. */
+static int script_keep(const char *dir, const char *name, const char *body, char *err, size_t errlen)
+{
+	char path[4096], prefix[4096];
+	snprintf(path, sizeof(path), "%s/%s.gp", dir, name);
+	snprintf(prefix, sizeof(prefix), "'%s/", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return errorf(err, errlen, "%s: %s", path, strerror(errno));
+	fprintf(f, "# %s: run in this directory, `gnuplot %s.gp`, to draw %s.pdf from its data again\n"
+		   "set terminal " PDF_TERMINAL "\nset output '%s.pdf'\n",
+		name, name, name, name);
+	for (const char *p = body; *p;) {
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			fputc('\'', f);
+			p += strlen(prefix);
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	fputs("\nunset output\n", f);
+	if (ferror(f) | fclose(f))
+		return errorf(err, errlen, "%s: write error", path);
+	return 0;
+}
+
 int gnuplot_figure(const struct gnuplot *g, const char *dir, const char *name, const char *body, char *err,
 		   size_t errlen)
 {
-	char *script = NULL, svg[4096], png[4096];
+	char *script = NULL, svg[4096], png[4096], pdf[4096];
 	size_t len = 0;
 	if ((size_t)snprintf(svg, sizeof(svg), "%s/%s.svg", dir, name) >= sizeof(svg) ||
-	    (size_t)snprintf(png, sizeof(png), "%s/%s.png", dir, name) >= sizeof(png))
+	    (size_t)snprintf(png, sizeof(png), "%s/%s.png", dir, name) >= sizeof(png) ||
+	    (size_t)snprintf(pdf, sizeof(pdf), "%s/%s.pdf", dir, name) >= sizeof(pdf))
 		return errorf(err, errlen, "%s/%s: path too long", dir, name);
 	FILE *f = open_memstream(&script, &len);
 	if (!f)
@@ -164,7 +193,13 @@ int gnuplot_figure(const struct gnuplot *g, const char *dir, const char *name, c
 	gnuplot_quote(f, svg);
 	fprintf(f, "\n%s\nset terminal %s\nset output ", body, g->png_terminal);
 	gnuplot_quote(f, png);
-	fputs("\nreplot\nunset output\n", f);
+	fputs("\nreplot\n", f);
+	if (g->pdf) {
+		fputs("set terminal " PDF_TERMINAL "\nset output ", f);
+		gnuplot_quote(f, pdf);
+		fputs("\nreplot\n", f);
+	}
+	fputs("unset output\n", f);
 	if (fclose(f)) {
 		free(script);
 		return errorf(err, errlen, "out of memory");
@@ -173,5 +208,7 @@ int gnuplot_figure(const struct gnuplot *g, const char *dir, const char *name, c
 	free(script);
 	if (r)
 		return -1;
-	return file_check(svg, err, errlen) || file_check(png, err, errlen) ? -1 : 0;
+	if (file_check(svg, err, errlen) || file_check(png, err, errlen) || (g->pdf && file_check(pdf, err, errlen)))
+		return -1;
+	return script_keep(dir, name, body, err, errlen);
 }

@@ -119,9 +119,13 @@ static int figures(FILE *f, const struct report *r, const char *plots_dir, char 
 			return errorf(err, errlen, "%s: %s", path, strerror(errno));
 		fputs("\">\n<figcaption>", f);
 		esc(f, fig->caption);
-		fputs(" <a href=\"plots/", f);
-		esc(f, fig->name);
-		fputs(".svg\">SVG</a></figcaption>\n</figure>\n", f);
+		static const char *const kinds[][2] = { { "svg", "SVG" }, { "pdf", "PDF" }, { "gp", "its gnuplot script" } };
+		for (size_t k = 0; k < 3; k++) {
+			fputs(k ? ", <a href=\"plots/" : " <a href=\"plots/", f);
+			esc(f, fig->name);
+			fprintf(f, ".%s\">%s</a>", kinds[k][0], kinds[k][1]);
+		}
+		fputs("</figcaption>\n</figure>\n", f);
 	}
 	return 0;
 }

@@ -165,8 +165,9 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 	if (!r->nr_figures)
 		fputs("No figure: no metric has a value.\n\n", f);
 	for (size_t i = 0; i < r->nr_figures; i++)
-		fprintf(f, "![%s](plots/%s.png)\n\n%s ([SVG](plots/%s.svg))\n\n", r->figures[i].name,
-			r->figures[i].name, r->figures[i].caption, r->figures[i].name);
+		fprintf(f, "![%s](plots/%s.png)\n\n%s ([SVG](plots/%s.svg), [PDF](plots/%s.pdf), [its gnuplot script](plots/%s.gp))\n\n",
+			r->figures[i].name, r->figures[i].name, r->figures[i].caption, r->figures[i].name, r->figures[i].name,
+			r->figures[i].name);
 	failed_runs(f, r);
 	if (r->nr_metrics)
 		fputs("## Statistics by metric\n\n95 % CI: Student's t over each point's done runs; n<3 and 0† as in "

@@ -496,7 +496,8 @@ static void plots_clean(const char *dir)
 		return;
 	while ((e = readdir(d))) {
 		const char *dot = strrchr(e->d_name, '.');
-		if (!dot || (strcmp(dot, ".svg") && strcmp(dot, ".png") && strcmp(dot, ".dat")))
+		if (!dot || (strcmp(dot, ".svg") && strcmp(dot, ".png") && strcmp(dot, ".dat") && strcmp(dot, ".pdf") &&
+			     strcmp(dot, ".gp")))
 			continue;
 		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 			if (!strncmp(e->d_name, prefixes[i], strlen(prefixes[i]))) {

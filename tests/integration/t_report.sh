@@ -78,6 +78,14 @@ for f in metric-wakeup_ns.p99 metric-work_loops heat-wakeup_ns.p99 cdf-wakeup_ns
 	check "figure $f" test -s "$T/s/plots/$f.png"
 done
 check 'a metric figure has an error bar per point' test "$(grep -c . "$T/s/plots/metric-work_loops.dat")" = 4
+# For papers: a PDF of each figure, and the script that draws it again from its data file
+# in plots/ alone (restyled: another terminal, other labels).
+check 'every figure has its PDF and its gnuplot script' \
+	test "$(ls "$T/s"/plots/*.pdf | wc -l)" = "${NR_SVG:-x}" -a "$(ls "$T/s"/plots/*.gp | wc -l)" = "${NR_SVG:-x}"
+cp -r "$T/s/plots" "$T/moved"
+rm "$T/moved/metric-work_loops.pdf"
+check 'the script redraws its PDF where the plots were moved to' \
+	sh -c "cd '$T/moved' && gnuplot -d metric-work_loops.gp && test -s metric-work_loops.pdf && head -c 5 metric-work_loops.pdf | grep -q '%PDF'"
 M=$T/s/report.md
 check 'report.md exists' test -s "$M"
 expect_grep "$M" '^\| point \| vcpus \| tasks_per_cpu \| n \|' 'report.md has the table'
