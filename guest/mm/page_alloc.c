@@ -39,17 +39,31 @@ struct per_cpu_pages {
 
 static struct per_cpu_pages pcp_lists[VMS_MAX_CPUS][MAX_NR_ZONES];
 
-/* zone_batchsize: about a quarter of 1/1024 of the zone, at most 256 KiB, 2^n - 1. */
+/*
+ * 6.1's zone_batchsize: a quarter of the smaller of ~0.1 % of the zone and 1 MiB,
+ * rounded down to 2^n - 1 (the 1 MiB cap since 5.14; 512 KiB before), at least 1.
+ */
 static int zone_batchsize(const struct zone *z)
 {
-	unsigned long batch = min(zone_managed_pages(z) / 1024, (256ul << 10) / PAGE_SIZE) / 4;
+	unsigned long batch = min(zone_managed_pages(z) >> 10, (1ul << 20) / PAGE_SIZE) / 4;
 	if (batch < 1)
 		batch = 1;
 	batch += batch / 2;
 	unsigned long p = 1;
-	while (p * 2 <= batch)
+	while (p * 2 <= batch) /* rounddown_pow_of_two */
 		p *= 2;
-	return p > 1 ? (int)p - 1 : 1;
+	return p > 1 ? (int)p - 1 : 1; /* zone_set_pageset_high_and_batch: max(1, batch) */
+}
+
+/*
+ * 6.1's zone_highsize: the zone's low watermark split over the node's CPUs, so that
+ * full per-CPU lists do not wake kswapd before their time; at least 4 batches. Set
+ * again whenever the watermarks change, as zone_pcp_update does.
+ */
+static int zone_highsize(const struct zone *z, int batch)
+{
+	unsigned long high = low_wmark_pages_z(z) / (nr_cpu_ids ? nr_cpu_ids : 1);
+	return (int)max(high, 4ul * (unsigned long)batch);
 }
 
 unsigned long node_free_pages(void)
@@ -265,6 +279,8 @@ retry:
 		return NULL;
 	current->alloc_stage = ALLOC_STAGE_DIRECT;
 	count_vm_event(allocstall);
+	/* 4.8 on: allocstall_<zone> of the allocation's highest zone index (ac->highest_zoneidx) */
+	__count_vm_events(highest == ZONE_DMA ? VMS_VM_allocstall_dma : VMS_VM_allocstall_dma32, 1);
 	__atomic_add_fetch(&contig_page_data.nr_direct_reclaim, 1, __ATOMIC_RELAXED);
 	unsigned saved = current->flags;
 	current->flags |= PF_MEMALLOC;
@@ -312,8 +328,14 @@ struct page *alloc_pages(gfp_t gfp, unsigned order)
 	struct page *page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);
 	if (!page)
 		page = __alloc_pages_slowpath(gfp, order, highest);
-	if (page)
+	if (page) {
 		count_vm_events(pgalloc, 1ul << order);
+		/* __count_zid_vm_events(PGALLOC, zone, 1 << order): per the zone served */
+		if (page_zone(page)->idx == ZONE_DMA)
+			count_vm_events(pgalloc_dma, 1ul << order);
+		else
+			count_vm_events(pgalloc_dma32, 1ul << order);
+	}
 	else if (!(gfp & __GFP_NOWARN))
 		printk("page allocation failure: order:%u, mode:%#x, by %s (pid %d), %lu pages free\n", order, gfp,
 		       current->comm, current->pid, node_free_pages());
@@ -414,20 +436,39 @@ void free_pages_exact(void *addr, size_t size)
 		__free_pages(&page[i], 0);
 }
 
-/* __setup_per_zone_wmarks and setup_per_zone_lowmem_reserve, from the run's knobs. */
+static const char *const thp_names[] = { "never", "madvise", "always", "auto" };
+
+/* __setup_per_zone_wmarks for pgdat's zones (present = spanned: our RAM has no holes). */
+static void wmarks_set(pg_data_t *pgdat, struct wmark_zone *wz, unsigned long min_free_kbytes)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		wz[i] = (struct wmark_zone){ .name = z->name, .present_pages = z->spanned_pages,
+					     .managed_pages = zone_managed_pages(z) };
+	}
+	setup_per_zone_wmarks(wz, MAX_NR_ZONES, min_free_kbytes, (unsigned)knob(watermark_scale_factor),
+			      pgdat->watermark_model);
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		for (int w = 0; w < NR_WMARK; w++)
+			pgdat->node_zones[i]._watermark[w] = wz[i].watermark[w];
+}
+
+/*
+ * The boot's watermarks, as the era's kernel sets them: 2.4's per-zone rule; else
+ * init_per_zone_wmark_min (min_free_kbytes from nr_free_buffer_pages, the knob when
+ * set, as a sysctl written at boot); then, in the 4.6 era with THP on, khugepaged's
+ * set_recommended_min_free_kbytes, which raises min_free_kbytes only if it is higher and
+ * only when the knob did not set it (the kernel enables THP before sysctl.conf is
+ * applied, so the administrator's value is the one that stays). Then
+ * setup_per_zone_lowmem_reserve.
+ */
 static void setup_watermarks(pg_data_t *pgdat)
 {
 	struct wmark_zone wz[MAX_NR_ZONES];
-	unsigned long lowmem_kbytes = 0;
-	unsigned n = 0;
+	unsigned long totalram_kbytes = 0;
 
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &pgdat->node_zones[i];
-		wz[n++] = (struct wmark_zone){ .name = z->name, .managed_pages = zone_managed_pages(z) };
-		lowmem_kbytes += zone_managed_pages(z) << (PAGE_SHIFT - 10);
-	}
-	pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
-						       : calculate_min_free_kbytes(lowmem_kbytes);
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		totalram_kbytes += zone_managed_pages(&pgdat->node_zones[i]) << (PAGE_SHIFT - 10);
 	pgdat->watermark_model = (enum watermark_model)knob(watermark_model);
 	pgdat->kswapd_model = (enum vms_kswapd_model)knob(kswapd_model);
 	if (pgdat->kswapd_model == VMS_KSWAPD_MODEL_AUTO) {
@@ -443,18 +484,51 @@ static void setup_watermarks(pg_data_t *pgdat)
 	if (pgdat->reclaim_model == VMS_RECLAIM_MODEL_AUTO)
 		pgdat->reclaim_model = pgdat->kswapd_model == VMS_KSWAPD_4_8 ? VMS_RECLAIM_5_9 : VMS_RECLAIM_4_8;
 	pgdat->kswapd_ops = kswapd_ops_for(pgdat->kswapd_model);
-	pgdat->thp = (enum vms_thp)knob(thp);
-	if (pgdat->thp == VMS_THP_AUTO) /* hugepage_init: off below 512 MiB of RAM, else Debian's always */
-		pgdat->thp = (lowmem_kbytes >> 10) < 512 ? VMS_THP_NEVER : VMS_THP_ALWAYS;
-	setup_per_zone_wmarks(wz, n, pgdat->min_free_kbytes, (unsigned)knob(watermark_scale_factor),
-			      pgdat->watermark_model);
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &pgdat->node_zones[i];
-		for (int w = 0; w < NR_WMARK; w++)
-			z->_watermark[w] = wz[i].watermark[w];
+
+	/*
+	 * THP came in 2.6.38; the eras before 4.6 are modelled as their first kernels, which
+	 * had none: thp is never there (reported so). auto is hugepage_init's rule: off while
+	 * totalram_pages is under 512 MiB, else Debian's CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS.
+	 */
+	enum vms_thp thp = (enum vms_thp)knob(thp);
+	if (thp == VMS_THP_AUTO)
+		thp = (totalram_kbytes >> 10) < 512 ? VMS_THP_NEVER : VMS_THP_ALWAYS;
+	if (pgdat->watermark_model != WMARK_MODEL_4_6 && thp != VMS_THP_NEVER) {
+		if (knob(thp) != VMS_THP_AUTO)
+			printk("thp=%s: watermark_model %s predates transparent hugepages (2.6.38): thp is never\n",
+			       thp_names[thp], watermark_model_name(pgdat->watermark_model));
+		thp = VMS_THP_NEVER;
 	}
-	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_NORMAL] =
-		zone_managed_pages(&pgdat->node_zones[ZONE_NORMAL]) / LOWMEM_RESERVE_RATIO_DMA;
+	pgdat->thp = thp;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++) /* no high watermark yet: nr_free_buffer_pages counts all */
+		wz[i] = (struct wmark_zone){ .present_pages = pgdat->node_zones[i].spanned_pages,
+					     .managed_pages = zone_managed_pages(&pgdat->node_zones[i]) };
+	if (pgdat->watermark_model == WMARK_MODEL_2_4) {
+		if (knob(min_free_kbytes))
+			printk("min_free_kbytes=%ld: watermark_model 2.4 has no min_free_kbytes (each zone's pages_min "
+			       "is its size / 128 in 20..255): not used, reported as 0\n", knob(min_free_kbytes));
+		pgdat->min_free_kbytes = 0;
+	} else {
+		pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
+							       : era_min_free_kbytes(wz, MAX_NR_ZONES, pgdat->watermark_model);
+	}
+	wmarks_set(pgdat, wz, pgdat->min_free_kbytes);
+	if (thp != VMS_THP_NEVER) {
+		unsigned long recommended = thp_recommended_min_free_kbytes(wz, MAX_NR_ZONES);
+		if (knob(min_free_kbytes)) {
+			if (recommended > pgdat->min_free_kbytes)
+				printk("thp=%s: khugepaged would raise min_free_kbytes to %lu; the knob's %lu is kept, as "
+				       "a sysctl applied after boot\n", thp_names[thp], recommended, pgdat->min_free_kbytes);
+		} else if (recommended > pgdat->min_free_kbytes) {
+			printk("khugepaged: raising min_free_kbytes from %lu to %lu to help transparent hugepage "
+			       "allocations\n", pgdat->min_free_kbytes, recommended);
+			pgdat->min_free_kbytes = recommended;
+			wmarks_set(pgdat, wz, pgdat->min_free_kbytes);
+		}
+	}
+	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_DMA32] =
+		zone_managed_pages(&pgdat->node_zones[ZONE_DMA32]) / LOWMEM_RESERVE_RATIO_DMA;
 }
 
 void page_alloc_init(void)
@@ -465,13 +539,17 @@ void page_alloc_init(void)
 	max_pfn = PFN_DOWN(boot_params->ram_size);
 	if (dma_end > max_pfn)
 		dma_end = max_pfn;
-	/* memblock: mem_map comes first out of the free RAM, and is never freed. */
+	/*
+	 * memblock allocates top-down on x86-64: mem_map comes out of the top of RAM (in
+	 * DMA32), never out of ZONE_DMA, and is never freed. Below the kernel image lies the
+	 * first 1 MiB, which Linux reserves whole (5.13 on) and our boot page and tables use.
+	 */
 	unsigned long map_bytes = ALIGN(max_pfn * sizeof(struct page), PAGE_SIZE);
 	u64 start = ALIGN(boot_params->free_start, PAGE_SIZE), end = boot_params->free_end & PAGE_MASK;
 	if (start + map_bytes >= end)
 		panic("mem_map: %lu KiB do not fit in the free RAM [%#lx, %#lx)", map_bytes >> 10, start, end);
-	mem_map = (struct page *)start;
-	start += map_bytes;
+	end -= map_bytes;
+	mem_map = (struct page *)end;
 
 	/*
 	 * Deferred struct page init: writing a struct page for every free frame at boot
@@ -482,7 +560,7 @@ void page_alloc_init(void)
 	 */
 	bool defer = knob(deferred_struct_page_init);
 	unsigned long free_pfn = PFN_DOWN(start), nr_free = PFN_DOWN(end) - PFN_DOWN(start);
-	static const char *const names[MAX_NR_ZONES] = { "DMA", "Normal" };
+	static const char *const names[MAX_NR_ZONES] = { "DMA", "DMA32" };
 	const unsigned long zone_start[MAX_NR_ZONES] = { 0, dma_end }, zone_end[MAX_NR_ZONES] = { dma_end, max_pfn };
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
@@ -501,7 +579,7 @@ void page_alloc_init(void)
 			struct per_cpu_pages *pcp = &pcp_lists[c][i];
 			INIT_LIST_HEAD(&pcp->list);
 			pcp->batch = zone_batchsize(&pgdat->node_zones[i]);
-			pcp->high = 6 * pcp->batch; /* pageset_set_batch */
+			pcp->high = zone_highsize(&pgdat->node_zones[i], pcp->batch);
 		}
 	struct lruvec *lv = &pgdat->lruvec;
 	spin_lock_init(&lv->lru_lock);
@@ -512,14 +590,14 @@ void page_alloc_init(void)
 
 	printk("mem_map: %lu pages at %p (%lu KiB)\n", max_pfn, mem_map, map_bytes >> 10);
 	static const char *const kswapd_names[] = { "2.4", "2.6", "4.8" }, *const reclaim_names[] = { "4.8", "5.9" };
-	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, reclaim model %s, watermark_scale_factor %ld\n",
+	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, reclaim model %s, watermark_scale_factor %ld, thp %s\n",
 	       pgdat->min_free_kbytes, watermark_model_name(pgdat->watermark_model), kswapd_names[pgdat->kswapd_model],
-	       reclaim_names[pgdat->reclaim_model], knob(watermark_scale_factor));
+	       reclaim_names[pgdat->reclaim_model], knob(watermark_scale_factor), thp_names[pgdat->thp]);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu batch %d\n",
+		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu pcp high %d batch %d\n",
 		       z->name, z->zone_start_pfn, zone_end_pfn(z), zone_managed_pages(z), zone_free_pages(z),
-		       zone_deferred_pages(z), z->_watermark[WMARK_MIN],
-		       z->_watermark[WMARK_LOW], z->_watermark[WMARK_HIGH], pcp_lists[0][i].batch);
+		       zone_deferred_pages(z), z->_watermark[WMARK_MIN], z->_watermark[WMARK_LOW],
+		       z->_watermark[WMARK_HIGH], pcp_lists[0][i].high, pcp_lists[0][i].batch);
 	}
 }
