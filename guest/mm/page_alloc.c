@@ -23,6 +23,7 @@
 #include <mm/vmstat.h>
 #include <mm/writeback.h>
 #include "internal.h"
+#include "page_pcp.h"
 
 #define MAX_RECLAIM_RETRIES 16
 #define LOWMEM_RESERVE_RATIO_DMA 256 /* sysctl_lowmem_reserve_ratio[ZONE_DMA] */
@@ -31,57 +32,12 @@ pg_data_t contig_page_data;
 struct page *mem_map;
 unsigned long max_pfn;
 
-/* Per-CPU lists of order-0 pages (struct per_cpu_pages), one per zone. */
-struct per_cpu_pages {
-	int count, high, batch;
-	struct list_head list;
-} __attribute__((aligned(64)));
-
-static struct per_cpu_pages pcp_lists[VMS_MAX_CPUS][MAX_NR_ZONES];
-
-/*
- * 6.1's zone_batchsize: a quarter of the smaller of ~0.1 % of the zone and 1 MiB,
- * rounded down to 2^n - 1 (the 1 MiB cap since 5.14; 512 KiB before), at least 1.
- */
-static int zone_batchsize(const struct zone *z)
-{
-	unsigned long batch = min(zone_managed_pages(z) >> 10, (1ul << 20) / PAGE_SIZE) / 4;
-	if (batch < 1)
-		batch = 1;
-	batch += batch / 2;
-	unsigned long p = 1;
-	while (p * 2 <= batch) /* rounddown_pow_of_two */
-		p *= 2;
-	return p > 1 ? (int)p - 1 : 1; /* zone_set_pageset_high_and_batch: max(1, batch) */
-}
-
-/*
- * 6.1's zone_highsize: the zone's low watermark split over the node's CPUs, so that
- * full per-CPU lists do not wake kswapd before their time; at least 4 batches. Set
- * again whenever the watermarks change, as zone_pcp_update does.
- */
-static int zone_highsize(const struct zone *z, int batch)
-{
-	unsigned long high = low_wmark_pages_z(z) / (nr_cpu_ids ? nr_cpu_ids : 1);
-	return (int)max(high, 4ul * (unsigned long)batch);
-}
-
 unsigned long node_free_pages(void)
 {
 	unsigned long n = 0;
 	struct zone *z;
 	for_each_populated_zone(z)
 		n += zone_free_pages(z);
-	return n;
-}
-
-/* Free pages parked on the per-CPU lists (not in nr_free_pages, as in Linux). */
-unsigned long pcp_free_pages(void)
-{
-	unsigned long n = 0;
-	for (unsigned c = 0; c < nr_cpu_ids; c++)
-		for (int i = 0; i < MAX_NR_ZONES; i++)
-			n += READ_ONCE(pcp_lists[c][i].count);
 	return n;
 }
 
@@ -131,7 +87,7 @@ static void prep_new_page(struct page *page, unsigned order, gfp_t gfp)
  * deferred pages fails its watermark. Here the deferred frames already count as free,
  * so the zone grows when its lists run dry instead. Caller holds z->lock.
  */
-static struct page *__rmqueue_grow(struct zone *z, unsigned order)
+struct page *__rmqueue_grow(struct zone *z, unsigned order)
 {
 	struct page *page;
 
@@ -140,40 +96,17 @@ static struct page *__rmqueue_grow(struct zone *z, unsigned order)
 	return page;
 }
 
-/* rmqueue_bulk: refill a per-CPU list from the buddy lists under one zone lock. */
-static void rmqueue_bulk(struct zone *z, struct per_cpu_pages *pcp)
-{
-	raw_spin_lock(&z->lock);
-	for (int i = 0; i < pcp->batch; i++) {
-		struct page *page = __rmqueue_grow(z, 0);
-		if (!page)
-			break;
-		list_add_tail(&page->lru, &pcp->list);
-		pcp->count++;
-	}
-	raw_spin_unlock(&z->lock);
-}
-
 static struct page *rmqueue(struct zone *z, unsigned order)
 {
 	unsigned long flags;
-	struct page *page = NULL;
+	struct page *page;
 
+	if (order == 0)
+		return rmqueue_pcplist(z);
 	local_irq_save(flags);
-	if (order == 0) {
-		struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()][z->idx];
-		if (list_empty(&pcp->list))
-			rmqueue_bulk(z, pcp);
-		if (!list_empty(&pcp->list)) {
-			page = list_first_entry(&pcp->list, struct page, lru);
-			list_del_init(&page->lru);
-			pcp->count--;
-		}
-	} else {
-		raw_spin_lock(&z->lock);
-		page = __rmqueue_grow(z, order);
-		raw_spin_unlock(&z->lock);
-	}
+	raw_spin_lock(&z->lock);
+	page = __rmqueue_grow(z, order);
+	raw_spin_unlock(&z->lock);
 	local_irq_restore(flags);
 	return page;
 }
@@ -289,6 +222,11 @@ retry:
 	__atomic_sub_fetch(&contig_page_data.nr_direct_reclaim, 1, __ATOMIC_RELAXED);
 	note_min_free();
 	page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+	if (!page && progress) {
+		/* __alloc_pages_direct_reclaim, once a call: the pages freed may sit on per-CPU lists */
+		drain_all_pages();
+		page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+	}
 	if (page)
 		return page;
 
@@ -342,19 +280,6 @@ struct page *alloc_pages(gfp_t gfp, unsigned order)
 	return page;
 }
 
-/* free_pcppages_bulk: give batch pages of a per-CPU list back to the buddy lists. */
-static void free_pcppages_bulk(struct zone *z, struct per_cpu_pages *pcp, int count)
-{
-	raw_spin_lock(&z->lock);
-	while (count-- > 0 && !list_empty(&pcp->list)) {
-		struct page *page = list_last_entry(&pcp->list, struct page, lru);
-		list_del_init(&page->lru);
-		pcp->count--;
-		__free_one_page(z, page, page_to_pfn(page), 0);
-	}
-	raw_spin_unlock(&z->lock);
-}
-
 static void free_pages_prepare(struct page *page, unsigned order)
 {
 	for (unsigned long i = 0; i < (1ul << order); i++) {
@@ -374,17 +299,14 @@ static void free_one(struct page *page, unsigned order)
 
 	free_pages_prepare(page, order);
 	count_vm_events(pgfree, 1ul << order);
-	local_irq_save(flags);
 	if (order == 0) {
-		struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()][z->idx];
-		list_add(&page->lru, &pcp->list); /* hot: the next allocation takes it */
-		if (++pcp->count >= pcp->high)
-			free_pcppages_bulk(z, pcp, pcp->batch);
-	} else {
-		raw_spin_lock(&z->lock);
-		__free_one_page(z, page, page_to_pfn(page), order);
-		raw_spin_unlock(&z->lock);
+		free_unref_page(z, page);
+		return;
 	}
+	local_irq_save(flags);
+	raw_spin_lock(&z->lock);
+	__free_one_page(z, page, page_to_pfn(page), order);
+	raw_spin_unlock(&z->lock);
 	local_irq_restore(flags);
 }
 
@@ -574,13 +496,7 @@ void page_alloc_init(void)
 			pgdat->nr_zones = i + 1;
 	}
 	setup_watermarks(pgdat);
-	for (unsigned c = 0; c < nr_cpu_ids; c++)
-		for (int i = 0; i < MAX_NR_ZONES; i++) {
-			struct per_cpu_pages *pcp = &pcp_lists[c][i];
-			INIT_LIST_HEAD(&pcp->list);
-			pcp->batch = zone_batchsize(&pgdat->node_zones[i]);
-			pcp->high = zone_highsize(&pgdat->node_zones[i], pcp->batch);
-		}
+	pcp_setup(pgdat);
 	struct lruvec *lv = &pgdat->lruvec;
 	spin_lock_init(&lv->lru_lock);
 	for (int l = 0; l < NR_LRU_LISTS; l++)
@@ -598,6 +514,6 @@ void page_alloc_init(void)
 		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu pcp high %d batch %d\n",
 		       z->name, z->zone_start_pfn, zone_end_pfn(z), zone_managed_pages(z), zone_free_pages(z),
 		       zone_deferred_pages(z), z->_watermark[WMARK_MIN], z->_watermark[WMARK_LOW],
-		       z->_watermark[WMARK_HIGH], pcp_lists[0][i].high, pcp_lists[0][i].batch);
+		       z->_watermark[WMARK_HIGH], pcp_high(i), pcp_batch(i));
 	}
 }

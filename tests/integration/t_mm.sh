@@ -100,11 +100,13 @@ expect_rc 0
 expect_json '.vmstat.watermark_model == "2.4" and .vmstat.kswapd_model == "2.4"' 'the era is reported (kswapd follows it: auto)'
 check "2.4.17: no min_free_kbytes; DMA 32/64/96, DMA32 96/192/288 (zone / 128 in 20..255, 2x, 3x): $(wm)" \
 	test "$(wm)" = '[0,"DMA",32,64,96,"DMA32",96,192,288]'
+expect_grep "$LOG" 'zone DMA32 .* pcp high 1 batch 1' '2.4 had no per-CPU page lists (a list of one page)'
 vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.6.0,kswapd_model=modern
 expect_rc 0
 expect_json '.vmstat.kswapd_model == "4.8"' 'kswapd_model can differ from the watermark era'
 check "2.6.0: sqrt(65536 KiB) = 256; DMA 16/32/48, DMA32 48/96/144: $(wm)" \
 	test "$(wm)" = '[256,"DMA",16,32,48,"DMA32",48,96,144]'
+expect_grep "$LOG" 'zone DMA32 .* pcp high 18 batch 3' "2.6.0's per-CPU lists: batch 12288 / 1024 / 4 = 3, high 6 batches"
 vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.6.10
 expect_rc 0
 check "2.6.10: sqrt(16 * 65536) = 1024; DMA 64/80/96, DMA32 192/240/288: $(wm)" \
@@ -137,6 +139,8 @@ done
 never=$(cat "$T/mfk.never") always=$(cat "$T/mfk.always")
 check "thp=never: min_free_kbytes $never, int_sqrt(16 * managed KiB) (about 4000)" test "$never" -gt 3500 -a "$never" -lt 4200
 check "thp=always: min_free_kbytes $always = 45056" test "$always" -eq 45056
+# 6.1's per-CPU lists (1 vCPU here): DMA32 batch 63 (as Debian's at 1 GiB), high = its low watermark
+expect_grep "$LOG" 'zone DMA32 .* low ([0-9]+) high [0-9]+ pcp high \1 batch 63' "6.1's pcp: batch 63, high = low / 1 CPU"
 check "thp=auto at 1 GiB is always: $(cat "$T/thp.auto"), $(cat "$T/mfk.auto")" test "$(cat "$T/mfk.auto")" -eq 45056
 vms --memory 1G --vcpus 1 --job "$f" --json --set thp=always,min_free_kbytes=8192
 expect_rc 0
