@@ -1,10 +1,12 @@
 /*
  * The page allocator (mm/page_alloc.c): the zones of the node set up from the boot
- * page, per-CPU lists of order-0 pages, and __alloc_pages with Linux's fast path
+ * page (x86-64's DMA and DMA32), their watermarks by era with THP's raise, and
+ * __alloc_pages with Linux's fast path
  * (against the low watermark) and slow path: wake kswapd and retry against min,
  * direct reclaim (throttled when free memory falls far below min), retries, and the
  * OOM killer. The buddy core (mm/buddy.c) and the watermark formulas
- * (mm/watermark.c) are separate so that host unit tests can run them.
+ * (mm/watermark.c) are separate so that host unit tests can run them; the per-CPU
+ * page lists are in mm/page_pcp.c.
  */
 #include <asm/irqflags.h>
 #include <asm/tsc.h>

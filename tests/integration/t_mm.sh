@@ -20,6 +20,10 @@ expect_json '.vmstat.counters.pageoutrun > 0' 'allocations woke kswapd and it ra
 expect_json '.vmstat.counters.allocstall > 0 and .vmstat.counters.pgscan_direct > 0' 'the allocator outran kswapd: direct reclaim (allocstall)'
 expect_json '.vmstat.counters.oom_kill == 0 and (has("oom") | not)' 'no OOM while swap has room'
 expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' 'pgalloc - pgfree = pages in use (counted from the zones)'
+expect_json '.vmstat.counters.pgalloc_dma + .vmstat.counters.pgalloc_dma32 == .vmstat.counters.pgalloc and .vmstat.counters.pgalloc_dma > 0 and .vmstat.counters.pgalloc_dma32 > .vmstat.counters.pgalloc_dma' \
+	'pgalloc_<zone>: every allocation counted in the zone that served it, DMA32 the most'
+expect_json '.vmstat.counters.allocstall_dma + .vmstat.counters.allocstall_dma32 == .vmstat.counters.allocstall and .vmstat.counters.allocstall_dma32 > 0' \
+	'allocstall_<zone> by the allocation'"'"'s highest zone: the job'"'"'s (DMA32)'
 expect_json '(.vmstat_series | length) >= 10' 'a time series was sampled'
 # Below min is the reserve of reclaimers (PF_MEMALLOC: direct reclaimers and kswapd, whose
 # swap-out bios come from it, as in Linux); nobody else may take it.
