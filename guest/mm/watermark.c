@@ -91,8 +91,9 @@ unsigned long era_min_free_kbytes(const struct wmark_zone *zones, unsigned nr, e
 		return v < MIN_FREE_KBYTES_MIN ? MIN_FREE_KBYTES_MIN : v > 65536 ? 65536 : v;
 	case WMARK_MODEL_4_6:
 	default:
-		/* 6.1's calculate_min_free_kbytes (the 262144 cap, 5.7 on; 65536 before it binds
-		 * only above 256 GiB of lowmem, far beyond a guest's 64 GiB: the same numbers) */
+		/* 6.1's calculate_min_free_kbytes, capped at 262144 (4.6 itself capped at 65536;
+		 * 5.x raised it, which release we did not pin down): 65536 binds only above 256 GiB
+		 * of lowmem, far beyond a guest's 64 GiB, so either cap gives the same numbers */
 		return calculate_min_free_kbytes(lowmem_kbytes);
 	}
 }

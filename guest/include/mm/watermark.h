@@ -14,7 +14,7 @@
 #define PAGE_SHIFT 12
 #endif
 
-/* Bounds of calculate_min_free_kbytes (mm/page_alloc.c, 5.7 on). */
+/* Bounds of 6.1's calculate_min_free_kbytes (mm/page_alloc.c; 65536 before 5.x). */
 #define MIN_FREE_KBYTES_MIN 128ul
 #define MIN_FREE_KBYTES_MAX 262144ul
 /* vm.watermark_scale_factor: default 10 (0.1 % of a zone), range 1..1000 as in the reference (newer kernels allow up to 3000). */
