@@ -1,10 +1,12 @@
 /*
  * The page allocator (mm/page_alloc.c): the zones of the node set up from the boot
- * page, per-CPU lists of order-0 pages, and __alloc_pages with Linux's fast path
+ * page (x86-64's DMA and DMA32), their watermarks by era with THP's raise, and
+ * __alloc_pages with Linux's fast path
  * (against the low watermark) and slow path: wake kswapd and retry against min,
  * direct reclaim (throttled when free memory falls far below min), retries, and the
  * OOM killer. The buddy core (mm/buddy.c) and the watermark formulas
- * (mm/watermark.c) are separate so that host unit tests can run them.
+ * (mm/watermark.c) are separate so that host unit tests can run them; the per-CPU
+ * page lists are in mm/page_pcp.c.
  */
 #include <asm/irqflags.h>
 #include <asm/tsc.h>
@@ -23,6 +25,7 @@
 #include <mm/vmstat.h>
 #include <mm/writeback.h>
 #include "internal.h"
+#include "page_pcp.h"
 
 #define MAX_RECLAIM_RETRIES 16
 #define LOWMEM_RESERVE_RATIO_DMA 256 /* sysctl_lowmem_reserve_ratio[ZONE_DMA] */
@@ -31,43 +34,12 @@ pg_data_t contig_page_data;
 struct page *mem_map;
 unsigned long max_pfn;
 
-/* Per-CPU lists of order-0 pages (struct per_cpu_pages), one per zone. */
-struct per_cpu_pages {
-	int count, high, batch;
-	struct list_head list;
-} __attribute__((aligned(64)));
-
-static struct per_cpu_pages pcp_lists[VMS_MAX_CPUS][MAX_NR_ZONES];
-
-/* zone_batchsize: about a quarter of 1/1024 of the zone, at most 256 KiB, 2^n - 1. */
-static int zone_batchsize(const struct zone *z)
-{
-	unsigned long batch = min(zone_managed_pages(z) / 1024, (256ul << 10) / PAGE_SIZE) / 4;
-	if (batch < 1)
-		batch = 1;
-	batch += batch / 2;
-	unsigned long p = 1;
-	while (p * 2 <= batch)
-		p *= 2;
-	return p > 1 ? (int)p - 1 : 1;
-}
-
 unsigned long node_free_pages(void)
 {
 	unsigned long n = 0;
 	struct zone *z;
 	for_each_populated_zone(z)
 		n += zone_free_pages(z);
-	return n;
-}
-
-/* Free pages parked on the per-CPU lists (not in nr_free_pages, as in Linux). */
-unsigned long pcp_free_pages(void)
-{
-	unsigned long n = 0;
-	for (unsigned c = 0; c < nr_cpu_ids; c++)
-		for (int i = 0; i < MAX_NR_ZONES; i++)
-			n += READ_ONCE(pcp_lists[c][i].count);
 	return n;
 }
 
@@ -117,7 +89,7 @@ static void prep_new_page(struct page *page, unsigned order, gfp_t gfp)
  * deferred pages fails its watermark. Here the deferred frames already count as free,
  * so the zone grows when its lists run dry instead. Caller holds z->lock.
  */
-static struct page *__rmqueue_grow(struct zone *z, unsigned order)
+struct page *__rmqueue_grow(struct zone *z, unsigned order)
 {
 	struct page *page;
 
@@ -126,40 +98,17 @@ static struct page *__rmqueue_grow(struct zone *z, unsigned order)
 	return page;
 }
 
-/* rmqueue_bulk: refill a per-CPU list from the buddy lists under one zone lock. */
-static void rmqueue_bulk(struct zone *z, struct per_cpu_pages *pcp)
-{
-	raw_spin_lock(&z->lock);
-	for (int i = 0; i < pcp->batch; i++) {
-		struct page *page = __rmqueue_grow(z, 0);
-		if (!page)
-			break;
-		list_add_tail(&page->lru, &pcp->list);
-		pcp->count++;
-	}
-	raw_spin_unlock(&z->lock);
-}
-
 static struct page *rmqueue(struct zone *z, unsigned order)
 {
 	unsigned long flags;
-	struct page *page = NULL;
+	struct page *page;
 
+	if (order == 0)
+		return rmqueue_pcplist(z);
 	local_irq_save(flags);
-	if (order == 0) {
-		struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()][z->idx];
-		if (list_empty(&pcp->list))
-			rmqueue_bulk(z, pcp);
-		if (!list_empty(&pcp->list)) {
-			page = list_first_entry(&pcp->list, struct page, lru);
-			list_del_init(&page->lru);
-			pcp->count--;
-		}
-	} else {
-		raw_spin_lock(&z->lock);
-		page = __rmqueue_grow(z, order);
-		raw_spin_unlock(&z->lock);
-	}
+	raw_spin_lock(&z->lock);
+	page = __rmqueue_grow(z, order);
+	raw_spin_unlock(&z->lock);
 	local_irq_restore(flags);
 	return page;
 }
@@ -265,6 +214,8 @@ retry:
 		return NULL;
 	current->alloc_stage = ALLOC_STAGE_DIRECT;
 	count_vm_event(allocstall);
+	/* 4.8 on: allocstall_<zone> of the allocation's highest zone index (ac->highest_zoneidx) */
+	__count_vm_events(highest == ZONE_DMA ? VMS_VM_allocstall_dma : VMS_VM_allocstall_dma32, 1);
 	__atomic_add_fetch(&contig_page_data.nr_direct_reclaim, 1, __ATOMIC_RELAXED);
 	unsigned saved = current->flags;
 	current->flags |= PF_MEMALLOC;
@@ -273,6 +224,11 @@ retry:
 	__atomic_sub_fetch(&contig_page_data.nr_direct_reclaim, 1, __ATOMIC_RELAXED);
 	note_min_free();
 	page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+	if (!page && progress) {
+		/* __alloc_pages_direct_reclaim, once a call: the pages freed may sit on per-CPU lists */
+		drain_all_pages();
+		page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+	}
 	if (page)
 		return page;
 
@@ -312,25 +268,18 @@ struct page *alloc_pages(gfp_t gfp, unsigned order)
 	struct page *page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);
 	if (!page)
 		page = __alloc_pages_slowpath(gfp, order, highest);
-	if (page)
+	if (page) {
 		count_vm_events(pgalloc, 1ul << order);
+		/* __count_zid_vm_events(PGALLOC, zone, 1 << order): per the zone served */
+		if (page_zone(page)->idx == ZONE_DMA)
+			count_vm_events(pgalloc_dma, 1ul << order);
+		else
+			count_vm_events(pgalloc_dma32, 1ul << order);
+	}
 	else if (!(gfp & __GFP_NOWARN))
 		printk("page allocation failure: order:%u, mode:%#x, by %s (pid %d), %lu pages free\n", order, gfp,
 		       current->comm, current->pid, node_free_pages());
 	return page;
-}
-
-/* free_pcppages_bulk: give batch pages of a per-CPU list back to the buddy lists. */
-static void free_pcppages_bulk(struct zone *z, struct per_cpu_pages *pcp, int count)
-{
-	raw_spin_lock(&z->lock);
-	while (count-- > 0 && !list_empty(&pcp->list)) {
-		struct page *page = list_last_entry(&pcp->list, struct page, lru);
-		list_del_init(&page->lru);
-		pcp->count--;
-		__free_one_page(z, page, page_to_pfn(page), 0);
-	}
-	raw_spin_unlock(&z->lock);
 }
 
 static void free_pages_prepare(struct page *page, unsigned order)
@@ -352,17 +301,14 @@ static void free_one(struct page *page, unsigned order)
 
 	free_pages_prepare(page, order);
 	count_vm_events(pgfree, 1ul << order);
-	local_irq_save(flags);
 	if (order == 0) {
-		struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()][z->idx];
-		list_add(&page->lru, &pcp->list); /* hot: the next allocation takes it */
-		if (++pcp->count >= pcp->high)
-			free_pcppages_bulk(z, pcp, pcp->batch);
-	} else {
-		raw_spin_lock(&z->lock);
-		__free_one_page(z, page, page_to_pfn(page), order);
-		raw_spin_unlock(&z->lock);
+		free_unref_page(z, page);
+		return;
 	}
+	local_irq_save(flags);
+	raw_spin_lock(&z->lock);
+	__free_one_page(z, page, page_to_pfn(page), order);
+	raw_spin_unlock(&z->lock);
 	local_irq_restore(flags);
 }
 
@@ -414,20 +360,39 @@ void free_pages_exact(void *addr, size_t size)
 		__free_pages(&page[i], 0);
 }
 
-/* __setup_per_zone_wmarks and setup_per_zone_lowmem_reserve, from the run's knobs. */
+static const char *const thp_names[] = { "never", "madvise", "always", "auto" };
+
+/* __setup_per_zone_wmarks for pgdat's zones (present = spanned: our RAM has no holes). */
+static void wmarks_set(pg_data_t *pgdat, struct wmark_zone *wz, unsigned long min_free_kbytes)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		wz[i] = (struct wmark_zone){ .name = z->name, .present_pages = z->spanned_pages,
+					     .managed_pages = zone_managed_pages(z) };
+	}
+	setup_per_zone_wmarks(wz, MAX_NR_ZONES, min_free_kbytes, (unsigned)knob(watermark_scale_factor),
+			      pgdat->watermark_model);
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		for (int w = 0; w < NR_WMARK; w++)
+			pgdat->node_zones[i]._watermark[w] = wz[i].watermark[w];
+}
+
+/*
+ * The boot's watermarks, as the era's kernel sets them: 2.4's per-zone rule; else
+ * init_per_zone_wmark_min (min_free_kbytes from nr_free_buffer_pages, the knob when
+ * set, as a sysctl written at boot); then, in the 4.6 era with THP on, khugepaged's
+ * set_recommended_min_free_kbytes, which raises min_free_kbytes only if it is higher and
+ * only when the knob did not set it (the kernel enables THP before sysctl.conf is
+ * applied, so the administrator's value is the one that stays). Then
+ * setup_per_zone_lowmem_reserve.
+ */
 static void setup_watermarks(pg_data_t *pgdat)
 {
 	struct wmark_zone wz[MAX_NR_ZONES];
-	unsigned long lowmem_kbytes = 0;
-	unsigned n = 0;
+	unsigned long totalram_kbytes = 0;
 
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &pgdat->node_zones[i];
-		wz[n++] = (struct wmark_zone){ .name = z->name, .managed_pages = zone_managed_pages(z) };
-		lowmem_kbytes += zone_managed_pages(z) << (PAGE_SHIFT - 10);
-	}
-	pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
-						       : calculate_min_free_kbytes(lowmem_kbytes);
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		totalram_kbytes += zone_managed_pages(&pgdat->node_zones[i]) << (PAGE_SHIFT - 10);
 	pgdat->watermark_model = (enum watermark_model)knob(watermark_model);
 	pgdat->kswapd_model = (enum vms_kswapd_model)knob(kswapd_model);
 	if (pgdat->kswapd_model == VMS_KSWAPD_MODEL_AUTO) {
@@ -443,18 +408,51 @@ static void setup_watermarks(pg_data_t *pgdat)
 	if (pgdat->reclaim_model == VMS_RECLAIM_MODEL_AUTO)
 		pgdat->reclaim_model = pgdat->kswapd_model == VMS_KSWAPD_4_8 ? VMS_RECLAIM_5_9 : VMS_RECLAIM_4_8;
 	pgdat->kswapd_ops = kswapd_ops_for(pgdat->kswapd_model);
-	pgdat->thp = (enum vms_thp)knob(thp);
-	if (pgdat->thp == VMS_THP_AUTO) /* hugepage_init: off below 512 MiB of RAM, else Debian's always */
-		pgdat->thp = (lowmem_kbytes >> 10) < 512 ? VMS_THP_NEVER : VMS_THP_ALWAYS;
-	setup_per_zone_wmarks(wz, n, pgdat->min_free_kbytes, (unsigned)knob(watermark_scale_factor),
-			      pgdat->watermark_model);
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &pgdat->node_zones[i];
-		for (int w = 0; w < NR_WMARK; w++)
-			z->_watermark[w] = wz[i].watermark[w];
+
+	/*
+	 * THP came in 2.6.38; the eras before 4.6 are modelled as their first kernels, which
+	 * had none: thp is never there (reported so). auto is hugepage_init's rule: off while
+	 * totalram_pages is under 512 MiB, else Debian's CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS.
+	 */
+	enum vms_thp thp = (enum vms_thp)knob(thp);
+	if (thp == VMS_THP_AUTO)
+		thp = (totalram_kbytes >> 10) < 512 ? VMS_THP_NEVER : VMS_THP_ALWAYS;
+	if (pgdat->watermark_model != WMARK_MODEL_4_6 && thp != VMS_THP_NEVER) {
+		if (knob(thp) != VMS_THP_AUTO)
+			printk("thp=%s: watermark_model %s predates transparent hugepages (2.6.38): thp is never\n",
+			       thp_names[thp], watermark_model_name(pgdat->watermark_model));
+		thp = VMS_THP_NEVER;
 	}
-	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_NORMAL] =
-		zone_managed_pages(&pgdat->node_zones[ZONE_NORMAL]) / LOWMEM_RESERVE_RATIO_DMA;
+	pgdat->thp = thp;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++) /* no high watermark yet: nr_free_buffer_pages counts all */
+		wz[i] = (struct wmark_zone){ .present_pages = pgdat->node_zones[i].spanned_pages,
+					     .managed_pages = zone_managed_pages(&pgdat->node_zones[i]) };
+	if (pgdat->watermark_model == WMARK_MODEL_2_4) {
+		if (knob(min_free_kbytes))
+			printk("min_free_kbytes=%ld: watermark_model 2.4 has no min_free_kbytes (each zone's pages_min "
+			       "is its size / 128 in 20..255): not used, reported as 0\n", knob(min_free_kbytes));
+		pgdat->min_free_kbytes = 0;
+	} else {
+		pgdat->min_free_kbytes = knob(min_free_kbytes) ? (unsigned long)knob(min_free_kbytes)
+							       : era_min_free_kbytes(wz, MAX_NR_ZONES, pgdat->watermark_model);
+	}
+	wmarks_set(pgdat, wz, pgdat->min_free_kbytes);
+	if (thp != VMS_THP_NEVER) {
+		unsigned long recommended = thp_recommended_min_free_kbytes(wz, MAX_NR_ZONES);
+		if (knob(min_free_kbytes)) {
+			if (recommended > pgdat->min_free_kbytes)
+				printk("thp=%s: khugepaged would raise min_free_kbytes to %lu; the knob's %lu is kept, as "
+				       "a sysctl applied after boot\n", thp_names[thp], recommended, pgdat->min_free_kbytes);
+		} else if (recommended > pgdat->min_free_kbytes) {
+			printk("khugepaged: raising min_free_kbytes from %lu to %lu to help transparent hugepage "
+			       "allocations\n", pgdat->min_free_kbytes, recommended);
+			pgdat->min_free_kbytes = recommended;
+			wmarks_set(pgdat, wz, pgdat->min_free_kbytes);
+		}
+	}
+	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_DMA32] =
+		zone_managed_pages(&pgdat->node_zones[ZONE_DMA32]) / LOWMEM_RESERVE_RATIO_DMA;
 }
 
 void page_alloc_init(void)
@@ -465,13 +463,17 @@ void page_alloc_init(void)
 	max_pfn = PFN_DOWN(boot_params->ram_size);
 	if (dma_end > max_pfn)
 		dma_end = max_pfn;
-	/* memblock: mem_map comes first out of the free RAM, and is never freed. */
+	/*
+	 * memblock allocates top-down on x86-64: mem_map comes out of the top of RAM (in
+	 * DMA32), never out of ZONE_DMA, and is never freed. Below the kernel image lies the
+	 * first 1 MiB, which Linux reserves whole (5.13 on) and our boot page and tables use.
+	 */
 	unsigned long map_bytes = ALIGN(max_pfn * sizeof(struct page), PAGE_SIZE);
 	u64 start = ALIGN(boot_params->free_start, PAGE_SIZE), end = boot_params->free_end & PAGE_MASK;
 	if (start + map_bytes >= end)
 		panic("mem_map: %lu KiB do not fit in the free RAM [%#lx, %#lx)", map_bytes >> 10, start, end);
-	mem_map = (struct page *)start;
-	start += map_bytes;
+	end -= map_bytes;
+	mem_map = (struct page *)end;
 
 	/*
 	 * Deferred struct page init: writing a struct page for every free frame at boot
@@ -482,7 +484,7 @@ void page_alloc_init(void)
 	 */
 	bool defer = knob(deferred_struct_page_init);
 	unsigned long free_pfn = PFN_DOWN(start), nr_free = PFN_DOWN(end) - PFN_DOWN(start);
-	static const char *const names[MAX_NR_ZONES] = { "DMA", "Normal" };
+	static const char *const names[MAX_NR_ZONES] = { "DMA", "DMA32" };
 	const unsigned long zone_start[MAX_NR_ZONES] = { 0, dma_end }, zone_end[MAX_NR_ZONES] = { dma_end, max_pfn };
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
@@ -496,13 +498,7 @@ void page_alloc_init(void)
 			pgdat->nr_zones = i + 1;
 	}
 	setup_watermarks(pgdat);
-	for (unsigned c = 0; c < nr_cpu_ids; c++)
-		for (int i = 0; i < MAX_NR_ZONES; i++) {
-			struct per_cpu_pages *pcp = &pcp_lists[c][i];
-			INIT_LIST_HEAD(&pcp->list);
-			pcp->batch = zone_batchsize(&pgdat->node_zones[i]);
-			pcp->high = 6 * pcp->batch; /* pageset_set_batch */
-		}
+	pcp_setup(pgdat);
 	struct lruvec *lv = &pgdat->lruvec;
 	spin_lock_init(&lv->lru_lock);
 	for (int l = 0; l < NR_LRU_LISTS; l++)
@@ -512,14 +508,14 @@ void page_alloc_init(void)
 
 	printk("mem_map: %lu pages at %p (%lu KiB)\n", max_pfn, mem_map, map_bytes >> 10);
 	static const char *const kswapd_names[] = { "2.4", "2.6", "4.8" }, *const reclaim_names[] = { "4.8", "5.9" };
-	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, reclaim model %s, watermark_scale_factor %ld\n",
+	printk("min_free_kbytes %lu, watermark model %s, kswapd model %s, reclaim model %s, watermark_scale_factor %ld, thp %s\n",
 	       pgdat->min_free_kbytes, watermark_model_name(pgdat->watermark_model), kswapd_names[pgdat->kswapd_model],
-	       reclaim_names[pgdat->reclaim_model], knob(watermark_scale_factor));
+	       reclaim_names[pgdat->reclaim_model], knob(watermark_scale_factor), thp_names[pgdat->thp]);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &pgdat->node_zones[i];
-		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu batch %d\n",
+		printk("zone %-6s pfn [%#lx, %#lx) managed %lu free %lu (deferred %lu) min %lu low %lu high %lu pcp high %d batch %d\n",
 		       z->name, z->zone_start_pfn, zone_end_pfn(z), zone_managed_pages(z), zone_free_pages(z),
-		       zone_deferred_pages(z), z->_watermark[WMARK_MIN],
-		       z->_watermark[WMARK_LOW], z->_watermark[WMARK_HIGH], pcp_lists[0][i].batch);
+		       zone_deferred_pages(z), z->_watermark[WMARK_MIN], z->_watermark[WMARK_LOW],
+		       z->_watermark[WMARK_HIGH], pcp_high(i), pcp_batch(i));
 	}
 }

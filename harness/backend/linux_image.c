@@ -13,9 +13,8 @@
 
 /* ttyS0 the console, ttyS1 the data port (linux-guest/init); panic=-1 reboots at once,
  * which the domain's on_reboot makes its end; no KASLR or mitigations to pay for under
- * TCG. THP off, as the model has none: Debian's default (always) has khugepaged raise
- * min_free_kbytes (set_recommended_min_free_kbytes), so every watermark would differ for
- * a reason the model does not claim to reproduce (#19 adds a thp knob to both). */
+ * TCG. THP off at boot: init sets the thp knob's mode through sysfs (run.conf's `thp`,
+ * linux_knobs.c), which, unlike this option, also works under 512 MiB. */
 #define LINUX_CMDLINE "console=ttyS0 panic=-1 nokaslr mitigations=off tsc=reliable rdinit=/init transparent_hugepage=never"
 
 static void linux_dir(char *buf, size_t len)

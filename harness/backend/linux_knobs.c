@@ -14,6 +14,7 @@ enum linux_knob_kind {
 	LK_DEFAULT_ONLY, /* Linux has it only as the knob's default; why says what Linux does */
 	LK_IGNORED, /* the built-in workload's or the harness's own: no meaning for a job on Linux */
 	LK_SAMPLE, /* sample_ms: init's vmstat sampler (run.conf's `sample MS`) */
+	LK_THP, /* thp: run.conf's `thp MODE` (linux-guest/init) */
 };
 
 struct linux_knob {
@@ -32,6 +33,12 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(sched_migration_cost_ns), LK_SYSCTL, "/sys/kernel/debug/sched/migration_cost_ns", NULL },
 	{ K(watchdog_thresh), LK_SYSCTL, "kernel.watchdog_thresh", NULL },
 	{ K(softlockup_panic), LK_SYSCTL, "kernel.softlockup_panic", NULL },
+	/*
+	 * thp before min_free_kbytes, as a booted system has them: the kernel turns THP on
+	 * (and khugepaged raises min_free_kbytes) before sysctl.conf is applied, so a
+	 * min_free_kbytes the run sets is the one kept, as in the model (mm/page_alloc.c).
+	 */
+	{ K(thp), LK_THP, NULL, NULL },
 	{ K(min_free_kbytes), LK_SYSCTL, "vm.min_free_kbytes", NULL },
 	{ K(watermark_scale_factor), LK_SYSCTL, "vm.watermark_scale_factor", NULL },
 	{ K(swappiness), LK_SYSCTL, "vm.swappiness", NULL },
@@ -61,7 +68,6 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(watermark_model), LK_DEFAULT_ONLY, NULL, "it has the modern watermarks only" },
 	{ K(kswapd_model), LK_DEFAULT_ONLY, NULL, "it has the modern kswapd only" },
 	{ K(reclaim_model), LK_DEFAULT_ONLY, NULL, "it has 5.9's reclaim (lru_note_cost, workingset refaults) only" },
-	{ K(thp), LK_DEFAULT_ONLY, NULL, "transparent_hugepage is set at its boot (not mapped yet)" },
 	{ K(writeback_model), LK_DEFAULT_ONLY, NULL, "it has the IO-less writeback (ioless) only" },
 	{ K(writeback_congestion_avoid), LK_DEFAULT_ONLY, NULL, "it has no pdflush (a pdflush-era knob)" },
 	{ K(deferred_struct_page_init), LK_DEFAULT_ONLY, NULL, "Debian's kernel is built with CONFIG_DEFERRED_STRUCT_PAGE_INIT" },
@@ -166,6 +172,15 @@ int linux_knobs_conf(const struct vm_config *vm, FILE *conf, char *err, size_t e
 			break;
 		case LK_MOUNT:
 			break; /* mounts_write, for every ext3 disk */
+		case LK_THP:
+			/*
+			 * The kernel boots with transparent_hugepage=never (linux_image.c); init
+			 * then sets the mode through sysfs, which works at any size (the command
+			 * line's is dropped under 512 MiB by hugepage_init), or applies
+			 * hugepage_init's own rule for auto. Every run states it, default included.
+			 */
+			fprintf(sink, "thp %s\n", knob_value_word(k, v));
+			break;
 		case LK_SAMPLE:
 			if (!v)
 				break;

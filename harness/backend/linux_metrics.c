@@ -19,9 +19,11 @@
  *   zone.<Z>.*       zoneinfo.after (else .before): managed, min/low/high less boost (our
  *                    model has no boosting: its watermarks are Linux's _watermark[]), and
  *                    "pages free" (after only). Zones of no managed pages are left out.
- *                    Our model's zones are DMA (< 16 MiB) and Normal (the rest); a Linux
- *                    guest under 4 GiB has DMA, DMA32 (the rest) and an empty Normal, so
- *                    DMA32 is stored as zone.Normal then; otherwise as zone.DMA32.
+ *                    Stored under Linux's names, as the model names its zones (x86-64's
+ *                    DMA below 16 MiB, DMA32 the rest): a guest under 4 GiB has
+ *                    zone.DMA and zone.DMA32 on both backends (Linux's empty Normal is
+ *                    left out); above 4 GiB Linux also has zone.Normal, which the
+ *                    model's DMA32 includes.
  *   mm.min_free_kbytes, mm.watermark_scale_factor, mm.swappiness   sysctl.vm
  *   mm.swap_pages    meminfo's SwapTotal / 4 KiB
  *   mm.pages_in_use  the zones' managed pages less vmstat.after's nr_free_pages
@@ -269,21 +271,17 @@ static void zone_metrics(struct linux_emit *m, const struct linux_sections *s)
 	struct zone_info z[MAX_ZONES];
 	unsigned bad = 0, n;
 	uint64_t managed_sum = 0, nr_free;
-	bool normal_empty = true;
 
 	if (!zi)
 		return;
 	n = zoneinfo_read(zi, z, &bad);
 	if (bad)
 		linux_section_bad(m, zi->name, "%u ill-formed numbers", bad);
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(z[i].name, "Normal") && z[i].managed)
-			normal_empty = false;
 	for (unsigned i = 0; i < n; i++) {
 		const struct zone_info *c = &z[i];
 		if (!c->have_managed || !c->managed)
 			continue;
-		const char *ours = !strcmp(c->name, "DMA32") && normal_empty ? "Normal" : c->name;
+		const char *ours = c->name;
 		bool valid = true;
 		for (const char *q = ours; *q; q++)
 			valid &= (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9');

@@ -26,7 +26,7 @@
 	X(nr_swap_free, gauge, "free swap slots")                                            \
 	X(pgalloc, event, "pages allocated (every order, counted in pages)")                 \
 	X(pgalloc_dma, event, "pages allocated from ZONE_DMA")                               \
-	X(pgalloc_dma32, event, "pages allocated from the zone above DMA (DMA32; Normal in the 2.4/2.6 eras)") \
+	X(pgalloc_dma32, event, "pages allocated from ZONE_DMA32 (the model's zone above DMA in every era)") \
 	X(pgfree, event, "pages freed (every order, counted in pages)")                      \
 	X(pgfault, event, "accesses through the mm's page lookup")                           \
 	X(pgmajfault, event, "page lookups that needed a swap-in from disk")                 \
@@ -43,7 +43,7 @@
 	X(pgsteal_file, event, "file pages reclaim reclaimed")                               \
 	X(allocstall, event, "allocations that entered direct reclaim")                      \
 	X(allocstall_dma, event, "direct reclaims for allocations limited to ZONE_DMA")      \
-	X(allocstall_dma32, event, "direct reclaims for allocations that may use the zone above DMA") \
+	X(allocstall_dma32, event, "direct reclaims for allocations that may use ZONE_DMA32 (their highest zone)") \
 	X(pageoutrun, event, "kswapd's balancing runs (balance_pgdat)")                     \
 	X(wakeup_kswapd_woke, event, "wakeup_kswapd calls that woke kswapd (ours: a tracepoint in Linux)") \
 	X(kswapd_low_wmark_hit_quickly, event, "kswapd woken again within HZ/10 of sleeping")  \

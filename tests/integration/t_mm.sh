@@ -20,6 +20,10 @@ expect_json '.vmstat.counters.pageoutrun > 0' 'allocations woke kswapd and it ra
 expect_json '.vmstat.counters.allocstall > 0 and .vmstat.counters.pgscan_direct > 0' 'the allocator outran kswapd: direct reclaim (allocstall)'
 expect_json '.vmstat.counters.oom_kill == 0 and (has("oom") | not)' 'no OOM while swap has room'
 expect_json '.vmstat.counters.pgalloc - .vmstat.counters.pgfree == .vmstat.pages_in_use' 'pgalloc - pgfree = pages in use (counted from the zones)'
+expect_json '.vmstat.counters.pgalloc_dma + .vmstat.counters.pgalloc_dma32 == .vmstat.counters.pgalloc and .vmstat.counters.pgalloc_dma > 0 and .vmstat.counters.pgalloc_dma32 > .vmstat.counters.pgalloc_dma' \
+	'pgalloc_<zone>: every allocation counted in the zone that served it, DMA32 the most'
+expect_json '.vmstat.counters.allocstall_dma + .vmstat.counters.allocstall_dma32 == .vmstat.counters.allocstall and .vmstat.counters.allocstall_dma32 > 0' \
+	'allocstall_<zone> by the allocation'"'"'s highest zone: the job'"'"'s (DMA32)'
 expect_json '(.vmstat_series | length) >= 10' 'a time series was sampled'
 # Below min is the reserve of reclaimers (PF_MEMALLOC: direct reclaimers and kswapd, whose
 # swap-out bios come from it, as in Linux); nobody else may take it.
@@ -90,24 +94,72 @@ lo=$(cat "$T/median.1024") hi=$(cat "$T/median.4096")
 check "median free pages under pressure: $lo at 1024 KiB, $hi at 4096 KiB (expected higher)" test "$hi" -gt "$((lo + 256))"
 end
 
-begin "mm/the watermark eras: 2.4, 2.6 and modern rules"
+begin "mm/the watermark eras: 2.4, 2.6.0, 2.6.10 and 4.6, each its kernel's numbers"
+# 64 MiB: DMA spans 4096 pages, DMA32 12288 (2.4 and 2.6 count these present pages);
+# the numbers are worked in tests/unit/test_watermark.c from each kernel's source.
 f=$(memjob small size=4m)
+wm() { jq -c '[.vmstat.min_free_kbytes] + [.vmstat.zones[] | .name, .wmark_min, .wmark_low, .wmark_high]' "$OUT"; }
 vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.4
 expect_rc 0
 expect_json '.vmstat.watermark_model == "2.4" and .vmstat.kswapd_model == "2.4"' 'the era is reported (kswapd follows it: auto)'
-expect_json 'all(.vmstat.zones[]; .wmark_low == 2 * .wmark_min and .wmark_high == 3 * .wmark_min)' '2.4: low = 2 min, high = 3 min'
-vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.6,kswapd_model=modern
+check "2.4.17: no min_free_kbytes; DMA 32/64/96, DMA32 96/192/288 (zone / 128 in 20..255, 2x, 3x): $(wm)" \
+	test "$(wm)" = '[0,"DMA",32,64,96,"DMA32",96,192,288]'
+expect_grep "$LOG" 'zone DMA32 .* pcp high 1 batch 1' '2.4 had no per-CPU page lists (a list of one page)'
+vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.6.0,kswapd_model=modern
 expect_rc 0
 expect_json '.vmstat.kswapd_model == "4.8"' 'kswapd_model can differ from the watermark era'
-expect_json 'all(.vmstat.zones[]; .wmark_low == .wmark_min + (.wmark_min / 4 | floor) and .wmark_high == .wmark_min + (.wmark_min / 2 | floor))' \
-	'2.6: low = min + min/4, high = min + min/2'
+check "2.6.0: sqrt(65536 KiB) = 256; DMA 16/32/48, DMA32 48/96/144: $(wm)" \
+	test "$(wm)" = '[256,"DMA",16,32,48,"DMA32",48,96,144]'
+expect_grep "$LOG" 'zone DMA32 .* pcp high 18 batch 3' "2.6.0's per-CPU lists: batch 12288 / 1024 / 4 = 3, high 6 batches"
+vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.6.10
+expect_rc 0
+check "2.6.10: sqrt(16 * 65536) = 1024; DMA 64/80/96, DMA32 192/240/288: $(wm)" \
+	test "$(wm)" = '[1024,"DMA",64,80,96,"DMA32",192,240,288]'
 vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_scale_factor=100
 expect_rc 0
+expect_json '.vmstat.watermark_model == "4.6" and .vmstat.min_free_kbytes == ((([.vmstat.zones[].managed_pages] | add) * 64) | sqrt | floor)' \
+	'4.6: min_free_kbytes = int_sqrt(16 * managed KiB)'
 expect_json 'all(.vmstat.zones[]; (.wmark_low - .wmark_min) == ([(.wmark_min / 4 | floor), (.managed_pages * 100 / 10000 | floor)] | max))' \
-	'modern: the gap is max(min/4, managed * watermark_scale_factor / 10000)'
+	'4.6: the gap is max(min/4, managed * watermark_scale_factor / 10000)'
+vms --memory 64M --vcpus 1 --job "$f" --json --set watermark_model=2.4,min_free_kbytes=2048
+expect_rc 0
+expect_json '.vmstat.min_free_kbytes == 0' '2.4 with a min_free_kbytes knob: reported as not used (0)'
+expect_grep "$LOG" 'min_free_kbytes=2048: watermark_model 2\.4 has no min_free_kbytes' 'the console says why'
 vms --memory 64M --job "$f" --set watermark_model=2.5
 expect_rc 2 'an unknown era is a usage error'
 expect_grep "$ERR" 'watermark_model=2\.5: expected one of 2\.4, 2\.6\.10, 4\.6, 2\.6\.0' 'the error names the knob and the eras'
+end
+
+begin "mm/thp: khugepaged's min_free_kbytes at 1G, always against never"
+# 6.1's set_recommended_min_free_kbytes: 512 pages * 2 zones * (2 + 3 * 3) = 11264 pages,
+# what Debian 6.1 shows at 1 GiB with THP on (45056); auto is always at 1 GiB.
+f=$(memjob small size=4m)
+for thp in never always auto; do
+	vms --memory 1G --vcpus 1 --job "$f" --json --set thp=$thp
+	expect_rc 0
+	jget '.vmstat.min_free_kbytes' >"$T/mfk.$thp"
+	jget '.vmstat.thp' >"$T/thp.$thp"
+done
+never=$(cat "$T/mfk.never") always=$(cat "$T/mfk.always")
+check "thp=never: min_free_kbytes $never, int_sqrt(16 * managed KiB) (about 4000)" test "$never" -gt 3500 -a "$never" -lt 4200
+check "thp=always: min_free_kbytes $always = 45056" test "$always" -eq 45056
+# 6.1's per-CPU lists (1 vCPU here): DMA32 batch 63 (as Debian's at 1 GiB), high = its low watermark
+expect_grep "$LOG" 'zone DMA32 .* low ([0-9]+) high [0-9]+ pcp high \1 batch 63' "6.1's pcp: batch 63, high = low / 1 CPU"
+check "thp=auto at 1 GiB is always: $(cat "$T/thp.auto"), $(cat "$T/mfk.auto")" test "$(cat "$T/mfk.auto")" -eq 45056
+vms --memory 1G --vcpus 1 --job "$f" --json --set thp=always,min_free_kbytes=8192
+expect_rc 0
+expect_json '.vmstat.min_free_kbytes == 8192' "a min_free_kbytes knob is kept (as sysctl.conf's, applied after the kernel's THP)"
+vms --memory 128M --vcpus 1 --job "$f" --json --set thp=auto
+expect_rc 0
+expect_json '.vmstat.thp == "never"' 'auto under 512 MiB is never (hugepage_init)'
+vms --memory 128M --vcpus 1 --job "$f" --json --set thp=madvise
+expect_rc 0
+expect_json '.vmstat.thp == "madvise" and .vmstat.min_free_kbytes > 4000 and .vmstat.min_free_kbytes <= (([.vmstat.zones[].managed_pages] | add) / 20 | floor) * 4' \
+	'thp=madvise at 128M: raised, but to no more than 5 % of lowmem (11264 pages would be 44 MiB)'
+vms --memory 128M --vcpus 1 --job "$f" --json --set thp=always,watermark_model=2.6.10
+expect_rc 0
+expect_json '.vmstat.thp == "never"' 'an era before THP has none (reported never)'
+expect_grep "$LOG" 'predates transparent hugepages' 'the console says why'
 end
 
 begin "mm/without swap, the OOM killer ends the job with a report"

@@ -115,6 +115,11 @@ static void test_knobs_applied(void **state)
 	assert_non_null(strstr(t, "sysctl vm.swappiness=100\n"));
 	assert_non_null(strstr(t, "sysctl vm.min_free_kbytes=4096\n"));
 	assert_non_null(strstr(t, "sysctl vm.laptop_mode=5\n"));
+	/* thp: stated by every run (auto by default), before min_free_kbytes, as a booted
+	 * system has them: the kernel's THP first, then sysctl.conf's value (kept) */
+	char *thp = strstr(t, "thp auto\n");
+	assert_non_null(thp);
+	assert_true(thp < strstr(t, "sysctl vm.min_free_kbytes=4096\n"));
 	assert_non_null(strstr(t, "mount debugfs /sys/kernel/debug debugfs\n")); /* init: DEV DIR FSTYPE */
 	assert_non_null(strstr(t, "write /sys/kernel/debug/sched/migration_cost_ns 0\n"));
 	assert_non_null(strstr(t, "write /sys/block/vda/queue/read_ahead_kb 0\n"));

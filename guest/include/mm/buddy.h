@@ -156,7 +156,7 @@ struct zone {
 	unsigned long _watermark[3]; /* enum zone_watermarks (mm/watermark.h): min, low, high */
 	unsigned long lowmem_reserve[2]; /* pages kept from allocations that could use zone idx */
 	unsigned long min_free_seen; /* lowest nr_free_pages seen by the slow path or a sample */
-	int idx; /* ZONE_DMA, ZONE_NORMAL */
+	int idx; /* ZONE_DMA, ZONE_DMA32 */
 	/*
 	 * Deferred struct page init: the free frames [first_deferred_pfn, deferred_end_pfn)
 	 * have no initialised struct page yet; deferred_init_memmap_chunk hands them over.

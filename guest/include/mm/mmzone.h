@@ -1,7 +1,7 @@
 /*
  * The node and its zones (include/linux/mmzone.h): one node, pg_data_t
- * contig_page_data, with ZONE_DMA and ZONE_NORMAL, the LRU lists (per node, as
- * since Linux 4.8), and kswapd's wait queues.
+ * contig_page_data, with x86-64's ZONE_DMA (below 16 MiB) and ZONE_DMA32 (the rest of
+ * RAM), the LRU lists (per node, as since Linux 4.8), and kswapd's wait queues.
  */
 #ifndef MM_MMZONE_H
 #define MM_MMZONE_H
@@ -18,7 +18,15 @@
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
 #define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 
-enum zone_type { ZONE_DMA, ZONE_NORMAL, MAX_NR_ZONES };
+/*
+ * x86-64's zones as 6.1 lays them out in a guest: ZONE_DMA is [0, 16 MiB), ZONE_DMA32
+ * [16 MiB, 4 GiB). Above 4 GiB Linux adds ZONE_NORMAL; ours has no third zone: its
+ * DMA32 then spans all of the RAM above 16 MiB (it keeps the name, whatever the size or
+ * era, so that sweeps compare one set of zone metrics). ZONE_NORMAL, GFP_KERNEL's
+ * highest zone, is the highest zone there is: DMA32.
+ */
+enum zone_type { ZONE_DMA, ZONE_DMA32, MAX_NR_ZONES };
+#define ZONE_NORMAL ZONE_DMA32
 
 struct kswapd_ops;
 
@@ -135,7 +143,7 @@ static inline struct page *virt_to_page(const void *addr)
 static inline struct zone *page_zone(const struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
-	struct zone *z = &contig_page_data.node_zones[ZONE_NORMAL];
+	struct zone *z = &contig_page_data.node_zones[ZONE_DMA32];
 	return pfn >= z->zone_start_pfn && z->spanned_pages ? z : &contig_page_data.node_zones[ZONE_DMA];
 }
 

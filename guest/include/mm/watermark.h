@@ -14,7 +14,7 @@
 #define PAGE_SHIFT 12
 #endif
 
-/* Bounds of calculate_min_free_kbytes (mm/page_alloc.c). */
+/* Bounds of 6.1's calculate_min_free_kbytes (mm/page_alloc.c; 65536 before 5.x). */
 #define MIN_FREE_KBYTES_MIN 128ul
 #define MIN_FREE_KBYTES_MAX 262144ul
 /* vm.watermark_scale_factor: default 10 (0.1 % of a zone), range 1..1000 as in the reference (newer kernels allow up to 3000). */
@@ -30,16 +30,30 @@ enum zone_watermarks {
 
 /* Which kernel era's low/high rule __setup_per_zone_wmarks follows (vmsweep/vmstat.h's numbers). */
 enum watermark_model {
-	WMARK_MODEL_2_4,	/* low = 2*min, high = 3*min */
-	WMARK_MODEL_2_6_10,	/* 2.6.10 .. 4.5: low = min + min/4, high = min + min/2 */
-	WMARK_MODEL_4_6,	/* 4.6+: g = max(min/4, managed * wsf / 10000); low = min + g, high = low + g */
-	WMARK_MODEL_2_6_0,	/* 2.6.0 .. 2.6.9: low = 2*min, high = 3*min */
+	/* 2.4 (free_area_init_core): no min_free_kbytes; per zone min = present/128 in
+	 * [20, 255], low = 2*min, high = 3*min */
+	WMARK_MODEL_2_4,
+	/* 2.6.10 .. 4.5: min_free_kbytes = sqrt(16 * lowmem KiB) in [128, 65536], split by
+	 * present pages; low = min + min/4, high = min + min/2 */
+	WMARK_MODEL_2_6_10,
+	/* 4.6+ (6.1's numbers): min_free_kbytes = sqrt(16 * managed KiB) in [128, 262144],
+	 * split by managed pages; g = max(min/4, managed * wsf / 10000); low = min + g,
+	 * high = low + g */
+	WMARK_MODEL_4_6,
+	/* 2.6.0 .. 2.6.9: min_free_kbytes = sqrt(lowmem KiB) in [128, 16384], split by
+	 * present pages; low = 2*min, high = 3*min */
+	WMARK_MODEL_2_6_0,
 };
+
+/* khugepaged's set_recommended_min_free_kbytes (x86-64: 2 MiB pageblocks, 3 pcp types) */
+#define PAGEBLOCK_NR_PAGES 512ul
+#define MIGRATE_PCPTYPES 3ul
 
 struct wmark_zone {
 	const char *name;
-	unsigned long managed_pages;		/* in */
-	unsigned long watermark[NR_WMARK];	/* out, in pages */
+	unsigned long present_pages;		/* in: RAM frames of the zone (2.4 and 2.6 count these) */
+	unsigned long managed_pages;		/* in: frames the buddy allocator got (4.6 on) */
+	unsigned long watermark[NR_WMARK];	/* out, in pages; high is read by nr_free_buffer_pages */
 };
 
 #define min_wmark_pages(z) ((z)->watermark[WMARK_MIN])
@@ -53,9 +67,29 @@ unsigned long int_sqrt(unsigned long x);
 unsigned long calculate_min_free_kbytes(unsigned long lowmem_kbytes);
 
 /*
- * Fill every zone's watermark[] from min_free_kbytes: pages_min is split over the zones
- * in proportion to managed_pages, then low/high follow model m. watermark_scale_factor
- * is used by WMARK_MODEL_MODERN only. All zones are treated as lowmem; no boost.
+ * nr_free_buffer_pages as era m counts it: the sum over the zones of their pages less
+ * their high watermark (0 before the first setup_per_zone_wmarks), pages being present
+ * pages before the 4.6 era, managed pages in it.
+ */
+unsigned long nr_free_buffer_pages(const struct wmark_zone *zones, unsigned nr, enum watermark_model m);
+
+/* Era m's default min_free_kbytes from the zones (0 for 2.4, which has none). */
+unsigned long era_min_free_kbytes(const struct wmark_zone *zones, unsigned nr, enum watermark_model m);
+
+/*
+ * 6.1's set_recommended_min_free_kbytes (mm/khugepaged.c), for THP madvise or always:
+ * pageblock_nr_pages * nr_zones * (2 + MIGRATE_PCPTYPES^2), at most 5 % of
+ * nr_free_buffer_pages (managed - high: call it after setup_per_zone_wmarks). The
+ * caller raises min_free_kbytes to it only if it is higher, then sets the marks again.
+ */
+unsigned long thp_recommended_min_free_kbytes(const struct wmark_zone *zones, unsigned nr);
+
+/*
+ * Fill every zone's watermark[]. 2.4: from each zone's present pages alone
+ * (min_free_kbytes unused). Other eras: pages_min = min_free_kbytes / 4 split over the
+ * zones in proportion to their pages (present before 4.6, managed in 4.6), then low and
+ * high by the era's rule; watermark_scale_factor is used by the 4.6 era only. All zones
+ * are lowmem (x86-64); no boost.
  */
 void setup_per_zone_wmarks(struct wmark_zone *zones, unsigned nr, unsigned long min_free_kbytes,
 			   unsigned watermark_scale_factor, enum watermark_model m);
