@@ -16,20 +16,21 @@ struct mm_era {
 
 static const struct mm_era eras[] = {
 	{ VMS_KNOB_watermark_model, VMS_WMARK_2_4,
-	  "2.4's zone watermarks: pages_min = zone pages / 128, clamped to 20..255, low = 2 min, high = 3 min "
-	  "(free_area_init_core); no min_free_kbytes",
-	  "the zones themselves (x86-64's DMA and DMA32, not 2.4's DMA, Normal and HighMem)" },
+	  "2.4.17's free_area_init_core: each zone's pages_min = its pages / 128, clamped to 20..255, low = 2 min, "
+	  "high = 3 min; no min_free_kbytes, no per-CPU page lists",
+	  "the zones: x86-64's DMA and DMA32 (2.4 had DMA, Normal and HighMem)" },
 	{ VMS_KNOB_watermark_model, VMS_WMARK_2_6_0,
-	  "2.6.0-2.6.9: min_free_kbytes = int_sqrt(lowmem KiB) in 128..65536, split over the zones by size, "
-	  "low = 2 min, high = 3 min",
-	  "the zones (x86-64's DMA32, which came in 2.6.15)" },
+	  "2.6.0-2.6.9: min_free_kbytes = int_sqrt(lowmem KiB) in 128..16384 (lowmem: present pages less high), "
+	  "split over the zones by size, low = 2 min, high = 3 min; 2.6.0's per-CPU lists",
+	  "the zones (x86-64's DMA32 came in 2.6.15)" },
 	{ VMS_KNOB_watermark_model, VMS_WMARK_2_6_10,
-	  "2.6.10-4.5: min_free_kbytes = int_sqrt(16 x lowmem KiB) in 128..65536, low = min x 5/4, "
-	  "high = min x 3/2",
-	  NULL },
+	  "2.6.10-4.5 as its first kernel: min_free_kbytes = int_sqrt(16 x lowmem KiB) in 128..65536, low = min x "
+	  "5/4, high = min x 3/2; no THP (2.6.38 on)",
+	  "the zones (DMA32 came in 2.6.15)" },
 	{ VMS_KNOB_watermark_model, VMS_WMARK_4_6,
-	  "4.6 on: low and high min + max(min / 4, managed x watermark_scale_factor / 10000); with thp, "
-	  "khugepaged's recommended min_free_kbytes (6.1)",
+	  "4.6 on, 6.1's numbers: min_free_kbytes = int_sqrt(16 x managed KiB), low and high min + max(min / 4, "
+	  "managed x watermark_scale_factor / 10000); with thp, khugepaged's recommended min_free_kbytes; 6.1's "
+	  "per-CPU page lists",
 	  NULL },
 	{ VMS_KNOB_kswapd_model, VMS_KSWAPD_2_4,
 	  "2.4's kswapd: woken by an allocation below low, it frees SWAP_CLUSTER_MAX batches from each zone "
