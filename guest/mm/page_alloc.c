@@ -474,6 +474,15 @@ void page_alloc_init(void)
 		panic("mem_map: %lu KiB do not fit in the free RAM [%#lx, %#lx)", map_bytes >> 10, start, end);
 	end -= map_bytes;
 	mem_map = (struct page *)end;
+	/*
+	 * kernel_reserved_kbytes: what a distribution kernel keeps besides ours (its image,
+	 * initramfs, early allocations), taken below mem_map: where in DMA32 does not matter
+	 * to the zones' sizes, which are what it stands for.
+	 */
+	unsigned long reserved = ALIGN((unsigned long)knob(kernel_reserved_kbytes) << 10, PAGE_SIZE);
+	if (start + reserved + (4ul << 20) >= end)
+		panic("kernel_reserved_kbytes %ld leaves less than 4 MiB of RAM", knob(kernel_reserved_kbytes));
+	end -= reserved;
 
 	/*
 	 * Deferred struct page init: writing a struct page for every free frame at boot

@@ -39,6 +39,7 @@ static const struct linux_knob linux_knobs[] = {
 	 * min_free_kbytes the run sets is the one kept, as in the model (mm/page_alloc.c).
 	 */
 	{ K(thp), LK_THP, NULL, NULL },
+	{ K(kernel_reserved_kbytes), LK_IGNORED, NULL, NULL }, /* the model's stand-in for Linux's own footprint */
 	{ K(min_free_kbytes), LK_SYSCTL, "vm.min_free_kbytes", NULL },
 	{ K(watermark_scale_factor), LK_SYSCTL, "vm.watermark_scale_factor", NULL },
 	{ K(swappiness), LK_SYSCTL, "vm.swappiness", NULL },

@@ -1,7 +1,10 @@
 /*
  * Where things go in guest memory. Below 1 MiB: the boot page and the privileged
- * tables (include/vmsweep/abi.h). Above the kernel image: the per-CPU areas, the
- * rings, then the RAM the guest may allocate.
+ * tables (include/vmsweep/abi.h); from 1 MiB the kernel image. At the top of RAM, as
+ * Linux's memblock allocates top-down: the per-CPU areas, the rings and the workload;
+ * the guest allocates what lies between (its mem_map from the top of that). So ZONE_DMA
+ * (the first 16 MiB) holds the kernel image alone, as a Linux guest's holds nothing of
+ * its kernel (loaded at 16 MiB): the zones' sizes and watermarks are comparable.
  */
 #include <string.h>
 
@@ -15,27 +18,30 @@
 int vm_layout_plan(struct vm *vm, char *err, size_t errlen)
 {
 	struct vm_layout *l = &vm->layout;
-	uint64_t at = PAGE_ALIGN(vm->elf.highest);
+	uint64_t start = PAGE_ALIGN(vm->elf.highest), top = vm->mem.size & ~(uint64_t)(VMS_PAGE_SIZE - 1);
+	uint64_t need = (uint64_t)vm->nr_vcpus * VMS_CPU_AREA_SIZE + PAGE_ALIGN(VMS_RING_DATA + CONSOLE_RING_SIZE) +
+			PAGE_ALIGN(VMS_RING_DATA + RESULTS_RING_SIZE) + PAGE_ALIGN(VMS_RING_DATA + SAMPLES_RING_SIZE) +
+			PAGE_ALIGN(vm->cfg->workload_size);
 
-	l->cpu_areas = at;
-	at += (uint64_t)vm->nr_vcpus * VMS_CPU_AREA_SIZE;
-	l->console = at;
-	at += PAGE_ALIGN(VMS_RING_DATA + CONSOLE_RING_SIZE);
-	l->results = at;
-	at += PAGE_ALIGN(VMS_RING_DATA + RESULTS_RING_SIZE);
-	l->samples = at;
-	at += PAGE_ALIGN(VMS_RING_DATA + SAMPLES_RING_SIZE);
-	if (vm->cfg->workload_size) {
-		l->workload = at;
-		at += PAGE_ALIGN(vm->cfg->workload_size);
-	}
-	l->free_start = at;
-	l->free_end = vm->mem.size;
-	if (at + MIN_GUEST_HEAP > vm->mem.size)
+	if (start + need + MIN_GUEST_HEAP > top)
 		return errorf(err, errlen,
-			      "--memory %llu MiB is too small for %u vCPUs: the kernel, per-CPU areas and rings end at %llu KiB and the guest needs %llu MiB more",
-			      (unsigned long long)(vm->mem.size >> 20), vm->nr_vcpus, (unsigned long long)(at >> 10),
-			      (unsigned long long)(MIN_GUEST_HEAP >> 20));
+			      "--memory %llu MiB is too small for %u vCPUs: the kernel, per-CPU areas and rings take %llu KiB and the guest needs %llu MiB more",
+			      (unsigned long long)(vm->mem.size >> 20), vm->nr_vcpus,
+			      (unsigned long long)((start + need) >> 10), (unsigned long long)(MIN_GUEST_HEAP >> 20));
+	if (vm->cfg->workload_size) {
+		top -= PAGE_ALIGN(vm->cfg->workload_size);
+		l->workload = top;
+	}
+	top -= PAGE_ALIGN(VMS_RING_DATA + SAMPLES_RING_SIZE);
+	l->samples = top;
+	top -= PAGE_ALIGN(VMS_RING_DATA + RESULTS_RING_SIZE);
+	l->results = top;
+	top -= PAGE_ALIGN(VMS_RING_DATA + CONSOLE_RING_SIZE);
+	l->console = top;
+	top -= (uint64_t)vm->nr_vcpus * VMS_CPU_AREA_SIZE;
+	l->cpu_areas = top;
+	l->free_start = start;
+	l->free_end = top;
 	return 0;
 }
 
