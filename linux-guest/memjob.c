@@ -455,11 +455,13 @@ int main(int argc, char **argv)
 	 * pages it faulted in since count too, and Linux syncs a task's RSS counters every 64
 	 * faults, so this is capped at the region's size */
 	uint64_t hiwater = (uint64_t)ru.ru_maxrss / 4, rss_max = hiwater > rss0 ? hiwater - rss0 : 0;
-	if (mem != MAP_FAILED)
-		munmap(mem, pages * PAGE);
+	/* the block first: freeing a region much of which is on swap takes long under TCG,
+	 * and fio's SIGKILL (grace_time after its runtime) must not find the block unwritten */
 	if (result_write(classify, rss_max < pages ? rss_max : pages)) {
 		fprintf(stderr, "vmsweep-memjob: %s: %s\n", opt.out, strerror(errno));
 		return 1;
 	}
+	if (mem != MAP_FAILED)
+		munmap(mem, pages * PAGE);
 	return 0;
 }
