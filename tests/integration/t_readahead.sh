@@ -16,7 +16,8 @@ f=$(memjob seq size=96m mem_access=seq runtime=4s)
 for pc in 3 0; do
 	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json --set page_cluster=$pc
 	expect_rc 0
-	expect_json '.mem_jobs[0].error == 0 and .vmstat.counters.pswpin > 4096' "page_cluster=$pc: the job swapped in"
+	# a timed job: a loaded host does fewer passes, but any pass past the first swaps in
+	expect_json '.mem_jobs[0].error == 0 and .vmstat.counters.pswpin > 1024' "page_cluster=$pc: the job swapped in ($(jget '.vmstat.counters.pswpin') pages)"
 	expect_json '.vmstat.counters | .pswpin == .pgmajfault + .swap_ra' \
 		"page_cluster=$pc: every page read from swap was a fault's or readahead's ($(jget '.vmstat.counters | "pswpin \(.pswpin), pgmajfault \(.pgmajfault), swap_ra \(.swap_ra)"'))"
 	expect_json '.mem_jobs[0].swapins >= .vmstat.counters.pgmajfault + .vmstat.counters.swap_ra_hit and .mem_jobs[0].lat_ns.swapin.N == .mem_jobs[0].swapins' \
@@ -37,10 +38,10 @@ end
 
 begin "readahead/a read-mostly memory job reuses clean swap-cache pages"
 for r in 0 90; do
-	f=$(memjob rw$r size=96m mem_access=seq rwmixread=$r runtime=4s)
+	f=$(memjob rw$r size=96m mem_access=seq rwmixread=$r runtime=6s)
 	vms --memory 64M --vcpus 2 --disk "$T/swap.img,size=256M,swap" --job "$f" --json
 	expect_rc 0
-	expect_json '.mem_jobs[0].error == 0 and .vmstat.counters.pswpin > 4096' "rwmixread=$r: the job swapped in"
+	expect_json '.mem_jobs[0].error == 0 and .vmstat.counters.pswpin > 1024' "rwmixread=$r: the job swapped in ($(jget '.vmstat.counters.pswpin') pages)"
 	jget '"\(.vmstat.counters.pswpout) \(.vmstat.counters.pswpin)"' >"$T/w.$r"
 done
 read -r out0 in0 <"$T/w.0"
