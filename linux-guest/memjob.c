@@ -4,13 +4,19 @@
  * the job), so that startdelay, groups and stonewall stay fio's. It does what our
  * guest's workload/memjob.c does, on the same sizes and timing: anonymous memory touched
  * page by page (seq), at random in a working set after one pass (random), or allocated
- * and freed again (churn); every access timed and filed by where its time went, in the
+ * and freed again (churn); a page's first touch writes it, later accesses read it with
+ * probability --rwmixread percent (the same draws as ours); every access timed and
+ * filed by where its time went, in the
  * same classes and histogram buckets (vmsweep/hist.h). Its result block (the format is
  * in linux-guest/README.md) goes to --out, which init sends in the `mem` section.
  *
  * How an access is classed, from the task's own counters (a perf event group bound to
  * this task, read after each access that took longer than --check-ns):
- *   swapin  a major fault (the page came back from swap)
+ *   swapin  a major fault (the page came back from swap), or a minor fault on a page
+ *           this job touched before and did not free: it was swapped out and found
+ *           in the swap cache (swap readahead's pages), as our do_swap_page counts it;
+ *           with --rwmixread also the write-protect fault of a write to a page a read
+ *           swapped in (6.1 maps it read-only), which our guest does not take
  *   direct  a minor fault during which the task entered direct reclaim
  *           (tracepoint vmscan:mm_vmscan_direct_reclaim_begin)
  *   kswapd  a minor fault during which the task woke kswapd or was throttled
@@ -57,6 +63,7 @@ static struct {
 	unsigned job;
 	uint64_t size, ws, runtime_ns, ramp_ns, think_ns, seed, check_ns;
 	int access; /* 0 seq, 1 random, 2 churn */
+	uint64_t rwmixread; /* percent of accesses after the first touch that read */
 	const char *out;
 } opt = { .access = 0 };
 
@@ -72,6 +79,7 @@ static int perf_fd = -1; /* the group's leader */
 static unsigned perf_n; /* events in the group */
 static uint64_t last[K_NR];
 static uint64_t rand_state;
+static unsigned char *touched; /* a byte per page: touched since the region was (re)made */
 
 static uint64_t now_ns(void)
 {
@@ -202,19 +210,32 @@ static void think(uint64_t from)
 		;
 }
 
-/* One timed write to page idx; false when the job must stop. */
-static bool touch(volatile char *mem, uint64_t idx)
+/* workload/memjob.c's mem_rw_write: whether an access after the first touch writes. */
+static bool rw_write(void)
+{
+	if (opt.rwmixread == 0 || opt.rwmixread >= 100)
+		return opt.rwmixread == 0;
+	return xorshift64_star() % 100 >= opt.rwmixread;
+}
+
+/* One timed access (a write, or a read) of page idx; false when the job must stop. */
+static bool touch(volatile char *mem, uint64_t idx, bool write)
 {
 	uint64_t t0 = now_ns();
-	mem[idx * PAGE] = (char)res.accesses;
+	if (write)
+		mem[idx * PAGE] = (char)res.accesses;
+	else
+		(void)mem[idx * PAGE];
 	uint64_t t1 = now_ns();
 	enum cls c = C_HIT;
+	bool again = touched[idx]; /* a fault on it now finds it swapped out */
+	touched[idx] = 1;
 
 	res.accesses++;
 	if (!opt.check_ns || t1 - t0 >= opt.check_ns) {
 		uint64_t v[K_NR] = { 0 };
 		counters_read(v);
-		if (v[K_MAJFLT] > last[K_MAJFLT])
+		if (v[K_MAJFLT] > last[K_MAJFLT] || (again && v[K_MINFLT] > last[K_MINFLT]))
 			c = C_SWAPIN;
 		else if (v[K_MINFLT] > last[K_MINFLT])
 			c = v[K_DIRECT] > last[K_DIRECT]					? C_DIRECT
@@ -239,29 +260,31 @@ static void body(volatile char *mem, uint64_t pages)
 	bool timed = res.deadline_ns != 0;
 	switch (opt.access) {
 	case 0:
-		do
+		for (bool first = true; first || timed; first = false)
 			for (uint64_t i = 0; i < pages; i++)
-				if (!touch(mem, i))
+				if (!touch(mem, i, first || rw_write()))
 					return;
-		while (timed);
 		break;
 	case 1: {
 		uint64_t ws = opt.ws ? (opt.ws + PAGE - 1) / PAGE : pages;
 		ws = ws ? (ws < pages ? ws : pages) : 1;
 		for (uint64_t i = 0; i < pages; i++) /* commit the whole region first */
-			if (!touch(mem, i))
+			if (!touch(mem, i, true))
 				return;
-		for (uint64_t n = 0; timed || n < pages; n++)
-			if (!touch(mem, xorshift64_star() % ws))
+		for (uint64_t n = 0; timed || n < pages; n++) {
+			uint64_t idx = xorshift64_star() % ws;
+			if (!touch(mem, idx, rw_write()))
 				return;
+		}
 		break;
 	}
 	case 2:
 		do {
 			for (uint64_t i = 0; i < pages; i++)
-				if (!touch(mem, i))
+				if (!touch(mem, i, true))
 					return;
 			madvise((void *)mem, pages * PAGE, MADV_DONTNEED); /* frees them: the next touch allocates */
+			memset(touched, 0, pages);
 			res.freed += pages;
 		} while (timed && !expired(now_ns()));
 		break;
@@ -332,7 +355,7 @@ static int usage(const char *why)
 {
 	fprintf(stderr,
 		"vmsweep-memjob: %s\nusage: vmsweep-memjob --job K --size BYTES --access seq|random|churn "
-		"[--ws BYTES] [--runtime NS] [--ramp NS] [--think NS] [--seed N] [--check-ns NS] --out FILE\n",
+		"[--ws BYTES] [--rwmixread PERCENT] [--runtime NS] [--ramp NS] [--think NS] [--seed N] [--check-ns NS] --out FILE\n",
 		why);
 	return 2;
 }
@@ -356,6 +379,7 @@ int main(int argc, char **argv)
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t *dst = !strcmp(k, "--size")	   ? &opt.size
 				: !strcmp(k, "--ws")	   ? &opt.ws
+				: !strcmp(k, "--rwmixread") ? &opt.rwmixread
 				: !strcmp(k, "--runtime")  ? &opt.runtime_ns
 				: !strcmp(k, "--ramp")	   ? &opt.ramp_ns
 				: !strcmp(k, "--think")	   ? &opt.think_ns
@@ -382,6 +406,10 @@ int main(int argc, char **argv)
 	}
 	if (!have_job || !opt.out || opt.size < PAGE || job > UINT32_MAX)
 		return usage("--job, --size (at least 4096) and --out are needed");
+	if (opt.rwmixread > 100)
+		return usage("--rwmixread: a percentage, 0 to 100");
+	if (opt.rwmixread && opt.access == 2)
+		return usage("--rwmixread: a churn job touches fresh pages only, it has nothing to read back");
 	opt.job = (unsigned)job;
 	rand_state = opt.seed ? opt.seed : 1;
 
@@ -411,7 +439,8 @@ int main(int argc, char **argv)
 	if (opt.runtime_ns)
 		res.deadline_ns = res.start_ns + opt.ramp_ns + opt.runtime_ns;
 	void *mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED) {
+	touched = calloc(pages, 1);
+	if (mem == MAP_FAILED || !touched) {
 		res.error = ENOMEM;
 	} else {
 		madvise(mem, pages * PAGE, MADV_NOHUGEPAGE); /* 4 KiB pages, each its own fault, as our model's */
@@ -426,11 +455,13 @@ int main(int argc, char **argv)
 	 * pages it faulted in since count too, and Linux syncs a task's RSS counters every 64
 	 * faults, so this is capped at the region's size */
 	uint64_t hiwater = (uint64_t)ru.ru_maxrss / 4, rss_max = hiwater > rss0 ? hiwater - rss0 : 0;
-	if (mem != MAP_FAILED)
-		munmap(mem, pages * PAGE);
+	/* the block first: freeing a region much of which is on swap takes long under TCG,
+	 * and fio's SIGKILL (grace_time after its runtime) must not find the block unwritten */
 	if (result_write(classify, rss_max < pages ? rss_max : pages)) {
 		fprintf(stderr, "vmsweep-memjob: %s: %s\n", opt.out, strerror(errno));
 		return 1;
 	}
+	if (mem != MAP_FAILED)
+		munmap(mem, pages * PAGE);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <kernel/kernel.h>
 #include <kernel/sched.h>
 #include <kernel/slab.h>
+#include <mm/vmstat.h>
 
 static u64 bio_end_sector(const struct bio *bio)
 {
@@ -56,12 +57,35 @@ static struct blk_mq_hw_ctx *blk_mq_map_queue(struct request_queue *q)
 	return q->hctx[smp_processor_id() % q->nr_hw_queues];
 }
 
+/*
+ * pgpgin/pgpgout as 6.1's submit_bio counts them: every read or write bio's sectors
+ * (page cache, swap, direct I/O, the journal alike; not flushes), /proc/vmstat showing
+ * them halved, in KiB. The sectors are summed here and the counter moves by the KiB
+ * the sum crossed, so that 512-byte bios add up as Linux's halving of the sum does.
+ */
+static void count_bio_pgpg(const struct bio *bio)
+{
+	static u64 sectors[2];
+	u64 s = bio->size >> SECTOR_SHIFT;
+	int dir = bio->op == REQ_OP_WRITE;
+
+	if ((bio->op != REQ_OP_READ && bio->op != REQ_OP_WRITE) || !s)
+		return;
+	u64 before = __atomic_fetch_add(&sectors[dir], s, __ATOMIC_RELAXED);
+	u64 kib = (before + s) / 2 - before / 2;
+	if (dir)
+		count_vm_events(pgpgout, kib);
+	else
+		count_vm_events(pgpgin, kib);
+}
+
 void submit_bio(struct gendisk *disk, struct bio *bio)
 {
 	struct request_queue *q = disk->queue;
 	struct blk_plug *plug = current->plug;
 	unsigned long flags;
 
+	count_bio_pgpg(bio);
 	bio->next = NULL;
 	bio->error = 0;
 	bio->submit_ns = ktime_get_ns();

@@ -22,6 +22,7 @@
 #include <mm/vmstat.h>
 #include <mm/writeback.h>
 #include <asm/tsc.h>
+#include "readahead.h"
 
 static struct page **page_cache_hash;
 static unsigned long page_cache_buckets; /* a power of two */
@@ -246,11 +247,7 @@ static int bdev_submit(struct page *page, enum req_op op, u32 opf, bio_end_io_t 
 	if (op != REQ_OP_READ) /* write amplification's split: file data, or the disk's own pages */
 		__atomic_add_fetch(m->a_ops ? &m->host->bdi->bytes_written_file : &m->host->bdi->bytes_written_bdev,
 				   PAGE_SIZE, __ATOMIC_RELAXED);
-	if (op == REQ_OP_READ)
-		count_vm_events(pgpgin, PAGE_SIZE >> 10);
-	else
-		count_vm_events(pgpgout, PAGE_SIZE >> 10);
-	return 0;
+	return 0; /* pgpgin/pgpgout: submit_bio counts every bio */
 }
 
 int blkdev_writepage(struct page *page, u32 opf)
@@ -279,49 +276,24 @@ int blkdev_writepage(struct page *page, u32 opf)
 	return err;
 }
 
-/*
- * Starts the read of (m, index) into a new page unless it is cached: the page is left
- * locked (until the read ends) with the cache's reference only. Returns 0, -EEXIST
- * when it was cached, or -ENOMEM.
- */
-static int page_cache_read_async(struct address_space *m, unsigned long index, gfp_t gfp)
+/* Declared in readahead.h: readahead's page reads. */
+int page_cache_read_async(struct address_space *m, unsigned long index, gfp_t gfp, bool mark)
 {
 	struct page *page = alloc_page(gfp);
 	if (!page)
 		return -ENOMEM;
 	BUG_ON(!trylock_page(page)); /* nobody else knows the page yet */
+	if (mark)
+		SetPageReadahead(page); /* before anyone can find it */
 	int err = add_to_page_cache_lru(page, m, index);
-	if (err || (err = bdev_submit(page, REQ_OP_READ, 0, end_bdev_read)))
-		unlock_page(page); /* not ours after all; or cached, not uptodate: a reader will try again */
+	if (err) {
+		ClearPageReadahead(page);
+		unlock_page(page);
+	} else if ((err = bdev_submit(page, REQ_OP_READ, 0, end_bdev_read))) {
+		unlock_page(page); /* cached, not uptodate: a reader will try again */
+	}
 	put_page(page);
 	return err;
-}
-
-/*
- * page_cache_sync_readahead: a reader missed at index. A sequential reader gets a
- * window of pages read in one plugged batch (they merge into one request); the window
- * doubles up to read_ahead_kb. Readahead allocations do not reclaim hard or warn:
- * the page that was asked for is read regardless, by the caller.
- */
-static void page_cache_sync_readahead(struct address_space *m, struct file_ra_state *ra, unsigned long index)
-{
-	unsigned long max_pages = (unsigned long)knob(read_ahead_kb) >> (PAGE_SHIFT - 10);
-	u64 bytes = m->a_ops ? m->a_ops->size(m) : m->host->capacity;
-	unsigned long end = (unsigned long)((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
-
-	if (!ra || !max_pages || index + 1 >= end)
-		return;
-	if (ra->prev_index != index) { /* not where the last read ended: random, no readahead */
-		ra->size = 0;
-		return;
-	}
-	ra->size = ra->size ? min(ra->size * 2, max_pages) : min(4ul, max_pages);
-	struct blk_plug plug;
-	blk_start_plug(&plug);
-	for (unsigned long i = index + 1; i < index + ra->size && i < end; i++)
-		if (page_cache_read_async(m, i, (GFP_KERNEL & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN) == -ENOMEM)
-			break;
-	blk_finish_plug(&plug);
 }
 
 /*
@@ -330,8 +302,8 @@ static void page_cache_sync_readahead(struct address_space *m, struct file_ra_st
  * read: it comes back locked and not uptodate, with *fresh set, so that no reader
  * sees it before the caller's data is in it.
  */
-static struct page *get_cache_page(struct address_space *m, struct file_ra_state *ra, unsigned long index,
-				   bool overwrite, bool *fresh, int *err)
+static struct page *get_cache_page(struct address_space *m, unsigned long index, bool overwrite, bool *fresh,
+				   int *err)
 {
 	for (;;) {
 		struct page *page = find_get_page(m, index);
@@ -356,7 +328,6 @@ static struct page *get_cache_page(struct address_space *m, struct file_ra_state
 				put_page(page);
 				return NULL;
 			}
-			page_cache_sync_readahead(m, ra, index);
 		}
 		if (!PageUptodate(page)) {
 			/*
@@ -417,14 +388,14 @@ struct page *read_mapping_page(struct address_space *m, unsigned long index, int
 {
 	bool fresh = false;
 	*err = 0;
-	return get_cache_page(m, NULL, index, false, &fresh, err);
+	return get_cache_page(m, index, false, &fresh, err);
 }
 
 struct page *grab_cache_page_zeroed(struct address_space *m, unsigned long index, int *err)
 {
 	bool fresh = false;
 	*err = 0;
-	struct page *page = get_cache_page(m, NULL, index, true, &fresh, err);
+	struct page *page = get_cache_page(m, index, true, &fresh, err);
 	if (!page)
 		return NULL;
 	if (!fresh)
@@ -442,17 +413,20 @@ int filemap_read(struct address_space *m, struct file_ra_state *ra, u64 pos, voi
 	while (len) {
 		u32 off = (u32)(pos & (PAGE_SIZE - 1)), n = min(len, (u32)(PAGE_SIZE - off));
 		bool fresh = false;
-		struct page *page = get_cache_page(m, ra, pos >> PAGE_SHIFT, false, &fresh, &err);
+		unsigned long index = pos >> PAGE_SHIFT;
+		if (ra) /* 6.1's filemap_get_pages: readahead for the pages the read still wants */
+			page_cache_ra(m, ra, index, ((pos + len - 1) >> PAGE_SHIFT) - index + 1);
+		struct page *page = get_cache_page(m, index, false, &fresh, &err);
 		if (!page)
 			return err;
-		if (ra)
-			ra->prev_index = (pos >> PAGE_SHIFT) + 1;
 		memcpy(buf, (char *)page_address(page) + off, n);
 		mark_page_accessed(page);
 		put_page(page);
 		buf = (char *)buf + n;
 		pos += n;
 		len -= n;
+		if (ra)
+			ra->prev_pos = pos; /* one past the last byte read, as 6.1's filemap_read keeps it */
 	}
 	return 0;
 }
@@ -478,7 +452,7 @@ int filemap_write(struct address_space *m, u64 pos, const void *buf, u32 len)
 			break;
 		u64 t0 = ws ? ktime_get_ns() : 0;
 		current->alloc_stage = ALLOC_STAGE_FAST;
-		struct page *page = get_cache_page(m, NULL, pos >> PAGE_SHIFT, n == PAGE_SIZE || new_block, &fresh, &err);
+		struct page *page = get_cache_page(m, pos >> PAGE_SHIFT, n == PAGE_SIZE || new_block, &fresh, &err);
 		if (ws && current->alloc_stage != ALLOC_STAGE_FAST)
 			t_reclaim += ktime_get_ns() - t0;
 		if (!page) {

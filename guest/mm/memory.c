@@ -82,21 +82,28 @@ static int do_anonymous_page(struct mm_struct *mm, unsigned long idx, pte_t orig
 	return 0;
 }
 
-/* do_swap_page: from the swap cache, or read from the slot; a write takes the page over. */
+/*
+ * do_swap_page (6.1): the page from the swap cache (a minor fault, swap_ra_hit if
+ * readahead brought it), or read with its neighbours (swapin_readahead: a major
+ * fault). A write takes the page over and gives the slot back; a read keeps the page
+ * in the swap cache, clean, so that reclaim can drop it without writing it again,
+ * unless swap is more than half full (should_try_to_free_swap: vm_swap_full).
+ */
 static int do_swap_page(struct mm_struct *mm, unsigned long idx, pte_t orig, bool write, bool *swapped_in)
 {
+	const unsigned gfp = GFP_HIGHUSER_MOVABLE | __GFP_NOWARN;
 	swp_entry_t e = { orig >> PTE_SWP_SHIFT };
 	unsigned long flags;
-	bool io;
 
-	struct page *page = read_swap_cache_async(e, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, &io);
-	if (!page)
-		return -ENOMEM;
-	if (io) {
-		*swapped_in = true;
+	struct page *page = lookup_swap_cache(e, mm, idx);
+	if (!page) {
+		page = swapin_readahead(e, gfp, mm, idx);
+		if (!page)
+			return -ENOMEM;
 		count_vm_event(pgmajfault);
 	}
-	lock_page(page); /* the read in flight holds it */
+	*swapped_in = true;
+	lock_page(page); /* the read in flight (ours or readahead's) holds it */
 	if (!PageUptodate(page)) {
 		unlock_page(page);
 		__free_pages(page, 0);
@@ -115,9 +122,9 @@ static int do_swap_page(struct mm_struct *mm, unsigned long idx, pte_t orig, boo
 	mm->swapents--;
 	spin_unlock_irqrestore(&mm->page_table_lock, flags);
 	swap_free(e);
-	/* reuse_swap_page: written, the copy on swap is stale; give the slot back now. */
-	if (write && PageSwapCache(page))
-		delete_from_swap_cache(page);
+	/* should_try_to_free_swap: written, the copy on swap is stale; read, it stays while swap has room */
+	if (write || vm_swap_full())
+		try_to_free_swap(page);
 	unlock_page(page);
 	return 0;
 }
@@ -229,7 +236,7 @@ static void free_swap_and_cache(swp_entry_t e)
 	swap_free(e);
 	if (swap_count(e) != 1)
 		return;
-	struct page *page = lookup_swap_cache(e);
+	struct page *page = find_get_swap_page(e);
 	if (!page)
 		return;
 	if (trylock_page(page)) {

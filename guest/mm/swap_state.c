@@ -1,6 +1,6 @@
 /*
  * The swap cache and swap I/O (mm/swap_state.c, mm/page_io.c) and page locks
- * (mm/filemap.c). The swap cache maps a slot to the page holding its data while
+ * (mm/filemap.c); swap readahead is in swap_readahead.c. The swap cache maps a slot to the page holding its data while
  * that page is in memory: being written out, just read in, or still mapped after
  * a swap-in. It holds one reference on the page and one on the slot. Swap I/O is
  * a one-page bio on the swap disk; its completion runs in interrupt context.
@@ -100,12 +100,19 @@ void wait_on_page_writeback(struct page *page)
 
 bool add_to_swap(struct page *page)
 {
-	swp_entry_t e = get_swap_page(); /* the cache's reference to the slot */
 	unsigned long flags;
 
-	if (!e.val)
-		return false;
+	/*
+	 * The slot taken and its cache entry set in one step under the cache lock, as
+	 * Linux's SWAP_HAS_CACHE does: swap readahead must never find a slot in use with
+	 * no page cached for it and read a stale copy into the cache.
+	 */
 	spin_lock_irqsave(&swap_cache_lock, flags);
+	swp_entry_t e = get_swap_page(); /* the cache's reference to the slot */
+	if (!e.val) {
+		spin_unlock_irqrestore(&swap_cache_lock, flags);
+		return false;
+	}
 	*swap_cache_slot(e) = page;
 	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 	page->private = e.val;
@@ -158,7 +165,8 @@ bool remove_swap_mapping(struct page *page)
 	return ok;
 }
 
-struct page *lookup_swap_cache(swp_entry_t e)
+/* find_get_page on the swap cache: the page with a reference taken, or NULL; no statistics. */
+struct page *find_get_swap_page(swp_entry_t e)
 {
 	unsigned long flags;
 	spin_lock_irqsave(&swap_cache_lock, flags);
@@ -167,6 +175,20 @@ struct page *lookup_swap_cache(swp_entry_t e)
 		__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&swap_cache_lock, flags);
 	return page;
+}
+
+/*
+ * try_to_free_swap (6.1's folio_free_swap): the page, locked, leaves the swap cache
+ * and gives its slot back if nobody else holds the slot and it is not being written;
+ * the copy on swap is gone, so the page is dirty from now on.
+ */
+bool try_to_free_swap(struct page *page)
+{
+	if (!PageSwapCache(page) || PageWriteback(page) || swap_count((swp_entry_t){ page->private }) > 1)
+		return false;
+	delete_from_swap_cache(page);
+	SetPageDirty(page);
+	return true;
 }
 
 /* ---- swap I/O ---- */
@@ -215,17 +237,21 @@ int swap_writepage(struct page *page)
 }
 
 /*
- * The page for slot e, from the cache or read from disk into a new page (added
- * to the cache and the inactive anon list). Returns it with a reference taken;
- * a read in flight keeps it locked until the data is there.
+ * __read_swap_cache_async: the page for slot e from the swap cache, or a new page
+ * added to the cache (and the inactive anon list) for it, returned locked with
+ * *allocated set: the caller starts its read. NULL without memory, or when the slot
+ * is free (readahead meets free slots): the check and the cache's reference to the
+ * slot are one step under the cache lock, so a slot freed meanwhile is not revived.
  */
-struct page *read_swap_cache_async(swp_entry_t e, unsigned gfp, bool *io_started)
+struct page *__read_swap_cache_async(swp_entry_t e, unsigned gfp, bool *allocated)
 {
-	*io_started = false;
+	*allocated = false;
 	for (;;) {
-		struct page *page = lookup_swap_cache(e);
+		struct page *page = find_get_swap_page(e);
 		if (page)
 			return page;
+		if (!swap_count(e))
+			return NULL;
 		page = alloc_page(gfp);
 		if (!page)
 			return NULL;
@@ -236,6 +262,11 @@ struct page *read_swap_cache_async(swp_entry_t e, unsigned gfp, bool *io_started
 			__free_pages(page, 0);
 			continue;
 		}
+		if (!swapcache_prepare(e)) { /* freed while we allocated */
+			spin_unlock_irqrestore(&swap_cache_lock, flags);
+			__free_pages(page, 0);
+			return NULL;
+		}
 		__SetPageLocked(page);
 		__SetPageSwapBacked(page);
 		__SetPageSwapCache(page);
@@ -243,13 +274,26 @@ struct page *read_swap_cache_async(swp_entry_t e, unsigned gfp, bool *io_started
 		*swap_cache_slot(e) = page;
 		set_page_count(page, 2); /* the cache's and the caller's */
 		spin_unlock_irqrestore(&swap_cache_lock, flags);
-		swap_duplicate(e);
 		inc_node_state(nr_swapcached);
 		lru_cache_add(page, LRU_INACTIVE_ANON);
-		count_vm_event(pswpin);
-		if (swap_submit(page, REQ_OP_READ, end_swap_bio_read))
-			unlock_page(page); /* not uptodate: the caller sees the failure */
-		*io_started = true;
+		*allocated = true;
 		return page;
 	}
+}
+
+/* swap_readpage: the locked new swap-cache page's read; its completion unlocks it. */
+void swap_readpage(struct page *page)
+{
+	count_vm_event(pswpin);
+	if (swap_submit(page, REQ_OP_READ, end_swap_bio_read))
+		unlock_page(page); /* not uptodate: the faulting task sees the failure */
+}
+
+struct page *read_swap_cache_async(swp_entry_t e, unsigned gfp)
+{
+	bool allocated;
+	struct page *page = __read_swap_cache_async(e, gfp, &allocated);
+	if (allocated)
+		swap_readpage(page);
+	return page;
 }

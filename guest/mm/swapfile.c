@@ -24,6 +24,7 @@ struct swap_info_struct {
 	unsigned long inuse_pages;
 	unsigned long cluster_next; /* where the next search starts */
 	unsigned char *swap_map;
+	bool rotational; /* virtio-blk: always (see swap_rotational) */
 	raw_spinlock_t lock;
 } swap_info;
 
@@ -57,6 +58,7 @@ void swapon(void)
 		swap_info.max = max;
 		swap_info.cluster_next = 1;
 		swap_info.bdev = disks[i];
+		swap_info.rotational = true; /* virtio_blk: no QUEUE_FLAG_NONROT */
 		swap_cache_init(max);
 		printk("Adding %luk swap on /dev/%s.\n", (max - 1) * (PAGE_SIZE >> 10), disks[i]->disk_name);
 		return;
@@ -103,6 +105,46 @@ static void check_entry(swp_entry_t e, const char *who)
 {
 	if (!e.val || e.val >= swap_info.max || !swap_info.swap_map[e.val])
 		panic("%s: bad swap entry %#lx (of %lu slots)", who, e.val, swap_info.max);
+}
+
+/*
+ * swapcache_prepare: the swap cache's reference for a slot that readahead (or a
+ * fault) reads in; false if the slot is free. Caller holds the swap cache lock.
+ */
+bool swapcache_prepare(swp_entry_t e)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&swap_info.lock, flags);
+	ok = e.val && e.val < swap_info.max && swap_info.swap_map[e.val] &&
+	     swap_info.swap_map[e.val] < SWAP_MAP_MAX;
+	if (ok)
+		swap_info.swap_map[e.val]++;
+	spin_unlock_irqrestore(&swap_info.lock, flags);
+	return ok;
+}
+
+/* vm_swap_full: more than half the swap in use; then a swapped-in page gives its slot back. */
+bool vm_swap_full(void)
+{
+	return swap_info.max && get_nr_swap_pages() * 2 < nr_swap_pages_total();
+}
+
+unsigned long swap_max_slots(void)
+{
+	return swap_info.max;
+}
+
+/*
+ * Whether the swap device turns (6.1's swapon: !bdev_nonrot, counted in
+ * nr_rotate_swap). virtio_blk never sets QUEUE_FLAG_NONROT, so to Linux every virtio
+ * disk is rotational (/sys/block/vda/queue/rotational reads 1) whatever the host
+ * stores it on; our virtio-blk does the same.
+ */
+bool swap_rotational(void)
+{
+	return swap_info.max && swap_info.rotational;
 }
 
 void swap_duplicate(swp_entry_t e)

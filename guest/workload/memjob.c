@@ -2,9 +2,12 @@
  * Memory jobs (ioengine=mem, vmsweep's extension of the job file): a kernel
  * thread with its own anonymous memory (mm/memory.c) of the job's size, touched
  * sequentially, at random within a working set, or churned (allocated and freed
- * again), for the job's runtime. Every access is timed and filed by where its
- * time went: a page allocation on the fast path, one that woke or waited for
- * kswapd, one that entered direct reclaim, a resident page, or a swap-in.
+ * again), for the job's runtime. A page's first touch writes it (the job fills its
+ * memory); later accesses read it with probability rwmixread percent, so that a page
+ * swapped in by a read stays clean in the swap cache. Every access is timed and filed
+ * by where its time went: a page allocation on the fast path, one that woke or waited
+ * for kswapd, one that entered direct reclaim, a resident page, or a swap-in (a fault
+ * on a swapped-out page, read from swap or found in the swap cache).
  */
 #include <kernel/errno.h>
 #include <asm/tsc.h>
@@ -72,13 +75,26 @@ static bool mem_job_expired(struct mem_job_run *run)
 	return run->deadline_ns && ktime_get_ns() >= run->deadline_ns;
 }
 
+/*
+ * Whether an access after the first touch writes: rwmixread percent of them read. The
+ * draw comes after the page's (random jobs) and only for a mix, so that write-only
+ * jobs touch the pages they always did; linux-guest/memjob.c draws the same way.
+ */
+static bool mem_rw_write(struct mem_job_run *run)
+{
+	u32 rd = run->job->rwmixread;
+	if (rd == 0 || rd >= 100)
+		return rd == 0;
+	return mem_rand(run) % 100 >= rd;
+}
+
 /* One timed access of page idx; false when the job must stop (the OOM killer chose it). */
-static bool mem_access(struct mem_job_run *run, unsigned long idx)
+static bool mem_access(struct mem_job_run *run, unsigned long idx, bool write)
 {
 	bool swapped_in;
 	int stage;
 	u64 t0 = ktime_get_ns();
-	int err = handle_mm_access(run->mm, idx, true, &swapped_in, &stage);
+	int err = handle_mm_access(run->mm, idx, write, &swapped_in, &stage);
 	u64 t1 = ktime_get_ns();
 
 	if (err) {
@@ -117,27 +133,28 @@ static void mem_job_body(struct mem_job_run *run, unsigned long nr_pages)
 
 	switch (j->mem_access) {
 	case VMS_MEM_SEQ:
-		do
+		for (bool first = true; first || timed; first = false)
 			for (unsigned long i = 0; i < nr_pages; i++)
-				if (!mem_access(run, i) || mem_job_expired(run))
+				if (!mem_access(run, i, first || mem_rw_write(run)) || mem_job_expired(run))
 					return;
-		while (timed);
 		break;
 	case VMS_MEM_RANDOM: {
 		unsigned long ws = j->mem_working_set ? j->mem_working_set / PAGE_SIZE : nr_pages;
 		ws = ws ? min(ws, nr_pages) : 1;
 		for (unsigned long i = 0; i < nr_pages; i++) /* commit the whole region first */
-			if (!mem_access(run, i) || mem_job_expired(run))
+			if (!mem_access(run, i, true) || mem_job_expired(run))
 				return;
-		for (unsigned long n = 0; timed || n < nr_pages; n++)
-			if (!mem_access(run, mem_rand(run) % ws) || mem_job_expired(run))
+		for (unsigned long n = 0; timed || n < nr_pages; n++) {
+			unsigned long idx = mem_rand(run) % ws;
+			if (!mem_access(run, idx, mem_rw_write(run)) || mem_job_expired(run))
 				return;
+		}
 		break;
 	}
-	case VMS_MEM_CHURN:
+	case VMS_MEM_CHURN: /* every pass touches fresh pages: writes (the compiler refuses rwmixread) */
 		do {
 			for (unsigned long i = 0; i < nr_pages; i++)
-				if (!mem_access(run, i) || mem_job_expired(run))
+				if (!mem_access(run, i, true) || mem_job_expired(run))
 					return;
 			for (unsigned long i = 0; i < nr_pages; i++)
 				zap_page(run->mm, i);

@@ -41,11 +41,16 @@ int baseline_mem_job_write(FILE *f, unsigned idx, const struct vms_job *j, bool 
 			      "engine ends a job at its runtime, never when its program exits", j->name);
 	if (j->mem_access >= sizeof(access) / sizeof(access[0]))
 		return errorf(err, errlen, "job '%s': unknown mem_access", j->name);
+	if (j->rwmixread > 100 || (j->rwmixread && j->mem_access == VMS_MEM_CHURN))
+		return errorf(err, errlen, "job '%s': rwmixread=%" PRIu32 " is not a percentage of a seq or random job's "
+			      "accesses", j->name, j->rwmixread);
 	baseline_job_header_write(f, idx, j);
 	fputs("ioengine=exec\nprogram=" MEMJOB_PROGRAM "\n", f);
 	fprintf(f, "arguments=--job %u --size %" PRIu64 " --access %s", idx, j->size, access[j->mem_access]);
 	if (j->mem_access == VMS_MEM_RANDOM && j->mem_working_set)
 		fprintf(f, " --ws %" PRIu64, j->mem_working_set);
+	if (j->rwmixread)
+		fprintf(f, " --rwmixread %" PRIu32, j->rwmixread);
 	fprintf(f, " --runtime %" PRIu64, j->runtime_ns);
 	if (j->ramp_ns)
 		fprintf(f, " --ramp %" PRIu64, j->ramp_ns);

@@ -76,6 +76,7 @@ static int opt_rwmixread(struct compile *c, struct job_opts *jo, const struct fi
 	if (int_parse(c, o, o->value, 0, 100, &v))
 		return -1;
 	jo->j.rwmixread = (uint32_t)v;
+	jo->rwmix_o = o;
 	return 0;
 }
 
@@ -85,6 +86,7 @@ static int opt_rwmixwrite(struct compile *c, struct job_opts *jo, const struct f
 	if (int_parse(c, o, o->value, 0, 100, &v))
 		return -1;
 	jo->j.rwmixread = 100 - (uint32_t)v;
+	jo->rwmix_o = o;
 	return 0;
 }
 
@@ -454,8 +456,8 @@ static const struct opt_def {
 	DISK_OPT("file_service_type", opt_file_service_type),
 	DISK_OPT("rw", opt_rw),
 	DISK_OPT("readwrite", opt_rw),
-	DISK_OPT("rwmixread", opt_rwmixread),
-	DISK_OPT("rwmixwrite", opt_rwmixwrite),
+	DM_OPT("rwmixread", opt_rwmixread), /* memory jobs: their accesses' reads, job_compile_mem.c */
+	DM_OPT("rwmixwrite", opt_rwmixwrite),
 	DISK_OPT("bs", opt_bs),
 	DISK_OPT("blocksize", opt_bs),
 	DM_OPT("size", opt_size),

@@ -48,6 +48,7 @@ struct job_opts {
 	const struct fio_option *directory_o, *nrfiles_o, *filesize_o;
 	bool cpus_split; /* cpus_allowed_policy=split */
 	const struct fio_option *cpuload_o; /* ioengine=cpuio's cpuload= (required) */
+	const struct fio_option *rwmix_o; /* the last rwmixread= or rwmixwrite= (a memory job's default: 0) */
 };
 
 struct compile {

@@ -1,6 +1,7 @@
 /*
  * ioengine=mem jobs, vmsweep's extension (workloads/README.md): a job that holds
- * anonymous memory of size= and touches it (mem_access=) instead of doing I/O. Their
+ * anonymous memory of size= and touches it (mem_access=, reads and writes as
+ * rwmixread= says) instead of doing I/O. Their
  * own options, and the check when such a job ends, which also clears every disk field
  * so the guest gets nothing a memory job does not use. Which options a memory job may
  * set at all is decided with the others, in job_compile.c's table.
@@ -104,7 +105,21 @@ int job_mem_check(struct compile *c, const struct fio_section *s, struct job_opt
 					       format_size(ws, b1, sizeof(b1)), so->value,
 					       format_size(j->size, b2, sizeof(b2)), s->name);
 	}
-	struct vms_job m = { .ioengine = VMS_IOENGINE_MEM, .iodepth = 1, .flags = j->flags & keep, .size = j->size,
+	/*
+	 * rwmixread=/rwmixwrite=: of the accesses after a page's first touch (which writes),
+	 * this percent read. Unset, a memory job writes only (fio's default of 50 is for
+	 * rw=readwrite). churn touches fresh pages every pass: nothing to read.
+	 */
+	const struct fio_option *ro = jo->rwmix_o;
+	uint32_t rwmixread = ro ? j->rwmixread : 0;
+	if (ro && j->mem_access == VMS_MEM_CHURN) {
+		if (ro >= s->opts && ro < s->opts + s->nr_opts)
+			return compile_fail_at(c, ro->file, ro->line,
+					       "%s=%s: a churn job touches fresh pages only, it has nothing to read "
+					       "back (job '%s': use mem_access=seq or random)", ro->key, ro->value, s->name);
+		rwmixread = 0; /* inherited from [global]: for the other jobs */
+	}
+	struct vms_job m = { .ioengine = VMS_IOENGINE_MEM, .rwmixread = rwmixread, .iodepth = 1, .flags = j->flags & keep, .size = j->size,
 			     .runtime_ns = j->runtime_ns, .ramp_ns = j->ramp_ns,
 			     .startdelay_ns = j->startdelay_ns, .thinktime_ns = j->thinktime_ns,
 			     .randseed = j->randseed, .mem_access = j->mem_access, .mem_working_set = ws,

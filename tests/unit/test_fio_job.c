@@ -525,6 +525,52 @@ static void test_mem_working_set_rounding(void **state)
 	free(wl);
 }
 
+/* rwmixread= in a memory job: the percent of its later accesses that read; unset, it
+ * writes only (fio's default 50 is rw=readwrite's); rwmixwrite= is the complement; a
+ * churn job has nothing to read back and refuses it in its own section, and ignores one
+ * inherited from [global]. */
+static void test_mem_rwmixread(void **state)
+{
+	(void)state;
+	static const char text[] = "[global]\nrwmixread=70\n"
+				   "[ro]\nioengine=mem\nsize=1m\nmem_access=seq\nrwmixread=90\n"
+				   "[wo]\nioengine=mem\nsize=1m\nmem_access=random\nrwmixwrite=100\n"
+				   "[inh]\nioengine=mem\nsize=1m\n"
+				   "[churn]\nioengine=mem\nsize=1m\nmem_access=churn\n";
+	static const char bad[] = "[c]\nioengine=mem\nsize=1m\nmem_access=churn\nrwmixread=50\n";
+	static const char plain[] = "[p]\nioengine=mem\nsize=1m\n";
+	char path[] = "/tmp/test_fio_job.XXXXXX", err[512] = "";
+	struct vms_workload *wl;
+	size_t size;
+
+	write_temp_job(path, text);
+	int r = fio_compile_file(path, NULL, 0, &wl, &size, err, sizeof(err));
+	unlink(path);
+	if (r)
+		fail_msg("%s", err);
+	assert_int_equal(wl->jobs[0].rwmixread, 90);
+	assert_int_equal(wl->jobs[1].rwmixread, 0);
+	assert_int_equal(wl->jobs[2].rwmixread, 70); /* from [global] */
+	assert_int_equal(wl->jobs[3].rwmixread, 0); /* churn: the inherited one dropped */
+	free(wl);
+
+	char p2[] = "/tmp/test_fio_job.XXXXXX";
+	write_temp_job(p2, plain);
+	r = fio_compile_file(p2, NULL, 0, &wl, &size, err, sizeof(err));
+	unlink(p2);
+	if (r)
+		fail_msg("%s", err);
+	assert_int_equal(wl->jobs[0].rwmixread, 0); /* unset: writes only */
+	free(wl);
+
+	char p3[] = "/tmp/test_fio_job.XXXXXX";
+	write_temp_job(p3, bad);
+	r = fio_compile_file(p3, NULL, 0, &wl, &size, err, sizeof(err));
+	unlink(p3);
+	assert_int_not_equal(r, 0);
+	assert_non_null(strstr(err, "rwmixread=50: a churn job touches fresh pages only"));
+}
+
 /* rate_process=poisson sets the job's flag, inherited from [global] as any option, and
  * linear clears it again; any other value is refused (tests/fio-corpus/bad/rate-process-typo.fio). */
 static void test_rate_process(void **state)
@@ -702,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_cpuio_jobs),
 		cmocka_unit_test(test_mem_global),
 		cmocka_unit_test(test_mem_working_set_rounding),
+		cmocka_unit_test(test_mem_rwmixread),
 		cmocka_unit_test(test_rate_process),
 		cmocka_unit_test(test_cpus_allowed),
 		cmocka_unit_test(test_swap_disk_refused),

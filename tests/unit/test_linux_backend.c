@@ -240,13 +240,13 @@ static void test_guest_job_file(void **state)
 	free(t);
 }
 
-/* Memory jobs: fio exec jobs that run vmsweep-memjob with the compiled numbers; fio keeps
+/* Memory jobs: fio exec jobs that run vmsweep-memjob with the compiled numbers (rwmixread too); fio keeps
  * startdelay, groups and stonewall; real fio parses them; a job with no runtime is refused */
 static void test_guest_mem_job(void **state)
 {
 	(void)state;
 	char src[] = "/tmp/test_linux_backend_mem.XXXXXX", err[512] = "";
-	job_file(src, "[hog]\nioengine=mem\nsize=8m\nmem_access=random\nmem_working_set=50%\nstartdelay=300ms\n"
+	job_file(src, "[hog]\nioengine=mem\nsize=8m\nmem_access=random\nmem_working_set=50%\nrwmixread=25\nstartdelay=300ms\n"
 		      "runtime=1500ms\ntime_based\nthinktime=10\nnumjobs=2\nrandrepeat=0\ncpus_allowed=1\n"
 		      "[after]\nstonewall\nioengine=mem\nmem_access=churn\nsize=4m\nruntime=1s\nramp_time=200ms\n"
 		      "[io]\nfilename=/mnt/vda/f\nrw=write\nbs=4k\nsize=1m\n");
@@ -256,7 +256,7 @@ static void test_guest_mem_job(void **state)
 	char want[512];
 	snprintf(want, sizeof(want),
 		 "[hog]\nioengine=exec\nprogram=/bin/vmsweep-memjob\narguments=--job 1 --size 8388608 --access random "
-		 "--ws 4194304 --runtime 1500000000 --think 10000 --seed %llu --out /run/vmsweep-mem/1\n"
+		 "--ws 4194304 --rwmixread 25 --runtime 1500000000 --think 10000 --seed %llu --out /run/vmsweep-mem/1\n"
 		 "runtime=1750ms\ntime_based\ngrace_time=1\nstd_redirect=0\nstartdelay=300ms\ncpus_allowed=1\n",
 		 (unsigned long long)seed1);
 	if (!strstr(t, want))

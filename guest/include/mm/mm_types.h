@@ -27,6 +27,9 @@ struct mm_struct {
 	struct task_struct *owner;
 	volatile bool oom_victim; /* the OOM killer chose it: its next access or allocation fails */
 	struct list_head mmlist; /* every mm, for the OOM killer */
+	/* vma swap readahead's state (vma->swap_readahead_info): the last fault, its window, hits since */
+	unsigned long swap_ra_idx;
+	unsigned int swap_ra_win, swap_ra_hits;
 };
 
 static inline struct page *pte_page(pte_t pte)
@@ -41,7 +44,8 @@ void mmput(struct mm_struct *mm); /* exit_mmap: frees every page and swap slot, 
  * The job touches page idx of mm (write: the access dirties it): the mm's page
  * lookup, allocating the page on first touch and swapping it in if it was swapped
  * out. Returns 0, or -ENOMEM when no page could be had (the OOM killer chose this
- * task). *swapped_in tells whether the access read from swap; *stage is the
+ * task). *swapped_in tells whether the access faulted on a swapped-out page (read
+ * from swap, a major fault, or found in the swap cache, readahead's); *stage is the
  * enum alloc_stage of the page it allocated, or -1 if it allocated none.
  */
 int handle_mm_access(struct mm_struct *mm, unsigned long idx, bool write, bool *swapped_in, int *stage);

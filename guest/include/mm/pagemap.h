@@ -12,6 +12,7 @@
 #include <kernel/blkdev.h>
 #include <kernel/list.h>
 #include <kernel/types.h>
+#include <mm/buddy.h> /* the page flags */
 
 struct page;
 struct gendisk;
@@ -72,15 +73,26 @@ unsigned mapping_take_tagged(struct address_space *m, unsigned long *pos, unsign
  * that a writer appending meanwhile cannot keep it going (Linux's TOWRITE tags). */
 unsigned long mapping_tagged_end(struct address_space *m);
 
-/*
- * Readahead state of one reader (struct file_ra_state): a read that follows the
- * previous one is sequential, and the window grows from 4 pages up to read_ahead_kb;
- * anything else reads just what was asked.
- */
-struct file_ra_state {
-	unsigned long prev_index; /* the last page read, +1 (0: none yet) */
-	unsigned long size;	  /* the current window, pages */
-};
+/* struct file_ra_state, one reader's readahead state: mm/readahead_policy.h (mm/readahead.c). */
+#include <mm/readahead_policy.h>
+
+/* PG_readahead is PG_reclaim's bit, as in Linux: a page being read is not being written. */
+static inline bool PageReadahead(struct page *page)
+{
+	return PageReclaim(page);
+}
+static inline void SetPageReadahead(struct page *page)
+{
+	SetPageReclaim(page);
+}
+static inline void ClearPageReadahead(struct page *page)
+{
+	ClearPageReclaim(page);
+}
+static inline bool TestClearPageReadahead(struct page *page)
+{
+	return TestClearPageReclaim(page);
+}
 
 /* A file's mapping on disk (max_pages: the most its dirty tags cover); false without memory. */
 bool address_space_init(struct address_space *m, struct gendisk *disk, const struct address_space_operations *a_ops,

@@ -31,9 +31,26 @@ int swap_count(swp_entry_t entry);
 /* The swap cache. The page must be locked. */
 bool add_to_swap(struct page *page); /* a slot and the swap cache for an anonymous page */
 void delete_from_swap_cache(struct page *page); /* drops the cache's reference to the slot */
-struct page *lookup_swap_cache(swp_entry_t entry); /* with a reference taken, or NULL */
-/* Read the slot into a new swap-cache page (taken reference, locked until the read ends). */
-struct page *read_swap_cache_async(swp_entry_t entry, unsigned gfp, bool *io_started);
+bool swapcache_prepare(swp_entry_t entry); /* the cache's slot reference; false if the slot is free */
+bool vm_swap_full(void); /* more than half the swap in use */
+unsigned long swap_max_slots(void); /* slots, the header slot 0 included */
+bool swap_rotational(void); /* the swap disk turns (6.1's nr_rotate_swap) */
+bool try_to_free_swap(struct page *page); /* locked page: out of the cache, slot freed, page dirty */
+struct page *find_get_swap_page(swp_entry_t entry); /* with a reference taken, or NULL; no statistics */
+/* The slot's page: cached, or a new locked swap-cache page (*allocated): start its read. */
+struct page *__read_swap_cache_async(swp_entry_t entry, unsigned gfp, bool *allocated);
+void swap_readpage(struct page *page);
+/* Both: the page with a reference; a read in flight keeps it locked. NULL: no memory, or a free slot. */
+struct page *read_swap_cache_async(swp_entry_t entry, unsigned gfp);
+
+/*
+ * Swap readahead (swap_readahead.c): lookup_swap_cache finds the slot's page and
+ * counts swap_ra_hit for a page readahead brought in; swapin_readahead reads the
+ * slot and, as page_cluster allows, its neighbours (by slot or by address).
+ */
+struct mm_struct;
+struct page *lookup_swap_cache(swp_entry_t entry, struct mm_struct *mm, unsigned long idx);
+struct page *swapin_readahead(swp_entry_t entry, unsigned gfp, struct mm_struct *mm, unsigned long idx);
 void wait_on_page_locked(struct page *page);
 void page_wait_init(void); /* boot: the hashed page wait queues */
 
