@@ -199,7 +199,7 @@ const struct metric_doc mm_metric_docs[] = {
 	{ "mm.swappiness", "swappiness in effect" },
 	{ "mm.swap_pages", "pages of swap" },
 	{ "mm.pages_in_use", "pages allocated at the end" },
-	{ "zone.*.managed_pages", "pages the zone (DMA, Normal) manages" },
+	{ "zone.*.managed_pages", "pages the zone (DMA, DMA32) manages" },
 	{ "zone.*.wmark_min", "the zone's min watermark, pages" },
 	{ "zone.*.wmark_low", "its low watermark" },
 	{ "zone.*.wmark_high", "its high watermark" },
