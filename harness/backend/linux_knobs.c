@@ -13,6 +13,7 @@ enum linux_knob_kind {
 	LK_MOUNT, /* an ext3 mount option: applied with the mounts */
 	LK_DEFAULT_ONLY, /* Linux has it only as the knob's default; why says what Linux does */
 	LK_IGNORED, /* the built-in workload's or the harness's own: no meaning for a job on Linux */
+	LK_MODEL_ONLY, /* the model's stand-in for what Linux has of itself: accepted, nothing to set */
 	LK_SAMPLE, /* sample_ms: init's vmstat sampler (run.conf's `sample MS`) */
 	LK_THP, /* thp: run.conf's `thp MODE` (linux-guest/init) */
 };
@@ -39,7 +40,7 @@ static const struct linux_knob linux_knobs[] = {
 	 * min_free_kbytes the run sets is the one kept, as in the model (mm/page_alloc.c).
 	 */
 	{ K(thp), LK_THP, NULL, NULL },
-	{ K(kernel_reserved_kbytes), LK_IGNORED, NULL, NULL }, /* the model's stand-in for Linux's own footprint */
+	{ K(kernel_reserved_kbytes), LK_MODEL_ONLY, NULL, NULL }, /* Linux's footprint is its own */
 	{ K(min_free_kbytes), LK_SYSCTL, "vm.min_free_kbytes", NULL },
 	{ K(watermark_scale_factor), LK_SYSCTL, "vm.watermark_scale_factor", NULL },
 	{ K(swappiness), LK_SYSCTL, "vm.swappiness", NULL },
@@ -165,6 +166,8 @@ int linux_knobs_conf(const struct vm_config *vm, FILE *conf, char *err, size_t e
 		case LK_IGNORED:
 			ret = ignored_check(vm, k, err, errlen);
 			break;
+		case LK_MODEL_ONLY:
+			break; /* the sweep sets it for the model's side of a comparison */
 		case LK_DEFAULT_ONLY:
 			if (knob_is_default(vm, k) || (k == VMS_KNOB_blk_completion && v == VMS_BLK_COMPLETION_IRQ))
 				break;
