@@ -23,9 +23,26 @@ struct scan_control {
 	unsigned long nr_immediate; /* this batch: pages under writeback met a second time */
 	unsigned long nr_unqueued_dirty; /* this batch: dirty file pages not under writeback */
 	unsigned long nr_scanned; /* inactive pages taken, this pass */
+	unsigned long nr_pageout; /* this batch: pages shrink_page_list started writing (5.9's I/O cost) */
+	unsigned may_deactivate; /* 5.9: DEACTIVATE_ANON | DEACTIVATE_FILE, set by shrink_node */
+	unsigned skipped_deactivate : 1; /* 5.9: an active list needed aging that may_deactivate forbade */
+	unsigned force_deactivate : 1;   /* 5.9: retry with both active lists aged */
 };
 
 void shrink_node(struct scan_control *sc);
+
+/* 5.9+: remember the refault activations reclaim has seen (snapshot_refaults), at the end of a reclaim. */
+void snapshot_refaults(void);
+
+/*
+ * A new anonymous page onto the LRU as the reclaim era puts it: inactive from 5.9
+ * (lru_cache_add_inactive_or_unevictable), active before. lru_cache_add(page,
+ * LRU_ACTIVE_ANON) decides the same way, for callers written before the era knob.
+ */
+void lru_cache_add_inactive_or_unevictable(struct page *page);
+
+/* 5.9+ (mm/swap.c): a refault of a page that was active is a cost of reclaiming its type. */
+void lru_note_cost_refault(struct page *page);
 
 /* The OOM killer chose the current task: stop reclaiming for it, it is about to exit. */
 static inline bool fatal_memory_victim(void)

@@ -22,6 +22,7 @@
 #include <mm/backing-dev.h>
 #include <mm/mmzone.h>
 #include <mm/vmstat.h>
+#include <mm/workingset.h>
 #include "internal.h"
 
 static bool zone_balanced(struct zone *z, unsigned order, int highest)
@@ -303,6 +304,8 @@ static int kswapd(void *data)
 void kswapd_run(void)
 {
 	pg_data_t *pgdat = &contig_page_data;
+
+	workingset_init(); /* reclaim's shadow entries, before kswapd can evict anything */
 	pgdat->kswapd = kthread_create(kswapd, pgdat, "kswapd0");
 	wake_up_process(pgdat->kswapd);
 }

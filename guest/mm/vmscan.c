@@ -16,6 +16,7 @@
 #include <mm/swap.h>
 #include <mm/vmscan_policy.h>
 #include <mm/vmstat.h>
+#include <mm/workingset.h>
 #include <mm/writeback.h>
 #include <kernel/boot.h>
 #include "internal.h"
@@ -40,11 +41,75 @@ static void update_page_reclaim_stat(struct lruvec *lv, bool file, bool rotated)
 		lv->recent_rotated[file]++;
 }
 
+static bool cost_model(void)
+{
+	return contig_page_data.reclaim_model == VMS_RECLAIM_5_9;
+}
+
+/*
+ * 5.9+'s lruvec->anon_cost, ->file_cost (one node: kept here, under lru_lock), and
+ * refaults[1], the workingset activations seen when reclaim last finished.
+ */
+static unsigned long anon_cost, file_cost, refaults_file;
+
+static unsigned long lru_pages(const struct lruvec *lv)
+{
+	return lv->nr_pages[0] + lv->nr_pages[1] + lv->nr_pages[2] + lv->nr_pages[3];
+}
+
+/*
+ * lru_note_cost (mm/swap.c, 5.9 .. 6.1): reclaiming nr pages of a type cost I/O (they
+ * were written out: shrink_inactive_list's nr_pageout), CPU (they rotated back:
+ * shrink_active_list's nr_rotated) or a reload (a restore: lru_note_cost_refault).
+ * get_scan_count puts pressure on the cheaper type.
+ */
+static void lru_note_cost(bool file, unsigned long nr)
+{
+	struct lruvec *lv = &contig_page_data.lruvec;
+	unsigned long flags;
+
+	if (!nr || !cost_model())
+		return;
+	spin_lock_irqsave(&lv->lru_lock, flags);
+	lru_cost_add(&anon_cost, &file_cost, file, nr, lru_pages(lv));
+	spin_unlock_irqrestore(&lv->lru_lock, flags);
+}
+
+void lru_note_cost_refault(struct page *page)
+{
+	lru_note_cost(!PageSwapBacked(page), 1);
+}
+
+void snapshot_refaults(void)
+{
+	WRITE_ONCE(refaults_file, workingset_activations_file());
+}
+
+/*
+ * lru_cache_add_inactive_or_unevictable (5.9+: "mm: workingset: age nonresident
+ * information alongside anonymous pages"): a new anonymous page starts on the
+ * inactive list, where it must prove itself, as file pages do; before 5.9
+ * (lru_cache_add_active_or_unevictable) it started active.
+ */
+void lru_cache_add_inactive_or_unevictable(struct page *page)
+{
+	lru_cache_add(page, cost_model() ? LRU_INACTIVE_ANON : LRU_ACTIVE_ANON);
+}
+
 void lru_cache_add(struct page *page, enum lru_list lru)
 {
 	struct lruvec *lv = &contig_page_data.lruvec;
 	unsigned long flags;
 
+	/*
+	 * do_anonymous_page adds its new page with LRU_ACTIVE_ANON (4.8's choice): the era
+	 * decides here, so that its caller need not know. A swap-in comes as INACTIVE.
+	 */
+	if (lru == LRU_ACTIVE_ANON && cost_model() && !PageSwapCache(page))
+		lru = LRU_INACTIVE_ANON;
+	/* A page workingset_refault activated joins the active list (folio_add_lru) */
+	if (PageActive(page) && !is_active_lru(lru))
+		lru = (enum lru_list)(lru + 1);
 	if (is_active_lru(lru))
 		SetPageActive(page);
 	spin_lock_irqsave(&lv->lru_lock, flags);
@@ -97,6 +162,8 @@ bool activate_page(struct page *page)
 		update_page_reclaim_stat(lv, is_file_lru(from), true);
 	}
 	spin_unlock_irqrestore(&lv->lru_lock, flags);
+	if (moved)
+		workingset_activation(page); /* folio_mark_accessed: the inactive list's clock ticks */
 	return moved;
 }
 
@@ -233,6 +300,7 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			}
 			SetPageReclaim(page);
 			count_vm_event(nr_vmscan_write);
+			sc->nr_pageout++;
 			/* both unlock it; it stays isolated until put back */
 			if (PageSwapBacked(page)) {
 				swap_writepage(page);
@@ -250,6 +318,7 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			ClearPageSwapBacked(page);
 			ClearPageReferenced(page);
 			ClearPageReclaim(page);
+			ClearPageWorkingset(page);
 			ClearPageUptodate(page);
 			__free_pages(page, 0); /* reclaim's reference, the last */
 			nr_reclaimed++;
@@ -272,18 +341,21 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	LIST_HEAD(ret);
 	unsigned long taken = isolate_lru_pages(nr_to_scan, lru, &isolated);
 
+	bool file = is_file_lru(lru);
 	if (!taken)
 		return 0;
-	contig_page_data.lruvec.recent_scanned[is_file_lru(lru)] += taken;
+	contig_page_data.lruvec.recent_scanned[file] += taken;
 	sc->nr_scanned += taken;
 	if (current_is_kswapd())
 		count_vm_events(pgscan_kswapd, taken);
 	else
 		count_vm_events(pgscan_direct, taken);
+	__count_vm_events(file ? VMS_VM_pgscan_file : VMS_VM_pgscan_anon, taken); /* 5.8+'s PGSCAN_ANON + file */
 	struct blk_plug plug;
 	blk_start_plug(&plug); /* the batch's swap-outs go to adjacent slots: let them merge */
 	sc->nr_immediate = 0;
 	sc->nr_unqueued_dirty = 0;
+	sc->nr_pageout = 0;
 	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
 	blk_finish_plug(&plug);
 	if (blk_any_polled_disk())
@@ -292,7 +364,9 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 		count_vm_events(pgsteal_kswapd, reclaimed);
 	else
 		count_vm_events(pgsteal_direct, reclaimed);
+	__count_vm_events(file ? VMS_VM_pgsteal_file : VMS_VM_pgsteal_anon, reclaimed);
 	putback_lru_pages(&ret);
+	lru_note_cost(file, sc->nr_pageout); /* 5.9+: writing pages out is reclaim's I/O cost */
 	/*
 	 * Since 3.11, reclaim that keeps meeting file pages still under writeback waits for
 	 * the disk (congestion_wait(BLK_RW_ASYNC, HZ/10)) instead of scanning on to OOM; the
@@ -316,7 +390,9 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 /*
  * shrink_active_list: move pages from the active tail to the inactive list,
  * clearing their young bits (a referenced anonymous page goes too, as since 2.6.28:
- * the inactive list gives it its second chance); referenced ones count as rotated.
+ * the inactive list gives it its second chance); referenced ones count as rotated
+ * (4.8: recent_rotated; 5.9 .. 6.1: lru_note_cost of nr_rotated). Each is marked
+ * PG_workingset (4.20+): evicted and read back soon, it is a restore.
  */
 static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
 {
@@ -335,10 +411,13 @@ static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
 			unlock_page(page);
 		}
 		ClearPageActive(page);
+		SetPageWorkingset(page);
 	}
 	contig_page_data.lruvec.recent_rotated[is_file_lru(lru)] += rotated;
+	count_vm_events(pgrefill, taken);
 	count_vm_events(pgdeactivate, taken);
 	putback_lru_pages(&isolated);
+	lru_note_cost(is_file_lru(lru), rotated);
 }
 
 static bool inactive_list_is_low(bool file)
@@ -348,14 +427,37 @@ static bool inactive_list_is_low(bool file)
 	return inactive_is_low(READ_ONCE(lv->nr_pages[in]), READ_ONCE(lv->nr_pages[in + 1]), 0);
 }
 
+/* 4.8: age an active list whose inactive one is low; 5.9+: whose may_deactivate bit shrink_node set. */
 static unsigned long shrink_list(enum lru_list lru, unsigned long nr, struct scan_control *sc)
 {
 	if (is_active_lru(lru)) {
-		if (inactive_list_is_low(is_file_lru(lru)))
+		bool file = is_file_lru(lru);
+		if (!cost_model() ? inactive_list_is_low(file) : (sc->may_deactivate & (file ? DEACTIVATE_FILE : DEACTIVATE_ANON)))
 			shrink_active_list(nr, lru);
+		else if (cost_model())
+			sc->skipped_deactivate = 1;
 		return 0;
 	}
 	return shrink_inactive_list(nr, lru, sc);
+}
+
+/*
+ * shrink_node (5.9 .. 6.1): which active lists this round may age. The file list
+ * also when refaults were activated since the last reclaim: a new workingset is
+ * being established, so stale active pages should go quickly. (Anonymous refaults
+ * are not modelled: the anon list by its ratio alone.)
+ */
+static unsigned may_deactivate(const struct scan_control *sc)
+{
+	unsigned m = 0;
+
+	if (sc->force_deactivate)
+		return DEACTIVATE_ANON | DEACTIVATE_FILE;
+	if (inactive_list_is_low(false))
+		m |= DEACTIVATE_ANON;
+	if (workingset_activations_file() != READ_ONCE(refaults_file) || inactive_list_is_low(true))
+		m |= DEACTIVATE_FILE;
+	return m;
 }
 
 /* The input of get_scan_count from the node's state; halves old history as Linux does. */
@@ -375,39 +477,85 @@ static void scan_input(struct scan_control *sc, struct scan_control_in *in)
 		in->recent_scanned[t] = lv->recent_scanned[t];
 		in->recent_rotated[t] = lv->recent_rotated[t];
 	}
+	in->cost_model = cost_model();
+	in->anon_cost = READ_ONCE(anon_cost);
+	in->file_cost = READ_ONCE(file_cost);
+	in->may_deactivate = sc->may_deactivate;
 	in->free_pages = node_free_pages();
 	in->high_wmark_total = 0;
 	for_each_populated_zone(z)
 		in->high_wmark_total += high_wmark_pages_z(z);
 	in->swap_free = get_nr_swap_pages();
 	in->swappiness = (unsigned)knob(swappiness);
+	/* 4.8 .. 5.7's sysctl took 0..100 only; past that the 4.8 formula has no meaning. */
+	if (!in->cost_model && in->swappiness > 100)
+		in->swappiness = 100;
 	in->priority = sc->priority;
 	in->may_swap = sc->may_swap;
 }
 
-/* shrink_node / shrink_lruvec: one pass at sc->priority. */
-void shrink_node(struct scan_control *sc)
+/*
+ * shrink_lruvec (3.11 .. 6.1): scan each list its get_scan_count share, batch by
+ * batch. Once the target is reclaimed, stop the type with less left to scan and cut
+ * the other one's remaining scan to the share of its target the first has left
+ * (both end up scanned in proportion to what get_scan_count asked), then finish
+ * that. Direct reclaim at DEF_PRIORITY does not stop early (proportional_reclaim):
+ * reclaiming directly means kswapd is behind, so do a batch of work at once.
+ */
+static void shrink_lruvec(struct scan_control *sc, unsigned long nr[NR_LRU_LISTS])
 {
-	struct scan_control_in in;
-	unsigned long nr[NR_LRU_LISTS];
-	bool direct = !current_is_kswapd();
+	unsigned long targets[NR_LRU_LISTS], nr_reclaimed = 0;
+	bool proportional_reclaim = !current_is_kswapd() && sc->priority == DEF_PRIORITY;
 
-	scan_input(sc, &in);
-	get_scan_count(&in, nr);
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
+		targets[lru] = nr[lru];
 	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) {
 		for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
 			if (!nr[lru])
 				continue;
 			unsigned long n = min(nr[lru], SWAP_CLUSTER_MAX);
 			nr[lru] -= n;
-			sc->nr_reclaimed += shrink_list(lru, n, sc);
+			nr_reclaimed += shrink_list(lru, n, sc);
 		}
-		/* Direct reclaim stops at its target: the allocator wants a page, not a balanced node. */
-		if (direct && sc->nr_reclaimed >= sc->nr_to_reclaim)
-			break;
 		if (fatal_memory_victim())
 			break;
+		if (nr_reclaimed < sc->nr_to_reclaim || proportional_reclaim)
+			continue;
+		unsigned long nr_file = nr[LRU_INACTIVE_FILE] + nr[LRU_ACTIVE_FILE];
+		unsigned long nr_anon = nr[LRU_INACTIVE_ANON] + nr[LRU_ACTIVE_ANON];
+		if (!nr_file || !nr_anon)
+			break; /* the smaller is done: one nudge towards proportionality, no more */
+		int stop, other;
+		unsigned long percentage;
+		if (nr_file > nr_anon) {
+			stop = LRU_INACTIVE_ANON;
+			percentage = nr_anon * 100 / (targets[LRU_INACTIVE_ANON] + targets[LRU_ACTIVE_ANON] + 1);
+		} else {
+			stop = LRU_INACTIVE_FILE;
+			percentage = nr_file * 100 / (targets[LRU_INACTIVE_FILE] + targets[LRU_ACTIVE_FILE] + 1);
+		}
+		nr[stop] = nr[stop + 1] = 0;
+		other = stop == LRU_INACTIVE_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+		for (int lru = other; lru <= other + 1; lru++) {
+			unsigned long scanned = targets[lru] - nr[lru];
+			nr[lru] = targets[lru] * (100 - percentage) / 100;
+			nr[lru] -= min(nr[lru], scanned);
+		}
 	}
+	sc->nr_reclaimed += nr_reclaimed;
+}
+
+/* shrink_node: one pass at sc->priority. */
+void shrink_node(struct scan_control *sc)
+{
+	struct scan_control_in in;
+	unsigned long nr[NR_LRU_LISTS];
+
+	if (cost_model())
+		sc->may_deactivate = may_deactivate(sc);
+	scan_input(sc, &in);
+	get_scan_count(&in, nr);
+	shrink_lruvec(sc, nr);
 	/* Keep the anonymous active list aged, so the inactive one has candidates next time. */
 	if (in.swap_free && inactive_list_is_low(false))
 		shrink_active_list(SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON);
@@ -424,6 +572,7 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
 		.may_swap = (gfp_mask & __GFP_IO) != 0,
 	};
 	unsigned long total_scanned = 0;
+retry:
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
 		sc.nr_scanned = 0;
 		shrink_node(&sc);
@@ -444,6 +593,17 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
 				congestion_wait(100 * NSEC_PER_MSEC); /* HZ/10 */
 		}
 	}
+	/*
+	 * 5.9+: the inactive:active decisions skipped an active list that had to be aged
+	 * for anything to be reclaimed: try again with both aged (force_deactivate).
+	 */
+	if (!sc.nr_reclaimed && sc.skipped_deactivate && !sc.force_deactivate && !fatal_memory_victim()) {
+		sc.force_deactivate = 1;
+		sc.skipped_deactivate = 0;
+		goto retry;
+	}
+	if (cost_model())
+		snapshot_refaults();
 	if (sc.nr_reclaimed)
 		WRITE_ONCE(contig_page_data.kswapd_failures, 0); /* reclaim works again: kswapd may retry */
 	return sc.nr_reclaimed;
