@@ -59,6 +59,8 @@ struct kswapd_ops {
 	bool (*pgdat_balanced)(pg_data_t *pgdat, unsigned order, int highest);
 	/* wakeup_kswapd leaves a balanced node alone (2.6 on); 2.4 woke kswapd for any zone below low. */
 	bool wakeup_checks_balance;
+	/* 2.4: wakeup_kswapd marks the class zone need_balance; kswapd sleeps until one is marked. */
+	bool zone_need_balance;
 	/* Direct reclaimers wait for kswapd below half the min watermarks (allow_direct_reclaim, 3.8 on). */
 	bool throttles_direct_reclaim;
 	/* kswapd between runs: until woken, or the era's timeout. */

@@ -9,6 +9,8 @@
 #include <kernel/blkdev.h>
 #include <kernel/kernel.h>
 #include <kernel/sched.h>
+#include <kernel/timer.h>
+#include <kernel/wait.h>
 #include <mm/gfp.h>
 #include <mm/mm_types.h>
 #include <mm/mmzone.h>
@@ -167,6 +169,39 @@ bool activate_page(struct page *page)
 	return moved;
 }
 
+/*
+ * reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK) (5.16 .. 6.1, replacing
+ * congestion_wait in reclaim): wait at most HZ/10 on the node's reclaim_wait, woken
+ * early once SWAP_CLUSTER_MAX pages per waiter have finished writeback since the
+ * first waiter began (__acct_reclaim_writeback).
+ */
+static DECLARE_WAIT_QUEUE_HEAD(reclaim_wait_writeback);
+static int nr_writeback_throttled;
+static unsigned long nr_throttled_written, nr_reclaim_start;
+
+static void reclaim_throttle_writeback(void)
+{
+	struct wait_queue_entry w = { 0 };
+
+	if (__atomic_fetch_add(&nr_writeback_throttled, 1, __ATOMIC_RELAXED) == 0)
+		WRITE_ONCE(nr_reclaim_start, READ_ONCE(nr_throttled_written));
+	prepare_to_wait(&reclaim_wait_writeback, &w, TASK_UNINTERRUPTIBLE);
+	schedule_timeout(100 * NSEC_PER_MSEC);
+	finish_wait(&reclaim_wait_writeback, &w);
+	__atomic_sub_fetch(&nr_writeback_throttled, 1, __ATOMIC_RELAXED);
+}
+
+static void acct_reclaim_writeback(void)
+{
+	int throttled = __atomic_load_n(&nr_writeback_throttled, __ATOMIC_RELAXED);
+
+	if (!throttled)
+		return;
+	unsigned long written = __atomic_add_fetch(&nr_throttled_written, 1, __ATOMIC_RELAXED);
+	if (written - READ_ONCE(nr_reclaim_start) > SWAP_CLUSTER_MAX * (unsigned long)throttled)
+		wake_up(&reclaim_wait_writeback);
+}
+
 /* rotate_reclaimable_page: written back for reclaim, so next in line at the inactive tail. */
 void end_page_writeback(struct page *page)
 {
@@ -184,6 +219,7 @@ void end_page_writeback(struct page *page)
 	ClearPageWriteback(page);
 	dec_node_state(nr_writeback);
 	wake_up_page(page);
+	acct_reclaim_writeback();
 }
 
 /* isolate_lru_pages: up to nr from the tail of lru, each with a reference taken. */
@@ -369,11 +405,17 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	lru_note_cost(file, sc->nr_pageout); /* 5.9+: writing pages out is reclaim's I/O cost */
 	/*
 	 * Since 3.11, reclaim that keeps meeting file pages still under writeback waits for
-	 * the disk (congestion_wait(BLK_RW_ASYNC, HZ/10)) instead of scanning on to OOM; the
-	 * older eras wrote the pages themselves and waited in the queue.
+	 * the disk instead of scanning on to OOM; the older eras wrote the pages themselves
+	 * and waited in the queue. reclaim_model 4.8: congestion_wait(BLK_RW_ASYNC, HZ/10),
+	 * any reclaimer (3.11 .. 4.15). 5.9 (as 6.1): kswapd only (4.16+), in
+	 * reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) (5.16+).
 	 */
-	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage)
-		congestion_wait(100 * NSEC_PER_MSEC);
+	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage) {
+		if (!cost_model())
+			congestion_wait(100 * NSEC_PER_MSEC);
+		else if (current_is_kswapd())
+			reclaim_throttle_writeback();
+	}
 	/*
 	 * A batch of nothing but dirty file pages nobody is writing: the flushers are behind
 	 * (or asleep), so wake them for all of it; and let kswapd write such pages itself
