@@ -299,8 +299,8 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			goto keep_locked;
 		}
 		bool set_referenced;
-		enum page_references ref = page_check_references(page_referenced(page), TestClearPageReferenced(page),
-								 PageSwapBacked(page), &set_referenced);
+		enum page_references ref = (cost_model() ? page_check_references_5_9 : page_check_references)(
+			page_referenced(page), TestClearPageReferenced(page), PageSwapBacked(page), &set_referenced);
 		if (set_referenced)
 			SetPageReferenced(page);
 		if (ref == PAGEREF_ACTIVATE)

@@ -115,14 +115,14 @@ void lru_cost_add(unsigned long *anon_cost, unsigned long *file_cost, bool file,
 	}
 }
 
-enum page_references page_check_references(int referenced_ptes, bool referenced_page, bool swapbacked,
-					   bool *set_referenced)
+static enum page_references check_references(int referenced_ptes, bool referenced_page, bool swapbacked,
+					     bool anon_once_activates, bool *set_referenced)
 {
 	*set_referenced = false;
 	if (referenced_ptes) {
-		if (swapbacked)
+		if (swapbacked && anon_once_activates)
 			return PAGEREF_ACTIVATE;
-		/* A file page used once is kept for a second look; used again, it is activated. */
+		/* A page used once is kept for a second look; used again, it is activated. */
 		*set_referenced = true;
 		if (referenced_page || referenced_ptes > 1)
 			return PAGEREF_ACTIVATE;
@@ -132,4 +132,16 @@ enum page_references page_check_references(int referenced_ptes, bool referenced_
 	if (referenced_page && !swapbacked)
 		return PAGEREF_RECLAIM_CLEAN;
 	return PAGEREF_RECLAIM;
+}
+
+enum page_references page_check_references(int referenced_ptes, bool referenced_page, bool swapbacked,
+					   bool *set_referenced)
+{
+	return check_references(referenced_ptes, referenced_page, swapbacked, true, set_referenced);
+}
+
+enum page_references page_check_references_5_9(int referenced_ptes, bool referenced_page, bool swapbacked,
+					       bool *set_referenced)
+{
+	return check_references(referenced_ptes, referenced_page, swapbacked, false, set_referenced);
 }

@@ -182,6 +182,23 @@ static void test_lru_cost_decay(void **state)
 	assert_int_equal(anon, 50);
 }
 
+static void test_refs_5_9_anon_needs_two_looks(void **state)
+{
+	/* b518154e59aa (5.9): an anon page referenced once is kept and marked; again, activated. 4.8: at once. */
+	bool set_ref = false;
+	assert_int_equal(page_check_references_5_9(1, false, true, &set_ref), PAGEREF_KEEP);
+	assert_true(set_ref);
+	assert_int_equal(page_check_references_5_9(1, true, true, &set_ref), PAGEREF_ACTIVATE);
+	assert_true(set_ref);
+	assert_int_equal(page_check_references_5_9(2, false, true, &set_ref), PAGEREF_ACTIVATE);
+	assert_int_equal(page_check_references(1, false, true, &set_ref), PAGEREF_ACTIVATE);
+	assert_false(set_ref);
+	/* unreferenced anon: reclaimed in both; file pages as before */
+	assert_int_equal(page_check_references_5_9(0, true, true, &set_ref), PAGEREF_RECLAIM);
+	assert_int_equal(page_check_references_5_9(0, true, false, &set_ref), PAGEREF_RECLAIM_CLEAN);
+	assert_int_equal(page_check_references_5_9(1, false, false, &set_ref), PAGEREF_KEEP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_cost_priority0_equal_unless_swappiness0),
 		cmocka_unit_test(test_eras_differ_on_the_same_node),
 		cmocka_unit_test(test_lru_cost_decay),
+		cmocka_unit_test(test_refs_5_9_anon_needs_two_looks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

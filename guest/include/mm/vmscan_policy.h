@@ -57,4 +57,11 @@ enum page_references {
  */
 enum page_references page_check_references(int referenced_ptes, bool referenced_page, bool swapbacked,
 					   bool *set_referenced);
+/*
+ * 5.9+ ("mm/vmscan: protect the workingset on anonymous LRU", b518154e59aa): new
+ * anonymous pages start inactive and, like file pages, need two looks with use in
+ * between to be activated; a page referenced once is kept, marked PG_referenced.
+ */
+enum page_references page_check_references_5_9(int referenced_ptes, bool referenced_page, bool swapbacked,
+					       bool *set_referenced);
 #endif
