@@ -31,6 +31,26 @@ struct scan_control {
 
 void shrink_node(struct scan_control *sc);
 
+/* The LRU list a page on an LRU belongs to, by PG_swapbacked and PG_active. */
+static inline enum lru_list page_lru(const struct page *page)
+{
+	enum lru_list base = PageSwapBacked(page) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return PageActive(page) ? (enum lru_list)(base + 1) : base;
+}
+
+/* reclaim_model 5.9: lru_note_cost's model of reclaim cost (mm/swap.c), not 4.8's rotation ratios */
+static inline bool cost_model(void)
+{
+	return contig_page_data.reclaim_model == VMS_RECLAIM_5_9;
+}
+
+/* mm/swap.c: reclaiming nr pages of a type cost I/O or rotations (5.9+; nothing under 4.8) */
+void lru_note_cost(bool file, unsigned long nr);
+void lru_cost_read(unsigned long *anon_cost, unsigned long *file_cost);
+
+/* vmscan.c: a page's writeback ended; wakes reclaim_throttle's waiters when enough have (5.16+) */
+void acct_reclaim_writeback(void);
+
 /* 5.9+: remember the refault activations reclaim has seen (snapshot_refaults), at the end of a reclaim. */
 void snapshot_refaults(void);
 

@@ -1,6 +1,6 @@
 /*
- * Page reclaim (mm/vmscan.c, mm/swap.c): the node's active/inactive LRU lists
- * for anonymous and file pages, aged with referenced bits; shrink_node scans
+ * Page reclaim (mm/vmscan.c): the node's active/inactive LRU lists (kept by
+ * mm/swap.c) for anonymous and file pages, aged with referenced bits; shrink_node scans
  * them from the tail at a priority (size >> priority pages per pass, balanced by
  * get_scan_count and swappiness), unmaps anonymous pages to their swap slot,
  * writes dirty ones out and frees the clean ones. try_to_free_pages is direct
@@ -23,150 +23,12 @@
 #include <kernel/boot.h>
 #include "internal.h"
 
-static enum lru_list page_lru(const struct page *page)
-{
-	enum lru_list base = PageSwapBacked(page) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
-	return PageActive(page) ? base + 1 : base;
-}
-
-/*
- * update_page_reclaim_stat (mm/swap.c): a page that joins an LRU list counts as
- * scanned, and as rotated when it joins, or moves to, an active list. get_scan_count
- * weighs anon against file by these ratios; without the pages that the page cache
- * activates (mark_page_accessed) a hot file cache looked use-once, all pressure went
- * to it, and swappiness changed nothing.
- */
-static void update_page_reclaim_stat(struct lruvec *lv, bool file, bool rotated)
-{
-	lv->recent_scanned[file]++;
-	if (rotated)
-		lv->recent_rotated[file]++;
-}
-
-static bool cost_model(void)
-{
-	return contig_page_data.reclaim_model == VMS_RECLAIM_5_9;
-}
-
-/*
- * 5.9+'s lruvec->anon_cost, ->file_cost (one node: kept here, under lru_lock), and
- * refaults[1], the workingset activations seen when reclaim last finished.
- */
-static unsigned long anon_cost, file_cost, refaults_file;
-
-static unsigned long lru_pages(const struct lruvec *lv)
-{
-	return lv->nr_pages[0] + lv->nr_pages[1] + lv->nr_pages[2] + lv->nr_pages[3];
-}
-
-/*
- * lru_note_cost (mm/swap.c, 5.9 .. 6.1): reclaiming nr pages of a type cost I/O (they
- * were written out: shrink_inactive_list's nr_pageout), CPU (they rotated back:
- * shrink_active_list's nr_rotated) or a reload (a restore: lru_note_cost_refault).
- * get_scan_count puts pressure on the cheaper type.
- */
-static void lru_note_cost(bool file, unsigned long nr)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	if (!nr || !cost_model())
-		return;
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	lru_cost_add(&anon_cost, &file_cost, file, nr, lru_pages(lv));
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-}
-
-void lru_note_cost_refault(struct page *page)
-{
-	lru_note_cost(!PageSwapBacked(page), 1);
-}
+/* 5.9+: lruvec->refaults[WORKINGSET_FILE], the refault activations seen when reclaim last finished */
+static unsigned long refaults_file;
 
 void snapshot_refaults(void)
 {
 	WRITE_ONCE(refaults_file, workingset_activations_file());
-}
-
-/*
- * lru_cache_add_inactive_or_unevictable (5.9+: "mm: workingset: age nonresident
- * information alongside anonymous pages"): a new anonymous page starts on the
- * inactive list, where it must prove itself, as file pages do; before 5.9
- * (lru_cache_add_active_or_unevictable) it started active.
- */
-void lru_cache_add_inactive_or_unevictable(struct page *page)
-{
-	lru_cache_add(page, cost_model() ? LRU_INACTIVE_ANON : LRU_ACTIVE_ANON);
-}
-
-void lru_cache_add(struct page *page, enum lru_list lru)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	/*
-	 * do_anonymous_page adds its new page with LRU_ACTIVE_ANON (4.8's choice): the era
-	 * decides here, so that its caller need not know. A swap-in comes as INACTIVE.
-	 */
-	if (lru == LRU_ACTIVE_ANON && cost_model() && !PageSwapCache(page))
-		lru = LRU_INACTIVE_ANON;
-	/* A page workingset_refault activated joins the active list (folio_add_lru) */
-	if (PageActive(page) && !is_active_lru(lru))
-		lru = (enum lru_list)(lru + 1);
-	if (is_active_lru(lru))
-		SetPageActive(page);
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	SetPageLRU(page);
-	list_add(&page->lru, &lv->lists[lru]);
-	lv->nr_pages[lru]++;
-	update_page_reclaim_stat(lv, is_file_lru(lru), is_active_lru(lru));
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-}
-
-/*
- * put_lru_page (__page_cache_release): drop a reference to a page that is on an LRU
- * list or isolated by reclaim. It comes off its list if it is on one, and is freed if
- * that was the last reference. The reference is dropped under lru_lock, where
- * putback_lru_pages decides whether reclaim's is the last one: so whichever of the two
- * lets go last frees the page, and a page is never freed while on a list (reclaim put
- * back between a check of PG_lru and the put would leave it on the list, freed).
- */
-void put_lru_page(struct page *page)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	if (PageLRU(page)) {
-		list_del_init(&page->lru);
-		lv->nr_pages[page_lru(page)]--;
-		ClearPageLRU(page);
-	}
-	__free_pages(page, 0); /* under lru_lock: putback_lru_pages reads the count under it */
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-}
-
-bool activate_page(struct page *page)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-	bool moved = false;
-
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	if (PageLRU(page) && !PageActive(page)) {
-		moved = true;
-		enum lru_list from = page_lru(page);
-		list_del(&page->lru);
-		lv->nr_pages[from]--;
-		SetPageActive(page);
-		list_add(&page->lru, &lv->lists[from + 1]);
-		lv->nr_pages[from + 1]++;
-		count_vm_event(pgactivate);
-		update_page_reclaim_stat(lv, is_file_lru(from), true);
-	}
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-	if (moved)
-		workingset_activation(page); /* folio_mark_accessed: the inactive list's clock ticks */
-	return moved;
 }
 
 /*
@@ -191,7 +53,7 @@ static void reclaim_throttle_writeback(void)
 	__atomic_sub_fetch(&nr_writeback_throttled, 1, __ATOMIC_RELAXED);
 }
 
-static void acct_reclaim_writeback(void)
+void acct_reclaim_writeback(void)
 {
 	int throttled = __atomic_load_n(&nr_writeback_throttled, __ATOMIC_RELAXED);
 
@@ -200,26 +62,6 @@ static void acct_reclaim_writeback(void)
 	unsigned long written = __atomic_add_fetch(&nr_throttled_written, 1, __ATOMIC_RELAXED);
 	if (written - READ_ONCE(nr_reclaim_start) > SWAP_CLUSTER_MAX * (unsigned long)throttled)
 		wake_up(&reclaim_wait_writeback);
-}
-
-/* rotate_reclaimable_page: written back for reclaim, so next in line at the inactive tail. */
-void end_page_writeback(struct page *page)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	if (TestClearPageReclaim(page)) {
-		spin_lock_irqsave(&lv->lru_lock, flags);
-		if (PageLRU(page) && !PageActive(page)) {
-			list_move_tail(&page->lru, &lv->lists[page_lru(page)]);
-			count_vm_event(pgrotated);
-		}
-		spin_unlock_irqrestore(&lv->lru_lock, flags);
-	}
-	ClearPageWriteback(page);
-	dec_node_state(nr_writeback);
-	wake_up_page(page);
-	acct_reclaim_writeback();
 }
 
 /* isolate_lru_pages: up to nr from the tail of lru, each with a reference taken. */
@@ -520,8 +362,7 @@ static void scan_input(struct scan_control *sc, struct scan_control_in *in)
 		in->recent_rotated[t] = lv->recent_rotated[t];
 	}
 	in->cost_model = cost_model();
-	in->anon_cost = READ_ONCE(anon_cost);
-	in->file_cost = READ_ONCE(file_cost);
+	lru_cost_read(&in->anon_cost, &in->file_cost);
 	in->may_deactivate = sc->may_deactivate;
 	in->free_pages = node_free_pages();
 	in->high_wmark_total = 0;
