@@ -404,26 +404,8 @@ static void shrink_lruvec(struct scan_control *sc, unsigned long nr[NR_LRU_LISTS
 			break;
 		if (nr_reclaimed < sc->nr_to_reclaim || proportional_reclaim)
 			continue;
-		unsigned long nr_file = nr[LRU_INACTIVE_FILE] + nr[LRU_ACTIVE_FILE];
-		unsigned long nr_anon = nr[LRU_INACTIVE_ANON] + nr[LRU_ACTIVE_ANON];
-		if (!nr_file || !nr_anon)
+		if (!scan_adjust_proportional(nr, targets))
 			break; /* the smaller is done: one nudge towards proportionality, no more */
-		int stop, other;
-		unsigned long percentage;
-		if (nr_file > nr_anon) {
-			stop = LRU_INACTIVE_ANON;
-			percentage = nr_anon * 100 / (targets[LRU_INACTIVE_ANON] + targets[LRU_ACTIVE_ANON] + 1);
-		} else {
-			stop = LRU_INACTIVE_FILE;
-			percentage = nr_file * 100 / (targets[LRU_INACTIVE_FILE] + targets[LRU_ACTIVE_FILE] + 1);
-		}
-		nr[stop] = nr[stop + 1] = 0;
-		other = stop == LRU_INACTIVE_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
-		for (int lru = other; lru <= other + 1; lru++) {
-			unsigned long scanned = targets[lru] - nr[lru];
-			nr[lru] = targets[lru] * (100 - percentage) / 100;
-			nr[lru] -= min(nr[lru], scanned);
-		}
 	}
 	sc->nr_reclaimed += nr_reclaimed;
 }

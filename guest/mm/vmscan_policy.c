@@ -102,6 +102,30 @@ enum scan_balance get_scan_count(const struct scan_control_in *in, unsigned long
 	return b;
 }
 
+bool scan_adjust_proportional(unsigned long nr[4], const unsigned long targets[4])
+{
+	unsigned long nr_file = nr[I_FILE] + nr[A_FILE], nr_anon = nr[I_ANON] + nr[A_ANON], percentage;
+	int stop, other;
+
+	if (!nr_file || !nr_anon)
+		return false;
+	if (nr_file > nr_anon) {
+		stop = I_ANON;
+		percentage = nr_anon * 100 / (targets[I_ANON] + targets[A_ANON] + 1);
+	} else {
+		stop = I_FILE;
+		percentage = nr_file * 100 / (targets[I_FILE] + targets[A_FILE] + 1);
+	}
+	nr[stop] = nr[stop + 1] = 0;
+	other = stop == I_FILE ? I_ANON : I_FILE;
+	for (int lru = other; lru <= other + 1; lru++) {
+		unsigned long scanned = targets[lru] - nr[lru];
+		nr[lru] = targets[lru] * (100 - percentage) / 100;
+		nr[lru] -= nr[lru] < scanned ? nr[lru] : scanned;
+	}
+	return true;
+}
+
 void lru_cost_add(unsigned long *anon_cost, unsigned long *file_cost, bool file, unsigned long nr,
 		  unsigned long lrusize)
 {

@@ -199,6 +199,33 @@ static void test_refs_5_9_anon_needs_two_looks(void **state)
 	assert_int_equal(page_check_references_5_9(1, false, false, &set_ref), PAGEREF_KEEP);
 }
 
+static void test_proportional_adjustment(void **state)
+{
+	/*
+	 * shrink_lruvec (6.1) after one batch of 32 from each list of targets {100, 0, 300,
+	 * 100}: 68 anon and 336 file left; anon is smaller, so it stops, having scanned
+	 * 32 %: percentage = 68 * 100 / 101 = 67, and file is cut to 33 % of its targets:
+	 * inactive 300 * 33 / 100 = 99, less 32 scanned = 67; active 33 - 32 = 1.
+	 */
+	const unsigned long targets[4] = { 100, 0, 300, 100 };
+	unsigned long nr[4] = { 68, 0, 268, 68 };
+	assert_true(scan_adjust_proportional(nr, targets));
+	assert_int_equal(nr[0], 0);
+	assert_int_equal(nr[1], 0);
+	assert_int_equal(nr[2], 67);
+	assert_int_equal(nr[3], 1);
+	/* the other way round: file has less left, so file stops and anon is cut */
+	const unsigned long t2[4] = { 400, 200, 64, 0 };
+	unsigned long n2[4] = { 368, 168, 32, 0 };
+	assert_true(scan_adjust_proportional(n2, t2));
+	assert_int_equal(n2[2] + n2[3], 0);
+	assert_int_equal(n2[0], 400 * 51 / 100 - 32); /* 32 * 100 / 65 = 49 % left: 51 % scanned */
+	assert_int_equal(n2[1], 200 * 51 / 100 - 32);
+	/* one type done already: stop */
+	unsigned long n3[4] = { 0, 0, 10, 10 };
+	assert_false(scan_adjust_proportional(n3, t2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_eras_differ_on_the_same_node),
 		cmocka_unit_test(test_lru_cost_decay),
 		cmocka_unit_test(test_refs_5_9_anon_needs_two_looks),
+		cmocka_unit_test(test_proportional_adjustment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

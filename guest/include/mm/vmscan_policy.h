@@ -34,6 +34,15 @@ struct scan_control_in {
 enum scan_balance get_scan_count(const struct scan_control_in *in, unsigned long nr[4]);
 
 /*
+ * shrink_lruvec's proportional adjustment (3.11 .. 6.1), once the target is reclaimed:
+ * the type with less left to scan stops, and the other's remaining scan is cut so that
+ * it ends up scanned by the share of its target the first had scanned (targets:
+ * get_scan_count's nr at the start; nr: what is left, updated). False when one type
+ * is already done: then the scan stops ("one nudge towards proportionality").
+ */
+bool scan_adjust_proportional(unsigned long nr[4], const unsigned long targets[4]);
+
+/*
  * lru_note_cost (mm/swap.c, 5.9 .. 6.1): nr pages of cost for one type, then both
  * halved once they exceed a quarter of the LRU pages (lrusize), a floating average
  * that weighs recent events more than old ones.
