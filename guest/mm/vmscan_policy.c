@@ -126,6 +126,15 @@ bool scan_adjust_proportional(unsigned long nr[4], const unsigned long targets[4
 	return true;
 }
 
+unsigned long workingset_size_for(const unsigned long lru[4], bool swap_available, bool cost_model)
+{
+	unsigned long size = lru[A_FILE];
+
+	if (cost_model && swap_available)
+		size += lru[A_ANON] + lru[I_ANON];
+	return size;
+}
+
 void lru_cost_add(unsigned long *anon_cost, unsigned long *file_cost, bool file, unsigned long nr,
 		  unsigned long lrusize)
 {

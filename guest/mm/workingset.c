@@ -26,6 +26,7 @@
 #include <mm/pagemap.h>
 #include <kernel/slab.h>
 #include <mm/swap.h>
+#include <mm/vmscan_policy.h>
 #include <mm/vmstat.h>
 #include <mm/workingset.h>
 #include "internal.h"
@@ -90,12 +91,11 @@ void workingset_eviction(struct page *page, struct address_space *m, unsigned lo
 static unsigned long workingset_size(void)
 {
 	const struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long size = READ_ONCE(lv->nr_pages[LRU_ACTIVE_FILE]);
+	unsigned long lru[NR_LRU_LISTS];
 
-	/* 5.9 ("mm: workingset: let cache workingset challenge anon"): anon too, if it can be swapped */
-	if (contig_page_data.reclaim_model == VMS_RECLAIM_5_9 && get_nr_swap_pages() > 0)
-		size += READ_ONCE(lv->nr_pages[LRU_ACTIVE_ANON]) + READ_ONCE(lv->nr_pages[LRU_INACTIVE_ANON]);
-	return size;
+	for (int i = 0; i < NR_LRU_LISTS; i++)
+		lru[i] = READ_ONCE(lv->nr_pages[i]);
+	return workingset_size_for(lru, get_nr_swap_pages() > 0, contig_page_data.reclaim_model == VMS_RECLAIM_5_9);
 }
 
 void workingset_refault(struct page *page, struct address_space *m, unsigned long index)

@@ -226,6 +226,15 @@ static void test_proportional_adjustment(void **state)
 	assert_false(scan_adjust_proportional(n3, t2));
 }
 
+static void test_workingset_size_by_era(void **state)
+{
+	/* lists: inactive anon 100, active anon 200, inactive file 400, active file 800 */
+	const unsigned long lru[4] = { 100, 200, 400, 800 };
+	assert_int_equal(workingset_size_for(lru, true, false), 800);	    /* 4.8 .. 5.8: active file */
+	assert_int_equal(workingset_size_for(lru, true, true), 800 + 300); /* 6.1: + anon, swap has room */
+	assert_int_equal(workingset_size_for(lru, false, true), 800);	    /* no swap: anon cannot give way */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_lru_cost_decay),
 		cmocka_unit_test(test_refs_5_9_anon_needs_two_looks),
 		cmocka_unit_test(test_proportional_adjustment),
+		cmocka_unit_test(test_workingset_size_by_era),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

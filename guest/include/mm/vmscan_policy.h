@@ -43,6 +43,13 @@ enum scan_balance get_scan_count(const struct scan_control_in *in, unsigned long
 bool scan_adjust_proportional(unsigned long nr[4], const unsigned long targets[4]);
 
 /*
+ * workingset_refault's workingset for a refaulting file page: what it competes with
+ * for memory. 3.15 .. 5.8: the active file list; 5.9 .. 6.1 ("mm: workingset: let
+ * cache workingset challenge anon"): plus both anon lists while swap has room.
+ */
+unsigned long workingset_size_for(const unsigned long lru[4], bool swap_available, bool cost_model);
+
+/*
  * lru_note_cost (mm/swap.c, 5.9 .. 6.1): nr pages of cost for one type, then both
  * halved once they exceed a quarter of the LRU pages (lrusize), a floating average
  * that weighs recent events more than old ones.
