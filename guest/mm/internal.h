@@ -24,6 +24,11 @@ struct scan_control {
 	unsigned long nr_unqueued_dirty; /* this batch: dirty file pages not under writeback */
 	unsigned long nr_scanned; /* inactive pages taken, this pass */
 	unsigned long nr_pageout; /* this batch: pages shrink_page_list started writing (5.9's I/O cost) */
+	struct {
+		unsigned long dirty;	 /* file pages met dirty or under writeback */
+		unsigned long congested; /* of those, under writeback and met before (nr_immediate) */
+		unsigned long immediate; /* the same: 6.1 counts one as the other here */
+	} nr; /* this shrink_node call (6.1's sc->nr) */
 	unsigned may_deactivate; /* 5.9: DEACTIVATE_ANON | DEACTIVATE_FILE, set by shrink_node */
 	unsigned skipped_deactivate : 1; /* 5.9: an active list needed aging that may_deactivate forbade */
 	unsigned force_deactivate : 1;   /* 5.9: retry with both active lists aged */
@@ -48,8 +53,14 @@ static inline bool cost_model(void)
 void lru_note_cost(bool file, unsigned long nr);
 void lru_cost_read(unsigned long *anon_cost, unsigned long *file_cost);
 
-/* vmscan.c: a page's writeback ended; wakes reclaim_throttle's waiters when enough have (5.16+) */
+/* vmscan_throttle.c (5.16 .. 6.1's reclaim_throttle): a page's writeback ended */
 void acct_reclaim_writeback(void);
+/* after a shrink_node pass (reclaim_model 5.9): kswapd waits for writeback, direct reclaim on congestion */
+void shrink_node_throttle(struct scan_control *sc);
+/* do_try_to_free_pages after each priority: wake or throttle on (no) progress */
+void consider_reclaim_throttle(struct scan_control *sc);
+/* kswapd found the node balanced: it is no longer congested (clear_pgdat_congested) */
+void clear_pgdat_congested(void);
 
 /* 5.9+: remember the refault activations reclaim has seen (snapshot_refaults), at the end of a reclaim. */
 void snapshot_refaults(void);

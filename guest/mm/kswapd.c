@@ -166,8 +166,10 @@ static void kswapd_try_to_sleep(pg_data_t *pgdat, unsigned order)
 	if (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))
 		remaining = schedule_timeout(NSEC_PER_SEC / 10);
 	finish_wait(&pgdat->kswapd_wait, &w);
-	if (balanced(pgdat, order, ZONE_NORMAL))
+	if (balanced(pgdat, order, ZONE_NORMAL)) {
 		clear_bit(PGDAT_DIRTY, &pgdat->flags); /* clear_pgdat_congested */
+		clear_pgdat_congested();
+	}
 	if (!remaining && (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))) {
 		prepare_to_wait(&pgdat->kswapd_wait, &w, TASK_UNINTERRUPTIBLE);
 		if (kswapd_hopeless(pgdat) || balanced(pgdat, order, ZONE_NORMAL))

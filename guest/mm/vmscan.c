@@ -31,39 +31,6 @@ void snapshot_refaults(void)
 	WRITE_ONCE(refaults_file, workingset_activations_file());
 }
 
-/*
- * reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK) (5.16 .. 6.1, replacing
- * congestion_wait in reclaim): wait at most HZ/10 on the node's reclaim_wait, woken
- * early once SWAP_CLUSTER_MAX pages per waiter have finished writeback since the
- * first waiter began (__acct_reclaim_writeback).
- */
-static DECLARE_WAIT_QUEUE_HEAD(reclaim_wait_writeback);
-static int nr_writeback_throttled;
-static unsigned long nr_throttled_written, nr_reclaim_start;
-
-static void reclaim_throttle_writeback(void)
-{
-	struct wait_queue_entry w = { 0 };
-
-	if (__atomic_fetch_add(&nr_writeback_throttled, 1, __ATOMIC_RELAXED) == 0)
-		WRITE_ONCE(nr_reclaim_start, READ_ONCE(nr_throttled_written));
-	prepare_to_wait(&reclaim_wait_writeback, &w, TASK_UNINTERRUPTIBLE);
-	schedule_timeout(100 * NSEC_PER_MSEC);
-	finish_wait(&reclaim_wait_writeback, &w);
-	__atomic_sub_fetch(&nr_writeback_throttled, 1, __ATOMIC_RELAXED);
-}
-
-void acct_reclaim_writeback(void)
-{
-	int throttled = __atomic_load_n(&nr_writeback_throttled, __ATOMIC_RELAXED);
-
-	if (!throttled)
-		return;
-	unsigned long written = __atomic_add_fetch(&nr_throttled_written, 1, __ATOMIC_RELAXED);
-	if (written - READ_ONCE(nr_reclaim_start) > SWAP_CLUSTER_MAX * (unsigned long)throttled)
-		wake_up(&reclaim_wait_writeback);
-}
-
 /* isolate_lru_pages: up to nr from the tail of lru, each with a reference taken. */
 static unsigned long isolate_lru_pages(unsigned long nr, enum lru_list lru, struct list_head *dst)
 {
@@ -134,6 +101,8 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (!trylock_page(page))
 			continue;
 		if (PageWriteback(page)) {
+			if (page_is_file_cache(page))
+				sc->nr.dirty++; /* folio_check_dirty_writeback: dirty or under writeback */
 			/* met again while still under writeback: reclaim outruns the disk (3.11's nr_immediate) */
 			if (PageReclaim(page) && page_is_file_cache(page))
 				sc->nr_immediate++;
@@ -157,8 +126,10 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (page_mapped(page) && !try_to_unmap(page))
 			goto activate_locked;
 		if (PageDirty(page)) {
-			if (!PageSwapBacked(page))
+			if (!PageSwapBacked(page)) {
 				sc->nr_unqueued_dirty++; /* page_check_dirty_writeback: dirty, not queued */
+				sc->nr.dirty++;
+			}
 			/* a dirty file page used since the last look stays; the rest is written out (pageout) */
 			if (ref == PAGEREF_RECLAIM_CLEAN || !sc->may_writepage)
 				goto keep_locked;
@@ -249,15 +220,12 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	 * Since 3.11, reclaim that keeps meeting file pages still under writeback waits for
 	 * the disk instead of scanning on to OOM; the older eras wrote the pages themselves
 	 * and waited in the queue. reclaim_model 4.8: congestion_wait(BLK_RW_ASYNC, HZ/10),
-	 * any reclaimer (3.11 .. 4.15). 5.9 (as 6.1): kswapd only (4.16+), in
-	 * reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) (5.16+).
+	 * any reclaimer, every batch (3.11 .. 4.15). 5.9: shrink_node decides, as 6.1.
 	 */
-	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage) {
-		if (!cost_model())
-			congestion_wait(100 * NSEC_PER_MSEC);
-		else if (current_is_kswapd())
-			reclaim_throttle_writeback();
-	}
+	sc->nr.immediate += sc->nr_immediate;
+	sc->nr.congested += sc->nr_immediate; /* under writeback and marked for reclaim: cycling */
+	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage && !cost_model())
+		congestion_wait(100 * NSEC_PER_MSEC);
 	/*
 	 * A batch of nothing but dirty file pages nobody is writing: the flushers are behind
 	 * (or asleep), so wake them for all of it; and let kswapd write such pages itself
@@ -418,12 +386,15 @@ void shrink_node(struct scan_control *sc)
 
 	if (cost_model())
 		sc->may_deactivate = may_deactivate(sc);
+	sc->nr.dirty = sc->nr.congested = sc->nr.immediate = 0;
 	scan_input(sc, &in);
 	get_scan_count(&in, nr);
 	shrink_lruvec(sc, nr);
 	/* Keep the anonymous active list aged, so the inactive one has candidates next time. */
 	if (in.swap_free && inactive_list_is_low(false))
 		shrink_active_list(SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON);
+	if (cost_model() && !writeback_ops->reclaim_writes_file && sc->may_writepage)
+		shrink_node_throttle(sc);
 }
 
 /* do_try_to_free_pages: from DEF_PRIORITY down until SWAP_CLUSTER_MAX pages are freed. */
@@ -442,6 +413,8 @@ retry:
 		sc.nr_scanned = 0;
 		shrink_node(&sc);
 		total_scanned += sc.nr_scanned;
+		if (cost_model())
+			consider_reclaim_throttle(&sc);
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim || fatal_memory_victim())
 			break;
 		/*
