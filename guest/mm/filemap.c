@@ -20,6 +20,7 @@
 #include <mm/pagemap.h>
 #include <mm/swap.h>
 #include <mm/vmstat.h>
+#include <mm/workingset.h>
 #include <mm/writeback.h>
 #include <asm/tsc.h>
 #include "readahead.h"
@@ -138,6 +139,7 @@ static int add_to_page_cache_lru(struct page *page, struct address_space *m, uns
 	m->nrpages++;
 	spin_unlock_irqrestore(&page_cache_lock, flags);
 	inc_node_state(nr_file_pages);
+	workingset_refault(page, m, index); /* evicted recently: may start active (lru_cache_add sees it) */
 	lru_cache_add(page, LRU_INACTIVE_FILE);
 	return 0;
 }
@@ -166,8 +168,10 @@ bool remove_mapping(struct page *page)
 		page->_refcount = 1; /* reclaim's isolation reference only */
 	}
 	spin_unlock_irqrestore(&page_cache_lock, flags);
-	if (ok)
+	if (ok) {
 		dec_node_state(nr_file_pages);
+		workingset_eviction(page, m, page->index); /* the shadow entry __remove_mapping leaves */
+	}
 	return ok;
 }
 

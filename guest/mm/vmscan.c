@@ -1,6 +1,6 @@
 /*
- * Page reclaim (mm/vmscan.c, mm/swap.c): the node's active/inactive LRU lists
- * for anonymous and file pages, aged with referenced bits; shrink_node scans
+ * Page reclaim (mm/vmscan.c): the node's active/inactive LRU lists (kept by
+ * mm/swap.c) for anonymous and file pages, aged with referenced bits; shrink_node scans
  * them from the tail at a priority (size >> priority pages per pass, balanced by
  * get_scan_count and swappiness), unmaps anonymous pages to their swap slot,
  * writes dirty ones out and frees the clean ones. try_to_free_pages is direct
@@ -9,6 +9,8 @@
 #include <kernel/blkdev.h>
 #include <kernel/kernel.h>
 #include <kernel/sched.h>
+#include <kernel/timer.h>
+#include <kernel/wait.h>
 #include <mm/gfp.h>
 #include <mm/mm_types.h>
 #include <mm/mmzone.h>
@@ -16,107 +18,17 @@
 #include <mm/swap.h>
 #include <mm/vmscan_policy.h>
 #include <mm/vmstat.h>
+#include <mm/workingset.h>
 #include <mm/writeback.h>
 #include <kernel/boot.h>
 #include "internal.h"
 
-static enum lru_list page_lru(const struct page *page)
+/* 5.9+: lruvec->refaults[WORKINGSET_FILE], the refault activations seen when reclaim last finished */
+static unsigned long refaults_file;
+
+void snapshot_refaults(void)
 {
-	enum lru_list base = PageSwapBacked(page) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
-	return PageActive(page) ? base + 1 : base;
-}
-
-/*
- * update_page_reclaim_stat (mm/swap.c): a page that joins an LRU list counts as
- * scanned, and as rotated when it joins, or moves to, an active list. get_scan_count
- * weighs anon against file by these ratios; without the pages that the page cache
- * activates (mark_page_accessed) a hot file cache looked use-once, all pressure went
- * to it, and swappiness changed nothing.
- */
-static void update_page_reclaim_stat(struct lruvec *lv, bool file, bool rotated)
-{
-	lv->recent_scanned[file]++;
-	if (rotated)
-		lv->recent_rotated[file]++;
-}
-
-void lru_cache_add(struct page *page, enum lru_list lru)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	if (is_active_lru(lru))
-		SetPageActive(page);
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	SetPageLRU(page);
-	list_add(&page->lru, &lv->lists[lru]);
-	lv->nr_pages[lru]++;
-	update_page_reclaim_stat(lv, is_file_lru(lru), is_active_lru(lru));
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-}
-
-/*
- * put_lru_page (__page_cache_release): drop a reference to a page that is on an LRU
- * list or isolated by reclaim. It comes off its list if it is on one, and is freed if
- * that was the last reference. The reference is dropped under lru_lock, where
- * putback_lru_pages decides whether reclaim's is the last one: so whichever of the two
- * lets go last frees the page, and a page is never freed while on a list (reclaim put
- * back between a check of PG_lru and the put would leave it on the list, freed).
- */
-void put_lru_page(struct page *page)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	if (PageLRU(page)) {
-		list_del_init(&page->lru);
-		lv->nr_pages[page_lru(page)]--;
-		ClearPageLRU(page);
-	}
-	__free_pages(page, 0); /* under lru_lock: putback_lru_pages reads the count under it */
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-}
-
-bool activate_page(struct page *page)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-	bool moved = false;
-
-	spin_lock_irqsave(&lv->lru_lock, flags);
-	if (PageLRU(page) && !PageActive(page)) {
-		moved = true;
-		enum lru_list from = page_lru(page);
-		list_del(&page->lru);
-		lv->nr_pages[from]--;
-		SetPageActive(page);
-		list_add(&page->lru, &lv->lists[from + 1]);
-		lv->nr_pages[from + 1]++;
-		count_vm_event(pgactivate);
-		update_page_reclaim_stat(lv, is_file_lru(from), true);
-	}
-	spin_unlock_irqrestore(&lv->lru_lock, flags);
-	return moved;
-}
-
-/* rotate_reclaimable_page: written back for reclaim, so next in line at the inactive tail. */
-void end_page_writeback(struct page *page)
-{
-	struct lruvec *lv = &contig_page_data.lruvec;
-	unsigned long flags;
-
-	if (TestClearPageReclaim(page)) {
-		spin_lock_irqsave(&lv->lru_lock, flags);
-		if (PageLRU(page) && !PageActive(page)) {
-			list_move_tail(&page->lru, &lv->lists[page_lru(page)]);
-			count_vm_event(pgrotated);
-		}
-		spin_unlock_irqrestore(&lv->lru_lock, flags);
-	}
-	ClearPageWriteback(page);
-	dec_node_state(nr_writeback);
-	wake_up_page(page);
+	WRITE_ONCE(refaults_file, workingset_activations_file());
 }
 
 /* isolate_lru_pages: up to nr from the tail of lru, each with a reference taken. */
@@ -189,6 +101,8 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (!trylock_page(page))
 			continue;
 		if (PageWriteback(page)) {
+			if (page_is_file_cache(page))
+				sc->nr.dirty++; /* folio_check_dirty_writeback: dirty or under writeback */
 			/* met again while still under writeback: reclaim outruns the disk (3.11's nr_immediate) */
 			if (PageReclaim(page) && page_is_file_cache(page))
 				sc->nr_immediate++;
@@ -196,8 +110,8 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			goto keep_locked;
 		}
 		bool set_referenced;
-		enum page_references ref = page_check_references(page_referenced(page), TestClearPageReferenced(page),
-								 PageSwapBacked(page), &set_referenced);
+		enum page_references ref = (cost_model() ? page_check_references_5_9 : page_check_references)(
+			page_referenced(page), TestClearPageReferenced(page), PageSwapBacked(page), &set_referenced);
 		if (set_referenced)
 			SetPageReferenced(page);
 		if (ref == PAGEREF_ACTIVATE)
@@ -212,8 +126,10 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 		if (page_mapped(page) && !try_to_unmap(page))
 			goto activate_locked;
 		if (PageDirty(page)) {
-			if (!PageSwapBacked(page))
+			if (!PageSwapBacked(page)) {
 				sc->nr_unqueued_dirty++; /* page_check_dirty_writeback: dirty, not queued */
+				sc->nr.dirty++;
+			}
 			/* a dirty file page used since the last look stays; the rest is written out (pageout) */
 			if (ref == PAGEREF_RECLAIM_CLEAN || !sc->may_writepage)
 				goto keep_locked;
@@ -233,6 +149,7 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			}
 			SetPageReclaim(page);
 			count_vm_event(nr_vmscan_write);
+			sc->nr_pageout++;
 			/* both unlock it; it stays isolated until put back */
 			if (PageSwapBacked(page)) {
 				swap_writepage(page);
@@ -250,6 +167,7 @@ static unsigned long shrink_page_list(struct list_head *list, struct scan_contro
 			ClearPageSwapBacked(page);
 			ClearPageReferenced(page);
 			ClearPageReclaim(page);
+			ClearPageWorkingset(page);
 			ClearPageUptodate(page);
 			__free_pages(page, 0); /* reclaim's reference, the last */
 			nr_reclaimed++;
@@ -272,18 +190,21 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 	LIST_HEAD(ret);
 	unsigned long taken = isolate_lru_pages(nr_to_scan, lru, &isolated);
 
+	bool file = is_file_lru(lru);
 	if (!taken)
 		return 0;
-	contig_page_data.lruvec.recent_scanned[is_file_lru(lru)] += taken;
+	contig_page_data.lruvec.recent_scanned[file] += taken;
 	sc->nr_scanned += taken;
 	if (current_is_kswapd())
 		count_vm_events(pgscan_kswapd, taken);
 	else
 		count_vm_events(pgscan_direct, taken);
+	__count_vm_events(file ? VMS_VM_pgscan_file : VMS_VM_pgscan_anon, taken); /* 5.8+'s PGSCAN_ANON + file */
 	struct blk_plug plug;
 	blk_start_plug(&plug); /* the batch's swap-outs go to adjacent slots: let them merge */
 	sc->nr_immediate = 0;
 	sc->nr_unqueued_dirty = 0;
+	sc->nr_pageout = 0;
 	unsigned long reclaimed = shrink_page_list(&isolated, sc, &ret);
 	blk_finish_plug(&plug);
 	if (blk_any_polled_disk())
@@ -292,13 +213,18 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 		count_vm_events(pgsteal_kswapd, reclaimed);
 	else
 		count_vm_events(pgsteal_direct, reclaimed);
+	__count_vm_events(file ? VMS_VM_pgsteal_file : VMS_VM_pgsteal_anon, reclaimed);
 	putback_lru_pages(&ret);
+	lru_note_cost(file, sc->nr_pageout); /* 5.9+: writing pages out is reclaim's I/O cost */
 	/*
 	 * Since 3.11, reclaim that keeps meeting file pages still under writeback waits for
-	 * the disk (congestion_wait(BLK_RW_ASYNC, HZ/10)) instead of scanning on to OOM; the
-	 * older eras wrote the pages themselves and waited in the queue.
+	 * the disk instead of scanning on to OOM; the older eras wrote the pages themselves
+	 * and waited in the queue. reclaim_model 4.8: congestion_wait(BLK_RW_ASYNC, HZ/10),
+	 * any reclaimer, every batch (3.11 .. 4.15). 5.9: shrink_node decides, as 6.1.
 	 */
-	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage)
+	sc->nr.immediate += sc->nr_immediate;
+	sc->nr.congested += sc->nr_immediate; /* under writeback and marked for reclaim: cycling */
+	if (sc->nr_immediate && !writeback_ops->reclaim_writes_file && sc->may_writepage && !cost_model())
 		congestion_wait(100 * NSEC_PER_MSEC);
 	/*
 	 * A batch of nothing but dirty file pages nobody is writing: the flushers are behind
@@ -316,7 +242,9 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
 /*
  * shrink_active_list: move pages from the active tail to the inactive list,
  * clearing their young bits (a referenced anonymous page goes too, as since 2.6.28:
- * the inactive list gives it its second chance); referenced ones count as rotated.
+ * the inactive list gives it its second chance); referenced ones count as rotated
+ * (4.8: recent_rotated; 5.9 .. 6.1: lru_note_cost of nr_rotated). Each is marked
+ * PG_workingset (4.20+): evicted and read back soon, it is a restore.
  */
 static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
 {
@@ -335,10 +263,13 @@ static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
 			unlock_page(page);
 		}
 		ClearPageActive(page);
+		SetPageWorkingset(page);
 	}
 	contig_page_data.lruvec.recent_rotated[is_file_lru(lru)] += rotated;
+	count_vm_events(pgrefill, taken);
 	count_vm_events(pgdeactivate, taken);
 	putback_lru_pages(&isolated);
+	lru_note_cost(is_file_lru(lru), rotated);
 }
 
 static bool inactive_list_is_low(bool file)
@@ -348,14 +279,37 @@ static bool inactive_list_is_low(bool file)
 	return inactive_is_low(READ_ONCE(lv->nr_pages[in]), READ_ONCE(lv->nr_pages[in + 1]), 0);
 }
 
+/* 4.8: age an active list whose inactive one is low; 5.9+: whose may_deactivate bit shrink_node set. */
 static unsigned long shrink_list(enum lru_list lru, unsigned long nr, struct scan_control *sc)
 {
 	if (is_active_lru(lru)) {
-		if (inactive_list_is_low(is_file_lru(lru)))
+		bool file = is_file_lru(lru);
+		if (!cost_model() ? inactive_list_is_low(file) : (sc->may_deactivate & (file ? DEACTIVATE_FILE : DEACTIVATE_ANON)))
 			shrink_active_list(nr, lru);
+		else if (cost_model())
+			sc->skipped_deactivate = 1;
 		return 0;
 	}
 	return shrink_inactive_list(nr, lru, sc);
+}
+
+/*
+ * shrink_node (5.9 .. 6.1): which active lists this round may age. The file list
+ * also when refaults were activated since the last reclaim: a new workingset is
+ * being established, so stale active pages should go quickly. (Anonymous refaults
+ * are not modelled: the anon list by its ratio alone.)
+ */
+static unsigned may_deactivate(const struct scan_control *sc)
+{
+	unsigned m = 0;
+
+	if (sc->force_deactivate)
+		return DEACTIVATE_ANON | DEACTIVATE_FILE;
+	if (inactive_list_is_low(false))
+		m |= DEACTIVATE_ANON;
+	if (workingset_activations_file() != READ_ONCE(refaults_file) || inactive_list_is_low(true))
+		m |= DEACTIVATE_FILE;
+	return m;
 }
 
 /* The input of get_scan_count from the node's state; halves old history as Linux does. */
@@ -375,42 +329,72 @@ static void scan_input(struct scan_control *sc, struct scan_control_in *in)
 		in->recent_scanned[t] = lv->recent_scanned[t];
 		in->recent_rotated[t] = lv->recent_rotated[t];
 	}
+	in->cost_model = cost_model();
+	lru_cost_read(&in->anon_cost, &in->file_cost);
+	in->may_deactivate = sc->may_deactivate;
 	in->free_pages = node_free_pages();
 	in->high_wmark_total = 0;
 	for_each_populated_zone(z)
 		in->high_wmark_total += high_wmark_pages_z(z);
 	in->swap_free = get_nr_swap_pages();
 	in->swappiness = (unsigned)knob(swappiness);
+	/* 4.8 .. 5.7's sysctl took 0..100 only; past that the 4.8 formula has no meaning. */
+	if (!in->cost_model && in->swappiness > 100)
+		in->swappiness = 100;
 	in->priority = sc->priority;
 	in->may_swap = sc->may_swap;
 }
 
-/* shrink_node / shrink_lruvec: one pass at sc->priority. */
-void shrink_node(struct scan_control *sc)
+/*
+ * shrink_lruvec (3.11 .. 6.1): scan each list its get_scan_count share, batch by
+ * batch. Once the target is reclaimed, stop the type with less left to scan and cut
+ * the other one's remaining scan to the share of its target the first has left
+ * (both end up scanned in proportion to what get_scan_count asked), then finish
+ * that. Direct reclaim at DEF_PRIORITY does not stop early (proportional_reclaim):
+ * reclaiming directly means kswapd is behind, so do a batch of work at once.
+ */
+static void shrink_lruvec(struct scan_control *sc, unsigned long nr[NR_LRU_LISTS])
 {
-	struct scan_control_in in;
-	unsigned long nr[NR_LRU_LISTS];
-	bool direct = !current_is_kswapd();
+	unsigned long targets[NR_LRU_LISTS], nr_reclaimed = 0;
+	bool proportional_reclaim = !current_is_kswapd() && sc->priority == DEF_PRIORITY;
 
-	scan_input(sc, &in);
-	get_scan_count(&in, nr);
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
+		targets[lru] = nr[lru];
 	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) {
 		for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
 			if (!nr[lru])
 				continue;
 			unsigned long n = min(nr[lru], SWAP_CLUSTER_MAX);
 			nr[lru] -= n;
-			sc->nr_reclaimed += shrink_list(lru, n, sc);
+			nr_reclaimed += shrink_list(lru, n, sc);
 		}
-		/* Direct reclaim stops at its target: the allocator wants a page, not a balanced node. */
-		if (direct && sc->nr_reclaimed >= sc->nr_to_reclaim)
-			break;
 		if (fatal_memory_victim())
 			break;
+		if (nr_reclaimed < sc->nr_to_reclaim || proportional_reclaim)
+			continue;
+		if (!scan_adjust_proportional(nr, targets))
+			break; /* the smaller is done: one nudge towards proportionality, no more */
 	}
+	sc->nr_reclaimed += nr_reclaimed;
+}
+
+/* shrink_node: one pass at sc->priority. */
+void shrink_node(struct scan_control *sc)
+{
+	struct scan_control_in in;
+	unsigned long nr[NR_LRU_LISTS];
+
+	if (cost_model())
+		sc->may_deactivate = may_deactivate(sc);
+	sc->nr.dirty = sc->nr.congested = sc->nr.immediate = 0;
+	scan_input(sc, &in);
+	get_scan_count(&in, nr);
+	shrink_lruvec(sc, nr);
 	/* Keep the anonymous active list aged, so the inactive one has candidates next time. */
 	if (in.swap_free && inactive_list_is_low(false))
 		shrink_active_list(SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON);
+	if (cost_model() && !writeback_ops->reclaim_writes_file && sc->may_writepage)
+		shrink_node_throttle(sc);
 }
 
 /* do_try_to_free_pages: from DEF_PRIORITY down until SWAP_CLUSTER_MAX pages are freed. */
@@ -424,10 +408,13 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
 		.may_swap = (gfp_mask & __GFP_IO) != 0,
 	};
 	unsigned long total_scanned = 0;
+retry:
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
 		sc.nr_scanned = 0;
 		shrink_node(&sc);
 		total_scanned += sc.nr_scanned;
+		if (cost_model())
+			consider_reclaim_throttle(&sc);
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim || fatal_memory_victim())
 			break;
 		/*
@@ -444,6 +431,17 @@ unsigned long try_to_free_pages(unsigned order, unsigned gfp_mask)
 				congestion_wait(100 * NSEC_PER_MSEC); /* HZ/10 */
 		}
 	}
+	/*
+	 * 5.9+: the inactive:active decisions skipped an active list that had to be aged
+	 * for anything to be reclaimed: try again with both aged (force_deactivate).
+	 */
+	if (!sc.nr_reclaimed && sc.skipped_deactivate && !sc.force_deactivate && !fatal_memory_victim()) {
+		sc.force_deactivate = 1;
+		sc.skipped_deactivate = 0;
+		goto retry;
+	}
+	if (cost_model())
+		snapshot_refaults();
 	if (sc.nr_reclaimed)
 		WRITE_ONCE(contig_page_data.kswapd_failures, 0); /* reclaim works again: kswapd may retry */
 	return sc.nr_reclaimed;
