@@ -11,19 +11,12 @@
 #include <cmocka.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "helpers.h"
 #include "report/stats.h"
 #include "util/hist_stats.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* |got - want| <= rel * |want| (or <= rel when want is 0), with both numbers on failure. */
-#define assert_close(got, want, rel)                                                            \
-	do {                                                                                    \
-		double g_ = (got), w_ = (want);                                                 \
-		double tol_ = (rel) * (w_ != 0.0 ? fabs(w_) : 1.0);                             \
-		if (!(fabs(g_ - w_) <= tol_))                                                   \
-			fail_msg("%s = %.17g, want %.17g (rel %g)", #got, g_, w_, (double)(rel)); \
-	} while (0)
 
 static const double textbook[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
 

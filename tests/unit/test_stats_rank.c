@@ -16,17 +16,11 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "report/stats_rank.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define assert_close(got, want, rel)                                                            \
-	do {                                                                                    \
-		double g_ = (got), w_ = (want);                                                 \
-		double tol_ = (rel) * (w_ != 0.0 ? fabs(w_) : 1.0);                             \
-		if (!(fabs(g_ - w_) <= tol_))                                                   \
-			fail_msg("%s = %.17g, want %.17g (rel %g)", #got, g_, w_, (double)(rel)); \
-	} while (0)
 
 static const double apart_a[] = { 1.1, 2.3, 3.0 }, apart_b[] = { 4.2, 5.5, 6.1 };
 static const double five_a[] = { 10.2, 11.5, 9.8, 12.1, 10.9 }, five_b[] = { 11.8, 12.6, 13.1, 10.5, 12.9 };
