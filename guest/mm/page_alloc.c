@@ -438,7 +438,30 @@ static void setup_watermarks(pg_data_t *pgdat)
 							       : era_min_free_kbytes(wz, MAX_NR_ZONES, pgdat->watermark_model);
 	}
 	wmarks_set(pgdat, wz, pgdat->min_free_kbytes);
-	if (thp != VMS_THP_NEVER) {
+	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_DMA32] =
+		zone_managed_pages(&pgdat->node_zones[ZONE_DMA32]) / LOWMEM_RESERVE_RATIO_DMA;
+}
+
+/*
+ * khugepaged's set_recommended_min_free_kbytes (4.6 era, THP on), once the boot's own
+ * memory is freed: a Linux guest turns THP on by writing sysfs from init
+ * (start_stop_khugepaged), which recomputes it from the memory of then, and sets the
+ * watermarks again only if it raises min_free_kbytes.
+ */
+static void set_recommended_min_free_kbytes(pg_data_t *pgdat)
+{
+	struct wmark_zone wz[MAX_NR_ZONES];
+	enum vms_thp thp = pgdat->thp;
+
+	if (thp == VMS_THP_NEVER)
+		return;
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		wz[i] = (struct wmark_zone){ .present_pages = z->spanned_pages, .managed_pages = zone_managed_pages(z) };
+		for (int w = 0; w < NR_WMARK; w++)
+			wz[i].watermark[w] = z->_watermark[w];
+	}
+	{
 		unsigned long recommended = thp_recommended_min_free_kbytes(wz, MAX_NR_ZONES);
 		if (knob(min_free_kbytes)) {
 			if (recommended > pgdat->min_free_kbytes)
@@ -451,8 +474,6 @@ static void setup_watermarks(pg_data_t *pgdat)
 			wmarks_set(pgdat, wz, pgdat->min_free_kbytes);
 		}
 	}
-	pgdat->node_zones[ZONE_DMA].lowmem_reserve[ZONE_DMA32] =
-		zone_managed_pages(&pgdat->node_zones[ZONE_DMA32]) / LOWMEM_RESERVE_RATIO_DMA;
 }
 
 void page_alloc_init(void)
@@ -483,6 +504,16 @@ void page_alloc_init(void)
 	if (start + reserved + (4ul << 20) >= end)
 		panic("kernel_reserved_kbytes %ld leaves less than 4 MiB of RAM", knob(kernel_reserved_kbytes));
 	end -= reserved;
+	/*
+	 * kernel_init_kbytes: what a distribution kernel holds while it sets its watermarks
+	 * (init_per_zone_wmark_min, a postcore initcall; khugepaged's recommendation) and
+	 * frees at the end of its boot (free_initrd_mem, free_initmem): held below the
+	 * reservation, given to the buddy allocator once the watermarks are set.
+	 */
+	unsigned long init_bytes = ALIGN((unsigned long)knob(kernel_init_kbytes) << 10, PAGE_SIZE);
+	if (start + init_bytes + (4ul << 20) >= end)
+		panic("kernel_init_kbytes %ld leaves less than 4 MiB of RAM", knob(kernel_init_kbytes));
+	end -= init_bytes;
 
 	/*
 	 * Deferred struct page init: writing a struct page for every free frame at boot
@@ -507,6 +538,9 @@ void page_alloc_init(void)
 			pgdat->nr_zones = i + 1;
 	}
 	setup_watermarks(pgdat);
+	for (int i = 0; init_bytes && i < MAX_NR_ZONES; i++) /* free_initmem */
+		zone_free_range(&pgdat->node_zones[i], PFN_DOWN(end), PFN_DOWN(init_bytes));
+	set_recommended_min_free_kbytes(pgdat);
 	pcp_setup(pgdat);
 	struct lruvec *lv = &pgdat->lruvec;
 	spin_lock_init(&lv->lru_lock);

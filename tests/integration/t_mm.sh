@@ -177,6 +177,15 @@ expect_json '.vmstat.zones[1].managed_pages == $m0 - 11600' 'DMA32 smaller by ex
 expect_json '.vmstat.zones[0].managed_pages > 3700' 'DMA untouched'
 expect_json "(.vmstat.min_free_kbytes | . < $(cat "$T/mfk0")) and .vmstat.min_free_kbytes > 1700 and .vmstat.min_free_kbytes < 1900" \
 	"min_free_kbytes follows the smaller lowmem (Linux 6.1 at 256M: 1790)"
+jget '.vmstat.zones[1].managed_pages' >"$T/managed1"
+jget '.vmstat.min_free_kbytes' >"$T/mfk1"
+# kernel_init_kbytes: held while the watermarks are set, freed after (Linux's initramfs
+# image and __init sections): the zones end as large, min_free_kbytes is lower
+vms --memory 256M --vcpus 1 --job "$f" --json --set thp=never,kernel_reserved_kbytes=46400,kernel_init_kbytes=9600
+expect_rc 0
+expect_json '.vmstat.zones[1].managed_pages == $m1' 'init memory freed: DMA32 as large at the end' --argjson m1 "$(cat "$T/managed1")"
+expect_json ".vmstat.min_free_kbytes < $(cat "$T/mfk1") and .vmstat.min_free_kbytes > 1750 and .vmstat.min_free_kbytes < 1830" \
+	"min_free_kbytes from the smaller boot-time lowmem (Linux 6.1 at 256M: 1790)"
 vms --memory 64M --vcpus 1 --job "$f" --set kernel_reserved_kbytes=65536
 expect_rc 3 'a reservation larger than RAM is a guest panic, named'
 expect_grep "$LOG" 'kernel_reserved_kbytes 65536 leaves less than 4 MiB' 'the console says which knob'
