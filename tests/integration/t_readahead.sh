@@ -33,7 +33,11 @@ s3=$(cat "$T/s.3") s0=$(cat "$T/s.0")
 { [ "$ra3" -gt 0 ] && [ "$hit3" -gt 0 ]; } || fail_because "page_cluster=3: swap_ra $ra3, swap_ra_hit $hit3: readahead read nothing, or nothing it read was used"
 [ $((maj3 * 3)) -lt "$s3" ] || fail_because "page_cluster=3: $maj3 major faults in $s3 swap-ins: readahead should serve most (< 1/3 major)"
 { [ "$ra0" -eq 0 ] && [ "$hit0" -eq 0 ]; } || fail_because "page_cluster=0: swap_ra $ra0, swap_ra_hit $hit0: no readahead expected"
-[ "$maj0" -eq "$s0" ] || fail_because "page_cluster=0: $maj0 major faults in $s0 swap-ins: each should be major"
+# Without readahead nearly every swap-in reads from swap; the few that do not found their
+# page still in the swap cache, written out but not yet freed by reclaim (minor, as Linux
+# counts them): how many depends on the timing, so a bound, not equality.
+[ "$maj0" -le "$s0" ] && [ $((maj0 * 100)) -ge $((s0 * 95)) ] ||
+	fail_because "page_cluster=0: $maj0 major faults in $s0 swap-ins: nearly each should be major"
 end
 
 begin "readahead/a read-mostly memory job reuses clean swap-cache pages"
