@@ -35,6 +35,8 @@
 #include "util/dir_lock.h"
 #include "util/error.h"
 #include "util/signals.h"
+#include "sweep/noise.h"
+#include <math.h>
 #include "vmm/vm.h"
 
 struct worker {
@@ -97,12 +99,33 @@ static void store_failed(struct sweep_ctx *ctx, size_t run, const char *err)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
+/* The run's noise sentinels as metrics, NAN ones left out. */
+static void noise_record(struct store_run *rec, const struct noise_run *n, unsigned retries, bool noisy)
+{
+	const struct {
+		const char *name;
+		double v;
+	} m[] = { { "noise.others_cpu_pct", 100 * n->others_cpu }, { "noise.steal_pct", 100 * n->steal },
+		  { "noise.calibration_pct", 100 * n->calibration }, { "noise.load1", n->load1 },
+		  { "noise.retries", retries }, { "noise.noisy", noisy } };
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!isnan(m[i].v))
+			store_run_metric(rec, m[i].name, m[i].v);
+}
+
 static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run)
 {
 	struct vm_config vm;
 	struct store_run rec = { 0 };
 	char err[1024];
 	double t0 = wall_now();
+	const struct noise_limits *limits = &ctx->cfg->noise;
+	struct noise_sample before, after;
+	struct noise_run noise;
+	unsigned retries = 0;
+	bool noisy;
+again:
+	noise_sample_take(&before);
 
 	memset(&vm, 0, sizeof(vm));
 	sweep_run_apply(ctx->cfg, ctx->plan, run, &vm);
@@ -130,6 +153,23 @@ static void run_one(struct sweep_ctx *ctx, unsigned worker, size_t run)
 	} else if (br.interrupted) {
 		return; /* stays planned: a resume runs it again */
 	}
+	/* libvirt's QEMU runs outside this process: its CPU time is not the others' */
+	noise_sample_take(&after);
+	noise_run_compute(&before, &after, ctx->noise_baseline_ns, vm.backend == BACKEND_KVM, &noise);
+	noisy = noise_limits_any(limits) && rec.status == STORE_DONE &&
+		noise_run_noisy(limits, &noise, err, sizeof(err));
+	if (noisy && retries < limits->retries && !stop_level) {
+		fprintf(stderr, "vmsweep run: run %zu is noisy (%s): running it again\n", ctx->run_ids[run], err);
+		store_run_free(&rec);
+		memset(&rec, 0, sizeof(rec));
+		retries++;
+		t0 = wall_now();
+		goto again;
+	}
+	if (noisy)
+		fprintf(stderr, "vmsweep run: run %zu is still noisy after %u retries (%s): recorded as noisy\n",
+			ctx->run_ids[run], retries, err);
+	noise_record(&rec, &noise, retries, noisy);
 	rec.started = t0;
 	rec.ended = wall_now();
 	rec.wall_ms = (rec.ended - t0) * 1e3;
@@ -379,6 +419,12 @@ int cmd_run(int argc, char **argv)
 	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	ctx.dir = dir;
+	{ /* the sentinels' baseline: the quiet host the sweep starts on (the fastest of 3) */
+		double c[3];
+		for (int i = 0; i < 3; i++)
+			c[i] = noise_calibrate();
+		ctx.noise_baseline_ns = fmin(c[0], fmin(c[1], c[2]));
+	}
 	if (sweep_disks_prepare(cfg.disks, cfg.nr_disks, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;

@@ -27,6 +27,7 @@ struct sweep_ctx {
 	char **inputs; /* per point: what determines its runs */
 	size_t *run_ids; /* per plan run: its id in the store */
 	bool force; /* --force: resume although what determines the runs changed */
+	double noise_baseline_ns; /* the calibration loop at the sweep's start (sweep/noise.h) */
 	unsigned nr_workers;
 
 	pthread_mutex_t lock; /* next, store_error */

@@ -103,6 +103,11 @@ struct report {
 	 * mm_era_knobs[k] (util/mm_eras.h). */
 #define REPORT_ERA_KNOBS 3
 	uint32_t eras_seen[REPORT_ERA_KNOBS];
+
+	/* The noise sentinels (report_noise.c): per point, the retries and the runs recorded
+	 * noisy; and their sums. */
+	size_t *retried, *noisy;
+	size_t nr_retried, nr_noisy;
 };
 
 /* ---- report_data.c ---- */
@@ -116,6 +121,9 @@ int report_param_find(const struct report *r, const char *name);
 void report_value_format(const struct report *r, size_t param, int64_t v, char *buf, size_t len);
 /* "tasks_per_cpu=2 vcpus=1" for the parameters of point p; skip: a parameter left out, or -1. */
 void report_point_label(const struct report *r, size_t p, int skip, char *buf, size_t len);
+
+/* ---- report_noise.c ---- */
+int report_noise_load(struct report *r, char *err, size_t errlen);
 
 /* ---- report_eras.c ---- */
 int report_eras_load(struct report *r, char *err, size_t errlen);

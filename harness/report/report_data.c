@@ -324,7 +324,9 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 		}
 	if (!r->name && !(r->name = strdup(dir)))
 		return errorf(err, errlen, "out of memory");
-	return report_eras_load(r, err, errlen) ? -1 : report_backends_pair(r, err, errlen);
+	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen))
+		return -1;
+	return report_backends_pair(r, err, errlen);
 }
 
 static void list_free(char **list, size_t n)
@@ -341,6 +343,8 @@ void report_free(struct report *r)
 		free(r->points[i].values);
 	free(r->points);
 	free(r->shown);
+	free(r->retried);
+	free(r->noisy);
 	for (size_t i = 0; i < r->nr_manifest; i++) {
 		free(r->manifest[i].key);
 		free(r->manifest[i].value);

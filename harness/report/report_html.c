@@ -223,6 +223,12 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 	      "clipped at 0.</p>\n",
 	      f);
 	backends(f, r);
+	if (r->nr_noisy || r->nr_retried)
+		fprintf(f, "<h2 id=\"noise\">Noise</h2>\n<p class=\"note\">The noise sentinels ([sweep] noise_*) ran %zu "
+			   "run%s again for being noisy; %zu stayed noisy after their retries and are recorded so "
+			   "(metric noise.noisy): their numbers were taken on a busy host.</p>\n",
+			r->nr_retried, r->nr_retried == 1 ? "" : "s", r->nr_noisy);
+	report_noise_write(&html_ops, f, r);
 	if (report_eras_any(r))
 		fputs("<h2 id=\"eras\">Memory-manager eras</h2>\n<p class=\"note\">What the runs' watermark, kswapd "
 		      "and reclaim eras reproduce of the kernels they are named after, and what they take from today's "

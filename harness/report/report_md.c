@@ -151,6 +151,12 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 	      "size cannot; it is shown clipped at 0.\n\n",
 	      f);
 	backends(f, r);
+	if (r->nr_noisy || r->nr_retried)
+		fprintf(f, "## Noise\n\nThe noise sentinels ([sweep] noise_*) ran %zu run%s again for being noisy; %zu "
+			   "stayed noisy after their retries and are recorded so (metric noise.noisy): their numbers "
+			   "were taken on a busy host.\n\n",
+			r->nr_retried, r->nr_retried == 1 ? "" : "s", r->nr_noisy);
+	report_noise_write(&md_ops, f, r);
 	if (report_eras_any(r))
 		fputs("## Memory-manager eras\n\nWhat the runs' watermark, kswapd and reclaim eras reproduce of the "
 		      "kernels they are named after, and what they take from today's kernel.\n\n",

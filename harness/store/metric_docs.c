@@ -12,6 +12,12 @@
 
 static const struct metric_doc core_metric_docs[] = {
 	{ "boot_us.created", "us from the start of VM creation to the VM ready to run" },
+	{ "noise.others_cpu_pct", "the run's noise sentinel: % of the host's CPU time other processes took while it ran (kvm runs)" },
+	{ "noise.steal_pct", "the run's noise sentinel: % of the host's CPU time stolen by its hypervisor while it ran" },
+	{ "noise.calibration_pct", "the run's noise sentinel: how much slower a fixed calibration loop ran around it than at the sweep's start, %" },
+	{ "noise.load1", "the host's 1-minute load average at the run's end" },
+	{ "noise.retries", "times the run was run again for being noisy ([sweep] noise_*)" },
+	{ "noise.noisy", "1: still noisy after its retries (outside a [sweep] noise_ bound)" },
 	{ "boot_us.first_insn", "us to CPU 0's first guest instruction" },
 	{ "boot_us.main", "us to start_kernel" },
 	{ "boot_us.workload", "us to the start of the workload" },

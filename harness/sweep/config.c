@@ -22,7 +22,9 @@
 #define REPEAT_MAX 10000
 #define JOBS_MAX 1024
 
-static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs", "backend" };
+static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs", "backend",
+					   "noise_others_cpu", "noise_steal", "noise_calibration", "noise_retries" };
+#define NOISE_RETRIES_MAX 10
 /* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's fs= disk is
  * a template made once, each run booting a fresh copy of it (sweep/run_disks.c). */
 static int disk_sweep_check(const struct disk_config *d, char *err, size_t errlen)
@@ -90,6 +92,22 @@ static int int_value(const struct fio_option *o, int64_t min, int64_t max, int64
 	return 0;
 }
 
+/* "10%" or "0.1": a fraction in (0, 1]. */
+static int fraction_value(const struct fio_option *o, double *v, char *err, size_t errlen)
+{
+	char *end;
+	double x = strtod(o->value, &end);
+	if (end != o->value && *end == '%') {
+		x /= 100;
+		end++;
+	}
+	if (end == o->value || *end || !(x > 0 && x <= 1))
+		return errorf_at(err, errlen, o->file, o->line, "%s = %s: expected a percentage (10%%) or a fraction (0.1)",
+				 o->key, o->value);
+	*v = x;
+	return 0;
+}
+
 static int sweep_section(struct sweep_config *c, const struct fio_section *s, char *err, size_t errlen)
 {
 	char why[256];
@@ -141,6 +159,19 @@ static int sweep_section(struct sweep_config *c, const struct fio_section *s, ch
 			if (int_value(o, 1, JOBS_MAX, &v, err, errlen))
 				return -1;
 			c->jobs = (unsigned)v;
+		} else if (!strcmp(k, "noise_others_cpu")) {
+			if (fraction_value(o, &c->noise.others_cpu, err, errlen))
+				return -1;
+		} else if (!strcmp(k, "noise_steal")) {
+			if (fraction_value(o, &c->noise.steal, err, errlen))
+				return -1;
+		} else if (!strcmp(k, "noise_calibration")) {
+			if (fraction_value(o, &c->noise.calibration, err, errlen))
+				return -1;
+		} else if (!strcmp(k, "noise_retries")) {
+			if (int_value(o, 0, NOISE_RETRIES_MAX, &v, err, errlen))
+				return -1;
+			c->noise.retries = (unsigned)v;
 		}
 	}
 	return 0;
@@ -479,6 +510,7 @@ static void config_defaults(struct sweep_config *c, const char *path)
 		n -= 4;
 	snprintf(c->name, sizeof(c->name), "%.*s", (int)(n < SWEEP_NAME_MAX ? n : SWEEP_NAME_MAX), base);
 	c->repeat = 3;
+	c->noise.retries = 2; /* used only when a noise_ bound is set */
 	c->seed = 1;
 	c->order = SWEEP_ORDER_RANDOM;
 	c->timeout_ns = DEFAULT_TIMEOUT_NS;
