@@ -1,7 +1,7 @@
 /*
  * vmsweep rerun DIR --out NEW [--force]: runs a stored sweep again from its manifest alone
  * (the config's and job files' texts, hence its seeds and knobs), then says for each
- * figure whether it reproduced: the rerun's means within the original's 95 % intervals
+ * figure whether it reproduced: the rerun's and the original's 95 % intervals overlapping
  * (NEW/rerun.md), and compares the two (NEW/compare.md). A harness or guest build other
  * than the one that made DIR is refused unless --force: the figure would not be the same
  * experiment. Exit status: 0 reproduced, 1 some point did not, 2 bad usage or a refused
@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		   "job files are written back from the texts kept there (NEW/inputs/), so the plan, seeds\n"
 		   "and knobs are the original's whatever the files on disk say now. Then NEW/rerun.md\n"
 		   "says for each figure (a metric of the report) and point whether the rerun reproduced\n"
-		   "it: its mean within the original's 95%% interval; NEW/compare.md is `vmsweep compare\n"
+		   "it: the 95%% intervals of its mean and the original's overlap; NEW/compare.md is `vmsweep compare\n"
 		   "DIR NEW`. The summary goes to standard output.\n"
 		   "  --out NEW   where the rerun goes (a new sweep directory)\n"
 		   "  --force     run although this harness or guest build is not the one that made DIR\n"

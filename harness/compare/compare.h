@@ -108,8 +108,8 @@ void compare_values_free(struct compare_sweep *sw);
 int history_write(struct compare *c, const char *out, char *err, size_t errlen);
 
 /* reproduce.c: for `vmsweep rerun`, sweeps[1] (the rerun) against sweeps[0]: per figure and
- * point whether the rerun's mean lies within the original's 95 % interval, as Markdown on
- * f; *nr_not counts the points that did not. */
+ * point whether the two means' 95 % intervals overlap, as Markdown on f; *nr_not counts the
+ * points whose do not. */
 int reproduce_write(struct compare *c, FILE *f, size_t *nr_not, char *err, size_t errlen);
 
 /* compare_direction.c */

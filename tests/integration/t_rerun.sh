@@ -18,7 +18,7 @@ FIO
 cat >"$T/cfg/sub/r.ini" <<INI
 [sweep]
 name = r
-repeat = 4
+repeat = 5
 seed = 3
 timeout = 30s
 [guest]
@@ -37,7 +37,7 @@ vmsweep_cmd rerun "$T/orig" --out "$T/again"
 expect_rc 0 'reproduced: exit 0'
 expect_grep "$OUT" '^Figure fio.w.write.bw_bytes: reproduced at 2 of 2 points\.$' 'both points reproduced'
 check 'the job file written back where the config looks for it' test -s "$T/again/inputs/jobs/w.fio"
-check 'the same plan: 8 runs, the seeds of the original' \
+check 'the same plan: 10 runs, the seeds of the original' \
 	test "$(sqlite3 "$T/again/results.sqlite" 'select group_concat(seed) from (select seed from runs order by id)')" = \
 	"$(sqlite3 "$T/orig/results.sqlite" 'select group_concat(seed) from (select seed from runs order by id)')"
 check 'compare.md beside it' test -s "$T/again/compare.md"
