@@ -94,9 +94,11 @@ expect_json '.fio.jobs[0] | .read.io_bytes == 4096 * .read.total_ios and .write.
 expect_json '.fio.jobs[1] | .read.io_bytes == 8192 * .read.total_ios and .write.io_bytes == 8192 * .write.total_ios' 'blocksize=8k: both directions 8 KiB'
 expect_json '.disks[0] | .bytes_read / .reads < 8192 and .bytes_written / .writes >= 16384 and .bytes_written / .writes < 32768' \
 	"the disk's requests follow bs=4k,16k ($(jget '.disks[0] | "\(.bytes_read / .reads | floor) B per read, \(.bytes_written / .writes | floor) B per write"'))"
-# runtime=300ms, timeout=300ms: measured for 300 ms (and not much more: the last I/O's latency)
-expect_json '.fio.jobs[0:2] | all(.read.runtime >= 300 and .read.runtime <= 600)' \
-	"runtime/timeout=300ms: both ran 300..600 ms ($(jget '[.fio.jobs[0:2][].read.runtime] | join(", ")'))"
+# runtime=300ms, timeout=300ms: measured for 300 ms (and not much more: the last I/O's latency);
+# a direction's runtime ends with its own last I/O, which may complete a millisecond before
+# the job's last (a write): 299 ms was seen once in a CI run
+expect_json '.fio.jobs[0:2] | all(.read.runtime >= 298 and .read.runtime <= 600)' \
+	"runtime/timeout=300ms: both ran 300..600 ms, to a ms ($(jget '[.fio.jobs[0:2][].read.runtime] | join(", ")'))"
 # fio's JSON: iops is total_ios over the direction's runtime (which the JSON gives in
 # whole ms, so the true one is in [runtime, runtime + 1) ms), bw is bw_bytes in KiB
 fio_all 'fio JSON: iops == total_ios / runtime, bw == bw_bytes / 1024' \
