@@ -15,6 +15,7 @@
 
 #include "compare/compare.h"
 #include "report/gnuplot.h"
+#include "report/plot_internal.h"
 #include "report/stats.h"
 #include "util/error.h"
 
@@ -40,15 +41,6 @@ static struct drift drift_fit(const double *mean, size_t n, double ref)
 	d.lo = (c1 - half) / fabs(ref);
 	d.hi = (c1 + half) / fabs(ref);
 	return d;
-}
-
-static void file_name(char *buf, size_t len, const char *metric)
-{
-	snprintf(buf, len, "history-%s", metric);
-	for (char *p = buf; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '_' || *p == '-'))
-			*p = '_';
 }
 
 static const char *sweep_tag(const struct compare_sweep *sw)
@@ -80,7 +72,7 @@ static int metric_history(struct compare *c, size_t m, const struct gnuplot *gp,
 		}
 		compare_values_free(sw);
 	}
-	file_name(name, sizeof(name), c->metrics[m].name);
+	plot_name(name, sizeof(name), "history", c->metrics[m].name); /* the report's file names */
 	snprintf(path, sizeof(path), "%s/%s.dat", out, name);
 	FILE *d = rc ? NULL : fopen(path, "w");
 	if (!rc && !d)
