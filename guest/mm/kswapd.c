@@ -137,6 +137,7 @@ void wakeup_kswapd(struct zone *zone, unsigned order, int highest)
 		if (READ_ONCE(pgdat->kswapd_running) || list_empty(&pgdat->kswapd_wait.head))
 			return;
 		count_vm_event(wakeup_kswapd_woke);
+		WRITE_ONCE(pgdat->kswapd_woken, 1);
 		wake_up(&pgdat->kswapd_wait);
 		return;
 	}
@@ -145,6 +146,7 @@ void wakeup_kswapd(struct zone *zone, unsigned order, int highest)
 	if (ops->wakeup_checks_balance && ops->pgdat_balanced(pgdat, order, highest))
 		return;
 	count_vm_event(wakeup_kswapd_woke);
+	WRITE_ONCE(pgdat->kswapd_woken, 1);
 	wake_up(&pgdat->kswapd_wait);
 }
 
@@ -396,6 +398,7 @@ static int kswapd(void *data)
 		ops->sleep(pgdat, 0);
 		unsigned order = (unsigned)__atomic_exchange_n(&pgdat->kswapd_order, 0, __ATOMIC_RELAXED);
 		WRITE_ONCE(pgdat->kswapd_running, 1);
+		WRITE_ONCE(pgdat->kswapd_woken, 0);
 		unsigned long reclaimed = ops->balance(pgdat, order);
 		pgdat->kswapd_failures = reclaimed ? 0 : pgdat->kswapd_failures + 1;
 		WRITE_ONCE(pgdat->kswapd_running, 0);

@@ -76,6 +76,7 @@ void vmstat_sample_tick(void)
 		.tsc = rdtsc(),
 		.in_direct_reclaim = (u32)READ_ONCE(contig_page_data.nr_direct_reclaim),
 		.kswapd_running = (u32)READ_ONCE(contig_page_data.kswapd_running),
+		.kswapd_woken = (u32)READ_ONCE(contig_page_data.kswapd_woken),
 	};
 	sum_watermarks(&s.wmark_min, &s.wmark_low, &s.wmark_high);
 	vmstat_snapshot(s.counters);

@@ -82,6 +82,26 @@ static int spin_sleep_worker(void *data)
 	return 0;
 }
 
+/* Where an unpinned task starts: anywhere (-1), CPU 0 (tasks_packed=1), or the i-th
+ * thread of CPU 0's core in turn (tasks_packed=2). */
+static int packed_start_cpu(unsigned i)
+{
+	u64 siblings;
+	unsigned n, k;
+
+	if (knob(tasks_packed) == 0)
+		return -1;
+	siblings = cpu_topology_of(0)->thread_siblings | 1;
+	if (knob(tasks_packed) == 1)
+		return 0;
+	n = (unsigned)__builtin_popcountll(siblings);
+	k = i % n;
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (siblings & (1ull << cpu) && k-- == 0)
+			return (int)cpu;
+	return 0;
+}
+
 static void run_spin_sleep(void)
 {
 	struct spin_sleep w = { .end_ns = ktime_get_ns() + (u64)knob(duration_ms) * NSEC_PER_MSEC };
@@ -101,7 +121,7 @@ static void run_spin_sleep(void)
 			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], (int)cpu, PRIO_NORMAL,
 							      "work/%u:%u", cpu, i / nr_cpu_ids));
 		else
-			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], knob(tasks_packed) ? 0 : -1,
+			wake_up_process(kthread_create_on_cpu(spin_sleep_worker, &workers[i], packed_start_cpu(i),
 							      PRIO_NORMAL, "work/%u", i));
 	}
 	for (unsigned i = 0; i < n; i++)

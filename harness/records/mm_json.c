@@ -122,9 +122,10 @@ static json_t *oom_json(const struct vms_rec_oom *o)
 /* The samples of sample_ms: every vmstat counter, the watermarks, and who was reclaiming. */
 static json_t *vmstat_sample_json(const struct vms_rec_vmstat_sample *s)
 {
-	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:i, s:i}", "tsc", U(s->tsc), "wmark_min", U(s->wmark_min),
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:i}", "tsc", U(s->tsc), "wmark_min", U(s->wmark_min),
 			      "wmark_low", U(s->wmark_low), "wmark_high", U(s->wmark_high), "in_direct_reclaim",
-			      (int)s->in_direct_reclaim, "kswapd_running", (int)s->kswapd_running);
+			      (int)s->in_direct_reclaim, "kswapd_running", (int)s->kswapd_running, "kswapd_woken",
+			      (int)(s->kswapd_woken != 0));
 	json_t *c = counters_json(s->counters);
 	if (!o || !c || json_object_update(o, c)) {
 		json_decref(o);

@@ -14,7 +14,7 @@
 	X(duration_ms, 100, 0, 86400000, "ms", "built-in workload: how long it runs (0: boot and stop)")     \
 	X(tasks_per_cpu, 1, 1, 64, "tasks", "built-in workload: tasks per CPU (more than 1: they share it by preemption)") \
 	X(tasks, 0, 0, 4096, "tasks", "built-in workload: this many tasks, not pinned: the scheduler places and balances them (0: tasks_per_cpu on each CPU, pinned)") \
-	X(tasks_packed, 0, 0, 1, "bool", "built-in workload with tasks=N: all start on CPU 0 and free themselves once running, so the balancer alone spreads them (its convergence shows in the samples' nr_running)") \
+	X(tasks_packed, 0, 0, 2, "mode", "built-in workload with tasks=N: 1: all start on CPU 0 and free themselves once running, so the balancer alone spreads them (its convergence shows in the samples' nr_running); 2: they start on the threads of CPU 0's core in turn, each running alone, so only active balance can move one to an idle core") \
 	X(pingpong, 0, 0, 10000000, "rounds", "cross-CPU wake-ups from CPU 0 to a task on the last CPU")    \
 	X(pingpong_pinned, 1, 0, 1, "bool", "pingpong: both tasks pinned (1), or free, waking each other as a pipe does (sync wake-ups: wake_affine may bring the pair onto one CPU)") \
 	X(compute_iters, 0, 0, 1000000000000, "iters", "run the compute benchmark loop this many times")    \

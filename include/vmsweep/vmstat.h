@@ -119,6 +119,8 @@ struct vms_rec_vmstat_sample {
 	uint64_t wmark_min, wmark_low, wmark_high; /* summed over the zones, pages */
 	uint32_t in_direct_reclaim; /* tasks in direct reclaim at the sample */
 	uint32_t kswapd_running;
+	uint32_t kswapd_woken; /* woken by an allocation, not yet balancing: its wake-up latency */
+	uint32_t reserved;
 	uint64_t counters[VMS_NR_VMSTAT];
 };
 

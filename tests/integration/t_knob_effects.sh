@@ -237,13 +237,17 @@ for k in 2.4 2.6 4.8; do
 	[ "$k" = 2.6 ] && continue
 	# The fast path allocates only above low; the allocation that finds a zone at low
 	# wakes kswapd. So free pages below low are seen only while kswapd or a direct
-	# reclaimer runs, or in the moment before kswapd is up: in at most 4 % of the
-	# samples. (Not for 2.6, whose kswapd, still unbalanced after a run, is between runs
-	# hundreds of times.) The run is a fixed amount of work: faster swap I/O (hybrid
-	# completions) makes it shorter, ~50 samples of 5 ms.
+	# reclaimer runs, or between kswapd's wake-up and its start (kswapd_woken: 0-15 % of
+	# the samples here, as kswapd is woken 1000-4400 times in the run's half second and a
+	# halted vCPU's wake-up is dear on this host): below low with none of the three in at
+	# most 4 % of the samples (0-1 of ~90 in 10 runs of 2.4 and 4.8). (Not for 2.6, whose
+	# kswapd, still unbalanced after a run, is between runs hundreds of times.) The run is
+	# a fixed amount of work: faster swap I/O (hybrid completions) makes it shorter, ~50
+	# samples of 5 ms.
 	expect_json '(.vmstat_series | length) >= 40' "kswapd_model=$k: sampled ($(jget '.vmstat_series | length') samples)"
-	expect_json '([.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0)] | length) <= 0.04 * (.vmstat_series | length)' \
-		"kswapd_model=$k: free pages below low with nobody reclaiming in at most 4 % of the samples ($(jget '[.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0)] | length') of $(jget '.vmstat_series | length'))"
+	unattended='[.vmstat_series[] | select(.nr_free_pages < .wmark_low and .kswapd_running == 0 and .in_direct_reclaim == 0 and .kswapd_woken == 0)] | length'
+	expect_json "($unattended) <= 0.04 * (.vmstat_series | length)" \
+		"kswapd_model=$k: free pages below low with nobody reclaiming and kswapd not woken in at most 4 % of the samples ($(jget "$unattended") of $(jget '.vmstat_series | length'); $(jget '[.vmstat_series[] | select(.kswapd_woken == 1)] | length') with kswapd woken)"
 done
 # kswapd runs in short bursts, caught by 2..4 % of the samples: in ~350 samples, at least one
 check "the time series caught kswapd running ($(paste -sd+ "$T/running") samples)" test "$(($(paste -sd+ "$T/running")))" -ge 1

@@ -63,10 +63,12 @@ expect_json '.fio.jobs[] | select(.jobname == "writer") | .write.total_ios >= 20
 end
 
 begin "sched/active balance: two tasks on the threads of one core are split across cores by the busy CPU's migration/N"
-# 1x2x2: both tasks start on CPU 0; its SMT sibling pulls one; then each runs alone on a
-# thread of core 0 with nothing queued to pull, so the idle core's CPUs fail at the MC
-# level until nr_balance_failed passes cache_nice_tries + 2 and the stopper pushes one
-vms --topology 1x2x2 --timeout 40s --json --set duration_ms=2000,tasks=2,spin_ms=1,sleep_ms=0,tasks_packed=1
+# 1x2x2, tasks_packed=2: the tasks start on CPUs 0 and 1, the threads of core 0, each
+# running alone with nothing queued to pull, so the idle core's CPUs fail at the MC level
+# until nr_balance_failed passes cache_nice_tries + 2 and the stopper pushes one. (With
+# tasks_packed=1 both start on CPU 0 and the idle core may pull the queued one first, as
+# it did in 1 run of 4 on a loaded host: no active balance needed.)
+vms --topology 1x2x2 --timeout 40s --json --set duration_ms=2000,tasks=2,spin_ms=1,sleep_ms=0,tasks_packed=2
 expect_rc 0
 expect_json '[.schedstat[].alb_pushed] | add >= 1' "a migration/N pushed a running task ($(jget '[.schedstat[].alb_pushed] | tojson'))"
 expect_json '[.schedstat[].domains[] | select(.name == "MC") | .alb_count] | add >= 1' 'counted as active balancing in the MC domain'

@@ -60,4 +60,5 @@ struct cpu_topology {
 void sched_init_domains(void);
 void schedstat_report(void); /* VMS_REC_SCHEDSTAT per CPU (schedstat.c) */
 bool cpus_share_cache(unsigned a, unsigned b);
+const struct cpu_topology *cpu_topology_of(unsigned cpu); /* topology_sibling_cpumask and friends */
 #endif

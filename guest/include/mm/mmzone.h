@@ -69,6 +69,7 @@ typedef struct pglist_data {
 	int kswapd_order;
 	int kswapd_failures; /* passes that reclaimed nothing */
 	volatile int kswapd_running;
+	volatile int kswapd_woken; /* woken by wakeup_kswapd and not yet running: the samples show the wake-up's latency */
 	volatile int nr_direct_reclaim; /* tasks in direct reclaim now */
 	unsigned long min_free_kbytes;
 	enum watermark_model watermark_model;

@@ -12,5 +12,4 @@ struct topo_shifts {
 void topology_decode(const u32 *apic_id, unsigned n, const struct topo_shifts *s, struct cpu_topology *t);
 struct sched_domain *build_cpu_domains(unsigned cpu, const struct cpu_topology *t, unsigned n,
 				       void *(*zalloc)(size_t));
-const struct cpu_topology *cpu_topology_of(unsigned cpu);
 #endif
