@@ -208,7 +208,7 @@ static void progress_show(struct sweep_ctx *ctx, double t0, bool tty, bool final
 }
 
 /* Each point's workload, compiled once; a read job on a sparse image is warned about. */
-static int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *plan, struct sweep_ctx *ctx,
+int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *plan, struct sweep_ctx *ctx,
 			     char *err, size_t errlen)
 {
 	if (sweep_workloads_compile(cfg, plan, &ctx->workloads, &ctx->workload_sizes, err, errlen))
@@ -280,7 +280,7 @@ static int results_dir(const struct sweep_config *cfg, const char *out, const ch
 }
 
 /* Runs the pending runs on nr_workers threads, showing progress, until done or stopped. */
-static void runs_execute(struct sweep_ctx *ctx)
+void runs_execute(struct sweep_ctx *ctx)
 {
 	struct worker *w = calloc(ctx->nr_workers, sizeof(*w));
 	double t0 = wall_now(), last = 0;

@@ -27,6 +27,7 @@ struct sweep_ctx {
 	char **inputs; /* per point: what determines its runs */
 	size_t *run_ids; /* per plan run: its id in the store */
 	bool force; /* --force: resume although what determines the runs changed */
+	bool grows; /* the plan grows by design (capacity's probes): no word of it */
 	double noise_baseline_ns; /* the calibration loop at the sweep's start (sweep/noise.h) */
 	unsigned nr_workers;
 
@@ -49,6 +50,12 @@ void run_store_free(struct sweep_ctx *ctx);
 void run_guest_build_id(const char *kernel, char out[41]);
 /* The config path a store was made with (absolute), malloc'd into *path. */
 int run_store_config_path(const char *dir, char **path, char *err, size_t errlen);
+/* The runner, for `vmsweep capacity` (run.c): each point's workload compiled into ctx;
+ * the pending runs run, ctx->nr_workers at a time, until done or stopped (Ctrl-C: runs
+ * stay pending). */
+int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *plan, struct sweep_ctx *ctx,
+		      char *err, size_t errlen);
+void runs_execute(struct sweep_ctx *ctx);
 /* The backends the sweep's points use, set up (run_backends.c): -1 with err. */
 int run_backends_begin(struct sweep_ctx *ctx, char *err, size_t errlen);
 void run_backends_end(const struct sweep_ctx *ctx);

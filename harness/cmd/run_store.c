@@ -344,7 +344,7 @@ int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *e
 	}
 	if (inputs_check(ctx, dir, usage, err, errlen) || store_plan_write(ctx->store, &sp, ctx->run_ids, err, errlen))
 		goto out;
-	if (nr_new && nr_new < plan->nr_runs)
+	if (nr_new && nr_new < plan->nr_runs && !ctx->grows)
 		fprintf(stderr, "vmsweep run: the sweep grew: %zu new run%s added to the %zu in %s\n", nr_new,
 			nr_new == 1 ? "" : "s", plan->nr_runs - nr_new, dir);
 	if (manifest_write(ctx, err, errlen) || pending_list(ctx, err, errlen))
