@@ -34,5 +34,7 @@ void plot_range(FILE *b, const char *axis, double lo, double hi, bool logscale);
 /* The latency CDFs and time series (report_plot_latency.c). */
 int plot_latency(const struct plot_ctx *c, char *err, size_t errlen);
 int plot_series(const struct plot_ctx *c, char *err, size_t errlen);
+/* The capacity figure (report_capacity.c). */
+int report_capacity_plot(const struct plot_ctx *c, char *err, size_t errlen);
 
 #endif

@@ -108,6 +108,9 @@ struct report {
 	 * noisy; and their sums. */
 	size_t *retried, *noisy;
 	size_t nr_retried, nr_noisy;
+
+	/* A capacity search's answers and evidence (report_capacity.c); NULL: none. */
+	struct report_capacity *capacity;
 };
 
 /* ---- report_data.c ---- */
@@ -124,6 +127,12 @@ void report_point_label(const struct report *r, size_t p, int skip, char *buf, s
 
 /* ---- report_noise.c ---- */
 int report_noise_load(struct report *r, char *err, size_t errlen);
+
+/* ---- report_capacity.c ---- */
+int report_capacity_load(struct report *r, char *err, size_t errlen);
+void report_capacity_free(struct report *r);
+/* The section's opening prose, for each document to set as it sets prose. */
+void report_capacity_intro(const struct report *r, char *buf, size_t len);
 
 /* ---- report_eras.c ---- */
 int report_eras_load(struct report *r, char *err, size_t errlen);

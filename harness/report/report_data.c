@@ -324,7 +324,7 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 		}
 	if (!r->name && !(r->name = strdup(dir)))
 		return errorf(err, errlen, "out of memory");
-	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen))
+	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen) || report_capacity_load(r, err, errlen))
 		return -1;
 	return report_backends_pair(r, err, errlen);
 }
@@ -338,6 +338,7 @@ static void list_free(char **list, size_t n)
 
 void report_free(struct report *r)
 {
+	report_capacity_free(r);
 	list_free(r->params, r->nr_params);
 	for (size_t i = 0; i < r->nr_points; i++)
 		free(r->points[i].values);

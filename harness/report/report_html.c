@@ -229,6 +229,14 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 			   "(metric noise.noisy): their numbers were taken on a busy host.</p>\n",
 			r->nr_retried, r->nr_retried == 1 ? "" : "s", r->nr_noisy);
 	report_noise_write(&html_ops, f, r);
+	if (r->capacity) {
+		char intro[2048];
+		report_capacity_intro(r, intro, sizeof(intro));
+		fputs("<h2 id=\"capacity\">Capacity</h2>\n<p class=\"note\">", f);
+		esc(f, intro);
+		fputs("</p>\n", f);
+	}
+	report_capacity_write(&html_ops, f, r);
 	if (report_eras_any(r))
 		fputs("<h2 id=\"eras\">Memory-manager eras</h2>\n<p class=\"note\">What the runs' watermark, kswapd "
 		      "and reclaim eras reproduce of the kernels they are named after, and what they take from today's "

@@ -157,6 +157,12 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 			   "were taken on a busy host.\n\n",
 			r->nr_retried, r->nr_retried == 1 ? "" : "s", r->nr_noisy);
 	report_noise_write(&md_ops, f, r);
+	if (r->capacity) {
+		char intro[2048];
+		report_capacity_intro(r, intro, sizeof(intro));
+		fprintf(f, "## Capacity\n\n%s\n\n", intro);
+	}
+	report_capacity_write(&md_ops, f, r);
 	if (report_eras_any(r))
 		fputs("## Memory-manager eras\n\nWhat the runs' watermark, kswapd and reclaim eras reproduce of the "
 		      "kernels they are named after, and what they take from today's kernel.\n\n",

@@ -534,5 +534,5 @@ int report_plots_make(struct report *r, const char *plots_dir, char *err, size_t
 	for (size_t i = 0; nx >= 2 && ny >= 2 && i < r->nr_metrics; i++)
 		if (plot_heat(&c, &r->metrics[i], err, errlen))
 			return -1;
-	return plot_latency(&c, err, errlen) || plot_series(&c, err, errlen) ? -1 : 0;
+	return plot_latency(&c, err, errlen) || plot_series(&c, err, errlen) || report_capacity_plot(&c, err, errlen) ? -1 : 0;
 }

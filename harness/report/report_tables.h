@@ -68,6 +68,9 @@ void report_eras_write(const struct report_format_ops *ops, FILE *f, const struc
 /* Points whose runs were run again for noise or recorded noisy (report_noise.c). */
 void report_noise_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 
+/* A capacity search's answers and its probes (report_capacity.c); nothing when none. */
+void report_capacity_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+
 /* Writes the document at path by way of path.tmp, renamed once whole, so that a reader
  * never sees half a report; body writes the content (-1 with err set: nothing is left). */
 typedef int (*report_body_fn)(FILE *f, const struct report *r, const char *plots_dir, char *err, size_t errlen);

@@ -1,0 +1,267 @@
+/*
+ * The Capacity section of a report on a `vmsweep capacity` store (store/capacity.h):
+ * per point of the other parameters the bracket of the answer (largest passing load,
+ * smallest failing load), a figure of the largest passing load against the first
+ * parameter (a line per value of the others), and the search's evidence, each probe's
+ * runs, the metric's mean and one-sided bound, and its verdict.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/plot_internal.h"
+#include "report/report_tables.h"
+#include "store/capacity.h"
+#include "util/error.h"
+
+struct report_capacity {
+	struct store_capacity_answer *answers;
+	size_t nr_answers;
+	struct store_capacity_probe *probes;
+	size_t nr_probes;
+	const char *slo, *load, *test, *resolution; /* the manifest's capacity.* (r->manifest owns them) */
+};
+
+static const char *manifest_value(const struct report *r, const char *key)
+{
+	for (size_t i = 0; i < r->nr_manifest; i++)
+		if (!strcmp(r->manifest[i].key, key))
+			return r->manifest[i].value;
+	return "?";
+}
+
+int report_capacity_load(struct report *r, char *err, size_t errlen)
+{
+	bool present;
+	if (store_capacity_present(r->store, &present, err, errlen))
+		return -1;
+	if (!present || !r->nr_params)
+		return 0;
+	struct report_capacity *c = calloc(1, sizeof(*c));
+	if (!c)
+		return errorf(err, errlen, "out of memory");
+	r->capacity = c;
+	c->slo = manifest_value(r, "capacity.slo");
+	c->load = manifest_value(r, "capacity.load");
+	c->test = manifest_value(r, "capacity.test");
+	c->resolution = manifest_value(r, "capacity.resolution");
+	return store_capacity_answers_read(r->store, r->nr_params, &c->answers, &c->nr_answers, err, errlen) ||
+	       store_capacity_probes_read(r->store, &c->probes, &c->nr_probes, err, errlen);
+}
+
+void report_capacity_free(struct report *r)
+{
+	if (!r->capacity)
+		return;
+	store_capacity_answers_free(r->capacity->answers, r->capacity->nr_answers);
+	free(r->capacity->probes);
+	free(r->capacity);
+	r->capacity = NULL;
+}
+
+/* The load is the store's last parameter; the others label a base. */
+static void base_label(const struct report *r, const struct store_capacity_answer *a, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i + 1 < r->nr_params && off < len; i++) {
+		char v[64];
+		report_value_format(r, i, a->values[i], v, sizeof(v));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", i ? " " : "", r->params[i], v);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "(all)");
+}
+
+static void load_cell(const struct report_table *t, const struct report *r, bool have, int64_t v)
+{
+	char s[64] = "-";
+	if (have)
+		report_value_format(r, r->nr_params - 1, v, s, sizeof(s));
+	report_table_cell_printf(t, false, "%s", s);
+}
+
+void report_capacity_intro(const struct report *r, char *buf, size_t len)
+{
+	const struct report_capacity *c = r->capacity;
+	snprintf(buf, len,
+		 "The largest %s that meets the SLO %s, per point of the other parameters: the largest load that"
+		 " passed and the smallest that failed, within the resolution %s. A probe passes when %s. The search"
+		 " assumes that a load that passes passes at every smaller load (monotonicity).",
+		 c->load, c->slo, c->resolution, c->test);
+}
+
+void report_capacity_write(const struct report_format_ops *ops, FILE *f, const struct report *r)
+{
+	const struct report_capacity *c = r->capacity;
+	struct report_table t = { .ops = ops, .f = f };
+	char label[1024];
+	if (!c)
+		return;
+	fputs(ops->head_begin, f);
+	report_table_head(&t, "point");
+	report_table_head(&t, "largest passing");
+	report_table_head(&t, "smallest failing");
+	report_table_head(&t, "probes");
+	report_table_head(&t, "status");
+	report_table_head_end(&t);
+	for (size_t i = 0; i < c->nr_answers; i++) {
+		const struct store_capacity_answer *a = &c->answers[i];
+		base_label(r, a, label, sizeof(label));
+		fputs(ops->row_begin, f);
+		fputs(ops->cell, f);
+		ops->text_write(f, label);
+		fputs(ops->cell_end, f);
+		load_cell(&t, r, a->have_passing, a->passing);
+		load_cell(&t, r, a->have_failing, a->failing);
+		report_table_cell_printf(&t, false, "%zu", a->probes);
+		fputs(ops->cell, f);
+		ops->text_write(f, a->status);
+		if (a->note[0]) {
+			ops->text_write(f, ": ");
+			ops->text_write(f, a->note);
+		}
+		fputs(ops->cell_end, f);
+		fputs(ops->row_end, f);
+	}
+	fputs(ops->table_end, f);
+
+	/* the evidence: every probe, in the order each search made them */
+	ops->title_write(f, "The search's probes", false);
+	t.columns = 0;
+	fputs(ops->head_begin, f);
+	report_table_head(&t, "point");
+	report_table_head(&t, "probe");
+	report_table_head(&t, c->load);
+	report_table_head(&t, "runs");
+	report_table_head(&t, "condition");
+	report_table_head(&t, "mean");
+	report_table_head(&t, "bound");
+	report_table_head(&t, "verdict");
+	report_table_head_end(&t);
+	for (size_t i = 0; i < c->nr_probes; i++) {
+		const struct store_capacity_probe *p = &c->probes[i];
+		const struct store_capacity_answer *a = NULL;
+		for (size_t j = 0; j < c->nr_answers; j++)
+			if (c->answers[j].base == p->base)
+				a = &c->answers[j];
+		for (size_t k = 0; k < (p->nr_checks ? p->nr_checks : 1); k++) {
+			const struct store_capacity_check *ck = p->nr_checks ? &p->checks[k] : NULL;
+			char cond[256] = "", mean[64], bound[64];
+			if (a)
+				base_label(r, a, label, sizeof(label));
+			else
+				snprintf(label, sizeof(label), "base %zu", p->base);
+			fputs(ops->row_begin, f);
+			fputs(ops->cell, f);
+			ops->text_write(f, k ? "" : label);
+			fputs(ops->cell_end, f);
+			report_table_cell_printf(&t, false, "%zu", p->seq + 1);
+			load_cell(&t, r, true, p->load);
+			report_table_cell_printf(&t, p->failed > 0, "%zu%s", p->runs, p->failed ? " (failed ones among them)" : "");
+			if (ck)
+				snprintf(cond, sizeof(cond), "%s %c %.6g", ck->metric, ck->op, ck->value);
+			fputs(ops->cell, f);
+			ops->text_write(f, cond);
+			fputs(ops->cell_end, f);
+			report_num_format(ck ? ck->mean : NAN, mean, sizeof(mean));
+			report_num_format(ck ? ck->bound : NAN, bound, sizeof(bound));
+			report_table_cell_printf(&t, false, "%s", mean);
+			report_table_cell_printf(&t, false, "%s", bound);
+			fputs(ops->cell, f);
+			ops->text_write(f, p->verdict);
+			if (p->note[0] && !k) {
+				ops->text_write(f, ": ");
+				ops->text_write(f, p->note);
+			}
+			fputs(ops->cell_end, f);
+			fputs(ops->row_end, f);
+		}
+	}
+	fputs(ops->table_end, f);
+}
+
+/* The largest passing load (and the bracket up to the smallest failing one) against the
+ * first parameter, a line per value of the rest. */
+int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
+{
+	const struct report *r = pc->r;
+	const struct report_capacity *c = r->capacity;
+	char path[4096], *buf = NULL, label[1024], v[64];
+	size_t len = 0, shown = 0;
+	FILE *d, *b;
+	if (!c || r->nr_params < 2)
+		return 0;
+	for (size_t i = 0; i < c->nr_answers; i++)
+		shown += c->answers[i].have_passing;
+	if (!shown)
+		return 0; /* nothing passed anywhere: no line to draw */
+	if (!(d = plot_data_open(pc, "capacity", path, sizeof(path), err, errlen)))
+		return -1;
+	/* one block per line: the bases alike in every parameter but the first */
+	bool *done = calloc(c->nr_answers + 1, sizeof(*done));
+	size_t blocks = 0;
+	if (!done) {
+		fclose(d);
+		return errorf(err, errlen, "out of memory");
+	}
+	fputs("# x-index x-label largest-passing smallest-failing (-1: none)\n", d);
+	for (size_t i = 0; i < c->nr_answers; i++) {
+		if (done[i])
+			continue;
+		size_t n = 0;
+		for (size_t j = i; j < c->nr_answers; j++) {
+			const struct store_capacity_answer *a = &c->answers[j];
+			if (done[j] || (r->nr_params > 2 && memcmp(a->values + 1, c->answers[i].values + 1,
+								   (r->nr_params - 2) * sizeof(int64_t))))
+				continue;
+			done[j] = true;
+			report_value_format(r, 0, a->values[0], v, sizeof(v));
+			if (a->have_passing)
+				fprintf(d, "%zu \"%s\" %lld %lld\n", n, v, (long long)a->passing,
+					a->have_failing ? (long long)a->failing : (long long)a->passing);
+			n++;
+		}
+		fputs("\n\n", d);
+		blocks++;
+	}
+	free(done);
+	if (plot_data_close(d, path, err, errlen) || !(b = plot_body_open(&buf, &len)))
+		return buf ? -1 : errorf(err, errlen, "out of memory");
+	fprintf(b, "set xlabel ");
+	gnuplot_quote(b, r->params[0]);
+	fprintf(b, "\nset ylabel ");
+	snprintf(label, sizeof(label), "largest %s meeting the SLO", c->load);
+	gnuplot_quote(b, label);
+	fprintf(b, "\nset title ");
+	gnuplot_quote(b, c->slo);
+	fputs("\nset key outside right\nset offsets 0.3, 0.3, 0, 0\nset yrange [0:*]\nplot ", b);
+	size_t k = 0;
+	for (size_t i = 0; i < c->nr_answers && k < blocks; i++) {
+		/* the first answer of block k names the line */
+		bool first = true;
+		for (size_t j = 0; j < i; j++)
+			if (r->nr_params <= 2 || !memcmp(c->answers[j].values + 1, c->answers[i].values + 1,
+							 (r->nr_params - 2) * sizeof(int64_t)))
+				first = false;
+		if (!first)
+			continue;
+		size_t off = 0;
+		label[0] = 0;
+		for (size_t p = 1; p + 1 < r->nr_params && off < sizeof(label); p++) {
+			report_value_format(r, p, c->answers[i].values[p], v, sizeof(v));
+			off += (size_t)snprintf(label + off, sizeof(label) - off, "%s%s=%s", p > 1 ? " " : "", r->params[p], v);
+		}
+		fprintf(b, "%s'%s' index %zu using 1:3:3:4:xtic(2) with yerrorbars lc %zu title ", k ? ", " : "", path,
+			k, k + 1);
+		gnuplot_quote(b, label[0] ? label : "largest passing .. smallest failing");
+		fprintf(b, ", '' index %zu using 1:3 with lines lc %zu notitle", k, k + 1);
+		k++;
+	}
+	fputc('\n', b);
+	snprintf(label, sizeof(label),
+		 "The largest %s that meets %s against %s: the point is the largest passing load, the bar reaches the"
+		 " smallest failing one",
+		 c->load, c->slo, r->params[0]);
+	return plot_draw(pc, "capacity", b, &buf, label, err, errlen);
+}

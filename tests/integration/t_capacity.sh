@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# vmsweep capacity: a search whose answer is known from the disk model's parameters. A
+# disk of rate=4M (4 MiB/s) serves 4 KiB writes at 1024 a second and 16 KiB writes at
+# 256; random writes at queue depth 16 paced by rate_iops take one service time (~1 ms,
+# ~4 ms) below that and queue up to 16 of them above it (~16 ms, ~62 ms). So the mean
+# completion latency crosses 8 ms at the disk's capacity, and the search's bracket
+# (largest passing L, smallest failing F, F <= L * 1.1) must have the capacity within one
+# step of it. Then the report's Capacity section, and bad --slo / --load named.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+begin "capacity/the largest rate_iops under a mean latency bound is the disk model's capacity, within one step"
+cat >"$T/w.fio" <<'FIO'
+[w]
+filename=/dev/vda
+direct=1
+ioengine=libaio
+iodepth=16
+rw=randwrite
+size=16m
+runtime=500ms
+time_based
+FIO
+cat >"$T/c.ini" <<INI
+[sweep]
+name = cap
+seed = 1
+timeout = 20s
+[guest]
+memory = 64M
+vcpus = 1
+; prefilled and cache=unsafe: the host's own writes never come late to the model's times
+disk = $T/d.img,size=64M,rate=4M,cache=unsafe,prefill
+[workload]
+job = w.fio
+[params]
+fio.bs = 4k, 16k
+INI
+vmsweep_cmd capacity c.ini --slo 'write.clat_mean_ns < 8ms' --load rate_iops=50..3000 --resolution 10% \
+	--jobs 2 --out "$T/out"
+expect_rc 0 "the search"
+expect_grep "$OUT" 'largest passing' "the answers' table"
+db=$T/out/results.sqlite
+# bs, capacity in IOPS: 4 MiB/s over the block size
+for want in "4k 1024" "16k 256"; do
+	set -- $want
+	bs=$(( ${1%k} * 1024 ))
+	row=$(sqlite3 "$db" "SELECT c.status, c.passing, c.failing FROM capacity c JOIN capacity_values v
+		ON v.base = c.base WHERE v.value = $bs")
+	IFS='|' read -r status pass fail <<<"$row"
+	[ "$status" = found ] || fail_because "bs=$1: status '$status', not found ($row)"
+	awk -v l="$pass" -v f="$fail" -v n="$2" 'BEGIN { exit !(l > 0 && f <= l * 1.1 + 1 && n <= f * 1.1 && l <= n * 1.1) }' ||
+		fail_because "bs=$1: the bracket $pass..$fail is not within one step (10 %) of the capacity $2"
+done
+probes=$(sqlite3 "$db" "SELECT count(*) FROM capacity_probes")
+points=$(sqlite3 "$db" "SELECT count(*) FROM points")
+[ "$probes" = "$points" ] || fail_because "$probes probes but $points points: each probe is a point"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM capacity_checks WHERE bound IS NULL AND verdict != 'inconclusive'")" = 0 ] ||
+	fail_because "a decided probe without its bound"
+vmsweep_cmd report "$T/out"
+expect_rc 0 "the report of a capacity store"
+grep -q 'Capacity' "$T/out/report.md" || fail_because "report.md has no Capacity section"
+[ -s "$T/out/plots/capacity.svg" ] || fail_because "no capacity figure (plots/capacity.svg)"
+# The same command again: every search is over, no run is added
+vmsweep_cmd capacity c.ini --slo 'write.clat_mean_ns < 8ms' --load rate_iops=50..3000 --resolution 10% \
+	--jobs 2 --out "$T/out"
+expect_rc 0 "the search again"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM points")" = "$points" ] || fail_because "the search again added points"
+end
+
+begin "capacity/bad --slo and --load name the option and the cause"
+cat >"$T/c.ini" <<INI
+[sweep]
+name = bad
+[guest]
+memory = 64M
+[workload]
+job = w.fio
+[params]
+fio.rate_iops = 100, 200
+INI
+printf '[w]\nfilename=/dev/vda\nrw=randwrite\nsize=1m\n' >"$T/w.fio"
+vmsweep_cmd capacity c.ini --slo 'write.clat_p99 < 10ms' --load rate_iops=100..2000
+expect_rc 2 "an unknown metric"
+expect_fixed "$ERR" "--slo 'write.clat_p99 < 10ms': write.clat_p99: no run carries such a metric" 'the metric'
+vmsweep_cmd capacity c.ini --slo 'write.iops > 5ms' --load rate_iops=100..2000
+expect_rc 2 "a time for a rate"
+expect_fixed "$ERR" 'ms is a time, and write.iops is not one' 'the unit'
+vmsweep_cmd capacity c.ini --slo 'write.clat_p99_ns < 10ms' --load rate_iop=100..2000
+expect_rc 2 "a misspelt load"
+expect_fixed "$ERR" "--load rate_iop: not a load" 'the load'
+vmsweep_cmd capacity c.ini --slo 'write.clat_p99_ns < 10ms' --load rate_iops=100..2000
+expect_rc 2 "a load the config sweeps"
+expect_fixed "$ERR" 'sweeps fio.rate_iops already' 'the conflict'
+vmsweep_cmd capacity c.ini --slo 'write.clat_p99_ns < 10ms'
+expect_rc 2 "no --load"
+expect_fixed "$ERR" '--load is missing' 'the missing option'
+end
+finish
