@@ -455,6 +455,14 @@ static int plot_heat(const struct plot_ctx *c, const struct report_metric *m, ch
 	gnuplot_quote(b, m->label);
 	fputs(" . ': mean of each point''s runs'\nunset grid\nset tics out nomirror\n", b);
 	fputs("set palette defined (0 '#ffffcc', 1 '#a1dab4', 2 '#41b6c4', 3 '#2c7fb8', 4 '#253494')\n", b);
+	{ /* one value everywhere (a counter that stayed 0): gnuplot would warn of an empty colour range */
+		double lo = INFINITY, hi = -INFINITY;
+		for (size_t i = 0; i < nx * ny; i++)
+			if (!isnan(cell[i]))
+				lo = fmin(lo, cell[i]), hi = fmax(hi, cell[i]);
+		if (lo == hi)
+			fprintf(b, "set cbrange [%.12g:%.12g]\n", lo - (lo ? fabs(lo) * 0.1 : 1), hi + (hi ? fabs(hi) * 0.1 : 1));
+	}
 	fputs("set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind fc rgb '#eeeeee' fs solid "
 	      "noborder\n",
 	      b);

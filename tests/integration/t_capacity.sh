@@ -74,6 +74,7 @@ cat >"$T/c.ini" <<INI
 name = bad
 [guest]
 memory = 64M
+disk = $T/d.img,size=16M
 [workload]
 job = w.fio
 [params]
