@@ -118,10 +118,36 @@ static void probe_decide(struct capacity *c, struct capacity_probe *p, double *c
 	capacity_search_record(&b->search, p->load, c->load.reversed ? !passed : passed);
 }
 
+static int first_cause(void *arg, const struct store_failed_run *f, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	snprintf(arg, 640, "run %zu: %s", f->run, f->cause);
+	return 1; /* the first is enough */
+}
+
+/* Before any run is done, runs that fail say the search cannot measure, not that the
+ * load is too much: a missing image, a job the guest refuses. */
+static int all_failed_check(const struct capacity *c, struct store *s, char *err, size_t errlen)
+{
+	size_t done = 0, failed = 0;
+	char cause[640] = "";
+	for (size_t i = 0; i < c->nr_probes; i++) {
+		done += c->probes[i].done;
+		failed += c->probes[i].failed;
+	}
+	if (done || !failed)
+		return 0;
+	if (store_failed_runs_read(s, first_cause, cause, err, errlen) < 0 && !cause[0])
+		return -1;
+	return errorf(err, errlen, "every run of the first probes failed (%zu), so nothing was measured: %s", failed,
+		      cause);
+}
+
 int capacity_verdicts_take(struct capacity *c, struct store *s, char *err, size_t errlen)
 {
 	int r = -1;
-	if (metrics_resolve(c, s, err, errlen) || counts_read(c, s, err, errlen))
+	if (counts_read(c, s, err, errlen) || all_failed_check(c, s, err, errlen) || metrics_resolve(c, s, err, errlen))
 		return -1;
 	size_t np = c->nr_probes, per = c->max_runs * 2;
 	double **vals = calloc(np * SLO_MAX_CONDS + 1, sizeof(*vals));

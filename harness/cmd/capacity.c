@@ -18,6 +18,7 @@
 #include "cmd/cmd.h"
 #include "sweep/noise.h"
 #include "sweep/plan_print.h"
+#include "sweep/run_disks.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
 
@@ -234,6 +235,8 @@ int cmd_capacity(int argc, char **argv)
 	char holder[512];
 	snprintf(holder, sizeof(holder), "vmsweep capacity %s", a.config);
 	if ((lock = dir_lock_take(dir, holder, err, sizeof(err))) < 0)
+		goto fail;
+	if (sweep_disks_prepare(c.cfg.disks, c.cfg.nr_disks, err, sizeof(err)))
 		goto fail;
 	c.noise_baseline_ns = fmin(noise_calibrate(), fmin(noise_calibrate(), noise_calibrate()));
 	fprintf(stderr, "vmsweep capacity: %zu point%s, %s from %lld to %lld, SLO %s -> %s\n", c.base.nr_points,
