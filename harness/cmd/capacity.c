@@ -10,9 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <errno.h>
 
 #include "capacity/capacity.h"
 #include "cmd/cmd.h"
@@ -21,6 +18,7 @@
 #include "sweep/run_disks.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
+#include "util/results_dir.h"
 
 #define DEFAULT_RESOLUTION 0.05
 #define DEFAULT_RUNS 3
@@ -161,22 +159,6 @@ static int resolution_parse(struct capacity *c, const char *text, char *err, siz
 	return 0;
 }
 
-static int results_dir(const struct capacity *c, const char *out, char *dir, size_t len, char *err, size_t errlen)
-{
-	if (out) {
-		snprintf(dir, len, "%s", out);
-	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-		mkdir("results", 0755);
-		snprintf(dir, len, "results/%s-capacity-%s", c->cfg.name, stamp);
-	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return errorf(err, errlen, "%s: %s", dir, strerror(errno));
-	return 0;
-}
-
 /* The answers, one line per base: the bracket L..F. */
 static void answers_print(const struct capacity *c)
 {
@@ -229,7 +211,9 @@ int cmd_capacity(int argc, char **argv)
 		goto fail;
 	}
 	rc = EXIT_HOST;
-	if (results_dir(&c, a.out, dir, sizeof(dir), err, sizeof(err)))
+	char name[SWEEP_NAME_MAX + 16];
+	snprintf(name, sizeof(name), "%s-capacity", c.cfg.name);
+	if (results_dir_make(a.out, name, dir, sizeof(dir), err, sizeof(err)))
 		goto fail;
 	c.dir = dir;
 	char holder[512];
