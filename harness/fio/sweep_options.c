@@ -9,7 +9,9 @@
 #include "util/parse.h"
 #include "util/suggest.h"
 
-enum value_type { V_INT, V_SIZE, V_WORD };
+/* V_RATE: bytes a second, any number (fio's rate=); V_USEC: a time in microseconds,
+ * fio's unit for thinktime=, written with or without a unit. */
+enum value_type { V_INT, V_SIZE, V_WORD, V_RATE, V_USEC };
 
 /* Indexed by enum vms_rw, as the compiler's rw= table maps them. */
 static const char *const rw_words[] = { "read", "write", "randread", "randwrite", "readwrite", "randrw", NULL };
@@ -26,6 +28,8 @@ static const struct sweep_option {
 	{ "rwmixread", V_INT, 0, 100, NULL },
 	{ "numjobs", V_INT, 1, 64, NULL },
 	{ "rate_iops", V_INT, 0, 100000000, NULL },
+	{ "rate", V_RATE, 0, 1ll << 40, NULL },
+	{ "thinktime", V_USEC, 0, 3600000000ll, NULL },
 	{ "size", V_SIZE, 512, 1ll << 50, NULL },
 };
 #define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -80,6 +84,23 @@ int fio_sweep_value_parse(int opt, const char *text, int64_t *v, char *cause, si
 				      (long long)o->min, (long long)o->max);
 		*v = (int64_t)u;
 		return 0;
+	case V_RATE:
+		if (parse_size(text, &u, cause, len))
+			return -1;
+		if (u > (uint64_t)o->max)
+			return errorf(cause, len, "'%s': more than 1T a second", text);
+		*v = (int64_t)u;
+		return 0;
+	case V_USEC:
+		/* a bare number is fio's microseconds */
+		if (parse_int_range(text, o->min, o->max, v, NULL, 0) == 0)
+			return 0;
+		if (parse_duration_ns(text, &u, cause, len))
+			return -1;
+		if (u % 1000 || u / 1000 > (uint64_t)o->max)
+			return errorf(cause, len, "'%s': expected whole microseconds up to an hour", text);
+		*v = (int64_t)(u / 1000);
+		return 0;
 	case V_WORD:
 		for (int64_t i = 0; o->words[i]; i++)
 			if (!strcmp(o->words[i], text)) {
@@ -117,7 +138,16 @@ const char *fio_sweep_value_text(int opt, int64_t v, char *buf, size_t len)
 const char *fio_sweep_value_format(int opt, int64_t v, char *buf, size_t len)
 {
 	static const char units[] = "kmgt";
-	if (options[opt].type != V_SIZE || v <= 0)
+	if (options[opt].type == V_USEC && v > 0) {
+		if (v % 1000000 == 0)
+			snprintf(buf, len, "%llds", (long long)(v / 1000000));
+		else if (v % 1000 == 0)
+			snprintf(buf, len, "%lldms", (long long)(v / 1000));
+		else
+			snprintf(buf, len, "%lldus", (long long)v);
+		return buf;
+	}
+	if ((options[opt].type != V_SIZE && options[opt].type != V_RATE) || v <= 0)
 		return fio_sweep_value_text(opt, v, buf, len);
 	int u = -1;
 	while (u < 3 && v % 1024 == 0)

@@ -166,6 +166,13 @@ static void test_load_spec(void **state)
 	assert_false(l.reversed);
 	assert_int_equal(load_spec_parse("fio.rate_iops=5000..100", &l, err, sizeof(err)), 0);
 	assert_true(l.reversed);
+	assert_int_equal(load_spec_parse("thinktime=10ms..100us", &l, err, sizeof(err)), 0);
+	assert_string_equal(l.name, "fio.thinktime");
+	assert_true(l.reversed); /* less think time is more load: searched down */
+	assert_int_equal(l.min, 100);
+	assert_int_equal(l.max, 10000);
+	assert_int_equal(load_spec_parse("rate=1m..64m", &l, err, sizeof(err)), 0);
+	assert_int_equal(l.max, 64 << 20);
 	assert_int_equal(load_spec_parse("rate_iop=1..2", &l, err, sizeof(err)), -1);
 	assert_err_has(err, "--load rate_iop: not a load");
 	assert_err_has(err, "did you mean 'rate_iops'");
