@@ -160,9 +160,15 @@ static void probes_say(const struct capacity *c, const bool *was_decided)
 		capacity_base_label(c, p->base, label, sizeof(label));
 		fprintf(stderr, "vmsweep capacity: %s: %s=%s: %zu runs: ", label, c->load.name,
 			load_value_format(&c->cfg, p->load, v, sizeof(v)), p->done + p->failed);
-		for (size_t k = 0; k < c->slo.n; k++)
-			fprintf(stderr, "%smean %.4g, bound %.4g %c %.4g", k ? "; " : "", p->checks[k].mean,
-				p->checks[k].bound, c->slo.conds[k].op == SLO_BELOW ? '<' : '>', c->slo.conds[k].value);
+		for (size_t k = 0; k < c->slo.n; k++) {
+			const struct slo_cond *sc = &c->slo.conds[k];
+			char mean[64], bound[64], value[64];
+			slo_value_format(sc, p->checks[k].mean, mean, sizeof(mean));
+			slo_value_format(sc, p->checks[k].bound, bound, sizeof(bound));
+			slo_value_format(sc, sc->value, value, sizeof(value));
+			fprintf(stderr, "%s%s mean %s, bound %s %c %s", k ? "; " : "", c->metrics[k], mean, bound,
+				sc->op == SLO_BELOW ? '<' : '>', value);
+		}
 		fprintf(stderr, ": %s%s%s%s\n", slo_verdict_name(p->verdict), p->note[0] ? " (" : "", p->note,
 			p->note[0] ? ")" : "");
 	}
@@ -198,12 +204,14 @@ static int settings_keep(struct capacity *c, struct store *s, char *err, size_t 
 		if (store_manifest_set(s, kv[i][0], kv[i][1], err, errlen))
 			return -1;
 	}
-	char maxr[32], test[400];
+	char maxr[32], test[600];
 	snprintf(maxr, sizeof(maxr), "%u", c->max_runs);
 	snprintf(test, sizeof(test),
-		 "per condition a one-sided %g %% t bound on the mean of the per-run metric over the probe's runs"
-		 " (Bonferroni over %zu conditions); inconclusive probes get %d more runs up to %u, then count as failing",
-		 100 * (1 - slo_alpha(&c->slo, c->confidence)), c->slo.n, MORE_RUNS, c->max_runs);
+		 "the one-sided %g %% t bound on the mean of each condition's per-run metric over the probe's runs"
+		 " is on the condition's side of its value (%g %% with Bonferroni over %zu condition%s); an"
+		 " inconclusive probe gets %d more runs, up to %u, and then counts as failing",
+		 100 * (1 - slo_alpha(&c->slo, c->confidence)), 100 * c->confidence, c->slo.n, c->slo.n == 1 ? "" : "s",
+		 MORE_RUNS, c->max_runs);
 	return store_manifest_set(s, "capacity.max_runs", maxr, err, errlen) ||
 	       store_manifest_set(s, "capacity.test", test, err, errlen) ||
 	       store_manifest_set(s, "capacity.reversed", c->load.reversed ? "1" : "0", err, errlen);

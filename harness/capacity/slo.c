@@ -158,13 +158,39 @@ int slo_parse(const char *text, struct slo *s, char *err, size_t errlen)
 	return r;
 }
 
+/* A time in the largest unit that keeps it short: 10ms, 250us, 1.5s. */
+static void time_format(double ns, char *buf, size_t len)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} t[] = { { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 } };
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (fabs(ns) >= t[i].ns) {
+			snprintf(buf, len, "%.6g%s", ns / t[i].ns, t[i].unit);
+			return;
+		}
+	snprintf(buf, len, "%.6gns", ns);
+}
+
+void slo_value_format(const struct slo_cond *c, double v, char *buf, size_t len)
+{
+	if (metric_is_time(c->metric) && isfinite(v))
+		time_format(v, buf, len);
+	else
+		snprintf(buf, len, "%.6g", v);
+}
+
 void slo_format(const struct slo *s, char *buf, size_t len)
 {
 	size_t off = 0;
 	buf[0] = 0;
-	for (size_t i = 0; i < s->n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s %c %.6g", i ? " and " : "", s->conds[i].metric,
-					s->conds[i].op == SLO_BELOW ? '<' : '>', s->conds[i].value);
+	for (size_t i = 0; i < s->n && off < len; i++) {
+		char v[64];
+		slo_value_format(&s->conds[i], s->conds[i].value, v, sizeof(v));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s %c %s", i ? " and " : "", s->conds[i].metric,
+					s->conds[i].op == SLO_BELOW ? '<' : '>', v);
+	}
 }
 
 double slo_alpha(const struct slo *s, double confidence)

@@ -48,8 +48,10 @@ struct slo {
  */
 int slo_parse(const char *text, struct slo *s, char *err, size_t errlen);
 
-/* The SLO written back with the canonical metric names: "a < 1e+07 and b > 900". */
+/* The SLO written back with the canonical metric names: "a < 10ms and b > 900". */
 void slo_format(const struct slo *s, char *buf, size_t len);
+/* A value of c's metric as slo_format writes it (times with a unit). */
+void slo_value_format(const struct slo_cond *c, double v, char *buf, size_t len);
 
 /* What the test made of one condition at one probe. */
 struct slo_check {

@@ -181,87 +181,124 @@ void report_capacity_write(const struct report_format_ops *ops, FILE *f, const s
 	fputs(ops->table_end, f);
 }
 
+static int value_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether answers a and b lie on one line: alike in every parameter but the first (and
+ * the load). */
+static bool same_line(const struct report *r, const struct store_capacity_answer *a,
+		      const struct store_capacity_answer *b)
+{
+	return r->nr_params <= 2 || !memcmp(a->values + 1, b->values + 1, (r->nr_params - 2) * sizeof(int64_t));
+}
+
+/* The line's title: its values of the parameters after the first. */
+static void line_title(const struct report *r, const struct store_capacity_answer *a, char *buf, size_t len)
+{
+	size_t off = 0;
+	char v[64];
+	buf[0] = 0;
+	for (size_t p = 1; p + 1 < r->nr_params && off < len; p++) {
+		report_value_format(r, p, a->values[p], v, sizeof(v));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", p > 1 ? " " : "", r->params[p], v);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "largest passing .. smallest failing");
+}
+
 /* The largest passing load (and the bracket up to the smallest failing one) against the
- * first parameter, a line per value of the rest. */
+ * first parameter, a line per value of the rest; a point where nothing passed is left
+ * out, a line with none left out whole. */
 int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 {
 	const struct report *r = pc->r;
 	const struct report_capacity *c = r->capacity;
 	char path[4096], *buf = NULL, label[1024], v[64];
-	size_t len = 0, shown = 0;
-	FILE *d, *b;
-	if (!c || r->nr_params < 2)
+	size_t len = 0, nx = 0, blocks = 0;
+	if (!c || r->nr_params < 2 || !c->nr_answers)
 		return 0;
-	for (size_t i = 0; i < c->nr_answers; i++)
-		shown += c->answers[i].have_passing;
-	if (!shown)
-		return 0; /* nothing passed anywhere: no line to draw */
-	if (!(d = plot_data_open(pc, "capacity", path, sizeof(path), err, errlen)))
-		return -1;
-	/* one block per line: the bases alike in every parameter but the first */
-	bool *done = calloc(c->nr_answers + 1, sizeof(*done));
-	size_t blocks = 0;
-	if (!done) {
-		fclose(d);
-		return errorf(err, errlen, "out of memory");
+	int64_t *xs = calloc(c->nr_answers, sizeof(*xs));
+	size_t *first = calloc(c->nr_answers, sizeof(*first)); /* each drawn line's first answer */
+	FILE *d = NULL, *b = NULL;
+	int ret = -1;
+	if (!xs || !first) {
+		errorf(err, errlen, "out of memory");
+		goto out;
 	}
-	fputs("# x-index x-label largest-passing smallest-failing (-1: none)\n", d);
+	for (size_t i = 0; i < c->nr_answers; i++)
+		xs[nx++] = c->answers[i].values[0];
+	qsort(xs, nx, sizeof(*xs), value_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < nx; i++)
+		if (!k || xs[k - 1] != xs[i])
+			xs[k++] = xs[i];
+	nx = k;
+	if (!(d = plot_data_open(pc, "capacity", path, sizeof(path), err, errlen)))
+		goto out;
+	fputs("# x-index largest-passing smallest-failing (the passing load when none failed)\n", d);
 	for (size_t i = 0; i < c->nr_answers; i++) {
-		if (done[i])
+		bool seen = false, any = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same_line(r, &c->answers[j], &c->answers[i]);
+		for (size_t j = i; j < c->nr_answers && !seen; j++)
+			any |= same_line(r, &c->answers[j], &c->answers[i]) && c->answers[j].have_passing;
+		if (seen || !any)
 			continue;
-		size_t n = 0;
 		for (size_t j = i; j < c->nr_answers; j++) {
 			const struct store_capacity_answer *a = &c->answers[j];
-			if (done[j] || (r->nr_params > 2 && memcmp(a->values + 1, c->answers[i].values + 1,
-								   (r->nr_params - 2) * sizeof(int64_t))))
+			if (!same_line(r, a, &c->answers[i]) || !a->have_passing)
 				continue;
-			done[j] = true;
-			report_value_format(r, 0, a->values[0], v, sizeof(v));
-			if (a->have_passing)
-				fprintf(d, "%zu \"%s\" %lld %lld\n", n, v, (long long)a->passing,
-					a->have_failing ? (long long)a->failing : (long long)a->passing);
-			n++;
+			size_t x = 0;
+			while (xs[x] != a->values[0])
+				x++;
+			fprintf(d, "%zu %lld %lld\n", x, (long long)a->passing,
+				(long long)(a->have_failing ? a->failing : a->passing));
 		}
 		fputs("\n\n", d);
-		blocks++;
+		first[blocks++] = i;
 	}
-	free(done);
-	if (plot_data_close(d, path, err, errlen) || !(b = plot_body_open(&buf, &len)))
-		return buf ? -1 : errorf(err, errlen, "out of memory");
-	fprintf(b, "set xlabel ");
+	if (plot_data_close(d, path, err, errlen))
+		goto out;
+	if (!blocks) {
+		ret = 0; /* nothing passed anywhere: no line to draw */
+		goto out;
+	}
+	if (!(b = plot_body_open(&buf, &len))) {
+		errorf(err, errlen, "out of memory");
+		goto out;
+	}
+	fputs("set xlabel ", b);
 	gnuplot_quote(b, r->params[0]);
-	fprintf(b, "\nset ylabel ");
+	fputs("\nset ylabel ", b);
 	snprintf(label, sizeof(label), "largest %s meeting the SLO", c->load);
 	gnuplot_quote(b, label);
-	fprintf(b, "\nset title ");
+	fputs("\nset title ", b);
 	gnuplot_quote(b, c->slo);
-	fputs("\nset key outside right\nset offsets 0.3, 0.3, 0, 0\nset yrange [0:*]\nplot ", b);
-	size_t k = 0;
-	for (size_t i = 0; i < c->nr_answers && k < blocks; i++) {
-		/* the first answer of block k names the line */
-		bool first = true;
-		for (size_t j = 0; j < i; j++)
-			if (r->nr_params <= 2 || !memcmp(c->answers[j].values + 1, c->answers[i].values + 1,
-							 (r->nr_params - 2) * sizeof(int64_t)))
-				first = false;
-		if (!first)
-			continue;
-		size_t off = 0;
-		label[0] = 0;
-		for (size_t p = 1; p + 1 < r->nr_params && off < sizeof(label); p++) {
-			report_value_format(r, p, c->answers[i].values[p], v, sizeof(v));
-			off += (size_t)snprintf(label + off, sizeof(label) - off, "%s%s=%s", p > 1 ? " " : "", r->params[p], v);
-		}
-		fprintf(b, "%s'%s' index %zu using 1:3:3:4:xtic(2) with yerrorbars lc %zu title ", k ? ", " : "", path,
-			k, k + 1);
-		gnuplot_quote(b, label[0] ? label : "largest passing .. smallest failing");
-		fprintf(b, ", '' index %zu using 1:3 with lines lc %zu notitle", k, k + 1);
-		k++;
+	fprintf(b, "\nset key outside right\nset xrange [-0.5:%zu.5]\nset yrange [0:*]\nset xtics (", nx - 1);
+	for (size_t x = 0; x < nx; x++) {
+		report_value_format(r, 0, xs[x], v, sizeof(v));
+		fputs(x ? ", " : "", b);
+		gnuplot_quote(b, v);
+		fprintf(b, " %zu", x);
+	}
+	fputs(")\nplot ", b);
+	for (k = 0; k < blocks; k++) {
+		fprintf(b, "%s'%s' index %zu using 1:2:2:3 with yerrorbars lc %zu title ", k ? ", " : "", path, k, k + 1);
+		line_title(r, &c->answers[first[k]], label, sizeof(label));
+		gnuplot_quote(b, label);
+		fprintf(b, ", '' index %zu using 1:2 with lines lc %zu notitle", k, k + 1);
 	}
 	fputc('\n', b);
 	snprintf(label, sizeof(label),
-		 "The largest %s that meets %s against %s: the point is the largest passing load, the bar reaches the"
+		 "The largest %s that meets %s against %s: the point is the largest passing load, its bar reaches the"
 		 " smallest failing one",
 		 c->load, c->slo, r->params[0]);
-	return plot_draw(pc, "capacity", b, &buf, label, err, errlen);
+	ret = plot_draw(pc, "capacity", b, &buf, label, err, errlen);
+out:
+	free(xs);
+	free(first);
+	return ret;
 }
