@@ -42,8 +42,8 @@ expect_rc 0 "the search"
 expect_grep "$OUT" 'largest passing' "the answers' table"
 db=$T/out/results.sqlite
 # bs, capacity in IOPS: 4 MiB/s over the block size
-for want in "4k 1024" "16k 256"; do
-	set -- $want
+for want in 4k:1024 16k:256; do
+	set -- "${want%:*}" "${want#*:}"
 	bs=$(( ${1%k} * 1024 ))
 	row=$(sqlite3 "$db" "SELECT c.status, c.passing, c.failing FROM capacity c JOIN capacity_values v
 		ON v.base = c.base WHERE v.value = $bs")

@@ -10,11 +10,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "helpers.h"
+#include "capacity/round_plan.h"
 #include "capacity/search.h"
 #include "capacity/slo.h"
 #include "sweep/load_param.h"
@@ -186,12 +190,81 @@ static void test_load_spec(void **state)
 	assert_err_has(err, "--load rate_iops: invalid integer 'x'");
 }
 
+/* A round's plan holds the wanted points, in the order wanted, with the runs each wants
+ * and the seeds a sweep of those loads would give them. */
+static void test_round_plan(void **state)
+{
+	static const char text[] = "[sweep]\nname = t\nrepeat = 2\nseed = 5\n[guest]\nmemory = 64M\n"
+				   "[params]\nvcpus = 1, 2\n";
+	char path[] = "/tmp/test_capacity.XXXXXX", err[1024] = "";
+	struct sweep_config cfg, full_cfg;
+	struct sweep_plan base, plan, full;
+	struct load_spec l;
+	int fd = mkstemp(path);
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&full_cfg, 0, sizeof(full_cfg));
+	if (sweep_config_load(path, &cfg, err, sizeof(err)) || sweep_plan(&cfg, &base, err, sizeof(err)) ||
+	    load_spec_parse("tasks_per_cpu=1..8", &l, err, sizeof(err)) || load_param_append(&cfg, &l, err, sizeof(err)))
+		fail_msg("%s", err);
+	const struct round_want w[] = { { 1, 5, 4 }, { 0, 3, 2 }, { 0, 6, 1 } };
+	if (round_plan_build(&cfg, &base, w, 3, &plan, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(plan.nr_points, 3);
+	assert_int_equal(plan.nr_runs, 7);
+	assert_int_equal(cfg.repeat, 2); /* put back */
+	assert_int_equal(cfg.params[1].nr_values, 2);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(sweep_plan_point(&plan, i)[0], (int64_t)(w[i].base + 1)); /* vcpus */
+		assert_int_equal(sweep_plan_point(&plan, i)[1], w[i].load);
+	}
+	/* the same seeds as a sweep of vcpus x tasks_per_cpu = 3, 5, 6 with repeat 4 */
+	if (sweep_config_load(path, &full_cfg, err, sizeof(err)) ||
+	    load_spec_parse("tasks_per_cpu=1..8", &l, err, sizeof(err)) ||
+	    load_param_append(&full_cfg, &l, err, sizeof(err)))
+		fail_msg("%s", err);
+	full_cfg.params[1].values[0] = 3;
+	full_cfg.params[1].values[1] = 5;
+	full_cfg.repeat = 4;
+	if (sweep_plan(&full_cfg, &full, err, sizeof(err)))
+		fail_msg("%s", err);
+	size_t per_point[3] = { 0 };
+	for (size_t i = 0; i < plan.nr_runs; i++) {
+		const struct sweep_run *r = &plan.runs[i];
+		const int64_t *v = sweep_plan_point(&plan, r->point);
+		assert_true(r->rep < w[r->point].runs);
+		per_point[r->point]++;
+		bool found = v[1] == 6; /* 6 is not in the full sweep */
+		for (size_t j = 0; j < full.nr_runs && !found; j++) {
+			const int64_t *fv = sweep_plan_point(&full, full.runs[j].point);
+			if (fv[0] == v[0] && fv[1] == v[1] && full.runs[j].rep == r->rep) {
+				assert_true(full.runs[j].seed == r->seed);
+				found = true;
+			}
+		}
+		assert_true(found);
+	}
+	assert_int_equal(per_point[0], 4);
+	assert_int_equal(per_point[1], 2);
+	assert_int_equal(per_point[2], 1);
+	unlink(path);
+	sweep_plan_free(&full);
+	sweep_plan_free(&plan);
+	sweep_plan_free(&base);
+	sweep_config_free(&full_cfg);
+	sweep_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slo_parse_units),	     cmocka_unit_test(test_slo_parse_errors),
 		cmocka_unit_test(test_slo_t_bound),	     cmocka_unit_test(test_search_finds_threshold),
 		cmocka_unit_test(test_search_nonmonotone), cmocka_unit_test(test_load_spec),
+		cmocka_unit_test(test_round_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
