@@ -175,7 +175,7 @@ static void probes_say(const struct capacity *c, const bool *was_decided)
 }
 
 /* The search's settings, or a refusal when the directory holds another search. */
-static int settings_keep(struct capacity *c, struct store *s, char *err, size_t errlen)
+static int settings_keep(struct capacity *c, struct store *s, bool *usage, char *err, size_t errlen)
 {
 	char range[128], a[64], b[64], runs[64], conf[32];
 	snprintf(range, sizeof(range), "%s..%s", load_value_format(&c->cfg, c->load.light, a, sizeof(a)),
@@ -195,6 +195,7 @@ static int settings_keep(struct capacity *c, struct store *s, char *err, size_t 
 		if (store_manifest_get(s, kv[i][0], &was, err, errlen))
 			return -1;
 		if (was && strcmp(was, kv[i][1])) {
+			*usage = true;
 			errorf(err, errlen, "%s holds a search with %s '%s', not '%s': a directory holds one search; give"
 				      " another --out", c->dir, kv[i][0] + strlen("capacity."), was, kv[i][1]);
 			free(was);
@@ -239,7 +240,7 @@ static int round_run(struct capacity *c, bool *usage, bool *interrupted, char *e
 	ctx.dir = c->dir;
 	ctx.noise_baseline_ns = c->noise_baseline_ns;
 	if (run_store_setup(&ctx, c->dir, usage, err, errlen) || store_capacity_prepare(ctx.store, err, errlen) ||
-	    settings_keep(c, ctx.store, err, errlen) || probes_locate(c, &ctx, err, errlen))
+	    settings_keep(c, ctx.store, usage, err, errlen) || probes_locate(c, &ctx, err, errlen))
 		goto out;
 	if (ctx.nr_pending) {
 		if (run_backends_begin(&ctx, err, errlen)) {

@@ -66,6 +66,10 @@ vmsweep_cmd capacity c.ini --slo 'write.clat_mean_ns < 8ms' --load rate_iops=50.
 	--jobs 2 --out "$T/out"
 expect_rc 0 "the search again"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM points")" = "$points" ] || fail_because "the search again added points"
+# Another search into the same directory is refused, naming what differs
+vmsweep_cmd capacity c.ini --slo 'write.clat_mean_ns < 9ms' --load rate_iops=50..3000 --resolution 10% --out "$T/out"
+expect_rc 2 "another SLO into the directory"
+expect_fixed "$ERR" "holds a search with slo 'write.clat_mean_ns < 8ms', not 'write.clat_mean_ns < 9ms'" 'the refusal'
 end
 
 begin "capacity/bad --slo and --load name the option and the cause"
