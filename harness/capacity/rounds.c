@@ -174,8 +174,9 @@ static void probes_say(const struct capacity *c, const bool *was_decided)
 	}
 }
 
-/* The search's settings, or a refusal when the directory holds another search. */
-static int settings_keep(struct capacity *c, struct store *s, bool *usage, char *err, size_t errlen)
+/* The search's settings checked against those the store holds (a refusal when it holds
+ * another search), and written when write. */
+static int settings_keep(struct capacity *c, struct store *s, bool write, bool *usage, char *err, size_t errlen)
 {
 	char range[128], a[64], b[64], runs[64], conf[32];
 	snprintf(range, sizeof(range), "%s..%s", load_value_format(&c->cfg, c->load.light, a, sizeof(a)),
@@ -202,9 +203,11 @@ static int settings_keep(struct capacity *c, struct store *s, bool *usage, char 
 			return -1;
 		}
 		free(was);
-		if (store_manifest_set(s, kv[i][0], kv[i][1], err, errlen))
+		if (write && store_manifest_set(s, kv[i][0], kv[i][1], err, errlen))
 			return -1;
 	}
+	if (!write)
+		return 0;
 	char maxr[32], test[600];
 	snprintf(maxr, sizeof(maxr), "%u", c->max_runs);
 	snprintf(test, sizeof(test),
@@ -240,7 +243,7 @@ static int round_run(struct capacity *c, bool *usage, bool *interrupted, char *e
 	ctx.dir = c->dir;
 	ctx.noise_baseline_ns = c->noise_baseline_ns;
 	if (run_store_setup(&ctx, c->dir, usage, err, errlen) || store_capacity_prepare(ctx.store, err, errlen) ||
-	    settings_keep(c, ctx.store, usage, err, errlen) || probes_locate(c, &ctx, err, errlen))
+	    settings_keep(c, ctx.store, true, usage, err, errlen) || probes_locate(c, &ctx, err, errlen))
 		goto out;
 	if (ctx.nr_pending) {
 		if (run_backends_begin(&ctx, err, errlen)) {
@@ -286,7 +289,15 @@ out:
 int capacity_rounds_run(struct capacity *c, bool *usage, char *err, size_t errlen)
 {
 	bool oom, interrupted;
+	struct store *s;
 	*usage = false;
+	/* refused before the first round writes its plan into another search's store */
+	if (store_open(c->dir, false, &s, err, errlen) == 0) {
+		int r = settings_keep(c, s, false, usage, err, errlen);
+		store_close(s);
+		if (r)
+			return -1;
+	}
 	for (size_t b = 0; b < c->base.nr_points; b++) {
 		capacity_search_init(&c->bases[b].search, &c->range);
 		c->bases[b].current = -1;
