@@ -41,8 +41,9 @@ static void usage(FILE *f)
 		   "                    (`vmsweep export --list-metrics`), fio's without 'fio.<job>.'\n"
 		   "                    when the job is the only one (write.clat_p99_ns; write.clat_ns.p99\n"
 		   "                    says the same); values with units: ns us ms s, k M G, Ki Mi Gi, %%\n"
-		   "  --load NAME=A..B  an fio option a sweep varies (rate_iops) or a guest knob, from\n"
-		   "                    the lightest load A to the heaviest B (B < A searches down)\n"
+		   "  --load NAME=A..B  an fio option a sweep varies (rate_iops, rate, thinktime) or a\n"
+		   "                    guest knob, from the lightest load A to the heaviest B\n"
+		   "                    (thinktime=10ms..100us: B < A, searched down)\n"
 		   "  --resolution R    a share of the answer (5%%, the default) or a step in the\n"
 		   "                    load's unit (100)\n"
 		   "  --confidence C    of the SLO at a passing load (default 95%%)\n"
@@ -50,6 +51,8 @@ static void usage(FILE *f)
 		   "  --jobs N          runs at a time (default: [sweep] jobs)\n"
 		   "  --out DIR         the store (default results/NAME-capacity-DATE-TIME); the same\n"
 		   "                    command again into DIR goes on where it stopped\n"
+		   "The probes are stored as a sweep's points and runs, the answers and their evidence\n"
+		   "beside them (tables capacity*); `vmsweep report DIR` shows them.\n"
 		   "Exit status: 0 every search ended, 1 host error, 2 bad option or config, 130\n"
 		   "interrupted.\n",
 		   DEFAULT_RUNS, DEFAULT_MAX_RUNS);
