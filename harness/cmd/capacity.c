@@ -166,9 +166,11 @@ static int resolution_parse(struct capacity *c, const char *text, char *err, siz
 static void answers_print(const struct capacity *c)
 {
 	char a[64], b[64], label[512];
-	printf("capacity: the largest %s that meets %s (%s, resolution %s)\n", c->load.name, c->slo_text,
+	printf("capacity: the %s %s that meets %s (%s, resolution %s)\n", c->load.reversed ? "smallest" : "largest",
+	       c->load.name, c->slo_text,
 	       c->load.reversed ? "searched down" : "searched up", c->resolution_text);
-	printf("%-40s %16s %16s %7s  %s\n", "point", "largest passing", "smallest failing", "probes", "status");
+	printf("%-40s %16s %16s %7s  %s\n", "point", c->load.reversed ? "smallest passing" : "largest passing",
+	       c->load.reversed ? "largest failing" : "smallest failing", "probes", "status");
 	for (size_t i = 0; i < c->base.nr_points; i++) {
 		bool hp, hf;
 		int64_t p, f;

@@ -20,6 +20,7 @@ struct report_capacity {
 	struct store_capacity_probe *probes;
 	size_t nr_probes;
 	const char *slo, *load, *test, *resolution; /* the manifest's capacity.* (r->manifest owns them) */
+	bool reversed; /* a larger value is less load (thinktime): the answer is the smallest passing value */
 };
 
 static const char *manifest_value(const struct report *r, const char *key)
@@ -45,6 +46,7 @@ int report_capacity_load(struct report *r, char *err, size_t errlen)
 	c->load = manifest_value(r, "capacity.load");
 	c->test = manifest_value(r, "capacity.test");
 	c->resolution = manifest_value(r, "capacity.resolution");
+	c->reversed = !strcmp(manifest_value(r, "capacity.reversed"), "1");
 	return store_capacity_answers_read(r->store, r->nr_params, &c->answers, &c->nr_answers, err, errlen) ||
 	       store_capacity_probes_read(r->store, &c->probes, &c->nr_probes, err, errlen);
 }
@@ -85,10 +87,10 @@ void report_capacity_intro(const struct report *r, char *buf, size_t len)
 {
 	const struct report_capacity *c = r->capacity;
 	snprintf(buf, len,
-		 "The largest %s that meets the SLO %s, per point of the other parameters: the largest load that"
-		 " passed and the smallest that failed, within the resolution %s. A probe passes when %s. The search"
-		 " assumes that a load that passes passes at every smaller load (monotonicity).",
-		 c->load, c->slo, c->resolution, c->test);
+		 "The %s %s that meets the SLO %s, per point of the other parameters: the heaviest load that"
+		 " passed and the lightest that failed, within the resolution %s. A probe passes when %s. The search"
+		 " assumes that a load that passes passes at every lighter load (monotonicity).",
+		 c->reversed ? "smallest" : "largest", c->load, c->slo, c->resolution, c->test);
 }
 
 void report_capacity_write(const struct report_format_ops *ops, FILE *f, const struct report *r)
@@ -100,8 +102,8 @@ void report_capacity_write(const struct report_format_ops *ops, FILE *f, const s
 		return;
 	fputs(ops->head_begin, f);
 	report_table_head(&t, "point");
-	report_table_head(&t, "largest passing");
-	report_table_head(&t, "smallest failing");
+	report_table_head(&t, c->reversed ? "smallest passing" : "largest passing");
+	report_table_head(&t, c->reversed ? "largest failing" : "smallest failing");
 	report_table_head(&t, "probes");
 	report_table_head(&t, "status");
 	report_table_head_end(&t);
@@ -187,23 +189,34 @@ static int value_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Whether answers a and b lie on one line: alike in every parameter but the first (and
- * the load). */
+/* The figure's x axis: the report's x (the config's [report] x) unless that is the
+ * load, else the first parameter. */
+static size_t axis_x(const struct report *r)
+{
+	return r->x >= 0 && (size_t)r->x + 1 < r->nr_params ? (size_t)r->x : 0;
+}
+
+/* Whether answers a and b lie on one line: alike in every parameter but x (and the load). */
 static bool same_line(const struct report *r, const struct store_capacity_answer *a,
 		      const struct store_capacity_answer *b)
 {
-	return r->nr_params <= 2 || !memcmp(a->values + 1, b->values + 1, (r->nr_params - 2) * sizeof(int64_t));
+	for (size_t p = 0; p + 1 < r->nr_params; p++)
+		if (p != axis_x(r) && a->values[p] != b->values[p])
+			return false;
+	return true;
 }
 
-/* The line's title: its values of the parameters after the first. */
+/* The line's title: its values of the parameters but x. */
 static void line_title(const struct report *r, const struct store_capacity_answer *a, char *buf, size_t len)
 {
 	size_t off = 0;
 	char v[64];
 	buf[0] = 0;
-	for (size_t p = 1; p + 1 < r->nr_params && off < len; p++) {
+	for (size_t p = 0; p + 1 < r->nr_params && off < len; p++) {
+		if (p == axis_x(r))
+			continue;
 		report_value_format(r, p, a->values[p], v, sizeof(v));
-		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", p > 1 ? " " : "", r->params[p], v);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", r->params[p], v);
 	}
 	if (!buf[0])
 		snprintf(buf, len, "largest passing .. smallest failing");
@@ -229,7 +242,7 @@ int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 		goto out;
 	}
 	for (size_t i = 0; i < c->nr_answers; i++)
-		xs[nx++] = c->answers[i].values[0];
+		xs[nx++] = c->answers[i].values[axis_x(r)];
 	qsort(xs, nx, sizeof(*xs), value_cmp);
 	size_t k = 0;
 	for (size_t i = 0; i < nx; i++)
@@ -252,7 +265,7 @@ int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 			if (!same_line(r, a, &c->answers[i]) || !a->have_passing)
 				continue;
 			size_t x = 0;
-			while (xs[x] != a->values[0])
+			while (xs[x] != a->values[axis_x(r)])
 				x++;
 			fprintf(d, "%zu %lld %lld\n", x, (long long)a->passing,
 				(long long)(a->have_failing ? a->failing : a->passing));
@@ -271,7 +284,7 @@ int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 		goto out;
 	}
 	fputs("set xlabel ", b);
-	gnuplot_quote(b, r->params[0]);
+	gnuplot_quote(b, r->params[axis_x(r)]);
 	fputs("\nset ylabel ", b);
 	snprintf(label, sizeof(label), "largest %s meeting the SLO", c->load);
 	gnuplot_quote(b, label);
@@ -279,7 +292,7 @@ int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 	gnuplot_quote(b, c->slo);
 	fprintf(b, "\nset key outside right\nset xrange [-0.5:%zu.5]\nset yrange [0:*]\nset xtics (", nx - 1);
 	for (size_t x = 0; x < nx; x++) {
-		report_value_format(r, 0, xs[x], v, sizeof(v));
+		report_value_format(r, axis_x(r), xs[x], v, sizeof(v));
 		fputs(x ? ", " : "", b);
 		gnuplot_quote(b, v);
 		fprintf(b, " %zu", x);
@@ -295,7 +308,7 @@ int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 	snprintf(label, sizeof(label),
 		 "The largest %s that meets %s against %s: the point is the largest passing load, its bar reaches the"
 		 " smallest failing one",
-		 c->load, c->slo, r->params[0]);
+		 c->load, c->slo, r->params[axis_x(r)]);
 	ret = plot_draw(pc, "capacity", b, &buf, label, err, errlen);
 out:
 	free(xs);
