@@ -15,6 +15,9 @@
 #include "sweep/grid.h"
 #include "sweep/load_param.h"
 
+/* The SLO's conditions and, for a rate load, that the job achieved it: at most this many. */
+#define CAPACITY_CONDS (SLO_MAX_CONDS + 4)
+
 struct capacity_probe {
 	size_t base, seq; /* seq: its place among the base's probes */
 	int64_t load; /* the parameter's value (for a reversed load, as written too) */
@@ -23,7 +26,7 @@ struct capacity_probe {
 	size_t done, failed;
 	bool decided; /* verdict is final: pass, fail (inconclusive ones at max_runs count as fail) */
 	enum slo_verdict verdict;
-	struct slo_check checks[SLO_MAX_CONDS];
+	struct slo_check checks[CAPACITY_CONDS]; /* one per capacity.conds */
 	char note[200];
 };
 
@@ -48,7 +51,14 @@ struct capacity {
 	struct capacity_base *bases; /* [base.nr_points] */
 	struct capacity_probe *probes;
 	size_t nr_probes, cap_probes;
-	char metrics[SLO_MAX_CONDS][STORE_NAME_MAX]; /* the SLO's metrics as the runs name them */
+	double achieved; /* --achieved: a rate load must be reached to this share (0: not asked) */
+	/* What a probe is tested on, once the runs name their metrics (resolved): the SLO's
+	 * conditions with the store's names, then for a rate load (rate_iops, rate) each fio
+	 * direction's iops or bw_bytes > achieved x load (per_load: the value's factor, 0 for
+	 * the SLO's own). */
+	struct slo_cond conds[CAPACITY_CONDS];
+	double per_load[CAPACITY_CONDS];
+	size_t nr_conds;
 	bool resolved;
 };
 
@@ -62,6 +72,8 @@ int capacity_rounds_run(struct capacity *c, bool *usage, char *err, size_t errle
 /* Reads the undecided probes' runs from s and decides what can be decided; records
  * each decided probe in its base's search. -1 with err. */
 int capacity_verdicts_take(struct capacity *c, struct store *s, char *err, size_t errlen);
+/* Condition k's value at a probe of load. */
+double capacity_cond_value(const struct capacity *c, size_t k, int64_t load);
 /* Writes every probe's evidence and every base's answer so far to s. */
 int capacity_evidence_write(struct capacity *c, struct store *s, char *err, size_t errlen);
 /* The base's answer in the load's own terms: the largest passing and the smallest failing. */

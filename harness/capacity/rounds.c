@@ -160,13 +160,13 @@ static void probes_say(const struct capacity *c, const bool *was_decided)
 		capacity_base_label(c, p->base, label, sizeof(label));
 		fprintf(stderr, "vmsweep capacity: %s: %s=%s: %zu runs: ", label, c->load.name,
 			load_value_format(&c->cfg, p->load, v, sizeof(v)), p->done + p->failed);
-		for (size_t k = 0; k < c->slo.n; k++) {
-			const struct slo_cond *sc = &c->slo.conds[k];
+		for (size_t k = 0; k < c->nr_conds; k++) {
+			const struct slo_cond *sc = &c->conds[k];
 			char mean[64], bound[64], value[64];
 			slo_value_format(sc, p->checks[k].mean, mean, sizeof(mean));
 			slo_value_format(sc, p->checks[k].bound, bound, sizeof(bound));
-			slo_value_format(sc, sc->value, value, sizeof(value));
-			fprintf(stderr, "%s%s mean %s, bound %s %c %s", k ? "; " : "", c->metrics[k], mean, bound,
+			slo_value_format(sc, capacity_cond_value(c, k, p->load), value, sizeof(value));
+			fprintf(stderr, "%s%s mean %s, bound %s %c %s", k ? "; " : "", sc->metric, mean, bound,
 				sc->op == SLO_BELOW ? '<' : '>', value);
 		}
 		fprintf(stderr, ": %s%s%s%s\n", slo_verdict_name(p->verdict), p->note[0] ? " (" : "", p->note,
@@ -178,11 +178,12 @@ static void probes_say(const struct capacity *c, const bool *was_decided)
  * another search), and written when write. */
 static int settings_keep(struct capacity *c, struct store *s, bool write, bool *usage, char *err, size_t errlen)
 {
-	char range[128], a[64], b[64], runs[64], conf[32];
+	char range[128], a[64], b[64], runs[64], conf[32], achieved[32];
 	snprintf(range, sizeof(range), "%s..%s", load_value_format(&c->cfg, c->load.light, a, sizeof(a)),
 		 load_value_format(&c->cfg, c->load.heavy, b, sizeof(b)));
 	snprintf(runs, sizeof(runs), "%u", c->runs);
 	snprintf(conf, sizeof(conf), "%g", c->confidence);
+	snprintf(achieved, sizeof(achieved), "%g", c->achieved);
 	const char *kv[][2] = {
 		{ "capacity.slo", c->slo_text },
 		{ "capacity.load", c->load.name },
@@ -190,6 +191,7 @@ static int settings_keep(struct capacity *c, struct store *s, bool write, bool *
 		{ "capacity.resolution", c->resolution_text },
 		{ "capacity.confidence", conf },
 		{ "capacity.runs", runs },
+		{ "capacity.achieved", achieved },
 	};
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		char *was = NULL;
@@ -211,10 +213,14 @@ static int settings_keep(struct capacity *c, struct store *s, bool write, bool *
 	char maxr[32], test[600];
 	snprintf(maxr, sizeof(maxr), "%u", c->max_runs);
 	snprintf(test, sizeof(test),
-		 "the one-sided %g %% t bound on the mean of each condition's per-run metric over the probe's runs"
-		 " is on the condition's side of its value (%g %% with Bonferroni over %zu condition%s); an"
-		 " inconclusive probe gets %d more runs, up to %u, and then counts as failing",
-		 100 * (1 - slo_alpha(&c->slo, c->confidence)), 100 * c->confidence, c->slo.n, c->slo.n == 1 ? "" : "s",
+		 "the one-sided t bound on the mean of each condition's per-run metric over the probe's runs is on the"
+		 " condition's side of its value, each condition at 1 - %g / k with k conditions (Bonferroni: %g %% for"
+		 " them all)%s; an inconclusive probe gets %d more runs, up to %u, and then counts as failing",
+		 1 - c->confidence, 100 * c->confidence,
+		 c->achieved > 0 && (!strcmp(c->load.name, "fio.rate_iops") || !strcmp(c->load.name, "fio.rate"))
+			 ? "; besides the SLO's, each fio job direction must reach the load (its iops or bw_bytes above"
+			   " --achieved times the load)"
+			 : "",
 		 MORE_RUNS, c->max_runs);
 	return store_manifest_set(s, "capacity.max_runs", maxr, err, errlen) ||
 	       store_manifest_set(s, "capacity.test", test, err, errlen) ||

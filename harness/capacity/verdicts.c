@@ -58,7 +58,42 @@ static int value_take(void *arg, size_t point, double value, char *err, size_t e
 	return 0;
 }
 
-/* The SLO's metric names as the runs recorded them, once some run has. */
+/* The metric a rate load is measured by: fio.<job>.<dir>.SUFFIX; NULL when the load is none. */
+static const char *achieved_suffix(const struct capacity *c)
+{
+	if (!strcmp(c->load.name, "fio.rate_iops"))
+		return ".iops";
+	if (!strcmp(c->load.name, "fio.rate"))
+		return ".bw_bytes";
+	return NULL;
+}
+
+/* Each fio job direction's rate metric among names: the load asks each for its rate. */
+static int achieved_add(struct capacity *c, char *const *names, size_t n, char *err, size_t errlen)
+{
+	const char *suffix = achieved_suffix(c);
+	if (!suffix || c->achieved <= 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t nl = strlen(names[i]), sl = strlen(suffix);
+		if (strncmp(names[i], "fio.", 4) || nl <= sl || strcmp(names[i] + nl - sl, suffix) ||
+		    (nl < sl + 5 ||
+		     (strncmp(names[i] + nl - sl - 5, "write", 5) && strncmp(names[i] + nl - sl - 4, "read", 4))))
+			continue;
+		if (c->nr_conds == CAPACITY_CONDS)
+			return errorf(err, errlen, "--load %s: more than %d fio jobs' directions to hold to the rate",
+				      c->load.name, CAPACITY_CONDS - SLO_MAX_CONDS);
+		struct slo_cond *sc = &c->conds[c->nr_conds];
+		memset(sc, 0, sizeof(*sc));
+		snprintf(sc->metric, sizeof(sc->metric), "%s", names[i]);
+		sc->op = SLO_ABOVE;
+		snprintf(sc->text, sizeof(sc->text), "%s > %g x %s", names[i], c->achieved, c->load.name);
+		c->per_load[c->nr_conds++] = c->achieved;
+	}
+	return 0;
+}
+
+/* The conditions with the metric names the runs recorded, once some run has. */
 static int metrics_resolve(struct capacity *c, struct store *s, char *err, size_t errlen)
 {
 	char **names = NULL;
@@ -70,8 +105,16 @@ static int metrics_resolve(struct capacity *c, struct store *s, char *err, size_
 		return -1;
 	if (!n)
 		goto out; /* no run done yet: the verdicts wait */
-	for (size_t k = 0; k < c->slo.n && !r; k++)
-		r = slo_metric_resolve(&c->slo.conds[k], names, n, c->metrics[k], sizeof(c->metrics[k]), err, errlen);
+	c->nr_conds = 0;
+	for (size_t k = 0; k < c->slo.n && !r; k++) {
+		c->conds[k] = c->slo.conds[k];
+		c->per_load[k] = 0;
+		r = slo_metric_resolve(&c->slo.conds[k], names, n, c->conds[k].metric, sizeof(c->conds[k].metric), err,
+				       errlen);
+		c->nr_conds++;
+	}
+	if (!r)
+		r = achieved_add(c, names, n, err, errlen);
 	c->resolved = !r;
 out:
 	store_names_free(names, n);
@@ -95,12 +138,22 @@ static int counts_read(struct capacity *c, struct store *s, char *err, size_t er
 	return 0;
 }
 
+/* A condition's value at a probe: the SLO's, or the share of the load to reach. */
+double capacity_cond_value(const struct capacity *c, size_t k, int64_t load)
+{
+	return c->per_load[k] > 0 ? c->per_load[k] * (double)load : c->conds[k].value;
+}
+
 static void probe_decide(struct capacity *c, struct capacity_probe *p, double *const *v, const size_t *n)
 {
-	double alpha = slo_alpha(&c->slo, c->confidence);
-	for (size_t k = 0; k < c->slo.n; k++)
-		slo_cond_check(&c->slo.conds[k], v[k], n[k], alpha, &p->checks[k]);
-	p->verdict = slo_combine(p->checks, c->slo.n);
+	/* Bonferroni over every condition tested, the load's own among them */
+	double alpha = (1 - c->confidence) / (double)(c->nr_conds ? c->nr_conds : 1);
+	for (size_t k = 0; k < c->nr_conds; k++) {
+		struct slo_cond cond = c->conds[k];
+		cond.value = capacity_cond_value(c, k, p->load);
+		slo_cond_check(&cond, v[k], n[k], alpha, &p->checks[k]);
+	}
+	p->verdict = slo_combine(p->checks, c->nr_conds);
 	p->note[0] = 0;
 	if (p->failed) {
 		/* a guest that did not finish at this load did not meet any SLO there */
@@ -150,26 +203,26 @@ int capacity_verdicts_take(struct capacity *c, struct store *s, char *err, size_
 	if (counts_read(c, s, err, errlen) || all_failed_check(c, s, err, errlen) || metrics_resolve(c, s, err, errlen))
 		return -1;
 	size_t np = c->nr_probes, per = c->max_runs * 2;
-	double **vals = calloc(np * SLO_MAX_CONDS + 1, sizeof(*vals));
-	size_t *nv = calloc(np * SLO_MAX_CONDS + 1, sizeof(*nv));
+	double **vals = calloc(np * CAPACITY_CONDS + 1, sizeof(*vals));
+	size_t *nv = calloc(np * CAPACITY_CONDS + 1, sizeof(*nv));
 	if (!vals || !nv)
 		goto oom;
-	for (size_t i = 0; i < np * SLO_MAX_CONDS; i++)
+	for (size_t i = 0; i < np * CAPACITY_CONDS; i++)
 		if (!(vals[i] = calloc(per, sizeof(double))))
 			goto oom;
-	for (size_t k = 0; c->resolved && k < c->slo.n; k++) {
+	for (size_t k = 0; c->resolved && k < c->nr_conds; k++) {
 		/* condition k's values: vals[k * np + probe] */
 		struct values_arg a = { c, vals + k * np, nv + k * np };
-		if (store_metric_values_read(s, c->metrics[k], value_take, &a, err, errlen))
+		if (store_metric_values_read(s, c->conds[k].metric, value_take, &a, err, errlen))
 			goto out;
 	}
 	for (size_t i = 0; i < np; i++) {
 		struct capacity_probe *p = &c->probes[i];
-		double *pv[SLO_MAX_CONDS];
-		size_t pn[SLO_MAX_CONDS];
-		if (p->decided || p->done + p->failed < p->runs)
+		double *pv[CAPACITY_CONDS];
+		size_t pn[CAPACITY_CONDS];
+		if (p->decided || p->done + p->failed < p->runs || !c->resolved)
 			continue;
-		for (size_t k = 0; k < c->slo.n; k++) {
+		for (size_t k = 0; k < c->nr_conds; k++) {
 			pv[k] = vals[k * np + i];
 			pn[k] = nv[k * np + i];
 		}
@@ -180,7 +233,7 @@ int capacity_verdicts_take(struct capacity *c, struct store *s, char *err, size_
 oom:
 	errorf(err, errlen, "out of memory");
 out:
-	for (size_t i = 0; vals && i < np * SLO_MAX_CONDS; i++)
+	for (size_t i = 0; vals && i < np * CAPACITY_CONDS; i++)
 		free(vals[i]);
 	free(vals);
 	free(nv);
@@ -193,14 +246,14 @@ int capacity_evidence_write(struct capacity *c, struct store *s, char *err, size
 		const struct capacity_probe *p = &c->probes[i];
 		struct store_capacity_probe sp = { .point = p->point_id, .base = p->base, .seq = p->seq, .load = p->load,
 						   .runs = p->done + p->failed, .failed = p->failed,
-						   .nr_checks = c->slo.n };
+						   .nr_checks = c->resolved ? c->nr_conds : 0 };
 		snprintf(sp.verdict, sizeof(sp.verdict), "%s", slo_verdict_name(p->decided ? p->verdict : SLO_UNSURE));
 		snprintf(sp.note, sizeof(sp.note), "%s", p->note);
-		for (size_t k = 0; k < c->slo.n && k < STORE_CAPACITY_CONDS; k++) {
+		for (size_t k = 0; k < sp.nr_checks && k < STORE_CAPACITY_CONDS; k++) {
 			struct store_capacity_check *ck = &sp.checks[k];
-			snprintf(ck->metric, sizeof(ck->metric), "%s", c->resolved ? c->metrics[k] : c->slo.conds[k].metric);
-			ck->op = c->slo.conds[k].op == SLO_BELOW ? '<' : '>';
-			ck->value = c->slo.conds[k].value;
+			snprintf(ck->metric, sizeof(ck->metric), "%s", c->conds[k].metric);
+			ck->op = c->conds[k].op == SLO_BELOW ? '<' : '>';
+			ck->value = capacity_cond_value(c, k, p->load);
 			ck->n = p->checks[k].n;
 			ck->mean = p->checks[k].n ? p->checks[k].mean : NAN;
 			ck->sd = p->checks[k].sd;

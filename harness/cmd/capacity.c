@@ -23,6 +23,7 @@
 #define DEFAULT_RESOLUTION 0.05
 #define DEFAULT_RUNS 3
 #define DEFAULT_MAX_RUNS 9
+#define DEFAULT_ACHIEVED 0.95
 
 static void usage(FILE *f)
 {
@@ -47,6 +48,9 @@ static void usage(FILE *f)
 		   "  --resolution R    a share of the answer (5%%, the default) or a step in the\n"
 		   "                    load's unit (100)\n"
 		   "  --confidence C    of the SLO at a passing load (default 95%%)\n"
+		   "  --achieved A      a rate load (rate_iops, rate) passes only where every fio job\n"
+		   "                    direction reached A of it (iops, bw_bytes; default %.0f%%, 0: not\n"
+		   "                    asked): a throttled writer meets a latency SLO by doing less\n"
 		   "  --runs N          runs of each probe first (default %d); --max-runs M (default %d)\n"
 		   "  --jobs N          runs at a time (default: [sweep] jobs)\n"
 		   "  --out DIR         the store (default results/NAME-capacity-DATE-TIME); the same\n"
@@ -55,7 +59,7 @@ static void usage(FILE *f)
 		   "beside them (tables capacity*); `vmsweep report DIR` shows them.\n"
 		   "Exit status: 0 every search ended, 1 host error, 2 bad option or config, 130\n"
 		   "interrupted.\n",
-		   DEFAULT_RUNS, DEFAULT_MAX_RUNS);
+		   100 * DEFAULT_ACHIEVED, DEFAULT_RUNS, DEFAULT_MAX_RUNS);
 }
 
 static int fraction_parse(const char *opt, const char *text, double *v, char *err, size_t errlen)
@@ -82,7 +86,7 @@ static int unsigned_parse(const char *opt, const char *text, unsigned min, unsig
 
 struct args {
 	const char *config, *slo, *load, *resolution, *out;
-	double confidence;
+	double confidence, achieved;
 	unsigned runs, max_runs, jobs;
 };
 
@@ -94,10 +98,11 @@ static int args_parse(int argc, char **argv, struct args *a, char *err, size_t e
 		{ "resolution", required_argument, NULL, 'r' }, { "confidence", required_argument, NULL, 'c' },
 		{ "runs", required_argument, NULL, 'n' },	{ "max-runs", required_argument, NULL, 'm' },
 		{ "jobs", required_argument, NULL, 'j' },	{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },		{ NULL, 0, NULL, 0 },
+		{ "achieved", required_argument, NULL, 'a' },	{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
-	*a = (struct args){ .confidence = 0.95, .runs = DEFAULT_RUNS, .max_runs = DEFAULT_MAX_RUNS };
+	*a = (struct args){ .confidence = 0.95, .achieved = DEFAULT_ACHIEVED, .runs = DEFAULT_RUNS, .max_runs = DEFAULT_MAX_RUNS };
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -111,6 +116,12 @@ static int args_parse(int argc, char **argv, struct args *a, char *err, size_t e
 				return -1;
 			if (a->confidence < 0.5 || a->confidence >= 1)
 				return errorf(err, errlen, "--confidence %s: expected 50%%..99.99%%", optarg);
+			break;
+		case 'a':
+			if (fraction_parse("--achieved", optarg, &a->achieved, err, errlen))
+				return -1;
+			if (a->achieved < 0 || a->achieved > 1)
+				return errorf(err, errlen, "--achieved %s: expected 0%%..100%% (0: not asked)", optarg);
 			break;
 		case 'n':
 			if (unsigned_parse("--runs", optarg, 2, 1000, &a->runs, err, errlen))
@@ -202,6 +213,7 @@ int cmd_capacity(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.confidence = a.confidence;
+	c.achieved = a.achieved;
 	c.runs = a.runs;
 	c.max_runs = a.max_runs;
 	if (slo_parse(a.slo, &c.slo, err, sizeof(err)) || load_spec_parse(a.load, &c.load, err, sizeof(err)) ||

@@ -29,7 +29,7 @@
 
 #include "store/store.h"
 
-#define STORE_CAPACITY_CONDS 8
+#define STORE_CAPACITY_CONDS 12 /* capacity/capacity.h's CAPACITY_CONDS */
 
 struct store_capacity_check {
 	char metric[STORE_NAME_MAX];
