@@ -139,7 +139,8 @@ void report_capacity_write(const struct report_format_ops *ops, FILE *f, const s
 	report_table_head(&t, "condition");
 	report_table_head(&t, "mean");
 	report_table_head(&t, "bound");
-	report_table_head(&t, "verdict");
+	report_table_head(&t, "condition's verdict");
+	report_table_head(&t, "probe's verdict");
 	report_table_head_end(&t);
 	for (size_t i = 0; i < c->nr_probes; i++) {
 		const struct store_capacity_probe *p = &c->probes[i];
@@ -171,7 +172,10 @@ void report_capacity_write(const struct report_format_ops *ops, FILE *f, const s
 			report_table_cell_printf(&t, false, "%s", mean);
 			report_table_cell_printf(&t, false, "%s", bound);
 			fputs(ops->cell, f);
-			ops->text_write(f, p->verdict);
+			ops->text_write(f, ck ? ck->verdict : "");
+			fputs(ops->cell_end, f);
+			fputs(ops->cell, f);
+			ops->text_write(f, k ? "" : p->verdict);
 			if (p->note[0] && !k) {
 				ops->text_write(f, ": ");
 				ops->text_write(f, p->note);
