@@ -311,7 +311,7 @@ int report_capacity_plot(const struct plot_ctx *pc, char *err, size_t errlen)
 	fputc('\n', b);
 	snprintf(label, sizeof(label),
 		 "The largest %s that meets %s against %s: the point is the largest passing load, its bar reaches the"
-		 " smallest failing one",
+		 " smallest failing one (none: nothing failed up to the range's end)",
 		 c->load, c->slo, r->params[axis_x(r)]);
 	ret = plot_draw(pc, "capacity", b, &buf, label, err, errlen);
 out:
