@@ -43,9 +43,9 @@ int load_spec_parse(const char *text, struct load_spec *l, char *err, size_t err
 	snprintf(b, sizeof(b), "%s", dots + 2);
 	if (load_kind(name, l->name, sizeof(l->name), &l->kind, &l->knob)) {
 		const char *hint = fio_sweep_option_suggest(name);
-		return errorf(err, errlen,
-			      "--load %s: not a load: an fio option a sweep may vary (%s)%s%s%s, or a guest knob", name,
-			      fio_sweep_option_list(), hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+		return errorf(err, errlen, "--load %s: not a load%s%s%s: an fio option a sweep may vary (%s) or a guest knob",
+			      name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "",
+			      fio_sweep_option_list());
 	}
 	if (!*a || !*b)
 		return errorf(err, errlen, "--load '%s': expected NAME=LIGHT..HEAVY with both ends", text);
