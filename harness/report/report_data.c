@@ -64,6 +64,8 @@ static int points_read(struct report *r, char *err, size_t errlen)
 		p->nr_done = sp[i].nr_done;
 		p->nr_failed = sp[i].nr_failed;
 		p->nr_planned = sp[i].nr_planned;
+		p->nr_skipped = sp[i].nr_skipped;
+		r->nr_skipped += p->nr_skipped;
 		r->nr_done += p->nr_done;
 		r->nr_failed += p->nr_failed;
 		r->nr_planned += p->nr_planned;
@@ -324,7 +326,7 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 		}
 	if (!r->name && !(r->name = strdup(dir)))
 		return errorf(err, errlen, "out of memory");
-	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen))
+	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen) || report_repeat_load(r, err, errlen))
 		return -1;
 	return report_backends_pair(r, err, errlen);
 }
@@ -345,6 +347,10 @@ void report_free(struct report *r)
 	free(r->shown);
 	free(r->retried);
 	free(r->noisy);
+	for (size_t i = 0; i < r->nr_repeat_metrics; i++)
+		free(r->repeat_metrics[i]);
+	free(r->repeat_metrics);
+	free(r->repeat_width);
 	for (size_t i = 0; i < r->nr_manifest; i++) {
 		free(r->manifest[i].key);
 		free(r->manifest[i].value);

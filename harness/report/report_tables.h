@@ -67,6 +67,8 @@ void report_eras_write(const struct report_format_ops *ops, FILE *f, const struc
 
 /* Points whose runs were run again for noise or recorded noisy (report_noise.c). */
 void report_noise_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+/* repeat = auto: each point's runs and the intervals they reached (report_repeat.c). */
+void report_repeat_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 
 /* Writes the document at path by way of path.tmp, renamed once whole, so that a reader
  * never sees half a report; body writes the content (-1 with err set: nothing is left). */

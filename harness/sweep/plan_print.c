@@ -35,6 +35,16 @@ const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *b
 
 static void counts_print(FILE *f, const struct sweep_config *c, const struct sweep_plan *p)
 {
+	const struct sweep_repeat *ar = &c->auto_repeat;
+	if (ar->on) {
+		fprintf(f, "%zu point%s (%zu of %zu grid point%s filtered out by the constraints) x %u..%u repetitions "
+			   "(repeat = auto: until the 95 %% interval of %s%s is within %.3g %% of the mean) = at most %zu "
+			   "runs, round by round\n",
+			p->nr_points, p->nr_points == 1 ? "" : "s", p->nr_filtered, p->nr_grid, p->nr_grid == 1 ? "" : "s",
+			ar->min, ar->max, ar->metrics[0], ar->nr_metrics > 1 ? " and the other ci_metrics" : "",
+			100 * ar->ci, p->nr_runs);
+		return;
+	}
 	fprintf(f, "%zu point%s (%zu of %zu grid point%s filtered out by the constraints) x %u repetition%s = %zu run%s\n",
 		p->nr_points, p->nr_points == 1 ? "" : "s", p->nr_filtered, p->nr_grid, p->nr_grid == 1 ? "" : "s",
 		c->repeat, c->repeat == 1 ? "" : "s", p->nr_runs, p->nr_runs == 1 ? "" : "s");
