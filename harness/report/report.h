@@ -122,6 +122,8 @@ struct report {
  * names present, histograms' percentiles, failed runs, the run to draw series of. */
 int report_load(struct report *r, struct store *s, const char *dir, char *err, size_t errlen);
 void report_free(struct report *r);
+/* The manifest's value for key, or NULL. */
+const char *report_manifest_value(const struct report *r, const char *key);
 /* Index of the parameter, or -1. */
 int report_param_find(const struct report *r, const char *name);
 /* "64M" for memory, a word knob's word ("2.6" for watermark_model 1), the integer otherwise. */

@@ -388,6 +388,14 @@ void report_free(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+const char *report_manifest_value(const struct report *r, const char *key)
+{
+	for (size_t i = 0; i < r->nr_manifest; i++)
+		if (!strcmp(r->manifest[i].key, key))
+			return r->manifest[i].value;
+	return NULL;
+}
+
 int report_param_find(const struct report *r, const char *name)
 {
 	for (size_t i = 0; i < r->nr_params; i++)
@@ -400,13 +408,12 @@ void report_value_format(const struct report *r, size_t param, int64_t v, char *
 {
 	const int64_t mib = 1 << 20;
 	/* The store keeps watermark_model's number; people know its eras by name, as plan prints them. */
-	const char *word = param_value_word(r->params[param], v);
+	const char *word = param_value_word(r->params[param], v), *file;
 	char key[32];
 	snprintf(key, sizeof(key), "job_file.%" PRId64, v);
-	for (size_t i = 0; !word && !strcmp(r->params[param], "job") && i < r->nr_manifest; i++)
-		if (!strcmp(r->manifest[i].key, key)) /* a job parameter's value: which file, by name */
-			word = strrchr(r->manifest[i].value, '/') ? strrchr(r->manifest[i].value, '/') + 1
-								  : r->manifest[i].value;
+	/* a job parameter's value: which file, by name */
+	if (!word && !strcmp(r->params[param], "job") && (file = report_manifest_value(r, key)))
+		word = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	if (word)
 		snprintf(buf, len, "%s", word);
 	else if (!strcmp(r->params[param], "memory") && v > 0 && v % mib == 0)

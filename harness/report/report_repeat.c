@@ -12,14 +12,6 @@
 #include "store/query.h"
 #include "util/error.h"
 
-static const char *manifest_value(const struct report *r, const char *key)
-{
-	for (size_t i = 0; i < r->nr_manifest; i++)
-		if (!strcmp(r->manifest[i].key, key))
-			return r->manifest[i].value;
-	return NULL;
-}
-
 struct values_arg {
 	const struct report *r;
 	double **v; /* per point */
@@ -94,8 +86,8 @@ static int metrics_split(struct report *r, const char *list, char *err, size_t e
 
 int report_repeat_load(struct report *r, char *err, size_t errlen)
 {
-	const char *ci = manifest_value(r, "repeat.ci"), *metrics = manifest_value(r, "repeat.ci_metric");
-	const char *span = manifest_value(r, "repeat.auto");
+	const char *ci = report_manifest_value(r, "repeat.ci"), *metrics = report_manifest_value(r, "repeat.ci_metric");
+	const char *span = report_manifest_value(r, "repeat.auto");
 
 	if (!ci || !metrics || !*metrics || !span || sscanf(span, "%u..%u", &r->repeat_min, &r->repeat_max) != 2)
 		return 0;
