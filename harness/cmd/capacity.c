@@ -220,6 +220,8 @@ int cmd_capacity(int argc, char **argv)
 	    sweep_config_load(a.config, &c.cfg, err, sizeof(err)) || sweep_plan(&c.cfg, &c.base, err, sizeof(err)) ||
 	    load_param_append(&c.cfg, &c.load, err, sizeof(err)) || resolution_parse(&c, a.resolution, err, sizeof(err)))
 		goto fail;
+	/* the search repeats each probe itself: a config's repeat = auto has no say here */
+	c.cfg.auto_repeat.on = false;
 	slo_format(&c.slo, c.slo_text, sizeof(c.slo_text));
 	c.jobs = a.jobs ? a.jobs : c.cfg.jobs ? c.cfg.jobs : 1;
 	if (!(c.bases = calloc(c.base.nr_points + 1, sizeof(*c.bases)))) {

@@ -181,6 +181,27 @@ again:
 	store_run_free(&rec);
 }
 
+/* repeat = auto: a run its point does not need is recorded as skipped, with the evidence. */
+static bool run_needed(struct sweep_ctx *ctx, size_t run)
+{
+	struct store_run rec = { .status = STORE_SKIPPED };
+	char err[1024];
+	int need = run_repeat_needed(ctx, run, rec.cause, sizeof(rec.cause), err, sizeof(err));
+
+	if (need < 0) {
+		store_failed(ctx, run, err);
+		return false;
+	}
+	if (need)
+		return true;
+	rec.inputs = ctx->inputs[ctx->plan->runs[run].point];
+	if (store_run_record(ctx->store, ctx->run_ids[run], &rec, err, sizeof(err)) != 0)
+		store_failed(ctx, run, err);
+	else
+		atomic_fetch_add(&ctx->skipped, 1);
+	return false;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -189,7 +210,8 @@ static void *worker_main(void *arg)
 	worker_pin(w->index, w->ctx->nr_workers);
 	while (next_run(w->ctx, &run)) {
 		atomic_fetch_add(&w->ctx->running, 1);
-		run_one(w->ctx, w->index, run);
+		if (run_needed(w->ctx, run))
+			run_one(w->ctx, w->index, run);
 		atomic_fetch_sub(&w->ctx->running, 1);
 	}
 	return NULL;
@@ -200,10 +222,16 @@ static void *worker_main(void *arg)
 static void progress_show(struct sweep_ctx *ctx, double t0, bool tty, bool final)
 {
 	size_t done = atomic_load(&ctx->done), failed = atomic_load(&ctx->failed), n = done + failed;
+	size_t skipped = atomic_load(&ctx->skipped);
 	double elapsed = wall_now() - t0;
-	double eta = n ? elapsed / (double)n * (double)(ctx->nr_pending - n) : 0;
-	fprintf(stderr, "%s%zu/%zu runs, %zu failed, %.0f s elapsed, ETA %.0f s%s%s", tty ? "\r" : "", n,
-		ctx->nr_pending, failed, elapsed, eta, stop_level ? " (stopping)" : "", tty && !final ? "   " : "\n");
+	/* with repeat = auto, an upper bound: the runs still to come may not be needed */
+	double eta = n ? elapsed / (double)n * (double)(ctx->nr_pending - n - skipped) : 0;
+	char not_needed[64] = "";
+	if (skipped)
+		snprintf(not_needed, sizeof(not_needed), ", %zu not needed", skipped);
+	fprintf(stderr, "%s%zu/%zu runs, %zu failed%s, %.0f s elapsed, ETA %s%.0f s%s%s", tty ? "\r" : "", n + skipped,
+		ctx->nr_pending, failed, not_needed, elapsed, ctx->cfg->auto_repeat.on ? "at most " : "", eta,
+		stop_level ? " (stopping)" : "", tty && !final ? "   " : "\n");
 	fflush(stderr);
 }
 
@@ -293,7 +321,7 @@ void runs_execute(struct sweep_ctx *ctx)
 		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
 	}
 	while (w) {
-		size_t n = atomic_load(&ctx->done) + atomic_load(&ctx->failed);
+		size_t n = atomic_load(&ctx->done) + atomic_load(&ctx->failed) + atomic_load(&ctx->skipped);
 		bool idle = !atomic_load(&ctx->running);
 		if ((n >= ctx->nr_pending || stop_level) && idle && (ctx->next >= ctx->nr_pending || stop_level))
 			break;
@@ -325,8 +353,12 @@ static int run_summary(struct sweep_ctx *ctx, const char *dir, const char *confi
 	if (config && !realpath(config, real_config))
 		snprintf(real_config, sizeof(real_config), "%s", config);
 	snprintf(cmd, sizeof(cmd), "vmsweep run --resume %s%s%s", real_dir, config ? " " : "", config ? real_config : "");
-	fprintf(stderr, "vmsweep run: %zu runs recorded (%zu failed), %zu left; results in %s\n",
-		atomic_load(&ctx->done) + failed, failed, left, store_path(ctx->store));
+	size_t skipped = atomic_load(&ctx->skipped);
+	char not_needed[96] = "";
+	if (skipped)
+		snprintf(not_needed, sizeof(not_needed), ", %zu not needed (repeat = auto)", skipped);
+	fprintf(stderr, "vmsweep run: %zu runs recorded (%zu failed%s), %zu left; results in %s\n",
+		atomic_load(&ctx->done) + failed, failed, not_needed, left, store_path(ctx->store));
 	if (ctx->store_error[0]) {
 		fprintf(stderr, "vmsweep run: stopped: %s\nvmsweep run: the runs stored are kept; once that is fixed,"
 				" finish with: %s\n",
@@ -434,8 +466,15 @@ int cmd_run(int argc, char **argv)
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
 		goto out;
 	}
-	fprintf(stderr, "vmsweep run: sweep %s: %zu points x %u = %zu runs, %zu to do, %u at a time -> %s\n", cfg.name,
-		plan.nr_points, cfg.repeat, plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
+	if (cfg.auto_repeat.on)
+		fprintf(stderr,
+			"vmsweep run: sweep %s: %zu points x %u..%u (repeat = auto: until %s's 95 %% interval is within "
+			"%.3g %% of the mean%s) = at most %zu runs, %zu to do, %u at a time -> %s\n",
+			cfg.name, plan.nr_points, cfg.auto_repeat.min, cfg.auto_repeat.max, cfg.auto_repeat.metrics[0],
+			100 * cfg.auto_repeat.ci, cfg.auto_repeat.nr_metrics > 1 ? ", and the other ci_metrics'" : "", plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
+	else
+		fprintf(stderr, "vmsweep run: sweep %s: %zu points x %u = %zu runs, %zu to do, %u at a time -> %s\n",
+			cfg.name, plan.nr_points, cfg.repeat, plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
 	if (ctx.nr_pending && run_backends_begin(&ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		run_backends_end(&ctx);

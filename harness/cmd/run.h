@@ -33,7 +33,7 @@ struct sweep_ctx {
 
 	pthread_mutex_t lock; /* next, store_error */
 	size_t *pending, nr_pending, next; /* plan run indexes still to run, in plan order */
-	atomic_size_t done, failed, running;
+	atomic_size_t done, failed, skipped, running; /* skipped: repeat = auto did not need them */
 	char store_error[1100]; /* the first run that could not be stored */
 };
 
@@ -45,6 +45,10 @@ struct sweep_ctx {
  */
 int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *err, size_t errlen);
 void run_store_free(struct sweep_ctx *ctx);
+
+/* repeat = auto (run_repeat.c): 1 when plan run `run` is needed, 0 when its point's
+ * intervals are narrow enough already (why: the evidence, for the run's cause), -1 with err. */
+int run_repeat_needed(struct sweep_ctx *ctx, size_t run, char *why, size_t len, char *err, size_t errlen);
 
 /* The build id of the guest kernel ELF at kernel ("unknown" when unreadable). */
 void run_guest_build_id(const char *kernel, char out[41]);

@@ -219,6 +219,26 @@ out:
 }
 
 /* What a re-run needs: the config and job files themselves, the builds, the host. */
+/* repeat = auto's target, for the report's Repetitions section (report_repeat.c). */
+static int manifest_repeat(struct store *s, const struct sweep_repeat *ar, char *err, size_t errlen)
+{
+	char buf[4096];
+	size_t used = 0;
+
+	if (!ar->on)
+		return store_manifest_set(s, "repeat.auto", "no", err, errlen);
+	snprintf(buf, sizeof(buf), "%u..%u runs", ar->min, ar->max);
+	if (store_manifest_set(s, "repeat.auto", buf, err, errlen))
+		return -1;
+	snprintf(buf, sizeof(buf), "%.17g", ar->ci);
+	if (store_manifest_set(s, "repeat.ci", buf, err, errlen))
+		return -1;
+	buf[0] = 0;
+	for (size_t i = 0; i < ar->nr_metrics && used < sizeof(buf); i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "," : "", ar->metrics[i]);
+	return store_manifest_set(s, "repeat.ci_metric", buf, err, errlen);
+}
+
 static int manifest_write(struct sweep_ctx *ctx, char *err, size_t errlen)
 {
 	const struct sweep_config *cfg = ctx->cfg;
@@ -267,7 +287,7 @@ static int manifest_write(struct sweep_ctx *ctx, char *err, size_t errlen)
 			return -1;
 	}
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->seed);
-	if (store_manifest_set(s, "seed", buf, err, errlen))
+	if (store_manifest_set(s, "seed", buf, err, errlen) || manifest_repeat(s, &cfg->auto_repeat, err, errlen))
 		return -1;
 	snprintf(buf, sizeof(buf), "%u", ctx->nr_workers);
 	if (store_manifest_set(s, "jobs", buf, err, errlen) ||
@@ -347,7 +367,8 @@ int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *e
 	if (nr_new && nr_new < plan->nr_runs && !ctx->grows)
 		fprintf(stderr, "vmsweep run: the sweep grew: %zu new run%s added to the %zu in %s\n", nr_new,
 			nr_new == 1 ? "" : "s", plan->nr_runs - nr_new, dir);
-	if (manifest_write(ctx, err, errlen) || pending_list(ctx, err, errlen))
+	if (manifest_write(ctx, err, errlen) || store_runs_unskip(ctx->store, err, errlen) ||
+	    pending_list(ctx, err, errlen))
 		goto out;
 	r = 0;
 out:

@@ -12,5 +12,8 @@ int sweep_checks(const struct sweep_config *c, const struct sweep_plan *p, unsig
 	for (size_t i = 0; i < c->nr_metrics; i++)
 		if (report_metric_name_check(c->metrics[i], why, sizeof(why)))
 			return errorf(err, errlen, "%s: [report] metrics: %s", c->path, why);
+	for (size_t i = 0; i < c->auto_repeat.nr_metrics; i++)
+		if (report_metric_name_check(c->auto_repeat.metrics[i], why, sizeof(why)))
+			return errorf(err, errlen, "%s:%u: [sweep] ci_metric: %s", c->path, c->auto_repeat.metrics_line, why);
 	return sweep_preflight(c, p, jobs, wl, stderr, prefix, est, err, errlen);
 }

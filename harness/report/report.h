@@ -19,7 +19,7 @@ struct store;
 struct report_point {
 	size_t id; /* points.id in the store */
 	int64_t *values; /* [nr_params], as stored (memory in bytes) */
-	size_t nr_done, nr_failed, nr_planned;
+	size_t nr_done, nr_failed, nr_planned, nr_skipped;
 };
 
 /* A metric as the report shows it: the store's metric `source`, times `scale` (a unit
@@ -68,7 +68,7 @@ struct report {
 	size_t *shown; /* the tables' order: points[] indexes sorted by their values (a grown sweep's new
 			* points have the highest ids) */
 	size_t nr_points;
-	size_t nr_runs, nr_done, nr_failed, nr_planned;
+	size_t nr_runs, nr_done, nr_failed, nr_planned, nr_skipped; /* nr_runs: planned, done and failed */
 
 	struct report_kv *manifest; /* every key, in key order */
 	size_t nr_manifest;
@@ -109,6 +109,12 @@ struct report {
 	size_t *retried, *noisy;
 	size_t nr_retried, nr_noisy;
 
+	/* repeat = auto (report_repeat.c), from the manifest: the target, the metrics, and per
+	 * metric and point the interval's half-width over the mean, [m * nr_points + p]. */
+	char **repeat_metrics;
+	size_t nr_repeat_metrics;
+	double repeat_ci, *repeat_width;
+	unsigned repeat_min, repeat_max;
 	/* A capacity search's answers and evidence (report_capacity.c); NULL: none. */
 	struct report_capacity *capacity;
 };
@@ -118,6 +124,8 @@ struct report {
  * names present, histograms' percentiles, failed runs, the run to draw series of. */
 int report_load(struct report *r, struct store *s, const char *dir, char *err, size_t errlen);
 void report_free(struct report *r);
+/* The manifest's value for key, or NULL. */
+const char *report_manifest_value(const struct report *r, const char *key);
 /* Index of the parameter, or -1. */
 int report_param_find(const struct report *r, const char *name);
 /* "64M" for memory, a word knob's word ("2.6" for watermark_model 1), the integer otherwise. */
@@ -128,6 +136,11 @@ void report_point_label(const struct report *r, size_t p, int skip, char *buf, s
 /* ---- report_noise.c ---- */
 int report_noise_load(struct report *r, char *err, size_t errlen);
 
+/* ---- report_repeat.c ---- */
+int report_repeat_load(struct report *r, char *err, size_t errlen);
+bool report_repeat_any(const struct report *r);
+/* Points with done runs whose intervals missed the target. */
+size_t report_repeat_unmet(const struct report *r);
 /* ---- report_capacity.c ---- */
 int report_capacity_load(struct report *r, char *err, size_t errlen);
 void report_capacity_free(struct report *r);

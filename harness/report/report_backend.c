@@ -101,8 +101,6 @@ bool report_backend_tcg(const struct report *r)
 {
 	/* run_backends.c writes "qemu (TCG: why)" or "kvm (KVM)"; an older or hand-made
 	 * store may lack it, and then nothing is claimed. */
-	for (size_t i = 0; i < r->nr_manifest; i++)
-		if (!strcmp(r->manifest[i].key, "libvirt.domain_type"))
-			return strstr(r->manifest[i].value, "TCG") != NULL;
-	return false;
+	const char *type = report_manifest_value(r, "libvirt.domain_type");
+	return type && strstr(type, "TCG");
 }

@@ -23,12 +23,11 @@ struct report_capacity {
 	bool reversed; /* a larger value is less load (thinktime): the answer is the smallest passing value */
 };
 
+/* A capacity.* key of the manifest, "?" when missing (a store of an older vmsweep). */
 static const char *manifest_value(const struct report *r, const char *key)
 {
-	for (size_t i = 0; i < r->nr_manifest; i++)
-		if (!strcmp(r->manifest[i].key, key))
-			return r->manifest[i].value;
-	return "?";
+	const char *v = report_manifest_value(r, key);
+	return v ? v : "?";
 }
 
 int report_capacity_load(struct report *r, char *err, size_t errlen)

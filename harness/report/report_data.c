@@ -64,6 +64,8 @@ static int points_read(struct report *r, char *err, size_t errlen)
 		p->nr_done = sp[i].nr_done;
 		p->nr_failed = sp[i].nr_failed;
 		p->nr_planned = sp[i].nr_planned;
+		p->nr_skipped = sp[i].nr_skipped;
+		r->nr_skipped += p->nr_skipped;
 		r->nr_done += p->nr_done;
 		r->nr_failed += p->nr_failed;
 		r->nr_planned += p->nr_planned;
@@ -324,7 +326,8 @@ int report_load(struct report *r, struct store *s, const char *dir, char *err, s
 		}
 	if (!r->name && !(r->name = strdup(dir)))
 		return errorf(err, errlen, "out of memory");
-	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen) || report_capacity_load(r, err, errlen))
+	if (report_eras_load(r, err, errlen) || report_noise_load(r, err, errlen) || report_repeat_load(r, err, errlen) ||
+	    report_capacity_load(r, err, errlen))
 		return -1;
 	return report_backends_pair(r, err, errlen);
 }
@@ -346,6 +349,10 @@ void report_free(struct report *r)
 	free(r->shown);
 	free(r->retried);
 	free(r->noisy);
+	for (size_t i = 0; i < r->nr_repeat_metrics; i++)
+		free(r->repeat_metrics[i]);
+	free(r->repeat_metrics);
+	free(r->repeat_width);
 	for (size_t i = 0; i < r->nr_manifest; i++) {
 		free(r->manifest[i].key);
 		free(r->manifest[i].value);
@@ -383,6 +390,14 @@ void report_free(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+const char *report_manifest_value(const struct report *r, const char *key)
+{
+	for (size_t i = 0; i < r->nr_manifest; i++)
+		if (!strcmp(r->manifest[i].key, key))
+			return r->manifest[i].value;
+	return NULL;
+}
+
 int report_param_find(const struct report *r, const char *name)
 {
 	for (size_t i = 0; i < r->nr_params; i++)
@@ -395,13 +410,12 @@ void report_value_format(const struct report *r, size_t param, int64_t v, char *
 {
 	const int64_t mib = 1 << 20;
 	/* The store keeps watermark_model's number; people know its eras by name, as plan prints them. */
-	const char *word = param_value_word(r->params[param], v);
+	const char *word = param_value_word(r->params[param], v), *file;
 	char key[32];
 	snprintf(key, sizeof(key), "job_file.%" PRId64, v);
-	for (size_t i = 0; !word && !strcmp(r->params[param], "job") && i < r->nr_manifest; i++)
-		if (!strcmp(r->manifest[i].key, key)) /* a job parameter's value: which file, by name */
-			word = strrchr(r->manifest[i].value, '/') ? strrchr(r->manifest[i].value, '/') + 1
-								  : r->manifest[i].value;
+	/* a job parameter's value: which file, by name */
+	if (!word && !strcmp(r->params[param], "job") && (file = report_manifest_value(r, key)))
+		word = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	if (word)
 		snprintf(buf, len, "%s", word);
 	else if (!strcmp(r->params[param], "memory") && v > 0 && v % mib == 0)

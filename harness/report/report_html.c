@@ -195,6 +195,8 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 			", <b>%zu still planned</b> (the sweep did not finish: <code>vmsweep run CONFIG --resume "
 			"DIR</code> runs them)",
 			r->nr_planned);
+	if (r->nr_skipped)
+		fprintf(f, "; %zu more not needed (repeat = auto: see Repetitions)", r->nr_skipped);
 	fputs(".", f);
 	if (r->x >= 0) {
 		fputs(" Figures: x = ", f);
@@ -229,6 +231,16 @@ static int html_body_write(FILE *f, const struct report *r, const char *plots_di
 			   "(metric noise.noisy): their numbers were taken on a busy host.</p>\n",
 			r->nr_retried, r->nr_retried == 1 ? "" : "s", r->nr_noisy);
 	report_noise_write(&html_ops, f, r);
+	if (report_repeat_any(r)) {
+		fputs("<h2 id=\"repetitions\">Repetitions</h2>\n<p class=\"note\">repeat = auto: each point ran until the "
+		      "95 % interval of ", f);
+		esc(f, r->repeat_metrics[0]);
+		fprintf(f, "%s was within %.3g %% of the mean, %u to %u runs; the runs it did not need were not run "
+			   "(not needed). %zu point%s did not reach the target.</p>\n",
+			r->nr_repeat_metrics > 1 ? " and the other metrics below" : "", 100 * r->repeat_ci, r->repeat_min,
+			r->repeat_max, report_repeat_unmet(r), report_repeat_unmet(r) == 1 ? "" : "s");
+	}
+	report_repeat_write(&html_ops, f, r);
 	if (r->capacity) {
 		char intro[2048];
 		report_capacity_intro(r, intro, sizeof(intro));

@@ -143,6 +143,8 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 		r->nr_runs, r->nr_done, r->nr_failed);
 	if (r->nr_planned)
 		fprintf(f, ", **%zu still planned** (`vmsweep run CONFIG --resume DIR` runs them)", r->nr_planned);
+	if (r->nr_skipped)
+		fprintf(f, "; %zu more not needed (repeat = auto: see Repetitions)", r->nr_skipped);
 	fputs(".\n\n## Points\n\n", f);
 	report_points_write(&md_ops, f, r);
 	fputs("n: done runs (+: some still planned). Mean ± half the 95 % confidence interval (Student's t) over "
@@ -157,6 +159,14 @@ static int md_body_write(FILE *f, const struct report *r, const char *plots_dir,
 			   "were taken on a busy host.\n\n",
 			r->nr_retried, r->nr_retried == 1 ? "" : "s", r->nr_noisy);
 	report_noise_write(&md_ops, f, r);
+	if (report_repeat_any(r))
+		fprintf(f, "## Repetitions\n\nrepeat = auto: each point ran until the 95 %% interval of %s%s was within "
+			   "%.3g %% of the mean, %u to %u runs; the runs it did not need were not run (not needed). "
+			   "%zu point%s did not reach the target.\n\n",
+			r->repeat_metrics[0], r->nr_repeat_metrics > 1 ? " and the other metrics below" : "",
+			100 * r->repeat_ci, r->repeat_min, r->repeat_max, report_repeat_unmet(r),
+			report_repeat_unmet(r) == 1 ? "" : "s");
+	report_repeat_write(&md_ops, f, r);
 	if (r->capacity) {
 		char intro[2048];
 		report_capacity_intro(r, intro, sizeof(intro));

@@ -67,6 +67,8 @@ void report_eras_write(const struct report_format_ops *ops, FILE *f, const struc
 
 /* Points whose runs were run again for noise or recorded noisy (report_noise.c). */
 void report_noise_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
+/* repeat = auto: each point's runs and the intervals they reached (report_repeat.c). */
+void report_repeat_write(const struct report_format_ops *ops, FILE *f, const struct report *r);
 
 /* A capacity search's answers and its probes (report_capacity.c); nothing when none. */
 void report_capacity_write(const struct report_format_ops *ops, FILE *f, const struct report *r);

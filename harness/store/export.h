@@ -4,7 +4,7 @@
  *
  * Columns, in this order:
  *   run, point, rep, status     always: which run, and how it ended ('planned', 'done',
- *                               'failed')
+ *                               'failed', 'skipped')
  *   <param>...                  always: the point's parameters, as swept. Knobs whose
  *                               values are words (watermark_model, kswapd_model) are
  *                               written as the words ("2.6", "modern"), memory in bytes

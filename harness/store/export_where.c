@@ -318,14 +318,14 @@ static int real_read(const char *text, double *v, char *cause, size_t len)
 
 static int status_read(const char *text, char *cause, size_t len)
 {
-	static const char *const names[] = { "planned", "done", "failed" };
+	static const char *const names[] = { "planned", "done", "failed", "skipped" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(text, names[i]))
 			return 0;
 	const char *hint = name_suggest(text, names, sizeof(names) / sizeof(names[0]));
 	if (hint)
 		return errorf(cause, len, "'%s' is not a status (did you mean '%s'?)", text, hint);
-	return errorf(cause, len, "'%s' is not a status: planned, done or failed", text);
+	return errorf(cause, len, "'%s' is not a status: planned, done, failed or skipped", text);
 }
 
 /* The value of a comparison on name (of kind, idx) into n. */

@@ -150,6 +150,8 @@ static int points_fill(struct store *s, size_t nr_params, struct store_point *po
 			points[i].nr_done += nr;
 		else if (!strcmp(status, "failed"))
 			points[i].nr_failed += nr;
+		else if (!strcmp(status, "skipped"))
+			points[i].nr_skipped += nr;
 		else
 			points[i].nr_planned += nr;
 	}
@@ -272,6 +274,39 @@ int store_metric_values_read(struct store *s, const char *name, store_metric_val
 			break;
 		}
 	return query_end(s, st, rc, failed, what, err, errlen);
+}
+
+int store_point_values_of_run(struct store *s, size_t run_id, const char *name, double **values, size_t *n,
+			      char *err, size_t errlen)
+{
+	sqlite3_stmt *st = query_begin(s,
+				       "SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run WHERE r.status = 'done'"
+				       " AND m.name = ?2 AND r.point = (SELECT point FROM runs WHERE id = ?1) ORDER BY r.id",
+				       WHAT, err, errlen);
+	size_t nr = 0, cap = 0;
+	double *v = NULL;
+	bool oom = false;
+	int rc;
+	*values = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)run_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (array_grow((void **)&v, &cap, nr + 1, sizeof(*v))) {
+			oom = true;
+			break;
+		}
+		v[nr++] = column_real(st, 0);
+	}
+	if (query_end(s, st, rc, oom, WHAT, err, errlen)) {
+		free(v);
+		return oom ? errorf(err, errlen, "out of memory") : -1;
+	}
+	*values = v;
+	*n = nr;
+	return 0;
 }
 
 int store_failed_runs_read(struct store *s, store_failed_run_fn *fn, void *arg, char *err, size_t errlen)

@@ -28,7 +28,7 @@ int store_hist_names_list(struct store *s, char ***names, size_t *n, char *err, 
 struct store_point {
 	size_t id;
 	int64_t *values; /* [nr_params] by parameter index; 0 where none is stored */
-	size_t nr_planned, nr_done, nr_failed; /* its runs by status */
+	size_t nr_planned, nr_done, nr_failed, nr_skipped; /* its runs by status */
 };
 /* Every point in id order, its values of the first nr_params parameters (those
  * store_params_list names) and its runs counted by status. */
@@ -51,6 +51,11 @@ int store_run_get(struct store *s, size_t run_id, size_t *point, unsigned *rep, 
 typedef int store_metric_value_fn(void *arg, size_t point, double value, char *err, size_t errlen);
 int store_metric_values_read(struct store *s, const char *name, store_metric_value_fn *fn, void *arg, char *err,
 			     size_t errlen);
+
+/* Metric name of the 'done' runs at run run_id's point (repeat = auto's evidence):
+ * *values malloc'd (NULL when *n is 0), NaN where a NaN was recorded. */
+int store_point_values_of_run(struct store *s, size_t run_id, const char *name, double **values, size_t *n,
+			      char *err, size_t errlen);
 
 /* A failed run as recorded; the strings last until the callback returns. */
 struct store_failed_run {

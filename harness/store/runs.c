@@ -15,6 +15,8 @@ const char *store_status_name(enum store_status st)
 		return "done";
 	case STORE_FAILED:
 		return "failed";
+	case STORE_SKIPPED:
+		return "skipped";
 	}
 	return "?";
 }
@@ -24,6 +26,15 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what, char *
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_db_error(s, what, err, errlen);
+}
+
+int store_runs_unskip(struct store *s, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	int r = store_exec(s, "UPDATE runs SET status = 'planned', cause = NULL, inputs = NULL WHERE status = 'skipped'",
+			   err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return r;
 }
 
 int store_runs_pending(struct store *s, size_t **run_ids, size_t *n, char *err, size_t errlen)
@@ -116,8 +127,8 @@ static int record_rows(struct store *s, size_t run_id, const struct store_run *r
 	sqlite3_stmt *st;
 	int64_t id = (int64_t)run_id;
 
-	if (r->status != STORE_DONE && r->status != STORE_FAILED)
-		return errorf(err, errlen, "run %zu: recorded as '%s': only done or failed runs are recorded", run_id,
+	if (r->status != STORE_DONE && r->status != STORE_FAILED && r->status != STORE_SKIPPED)
+		return errorf(err, errlen, "run %zu: recorded as '%s': only done, failed or skipped runs are recorded", run_id,
 			      store_status_name(r->status));
 	int64_t inputs = 0;
 	if (r->inputs && inputs_id(s, r->inputs, &inputs, err, errlen))

@@ -44,6 +44,18 @@ static const char *const migrations[] = {
 	/* 2: what determined each run, so that a resume can tell a changed experiment */
 	"CREATE TABLE run_inputs(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);"
 	"ALTER TABLE runs ADD COLUMN inputs INTEGER REFERENCES run_inputs(id);",
+	/* 3: 'skipped' runs (repeat = auto). A CHECK constraint cannot be altered: the table
+	 * is rebuilt as SQLite's documented procedure does (foreign keys off meanwhile). */
+	"CREATE TABLE runs_v3(id INTEGER PRIMARY KEY, point INTEGER NOT NULL REFERENCES points(id),"
+	" rep INTEGER NOT NULL, seed INTEGER NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'planned' CHECK(status IN ('planned', 'done', 'failed', 'skipped')),"
+	" cause TEXT, started REAL, ended REAL, wall_ms REAL, exit_status INTEGER,"
+	" inputs INTEGER REFERENCES run_inputs(id));"
+	"INSERT INTO runs_v3 SELECT id, point, rep, seed, status, cause, started, ended, wall_ms, exit_status, inputs"
+	" FROM runs;"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_v3 RENAME TO runs;"
+	"CREATE INDEX runs_point ON runs(point);",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION - 1,
 	       "one migration per schema version after the first");
@@ -162,9 +174,17 @@ static int schema_prepare(struct store *s, char *err, size_t errlen)
 	}
 	for (; version < STORE_SCHEMA_VERSION; version++) {
 		char sql[64];
+		int64_t broken;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)version + 1);
 		if (store_exec(s, migrations[version - 1], err, errlen) || store_exec(s, sql, err, errlen))
 			goto fail;
+		if (store_query_int(s, "SELECT count(*) FROM pragma_foreign_key_check", &broken, err, errlen))
+			goto fail;
+		if (broken) {
+			errorf(err, errlen, "%s: updating the store to version %lld left %lld broken references", s->path,
+			       (long long)version + 1, (long long)broken);
+			goto fail;
+		}
 	}
 	return store_exec(s, "COMMIT", err, errlen);
 fail:
@@ -210,8 +230,10 @@ int store_open(const char *dir, bool create, struct store **out, char *err, size
 	 * power cut may lose the last runs, which then stay planned and run again. */
 	sqlite3_busy_timeout(s->db, 30000);
 	sqlite3_extended_result_codes(s->db, 1);
-	/* WAL only once the file is known to be ours: another database is left as it was. */
-	if (store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) || schema_prepare(s, err, errlen) ||
+	/* WAL only once the file is known to be ours: another database is left as it was.
+	 * Foreign keys on after the migrations, which may rebuild a table (SQLite's procedure
+	 * for a change ALTER TABLE cannot make) and check the keys themselves. */
+	if (schema_prepare(s, err, errlen) || store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) ||
 	    store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err, errlen)) {
 		store_close(s);
 		return -1;

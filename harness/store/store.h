@@ -10,7 +10,9 @@
  *   runs(id, point, rep, seed, status, cause, started, ended, wall_ms, exit_status, inputs)
  *                                        ids in the order of execution (a grown sweep's
  *                                        new runs after the old); status 'planned',
- *                                        'done' or 'failed'; started/ended Unix seconds;
+ *                                        'done', 'failed' or 'skipped' (repeat = auto:
+ *                                        not needed, the cause says why); started/ended
+ *                                        Unix seconds;
  *                                        inputs: what determined it, in
  *   run_inputs(id, text)                 one row per distinct text (sweep/run_inputs.h)
  *   metrics(run, name, value)            one number per run and name (see below)
@@ -36,7 +38,7 @@
 #include <vmsweep/hist.h>
 
 #define STORE_FILE "results.sqlite"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_NAME_MAX 96 /* metric, histogram and series names, with the NUL */
 
 struct store;
@@ -106,8 +108,12 @@ int store_recorded_inputs(struct store *s, int (*fn)(void *arg, size_t run_id, c
  * *run_ids is malloc'd (NULL when *n is 0). */
 int store_runs_pending(struct store *s, size_t **run_ids, size_t *n, char *err, size_t errlen);
 
+/* Skipped runs (repeat = auto) back to 'planned': a resume decides again whether their
+ * points need them, under the config it is given. */
+int store_runs_unskip(struct store *s, char *err, size_t errlen);
+
 /* ---- One run's results ---- */
-enum store_status { STORE_PLANNED, STORE_DONE, STORE_FAILED };
+enum store_status { STORE_PLANNED, STORE_DONE, STORE_FAILED, STORE_SKIPPED };
 const char *store_status_name(enum store_status st);
 
 struct store_metric {
@@ -131,7 +137,7 @@ struct store_series {
 /* What store_run_record writes. Zero it, fill it (directly or with the helpers below);
  * store_run_free releases the arrays and console, which must be malloc'd. */
 struct store_run {
-	enum store_status status; /* STORE_DONE or STORE_FAILED */
+	enum store_status status; /* STORE_DONE, STORE_FAILED, or STORE_SKIPPED (nothing but the cause) */
 	char cause[640]; /* why it failed, one line; "" when done */
 	double started, ended; /* Unix time, seconds; 0: unknown (NULL) */
 	double wall_ms;

@@ -19,11 +19,11 @@
 #include "util/suggest.h"
 
 #define DEFAULT_TIMEOUT_NS (60ull * 1000000000ull)
-#define REPEAT_MAX 10000
 #define JOBS_MAX 1024
 
 static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs", "backend",
-					   "noise_others_cpu", "noise_steal", "noise_calibration", "noise_retries" };
+					   "noise_others_cpu", "noise_steal", "noise_calibration", "noise_retries",
+					   "min_repeat", "max_repeat", "ci", "ci_metric" };
 #define NOISE_RETRIES_MAX 10
 /* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's fs= disk is
  * a template made once, each run booting a fresh copy of it (sweep/run_disks.c). */
@@ -135,10 +135,9 @@ static int sweep_section(struct sweep_config *c, const struct fio_section *s, ch
 						 "names directories)",
 						 o->value, SWEEP_NAME_MAX);
 			snprintf(c->name, sizeof(c->name), "%s", o->value);
-		} else if (!strcmp(k, "repeat")) {
-			if (int_value(o, 1, REPEAT_MAX, &v, err, errlen))
+		} else if (sweep_repeat_key_is(k)) {
+			if (sweep_repeat_key(c, o, err, errlen))
 				return -1;
-			c->repeat = (unsigned)v;
 		} else if (!strcmp(k, "seed")) {
 			if (int_value(o, 0, INT64_MAX, &v, err, errlen))
 				return -1;
@@ -578,7 +577,7 @@ int sweep_config_load(const char *path, struct sweep_config *c, char *err, size_
 	    (sec[3] && sweep_params_parse(c, sec[3], err, errlen)) || guest_conflicts(c, &gl, err, errlen) ||
 	    topology_conflicts(c, &gl, err, errlen) ||
 	    jobs_check(c, err, errlen) ||
-	    (sec[5] && report_section(c, sec[5], err, errlen)))
+	    (sec[5] && report_section(c, sec[5], err, errlen)) || sweep_repeat_check(c, err, errlen))
 		goto out;
 	if (sec[4])
 		c->constraints_line = sec[4]->line;
@@ -617,6 +616,7 @@ void sweep_config_free(struct sweep_config *c)
 	}
 	free(c->constraints);
 	sweep_list_free(c->metrics, c->nr_metrics);
+	sweep_repeat_free(&c->auto_repeat);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -10,6 +10,7 @@
 #ifndef SWEEP_CONFIG_H
 #define SWEEP_CONFIG_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sweep/noise.h"
@@ -68,12 +69,24 @@ struct sweep_job_file {
 	unsigned line;
 };
 
+/* [sweep] repeat = auto (config_repeat.c): repeat until each metric's 95 % interval is
+ * within ci of its mean, min..max runs. */
+struct sweep_repeat {
+	bool on;
+	unsigned min, max; /* defaults 3 and 20 */
+	double ci; /* half-width / mean, default 0.02 */
+	char **metrics; /* ci_metric: store metric names */
+	size_t nr_metrics;
+	unsigned line, first_line, metrics_line; /* of repeat, of the first other setting, of ci_metric (0: none) */
+};
+
 struct sweep_config {
 	char *path; /* the config file, as given */
 
 	/* [sweep] */
 	char name[SWEEP_NAME_MAX + 1]; /* default: the config file's name without .ini */
-	unsigned repeat; /* runs of each point, default 3 */
+	unsigned repeat; /* runs of each point, default 3; with repeat = auto, at most (max_repeat) */
+	struct sweep_repeat auto_repeat;
 	uint64_t seed; /* default 1 */
 	enum sweep_order order; /* default random */
 	uint64_t timeout_ns; /* per run, default 60s; 0: none */

@@ -41,4 +41,11 @@ int sweep_param_add(struct sweep_config *c, const struct fio_option *o, char *er
 int sweep_list_split(const char *value, char ***items, size_t *n, char *cause, size_t causelen);
 void sweep_list_free(char **items, size_t n);
 
+/* [sweep] repeat and repeat = auto's settings (config_repeat.c). */
+bool sweep_repeat_key_is(const char *key);
+int sweep_repeat_key(struct sweep_config *c, const struct fio_option *o, char *err, size_t errlen);
+/* After every section: auto's defaults and checks; c->repeat becomes max_repeat. */
+int sweep_repeat_check(struct sweep_config *c, char *err, size_t errlen);
+void sweep_repeat_free(struct sweep_repeat *r);
+
 #endif

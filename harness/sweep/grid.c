@@ -184,18 +184,24 @@ static int runs_order(const struct sweep_config *c, struct sweep_plan *p, char *
 	p->runs = calloc(p->nr_runs, sizeof(*p->runs));
 	if (!p->runs)
 		return errorf(err, errlen, "%s: out of memory", c->path);
+	/* repeat = auto in random order goes round by round (every point's repetition r,
+	 * shuffled, before any point's r + 1), so that a point's earlier runs are in when
+	 * the runner decides whether it needs the next. */
+	bool rounds = c->auto_repeat.on && c->order == SWEEP_ORDER_RANDOM;
 	for (size_t i = 0; i < p->nr_points; i++)
 		for (unsigned r = 0; r < c->repeat; r++)
-			p->runs[i * c->repeat + r] = (struct sweep_run){
+			p->runs[rounds ? r * p->nr_points + i : i * c->repeat + r] = (struct sweep_run){
 				.point = i, .rep = r, .seed = run_seed(c, sweep_plan_point(p, i), r) };
 	if (c->order == SWEEP_ORDER_RANDOM) {
 		uint64_t state = c->seed;
-		for (size_t i = p->nr_runs; i > 1; i--) {
-			size_t j = (size_t)random_below(&state, i);
-			struct sweep_run t = p->runs[i - 1];
-			p->runs[i - 1] = p->runs[j];
-			p->runs[j] = t;
-		}
+		size_t span = rounds ? p->nr_points : p->nr_runs;
+		for (size_t base = 0; base < p->nr_runs; base += span)
+			for (size_t i = span; i > 1; i--) {
+				size_t j = (size_t)random_below(&state, i);
+				struct sweep_run t = p->runs[base + i - 1];
+				p->runs[base + i - 1] = p->runs[base + j];
+				p->runs[base + j] = t;
+			}
 	}
 	for (size_t i = 0; i < p->nr_runs; i++)
 		p->runs[i].index = i;

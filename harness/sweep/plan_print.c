@@ -35,6 +35,16 @@ const char *sweep_value_format(const struct sweep_param *prm, int64_t v, char *b
 
 static void counts_print(FILE *f, const struct sweep_config *c, const struct sweep_plan *p)
 {
+	const struct sweep_repeat *ar = &c->auto_repeat;
+	if (ar->on) {
+		fprintf(f, "%zu point%s (%zu of %zu grid point%s filtered out by the constraints) x %u..%u repetitions "
+			   "(repeat = auto: until the 95 %% interval of %s%s is within %.3g %% of the mean) = at most %zu "
+			   "runs, round by round\n",
+			p->nr_points, p->nr_points == 1 ? "" : "s", p->nr_filtered, p->nr_grid, p->nr_grid == 1 ? "" : "s",
+			ar->min, ar->max, ar->metrics[0], ar->nr_metrics > 1 ? " and the other ci_metrics" : "",
+			100 * ar->ci, p->nr_runs);
+		return;
+	}
 	fprintf(f, "%zu point%s (%zu of %zu grid point%s filtered out by the constraints) x %u repetition%s = %zu run%s\n",
 		p->nr_points, p->nr_points == 1 ? "" : "s", p->nr_filtered, p->nr_grid, p->nr_grid == 1 ? "" : "s",
 		c->repeat, c->repeat == 1 ? "" : "s", p->nr_runs, p->nr_runs == 1 ? "" : "s");
@@ -137,7 +147,7 @@ static json_t *plan_json(const struct sweep_config *c, const struct sweep_plan *
 						      (json_int_t)run->seed, "values",
 						      values_json(c, sweep_plan_point(p, run->point))));
 	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:I, s:i, s:{s:I, s:i, s:i, s:o, s:o}, s:o, s:o, s:o, "
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:i, s:I, s:i, s:{s:I, s:i, s:i, s:o, s:o}, s:o, s:o, s:o, "
 			 "s:{s:I, s:I, s:I, s:I}, s:o, s:o}",
 			 "name", c->name, "config", c->path, "order", sweep_order_name(c->order), "seed",
 			 (json_int_t)c->seed, "repeat", (int)c->repeat, "timeout_ns", (json_int_t)c->timeout_ns,
@@ -146,6 +156,15 @@ static json_t *plan_json(const struct sweep_config *c, const struct sweep_plan *
 			 "parameters", params, "constraints", constraints, "counts", "grid", (json_int_t)p->nr_grid,
 			 "filtered", (json_int_t)p->nr_filtered, "points", (json_int_t)p->nr_points, "runs",
 			 (json_int_t)p->nr_runs, "points", points, "runs", runs);
+	const struct sweep_repeat *ar = &c->auto_repeat;
+	if (o && ar->on) { /* "repeat" is then max_repeat: the runs planned */
+		json_t *m = json_array();
+		for (size_t i = 0; i < ar->nr_metrics; i++)
+			json_array_append_new(m, json_string(ar->metrics[i]));
+		json_object_set_new(o, "repeat_auto", json_pack("{s:i, s:i, s:f, s:o}", "min_repeat", (int)ar->min,
+								"max_repeat", (int)ar->max, "ci", ar->ci, "ci_metric", m));
+	}
+	return o;
 }
 
 int sweep_plan_print_json(FILE *f, const struct sweep_config *c, const struct sweep_plan *p)

@@ -230,6 +230,75 @@ static void test_open_errors(void **state)
 	assert_non_null(strstr(err, "version 99"));
 }
 
+/* A version 2 store (made before 'skipped' runs) is brought up to date when opened: its
+ * runs, metrics and references kept, 'skipped' then accepted, and unskip makes the
+ * skipped runs planned again. */
+static void test_migration_to_skipped(void **state)
+{
+	const char *dir = *state;
+	char path[4096], err[512] = "";
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/results.sqlite", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+			     "CREATE TABLE params(idx INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+			     "CREATE TABLE points(id INTEGER PRIMARY KEY);"
+			     "CREATE TABLE point_values(point INTEGER NOT NULL REFERENCES points(id),"
+			     " param TEXT NOT NULL REFERENCES params(name), value INTEGER NOT NULL,"
+			     " PRIMARY KEY(point, param)) WITHOUT ROWID;"
+			     "CREATE TABLE runs(id INTEGER PRIMARY KEY, point INTEGER NOT NULL REFERENCES points(id),"
+			     " rep INTEGER NOT NULL, seed INTEGER NOT NULL,"
+			     " status TEXT NOT NULL DEFAULT 'planned' CHECK(status IN ('planned', 'done', 'failed')),"
+			     " cause TEXT, started REAL, ended REAL, wall_ms REAL, exit_status INTEGER);"
+			     "CREATE INDEX runs_point ON runs(point);"
+			     "CREATE TABLE metrics(run INTEGER NOT NULL REFERENCES runs(id), name TEXT NOT NULL, value REAL,"
+			     " PRIMARY KEY(run, name));"
+			     "CREATE TABLE histograms(run INTEGER NOT NULL REFERENCES runs(id), name TEXT NOT NULL,"
+			     " nr_buckets INTEGER NOT NULL, counts BLOB NOT NULL CHECK(length(counts) = 8 * nr_buckets),"
+			     " PRIMARY KEY(run, name));"
+			     "CREATE TABLE timeseries(run INTEGER NOT NULL REFERENCES runs(id), series TEXT NOT NULL,"
+			     " t_ns INTEGER NOT NULL, value REAL);"
+			     "CREATE TABLE console(run INTEGER PRIMARY KEY REFERENCES runs(id), text TEXT NOT NULL);"
+			     "CREATE TABLE run_inputs(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);"
+			     "ALTER TABLE runs ADD COLUMN inputs INTEGER REFERENCES run_inputs(id);"
+			     "INSERT INTO manifest VALUES('created', '2026-01-01T00:00:00Z');"
+			     "INSERT INTO points VALUES(0);"
+			     "INSERT INTO run_inputs VALUES(1, 'vcpus=1');"
+			     "INSERT INTO runs(id, point, rep, seed, status, inputs) VALUES(0, 0, 0, 11, 'done', 1),"
+			     " (1, 0, 1, 12, 'planned', NULL), (2, 0, 2, 13, 'planned', NULL);"
+			     "INSERT INTO metrics VALUES(0, 'write.iops', 1000);"
+			     "PRAGMA user_version = 2;",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+
+	struct store *s = open_ok(dir, false);
+	assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM runs"), 3);
+	assert_int_equal(query_int(s, "SELECT inputs FROM runs WHERE id = 0 AND status = 'done' AND seed = 11"), 1);
+	assert_int_equal(query_int(s, "SELECT value FROM metrics m JOIN runs r ON r.id = m.run WHERE r.id = 0"), 1000);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_index_list('runs') WHERE name = 'runs_point'"), 1);
+	struct store_run r = { .status = STORE_SKIPPED };
+	snprintf(r.cause, sizeof(r.cause), "not needed");
+	assert_int_equal(store_run_record(s, 1, &r, err, sizeof(err)), 0);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM runs WHERE status = 'skipped' AND cause = 'not needed'"), 1);
+	size_t *pending = NULL, n = 0;
+	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	free(pending);
+	assert_int_equal(store_runs_unskip(s, err, sizeof(err)), 0);
+	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	free(pending);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM runs WHERE cause IS NOT NULL"), 0);
+	integrity_ok(s);
+	store_close(s);
+}
+
 static void test_plan_record_resume(void **state)
 {
 	const char *dir = *state;
@@ -1096,6 +1165,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_errors, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_plan_record_resume, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_migration_to_skipped, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_hist_round_trip_and_merge, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_export, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_from_vm_result, setup_dir, teardown_dir),

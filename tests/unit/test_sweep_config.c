@@ -474,6 +474,52 @@ static void test_seeded_order(void **state)
 	sweep_config_free(&cs);
 }
 
+/* repeat = auto: its defaults, max_repeat runs planned per point, and in random order
+ * round by round (every point's repetition r before any point's r + 1), each round
+ * shuffled; the run seeds those of a fixed repeat. */
+static void test_repeat_auto(void **state)
+{
+	(void)state;
+	struct sweep_config a, d, f;
+	struct sweep_plan pa, pf;
+
+	load_text_ok("[sweep]\nrepeat = auto\nci_metric = boot.total_ns\n[params]\nvcpus = 1, 2\n", &d);
+	assert_true(d.auto_repeat.on);
+	assert_int_equal(d.auto_repeat.min, 3);
+	assert_int_equal(d.auto_repeat.max, 20);
+	assert_int_equal(d.repeat, 20);
+	assert_true(fabs(d.auto_repeat.ci - 0.02) < 1e-12);
+	sweep_config_free(&d);
+
+	load_text_ok("[sweep]\nseed = 3\nrepeat = auto\nmin_repeat = 2\nmax_repeat = 5\nci = 0.5%\n"
+		     "ci_metric = write.iops, write.clat_ns.p99\n[params]\nvcpus = 1, 2, 3, 4\nhz = 100, 250\n",
+		     &a);
+	assert_int_equal(a.auto_repeat.min, 2);
+	assert_int_equal(a.auto_repeat.nr_metrics, 2);
+	assert_string_equal(a.auto_repeat.metrics[1], "write.clat_ns.p99");
+	assert_true(fabs(a.auto_repeat.ci - 0.005) < 1e-12);
+	plan_ok(&a, &pa);
+	assert_int_equal(pa.nr_points, 8);
+	assert_int_equal(pa.nr_runs, 40);
+	bool shuffled = false;
+	for (size_t i = 0; i < pa.nr_runs; i++) {
+		assert_int_equal(pa.runs[i].rep, i / 8);
+		shuffled |= pa.runs[i].point != i % 8;
+		for (size_t j = i / 8 * 8; j < i; j++) /* each point once a round */
+			assert_true(pa.runs[j].point != pa.runs[i].point);
+	}
+	assert_true(shuffled);
+	load_text_ok("[sweep]\nseed = 3\nrepeat = 5\norder = sequential\n[params]\nvcpus = 1, 2, 3, 4\nhz = 100, 250\n",
+		     &f);
+	plan_ok(&f, &pf);
+	for (size_t i = 0; i < pa.nr_runs; i++)
+		assert_int_equal(pa.runs[i].seed, pf.runs[pa.runs[i].point * 5 + pa.runs[i].rep].seed);
+	sweep_plan_free(&pa);
+	sweep_plan_free(&pf);
+	sweep_config_free(&a);
+	sweep_config_free(&f);
+}
+
 /* Adding a value keeps the seeds of the points that were already there. */
 static void test_seeds_stable(void **state)
 {
@@ -860,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_every_run_once),
 		cmocka_unit_test(test_seeded_order),
 		cmocka_unit_test(test_seeds_stable),
+		cmocka_unit_test(test_repeat_auto),
 		cmocka_unit_test(test_point_apply),
 		cmocka_unit_test(test_include_and_env),
 		cmocka_unit_test(test_shipped_configs),
