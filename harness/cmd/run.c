@@ -34,6 +34,7 @@
 #include "records/fio.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
+#include "util/results_dir.h"
 #include "util/signals.h"
 #include "sweep/noise.h"
 #include <math.h>
@@ -291,17 +292,9 @@ static int results_dir(const struct sweep_config *cfg, const char *out, const ch
 		}
 		return 0;
 	}
-	if (out) {
-		snprintf(dir, len, "%s", out);
-	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-		mkdir("results", 0755);
-		snprintf(dir, len, "results/%s-%s", cfg->name, stamp);
-	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "vmsweep run: %s: %s\n", dir, strerror(errno));
+	char err[4200];
+	if (results_dir_make(out, cfg->name, dir, len, err, sizeof(err))) {
+		fprintf(stderr, "vmsweep run: %s\n", err);
 		return -1;
 	}
 	return 0;
