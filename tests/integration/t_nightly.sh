@@ -47,12 +47,15 @@ run_nightly() { # CONFIG: RC and OUT/ERR of scripts/nightly.sh
 	echo "$RC" >"$T/rc.$NRUN"
 	echo 0 >"$T/wall.$NRUN"
 }
+# new_second: waits while a night's directory has the name this second would give (they
+# are named to the second); a night takes seconds, so this seldom waits at all
+new_second() { while [ -n "$(ls -d "$T"/r/*-"$(date +%Y%m%d-%H%M%S)" 2>/dev/null)" ]; do sleep 0.1; done; }
 run_nightly "$T/night.ini"
 expect_rc 0 'the first night is good'
 expect_grep "$OUT" 'this one is the first' 'nothing to compare the first night with'
 first=$(readlink "$T/r/last-good")
 check 'last-good points at the first night' test -d "$first"
-sleep 1 # a new directory name (DATE-TIME to the second)
+new_second # a new directory name (DATE-TIME to the second)
 run_nightly "$T/night.ini"
 expect_rc 0 'the same build again is not a regression'
 second=$(readlink "$T/r/last-good")
@@ -62,7 +65,7 @@ check 'the comparison is kept beside the sweep' test -s "$second/compare.txt" -a
 check 'JSON: both points compared, neither worse' \
 	test "$(jq '[.cells[] | select(.metric == "fio.w.write.bw_bytes" and (.verdict == "no change" or .verdict == "inconclusive"))] | length' "$second/compare.json")" = 2
 check 'JSON: no worse cell at all' test "$(jq '.summary.worse' "$second/compare.json")" = 0
-sleep 1
+new_second
 run_nightly "$T/slow.ini"
 expect_rc 1 'a disk a third slower is a regression: exit 1'
 expect_grep "$OUT" 'WORSE than' 'the script says so'

@@ -86,12 +86,15 @@ expect_json '[.schedstat[].domains[].balance.lb_count | .idle + .busy + .newly_i
 end
 
 begin "sched/sched_migration_cost_ns: cache-hot tasks move only after failed attempts (lb_hot_gained), none are hot at 0"
-vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_migration_cost_ns=100000000"
+# 1.5 s is enough: ~10 hot moves and ~20 failed attempts a second at 100 ms (bound: 2 each),
+# ~14 migrations a second at 0 (bound: 4); that none is hot at 0 does not depend on the length
+spin3_short=${spin3/duration_ms=3000/duration_ms=1500}
+vms --vcpus 2 --timeout 30s --json --set "$spin3_short,sched_migration_cost_ns=100000000"
 expect_rc 0
 hot=$(jget '[.schedstat[].domains[].balance.lb_hot_gained | .idle + .busy + .newly_idle] | add')
 failed=$(jget '[.schedstat[].domains[].balance.lb_failed | .idle + .busy + .newly_idle] | add')
 check "100 ms: tasks moved while cache-hot ($hot), after failed balancing ($failed)" test "$hot" -ge 2 -a "$failed" -ge 2
-vms --vcpus 2 --timeout 30s --json --set "$spin3,sched_migration_cost_ns=0"
+vms --vcpus 2 --timeout 30s --json --set "$spin3_short,sched_migration_cost_ns=0"
 expect_rc 0
 expect_json '[.schedstat[].domains[].balance.lb_hot_gained | .idle + .busy + .newly_idle] | add == 0' \
 	'0: no task is ever cache-hot'
@@ -99,19 +102,20 @@ expect_json '[.workers[].migrations] | add >= 4' 'and tasks still migrate'
 end
 
 begin "sched/newidle balancing: a CPU about to idle pulls a waiting task, unless its idle periods are shorter than sched_migration_cost_ns"
-# five tasks computing 3 ms and sleeping 2 ms on 2 vCPUs: CPUs go idle often, others have tasks waiting
-vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2
+# five tasks computing 3 ms and sleeping 2 ms on 2 vCPUs for 1 s: CPUs go idle often, others
+# have tasks waiting (~80 newidle pulls a second; the bound is 10)
+vms --vcpus 2 --timeout 30s --json --set duration_ms=1000,tasks=5,spin_ms=3,sleep_ms=2
 expect_rc 0
 expect_json '[.workers[] | .wakeups >= .sleeps * 0.9 and .wakeup_lat_mean_ns > 0 and .wakeup_lat_max_ns >= .wakeup_lat_mean_ns] | all' \
 	"each task's wake-ups and their latency reported ($(jget '[.workers[] | [.sleeps, .wakeups, (.wakeup_lat_mean_ns / 1000 | floor)]] | tojson'): sleeps, wake-ups, mean us)"
 newidle=$(jget '[.schedstat[].domains[0].balance.lb_gained.newly_idle] | add')
 check "tasks pulled by CPUs going idle ($newidle)" test "$newidle" -ge 10
-vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2,sched_migration_cost_ns=100000000
+vms --vcpus 2 --timeout 30s --json --set duration_ms=1000,tasks=5,spin_ms=3,sleep_ms=2,sched_migration_cost_ns=100000000
 expect_rc 0
 calls=$(jget '[.schedstat[].domains[0].balance.lb_count.newly_idle] | add')
 check "sched_migration_cost_ns=100ms: idle periods of ~2 ms are too short, newidle balancing soon stops ($calls calls against $newidle pulls)" \
 	test "$calls" -lt $((newidle / 4 + 1))
-vms --vcpus 2 --timeout 30s --json --set duration_ms=2000,tasks=5,spin_ms=3,sleep_ms=2,sched_domain_flags_clear=1
+vms --vcpus 2 --timeout 30s --json --set duration_ms=1000,tasks=5,spin_ms=3,sleep_ms=2,sched_domain_flags_clear=1
 expect_rc 0
 expect_json '([.schedstat[].domains[0] | .balance.lb_count.newly_idle] | add == 0) and ([.schedstat[].domains[0].flags] | all(. % 2 == 0))' \
 	'sched_domain_flags_clear=1 (SD_BALANCE_NEWIDLE): no newidle balancing, the flag gone from the domains'

@@ -8,12 +8,12 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# A lone 4 KiB buffered write to vda, while a job on vdb keeps the guest up for SECS.
+# A lone 4 KiB buffered write to vda, while a job on vdb keeps the guest up for MS ms.
 lone_job()
 {
-	local secs=$1
+	local ms=$1
 	printf '[lone]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=4k\nsize=4k\n'
-	printf '[idle]\nfilename=/dev/vdb\nioengine=psync\ndirect=1\nrw=read\nbs=4k\nrate_iops=20\nruntime=%ss\ntime_based\n' "$secs"
+	printf '[idle]\nfilename=/dev/vdb\nioengine=psync\ndirect=1\nrw=read\nbs=4k\nrate_iops=20\nruntime=%sms\ntime_based\n' "$ms"
 }
 
 # The time in ms of the first writeback sample where FILTER holds ($s the samples, $i
@@ -24,7 +24,9 @@ first_ms()
 }
 
 begin "writeback/a lone write reaches the disk within dirty_expire + dirty_writeback, in every era"
-lone_job 3 >"$T/lone.fio"
+# 2.5 s up: past the latest clean the check allows (dirty, ~0.1 s in, + 1.85 s), with room
+# for a late start (written ~1.5 s in here; a run that ends first fails as clean -1)
+lone_job 2500 >"$T/lone.fio"
 for m in ioless bdi pdflush; do
 	vms --memory 128M --disk "$T/a.img,size=64M" --disk "$T/b.img,size=64M" --job "$T/lone.fio" --json \
 		--set "sample_ms=50,dirty_expire_centisecs=100,dirty_writeback_centisecs=50,writeback_model=$m"
@@ -41,7 +43,7 @@ end
 
 begin "writeback/laptop_mode defers old data until the disk does I/O anyway, then flushes it laptop_mode s later"
 {
-	lone_job 4
+	lone_job 4000
 	printf '[poke]\nfilename=/dev/vda\nioengine=psync\ndirect=1\nrw=read\noffset=1m\nbs=4k\nsize=4k\nstartdelay=1500ms\n'
 } >"$T/laptop.fio"
 # laptop-mode-tools' settings: old data may wait a minute
@@ -56,7 +58,7 @@ for m in ioless pdflush; do
 	check "$m: flushed 1 s after the disk's read 1.5 s in (dirty at $dirty ms, clean at $clean ms)" \
 		test "$dirty" -ge 0 -a "$clean" -ge "$((dirty + 2400))" -a "$clean" -le "$((dirty + 3300))"
 done
-lone_job 3 >"$T/lone.fio"
+lone_job 3000 >"$T/lone.fio"
 vms --memory 128M --disk "$T/a.img,size=64M" --disk "$T/b.img,size=64M" --job "$T/lone.fio" --json --set "$slow,laptop_mode=1"
 expect_json '.vmstat.counters.nr_dirty == 1 and .vmstat.counters.nr_written == 0' 'without I/O on the disk the write stays in memory'
 end
@@ -83,11 +85,12 @@ end
 
 begin "writeback/pdflush and bdi: the era's thresholds, the dirtier writes and blocks for long; ioless: it only sleeps"
 printf '[dd]\nfilename=/dev/vda\nioengine=psync\nrw=write\nbs=1m\nsize=256m\n' >"$T/dd.fio"
-vms --memory 160M --disk "$T/p.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set sample_ms=100,writeback_model=pdflush
+# one run for the threshold and the dirtier's share (the threshold is computed at the end,
+# whatever the sampling: a run of its own for it was the same 256 MiB again)
+vms --memory 160M --disk "$T/p.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set writeback_model=pdflush
 expect_rc 0
 # 2.6.9: 40 % of every page-cache page, and no more than half the unmapped memory
 expect_json '.vmstat.counters.nr_dirty_threshold * 100 / (.memory_bytes / 4096) | (. > 35 and . < 41)' 'the threshold is about 40 % of memory'
-vms --memory 160M --disk "$T/p.img,size=512M,rate=64M" --job "$T/dd.fio" --json --set writeback_model=pdflush
 expect_json '.writeback.disks[0].written_by | .dirtier > .background' "pdflush: the dirtier wrote most of its pages itself (2.6.9 writes whenever pages are dirty)"
 expect_json '.writeback.writers[0].pause_ns.max >= 80000000' "pdflush: and was held for 80 ms or more at a time (writing, then congestion_wait)"
 # 2.6.32 writes only when the disk's dirty pages not under writeback are over its share;
