@@ -44,7 +44,7 @@ struct capacity {
 	struct capacity_range range;
 	double confidence;
 	unsigned runs, max_runs, jobs;
-	double noise_baseline_ns; /* the noise sentinels' calibration (sweep/noise.h) */
+	struct noise_baseline noise_base; /* the noise sentinels' baseline (sweep/noise.h) */
 	const char *dir;
 	char slo_text[600], resolution_text[64];
 

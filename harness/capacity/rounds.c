@@ -247,7 +247,7 @@ static int round_run(struct capacity *c, bool *usage, bool *interrupted, char *e
 	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	ctx.dir = c->dir;
-	ctx.noise_baseline_ns = c->noise_baseline_ns;
+	ctx.noise_base = c->noise_base;
 	if (run_store_setup(&ctx, c->dir, usage, err, errlen) || store_capacity_prepare(ctx.store, err, errlen) ||
 	    settings_keep(c, ctx.store, true, usage, err, errlen) || probes_locate(c, &ctx, err, errlen))
 		goto out;

@@ -241,7 +241,7 @@ int cmd_capacity(int argc, char **argv)
 		goto fail;
 	if (sweep_disks_prepare(c.cfg.disks, c.cfg.nr_disks, err, sizeof(err)))
 		goto fail;
-	c.noise_baseline_ns = fmin(noise_calibrate(), fmin(noise_calibrate(), noise_calibrate()));
+	noise_baseline_take(&c.noise_base);
 	fprintf(stderr, "vmsweep capacity: %zu point%s, %s from %lld to %lld, SLO %s -> %s\n", c.base.nr_points,
 		c.base.nr_points == 1 ? "" : "s", c.load.name, (long long)c.load.light, (long long)c.load.heavy,
 		c.slo_text, dir);

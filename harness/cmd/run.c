@@ -108,6 +108,7 @@ static void noise_record(struct store_run *rec, const struct noise_run *n, unsig
 		double v;
 	} m[] = { { "noise.others_cpu_pct", 100 * n->others_cpu }, { "noise.steal_pct", 100 * n->steal },
 		  { "noise.calibration_pct", 100 * n->calibration }, { "noise.load1", n->load1 },
+		  { "noise.cpu_mhz", n->cpu_mhz }, { "noise.cpu_freq_drop_pct", 100 * n->cpu_freq_drop },
 		  { "noise.retries", retries }, { "noise.noisy", noisy } };
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (!isnan(m[i].v))
@@ -156,7 +157,7 @@ again:
 	}
 	/* libvirt's QEMU runs outside this process: its CPU time is not the others' */
 	noise_sample_take(&after);
-	noise_run_compute(&before, &after, ctx->noise_baseline_ns, vm.backend == BACKEND_KVM, &noise);
+	noise_run_compute(&before, &after, &ctx->noise_base, vm.backend == BACKEND_KVM, &noise);
 	noisy = noise_limits_any(limits) && rec.status == STORE_DONE &&
 		noise_run_noisy(limits, &noise, err, sizeof(err));
 	if (noisy && retries < limits->retries && !stop_level) {
@@ -444,12 +445,7 @@ int cmd_run(int argc, char **argv)
 	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	ctx.dir = dir;
-	{ /* the sentinels' baseline: the quiet host the sweep starts on (the fastest of 3) */
-		double c[3];
-		for (int i = 0; i < 3; i++)
-			c[i] = noise_calibrate();
-		ctx.noise_baseline_ns = fmin(c[0], fmin(c[1], c[2]));
-	}
+	noise_baseline_take(&ctx.noise_base); /* the sentinels' baseline: the quiet host the sweep starts on */
 	if (sweep_disks_prepare(cfg.disks, cfg.nr_disks, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;

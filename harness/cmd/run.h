@@ -28,7 +28,7 @@ struct sweep_ctx {
 	size_t *run_ids; /* per plan run: its id in the store */
 	bool force; /* --force: resume although what determines the runs changed */
 	bool grows; /* the plan grows by design (capacity's probes): no word of it */
-	double noise_baseline_ns; /* the calibration loop at the sweep's start (sweep/noise.h) */
+	struct noise_baseline noise_base; /* the calibration loop and the clock at the sweep's start (sweep/noise.h) */
 	unsigned nr_workers;
 
 	pthread_mutex_t lock; /* next, store_error */

@@ -16,6 +16,8 @@ static const struct metric_doc core_metric_docs[] = {
 	{ "noise.steal_pct", "the run's noise sentinel: % of the host's CPU time stolen by its hypervisor while it ran" },
 	{ "noise.calibration_pct", "the run's noise sentinel: how much slower a fixed calibration loop ran around it than at the sweep's start, %" },
 	{ "noise.load1", "the host's 1-minute load average at the run's end" },
+	{ "noise.cpu_mhz", "the run's noise sentinel: the host CPUs' mean clock, the lower of before and after the run (cpufreq, else /proc/cpuinfo), MHz" },
+	{ "noise.cpu_freq_drop_pct", "the run's noise sentinel: how far that clock was below the clock at the sweep's start, %" },
 	{ "noise.retries", "times the run was run again for being noisy ([sweep] noise_*)" },
 	{ "noise.noisy", "1: still noisy after its retries (outside a [sweep] noise_ bound)" },
 	{ "boot_us.first_insn", "us to CPU 0's first guest instruction" },

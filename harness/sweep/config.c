@@ -22,7 +22,7 @@
 #define JOBS_MAX 1024
 
 static const char *const sweep_keys[] = { "name", "repeat", "seed", "order", "timeout", "jobs", "backend",
-					   "noise_others_cpu", "noise_steal", "noise_calibration", "noise_retries",
+					   "noise_others_cpu", "noise_steal", "noise_calibration", "noise_cpu_freq", "noise_retries",
 					   "min_repeat", "max_repeat", "ci", "ci_metric" };
 #define NOISE_RETRIES_MAX 10
 /* What a disk of `vmsweep boot` may have and a sweep's may not (yet): a sweep's fs= disk is
@@ -166,6 +166,9 @@ static int sweep_section(struct sweep_config *c, const struct fio_section *s, ch
 				return -1;
 		} else if (!strcmp(k, "noise_calibration")) {
 			if (fraction_value(o, &c->noise.calibration, err, errlen))
+				return -1;
+		} else if (!strcmp(k, "noise_cpu_freq")) {
+			if (fraction_value(o, &c->noise.cpu_freq, err, errlen))
 				return -1;
 		} else if (!strcmp(k, "noise_retries")) {
 			if (int_value(o, 0, NOISE_RETRIES_MAX, &v, err, errlen))

@@ -92,7 +92,7 @@ struct sweep_config {
 	uint64_t timeout_ns; /* per run, default 60s; 0: none */
 	unsigned jobs; /* runs at a time, default 1 */
 	unsigned timeout_line, memory_line; /* where set, 0 if not: for the checks before a run */
-	struct noise_limits noise; /* noise_others_cpu, noise_steal, noise_calibration, noise_retries */
+	struct noise_limits noise; /* noise_others_cpu, noise_steal, noise_calibration, noise_cpu_freq, noise_retries */
 
 	/* [guest]: the settings of every run, before a point's parameters */
 	uint64_t mem_size; /* default 128M */

@@ -77,10 +77,51 @@ static bool self_jiffies(unsigned long long *j)
 	return true;
 }
 
+/* The mean of the CPUs' current clocks, MHz: cpufreq where the host has it, else what
+ * /proc/cpuinfo says (the current clock on x86 since 4.13, a fixed one in many VMs). */
+static double cpu_mhz(void)
+{
+	double sum = 0;
+	unsigned n = 0;
+	char path[96];
+	for (unsigned cpu = 0; cpu < 4096; cpu++) {
+		unsigned long khz;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_cur_freq", cpu);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			break;
+		if (fscanf(f, "%lu", &khz) == 1 && khz) {
+			sum += (double)khz / 1000;
+			n++;
+		}
+		fclose(f);
+	}
+	if (!n) {
+		char line[256];
+		double mhz;
+		FILE *f = fopen("/proc/cpuinfo", "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "cpu MHz : %lf", &mhz) == 1 && mhz > 0) {
+				sum += mhz;
+				n++;
+			}
+		if (f)
+			fclose(f);
+	}
+	return n ? sum / n : NAN;
+}
+
+void noise_baseline_take(struct noise_baseline *b)
+{
+	b->calibration_ns = fmin(noise_calibrate(), fmin(noise_calibrate(), noise_calibrate()));
+	b->cpu_mhz = cpu_mhz();
+}
+
 void noise_sample_take(struct noise_sample *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->calibration_ns = noise_calibrate();
+	s->cpu_mhz = cpu_mhz();
 	s->wall = mono_ns();
 	s->ok = proc_stat(&s->busy, &s->total, &s->steal) && self_jiffies(&s->self);
 }
@@ -96,10 +137,13 @@ static double load1(void)
 	return l;
 }
 
-void noise_run_compute(const struct noise_sample *a, const struct noise_sample *b, double baseline_ns,
+void noise_run_compute(const struct noise_sample *a, const struct noise_sample *b, const struct noise_baseline *base,
 		       bool others_known, struct noise_run *out)
 {
+	double baseline_ns = base->calibration_ns;
 	out->others_cpu = out->steal = out->calibration = NAN;
+	out->cpu_mhz = fmin(a->cpu_mhz, b->cpu_mhz); /* fmin: a NAN side gives the other */
+	out->cpu_freq_drop = base->cpu_mhz > 0 && out->cpu_mhz > 0 ? 1 - out->cpu_mhz / base->cpu_mhz : NAN;
 	out->load1 = load1();
 	if (a->ok && b->ok && b->total > a->total) {
 		double total = (double)(b->total - a->total), busy = (double)(b->busy - a->busy),
@@ -126,6 +170,11 @@ bool noise_run_noisy(const struct noise_limits *l, const struct noise_run *r, ch
 	if (l->calibration > 0 && r->calibration > l->calibration) {
 		snprintf(why, len, "the calibration loop ran %.0f %% slower than at the sweep's start (noise_calibration %.0f %%)",
 			 100 * r->calibration, 100 * l->calibration);
+		return true;
+	}
+	if (l->cpu_freq > 0 && r->cpu_freq_drop > l->cpu_freq) {
+		snprintf(why, len, "the CPUs ran at %.0f MHz, %.0f %% below their clock at the sweep's start (noise_cpu_freq %.0f %%)",
+			 r->cpu_mhz, 100 * r->cpu_freq_drop, 100 * l->cpu_freq);
 		return true;
 	}
 	return false;

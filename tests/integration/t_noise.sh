@@ -50,6 +50,9 @@ expect_grep "$T/busy/report.md" '^The noise sentinels .* ran 2 runs again for be
 vmsweep_cmd run "$T/n.ini" --out "$T/quiet"
 expect_rc 0
 check 'a quiet sweep records its sentinels too' test "$(sql quiet "select count(*) from metrics where name in ('noise.others_cpu_pct', 'noise.steal_pct', 'noise.calibration_pct')")" = 6
+if grep -q '^cpu MHz' /proc/cpuinfo || [ -r /sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq ]; then
+	check 'and the CPUs'"'"' clock, where the host shows it' test "$(sql quiet "select count(*) from metrics where name = 'noise.cpu_mhz' and value > 100")" = 2
+fi
 sed -i 's/noise_others_cpu = 30%/noise_steal = 150%/' "$T/n.ini"
 vmsweep_cmd plan "$T/n.ini"
 expect_rc 2 'a bound above 100 % is refused'
