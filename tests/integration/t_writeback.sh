@@ -17,7 +17,9 @@ lone_job()
 }
 
 # The time in ms of the first writeback sample where FILTER holds ($s the samples, $i
-# the index: e.g. '$s.nr_dirty[$i] > 0'), or -1.
+# the index: e.g. '$s.nr_dirty[$i] > 0'), or -1. A write's clean sample is looked for
+# after the sample that saw it dirty: a late write (325 ms in, on a loaded host) has clean
+# samples before it too.
 first_ms()
 {
 	jget ".writeback.samples as \$s | ([range(0; \$s.n) as \$i | select($1) | \$s.t_us[\$i]][0] // -1000) / 1000 | floor"
@@ -32,7 +34,7 @@ for m in ioless bdi pdflush; do
 		--set "sample_ms=50,dirty_expire_centisecs=100,dirty_writeback_centisecs=50,writeback_model=$m"
 	expect_rc 0 "$m: the run finishes"
 	dirty=$(first_ms '$s.nr_dirty[$i] > 0')
-	clean=$(first_ms '$s.nr_dirty[$i] == 0 and $s.nr_writeback[$i] == 0 and $s.t_us[$i] > 200000')
+	clean=$(first_ms "\$s.nr_dirty[\$i] == 0 and \$s.nr_writeback[\$i] == 0 and \$s.t_us[\$i] > $((dirty + 1)) * 1000")
 	# expired 1 s after it was dirtied; the next periodic pass is at most 0.5 s later
 	# (samples every 50 ms, and 300 ms for a loaded host's late wake-ups)
 	check "$m: written between 0.95 and 1.85 s after it was dirtied (dirty at $dirty ms, clean at $clean ms)" \
@@ -53,7 +55,7 @@ for m in ioless pdflush; do
 		--set "$slow,laptop_mode=1,writeback_model=$m"
 	expect_rc 0 "$m: the run finishes"
 	dirty=$(first_ms '$s.nr_dirty[$i] > 0')
-	clean=$(first_ms '$s.nr_dirty[$i] == 0 and $s.nr_writeback[$i] == 0 and $s.t_us[$i] > 200000')
+	clean=$(first_ms "\$s.nr_dirty[\$i] == 0 and \$s.nr_writeback[\$i] == 0 and \$s.t_us[\$i] > $((dirty + 1)) * 1000")
 	# the read on vda 1.5 s after the jobs start arms the 1 s timer: flushed 2.5 s in
 	check "$m: flushed 1 s after the disk's read 1.5 s in (dirty at $dirty ms, clean at $clean ms)" \
 		test "$dirty" -ge 0 -a "$clean" -ge "$((dirty + 2400))" -a "$clean" -le "$((dirty + 3300))"
