@@ -225,14 +225,15 @@ ioless_write=$(jget '.vmstat.counters.nr_vmscan_write') ioless_immediate=$(jget 
 # how many dirty pages reclaim meets depends on how far the flushers got: when it met
 # them, it marked them for immediate reclaim rather than write them (kswapd may write a
 # few, once the node is flagged dirty)
-check "ioless: reclaim left the dirty pages it met to the flushers ($ioless_immediate marked, $ioless_write written)" \
-	test "$ioless_write" -le "$ioless_immediate"
+# (here 84-618 written against 5717-21931 marked, 1-9 %, in 9 runs)
+check "ioless: reclaim left the dirty pages it met to the flushers: it wrote at most a tenth of them ($ioless_immediate marked, $ioless_write written)" \
+	test $((10 * ioless_write)) -le $((ioless_write + ioless_immediate))
 expect_json '.writeback.disks[0].written_by | .sync > .reclaim' 'ioless: reclaim woke the flushers, which wrote the pages'
 vms --memory 48M --disk "$T/rc.img,size=64M,rate=4M" --job "$T/rc.fio" --json --set writeback_model=bdi,watermark_model=2.6,dirty_ratio=90,dirty_background_ratio=80
 expect_rc 0 'bdi: the memory job got its memory'
+# every dirty page bdi's reclaim met it wrote: none marked (899-3108 written in 7 runs;
+# their count against ioless's is no measure: both move with how far the flusher got)
 expect_json '.vmstat.counters | .nr_vmscan_write > 500 and .nr_vmscan_immediate_reclaim == 0' \
-	'bdi (2.6.32): reclaim wrote dirty file pages itself (nr_vmscan_write)'
-check "and far more of them than ioless's reclaim ($(jget '.vmstat.counters.nr_vmscan_write') against $ioless_write)" \
-	test "$(jget '.vmstat.counters.nr_vmscan_write')" -gt $((2 * ioless_write))
+	"bdi (2.6.32): reclaim wrote the dirty file pages it met itself, all of them ($(jget '.vmstat.counters.nr_vmscan_write') written, none left to the flushers)"
 expect_json '.writeback.disks[0].written_by.reclaim == .vmstat.counters.nr_vmscan_write' 'and they are counted as written by reclaim'
 end
