@@ -460,7 +460,7 @@ int cmd_run(int argc, char **argv)
 			"vmsweep run: sweep %s: %zu points x %u..%u (repeat = auto: until %s's 95 %% interval is within "
 			"%.3g %% of the mean%s) = at most %zu runs, %zu to do, %u at a time -> %s\n",
 			cfg.name, plan.nr_points, cfg.auto_repeat.min, cfg.auto_repeat.max, cfg.auto_repeat.metrics[0],
-			100 * cfg.auto_repeat.ci, cfg.auto_repeat.nr_metrics > 1 ? ", and the other ci_metrics'" : "", plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
+			100 * cfg.auto_repeat.ci, cfg.auto_repeat.nr_metrics > 1 ? " and the other ci_metrics" : "", plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
 	else
 		fprintf(stderr, "vmsweep run: sweep %s: %zu points x %u = %zu runs, %zu to do, %u at a time -> %s\n",
 			cfg.name, plan.nr_points, cfg.repeat, plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);

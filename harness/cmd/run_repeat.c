@@ -31,7 +31,7 @@ static int point_settled_check(struct sweep_ctx *ctx, size_t run, char *why, siz
 		free(v);
 		if (s.n < ar->min || isnan(s.ci95_lo))
 			return 1;
-		double half = (s.ci95_hi - s.ci95_lo) / 2, rel = half == 0 ? 0 : half / fabs(s.mean);
+		double rel = stats_ci95_rel_half(&s);
 		if (!(rel <= ar->ci))
 			return 1;
 		used += (size_t)snprintf(why + used, used < len ? len - used : 0, "%s%s ±%.2g %% of the mean",

@@ -203,6 +203,9 @@ bool report_metric_nonnegative(const char *name);
 /* Each metric's per-point statistics; a non-negative metric's intervals clipped at 0
  * (stats_ci_clip). */
 int report_metrics_compute(struct report *r, char *err, size_t errlen);
+/* The per-point statistics of store metric `source` as it is (no scale, no clipping):
+ * *st malloc'd, [r->nr_points], to be freed by the caller (also on error). */
+int report_metric_stats(struct report *r, const char *source, struct sample_stats **st, char *err, size_t errlen);
 
 /* ---- report_plot.c ---- */
 /* Every figure, as plots_dir/NAME.svg and NAME.png (with NAME.dat, the data). */

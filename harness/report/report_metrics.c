@@ -296,6 +296,14 @@ static int metric_compute(struct report *r, struct report_metric *m, char *err, 
 	return ret;
 }
 
+int report_metric_stats(struct report *r, const char *source, struct sample_stats **st, char *err, size_t errlen)
+{
+	struct report_metric m = { .source = (char *)source, .scale = 1 };
+	int ret = metric_compute(r, &m, err, errlen);
+	*st = m.st;
+	return ret;
+}
+
 int report_metrics_compute(struct report *r, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < r->nr_metrics; i++)

@@ -9,61 +9,16 @@
 #include <string.h>
 
 #include "report/report_tables.h"
-#include "store/query.h"
 #include "util/error.h"
-
-struct values_arg {
-	const struct report *r;
-	double **v; /* per point */
-	size_t *n, *cap;
-};
-
-static int value_take(void *arg, size_t point, double value, char *err, size_t errlen)
-{
-	struct values_arg *a = arg;
-	for (size_t p = 0; p < a->r->nr_points; p++) {
-		if (a->r->points[p].id != point)
-			continue;
-		if (a->n[p] == a->cap[p]) {
-			size_t cap = a->cap[p] ? 2 * a->cap[p] : 8;
-			double *more = realloc(a->v[p], cap * sizeof(*more));
-			if (!more)
-				return errorf(err, errlen, "out of memory");
-			a->v[p] = more;
-			a->cap[p] = cap;
-		}
-		a->v[p][a->n[p]++] = value;
-		break;
-	}
-	return 0;
-}
 
 /* The interval's half-width over the mean for metric `name` at each point (NAN: none). */
 static int metric_widths(struct report *r, const char *name, double *rel, char *err, size_t errlen)
 {
-	size_t np = r->nr_points ? r->nr_points : 1;
-	struct values_arg a = { r, calloc(np, sizeof(double *)), calloc(np, sizeof(size_t)), calloc(np, sizeof(size_t)) };
-	int ret = -1;
-
-	if (!a.v || !a.n || !a.cap) {
-		errorf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (store_metric_values_read(r->store, name, value_take, &a, err, errlen))
-		goto out;
-	for (size_t p = 0; p < r->nr_points; p++) {
-		struct sample_stats s;
-		stats_compute(a.v[p], a.n[p], &s);
-		double half = (s.ci95_hi - s.ci95_lo) / 2;
-		rel[p] = isnan(half) ? NAN : half == 0 ? 0 : half / fabs(s.mean);
-	}
-	ret = 0;
-out:
-	for (size_t p = 0; a.v && p < r->nr_points; p++)
-		free(a.v[p]);
-	free(a.v);
-	free(a.n);
-	free(a.cap);
+	struct sample_stats *st;
+	int ret = report_metric_stats(r, name, &st, err, errlen);
+	for (size_t p = 0; !ret && p < r->nr_points; p++)
+		rel[p] = stats_ci95_rel_half(&st[p]);
+	free(st);
 	return ret;
 }
 

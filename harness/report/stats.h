@@ -38,6 +38,14 @@ static inline bool stats_ci_meaningful(const struct sample_stats *s)
 	return s->n >= STATS_CI_MIN_N && !isnan(s->ci95_lo) && !isnan(s->ci95_hi);
 }
 
+/* The interval's half-width as a share of the mean (repeat = auto's measure): 0 for a
+ * constant sample, NAN without an interval. */
+static inline double stats_ci95_rel_half(const struct sample_stats *s)
+{
+	double half = (s->ci95_hi - s->ci95_lo) / 2;
+	return isnan(half) ? NAN : half == 0 ? 0 : half / fabs(s->mean);
+}
+
 /*
  * For a quantity that cannot be negative (a latency, IOPS, a bandwidth, a count), whose
  * values in s were all >= 0: a lower end of the interval below 0 becomes 0 and
