@@ -30,6 +30,7 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_replay_log(int argc, char **argv);

@@ -11,6 +11,7 @@ const struct command commands[] = {
 	{ "report", cmd_report, "a sweep's statistics, figures (gnuplot), report.html and report.md" },
 	{ "compare", cmd_compare, "what changed between sweeps: per point and metric, with a verdict (exit 1: worse)" },
 	{ "rerun", cmd_rerun, "run a stored sweep again from its manifest alone; did each figure reproduce?" },
+	{ "merge", cmd_merge, "join the shard stores of a sweep run in shards (run --shard, submit) into one" },
 	{ "capacity", cmd_capacity, "the largest load that meets an SLO, per point of a sweep's parameters (a search)" },
 	{ "history", cmd_history, "a metric's course over a series of sweeps (nightly): figures, drift per sweep" },
 	{ "baseline", cmd_baseline, "run the host's fio with a job file on the same disk images, to compare" },

@@ -141,7 +141,7 @@ again:
 				  .json_opts = ctx->json_opts[point], .files_dir = ctx->dir, .run_id = ctx->run_ids[run],
 				  .rec = &rec };
 	/* A fresh copy of each file system's image; parallel runs do not share a raw one */
-	if (be->check(&vm, br.wl, err, sizeof(err)) != 0 || sweep_run_disks(&vm, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
+	if (be->check(&vm, br.wl, err, sizeof(err)) != 0 || sweep_run_disks(&vm, ctx->shard.count ? (int)ctx->shard.index : -1, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
 	    be->run(&br, err, sizeof(err)) != 0) {
 		if (br.files_failed) {
 			store_failed(ctx, run, err);
@@ -256,7 +256,7 @@ int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *p
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmsweep run CONFIG [--jobs N] [--out DIR] [--allow-failed]\n"
+	fprintf(f, "usage: vmsweep run CONFIG [--jobs N] [--out DIR] [--shard I/N] [--allow-failed]\n"
 		   "       vmsweep run --resume DIR [CONFIG] [--force] [--allow-failed]\n"
 		   "Runs the sweep CONFIG (configs/README.md) into DIR/results.sqlite (default\n"
 		   "results/NAME-DATE-TIME). Runs already recorded there are not run again: after a\n"
@@ -272,6 +272,11 @@ static void usage(FILE *f)
 		   "A disk with fs= is made once (mkfs.ext3) when its image does not exist, and each\n"
 		   "run boots a fresh copy of it, PATH.wN (N: the worker), so that no run sees what\n"
 		   "another left on the file system.\n"
+		   "  --shard I/N     run only shard I of N (0 <= I < N) of the sweep: its share of\n"
+		   "                  the runs, balanced by expected run time, in the plan's order.\n"
+		   "                  Each shard has its own DIR; `vmsweep merge` joins them. What\n"
+		   "                  `vmsweep submit --slurm` runs on each node; first it checks\n"
+		   "                  that the node has KVM and idle CPUs for --jobs runs\n"
 		   "  --force         resume although what determines the runs changed; the change\n"
 		   "                  is recorded in the manifest (forced.<time>)\n"
 		   "  --allow-failed  exit 0 when runs failed (they are recorded with their cause)\n"
@@ -338,7 +343,9 @@ static int run_summary(struct sweep_ctx *ctx, const char *dir, const char *confi
 	size_t left = 0, *ids = NULL, failed = atomic_load(&ctx->failed);
 	char err[1024], cmd[8400];
 
-	if (store_runs_pending(ctx->store, &ids, &left, err, sizeof(err)))
+	if (ctx->shard.count) /* the other shards' runs are not this one's to do */
+		left = ctx->nr_pending - atomic_load(&ctx->done) - failed - atomic_load(&ctx->skipped);
+	else if (store_runs_pending(ctx->store, &ids, &left, err, sizeof(err)))
 		fprintf(stderr, "vmsweep run: %s\n", err);
 	free(ids);
 	char real_dir[4096], real_config[4096];
@@ -377,6 +384,7 @@ int cmd_run(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },   { "out", required_argument, NULL, 'o' },
 		{ "resume", required_argument, NULL, 'r' }, { "force", no_argument, NULL, 'f' },
 		{ "allow-failed", no_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' },
+		{ "shard", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sweep_config cfg;
@@ -405,6 +413,12 @@ int cmd_run(int argc, char **argv)
 		case 'r': resume = optarg; break;
 		case 'f': ctx.force = true; break;
 		case 'a': allow_failed = true; break;
+		case 's':
+			if (sweep_shard_parse(optarg, &ctx.shard, err, sizeof(err))) {
+				fprintf(stderr, "vmsweep run: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -450,9 +464,15 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
 	}
-	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0) {
+	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0 ||
+	    (resume && !ctx.shard.count && run_shard_adopt(&ctx, err, sizeof(err)) != 0) ||
+	    (ctx.shard.count && run_shard_select(&ctx, &usage_error, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
+		goto out;
+	}
+	if (ctx.shard.count && ctx.nr_pending && run_shard_host_check(ctx.nr_workers, err, sizeof(err))) {
+		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
 	}
 	if (cfg.auto_repeat.on)
@@ -461,6 +481,10 @@ int cmd_run(int argc, char **argv)
 			"%.3g %% of the mean%s) = at most %zu runs, %zu to do, %u at a time -> %s\n",
 			cfg.name, plan.nr_points, cfg.auto_repeat.min, cfg.auto_repeat.max, cfg.auto_repeat.metrics[0],
 			100 * cfg.auto_repeat.ci, cfg.auto_repeat.nr_metrics > 1 ? " and the other ci_metrics" : "", plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
+	else if (ctx.shard.count)
+		fprintf(stderr, "vmsweep run: sweep %s, shard %u/%u: %zu of its %zu runs, %zu to do, %u at a time -> %s\n",
+			cfg.name, ctx.shard.index, ctx.shard.count, ctx.shard_runs, plan.nr_runs, ctx.nr_pending,
+			ctx.nr_workers, dir);
 	else
 		fprintf(stderr, "vmsweep run: sweep %s: %zu points x %u = %zu runs, %zu to do, %u at a time -> %s\n",
 			cfg.name, plan.nr_points, cfg.repeat, plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);

@@ -10,6 +10,7 @@
 #include "sweep/config.h"
 #include "sweep/grid.h"
 #include "sweep/run_inputs.h"
+#include "sweep/shard.h"
 #include "vmsweep/workload.h"
 
 struct fio_json_opts;
@@ -30,6 +31,8 @@ struct sweep_ctx {
 	bool grows; /* the plan grows by design (capacity's probes): no word of it */
 	struct noise_baseline noise_base; /* the calibration loop and the clock at the sweep's start (sweep/noise.h) */
 	unsigned nr_workers;
+	struct sweep_shard shard; /* run --shard I/N (count 0: the whole sweep) */
+	size_t shard_runs; /* the plan runs that are the shard's */
 
 	pthread_mutex_t lock; /* next, store_error */
 	size_t *pending, nr_pending, next; /* plan run indexes still to run, in plan order */
@@ -49,6 +52,14 @@ void run_store_free(struct sweep_ctx *ctx);
 /* repeat = auto (run_repeat.c): 1 when plan run `run` is needed, 0 when its point's
  * intervals are narrow enough already (why: the evidence, for the run's cause), -1 with err. */
 int run_repeat_needed(struct sweep_ctx *ctx, size_t run, char *why, size_t len, char *err, size_t errlen);
+
+/* run --shard (run_shard.c). adopt: a shard store resumed without --shard is that shard
+ * again. select: ctx->pending keeps the shard's runs only, and the store's manifest
+ * records the shard and its runs (a store made as another shard, or given other runs, is
+ * refused: *usage). host_check: this machine can run guests, jobs at a time, now. */
+int run_shard_adopt(struct sweep_ctx *ctx, char *err, size_t errlen);
+int run_shard_select(struct sweep_ctx *ctx, bool *usage, char *err, size_t errlen);
+int run_shard_host_check(unsigned jobs, char *err, size_t errlen);
 
 /* The build id of the guest kernel ELF at kernel ("unknown" when unreadable). */
 void run_guest_build_id(const char *kernel, char out[41]);

@@ -218,6 +218,32 @@ int store_hist_merge_point(struct store *s, size_t point, const char *name, uint
  */
 int store_export(struct store *s, const char *format, FILE *out, char *err, size_t errlen);
 
+/* ---- Shards (store/merge.c) ---- */
+/* What one shard gave a merge. */
+struct store_merge {
+	char shard[16]; /* its index, from its manifest's shard ("" when it has none) */
+	size_t added; /* runs it recorded that the merged store took now */
+	size_t already; /* runs merged from it before */
+	size_t duplicates; /* runs it recorded that the merged store holds from elsewhere (kept so) */
+};
+/* Called with the ids about to be merged, before they are: their files. -1 with err. */
+typedef int (*store_merge_files_fn)(void *arg, const size_t *ids, size_t n, char *err, size_t errlen);
+/*
+ * Merges the store of shard_dir (a `vmsweep run --shard` store) into s: refused (-1,
+ * naming what differs) unless it holds the same plan (parameters, points, runs and their
+ * ids and seeds) made from the same config and build; an empty s takes its plan first.
+ * Then, in one transaction, every run the shard recorded that s still has planned, with
+ * its metrics, histograms, time series, console and inputs; the shard's host under
+ * shard.<I>.<key> in the manifest (s's own host keys say whether the shards agree) and
+ * its run list as shard.<I>.runs. Re-running it adds nothing. Not thread-safe.
+ */
+int store_merge_shard(struct store *s, const char *shard_dir, store_merge_files_fn files, void *arg,
+		      struct store_merge *m, char *err, size_t errlen);
+/* The manifest keys that describe a shard's host, NULL-terminated. */
+extern const char *const store_host_keys[];
+/* Each run's status, indexed by id, in a malloc'd array of *nr_ids (max id + 1). */
+int store_run_statuses(struct store *s, enum store_status **status, size_t *nr_ids, char *err, size_t errlen);
+
 /* PRAGMA integrity_check and foreign_key_check, and no results under a run that is
  * still planned. 0 when all hold. */
 int store_integrity_check(struct store *s, char *err, size_t errlen);

@@ -33,6 +33,16 @@ static double workload_seconds(const struct vms_workload *wl, bool *size_bound)
 	return total + group;
 }
 
+double sweep_point_seconds(const struct sweep_config *c, const struct sweep_plan *p, size_t point, const void *wl,
+			   bool *size_bound)
+{
+	int du = sweep_config_param_find(c, "duration_ms");
+	*size_bound = false;
+	if (wl)
+		return workload_seconds(wl, size_bound);
+	return (double)(du >= 0 ? sweep_plan_point(p, point)[du] : c->knobs[VMS_KNOB_duration_ms]) * 1e-3;
+}
+
 const char *duration_format(double s, char *buf, size_t len)
 {
 	if (s >= 3600)
@@ -58,8 +68,7 @@ int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, un
 		const int64_t *v = sweep_plan_point(p, i);
 		const struct vms_workload *w = wl ? wl[i] : NULL;
 		bool bound = false;
-		double run_s = w ? workload_seconds(w, &bound)
-				 : (double)(du >= 0 ? v[du] : c->knobs[VMS_KNOB_duration_ms]) * 1e-3;
+		double run_s = sweep_point_seconds(c, p, i, w, &bound);
 		size_bound |= bound;
 		uint64_t m = mem >= 0 ? (uint64_t)v[mem] : c->mem_size;
 		max_mem = m > max_mem ? m : max_mem;

@@ -30,6 +30,13 @@ struct sweep_estimate {
 int sweep_preflight(const struct sweep_config *c, const struct sweep_plan *p, unsigned jobs, const void *const *wl,
 		    FILE *warn, const char *prefix, struct sweep_estimate *est, char *err, size_t errlen);
 
+/* A run of point's expected time without SWEEP_RUN_OVERHEAD_S, from the config alone (so
+ * every host computes the same): the workload's ramp + runtime per stonewall group (wl, a
+ * struct vms_workload), else duration_ms. *size_bound: some job ends when its size is
+ * done, so this is only what the timed jobs take. */
+double sweep_point_seconds(const struct sweep_config *c, const struct sweep_plan *p, size_t point, const void *wl,
+			   bool *size_bound);
+
 /* "2 h 05 min", "3 min 20 s", "12 s" */
 const char *duration_format(double seconds, char *buf, size_t len);
 #endif

@@ -5,6 +5,7 @@
  * once, at the sweep's start, when it does not exist) is the template, and each run
  * boots a fresh sparse copy of it, PATH.wN for worker N. A raw disk is shared (its data
  * is the job's business, and prefill made it once), worker N of several using PATH.wN.
+ * Shards may run at once on one machine: shard S's copies are PATH.sS.wN.
  */
 #include "sweep/run_disks.h"
 
@@ -30,14 +31,16 @@ int sweep_disks_prepare(const struct disk_config *disks, unsigned nr_disks, char
 	return 0;
 }
 
-int sweep_run_disks(struct vm_config *vm, unsigned worker, unsigned nr_workers, char *err, size_t errlen)
+int sweep_run_disks(struct vm_config *vm, int shard, unsigned worker, unsigned nr_workers, char *err, size_t errlen)
 {
 	for (unsigned d = 0; d < vm->nr_disks; d++) {
 		struct disk_config *c = &vm->disks[d];
-		if (!c->fs && nr_workers < 2)
+		if (!c->fs && nr_workers < 2 && shard < 0)
 			continue;
-		char path[sizeof(c->path)];
-		if (snprintf(path, sizeof(path), "%s.w%u", c->path, worker) >= (int)sizeof(path))
+		char path[sizeof(c->path)], tag[16] = "";
+		if (shard >= 0)
+			snprintf(tag, sizeof(tag), ".s%d", shard);
+		if (snprintf(path, sizeof(path), "%s%s.w%u", c->path, tag, worker) >= (int)sizeof(path))
 			return errorf(err, errlen, "disk %s: the path is too long for its run copy", c->path);
 		if (c->fs && file_copy_sparse(c->path, path, err, errlen) != 0)
 			return -1;

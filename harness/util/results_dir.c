@@ -8,6 +8,25 @@
 #include "util/error.h"
 #include "util/results_dir.h"
 
+/* mkdir -p: --out may name a directory under one not made yet (DIR/shards/3). */
+static int mkdir_parents(const char *dir)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int results_dir_make(const char *out, const char *name, char *dir, size_t len, char *err, size_t errlen)
 {
 	if (out) {
@@ -19,7 +38,7 @@ int results_dir_make(const char *out, const char *name, char *dir, size_t len, c
 		mkdir("results", 0755);
 		snprintf(dir, len, "results/%s-%s", name, stamp);
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (mkdir_parents(dir) != 0)
 		return errorf(err, errlen, "%s: %s", dir, strerror(errno));
 	return 0;
 }
