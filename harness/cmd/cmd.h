@@ -31,6 +31,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_replay_log(int argc, char **argv);

@@ -1,0 +1,154 @@
+/* Slurm's client commands; see slurm.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/slurm.h"
+#include "util/error.h"
+#include "util/tool_run.h"
+
+#define SLURM_OUT_MAX (4u << 20) /* squeue of a large array: a line per task */
+
+/* Runs argv; its output malloc'd into *out. -1 with err when it could not run or failed. */
+static int slurm_run(char *const argv[], char **out, char *err, size_t errlen)
+{
+	int status;
+	char *buf = malloc(SLURM_OUT_MAX);
+	*out = NULL;
+	if (!buf)
+		return errorf(err, errlen, "out of memory");
+	if (tool_run(argv, &status, buf, SLURM_OUT_MAX, false, err, errlen)) {
+		free(buf);
+		return -1;
+	}
+	if (status) {
+		errorf(err, errlen, "%s exited with %d: %.600s", argv[0], status, buf[0] ? buf : "(no message)");
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+int slurm_sbatch(const char *script, const char *const *args, size_t nr_args, char *job, size_t len, char *err,
+		 size_t errlen)
+{
+	char *argv[nr_args + 4], *out;
+	size_t n = 0;
+	argv[n++] = "sbatch";
+	argv[n++] = "--parsable";
+	for (size_t i = 0; i < nr_args; i++)
+		argv[n++] = (char *)args[i];
+	argv[n++] = (char *)script;
+	argv[n] = NULL;
+	if (slurm_run(argv, &out, err, errlen))
+		return -1;
+	/* "123" or "123;cluster", after any warnings on lines of their own */
+	char *line = out, *last = NULL;
+	for (char *p = strtok(line, "\n"); p; p = strtok(NULL, "\n"))
+		if (p[0] >= '0' && p[0] <= '9')
+			last = p;
+	int r = 0;
+	if (!last || strspn(last, "0123456789") == 0)
+		r = errorf(err, errlen, "sbatch %s: no job id in its answer: %.400s", script, out);
+	else
+		snprintf(job, len, "%.*s", (int)strspn(last, "0123456789"), last);
+	free(out);
+	return r;
+}
+
+static int task_append(struct slurm_task **tasks, size_t *n, size_t *cap, const struct slurm_task *t)
+{
+	if (*n == *cap) {
+		struct slurm_task *more = realloc(*tasks, (*cap = *cap ? 2 * *cap : 64) * sizeof(**tasks));
+		if (!more)
+			return -1;
+		*tasks = more;
+	}
+	(*tasks)[(*n)++] = *t;
+	return 0;
+}
+
+int slurm_queue(const char *jobs, struct slurm_task **tasks, size_t *n, char *err, size_t errlen)
+{
+	char *argv[] = { "squeue", "-h", "-r", "-j", (char *)jobs, "-o", "%F %K %T %R", NULL }, *out;
+	size_t cap = 0;
+	*tasks = NULL;
+	*n = 0;
+	if (slurm_run(argv, &out, err, errlen)) {
+		/* squeue refuses ids slurmctld has forgotten altogether: none of them is queued */
+		if (strstr(err, "Invalid job id"))
+			return 0;
+		return -1;
+	}
+	for (char *save, *p = strtok_r(out, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		struct slurm_task t = { .task = -1 };
+		char task[32];
+		if (sscanf(p, "%31s %31s %31s %95[^\n]", t.job, task, t.state, t.detail) < 3)
+			continue;
+		if (task[0] >= '0' && task[0] <= '9')
+			t.task = strtol(task, NULL, 10);
+		if (task_append(tasks, n, &cap, &t)) {
+			free(out);
+			return errorf(err, errlen, "out of memory");
+		}
+	}
+	free(out);
+	return 0;
+}
+
+/* The value of KEY= in a line of `scontrol -o show job` into buf. */
+static void field(const char *line, const char *key, char *buf, size_t len)
+{
+	char pat[40];
+	snprintf(pat, sizeof(pat), " %s=", key);
+	size_t at_start = strlen(pat + 1);
+	const char *p = line + at_start;
+	if (strncmp(line, pat + 1, at_start) && (p = strstr(line, pat)))
+		p += strlen(pat);
+	buf[0] = 0;
+	if (p)
+		snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
+}
+
+int slurm_job_tasks(const char *job, struct slurm_task **tasks, size_t *n, char *err, size_t errlen)
+{
+	char *argv[] = { "scontrol", "-o", "show", "job", (char *)job, NULL }, *out;
+	size_t cap = 0;
+	*tasks = NULL;
+	*n = 0;
+	if (slurm_run(argv, &out, err, errlen))
+		return strstr(err, "Invalid job id") ? 0 : -1;
+	for (char *save, *p = strtok_r(out, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		struct slurm_task t = { .task = -1 };
+		char task[32], code[40];
+		field(p, "ArrayJobId", t.job, sizeof(t.job));
+		if (!t.job[0])
+			field(p, "JobId", t.job, sizeof(t.job));
+		field(p, "ArrayTaskId", task, sizeof(task));
+		field(p, "JobState", t.state, sizeof(t.state));
+		field(p, "ExitCode", code, sizeof(code));
+		if (!t.job[0] || !t.state[0])
+			continue;
+		if (task[0] >= '0' && task[0] <= '9' && !strpbrk(task, "-,%"))
+			t.task = strtol(task, NULL, 10);
+		else if (task[0]) /* pending tasks not yet split off: squeue -r lists them one by one */
+			continue;
+		snprintf(t.detail, sizeof(t.detail), "ExitCode=%s", code);
+		if (task_append(tasks, n, &cap, &t)) {
+			free(out);
+			return errorf(err, errlen, "out of memory");
+		}
+	}
+	free(out);
+	return 0;
+}
+
+int slurm_cancel(const char *job, char *err, size_t errlen)
+{
+	char *argv[] = { "scancel", (char *)job, NULL }, *out;
+	if (slurm_run(argv, &out, err, errlen))
+		return -1;
+	free(out);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* `vmsweep submit --slurm` (submit.c), its batch scripts (submit_script.c). */
+#ifndef CMD_SUBMIT_H
+#define CMD_SUBMIT_H
+#include <stddef.h>
+#include <stdio.h>
+
+/* What the scripts are made of. */
+struct submit_script {
+	const char *vmsweep; /* this vmsweep, absolute */
+	const char *config; /* absolute */
+	const char *dir; /* absolute */
+	const char *name; /* the sweep's */
+	unsigned nr_tasks, nodes_per_task; /* array tasks; shards = nr_tasks x nodes_per_task */
+	unsigned max_parallel; /* 0: no limit */
+	unsigned jobs; /* runs at a time in each shard */
+	unsigned cpus_per_task;
+	unsigned long long mem_mb; /* per node */
+	const char *partition, *time; /* NULL: Slurm's defaults */
+	const char *const *extra; /* --sbatch-arg, each an #SBATCH line */
+	size_t nr_extra;
+};
+
+/* The job array's script: task T runs shard T (or, with nodes_per_task K, shards T*K ..
+ * T*K+K-1 on its K nodes through srun), each `vmsweep run --shard` into DIR/shards/<I>. */
+void submit_script_array(FILE *f, const struct submit_script *s);
+/* The report job's script: merge, then report. */
+void submit_script_report(FILE *f, const struct submit_script *s);
+#endif
