@@ -57,10 +57,11 @@ end
 
 # ---- a real Slurm ----
 SL=$LIB_DIR/slurm_local.sh
-BASE=$TMPROOT/slurm
+# munged wants every directory above its socket searchable by all: not under mktemp's 0700 TMPROOT
+BASE=$(mktemp -d /tmp/vmsweep-slurm.XXXXXX) && chmod 755 "$BASE"
 slurm_up=0
 slurm_stop() { [ "$slurm_up" = 1 ] && bash "$SL" stop "$BASE" >/dev/null 2>&1; slurm_up=0; }
-trap 'slurm_stop; _lib_cleanup' EXIT
+trap 'slurm_stop; rm -rf "$BASE"; _lib_cleanup' EXIT
 
 begin "slurm/a local Slurm comes up"
 if out=$(bash "$SL" start "$BASE" 2>"$T/start.err"); then
