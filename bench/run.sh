@@ -25,6 +25,9 @@ echo
 sh ./bench/sweep_bench.sh
 
 echo
+bash ./bench/merge_bench.sh
+
+echo
 sh ./bench/mm_bench.sh
 
 echo
