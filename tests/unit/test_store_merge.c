@@ -251,6 +251,7 @@ static void test_merge(void **state)
 	assert_int_equal(st[10], STORE_PLANNED);
 	free(st);
 	assert_int_equal(store_integrity_check(m, err, sizeof(err)), 0);
+	assert_int_equal(query_int(m, "PRAGMA foreign_keys"), 1); /* off only while a merge copies */
 	store_close(a);
 	store_close(b);
 	store_close(c);
