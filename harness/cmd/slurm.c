@@ -111,6 +111,36 @@ static void field(const char *line, const char *key, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
 }
 
+/* sacct, where the cluster keeps accounting (slurmdbd): a job slurmctld has forgotten. */
+static int sacct_tasks(const char *job, struct slurm_task **tasks, size_t *n)
+{
+	char *argv[] = { "sacct", "-n", "-P", "-X", "-j", (char *)job, "-o", "JobID,State,ExitCode", NULL }, *out,
+	     why[256];
+	size_t cap = 0;
+	if (slurm_run(argv, &out, why, sizeof(why)))
+		return 0; /* no accounting: nothing more is known */
+	for (char *save, *p = strtok_r(out, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		struct slurm_task t = { .task = -1 };
+		char id[64], code[32];
+		if (sscanf(p, "%63[^|]|%31[^|]|%31s", id, t.state, code) != 3)
+			continue;
+		char *under = strchr(id, '_');
+		if (under) {
+			if (under[1] < '0' || under[1] > '9')
+				continue; /* 123_[5-7]: tasks that never started */
+			t.task = strtol(under + 1, NULL, 10);
+			*under = 0;
+		}
+		snprintf(t.job, sizeof(t.job), "%.31s", id);
+		t.state[strcspn(t.state, " ")] = 0; /* "CANCELLED by 0" */
+		snprintf(t.detail, sizeof(t.detail), "ExitCode=%s", code);
+		if (task_append(tasks, n, &cap, &t))
+			break;
+	}
+	free(out);
+	return 0;
+}
+
 int slurm_job_tasks(const char *job, struct slurm_task **tasks, size_t *n, char *err, size_t errlen)
 {
 	char *argv[] = { "scontrol", "-o", "show", "job", (char *)job, NULL }, *out;
@@ -118,7 +148,7 @@ int slurm_job_tasks(const char *job, struct slurm_task **tasks, size_t *n, char 
 	*tasks = NULL;
 	*n = 0;
 	if (slurm_run(argv, &out, err, errlen))
-		return strstr(err, "Invalid job id") ? 0 : -1;
+		return strstr(err, "Invalid job id") ? sacct_tasks(job, tasks, n) : -1;
 	for (char *save, *p = strtok_r(out, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
 		struct slurm_task t = { .task = -1 };
 		char task[32], code[40];

@@ -1,7 +1,7 @@
 /*
  * Slurm's client commands (sbatch, squeue, scontrol, scancel), run without a shell, for
- * `vmsweep submit` and `vmsweep status`. Without slurmdbd there is no sacct: a finished
- * job is read from `scontrol show job` while slurmctld still holds it (MinJobAge).
+ * `vmsweep submit` and `vmsweep status`. A finished job is read from `scontrol show job`
+ * while slurmctld still holds it (MinJobAge), then from sacct (only with slurmdbd).
  */
 #ifndef CMD_SLURM_H
 #define CMD_SLURM_H
@@ -23,7 +23,8 @@ int slurm_sbatch(const char *script, const char *const *args, size_t nr_args, ch
  * (squeue -r), malloc'd into *tasks. -1 with err (Slurm unreachable). */
 int slurm_queue(const char *jobs, struct slurm_task **tasks, size_t *n, char *err, size_t errlen);
 /* The tasks of job as slurmctld still knows them, finished ones too (scontrol show job);
- * none when it has forgotten the job. */
+ * once it has forgotten the job, as sacct has them where the cluster keeps accounting;
+ * else none. */
 int slurm_job_tasks(const char *job, struct slurm_task **tasks, size_t *n, char *err, size_t errlen);
 /* scancel job (or job_task); -1 with err. */
 int slurm_cancel(const char *job, char *err, size_t errlen);

@@ -6,6 +6,8 @@
  * remembers it: there is no sacct without slurmdbd).
  */
 #include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,14 +75,117 @@ static struct slurm_task *slurm_tasks(const char *arrays, size_t *n, char *why, 
 	return all;
 }
 
-static int status_show(const char *dir, char *err, size_t errlen)
+/* What status found; printed as a table or as JSON. */
+struct status {
+	const char *dir;
+	unsigned nr_shards;
+	struct shard_count *shard, total;
+	const struct slurm_task **task; /* per shard: Slurm's latest word on its array task, or NULL */
+	const char *arrays, *report_job;
+	struct slurm_task report; /* state "" when Slurm does not know it */
+	char slurm_why[1024]; /* why Slurm could not be asked ("" when it could) */
+};
+
+static void status_print(const struct status *st)
+{
+	const struct shard_count *t = &st->total;
+	printf("%s: %u shards%s%s%s\n", st->dir, st->nr_shards, st->arrays ? ", Slurm job array " : "",
+	       st->arrays ? st->arrays : "", st->arrays ? "" : " (not submitted)");
+	printf("%5s %6s %6s %6s %7s %7s %6s  %s\n", "shard", "runs", "done", "failed", "skipped", "missing", "merged",
+	       "slurm (array task)");
+	for (unsigned i = 0; i < st->nr_shards; i++) {
+		const struct shard_count *c = &st->shard[i];
+		const struct slurm_task *k = st->task[i];
+		char slurm[200] = "";
+		if (k)
+			snprintf(slurm, sizeof(slurm), "%s %s (%s_%ld)", k->state, k->detail, k->job, k->task);
+		else if (st->arrays)
+			snprintf(slurm, sizeof(slurm), "%s", st->slurm_why[0] ? "?" : "not known to Slurm any more");
+		printf("%5u %6zu %6zu %6zu %7zu %7zu %6zu  %s\n", i, c->runs, c->done, c->failed, c->skipped, c->missing,
+		       c->merged, slurm);
+	}
+	printf("%5s %6zu %6zu %6zu %7zu %7zu %6zu\n", "all", t->runs, t->done, t->failed, t->skipped, t->missing,
+	       t->merged);
+	if (st->slurm_why[0])
+		printf("Slurm: not asked: %s\n", st->slurm_why);
+	if (st->report_job)
+		printf("report job %s: %s%s%s\n", st->report_job,
+		       st->report.state[0] ? st->report.state : "not known to Slurm any more",
+		       st->report.state[0] ? " " : "", st->report.detail);
+	if (t->missing)
+		printf("%zu runs missing: while tasks run, wait; once they are done, vmsweep submit --resume %s\n",
+		       t->missing, st->dir);
+	else if (t->merged < t->runs)
+		printf("every run is recorded; vmsweep merge %s joins them for the report\n", st->dir);
+}
+
+static json_t *counts_json(const struct shard_count *c)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "runs", (json_int_t)c->runs, "done", (json_int_t)c->done,
+			 "failed", (json_int_t)c->failed, "skipped", (json_int_t)c->skipped, "missing",
+			 (json_int_t)c->missing, "merged", (json_int_t)c->merged);
+}
+
+static json_t *task_json(const struct slurm_task *k)
+{
+	if (!k || !k->state[0])
+		return json_null();
+	return json_pack("{s:s, s:I, s:s, s:s}", "job", k->job, "task", (json_int_t)k->task, "state", k->state,
+			 "detail", k->detail);
+}
+
+static int status_print_json(const struct status *st)
+{
+	json_t *shards = json_array();
+	for (unsigned i = 0; shards && i < st->nr_shards; i++) {
+		json_t *o = counts_json(&st->shard[i]);
+		json_object_set_new(o, "shard", json_integer(i));
+		json_object_set_new(o, "slurm", task_json(st->task[i]));
+		json_array_append_new(shards, o);
+	}
+	json_t *doc = json_pack("{s:s, s:o, s:o, s:s?, s:s?, s:o, s:s?}", "dir", st->dir, "shards", shards, "total",
+				counts_json(&st->total), "slurm_array_jobs", st->arrays, "report_job", st->report_job,
+				"report", task_json(&st->report), "slurm_error", st->slurm_why[0] ? st->slurm_why : NULL);
+	int r = doc && json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
+	putchar('\n');
+	json_decref(doc);
+	return r;
+}
+
+/* The counts of shard i: its runs from DIR's manifest, their state from its store. */
+static int shard_status(struct store *s, const char *dir, unsigned i, const enum store_status *merged,
+			size_t nr_merged, struct shard_count *c, char *err, size_t errlen)
+{
+	char key[64], *runs = NULL, path[4200], serr[512];
+	size_t *ids = NULL, n = 0, nr_st = 0;
+	enum store_status *st = NULL;
+	struct store *shard = NULL;
+
+	snprintf(key, sizeof(key), "shard.%u.runs", i);
+	if (store_manifest_get(s, key, &runs, err, errlen) || (runs && id_ranges_parse(runs, &ids, &n, err, errlen))) {
+		free(runs);
+		return -1;
+	}
+	free(runs);
+	shard_dir_path(dir, i, path, sizeof(path));
+	/* a shard not started yet has no store: all its runs missing */
+	if (store_open(path, false, &shard, serr, sizeof(serr)) == 0)
+		store_run_statuses(shard, &st, &nr_st, serr, sizeof(serr));
+	store_close(shard);
+	shard_counts(ids, n, st, nr_st, merged, nr_merged, c);
+	free(ids);
+	free(st);
+	return 0;
+}
+
+static int status_show(const char *dir, bool json, char *err, size_t errlen)
 {
 	struct store *s = NULL;
-	char *shards_text = NULL, *k_text = NULL, *arrays = NULL, *report = NULL, why[1024] = "";
+	char *shards_text = NULL, *k_text = NULL, *arrays = NULL, *report = NULL;
 	enum store_status *merged = NULL;
 	size_t nr_merged = 0, nr_tasks = 0;
 	struct slurm_task *tasks = NULL;
-	struct shard_count total = { 0 };
+	struct status st = { .dir = dir };
 	int r = -1;
 
 	if (store_open(dir, false, &s, err, errlen) || store_manifest_get(s, "shards", &shards_text, err, errlen) ||
@@ -94,67 +199,42 @@ static int status_show(const char *dir, char *err, size_t errlen)
 				    " stands", dir, dir);
 		goto out;
 	}
-	unsigned shards = (unsigned)strtoul(shards_text, NULL, 10), k = k_text ? (unsigned)strtoul(k_text, NULL, 10) : 1;
+	st.nr_shards = (unsigned)strtoul(shards_text, NULL, 10);
+	unsigned k = k_text ? (unsigned)strtoul(k_text, NULL, 10) : 1;
 	if (k < 1)
 		k = 1;
-	if (arrays && !(tasks = slurm_tasks(arrays, &nr_tasks, why, sizeof(why))))
+	st.arrays = arrays;
+	st.report_job = report;
+	if (arrays && !(tasks = slurm_tasks(arrays, &nr_tasks, st.slurm_why, sizeof(st.slurm_why))))
 		nr_tasks = 0;
-	printf("%s: %u shards%s%s%s\n", dir, shards, arrays ? ", Slurm job array " : "", arrays ? arrays : "",
-	       arrays ? "" : " (not submitted)");
-	printf("%5s %6s %6s %6s %7s %7s %6s  %s\n", "shard", "runs", "done", "failed", "skipped", "missing", "merged",
-	       "slurm (array task)");
-	for (unsigned i = 0; i < shards; i++) {
-		char key[64], *runs = NULL, path[4200];
-		size_t *ids = NULL, n = 0, nr_st = 0;
-		enum store_status *st = NULL;
-		struct store *shard = NULL;
-		struct shard_count c = { 0 };
-		snprintf(key, sizeof(key), "shard.%u.runs", i);
-		if (store_manifest_get(s, key, &runs, err, errlen) || (runs && id_ranges_parse(runs, &ids, &n, err, errlen))) {
-			free(runs);
-			goto out;
-		}
-		free(runs);
-		shard_dir_path(dir, i, path, sizeof(path));
-		char serr[512];
-		if (store_open(path, false, &shard, serr, sizeof(serr)) == 0)
-			store_run_statuses(shard, &st, &nr_st, serr, sizeof(serr));
-		store_close(shard);
-		shard_counts(ids, n, st, nr_st, merged, nr_merged, &c);
-		const struct slurm_task *t = task_find(tasks, nr_tasks, (long)(i / k));
-		char slurm[200] = "";
-		if (t)
-			snprintf(slurm, sizeof(slurm), "%s %s (%s_%ld)", t->state, t->detail, t->job, t->task);
-		else if (arrays)
-			snprintf(slurm, sizeof(slurm), "%s", why[0] ? "?" : "not known to slurmctld any more");
-		printf("%5u %6zu %6zu %6zu %7zu %7zu %6zu  %s\n", i, c.runs, c.done, c.failed, c.skipped, c.missing, c.merged,
-		       slurm);
-		total.runs += c.runs, total.done += c.done, total.failed += c.failed, total.skipped += c.skipped;
-		total.missing += c.missing, total.merged += c.merged;
-		free(ids);
-		free(st);
+	st.shard = calloc(st.nr_shards + 1, sizeof(*st.shard));
+	st.task = calloc(st.nr_shards + 1, sizeof(*st.task));
+	if (!st.shard || !st.task) {
+		errorf(err, errlen, "out of memory");
+		goto out;
 	}
-	printf("%5s %6zu %6zu %6zu %7zu %7zu %6zu\n", "all", total.runs, total.done, total.failed, total.skipped,
-	       total.missing, total.merged);
-	if (why[0])
-		printf("Slurm: not asked: %s\n", why);
+	for (unsigned i = 0; i < st.nr_shards; i++) {
+		struct shard_count *c = &st.shard[i];
+		if (shard_status(s, dir, i, merged, nr_merged, c, err, errlen))
+			goto out;
+		st.task[i] = task_find(tasks, nr_tasks, (long)(i / k));
+		st.total.runs += c->runs, st.total.done += c->done, st.total.failed += c->failed;
+		st.total.skipped += c->skipped, st.total.missing += c->missing, st.total.merged += c->merged;
+	}
 	if (report) {
-		const struct slurm_task *t = NULL;
 		struct slurm_task *q = NULL;
 		size_t n = 0;
+		char why[256];
 		if (!slurm_queue(report, &q, &n, why, sizeof(why)) && !n)
 			slurm_job_tasks(report, &q, &n, why, sizeof(why));
-		t = n ? &q[0] : NULL;
-		printf("report job %s: %s%s%s\n", report, t ? t->state : "not known to slurmctld any more", t ? " " : "",
-		       t ? t->detail : "");
+		if (n)
+			st.report = q[0];
 		free(q);
 	}
-	if (total.missing)
-		printf("%zu runs missing: while tasks run, wait; once they are done, vmsweep submit --resume %s\n",
-		       total.missing, dir);
-	else if (total.merged < total.runs)
-		printf("every run is recorded; vmsweep merge %s joins them for the report\n", dir);
-	r = 0;
+	if (json)
+		r = status_print_json(&st) ? errorf(err, errlen, "out of memory") : 0;
+	else
+		status_print(&st), r = 0;
 out:
 	store_close(s);
 	free(shards_text);
@@ -163,29 +243,43 @@ out:
 	free(report);
 	free(merged);
 	free(tasks);
+	free(st.shard);
+	free(st.task);
 	return r;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmsweep status DIR [--json]\n"
+		   "Where a sweep submitted in shards (vmsweep submit) stands: per shard the runs\n"
+		   "it owes, recorded done, failed or not needed (repeat = auto), missing, and\n"
+		   "merged into DIR/results.sqlite; and Slurm's state of its array task (squeue,\n"
+		   "scontrol show job, sacct where the cluster keeps accounting).\n"
+		   "  --json   the same as one JSON object, for scripts\n");
 }
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+					       { NULL, 0, NULL, 0 } };
 	char err[2048];
+	bool json = false;
 	int opt;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		FILE *f = opt == 'h' ? stdout : stderr;
-		fprintf(f, "usage: vmsweep status DIR\n"
-			   "Where a sweep submitted in shards (vmsweep submit) stands: per shard the runs\n"
-			   "it owes, recorded done, failed or not needed (repeat = auto), missing, and\n"
-			   "merged into DIR/results.sqlite; and Slurm's state of its array task.\n");
+		if (opt == 'j') {
+			json = true;
+			continue;
+		}
+		usage(opt == 'h' ? stdout : stderr);
 		return opt == 'h' ? 0 : EXIT_USAGE;
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: vmsweep status DIR\n");
+		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (status_show(argv[optind], err, sizeof(err))) {
+	if (status_show(argv[optind], json, err, sizeof(err))) {
 		fprintf(stderr, "vmsweep status: %s\n", err);
 		return EXIT_HOST;
 	}

@@ -105,6 +105,11 @@ vmsweep_cmd status "$T/s"
 expect_rc 0
 expect_grep "$OUT" '^ +all +8 +8 +0 +0 +0 +8$' 'status: 8 runs, 8 done, none missing, 8 merged'
 expect_grep "$OUT" 'COMPLETED' 'status shows the tasks completed'
+vmsweep_cmd status "$T/s" --json
+expect_rc 0
+check 'status --json: 4 shards, 8 done and merged, each task COMPLETED, the report job too' \
+	jq -e '(.shards | length) == 4 and .total.done == 8 and .total.merged == 8 and .total.missing == 0
+		and all(.shards[]; .slurm.state == "COMPLETED") and .report.state == "COMPLETED"' "$OUT"
 vmsweep_cmd submit "$T/c.ini" --slurm --shards 4 --out "$T/s"
 expect_rc 2 'submitted twice into one directory'
 expect_grep "$ERR" 'was submitted already' 'the second submit is refused, naming resume'
