@@ -12,10 +12,8 @@
 #include "capacity/round_plan.h"
 #include "cmd/cmd.h"
 #include "cmd/run.h"
-#include "fio/fio_json_opts.h"
 #include "store/capacity.h"
 #include "store/query.h"
-#include "sweep/point_workload.h"
 #include "util/error.h"
 #include "vmm/vm.h"
 
@@ -284,10 +282,7 @@ out:
 	free(was);
 	free(w);
 	run_store_free(&ctx);
-	sweep_workloads_free(ctx.workloads, ctx.workload_sizes, plan.nr_points);
-	for (size_t i = 0; ctx.json_opts && i < plan.nr_points; i++)
-		fio_json_opts_free(ctx.json_opts[i]);
-	free(ctx.json_opts);
+	release_workloads(&ctx);
 	sweep_plan_free(&plan);
 	return r;
 }

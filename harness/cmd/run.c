@@ -254,6 +254,18 @@ int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *p
 	return 0;
 }
 
+void release_workloads(struct sweep_ctx *ctx)
+{
+	size_t n = ctx->plan->nr_points;
+	sweep_workloads_free(ctx->workloads, ctx->workload_sizes, n);
+	for (size_t i = 0; ctx->json_opts && i < n; i++)
+		fio_json_opts_free(ctx->json_opts[i]);
+	free(ctx->json_opts);
+	ctx->workloads = NULL;
+	ctx->workload_sizes = NULL;
+	ctx->json_opts = NULL;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmsweep run CONFIG [--jobs N] [--out DIR] [--shard I/N] [--allow-failed]\n"
@@ -499,10 +511,7 @@ int cmd_run(int argc, char **argv)
 out:
 	run_store_free(&ctx);
 	dir_lock_release(lock);
-	sweep_workloads_free(ctx.workloads, ctx.workload_sizes, plan.nr_points);
-	for (size_t i = 0; ctx.json_opts && i < plan.nr_points; i++)
-		fio_json_opts_free(ctx.json_opts[i]);
-	free(ctx.json_opts);
+	release_workloads(&ctx);
 	free(stored_config);
 	sweep_plan_free(&plan);
 	sweep_config_free(&cfg);

@@ -71,6 +71,8 @@ int run_store_config_path(const char *dir, char **path, char *err, size_t errlen
 int compile_workloads(const struct sweep_config *cfg, const struct sweep_plan *plan, struct sweep_ctx *ctx,
 		      char *err, size_t errlen);
 void runs_execute(struct sweep_ctx *ctx);
+/* What compile_workloads made, freed (ctx->plan still valid). */
+void release_workloads(struct sweep_ctx *ctx);
 /* The backends the sweep's points use, set up (run_backends.c): -1 with err. */
 int run_backends_begin(struct sweep_ctx *ctx, char *err, size_t errlen);
 void run_backends_end(const struct sweep_ctx *ctx);

@@ -23,8 +23,6 @@
 #include "cmd/slurm.h"
 #include "cmd/submit.h"
 #include "cmd/sweep_checks.h"
-#include "fio/fio_json_opts.h"
-#include "sweep/point_workload.h"
 #include "sweep/shard.h"
 #include "util/dir_lock.h"
 #include "util/error.h"
@@ -323,10 +321,7 @@ fail:
 out:
 	run_store_free(&ctx);
 	dir_lock_release(lock);
-	sweep_workloads_free(ctx.workloads, ctx.workload_sizes, plan.nr_points);
-	for (size_t i = 0; ctx.json_opts && i < plan.nr_points; i++)
-		fio_json_opts_free(ctx.json_opts[i]);
-	free(ctx.json_opts);
+	release_workloads(&ctx);
 	sweep_plan_free(&plan);
 	sweep_config_free(&cfg);
 	return rc;
