@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -308,6 +309,50 @@ static void test_fs_open(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* Shards of a sweep starting together on one node: each opens the fs= image that does not
+ * exist yet, with mkfs= given. Each must get the one whole image, made once. */
+static void test_fs_open_concurrent(void **state)
+{
+	char path[128], spec[512];
+	int go[2];
+	pid_t kids[4];
+	(void)state;
+
+	tmp_path("together.img", path, sizeof(path));
+	unlink(path);
+	snprintf(spec, sizeof(spec), "%s,size=64M,fs=ext3,mkfs=-I 128", path);
+	assert_int_equal(pipe(go), 0);
+	for (int i = 0; i < 4; i++) {
+		if ((kids[i] = fork()) == 0) {
+			struct disk_config c;
+			char err[1024] = "", b;
+			int fd;
+			uint64_t size;
+			close(go[1]);
+			if (read(go[0], &b, 1) != 0) /* all start at once: when the pipe closes */
+				_exit(3);
+			if (disk_config_parse(spec, &c, err, sizeof(err)) || disk_open(&c, &fd, &size, err, sizeof(err))) {
+				fprintf(stderr, "child %d: %s\n", i, err);
+				_exit(1);
+			}
+			_exit(size == 64u << 20 ? 0 : 2);
+		}
+		assert_true(kids[i] > 0);
+	}
+	close(go[0]);
+	close(go[1]);
+	for (int i = 0; i < 4; i++) {
+		int status;
+		assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	struct ext3_super sb;
+	char err[512];
+	assert_int_equal(ext3_super_read(path, &sb, err, sizeof(err)), 0);
+	assert_int_equal(sb.inode_size, 128);
+}
+
 static void test_fsck(void **state)
 {
 	char path[128], spec[300], err[1024] = "";
@@ -368,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_fs_parts),
 		cmocka_unit_test(test_fs_errors),
 		cmocka_unit_test(test_fs_open),
+		cmocka_unit_test(test_fs_open_concurrent),
 		cmocka_unit_test(test_fsck),
 		cmocka_unit_test(test_mkfs_options),
 	};
