@@ -339,9 +339,10 @@ static int disk_prefill(int fd, uint64_t size, const char *path, char *err, size
 	return fdatasync(fd) == 0 ? 0 : errorf(err, errlen, "--disk %s,prefill: fdatasync: %s", path, strerror(errno));
 }
 
-/* The image's directory locked (flock) while an image is made in it: shards of a sweep
- * starting together on one node make a missing image once, the others waiting and then
- * finding it whole. -1 when the directory cannot be locked (then nothing is). */
+/* The image's directory locked (flock) while an image is looked for and, if missing,
+ * made: shards of a sweep starting together on one node make a missing image once, the
+ * others waiting and then finding it whole, never half made. -1 when the directory
+ * cannot be locked (then nothing is). */
 static int dir_lock_for_making(const char *path)
 {
 	char dir[PATH_MAX];
@@ -354,47 +355,37 @@ static int dir_lock_for_making(const char *path)
 	return fd;
 }
 
-/* A missing image made: created, and with fs= given a file system the guest can mount
- * (one it cannot is not left behind to be used next time). *made: by this call, not by
- * another process meanwhile. */
-static int disk_make(const struct disk_config *c, bool *made, char *err, size_t errlen)
+/* The image found (an fs= one checked) or, when missing, made: created, and with fs=
+ * given a file system the guest can mount (one it cannot is not left behind). */
+static int disk_find_or_make(const struct disk_config *c, char *err, size_t errlen)
 {
 	struct stat st;
-	int lock = dir_lock_for_making(c->path), r = 0;
 
-	*made = stat(c->path, &st) != 0;
-	if (*made) {
-		r = disk_create(c, err, errlen);
-		if (!r && c->fs && (disk_mkfs(c, err, errlen) || disk_fs_check(c, c->size, err, errlen))) {
-			unlink(c->path);
-			r = -1;
-		}
+	if (stat(c->path, &st) == 0)
+		return c->fs ? disk_fs_exists_check(c, err, errlen) : 0;
+	if (errno != ENOENT)
+		return errorf(err, errlen, "--disk %s: %s", c->path, strerror(errno));
+	if (c->read_only)
+		return errorf(err, errlen, "--disk %s: no such file (a read-only disk is not created)", c->path);
+	if (disk_create(c, err, errlen) != 0)
+		return -1;
+	if (c->fs && (disk_mkfs(c, err, errlen) || disk_fs_check(c, c->size, err, errlen))) {
+		unlink(c->path);
+		return -1;
 	}
-	if (lock >= 0)
-		close(lock);
-	return r;
+	return 0;
 }
 
 int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err, size_t errlen)
 {
 	struct stat st;
-	bool made;
+	int lock = c->read_only ? -1 : dir_lock_for_making(c->path);
+	int made = disk_find_or_make(c, err, errlen);
 
-	if (stat(c->path, &st) != 0) {
-		if (errno != ENOENT)
-			return errorf(err, errlen, "--disk %s: %s", c->path, strerror(errno));
-		if (c->read_only)
-			return errorf(err, errlen, "--disk %s: no such file (a read-only disk is not created)",
-				      c->path);
-		if (disk_make(c, &made, err, errlen) != 0)
-			return -1;
-		/* made by another process while this one waited: made from the same spec, so
-		 * mkfs= is not refused as it is for an image that was there before */
-		if (!made && c->fs && !c->has_mkfs && disk_fs_exists_check(c, err, errlen))
-			return -1;
-	} else if (c->fs && disk_fs_exists_check(c, err, errlen)) {
+	if (lock >= 0)
+		close(lock);
+	if (made)
 		return -1;
-	}
 	int flags = (c->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (c->cache == DISK_CACHE_NONE ? O_DIRECT : 0);
 	int fd = open(c->path, flags);
 	if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
