@@ -124,9 +124,11 @@ int merge_dir(const char *dir, FILE *report, struct merge_totals *t, char *err, 
 		}
 		t->added += m.added;
 		t->duplicates += m.duplicates;
-		if (report)
-			fprintf(report, "vmsweep merge: %s: %zu run%s added%s%zu merged before%s\n", shards[i].path, m.added,
-				m.added == 1 ? "" : "s", ", ", m.already, "");
+		if (report && m.empty)
+			fprintf(report, "vmsweep merge: %s: not begun (an empty store): nothing to merge\n", shards[i].path);
+		else if (report)
+			fprintf(report, "vmsweep merge: %s: %zu run%s added, %zu merged before\n", shards[i].path, m.added,
+				m.added == 1 ? "" : "s", m.already);
 		if (report && m.duplicates)
 			fprintf(report, "vmsweep merge: %s: %zu of its runs were recorded by another shard too: the"
 					" record merged first is kept\n",

@@ -63,17 +63,23 @@ static double wall_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Worker i of n gets its own slice of the host's CPUs; its vCPU and I/O threads inherit it. */
+/* Worker i of n gets its own slice of the CPUs the process may use (all of the host's,
+ * or what a batch system gave the task); its vCPU and I/O threads inherit it. */
 static void worker_pin(unsigned i, unsigned n)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 2 || cpus < 2)
+	cpu_set_t mine, set;
+	int cpu[CPU_SETSIZE], nr = 0;
+	if (n < 2 || sched_getaffinity(0, sizeof(mine), &mine))
 		return;
-	cpu_set_t set;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &mine))
+			cpu[nr++] = c;
+	if (nr < 2)
+		return;
+	int per = nr / (int)n > 0 ? nr / (int)n : 1;
 	CPU_ZERO(&set);
-	long per = cpus / n > 0 ? cpus / n : 1;
-	for (long c = (long)i * per; c < ((long)i + 1) * per && c < cpus; c++)
-		CPU_SET((int)c, &set);
+	for (int k = (int)i * per; k < ((int)i + 1) * per && k < nr; k++)
+		CPU_SET(cpu[k], &set);
 	if (CPU_COUNT(&set))
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
@@ -289,6 +295,8 @@ static void usage(FILE *f)
 		   "                  Each shard has its own DIR; `vmsweep merge` joins them. What\n"
 		   "                  `vmsweep submit --slurm` runs on each node; first it checks\n"
 		   "                  that the node has KVM and idle CPUs for --jobs runs\n"
+		   "  --plan-digest D the plan the shard must run, as `vmsweep submit` gives it:\n"
+		   "                  refused when the config, a job file or vmsweep changed since\n"
 		   "  --force         resume although what determines the runs changed; the change\n"
 		   "                  is recorded in the manifest (forced.<time>)\n"
 		   "  --allow-failed  exit 0 when runs failed (they are recorded with their cause)\n"
@@ -396,7 +404,7 @@ int cmd_run(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },   { "out", required_argument, NULL, 'o' },
 		{ "resume", required_argument, NULL, 'r' }, { "force", no_argument, NULL, 'f' },
 		{ "allow-failed", no_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' },
-		{ "shard", required_argument, NULL, 's' },
+		{ "shard", required_argument, NULL, 's' }, { "plan-digest", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sweep_config cfg;
@@ -425,6 +433,7 @@ int cmd_run(int argc, char **argv)
 		case 'r': resume = optarg; break;
 		case 'f': ctx.force = true; break;
 		case 'a': allow_failed = true; break;
+		case 'D': ctx.plan_digest = optarg; break;
 		case 's':
 			if (sweep_shard_parse(optarg, &ctx.shard, err, sizeof(err))) {
 				fprintf(stderr, "vmsweep run: %s\n", err);
@@ -476,9 +485,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
 	}
-	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0 ||
-	    (resume && !ctx.shard.count && run_shard_adopt(&ctx, err, sizeof(err)) != 0) ||
-	    (ctx.shard.count && run_shard_select(&ctx, &usage_error, err, sizeof(err)) != 0)) {
+	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
 		goto out;

@@ -32,7 +32,11 @@ struct sweep_ctx {
 	struct noise_baseline noise_base; /* the calibration loop and the clock at the sweep's start (sweep/noise.h) */
 	unsigned nr_workers;
 	struct sweep_shard shard; /* run --shard I/N (count 0: the whole sweep) */
-	size_t shard_runs; /* the plan runs that are the shard's */
+	const char *plan_digest; /* --plan-digest: the plan the shard must run (NULL: any) */
+	size_t shard_runs; /* the plan runs that are the shard's, */
+	char *shard_text; /* their ids as ranges, */
+	unsigned *shard_of; /* and every plan run's shard */
+	char digest[17]; /* run_plan_digest */
 
 	pthread_mutex_t lock; /* next, store_error */
 	size_t *pending, nr_pending, next; /* plan run indexes still to run, in plan order */
@@ -53,12 +57,20 @@ void run_store_free(struct sweep_ctx *ctx);
  * intervals are narrow enough already (why: the evidence, for the run's cause), -1 with err. */
 int run_repeat_needed(struct sweep_ctx *ctx, size_t run, char *why, size_t len, char *err, size_t errlen);
 
-/* run --shard (run_shard.c). adopt: a shard store resumed without --shard is that shard
- * again. select: ctx->pending keeps the shard's runs only, and the store's manifest
- * records the shard and its runs (a store made as another shard, or given other runs, is
- * refused: *usage). host_check: this machine can run guests, jobs at a time, now. */
-int run_shard_adopt(struct sweep_ctx *ctx, char *err, size_t errlen);
-int run_shard_select(struct sweep_ctx *ctx, bool *usage, char *err, size_t errlen);
+/* run --shard (run_shard.c). prepare, in run_store_setup before anything is written:
+ * adopts the shard a shard store holds when none is given (and refuses a shard's
+ * directory run whole); refuses another shard, a grown plan, a plan other than
+ * ctx->plan_digest or the one the store began with, a block device; computes the shard's
+ * runs. *usage when the refusal is the config's or options' fault. record, after the plan
+ * is written: the shard in the manifest, the rollback journal, ctx->pending cut to the
+ * shard's runs. */
+int run_shard_prepare(struct sweep_ctx *ctx, size_t nr_new, bool *usage, char *err, size_t errlen);
+int run_shard_record(struct sweep_ctx *ctx, char *err, size_t errlen);
+/* A digest of what determines the plan's runs: parameters, points, each point's inputs
+ * (sweep/run_inputs.h: the build, the job files, the VM), repetitions and seeds. */
+void run_plan_digest(const struct sweep_ctx *ctx, char out[17]);
+/* Before a shard's first run (run_host_check.c): this machine has KVM, and CPUs for jobs
+ * runs at a time that are idle now. -1 with err naming the node. */
 int run_shard_host_check(unsigned jobs, char *err, size_t errlen);
 
 /* The build id of the guest kernel ELF at kernel ("unknown" when unreadable). */

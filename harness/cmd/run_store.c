@@ -362,13 +362,15 @@ int run_store_setup(struct sweep_ctx *ctx, const char *dir, bool *usage, char *e
 		*usage = true;
 		goto out;
 	}
+	if (run_shard_prepare(ctx, nr_new, usage, err, errlen))
+		goto out;
 	if (inputs_check(ctx, dir, usage, err, errlen) || store_plan_write(ctx->store, &sp, ctx->run_ids, err, errlen))
 		goto out;
 	if (nr_new && nr_new < plan->nr_runs && !ctx->grows)
 		fprintf(stderr, "vmsweep run: the sweep grew: %zu new run%s added to the %zu in %s\n", nr_new,
 			nr_new == 1 ? "" : "s", plan->nr_runs - nr_new, dir);
 	if (manifest_write(ctx, err, errlen) || store_runs_unskip(ctx->store, err, errlen) ||
-	    pending_list(ctx, err, errlen))
+	    pending_list(ctx, err, errlen) || run_shard_record(ctx, err, errlen))
 		goto out;
 	r = 0;
 out:
@@ -384,6 +386,10 @@ void run_store_free(struct sweep_ctx *ctx)
 	free(ctx->inputs);
 	free(ctx->run_ids);
 	free(ctx->pending);
+	free(ctx->shard_text);
+	free(ctx->shard_of);
+	ctx->shard_text = NULL;
+	ctx->shard_of = NULL;
 	if (ctx->store)
 		store_close(ctx->store);
 	ctx->inputs = NULL;

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cmd/slurm.h"
+#include "util/array.h"
 #include "util/error.h"
+#include "util/id_ranges.h"
 #include "util/tool_run.h"
 
 #define SLURM_OUT_MAX (4u << 20) /* squeue of a large array: a line per task */
@@ -59,12 +61,8 @@ int slurm_sbatch(const char *script, const char *const *args, size_t nr_args, ch
 
 static int task_append(struct slurm_task **tasks, size_t *n, size_t *cap, const struct slurm_task *t)
 {
-	if (*n == *cap) {
-		struct slurm_task *more = realloc(*tasks, (*cap = *cap ? 2 * *cap : 64) * sizeof(**tasks));
-		if (!more)
-			return -1;
-		*tasks = more;
-	}
+	if (array_grow((void **)tasks, cap, *n + 1, sizeof(**tasks)))
+		return -1;
 	(*tasks)[(*n)++] = *t;
 	return 0;
 }
@@ -160,11 +158,28 @@ int slurm_job_tasks(const char *job, struct slurm_task **tasks, size_t *n, char 
 		field(p, "ExitCode", code, sizeof(code));
 		if (!t.job[0] || !t.state[0])
 			continue;
-		if (task[0] >= '0' && task[0] <= '9' && !strpbrk(task, "-,%"))
-			t.task = strtol(task, NULL, 10);
-		else if (task[0]) /* pending tasks not yet split off: squeue -r lists them one by one */
-			continue;
 		snprintf(t.detail, sizeof(t.detail), "ExitCode=%s", code);
+		if (task[0] >= '0' && task[0] <= '9' && !strpbrk(task, "-,%")) {
+			t.task = strtol(task, NULL, 10);
+		} else if (task[0]) {
+			/* tasks never split off: pending ones (squeue -r lists them one by one), or
+			 * ones cancelled before they started, "1-3%1" */
+			size_t *ids, nr;
+			char why[128];
+			task[strcspn(task, "%")] = 0;
+			if (!strcmp(t.state, "PENDING") || id_ranges_parse(task, &ids, &nr, why, sizeof(why)))
+				continue;
+			for (size_t i = 0; i < nr; i++) {
+				t.task = (long)ids[i];
+				if (task_append(tasks, n, &cap, &t)) {
+					free(ids);
+					free(out);
+					return errorf(err, errlen, "out of memory");
+				}
+			}
+			free(ids);
+			continue;
+		}
 		if (task_append(tasks, n, &cap, &t)) {
 			free(out);
 			return errorf(err, errlen, "out of memory");

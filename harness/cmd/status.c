@@ -19,26 +19,6 @@
 #include "util/error.h"
 #include "util/id_ranges.h"
 
-struct shard_count {
-	size_t runs, done, failed, skipped, missing, merged;
-	bool has_store;
-};
-
-/* Counts of ids by status in st (NULL: the shard has no store yet: all missing). */
-static void shard_counts(const size_t *ids, size_t n, const enum store_status *st, size_t nr_st,
-			 const enum store_status *merged, size_t nr_merged, struct shard_count *c)
-{
-	c->runs = n;
-	for (size_t i = 0; i < n; i++) {
-		enum store_status v = st && ids[i] < nr_st ? st[ids[i]] : STORE_PLANNED;
-		c->done += v == STORE_DONE;
-		c->failed += v == STORE_FAILED;
-		c->skipped += v == STORE_SKIPPED;
-		c->missing += v == STORE_PLANNED;
-		c->merged += ids[i] < nr_merged && merged[ids[i]] != STORE_PLANNED;
-	}
-}
-
 /* The latest state Slurm has of array task `task` among tasks[]. */
 static const struct slurm_task *task_find(const struct slurm_task *t, size_t n, long task)
 {
@@ -101,8 +81,8 @@ static void status_print(const struct status *st)
 			snprintf(slurm, sizeof(slurm), "%s %s (%s_%ld)", k->state, k->detail, k->job, k->task);
 		else if (st->arrays)
 			snprintf(slurm, sizeof(slurm), "%s", st->slurm_why[0] ? "?" : "not known to Slurm any more");
-		printf("%5u %6zu %6zu %6zu %7zu %7zu %6zu  %s\n", i, c->runs, c->done, c->failed, c->skipped, c->missing,
-		       c->merged, slurm);
+		printf("%5u %6zu %6zu %6zu %7zu %7zu %6zu  %s%s\n", i, c->runs, c->done, c->failed, c->skipped, c->missing,
+		       c->merged, slurm, c->unreadable ? " (its store cannot be read: counted missing)" : "");
 	}
 	printf("%5s %6zu %6zu %6zu %7zu %7zu %6zu\n", "all", t->runs, t->done, t->failed, t->skipped, t->missing,
 	       t->merged);
@@ -140,6 +120,7 @@ static int status_print_json(const struct status *st)
 	for (unsigned i = 0; shards && i < st->nr_shards; i++) {
 		json_t *o = counts_json(&st->shard[i]);
 		json_object_set_new(o, "shard", json_integer(i));
+		json_object_set_new(o, "unreadable", json_boolean(st->shard[i].unreadable));
 		json_object_set_new(o, "slurm", task_json(st->task[i]));
 		json_array_append_new(shards, o);
 	}
@@ -150,32 +131,6 @@ static int status_print_json(const struct status *st)
 	putchar('\n');
 	json_decref(doc);
 	return r;
-}
-
-/* The counts of shard i: its runs from DIR's manifest, their state from its store. */
-static int shard_status(struct store *s, const char *dir, unsigned i, const enum store_status *merged,
-			size_t nr_merged, struct shard_count *c, char *err, size_t errlen)
-{
-	char key[64], *runs = NULL, path[4200], serr[512];
-	size_t *ids = NULL, n = 0, nr_st = 0;
-	enum store_status *st = NULL;
-	struct store *shard = NULL;
-
-	snprintf(key, sizeof(key), "shard.%u.runs", i);
-	if (store_manifest_get(s, key, &runs, err, errlen) || (runs && id_ranges_parse(runs, &ids, &n, err, errlen))) {
-		free(runs);
-		return -1;
-	}
-	free(runs);
-	shard_dir_path(dir, i, path, sizeof(path));
-	/* a shard not started yet has no store: all its runs missing */
-	if (store_open(path, false, &shard, serr, sizeof(serr)) == 0)
-		store_run_statuses(shard, &st, &nr_st, serr, sizeof(serr));
-	store_close(shard);
-	shard_counts(ids, n, st, nr_st, merged, nr_merged, c);
-	free(ids);
-	free(st);
-	return 0;
 }
 
 static int status_show(const char *dir, bool json, char *err, size_t errlen)
@@ -215,7 +170,7 @@ static int status_show(const char *dir, bool json, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < st.nr_shards; i++) {
 		struct shard_count *c = &st.shard[i];
-		if (shard_status(s, dir, i, merged, nr_merged, c, err, errlen))
+		if (shard_count_runs(s, dir, i, merged, nr_merged, c, err, errlen))
 			goto out;
 		st.task[i] = task_find(tasks, nr_tasks, (long)(i / k));
 		st.total.runs += c->runs, st.total.done += c->done, st.total.failed += c->failed;

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "cmd/merge.h"
 #include "cmd/run.h"
 #include "cmd/shard_dirs.h"
 #include "cmd/slurm.h"
@@ -244,6 +243,13 @@ static int submit_new(const char *config, const struct submit_opts *o)
 			errorf(err, sizeof(err), "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
+	/* DIR goes into #SBATCH lines, which sbatch splits at blanks and does not unquote */
+	if (real_dir[strcspn(real_dir, " \t\n\"'\\")]) {
+		errorf(err, sizeof(err), "%s: a results directory with blanks, quotes or backslashes cannot go into the batch"
+					 " script's #SBATCH lines: choose another (--out)", real_dir);
+		rc = EXIT_USAGE;
+		goto fail;
+	}
 	if ((lock = dir_lock_take(real_dir, "vmsweep submit", err, sizeof(err))) < 0)
 		goto fail;
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
@@ -252,6 +258,15 @@ static int submit_new(const char *config, const struct submit_opts *o)
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
 		goto fail;
 	}
+	/* The submitting host is not where the runs run: merge fills these in from the shards. */
+	for (size_t i = 0; store_host_keys[i]; i++)
+		if (store_manifest_delete(ctx.store, store_host_keys[i], err, sizeof(err)))
+			goto fail;
+	char digest[17];
+	run_plan_digest(&ctx, digest);
+	if (store_manifest_delete(ctx.store, "disk.*.host", err, sizeof(err)) ||
+	    store_manifest_set(ctx.store, "plan.digest", digest, err, sizeof(err)))
+		goto fail;
 	char *jobs_before = NULL;
 	if (store_manifest_get(ctx.store, "slurm.array_jobs", &jobs_before, err, sizeof(err)))
 		goto fail;
@@ -291,7 +306,7 @@ static int submit_new(const char *config, const struct submit_opts *o)
 		max_mem = vm.mem_size > max_mem ? vm.mem_size : max_mem;
 	}
 	struct submit_script sc = {
-		.vmsweep = self, .config = real_config, .dir = real_dir, .name = cfg.name, .nr_tasks = tasks,
+		.vmsweep = self, .config = real_config, .dir = real_dir, .name = cfg.name, .digest = digest, .nr_tasks = tasks,
 		.nodes_per_task = k, .max_parallel = o->max_parallel, .jobs = ctx.nr_workers,
 		.cpus_per_task = o->cpus_per_task ? o->cpus_per_task : ctx.nr_workers * max_cpus,
 		.mem_mb = (unsigned long long)(ctx.nr_workers * (max_mem >> 20)) + 512, .partition = o->partition,
@@ -336,50 +351,39 @@ static int queue_check(const char *arrays, char *err, size_t errlen)
 		return -1;
 	int r = 0;
 	if (n)
-		r = errorf(err, errlen, "task %s_%ld of the sweep is %s%s%s%s: wait for it (vmsweep status), or scancel it,"
+		r = errorf(err, errlen, "task %s_%ld of the sweep is %s%s%s: wait for it (vmsweep status), or scancel it,"
 					" then resume",
-			   t[0].job, t[0].task, t[0].state, t[0].detail[0] ? " (" : "", t[0].detail,
-			   t[0].detail[0] ? ")" : "");
+			   t[0].job, t[0].task, t[0].state, t[0].detail[0] ? " " : "", t[0].detail);
 	free(t);
 	return r;
 }
 
-/* The array tasks whose shards still owe runs, as "2,5-7" (malloc'd; "" for none). */
-static char *tasks_owing(struct store *s, unsigned shards, unsigned k, size_t *missing, char *err, size_t errlen)
+/* The array tasks whose shards still owe runs, as "2,5-7" (malloc'd; "" for none), read
+ * from the shard stores themselves: nothing is merged or written. */
+static char *tasks_owing(struct store *s, const char *dir, unsigned shards, unsigned k, size_t *missing, char *err,
+			 size_t errlen)
 {
-	enum store_status *st = NULL;
-	size_t nr_ids, *task = malloc((shards / k + 1) * sizeof(*task)), nr_tasks = 0;
+	size_t *task = malloc((shards / k + 1) * sizeof(*task)), nr_tasks = 0;
 	char *text = NULL;
 
 	*missing = 0;
-	if (!task || store_run_statuses(s, &st, &nr_ids, err, errlen))
-		goto out;
+	if (!task) {
+		errorf(err, errlen, "out of memory");
+		return NULL;
+	}
 	for (unsigned i = 0; i < shards; i++) {
-		char key[64], *runs = NULL;
-		size_t *ids, n, owed = 0;
-		snprintf(key, sizeof(key), "shard.%u.runs", i);
-		if (store_manifest_get(s, key, &runs, err, errlen))
+		struct shard_count c;
+		if (shard_count_runs(s, dir, i, NULL, 0, &c, err, errlen))
 			goto out;
-		if (!runs) {
-			errorf(err, errlen, "%s: its manifest has no %s", store_path(s), key);
-			goto out;
-		}
-		int e = id_ranges_parse(runs, &ids, &n, err, errlen);
-		free(runs);
-		if (e)
-			goto out;
-		for (size_t j = 0; j < n; j++)
-			owed += ids[j] < nr_ids && st[ids[j]] == STORE_PLANNED;
-		free(ids);
-		*missing += owed;
-		if (owed && (!nr_tasks || task[nr_tasks - 1] != i / k))
+		if (c.unreadable)
+			fprintf(stderr, "vmsweep submit: shard %u's store cannot be read: its runs count as missing\n", i);
+		*missing += c.missing;
+		if (c.missing && (!nr_tasks || task[nr_tasks - 1] != i / k))
 			task[nr_tasks++] = i / k;
 	}
-	text = id_ranges_format(task, nr_tasks);
-	if (!text)
+	if (!(text = id_ranges_format(task, nr_tasks)))
 		errorf(err, errlen, "out of memory");
 out:
-	free(st);
 	free(task);
 	return text;
 }
@@ -388,7 +392,6 @@ static int submit_resume(const struct submit_opts *o)
 {
 	char err[2600], dir[PATH_MAX], *arrays = NULL, *report = NULL, *tasks = NULL;
 	struct store *s = NULL;
-	struct merge_totals t;
 	unsigned shards = 0, k = 1, max_parallel = 0;
 	int rc = EXIT_HOST, lock = -1;
 
@@ -397,7 +400,7 @@ static int submit_resume(const struct submit_opts *o)
 		return EXIT_USAGE;
 	}
 	if ((lock = dir_lock_take(dir, "vmsweep submit --resume", err, sizeof(err))) < 0 ||
-	    store_open(dir, false, &s, err, sizeof(err)))
+	    (o->dry_run ? store_open_readonly(dir, &s, err, sizeof(err)) : store_open(dir, false, &s, err, sizeof(err))))
 		goto fail;
 	if (manifest_uint(s, "shards", &shards, err, sizeof(err)) ||
 	    manifest_uint(s, "slurm.nodes_per_task", &k, err, sizeof(err)) ||
@@ -407,30 +410,17 @@ static int submit_resume(const struct submit_opts *o)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	if (arrays && queue_check(arrays, err, sizeof(err)))
+	if (arrays && queue_check(arrays, err, sizeof(err))) {
+		rc = EXIT_USAGE;
 		goto fail;
-	/* The last report job waits on an array that will not all succeed: replaced below. */
-	if (report && !o->dry_run) {
-		struct slurm_task *q;
-		size_t n;
-		if (slurm_queue(report, &q, &n, err, sizeof(err)))
-			goto fail;
-		free(q);
-		if (n && slurm_cancel(report, err, sizeof(err)))
-			goto fail;
 	}
-	store_close(s);
-	s = NULL;
-	if (merge_dir(dir, stderr, &t, err, sizeof(err)) ||
-	    store_open(dir, false, &s, err, sizeof(err)))
-		goto fail;
 	size_t missing;
-	if (!(tasks = tasks_owing(s, shards, k, &missing, err, sizeof(err))))
+	if (!(tasks = tasks_owing(s, dir, shards, k ? k : 1, &missing, err, sizeof(err))))
 		goto fail;
 	if (!tasks[0]) {
-		fprintf(stderr, "vmsweep submit: %s: every run is recorded (%zu of %zu): nothing to resubmit; vmsweep"
-				" report %s\n",
-			dir, t.recorded, t.runs, dir);
+		fprintf(stderr, "vmsweep submit: %s: every shard recorded all of its runs: nothing to resubmit (vmsweep"
+				" merge %s, then vmsweep report %s, if the report job did not)\n",
+			dir, dir, dir);
 		rc = 0;
 		goto out;
 	}
@@ -440,6 +430,16 @@ static int submit_resume(const struct submit_opts *o)
 		fprintf(stderr, "vmsweep submit: dry run: nothing submitted\n");
 		rc = 0;
 		goto out;
+	}
+	/* The last report job waits on an array that did not all succeed: replaced. */
+	if (report) {
+		struct slurm_task *q;
+		size_t n;
+		if (slurm_queue(report, &q, &n, err, sizeof(err)))
+			goto fail;
+		free(q);
+		if (n && slurm_cancel(report, err, sizeof(err)))
+			goto fail;
 	}
 	struct submit_script sc = { .dir = dir, .max_parallel = max_parallel };
 	if (scripts_submit(s, &sc, tasks, err, sizeof(err)))

@@ -10,6 +10,7 @@ struct submit_script {
 	const char *config; /* absolute */
 	const char *dir; /* absolute */
 	const char *name; /* the sweep's */
+	const char *digest; /* the plan's (run_plan_digest): a task refuses another */
 	unsigned nr_tasks, nodes_per_task; /* array tasks; shards = nr_tasks x nodes_per_task */
 	unsigned max_parallel; /* 0: no limit */
 	unsigned jobs; /* runs at a time in each shard */

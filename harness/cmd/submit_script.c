@@ -21,6 +21,13 @@ static void sh_quote(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/* A path in an #SBATCH line, where sbatch expands %-patterns: % written as %%. */
+static void sbatch_path(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputs(*s == '%' ? "%%" : (char[]){ *s, 0 }, f);
+}
+
 static void common_lines(FILE *f, const struct submit_script *s)
 {
 	if (s->partition)
@@ -49,14 +56,17 @@ void submit_script_array(FILE *f, const struct submit_script *s)
 		fprintf(f, "#SBATCH --mem=%lluM\n", s->mem_mb);
 	if (s->time)
 		fprintf(f, "#SBATCH --time=%s\n", s->time);
-	fprintf(f, "#SBATCH --output=%s/%s/logs/%%A_%%a.out\n", s->dir, SLURM_SUBDIR);
+	fputs("#SBATCH --output=", f);
+	sbatch_path(f, s->dir);
+	fprintf(f, "/%s/logs/%%A_%%a.out\n", SLURM_SUBDIR);
 	common_lines(f, s);
 	fputs("set -eu\n", f);
 	/* failed runs are results (recorded with their cause): the task still succeeded */
 	if (k == 1) {
 		fputs("shard=$SLURM_ARRAY_TASK_ID\nexec ", f);
 		sh_quote(f, s->vmsweep);
-		fprintf(f, " run --shard \"$shard/%u\" --jobs %u --allow-failed --out ", shards, s->jobs);
+		fprintf(f, " run --shard \"$shard/%u\" --jobs %u --plan-digest %s --allow-failed --out ", shards, s->jobs,
+			s->digest);
 		sh_quote(f, s->dir);
 		fprintf(f, "\"/%s/$shard\" ", SHARDS_SUBDIR);
 		sh_quote(f, s->config);
@@ -64,10 +74,11 @@ void submit_script_array(FILE *f, const struct submit_script *s)
 		return;
 	}
 	/* one shard per node of the task: srun starts one sh per node, SLURM_PROCID 0..K-1 */
-	fprintf(f, "exec srun --nodes=%u --ntasks=%u --ntasks-per-node=1 sh -c 'shard=$((SLURM_ARRAY_TASK_ID * %u + "
-		   "SLURM_PROCID)); exec \"$0\" run --shard \"$shard/%u\" --jobs %u --allow-failed --out \"$1/%s/$shard\" "
-		   "\"$2\"' ",
-		k, k, k, shards, s->jobs, SHARDS_SUBDIR);
+	/* srun does not take --cpus-per-task from sbatch since Slurm 22.05: given again */
+	fprintf(f, "exec srun --nodes=%u --ntasks=%u --ntasks-per-node=1 --cpus-per-task=%u sh -c 'shard=$((SLURM_ARRAY_TASK_ID"
+		   " * %u + SLURM_PROCID)); exec \"$0\" run --shard \"$shard/%u\" --jobs %u --plan-digest %s --allow-failed"
+		   " --out \"$1/%s/$shard\" \"$2\"' ",
+		k, k, s->cpus_per_task, k, shards, s->jobs, s->digest, SHARDS_SUBDIR);
 	sh_quote(f, s->vmsweep);
 	fputc(' ', f);
 	sh_quote(f, s->dir);
@@ -83,8 +94,10 @@ void submit_script_report(FILE *f, const struct submit_script *s)
 		   "# into %s/results.sqlite and the report written beside it.\n",
 		s->name, s->dir);
 	fprintf(f, "#SBATCH --job-name=vmsweep-%s-report\n#SBATCH --nodes=1\n#SBATCH --ntasks=1\n"
-		   "#SBATCH --cpus-per-task=1\n#SBATCH --output=%s/%s/logs/report-%%j.out\n",
-		s->name, s->dir, SLURM_SUBDIR);
+		   "#SBATCH --cpus-per-task=1\n#SBATCH --output=",
+		s->name);
+	sbatch_path(f, s->dir);
+	fprintf(f, "/%s/logs/report-%%j.out\n", SLURM_SUBDIR);
 	common_lines(f, s);
 	fputs("set -eu\n", f);
 	sh_quote(f, s->vmsweep);

@@ -9,18 +9,26 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "util/array.h"
 #include "util/error.h"
 
 /* What must be the same for two stores to hold one experiment (the plan tables too). */
 static const char *const same_keys[] = { "config", "seed", "harness_build_id", "guest_build_id", "vmsweep_version" };
 
-/* The host a shard ran on: kept per shard in the merged store, shard.<I>.<key>. */
+/* The host a shard ran on: kept per shard in the merged store, shard.<I>.<key>; with
+ * each disk's host file system, disk.<N>.host. */
 const char *const store_host_keys[] = { "hostname", "host_kernel", "cpu_model", "host_cpus", "host_cpu_topology",
 					"kvm_caps", "jobs", NULL };
+#define HOST_KEYS_GLOB "disk.*.host"
 
-static int query_count(struct store *s, const char *sql, int64_t *n, char *err, size_t errlen)
+/* "key IN ('hostname', ...) OR key GLOB 'disk.*.host'": the manifest's host keys. */
+static void host_keys_where(char *buf, size_t len)
 {
-	return store_query_int(s, sql, n, err, errlen);
+	size_t used = (size_t)snprintf(buf, len, "(key IN (");
+	for (size_t i = 0; store_host_keys[i] && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s'%s'", i ? ", " : "", store_host_keys[i]);
+	if (used < len)
+		snprintf(buf + used, len - used, ") OR key GLOB '%s')", HOST_KEYS_GLOB);
 }
 
 /* A key of the attached shard's manifest, malloc'd, or NULL when absent. */
@@ -44,14 +52,16 @@ static int shard_manifest_get(struct store *s, const char *key, char **value, ch
  * keys and the host's (those are kept per shard). */
 static int plan_copy(struct store *s, char *err, size_t errlen)
 {
-	static const char sql[] =
-		"INSERT INTO main.params SELECT idx, name FROM shard.params;"
-		"INSERT INTO main.points SELECT id FROM shard.points;"
-		"INSERT INTO main.point_values SELECT point, param, value FROM shard.point_values;"
-		"INSERT INTO main.runs(id, point, rep, seed) SELECT id, point, rep, seed FROM shard.runs ORDER BY id;"
-		"INSERT OR REPLACE INTO main.manifest SELECT key, value FROM shard.manifest WHERE key NOT LIKE 'shard%'"
-		" AND key NOT IN ('created', 'hostname', 'host_kernel', 'cpu_model', 'host_cpus', 'host_cpu_topology',"
-		" 'kvm_caps', 'jobs');";
+	char where[512], sql[1400];
+	host_keys_where(where, sizeof(where));
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO main.params SELECT idx, name FROM shard.params;"
+		 "INSERT INTO main.points SELECT id FROM shard.points;"
+		 "INSERT INTO main.point_values SELECT point, param, value FROM shard.point_values;"
+		 "INSERT INTO main.runs(id, point, rep, seed) SELECT id, point, rep, seed FROM shard.runs ORDER BY id;"
+		 "INSERT OR REPLACE INTO main.manifest SELECT key, value FROM shard.manifest WHERE key NOT GLOB 'shard*'"
+		 " AND key != 'created' AND NOT %s;",
+		 where);
 	return store_exec(s, sql, err, errlen);
 }
 
@@ -85,7 +95,7 @@ static int plan_same(struct store *s, const char *shard_dir, char *err, size_t e
 				      same_keys[i], s->path);
 	}
 	for (size_t i = 0; i < sizeof(diffs) / sizeof(diffs[0]); i++) {
-		if (query_count(s, diffs[i].sql, &n, err, errlen))
+		if (store_query_int(s, diffs[i].sql, &n, err, errlen))
 			return -1;
 		if (n)
 			return errorf(err, errlen, "%s is a shard of another sweep: its plan's %s differ from %s's", shard_dir,
@@ -95,29 +105,31 @@ static int plan_same(struct store *s, const char *shard_dir, char *err, size_t e
 }
 
 /* The shard's host, as shard.<I>.<key>; and main's host keys: the value every shard so
- * far agrees on, else "varies (shard.<I>.<key>)". */
+ * far agrees on, else "varies from shard to shard". */
 static int host_keys_copy(struct store *s, const char *shard, char *err, size_t errlen)
 {
-	for (size_t i = 0; store_host_keys[i]; i++) {
-		char key[128], *v = NULL, *now = NULL;
-		int r = shard_manifest_get(s, store_host_keys[i], &v, err, errlen);
-		if (!r && v) {
-			snprintf(key, sizeof(key), "shard.%s.%s", shard, store_host_keys[i]);
-			r = store_manifest_set(s, key, v, err, errlen);
+	char where[512], sql[640];
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	host_keys_where(where, sizeof(where));
+	snprintf(sql, sizeof(sql), "SELECT key, value FROM shard.manifest WHERE %s", where);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_db_error(s, "shard manifest", err, errlen);
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0), *v = (const char *)sqlite3_column_text(st, 1);
+		char key[160], *now = NULL;
+		snprintf(key, sizeof(key), "shard.%s.%s", shard, k);
+		r = store_manifest_set(s, key, v ? v : "", err, errlen) || store_manifest_get(s, k, &now, err, errlen);
+		if (!r && (!now || strcmp(now, v ? v : ""))) {
+			char varies[200];
+			snprintf(varies, sizeof(varies), "varies from shard to shard (shard.<I>.%s)", k);
+			r = store_manifest_set(s, k, now ? varies : v ? v : "", err, errlen);
 		}
-		if (!r && v)
-			r = store_manifest_get(s, store_host_keys[i], &now, err, errlen);
-		if (!r && v && (!now || strcmp(now, v))) {
-			char varies[160];
-			snprintf(varies, sizeof(varies), "varies from shard to shard (shard.<I>.%s)", store_host_keys[i]);
-			r = store_manifest_set(s, store_host_keys[i], now ? varies : v, err, errlen);
-		}
-		free(v);
 		free(now);
-		if (r)
-			return -1;
 	}
-	return 0;
+	sqlite3_finalize(st);
+	return r ? -1 : 0;
 }
 
 static int todo_ids(struct store *s, size_t **ids, size_t *n, char *err, size_t errlen)
@@ -130,13 +142,9 @@ static int todo_ids(struct store *s, size_t **ids, size_t *n, char *err, size_t 
 		return store_db_error(s, "merge", err, errlen);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t *more = realloc(*ids, (cap = cap ? 2 * cap : 256) * sizeof(**ids));
-			if (!more) {
-				sqlite3_finalize(st);
-				return errorf(err, errlen, "out of memory");
-			}
-			*ids = more;
+		if (array_grow((void **)ids, &cap, *n + 1, sizeof(**ids))) {
+			sqlite3_finalize(st);
+			return errorf(err, errlen, "out of memory");
 		}
 		(*ids)[(*n)++] = (size_t)sqlite3_column_int64(st, 0);
 	}
@@ -151,10 +159,11 @@ static int todo_ids(struct store *s, size_t **ids, size_t *n, char *err, size_t 
 static const char copy_sql[] =
 	"INSERT INTO main.run_inputs(text) SELECT DISTINCT i.text FROM shard.run_inputs i JOIN shard.runs r ON"
 	" r.inputs = i.id WHERE r.id IN (SELECT id FROM temp.merge_todo) ON CONFLICT(text) DO NOTHING;"
-	"UPDATE main.runs AS m SET status = r.status, cause = r.cause, started = r.started, ended = r.ended,"
-	" wall_ms = r.wall_ms, exit_status = r.exit_status, inputs = (SELECT mi.id FROM main.run_inputs mi JOIN"
-	" shard.run_inputs si ON si.text = mi.text WHERE si.id = r.inputs) FROM shard.runs r"
-	" WHERE r.id = m.id AND m.id IN (SELECT id FROM temp.merge_todo);"
+	/* row values rather than UPDATE ... FROM, which SQLite has only since 3.33 */
+	"UPDATE main.runs SET (status, cause, started, ended, wall_ms, exit_status, inputs) = (SELECT r.status,"
+	" r.cause, r.started, r.ended, r.wall_ms, r.exit_status, (SELECT mi.id FROM main.run_inputs mi JOIN"
+	" shard.run_inputs si ON si.text = mi.text WHERE si.id = r.inputs) FROM shard.runs r WHERE r.id = main.runs.id)"
+	" WHERE id IN (SELECT id FROM temp.merge_todo);"
 	"INSERT INTO main.metrics(run, name, value) SELECT run, name, value FROM shard.metrics"
 	" WHERE +run IN (SELECT id FROM temp.merge_todo) ORDER BY rowid;"
 	"INSERT INTO main.histograms(run, name, nr_buckets, counts) SELECT run, name, nr_buckets, counts"
@@ -188,8 +197,21 @@ int store_merge_shard(struct store *s, const char *shard_dir, store_merge_files_
 		errorf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto out;
 	}
-	if (query_count(s, "PRAGMA shard.user_version", &version, err, errlen))
+	if (store_query_int(s, "PRAGMA shard.user_version", &version, err, errlen))
 		goto out;
+	int64_t tables;
+	if (!version && store_query_int(s, "SELECT count(*) FROM shard.sqlite_schema", &tables, err, errlen) == 0 &&
+	    !tables) {
+		m->empty = true; /* a task that ended before its store was begun: nothing to merge */
+		r = 0;
+		goto out;
+	}
+	if (version == STORE_SCHEMA_VERSION &&
+	    store_query_int(s, "SELECT count(*) FROM shard.runs", &tables, err, errlen) == 0 && !tables) {
+		m->empty = true; /* begun, then refused before its plan was written */
+		r = 0;
+		goto out;
+	}
 	if (version != STORE_SCHEMA_VERSION) {
 		errorf(err, errlen, "%s: %s (store schema version %lld; this vmsweep writes %d)", path,
 		       version ? "made by another vmsweep" : "not a vmsweep results store", (long long)version,
@@ -197,10 +219,12 @@ int store_merge_shard(struct store *s, const char *shard_dir, store_merge_files_
 		goto out;
 	}
 	/* Every copied row's run is in s (plan_same, below, inside the transaction): checking
-	 * the reference row by row would only cost (a third of the merge's time). */
-	if (store_exec(s, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err, errlen))
+	 * the reference row by row would only cost (a third of the merge's time). A deferred
+	 * transaction: the shard, which its task may still be writing, is only read (a
+	 * shared lock for the moments of the copy), s written. */
+	if (store_exec(s, "PRAGMA foreign_keys = OFF; BEGIN", err, errlen))
 		goto out;
-	if (query_count(s, "SELECT count(*) FROM main.runs", &n, err, errlen) || (!n && plan_copy(s, err, errlen)) ||
+	if (store_query_int(s, "SELECT count(*) FROM main.runs", &n, err, errlen) || (!n && plan_copy(s, err, errlen)) ||
 	    plan_same(s, shard_dir, err, errlen) || shard_manifest_get(s, "shard", &shard, err, errlen))
 		goto rollback;
 	if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS merge_todo(id INTEGER PRIMARY KEY); DELETE FROM temp.merge_todo;"
@@ -211,10 +235,10 @@ int store_merge_shard(struct store *s, const char *shard_dir, store_merge_files_
 	/* Recorded on both sides: the same record (merged before), or another (a duplicate,
 	 * kept as first merged) */
 	int64_t same, other;
-	if (query_count(s, "SELECT count(*) FROM shard.runs r JOIN main.runs m ON m.id = r.id WHERE r.status != 'planned'"
+	if (store_query_int(s, "SELECT count(*) FROM shard.runs r JOIN main.runs m ON m.id = r.id WHERE r.status != 'planned'"
 			   " AND m.status != 'planned' AND m.status = r.status AND m.started IS r.started",
 			&same, err, errlen) ||
-	    query_count(s, "SELECT count(*) FROM shard.runs r JOIN main.runs m ON m.id = r.id WHERE r.status != 'planned'"
+	    store_query_int(s, "SELECT count(*) FROM shard.runs r JOIN main.runs m ON m.id = r.id WHERE r.status != 'planned'"
 			   " AND m.status != 'planned' AND (m.status != r.status OR m.started IS NOT r.started)",
 			&other, err, errlen) ||
 	    todo_ids(s, &ids, &nr, err, errlen))
@@ -259,7 +283,7 @@ int store_run_statuses(struct store *s, enum store_status **status, size_t *nr_i
 	*status = NULL;
 	*nr_ids = 0;
 	pthread_mutex_lock(&s->lock);
-	int r = query_count(s, "SELECT coalesce(max(id), 0) FROM runs", &max, err, errlen);
+	int r = store_query_int(s, "SELECT coalesce(max(id), 0) FROM runs", &max, err, errlen);
 	sqlite3_stmt *st = NULL;
 	if (!r && !(*status = calloc((size_t)max + 1, sizeof(**status))))
 		r = errorf(err, errlen, "out of memory");

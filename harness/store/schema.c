@@ -1,6 +1,7 @@
 /* Opening the store: the schema, its version, the connection's settings; the manifest;
  * the integrity check. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,10 @@ static void utc_now(char *buf, size_t len)
 
 /* Creates the schema in a fresh database, or checks the version of an existing one.
  * Under BEGIN IMMEDIATE, so two processes opening one new store do not both create. */
-static int schema_prepare(struct store *s, char *err, size_t errlen)
+static int schema_prepare(struct store *s, bool *created, char *err, size_t errlen)
 {
 	int64_t version;
+	*created = false;
 	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
 	if (store_query_int(s, "PRAGMA user_version", &version, err, errlen))
@@ -167,6 +169,7 @@ static int schema_prepare(struct store *s, char *err, size_t errlen)
 		if (store_manifest_set(s, "created", now, err, errlen))
 			goto fail;
 		version = 1;
+		*created = true;
 	} else if (version > STORE_SCHEMA_VERSION) {
 		errorf(err, errlen, "%s: results store schema version %lld, this vmsweep reads up to version %d", s->path,
 		       (long long)version, STORE_SCHEMA_VERSION);
@@ -230,16 +233,63 @@ int store_open(const char *dir, bool create, struct store **out, char *err, size
 	 * power cut may lose the last runs, which then stay planned and run again. */
 	sqlite3_busy_timeout(s->db, 30000);
 	sqlite3_extended_result_codes(s->db, 1);
-	/* WAL only once the file is known to be ours: another database is left as it was.
-	 * Foreign keys on after the migrations, which may rebuild a table (SQLite's procedure
-	 * for a change ALTER TABLE cannot make) and check the keys themselves. */
-	if (schema_prepare(s, err, errlen) || store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) ||
-	    store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err, errlen)) {
+	/* WAL when the store is made (the mode stays with the file): an existing store keeps
+	 * the mode it has, as a shard's store, which a sweep on a cluster keeps in the
+	 * rollback journal (store_journal_rollback). Foreign keys on after the migrations,
+	 * which may rebuild a table (SQLite's procedure for a change ALTER TABLE cannot make)
+	 * and check the keys themselves. */
+	bool created;
+	int64_t wal = 0;
+	if (schema_prepare(s, &created, err, errlen) || store_exec(s, "PRAGMA foreign_keys = ON", err, errlen) ||
+	    (created && store_exec(s, "PRAGMA journal_mode = WAL", err, errlen)) ||
+	    store_query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode", &wal, err, errlen) ||
+	    store_exec(s, wal ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", err, errlen)) {
 		store_close(s);
 		return -1;
 	}
 	*out = s;
 	return 0;
+}
+
+int store_open_readonly(const char *dir, struct store **out, char *err, size_t errlen)
+{
+	int64_t version;
+	*out = NULL;
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return errorf(err, errlen, "out of memory");
+	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", dir, STORE_FILE) >= sizeof(s->path)) {
+		free(s);
+		return errorf(err, errlen, "%s: path too long", dir);
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		if (s->db)
+			store_db_error(s, "open", err, errlen);
+		else
+			errorf(err, errlen, "%s: out of memory", s->path);
+		store_close(s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 30000);
+	if (store_query_int(s, "PRAGMA user_version", &version, err, errlen)) {
+		store_close(s);
+		return -1;
+	}
+	if (version != STORE_SCHEMA_VERSION) {
+		errorf(err, errlen, "%s: %s (store schema version %lld; this vmsweep reads %d)", s->path,
+		       version ? "made by another vmsweep" : "not a vmsweep results store (or one not begun)",
+		       (long long)version, STORE_SCHEMA_VERSION);
+		store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int store_journal_rollback(struct store *s, char *err, size_t errlen)
+{
+	return store_exec(s, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL", err, errlen);
 }
 
 void store_close(struct store *s)
@@ -279,6 +329,23 @@ int store_manifest_set(struct store *s, const char *key, const char *value, char
 		if (sqlite3_step(st) != SQLITE_DONE)
 			r = store_db_error(s, "manifest", err, errlen);
 		sqlite3_reset(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+int store_manifest_delete(struct store *s, const char *pattern, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM manifest WHERE key GLOB ?1", -1, &st, NULL) != SQLITE_OK) {
+		r = store_db_error(s, "manifest", err, errlen);
+	} else {
+		sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = store_db_error(s, "manifest", err, errlen);
+		sqlite3_finalize(st);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;

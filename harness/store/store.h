@@ -48,15 +48,26 @@ struct vms_workload;
 /*
  * Opens DIR/results.sqlite. create: make DIR and the database if missing (an existing
  * store is opened as it is: store_plan_write then tells a resume from another sweep);
- * otherwise a missing store is an error. Sets WAL, foreign keys, a busy timeout.
+ * otherwise a missing store is an error. Foreign keys, a busy timeout; WAL for a store it
+ * makes (an existing one keeps its journal mode).
  */
 int store_open(const char *dir, bool create, struct store **s, char *err, size_t errlen);
 void store_close(struct store *s);
+/* DIR/results.sqlite as it is, read-only: nothing written, not even the journal mode (a
+ * shard store that another process, perhaps on another host, is writing). -1 with err
+ * when missing, unreadable, or of another schema version. */
+int store_open_readonly(const char *dir, struct store **s, char *err, size_t errlen);
+/* The store kept in SQLite's rollback journal (synchronous FULL) from now on, rather than
+ * WAL: WAL needs every process that opens the file on one host, which a shard store on a
+ * cluster's shared file system cannot promise. */
+int store_journal_rollback(struct store *s, char *err, size_t errlen);
 /* DIR/results.sqlite */
 const char *store_path(const struct store *s);
 
 /* Inserts or replaces. "created" is set when the database is made. */
 int store_manifest_set(struct store *s, const char *key, const char *value, char *err, size_t errlen);
+/* The keys matching a GLOB pattern ("disk.*.host") removed. */
+int store_manifest_delete(struct store *s, const char *pattern, char *err, size_t errlen);
 /* *value is malloc'd, or NULL when the key is absent (still 0). */
 int store_manifest_get(struct store *s, const char *key, char **value, char *err, size_t errlen);
 /* host_kernel (uname), cpu_model (/proc/cpuinfo), host_cpus, kvm_caps: what the host
@@ -222,6 +233,7 @@ int store_export(struct store *s, const char *format, FILE *out, char *err, size
 /* What one shard gave a merge. */
 struct store_merge {
 	char shard[16]; /* its index, from its manifest's shard ("" when it has none) */
+	bool empty; /* a store not begun (an empty file, no plan): nothing merged, nothing refused */
 	size_t added; /* runs it recorded that the merged store took now */
 	size_t already; /* runs merged from it before */
 	size_t duplicates; /* runs it recorded that the merged store holds from elsewhere (kept so) */

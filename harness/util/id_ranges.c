@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/error.h"
 #include "util/id_ranges.h"
 
@@ -70,14 +71,9 @@ int id_ranges_parse(const char *text, size_t **ids, size_t *n, char *err, size_t
 			return errorf(err, errlen, "'%.*s': ids out of order or repeated", (int)strcspn(item, ","), item);
 		}
 		for (size_t x = a; x <= b; x++) {
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 64;
-				size_t *grown = realloc(v, cap * sizeof(*v));
-				if (!grown) {
-					free(v);
-					return errorf(err, errlen, "out of memory");
-				}
-				v = grown;
+			if (array_grow((void **)&v, &cap, *n + 1, sizeof(*v))) {
+				free(v);
+				return errorf(err, errlen, "out of memory");
 			}
 			v[(*n)++] = x;
 		}

@@ -55,6 +55,33 @@ expect_rc 2 '--shard 4/4'
 expect_grep "$ERR" 'I must be below N' '--shard 4/4 explained'
 end
 
+begin "slurm/a shard refuses a changed config before writing anything; raw disks copied per shard"
+sweep_config 'vcpus = 1
+[params]
+hz = 100, 250'
+truncate -s 8M "$T/raw.img"
+sed -i "/^memory = /a disk = $T/raw.img" "$T/c.ini"
+vmsweep_cmd submit "$T/c.ini" --slurm --shards 2 --out "$T/d" --dry-run
+expect_rc 0 'dry run'
+digest=$(sql "$T/d/results.sqlite" "select value from manifest where key = 'plan.digest'")
+check 'the script passes the plan digest' grep -q -- "--plan-digest $digest " "$T/d/slurm/sweep.sbatch"
+check 'the submitting host is not recorded as the runs host' test "$(sql "$T/d/results.sqlite" "select count(*) from manifest where key in ('cpu_model', 'host_kernel', 'disk.0.host')")" = 0
+vmsweep_cmd run "$T/c.ini" --shard 0/2 --plan-digest "$digest" --out "$T/d/shards/0"
+expect_rc 0 'shard 0 with the submitted plan'
+check 'its raw disk is a copy of the image' cmp "$T/raw.img" "$T/raw.img.s0.w0"
+sed -i 's/^hz = 100, 250$/hz = 100, 250, 1000/' "$T/c.ini"
+vmsweep_cmd run "$T/c.ini" --shard 1/2 --plan-digest "$digest" --out "$T/d/shards/1"
+expect_rc 2 'shard 1 with a changed config'
+expect_grep "$ERR" 'another plan .* than the sweep.s .*changed since the sweep was submitted' 'the refusal says why'
+check 'and wrote nothing' test ! -e "$T/d/shards/1/results.sqlite" -o "$(sql "$T/d/shards/1/results.sqlite" 'select count(*) from runs' 2>/dev/null || echo 0)" = 0
+n=$(sql "$T/d/shards/0/results.sqlite" 'select count(*) from runs')
+vmsweep_cmd run --resume "$T/d/shards/0" "$T/c.ini"
+expect_rc 2 'shard 0 resumed with the grown config'
+expect_grep "$ERR" 'cannot grow' 'a shard does not grow'
+check 'its store as it was' test "$(sql "$T/d/shards/0/results.sqlite" 'select count(*) from runs')" = "$n"
+check 'a shard store keeps the rollback journal (not WAL)' test "$(sql "$T/d/shards/0/results.sqlite" 'pragma journal_mode')" = delete
+end
+
 # ---- a real Slurm ----
 SL=$LIB_DIR/slurm_local.sh
 # munged wants every directory above its socket searchable by all: not under mktemp's 0700 TMPROOT
@@ -144,7 +171,7 @@ check '12 recorded by the shards' test "$(shard_recorded_ids "$T/s" | wc -l)" = 
 check 'the report exists' test -s "$T/s/report.md"
 vmsweep_cmd submit --resume "$T/s"
 expect_rc 0
-expect_grep "$ERR" 'every run is recorded' 'a resume of a complete sweep does nothing'
+expect_grep "$ERR" 'every shard recorded all of its runs: nothing to resubmit' 'a resume of a complete sweep does nothing'
 end
 fi
 

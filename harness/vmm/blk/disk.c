@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -339,24 +338,50 @@ static int disk_prefill(int fd, uint64_t size, const char *path, char *err, size
 	return fdatasync(fd) == 0 ? 0 : errorf(err, errlen, "--disk %s,prefill: fdatasync: %s", path, strerror(errno));
 }
 
-/* The image's directory locked (flock) while an image is looked for and, if missing,
- * made: shards of a sweep starting together on one node make a missing image once, the
- * others waiting and then finding it whole, never half made. -1 when the directory
- * cannot be locked (then nothing is). */
-static int dir_lock_for_making(const char *path)
+/* err with every tmp replaced by path: a message names the image the user gave. */
+static void err_rename(char *err, size_t errlen, const char *tmp, const char *path)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);
-	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+	char out[4096], *p;
+	size_t used = 0, n = strlen(tmp);
+	const char *from = err;
+	if (!err || !errlen)
+		return;
+	while ((p = strstr(from, tmp)) && used < sizeof(out))
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%.*s%s", (int)(p - from), from, path), from = p + n;
+	if (used < sizeof(out))
+		snprintf(out + used, sizeof(out) - used, "%s", from);
+	snprintf(err, errlen, "%s", out);
 }
 
-/* The image found (an fs= one checked) or, when missing, made: created, and with fs=
- * given a file system the guest can mount (one it cannot is not left behind). */
+/*
+ * A missing image made: created, and with fs= given a file system the guest can mount
+ * (one it cannot is not left behind). Made under a name of its own and published with
+ * link(2), so that a process looking at the path (another shard of a sweep starting on
+ * the same node, even on another host over a shared file system) finds a whole image or
+ * none, and of two makers the first wins and the second uses its image.
+ */
+static int disk_make(const struct disk_config *c, char *err, size_t errlen)
+{
+	struct disk_config tmp = *c;
+	if (snprintf(tmp.path, sizeof(tmp.path), "%s.making.%d", c->path, (int)getpid()) >= (int)sizeof(tmp.path))
+		return errorf(err, errlen, "--disk %s: the path is too long", c->path);
+	unlink(tmp.path);
+	if (disk_create(&tmp, err, errlen) != 0 ||
+	    (c->fs && (disk_mkfs(&tmp, err, errlen) || disk_fs_check(&tmp, c->size, err, errlen)))) {
+		err_rename(err, errlen, tmp.path, c->path);
+		unlink(tmp.path);
+		return -1;
+	}
+	int r = link(tmp.path, c->path), e = errno;
+	if (r != 0 && e != EEXIST) /* a file system without hard links: the last maker's image stays */
+		r = rename(tmp.path, c->path), e = errno;
+	unlink(tmp.path);
+	if (r != 0 && e != EEXIST)
+		return errorf(err, errlen, "--disk %s: %s", c->path, strerror(e));
+	return 0;
+}
+
+/* The image found (an fs= one checked) or, when missing, made. */
 static int disk_find_or_make(const struct disk_config *c, char *err, size_t errlen)
 {
 	struct stat st;
@@ -367,24 +392,14 @@ static int disk_find_or_make(const struct disk_config *c, char *err, size_t errl
 		return errorf(err, errlen, "--disk %s: %s", c->path, strerror(errno));
 	if (c->read_only)
 		return errorf(err, errlen, "--disk %s: no such file (a read-only disk is not created)", c->path);
-	if (disk_create(c, err, errlen) != 0)
-		return -1;
-	if (c->fs && (disk_mkfs(c, err, errlen) || disk_fs_check(c, c->size, err, errlen))) {
-		unlink(c->path);
-		return -1;
-	}
-	return 0;
+	return disk_make(c, err, errlen);
 }
 
 int disk_open(const struct disk_config *c, int *fdp, uint64_t *sizep, char *err, size_t errlen)
 {
 	struct stat st;
-	int lock = c->read_only ? -1 : dir_lock_for_making(c->path);
-	int made = disk_find_or_make(c, err, errlen);
 
-	if (lock >= 0)
-		close(lock);
-	if (made)
+	if (disk_find_or_make(c, err, errlen))
 		return -1;
 	int flags = (c->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (c->cache == DISK_CACHE_NONE ? O_DIRECT : 0);
 	int fd = open(c->path, flags);
