@@ -64,6 +64,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSIO
 static const char *const stmt_sql[ST_NR] = {
 	[ST_MANIFEST_SET] = "INSERT OR REPLACE INTO manifest(key, value) VALUES(?1, ?2)",
 	[ST_MANIFEST_GET] = "SELECT value FROM manifest WHERE key = ?1",
+	[ST_MANIFEST_DELETE] = "DELETE FROM manifest WHERE key GLOB ?1",
 	[ST_RUN_UPDATE] = "UPDATE runs SET status = ?2, cause = ?3, started = ?4, ended = ?5, wall_ms = ?6,"
 			  " exit_status = ?7, inputs = ?8 WHERE id = ?1 AND status = 'planned'",
 	[ST_INPUTS_INSERT] = "INSERT INTO run_inputs(text) VALUES(?1) ON CONFLICT(text) DO NOTHING",
@@ -316,16 +317,19 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
-int store_manifest_set(struct store *s, const char *key, const char *value, char *err, size_t errlen)
+/* A manifest statement with one or two text parameters, run once. */
+static int manifest_change(struct store *s, enum store_stmt which, const char *a, const char *b, char *err,
+			   size_t errlen)
 {
 	int r = 0;
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_stmt(s, ST_MANIFEST_SET, err, errlen);
+	sqlite3_stmt *st = store_stmt(s, which, err, errlen);
 	if (!st) {
 		r = -1;
 	} else {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		if (b)
+			sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			r = store_db_error(s, "manifest", err, errlen);
 		sqlite3_reset(st);
@@ -334,21 +338,14 @@ int store_manifest_set(struct store *s, const char *key, const char *value, char
 	return r;
 }
 
+int store_manifest_set(struct store *s, const char *key, const char *value, char *err, size_t errlen)
+{
+	return manifest_change(s, ST_MANIFEST_SET, key, value, err, errlen);
+}
+
 int store_manifest_delete(struct store *s, const char *pattern, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int r = 0;
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM manifest WHERE key GLOB ?1", -1, &st, NULL) != SQLITE_OK) {
-		r = store_db_error(s, "manifest", err, errlen);
-	} else {
-		sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			r = store_db_error(s, "manifest", err, errlen);
-		sqlite3_finalize(st);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return r;
+	return manifest_change(s, ST_MANIFEST_DELETE, pattern, NULL, err, errlen);
 }
 
 int store_manifest_get(struct store *s, const char *key, char **value, char *err, size_t errlen)

@@ -33,6 +33,24 @@ void tree_remove(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+int scratch_dir_setup(void **state)
+{
+	char *dir = strdup("/tmp/vmsweep-unit.XXXXXX");
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+int scratch_dir_teardown(void **state)
+{
+	tree_remove(*state);
+	free(*state);
+	return 0;
+}
+
 const struct store_metric *run_metric(const struct store_run *r, const char *name)
 {
 	for (size_t i = 0; i < r->nr_metrics; i++)

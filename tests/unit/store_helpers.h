@@ -14,4 +14,7 @@ const struct store_metric *run_metric(const struct store_run *r, const char *nam
 double run_metric_is(const struct store_run *r, const char *name);
 /* rm -rf dir: a test's scratch directory. */
 void tree_remove(const char *dir);
+/* cmocka setup and teardown: *state a fresh mkdtemp directory, removed after the test. */
+int scratch_dir_setup(void **state);
+int scratch_dir_teardown(void **state);
 #endif

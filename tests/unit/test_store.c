@@ -36,22 +36,6 @@
 /* ---- Fixtures ---- */
 
 
-static int setup_dir(void **state)
-{
-	char *dir = strdup("/tmp/test_store.XXXXXX");
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	tree_remove(*state);
-	free(*state);
-	return 0;
-}
-
 static struct store *open_ok(const char *dir, bool create)
 {
 	struct store *s = NULL;
@@ -1163,17 +1147,17 @@ static void test_crash_safety(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_errors, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_plan_record_resume, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_migration_to_skipped, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_hist_round_trip_and_merge, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_export, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_from_vm_result, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_from_vm_result_memory_manager, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_open_errors, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_record_resume, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_to_skipped, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_hist_round_trip_and_merge, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_export, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_from_vm_result, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_from_vm_result_memory_manager, scratch_dir_setup, scratch_dir_teardown),
 		cmocka_unit_test(test_workers_spread),
 		cmocka_unit_test(test_report_finds_the_memory_managers_metrics),
-		cmocka_unit_test_setup_teardown(test_threads_share_a_store, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_crash_safety, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_threads_share_a_store, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_crash_safety, scratch_dir_setup, scratch_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

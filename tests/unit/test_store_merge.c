@@ -27,22 +27,6 @@ static const char *const names[1] = { "dirty_ratio" };
 static const int64_t values[NR_POINTS] = { 5, 10, 20, 40 };
 static struct store_plan_run runs[NR_RUNS];
 
-static int setup_dir(void **state)
-{
-	char *dir = strdup("/tmp/test_store_merge.XXXXXX");
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	tree_remove(*state);
-	free(*state);
-	return 0;
-}
-
 static int64_t query_int(struct store *s, const char *fmt, ...)
 {
 	char sql[512];
@@ -263,7 +247,7 @@ static void test_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_merge, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_merge, scratch_dir_setup, scratch_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

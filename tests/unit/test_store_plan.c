@@ -21,22 +21,6 @@
 #include "store_helpers.h"
 #include "store/store_internal.h"
 
-static int setup_dir(void **state)
-{
-	char *dir = strdup("/tmp/test_store_plan.XXXXXX");
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	tree_remove(*state);
-	free(*state);
-	return 0;
-}
-
 /* One parameter x with values vals[n], repeat reps, runs point-major with seed 100 * value + rep. */
 struct test_plan {
 	const char *names[1];
@@ -230,10 +214,10 @@ static void test_version_1_store_is_migrated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_grow_keeps_ids_and_adds_after, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_shrink_and_other_plans_are_refused, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_inputs_stored_once_and_read_back, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_version_1_store_is_migrated, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_grow_keeps_ids_and_adds_after, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_shrink_and_other_plans_are_refused, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_inputs_stored_once_and_read_back, scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_version_1_store_is_migrated, scratch_dir_setup, scratch_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
