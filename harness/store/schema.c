@@ -196,17 +196,29 @@ fail:
 	return -1;
 }
 
+/* A handle for DIR/results.sqlite, not yet opened. */
+static struct store *store_new(const char *dir, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		errorf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", dir, STORE_FILE) >= sizeof(s->path)) {
+		free(s);
+		errorf(err, errlen, "%s: path too long", dir);
+		return NULL;
+	}
+	return s;
+}
+
 int store_open(const char *dir, bool create, struct store **out, char *err, size_t errlen)
 {
 	struct stat st;
 	*out = NULL;
-	struct store *s = calloc(1, sizeof(*s));
+	struct store *s = store_new(dir, err, errlen);
 	if (!s)
-		return errorf(err, errlen, "out of memory");
-	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", dir, STORE_FILE) >= sizeof(s->path)) {
-		free(s);
-		return errorf(err, errlen, "%s: path too long", dir);
-	}
+		return -1;
 	if (create && mkdir(dir, 0777) && errno != EEXIST) {
 		errorf(err, errlen, "%s: %s", dir, strerror(errno));
 		free(s);
@@ -256,13 +268,9 @@ int store_open_readonly(const char *dir, struct store **out, char *err, size_t e
 {
 	int64_t version;
 	*out = NULL;
-	struct store *s = calloc(1, sizeof(*s));
+	struct store *s = store_new(dir, err, errlen);
 	if (!s)
-		return errorf(err, errlen, "out of memory");
-	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", dir, STORE_FILE) >= sizeof(s->path)) {
-		free(s);
-		return errorf(err, errlen, "%s: path too long", dir);
-	}
+		return -1;
 	pthread_mutex_init(&s->lock, NULL);
 	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		if (s->db)

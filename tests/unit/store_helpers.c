@@ -9,7 +9,10 @@
 
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "store_helpers.h"
+#include "store/store_internal.h"
 #include "util/error.h"
 
 int plan_write(struct store *s, size_t nr_params, const char *const *names, size_t nr_points, const int64_t *values,
@@ -31,6 +34,21 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 void tree_remove(const char *dir)
 {
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int64_t store_query(struct store *s, const char *fmt, ...)
+{
+	char sql[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 int scratch_dir_setup(void **state)

@@ -14,6 +14,8 @@ const struct store_metric *run_metric(const struct store_run *r, const char *nam
 double run_metric_is(const struct store_run *r, const char *name);
 /* rm -rf dir: a test's scratch directory. */
 void tree_remove(const char *dir);
+/* A one-integer query's answer (printf-style SQL), failing the test on any error. */
+int64_t store_query(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* cmocka setup and teardown: *state a fresh mkdtemp directory, removed after the test. */
 int scratch_dir_setup(void **state);
 int scratch_dir_teardown(void **state);

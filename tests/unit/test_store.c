@@ -135,21 +135,6 @@ static void record_ok(struct store *s, size_t id)
 	store_run_free(&r);
 }
 
-static int64_t query_int(struct store *s, const char *fmt, ...)
-{
-	char sql[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void integrity_ok(struct store *s)
 {
 	char err[1024] = "";
@@ -160,11 +145,11 @@ static void integrity_ok(struct store *s)
 /* A recorded run holds exactly its results; a planned one nothing. */
 static void check_run(struct store *s, size_t id)
 {
-	int64_t recorded = query_int(s, "SELECT status != 'planned' FROM runs WHERE id = %zu", id);
-	int64_t nm = query_int(s, "SELECT count(*) FROM metrics WHERE run = %zu", id);
-	int64_t nh = query_int(s, "SELECT count(*) FROM histograms WHERE run = %zu", id);
-	int64_t ns = query_int(s, "SELECT count(*) FROM timeseries WHERE run = %zu AND series = 'nr_running'", id);
-	int64_t nc = query_int(s, "SELECT count(*) FROM console WHERE run = %zu", id);
+	int64_t recorded = store_query(s, "SELECT status != 'planned' FROM runs WHERE id = %zu", id);
+	int64_t nm = store_query(s, "SELECT count(*) FROM metrics WHERE run = %zu", id);
+	int64_t nh = store_query(s, "SELECT count(*) FROM histograms WHERE run = %zu", id);
+	int64_t ns = store_query(s, "SELECT count(*) FROM timeseries WHERE run = %zu AND series = 'nr_running'", id);
+	int64_t nc = store_query(s, "SELECT count(*) FROM console WHERE run = %zu", id);
 	if (!recorded) {
 		if (nm || nh || ns || nc)
 			fail_msg("run %zu is planned but has %lld metrics, %lld histograms, %lld samples, %lld consoles", id,
@@ -175,10 +160,10 @@ static void check_run(struct store *s, size_t id)
 	    nc != (expect_failed(id) ? 1 : 0))
 		fail_msg("run %zu is half-written: %lld metrics, %lld histograms, %lld samples, %lld consoles", id,
 			 (long long)nm, (long long)nh, (long long)ns, (long long)nc);
-	assert_int_equal(query_int(s, "SELECT status = '%s' FROM runs WHERE id = %zu",
+	assert_int_equal(store_query(s, "SELECT status = '%s' FROM runs WHERE id = %zu",
 				   expect_failed(id) ? "failed" : "done", id),
 			 1);
-	assert_int_equal(query_int(s, "SELECT sum(value = %zu * 1000 + CAST(substr(name, 3) AS INTEGER) + 0.25)"
+	assert_int_equal(store_query(s, "SELECT sum(value = %zu * 1000 + CAST(substr(name, 3) AS INTEGER) + 0.25)"
 				      " FROM metrics WHERE run = %zu",
 				   id, id),
 			 nm);
@@ -260,16 +245,16 @@ static void test_migration_to_skipped(void **state)
 	sqlite3_close(db);
 
 	struct store *s = open_ok(dir, false);
-	assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM runs"), 3);
-	assert_int_equal(query_int(s, "SELECT inputs FROM runs WHERE id = 0 AND status = 'done' AND seed = 11"), 1);
-	assert_int_equal(query_int(s, "SELECT value FROM metrics m JOIN runs r ON r.id = m.run WHERE r.id = 0"), 1000);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_index_list('runs') WHERE name = 'runs_point'"), 1);
+	assert_int_equal(store_query(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_query(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM runs"), 3);
+	assert_int_equal(store_query(s, "SELECT inputs FROM runs WHERE id = 0 AND status = 'done' AND seed = 11"), 1);
+	assert_int_equal(store_query(s, "SELECT value FROM metrics m JOIN runs r ON r.id = m.run WHERE r.id = 0"), 1000);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM pragma_index_list('runs') WHERE name = 'runs_point'"), 1);
 	struct store_run r = { .status = STORE_SKIPPED };
 	snprintf(r.cause, sizeof(r.cause), "not needed");
 	assert_int_equal(store_run_record(s, 1, &r, err, sizeof(err)), 0);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM runs WHERE status = 'skipped' AND cause = 'not needed'"), 1);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM runs WHERE status = 'skipped' AND cause = 'not needed'"), 1);
 	size_t *pending = NULL, n = 0;
 	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
@@ -278,7 +263,7 @@ static void test_migration_to_skipped(void **state)
 	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	free(pending);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM runs WHERE cause IS NOT NULL"), 0);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM runs WHERE cause IS NOT NULL"), 0);
 	integrity_ok(s);
 	store_close(s);
 }
@@ -289,9 +274,9 @@ static void test_plan_record_resume(void **state)
 	char err[512] = "", *v = NULL;
 	struct store *s = open_ok(dir, true);
 
-	assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
-	assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(store_query(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(store_query(s, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(store_manifest_set(s, "config", "[sweep]\nname = t\n", err, sizeof(err)), 0);
 	assert_int_equal(store_manifest_host(s, err, sizeof(err)), 0);
 	assert_int_equal(store_manifest_get(s, "created", &v, err, sizeof(err)), 0);
@@ -321,8 +306,8 @@ static void test_plan_record_resume(void **state)
 	free(pending);
 	for (size_t id = 0; id < NR_RUNS; id++)
 		check_run(s, id);
-	assert_int_equal((uint64_t)query_int(s, "SELECT seed FROM runs WHERE id = 17"), plan_runs[17].seed);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM console c JOIN runs r ON r.id = c.run"
+	assert_int_equal((uint64_t)store_query(s, "SELECT seed FROM runs WHERE id = 17"), plan_runs[17].seed);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM console c JOIN runs r ON r.id = c.run"
 				      " WHERE r.status = 'failed' AND r.cause LIKE 'timeout: %%'"),
 			 1);
 
@@ -351,7 +336,7 @@ static void test_plan_record_resume(void **state)
 			 -1);
 	assert_non_null(strstr(err, "holds run 17 (dirty_ratio=30, memory_mb=512, repetition 3), which this config"
 				    " does not plan"));
-	assert_int_equal(query_int(s, "SELECT count(*) FROM runs"), NR_RUNS);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM runs"), NR_RUNS);
 
 	/* Recording twice, or a run not in the plan: refused, nothing changes. */
 	struct store_run r;
@@ -368,7 +353,7 @@ static void test_plan_record_resume(void **state)
 	store_run_free(&r);
 	check_run(s, 3);
 	check_run(s, 8);
-	assert_int_equal(query_int(s, "SELECT status = 'planned' FROM runs WHERE id = 8"), 1);
+	assert_int_equal(store_query(s, "SELECT status = 'planned' FROM runs WHERE id = 8"), 1);
 	integrity_ok(s);
 	store_close(s);
 }
@@ -641,7 +626,7 @@ static void test_from_vm_result(void **state)
 	uint64_t counts[VMS_HIST_NR];
 	assert_int_equal(store_hist_get(s, 0, "fio.grp.write.clat_ns", counts, err, sizeof(err)), 1);
 	assert_int_equal(counts[vms_hist_index(10000)], 50);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 12);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 12);
 	store_run_free(&r);
 
 	/* A failed run: its cause, and its console with the VMM's detail. */
@@ -657,7 +642,7 @@ static void test_from_vm_result(void **state)
 	assert_non_null(strstr(r.console, "booting\n"));
 	assert_non_null(strstr(r.console, "vCPU 0 was at idle"));
 	assert_int_equal(store_run_record(s, 1, &r, err, sizeof(err)), 0);
-	assert_int_equal(query_int(s, "SELECT length(text) FROM console WHERE run = 1"), r.console_len);
+	assert_int_equal(store_query(s, "SELECT length(text) FROM console WHERE run = 1"), r.console_len);
 	store_run_free(&r);
 	integrity_ok(s);
 	store_close(s);
@@ -882,11 +867,11 @@ static void test_from_vm_result_memory_manager(void **state)
 	struct store *s = open_ok(*state, true);
 	write_plan(s);
 	assert_int_equal(store_run_record(s, 0, &r, err, sizeof(err)), 0);
-	assert_int_equal(query_int(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'vmstat.allocstall'"), 7);
-	assert_int_equal(query_int(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'zone.Normal.wmark_high'"),
+	assert_int_equal(store_query(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'vmstat.allocstall'"), 7);
+	assert_int_equal(store_query(s, "SELECT value FROM metrics WHERE run = 0 AND name = 'zone.Normal.wmark_high'"),
 			 379);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 22 * 3);
-	assert_int_equal(query_int(s, "SELECT value FROM timeseries WHERE run = 0 AND series = 'nr_free_pages'"
+	assert_int_equal(store_query(s, "SELECT count(*) FROM timeseries WHERE run = 0"), 22 * 3);
+	assert_int_equal(store_query(s, "SELECT value FROM timeseries WHERE run = 0 AND series = 'nr_free_pages'"
 				      " AND t_ns = 10000000"),
 			 3000);
 	uint64_t counts[VMS_HIST_NR];
@@ -1104,7 +1089,7 @@ static void test_crash_safety(void **state)
 		s = open_ok(dir, false);
 		if (store_integrity_check(s, err, sizeof(err)))
 			fail_msg("kill %d after %ld us: %s", k, delay_us, err);
-		size_t recorded = (size_t)query_int(s, "SELECT count(*) FROM runs WHERE status != 'planned'");
+		size_t recorded = (size_t)store_query(s, "SELECT count(*) FROM runs WHERE status != 'planned'");
 		assert_true(recorded >= recorded_before);
 		progressed += recorded > recorded_before;
 		recorded_before = recorded;
@@ -1120,24 +1105,24 @@ static void test_crash_safety(void **state)
 	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, CRASH_RUNS - recorded_before);
 	for (size_t id = 0; id < CRASH_RUNS; id++) {
-		int64_t nm = query_int(s, "SELECT count(*) FROM metrics WHERE run = %zu", id);
-		int64_t planned = query_int(s, "SELECT status = 'planned' FROM runs WHERE id = %zu", id);
+		int64_t nm = store_query(s, "SELECT count(*) FROM metrics WHERE run = %zu", id);
+		int64_t planned = store_query(s, "SELECT status = 'planned' FROM runs WHERE id = %zu", id);
 		if (planned ? nm != 0 : (size_t)nm != expect_metrics(id))
 			fail_msg("run %zu: %s with %lld metrics", id, planned ? "planned" : "recorded", (long long)nm);
 	}
-	assert_int_equal(query_int(s, "SELECT count(*) FROM timeseries WHERE series = 'filler'"),
+	assert_int_equal(store_query(s, "SELECT count(*) FROM timeseries WHERE series = 'filler'"),
 			 200 * (int64_t)recorded_before);
 	for (size_t i = 0; i < n; i++)
 		record_ok(s, pending[i]);
 	free(pending);
 	assert_int_equal(store_runs_pending(s, &pending, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM runs WHERE status = 'planned'"), 0);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM runs WHERE status = 'planned'"), 0);
 	int64_t want = 0;
 	for (size_t id = 0; id < CRASH_RUNS; id++)
 		want += (int64_t)expect_metrics(id);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM metrics"), want);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM histograms"), CRASH_RUNS);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM metrics"), want);
+	assert_int_equal(store_query(s, "SELECT count(*) FROM histograms"), CRASH_RUNS);
 	for (size_t id = 0; id < CRASH_RUNS; id += 97)
 		check_run(s, id);
 	integrity_ok(s);

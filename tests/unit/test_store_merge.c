@@ -27,21 +27,6 @@ static const char *const names[1] = { "dirty_ratio" };
 static const int64_t values[NR_POINTS] = { 5, 10, 20, 40 };
 static struct store_plan_run runs[NR_RUNS];
 
-static int64_t query_int(struct store *s, const char *fmt, ...)
-{
-	char sql[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void manifest(struct store *s, const char *key, const char *value)
 {
 	char err[256];
@@ -146,23 +131,23 @@ static void test_merge(void **state)
 	assert_int_equal(f.ids, 6);
 	r = merge_ok(m, dir, "b", &f);
 	assert_int_equal(r.added, 5);
-	assert_int_equal(query_int(m, "SELECT count(*) FROM runs"), NR_RUNS);
-	assert_int_equal(query_int(m, "SELECT count(*) FROM runs WHERE status = 'planned'"), 1);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs"), NR_RUNS);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs WHERE status = 'planned'"), 1);
 	/* Everything each run has, as its shard has it */
 	for (size_t id = 0; id < NR_RUNS - 1; id++) {
 		struct store *from = id % 2 ? b : a;
 		static const char *const tables[] = { "metrics", "histograms", "timeseries", "console" };
 		for (size_t t = 0; t < 4; t++)
-			assert_int_equal(query_int(m, "SELECT count(*) FROM %s WHERE run = %zu", tables[t], id),
-					 query_int(from, "SELECT count(*) FROM %s WHERE run = %zu", tables[t], id));
-		assert_int_equal(query_int(m, "SELECT sum(value) * 100 FROM metrics WHERE run = %zu", id),
-				 query_int(from, "SELECT sum(value) * 100 FROM metrics WHERE run = %zu", id));
-		assert_int_equal(query_int(m, "SELECT length(i.text) FROM runs r JOIN run_inputs i ON i.id = r.inputs"
+			assert_int_equal(store_query(m, "SELECT count(*) FROM %s WHERE run = %zu", tables[t], id),
+					 store_query(from, "SELECT count(*) FROM %s WHERE run = %zu", tables[t], id));
+		assert_int_equal(store_query(m, "SELECT sum(value) * 100 FROM metrics WHERE run = %zu", id),
+				 store_query(from, "SELECT sum(value) * 100 FROM metrics WHERE run = %zu", id));
+		assert_int_equal(store_query(m, "SELECT length(i.text) FROM runs r JOIN run_inputs i ON i.id = r.inputs"
 					      " WHERE r.id = %zu", id),
 				 id % 2 ? 11 : 12);
 	}
-	assert_int_equal(query_int(m, "SELECT count(*) FROM runs WHERE status = 'failed'"), 2); /* 3 and 7; 11 is still planned */
-	assert_int_equal(query_int(m, "SELECT count(*) FROM run_inputs"), 2);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs WHERE status = 'failed'"), 2); /* 3 and 7; 11 is still planned */
+	assert_int_equal(store_query(m, "SELECT count(*) FROM run_inputs"), 2);
 	/* the hosts: per shard, and main's says they differ unless they agree */
 	assert_int_equal(store_manifest_get(m, "shard.1.hostname", &v, err, sizeof(err)), 0);
 	assert_string_equal(v, "node-b");
@@ -178,11 +163,11 @@ static void test_merge(void **state)
 	free(v);
 
 	/* Again: nothing added, nothing doubled */
-	int64_t metrics = query_int(m, "SELECT count(*) FROM metrics");
+	int64_t metrics = store_query(m, "SELECT count(*) FROM metrics");
 	r = merge_ok(m, dir, "a", &f);
 	assert_int_equal(r.added, 0);
 	assert_int_equal(r.already, 6);
-	assert_int_equal(query_int(m, "SELECT count(*) FROM metrics"), metrics);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM metrics"), metrics);
 
 	/* The cancelled run, resumed; and run 0 recorded by b as well: a's kept */
 	record(b, 11, 0);
@@ -192,8 +177,8 @@ static void test_merge(void **state)
 	assert_int_equal(r.added, 1);
 	assert_int_equal(r.duplicates, 1);
 	assert_int_equal(f.ids, 1);
-	assert_int_equal(query_int(m, "SELECT count(*) FROM runs WHERE status = 'planned'"), 0);
-	assert_int_equal(query_int(m, "SELECT started * 10 FROM runs WHERE id = 0"), 17000000000);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs WHERE status = 'planned'"), 0);
+	assert_int_equal(store_query(m, "SELECT started * 10 FROM runs WHERE id = 0"), 17000000000);
 
 	/* A failing files hook: the merge is undone */
 	struct store *c = shard_make(dir, "c", 1, "node-c");
@@ -206,7 +191,7 @@ static void test_merge(void **state)
 	struct store_merge rm;
 	assert_int_equal(store_merge_shard(m, path, files_hook, &f, &rm, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "disk full"));
-	assert_int_equal(query_int(m, "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs"), 0);
 	f.fail = 0;
 	r = merge_ok(m, dir, "c", &f);
 	assert_int_equal(r.added, 1);
@@ -225,7 +210,7 @@ static void test_merge(void **state)
 	snprintf(path, sizeof(path), "%s/e", dir);
 	assert_int_equal(store_merge_shard(m, path, files_hook, &f, &rm, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "its config differs"));
-	assert_int_equal(query_int(m, "SELECT count(*) FROM runs WHERE status != 'planned'"), 1);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs WHERE status != 'planned'"), 1);
 
 	enum store_status *st;
 	size_t n;
@@ -235,7 +220,7 @@ static void test_merge(void **state)
 	assert_int_equal(st[10], STORE_PLANNED);
 	free(st);
 	assert_int_equal(store_integrity_check(m, err, sizeof(err)), 0);
-	assert_int_equal(query_int(m, "PRAGMA foreign_keys"), 1); /* off only while a merge copies */
+	assert_int_equal(store_query(m, "PRAGMA foreign_keys"), 1); /* off only while a merge copies */
 	store_close(a);
 	store_close(b);
 	store_close(c);
