@@ -28,6 +28,9 @@ echo
 bash ./bench/merge_bench.sh
 
 echo
+bash ./bench/slurm_bench.sh
+
+echo
 sh ./bench/mm_bench.sh
 
 echo
