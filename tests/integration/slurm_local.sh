@@ -11,7 +11,9 @@
 # start exits 77 (skip) when not root or when a program it needs is missing. Only the
 # export line goes to stdout, so `eval "$(slurm_local.sh start "$B")"` works: the daemons
 # get stdout/stderr of their own, else the command substitution would wait for them.
-# SLURM_LOCAL_PORT_BASE (default 16817) is slurmctld's port; slurmd's is the next one.
+# SLURM_LOCAL_PORT_BASE (default 16817) is slurmctld's port; slurmd's are the next ones.
+# SLURM_LOCAL_NODES=N (default 1) emulates N nodes, n1..nN, each a slurmd of its own with
+# its share of the CPUs (at least one): what `vmsweep submit --nodes-per-task` needs.
 # Sourced, it only defines slurm_local CMD ARGS..., which runs it as a command (its exit
 # statuses and `set -u` stay its own): eval "$(slurm_local start "$B")".
 
@@ -23,6 +25,7 @@ fi
 set -u
 
 PORT=${SLURM_LOCAL_PORT_BASE:-16817}
+NODES=${SLURM_LOCAL_NODES:-1}
 START_TIMEOUT_MS=30000
 
 say() { echo "slurm_local: $*" >&2; }
@@ -77,7 +80,18 @@ fail()
 # The probes; `timeout` so that one stuck probe cannot eat the whole deadline.
 munge_ok() { munge -n -S "$SOCK" | unmunge -S "$SOCK"; }
 ctld_up() { timeout 2 scontrol ping | grep -q 'is UP'; }
-node_idle() { [ "$(timeout 2 sinfo -h -N -n localhost -o %T)" = idle ]; }
+node_idle() { [ "$(timeout 2 sinfo -h -N -o %T | sort -u)" = idle ]; }
+# node_names: localhost for one node, n1..nN for several
+node_names() { if [ "$NODES" -eq 1 ]; then echo localhost; else seq -f 'n%g' 1 "$NODES"; fi; }
+# slurmd_alive: any slurmd of BASE is running
+slurmd_alive()
+{
+	local f
+	for f in "$B"/slurmd.*.pid; do
+		alive "$f" slurmd && return 0
+	done
+	return 1
+}
 
 do_start()
 {
@@ -89,7 +103,8 @@ do_start()
 	mkdir -p "$B" || exit 1
 	B=$(cd "$B" && pwd) || exit 1
 	SOCK=$B/munge/munge.socket.2
-	if alive "$B/slurmctld.pid" slurmctld || alive "$B/slurmd.pid" slurmd || alive "$B/munge/munged.pid" munged; then
+	[[ $NODES =~ ^[1-9][0-9]?$ ]] || { say "SLURM_LOCAL_NODES=$NODES: expected 1..99"; exit 2; }
+	if alive "$B/slurmctld.pid" slurmctld || slurmd_alive || alive "$B/munge/munged.pid" munged; then
 		say "a Slurm of $B is already running: stop it first"
 		exit 1
 	fi
@@ -119,22 +134,33 @@ do_start()
 	[[ $hw =~ RealMemory=([0-9]+) ]] || { say "start failed: cannot parse slurmd -C: $hw"; do_stop >/dev/null 2>&1; exit 1; }
 	mem=$((BASH_REMATCH[1] * 9 / 10))
 	hw=$(echo "$hw" | tr ' ' '\n' | grep -v -e '^NodeName=' -e '^RealMemory=' | tr '\n' ' ')
+	local nodes="" names i=0 cpus=1 n
+	if [ "$NODES" -gt 1 ]; then
+		# several slurmd on one host: each its own port, and CPUs alone (a share of them)
+		[[ $hw =~ CPUs=([0-9]+) ]] && cpus=$((BASH_REMATCH[1] / NODES))
+		hw="CPUs=$((cpus > 0 ? cpus : 1)) "
+		mem=$((mem / NODES))
+	fi
+	for n in $(node_names); do
+		i=$((i + 1))
+		nodes+="NodeName=$n NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((PORT + i)) ${hw}RealMemory=$mem State=UNKNOWN"$'\n'
+	done
+	names=$(node_names | paste -sd,)
 	cat >"$B/slurm.conf" <<EOF
 # Written by tests/integration/slurm_local.sh: a private single-node cluster.
 ClusterName=vmsweep
 SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$PORT
-SlurmdPort=$((PORT + 1))
 SlurmUser=root
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$SOCK
 StateSaveLocation=$B/state
-SlurmdSpoolDir=$B/spool
+SlurmdSpoolDir=$B/spool/%n
 SlurmctldPidFile=$B/slurmctld.pid
-SlurmdPidFile=$B/slurmd.pid
+SlurmdPidFile=$B/slurmd.%n.pid
 SlurmctldLogFile=$B/log/slurmctld.log
-SlurmdLogFile=$B/log/slurmd.log
+SlurmdLogFile=$B/log/slurmd.%n.log
 # No cgroups: cgroup plugins without a cgroup.conf make every launch fail, silently.
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -153,8 +179,7 @@ SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 DependencyParameters=kill_invalid_depend
 SlurmdParameters=config_overrides
 ReturnToService=2
-NodeName=localhost NodeAddr=127.0.0.1 ${hw}RealMemory=$mem State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+${nodes}PartitionName=debug Nodes=$names Default=YES MaxTime=INFINITE State=UP
 EOF
 	export SLURM_CONF=$B/slurm.conf
 
@@ -162,10 +187,13 @@ EOF
 	wait_until "scontrol ping to say UP" "$B/slurmctld.pid" slurmctld ctld_up || fail "slurmctld" "$B/log/slurmctld.log"
 	# slurmd only now: one that finds no slurmctld yet registers 1 s later.
 	# -N: the node's name is given, which avoids 10 s of look-up retries of the hostname.
-	slurmd -f "$SLURM_CONF" -N localhost </dev/null >>"$B/log/slurmd.out" 2>&1 || fail "slurmd" "$B/log/slurmd.out"
-	wait_until "the node to be idle" "$B/slurmd.pid" slurmd node_idle || {
-		say "node state: $(sinfo -h -N -n localhost -o '%T %E' 2>&1)"
-		fail "slurmd" "$B/log/slurmd.log"
+	for n in $(node_names); do
+		slurmd -f "$SLURM_CONF" -N "$n" </dev/null >>"$B/log/slurmd.out" 2>&1 || fail "slurmd" "$B/log/slurmd.out"
+	done
+	n=$(node_names | tail -n 1)
+	wait_until "the nodes to be idle" "$B/slurmd.$n.pid" slurmd node_idle || {
+		say "node states: $(sinfo -h -N -o '%N %T %E' 2>&1 | tr '\n' ';')"
+		fail "slurmd" "$B/log/slurmd.$n.log"
 	}
 	echo "export SLURM_CONF=$SLURM_CONF"
 }
@@ -215,7 +243,9 @@ do_stop()
 			sleep 0.1
 		done
 	fi
-	stop_daemon "$B/slurmd.pid" slurmd
+	for p in "$B"/slurmd.*.pid; do
+		[ -e "$p" ] && stop_daemon "$p" slurmd
+	done
 	stop_daemon "$B/slurmctld.pid" slurmctld
 	stop_daemon "$B/munge/munged.pid" munged
 	for p in $(stepds); do

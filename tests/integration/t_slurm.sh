@@ -86,7 +86,7 @@ end
 SL=$LIB_DIR/slurm_local.sh
 # munged wants every directory above its socket searchable by all: not under mktemp's 0700 TMPROOT
 BASE=$(mktemp -d /tmp/vmsweep-slurm.XXXXXX) && chmod 755 "$BASE"
-slurm_up=0
+slurm_up=0 slurm_up_once=0
 slurm_stop() { [ "$slurm_up" = 1 ] && bash "$SL" stop "$BASE" >/dev/null 2>&1; slurm_up=0; }
 trap 'slurm_stop; rm -rf "$BASE"; _lib_cleanup' EXIT
 
@@ -94,6 +94,7 @@ begin "slurm/a local Slurm comes up"
 if out=$(bash "$SL" start "$BASE" 2>"$T/start.err"); then
 	eval "$out"
 	slurm_up=1
+	slurm_up_once=1
 else
 	rc=$?
 	fail_because "slurm_local.sh start exited $rc: $(tail -n 5 "$T/start.err" | tr '\n' ' ')"
@@ -175,7 +176,36 @@ expect_grep "$ERR" 'every shard recorded all of its runs: nothing to resubmit' '
 end
 fi
 
+# ---- two nodes (two slurmd of their own on this host): a task of 2 nodes, a shard on each ----
 slurm_stop
+if [ "$slurm_up_once" = 1 ]; then
+begin "slurm/--nodes-per-task 2: each array task runs a shard on each of its two nodes"
+if out=$(SLURM_LOCAL_NODES=2 bash "$SL" start "$BASE" 2>"$T/start.err"); then
+	eval "$out"
+	slurm_up=1
+else
+	fail_because "slurm_local.sh start with 2 nodes exited $?: $(tail -n 5 "$T/start.err" | tr '\n' ' ')"
+fi
+sweep_config 'vcpus = 1
+[params]
+hz = 100, 250'
+vmsweep_cmd submit "$T/c.ini" --slurm --shards 4 --nodes-per-task 2 --out "$T/s"
+expect_rc 0
+check 'the script starts one shard per node with srun' grep -q '^exec srun --nodes=2 --ntasks=2 --ntasks-per-node=1' "$T/s/slurm/sweep.sbatch"
+job=$(array_jobs "$T/s")
+wait_job "$job"
+wait_job "$(report_job "$T/s")"
+check 'all 4 recorded in the merged store' test "$(sql "$T/s/results.sqlite" "select count(*) from runs where status = 'done'")" = 4
+check 'by 4 shards, none twice' test "$(shard_recorded_ids "$T/s" | sort -n | uniq | wc -l)" = 4
+check 'the report exists' test -s "$T/s/report.md"
+vmsweep_cmd status "$T/s" --json
+expect_rc 0
+check 'status: 2 array tasks, each with two shards, completed' \
+	jq -e '[.shards[].slurm | "\(.task) \(.state)"] == ["0 COMPLETED", "0 COMPLETED", "1 COMPLETED", "1 COMPLETED"]' "$OUT"
+end
+slurm_stop
+fi
+
 begin "slurm/every daemon stopped"
 check 'no slurmctld, slurmd or munged of ours left' test -z "$(pgrep -f "$BASE" || true)"
 end
