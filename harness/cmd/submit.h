@@ -1,7 +1,9 @@
-/* `vmsweep submit --slurm` (submit.c), its batch scripts (submit_script.c). */
+/* `vmsweep submit --slurm` (submit.c), --resume (submit_resume.c), its batch scripts
+ * (submit_script.c). */
 #ifndef CMD_SUBMIT_H
 #define CMD_SUBMIT_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* What the scripts are made of. */
@@ -20,6 +22,23 @@ struct submit_script {
 	const char *const *extra; /* --sbatch-arg, each an #SBATCH line */
 	size_t nr_extra;
 };
+
+#define SUBMIT_SBATCH_ARGS_MAX 16 /* --sbatch-arg */
+
+struct submit_opts {
+	bool slurm, dry_run;
+	const char *out, *resume, *partition, *time;
+	unsigned shards, nodes_per_task, max_parallel, jobs, cpus_per_task;
+	const char *extra[SUBMIT_SBATCH_ARGS_MAX];
+	size_t nr_extra;
+};
+
+/* sbatch the array (only the tasks given, "2,5-7", or NULL: all) and the report job after
+ * it (afterok); their ids added to the manifest (slurm.array_jobs, slurm.report_job). */
+struct store;
+int submit_jobs(struct store *s, const struct submit_script *sc, const char *tasks, char *err, size_t errlen);
+/* submit --resume (submit_resume.c): the process's exit status. */
+int submit_resume(const struct submit_opts *o);
 
 /* The job array's script: task T runs shard T (or, with nodes_per_task K, shards T*K ..
  * T*K+K-1 on its K nodes through srun), each `vmsweep run --shard` into DIR/shards/<I>. */
