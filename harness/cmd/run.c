@@ -143,11 +143,13 @@ again:
 	vm.workload_size = ctx->workload_sizes[point];
 	vm.stop_requested = &stop_runs;
 	const struct backend_ops *be = backend_get(vm.backend);
-	struct backend_run br = { .vm = &vm, .wl = ctx->workloads[point], .job_path = sweep_point_job(ctx->cfg, ctx->plan, point),
-				  .json_opts = ctx->json_opts[point], .files_dir = ctx->dir, .run_id = ctx->run_ids[run],
-				  .rec = &rec };
+	struct backend_run br = { .vm = &vm, .wl = ctx->workloads[point],
+				  .job_path = sweep_point_job(ctx->cfg, ctx->plan, point), .json_opts = ctx->json_opts[point],
+				  .files_dir = ctx->dir, .run_id = ctx->run_ids[run], .rec = &rec };
+	int shard = ctx->shard.count ? (int)ctx->shard.index : -1;
 	/* A fresh copy of each file system's image; parallel runs do not share a raw one */
-	if (be->check(&vm, br.wl, err, sizeof(err)) != 0 || sweep_run_disks(&vm, ctx->shard.count ? (int)ctx->shard.index : -1, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
+	if (be->check(&vm, br.wl, err, sizeof(err)) != 0 ||
+	    sweep_run_disks(&vm, shard, worker, ctx->nr_workers, err, sizeof(err)) != 0 ||
 	    be->run(&br, err, sizeof(err)) != 0) {
 		if (br.files_failed) {
 			store_failed(ctx, run, err);
@@ -293,8 +295,9 @@ static void usage(FILE *f)
 		   "  --shard I/N     run only shard I of N (0 <= I < N) of the sweep: its share of\n"
 		   "                  the runs, balanced by expected run time, in the plan's order.\n"
 		   "                  Each shard has its own DIR; `vmsweep merge` joins them. What\n"
-		   "                  `vmsweep submit --slurm` runs on each node; first it checks\n"
-		   "                  that the node has KVM and idle CPUs for --jobs runs\n"
+		   "                  `vmsweep submit --slurm` runs on each node\n"
+		   "  --check-node    before the first run, check that this node has KVM, and CPUs\n"
+		   "                  for --jobs runs that are idle now (a batch task's first step)\n"
 		   "  --plan-digest D the plan the shard must run, as `vmsweep submit` gives it:\n"
 		   "                  refused when the config, a job file or vmsweep changed since\n"
 		   "  --force         resume although what determines the runs changed; the change\n"
@@ -405,6 +408,7 @@ int cmd_run(int argc, char **argv)
 		{ "resume", required_argument, NULL, 'r' }, { "force", no_argument, NULL, 'f' },
 		{ "allow-failed", no_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' },
 		{ "shard", required_argument, NULL, 's' }, { "plan-digest", required_argument, NULL, 'D' },
+		{ "check-node", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sweep_config cfg;
@@ -412,7 +416,7 @@ int cmd_run(int argc, char **argv)
 	struct sweep_ctx ctx = { .cfg = &cfg, .plan = &plan };
 	const char *out = NULL, *resume = NULL;
 	char err[2600], dir[4096], *stored_config = NULL;
-	bool allow_failed = false, usage_error = false;
+	bool allow_failed = false, usage_error = false, check_node = false;
 	long jobs = 0;
 	int opt, rc = EXIT_HOST, lock = -1;
 
@@ -434,6 +438,7 @@ int cmd_run(int argc, char **argv)
 		case 'f': ctx.force = true; break;
 		case 'a': allow_failed = true; break;
 		case 'D': ctx.plan_digest = optarg; break;
+		case 'N': check_node = true; break;
 		case 's':
 			if (sweep_shard_parse(optarg, &ctx.shard, err, sizeof(err))) {
 				fprintf(stderr, "vmsweep run: %s\n", err);
@@ -490,7 +495,7 @@ int cmd_run(int argc, char **argv)
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
 		goto out;
 	}
-	if (ctx.shard.count && ctx.nr_pending && run_shard_host_check(ctx.nr_workers, err, sizeof(err))) {
+	if (check_node && ctx.nr_pending && run_shard_host_check(ctx.nr_workers, err, sizeof(err))) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
 	}
@@ -499,7 +504,8 @@ int cmd_run(int argc, char **argv)
 			"vmsweep run: sweep %s: %zu points x %u..%u (repeat = auto: until %s's 95 %% interval is within "
 			"%.3g %% of the mean%s) = at most %zu runs, %zu to do, %u at a time -> %s\n",
 			cfg.name, plan.nr_points, cfg.auto_repeat.min, cfg.auto_repeat.max, cfg.auto_repeat.metrics[0],
-			100 * cfg.auto_repeat.ci, cfg.auto_repeat.nr_metrics > 1 ? " and the other ci_metrics" : "", plan.nr_runs, ctx.nr_pending, ctx.nr_workers, dir);
+			100 * cfg.auto_repeat.ci, cfg.auto_repeat.nr_metrics > 1 ? " and the other ci_metrics" : "", plan.nr_runs,
+			ctx.nr_pending, ctx.nr_workers, dir);
 	else if (ctx.shard.count)
 		fprintf(stderr, "vmsweep run: sweep %s, shard %u/%u: %zu of its %zu runs, %zu to do, %u at a time -> %s\n",
 			cfg.name, ctx.shard.index, ctx.shard.count, ctx.shard_runs, plan.nr_runs, ctx.nr_pending,

@@ -65,7 +65,8 @@ void submit_script_array(FILE *f, const struct submit_script *s)
 	if (k == 1) {
 		fputs("shard=$SLURM_ARRAY_TASK_ID\nexec ", f);
 		sh_quote(f, s->vmsweep);
-		fprintf(f, " run --shard \"$shard/%u\" --jobs %u --plan-digest %s --allow-failed --out ", shards, s->jobs,
+		fprintf(f, " run --shard \"$shard/%u\" --jobs %u --plan-digest %s --check-node --allow-failed --out ", shards,
+			s->jobs,
 			s->digest);
 		sh_quote(f, s->dir);
 		fprintf(f, "\"/%s/$shard\" ", SHARDS_SUBDIR);
@@ -75,9 +76,9 @@ void submit_script_array(FILE *f, const struct submit_script *s)
 	}
 	/* one shard per node of the task: srun starts one sh per node, SLURM_PROCID 0..K-1 */
 	/* srun does not take --cpus-per-task from sbatch since Slurm 22.05: given again */
-	fprintf(f, "exec srun --nodes=%u --ntasks=%u --ntasks-per-node=1 --cpus-per-task=%u sh -c 'shard=$((SLURM_ARRAY_TASK_ID"
-		   " * %u + SLURM_PROCID)); exec \"$0\" run --shard \"$shard/%u\" --jobs %u --plan-digest %s --allow-failed"
-		   " --out \"$1/%s/$shard\" \"$2\"' ",
+	fprintf(f, "exec srun --nodes=%u --ntasks=%u --ntasks-per-node=1 --cpus-per-task=%u sh -c 'shard=$(("
+		   "SLURM_ARRAY_TASK_ID * %u + SLURM_PROCID)); exec \"$0\" run --shard \"$shard/%u\" --jobs %u"
+		   " --plan-digest %s --check-node --allow-failed --out \"$1/%s/$shard\" \"$2\"' ",
 		k, k, s->cpus_per_task, k, shards, s->jobs, s->digest, SHARDS_SUBDIR);
 	sh_quote(f, s->vmsweep);
 	fputc(' ', f);

@@ -50,6 +50,18 @@ vmsweep_cmd merge "$T/d"
 expect_rc 2 'a shard of another sweep'
 expect_grep "$ERR" 'shards/4 is a shard of another sweep: its (config|seed) differs' 'merge names the stranger'
 check 'and keeps what it has' test "$(sql "$T/d/results.sqlite" 'select count(*) from metrics')" = "$n"
+# --check-node (what a batch task runs): a node busy with other work is refused, named
+hogs=()
+for _ in $(seq "$(nproc)"); do
+	yes >/dev/null &
+	hogs+=($!)
+done
+vmsweep_cmd run "$T/c.ini" --shard 0/4 --check-node --out "$T/busy"
+kill "${hogs[@]}" 2>/dev/null
+wait "${hogs[@]}" 2>/dev/null
+expect_rc 1 'a busy node'
+expect_grep "$ERR" "node $(hostname): at most [0-9.]+ of the [0-9]+ CPUs this task may use were idle" 'the refusal names the node and why'
+check 'before any run' test "$(sql "$T/busy/results.sqlite" "select count(*) from runs where status != 'planned'")" = 0
 vmsweep_cmd run "$T/c.ini" --shard 4/4 --out "$T/x"
 expect_rc 2 '--shard 4/4'
 expect_grep "$ERR" 'I must be below N' '--shard 4/4 explained'
