@@ -490,13 +490,15 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
 	}
+	/* a batch task's node, before its store is touched: a node that cannot run the shard
+	 * leaves no trace in it */
+	if (check_node && run_shard_host_check(ctx.nr_workers, err, sizeof(err))) {
+		fprintf(stderr, "vmsweep run: %s\n", err);
+		goto out;
+	}
 	if (run_store_setup(&ctx, dir, &usage_error, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsweep run: %s\n", err);
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
-		goto out;
-	}
-	if (check_node && ctx.nr_pending && run_shard_host_check(ctx.nr_workers, err, sizeof(err))) {
-		fprintf(stderr, "vmsweep run: %s\n", err);
 		goto out;
 	}
 	if (cfg.auto_repeat.on)

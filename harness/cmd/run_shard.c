@@ -30,6 +30,14 @@ void run_plan_digest(const struct sweep_ctx *ctx, char out[17])
 	const struct sweep_config *c = ctx->cfg;
 	const struct sweep_plan *p = ctx->plan;
 	uint64_t h = FNV1A64_INIT;
+	/* the config's text too (merge compares it): a timeout or a ci changes no run's inputs */
+	FILE *f = fopen(c->path, "r");
+	char buf[4096];
+	size_t n;
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = fnv1a64_update(h, buf, n);
+	if (f)
+		fclose(f);
 	for (size_t k = 0; k < c->nr_params; k++)
 		h = fnv1a64_update(h, c->params[k].name, strlen(c->params[k].name) + 1);
 	for (size_t i = 0; i < p->nr_points; i++) {
@@ -54,7 +62,7 @@ static bool looks_like_shard_dir(const char *dir)
 	if (*base < '0' || *base > '9' || *end)
 		return false;
 	snprintf(copy, sizeof(copy), "%s", dir);
-	snprintf(parent, sizeof(parent), "%s/../../%s", dirname(copy), STORE_FILE);
+	snprintf(parent, sizeof(parent), "%s/../%s", dirname(copy), STORE_FILE); /* DIR/shards/.. */
 	snprintf(copy, sizeof(copy), "%s", dir);
 	return !strcmp(basename(dirname(copy)), "shards") && stat(parent, &st) == 0;
 }
@@ -105,6 +113,10 @@ int run_shard_prepare(struct sweep_ctx *ctx, size_t nr_new, bool *usage, char *e
 			goto out;
 		fprintf(stderr, "vmsweep run: %s is shard %s of its sweep: running that shard's runs\n", ctx->dir, was);
 	} else if (!ctx->shard.count) {
+		if (ctx->plan_digest) {
+			errorf(err, errlen, "--plan-digest checks a shard's plan: give the shard too (--shard I/N)");
+			goto out;
+		}
 		if (empty || !looks_like_shard_dir(ctx->dir)) {
 			r = 0; /* a sweep run whole */
 			goto out;

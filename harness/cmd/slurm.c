@@ -149,7 +149,7 @@ int slurm_job_tasks(const char *job, struct slurm_task **tasks, size_t *n, char 
 		return strstr(err, "Invalid job id") ? sacct_tasks(job, tasks, n) : -1;
 	for (char *save, *p = strtok_r(out, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
 		struct slurm_task t = { .task = -1 };
-		char task[32], code[40];
+		char task[4096], code[40];
 		field(p, "ArrayJobId", t.job, sizeof(t.job));
 		if (!t.job[0])
 			field(p, "JobId", t.job, sizeof(t.job));

@@ -51,8 +51,9 @@ static void usage(FILE *f)
 		"  --partition P, --time T   as sbatch's; --sbatch-arg ARG: any other, e.g. --exclusive\n"
 		"  --dry-run           write the plan and scripts, print the array's script, submit\n"
 		"                      nothing\n"
-		"  --resume DIR        merge what the shards recorded, then resubmit the shards that\n"
-		"                      still owe runs (refused while a task of the sweep is queued)\n"
+		"  --resume DIR        resubmit the array tasks whose shards still owe runs, as their\n"
+		"                      stores say, and a report job after them (refused while a\n"
+		"                      task of the sweep is queued or running)\n"
 		"Exit status: 0 submitted, 1 Slurm or the host refused, 2 a bad option or config.\n",
 		SLURM_SUBDIR, SHARDS_SUBDIR, SLURM_SUBDIR);
 }
@@ -194,19 +195,46 @@ out:
 	return r;
 }
 
+/* A directory submitted before is refused before anything in it is written: --resume
+ * finishes it. */
+static int submitted_before(const char *dir, char *err, size_t errlen)
+{
+	struct store *s = NULL;
+	char *jobs = NULL, path[PATH_MAX + 32];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
+	if (stat(path, &st) != 0 || st.st_size == 0)
+		return 0;
+	if (store_open_readonly(dir, &s, err, errlen) || store_manifest_get(s, "slurm.array_jobs", &jobs, err, errlen)) {
+		store_close(s);
+		return -1;
+	}
+	store_close(s);
+	int r = jobs ? errorf(err, errlen, "%s was submitted already (job %s): follow it with vmsweep status %s, finish"
+					   " it with vmsweep submit --resume %s", dir, jobs, dir, dir) : 0;
+	free(jobs);
+	return r;
+}
+
 static int submit_new(const char *config, const struct submit_opts *o)
 {
 	struct sweep_config cfg;
 	struct sweep_plan plan;
 	struct sweep_ctx ctx = { .cfg = &cfg, .plan = &plan };
-	char err[2600], dir[PATH_MAX], real_dir[PATH_MAX], real_config[PATH_MAX], self[PATH_MAX], buf[64];
+	char err[2600], dir[PATH_MAX], real_dir[PATH_MAX], real_config[PATH_MAX], self[PATH_MAX], cwd[PATH_MAX], buf[64];
 	int rc = EXIT_USAGE, lock = -1;
 	bool usage_error = false;
 
 	err[0] = 0;
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&plan, 0, sizeof(plan));
-	if (sweep_config_load(config, &cfg, err, sizeof(err)) || sweep_plan(&cfg, &plan, err, sizeof(err)) ||
+	/* By its real path, as the tasks load it: a job file's path is relative to it, and the
+	 * plan's digest holds the paths */
+	if (!realpath(config, real_config)) {
+		fprintf(stderr, "vmsweep submit: %s: %s\n", config, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (sweep_config_load(real_config, &cfg, err, sizeof(err)) || sweep_plan(&cfg, &plan, err, sizeof(err)) ||
 	    compile_workloads(&cfg, &plan, &ctx, err, sizeof(err)))
 		goto fail;
 	ctx.nr_workers = o->jobs ? o->jobs : cfg.jobs ? cfg.jobs : 1;
@@ -215,7 +243,7 @@ static int submit_new(const char *config, const struct submit_opts *o)
 		goto fail;
 	rc = EXIT_HOST;
 	if (results_dir_make(o->out, cfg.name, dir, sizeof(dir), err, sizeof(err)) || !realpath(dir, real_dir) ||
-	    !realpath(config, real_config) || !realpath("/proc/self/exe", self)) {
+	    !realpath("/proc/self/exe", self) || !getcwd(cwd, sizeof(cwd))) {
 		if (!err[0])
 			errorf(err, sizeof(err), "%s: %s", dir, strerror(errno));
 		goto fail;
@@ -227,34 +255,30 @@ static int submit_new(const char *config, const struct submit_opts *o)
 		rc = EXIT_USAGE;
 		goto fail;
 	}
-	if ((lock = dir_lock_take(real_dir, "vmsweep submit", err, sizeof(err))) < 0)
+	if ((lock = dir_lock_take(real_dir, "vmsweep submit", err, sizeof(err))) < 0 ||
+	    submitted_before(real_dir, err, sizeof(err))) {
+		rc = lock < 0 ? EXIT_HOST : EXIT_USAGE;
 		goto fail;
+	}
 	vm_default_kernel_path(ctx.kernel, sizeof(ctx.kernel));
 	ctx.dir = real_dir;
 	if (run_store_setup(&ctx, real_dir, &usage_error, err, sizeof(err))) {
 		rc = usage_error ? EXIT_USAGE : EXIT_HOST;
 		goto fail;
 	}
-	/* The submitting host is not where the runs run: merge fills these in from the shards. */
+	/* The submitting host is not where the runs run: merge fills these in from the shards.
+	 * The directory's store is read and written from the login node and the report job's
+	 * node: the rollback journal, as a shard's (WAL needs one host). */
 	for (size_t i = 0; store_host_keys[i]; i++)
 		if (store_manifest_delete(ctx.store, store_host_keys[i], err, sizeof(err)))
 			goto fail;
 	char digest[17];
 	run_plan_digest(&ctx, digest);
 	if (store_manifest_delete(ctx.store, "disk.*.host", err, sizeof(err)) ||
-	    store_manifest_set(ctx.store, "plan.digest", digest, err, sizeof(err)))
+	    store_manifest_set(ctx.store, "plan.digest", digest, err, sizeof(err)) ||
+	    store_manifest_set(ctx.store, "slurm.chdir", cwd, err, sizeof(err)) ||
+	    store_journal_rollback(ctx.store, err, sizeof(err)))
 		goto fail;
-	char *jobs_before = NULL;
-	if (store_manifest_get(ctx.store, "slurm.array_jobs", &jobs_before, err, sizeof(err)))
-		goto fail;
-	if (jobs_before) {
-		errorf(err, sizeof(err), "%s was submitted already (job %s): follow it with vmsweep status %s, finish it"
-					 " with vmsweep submit --resume %s",
-		       real_dir, jobs_before, real_dir, real_dir);
-		free(jobs_before);
-		rc = EXIT_USAGE;
-		goto fail;
-	}
 	unsigned k = o->nodes_per_task ? o->nodes_per_task : 1;
 	unsigned shards = o->shards ? o->shards : shards_default(&cfg, &plan, est.seconds / ctx.nr_workers);
 	unsigned tasks = (shards + k - 1) / k;
@@ -283,7 +307,8 @@ static int submit_new(const char *config, const struct submit_opts *o)
 		max_mem = vm.mem_size > max_mem ? vm.mem_size : max_mem;
 	}
 	struct submit_script sc = {
-		.vmsweep = self, .config = real_config, .dir = real_dir, .name = cfg.name, .digest = digest, .nr_tasks = tasks,
+		.vmsweep = self, .config = real_config, .dir = real_dir, .chdir = cwd, .name = cfg.name, .digest = digest,
+		.nr_tasks = tasks,
 		.nodes_per_task = k, .max_parallel = o->max_parallel, .jobs = ctx.nr_workers,
 		.cpus_per_task = o->cpus_per_task ? o->cpus_per_task : ctx.nr_workers * max_cpus,
 		.mem_mb = (unsigned long long)(ctx.nr_workers * (max_mem >> 20)) + 512, .partition = o->partition,

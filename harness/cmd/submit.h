@@ -11,6 +11,7 @@ struct submit_script {
 	const char *vmsweep; /* this vmsweep, absolute */
 	const char *config; /* absolute */
 	const char *dir; /* absolute */
+	const char *chdir; /* where the tasks run: where submit ran, which relative disk paths need */
 	const char *name; /* the sweep's */
 	const char *digest; /* the plan's (run_plan_digest): a task refuses another */
 	unsigned nr_tasks, nodes_per_task; /* array tasks; shards = nr_tasks x nodes_per_task */

@@ -61,6 +61,13 @@ void submit_script_array(FILE *f, const struct submit_script *s)
 	fprintf(f, "/%s/logs/%%A_%%a.out\n", SLURM_SUBDIR);
 	common_lines(f, s);
 	fputs("set -eu\n", f);
+	/* where submit ran, whatever directory sbatch was run from: relative disk paths of the
+	 * config are relative to it */
+	if (s->chdir) {
+		fputs("cd ", f);
+		sh_quote(f, s->chdir);
+		fputc('\n', f);
+	}
 	/* failed runs are results (recorded with their cause): the task still succeeded */
 	if (k == 1) {
 		fputs("shard=$SLURM_ARRAY_TASK_ID\nexec ", f);

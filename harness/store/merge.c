@@ -218,10 +218,12 @@ int store_merge_shard(struct store *s, const char *shard_dir, store_merge_files_
 		       STORE_SCHEMA_VERSION);
 		goto out;
 	}
-	/* Every copied row's run is in s (plan_same, below, inside the transaction): checking
-	 * the reference row by row would only cost (a third of the merge's time). A deferred
-	 * transaction: the shard, which its task may still be writing, is only read (a
-	 * shared lock for the moments of the copy), s written. */
+	/* Deferred transactions: the shard, which its task may still be writing, is only read
+	 * (a shared lock for the moments of each), s written. The first settles the plan and
+	 * what is new; the runs' files are copied between the two, with no lock held (a merge
+	 * that stops before its second commit is done again in full); the second copies the
+	 * rows of the runs that are still new. Foreign keys unchecked: every copied row's run
+	 * is in s (plan_same), and checking each reference costs a third of the merge. */
 	if (store_exec(s, "PRAGMA foreign_keys = OFF; BEGIN", err, errlen))
 		goto out;
 	if (store_query_int(s, "SELECT count(*) FROM main.runs", &n, err, errlen) || (!n && plan_copy(s, err, errlen)) ||
@@ -241,15 +243,21 @@ int store_merge_shard(struct store *s, const char *shard_dir, store_merge_files_
 	    store_query_int(s, "SELECT count(*) FROM shard.runs r JOIN main.runs m ON m.id = r.id WHERE r.status != 'planned'"
 			   " AND m.status != 'planned' AND (m.status != r.status OR m.started IS NOT r.started)",
 			&other, err, errlen) ||
-	    todo_ids(s, &ids, &nr, err, errlen))
+	    todo_ids(s, &ids, &nr, err, errlen) || store_exec(s, "COMMIT", err, errlen))
 		goto rollback;
 	m->added = nr;
 	m->already = (size_t)same;
 	m->duplicates = (size_t)other;
 	if (shard && strlen(shard) < sizeof(m->shard))
 		snprintf(m->shard, sizeof(m->shard), "%.*s", (int)strcspn(shard, "/"), shard);
-	/* The runs' files first: a merge that stops before its commit is done again in full. */
-	if ((nr && files && files(arg, ids, nr, err, errlen)) || (nr && store_exec(s, copy_sql, err, errlen)) ||
+	if (nr && files && files(arg, ids, nr, err, errlen))
+		goto out;
+	/* nothing else writes s (merge holds its directory's lock); a shard's recorded run
+	 * stays recorded, but for a skipped one its resume made planned again meanwhile */
+	if (store_exec(s, "BEGIN; DELETE FROM temp.merge_todo WHERE id NOT IN (SELECT id FROM shard.runs"
+			  " WHERE status != 'planned')",
+		       err, errlen) ||
+	    (nr && store_exec(s, copy_sql, err, errlen)) ||
 	    (m->shard[0] && host_keys_copy(s, m->shard, err, errlen)))
 		goto rollback;
 	if (m->shard[0]) {

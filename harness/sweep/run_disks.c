@@ -34,15 +34,19 @@ int sweep_disks_prepare(const struct disk_config *disks, unsigned nr_disks, char
 	return 0;
 }
 
-/* A raw disk's own image for a worker or shard: the first time, a copy of the image the
- * config names when it exists (what prefill or the user put there), made under a name of
- * its own and renamed into place; later runs use it as the runs before left it, as runs
- * on the shared image would. A missing image is made by disk_open (size=). */
+/* A raw disk's own image for a worker or shard: a copy of the image the config names
+ * when it exists (what prefill or the user put there), made under a name of its own and
+ * renamed into place; later runs use it as the runs before left it, as runs on the shared
+ * image would, until the image itself changes (a copy older than it is made again). A
+ * missing image is made by disk_open (size=). */
 static int raw_copy_once(const char *from, const char *to, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat src, dst;
 	char tmp[PATH_MAX + 32];
-	if (stat(to, &st) == 0 || stat(from, &st) != 0 || !S_ISREG(st.st_mode))
+	if (stat(from, &src) != 0 || !S_ISREG(src.st_mode))
+		return 0;
+	if (stat(to, &dst) == 0 && (dst.st_mtim.tv_sec > src.st_mtim.tv_sec ||
+				    (dst.st_mtim.tv_sec == src.st_mtim.tv_sec && dst.st_mtim.tv_nsec >= src.st_mtim.tv_nsec)))
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.making.%d", to, (int)getpid());
 	if (file_copy_sparse(from, tmp, err, errlen) != 0)
@@ -58,8 +62,8 @@ int sweep_run_disks(struct vm_config *vm, int shard, unsigned worker, unsigned n
 {
 	for (unsigned d = 0; d < vm->nr_disks; d++) {
 		struct disk_config *c = &vm->disks[d];
-		if (!c->fs && nr_workers < 2 && shard < 0)
-			continue;
+		if ((!c->fs && nr_workers < 2 && shard < 0) || c->read_only)
+			continue; /* a read-only image is shared as it is: nothing writes it */
 		char path[sizeof(c->path)], tag[16] = "";
 		if (shard >= 0)
 			snprintf(tag, sizeof(tag), ".s%d", shard);

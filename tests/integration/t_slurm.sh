@@ -61,7 +61,7 @@ kill "${hogs[@]}" 2>/dev/null
 wait "${hogs[@]}" 2>/dev/null
 expect_rc 1 'a busy node'
 expect_grep "$ERR" "node $(hostname): at most [0-9.]+ of the [0-9]+ CPUs this task may use were idle" 'the refusal names the node and why'
-check 'before any run' test "$(sql "$T/busy/results.sqlite" "select count(*) from runs where status != 'planned'")" = 0
+check 'before its store is touched' test ! -e "$T/busy/results.sqlite"
 vmsweep_cmd run "$T/c.ini" --shard 4/4 --out "$T/x"
 expect_rc 2 '--shard 4/4'
 expect_grep "$ERR" 'I must be below N' '--shard 4/4 explained'
@@ -77,6 +77,9 @@ vmsweep_cmd submit "$T/c.ini" --slurm --shards 2 --out "$T/d" --dry-run
 expect_rc 0 'dry run'
 digest=$(sql "$T/d/results.sqlite" "select value from manifest where key = 'plan.digest'")
 check 'the script passes the plan digest' grep -q -- "--plan-digest $digest " "$T/d/slurm/sweep.sbatch"
+vmsweep_cmd submit c.ini --slurm --shards 2 --out "$T/d2" --dry-run
+check 'the same digest from the config named by a relative path' \
+	test "$(sql "$T/d2/results.sqlite" "select value from manifest where key = 'plan.digest'")" = "$digest"
 check 'the submitting host is not recorded as the runs host' test "$(sql "$T/d/results.sqlite" "select count(*) from manifest where key in ('cpu_model', 'host_kernel', 'disk.0.host')")" = 0
 vmsweep_cmd run "$T/c.ini" --shard 0/2 --plan-digest "$digest" --out "$T/d/shards/0"
 expect_rc 0 'shard 0 with the submitted plan'
@@ -150,9 +153,11 @@ expect_rc 0
 check 'status --json: 4 shards, 8 done and merged, each task COMPLETED, the report job too' \
 	jq -e '(.shards | length) == 4 and .total.done == 8 and .total.merged == 8 and .total.missing == 0
 		and all(.shards[]; .slurm.state == "COMPLETED") and .report.state == "COMPLETED"' "$OUT"
+sed -i 's/^hz = 100, 250$/hz = 100, 250, 1000/' "$T/c.ini"
 vmsweep_cmd submit "$T/c.ini" --slurm --shards 4 --out "$T/s"
 expect_rc 2 'submitted twice into one directory'
 expect_grep "$ERR" 'was submitted already' 'the second submit is refused, naming resume'
+check 'before it wrote anything: the plan as it was' test "$(sql "$T/s/results.sqlite" 'select count(*) from runs')" = 8
 end
 
 begin "slurm/a task cancelled mid-way, resumed: the sweep complete, no run twice"

@@ -191,7 +191,7 @@ static void test_merge(void **state)
 	struct store_merge rm;
 	assert_int_equal(store_merge_shard(m, path, files_hook, &f, &rm, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "disk full"));
-	assert_int_equal(store_query(m, "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(store_query(m, "SELECT count(*) FROM runs WHERE status != 'planned'"), 0);
 	f.fail = 0;
 	r = merge_ok(m, dir, "c", &f);
 	assert_int_equal(r.added, 1);
