@@ -1,7 +1,9 @@
 /*
  * submit_bio and plugging: bios become requests, merged with an adjacent request
  * that has not gone to the device yet (in the task's plug, or waiting in the
- * hardware queue's dispatch list).
+ * hardware queue's dispatch list: with blk-mq's none its last request, with the CFQ
+ * model any of them, as the legacy elevator's elv_merge in 3.2's blk_queue_bio).
+ * Not modelled: elv_attempt_insert_merge, a whole plugged request joining a queued one.
  */
 #include <asm/tsc.h>
 #include <kernel/blkdev.h>
@@ -102,6 +104,17 @@ void submit_bio(struct gendisk *disk, struct bio *bio)
 				return;
 			}
 		}
+		if (q->cfqd) { /* 3.2's blk_queue_bio: then elv_merge, into a request already queued */
+			spin_lock_irqsave(&hctx->lock, flags);
+			bool merged = elv_merge_queued(q, hctx, bio, blk_attempt_merge);
+			if (merged)
+				hctx->nr_merges++;
+			spin_unlock_irqrestore(&hctx->lock, flags);
+			if (merged) {
+				blk_account_io_merge(disk, bio->op);
+				return;
+			}
+		}
 		struct request *rq = blk_mq_alloc_request(hctx, bio);
 		list_add_tail(&rq->queuelist, &plug->list);
 		if (++plug->count >= BLK_PLUG_MAX)
@@ -111,7 +124,9 @@ void submit_bio(struct gendisk *disk, struct bio *bio)
 
 	spin_lock_irqsave(&hctx->lock, flags);
 	bool merged = false;
-	if (!list_empty(&hctx->dispatch)) {
+	if (q->cfqd) { /* the legacy elevator: any queued request (elv_merge's hash and sort tree) */
+		merged = elv_merge_queued(q, hctx, bio, blk_attempt_merge);
+	} else if (!list_empty(&hctx->dispatch)) {
 		struct request *last = list_entry(hctx->dispatch.prev, struct request, queuelist);
 		merged = blk_attempt_merge(q, last, bio);
 	}

@@ -9,11 +9,21 @@
  * go at a time, fewer right after sync I/O: one per cfq_slice_sync (100 ms) since the
  * last sync request ended (2.6.32's low_latency ramp).
  *
+ * The async requests (writeback's, all in CFQ's one async cfq_queue of their priority)
+ * wait sorted by sector and go in the order the head reaches them from the last one
+ * dispatched (cfq_choose_req, block/cfq_choose.c), the oldest first once an async
+ * slice if it waited past fifo_expire (250 ms); a bio joins any queued request it
+ * continues or precedes (elv_merge), not only the last one. On a rotating disk that is
+ * what serves several sequential writers' writeback in runs rather than a seek per
+ * slice (Wu's ten-dd IO-less table, issue #15).
+ *
  * Simplified, and said here: no per-process queues, time slices or idling (one sync
- * and one async class per disk), so two sync readers are served in arrival order.
+ * and one async class per disk), so two sync readers are served in arrival order; the
+ * once-a-slice FIFO check stands for the async slice (40 ms) that CFQ would give.
  */
 #include <asm/tsc.h>
 #include <kernel/blkdev.h>
+#include <kernel/cfq_choose.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
 #include <kernel/slab.h>
@@ -24,6 +34,8 @@
 struct cfq_data {
 	unsigned sync_flight, async_flight; /* dispatched, not completed: atomics */
 	u64 last_end_sync_ns;
+	u64 last_position; /* cfqd->last_position: the end sector of the last request dispatched */
+	u64 fifo_checked_ns; /* cfq_check_fifo: the async FIFO is looked at once a slice */
 	bool async_waiting; /* an async request was held: run the queues when sync I/O drains */
 	/* reported */
 	u64 sync_dispatched, async_dispatched, async_held;
@@ -63,6 +75,56 @@ static bool cfq_may_dispatch_async(struct cfq_data *cfqd)
 	return async < depth;
 }
 
+#define CFQ_FIFO_EXPIRE_ASYNC_NS (250 * NSEC_PER_MSEC) /* cfq_fifo_expire[0]: HZ / 4 */
+#define CFQ_SLICE_ASYNC_NS (40 * NSEC_PER_MSEC) /* cfq_slice_async: HZ / 25 */
+
+/*
+ * The async queue's next request (cfq_dispatch_request -> cfq_check_fifo, else
+ * cfqq->next_rq): writeback's requests all sit in the one async cfq_queue, sorted by
+ * sector, and go in the order the head reaches them from the last dispatched request;
+ * once an async slice, the oldest goes first if it waited past fifo_expire.
+ */
+static struct request *cfq_next_async(struct cfq_data *cfqd, struct blk_mq_hw_ctx *hctx)
+{
+	struct request *rq, *oldest = NULL, *best = NULL;
+	u64 now = ktime_get_ns();
+
+	list_for_each_entry(rq, &hctx->dispatch, queuelist) {
+		if (rq_is_sync(rq))
+			continue;
+		if (!oldest)
+			oldest = rq; /* the list is in arrival order */
+		if (!best || cfq_choose_first(rq->sector, best->sector, cfqd->last_position))
+			best = rq;
+	}
+	if (oldest && now - cfqd->fifo_checked_ns >= CFQ_SLICE_ASYNC_NS) {
+		cfqd->fifo_checked_ns = now;
+		if (now - oldest->start_ns > CFQ_FIFO_EXPIRE_ASYNC_NS)
+			return oldest;
+	}
+	return best;
+}
+
+/* elv_merge for the legacy elevator: the bio joins any request still queued (the
+ * back-merge hash, cfq_merge's sort tree for a front merge), of its own kind only
+ * (cfq_allow_merge: a sync bio never joins an async request, nor the reverse, as
+ * their cfq_queues differ). With hctx->lock held. */
+bool elv_merge_queued(struct request_queue *q, struct blk_mq_hw_ctx *hctx, struct bio *bio,
+		      bool (*merge)(struct request_queue *, struct request *, struct bio *))
+{
+	struct request *rq;
+	bool sync = bio->op != REQ_OP_WRITE || (bio->opf & REQ_SYNC);
+
+	(void)q;
+	list_for_each_entry(rq, &hctx->dispatch, queuelist) {
+		if (rq_is_sync(rq) != sync)
+			continue;
+		if (merge(q, rq, bio))
+			return true;
+	}
+	return false;
+}
+
 struct request *elv_next_request(struct blk_mq_hw_ctx *hctx)
 {
 	struct cfq_data *cfqd = hctx->q->cfqd;
@@ -79,7 +141,7 @@ struct request *elv_next_request(struct blk_mq_hw_ctx *hctx)
 			async = rq;
 	}
 	if (cfq_may_dispatch_async(cfqd))
-		return async;
+		return cfq_next_async(cfqd, hctx);
 	WRITE_ONCE(cfqd->async_waiting, true);
 	cfqd->async_held++;
 	return NULL;
@@ -90,6 +152,7 @@ void elv_dispatched(struct request_queue *q, struct request *rq)
 	struct cfq_data *cfqd = q->cfqd;
 	if (!cfqd)
 		return;
+	cfqd->last_position = rq->sector + (rq->nr_bytes >> SECTOR_SHIFT); /* cfq_activate_request */
 	if (rq_is_sync(rq)) {
 		__atomic_add_fetch(&cfqd->sync_flight, 1, __ATOMIC_RELAXED);
 		cfqd->sync_dispatched++;

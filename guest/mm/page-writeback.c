@@ -222,6 +222,8 @@ bool over_bground_thresh(struct bdi_writeback *wb)
  * nr_dirtied_pause pages of this task (IO-less) or every ratelimit_pages of this CPU
  * (before), more often while the disk is over its limit (dirty_exceeded).
  */
+static unsigned long bdp_ratelimits[VMS_MAX_CPUS]; /* pages dirtied on each CPU */
+
 void balance_dirty_pages_ratelimited(struct address_space *m)
 {
 	struct bdi_writeback *wb = mapping_wb(m);
@@ -231,16 +233,44 @@ void balance_dirty_pages_ratelimited(struct address_space *m)
 		unsigned long ratelimit = t->nr_dirtied_pause ? t->nr_dirtied_pause : 32; /* DIRTY_POLL_THRESH pages */
 		if (READ_ONCE(wb->dirty_exceeded))
 			ratelimit = min(ratelimit, 8ul); /* 32 KiB */
+		/*
+		 * 3.2's safeguard (Wu, "writeback: per task dirty rate limit"): the pages
+		 * dirtied on this CPU since one of its tasks last reached its own
+		 * nr_dirtied_pause; past ratelimit_pages the task looks now, so that many
+		 * tasks that each dirty less than their interval cannot together run past
+		 * the threshold.
+		 */
+		preempt_disable();
+		unsigned long *p = &bdp_ratelimits[smp_processor_id()];
+		if (t->nr_dirtied >= ratelimit)
+			*p = 0;
+		else if (++*p >= ratelimit_pages) {
+			*p = 0;
+			ratelimit = 0;
+		}
+		preempt_enable();
 		if (t->nr_dirtied >= ratelimit)
 			writeback_ops->balance_dirty_pages(m, wb, t->nr_dirtied);
 		return;
 	}
-	unsigned long ratelimit = READ_ONCE(wb->dirty_exceeded) ? 8 : ratelimit_pages;
-	if (t->nr_dirtied >= ratelimit) {
-		unsigned long n = t->nr_dirtied;
-		t->nr_dirtied = 0;
-		writeback_ops->balance_dirty_pages(m, wb, n);
+	/*
+	 * Before 3.2 the count is the CPU's, not the task's (2.6.9's per-CPU ratelimits,
+	 * 3.1's bdp_ratelimits): the tasks sharing a CPU share one ratelimit_pages (8 pages
+	 * while the disk is over its limit) between looks, so ten writers on two CPUs look
+	 * five times as often as each on its own count would, and overshoot the threshold
+	 * that much less.
+	 */
+	unsigned long ratelimit = READ_ONCE(wb->dirty_exceeded) ? 8 : ratelimit_pages, n = 0;
+	t->nr_dirtied = 0;
+	preempt_disable();
+	unsigned long *p = &bdp_ratelimits[smp_processor_id()];
+	if (++*p >= ratelimit) {
+		n = *p;
+		*p = 0;
 	}
+	preempt_enable();
+	if (n)
+		writeback_ops->balance_dirty_pages(m, wb, n);
 }
 
 /* ---- the eras ---- */

@@ -204,6 +204,20 @@ bw=$(jget '.fio.jobs[0].write.bw')
 check "the writer's throughput $bw KiB/s is at least 0.75 of the disk's 64 MiB/s (0.9 on an idle host)" test "$bw" -ge $((65536 * 3 / 4))
 end
 
+begin "writeback/bdi: ten writers share their CPU's ratelimit_pages (3.1's bdp_ratelimits), so dirty stays near the threshold"
+# Before 3.2 balance_dirty_pages_ratelimited counts the pages dirtied on the CPU, not by
+# the task: ten dd's on two CPUs look at the limits every 32 pages a CPU (8 over the
+# limit), not every 32 pages each. Counted per task, their dirty + writeback on ext3 at
+# dirty_bytes 8M (2048 pages) reached 5513-6953 (4 runs); per CPU 2704-3316 (3 runs).
+sed 's/^numjobs=1$/numjobs=10/; s/^runtime=5s$/runtime=2s/' "$ROOT/workloads/dd-wu2011.fio" >"$T/dd10.fio"
+vms --memory 1280M --vcpus 2 --disk "$T/e.img,size=4G,profile=hdd,queues=1,fs=ext3" --job "$T/dd10.fio" --json \
+	--set writeback_model=bdi,dirty_bytes=8388608,sample_ms=100
+expect_rc 0
+most=$(jget '.writeback.samples as $s | [range(10; $s.n) | $s.nr_dirty[.] + $s.nr_writeback[.]] | max')
+check "dirty + writeback after the first second peaked at $most pages, under twice the 2048-page threshold" \
+	test "${most:-99999}" -lt 4096
+end
+
 begin "writeback/a buffered writer with ramp_time is measured after the ramp (its writes complete as they are issued)"
 printf '[dd]\nfilename=/dev/vda\nrw=write\nbs=1m\nsize=256m\nruntime=1s\ntime_based\nramp_time=500ms\n' >"$T/ramp.fio"
 vms --memory 256M --disk "$T/r.img,size=512M,rate=64M" --job "$T/ramp.fio" --json --set dirty_bytes=8m

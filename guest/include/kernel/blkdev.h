@@ -213,6 +213,8 @@ struct request_queue *blk_mq_init_queue(struct gendisk *disk, unsigned nr_hw_que
  * what it counts as a request goes and completes. */
 void cfq_init(struct request_queue *q);
 struct request *elv_next_request(struct blk_mq_hw_ctx *hctx);
+bool elv_merge_queued(struct request_queue *q, struct blk_mq_hw_ctx *hctx, struct bio *bio,
+		      bool (*merge)(struct request_queue *, struct request *, struct bio *));
 void elv_dispatched(struct request_queue *q, struct request *rq);
 void elv_completed(struct request_queue *q, struct request *rq, u64 now);
 void elv_report(struct request_queue *q, struct vms_rec_blk *rec);
