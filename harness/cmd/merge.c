@@ -6,9 +6,9 @@
  * shard of another plan or build is refused and named. Safe to run again at any time,
  * also while shards are still running: it adds what is new.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,60 +28,74 @@ struct files_arg {
 	const char *dir, *shard_dir;
 };
 
-/* The run's files from the shard's runs/ to dir's: a hard link where both are on one
- * file system, else a copy, through a temporary name so that no half file is left. */
-static int files_merge(void *arg, const size_t *ids, size_t n, char *err, size_t errlen)
+static int id_compare(const void *a, const void *b)
 {
-	const struct files_arg *a = arg;
-	char pattern[4200], to_dir[4200];
-	snprintf(to_dir, sizeof(to_dir), "%s/%s", a->dir, RUN_FILES_DIR);
-	if (mkdir(to_dir, 0755) != 0 && errno != EEXIST)
-		return errorf(err, errlen, "%s: %s", to_dir, strerror(errno));
-	for (size_t i = 0; i < n; i++) {
-		glob_t g;
-		snprintf(pattern, sizeof(pattern), "%s/%s/%zu.*", a->shard_dir, RUN_FILES_DIR, ids[i]);
-		int rc = glob(pattern, 0, NULL, &g);
-		if (rc == GLOB_NOMATCH)
-			continue;
-		if (rc)
-			return errorf(err, errlen, "%s: cannot list it", pattern);
-		for (size_t k = 0; k < g.gl_pathc; k++) {
-			const char *base = strrchr(g.gl_pathv[k], '/') + 1;
-			char to[8500], tmp[8600];
-			snprintf(to, sizeof(to), "%s/%s", to_dir, base);
-			snprintf(tmp, sizeof(tmp), "%s.merge-tmp", to);
-			unlink(tmp);
-			if ((link(g.gl_pathv[k], tmp) != 0 && file_copy_sparse(g.gl_pathv[k], tmp, err, errlen) != 0) ||
-			    rename(tmp, to) != 0) {
-				if (!err[0] || errno)
-					errorf(err, errlen, "%s: %s", to, strerror(errno));
-				unlink(tmp);
-				globfree(&g);
-				return -1;
-			}
-		}
-		globfree(&g);
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* One file into dir's runs/: a hard link where both are on one file system, else a copy,
+ * through a temporary name so that no half file is left. */
+static int file_merge(const char *from, const char *to, char *err, size_t errlen)
+{
+	char tmp[8600];
+	snprintf(tmp, sizeof(tmp), "%s.merge-tmp", to);
+	unlink(tmp);
+	if (link(from, tmp) != 0 && file_copy_sparse(from, tmp, err, errlen) != 0)
+		return -1;
+	if (rename(tmp, to) != 0) {
+		errorf(err, errlen, "%s: %s", to, strerror(errno));
+		unlink(tmp);
+		return -1;
 	}
 	return 0;
 }
 
-/* What the merged store holds now. */
+/* The files of runs ids[] (ascending) from the shard's runs/ to dir's: <id>.<what>, the
+ * shard's directory read once. */
+static int files_merge(void *arg, const size_t *ids, size_t n, char *err, size_t errlen)
+{
+	const struct files_arg *a = arg;
+	char from_dir[4200], to_dir[4200];
+	struct dirent *e;
+	snprintf(from_dir, sizeof(from_dir), "%s/%s", a->shard_dir, RUN_FILES_DIR);
+	snprintf(to_dir, sizeof(to_dir), "%s/%s", a->dir, RUN_FILES_DIR);
+	DIR *d = opendir(from_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : errorf(err, errlen, "%s: %s", from_dir, strerror(errno));
+	if (mkdir(to_dir, 0755) != 0 && errno != EEXIST) {
+		closedir(d);
+		return errorf(err, errlen, "%s: %s", to_dir, strerror(errno));
+	}
+	int r = 0;
+	while (!r && (e = readdir(d))) {
+		char *end, from[8500], to[8500];
+		size_t id = (size_t)strtoull(e->d_name, &end, 10);
+		size_t len = strlen(e->d_name);
+		/* not a half-written file of a run's (run_file_gz_write's NAME.tmp) */
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || *end != '.' ||
+		    (len > 4 && !strcmp(e->d_name + len - 4, ".tmp")) || !bsearch(&id, ids, n, sizeof(*ids), id_compare))
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", from_dir, e->d_name);
+		snprintf(to, sizeof(to), "%s/%s", to_dir, e->d_name);
+		r = file_merge(from, to, err, errlen);
+	}
+	closedir(d);
+	return r;
+}
+
+/* What the merged store holds now: its runs are ids 0 .. runs - 1 (store_plan_write). */
 static int totals_count(struct store *s, struct merge_totals *t, char *err, size_t errlen)
 {
 	enum store_status *st;
-	size_t n;
-	if (store_run_statuses(s, &st, &n, err, errlen))
+	if (store_run_statuses(s, &st, &t->runs, err, errlen))
 		return -1;
-	t->runs = t->recorded = t->failed = t->missing = 0;
-	/* ids are 0.. the number of runs - 1 (store_plan_write), so every entry is a run */
-	int64_t runs = 0;
-	for (size_t i = 0; i < n; i++) {
-		runs++;
-		t->recorded += st[i] != STORE_PLANNED;
+	t->recorded = t->failed = t->missing = 0;
+	for (size_t i = 0; i < t->runs; i++) {
 		t->failed += st[i] == STORE_FAILED;
 		t->missing += st[i] == STORE_PLANNED;
 	}
-	t->runs = (size_t)runs;
+	t->recorded = t->runs - t->missing;
 	free(st);
 	return 0;
 }

@@ -151,8 +151,8 @@ int run_shard_prepare(struct sweep_ctx *ctx, size_t nr_new, bool *usage, char *e
 		errorf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (sweep_shard_assign(ctx->cfg, ctx->plan, (const void *const *)ctx->workloads, ctx->shard.count, shard_of, err,
-			       errlen) ||
+	if (sweep_shard_assign(ctx->cfg, ctx->plan, (const void *const *)ctx->workloads, ctx->shard.count, shard_of, NULL,
+			       err, errlen) ||
 	    shard_runs(ctx, empty, shard_of, err, errlen)) {
 		free(shard_of);
 		goto out;
@@ -185,12 +185,16 @@ static int shard_hosts_note(struct store *s, char *err, size_t errlen)
 	gethostname(host, sizeof(host) - 1);
 	if (store_manifest_get(s, "hostname", &was, err, errlen))
 		return -1;
-	bool known = false;
-	for (const char *p = was; p && *p && !known; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 2 : 0))
-		known = strlen(host) == strcspn(p, ",") && !strncmp(p, host, strlen(host));
-	int r = known ? 0 :
-		asprintf(&now, "%s%s%s", was ? was : "", was ? ", " : "", host) < 0 ? errorf(err, errlen, "out of memory") :
-		store_manifest_set(s, "hostname", now, err, errlen);
+	/* known when ", host, " is in ", was, " */
+	char *list = NULL, *item = NULL;
+	int r = asprintf(&list, ", %s, ", was ? was : "") < 0 || asprintf(&item, ", %s, ", host) < 0 ?
+			errorf(err, errlen, "out of memory") : 0;
+	if (!r && !strstr(list, item))
+		r = asprintf(&now, "%s%s%s", was ? was : "", was ? ", " : "", host) < 0 ?
+			    errorf(err, errlen, "out of memory") :
+			    store_manifest_set(s, "hostname", now, err, errlen);
+	free(list);
+	free(item);
 	free(was);
 	free(now);
 	return r;

@@ -19,40 +19,39 @@
 #include "util/error.h"
 #include "util/id_ranges.h"
 
-/* The latest state Slurm has of array task `task` among tasks[]. */
-static const struct slurm_task *task_find(const struct slurm_task *t, size_t n, long task)
+/* t, if it is newer than what table[] holds for its array task (or as new: squeue's
+ * line, which says where it runs, after scontrol's of the same job). */
+static void task_note(struct slurm_task *table, size_t nr, const struct slurm_task *t)
 {
-	const struct slurm_task *best = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (t[i].task == task && (!best || strtoull(t[i].job, NULL, 10) > strtoull(best->job, NULL, 10)))
-			best = &t[i];
-	return best;
+	if (t->task < 0 || (size_t)t->task >= nr)
+		return;
+	struct slurm_task *was = &table[t->task];
+	if (!was->state[0] || strtoull(t->job, NULL, 10) >= strtoull(was->job, NULL, 10))
+		*was = *t;
 }
 
-/* What Slurm knows of the sweep's arrays: queued tasks and, for those it remembers,
- * finished ones. NULL with why when it cannot be asked. */
-static struct slurm_task *slurm_tasks(const char *arrays, size_t *n, char *why, size_t len)
+/* table[T]: the latest state Slurm has of array task T of the sweep's arrays (state ""
+ * when none): scontrol for the tasks it remembers, squeue for those still queued. -1
+ * with why when Slurm cannot be asked. */
+static int slurm_task_table(const char *arrays, struct slurm_task *table, size_t nr, char *why, size_t len)
 {
-	struct slurm_task *all = NULL, *t;
-	size_t nr;
-	*n = 0;
-	if (slurm_queue(arrays, &all, n, why, len))
-		return NULL;
+	struct slurm_task *q = NULL, *t;
+	size_t nr_q, nr_t;
+	if (slurm_queue(arrays, &q, &nr_q, why, len))
+		return -1;
 	char *list = strdup(arrays);
 	for (char *save, *job = list ? strtok_r(list, ",", &save) : NULL; job; job = strtok_r(NULL, ",", &save)) {
-		if (slurm_job_tasks(job, &t, &nr, why, len))
+		if (slurm_job_tasks(job, &t, &nr_t, why, len))
 			continue;
-		struct slurm_task *more = realloc(all, (*n + nr + 1) * sizeof(*all));
-		if (more) {
-			all = more;
-			for (size_t i = 0; i < nr; i++) /* a queued task's squeue line says more */
-				if (!task_find(all, *n, t[i].task) || strcmp(task_find(all, *n, t[i].task)->job, t[i].job))
-					all[(*n)++] = t[i];
-		}
+		for (size_t i = 0; i < nr_t; i++)
+			task_note(table, nr, &t[i]);
 		free(t);
 	}
+	for (size_t i = 0; i < nr_q; i++)
+		task_note(table, nr, &q[i]);
 	free(list);
-	return all;
+	free(q);
+	return 0;
 }
 
 /* What status found; printed as a table or as JSON. */
@@ -138,8 +137,8 @@ static int status_show(const char *dir, bool json, char *err, size_t errlen)
 	struct store *s = NULL;
 	char *shards_text = NULL, *k_text = NULL, *arrays = NULL, *report = NULL;
 	enum store_status *merged = NULL;
-	size_t nr_merged = 0, nr_tasks = 0;
-	struct slurm_task *tasks = NULL;
+	size_t nr_merged = 0;
+	struct slurm_task *tasks = NULL; /* by array task */
 	struct status st = { .dir = dir };
 	int r = -1;
 
@@ -160,19 +159,21 @@ static int status_show(const char *dir, bool json, char *err, size_t errlen)
 		k = 1;
 	st.arrays = arrays;
 	st.report_job = report;
-	if (arrays && !(tasks = slurm_tasks(arrays, &nr_tasks, st.slurm_why, sizeof(st.slurm_why))))
-		nr_tasks = 0;
+	size_t nr_tasks = st.nr_shards / k + 1;
 	st.shard = calloc(st.nr_shards + 1, sizeof(*st.shard));
 	st.task = calloc(st.nr_shards + 1, sizeof(*st.task));
-	if (!st.shard || !st.task) {
+	tasks = calloc(nr_tasks, sizeof(*tasks));
+	if (!st.shard || !st.task || !tasks) {
 		errorf(err, errlen, "out of memory");
 		goto out;
 	}
+	if (arrays)
+		slurm_task_table(arrays, tasks, nr_tasks, st.slurm_why, sizeof(st.slurm_why));
 	for (unsigned i = 0; i < st.nr_shards; i++) {
 		struct shard_count *c = &st.shard[i];
 		if (shard_count_runs(s, dir, i, merged, nr_merged, c, err, errlen))
 			goto out;
-		st.task[i] = task_find(tasks, nr_tasks, (long)(i / k));
+		st.task[i] = tasks[i / k].state[0] ? &tasks[i / k] : NULL;
 		st.total.runs += c->runs, st.total.done += c->done, st.total.failed += c->failed;
 		st.total.skipped += c->skipped, st.total.missing += c->missing, st.total.merged += c->merged;
 	}

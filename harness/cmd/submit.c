@@ -150,48 +150,50 @@ static unsigned shards_default(const struct sweep_config *cfg, const struct swee
 	return n < 1 ? 1 : (unsigned)n;
 }
 
-/* Each shard's runs into the manifest (shard.<I>.runs), their expected time into *longest. */
+/* Each shard's runs into the manifest (shard.<I>.runs); the longest shard's expected time
+ * and the fewest runs a shard has. One pass over the runs, whatever the shards. */
 static int shards_record(struct sweep_ctx *ctx, unsigned shards, double *longest, size_t *fewest, char *err,
 			 size_t errlen)
 {
 	const struct sweep_plan *plan = ctx->plan;
 	unsigned *shard_of = malloc((plan->nr_runs + 1) * sizeof(*shard_of));
-	size_t *ids = malloc((plan->nr_runs + 1) * sizeof(*ids));
+	size_t *ids = malloc((plan->nr_runs + 1) * sizeof(*ids)), *start = calloc(shards + 1, sizeof(*start));
+	double *loads = calloc(shards, sizeof(*loads));
 	int r = -1;
 
 	*longest = 0;
 	*fewest = SIZE_MAX;
-	if (!shard_of || !ids) {
+	if (!shard_of || !ids || !start || !loads) {
 		errorf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (sweep_shard_assign(ctx->cfg, plan, (const void *const *)ctx->workloads, shards, shard_of, err, errlen))
+	if (sweep_shard_assign(ctx->cfg, plan, (const void *const *)ctx->workloads, shards, shard_of, loads, err, errlen))
 		goto out;
+	/* the runs grouped by shard, each group in plan order: a new store numbers runs in
+	 * plan order, so each group's ids ascend */
+	for (size_t i = 0; i < plan->nr_runs; i++)
+		start[shard_of[i] + 1]++;
+	for (unsigned k = 0; k < shards; k++)
+		start[k + 1] += start[k];
+	for (size_t i = 0; i < plan->nr_runs; i++)
+		ids[start[shard_of[i]]++] = ctx->run_ids[i];
 	for (unsigned k = 0; k < shards; k++) {
-		size_t n = 0;
-		double s = 0;
-		for (size_t i = 0; i < plan->nr_runs; i++) {
-			if (shard_of[i] != k)
-				continue;
-			bool bound;
-			ids[n++] = ctx->run_ids[i]; /* ascending: a new store numbers runs in plan order */
-			s += sweep_point_seconds(ctx->cfg, plan, plan->runs[i].point, ctx->workloads[plan->runs[i].point],
-						 &bound) +
-			     SWEEP_RUN_OVERHEAD_S;
-		}
-		char key[64], *text = id_ranges_format(ids, n);
+		size_t first = k ? start[k - 1] : 0, n = start[k] - first;
+		char key[64], *text = id_ranges_format(ids + first, n);
 		snprintf(key, sizeof(key), "shard.%u.runs", k);
 		int e = text ? store_manifest_set(ctx->store, key, text, err, errlen) : errorf(err, errlen, "out of memory");
 		free(text);
 		if (e)
 			goto out;
-		*longest = s > *longest ? s : *longest;
+		*longest = loads[k] > *longest ? loads[k] : *longest;
 		*fewest = n < *fewest ? n : *fewest;
 	}
 	r = 0;
 out:
 	free(shard_of);
 	free(ids);
+	free(start);
+	free(loads);
 	return r;
 }
 

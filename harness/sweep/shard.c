@@ -64,7 +64,7 @@ static void shard_heap_down(struct shard_heap *h)
 }
 
 int sweep_shard_assign(const struct sweep_config *c, const struct sweep_plan *p, const void *const *wl, unsigned count,
-		       unsigned *shard_of, char *err, size_t errlen)
+		       unsigned *shard_of, double *loads, char *err, size_t errlen)
 {
 	bool by_point = c->auto_repeat.on;
 	struct shard_heap h = { calloc(count, sizeof(double)), malloc(count * sizeof(unsigned)), count };
@@ -97,6 +97,8 @@ int sweep_shard_assign(const struct sweep_config *c, const struct sweep_plan *p,
 		if (by_point)
 			point_shard[point] = best;
 	}
+	if (loads)
+		memcpy(loads, h.load, count * sizeof(*loads));
 	free(h.load);
 	free(h.k);
 	free(point_shard);

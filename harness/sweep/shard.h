@@ -25,7 +25,8 @@ struct sweep_shard {
 int sweep_shard_parse(const char *text, struct sweep_shard *out, char *err, size_t errlen);
 
 /* shard_of[r] (r a plan run index) for count shards; wl[point] the compiled workloads
- * (NULL entries or wl NULL: the built-in one). -1 with err (out of memory). */
+ * (NULL entries or wl NULL: the built-in one); loads[k], if not NULL, shard k's expected
+ * seconds (under repeat = auto, at max_repeat). -1 with err (out of memory). */
 int sweep_shard_assign(const struct sweep_config *c, const struct sweep_plan *p, const void *const *wl, unsigned count,
-		       unsigned *shard_of, char *err, size_t errlen);
+		       unsigned *shard_of, double *loads, char *err, size_t errlen);
 #endif

@@ -100,8 +100,8 @@ static void test_assign_balanced(void **state)
 	double load[4] = { 0 }, longest = 0;
 	size_t count[4] = { 0 };
 	char err[256];
-	assert_int_equal(sweep_shard_assign(&c, &p, NULL, 4, a, err, sizeof(err)), 0);
-	assert_int_equal(sweep_shard_assign(&c, &p, NULL, 4, b, err, sizeof(err)), 0);
+	assert_int_equal(sweep_shard_assign(&c, &p, NULL, 4, a, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sweep_shard_assign(&c, &p, NULL, 4, b, NULL, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, p.nr_runs * sizeof(*a)); /* every node computes the same */
 	for (size_t r = 0; r < p.nr_runs; r++) {
 		bool bound;
@@ -140,7 +140,7 @@ static void test_assign_auto_keeps_points(void **state)
 	unsigned *a = malloc(p.nr_runs * sizeof(*a)), shard_of_point[16];
 	char err[256];
 	memset(shard_of_point, 0xff, sizeof(shard_of_point));
-	assert_int_equal(sweep_shard_assign(&c, &p, NULL, 3, a, err, sizeof(err)), 0);
+	assert_int_equal(sweep_shard_assign(&c, &p, NULL, 3, a, NULL, err, sizeof(err)), 0);
 	size_t per[3] = { 0 };
 	for (size_t r = 0; r < p.nr_runs; r++) {
 		size_t pt = p.runs[r].point;
