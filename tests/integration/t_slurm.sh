@@ -62,6 +62,19 @@ wait "${hogs[@]}" 2>/dev/null
 expect_rc 1 'a busy node'
 expect_grep "$ERR" "node $(hostname): at most [0-9.]+ of the [0-9]+ CPUs this task may use were idle" 'the refusal names the node and why'
 check 'before its store is touched' test ! -e "$T/busy/results.sqlite"
+# bad options and directories: named, nothing submitted
+vmsweep_cmd submit "$T/c.ini" --slurm --out "$T/a b" --dry-run
+expect_rc 2 'a results directory with a blank'
+expect_grep "$ERR" 'a b: a results directory with blanks, quotes or backslashes cannot go into the batch script' 'the blank named'
+vmsweep_cmd submit "$T/c.ini" --slurm --sbatch-arg exclusive --dry-run
+expect_rc 2 '--sbatch-arg without a dash'
+expect_grep "$ERR" '--sbatch-arg exclusive: expected one sbatch option' 'the option named'
+vmsweep_cmd submit "$T/c.ini" --out "$T/y"
+expect_rc 2 'submit without --slurm'
+expect_grep "$ERR" 'say where to: --slurm' 'submit asks for the batch system'
+vmsweep_cmd run "$T/c.ini" --plan-digest 0123456789abcdef --out "$T/z"
+expect_rc 2 '--plan-digest without --shard'
+expect_grep "$ERR" 'give the shard too' 'the digest needs a shard'
 vmsweep_cmd run "$T/c.ini" --shard 4/4 --out "$T/x"
 expect_rc 2 '--shard 4/4'
 expect_grep "$ERR" 'I must be below N' '--shard 4/4 explained'
