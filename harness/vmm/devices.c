@@ -74,8 +74,7 @@ static void io_cpus_plan(struct vm *vm, struct virtio_blk_tuning *t)
 int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct virtio_blk_tuning tuning = { .poll_ns = cfg->blk_poll_ns,
-					    .guest_polls = cfg->knobs[VMS_KNOB_blk_completion] == VMS_BLK_COMPLETION_POLL };
+	struct virtio_blk_tuning tuning = { .poll_ns = cfg->blk_poll_ns };
 	io_cpus_plan(vm, &tuning);
 	int gsis[VMS_MAX_DISKS][VIRTIO_MMIO_MAX_QUEUES];
 

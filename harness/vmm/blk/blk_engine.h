@@ -40,9 +40,6 @@ struct blk_engine_setup {
 	/* Guest RAM, one host mapping for the VM's life, every page present: the engine may
 	 * pin it once (registered buffers). {NULL, 0}: not offered. */
 	struct iovec ram;
-	/* The guest reaps completions by polling (blk_completion=poll), so no interrupt is
-	 * awaited: the engine may batch completions until the I/O thread asks for them. */
-	bool guest_polls;
 };
 
 struct blk_engine_ops {

@@ -442,8 +442,7 @@ static int blk_start(struct virtio_mmio_dev *m, char *err, size_t errlen)
 						.complete = blk_complete, .owner = q };
 		/* RAM is offered for pinning only when it is all present already: pinning
 		 * would otherwise populate it, against --no-prefault. */
-		struct blk_engine_setup setup = { .depth = mq->num, .notify_fd = q->notify_fd,
-						  .guest_polls = d->tuning.guest_polls };
+		struct blk_engine_setup setup = { .depth = mq->num, .notify_fd = q->notify_fd };
 		if (d->mem->populated)
 			setup.ram = (struct iovec){ d->mem->host, d->mem->size };
 		if (d->engine->init(&q->qio, &setup, err, errlen) != 0)

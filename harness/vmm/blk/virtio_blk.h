@@ -67,7 +67,6 @@ struct blk_queue {
 /* How the device's queues run; the same for every disk of a VM. */
 struct virtio_blk_tuning {
 	uint64_t poll_ns; /* the most a queue thread spins (for work or a completion) before it blocks */
-	bool guest_polls; /* the guest polls for every completion (blk_completion=poll) */
 	bool io_pinned; /* the queue threads run on io_cpus (vm_place: with --pin, the CPUs left) */
 	cpu_set_t io_cpus;
 };
