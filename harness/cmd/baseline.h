@@ -48,6 +48,10 @@ int baseline_job_write(FILE *f, const struct vms_workload *wl, const struct base
  */
 bool baseline_huge_buffers_fit(const struct vms_workload *wl, unsigned long *need);
 
+/* Whether host fio runs the compiled job buffered (direct=0): a buffered job that only
+ * writes and makes each write durable before the next; every other job runs direct=1. */
+bool baseline_job_buffered(const struct vms_job *j);
+
 /* fio's rw= name of a compiled job's direction, and whether it writes. */
 const char *baseline_rw_name(uint32_t rw);
 bool baseline_rw_writes(uint32_t rw);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -131,11 +132,57 @@ static void test_huge_buffers(void **state)
 	free(wl);
 }
 
+/* The job file text's compiled jobs written for the host; malloc'd. */
+static char *baseline_text_of(const char *job)
+{
+	char path[] = "/tmp/test_baseline_job.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(job, f);
+	fclose(f);
+	char *text = baseline_text(path);
+	unlink(path);
+	return text;
+}
+
+/* Host fio runs buffered only a buffered write job that makes each write durable before
+ * the next (its fdatasync then covers the write-back, as the guest's does); the rest direct. */
+static void test_buffered_when_each_write_durable(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *options;
+		bool buffered;
+	} cases[] = {
+		{ "rw=write\nbs=8k\nfdatasync=1\n", true }, /* workloads/log-8k-fdatasync.fio */
+		{ "rw=randwrite\nfsync=1\n", true },
+		{ "rw=write\nsync=1\n", true },
+		{ "rw=write\nsync=dsync\n", true },
+		{ "rw=write\nfdatasync=2\n", false }, /* a write not yet durable sits in the host's cache */
+		{ "rw=write\n", false },
+		{ "rw=randrw\nfsync=1\n", false }, /* reads would hit the host's GiBs of cache */
+		{ "rw=write\nfdatasync=1\ndirect=1\n", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char job[256];
+		snprintf(job, sizeof(job), "[j]\nfilename=/dev/vda\nsize=1m\n%s", cases[i].options);
+		char *text = baseline_text_of(job);
+		char *sec = section(text, "j");
+		if (!strstr(sec, cases[i].buffered ? "\ndirect=0\n" : "\ndirect=1\n"))
+			fail_msg("%s: want direct=%d in:\n%s", cases[i].options, cases[i].buffered ? 0 : 1, sec);
+		free(sec);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verify_kept),
 		cmocka_unit_test(test_huge_buffers),
+		cmocka_unit_test(test_buffered_when_each_write_durable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
