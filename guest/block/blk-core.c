@@ -20,8 +20,9 @@ static u64 bio_end_sector(const struct bio *bio)
 /* Back or front merge of bio into rq, if the device can take the result in one go. */
 static bool blk_attempt_merge(struct request_queue *q, struct request *rq, struct bio *bio)
 {
+	/* a polled bio and another go to different queues in Linux (HCTX_TYPE_POLL): never one request */
 	if (rq->op != bio->op || bio->op == REQ_OP_FLUSH || rq->nr_segs >= q->max_segments ||
-	    rq->nr_bytes + bio->size > q->max_bytes)
+	    rq->nr_bytes + bio->size > q->max_bytes || ((rq->cmd_flags ^ bio->opf) & REQ_POLLED))
 		return false;
 	if (rq->sector + (rq->nr_bytes >> SECTOR_SHIFT) == bio->sector) {
 		rq->biotail->next = bio;

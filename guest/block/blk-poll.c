@@ -11,7 +11,11 @@
  *    or not at all for a disk slower than that (poll_budget); then the interrupts are
  *    back on, the rings checked once more, and the CPU halts. Running tasks get
  *    interrupts, which are cheap at CPL 3.
- *  - fio's hipri (any mode): the submitter polls its own queue, interrupts off.
+ *  - fio's hipri (any mode): its requests are REQ_POLLED, as io_uring's IOPOLL makes them
+ *    in Linux, where they go to a poll queue that has no interrupt at all: here the
+ *    queue they go to is watched from the first one's issue until the last one is
+ *    reaped, and the submitter polls, its own queue first, then the others (requests it
+ *    issued before it moved to another CPU).
  *
  * A queue is watched (interrupts off) while it has pollers; the last one to leave turns
  * them back on and reaps what came meanwhile, so no completion waits for an interrupt
@@ -49,39 +53,63 @@ struct blk_mq_hw_ctx *blk_mq_cpu_queues(unsigned cpu)
 	return cpu < VMS_MAX_CPUS ? cpu_poll[cpu].queues : NULL;
 }
 
-/* With hctx->lock held: reaps, counting who found them. */
+static void hctx_unwatch_locked(struct blk_mq_hw_ctx *h, enum blk_found who);
+
+/* With hctx->lock held: reaps, counting who found them. When the last REQ_POLLED request
+ * was among them, its hold on the queue goes (not inside the reap: letting go reaps). */
 static unsigned hctx_reap(struct blk_mq_hw_ctx *h, enum blk_found who)
 {
 	unsigned n = h->q->poll(h);
 	h->nr_found[who] += n;
+	if (h->polled_done && !h->polled_inflight) {
+		h->polled_done = false;
+		hctx_unwatch_locked(h, who);
+	}
 	return n;
 }
 
-/* A poller arrives: the first one turns the queue's interrupts off. A polled queue's
- * are off for good. */
+/* A poller arrives (hctx->lock held): the first one turns the queue's interrupts off. A
+ * polled queue's are off for good. */
+static void hctx_watch_locked(struct blk_mq_hw_ctx *h)
+{
+	if (h->q->completion != BLK_COMPLETION_POLL && !h->pollers++)
+		h->q->irq_disable(h);
+}
+
 static void hctx_watch(struct blk_mq_hw_ctx *h)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&h->lock, flags);
-	if (h->q->completion != BLK_COMPLETION_POLL && !h->pollers++)
-		h->q->irq_disable(h);
+	hctx_watch_locked(h);
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
-/* A poller leaves: the last one turns interrupts back on and reaps what came before
- * that (the device may have decided not to interrupt for it). */
-static void hctx_unwatch(struct blk_mq_hw_ctx *h, enum blk_found who)
+/* A poller leaves (hctx->lock held): the last one turns interrupts back on and reaps
+ * what came before that (the device may have decided not to interrupt for it). */
+static void hctx_unwatch_locked(struct blk_mq_hw_ctx *h, enum blk_found who)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&h->lock, flags);
 	if (h->q->completion != BLK_COMPLETION_POLL && !--h->pollers)
 		while (!h->q->irq_enable(h)) {
 			h->q->irq_disable(h);
 			hctx_reap(h, who);
 		}
+}
+
+static void hctx_unwatch(struct blk_mq_hw_ctx *h, enum blk_found who)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	hctx_unwatch_locked(h, who);
 	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+void blk_mq_polled_issue(struct blk_mq_hw_ctx *h)
+{
+	if (!h->polled_inflight++ && !h->polled_done)
+		hctx_watch_locked(h);
+	h->polled_done = false; /* issued again before the hold went: it stays */
 }
 
 unsigned blk_mq_poll(struct blk_mq_hw_ctx *h, enum blk_found who)
@@ -137,9 +165,9 @@ static bool submitter_poll(struct gendisk *disk, bool (*done)(void *arg), void *
 			since = now;
 			continue;
 		}
-		/* A polled disk interrupts nobody: I/O this task issued before it moved to
-		 * this CPU is on another queue, and only a poller finds it. */
-		for (unsigned i = 0; disk->queue->poll_mode && i < disk->queue->nr_hw_queues; i++)
+		/* A polled disk, or a hipri request, interrupts nobody: I/O this task issued
+		 * before it moved to this CPU is on another queue, and only a poller finds it. */
+		for (unsigned i = 0; !budget && i < disk->queue->nr_hw_queues; i++)
 			if (disk->queue->hctx[i] != h)
 				blk_mq_poll(disk->queue->hctx[i], BLK_FOUND_SUBMITTER_POLL);
 		if (budget && now - since >= budget) {

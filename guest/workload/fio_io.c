@@ -156,6 +156,8 @@ static void __fio_submit(struct fio_job_run *run, struct fio_io *io)
 	if (!f->mapping || (run->verifying && !f->ei)) { /* a file's offsets are not the disk's */
 		if (bio->op == REQ_OP_WRITE) /* O_DIRECT's REQ_SYNC | REQ_IDLE: not throttled by blk-wbt */
 			bio->opf = REQ_SYNC | REQ_IDLE;
+		if (run->job->flags & VMS_JOB_HIPRI) /* io_uring's IOPOLL: found by polling only */
+			bio->opf |= REQ_POLLED;
 		submit_bio(run->disk, bio);
 		return;
 	}

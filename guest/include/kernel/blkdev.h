@@ -26,6 +26,7 @@ enum req_op { REQ_OP_READ, REQ_OP_WRITE, REQ_OP_FLUSH, REQ_OP_DRV_OUT };
 #define REQ_IDLE (1u << 1) /* with REQ_SYNC: no more I/O follows at once (O_DIRECT writes) */
 #define REQ_BACKGROUND (1u << 2) /* background or periodic writeback (wbc_to_write_flags) */
 #define REQ_META (1u << 3) /* file system metadata */
+#define REQ_POLLED (1u << 4) /* fio's hipri (io_uring IOPOLL): its completion is found by polling only */
 
 /* How completions are found: the blk_completion knob (vmsweep/knobs.h). */
 enum blk_completion {
@@ -101,6 +102,10 @@ struct blk_mq_hw_ctx {
 	u64 nr_poll_windows, nr_poll_expired; /* hybrid polls, and those that ran out of budget */
 	/* block/blk-poll.c: pollers watching it (its interrupts off while there are any) */
 	unsigned pollers;
+	/* REQ_POLLED requests in flight: while there are any the queue counts as one more
+	 * poller, a poll queue (HCTX_TYPE_POLL) in effect, whose completions never interrupt */
+	unsigned polled_inflight;
+	bool polled_done; /* the last of them was reaped: the hold goes after the reap */
 	bool idle_watched;
 	struct blk_mq_hw_ctx *cpu_next; /* the queues whose completions come to cpu */
 	bool run_pending; /* on its kblockd's list */
@@ -183,8 +188,12 @@ void blk_idle_poll(unsigned cpu);
  * it gave up (no completion within the budget, or another task wants the CPU): the
  * caller sleeps. */
 bool blk_hybrid_poll_wait(struct gendisk *disk, bool (*done)(void *arg), void *arg);
-/* fio's hipri, any mode: polls this CPU's queue of disk, its interrupts off, until done(arg). */
+/* fio's hipri, any mode: polls this CPU's queue of disk (and the others, when it finds
+ * nothing there), its interrupts off, until done(arg). */
 void blk_poll_until(struct gendisk *disk, bool (*done)(void *arg), void *arg);
+/* A REQ_POLLED request goes to the device (hctx->lock held): the queue is held watched
+ * until the last of them is reaped. */
+void blk_mq_polled_issue(struct blk_mq_hw_ctx *hctx);
 /* A queue whose completions come to hctx->cpu, for the idle poll and the interrupt. */
 void blk_mq_map_cpu_queue(struct blk_mq_hw_ctx *hctx);
 struct blk_mq_hw_ctx *blk_mq_cpu_queues(unsigned cpu); /* a list, through cpu_next */
