@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench, part 2: the guest's fio against the host's fio, same job, same backing
-# file (cache=none; the host's fio runs direct=1), interleaved host, guest, host, guest,
+# file (cache=none; the host's fio runs direct=1, but the log job buffered as the guest's:
+# `vmsweep baseline` runs a job that syncs each write so), interleaved host, guest, host, guest,
 # so that both see the same machine; medians, and the range of the ratio, over RUNS.
 #   4k random writes at queue depth 32, 4k random writes at queue depth 1, an 8k
 #   fdatasync log, 1M sequential writes at queue depth 4; each completion mode.
