@@ -42,6 +42,7 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(thp), LK_THP, NULL, NULL },
 	{ K(kernel_reserved_kbytes), LK_MODEL_ONLY, NULL, NULL }, /* Linux's footprint is its own */
 	{ K(kernel_init_kbytes), LK_MODEL_ONLY, NULL, NULL },
+	{ K(nohz), LK_MODEL_ONLY, NULL, NULL }, /* Debian's kernel is CONFIG_NO_HZ_IDLE and boots nohz=on */
 	{ K(min_free_kbytes), LK_SYSCTL, "vm.min_free_kbytes", NULL },
 	{ K(watermark_scale_factor), LK_SYSCTL, "vm.watermark_scale_factor", NULL },
 	{ K(swappiness), LK_SYSCTL, "vm.swappiness", NULL },
@@ -65,7 +66,6 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(sched_balance), LK_DEFAULT_ONLY, NULL, "its load balancing cannot be switched off" },
 	{ K(sched_domain_flags_clear), LK_DEFAULT_ONLY, NULL,
 	  "its sched domains' flags are read-only since 5.13 (/sys/kernel/debug/sched/domains)" },
-	{ K(nohz), LK_DEFAULT_ONLY, NULL, "Debian's kernel is built with CONFIG_NO_HZ_IDLE and boots nohz=on (nohz=off is a boot parameter, not mapped)" },
 	{ K(guest_halt_poll_us), LK_DEFAULT_ONLY, NULL, "the model's halt polling is its own; Linux's cpuidle-haltpoll is a KVM guest driver, not mapped" },
 	{ K(blk_completion), LK_DEFAULT_ONLY, NULL, "virtio-blk completes by interrupt (irq and the default are accepted)" },
 	{ K(blk_hybrid_poll_us), LK_DEFAULT_ONLY, NULL, "virtio-blk completes by interrupt" },

@@ -77,6 +77,13 @@ static void tick_program_event(struct cpu *c, u64 next, u64 now)
 	ts->idle_expires = now + (u64)count * 1000000 / boot_params->apic_timer_khz;
 }
 
+/* A CPU stopping its tick leaves the duty to the next CPU that ticks. */
+static void tick_do_timer_give_up(struct cpu *c)
+{
+	__atomic_compare_exchange_n(&tick_do_timer_cpu, &(int){ (int)c->id }, TICK_DO_TIMER_NONE, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 void tick_nohz_idle_stop_tick(struct cpu *c)
 {
 	struct tick_sched *ts = &c->ts;
@@ -84,19 +91,15 @@ void tick_nohz_idle_stop_tick(struct cpu *c)
 	if (!tick_nohz_enabled())
 		return;
 	u64 now = ktime_get_ns(), tick = tick_period_ns();
-	if (!ts->tick_stopped) {
-		int holder = READ_ONCE(tick_do_timer_cpu);
-		if (holder == (int)c->id || holder == TICK_DO_TIMER_NONE)
-			ts->do_timer_last = true;
-		else
-			ts->do_timer_last = false;
-	}
+	int holder = READ_ONCE(tick_do_timer_cpu);
+	ts->do_timer_last = holder == (int)c->id || holder == TICK_DO_TIMER_NONE;
 	u64 next = tick_nohz_next_event(c);
 	ts->idle_entrytime = now;
 	ts->sleep_length = next > now ? next - now : 0;
 	if (ts->tick_stopped) {
-		/* stopped in an earlier pass of the idle loop: reprogram only when the event moved
-		 * or the capped count ran out */
+		/* stopped in an earlier pass of the idle loop (it may have taken the duty in a wake-up
+		 * since): reprogram only when the event moved or the capped count ran out */
+		tick_do_timer_give_up(c);
 		if (next != ts->next_event || now >= ts->idle_expires)
 			tick_program_event(c, next, now);
 		return;
@@ -104,8 +107,7 @@ void tick_nohz_idle_stop_tick(struct cpu *c)
 	/* not worth two traps for less than two ticks, nor when the CPU is likely woken sooner */
 	if (ts->sleep_length < 2 * tick || !menu_stop_tick(c, ts->sleep_length, tick))
 		return;
-	__atomic_compare_exchange_n(&tick_do_timer_cpu, &(int){ (int)c->id }, TICK_DO_TIMER_NONE, false,
-				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	tick_do_timer_give_up(c);
 	ts->tick_stopped = true;
 	c->nr_tick_stops++;
 	nohz_balance_enter_idle(c);
