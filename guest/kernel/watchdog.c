@@ -2,7 +2,10 @@
  * The lockup detectors of kernel/watchdog.c: watchdog/N (an rt thread) touches a
  * per-CPU timestamp; the tick reports a soft lockup when it is older than
  * watchdog_thresh. Each CPU's tick also watches the next CPU's tick count, as the
- * buddy hard-lockup detector does, to catch a CPU stuck with interrupts masked.
+ * buddy hard-lockup detector does, to catch a CPU stuck with interrupts masked. An
+ * idle CPU whose tick is stopped still takes a timer interrupt every watchdog period
+ * (watchdog_next_event), as Linux's watchdog hrtimer fires on idle CPUs, so its buddy
+ * sees its count move.
  */
 #include <asm/tsc.h>
 #include <kernel/boot.h>
@@ -12,10 +15,16 @@
 #include <kernel/timer.h>
 #include <kernel/watchdog.h>
 
+/* set_sample_period: watchdog_thresh * 2 / 5 */
+static unsigned watchdog_period_ms(void)
+{
+	return (unsigned)knob(watchdog_thresh) * 1000 * 2 / 5;
+}
+
 static int watchdog(void *data)
 {
 	struct cpu *c = data;
-	unsigned period_ms = (unsigned)knob(watchdog_thresh) * 1000 * 2 / 5;
+	unsigned period_ms = watchdog_period_ms();
 
 	for (;;) {
 		WRITE_ONCE(c->watchdog_touch_ns, ktime_get_ns());
@@ -55,6 +64,14 @@ void watchdog_tick(struct cpu *c)
 		c->hard_lockup_reported = true;
 		printk("Watchdog detected hard LOCKUP on cpu %u\n", buddy->id);
 	}
+}
+
+u64 watchdog_next_event(struct cpu *c, u64 last_tick)
+{
+	(void)c;
+	if (!knob(watchdog_thresh) || nr_cpu_ids < 2)
+		return UINT64_MAX;
+	return last_tick + (u64)watchdog_period_ms() * NSEC_PER_MSEC;
 }
 
 void lockup_detector_init(void)

@@ -157,6 +157,21 @@ void congestion_wait(u64 timeout_ns)
 	finish_wait(&congestion_wqh, &w);
 }
 
+/* What writeback_tick will do next, and the samples': when the do_timer CPU must tick. */
+u64 writeback_next_event(void)
+{
+	u64 next = writeback_next_sample_ns();
+
+	for (unsigned i = 0; i < bdi_count(); i++) {
+		u64 due = READ_ONCE(bdis[i]->laptop_deadline_ns);
+		if (due)
+			next = min(next, due);
+	}
+	if (knob(writeback_model) == VMS_WB_PDFLUSH)
+		next = min(next, pdflush_next_event());
+	return next;
+}
+
 void writeback_tick(void)
 {
 	u64 now = ktime_get_ns();

@@ -237,6 +237,12 @@ void pdflush_tick(u64 now)
 		WRITE_ONCE(kupdate_next_ns, now + NSEC_PER_SEC);
 }
 
+u64 pdflush_next_event(void)
+{
+	u64 due = READ_ONCE(kupdate_next_ns);
+	return due ? due : UINT64_MAX;
+}
+
 void pdflush_init(void)
 {
 	INIT_LIST_HEAD(&pdflush_list);

@@ -65,6 +65,12 @@ static void sum_watermarks(u64 *min, u64 *low, u64 *high)
 	}
 }
 
+/* When the next sample is due (the do_timer duty's holder wakes for it), UINT64_MAX for none. */
+u64 vmstat_next_sample_ns(void)
+{
+	return knob(sample_ms) && mem_map ? next_sample_ns : UINT64_MAX;
+}
+
 void vmstat_sample_tick(void)
 {
 	u64 period = (u64)knob(sample_ms) * NSEC_PER_MSEC, now = ktime_get_ns();

@@ -14,6 +14,11 @@
 
 static u64 next_sample_ns;
 
+u64 writeback_next_sample_ns(void)
+{
+	return knob(sample_ms) && bdi_count() ? next_sample_ns : UINT64_MAX;
+}
+
 void writeback_sample_tick(void)
 {
 	u64 period = (u64)knob(sample_ms) * NSEC_PER_MSEC, now = ktime_get_ns();

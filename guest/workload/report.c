@@ -60,6 +60,8 @@ void report_results(void)
 			.busy_ns = ktime_get_ns() - idle,
 			.idle_ns = idle,
 			.nr_halts = c->nr_halts,
+			.nr_tick_stops = c->nr_tick_stops,
+			.nr_tick_restarts = c->nr_tick_restarts,
 			.nr_preemptions = c->nr_preemptions,
 		};
 		results_record(VMS_REC_CPU, &rec, sizeof(rec));

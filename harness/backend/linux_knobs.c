@@ -42,6 +42,7 @@ static const struct linux_knob linux_knobs[] = {
 	{ K(thp), LK_THP, NULL, NULL },
 	{ K(kernel_reserved_kbytes), LK_MODEL_ONLY, NULL, NULL }, /* Linux's footprint is its own */
 	{ K(kernel_init_kbytes), LK_MODEL_ONLY, NULL, NULL },
+	{ K(nohz), LK_MODEL_ONLY, NULL, NULL }, /* Debian's kernel is CONFIG_NO_HZ_IDLE and boots nohz=on */
 	{ K(min_free_kbytes), LK_SYSCTL, "vm.min_free_kbytes", NULL },
 	{ K(watermark_scale_factor), LK_SYSCTL, "vm.watermark_scale_factor", NULL },
 	{ K(swappiness), LK_SYSCTL, "vm.swappiness", NULL },

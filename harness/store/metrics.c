@@ -147,7 +147,8 @@ static const struct emit_field cpu_fields[] = {
 	CPU_FIELD("ipis_received", nr_ipi_received), CPU_FIELD("wakeups", nr_wakeups),
 	CPU_FIELD("migrations", nr_migrations), CPU_FIELD("halts", nr_halts),
 	CPU_FIELD("work_loops", work_loops), CPU_FIELD("busy_ns", busy_ns),
-	CPU_FIELD("idle_ns", idle_ns),
+	CPU_FIELD("idle_ns", idle_ns), CPU_FIELD("tick_stops", nr_tick_stops),
+	CPU_FIELD("tick_restarts", nr_tick_restarts),
 };
 
 static void cpu_metrics(struct emit *e, const struct vm_result *res)

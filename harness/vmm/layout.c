@@ -58,6 +58,7 @@ void vm_layout_write(struct vm *vm)
 	bp->ram_size = vm->mem.size;
 	bp->tsc_khz = vm->tsc_khz;
 	bp->hz = cfg->hz;
+	bp->apic_timer_khz = VMS_APIC_TIMER_KHZ;
 	bp->flags = cfg->verbose ? VMS_BOOT_VERBOSE : 0;
 	bp->seed = cfg->seed;
 	bp->cpu_areas = l->cpu_areas;

@@ -187,10 +187,10 @@ static int set_lapic(int fd, unsigned hz)
 	LAPIC_REG(0x350) = 1u << 16; /* LINT0 masked: no PIC */
 	LAPIC_REG(0x360) = 1u << 16;
 	LAPIC_REG(0x370) = 1u << 16; /* error */
-	LAPIC_REG(0x3e0) = 0xb; /* divide by 1: KVM's APIC bus runs at 1 GHz */
+	LAPIC_REG(0x3e0) = 0xb; /* divide by 1: KVM's APIC bus runs at 1 GHz (VMS_APIC_TIMER_KHZ) */
 	if (hz) {
 		LAPIC_REG(0x320) = VMS_VEC_TIMER | (1u << 17); /* periodic */
-		LAPIC_REG(0x380) = 1000000000u / hz;
+		LAPIC_REG(0x380) = VMS_APIC_TIMER_KHZ * 1000u / hz;
 	} else {
 		LAPIC_REG(0x320) = VMS_VEC_TIMER | (1u << 16);
 		LAPIC_REG(0x380) = 0;

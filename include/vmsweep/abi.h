@@ -12,7 +12,7 @@
 #define VMSWEEP_ABI_H
 
 /* Bump on any change of layout or meaning below, or of the knob table (vmsweep/knobs.h). */
-#define VMS_ABI_VERSION 14
+#define VMS_ABI_VERSION 15
 
 /* ---- Guest-physical layout (identity mapped, all pages user-accessible) ---- */
 #define VMS_PAGE_SIZE 0x1000
@@ -69,6 +69,10 @@
 /* ---- Hypercalls: `int3` with rax = op; they clobber rax, rcx, rdx ---- */
 #define VMS_HC_HALT 0x564d0001 /* halt unless an interrupt is pending */
 #define VMS_HC_IPI 0x564d0002 /* rdi = x2APIC ID, rsi = vector */
+#define VMS_HC_TIMER 0x564d0003 /* rdi = the LAPIC timer's initial count (TMICT): restarts its countdown, 0 stops it */
+
+/* The LAPIC timer counts at KVM's APIC bus rate (1 GHz) divided by 1 (TDCR): a count is a ns. */
+#define VMS_APIC_TIMER_KHZ 1000000u
 
 /* ---- The per-CPU area: GS base points at it; carved by the VMM ---- */
 #define VMS_CPU_AREA_SIZE 0x8000
@@ -203,7 +207,7 @@ struct vms_boot {
 	uint64_t workload_addr, workload_size; /* struct vms_workload (vmsweep/workload.h), 0 if none */
 	uint64_t zone_dma_end; /* ZONE_DMA is [0, zone_dma_end), ZONE_NORMAL the rest of RAM */
 	uint32_t nr_disks;
-	uint32_t pad1;
+	uint32_t apic_timer_khz; /* the LAPIC timer's count rate (VMS_APIC_TIMER_KHZ); the tick's count is apic_timer_khz * 1000 / hz */
 	struct vms_disk disks[VMS_MAX_DISKS];
 	uint32_t nr_knobs; /* VMS_KNOB_COUNT of the host: the guest refuses another */
 	uint32_t boot_size; /* sizeof(struct vms_boot) of the host: likewise */
@@ -245,6 +249,8 @@ struct vms_rec_cpu {
 	uint64_t idle_ns;
 	uint64_t nr_halts;
 	uint64_t nr_preemptions; /* involuntary switches: the task was still runnable */
+	uint64_t nr_tick_stops; /* idle with the tick stopped (NO_HZ_IDLE): times it stopped */
+	uint64_t nr_tick_restarts; /* ... and was restarted on leaving idle */
 };
 
 struct vms_rec_worker {

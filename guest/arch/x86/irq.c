@@ -11,11 +11,12 @@
 #include <kernel/interrupt.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
+#include <kernel/tick.h>
 #include <kernel/timer.h>
 
 #define VEC_BIT(vector) BIT((vector) - VMS_VEC_FIRST_IRQ) /* its bit in vcpu_info->pending */
 
-/* The arch's own vectors (the call-function IPI is reserved, unused yet); the rest are for devices. */
+/* The arch's own vectors (the call-function IPI carries only the idle balancer's kick); the rest are for devices. */
 #define SYSTEM_VECTORS (VEC_BIT(VMS_VEC_TIMER) | VEC_BIT(VMS_VEC_RESCHED) | VEC_BIT(VMS_VEC_CALL))
 #define DEVICE_VECTORS ((BIT(VMS_NR_IRQ_VECS) - 1) & ~SYSTEM_VECTORS)
 
@@ -50,6 +51,10 @@ static void handle_pending(struct cpu *c)
 		timer_interrupt(c);
 	if (pending & VEC_BIT(VMS_VEC_RESCHED))
 		c->nr_ipi_received++; /* the waker has set need_resched already */
+	if (pending & VEC_BIT(VMS_VEC_CALL)) {
+		c->nr_ipi_received++;
+		nohz_csd_func(c);
+	}
 	for (pending &= DEVICE_VECTORS; pending; pending &= pending - 1) {
 		unsigned bit = (unsigned)__builtin_ctzll(pending);
 		irq_handler_t handler = __atomic_load_n(&irq_desc[bit].handler, __ATOMIC_ACQUIRE);
@@ -61,9 +66,12 @@ static void handle_pending(struct cpu *c)
 /* Called by irq_upcall with interrupts masked; preempts on the way out, as CONFIG_PREEMPT. */
 void do_IRQ(void)
 {
-	handle_pending(this_cpu());
-	if (current->preempt_count == 0 && need_resched())
+	struct cpu *c = this_cpu();
+	handle_pending(c);
+	if (current->preempt_count == 0 && need_resched()) {
+		tick_nohz_idle_exit(c); /* the idle task, preempted in its polls, leaves idle here */
 		preempt_schedule_irq();
+	}
 }
 
 /* local_irq_enable() found interrupts that arrived while masked. */
@@ -74,6 +82,12 @@ void irq_replay(void)
 		do_IRQ();
 		asm volatile("movb $0, %%gs:%c0" : : "i"(VI_MASK) : "memory");
 	} while (__pending_irqs());
+}
+
+void arch_send_call_function_single_ipi(unsigned cpu)
+{
+	this_cpu()->nr_ipi_sent++;
+	hypercall_ipi(cpu_area(cpu)->apic_id, VMS_VEC_CALL);
 }
 
 /* Kicks a CPU into its scheduler: an IPI through the nucleus (about 20 us: only when needed). */

@@ -10,7 +10,8 @@
  *  - exceptions: save vector, error code, RIP, RSP, RFLAGS and CR2 in vcpu_info and
  *    redirect to the kernel's trap entry; a fault here, or a second one before the
  *    kernel has dealt with the first, goes to the VMM through a port;
- *  - hypercalls (`int3` with rax = op): halt, and send an IPI (WRMSR to the x2APIC ICR).
+ *  - hypercalls (`int3` with rax = op): halt, send an IPI (WRMSR to the x2APIC ICR), and
+ *    reprogram the LAPIC timer (WRMSR to TMICT: an idle CPU stops its tick, NO_HZ_IDLE).
  * GS base is this CPU's area, whose first bytes are struct vms_vcpu_info; it never
  * changes, so no swapgs.
  */
@@ -125,6 +126,8 @@ nucleus_hcall:
 	je 1f
 	cmp $VMS_HC_IPI, %rax
 	je 2f
+	cmp $VMS_HC_TIMER, %rax
+	je 4f
 	pushq $0			/* a stray int3 is a breakpoint the kernel did not ask for */
 	pushq $3
 	jmp fault_common
@@ -137,6 +140,11 @@ nucleus_hcall:
 	or $0x4000, %eax		/* fixed delivery, level assert */
 	mov %edi, %edx			/* destination x2APIC ID */
 	mov $0x830, %ecx		/* x2APIC ICR */
+	wrmsr
+	iretq
+4:	mov %edi, %eax			/* the count: the periodic timer restarts from it, 0 stops it */
+	xor %edx, %edx
+	mov $0x838, %ecx		/* x2APIC TMICT */
 	wrmsr
 	iretq
 

@@ -17,6 +17,13 @@ static inline void hypercall_ipi(uint32_t apic_id, uint32_t vector)
 	asm volatile("int3" : "+a"(op) : "D"((uint64_t)apic_id), "S"((uint64_t)vector) : "rcx", "rdx", "memory");
 }
 
+/* Writes the LAPIC timer's initial count (periodic mode: it fires every count, from now; 0 stops it). */
+static inline void hypercall_set_timer(uint32_t count)
+{
+	uint64_t op = VMS_HC_TIMER;
+	asm volatile("int3" : "+a"(op) : "D"((uint64_t)count) : "rcx", "rdx", "memory");
+}
+
 /* Rings the host's doorbell (a port the TSS opens to CPL 3): for rare events only. */
 static inline void host_doorbell(uint32_t event)
 {

@@ -43,6 +43,21 @@ struct rq {
 	u64 rq_cpu_time, run_delay, pcount;
 	u64 nr_moved_in, moved_in_wait_ns; /* tasks moved here, and their wait before they ran */
 	u64 alb_pushed, affinity_pushed; /* tasks its migration/N pushed: active balance, set_cpus_allowed */
+
+	/* idle load balancing with the tick stopped (kernel/sched/fair_nohz.c) */
+	bool nohz_tick_stopped; /* in nohz.idle_cpus_mask */
+	unsigned nohz_flags; /* NOHZ_BALANCE_KICK: asked to balance for the tickless CPUs */
+};
+
+/* The tick of an idle CPU (kernel/time/tick-sched.c), with the idle governor's state. */
+struct tick_sched {
+	bool tick_stopped;
+	bool do_timer_last; /* it may hold the do_timer duty's events: it wakes for them */
+	u64 next_event; /* the event the stopped tick is programmed for */
+	u64 idle_expires; /* when the LAPIC timer fires (next_event, or sooner when it was capped) */
+	u64 last_tick; /* the last timer interrupt: the watchdog counts on one every period */
+	u64 idle_entrytime, sleep_length; /* the halt under way: its start, its next known event */
+	u64 predicted_ns, idle_periods; /* menu: the idle periods' running average, and how many it has seen */
 };
 
 struct cpu {
@@ -72,9 +87,12 @@ struct cpu {
 
 	/* statistics, reported with the results */
 	u64 nr_switches, nr_ticks, nr_ipi_sent, nr_ipi_received, nr_wakeups, nr_migrations, nr_halts, nr_preemptions;
+	u64 nr_tick_stops, nr_tick_restarts;
 	u64 work_loops;
 	u64 idle_ns, idle_since_ns;
 	u64 next_sample_ns;
+
+	struct tick_sched ts;
 
 	struct task_struct idle_task;
 };

@@ -8,6 +8,9 @@ void schedule(void);
 void __schedule(bool preempt);
 void preempt_schedule_irq(void);
 void scheduler_tick(struct cpu *c);
+/* Idle load balancing with the tick stopped (kernel/sched/fair_nohz.c). */
+void nohz_balance_enter_idle(struct cpu *c); /* the tick stopped: into nohz.idle_cpus_mask */
+void nohz_csd_func(struct cpu *c); /* the kick's IPI arrived, interrupts masked */
 int wake_up_process(struct task_struct *p);
 #define WF_SYNC 0x10 /* the waker goes to sleep next: the wakee may take its CPU */
 int try_to_wake_up(struct task_struct *p, int wake_flags);

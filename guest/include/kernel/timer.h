@@ -15,6 +15,7 @@ void timer_setup(struct timer_list *t, void (*fn)(struct timer_list *));
 void add_timer(struct timer_list *t); /* on this CPU */
 bool del_timer(struct timer_list *t);
 void run_local_timers(struct cpu *c);
+u64 get_next_timer_interrupt(struct cpu *c); /* this CPU's first expiry, UINT64_MAX if none */
 void timer_interrupt(struct cpu *c);
 
 /* Sleeps for ns with the state the caller set; returns the time left if woken early. */

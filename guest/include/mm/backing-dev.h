@@ -105,4 +105,5 @@ void io_wait_polled(u64 timeout_ns, bool (*done)(void *), void *arg);
 void congestion_wait(u64 timeout_ns);
 /* CPU 0's tick: laptop mode's timers and (pdflush era) the kupdate timer. */
 void writeback_tick(void);
+u64 writeback_next_event(void); /* when writeback_tick or the samples have work next, UINT64_MAX: never */
 #endif

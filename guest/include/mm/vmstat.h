@@ -21,6 +21,7 @@ static inline void mod_node_page_state(enum vms_vmstat_item item, long delta)
 
 /* Every counter, gauges read now and events summed over the CPUs. */
 void vmstat_snapshot(u64 counters[VMS_NR_VMSTAT]);
-void vmstat_sample_tick(void); /* CPU 0's tick: a VMS_REC_VMSTAT_SAMPLE every sample_ms */
+void vmstat_sample_tick(void); /* the do_timer CPU's tick: a VMS_REC_VMSTAT_SAMPLE every sample_ms */
+u64 vmstat_next_sample_ns(void);
 void vmstat_report(void);      /* the VMS_REC_VMSTAT record at the end of the run */
 #endif

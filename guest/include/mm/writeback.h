@@ -117,5 +117,7 @@ void pdflush_report(struct vms_rec_wb *r);
 
 /* mm/writeback_report.c */
 void writeback_sample_tick(void);
+u64 writeback_next_sample_ns(void); /* UINT64_MAX: none */
+u64 pdflush_next_event(void); /* the wb_timer's expiry, UINT64_MAX: none */
 void writeback_report(void);
 #endif

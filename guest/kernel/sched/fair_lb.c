@@ -362,10 +362,10 @@ static u64 sd_balance_interval_ns(const struct sched_domain *sd, bool busy)
 	return (ms ? ms : 1) * NSEC_PER_MSEC;
 }
 
-static void rebalance_domains(struct cpu *c, enum cpu_idle_type idle)
+u64 rebalance_domains(struct cpu *c, enum cpu_idle_type idle)
 {
 	bool continue_balancing = true, busy = idle != CPU_IDLE;
-	u64 now = ktime_get_ns();
+	u64 now = ktime_get_ns(), next_balance = UINT64_MAX;
 	struct sched_domain *sd;
 
 	for_each_domain(c->id, sd) {
@@ -378,15 +378,19 @@ static void rebalance_domains(struct cpu *c, enum cpu_idle_type idle)
 			}
 			sd->last_balance_ns = now;
 		}
+		next_balance = min(next_balance, sd->last_balance_ns + sd_balance_interval_ns(sd, busy));
 	}
+	return next_balance;
 }
 
-/* From the tick, interrupts masked (Linux raises SCHED_SOFTIRQ for this). */
+/* From the tick, interrupts masked (Linux raises SCHED_SOFTIRQ for this); a busy CPU's
+ * tick also kicks an idle CPU whose tick is stopped to balance for them (fair_nohz.c). */
 void trigger_load_balance(struct cpu *c)
 {
 	if (!sched_balance_on() || !c->sd)
 		return;
 	rebalance_domains(c, idle_cpu(c->id) ? CPU_IDLE : CPU_NOT_IDLE);
+	nohz_balancer_kick(c);
 }
 
 /* Any CPU with a task waiting (the root domain's overload flag). */

@@ -2,12 +2,15 @@
  * The idle task (pid 0, swapper/N): pull work from a busy CPU (newidle_balance), else halt through
  * the nucleus until an interrupt. The nucleus does not halt when an interrupt came
  * in while masked, so a wake-up between the check and the halt is not lost. A CPU
- * with I/O in flight on hybrid queues polls them first (block/blk-poll.c).
+ * with I/O in flight on hybrid queues polls them first (block/blk-poll.c). A CPU
+ * about to halt for long stops its tick (kernel/time/tick-sched.c, NO_HZ_IDLE) and
+ * restarts it when it leaves idle for a task.
  */
 #include <asm/hypercall.h>
 #include <asm/tsc.h>
 #include <kernel/blkdev.h>
 #include <kernel/boot.h>
+#include <kernel/tick.h>
 #include "sched.h"
 
 /*
@@ -40,11 +43,15 @@ void cpu_idle(void)
 		switches = c->nr_switches;
 		bool pulled = newly_idle && !need_resched() && newidle_balance(c);
 		if (!need_resched() && !pulled) {
+			tick_nohz_idle_stop_tick(c);
 			c->nr_halts++;
 			hypercall_halt();
+			tick_nohz_idle_wakeup(c);
 		}
 		local_irq_enable();
-		if (need_resched())
+		if (need_resched()) {
+			tick_nohz_idle_exit(c);
 			schedule();
+		}
 	}
 }

@@ -62,6 +62,10 @@ void ttwu_stat(unsigned cpu, unsigned waker);
 void update_avg_idle(struct rq *rq, u64 idle_ns);
 void update_rq_load_avg(struct cpu *c);
 void trigger_load_balance(struct cpu *c);
+/* The periodic balance of c's domains that are due; returns when the next one is. */
+u64 rebalance_domains(struct cpu *c, enum cpu_idle_type idle);
+/* From a busy CPU's tick: kick an idle CPU to balance for the CPUs whose tick is stopped. */
+void nohz_balancer_kick(struct cpu *c);
 /* A CPU about to idle pulls work (interrupts masked): whether it got some. */
 bool newidle_balance(struct cpu *c);
 #endif

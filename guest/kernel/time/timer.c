@@ -1,12 +1,14 @@
 /*
  * Timers on the periodic tick: a sorted list per CPU, run from the tick interrupt.
- * A timer fires at the first tick at or after its expiry, as with jiffies timers.
+ * A timer fires at the first tick at or after its expiry, as with jiffies timers; on
+ * an idle CPU whose tick is stopped, at its expiry (tick-sched.c programs it).
  */
 #include <asm/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/kernel.h>
 #include <kernel/sampler.h>
 #include <kernel/sched.h>
+#include <kernel/tick.h>
 #include <kernel/timer.h>
 #include <kernel/watchdog.h>
 
@@ -84,10 +86,26 @@ void run_local_timers(struct cpu *c)
 	raw_spin_unlock(&c->timer_lock);
 }
 
-/* The periodic tick, with interrupts masked. */
+/* The first timer's expiry, UINT64_MAX if none: the list is sorted. */
+u64 get_next_timer_interrupt(struct cpu *c)
+{
+	unsigned long flags;
+	u64 next = UINT64_MAX;
+
+	local_irq_save(flags);
+	raw_spin_lock(&c->timer_lock);
+	if (!list_empty(&c->timers))
+		next = list_first_entry(&c->timers, struct timer_list, entry)->expires;
+	raw_spin_unlock(&c->timer_lock);
+	local_irq_restore(flags);
+	return next;
+}
+
+/* The periodic tick, or an idle CPU's programmed event (kernel/time/tick-sched.c), with interrupts masked. */
 void timer_interrupt(struct cpu *c)
 {
 	c->nr_ticks++;
+	tick_sched_do_timer(c, ktime_get_ns());
 	run_local_timers(c);
 	scheduler_tick(c);
 	watchdog_tick(c);
