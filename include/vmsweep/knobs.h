@@ -26,7 +26,7 @@
 	X(softlockup_panic, 0, 0, 1, "bool", "panic on a soft lockup, as kernel.softlockup_panic")          \
 	X(sample_ms, 0, 0, 60000, "ms", "period of the per-CPU time-series samples (0: none)")              \
 	X(guest_halt_poll_us, 0, 0, 10000, "us", "idle CPUs poll this long before halting, as cpuidle-haltpoll's guest_halt_poll_ns") \
-	X(nohz, 0, 0, 1, "bool", "1: idle CPUs stop their periodic tick until their next event (CONFIG_NO_HZ_IDLE, Linux's boot parameter nohz=on); 0: every CPU ticks at HZ, idle or not (nohz=off)") \
+	X(nohz, 1, 0, 1, "bool", "1: idle CPUs stop their periodic tick until their next event (CONFIG_NO_HZ_IDLE, Linux's boot parameter nohz=on); 0: every CPU ticks at HZ, idle or not (nohz=off)") \
 	X(blk_queue_depth, 128, 1, 1024, "requests", "block layer: requests in flight per hardware queue (nr_requests)") \
 	X(blk_completion, 2, 0, 2, "model", "block layer: how completions are found: irq, poll (no interrupts: waiters poll) or hybrid (an idle CPU with I/O in flight polls, else interrupts)") \
 	X(iosched, 2, 0, 2, "model", "block layer: the I/O scheduler of each disk: none (blk-mq's, FIFO), cfq (2.6's CFQ as it treats sync and async requests: reads and REQ_SYNC writes first, async writes held while sync ones are in flight, their depth ramped up after the last sync I/O, and served by sector with elevator merging) or auto (the era's: cfq for pdflush and bdi, none in the ioless era, where virtio-blk is blk-mq)") \
