@@ -7,12 +7,13 @@ libsqlite3-dev sqlite3 zlib1g-dev libinih-dev libgsl-dev gnuplot-nox fio jq clan
 e2fsprogs \
 libvirt-daemon libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev qemu-system-x86 busybox-static \
 libxml2-utils kmod cpio xz-utils binutils \
-slurm-wlm munge"
+slurm-wlm munge util-linux-extra"
 # The Linux guest of the libvirt backend (linux-guest/build.sh) needs the two lines before the
 # last: QEMU and libvirt, busybox-static, and kmod (depmod), cpio, xz-utils and binutils (readelf)
 # to build its images. Its kernel is not installed: build.sh fetches the .deb with apt-get download.
 # slurm-wlm and munge are needed only by `vmsweep submit --slurm` and its test (t_slurm), which
-# starts a private single-node Slurm through tests/integration/slurm_local.sh.
+# starts a private single-node Slurm through tests/integration/slurm_local.sh. util-linux-extra:
+# fincore, with which t_baseline sees an image's pages left in the host's cache.
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -301,6 +301,24 @@ static int fio_report(const struct baseline_options *o, const char *job, int sta
 	return EXIT_HOST;
 }
 
+/*
+ * A job host fio ran buffered (baseline_job_buffered) leaves the image's pages in the
+ * host's page cache, clean (each write was synced). The guest's next run opens the image
+ * O_DIRECT (cache=none), and every direct write over cached pages must invalidate them:
+ * measured, the 8k log job in the guest ran 4.1-5.3k IOPS after such a baseline, 6.5-7.3k
+ * after the pages were dropped (3 interleaved pairs). So they are dropped, as they came.
+ */
+static void host_cache_drop(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 ? errno : fdatasync(fd) ? errno : posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (r)
+		fprintf(stderr, "vmsweep baseline: %s: cannot drop its pages from the host's cache: %s\n", path,
+			strerror(r));
+	if (fd >= 0)
+		close(fd);
+}
+
 int cmd_baseline(int argc, char **argv)
 {
 	static struct baseline_options o; /* 8 disk paths of PATH_MAX: off the stack */
@@ -343,6 +361,10 @@ int cmd_baseline(int argc, char **argv)
 			"(sysctl vm.nr_hugepages), as the guest's RAM is held; a large request can then reach the disk "
 			"whole\n",
 			need);
+	bool buffered[VMS_MAX_DISKS] = { false };
+	for (uint32_t i = 0; i < wl->nr_jobs; i++)
+		if (vms_job_on_disk(&wl->jobs[i]) && wl->jobs[i].disk < o.nr_disks && baseline_job_buffered(&wl->jobs[i]))
+			buffered[wl->jobs[i].disk] = true;
 	r = job_file_create(&o, wl, disks, &fio, job, sizeof(job), err, sizeof(err));
 	free(wl);
 	if (r)
@@ -360,6 +382,9 @@ int cmd_baseline(int argc, char **argv)
 		r = fio_report(&o, job, status, &out, &errc);
 	}
 	stop_signals_restore(&saved);
+	for (unsigned i = 0; i < o.nr_disks; i++)
+		if (buffered[i])
+			host_cache_drop(disks[i].path);
 	if (!o.keep_path)
 		unlink(job);
 	free(out.buf);

@@ -87,6 +87,22 @@ expect_no_grep "$T/kept.fio" '^[^;].*/dev/vd' 'no guest device left in its optio
 check 'the image is still 64M' test "$(stat -c %s "$T/img" 2>/dev/null)" = 67108864
 end
 
+begin "baseline/a buffered job that syncs each write runs buffered on the host, and leaves no page of the image in its cache"
+f=$(job log direct=0 ioengine=psync rw=write bs=8k fdatasync=1 size=4m)
+truncate -s 64M "$T/img"
+bl --job "$f" --disk "$T/img" --keep-job "$T/kept.fio"
+expect_rc 0
+expect_grep "$T/kept.fio" '^direct=0$' 'direct=0: its fdatasync covers the write-back, as in the guest'
+expect_json '.jobs[0].sync.lat_ns.N >= 500' "every write synced ($(jget '.jobs[0].sync.lat_ns.N') syncs)"
+# a guest's O_DIRECT writes over cached pages would pay to invalidate them
+check "no page of the image cached ($(fincore --bytes --noheadings --output RES "$T/img" 2>&1))" \
+	test "$(fincore --bytes --noheadings --output RES "$T/img" 2>&1 | tr -d ' ')" = 0
+f=$(job log2 direct=0 ioengine=psync rw=write bs=8k fdatasync=2 size=4m)
+bl --job "$f" --disk "$T/img" --keep-job "$T/kept.fio"
+expect_rc 0
+expect_grep "$T/kept.fio" '^direct=1$' 'fdatasync=2: direct=1, a write not yet durable would sit in the host cache'
+end
+
 begin "baseline/numjobs=2 with group_reporting: one report of both clones"
 f=$(job pair rw=write bs=64k size=2m numjobs=2 group_reporting)
 bl --job "$f" --disk "$T/p.img,size=8M" --keep-job "$T/kept.fio"
