@@ -49,17 +49,20 @@ echo
 echo "| job (guest configuration) | host IOPS | guest IOPS | IOPS ratio (range) | host p50 / p99 | guest p50 / p99 | added p50 / p99 | guest polling per I/O | host CPU per I/O: fio / vmsweep |"
 echo "|---|---|---|---|---|---|---|---|---|"
 # workload | latency (clat or sync) | label | guest options (2 vCPUs unless said)
-# (hybrid, 1 vCPU pinned: the vCPU on host CPU 0, the disk's I/O thread on the other)
+# (pinned, --pin io: the vCPUs off the host CPUs that take the disk's interrupts, the I/O
+# thread on those)
 cases="randwrite-4k-qd32|clat|hybrid (default)|--vcpus 2
-randwrite-4k-qd32|clat|hybrid, 1 vCPU pinned|--vcpus 1 --pin 0
+randwrite-4k-qd32|clat|hybrid, 1 vCPU, --pin io|--vcpus 1 --pin io
 randwrite-4k-qd32|clat|irq|--vcpus 2 --set blk_completion=irq
 randwrite-4k-qd32|clat|poll, 1 vCPU|--vcpus 1 --set blk_completion=poll
 randwrite-4k-qd1|clat|hybrid (default)|--vcpus 2
-randwrite-4k-qd1|clat|hybrid, 1 vCPU pinned|--vcpus 1 --pin 0
+randwrite-4k-qd1|clat|hybrid, 1 vCPU, --pin io|--vcpus 1 --pin io
+randwrite-4k-qd1|clat|hybrid, 2 vCPUs, --pin io|--vcpus 2 --pin io
 randwrite-4k-qd1|clat|irq|--vcpus 2 --set blk_completion=irq
 randwrite-4k-qd1|clat|poll|--vcpus 2 --set blk_completion=poll
 log-8k-fdatasync|sync|hybrid (default)|--vcpus 2
-log-8k-fdatasync|sync|hybrid, 1 vCPU pinned|--vcpus 1 --pin 0
+log-8k-fdatasync|sync|hybrid, 1 vCPU, --pin io|--vcpus 1 --pin io
+log-8k-fdatasync|sync|hybrid, 2 vCPUs, --pin io|--vcpus 2 --pin io
 log-8k-fdatasync|sync|irq|--vcpus 2 --set blk_completion=irq
 log-8k-fdatasync|sync|poll|--vcpus 2 --set blk_completion=poll
 seqwrite-1m-qd4|clat|hybrid (default)|--vcpus 2"

@@ -231,7 +231,7 @@ static int pins_plan(const struct vm_config *vm, int *host_cpu, bool *pinned, ch
 	bool over;
 	int ret = !h ? errorf(err, errlen, "out of memory") :
 		       host_cpus_read(h, NULL, NULL, err, errlen) ? -1 :
-		       placement_plan(h, &vm->pin, vm->nr_cpus, host_cpu, &over, err, errlen);
+		       placement_plan(h, &vm->pin, vm->nr_cpus, NULL, host_cpu, &over, err, errlen);
 	free(h);
 	return ret;
 }

@@ -30,11 +30,15 @@ void boot_usage(FILE *f)
 		"  --pin HOW         where the vCPU threads run on the host: none (default: where the\n"
 		"                    host puts them), compact (a core's SMT siblings, then the next core,\n"
 		"                    then the next package), scatter (one per package, then per core,\n"
-		"                    round robin), or a list of host CPUs, one per vCPU (0,2,4-5); only\n"
+		"                    round robin), io (compact on the CPUs that do not take the disks'\n"
+		"                    interrupts, /proc/irq: a polling vCPU there shares its CPU with\n"
+		"                    them and the I/O thread they wake), or a list of host CPUs, one\n"
+		"                    per vCPU (0,2,4-5); only\n"
 		"                    the CPUs this process may use. More vCPUs than those CPUs share them\n"
 		"                    round robin: the run is reported overcommitted. The disks' I/O\n"
 		"                    threads get the CPUs no vCPU has (anywhere if none is left).\n"
-		"                    --json: placement (its io_cpus, and each CPU's steal)\n"
+		"                    --json: placement (its io_cpus, disk_irq_cpus with io, and each\n"
+		"                    CPU's steal)\n"
 		"  --hz N            the guest's periodic tick, 0..5000; 0 = none (default 250)\n"
 		"  --set KEY=VALUE   set a guest knob (repeatable, or KEY=V,KEY=V); see below\n"
 		"  --timeout TIME    stop the guest after TIME (30s, 500ms, 2m; 0 = never; default 30s)\n"
@@ -254,7 +258,7 @@ static int pin_check(struct boot_options *o, char *err, size_t errlen)
 	if (!(h = malloc(sizeof(*h))))
 		return errorf(err, errlen, "out of memory");
 	int r = host_cpus_read(h, NULL, NULL, why, sizeof(why)) != 0 ||
-			placement_plan(h, &o->vm.pin, o->vm.nr_cpus, host_cpu, &over, why, sizeof(why)) != 0
+			placement_plan(h, &o->vm.pin, o->vm.nr_cpus, NULL, host_cpu, &over, why, sizeof(why)) != 0
 		? errorf(err, errlen, "--pin %s: %s", o->pin_text, why)
 		: 0;
 	free(h);

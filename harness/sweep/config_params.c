@@ -148,7 +148,7 @@ int sweep_value_parse(enum sweep_param_kind kind, int knob, const char *text, in
 			return -1;
 		/* A list names host CPUs for one machine's run, and a sweep's runs share the host --jobs at a time */
 		if (pin.mode == VM_PIN_LIST)
-			return errorf(cause, len, "'%s': a sweep pins with none, compact or scatter (a list of host CPUs "
+			return errorf(cause, len, "'%s': a sweep pins with none, compact, scatter or io (a list of host CPUs "
 				      "is for vmsweep boot --pin)", text);
 		*v = pin.mode;
 		return 0;

@@ -28,7 +28,7 @@ const char *param_value_word(const char *param, int64_t v)
 	if (!strcmp(param, "backend"))
 		return v >= 0 && v < BACKEND_NR ? backend_name((enum backend_kind)v) : NULL;
 	if (!strcmp(param, "pin"))
-		return v >= VM_PIN_NONE && v <= VM_PIN_SCATTER ? vm_pin_mode_name((enum vm_pin_mode)v) : NULL;
+		return (v >= VM_PIN_NONE && v <= VM_PIN_SCATTER) || v == VM_PIN_IO ? vm_pin_mode_name((enum vm_pin_mode)v) : NULL;
 	if (!strcmp(param, "topology")) { /* "2x2x1": the store keeps it packed (cpu_topology_pack) */
 		static __thread char buf[32];
 		struct cpu_topology t = cpu_topology_unpack(v);

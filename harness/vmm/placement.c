@@ -9,7 +9,7 @@
 
 const char *vm_pin_mode_name(enum vm_pin_mode m)
 {
-	static const char *const names[] = { "none", "compact", "scatter", "list" };
+	static const char *const names[] = { "none", "compact", "scatter", "list", "io" };
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
 }
 
@@ -20,7 +20,7 @@ static int list_parse(const char *text, struct vm_pin *p, char *err, size_t errl
 	for (;;) {
 		char *end;
 		if (!isdigit((unsigned char)*s))
-			return errorf(err, errlen, "'%s': expected none, compact, scatter or a list of host CPUs (0,2,4-5)",
+			return errorf(err, errlen, "'%s': expected none, compact, scatter, io or a list of host CPUs (0,2,4-5)",
 				      text);
 		long a = strtol(s, &end, 10), b = a;
 		if (*end == '-') {
@@ -55,6 +55,8 @@ int vm_pin_parse(const char *text, struct vm_pin *p, char *err, size_t errlen)
 		r.mode = VM_PIN_COMPACT;
 	else if (!strcmp(text, "scatter"))
 		r.mode = VM_PIN_SCATTER;
+	else if (!strcmp(text, "io"))
+		r.mode = VM_PIN_IO;
 	else {
 		r.mode = VM_PIN_LIST;
 		if (list_parse(text, &r, err, errlen))
@@ -126,8 +128,8 @@ static int scatter_order(const struct host_cpu *sorted, unsigned n, int *order)
 	return 0;
 }
 
-int placement_plan(const struct host_cpus *h, const struct vm_pin *p, unsigned nr_vcpus, int *host_cpu,
-		   bool *overcommit, char *err, size_t errlen)
+int placement_plan(const struct host_cpus *h, const struct vm_pin *p, unsigned nr_vcpus, const cpu_set_t *avoid,
+		   int *host_cpu, bool *overcommit, char *err, size_t errlen)
 {
 	*overcommit = false;
 	for (unsigned i = 0; i < nr_vcpus; i++)
@@ -159,7 +161,16 @@ int placement_plan(const struct host_cpus *h, const struct vm_pin *p, unsigned n
 		memcpy(sorted, h->cpus, h->n * sizeof(*sorted));
 		qsort(sorted, h->n, sizeof(*sorted), by_pkg_core_cpu);
 		unsigned n = h->n;
-		if (p->mode == VM_PIN_COMPACT)
+		if (p->mode == VM_PIN_IO) { /* compact, without the interrupts' CPUs while any is left */
+			unsigned k = 0;
+			for (unsigned i = 0; i < n; i++)
+				if (!avoid || sorted[i].cpu >= CPU_SETSIZE || !CPU_ISSET(sorted[i].cpu, avoid))
+					order[k++] = sorted[i].cpu;
+			if (!k) /* every CPU takes some (or they are unknown): all of them */
+				for (unsigned i = 0; i < n; i++)
+					order[k++] = sorted[i].cpu;
+			n = k;
+		} else if (p->mode == VM_PIN_COMPACT)
 			for (unsigned i = 0; i < n; i++)
 				order[i] = sorted[i].cpu;
 		else if (scatter_order(sorted, n, order)) {

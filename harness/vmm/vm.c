@@ -1,5 +1,6 @@
 /* The life of one run: create, load, set up, run with a deadline, stop, tear down. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "util/clock.h"
 #include "util/error.h"
+#include "vmm/disk_irqs.h"
 #include "vmm/vm_internal.h"
 #include "vmm/x86_setup.h"
 
@@ -101,6 +103,24 @@ static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
  * two needs sparse ids (below KVM_CAP_MAX_VCPU_ID); a KVM without them gets dense ones
  * and a warning, since the guest's decode of the shape is then off.
  */
+/* --pin io: the host CPUs that take the disks' interrupts, as a set and a list. A disk
+ * whose device is not found (device-mapper, a ram disk) is said and left out. */
+static void disks_irq_cpus(const struct vm_config *cfg, cpu_set_t *cpus, char *list, size_t len)
+{
+	char why[PATH_MAX + 256];
+	for (unsigned i = 0; i < cfg->nr_disks; i++)
+		if (disk_irq_cpus(cfg->disks[i].path, cpus, why, sizeof(why)) != 0)
+			fprintf(stderr, "vmsweep: --pin io: /dev/vd%c's interrupts: %s\n", 'a' + (int)i, why);
+	int cpu_ids[CPU_SETSIZE];
+	unsigned n = 0;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, cpus))
+			cpu_ids[n++] = c;
+	cpu_list_format(cpu_ids, n, list, len);
+	if (!n)
+		fprintf(stderr, "vmsweep: --pin io: no disk's interrupt CPUs known: the vCPUs go compact on every CPU\n");
+}
+
 static int vm_place(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -128,7 +148,12 @@ static int vm_place(struct vm *vm, char *err, size_t errlen)
 	const char *root = cfg->pin.mode == VM_PIN_NONE ? "" : NULL;
 	if (host_cpus_read(&vm->host_cpus, NULL, root, why, sizeof(why)) != 0)
 		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
-	if (placement_plan(&vm->host_cpus, &cfg->pin, cfg->nr_cpus, host_cpu, &pl->overcommit, why, sizeof(why)) != 0)
+	cpu_set_t irq_cpus;
+	CPU_ZERO(&irq_cpus);
+	if (cfg->pin.mode == VM_PIN_IO)
+		disks_irq_cpus(cfg, &irq_cpus, pl->disk_irq_cpus, sizeof(pl->disk_irq_cpus));
+	if (placement_plan(&vm->host_cpus, &cfg->pin, cfg->nr_cpus, &irq_cpus, host_cpu, &pl->overcommit, why,
+			   sizeof(why)) != 0)
 		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
 	pl->nr_host_cpus = vm->host_cpus.n;
 	if (root) {

@@ -108,6 +108,32 @@ else
 fi
 end
 
+begin "pin/io: the vCPUs off the host CPUs that take the image's disk interrupts, the I/O threads on them"
+# the device under $T, up sysfs to its MSI vectors, their CPUs: found here independently
+dev=$(stat -c '%d' "$T")
+dir=$(readlink -f "/sys/dev/block/$((dev >> 8 & 0xfff)):$(((dev & 0xff) | (dev >> 12 & 0xfff00)))" 2>/dev/null || true)
+while [ -n "$dir" ] && [ "$dir" != /sys ] && [ ! -d "$dir/msi_irqs" ]; do dir=${dir%/*}; done
+want=""
+if [ -n "$dir" ] && [ -d "$dir/msi_irqs" ]; then
+	want=$(for irq in $(ls "$dir/msi_irqs"); do cat "/proc/irq/$irq/effective_affinity_list" 2>/dev/null || cat "/proc/irq/$irq/smp_affinity_list"; done |
+		tr ',' '\n' | awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }' | sort -n | uniq | paste -sd, -)
+fi
+vms --vcpus 1 --pin io --json --disk "$T/io.img,size=64M" --set duration_ms=20
+expect_rc 0
+expect_json '.placement.pin == "io"' 'placement.pin is io'
+got=$(jget '.placement.disk_irq_cpus' | tr '-' ' ' | awk '{ if (NF == 2) { s = ""; for (c = $1; c <= $2; c++) s = s (s ? "," : "") c; print s } else print $0 }')
+if [ -n "$want" ] && [ "$ncpu" -ge 2 ] && [ "$(echo "$want" | tr ',' '\n' | wc -l)" -lt "$ncpu" ]; then
+	check "disk_irq_cpus $got: the CPUs of $dir/msi_irqs ($want)" test "$got" = "$want"
+	vcpu=$(jget '.placement.vcpus[0].host_cpu')
+	check "vCPU 0 on host CPU $vcpu, not one of the interrupts' ($want)" sh -c "! echo ,$want, | grep -q ,$vcpu,"
+	expect_json '.placement.io_cpus != null' "the I/O threads on the CPUs left ($(jget '.placement.io_cpus'))"
+else
+	check "the image's device has no MSI vectors or they go to every CPU ('$want'): nothing to avoid (skipped)" true
+fi
+vms --vcpus 1 --pin iox --json --set duration_ms=20
+expect_rc 2 'a misspelt pin is refused'
+end
+
 begin "pin/overcommit: 4 vCPUs on host CPUs 0,0,1,1 (or 0,0,0,0) are reported, with steal"
 if [ "$ncpu" -ge 2 ]; then list=0,0,1,1; else list=0,0,0,0; fi
 vms --vcpus 4 --pin "$list" --json --set duration_ms=200,sleep_ms=0
@@ -173,7 +199,7 @@ sweep_config '[params]
 pin = 0,1'
 vmsweep_cmd plan "$T/c.ini"
 expect_rc 2
-expect_grep "$ERR" 'pin: .*a sweep pins with none, compact or scatter' 'a list in a sweep'
+expect_grep "$ERR" 'pin: .*a sweep pins with none, compact, scatter or io' 'a list in a sweep'
 end
 
 finish

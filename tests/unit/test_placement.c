@@ -71,7 +71,7 @@ static void plan_is(const struct host_cpus *h, const char *pin, unsigned nr, con
 	int got[VMS_MAX_CPUS];
 	bool over;
 	char err[256];
-	if (vm_pin_parse(pin, &p, err, sizeof(err)) || placement_plan(h, &p, nr, got, &over, err, sizeof(err)))
+	if (vm_pin_parse(pin, &p, err, sizeof(err)) || placement_plan(h, &p, nr, NULL, got, &over, err, sizeof(err)))
 		fail_msg("--pin %s for %u vCPUs: %s", pin, nr, err);
 	for (unsigned i = 0; i < nr; i++)
 		if (got[i] != want[i])
@@ -115,13 +115,46 @@ static void test_compact_scatter(void **state)
 	plan_is(&h, "0-1", 2, (const int[]){ 0, 1 }, false);
 }
 
+/* io: compact on the CPUs without the disks' interrupts; all of them when none is left. */
+static void test_io(void **state)
+{
+	(void)state;
+	struct host_cpus h;
+	struct vm_pin p;
+	int got[VMS_MAX_CPUS];
+	bool over;
+	char err[256];
+	cpu_set_t irq;
+	read_host(&h, 8);
+	assert_int_equal(vm_pin_parse("io", &p, err, sizeof(err)), 0);
+	CPU_ZERO(&irq);
+	CPU_SET(0, &irq); /* the disk's vector on CPU 0 (core 0's first thread) */
+	assert_int_equal(placement_plan(&h, &p, 3, &irq, got, &over, err, sizeof(err)), 0);
+	assert_int_equal(got[0], 4); /* compact order 0, 4, 1, ... without 0 */
+	assert_int_equal(got[1], 1);
+	assert_int_equal(got[2], 5);
+	assert_false(over);
+	read_host(&h, 2);
+	CPU_ZERO(&irq);
+	CPU_SET(1, &irq);
+	assert_int_equal(placement_plan(&h, &p, 2, &irq, got, &over, err, sizeof(err)), 0);
+	assert_int_equal(got[0], 0); /* both off CPU 1: overcommitted, said */
+	assert_int_equal(got[1], 0);
+	assert_true(over);
+	CPU_SET(0, &irq); /* every CPU takes some: compact over all */
+	assert_int_equal(placement_plan(&h, &p, 2, &irq, got, &over, err, sizeof(err)), 0);
+	assert_int_equal(got[0], 0);
+	assert_int_equal(got[1], 1);
+	assert_false(over);
+}
+
 static void pin_bad(const struct host_cpus *h, const char *pin, unsigned nr, const char *phrase)
 {
 	struct vm_pin p;
 	int got[VMS_MAX_CPUS];
 	bool over;
 	char err[256] = "";
-	if (!vm_pin_parse(pin, &p, err, sizeof(err)) && !placement_plan(h, &p, nr, got, &over, err, sizeof(err)))
+	if (!vm_pin_parse(pin, &p, err, sizeof(err)) && !placement_plan(h, &p, nr, NULL, got, &over, err, sizeof(err)))
 		fail_msg("--pin %s for %u vCPUs accepted", pin, nr);
 	assert_err_has(err, phrase);
 }
@@ -133,15 +166,16 @@ static void test_bad_pins(void **state)
 	read_host(&h, 2);
 	pin_bad(&h, "0,1", 4, "2 host CPUs for 4 vCPUs: give one per vCPU");
 	pin_bad(&h, "99", 1, "host CPU 99 is not one this process may run on (2 CPUs (0-1)");
-	pin_bad(&h, "compactt", 1, "expected none, compact, scatter or a list");
+	pin_bad(&h, "compactt", 1, "expected none, compact, scatter, io or a list");
 	pin_bad(&h, "3-1", 3, "runs backwards");
-	pin_bad(&h, "0,,1", 2, "expected none, compact, scatter or a list");
+	pin_bad(&h, "0,,1", 2, "expected none, compact, scatter, io or a list");
 	pin_bad(&h, "5000", 1, "Linux numbers CPUs below");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_host_topology),
 		cmocka_unit_test(test_compact_scatter),
 		cmocka_unit_test(test_bad_pins),
