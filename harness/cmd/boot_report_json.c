@@ -156,8 +156,7 @@ static json_t *placement_json(const struct vm_result *res)
 			      vm_pin_format(&p->pin, buf + 64, sizeof(buf) - 64), "overcommit", p->overcommit, "host",
 			      "cpus", (int)p->nr_host_cpus, "summary", p->host);
 	o = json_put(o, "io_cpus", p->io_cpus[0] ? json_string(p->io_cpus) : json_null());
-	if (p->pin.mode == VM_PIN_IO)
-		o = json_put(o, "disk_irq_cpus", json_string(p->disk_irq_cpus));
+	o = json_put(o, "disk_irq_cpus", p->disk_irq_cpus[0] ? json_string(p->disk_irq_cpus) : json_null());
 	o = json_put(o, "steal_ns", json_integer(U(steal)));
 	o = json_put(o, "steal_fraction", wall ? json_real((double)steal / (double)wall) : json_null());
 	return json_put(o, "vcpus", vcpus);

@@ -40,6 +40,13 @@ static int route_queue(struct vm *vm, struct blk_queue *q, uint64_t notify_addr,
 }
 
 /*
+ * Unpinned, the disks' I/O threads get the host CPUs that take the disks' interrupts (when
+ * they are some of the allowed CPUs, not all), and the vCPUs are left to the scheduler,
+ * which then keeps a busy vCPU off the I/O thread's CPU. A polling vCPU on the interrupts'
+ * CPU shares it with them and with the I/O thread they wake: 4k random writes at depth 32,
+ * 2 vCPUs, 8 interleaved runs of 2 s: 104-142k IOPS (3 of 7 near 105k) with everything
+ * left to the scheduler, 131-145k with the I/O threads on the interrupts' CPU.
+ *
  * With --pin, the disks' I/O threads get the allowed host CPUs no vCPU is pinned to. Left
  * to the scheduler, the I/O thread a vCPU's kick wakes is put beside it (wake-affine), on
  * the one CPU the pinned vCPU may not leave, and the two share it while the other core
@@ -54,17 +61,22 @@ static void io_cpus_plan(struct vm *vm, struct virtio_blk_tuning *t)
 
 	CPU_ZERO(&t->io_cpus);
 	pl->io_cpus[0] = 0;
-	if (vm->cfg->pin.mode == VM_PIN_NONE)
-		return;
+	bool unpinned = vm->cfg->pin.mode == VM_PIN_NONE;
 	for (unsigned i = 0; i < vm->host_cpus.n; i++) {
 		int c = vm->host_cpus.cpus[i].cpu;
 		bool taken = false;
 		for (unsigned v = 0; v < vm->nr_vcpus && !taken; v++)
 			taken = pl->vcpus[v].host_cpu == c;
+		if (unpinned) /* taken: not one of the interrupts' */
+			taken = c >= CPU_SETSIZE || !CPU_ISSET(c, &vm->disk_irq_cpus);
 		if (!taken && c < CPU_SETSIZE) {
 			CPU_SET(c, &t->io_cpus);
 			cpus[n++] = c;
 		}
+	}
+	if (unpinned && n == vm->host_cpus.n) { /* every CPU takes some: nothing to prefer */
+		CPU_ZERO(&t->io_cpus);
+		n = 0;
 	}
 	t->io_pinned = n > 0;
 	if (n)

@@ -103,13 +103,14 @@ static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
  * two needs sparse ids (below KVM_CAP_MAX_VCPU_ID); a KVM without them gets dense ones
  * and a warning, since the guest's decode of the shape is then off.
  */
-/* --pin io: the host CPUs that take the disks' interrupts, as a set and a list. A disk
- * whose device is not found (device-mapper, a ram disk) is said and left out. */
-static void disks_irq_cpus(const struct vm_config *cfg, cpu_set_t *cpus, char *list, size_t len)
+/* The host CPUs that take the disks' interrupts, as a set and a list (--pin io, and the
+ * I/O threads of an unpinned VM). A disk whose device is not found (device-mapper, a ram
+ * disk) is left out, and said when say. */
+static void disks_irq_cpus(const struct vm_config *cfg, cpu_set_t *cpus, char *list, size_t len, bool say)
 {
 	char why[PATH_MAX + 256];
 	for (unsigned i = 0; i < cfg->nr_disks; i++)
-		if (disk_irq_cpus(cfg->disks[i].path, cpus, why, sizeof(why)) != 0)
+		if (disk_irq_cpus(cfg->disks[i].path, cpus, why, sizeof(why)) != 0 && say)
 			fprintf(stderr, "vmsweep: --pin io: /dev/vd%c's interrupts: %s\n", 'a' + (int)i, why);
 	int cpu_ids[CPU_SETSIZE];
 	unsigned n = 0;
@@ -117,7 +118,7 @@ static void disks_irq_cpus(const struct vm_config *cfg, cpu_set_t *cpus, char *l
 		if (CPU_ISSET(c, cpus))
 			cpu_ids[n++] = c;
 	cpu_list_format(cpu_ids, n, list, len);
-	if (!n)
+	if (!n && say)
 		fprintf(stderr, "vmsweep: --pin io: no disk's interrupt CPUs known: the vCPUs go compact on every CPU\n");
 }
 
@@ -148,11 +149,11 @@ static int vm_place(struct vm *vm, char *err, size_t errlen)
 	const char *root = cfg->pin.mode == VM_PIN_NONE ? "" : NULL;
 	if (host_cpus_read(&vm->host_cpus, NULL, root, why, sizeof(why)) != 0)
 		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
-	cpu_set_t irq_cpus;
-	CPU_ZERO(&irq_cpus);
-	if (cfg->pin.mode == VM_PIN_IO)
-		disks_irq_cpus(cfg, &irq_cpus, pl->disk_irq_cpus, sizeof(pl->disk_irq_cpus));
-	if (placement_plan(&vm->host_cpus, &cfg->pin, cfg->nr_cpus, &irq_cpus, host_cpu, &pl->overcommit, why,
+	CPU_ZERO(&vm->disk_irq_cpus);
+	if (cfg->pin.mode == VM_PIN_IO || cfg->pin.mode == VM_PIN_NONE)
+		disks_irq_cpus(cfg, &vm->disk_irq_cpus, pl->disk_irq_cpus, sizeof(pl->disk_irq_cpus),
+			       cfg->pin.mode == VM_PIN_IO);
+	if (placement_plan(&vm->host_cpus, &cfg->pin, cfg->nr_cpus, &vm->disk_irq_cpus, host_cpu, &pl->overcommit, why,
 			   sizeof(why)) != 0)
 		return errorf(err, errlen, "--pin %s: %s", vm_pin_format(&cfg->pin, pin, sizeof(pin)), why);
 	pl->nr_host_cpus = vm->host_cpus.n;

@@ -123,7 +123,7 @@ struct vm_placement {
 	struct vm_pin pin;
 	bool overcommit; /* vCPUs share host CPUs */
 	char io_cpus[128]; /* with --pin, the host CPUs the disks' I/O threads run on (those no vCPU has); "": anywhere */
-	char disk_irq_cpus[128]; /* --pin io: the host CPUs that take the disks' interrupts; "": unknown */
+	char disk_irq_cpus[128]; /* --pin io or none: the host CPUs that take the disks' interrupts; "": unknown */
 	unsigned nr_host_cpus; /* the host CPUs this run may use */
 	char host[256]; /* their topology, for people */
 	struct vm_vcpu_place vcpus[VMS_MAX_CPUS];

@@ -53,6 +53,7 @@ struct vm {
 	unsigned nr_vcpus;
 	struct vcpu vcpus[VMS_MAX_CPUS];
 	struct host_cpus host_cpus; /* what placement chose from */
+	cpu_set_t disk_irq_cpus; /* the host CPUs that take the disks' interrupts (pin none or io) */
 
 	atomic_int status; /* enum vm_status: the first to end the run wins */
 	atomic_bool stopping;

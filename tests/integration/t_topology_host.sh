@@ -127,6 +127,9 @@ if [ -n "$want" ] && [ "$ncpu" -ge 2 ] && [ "$(echo "$want" | tr ',' '\n' | wc -
 	vcpu=$(jget '.placement.vcpus[0].host_cpu')
 	check "vCPU 0 on host CPU $vcpu, not one of the interrupts' ($want)" sh -c "! echo ,$want, | grep -q ,$vcpu,"
 	expect_json '.placement.io_cpus != null' "the I/O threads on the CPUs left ($(jget '.placement.io_cpus'))"
+	vms --vcpus 2 --json --disk "$T/io.img,size=64M" --set duration_ms=20
+	expect_json ".placement.pin == \"none\" and .placement.io_cpus == .placement.disk_irq_cpus and .placement.io_cpus != null" \
+		"unpinned: the I/O threads on the interrupts' CPUs, the vCPUs left to the host ($(jget '.placement | "\(.io_cpus) / \(.disk_irq_cpus)"'))"
 else
 	check "the image's device has no MSI vectors or they go to every CPU ('$want'): nothing to avoid (skipped)" true
 fi
