@@ -33,8 +33,15 @@ static void mkdirs(const char *path)
 	mkdir(p, 0755);
 }
 
-static void put(const char *path, const char *text)
+/* Writes text to the file the format names (under root's trees). */
+static void put(const char *text, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(const char *text, const char *fmt, ...)
 {
+	char path[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -50,18 +57,15 @@ static int setup(void **state)
 		return -1;
 	snprintf(sys, sizeof(sys), "%s/sys", root);
 	snprintf(proc, sizeof(proc), "%s/proc", root);
-	snprintf(p, sizeof(p), "%s/devices/pci0000:00/0000:00:02.0/virtio1/block/vda/vda1", sys);
-	mkdirs(p);
-	snprintf(p, sizeof(p), "%s/devices/pci0000:00/0000:00:02.0/msi_irqs", sys);
-	mkdirs(p);
-	snprintf(p, sizeof(p), "%s/devices/pci0000:00/0000:00:02.0/msi_irqs/35", sys);
-	put(p, "msix\n");
-	snprintf(p, sizeof(p), "%s/devices/pci0000:00/0000:00:02.0/msi_irqs/36", sys);
-	put(p, "msix\n");
-	snprintf(p, sizeof(p), "%s/devices/virtual/block/dm-0", sys);
-	mkdirs(p);
-	snprintf(p, sizeof(p), "%s/dev/block", sys);
-	mkdirs(p);
+	static const char *const dirs[] = { "sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda/vda1",
+					    "sys/devices/pci0000:00/0000:00:02.0/msi_irqs", "sys/devices/virtual/block/dm-0",
+					    "sys/dev/block", "proc/irq/35", "proc/irq/36" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		mkdirs(p);
+	}
+	put("msix\n", "%s/devices/pci0000:00/0000:00:02.0/msi_irqs/35", sys);
+	put("msix\n", "%s/devices/pci0000:00/0000:00:02.0/msi_irqs/36", sys);
 	snprintf(p, sizeof(p), "%s/dev/block/254:1", sys);
 	if (symlink("../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda/vda1", p))
 		return -1;
@@ -69,16 +73,9 @@ static int setup(void **state)
 	if (symlink("../../devices/virtual/block/dm-0", p))
 		return -1;
 	/* vector 35: delivered to CPU 1 (effective), may go to 0-1; 36: no effective file */
-	snprintf(p, sizeof(p), "%s/irq/35", proc);
-	mkdirs(p);
-	snprintf(p, sizeof(p), "%s/irq/35/effective_affinity_list", proc);
-	put(p, "1\n");
-	snprintf(p, sizeof(p), "%s/irq/35/smp_affinity_list", proc);
-	put(p, "0-1\n");
-	snprintf(p, sizeof(p), "%s/irq/36", proc);
-	mkdirs(p);
-	snprintf(p, sizeof(p), "%s/irq/36/smp_affinity_list", proc);
-	put(p, "3,5-6\n");
+	put("1\n", "%s/irq/35/effective_affinity_list", proc);
+	put("0-1\n", "%s/irq/35/smp_affinity_list", proc);
+	put("3,5-6\n", "%s/irq/36/smp_affinity_list", proc);
 	return 0;
 }
 
