@@ -141,8 +141,8 @@ void blk_mq_complete_request(struct request *rq, int error)
 
 	hctx->inflight--;
 	hctx->nr_completed++;
-	if ((rq->cmd_flags & REQ_POLLED) && !--hctx->polled_inflight)
-		hctx->polled_done = true; /* released by the reap that found it (blk-poll.c hctx_reap) */
+	if (rq->cmd_flags & REQ_POLLED)
+		hctx->polled_inflight--; /* the hold goes after the reap (blk-poll.c hctx_reap) */
 	u64 from = max(hctx->last_complete_ns, rq->issue_ns), gap = now > from ? now - from : 0;
 	hctx->gap_ewma_ns = hctx->last_complete_ns ? hctx->gap_ewma_ns - hctx->gap_ewma_ns / 8 + gap / 8 : gap;
 	hctx->last_complete_ns = now;

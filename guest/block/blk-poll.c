@@ -61,8 +61,8 @@ static unsigned hctx_reap(struct blk_mq_hw_ctx *h, enum blk_found who)
 {
 	unsigned n = h->q->poll(h);
 	h->nr_found[who] += n;
-	if (h->polled_done && !h->polled_inflight) {
-		h->polled_done = false;
+	if (h->polled_held && !h->polled_inflight) {
+		h->polled_held = false;
 		hctx_unwatch_locked(h, who);
 	}
 	return n;
@@ -107,9 +107,11 @@ static void hctx_unwatch(struct blk_mq_hw_ctx *h, enum blk_found who)
 
 void blk_mq_polled_issue(struct blk_mq_hw_ctx *h)
 {
-	if (!h->polled_inflight++ && !h->polled_done)
+	h->polled_inflight++;
+	if (!h->polled_held) {
+		h->polled_held = true;
 		hctx_watch_locked(h);
-	h->polled_done = false; /* issued again before the hold went: it stays */
+	}
 }
 
 unsigned blk_mq_poll(struct blk_mq_hw_ctx *h, enum blk_found who)

@@ -108,7 +108,7 @@ static int scripts_write(const struct submit_script *sc, bool print, char *err, 
 
 int submit_jobs(struct store *s, const struct submit_script *sc, const char *tasks, char *err, size_t errlen)
 {
-	char script[PATH_MAX + 64], array[64], report[64], arg[128], dep[96];
+	char script[PATH_MAX + 64], array[64], report[64], dep[96];
 	const char *args[1];
 	size_t nr = 0;
 	char *array_arg = NULL;
@@ -131,9 +131,10 @@ int submit_jobs(struct store *s, const struct submit_script *sc, const char *tas
 	if (slurm_sbatch(script, args, 1, report, sizeof(report), err, errlen) ||
 	    store_manifest_set(s, "slurm.report_job", report, err, errlen))
 		return -1;
-	snprintf(arg, sizeof(arg), "%s", array);
-	fprintf(stderr, "vmsweep submit: submitted job array %s (%s), and report job %s after it (afterok)\n", arg,
+	fprintf(stderr, "vmsweep submit: submitted job array %s (%s), and report job %s after it (afterok)\n", array,
 		tasks ? tasks : "every shard", report);
+	fprintf(stderr, "vmsweep submit: follow it with: vmsweep status %s\n", sc->dir);
+	printf("%s\n", sc->dir);
 	return 0;
 }
 
@@ -331,8 +332,6 @@ static int submit_new(const char *config, const struct submit_opts *o)
 	}
 	if (submit_jobs(ctx.store, &sc, NULL, err, sizeof(err)))
 		goto fail;
-	fprintf(stderr, "vmsweep submit: follow it with: vmsweep status %s\n", real_dir);
-	printf("%s\n", real_dir);
 	rc = 0;
 	goto out;
 fail:

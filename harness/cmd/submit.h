@@ -35,7 +35,8 @@ struct submit_opts {
 };
 
 /* sbatch the array (only the tasks given, "2,5-7", or NULL: all) and the report job after
- * it (afterok); their ids added to the manifest (slurm.array_jobs, slurm.report_job). */
+ * it (afterok); their ids added to the manifest (slurm.array_jobs, slurm.report_job); says
+ * so, and prints the sweep's directory (sc->dir) on stdout. */
 struct store;
 int submit_jobs(struct store *s, const struct submit_script *sc, const char *tasks, char *err, size_t errlen);
 /* submit --resume (submit_resume.c): the process's exit status. */

@@ -134,8 +134,6 @@ int submit_resume(const struct submit_opts *o)
 	struct submit_script sc = { .dir = dir, .max_parallel = max_parallel };
 	if (submit_jobs(s, &sc, tasks, err, sizeof(err)))
 		goto fail;
-	fprintf(stderr, "vmsweep submit: follow it with: vmsweep status %s\n", dir);
-	printf("%s\n", dir);
 	rc = 0;
 	goto out;
 fail:

@@ -64,12 +64,13 @@ static void io_cpus_plan(struct vm *vm, struct virtio_blk_tuning *t)
 	bool unpinned = vm->cfg->pin.mode == VM_PIN_NONE;
 	for (unsigned i = 0; i < vm->host_cpus.n; i++) {
 		int c = vm->host_cpus.cpus[i].cpu;
-		bool taken = false;
-		for (unsigned v = 0; v < vm->nr_vcpus && !taken; v++)
+		if (c >= CPU_SETSIZE)
+			continue;
+		/* unpinned: the interrupts' CPUs; pinned: those no vCPU has */
+		bool taken = unpinned && !CPU_ISSET(c, &vm->disk_irq_cpus);
+		for (unsigned v = 0; v < vm->nr_vcpus && !unpinned && !taken; v++)
 			taken = pl->vcpus[v].host_cpu == c;
-		if (unpinned) /* taken: not one of the interrupts' */
-			taken = c >= CPU_SETSIZE || !CPU_ISSET(c, &vm->disk_irq_cpus);
-		if (!taken && c < CPU_SETSIZE) {
+		if (!taken) {
 			CPU_SET(c, &t->io_cpus);
 			cpus[n++] = c;
 		}

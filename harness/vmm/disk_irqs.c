@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +100,7 @@ int disk_irq_cpus(const char *path, cpu_set_t *cpus, char *why, size_t len)
 		int e = errno;
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%s", path);
-		char *slash = strrchr(dir, '/');
-		if (e != ENOENT || stat(slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".", &st) != 0)
+		if (e != ENOENT || stat(dirname(dir), &st) != 0)
 			return errorf(why, len, "%s: %s", path, strerror(e));
 	}
 	dev_t dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;

@@ -97,12 +97,6 @@ static int vm_load_kernel(struct vm *vm, char *err, size_t errlen)
 	return r;
 }
 
-/*
- * The shape and where each vCPU runs: x2APIC IDs from the topology, host CPUs from
- * --pin. KVM makes a vCPU's x2APIC ID its vCPU id, so a shape that is not a power of
- * two needs sparse ids (below KVM_CAP_MAX_VCPU_ID); a KVM without them gets dense ones
- * and a warning, since the guest's decode of the shape is then off.
- */
 /* The host CPUs that take the disks' interrupts, as a set and a list (--pin io, and the
  * I/O threads of an unpinned VM). A disk whose device is not found (device-mapper, a ram
  * disk) is left out, and said when say. */
@@ -122,6 +116,12 @@ static void disks_irq_cpus(const struct vm_config *cfg, cpu_set_t *cpus, char *l
 		fprintf(stderr, "vmsweep: --pin io: no disk's interrupt CPUs known: the vCPUs go compact on every CPU\n");
 }
 
+/*
+ * The shape and where each vCPU runs: x2APIC IDs from the topology, host CPUs from
+ * --pin. KVM makes a vCPU's x2APIC ID its vCPU id, so a shape that is not a power of
+ * two needs sparse ids (below KVM_CAP_MAX_VCPU_ID); a KVM without them gets dense ones
+ * and a warning, since the guest's decode of the shape is then off.
+ */
 static int vm_place(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;

@@ -105,7 +105,7 @@ struct blk_mq_hw_ctx {
 	/* REQ_POLLED requests in flight: while there are any the queue counts as one more
 	 * poller, a poll queue (HCTX_TYPE_POLL) in effect, whose completions never interrupt */
 	unsigned polled_inflight;
-	bool polled_done; /* the last of them was reaped: the hold goes after the reap */
+	bool polled_held; /* the hold is on: it goes after the reap that leaves none in flight */
 	bool idle_watched;
 	struct blk_mq_hw_ctx *cpu_next; /* the queues whose completions come to cpu */
 	bool run_pending; /* on its kblockd's list */
